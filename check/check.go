@@ -1,0 +1,419 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/normalize"
+	"elib/fingerprint/verify"
+	"elib/index"
+)
+
+// Source is a library the check looks candidates up in. *index.Library
+// satisfies it.
+type Source interface {
+	Candidates(keys []uint64, fn func(ref uint32))
+	Element(ref uint32) (*index.StoredElement, error)
+	AssetElements(assetID string) []uint32
+	Allowlist() []string
+	SentenceDF(h uint64) int
+	AssetCount() int
+}
+
+// Options tune a Checker. Zero values take the defaults of EnsureDefaults.
+type Options struct {
+	// Threshold: an asset is rejected when its duplication is strictly
+	// greater. Default 0.62.
+	Threshold float64
+	// MaxMatches caps the matches reported per element. Default 5.
+	MaxMatches int
+	// WindowTokens and WindowStride shape the sliding windows over the
+	// whole copy text. Defaults 24 and 12 tokens.
+	WindowTokens, WindowStride int
+	// ReuseContainment is the containment at which an element counts as
+	// reused. Default 0.8.
+	ReuseContainment float64
+	// Boilerplate is the rule for sentences common across the library.
+	Boilerplate boilerplate.Rule
+}
+
+// EnsureDefaults fills zero fields.
+func (o *Options) EnsureDefaults() {
+	if o.Threshold == 0 {
+		o.Threshold = 0.62
+	}
+	if o.MaxMatches == 0 {
+		o.MaxMatches = 5
+	}
+	if o.WindowTokens == 0 {
+		o.WindowTokens = 24
+	}
+	if o.WindowStride == 0 {
+		o.WindowStride = 12
+	}
+	if o.ReuseContainment == 0 {
+		o.ReuseContainment = 0.8
+	}
+	if o.Boilerplate == (boilerplate.Rule{}) {
+		o.Boilerplate = boilerplate.DefaultRule()
+	}
+}
+
+// Verdicts.
+const (
+	Pass   = "pass"
+	Reject = "reject"
+)
+
+// Span is a matched run: code points of the checked element's text and of
+// the library element's text.
+type Span struct {
+	Start        int `json:"start"`
+	End          int `json:"end"`
+	LibraryStart int `json:"library_start"`
+	LibraryEnd   int `json:"library_end"`
+}
+
+// Match is one library element an element matches.
+type Match struct {
+	ElementID   string       `json:"element_id"`
+	AssetID     string       `json:"asset_id"`
+	Type        element.Type `json:"type"`
+	Similarity  float64      `json:"similarity"`
+	Containment float64      `json:"containment"`
+	Spans       []Span       `json:"spans"`
+	// Text is the library element's text (for side-by-side views).
+	Text string `json:"-"`
+	// covered counts this match's countable characters, for ranking.
+	covered int
+}
+
+// ElementResult is the check of one element.
+type ElementResult struct {
+	Type        element.Type `json:"type"`
+	Start       int          `json:"start"`
+	End         int          `json:"end"`
+	Duplication float64      `json:"duplication"`
+	Matches     []Match      `json:"matches"`
+	// Text and Line locate the element for renderers.
+	Text string `json:"-"`
+	Line int    `json:"-"`
+	// Countable and Copied are the element's countable characters outside
+	// boilerplate and those inside matched runs.
+	Countable int `json:"-"`
+	Copied    int `json:"-"`
+	// Boilerplate holds the element-text code-point ranges left out as
+	// boilerplate.
+	Boilerplate [][2]int `json:"-"`
+}
+
+// Result is the check of one asset.
+type Result struct {
+	File        string          `json:"file"`
+	AssetID     string          `json:"asset_id"`
+	Title       string          `json:"-"`
+	Duplication float64         `json:"duplication"`
+	Verdict     string          `json:"verdict"`
+	ReuseRate   float64         `json:"reuse_rate"`
+	Elements    []ElementResult `json:"elements"`
+	// Countable and Copied are the asset's totals behind Duplication.
+	Countable int `json:"-"`
+	Copied    int `json:"-"`
+}
+
+// Sources returns the asset ids the result matched, by copied characters.
+func (r *Result) Sources() []SourceShare {
+	m := map[string]int{}
+	for _, e := range r.Elements {
+		for _, mt := range e.Matches {
+			m[mt.AssetID] += mt.covered
+		}
+	}
+	out := make([]SourceShare, 0, len(m))
+	for id, n := range m {
+		out = append(out, SourceShare{AssetID: id, Chars: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Chars != out[j].Chars {
+			return out[i].Chars > out[j].Chars
+		}
+		return out[i].AssetID < out[j].AssetID
+	})
+	return out
+}
+
+// SourceShare is how many characters one library asset contributed.
+type SourceShare struct {
+	AssetID string
+	Chars   int
+}
+
+// Checker checks assets against one or more sources. It is safe for
+// concurrent use once built.
+type Checker struct {
+	engine  *fingerprint.Engine
+	sources []Source
+	phrases []*boilerplate.Phrases // per source
+	opts    Options
+}
+
+// New builds a Checker. Sources are consulted in order; a batch checked
+// with --cross adds itself as a second source.
+func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker, error) {
+	opts.EnsureDefaults()
+	if engine == nil {
+		return nil, fmt.Errorf("check: nil engine")
+	}
+	c := &Checker{engine: engine, sources: sources, opts: opts}
+	for _, s := range sources {
+		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), s.Allowlist()))
+	}
+	return c, nil
+}
+
+// Options returns the checker's effective options.
+func (c *Checker) Options() Options { return c.opts }
+
+// candidate is a library element under verification.
+type candidate struct {
+	src  int
+	ref  uint32
+	elem *index.StoredElement
+	norm normalize.Text
+}
+
+type candKey struct {
+	src int
+	ref uint32
+}
+
+// Check checks one asset. file names it in the result.
+func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
+	eng := c.engine
+	minRun := eng.Options().MinRun
+	res := &Result{File: file, AssetID: a.ID, Title: a.Title}
+
+	// 1. Fingerprint every element, and the whole copy text for windows.
+	fps := make([]*fingerprint.Fingerprint, len(a.Elements))
+	for i, e := range a.Elements {
+		fps[i] = eng.Fingerprint(e.Text)
+	}
+	whole := eng.Fingerprint(a.CopyText())
+
+	// 2. Candidates from element signatures and whole-text windows.
+	var keys []uint64
+	seen := map[candKey]bool{}
+	var order []candKey
+	lookup := func(sig []uint32) {
+		if isEmpty(sig) {
+			return
+		}
+		keys = eng.BandKeys(keys[:0], sig)
+		for si, s := range c.sources {
+			s.Candidates(keys, func(ref uint32) {
+				k := candKey{si, ref}
+				if !seen[k] {
+					seen[k] = true
+					order = append(order, k)
+				}
+			})
+		}
+	}
+	for _, fp := range fps {
+		lookup(fp.Signature)
+	}
+	lookup(whole.Signature)
+	for _, w := range eng.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
+		lookup(w.Signature)
+	}
+
+	// 3. Verify candidates; expand verified ones to their whole asset.
+	cands := make([]*candidate, 0, len(order))
+	expanded := map[string]bool{}
+	verifiedAssets := map[string]int{}
+	load := func(k candKey) (*candidate, error) {
+		el, err := c.sources[k.src].Element(k.ref)
+		if err != nil {
+			return nil, fmt.Errorf("check %s: library element %d: %w", file, k.ref, err)
+		}
+		return &candidate{src: k.src, ref: k.ref, elem: el, norm: eng.Normalizer().Normalize(el.Text)}, nil
+	}
+	vopts := verify.Options{MinRun: minRun}
+	for i := 0; i < len(order); i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		cd, err := load(order[i])
+		if err != nil {
+			return nil, err
+		}
+		if cd.elem.AssetID == a.ID {
+			continue // never match an asset against itself
+		}
+		cands = append(cands, cd)
+		key := fmt.Sprintf("%d\x00%s", cd.src, cd.elem.AssetID)
+		if expanded[key] {
+			continue
+		}
+		if verify.Compare(whole.Norm, cd.norm, vopts).CoveredCount == 0 {
+			continue
+		}
+		verifiedAssets[key]++
+		expanded[key] = true
+		for _, ref := range c.sources[cd.src].AssetElements(cd.elem.AssetID) {
+			k := candKey{cd.src, ref}
+			if !seen[k] {
+				seen[k] = true
+				order = append(order, k)
+			}
+		}
+	}
+
+	// 4. Per element: boilerplate mask, matched runs, matches.
+	assetCountable, assetCopied, reused := 0, 0, 0
+	for i, e := range a.Elements {
+		fp := fps[i]
+		n := len(fp.Norm.Runes)
+		mask := c.boilerplateMask(e.Text, fp.Norm)
+		covered := make([]bool, n)
+		er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
+		var matches []Match
+		for _, cd := range cands {
+			r := verify.Compare(fp.Norm, cd.norm, vopts)
+			if r.CoveredCount == 0 {
+				continue
+			}
+			m := Match{
+				ElementID:   cd.elem.ID,
+				AssetID:     cd.elem.AssetID,
+				Type:        cd.elem.Type,
+				Similarity:  round4(verify.Jaccard(fp.Shingles, cd.elem.Shingles)),
+				Containment: round4(r.Containment),
+				Text:        cd.elem.Text,
+			}
+			for _, sp := range r.Spans {
+				m.Spans = append(m.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
+			}
+			for k, cv := range r.Covered {
+				if cv && !mask[k] {
+					covered[k] = true
+					m.covered++
+				}
+			}
+			if m.covered == 0 {
+				continue // only boilerplate matched
+			}
+			matches = append(matches, m)
+		}
+		sort.SliceStable(matches, func(x, y int) bool {
+			if matches[x].covered != matches[y].covered {
+				return matches[x].covered > matches[y].covered
+			}
+			return matches[x].Containment > matches[y].Containment
+		})
+		if len(matches) > c.opts.MaxMatches {
+			matches = matches[:c.opts.MaxMatches]
+		}
+		if matches == nil {
+			matches = []Match{}
+		}
+		er.Matches = matches
+		for k := 0; k < n; k++ {
+			if mask[k] {
+				continue
+			}
+			er.Countable++
+			if covered[k] {
+				er.Copied++
+			}
+		}
+		er.Boilerplate = maskRanges(fp.Norm, mask)
+		er.Duplication = ratio(er.Copied, er.Countable)
+		best := 0.0
+		for _, m := range matches {
+			best = max(best, m.Containment)
+		}
+		if len(matches) > 0 && best >= c.opts.ReuseContainment {
+			reused++
+		}
+		assetCountable += er.Countable
+		assetCopied += er.Copied
+		res.Elements = append(res.Elements, er)
+	}
+	if res.Elements == nil {
+		res.Elements = []ElementResult{}
+	}
+	res.Countable, res.Copied = assetCountable, assetCopied
+	res.Duplication = ratio(assetCopied, assetCountable)
+	if len(a.Elements) > 0 {
+		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
+	}
+	res.Verdict = Pass
+	if assetCountable > 0 && float64(assetCopied)/float64(assetCountable) > c.opts.Threshold {
+		res.Verdict = Reject
+	}
+	return res, nil
+}
+
+// boilerplateMask marks the normalised runes of text that are boilerplate:
+// allowlisted phrases of any source, and sentences common in a source.
+func (c *Checker) boilerplateMask(text string, norm normalize.Text) []bool {
+	mask := make([]bool, len(norm.Runes))
+	for _, p := range c.phrases {
+		p.Mark(norm.Runes, mask)
+	}
+	sents := boilerplate.Sentences(text, norm, c.engine.Options().MinRun)
+	for _, s := range c.sources {
+		assets := s.AssetCount()
+		for _, st := range sents {
+			if c.opts.Boilerplate.Common(s.SentenceDF(st.Hash), assets) {
+				for k := st.Start; k < st.End; k++ {
+					mask[k] = true
+				}
+			}
+		}
+	}
+	return mask
+}
+
+// maskRanges converts a rune mask into code-point ranges of the original.
+func maskRanges(norm normalize.Text, mask []bool) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(mask); {
+		if !mask[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(mask) && mask[j] {
+			j++
+		}
+		out = append(out, [2]int{norm.Offsets[i], norm.Offsets[j-1] + 1})
+		i = j
+	}
+	return out
+}
+
+func isEmpty(sig []uint32) bool {
+	for _, v := range sig {
+		if v != 0xFFFFFFFF {
+			return false
+		}
+	}
+	return true
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return round4(float64(a) / float64(b))
+}
+
+func round4(x float64) float64 {
+	return float64(int64(x*10000+0.5)) / 10000
+}

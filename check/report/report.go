@@ -1,0 +1,118 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+
+	"elib/check"
+)
+
+// Formats lists the output formats Write accepts.
+var Formats = []string{"text", "json", "junit", "sarif", "github"}
+
+// FileError is an input that could not be checked.
+type FileError struct {
+	File  string `json:"file"`
+	Line  int    `json:"line,omitempty"`
+	Error string `json:"error"`
+}
+
+// Report is one check run.
+type Report struct {
+	Threshold float64
+	Results   []*check.Result
+	Errors    []FileError
+	// Library describes what was checked against (for text output).
+	Library string
+	// Color enables ANSI colours in text output.
+	Color bool
+	// Version is the elib version for SARIF tool metadata.
+	Version string
+}
+
+// Write renders r in format to w.
+func Write(w io.Writer, format string, r *Report) error {
+	switch format {
+	case "", "text":
+		return writeText(w, r)
+	case "json":
+		return writeJSON(w, r)
+	case "junit":
+		return writeJUnit(w, r)
+	case "sarif":
+		return writeSARIF(w, r)
+	case "github":
+		return writeGitHub(w, r)
+	}
+	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats)
+}
+
+// jsonReport is SPEC §3's check JSON, plus the errors of inputs that failed.
+type jsonReport struct {
+	Threshold float64         `json:"threshold"`
+	Results   []*check.Result `json:"results"`
+	Errors    []FileError     `json:"errors,omitempty"`
+}
+
+func writeJSON(w io.Writer, r *Report) error {
+	out := jsonReport{Threshold: r.Threshold, Results: r.Results, Errors: r.Errors}
+	if out.Results == nil {
+		out.Results = []*check.Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// Rejected counts rejected results.
+func (r *Report) Rejected() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Verdict == check.Reject {
+			n++
+		}
+	}
+	return n
+}
+
+// lineSpan returns the first and last source lines an element-text range
+// covers, from the element's first line and the newlines before the range.
+func lineSpan(e *check.ElementResult, start, end int) (int, int) {
+	if e.Line <= 0 {
+		return 1, 1
+	}
+	first, last := e.Line, e.Line
+	i := 0
+	for _, r := range e.Text {
+		if i >= end {
+			break
+		}
+		if r == '\n' {
+			if i < start {
+				first++
+			}
+			last++
+		}
+		i++
+	}
+	return first, last
+}
+
+// topSources returns up to n source asset ids with their copied characters.
+func topSources(res *check.Result, n int) []check.SourceShare {
+	s := res.Sources()
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
+}
+
+// sortedErrors returns errors ordered by file.
+func sortedErrors(errs []FileError) []FileError {
+	out := append([]FileError(nil), errs...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].File < out[j].File })
+	return out
+}

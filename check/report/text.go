@@ -1,0 +1,139 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"elib/check"
+	"elib/element"
+)
+
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiRed     = "\x1b[31m"
+	ansiGreen   = "\x1b[32m"
+	ansiMatch   = "\x1b[1;4;31m"
+	ansiFaint   = "\x1b[2m"
+	markOpen    = "«"
+	markClose   = "»"
+	maxTextRune = 400
+)
+
+var typeColor = map[element.Type]string{
+	element.Hook:        "\x1b[35m",
+	element.Conflict:    "\x1b[33m",
+	element.Testimonial: "\x1b[36m",
+	element.Conversion:  "\x1b[32m",
+	element.Story:       "\x1b[34m",
+	element.Other:       "\x1b[37m",
+}
+
+type painter struct{ on bool }
+
+func (p painter) paint(code, s string) string {
+	if !p.on || code == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func writeText(w io.Writer, r *Report) error {
+	p := painter{on: r.Color}
+	var b strings.Builder
+	if r.Library != "" {
+		fmt.Fprintf(&b, "%s\n\n", p.paint(ansiFaint, "library: "+r.Library))
+	}
+	for _, res := range r.Results {
+		verdict := p.paint(ansiBold+ansiGreen, "PASS")
+		if res.Verdict == check.Reject {
+			verdict = p.paint(ansiBold+ansiRed, "REJECT")
+		}
+		fmt.Fprintf(&b, "%s  %s  duplication %s (threshold %s)\n", verdict, res.File,
+			pct(res.Duplication), pct(r.Threshold))
+		if res.AssetID != res.File {
+			fmt.Fprintf(&b, "  asset %s\n", res.AssetID)
+		}
+		for i := range res.Elements {
+			writeElement(&b, p, &res.Elements[i])
+		}
+		if src := topSources(res, 3); len(src) > 0 {
+			parts := make([]string, len(src))
+			for i, s := range src {
+				parts[i] = fmt.Sprintf("%s (%d chars)", s.AssetID, s.Chars)
+			}
+			fmt.Fprintf(&b, "  top sources: %s\n", strings.Join(parts, ", "))
+		}
+		fmt.Fprintf(&b, "  reuse rate %s of elements\n\n", pct(res.ReuseRate))
+	}
+	for _, e := range sortedErrors(r.Errors) {
+		loc := e.File
+		if e.Line > 0 {
+			loc = fmt.Sprintf("%s:%d", e.File, e.Line)
+		}
+		fmt.Fprintf(&b, "%s  %s: %s\n", p.paint(ansiBold+ansiRed, "ERROR"), loc, e.Error)
+	}
+	fmt.Fprintf(&b, "%d checked, %d rejected, %d errors\n", len(r.Results), r.Rejected(), len(r.Errors))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeElement(b *strings.Builder, p painter, e *check.ElementResult) {
+	label := fmt.Sprintf("[%s %s]", e.Type.Chinese(), e.Type)
+	fmt.Fprintf(b, "  %s %s  %s\n", p.paint(typeColor[e.Type], label), pct(e.Duplication), highlight(p, e))
+	for _, m := range e.Matches {
+		fmt.Fprintf(b, "      ↳ %s (%s, %s)  containment %s, similarity %s\n",
+			m.ElementID, m.AssetID, m.Type, pct(m.Containment), pct(m.Similarity))
+	}
+}
+
+// highlight marks the element text's matched spans (union over matches).
+func highlight(p painter, e *check.ElementResult) string {
+	rs := []rune(e.Text)
+	marked := make([]bool, len(rs))
+	for _, m := range e.Matches {
+		for _, s := range m.Spans {
+			for k := max(0, s.Start); k < min(s.End, len(rs)); k++ {
+				marked[k] = true
+			}
+		}
+	}
+	var out strings.Builder
+	open := false
+	for i, r := range rs {
+		if i >= maxTextRune {
+			break
+		}
+		if marked[i] != open {
+			open = marked[i]
+			switch {
+			case p.on && open:
+				out.WriteString(ansiMatch)
+			case p.on:
+				out.WriteString(ansiReset)
+			case open:
+				out.WriteString(markOpen)
+			default:
+				out.WriteString(markClose)
+			}
+		}
+		if r == '\n' {
+			r = ' '
+		}
+		out.WriteRune(r)
+	}
+	if open {
+		if p.on {
+			out.WriteString(ansiReset)
+		} else {
+			out.WriteString(markClose)
+		}
+	}
+	if len(rs) > maxTextRune {
+		out.WriteString("…")
+	}
+	return out.String()
+}
+
+func pct(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }

@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"elib/check"
+	"elib/check/report"
+	"elib/corpus"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/index"
+)
+
+// checkOptions are the flags of `elib check`.
+type checkOptions struct {
+	threshold   float64
+	changed     string
+	cross       bool
+	stdinFormat string
+	sample      bool
+	workers     int
+}
+
+func init() { registerCommand(newCheckCommand) }
+
+func newCheckCommand(g *globalOptions) *cobra.Command {
+	opts := checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check new scripts against the library before publishing (exit 1 if any is rejected)",
+		Long: `Check splits each input into elements, fingerprints them, looks up
+candidates in the library and verifies them exactly. An asset whose
+duplication (share of its countable characters found in library material,
+boilerplate excluded) is strictly greater than --threshold is rejected.
+
+With no library on disk (and no --library/$ELIB_LIBRARY), the embedded
+sample library is used.
+
+Exit codes: 0 all pass, 1 any rejected, 2 error.`,
+		Example: `  elib check corpus/examples/repost.md
+  elib check --format json drafts/
+  elib check --changed origin/main --format sarif > elib.sarif
+  cat draft.txt | elib check -`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&opts.threshold, "threshold", 0.62, "reject when duplication is strictly greater than this")
+	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD)")
+	f.Lookup("changed").NoOptDefVal = "HEAD"
+	f.BoolVar(&opts.cross, "cross", false, "also check the inputs against each other")
+	f.StringVar(&opts.stdinFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
+	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
+	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
+	return cmd
+}
+
+// runCheck is `elib check` without cobra.
+func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []string) error {
+	if opts.threshold < 0 || opts.threshold > 1 {
+		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
+	}
+	switch g.format {
+	case "text", "json", "junit", "sarif", "github":
+	default:
+		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github)", g.format))
+	}
+	loader := newEngineLoader()
+
+	wd, _ := os.Getwd()
+	repo := gitRoot(wd)
+	paths := args
+	if opts.changed != "" {
+		if repo == "" {
+			return withCode(exitError, fmt.Errorf("--changed: %s is not inside a git repository", wd))
+		}
+		files, err := changedFiles(repo, opts.changed)
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("--changed: %w", err))
+		}
+		for _, f := range files {
+			if rel, err := filepath.Rel(wd, f); err == nil {
+				f = rel
+			}
+			paths = append(paths, f)
+		}
+		if len(paths) == 0 {
+			fmt.Fprintln(g.stderr, "elib: no changed script files to check")
+			return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold})
+		}
+	}
+	if len(paths) == 0 {
+		return withCode(exitError, fmt.Errorf("nothing to check: give files, directories, '-' or --changed"))
+	}
+
+	inputs, err := readInputs(paths, inputOptions{StdinFormat: opts.stdinFormat, Root: repo, stdin: g.stdin})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+
+	lib, libDesc, err := openCheckLibrary(ctx, g, opts, loader)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer lib.Close()
+	engine, err := loader.Engine()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+
+	rep := &report.Report{Threshold: opts.threshold, Library: libDesc, Version: version(),
+		Color: g.format == "text" && colorEnabled(g.stdout)}
+	type job struct {
+		file  string
+		asset *element.Asset
+	}
+	var jobs []job
+	var batch []element.Asset
+	for _, in := range inputs {
+		if in.Err != nil {
+			rep.Errors = append(rep.Errors, fileError(in.File, in.Err))
+		}
+		for i := range in.Assets {
+			jobs = append(jobs, job{in.File, &in.Assets[i]})
+			batch = append(batch, in.Assets[i])
+		}
+	}
+	sources := []check.Source{lib}
+	if opts.cross && len(batch) > 1 {
+		mem, err := index.Memory(ctx, engine, batch)
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("--cross: %w", err))
+		}
+		defer mem.Close()
+		sources = append(sources, mem)
+	}
+	checker, err := check.New(engine, check.Options{Threshold: opts.threshold}, sources...)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+
+	results := make([]*check.Result, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < max(1, opts.workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = checker.Check(ctx, jobs[i].file, jobs[i].asset)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, r := range results {
+		if errs[i] != nil {
+			rep.Errors = append(rep.Errors, fileError(jobs[i].file, errs[i]))
+			continue
+		}
+		rep.Results = append(rep.Results, r)
+	}
+	if err := report.Write(g.stdout, g.format, rep); err != nil {
+		return withCode(exitError, err)
+	}
+	if g.format != "text" {
+		for _, e := range rep.Errors {
+			fmt.Fprintf(g.stderr, "elib: %s\n", formatFileError(e))
+		}
+	}
+	switch {
+	case len(rep.Errors) > 0:
+		return withCode(exitError, nil)
+	case rep.Rejected() > 0:
+		return withCode(exitRejected, nil)
+	}
+	return nil
+}
+
+func formatFileError(e report.FileError) string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Error)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Error)
+}
+
+// openCheckLibrary opens the library on disk, or builds the embedded sample
+// library in memory when there is none and none was asked for.
+func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, loader *engineLoader) (*index.Library, string, error) {
+	dir := g.libraryDir()
+	if !opts.sample && index.Exists(dir) {
+		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
+		if err != nil {
+			return nil, "", err
+		}
+		return lib, fmt.Sprintf("%s (%d assets)", dir, lib.AssetCount()), nil
+	}
+	if !opts.sample && g.libraryExplicit() {
+		return nil, "", fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
+	}
+	engine, err := loader.Engine()
+	if err != nil {
+		return nil, "", err
+	}
+	lib, n, err := sampleLibrary(ctx, engine)
+	if err != nil {
+		return nil, "", err
+	}
+	desc := fmt.Sprintf("embedded sample library (%d assets, %d elements)", lib.AssetCount(), n)
+	if !opts.sample {
+		fmt.Fprintf(g.stderr, "elib: no library at %s — checking against the %s\n", dir, desc)
+	}
+	return lib, desc, nil
+}
+
+// sampleLibrary builds the embedded sample library in memory.
+func sampleLibrary(ctx context.Context, engine *fingerprint.Engine) (*index.Library, int, error) {
+	assets, err := corpus.SampleAssets()
+	if err != nil {
+		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+	}
+	lib, err := index.Memory(ctx, engine, assets)
+	if err != nil {
+		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+	}
+	if err := lib.AllowlistAdd(corpus.Allowlist()...); err != nil {
+		return nil, 0, fmt.Errorf("embedded sample library allowlist: %w", err)
+	}
+	n := 0
+	for _, a := range assets {
+		n += len(a.Elements)
+	}
+	return lib, n, nil
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"elib/check/report"
+	"elib/element"
+)
+
+// parsedInput is one input file and what it parsed into.
+type parsedInput struct {
+	File   string
+	Assets []element.Asset
+	Err    error
+}
+
+// inputOptions say how to read check inputs.
+type inputOptions struct {
+	// StdinFormat names the format of "-" (default txt).
+	StdinFormat string
+	// Root makes asset ids relative to it (a git repository root).
+	Root  string
+	stdin io.Reader
+}
+
+// readInputs expands paths (directories recursively) and parses each file.
+// Parse failures are kept per file, never fatal for the others.
+func readInputs(paths []string, opts inputOptions) ([]parsedInput, error) {
+	var out []parsedInput
+	err := element.Walk(paths, func(p string) error {
+		if p == "-" {
+			data, err := io.ReadAll(opts.stdin)
+			if err != nil {
+				out = append(out, parsedInput{File: "-", Err: fmt.Errorf("stdin: %w", err)})
+				return nil
+			}
+			format := opts.StdinFormat
+			if format == "" {
+				format = "txt"
+			}
+			assets, err := element.Parse("stdin."+format, data, element.ParseOptions{Format: format, ID: "stdin"})
+			out = append(out, parsedInput{File: "-", Assets: assets, Err: err})
+			return nil
+		}
+		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.Root)})
+		out = append(out, parsedInput{File: p, Assets: assets, Err: err})
+		return nil
+	})
+	return out, err
+}
+
+// assetRoot picks the directory asset ids are relative to: the repository
+// root when the file is inside it, else the current directory.
+func assetRoot(file, repoRoot string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	if repoRoot != "" {
+		if rel, err := filepath.Rel(repoRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return repoRoot
+		}
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return wd
+		}
+	}
+	return filepath.Dir(abs)
+}
+
+// fileError turns a parse error into a report entry naming file and line.
+func fileError(file string, err error) report.FileError {
+	fe := report.FileError{File: file, Error: err.Error()}
+	var pe *element.ParseError
+	if errors.As(err, &pe) {
+		fe.Line = pe.Line
+		if pe.File != "" {
+			fe.File = pe.File
+		}
+		fe.Error = pe.Err.Error()
+	}
+	return fe
+}
+
+// gitRoot returns the top of the git work tree containing dir, or "".
+func gitRoot(dir string) string {
+	cmd := exec.Command("git", "rev-parse", "--show-toplevel")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// changedFiles lists the script files a git change added or modified: the
+// working tree against the merge base of rev and HEAD (so a branch is
+// compared with where it forked, not with commits added to rev since), plus
+// untracked files when rev is HEAD.
+func changedFiles(repo, rev string) ([]string, error) {
+	run := func(args ...string) ([]byte, error) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		}
+		return out, nil
+	}
+	base := rev
+	if rev != "HEAD" {
+		mb, err := run("merge-base", rev, "HEAD")
+		if err != nil {
+			return nil, err
+		}
+		base = strings.TrimSpace(string(mb))
+	}
+	diff, err := run("diff", "--name-only", "-z", "--diff-filter=AM", base, "--")
+	if err != nil {
+		return nil, err
+	}
+	names := splitNUL(diff)
+	if rev == "HEAD" {
+		untracked, err := run("ls-files", "-z", "--others", "--exclude-standard")
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, splitNUL(untracked)...)
+	}
+	seen := map[string]bool{}
+	var files []string
+	for _, n := range names {
+		p := filepath.Join(repo, filepath.FromSlash(n))
+		if seen[p] || !element.IsSupported(p) {
+			continue
+		}
+		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		seen[p] = true
+		files = append(files, p)
+	}
+	return files, nil
+}
+
+func splitNUL(b []byte) []string {
+	var out []string
+	for _, f := range bytes.Split(b, []byte{0}) {
+		if len(f) > 0 {
+			out = append(out, string(f))
+		}
+	}
+	return out
+}

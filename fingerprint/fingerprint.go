@@ -1,0 +1,170 @@
+package fingerprint
+
+import (
+	"fmt"
+	"unicode/utf8"
+
+	"elib/fingerprint/lsh"
+	"elib/fingerprint/minhash"
+	"elib/fingerprint/normalize"
+	"elib/fingerprint/segment"
+	"elib/fingerprint/shingle"
+)
+
+// Options tune an Engine. Zero values take the defaults of EnsureDefaults.
+type Options struct {
+	// Lanes is the MinHash signature length (multiple of 8). Default 128.
+	Lanes int
+	// ShingleSize is the number of tokens per shingle. Default 2.
+	ShingleSize int
+	// MinRun is the shortest run of countable characters that counts as
+	// copied during exact verification. Default 5.
+	MinRun int
+	// Seed fixes the MinHash permutations; signatures are only comparable
+	// between engines with the same Seed and Lanes.
+	Seed uint64
+}
+
+// EnsureDefaults fills zero fields with their defaults.
+func (o *Options) EnsureDefaults() {
+	if o.Lanes == 0 {
+		o.Lanes = 128
+	}
+	if o.ShingleSize == 0 {
+		o.ShingleSize = 2
+	}
+	if o.MinRun == 0 {
+		o.MinRun = 5
+	}
+}
+
+// Engine fingerprints text. It is safe for concurrent use.
+type Engine struct {
+	opts   Options
+	norm   *normalize.Normalizer
+	seg    *segment.Segmenter
+	hasher *minhash.Hasher
+	bands  lsh.Params
+}
+
+// New builds an Engine on a loaded segmenter (see segment.Default).
+func New(opts Options, seg *segment.Segmenter) (*Engine, error) {
+	opts.EnsureDefaults()
+	if seg == nil {
+		return nil, fmt.Errorf("fingerprint: nil segmenter")
+	}
+	if opts.ShingleSize < 1 || opts.MinRun < 1 {
+		return nil, fmt.Errorf("fingerprint: shingle size %d and min run %d must be positive", opts.ShingleSize, opts.MinRun)
+	}
+	h, err := minhash.New(minhash.Options{Lanes: opts.Lanes, Seed: opts.Seed})
+	if err != nil {
+		return nil, fmt.Errorf("fingerprint: %w", err)
+	}
+	return &Engine{
+		opts:   opts,
+		norm:   normalize.New(),
+		seg:    seg,
+		hasher: h,
+		bands:  lsh.ParamsFor(opts.Lanes),
+	}, nil
+}
+
+// Fingerprint is the comparable form of one text.
+type Fingerprint struct {
+	// Norm is the normalised text with offsets into the original.
+	Norm normalize.Text
+	// Tokens are the gojieba words of the normalised text, in order.
+	Tokens []string
+	// TokenStarts are the rune offsets in Norm.Runes where each token starts.
+	TokenStarts []int
+	// Shingles are the sorted, deduplicated token-shingle hashes.
+	Shingles []uint64
+	// Signature is the MinHash of Shingles (Lanes long).
+	Signature []uint32
+}
+
+// Options returns the engine's effective options.
+func (e *Engine) Options() Options { return e.opts }
+
+// Normalizer returns the engine's normaliser.
+func (e *Engine) Normalizer() *normalize.Normalizer { return e.norm }
+
+// Segmenter returns the engine's segmenter.
+func (e *Engine) Segmenter() *segment.Segmenter { return e.seg }
+
+// Bands returns the LSH banding used for candidate search.
+func (e *Engine) Bands() lsh.Params { return e.bands }
+
+// Fingerprint normalises, segments, shingles and signs text.
+func (e *Engine) Fingerprint(text string) *Fingerprint {
+	return e.FingerprintNormalized(e.norm.Normalize(text))
+}
+
+// FingerprintNormalized fingerprints text that is already normalised.
+func (e *Engine) FingerprintNormalized(norm normalize.Text) *Fingerprint {
+	fp := &Fingerprint{Norm: norm}
+	s := string(norm.Runes)
+	toks := e.seg.Tokenize(s)
+	fp.Tokens = make([]string, len(toks))
+	fp.TokenStarts = make([]int, len(toks))
+	// Token offsets are bytes into s; convert to rune offsets in one pass.
+	bytePos, runePos := 0, 0
+	for i, t := range toks {
+		runePos += utf8.RuneCountInString(s[bytePos:t.Start])
+		bytePos = t.Start
+		fp.Tokens[i] = t.Text
+		fp.TokenStarts[i] = runePos
+	}
+	fp.Shingles = shingle.Hashes(nil, fp.Tokens, e.shingleOptions())
+	fp.Signature = e.hasher.Sign(nil, fp.Shingles)
+	return fp
+}
+
+func (e *Engine) shingleOptions() shingle.Options {
+	return shingle.Options{Size: e.opts.ShingleSize}
+}
+
+// BandKeys appends the LSH band keys of a signature to dst.
+func (e *Engine) BandKeys(dst []uint64, sig []uint32) []uint64 {
+	return e.bands.BandKeys(dst, sig)
+}
+
+// Window is a slice of a fingerprinted text with its own signature, used to
+// find copied material that an unusual element split would otherwise hide.
+type Window struct {
+	// Start and End are rune offsets into the fingerprint's Norm.Runes.
+	Start, End int
+	// Signature is the MinHash of the window's token shingles.
+	Signature []uint32
+}
+
+// Windows cuts fp into overlapping windows of size tokens moving by stride
+// tokens and signs each. A text with no more than size tokens gives none:
+// its whole-text signature already covers it.
+func (e *Engine) Windows(fp *Fingerprint, size, stride int) []Window {
+	n := len(fp.Tokens)
+	if size < 1 || stride < 1 || n <= size {
+		return nil
+	}
+	var out []Window
+	var buf []uint64
+	for start := 0; start < n; start += stride {
+		end := start + size
+		if end > n {
+			end = n
+			start = max(0, end-size)
+		}
+		buf = shingle.Hashes(buf[:0], fp.Tokens[start:end], e.shingleOptions())
+		w := Window{Start: fp.TokenStarts[start], Signature: e.hasher.Sign(nil, buf)}
+		if end < n {
+			w.End = fp.TokenStarts[end]
+		} else {
+			w.End = len(fp.Norm.Runes)
+		}
+		out = append(out, w)
+		if end == n {
+			break
+		}
+	}
+	return out
+}
