@@ -1,0 +1,314 @@
+package element
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"elib/element/decode"
+)
+
+// DefaultMaxBytes is the largest input Parse accepts unless
+// ParseOptions.MaxBytes says otherwise.
+const DefaultMaxBytes = 64 << 20
+
+// Format names accepted by ParseOptions.Format.
+const (
+	FormatScript = "txt"
+	FormatMD     = "md"
+	FormatSRT    = "srt"
+	FormatVTT    = "vtt"
+	FormatJSON   = "json"
+	FormatJSONL  = "jsonl"
+	FormatCSV    = "csv"
+	FormatTSV    = "tsv"
+)
+
+var formatByExt = map[string]string{
+	".txt": FormatScript, ".md": FormatMD, ".markdown": FormatMD,
+	".srt": FormatSRT, ".vtt": FormatVTT,
+	".json": FormatJSON, ".jsonl": FormatJSONL, ".ndjson": FormatJSONL,
+	".csv": FormatCSV, ".tsv": FormatTSV,
+}
+
+// Sentinel errors wrapped in *ParseError.
+var (
+	// ErrEmpty reports an input with no copy text.
+	ErrEmpty = errors.New("empty input: no copy text")
+	// ErrTooLarge reports an input over ParseOptions.MaxBytes.
+	ErrTooLarge = errors.New("input too large")
+	// ErrFormat reports an unknown or unsupported format.
+	ErrFormat = errors.New("unsupported format")
+)
+
+// VerbTagger extracts copy verbs (文案动词) from element text. The
+// segmentation package provides one; parsers never invent verbs.
+type VerbTagger interface {
+	Verbs(text string) []string
+}
+
+// ParseOptions controls Parse and ParseFile. The zero value parses by file
+// extension with the default size limit.
+type ParseOptions struct {
+	// Format overrides detection by extension ("txt", "md", "srt", "vtt",
+	// "json", "jsonl", "csv", "tsv").
+	Format string
+	// Root makes asset ids relative: an asset without an explicit id gets
+	// the file path relative to Root, slash-separated.
+	Root string
+	// ID is the asset id for inputs without an explicit id (wins over Root).
+	ID string
+	// Verbs fills the copy_verbs attribute of every element when set.
+	Verbs VerbTagger
+	// MaxBytes is the largest input accepted (default DefaultMaxBytes).
+	MaxBytes int64
+}
+
+func (o ParseOptions) maxBytes() int64 {
+	if o.MaxBytes <= 0 {
+		return DefaultMaxBytes
+	}
+	return o.MaxBytes
+}
+
+// ParseError is a bad input: the file, the 1-based line (0 when unknown) and
+// the cause.
+type ParseError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// lineError is returned by the format parsers; Parse adds the file name.
+type lineError struct {
+	line int
+	err  error
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+func (e *lineError) Unwrap() error { return e.err }
+
+func errAt(line int, format string, args ...any) error {
+	return &lineError{line: line, err: fmt.Errorf(format, args...)}
+}
+
+// FormatOf returns the format name for path by its extension, or "".
+func FormatOf(path string) string {
+	return formatByExt[strings.ToLower(filepath.Ext(path))]
+}
+
+// IsSupported reports whether path has an extension elib can parse.
+func IsSupported(path string) bool { return FormatOf(path) != "" }
+
+// ParseFile reads and parses one file. The file is checked against
+// MaxBytes before it is read.
+func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Err: err}
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, &ParseError{File: path, Err: err}
+	}
+	if st.IsDir() {
+		return nil, &ParseError{File: path, Err: errors.New("is a directory")}
+	}
+	if st.Size() > opts.maxBytes() {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), opts.maxBytes())}
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("read: %w", err)}
+	}
+	return Parse(path, data, opts)
+}
+
+// Parse parses data read from the file called name (used for format
+// detection, the default asset id and error messages).
+func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
+	wrap := func(err error) error {
+		var le *lineError
+		if errors.As(err, &le) {
+			return &ParseError{File: name, Line: le.line, Err: le.err}
+		}
+		var de *decode.Error
+		if errors.As(err, &de) {
+			return &ParseError{File: name, Line: de.Line, Err: de.Err}
+		}
+		return &ParseError{File: name, Err: err}
+	}
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, wrap(fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(data), opts.maxBytes()))
+	}
+	format := strings.ToLower(strings.TrimPrefix(opts.Format, "."))
+	if format == "" {
+		format = FormatOf(name)
+	}
+	if format == "markdown" {
+		format = FormatMD
+	}
+	if format == "" {
+		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use .txt .md .srt .vtt .json .jsonl .csv .tsv)", ErrFormat, filepath.Ext(name)))
+	}
+	if len(data) == 0 {
+		return nil, wrap(ErrEmpty)
+	}
+	text, _, err := decode.Text(data)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF")) == "" {
+		return nil, wrap(ErrEmpty)
+	}
+	p := &parser{opts: opts, name: name, defaultID: defaultID(name, opts)}
+	var assets []Asset
+	switch format {
+	case FormatScript, FormatMD:
+		assets, err = p.script(text)
+	case FormatSRT, FormatVTT:
+		assets, err = p.subtitles(text, format == FormatVTT)
+	case FormatJSON:
+		assets, err = p.json(text)
+	case FormatJSONL:
+		assets, err = p.jsonl(text)
+	case FormatCSV:
+		assets, err = p.table(text, ',')
+	case FormatTSV:
+		assets, err = p.table(text, '\t')
+	default:
+		err = fmt.Errorf("%w: %q", ErrFormat, format)
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	for i := range assets {
+		a := &assets[i]
+		a.File = name
+		p.finish(a)
+		if err := a.Validate(); err != nil {
+			return nil, wrap(fmt.Errorf("internal: %w", err))
+		}
+	}
+	return assets, nil
+}
+
+// defaultID is the id of an asset without an explicit one.
+func defaultID(name string, opts ParseOptions) string {
+	if opts.ID != "" {
+		return opts.ID
+	}
+	if opts.Root != "" && name != "-" {
+		absRoot, err1 := filepath.Abs(opts.Root)
+		absName, err2 := filepath.Abs(name)
+		if err1 == nil && err2 == nil {
+			if rel, err := filepath.Rel(absRoot, absName); err == nil && !strings.HasPrefix(rel, "..") {
+				return filepath.ToSlash(rel)
+			}
+		}
+	}
+	if name == "-" {
+		return "-"
+	}
+	return filepath.Base(name)
+}
+
+// Walk calls fn for every path in paths, expanding directories recursively
+// into their supported files in sorted order and skipping hidden files and
+// directories inside them. "-" (stdin) and files named explicitly are passed
+// through as given.
+func Walk(paths []string, fn func(path string) error) error {
+	for _, p := range paths {
+		if p == "-" {
+			if err := fn(p); err != nil {
+				return err
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil || !st.IsDir() {
+			// Let fn report a missing or unreadable file with its name.
+			if err := fn(p); err != nil {
+				return err
+			}
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("walk %s: %w", path, err)
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.IsDir() && IsSupported(path) {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// parser holds the per-call state shared by the format parsers.
+type parser struct {
+	opts      ParseOptions
+	name      string
+	defaultID string
+}
+
+// finish trims, drops empty elements, fills copy verbs and offsets.
+func (p *parser) finish(a *Asset) {
+	if a.ID == "" {
+		a.ID = p.defaultID
+	}
+	kept := a.Elements[:0]
+	for _, e := range a.Elements {
+		if strings.TrimSpace(e.Text) == "" {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	a.Elements = kept
+	if a.Elements == nil {
+		a.Elements = []Element{}
+	}
+	if p.opts.Verbs != nil {
+		for i := range a.Elements {
+			e := &a.Elements[i]
+			if e.Attributes == nil {
+				e.Attributes = map[string]any{}
+			}
+			e.Attributes[AttrCopyVerbs] = p.opts.Verbs.Verbs(e.Text)
+		}
+	}
+	a.Reoffset()
+}
