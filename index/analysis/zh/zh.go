@@ -1,0 +1,58 @@
+// Package zh is the bleve analyzer "elib_zh" used for elib's Chinese copy
+// text: the elib_jieba tokenizer (jieba search-mode segmentation on
+// normalised text, offsets into the original) followed by the
+// elib_normalize and to_lower token filters.
+//
+// Data enters as field bytes and leaves as terms in normalised Simplified,
+// lower-case form with word positions; the same analyzer runs at index and
+// at query time, so a Traditional, full-width or upper-case query finds
+// Simplified, half-width, lower-case text and the other way round.
+//
+// Normalisation happens before tokenising (inside elib_jieba) rather than
+// only as a filter on terms, because jieba's dictionary is Simplified:
+// Traditional text segmented as written falls apart into single characters
+// and regional vocabulary (檔案 → 文件) would never meet its Simplified form.
+// The filters make the analyzer robust if the tokenizer is ever swapped.
+//
+// Importing this package registers all three components.
+package zh
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/registry"
+
+	"elib/index/analysis/jieba"
+	"elib/index/analysis/normalize"
+)
+
+// Name is the name the analyzer is registered under in the bleve registry.
+const Name = "elib_zh"
+
+// Constructor builds the analyzer for the bleve registry.
+func Constructor(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
+	tok, err := cache.TokenizerNamed(jieba.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%s analyzer: %w", Name, err)
+	}
+	norm, err := cache.TokenFilterNamed(normalize.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%s analyzer: %w", Name, err)
+	}
+	lower, err := cache.TokenFilterNamed(lowercase.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%s analyzer: %w", Name, err)
+	}
+	return &analysis.DefaultAnalyzer{
+		Tokenizer:    tok,
+		TokenFilters: []analysis.TokenFilter{norm, lower},
+	}, nil
+}
+
+func init() {
+	if err := registry.RegisterAnalyzer(Name, Constructor); err != nil {
+		panic(err)
+	}
+}
