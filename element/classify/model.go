@@ -133,10 +133,16 @@ func (m *Model) Label(units []Unit) []string {
 		score[0][s] = em[0][s] + startPenalty(s)
 	}
 	for i := 1; i < n; i++ {
+		// Element boundaries fall at sentence ends: changing type after a
+		// unit that ends mid-sentence ("，") needs strong evidence.
+		midSentence := endsMidSentence(units[i-1].Text)
 		for s := 0; s < nStates; s++ {
 			best, arg := math.Inf(-1), 0
 			for p := 0; p < nStates; p++ {
 				v := score[i-1][p] + transition(p, s)
+				if p != s && midSentence {
+					v -= 2.5
+				}
 				if v > best {
 					best, arg = v, p
 				}
@@ -158,6 +164,18 @@ func (m *Model) Label(units []Unit) []string {
 		arg = back[i][arg]
 	}
 	return out
+}
+
+// endsMidSentence reports a unit whose last character continues the
+// sentence into the next unit (comma, enumeration comma, colon).
+func endsMidSentence(text string) bool {
+	t := strings.TrimSpace(text)
+	r, _ := utf8.DecodeLastRuneInString(t)
+	switch r {
+	case '，', ',', '、', '：', ':', '—':
+		return true
+	}
+	return false
 }
 
 // startPenalty: a script starts with its hook.
@@ -210,6 +228,13 @@ func (m *Model) emissions(units []Unit) [][nStates]float64 {
 		total = 1
 	}
 	em := make([][nStates]float64, n)
+	var totalMs int64
+	for _, u := range units {
+		if u.HasTime && u.EndMs > totalMs {
+			totalMs = u.EndMs
+		}
+	}
+	slots, story := m.timeTemplate(totalMs)
 	pos := 0
 	for i, u := range units {
 		lower := strings.ToLower(u.Text)
@@ -217,7 +242,7 @@ func (m *Model) emissions(units []Unit) [][nStates]float64 {
 		mid := (float64(pos) + float64(lens[i])/2) / float64(total)
 		pos += lens[i]
 		if u.HasTime {
-			m.timePrior(u, &em[i])
+			timePrior(u, slots, story, &em[i])
 		} else {
 			positionPrior(mid, &em[i])
 		}
@@ -248,25 +273,46 @@ func positionPrior(mid float64, sc *[nStates]float64) {
 	}
 }
 
-// timePrior: the SPEC §2 time template. A story has no slot, so its prior is
-// neutral after the hook.
-func (m *Model) timePrior(u Unit, sc *[nStates]float64) {
-	mid := float64(u.StartMs+u.EndMs) / 2
-	slots := [nStates][2]float64{
-		{0, float64(m.hookEndMs)},
-		{float64(m.hookEndMs), float64(m.conflictEndMs)},
-		{float64(m.hookEndMs), math.Inf(1)},
-		{float64(m.conflictEndMs), float64(m.testimonialEndMs)},
-		{float64(m.testimonialEndMs), math.Inf(1)},
+// timeTemplate returns the slots [start, end) in ms of the SPEC §2 time
+// template for an asset lasting totalMs: hook 3 s, conflict 8 s, testimonial
+// 15 s, conversion the rest. A script much longer than the template's
+// ~56 s (hook+conflict+testimonial+a 30 s conversion) carries a story
+// (~60 s) after the conflict; the testimonial and conversion slots then
+// shift by the story's length.
+func (m *Model) timeTemplate(totalMs int64) (slots [nStates][2]float64, story bool) {
+	const typicalMs = 56000
+	storyMs := float64(totalMs - typicalMs)
+	if storyMs < 15000 {
+		storyMs = 0
 	}
+	h, c, t := float64(m.hookEndMs), float64(m.conflictEndMs), float64(m.testimonialEndMs)
+	slots = [nStates][2]float64{
+		{0, h},
+		{h, c},
+		{c, c + storyMs},
+		{c + storyMs, t + storyMs},
+		{t + storyMs, math.Inf(1)},
+	}
+	return slots, storyMs > 0
+}
+
+// timePrior rewards a unit whose midpoint falls in a type's template slot
+// and penalises it by distance outside. Without a story slot, story gets a
+// flat penalty: only cue words can place one.
+func timePrior(u Unit, slots [nStates][2]float64, story bool, sc *[nStates]float64) {
+	mid := float64(u.StartMs+u.EndMs) / 2
 	for s, r := range slots {
+		if states[s] == Story && !story {
+			sc[s] -= 1
+			continue
+		}
 		d := 0.0
 		if mid < r[0] {
 			d = r[0] - mid
 		} else if mid > r[1] {
 			d = mid - r[1]
 		}
-		if d == 0 && states[s] != Story {
+		if d == 0 {
 			sc[s] += 1.5
 		}
 		sc[s] -= math.Min(d/1000*0.3, 3)
