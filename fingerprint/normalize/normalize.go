@@ -1,0 +1,202 @@
+package normalize
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text is normalised text: only countable runes (SPEC §3: CJK ideographs,
+// letters, digits after NFKC + case folding), with the code-point offset in
+// the ORIGINAL string of every kept rune.
+type Text struct {
+	Runes []rune
+	// Offsets has len(Runes) entries; Offsets[i] is the code-point index in
+	// the original of the rune that produced Runes[i]. Offsets are
+	// non-decreasing (see the package comment).
+	Offsets []int
+	// OrigLen is the original's length in code points.
+	OrigLen int
+}
+
+// String returns the normalised runes as a string.
+func (t Text) String() string { return string(t.Runes) }
+
+// Len returns the number of countable runes.
+func (t Text) Len() int { return len(t.Runes) }
+
+// IsCountable reports whether r counts towards duplication after
+// normalisation: CJK ideographs (all extensions and compatibility
+// ideographs), letters and decimal digits.
+func IsCountable(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	if r == utf8.RuneError {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Ideographic, r)
+}
+
+// fold applies simple case folding.
+func fold(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// Normalize returns the normalised form of s with its offset map. It never
+// fails: invalid UTF-8 bytes are dropped like punctuation. If the OpenCC
+// dictionaries could not be loaded (see Warm), Traditional characters are
+// kept as written.
+func (n *Normalizer) Normalize(s string) Text {
+	t := Text{OrigLen: utf8.RuneCountInString(s)}
+	if t.OrigLen == 0 {
+		return t
+	}
+	if isASCII(s) {
+		return normalizeASCII(s, t)
+	}
+
+	var anns []Annotation
+	if containsOpenBracket(s) {
+		anns = FindAnnotations(s)
+	}
+
+	// Stage 1: NFKC with annotations dropped; runes keep source offsets.
+	rs, offs := nfkc(s, anns)
+
+	// Stage 2: Traditional → Simplified on runs that need it.
+	rs, offs = n.toSimplified(rs, offs)
+
+	// Stage 3: case folding and the countable filter.
+	t.Runes = make([]rune, 0, len(rs))
+	t.Offsets = make([]int, 0, len(rs))
+	for i, r := range rs {
+		r = fold(r)
+		if IsCountable(r) {
+			t.Runes = append(t.Runes, r)
+			t.Offsets = append(t.Offsets, offs[i])
+		}
+	}
+	return t
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeASCII is the fast path: no NFKC change, no OpenCC; only ASCII
+// annotations ( (…) […] {…} ) can occur.
+func normalizeASCII(s string, t Text) Text {
+	var anns []Annotation
+	if containsOpenBracket(s) {
+		anns = FindAnnotations(s)
+	}
+	t.Runes = make([]rune, 0, len(s))
+	t.Offsets = make([]int, 0, len(s))
+	a := 0
+	for i := 0; i < len(s); i++ {
+		for a < len(anns) && anns[a].End <= i {
+			a++
+		}
+		if a < len(anns) && anns[a].Start <= i {
+			continue
+		}
+		r := fold(rune(s[i]))
+		if IsCountable(r) {
+			t.Runes = append(t.Runes, r)
+			t.Offsets = append(t.Offsets, i)
+		}
+	}
+	return t
+}
+
+func containsOpenBracket(s string) bool {
+	for _, r := range s {
+		if _, ok := closers[r]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// nfkc applies NFKC to s, dropping runes that come from annotations, and
+// returns the runes with the code-point index of their source rune.
+func nfkc(s string, anns []Annotation) ([]rune, []int) {
+	rs := make([]rune, 0, len(s)/2)
+	offs := make([]int, 0, len(s)/2)
+	a := 0
+	inAnn := func(cp int) bool {
+		for a < len(anns) && anns[a].End <= cp {
+			a++
+		}
+		return a < len(anns) && anns[a].Start <= cp
+	}
+	if norm.NFKC.IsNormalString(s) {
+		cp := 0
+		for _, r := range s {
+			if !inAnn(cp) {
+				rs = append(rs, r)
+				offs = append(offs, cp)
+			}
+			cp++
+		}
+		return rs, offs
+	}
+	// cpAt[b] = code-point index of the rune starting at byte b (or of the
+	// next one); cpAt[len(s)] = rune count.
+	cpAt := make([]int, len(s)+1)
+	cp := 0
+	for b := 0; b < len(s); {
+		_, size := utf8.DecodeRuneInString(s[b:])
+		for k := 0; k < size; k++ {
+			cpAt[b+k] = cp
+		}
+		b += size
+		cp++
+	}
+	cpAt[len(s)] = cp
+
+	var it norm.Iter
+	it.InitString(norm.NFKC, s)
+	for !it.Done() {
+		b0 := it.Pos()
+		seg := it.Next()
+		b1 := it.Pos()
+		cp0, cp1 := cpAt[b0], cpAt[b1]
+		if cp1 <= cp0 {
+			cp1 = cp0 + 1
+		}
+		j := 0
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			seg = seg[size:]
+			src := cp0 + j
+			if src > cp1-1 {
+				src = cp1 - 1
+			}
+			j++
+			if inAnn(src) {
+				continue
+			}
+			// Guard against any non-monotone mapping.
+			if k := len(offs); k > 0 && src < offs[k-1] {
+				src = offs[k-1]
+			}
+			rs = append(rs, r)
+			offs = append(offs, src)
+		}
+	}
+	return rs, offs
+}
