@@ -1,0 +1,17 @@
+// Package store is the on-disk element store of an elib library: immutable
+// segment files, each holding the full assets of one import batch (so a
+// reindex can rebuild everything), one record per element (id, type, text,
+// fingerprint shingles and MinHash signature), and the tombstones of the
+// assets that batch replaced or removed.
+//
+// A segment is a 16-byte header, a run of independently zstd-compressed
+// blocks of about 64 KiB (element blocks and asset blocks), a compressed
+// footer (block index with a checksum per block, asset directory, element
+// types, tombstones) and a fixed 32-byte trailer that locates and checksums
+// the footer. Readers keep only the footer in memory and decode a block on
+// demand, so resident memory stays a few bytes per element.
+//
+// Data enters through Writer (AddElement, AddAsset, AddTombstone, Commit —
+// the file appears atomically and durably or not at all) and leaves through
+// Reader (Open, ElementBlock, AssetBlock).
+package store

@@ -1,0 +1,536 @@
+package store
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/klauspost/compress/zstd"
+
+	"elib/index/fsutil"
+)
+
+// Format constants of a segment file.
+const (
+	// Version is the segment format version written by this package.
+	Version = 1
+	// BlockSize is the uncompressed size at which a block is cut.
+	BlockSize = 64 << 10
+
+	headerSize  = 16
+	trailerSize = 32
+	maxBlock    = 64 << 20
+)
+
+var (
+	headerMagic  = [8]byte{'E', 'L', 'I', 'B', 'S', 'E', 'G', '1'}
+	trailerMagic = [8]byte{'E', 'L', 'I', 'B', 'E', 'N', 'D', '1'}
+)
+
+// ErrCorrupt is wrapped by every error about a damaged segment file.
+var ErrCorrupt = errors.New("corrupt segment")
+
+// BlockInfo locates one compressed block in a segment file.
+type BlockInfo struct {
+	Offset   int64
+	CLen     uint32 // compressed length
+	ULen     uint32 // uncompressed length
+	FirstRef uint32 // element blocks: ref of the first element
+	Count    uint32 // records in the block
+	Sum      uint64 // xxhash64 of the compressed bytes
+}
+
+// AssetEntry is the directory entry of one asset in a segment.
+type AssetEntry struct {
+	ID       string
+	Block    uint32 // index into the asset blocks
+	FirstRef uint32
+	Count    uint32
+}
+
+// Info describes a committed segment file.
+type Info struct {
+	Size       int64
+	Sum        uint64 // xxhash64 of the whole file
+	FirstRef   uint32
+	Elements   int
+	Assets     int
+	Tombstones int
+}
+
+// Writer writes one segment file. It is not safe for concurrent use.
+type Writer struct {
+	path     string
+	f        *os.File
+	bw       *bufio.Writer
+	hash     *xxhash.Digest
+	off      int64
+	enc      *zstd.Encoder
+	firstRef uint32
+	nextRef  uint32
+
+	elemBuf   []byte
+	elemCount uint32
+	elemFirst uint32
+	assetBuf  []byte
+	assetCnt  uint32
+
+	elemBlocks  []BlockInfo
+	assetBlocks []BlockInfo
+	assets      []AssetEntry
+	types       []byte
+	tombstones  []Tombstone
+	scratch     []byte
+	err         error
+}
+
+// Create starts a segment at path whose first element will have ref
+// firstRef. Nothing is visible at path until Commit.
+func Create(path string, firstRef uint32) (*Writer, error) {
+	f, err := os.OpenFile(path+fsutil.TempSuffix, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create segment: %w", err)
+	}
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("create segment: %w", err)
+	}
+	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<20), hash: xxhash.New(), enc: enc,
+		firstRef: firstRef, nextRef: firstRef, elemFirst: firstRef}
+	var hdr [headerSize]byte
+	copy(hdr[:], headerMagic[:])
+	binary.LittleEndian.PutUint32(hdr[8:], Version)
+	w.write(hdr[:])
+	return w, w.err
+}
+
+func (w *Writer) write(b []byte) {
+	if w.err != nil {
+		return
+	}
+	if _, err := w.bw.Write(b); err != nil {
+		w.err = fmt.Errorf("write segment %s: %w", w.path, err)
+		return
+	}
+	w.hash.Write(b)
+	w.off += int64(len(b))
+}
+
+// NextRef returns the ref the next AddElement must carry.
+func (w *Writer) NextRef() uint32 { return w.nextRef }
+
+// AddElement appends an element record; refs must be consecutive from the
+// segment's first ref.
+func (w *Writer) AddElement(e *Element) error {
+	if w.err != nil {
+		return w.err
+	}
+	if e.Ref != w.nextRef {
+		return fmt.Errorf("segment %s: element ref %d out of order (want %d)", w.path, e.Ref, w.nextRef)
+	}
+	if w.elemCount == 0 {
+		w.elemFirst = e.Ref
+	}
+	w.elemBuf = appendElement(w.elemBuf, e)
+	w.elemCount++
+	w.nextRef++
+	w.types = append(w.types, TypeCode(e.Type))
+	if len(w.elemBuf) >= BlockSize {
+		w.flushElements()
+	}
+	return w.err
+}
+
+// AddAsset appends an asset record. Its elements' refs are
+// [a.FirstRef, a.FirstRef+len(a.Asset.Elements)).
+func (w *Writer) AddAsset(a *AssetRecord) error {
+	if w.err != nil {
+		return w.err
+	}
+	var err error
+	w.assetBuf, err = appendAsset(w.assetBuf, a)
+	if err != nil {
+		return err
+	}
+	w.assets = append(w.assets, AssetEntry{ID: a.Asset.ID, Block: uint32(len(w.assetBlocks)),
+		FirstRef: a.FirstRef, Count: uint32(len(a.Asset.Elements))})
+	w.assetCnt++
+	if len(w.assetBuf) >= BlockSize {
+		w.flushAssets()
+	}
+	return w.err
+}
+
+// AddTombstone records that an earlier asset's elements are no longer live.
+func (w *Writer) AddTombstone(t Tombstone) { w.tombstones = append(w.tombstones, t) }
+
+func (w *Writer) flushBlock(records []byte, count, firstRef uint32) BlockInfo {
+	raw := binary.AppendUvarint(w.scratch[:0], uint64(count))
+	raw = append(raw, records...)
+	w.scratch = raw
+	c := w.enc.EncodeAll(raw, nil)
+	bi := BlockInfo{Offset: w.off, CLen: uint32(len(c)), ULen: uint32(len(raw)), FirstRef: firstRef, Count: count, Sum: xxhash.Sum64(c)}
+	w.write(c)
+	return bi
+}
+
+func (w *Writer) flushElements() {
+	if w.elemCount == 0 {
+		return
+	}
+	w.elemBlocks = append(w.elemBlocks, w.flushBlock(w.elemBuf, w.elemCount, w.elemFirst))
+	w.elemBuf, w.elemCount = w.elemBuf[:0], 0
+}
+
+func (w *Writer) flushAssets() {
+	if w.assetCnt == 0 {
+		return
+	}
+	w.assetBlocks = append(w.assetBlocks, w.flushBlock(w.assetBuf, w.assetCnt, 0))
+	w.assetBuf, w.assetCnt = w.assetBuf[:0], 0
+}
+
+func appendBlocks(b []byte, blocks []BlockInfo) []byte {
+	b = binary.AppendUvarint(b, uint64(len(blocks)))
+	for _, bi := range blocks {
+		b = binary.AppendUvarint(b, uint64(bi.Offset))
+		b = binary.AppendUvarint(b, uint64(bi.CLen))
+		b = binary.AppendUvarint(b, uint64(bi.ULen))
+		b = binary.AppendUvarint(b, uint64(bi.FirstRef))
+		b = binary.AppendUvarint(b, uint64(bi.Count))
+		b = binary.LittleEndian.AppendUint64(b, bi.Sum)
+	}
+	return b
+}
+
+// Commit writes the footer and trailer, fsyncs the file, renames it into
+// place and fsyncs the directory.
+func (w *Writer) Commit() (Info, error) {
+	w.flushElements()
+	w.flushAssets()
+	if w.err != nil {
+		w.Abort()
+		return Info{}, w.err
+	}
+	var ft []byte
+	ft = binary.AppendUvarint(ft, uint64(w.firstRef))
+	ft = binary.AppendUvarint(ft, uint64(len(w.types)))
+	ft = appendBlocks(ft, w.elemBlocks)
+	ft = appendBlocks(ft, w.assetBlocks)
+	ft = binary.AppendUvarint(ft, uint64(len(w.assets)))
+	for _, a := range w.assets {
+		ft = appendString(ft, a.ID)
+		ft = binary.AppendUvarint(ft, uint64(a.Block))
+		ft = binary.AppendUvarint(ft, uint64(a.FirstRef))
+		ft = binary.AppendUvarint(ft, uint64(a.Count))
+	}
+	ft = append(ft, w.types...)
+	ft = binary.AppendUvarint(ft, uint64(len(w.tombstones)))
+	for _, t := range w.tombstones {
+		ft = appendString(ft, t.AssetID)
+		ft = binary.AppendUvarint(ft, uint64(t.FirstRef))
+		ft = binary.AppendUvarint(ft, uint64(t.Count))
+	}
+	c := w.enc.EncodeAll(ft, nil)
+	footerOff := w.off
+	w.write(c)
+	var tr [trailerSize]byte
+	binary.LittleEndian.PutUint64(tr[0:], uint64(footerOff))
+	binary.LittleEndian.PutUint32(tr[8:], uint32(len(c)))
+	binary.LittleEndian.PutUint32(tr[12:], Version)
+	binary.LittleEndian.PutUint64(tr[16:], xxhash.Sum64(c))
+	copy(tr[24:], trailerMagic[:])
+	w.write(tr[:])
+	if w.err == nil {
+		if err := w.bw.Flush(); err != nil {
+			w.err = fmt.Errorf("write segment %s: %w", w.path, err)
+		}
+	}
+	if w.err != nil {
+		w.Abort()
+		return Info{}, w.err
+	}
+	if err := fsutil.Commit(w.f, w.path); err != nil {
+		os.Remove(w.f.Name())
+		return Info{}, err
+	}
+	w.enc.Close()
+	return Info{Size: w.off, Sum: w.hash.Sum64(), FirstRef: w.firstRef, Elements: len(w.types),
+		Assets: len(w.assets), Tombstones: len(w.tombstones)}, nil
+}
+
+// Abort discards an uncommitted segment.
+func (w *Writer) Abort() {
+	if w.f != nil {
+		w.f.Close()
+		os.Remove(w.f.Name())
+	}
+	w.enc.Close()
+}
+
+// Reader reads a committed segment file. It keeps the footer in memory and
+// reads blocks on demand; it is safe for concurrent use.
+type Reader struct {
+	path        string
+	f           *os.File
+	dec         *zstd.Decoder
+	size        int64
+	firstRef    uint32
+	types       []byte
+	elemBlocks  []BlockInfo
+	assetBlocks []BlockInfo
+	assets      []AssetEntry
+	tombstones  []Tombstone
+}
+
+// Open opens the segment at path and checks its header, trailer and footer
+// checksum. dec decodes blocks and may be shared between readers.
+func Open(path string, dec *zstd.Decoder) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open segment: %w", err)
+	}
+	r := &Reader{path: path, f: f, dec: dec}
+	if err := r.load(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("segment %s: %w", path, err)
+	}
+	return r, nil
+}
+
+func corruptf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+func (r *Reader) load() error {
+	st, err := r.f.Stat()
+	if err != nil {
+		return err
+	}
+	r.size = st.Size()
+	if r.size < headerSize+trailerSize {
+		return corruptf("file too short (%d bytes)", r.size)
+	}
+	var hdr [headerSize]byte
+	if _, err := r.f.ReadAt(hdr[:], 0); err != nil {
+		return err
+	}
+	if [8]byte(hdr[:8]) != headerMagic {
+		return corruptf("bad header magic")
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != Version {
+		return fmt.Errorf("unsupported segment version %d", v)
+	}
+	var tr [trailerSize]byte
+	if _, err := r.f.ReadAt(tr[:], r.size-trailerSize); err != nil {
+		return err
+	}
+	if [8]byte(tr[24:]) != trailerMagic {
+		return corruptf("bad trailer magic")
+	}
+	off := int64(binary.LittleEndian.Uint64(tr[0:]))
+	n := int64(binary.LittleEndian.Uint32(tr[8:]))
+	if off < headerSize || off+n != r.size-trailerSize {
+		return corruptf("bad footer location")
+	}
+	c := make([]byte, n)
+	if _, err := r.f.ReadAt(c, off); err != nil {
+		return err
+	}
+	if xxhash.Sum64(c) != binary.LittleEndian.Uint64(tr[16:]) {
+		return corruptf("footer checksum mismatch")
+	}
+	ft, err := r.dec.DecodeAll(c, nil)
+	if err != nil {
+		return corruptf("footer: %v", err)
+	}
+	return r.parseFooter(ft, off)
+}
+
+func (r *Reader) parseFooter(ft []byte, limit int64) error {
+	d := &decoder{b: ft}
+	r.firstRef = uint32(d.uvarint())
+	nElem := d.uvarint()
+	blocks := func() []BlockInfo {
+		n := d.uvarint()
+		if n > uint64(len(d.b)) {
+			d.err = errCorruptRecord
+			return nil
+		}
+		out := make([]BlockInfo, n)
+		for i := range out {
+			out[i] = BlockInfo{Offset: int64(d.uvarint()), CLen: uint32(d.uvarint()), ULen: uint32(d.uvarint()),
+				FirstRef: uint32(d.uvarint()), Count: uint32(d.uvarint()), Sum: d.u64()}
+			if d.err == nil && (out[i].Offset < headerSize || out[i].Offset+int64(out[i].CLen) > limit || out[i].ULen > maxBlock) {
+				d.err = errCorruptRecord
+			}
+		}
+		return out
+	}
+	r.elemBlocks = blocks()
+	r.assetBlocks = blocks()
+	na := d.uvarint()
+	if na > uint64(len(d.b)) {
+		return corruptf("footer: asset directory")
+	}
+	r.assets = make([]AssetEntry, 0, na)
+	for i := uint64(0); i < na && d.err == nil; i++ {
+		r.assets = append(r.assets, AssetEntry{ID: d.str(), Block: uint32(d.uvarint()), FirstRef: uint32(d.uvarint()), Count: uint32(d.uvarint())})
+	}
+	r.types = d.bytes(nElem)
+	nt := d.uvarint()
+	if nt > uint64(len(d.b)) {
+		return corruptf("footer: tombstones")
+	}
+	for i := uint64(0); i < nt && d.err == nil; i++ {
+		r.tombstones = append(r.tombstones, Tombstone{AssetID: d.str(), FirstRef: uint32(d.uvarint()), Count: uint32(d.uvarint())})
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return corruptf("footer: malformed")
+	}
+	var total uint64
+	for _, b := range r.elemBlocks {
+		total += uint64(b.Count)
+	}
+	if total != nElem {
+		return corruptf("footer: element count mismatch")
+	}
+	for _, a := range r.assets {
+		if int(a.Block) >= len(r.assetBlocks) {
+			return corruptf("footer: asset %q in missing block", a.ID)
+		}
+	}
+	return nil
+}
+
+// Path returns the segment's file name.
+func (r *Reader) Path() string { return r.path }
+
+// Size returns the file size in bytes.
+func (r *Reader) Size() int64 { return r.size }
+
+// FirstRef returns the ref of the segment's first element.
+func (r *Reader) FirstRef() uint32 { return r.firstRef }
+
+// NumElements returns the number of element records.
+func (r *Reader) NumElements() int { return len(r.types) }
+
+// Types returns one type code (see TypeOf) per element, in ref order. The
+// slice must not be modified.
+func (r *Reader) Types() []byte { return r.types }
+
+// Assets returns the asset directory. The slice must not be modified.
+func (r *Reader) Assets() []AssetEntry { return r.assets }
+
+// Tombstones returns the tombstones recorded in this segment.
+func (r *Reader) Tombstones() []Tombstone { return r.tombstones }
+
+// ElementBlocks returns the element block index.
+func (r *Reader) ElementBlocks() []BlockInfo { return r.elemBlocks }
+
+// NumAssetBlocks returns the number of asset blocks.
+func (r *Reader) NumAssetBlocks() int { return len(r.assetBlocks) }
+
+// BlockFor returns the index of the element block holding ref, or -1.
+func (r *Reader) BlockFor(ref uint32) int {
+	if ref < r.firstRef || ref >= r.firstRef+uint32(len(r.types)) {
+		return -1
+	}
+	i := sort.Search(len(r.elemBlocks), func(i int) bool { return r.elemBlocks[i].FirstRef > ref }) - 1
+	if i < 0 {
+		return -1
+	}
+	return i
+}
+
+func (r *Reader) readBlock(kind string, i int, bi BlockInfo) ([]byte, error) {
+	c := make([]byte, bi.CLen)
+	if _, err := r.f.ReadAt(c, bi.Offset); err != nil {
+		return nil, fmt.Errorf("segment %s: read %s block %d: %w", r.path, kind, i, err)
+	}
+	if xxhash.Sum64(c) != bi.Sum {
+		return nil, fmt.Errorf("segment %s: %s block %d: %w: checksum mismatch", r.path, kind, i, ErrCorrupt)
+	}
+	raw, err := r.dec.DecodeAll(c, make([]byte, 0, bi.ULen))
+	if err != nil || len(raw) != int(bi.ULen) {
+		return nil, fmt.Errorf("segment %s: %s block %d: %w: bad compression", r.path, kind, i, ErrCorrupt)
+	}
+	return raw, nil
+}
+
+// ElementBlock decodes element block i, verifying its checksum.
+func (r *Reader) ElementBlock(i int) ([]Element, error) {
+	if i < 0 || i >= len(r.elemBlocks) {
+		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
+	}
+	bi := r.elemBlocks[i]
+	raw, err := r.readBlock("element", i, bi)
+	if err != nil {
+		return nil, err
+	}
+	els, err := decodeElements(raw)
+	if err != nil || len(els) != int(bi.Count) || (len(els) > 0 && els[0].Ref != bi.FirstRef) {
+		return nil, fmt.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
+	}
+	return els, nil
+}
+
+// AssetBlock decodes asset block i, verifying its checksum.
+func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
+	if i < 0 || i >= len(r.assetBlocks) {
+		return nil, fmt.Errorf("segment %s: asset block %d out of range", r.path, i)
+	}
+	bi := r.assetBlocks[i]
+	raw, err := r.readBlock("asset", i, bi)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := decodeAssets(raw)
+	if err != nil || len(recs) != int(bi.Count) {
+		return nil, fmt.Errorf("segment %s: asset block %d: %w: malformed records", r.path, i, ErrCorrupt)
+	}
+	return recs, nil
+}
+
+// Verify reads the whole file and compares its size and xxhash64 with the
+// values recorded in the manifest.
+func (r *Reader) Verify(size int64, sum uint64) error {
+	if r.size != size {
+		return fmt.Errorf("segment %s: %w: size %d, manifest says %d", r.path, ErrCorrupt, r.size, size)
+	}
+	got, err := FileSum(r.f)
+	if err != nil {
+		return fmt.Errorf("segment %s: %w", r.path, err)
+	}
+	if got != sum {
+		return fmt.Errorf("segment %s: %w: checksum mismatch", r.path, ErrCorrupt)
+	}
+	return nil
+}
+
+// FileSum returns the xxhash64 of everything readable from r.
+func FileSum(r io.ReaderAt) (uint64, error) {
+	h := xxhash.New()
+	buf := make([]byte, 1<<20)
+	var off int64
+	for {
+		n, err := r.ReadAt(buf, off)
+		h.Write(buf[:n])
+		off += int64(n)
+		if err == io.EOF {
+			return h.Sum64(), nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Close releases the file.
+func (r *Reader) Close() error { return r.f.Close() }
