@@ -238,4 +238,3 @@ func mix64(z uint64) uint64 {
 func mix32(s uint64) uint32 {
 	return uint32(mix64(s) >> 32)
 }
-
