@@ -105,6 +105,9 @@ func parseClock(t string) (int64, bool) {
 	if len(parts) < 2 || len(parts) > 3 {
 		return 0, false
 	}
+	if len(parts[len(parts)-1]) != 2 || (len(parts) == 3 && len(parts[1]) != 2) {
+		return 0, false // seconds (and minutes after hours) have two digits
+	}
 	var nums [3]int64
 	for i, p := range parts {
 		if p == "" || len(p) > 3 {
