@@ -24,6 +24,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/registry"
 
+	"elib/fingerprint/segment"
+	"elib/index/analysis/internal/shared"
 	"elib/index/analysis/jieba"
 	"elib/index/analysis/normalize"
 )
@@ -55,4 +57,17 @@ func init() {
 	if err := registry.RegisterAnalyzer(Name, Constructor); err != nil {
 		panic(err)
 	}
+}
+
+// Warm loads the shared segmenter and the normaliser's dictionaries now
+// rather than on first use, so callers can pay the one-off cost (about a
+// second) before they take a lock. It is cheap after the first call.
+func Warm() error {
+	if _, err := segment.Default(); err != nil {
+		return fmt.Errorf("%s analyzer: load segmenter: %w", Name, err)
+	}
+	if _, err := shared.Normalizer().Warm(); err != nil {
+		return fmt.Errorf("%s analyzer: load normaliser: %w", Name, err)
+	}
+	return nil
 }
