@@ -44,9 +44,9 @@ func Load(fsys fs.FS, opts element.ParseOptions) ([]element.Asset, error) {
 			continue
 		}
 		o := opts
-		o.ID = ""
+		o.ID = path.Clean(f) // explicit ids inside the file still win
 		o.Root = ""
-		got, err := element.Parse(path.Clean(f), data, o)
+		got, err := element.Parse(o.ID, data, o)
 		if err != nil {
 			errs = append(errs, err)
 			continue
