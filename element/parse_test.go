@@ -1,0 +1,251 @@
+package element
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf16"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+type wantEl struct {
+	typ     Type
+	text    string
+	startMs int64 // -1: unknown
+	endMs   int64
+}
+
+func elems(t *testing.T, a Asset) []wantEl {
+	t.Helper()
+	var out []wantEl
+	for _, e := range a.Elements {
+		w := wantEl{typ: e.Type, text: e.Text, startMs: -1, endMs: -1}
+		if e.StartMs != nil {
+			w.startMs = *e.StartMs
+		}
+		if e.EndMs != nil {
+			w.endMs = *e.EndMs
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func TestParseFormats(t *testing.T) {
+	tests := []struct {
+		name, file, input string
+		title             string
+		want              []wantEl
+	}{
+		{"chinese labels with times", "a.txt",
+			"标题：洗碗机\n\n【钩子】（0:00-0:03）\n家人们，谁洗碗？\n\n【故事】 （0:11-1:15）\n第一行。\n第二行。\n【转化】 1:31-2:01 点击链接。\n",
+			"洗碗机", []wantEl{{Hook, "家人们，谁洗碗？", 0, 3000}, {Story, "第一行。\n第二行。", 11000, 75000}, {Conversion, "点击链接。", 91000, 121000}}},
+		{"english labels any case", "b.txt",
+			"title: X\n[HOOK] 早上五分钟\n[Conflict] 0s-3.5s 吵。\n[testimonial] (3-11s)好用。\n",
+			"X", []wantEl{{Hook, "早上五分钟", -1, -1}, {Conflict, "吵。", 0, 3500}, {Testimonial, "好用。", 3000, 11000}}},
+		{"markdown headings", "c.md",
+			"# 收纳袋\n## 钩子 (0-3s)\n行李箱塞不下？\n\n## 证言\n我用了。\n",
+			"收纳袋", []wantEl{{Hook, "行李箱塞不下？", 0, 3000}, {Testimonial, "我用了。", -1, -1}}},
+		{"srt timestamps 00:00:03,000", "d.txt",
+			"【钩子】00:00:00,000-00:00:03,000 你好\n",
+			"", []wantEl{{Hook, "你好", 0, 3000}}},
+		{"bare range is text", "e.txt",
+			"【钩子】3-5天就能到\n",
+			"", []wantEl{{Hook, "3-5天就能到", -1, -1}}},
+		{"srt labelled merge", "f.srt",
+			"1\n00:00:00,000 --> 00:00:03,000\n【钩子】一\n\n2\n00:00:03,000 --> 00:00:05,000\n【冲突】二，\n\n3\n00:00:05,000 --> 00:00:09,000\n[conflict] <i>三</i>\n",
+			"", []wantEl{{Hook, "一", 0, 3000}, {Conflict, "二，\n三", 3000, 9000}}},
+		{"vtt", "g.vtt",
+			"WEBVTT\n\nNOTE a comment\n\nintro\n00:00.000 --> 00:03.000 align:start\n【钩子】你好吗？\n\n00:03.000 --> 00:10.000\n【转化】点击链接\n",
+			"", []wantEl{{Hook, "你好吗？", 0, 3000}, {Conversion, "点击链接", 3000, 10000}}},
+		{"jsonl", "h.jsonl",
+			`{"id":"A1","title":"T","elements":[{"type":"钩子","text":"一","start_ms":0,"end_ms":3000},{"type":"conversion","text":"二"}]}` + "\n",
+			"T", []wantEl{{Hook, "一", 0, 3000}, {Conversion, "二", -1, -1}}},
+		{"csv chinese header", "i.csv",
+			"素材ID,标题,元件类型,文案,开始,结束,镜头,BPM,字幕色,投放平台,播放量\nX1,锅,钩子,你好？,0.0,3.1,推近,128,#FFD400,抖音,12\nX1,锅,转化,点击链接,0:03,0:30,,,,抖音,12\n",
+			"锅", []wantEl{{Hook, "你好？", 0, 3100}, {Conversion, "点击链接", 3000, 30000}}},
+		{"tsv", "j.tsv",
+			"asset_id\ttype\ttext\nA\thook\t一\nA\tconversion\t二\n",
+			"", []wantEl{{Hook, "一", -1, -1}, {Conversion, "二", -1, -1}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assets, err := Parse(tc.file, []byte(tc.input), ParseOptions{})
+			require.NoError(t, err)
+			require.Len(t, assets, 1)
+			assert.NoError(t, assets[0].Validate())
+			assert.Equal(t, tc.title, assets[0].Title)
+			assert.Equal(t, tc.want, elems(t, assets[0]))
+		})
+	}
+}
+
+func TestAnnotations(t *testing.T) {
+	in := "【钩子】(0-3s) （镜头：推近）你好[BGM 128bpm] {字幕色 #FFD400}世界（真的）[音效：叮] (画面: 海边) (colorful)\n"
+	assets, err := Parse("a.txt", []byte(in), ParseOptions{})
+	require.NoError(t, err)
+	e := assets[0].Elements[0]
+	assert.Equal(t, "你好世界（真的）(colorful)", e.Text)
+	assert.Equal(t, map[string]any{"camera": "推近", "bgm_bpm": int64(128), "subtitle_color": "#FFD400", "sfx": "叮", "shot": "海边"}, e.Attributes)
+}
+
+func TestCSVMetaAndAttributes(t *testing.T) {
+	in := "素材ID,标题,元件类型,文案,镜头,BPM,字幕色,投放平台,播放量\nX1,锅,钩子,你好？,推近,128,#FFD400,抖音,12\nX2,碗,转化,点击,,,,快手,3.5\n"
+	assets, err := Parse("a.csv", []byte(in), ParseOptions{})
+	require.NoError(t, err)
+	require.Len(t, assets, 2)
+	assert.Equal(t, "X1", assets[0].ID)
+	assert.Equal(t, map[string]any{"platform": "抖音", "plays": int64(12)}, assets[0].Meta)
+	assert.Equal(t, map[string]any{"camera": "推近", "bgm_bpm": int64(128), "subtitle_color": "#FFD400"}, assets[0].Elements[0].Attributes)
+	assert.Equal(t, 3.5, assets[1].Meta["plays"])
+}
+
+func TestEncodings(t *testing.T) {
+	text := "【钩子】你是不是还在熬夜？\r\n【转化】点击链接下单。\r\n"
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(text)
+	require.NoError(t, err)
+	u16 := utf16.Encode([]rune(text))
+	le := []byte{0xFF, 0xFE}
+	be := []byte{0xFE, 0xFF}
+	for _, c := range u16 {
+		le = append(le, byte(c), byte(c>>8))
+		be = append(be, byte(c>>8), byte(c))
+	}
+	inputs := map[string][]byte{
+		"utf8": []byte(text), "bom": append([]byte{0xEF, 0xBB, 0xBF}, text...),
+		"gb18030": []byte(gb), "utf16le": le, "utf16be": be,
+	}
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			assets, err := Parse("x.txt", data, ParseOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, []wantEl{{Hook, "你是不是还在熬夜？", -1, -1}, {Conversion, "点击链接下单。", -1, -1}}, elems(t, assets[0]))
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name, file string
+		data       []byte
+		line       int
+		msg        string
+	}{
+		{"empty", "a.txt", nil, 0, "empty"},
+		{"blank", "a.txt", []byte("\n  \n"), 0, "empty"},
+		{"binary", "a.txt", []byte("ok\nab\x00\x01\x02"), 2, "binary"},
+		{"invalid encoding", "a.txt", []byte("ok\n\xff\xfe\xfd\xfc\x80\x81"), 2, "encoding"},
+		{"odd utf16", "a.txt", []byte{0xFF, 0xFE, 'a'}, 1, "UTF-16"},
+		{"srt bad timecode", "a.srt", []byte("1\n00:00:01,000 --> 00:00:0\nhi\n"), 2, "timecode"},
+		{"srt no timecode", "a.srt", []byte("1\nhello\n"), 1, "expected a cue timecode"},
+		{"vtt no header", "a.vtt", []byte("00:01.000 --> 00:02.000\nhi\n"), 1, "WEBVTT"},
+		{"csv no text column", "a.csv", []byte("id,type\n1,hook\n"), 1, "no text column"},
+		{"csv ragged", "a.csv", []byte("id,text\n1,a\n2,b,c\n"), 3, "wrong number of fields"},
+		{"csv bad type", "a.csv", []byte("id,type,text\n1,hook,a\n1,banana,b\n"), 3, "unknown element type"},
+		{"json wrong shape", "a.json", []byte("[1, 2]"), 1, "cannot unmarshal"},
+		{"json no elements", "a.json", []byte(`{"id":"x"}`), 1, "neither"},
+		{"json syntax", "a.json", []byte("{\n\"id\": \"x\",\n\"elements\": [}\n"), 3, "invalid character"},
+		{"jsonl bad line", "a.jsonl", []byte(`{"id":"a","text":"你好"}` + "\n" + `{"id":` + "\n"), 2, "unexpected EOF"},
+		{"jsonl not object", "a.jsonl", []byte(`{"id":"a","text":"你好"}` + "\n[1]\n"), 2, "asset object"},
+		{"json bad type", "a.json", []byte(`{"elements":[{"type":"x","text":"a"}]}`), 1, "unknown type"},
+		{"unknown extension", "a.doc", []byte("hi"), 0, "unsupported format"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.file, tc.data, ParseOptions{})
+			require.Error(t, err)
+			var pe *ParseError
+			require.True(t, errors.As(err, &pe), "%T %v", err, err)
+			assert.Equal(t, tc.file, pe.File)
+			assert.Equal(t, tc.line, pe.Line, err.Error())
+			assert.Contains(t, err.Error(), tc.msg)
+			if tc.line > 0 {
+				assert.True(t, strings.HasPrefix(err.Error(), tc.file+":"), err.Error())
+			}
+		})
+	}
+}
+
+func TestLimits(t *testing.T) {
+	big := []byte(strings.Repeat("你", 100))
+	_, err := Parse("a.txt", big, ParseOptions{MaxBytes: 50})
+	assert.ErrorIs(t, err, ErrTooLarge)
+
+	dir := t.TempDir()
+	p := filepath.Join(dir, "big.txt")
+	require.NoError(t, os.WriteFile(p, big, 0o644))
+	_, err = ParseFile(p, ParseOptions{MaxBytes: 50})
+	assert.ErrorIs(t, err, ErrTooLarge)
+
+	// A 1 MB line is parsed whole, not dropped.
+	line := strings.Repeat("点击链接下单，", 1<<20/21+1)
+	assets, err := Parse("long.txt", []byte("【转化】"+line+"\n"), ParseOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, line, assets[0].Elements[0].Text)
+}
+
+func TestAssetIDs(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "q2")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	p := filepath.Join(sub, "a.txt")
+	require.NoError(t, os.WriteFile(p, []byte("[hook] 你好"), 0o644))
+	as, err := ParseFile(p, ParseOptions{Root: dir})
+	require.NoError(t, err)
+	assert.Equal(t, "q2/a.txt", as[0].ID)
+	as, err = ParseFile(p, ParseOptions{Root: dir, ID: "given"})
+	require.NoError(t, err)
+	assert.Equal(t, "given", as[0].ID)
+	as, err = ParseFile(p, ParseOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "a.txt", as[0].ID)
+}
+
+func TestWalk(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"b.txt", "a/c.srt", ".hidden/d.txt", "a/.e.md", "a/f.doc"} {
+		p := filepath.Join(dir, filepath.FromSlash(f))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+	}
+	var got []string
+	require.NoError(t, Walk([]string{dir, "-"}, func(p string) error {
+		if p != "-" {
+			p, _ = filepath.Rel(dir, p)
+		}
+		got = append(got, filepath.ToSlash(p))
+		return nil
+	}))
+	assert.Equal(t, []string{"a/c.srt", "b.txt", "-"}, got)
+	assert.True(t, IsSupported("x.JSONL"))
+	assert.False(t, IsSupported("x.docx"))
+}
+
+type fakeVerbs struct{}
+
+func (fakeVerbs) Verbs(text string) []string { return []string{"点击"} }
+
+func TestVerbsHook(t *testing.T) {
+	as, err := Parse("a.txt", []byte("[conversion] 点击链接"), ParseOptions{Verbs: fakeVerbs{}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"点击"}, as[0].Elements[0].Attributes[AttrCopyVerbs])
+	as, err = Parse("a.txt", []byte("[conversion] 点击链接"), ParseOptions{})
+	require.NoError(t, err)
+	assert.Nil(t, as[0].Elements[0].Attributes)
+}
+
+func TestUnlabelledScript(t *testing.T) {
+	in := "你是不是每天早上都来不及吃早餐？\n以前用豆浆机总是吵醒全家，清洗还要半天，真的很烦恼。\n我用了这台破壁机三个月，预约好早上起来就能喝，现在全家都说好。\n今天点击下方链接下单立减100，库存不多了赶紧抢。\n"
+	as, err := Parse("u.txt", []byte(in), ParseOptions{})
+	require.NoError(t, err)
+	var types []Type
+	for _, e := range as[0].Elements {
+		types = append(types, e.Type)
+	}
+	assert.Equal(t, []Type{Hook, Conflict, Testimonial, Conversion}, types)
+}
