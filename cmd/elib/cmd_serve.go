@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"elib/index"
+	"elib/server"
+)
+
+// serveOptions are the flags of `elib serve`.
+type serveOptions struct {
+	addr      string
+	threshold float64
+	maxBody   int64
+	sample    bool
+	// token enables writes; from $ELIB_TOKEN (never a flag, so it does not
+	// show in the process list).
+	token string
+	// listener and ready are for tests: serve on an existing listener and
+	// learn the bound address.
+	listener net.Listener
+	ready    func(net.Addr)
+}
+
+func init() { registerCommand(newServeCommand) }
+
+func newServeCommand(g *globalOptions) *cobra.Command {
+	opts := serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the HTTP API and the web page (default 127.0.0.1:7420)",
+		Long: `Serve runs the JSON API (POST /v1/check, POST /v1/split, GET /v1/search,
+GET /v1/elements/{id}, POST /v1/import, DELETE /v1/elements/{id}), /healthz,
+Prometheus /metrics and the web page at /.
+
+The library is --library, $ELIB_LIBRARY or ./.elib. With none on disk (and
+none named) the embedded sample library is served, read-only.
+
+Writes (import, delete) need ELIB_TOKEN in the server's environment and
+"Authorization: Bearer $ELIB_TOKEN" on the request; with ELIB_TOKEN set the
+server opens the library as its writer, so imports are visible to checks and
+searches at once. Without it the library is opened read-only and writes are
+refused with 403.
+
+The server stops gracefully on SIGINT or SIGTERM.`,
+		Example: `  elib serve
+  ELIB_TOKEN=$(openssl rand -hex 16) elib serve --library /srv/elib --addr :7420
+  curl -s localhost:7420/v1/check -d '{"text":"【钩子】你是不是还在……","format":"txt"}'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.token = os.Getenv("ELIB_TOKEN")
+			return runServe(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.addr, "addr", server.DefaultAddr, "listen address")
+	f.Float64Var(&opts.threshold, "threshold", 0.62, "default rejection threshold (requests may override)")
+	f.Int64Var(&opts.maxBody, "max-body", server.DefaultMaxBodyBytes, "request body limit in bytes (413 beyond)")
+	f.BoolVar(&opts.sample, "sample", false, "serve the embedded sample library even if a library exists")
+	return cmd
+}
+
+// runServe is `elib serve` without cobra.
+func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
+	if opts.threshold < 0 || opts.threshold > 1 {
+		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
+	}
+	// The tokenizer is loaded once, here, and shared by every request.
+	loader := newEngineLoader()
+	engine, err := loader.Engine()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	lib, desc, sample, err := openServeLibrary(ctx, g, opts, loader)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer lib.Close()
+
+	logger := slog.Default()
+	srv, err := server.New(server.Options{
+		Library: lib, Engine: engine, Token: opts.token,
+		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
+		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody,
+		Logger: logger, Version: version(),
+	})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	writes := "writes disabled (set ELIB_TOKEN to enable import/delete)"
+	switch {
+	case sample:
+		writes = "read-only sample library"
+	case opts.token != "":
+		writes = "writes enabled with bearer token"
+	}
+	err = server.Run(ctx, srv, server.RunOptions{
+		Addr: opts.addr, Listener: opts.listener,
+		Ready: func(addr net.Addr) {
+			fmt.Fprintf(g.stderr, "elib: serving %s on http://%s (%s)\n", desc, addr, writes)
+			if opts.ready != nil {
+				opts.ready(addr)
+			}
+		},
+	})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	fmt.Fprintln(g.stderr, "elib: server stopped")
+	return nil
+}
+
+// openServeLibrary opens the library on disk — writable when a token is
+// set, so this process is the library's writer — or builds the embedded
+// sample library when there is none and none was named.
+func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, loader *engineLoader) (lib *index.Library, desc string, sample bool, err error) {
+	dir := g.libraryDir()
+	if !opts.sample && index.Exists(dir) {
+		engine, err := loader.Engine()
+		if err != nil {
+			return nil, "", false, err
+		}
+		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: opts.token == "", Engine: engine})
+		if err != nil {
+			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)
+		}
+		return lib, fmt.Sprintf("library %s (%d assets)", dir, lib.AssetCount()), false, nil
+	}
+	if !opts.sample && g.libraryExplicit() {
+		return nil, "", false, fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
+	}
+	lib, desc, err = openCheckLibrary(ctx, g, checkOptions{sample: true}, loader)
+	if err != nil {
+		return nil, "", false, err
+	}
+	if !opts.sample {
+		fmt.Fprintf(g.stderr, "elib: no library at %s — serving the %s read-only\n", dir, desc)
+	}
+	return lib, desc, true, nil
+}

@@ -1,0 +1,447 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"elib/check"
+	"elib/check/report"
+	"elib/element"
+	"elib/index"
+	"elib/index/fulltext"
+)
+
+// writeJSON writes v with status. HTML-significant characters are escaped
+// (\u003c…) so a response sniffed as HTML cannot run script.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// errorBody is every error response.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// writeErr maps err to a status: 413 over the body limit, 400 for client
+// errors, 499-like cancellations as 503, else 500.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", mbe.Limit))
+	case errors.Is(err, errBadRequest):
+		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+	case r.Context().Err() != nil:
+		writeError(w, http.StatusServiceUnavailable, what+": request cancelled")
+	default:
+		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf("%s: %v", what, err))
+	}
+}
+
+// threshold picks the request's threshold or the server default.
+func (s *Server) threshold(t *float64) (float64, error) {
+	if t == nil {
+		return s.opts.Threshold, nil
+	}
+	if *t < 0 || *t > 1 {
+		return 0, badRequest("threshold %v must be between 0 and 1", *t)
+	}
+	return *t, nil
+}
+
+// inputErrors converts parse failures into report entries; it reports
+// whether every input failed.
+func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
+	allFailed = true
+	for _, in := range ins {
+		if in.Err != nil {
+			errs = append(errs, fileError(in.File, in.Err))
+		}
+		if len(in.Assets) > 0 {
+			allFailed = false
+		}
+	}
+	return errs, allFailed
+}
+
+// fileError names file and line of a parse error.
+func fileError(file string, err error) report.FileError {
+	fe := report.FileError{File: file, Error: err.Error()}
+	var pe *element.ParseError
+	if errors.As(err, &pe) {
+		fe.Line = pe.Line
+		if pe.File != "" {
+			fe.File = pe.File
+		}
+		fe.Error = pe.Err.Error()
+	}
+	return fe
+}
+
+func formatFileError(e report.FileError) string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Error)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Error)
+}
+
+// handleCheck is POST /v1/check: the JSON of `elib check --format json`.
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	req, err := readInputs(r)
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	threshold, err := s.threshold(req.Threshold)
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	errs, allFailed := inputErrors(req.Inputs)
+	if allFailed {
+		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		return
+	}
+	c, err := s.checker(threshold)
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	rep := &report.Report{Threshold: threshold, Errors: errs}
+	for _, in := range req.Inputs {
+		for i := range in.Assets {
+			start := time.Now()
+			res, err := c.Check(r.Context(), in.File, &in.Assets[i])
+			if err != nil {
+				s.metrics.checkFailed()
+				s.writeErr(w, r, "check "+in.File, err)
+				return
+			}
+			s.metrics.checked(res.Verdict, time.Since(start))
+			rep.Results = append(rep.Results, res)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// report.Write is exactly `elib check --format json`.
+	if err := report.Write(w, "json", rep); err != nil {
+		s.opts.Logger.Error("write check response", "err", err)
+	}
+}
+
+// splitFile is one input of a split response.
+type splitFile struct {
+	File   string          `json:"file"`
+	Assets []element.Asset `json:"assets"`
+	Line   int             `json:"line,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}
+
+// splitResponse is the JSON of `elib split --format json`.
+type splitResponse struct {
+	Files []splitFile `json:"files"`
+}
+
+// handleSplit is POST /v1/split.
+func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
+	req, err := readInputs(r)
+	if err != nil {
+		s.writeErr(w, r, "split", err)
+		return
+	}
+	errs, allFailed := inputErrors(req.Inputs)
+	if allFailed {
+		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		return
+	}
+	out := splitResponse{Files: []splitFile{}}
+	for _, in := range req.Inputs {
+		f := splitFile{File: in.File, Assets: in.Assets}
+		if f.Assets == nil {
+			f.Assets = []element.Asset{}
+		}
+		if in.Err != nil {
+			fe := fileError(in.File, in.Err)
+			f.Line, f.Error = fe.Line, fe.Error
+		}
+		out.Files = append(out.Files, f)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// searchHit is one hit of a search response.
+type searchHit struct {
+	ID        string   `json:"id"`
+	AssetID   string   `json:"asset_id"`
+	Type      string   `json:"type"`
+	Title     string   `json:"title"`
+	Score     float64  `json:"score"`
+	Text      string   `json:"text"`
+	Fragments []string `json:"fragments"`
+	Locations [][2]int `json:"locations"`
+}
+
+// facetCount is one facet value.
+type facetCount struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// searchResponse is the JSON of `elib search --format json`.
+type searchResponse struct {
+	Total  uint64                  `json:"total"`
+	TookMs float64                 `json:"took_ms"`
+	Hits   []searchHit             `json:"hits"`
+	Facets map[string][]facetCount `json:"facets"`
+}
+
+// handleSearch is GET /v1/search?q=&type=&limit=&offset=.
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
+	if t := strings.TrimSpace(q.Get("type")); t != "" {
+		typ, ok := element.ParseType(t)
+		if !ok {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown element type %q (hook, conflict, testimonial, conversion, story, other)", t))
+			return
+		}
+		query.Type = string(typ)
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"limit", &query.Limit, MaxSearchLimit}, {"offset", &query.Offset, 1 << 20}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > p.max {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s=%q must be an integer between 0 and %d", p.name, v, p.max))
+			return
+		}
+		*p.dst = n
+	}
+	if query.Limit == 0 {
+		query.Limit = DefaultSearchLimit
+	}
+	res, err := s.opts.Library.Search(r.Context(), query)
+	if err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
+	out := searchResponse{Total: res.Total, TookMs: float64(res.Took.Microseconds()) / 1000, Hits: []searchHit{}, Facets: map[string][]facetCount{}}
+	for _, h := range res.Hits {
+		hit := searchHit{ID: h.ID, AssetID: h.AssetID, Type: h.Type, Title: h.Title, Score: h.Score,
+			Text: h.Text, Fragments: h.Fragments, Locations: h.Locations}
+		if hit.Fragments == nil {
+			hit.Fragments = []string{}
+		}
+		if hit.Locations == nil {
+			hit.Locations = [][2]int{}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	for name, counts := range res.Facets {
+		fc := make([]facetCount, 0, len(counts))
+		for _, c := range counts {
+			fc = append(fc, facetCount{Term: c.Term, Count: c.Count})
+		}
+		out.Facets[name] = fc
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// elementResponse is GET /v1/elements/{id}: the stored element and the
+// asset it belongs to.
+type elementResponse struct {
+	ID      string         `json:"id"`
+	AssetID string         `json:"asset_id"`
+	Index   int            `json:"index"`
+	Type    element.Type   `json:"type"`
+	Title   string         `json:"title"`
+	Text    string         `json:"text"`
+	Asset   *element.Asset `json:"asset,omitempty"`
+}
+
+// isNotFound reports whether err means "no such element or asset".
+func isNotFound(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, index.ErrNotFound)
+}
+
+// handleElement is GET /v1/elements/{id...}.
+func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	el, err := s.opts.Library.ElementByID(id)
+	if err != nil || el == nil {
+		if el == nil && (err == nil || isNotFound(err)) {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no element %q in the library", id))
+			return
+		}
+		s.writeErr(w, r, "element "+id, err)
+		return
+	}
+	out := elementResponse{ID: el.ID, AssetID: el.AssetID, Index: el.Index, Type: el.Type, Title: el.Title, Text: el.Text}
+	if a, err := s.opts.Library.Asset(el.AssetID); err == nil {
+		out.Asset = a
+		if out.Title == "" {
+			out.Title = a.Title
+		}
+	} else if !isNotFound(err) {
+		s.writeErr(w, r, "asset "+el.AssetID, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// importResponse is POST /v1/import, the shape of `elib import --format json`.
+type importResponse struct {
+	Imported int                `json:"imported"`
+	Elements int                `json:"elements"`
+	Replaced int                `json:"replaced"`
+	IDs      []string           `json:"ids"`
+	Errors   []report.FileError `json:"errors,omitempty"`
+}
+
+// noID marks posted JSON assets that carried no id of their own.
+const noID = "\x00no-id"
+
+// readImport decodes an import body: JSON asset(s) (application/json: an
+// asset or an array; application/x-ndjson: one per line) or multipart files.
+func readImport(r *http.Request) ([]input, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		req, err := readInputs(r)
+		if err != nil {
+			return nil, err
+		}
+		return req.Inputs, nil
+	}
+	format := element.FormatJSON
+	switch ct {
+	case "", "application/json":
+	case "application/x-ndjson", "application/jsonl", "application/x-jsonlines":
+		format = element.FormatJSONL
+	default:
+		return nil, badRequest("unsupported Content-Type %q for import: send application/json, application/x-ndjson or multipart/form-data", ct)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	name := "import." + format
+	assets, err := element.Parse(name, body, element.ParseOptions{Format: format, ID: noID})
+	if err == nil {
+		for i, a := range assets {
+			if a.ID == noID || strings.HasPrefix(a.ID, noID) {
+				err = badRequest("asset %d has no \"id\": posted JSON assets need an explicit id", i+1)
+				assets = nil
+				break
+			}
+		}
+	}
+	return []input{{File: name, Assets: assets, Err: err}}, nil
+}
+
+// handleImport is POST /v1/import (bearer token required).
+func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
+	ins, err := readImport(r)
+	if err != nil {
+		s.writeErr(w, r, "import", err)
+		return
+	}
+	for _, in := range ins {
+		if errors.Is(in.Err, errBadRequest) {
+			s.writeErr(w, r, "import", in.Err)
+			return
+		}
+	}
+	errs, allFailed := inputErrors(ins)
+	if allFailed {
+		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		return
+	}
+	var assets []element.Asset
+	out := importResponse{IDs: []string{}, Errors: errs}
+	for _, in := range ins {
+		assets = append(assets, in.Assets...)
+		for _, a := range in.Assets {
+			out.IDs = append(out.IDs, a.ID)
+		}
+	}
+	s.writeMu.Lock()
+	res, err := s.opts.Library.Import(r.Context(), assets)
+	s.writeMu.Unlock()
+	if err != nil {
+		s.writeErr(w, r, "import", err)
+		return
+	}
+	s.metrics.imported(res.Assets, res.Elements)
+	out.Imported, out.Elements, out.Replaced = res.Assets, res.Elements, res.Replaced
+	s.opts.Logger.Info("imported through the API", "assets", res.Assets, "elements", res.Elements, "replaced", res.Replaced)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// handleDelete is DELETE /v1/elements/{id...} (bearer token required): it
+// removes an asset (by asset id) or one element (by element id), per
+// index.Library.Remove.
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.writeMu.Lock()
+	n, err := s.opts.Library.Remove(r.Context(), id)
+	s.writeMu.Unlock()
+	if err != nil && !isNotFound(err) {
+		s.writeErr(w, r, "remove "+id, err)
+		return
+	}
+	if n == 0 {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no asset or element %q in the library", id))
+		return
+	}
+	s.opts.Logger.Info("removed through the API", "id", id, "removed", n)
+	writeJSON(w, http.StatusOK, map[string]any{"removed": n, "id": id})
+}
+
+// infoResponse is GET /v1/info, what the web page shows about the server.
+type infoResponse struct {
+	Library   string         `json:"library"`
+	Sample    bool           `json:"sample"`
+	Writable  bool           `json:"writable"`
+	Threshold float64        `json:"threshold"`
+	Version   string         `json:"version"`
+	Types     []element.Type `json:"types"`
+}
+
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, infoResponse{
+		Library: s.opts.LibraryDesc, Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+		Threshold: s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()})
+}
+
+// compile-time check that the index satisfies Library and check.Source.
+var (
+	_ Library      = (*index.Library)(nil)
+	_ check.Source = Library(nil)
+)

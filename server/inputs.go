@@ -1,0 +1,186 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"elib/element"
+)
+
+// checkRequest is the JSON body of /v1/check and /v1/split.
+type checkRequest struct {
+	// Text is the script (any supported format, see Format).
+	Text string `json:"text"`
+	// Format names Text's format: txt (default), md, srt, vtt, json, jsonl,
+	// csv, tsv.
+	Format string `json:"format"`
+	// ID is the asset id (default "-"); a check ignores matches against it.
+	ID string `json:"id"`
+	// File names the input in the result (default input.<format>).
+	File string `json:"file"`
+	// Threshold overrides the server's rejection threshold.
+	Threshold *float64 `json:"threshold"`
+}
+
+// input is one uploaded or posted piece of material, parsed.
+type input struct {
+	File   string
+	Assets []element.Asset
+	Err    error
+}
+
+// requestInputs is what a check, split or import request carried.
+type requestInputs struct {
+	Inputs    []input
+	Threshold *float64
+}
+
+// errBadRequest marks client errors in request decoding.
+var errBadRequest = errors.New("bad request")
+
+// badRequest wraps a message as a client error.
+func badRequest(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+}
+
+// defaultAssetID is the id of posted text without one: no library asset has
+// it (library ids are paths or explicit ids), so nothing is ignored as self.
+const defaultAssetID = "-"
+
+// readInputs decodes a JSON body or a multipart upload (fields "file",
+// repeatable; optional "format", "id", "threshold", "text").
+func readInputs(r *http.Request) (*requestInputs, error) {
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case ct == "multipart/form-data":
+		return readMultipart(r, params["boundary"])
+	case ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json"):
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		return decodeCheckJSON(body)
+	case ct == "text/plain":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		req := checkRequest{Text: string(body), Format: r.URL.Query().Get("format"), ID: r.URL.Query().Get("id")}
+		return &requestInputs{Inputs: []input{parseText(req)}}, nil
+	}
+	return nil, badRequest("unsupported Content-Type %q: send application/json, text/plain or multipart/form-data", ct)
+}
+
+// decodeCheckJSON decodes a check/split JSON body and parses its text.
+func decodeCheckJSON(body []byte) (*requestInputs, error) {
+	var req checkRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, badRequest("invalid JSON body: %v", err)
+	}
+	if dec.More() {
+		return nil, badRequest("invalid JSON body: more than one JSON value")
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return nil, badRequest(`"text" is empty: send {"text":"…","format":"txt"} or upload a file in the multipart field "file"`)
+	}
+	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold}, nil
+}
+
+// parseText parses posted text with its format and id.
+func parseText(req checkRequest) input {
+	format := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Format), "."))
+	if format == "" {
+		format = element.FormatScript
+	}
+	name := req.File
+	if name == "" {
+		name = "input." + format
+	}
+	id := req.ID
+	if id == "" {
+		id = defaultAssetID
+	}
+	assets, err := element.Parse(name, []byte(req.Text), element.ParseOptions{Format: format, ID: id})
+	return input{File: name, Assets: assets, Err: err}
+}
+
+// readMultipart reads an upload part by part (so the body limit applies
+// while streaming).
+func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
+	if boundary == "" {
+		return nil, badRequest("multipart body without boundary")
+	}
+	mr := multipart.NewReader(r.Body, boundary)
+	type file struct {
+		name string
+		data []byte
+	}
+	var files []file
+	fields := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read multipart body: %w", err)
+		}
+		data, err := io.ReadAll(p)
+		p.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read multipart part %q: %w", p.FormName(), err)
+		}
+		switch name := p.FormName(); name {
+		case "file", "files":
+			files = append(files, file{name: uploadName(p.FileName(), len(files)), data: data})
+		case "format", "id", "threshold", "text":
+			fields[name] = string(data)
+		}
+	}
+	out := &requestInputs{}
+	if t := strings.TrimSpace(fields["threshold"]); t != "" {
+		v, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return nil, badRequest("threshold %q is not a number", t)
+		}
+		out.Threshold = &v
+	}
+	if len(files) == 0 {
+		if strings.TrimSpace(fields["text"]) == "" {
+			return nil, badRequest(`multipart body has no field "file"`)
+		}
+		out.Inputs = append(out.Inputs, parseText(checkRequest{Text: fields["text"], Format: fields["format"], ID: fields["id"]}))
+		return out, nil
+	}
+	for _, f := range files {
+		opts := element.ParseOptions{Format: fields["format"], ID: f.name}
+		if len(files) == 1 && fields["id"] != "" {
+			opts.ID = fields["id"]
+		}
+		assets, err := element.Parse(f.name, f.data, opts)
+		out.Inputs = append(out.Inputs, input{File: f.name, Assets: assets, Err: err})
+	}
+	return out, nil
+}
+
+// uploadName cleans an uploaded file name into a relative slash path (the
+// asset id of files without an explicit id).
+func uploadName(name string, i int) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Clean("/" + name)[1:]
+	if name == "" || name == "." {
+		return fmt.Sprintf("upload-%d.txt", i+1)
+	}
+	return name
+}

@@ -1,0 +1,347 @@
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"elib/check"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/index"
+	"elib/index/fulltext"
+)
+
+// Library is what the server needs of a library; *index.Library has it all.
+type Library interface {
+	check.Source
+	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
+	Remove(ctx context.Context, assetOrElementIDs ...string) (int, error)
+	ElementByID(id string) (*index.StoredElement, error)
+	Asset(id string) (*element.Asset, error)
+	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
+	Stats() (index.Stats, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultAddr         = "127.0.0.1:7420"
+	DefaultMaxBodyBytes = 8 << 20
+	DefaultThreshold    = 0.62
+	DefaultSearchLimit  = 20
+	MaxSearchLimit      = 200
+)
+
+// Options configure New. Library and Engine are required.
+type Options struct {
+	// Library is the library checks and searches run against.
+	Library Library
+	// Engine fingerprints checked material (its tokenizer is loaded once,
+	// by the caller, before the server starts).
+	Engine *fingerprint.Engine
+	// Token enables the write endpoints (import, delete) for requests
+	// carrying "Authorization: Bearer <Token>". Empty: writes refused (403).
+	Token string
+	// ReadOnly refuses writes (403) whatever the token: a library opened
+	// read-only or the embedded sample library.
+	ReadOnly bool
+	// LibraryDesc describes the library for the web page and logs.
+	LibraryDesc string
+	// Sample marks the embedded sample library (shown on the page).
+	Sample bool
+	// Threshold is the default rejection threshold (default 0.62).
+	Threshold float64
+	// MaxBodyBytes caps request bodies (default 8 MiB; 413 beyond).
+	MaxBodyBytes int64
+	// Logger receives access logs (debug level) and errors; default
+	// slog.Default().
+	Logger *slog.Logger
+	// Version is reported by /v1/info.
+	Version string
+	// Now is the clock (tests); default time.Now.
+	Now func() time.Time
+}
+
+// EnsureDefaults fills zero fields.
+func (o *Options) EnsureDefaults() {
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// Server serves the API and the web page. It is an http.Handler.
+type Server struct {
+	opts    Options
+	mux     *http.ServeMux
+	metrics *metrics
+	// tokenSum is the SHA-256 of the token; compared in constant time.
+	tokenSum [32]byte
+
+	// writeMu serialises imports and removals: one writer at a time.
+	writeMu sync.Mutex
+
+	checkersMu sync.Mutex
+	checkers   map[float64]*check.Checker
+}
+
+// maxCachedCheckers bounds the checkers kept for non-default thresholds.
+const maxCachedCheckers = 16
+
+// New builds a Server.
+func New(opts Options) (*Server, error) {
+	opts.EnsureDefaults()
+	if opts.Library == nil {
+		return nil, errors.New("server: no library")
+	}
+	if opts.Engine == nil {
+		return nil, errors.New("server: no fingerprint engine")
+	}
+	if opts.Threshold < 0 || opts.Threshold > 1 {
+		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(), checkers: map[float64]*check.Checker{}}
+	if opts.Token != "" {
+		s.tokenSum = sha256.Sum256([]byte(opts.Token))
+	}
+	if _, err := s.checker(opts.Threshold); err != nil {
+		return nil, err
+	}
+	web, err := fs.Sub(webFS, "web")
+	if err != nil {
+		return nil, fmt.Errorf("server: embedded web page: %w", err)
+	}
+	s.routes(web)
+	return s, nil
+}
+
+func (s *Server) routes(web fs.FS) {
+	m := s.mux
+	m.HandleFunc("POST /v1/check", s.handleCheck)
+	m.HandleFunc("POST /v1/split", s.handleSplit)
+	m.HandleFunc("GET /v1/search", s.handleSearch)
+	m.HandleFunc("GET /v1/elements/{id...}", s.handleElement)
+	m.HandleFunc("DELETE /v1/elements/{id...}", s.requireToken(s.handleDelete))
+	m.HandleFunc("POST /v1/import", s.requireToken(s.handleImport))
+	m.HandleFunc("GET /v1/info", s.handleInfo)
+	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /metrics", s.handleMetrics)
+	m.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path))
+	})
+	m.Handle("GET /", http.FileServerFS(web))
+}
+
+// ServeHTTP adds security headers, the body limit, metrics and access logs
+// around the routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.opts.Now()
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	if r.ContentLength > s.opts.MaxBodyBytes {
+		writeError(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opts.MaxBodyBytes))
+	} else {
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBodyBytes)
+		}
+		s.mux.ServeHTTP(rec, r)
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.request(route, rec.status)
+	s.opts.Logger.LogAttrs(r.Context(), slog.LevelDebug, "http",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+		slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+		slog.Duration("took", s.opts.Now().Sub(start)), slog.String("remote", r.RemoteAddr))
+}
+
+// statusRecorder remembers the status code and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status      int
+	bytes       int64
+	wroteHeader bool
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if !r.wroteHeader {
+		r.status, r.wroteHeader = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	r.wroteHeader = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// requireToken guards a write endpoint: 403 when the server has no token,
+// 401 when the request's bearer token is missing or wrong.
+func (s *Server) requireToken(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.ReadOnly {
+			msg := "the library is open read-only: writes are disabled"
+			if s.opts.Sample {
+				msg = "the embedded sample library is read-only: start `elib serve` on a library (elib init) with ELIB_TOKEN set to import"
+			}
+			writeError(w, http.StatusForbidden, msg)
+			return
+		}
+		if s.opts.Token == "" {
+			writeError(w, http.StatusForbidden, "writes are disabled: start `elib serve` with ELIB_TOKEN set to allow import and delete")
+			return
+		}
+		const prefix = "Bearer "
+		auth := r.Header.Get("Authorization")
+		if len(auth) <= len(prefix) || !equalFoldASCII(auth[:len(prefix)], prefix) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="elib"`)
+			writeError(w, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer $ELIB_TOKEN")
+			return
+		}
+		got := sha256.Sum256([]byte(auth[len(prefix):]))
+		if subtle.ConstantTimeCompare(got[:], s.tokenSum[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="elib", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "invalid bearer token")
+			return
+		}
+		next(w, r)
+	}
+}
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// checker returns the checker for threshold, building and caching it.
+func (s *Server) checker(threshold float64) (*check.Checker, error) {
+	s.checkersMu.Lock()
+	defer s.checkersMu.Unlock()
+	if c, ok := s.checkers[threshold]; ok {
+		return c, nil
+	}
+	c, err := check.New(s.opts.Engine, check.Options{Threshold: threshold}, s.opts.Library)
+	if err != nil {
+		return nil, fmt.Errorf("build checker: %w", err)
+	}
+	if len(s.checkers) >= maxCachedCheckers {
+		for t := range s.checkers {
+			if t != s.opts.Threshold {
+				delete(s.checkers, t)
+				break
+			}
+		}
+	}
+	s.checkers[threshold] = c
+	return c, nil
+}
+
+// RunOptions configure Run.
+type RunOptions struct {
+	// Addr is the listen address (default 127.0.0.1:7420).
+	Addr string
+	// Listener, when set, is used instead of listening on Addr.
+	Listener net.Listener
+	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout bound a
+	// connection (defaults 10 s, 60 s, 60 s, 120 s).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout bounds the graceful shutdown (default 10 s).
+	ShutdownTimeout time.Duration
+	// Ready is called with the bound address once the server listens.
+	Ready func(addr net.Addr)
+}
+
+// Run serves h until ctx is cancelled (SIGTERM/SIGINT through the command's
+// context), then shuts down gracefully: in-flight requests finish, new
+// connections are refused.
+func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	dur := func(d *time.Duration, def time.Duration) {
+		if *d <= 0 {
+			*d = def
+		}
+	}
+	dur(&opts.ReadHeaderTimeout, 10*time.Second)
+	dur(&opts.ReadTimeout, 60*time.Second)
+	dur(&opts.WriteTimeout, 60*time.Second)
+	dur(&opts.IdleTimeout, 120*time.Second)
+	dur(&opts.ShutdownTimeout, 10*time.Second)
+	ln := opts.Listener
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", opts.Addr, err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: opts.ReadHeaderTimeout,
+		ReadTimeout:       opts.ReadTimeout,
+		WriteTimeout:      opts.WriteTimeout,
+		IdleTimeout:       opts.IdleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), opts.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,384 @@
+// elib web page: check view and library view over the JSON API.
+// Every piece of user or library text is put into the page with textContent
+// or text nodes; nothing from the server is ever assigned to innerHTML.
+'use strict';
+
+const I18N = {
+  zh: {
+    tagline: '素材元件库 · 发布前查重', tabCheck: '查重', tabLibrary: '元件库',
+    pasteLabel: '粘贴脚本（可带 【钩子】【冲突】【证言】【转化】【故事】 标签）',
+    formatLabel: '格式', fileLabel: '或上传文件', checkBtn: '查重', checking: '查重中…',
+    searchPlaceholder: '搜索元件文案', searchBtn: '搜索', sideTitle: '对照',
+    yourText: '你的元件', libraryElement: '库中元件',
+    reject: '回炉', pass: '通过', duplication: '重复度', threshold: '阈值',
+    reuse: '元件复用率', noMatches: '未发现与库中素材重复的内容。',
+    matchTitle: '匹配 {asset} · 相似度 {sim} · 包含度 {cont}',
+    total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
+    library: '元件库：', sample: '（内置示例库，只读）', readonly: '只读', writable: '可写入（需令牌）',
+    hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
+    noResults: '没有结果。', errors: '无法处理的输入：',
+  },
+  en: {
+    tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
+    pasteLabel: 'Paste a script (labels like [hook] [conflict] [testimonial] [conversion] [story] optional)',
+    formatLabel: 'Format', fileLabel: 'or upload a file', checkBtn: 'Check', checking: 'Checking…',
+    searchPlaceholder: 'Search element copy', searchBtn: 'Search', sideTitle: 'Side by side',
+    yourText: 'Your element', libraryElement: 'Library element',
+    reject: 'Rejected', pass: 'Pass', duplication: 'Duplication', threshold: 'threshold',
+    reuse: 'element reuse rate', noMatches: 'Nothing matches existing library material.',
+    matchTitle: 'matches {asset} · similarity {sim} · containment {cont}',
+    total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
+    library: 'Library: ', sample: ' (embedded sample library, read-only)', readonly: 'read-only', writable: 'writable (token required)',
+    hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
+    noResults: 'No results.', errors: 'Inputs that could not be processed: ',
+  },
+};
+const TYPES = ['hook', 'conflict', 'testimonial', 'conversion', 'story', 'other'];
+
+const state = {
+  lang: (navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en',
+  info: null,
+  last: null, // last check: {split, check}
+  search: { q: '', type: '' },
+  searchResult: null,
+};
+try {
+  const saved = localStorage.getItem('elib.lang');
+  if (saved === 'zh' || saved === 'en') state.lang = saved;
+} catch (e) { /* storage disabled */ }
+
+function t(key, vars) {
+  let s = (I18N[state.lang] && I18N[state.lang][key]) || I18N.en[key] || key;
+  if (vars) for (const k of Object.keys(vars)) s = s.split('{' + k + '}').join(String(vars[k]));
+  return s;
+}
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, cls, text) {
+  const n = document.createElement(tag);
+  if (cls) n.className = cls;
+  if (text !== undefined && text !== null) n.textContent = String(text);
+  return n;
+}
+
+function pct(x) { return (Math.round(x * 1000) / 10).toFixed(1) + ' %'; }
+
+// ---- language -------------------------------------------------------------
+
+function applyLang() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+  for (const n of document.querySelectorAll('[data-i18n-placeholder]')) n.placeholder = t(n.dataset.i18nPlaceholder);
+  $('lang-toggle').textContent = state.lang === 'zh' ? 'EN' : '中文';
+  renderLegend();
+  renderInfo();
+  if (state.last) renderCheck(state.last.split, state.last.check);
+  if (state.searchResult) renderSearch(state.searchResult);
+}
+
+function renderLegend() {
+  const lg = $('legend');
+  lg.replaceChildren();
+  for (const ty of TYPES) lg.append(el('span', 'type-' + ty, t(ty)));
+}
+
+function renderInfo() {
+  const p = $('library-info');
+  if (!state.info) { p.textContent = ''; return; }
+  const i = state.info;
+  p.textContent = t('library') + i.library + (i.sample ? t('sample') : '') + ' · ' + (i.writable ? t('writable') : t('readonly'));
+}
+
+// ---- API ------------------------------------------------------------------
+
+async function api(method, url, body) {
+  const opts = { method, headers: {} };
+  if (body instanceof FormData) opts.body = body;
+  else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
+  const resp = await fetch(url, opts);
+  let data = null;
+  try { data = await resp.json(); } catch (e) { /* not JSON */ }
+  if (!resp.ok) throw new Error((data && data.error) || (resp.status + ' ' + resp.statusText));
+  return data;
+}
+
+// ---- check view -----------------------------------------------------------
+
+function checkBody() {
+  const file = $('file').files[0];
+  if (file) {
+    const fd = new FormData();
+    fd.append('file', file, file.name);
+    return fd;
+  }
+  const text = $('script').value;
+  if (!text.trim()) return null;
+  return { text, format: $('format').value };
+}
+
+async function onCheck(ev) {
+  ev.preventDefault();
+  const err = $('check-error');
+  err.hidden = true;
+  const body = checkBody();
+  if (!body) { err.textContent = t('emptyScript'); err.hidden = false; return; }
+  const btn = $('check-btn');
+  btn.disabled = true;
+  btn.textContent = t('checking');
+  try {
+    const [split, check] = await Promise.all([api('POST', '/v1/split', body), api('POST', '/v1/check', body)]);
+    state.last = { split, check };
+    renderCheck(split, check);
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  } finally {
+    btn.disabled = false;
+    btn.textContent = t('checkBtn');
+  }
+}
+
+// renderCheck draws each checked asset: verdict, the duplication bar against
+// the threshold, and the script with elements coloured by type and matched
+// spans highlighted.
+function renderCheck(split, check) {
+  const box = $('results');
+  box.replaceChildren();
+  const assets = [];
+  for (const f of split.files || []) for (const a of f.assets || []) assets.push(a);
+  (check.results || []).forEach((res, i) => {
+    const asset = assets.find((a) => a.id === res.asset_id && !a._used) || assets[i];
+    if (asset) asset._used = true;
+    box.append(renderResult(res, asset, check.threshold));
+  });
+  for (const a of assets) delete a._used;
+  if (check.errors && check.errors.length) {
+    const p = el('p', 'error', t('errors') + check.errors.map((e) => e.file + (e.line ? ':' + e.line : '') + ': ' + e.error).join('; '));
+    box.append(p);
+  }
+  $('check-result').hidden = false;
+}
+
+function renderResult(res, asset, threshold) {
+  const card = el('article', 'result');
+  card.dataset.verdict = res.verdict;
+  const h = el('h2');
+  const v = el('span', 'verdict ' + res.verdict, t(res.verdict));
+  v.classList.add('verdict-badge');
+  h.append(v, document.createTextNode((asset && asset.title) || res.file));
+  card.append(h);
+
+  const bar = el('div', 'bar ' + res.verdict);
+  bar.setAttribute('role', 'meter');
+  bar.setAttribute('aria-valuemin', '0');
+  bar.setAttribute('aria-valuemax', '1');
+  bar.setAttribute('aria-valuenow', String(res.duplication));
+  const fill = el('div', 'fill');
+  fill.style.width = Math.min(100, res.duplication * 100) + '%';
+  const mark = el('div', 'mark');
+  mark.style.left = (threshold * 100) + '%';
+  mark.append(el('span', null, t('threshold') + ' ' + pct(threshold)));
+  const label = el('span', 'label duplication', t('duplication') + ' ' + pct(res.duplication));
+  bar.append(fill, mark, label);
+  card.append(bar);
+  card.append(el('p', 'muted', t('reuse') + ' ' + pct(res.reuse_rate)));
+
+  let any = false;
+  res.elements.forEach((er, i) => {
+    const src = asset && asset.elements ? asset.elements[i] : null;
+    const text = src ? src.text : '';
+    if (er.matches && er.matches.length) any = true;
+    card.append(renderElement(er, text));
+  });
+  if (!any) card.append(el('p', 'muted', t('noMatches')));
+  return card;
+}
+
+// renderElement shows one element's text; each matched span is a link to
+// the library element it matches (the best match covering it).
+function renderElement(er, text) {
+  const box = el('div', 'el type-' + er.type);
+  box.dataset.type = er.type;
+  box.append(el('span', 'tag', t(er.type)));
+  box.append(el('span', 'dup', pct(er.duplication)));
+  const body = el('div', 'el-text');
+  const cps = Array.from(text);
+  const owner = new Array(cps.length).fill(-1);
+  (er.matches || []).forEach((m, mi) => {
+    for (const sp of m.spans || []) {
+      for (let k = Math.max(0, sp.start); k < Math.min(cps.length, sp.end); k++) if (owner[k] < 0) owner[k] = mi;
+    }
+  });
+  let i = 0;
+  while (i < cps.length) {
+    let j = i;
+    while (j < cps.length && owner[j] === owner[i]) j++;
+    const piece = cps.slice(i, j).join('');
+    if (owner[i] < 0) {
+      body.append(document.createTextNode(piece));
+    } else {
+      const m = er.matches[owner[i]];
+      const a = el('a', 'hl', piece);
+      a.href = '#element=' + encodeURIComponent(m.element_id);
+      a.dataset.elementId = m.element_id;
+      a.title = t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) });
+      a.addEventListener('click', (ev) => { ev.preventDefault(); showMatch(text, m, a); });
+      body.append(a);
+    }
+    i = j;
+  }
+  box.append(body);
+  return box;
+}
+
+// highlight fills node with text, wrapping code-point ranges in <mark>.
+function highlight(node, text, ranges) {
+  node.replaceChildren();
+  const cps = Array.from(text);
+  const on = new Array(cps.length).fill(false);
+  for (const [s, e] of ranges) for (let k = Math.max(0, s); k < Math.min(cps.length, e); k++) on[k] = true;
+  let i = 0;
+  while (i < cps.length) {
+    let j = i;
+    while (j < cps.length && on[j] === on[i]) j++;
+    const piece = cps.slice(i, j).join('');
+    node.append(on[i] ? el('mark', null, piece) : document.createTextNode(piece));
+    i = j;
+  }
+}
+
+async function showMatch(myText, m, link) {
+  for (const a of document.querySelectorAll('a.hl.active')) a.classList.remove('active');
+  if (link) link.classList.add('active');
+  const side = $('side');
+  $('side-id').textContent = m.element_id;
+  highlight($('side-mine'), myText, (m.spans || []).map((s) => [s.start, s.end]));
+  $('side-lib').textContent = '…';
+  $('side-meta').textContent = '';
+  side.hidden = false;
+  try {
+    const e = await api('GET', '/v1/elements/' + encodeURIComponent(m.element_id));
+    $('side-meta').textContent = [t(e.type), e.asset_id, e.title || ''].filter(Boolean).join(' · ') +
+      ' · ' + t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) });
+    highlight($('side-lib'), e.text, (m.spans || []).map((s) => [s.library_start, s.library_end]));
+  } catch (err) {
+    $('side-lib').textContent = err.message;
+  }
+}
+
+// ---- library view ---------------------------------------------------------
+
+// appendFragment renders a server fragment (HTML-escaped text with
+// <mark>…</mark>) by building nodes: only <mark> becomes an element, all
+// else is text.
+function appendFragment(node, frag) {
+  let cur = node;
+  for (const part of String(frag).split(/(<mark>|<\/mark>)/)) {
+    if (part === '<mark>') { const m = el('mark'); node.append(m); cur = m; continue; }
+    if (part === '</mark>') { cur = node; continue; }
+    if (part) cur.append(document.createTextNode(unescapeHTML(part)));
+  }
+}
+
+function unescapeHTML(s) {
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos|#39);/g, (all, ent) => {
+    switch (ent) {
+      case 'lt': return '<';
+      case 'gt': return '>';
+      case 'amp': return '&';
+      case 'quot': return '"';
+      case 'apos': return "'";
+    }
+    const code = ent[1] === 'x' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
+    try { return String.fromCodePoint(code); } catch (e) { return all; }
+  });
+}
+
+async function doSearch(ev) {
+  if (ev) ev.preventDefault();
+  state.search.q = $('q').value;
+  const params = new URLSearchParams({ q: state.search.q, limit: '30' });
+  if (state.search.type) params.set('type', state.search.type);
+  const err = $('search-error');
+  err.hidden = true;
+  try {
+    state.searchResult = await api('GET', '/v1/search?' + params.toString());
+    renderSearch(state.searchResult);
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+function renderSearch(res) {
+  $('search-total').textContent = t('total', { n: res.total });
+  const facets = $('facets');
+  facets.replaceChildren();
+  const allBtn = el('button', state.search.type ? '' : 'active', t('all'));
+  allBtn.type = 'button';
+  allBtn.addEventListener('click', () => { state.search.type = ''; doSearch(); });
+  facets.append(allBtn);
+  for (const f of (res.facets && res.facets.type) || []) {
+    const b = el('button', 'facet type-' + f.term + (state.search.type === f.term ? ' active' : ''), t(f.term) + ' (' + f.count + ')');
+    b.type = 'button';
+    b.dataset.type = f.term;
+    b.addEventListener('click', () => { state.search.type = f.term; doSearch(); });
+    facets.append(b);
+  }
+  const list = $('search-results');
+  list.replaceChildren();
+  if (!res.hits.length) list.append(el('li', 'muted', t('noResults')));
+  for (const h of res.hits) {
+    const li = el('li', 'el type-' + h.type);
+    li.append(el('span', 'tag', t(h.type)));
+    li.append(el('strong', null, h.title || h.asset_id));
+    li.append(el('code', 'muted', ' ' + h.id));
+    if (h.fragments && h.fragments.length) {
+      for (const f of h.fragments) {
+        const p = el('div', 'frag el-text');
+        appendFragment(p, f);
+        li.append(p);
+      }
+    } else {
+      li.append(el('div', 'frag el-text', h.text));
+    }
+    list.append(li);
+  }
+}
+
+// ---- wiring ---------------------------------------------------------------
+
+function showView(name) {
+  $('view-check').hidden = name !== 'check';
+  $('view-library').hidden = name !== 'library';
+  $('tab-check').classList.toggle('active', name === 'check');
+  $('tab-library').classList.toggle('active', name === 'library');
+  if (name === 'library' && !state.searchResult) doSearch();
+}
+
+document.addEventListener('DOMContentLoaded', async () => {
+  $('check-form').addEventListener('submit', onCheck);
+  $('search-form').addEventListener('submit', doSearch);
+  $('tab-check').addEventListener('click', () => showView('check'));
+  $('tab-library').addEventListener('click', () => showView('library'));
+  $('side-close').addEventListener('click', () => { $('side').hidden = true; });
+  $('file').addEventListener('change', () => {
+    const f = $('file').files[0];
+    if (f) {
+      const ext = f.name.split('.').pop().toLowerCase();
+      if ([...$('format').options].some((o) => o.value === ext)) $('format').value = ext;
+    }
+  });
+  $('lang-toggle').addEventListener('click', () => {
+    state.lang = state.lang === 'zh' ? 'en' : 'zh';
+    try { localStorage.setItem('elib.lang', state.lang); } catch (e) { /* ignore */ }
+    applyLang();
+  });
+  applyLang();
+  try {
+    state.info = await api('GET', '/v1/info');
+    renderInfo();
+  } catch (e) { /* the page still works without it */ }
+  document.body.dataset.ready = '1';
+});
