@@ -8,18 +8,14 @@ import (
 	"html"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"elib/element"
+	"elib/index"
 	"elib/index/fulltext"
 )
-
-// fulltextSubdir is where a library keeps its full-text index.
-const fulltextSubdir = "fulltext"
 
 // searchOptions are the flags of `elib search`.
 type searchOptions struct {
@@ -125,23 +121,24 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	return nil
 }
 
-// searchLibrary runs q on the full-text index of the library in dir.
+// searchLibrary runs q on the library in dir through Library.Search (which
+// opens the library's full-text index read-only, waiting for a concurrent
+// import's current batch).
 func searchLibrary(ctx context.Context, dir string, q fulltext.Query) (*fulltext.Result, error) {
-	st, err := os.Stat(dir)
-	if err != nil || !st.IsDir() {
+	if !index.Exists(dir) {
 		return nil, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", dir)
 	}
-	x, err := fulltext.Open(filepath.Join(dir, fulltextSubdir), fulltext.Options{ReadOnly: true})
+	lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true, SkipVerify: true})
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer lib.Close()
+	res, err := lib.Search(ctx, q)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &fulltext.Result{Hits: []fulltext.Hit{}}, nil // nothing imported yet
 	}
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	defer x.Close()
-	res, err := x.Search(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, err
 	}
 	return res, nil
 }

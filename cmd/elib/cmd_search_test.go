@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/index"
 	"elib/index/fulltext"
 )
 
@@ -18,8 +19,11 @@ import (
 // a few elements.
 func searchLibraryForTest(t *testing.T) string {
 	t.Helper()
-	lib := t.TempDir()
-	x, err := fulltext.Open(filepath.Join(lib, fulltextSubdir), fulltext.Options{})
+	lib := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(lib))
+	// The full-text index is filled directly: this tests the command, not
+	// import (the library's manifest names "fulltext" as its directory).
+	x, err := fulltext.Open(filepath.Join(lib, "fulltext"), fulltext.Options{})
 	require.NoError(t, err)
 	require.NoError(t, x.Apply([]fulltext.Doc{
 		{ID: "a.md#0", AssetID: "a.md", Type: "hook", Title: "防晒霜", Text: "你是不是还在为晒黑烦恼？这款防晒霜<真的>好用", Campaign: "618", Platform: "douyin"},
@@ -144,7 +148,8 @@ func TestRunSearchErrors(t *testing.T) {
 		})
 	}
 
-	empty := t.TempDir() // a library with nothing imported yet
+	empty := filepath.Join(t.TempDir(), "lib") // a library with nothing imported yet
+	require.NoError(t, index.Init(empty))
 	out, err := runSearchForTest(t, empty, "json", searchOptions{}, "防晒")
 	require.NoError(t, err)
 	assert.Contains(t, out, `"total": 0`)
