@@ -1,0 +1,487 @@
+// Command load is the load test of `elib serve` (issue 6): it serves a
+// library of 100k elements on loopback, runs 200 concurrent clients doing
+// 10,000 POST /v1/check of a ~300-character script while an import runs
+// through POST /v1/import, and reports errors, whether the import landed and
+// p50/p99 latency.
+//
+// Data enters as a generated library (built once into -library and reused)
+// and leaves as a report on stdout (text, or JSON with -json).
+//
+//	go run ./benchmarks/load -library /tmp/elib-load-100k
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+
+	"elib/corpus"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/segment"
+	"elib/index"
+	"elib/server"
+)
+
+// options are the program's flags.
+type options struct {
+	library      string
+	elements     int
+	clients      int
+	requests     int
+	scriptChars  int
+	importAssets int
+	seed         uint64
+	jsonOut      bool
+	buildOnly    bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.library, "library", os.TempDir()+"/elib-load-100k", "library directory (built when missing, reused otherwise)")
+	flag.IntVar(&o.elements, "elements", 100_000, "elements in a newly built library")
+	flag.IntVar(&o.clients, "clients", 200, "concurrent clients")
+	flag.IntVar(&o.requests, "requests", 10_000, "POST /v1/check requests in total")
+	flag.IntVar(&o.scriptChars, "chars", 300, "characters per checked script")
+	flag.IntVar(&o.importAssets, "import-assets", 200, "assets imported through the API during the load")
+	flag.Uint64Var(&o.seed, "seed", 1, "generator seed")
+	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	flag.BoolVar(&o.buildOnly, "build-only", false, "build the library and exit")
+	flag.Parse()
+	if err := run(context.Background(), o); err != nil {
+		fmt.Fprintf(os.Stderr, "load: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// report is the outcome of one load run.
+type report struct {
+	Date           string  `json:"date"`
+	Machine        string  `json:"machine"`
+	LibraryAssets  int     `json:"library_assets"`
+	LibraryElems   int     `json:"library_elements"`
+	Clients        int     `json:"clients"`
+	Requests       int     `json:"requests"`
+	Errors         int64   `json:"errors"`
+	Rejected       int64   `json:"rejected"`
+	ScriptChars    int     `json:"script_chars"`
+	WallSeconds    float64 `json:"wall_seconds"`
+	Throughput     float64 `json:"requests_per_second"`
+	P50Ms          float64 `json:"p50_ms"`
+	P90Ms          float64 `json:"p90_ms"`
+	P99Ms          float64 `json:"p99_ms"`
+	MaxMs          float64 `json:"max_ms"`
+	ImportAssets   int     `json:"import_assets"`
+	ImportElements int     `json:"import_elements"`
+	ImportMs       float64 `json:"import_ms"`
+	ImportVisible  bool    `json:"import_visible"`
+	ImportChecked  bool    `json:"import_found_by_check"`
+	FirstError     string  `json:"first_error,omitempty"`
+}
+
+func run(ctx context.Context, o options) error {
+	seg, err := segment.Default()
+	if err != nil {
+		return fmt.Errorf("tokenizer: %w", err)
+	}
+	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	gen, err := newGenerator(o.seed)
+	if err != nil {
+		return err
+	}
+	if !index.Exists(o.library) {
+		if err := build(ctx, o, engine, gen); err != nil {
+			return err
+		}
+	}
+	if o.buildOnly {
+		return nil
+	}
+
+	const token = "load-test-token"
+	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", o.library, err)
+	}
+	defer lib.Close()
+	srv, err := server.New(server.Options{Library: lib, Engine: engine, Token: token,
+		LibraryDesc: o.library, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- server.Run(sctx, srv, server.RunOptions{Listener: ln}) }()
+	base := "http://" + ln.Addr().String()
+
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: o.clients * 2, MaxIdleConnsPerHost: o.clients * 2, IdleConnTimeout: time.Minute}}
+
+	// Scripts: half copy most of a library asset (rejected), half original.
+	scripts := make([][]byte, 32)
+	for i := range scripts {
+		text := gen.script(o.scriptChars, i%2 == 0, o.elements)
+		b, _ := json.Marshal(map[string]any{"text": text, "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
+		scripts[i] = b
+	}
+	// Warm up connections and caches.
+	for i := 0; i < 20; i++ {
+		if _, _, err := post(client, base+"/v1/check", scripts[i%len(scripts)], ""); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+
+	st, err := lib.Stats()
+	if err != nil {
+		return err
+	}
+	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), LibraryAssets: st.Assets,
+		LibraryElems: st.Elements, Clients: o.clients, Requests: o.requests, ScriptChars: o.scriptChars,
+		ImportAssets: o.importAssets}
+
+	// The import, started once the load is running.
+	importBody, importID, importText := gen.importBatch(o.importAssets)
+	var importWG sync.WaitGroup
+	importWG.Add(1)
+	var importErr error
+	go func() {
+		defer importWG.Done()
+		time.Sleep(200 * time.Millisecond)
+		t0 := time.Now()
+		status, body, err := post(client, base+"/v1/import", importBody, token)
+		rep.ImportMs = ms(time.Since(t0))
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("import: HTTP %d: %s", status, body)
+		}
+		if err != nil {
+			importErr = err
+			return
+		}
+		var ir struct{ Imported, Elements int }
+		if err := json.Unmarshal(body, &ir); err != nil {
+			importErr = fmt.Errorf("import response: %w", err)
+			return
+		}
+		rep.ImportElements = ir.Elements
+	}()
+
+	lat := make([]time.Duration, o.requests)
+	var next, errs, rejected atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < o.clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= o.requests {
+					return
+				}
+				t0 := time.Now()
+				status, body, err := post(client, base+"/v1/check", scripts[i%len(scripts)], "")
+				lat[i] = time.Since(t0)
+				if err == nil && status != http.StatusOK {
+					err = fmt.Errorf("HTTP %d: %.200s", status, body)
+				}
+				if err != nil {
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				if bytes.Contains(body, []byte(`"verdict": "reject"`)) {
+					rejected.Add(1)
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	importWG.Wait()
+	if importErr != nil {
+		errs.Add(1)
+		firstErr.CompareAndSwap(nil, importErr.Error())
+	}
+
+	// Did the import land? The element is visible and a check finds it.
+	status, _, err := get(client, base+"/v1/elements/"+url.PathEscape(importID+"#1"))
+	rep.ImportVisible = err == nil && status == http.StatusOK
+	b, _ := json.Marshal(map[string]any{"text": importText, "format": "txt", "id": "load/probe.txt"})
+	if status, body, err := post(client, base+"/v1/check", b, ""); err == nil && status == http.StatusOK {
+		rep.ImportChecked = bytes.Contains(body, []byte(`"asset_id": "`+importID+`"`))
+	}
+
+	stop()
+	if err := <-served; err != nil {
+		return err
+	}
+
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) float64 { return ms(lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)]) }
+	rep.Errors, rep.Rejected = errs.Load(), rejected.Load()
+	rep.WallSeconds = round(wall.Seconds(), 2)
+	rep.Throughput = round(float64(o.requests)/wall.Seconds(), 1)
+	rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs = q(0.50), q(0.90), q(0.99), ms(lat[len(lat)-1])
+	if v := firstErr.Load(); v != nil {
+		rep.FirstError = v.(string)
+	}
+	if o.jsonOut {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	fmt.Printf("machine:   %s\ndate:      %s\nlibrary:   %d assets, %d elements (%s)\n", rep.Machine, rep.Date, rep.LibraryAssets, rep.LibraryElems, o.library)
+	fmt.Printf("load:      %d clients, %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
+		rep.Clients, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
+	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
+	fmt.Printf("import:    %d assets / %d elements in %.0f ms during the load; visible afterwards: %v; found by check: %v\n",
+		rep.ImportAssets, rep.ImportElements, rep.ImportMs, rep.ImportVisible, rep.ImportChecked)
+	fmt.Printf("errors:    %d\n", rep.Errors)
+	if rep.FirstError != "" {
+		fmt.Printf("first error: %s\n", rep.FirstError)
+	}
+	if rep.Errors > 0 || !rep.ImportVisible {
+		return errors.New("load test failed: errors or the import did not land")
+	}
+	return nil
+}
+
+func ms(d time.Duration) float64 { return round(float64(d.Microseconds())/1000, 2) }
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+func post(c *http.Client, u string, body []byte, token string) (int, []byte, error) {
+	req, err := http.NewRequest("POST", u, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return send(c, req)
+}
+
+func get(c *http.Client, u string) (int, []byte, error) {
+	req, err := http.NewRequest("GET", u, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	return send(c, req)
+}
+
+func send(c *http.Client, req *http.Request) (int, []byte, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func machine() string {
+	host, _ := os.Hostname()
+	cpu := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "model name") {
+				cpu = strings.TrimSpace(line[strings.Index(line, ":")+1:])
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %s/%s, %d CPUs (%s), %s", host, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpu, runtime.Version())
+}
+
+// build creates the library with n generated elements, importing them in
+// batches through index.Library.Import.
+func build(ctx context.Context, o options, engine *fingerprint.Engine, gen *generator) error {
+	if err := index.Init(o.library); err != nil {
+		return fmt.Errorf("init %s: %w", o.library, err)
+	}
+	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", o.library, err)
+	}
+	start := time.Now()
+	done := 0
+	for done < o.elements {
+		var batch []element.Asset
+		n := 0
+		for n < 5000 && done+n < o.elements {
+			a := gen.asset(len(batch)+done, o.elements)
+			n += len(a.Elements)
+			batch = append(batch, a)
+		}
+		if _, err := lib.Import(ctx, batch); err != nil {
+			lib.Close()
+			return fmt.Errorf("import: %w", err)
+		}
+		done += n
+		fmt.Fprintf(os.Stderr, "load: built %d/%d elements (%.0f elements/s)\n", done, o.elements, float64(done)/time.Since(start).Seconds())
+	}
+	return lib.Close()
+}
+
+// generator makes deterministic synthetic Chinese marketing copy: words of
+// one to three characters drawn from the Han characters of the embedded
+// sample library, with Zipf-distributed frequencies so common words and
+// shingles recur across the library as they do in real copy.
+type generator struct {
+	mu    sync.Mutex
+	rng   *rand.Rand
+	words []string
+	zipf  *rand.Zipf
+	seed  uint64
+}
+
+var punct = []string{"，", "，", "，", "。", "！", "？"}
+
+func newGenerator(seed uint64) (*generator, error) {
+	assets, err := corpus.SampleAssets()
+	if err != nil {
+		return nil, fmt.Errorf("sample corpus: %w", err)
+	}
+	seen := map[rune]bool{}
+	var hans []rune
+	for _, a := range assets {
+		for _, r := range a.CopyText() {
+			if unicode.Is(unicode.Han, r) && !seen[r] {
+				seen[r] = true
+				hans = append(hans, r)
+			}
+		}
+	}
+	if len(hans) < 100 {
+		return nil, fmt.Errorf("sample corpus has only %d Han characters", len(hans))
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	g := &generator{rng: rng, seed: seed}
+	for len(g.words) < 30000 {
+		n := 1 + rng.IntN(3)
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = hans[rng.IntN(len(hans))]
+		}
+		g.words = append(g.words, string(w))
+	}
+	g.zipf = rand.NewZipf(rng, 1.1, 2, uint64(len(g.words)-1))
+	return g, nil
+}
+
+// sentence returns about n characters of copy.
+func (g *generator) sentence(rng *rand.Rand, zipf *rand.Zipf, n int) string {
+	var b strings.Builder
+	count, clause := 0, 0
+	for count < n {
+		w := g.words[zipf.Uint64()]
+		b.WriteString(w)
+		count += len([]rune(w))
+		clause++
+		if clause >= 4+rng.IntN(6) && count < n {
+			b.WriteString(punct[rng.IntN(len(punct))])
+			clause = 0
+		}
+	}
+	b.WriteString("。")
+	return b.String()
+}
+
+// elementLens are typical element lengths in characters per type.
+var elementLens = map[element.Type]int{element.Hook: 15, element.Conflict: 30, element.Testimonial: 50, element.Conversion: 40, element.Story: 120}
+
+// asset returns library asset i of a library of total elements. It is a
+// pure function of (seed, i), so the load can later copy from asset i.
+func (g *generator) asset(i, total int) element.Asset {
+	rng := rand.New(rand.NewPCG(g.seed, uint64(i)+1))
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(g.words)-1))
+	a := element.Asset{ID: fmt.Sprintf("gen/%06d.txt", i), Title: fmt.Sprintf("生成素材 %d", i),
+		Meta: map[string]any{"campaign": fmt.Sprintf("c%02d", i%40), "platform": []string{"douyin", "kuaishou", "xhs"}[i%3]}}
+	types := []element.Type{element.Hook, element.Conflict, element.Testimonial, element.Conversion}
+	if i%7 == 0 {
+		types = append(types, element.Story)
+	}
+	for _, t := range types {
+		n := elementLens[t]
+		a.Elements = append(a.Elements, element.Element{Type: t, Text: g.sentence(rng, zipf, n/2+rng.IntN(n))})
+	}
+	a.Reoffset()
+	return a
+}
+
+// assetsIn estimates how many generated assets a library of total elements
+// holds (about 4.14 elements per asset).
+func assetsIn(total int) int { return max(1, total*100/414) }
+
+// script returns a labelled script of about n characters: with copy, its
+// first half is copied from a library asset, the rest is original.
+func (g *generator) script(n int, copied bool, total int) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var b strings.Builder
+	labels := []string{"钩子", "冲突", "证言", "转化"}
+	size := 0
+	k := 0
+	if copied {
+		src := g.asset(g.rng.IntN(assetsIn(total)*9/10), total)
+		for _, e := range src.Elements {
+			if size > n/2 {
+				break
+			}
+			fmt.Fprintf(&b, "【%s】%s\n", e.Type.Chinese(), e.Text)
+			size += len([]rune(e.Text))
+			k++
+		}
+	}
+	zipf := rand.NewZipf(g.rng, 1.1, 2, uint64(len(g.words)-1))
+	for size < n {
+		s := g.sentence(g.rng, zipf, min(80, n-size))
+		fmt.Fprintf(&b, "【%s】%s\n", labels[min(k, 3)], s)
+		size += len([]rune(s))
+		k++
+	}
+	return b.String()
+}
+
+// importBatch returns a JSON array of m new assets, the id of the first and
+// that asset's first element text as a script.
+func (g *generator) importBatch(m int) ([]byte, string, string) {
+	var assets []element.Asset
+	for i := 0; i < m; i++ {
+		a := g.asset(10_000_000+i, 0)
+		a.ID = fmt.Sprintf("api/%06d.txt", i)
+		assets = append(assets, a)
+	}
+	body, _ := json.Marshal(assets)
+	return body, assets[0].ID, "【钩子】" + assets[0].Elements[0].Text + "\n【冲突】" + assets[0].Elements[1].Text
+}
