@@ -1,0 +1,91 @@
+package lsh
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+const benchIDs = 1 << 20
+
+// benchSig regenerates id's random 128-lane signature.
+func benchSig(id uint32, sig []uint32) []uint32 {
+	r := rand.New(rand.NewPCG(uint64(id), 77))
+	sig = sig[:0]
+	for range 128 {
+		sig = append(sig, r.Uint32())
+	}
+	return sig
+}
+
+var benchIndex *Index // built once per benchmark binary run, reused by sub-benchmarks
+
+func buildBenchIndex(b *testing.B) *Index {
+	if benchIndex != nil {
+		return benchIndex
+	}
+	p := DefaultParams()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	x := NewIndex(p)
+	sig := make([]uint32, 0, 128)
+	keys := make([]uint64, 0, p.Bands)
+	for id := range uint32(benchIDs) {
+		sig = benchSig(id, sig)
+		keys = p.BandKeys(keys[:0], sig)
+		x.Add(id, keys)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.Logf("built index of %d ids: %d entries, %.2f bytes/entry by capacity, %.2f by heap delta",
+		x.Len(), x.Entries(), float64(x.MemoryBytes())/float64(x.Entries()),
+		float64(after.HeapAlloc-before.HeapAlloc)/float64(x.Entries()))
+	benchIndex = x
+	return x
+}
+
+// BenchmarkQuery queries a 1M-id index with the band keys of stored ids
+// (one true hit per query plus any 32-bit key collisions).
+func BenchmarkQuery(b *testing.B) {
+	x := buildBenchIndex(b)
+	p := x.Params()
+	r := rand.New(rand.NewPCG(1, 2))
+	const nq = 1024
+	queries := make([][]uint64, nq)
+	sig := make([]uint32, 0, 128)
+	for i := range queries {
+		sig = benchSig(uint32(r.IntN(benchIDs)), sig)
+		queries[i] = p.BandKeys(nil, sig)
+	}
+	run := func(b *testing.B) {
+		b.ReportAllocs()
+		hits := 0
+		i := 0
+		for b.Loop() {
+			x.Query(queries[i%nq], func(uint32) { hits++ })
+			i++
+		}
+		b.ReportMetric(float64(hits)/float64(b.N), "ids/query")
+		b.ReportMetric(float64(x.MemoryBytes())/float64(x.Entries()), "bytes/entry")
+	}
+	b.Run("incremental", run)
+	x.Compact()
+	b.Run("compacted", run)
+}
+
+// BenchmarkReadIndex measures opening a 1M-id index from its binary form.
+func BenchmarkReadIndex(b *testing.B) {
+	x := buildBenchIndex(b)
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := ReadIndex(bytes.NewReader(buf.Bytes())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,322 @@
+package lsh
+
+import (
+	mathbits "math/bits"
+	"slices"
+	"sync"
+)
+
+// tailMax is how many unsorted entries a band buffers before sorting them
+// into a run; Query scans this tail linearly.
+const tailMax = 64
+
+// runRatio bounds the number of runs per band: a run is merged into the one
+// before it as soon as it reaches 1/runRatio of its size, so run sizes
+// shrink geometrically and a band of n entries has O(log n) runs.
+const runRatio = 4
+
+// Index maps band keys to uint32 ids.
+//
+// Each band stores entries as uint64 (top 32 bits of the band key << 32 |
+// id) — 8 bytes per (band, id), plus ~0.5 byte of directory in large runs —
+// in a few sorted runs plus a short unsorted
+// tail; Add sorts and merges them incrementally (log-structured, amortised
+// O(log n) per entry), Query binary-searches each run. Keeping only 32 bits
+// of each band key lets unrelated ids collide in a band with probability
+// about n/2^32 per band; such spurious candidates are removed by the
+// caller's exact verification like any other LSH false positive.
+//
+// Locking: a sync.RWMutex inside. Add, Remove and Compact take the write
+// lock; Query, Len, WriteTo take the read lock, so any number of Query calls
+// run concurrently, and Add and Query may be called from different
+// goroutines. Query calls fn after releasing the lock, so fn may call Add.
+type Index struct {
+	mu    sync.RWMutex
+	p     Params
+	bands []band
+	live  bitset // ids present
+	dead  bitset // removed ids that still have entries in some band
+	n     int    // number of live ids
+}
+
+type band struct {
+	runs []run    // sizes decrease geometrically
+	tail []uint64 // unsorted, len < tailMax
+}
+
+// run is a sorted slice of entries with, when large, a directory of offsets
+// by the entries' top bits, so a lookup touches one directory word and a
+// few neighbouring entries instead of a whole binary search (cache misses
+// dominate a query on a large index).
+type run struct {
+	e     []uint64
+	dir   []uint32 // dir[p] = first index with e>>shift >= p; len 2^bits+1
+	shift uint
+}
+
+// dirMin is the run length from which a directory is built (1 slot per ~8
+// entries, about 0.5 byte per entry).
+const dirMin = 2048
+
+func newRun(e []uint64) run {
+	r := run{e: e}
+	if len(e) < dirMin {
+		return r
+	}
+	bits := min(mathbits.Len(uint(len(e)/8))-1, 24)
+	r.shift = uint(64 - bits)
+	r.dir = make([]uint32, 1<<bits+1)
+	j := 0
+	for p := range r.dir {
+		for j < len(e) && e[j]>>r.shift < uint64(p) {
+			j++
+		}
+		r.dir[p] = uint32(j)
+	}
+	return r
+}
+
+// find returns the index of the first entry >= t.
+func (r *run) find(t uint64) int {
+	if r.dir == nil {
+		i, _ := slices.BinarySearch(r.e, t)
+		return i
+	}
+	p := t >> r.shift
+	lo, hi := int(r.dir[p]), int(r.dir[p+1])
+	i, _ := slices.BinarySearch(r.e[lo:hi], t)
+	return lo + i
+}
+
+// NewIndex returns an empty index for the banding p (p.Bands > 0).
+func NewIndex(p Params) *Index {
+	return &Index{p: p, bands: make([]band, max(p.Bands, 0))}
+}
+
+// Params returns the banding the index was built for.
+func (x *Index) Params() Params { return x.p }
+
+func entry(key uint64, id uint32) uint64 { return key>>32<<32 | uint64(id) }
+
+// Add records id under keys (from BandKeys: keys[i] belongs to band i;
+// keys beyond Bands are ignored, missing ones leave their band untouched).
+// Adding an id that is present adds to its keys; to replace an id's keys,
+// Remove it first (re-adding a removed id purges its old entries, O(index)).
+func (x *Index) Add(id uint32, keys []uint64) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.dead.has(id) {
+		x.purge(id)
+	}
+	for i, k := range keys[:min(len(keys), len(x.bands))] {
+		b := &x.bands[i]
+		b.tail = append(b.tail, entry(k, id))
+		if len(b.tail) >= tailMax {
+			b.flush()
+		}
+	}
+	if !x.live.has(id) {
+		x.live.set(id)
+		x.n++
+	}
+}
+
+// flush sorts the tail into a new run and merges runs that became too
+// similar in size.
+func (b *band) flush() {
+	if len(b.tail) == 0 {
+		return
+	}
+	e := slices.Clone(b.tail)
+	slices.Sort(e)
+	b.tail = b.tail[:0]
+	b.runs = append(b.runs, newRun(e))
+	for n := len(b.runs); n >= 2 && len(b.runs[n-1].e)*runRatio >= len(b.runs[n-2].e); n = len(b.runs) {
+		a, c := b.runs[n-2].e, b.runs[n-1].e
+		b.runs[n-2] = newRun(mergeSorted(make([]uint64, 0, len(a)+len(c)), a, c))
+		b.runs = b.runs[:n-1]
+	}
+}
+
+// mergeSorted appends the merge of sorted a and b to dst.
+func mergeSorted(dst, a, b []uint64) []uint64 {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] <= b[j] {
+			dst = append(dst, a[i])
+			i++
+		} else {
+			dst = append(dst, b[j])
+			j++
+		}
+	}
+	dst = append(dst, a[i:]...)
+	return append(dst, b[j:]...)
+}
+
+// Remove tombstones id: queries skip it from now on. Its entries are
+// dropped physically by Compact, WriteTo, or a later Add of the same id.
+func (x *Index) Remove(id uint32) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.live.has(id) {
+		x.live.clear(id)
+		x.dead.set(id)
+		x.n--
+	}
+}
+
+// purge drops every entry of id; the caller holds the write lock.
+func (x *Index) purge(id uint32) {
+	keep := func(e uint64) bool { return uint32(e) != id }
+	for i := range x.bands {
+		b := &x.bands[i]
+		for r := range b.runs {
+			b.runs[r] = newRun(filterInPlace(b.runs[r].e, keep))
+		}
+		b.tail = filterInPlace(b.tail, keep)
+	}
+	x.dead.clear(id)
+}
+
+func filterInPlace(s []uint64, keep func(uint64) bool) []uint64 {
+	out := s[:0]
+	for _, e := range s {
+		if keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Compact merges each band into a single sorted run without removed ids,
+// making queries as fast as after ReadIndex. Call it after a bulk load.
+func (x *Index) Compact() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range x.bands {
+		b := &x.bands[i]
+		merged := x.snapshot(b)
+		b.runs = b.runs[:0]
+		if len(merged) > 0 {
+			b.runs = append(b.runs, newRun(merged))
+		}
+		b.tail = nil
+	}
+	x.dead = nil
+}
+
+// snapshot returns the band's live entries as one new sorted slice; the
+// caller holds a lock.
+func (x *Index) snapshot(b *band) []uint64 {
+	var merged []uint64
+	for _, r := range b.runs {
+		merged = mergeSorted(make([]uint64, 0, len(merged)+len(r.e)), merged, r.e)
+	}
+	tail := slices.Clone(b.tail)
+	slices.Sort(tail)
+	merged = mergeSorted(make([]uint64, 0, len(merged)+len(tail)), merged, tail)
+	return filterInPlace(merged, func(e uint64) bool { return x.live.has(uint32(e)) })
+}
+
+// Query calls fn once for every live id that shares at least one band key
+// with keys (keys[i] is matched against band i only), in ascending id order.
+// fn runs after the index lock is released.
+func (x *Index) Query(keys []uint64, fn func(id uint32)) {
+	var stack [64]uint32
+	ids := stack[:0]
+	x.mu.RLock()
+	for i, k := range keys[:min(len(keys), len(x.bands))] {
+		hi := k >> 32
+		b := &x.bands[i]
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			for j := r.find(hi << 32); j < len(r.e) && r.e[j]>>32 == hi; j++ {
+				if id := uint32(r.e[j]); x.live.has(id) {
+					ids = append(ids, id)
+				}
+			}
+		}
+		for _, e := range b.tail {
+			if e>>32 == hi {
+				if id := uint32(e); x.live.has(id) {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	x.mu.RUnlock()
+	slices.Sort(ids)
+	for i, id := range ids {
+		if i == 0 || id != ids[i-1] {
+			fn(id)
+		}
+	}
+}
+
+// Len returns the number of live ids.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.n
+}
+
+// MemoryBytes estimates the heap the index holds (entries and bitsets, by
+// capacity), for stats and the bytes-per-entry benchmark.
+func (x *Index) MemoryBytes() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 8 * (cap(x.live) + cap(x.dead))
+	for i := range x.bands {
+		b := &x.bands[i]
+		n += 8*cap(b.tail) + 56*cap(b.runs)
+		for _, r := range b.runs {
+			n += 8*cap(r.e) + 4*cap(r.dir)
+		}
+	}
+	return n
+}
+
+// Entries returns the number of stored (band, id) entries, removed ids included until compaction.
+func (x *Index) Entries() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := 0
+	for i := range x.bands {
+		n += len(x.bands[i].tail)
+		for _, r := range x.bands[i].runs {
+			n += len(r.e)
+		}
+	}
+	return n
+}
+
+// bitset is a growable set of uint32.
+type bitset []uint64
+
+func (s bitset) has(i uint32) bool {
+	w := int(i >> 6)
+	return w < len(s) && s[w]&(1<<(i&63)) != 0
+}
+
+func (s *bitset) set(i uint32) {
+	w := int(i >> 6)
+	if w >= len(*s) {
+		*s = append(*s, make([]uint64, w+1-len(*s))...)
+	}
+	(*s)[w] |= 1 << (i & 63)
+}
+
+func (s bitset) clear(i uint32) {
+	if w := int(i >> 6); w < len(s) {
+		s[w] &^= 1 << (i & 63)
+	}
+}
+
+func (s bitset) count() int {
+	n := 0
+	for _, w := range s {
+		n += mathbits.OnesCount64(w)
+	}
+	return n
+}

@@ -1,0 +1,308 @@
+package lsh
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"elib/fingerprint/minhash"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParamsFor(t *testing.T) {
+	tests := []struct {
+		lanes int
+		want  Params
+	}{
+		{0, Params{}},
+		{8, Params{8, 1}},
+		{32, Params{16, 2}},
+		{64, Params{21, 3}},
+		{128, Params{32, 4}},
+		{256, Params{51, 5}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.lanes), func(t *testing.T) {
+			p := ParamsFor(tt.lanes)
+			assert.Equal(t, tt.want, p)
+			if tt.lanes > 0 {
+				assert.NoError(t, p.Validate(tt.lanes))
+				assert.GreaterOrEqual(t, p.Probability(Threshold), MinRecallAtThreshold)
+			}
+		})
+	}
+	assert.Equal(t, ParamsFor(128), DefaultParams())
+	assert.Error(t, Params{33, 4}.Validate(128))
+	assert.Error(t, Params{0, 4}.Validate(128))
+}
+
+func TestProbabilityTable(t *testing.T) {
+	p := DefaultParams()
+	tests := []struct{ j, want float64 }{
+		{0, 0}, {0.3, 0.229}, {0.4, 0.564}, {0.5, 0.873}, {0.62, 0.994}, {0.8, 1.0}, {1, 1},
+	}
+	for _, tt := range tests {
+		assert.InDelta(t, tt.want, p.Probability(tt.j), 0.0005, "J=%v", tt.j)
+	}
+	assert.Zero(t, Params{}.Probability(0.5))
+}
+
+func TestBandKeys(t *testing.T) {
+	p := DefaultParams()
+	sig := make([]uint32, 128)
+	for i := range sig {
+		sig[i] = uint32(i * 7)
+	}
+	keys := p.BandKeys(nil, sig)
+	require.Len(t, keys, 32)
+	assert.Equal(t, keys, p.BandKeys(make([]uint64, 0, 32), sig), "deterministic")
+	seen := map[uint64]bool{}
+	for _, k := range keys {
+		assert.False(t, seen[k], "band keys differ between bands")
+		seen[k] = true
+	}
+	// Changing one lane changes exactly its band's key.
+	sig2 := append([]uint32(nil), sig...)
+	sig2[9]++ // band 2 (rows 8..11)
+	keys2 := p.BandKeys(nil, sig2)
+	for b := range keys {
+		assert.Equal(t, b != 2, keys[b] == keys2[b], "band %d", b)
+	}
+	// Appends to dst; short signatures give only full bands; empty set gives none.
+	assert.Len(t, p.BandKeys([]uint64{1}, sig), 33)
+	assert.Len(t, p.BandKeys(nil, sig[:10]), 2)
+	empty := make([]uint32, 128)
+	for i := range empty {
+		empty[i] = minhash.Empty
+	}
+	assert.Empty(t, p.BandKeys(nil, empty))
+}
+
+// pairGen makes set pairs with a chosen Jaccard similarity.
+type pairGen struct {
+	r *rand.Rand
+	h *minhash.Hasher
+}
+
+func (g pairGen) sets(j float64, size int) (a, b []uint64) {
+	// |A∩B| = c, |A\B| = |B\A| = d, J = c/(c+2d), |A| = c+d = size.
+	d := int(float64(size) * (1 - j) / (1 + j))
+	c := size - d
+	for range c {
+		v := g.r.Uint64()
+		a, b = append(a, v), append(b, v)
+	}
+	for range d {
+		a, b = append(a, g.r.Uint64()), append(b, g.r.Uint64())
+	}
+	return a, b
+}
+
+func TestRecallAndCandidateRate(t *testing.T) {
+	h, err := minhash.New(minhash.Options{})
+	require.NoError(t, err)
+	g := pairGen{r: rand.New(rand.NewPCG(1, 1)), h: h}
+	p := DefaultParams()
+	x := NewIndex(p)
+
+	type pair struct {
+		j    float64
+		keys []uint64
+	}
+	var near, far []pair
+	id := uint32(0)
+	add := func(j float64, out *[]pair) {
+		size := 20 + g.r.IntN(200)
+		a, b := g.sets(j, size)
+		x.Add(id, p.BandKeys(nil, h.Sign(nil, a)))
+		*out = append(*out, pair{j: j, keys: p.BandKeys(nil, h.Sign(nil, b))})
+		id++
+	}
+	for i := range 3000 {
+		add(0.62+0.38*float64(i%100)/100, &near)
+		add(0.2*float64(i%100)/100, &far)
+	}
+	require.Equal(t, 6000, x.Len())
+
+	found := func(ps []pair, first uint32, step uint32) float64 {
+		hits := 0
+		for i, pr := range ps {
+			want := first + step*uint32(i)
+			x.Query(pr.keys, func(got uint32) {
+				if got == want {
+					hits++
+				}
+			})
+		}
+		return float64(hits) / float64(len(ps))
+	}
+	recall := found(near, 0, 2)
+	rate := found(far, 1, 2)
+	t.Logf("recall at J in [0.62,1): %.4f; candidate rate at J in [0,0.2): %.4f", recall, rate)
+	assert.GreaterOrEqual(t, recall, 0.97)
+	assert.Less(t, rate, 0.05)
+}
+
+func TestQueryDedupesAndRemove(t *testing.T) {
+	p := Params{Bands: 4, Rows: 1}
+	x := NewIndex(p)
+	k := []uint64{1 << 40, 2 << 40, 3 << 40, 4 << 40}
+	x.Add(7, k)
+	x.Add(3, k[:2])
+	x.Add(9, []uint64{5 << 40, 6 << 40, 7 << 40, 4 << 40})
+	collect := func(keys []uint64) []uint32 {
+		var ids []uint32
+		x.Query(keys, func(id uint32) { ids = append(ids, id) })
+		return ids
+	}
+	assert.Equal(t, []uint32{3, 7, 9}, collect(k))
+	assert.Empty(t, collect([]uint64{4 << 40}), "a band-3 key queried as band 0 matches nothing")
+	assert.Equal(t, []uint32{9}, collect([]uint64{5 << 40}))
+	assert.Equal(t, 3, x.Len())
+
+	x.Remove(7)
+	x.Remove(7)
+	x.Remove(1000)
+	assert.Equal(t, 2, x.Len())
+	assert.Equal(t, []uint32{3, 9}, collect(k))
+
+	// Re-adding a removed id replaces its old keys.
+	x.Add(7, []uint64{8 << 40})
+	assert.Equal(t, []uint32{3, 9}, collect(k))
+	assert.Equal(t, []uint32{7}, collect([]uint64{8 << 40}))
+	assert.Equal(t, 3, x.Len())
+
+	x.Remove(3)
+	x.Compact()
+	assert.Equal(t, []uint32{9}, collect(k))
+	assert.Equal(t, 2, x.Len())
+}
+
+func TestManyAddsKeepRunsBounded(t *testing.T) {
+	x := NewIndex(Params{Bands: 2, Rows: 1})
+	r := rand.New(rand.NewPCG(2, 2))
+	keys := make([][]uint64, 20000)
+	for i := range keys {
+		keys[i] = []uint64{r.Uint64(), r.Uint64()}
+		x.Add(uint32(i), keys[i])
+	}
+	assert.LessOrEqual(t, len(x.bands[0].runs), 12)
+	for i := 0; i < len(keys); i += 97 {
+		hit := false
+		x.Query(keys[i], func(id uint32) { hit = hit || id == uint32(i) })
+		require.True(t, hit, "id %d", i)
+	}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	p := Params{Bands: 8, Rows: 2}
+	x := NewIndex(p)
+	keys := make([][]uint64, 1000)
+	for i := range keys {
+		for range p.Bands {
+			keys[i] = append(keys[i], r.Uint64())
+		}
+		x.Add(uint32(i*3), keys[i])
+	}
+	x.Remove(0)
+	x.Remove(30)
+
+	var buf bytes.Buffer
+	n, err := x.WriteTo(&buf)
+	require.NoError(t, err)
+	assert.Equal(t, int64(buf.Len()), n)
+	data := buf.Bytes()
+
+	y, err := ReadIndex(bytes.NewReader(data))
+	require.NoError(t, err)
+	assert.Equal(t, p, y.Params())
+	assert.Equal(t, x.Len(), y.Len())
+	assert.Equal(t, x.Entries()-2*p.Bands, y.Entries())
+	for i, k := range keys {
+		var a, b []uint32
+		x.Query(k, func(id uint32) { a = append(a, id) })
+		y.Query(k, func(id uint32) { b = append(b, id) })
+		assert.Equal(t, a, b, "keys %d", i)
+	}
+	// The reloaded index accepts more ids.
+	y.Add(5000, keys[0])
+	assert.Equal(t, x.Len()+1, y.Len())
+
+	// Corruptions are detected.
+	bad := func(mut func([]byte) []byte) error {
+		d := mut(append([]byte(nil), data...))
+		_, err := ReadIndex(bytes.NewReader(d))
+		return err
+	}
+	assert.ErrorIs(t, bad(func(d []byte) []byte { d[0] = 'X'; return d }), ErrBadMagic)
+	assert.ErrorIs(t, bad(func(d []byte) []byte { d[8] = 9; return d }), ErrVersion)
+	assert.ErrorIs(t, bad(func(d []byte) []byte { d[len(d)-20] ^= 1; return d }), ErrCorrupt)
+	assert.Error(t, bad(func(d []byte) []byte { return d[:len(d)-1] }))
+	assert.Error(t, bad(func(d []byte) []byte { return d[:10] }))
+	assert.Error(t, bad(func(d []byte) []byte { return nil }))
+}
+
+func TestConcurrentQuery(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	p := Params{Bands: 4, Rows: 1}
+	x := NewIndex(p)
+	keys := make([][]uint64, 2000)
+	for i := range keys {
+		keys[i] = []uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+		if i < 1000 {
+			x.Add(uint32(i), keys[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < 1000; i += 4 {
+				hit := false
+				x.Query(keys[i], func(id uint32) { hit = hit || id == uint32(i) })
+				assert.True(t, hit)
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() { // a writer running alongside the readers
+		defer wg.Done()
+		for i := 1000; i < 2000; i++ {
+			x.Add(uint32(i), keys[i])
+		}
+	}()
+	wg.Wait()
+	assert.Equal(t, 2000, x.Len())
+}
+
+// FuzzReadIndex feeds arbitrary bytes to the parser: it must return an
+// error or an index that survives a round trip, never panic.
+func FuzzReadIndex(f *testing.F) {
+	x := NewIndex(Params{Bands: 2, Rows: 2})
+	x.Add(1, []uint64{1 << 40, 2 << 40})
+	x.Add(70, []uint64{3 << 40, 2 << 40})
+	var buf bytes.Buffer
+	_, err := x.WriteTo(&buf)
+	require.NoError(f, err)
+	f.Add(buf.Bytes())
+	f.Add([]byte(magic))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		y, err := ReadIndex(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		var out bytes.Buffer
+		_, err = y.WriteTo(&out)
+		require.NoError(t, err)
+		// Bytes after the checksum are not part of the index.
+		require.LessOrEqual(t, out.Len(), len(data))
+		assert.Equal(t, data[:out.Len()], out.Bytes())
+	})
+}

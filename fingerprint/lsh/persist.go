@@ -1,0 +1,197 @@
+package lsh
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// File format (all integers little-endian):
+//
+//	magic   [8]byte "ELIBLSH\x00"
+//	version u32     (formatVersion)
+//	bands   u32
+//	rows    u32
+//	flags   u32     (0)
+//	words   u64     length of the live-id bitset in 64-bit words
+//	live    [words]u64
+//	per band: count u64, then count entries u64 (sorted ascending, live ids only)
+//	sum     u64     xxhash64 of every byte before it
+const (
+	magic         = "ELIBLSH\x00"
+	formatVersion = 1
+	maxBands      = 1 << 16
+	maxWords      = 1 << 26 // enough for every uint32 id
+)
+
+// Errors returned by ReadIndex, wrapped with context.
+var (
+	// ErrBadMagic means the input is not an LSH index.
+	ErrBadMagic = errors.New("lsh: not an index (bad magic)")
+	// ErrVersion means the index was written by an unknown format version.
+	ErrVersion = errors.New("lsh: unsupported index format version")
+	// ErrCorrupt means the index failed a structural check or its checksum.
+	ErrCorrupt = errors.New("lsh: corrupt index")
+)
+
+// WriteTo writes the index in its compact binary form: each band as one
+// sorted run of live entries, so ReadIndex loads it without sorting.
+// Removed ids are dropped. It holds the read lock while writing.
+func (x *Index) WriteTo(w io.Writer) (int64, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	cw := &countWriter{w: w}
+	d := xxhash.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(cw, d), 1<<16)
+	var buf [8]byte
+	put64 := func(v uint64) {
+		binary.LittleEndian.PutUint64(buf[:], v)
+		bw.Write(buf[:]) // errors surface at Flush
+	}
+	bw.WriteString(magic)
+	var hdr [16]byte
+	binary.LittleEndian.PutUint32(hdr[0:], formatVersion)
+	binary.LittleEndian.PutUint32(hdr[4:], uint32(x.p.Bands))
+	binary.LittleEndian.PutUint32(hdr[8:], uint32(x.p.Rows))
+	bw.Write(hdr[:])
+	put64(uint64(len(x.live)))
+	for _, v := range x.live {
+		put64(v)
+	}
+	for i := range x.bands {
+		entries := x.snapshot(&x.bands[i])
+		put64(uint64(len(entries)))
+		for _, e := range entries {
+			put64(e)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return cw.n, fmt.Errorf("write lsh index: %w", err)
+	}
+	binary.LittleEndian.PutUint64(buf[:], d.Sum64())
+	if _, err := cw.Write(buf[:]); err != nil {
+		return cw.n, fmt.Errorf("write lsh index checksum: %w", err)
+	}
+	return cw.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ReadIndex reads an index written by WriteTo. It validates the header,
+// the ordering of every band and the trailing checksum; it never allocates
+// much more than the input actually holds.
+func ReadIndex(r io.Reader) (*Index, error) {
+	d := xxhash.New()
+	br := bufio.NewReaderSize(r, 1<<16)
+	tr := io.TeeReader(br, d)
+	var hdr [24]byte
+	if _, err := io.ReadFull(tr, hdr[:]); err != nil {
+		return nil, fmt.Errorf("read lsh index header: %w", noEOF(err))
+	}
+	if string(hdr[:8]) != magic {
+		return nil, ErrBadMagic
+	}
+	if v := binary.LittleEndian.Uint32(hdr[8:]); v != formatVersion {
+		return nil, fmt.Errorf("read lsh index: version %d: %w", v, ErrVersion)
+	}
+	p := Params{Bands: int(binary.LittleEndian.Uint32(hdr[12:])), Rows: int(binary.LittleEndian.Uint32(hdr[16:]))}
+	if p.Bands <= 0 || p.Bands > maxBands || p.Rows <= 0 || p.Rows > 1<<16 {
+		return nil, fmt.Errorf("read lsh index: params %dx%d: %w", p.Bands, p.Rows, ErrCorrupt)
+	}
+	if binary.LittleEndian.Uint32(hdr[20:]) != 0 {
+		return nil, fmt.Errorf("read lsh index: unknown flags: %w", ErrCorrupt)
+	}
+	x := NewIndex(p)
+	words, err := readU64(tr)
+	if err != nil {
+		return nil, fmt.Errorf("read lsh index bitset length: %w", err)
+	}
+	if words > maxWords {
+		return nil, fmt.Errorf("read lsh index: bitset of %d words: %w", words, ErrCorrupt)
+	}
+	if x.live, err = readU64s(tr, words); err != nil {
+		return nil, fmt.Errorf("read lsh index bitset: %w", err)
+	}
+	x.n = x.live.count()
+	for i := range x.bands {
+		count, err := readU64(tr)
+		if err != nil {
+			return nil, fmt.Errorf("read lsh index band %d: %w", i, err)
+		}
+		if count > 1<<40 {
+			return nil, fmt.Errorf("read lsh index band %d: %d entries: %w", i, count, ErrCorrupt)
+		}
+		entries, err := readU64s(tr, count)
+		if err != nil {
+			return nil, fmt.Errorf("read lsh index band %d: %w", i, err)
+		}
+		for j, e := range entries {
+			if (j > 0 && e < entries[j-1]) || !x.live.has(uint32(e)) {
+				return nil, fmt.Errorf("read lsh index band %d entry %d: unsorted or unknown id: %w", i, j, ErrCorrupt)
+			}
+		}
+		if len(entries) > 0 {
+			x.bands[i].runs = []run{newRun(entries)}
+		}
+	}
+	want := d.Sum64()
+	got, err := readU64(br)
+	if err != nil {
+		return nil, fmt.Errorf("read lsh index checksum: %w", err)
+	}
+	if got != want {
+		return nil, fmt.Errorf("read lsh index: checksum mismatch: %w", ErrCorrupt)
+	}
+	return x, nil
+}
+
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func readU64(r io.Reader) (uint64, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return 0, noEOF(err)
+	}
+	return binary.LittleEndian.Uint64(b[:]), nil
+}
+
+// readU64s reads n little-endian u64 in chunks, so a lying count fails on
+// a short input before it can allocate the whole claimed size.
+func readU64s(r io.Reader, n uint64) ([]uint64, error) {
+	const step = 1 << 15
+	out := make([]uint64, 0, min(n, step))
+	buf := make([]byte, 8*min(n, step))
+	for rem := n; rem > 0; {
+		k := min(rem, step)
+		b := buf[:8*k]
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, noEOF(err)
+		}
+		for i := 0; i < len(b); i += 8 {
+			out = append(out, binary.LittleEndian.Uint64(b[i:]))
+		}
+		rem -= k
+	}
+	if cap(out) > len(out)+len(out)/8 {
+		out = append(make([]uint64, 0, len(out)), out...) // drop growth slack
+	}
+	return out, nil
+}
