@@ -1,0 +1,226 @@
+package verify
+
+import (
+	"elib/fingerprint/normalize"
+)
+
+// DefaultMinRun is the default minimum length of a copied run.
+const DefaultMinRun = 5
+
+// maxCandidates bounds the library positions examined per query position,
+// so highly repetitive text (哈哈哈哈…) stays linear.
+const maxCandidates = 64
+
+// Options configures Compare.
+type Options struct {
+	// MinRun: a copied run must cover >= MinRun consecutive countable
+	// runes (default 5).
+	MinRun int
+}
+
+// EnsureDefaults fills zero fields with defaults and returns o.
+func (o Options) EnsureDefaults() Options {
+	if o.MinRun <= 0 {
+		o.MinRun = DefaultMinRun
+	}
+	return o
+}
+
+// Span is a matched run in code-point offsets of the ORIGINAL texts (mapped
+// through normalize.Text.Offsets); End and LibEnd are exclusive (offset of
+// the last covered rune + 1).
+type Span struct{ Start, End, LibStart, LibEnd int }
+
+// Result is the outcome of comparing a query with one library text.
+type Result struct {
+	// Spans are the matched runs, in order of Start, not overlapping in
+	// the query.
+	Spans []Span
+	// Covered has one entry per rune of the query's normalize.Text: true
+	// when the rune lies inside a matched run.
+	Covered []bool
+	// CoveredCount is the number of true entries in Covered.
+	CoveredCount int
+	// Containment is the share of the query's MinRun-grams (by position)
+	// present in the library text; 0 when the query has none.
+	Containment float64
+}
+
+// Compare finds the common runs of >= MinRun countable runes between query
+// and lib (both normalised). See Matcher for a version that reuses its
+// scratch memory.
+func Compare(query, lib normalize.Text, opts Options) Result {
+	var m Matcher
+	return m.Compare(query, lib, opts)
+}
+
+// Matcher compares texts, reusing its hash table between calls. The zero
+// value is ready; a Matcher is not safe for concurrent use.
+type Matcher struct {
+	head   []int32 // hash bucket → first lib position+1 (0 = empty)
+	next   []int32 // lib position → next lib position+1 in the same bucket
+	hashes []uint64
+}
+
+// Compare is the package-level Compare with reused scratch memory.
+//
+// Greedy string tiling, left to right: the library's MinRun-grams are
+// hashed into a table; the query is walked, and at each position the
+// longest match among the library positions sharing its MinRun-gram is
+// taken as a tile, after which the walk continues behind the tile.
+func (m *Matcher) Compare(query, lib normalize.Text, opts Options) Result {
+	opts = opts.EnsureDefaults()
+	k := opts.MinRun
+	q, l := query.Runes, lib.Runes
+	res := Result{Covered: make([]bool, len(q))}
+	if len(q) < k || len(l) < k {
+		return res
+	}
+	m.index(l, k)
+	mask := uint64(len(m.head) - 1)
+	grams := len(q) - k + 1
+	present := 0
+	tiledTo := 0 // query positions < tiledTo are inside a tile
+	for i := 0; i < grams; i++ {
+		h := gramHash(q[i : i+k])
+		bestLen, bestJ, found := 0, -1, false
+		for p, n := m.head[h&mask], 0; p != 0 && n < maxCandidates; p, n = m.next[p-1], n+1 {
+			j := int(p - 1)
+			if m.hashes[j] != h || !equal(q[i:i+k], l[j:j+k]) {
+				continue
+			}
+			found = true
+			if i < tiledTo {
+				break // only containment is needed here
+			}
+			L := k
+			for i+L < len(q) && j+L < len(l) && q[i+L] == l[j+L] {
+				L++
+			}
+			if L > bestLen {
+				bestLen, bestJ = L, j
+			}
+		}
+		if found {
+			present++
+		}
+		if bestJ >= 0 {
+			for x := i; x < i+bestLen; x++ {
+				res.Covered[x] = true
+			}
+			res.CoveredCount += bestLen
+			res.Spans = append(res.Spans, Span{
+				Start:    origStart(query, i),
+				End:      origEnd(query, i+bestLen-1),
+				LibStart: origStart(lib, bestJ),
+				LibEnd:   origEnd(lib, bestJ+bestLen-1),
+			})
+			tiledTo = i + bestLen
+		}
+	}
+	res.Containment = float64(present) / float64(grams)
+	return res
+}
+
+// index builds the MinRun-gram hash table of l.
+func (m *Matcher) index(l []rune, k int) {
+	n := len(l) - k + 1
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(m.head) >= size {
+		m.head = m.head[:size]
+		clear(m.head)
+	} else {
+		m.head = make([]int32, size)
+	}
+	if cap(m.next) >= n {
+		m.next = m.next[:n]
+		m.hashes = m.hashes[:n]
+	} else {
+		m.next = make([]int32, n)
+		m.hashes = make([]uint64, n)
+	}
+	mask := uint64(size - 1)
+	// Insert in reverse so that chains list positions in increasing order.
+	for j := n - 1; j >= 0; j-- {
+		h := gramHash(l[j : j+k])
+		m.hashes[j] = h
+		b := h & mask
+		m.next[j] = m.head[b]
+		m.head[b] = int32(j + 1)
+	}
+}
+
+// gramHash mixes the runes of a gram (FNV-1a style over whole runes with a
+// final avalanche).
+func gramHash(g []rune) uint64 {
+	h := uint64(14695981039346656037)
+	for _, r := range g {
+		h ^= uint64(r)
+		h *= 1099511628211
+	}
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return h
+}
+
+func equal(a, b []rune) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// origStart maps normalised position i to an original code-point offset.
+func origStart(t normalize.Text, i int) int {
+	if len(t.Offsets) == len(t.Runes) {
+		return t.Offsets[i]
+	}
+	return i
+}
+
+// origEnd maps the last covered normalised position i to an exclusive
+// original end offset.
+func origEnd(t normalize.Text, i int) int { return origStart(t, i) + 1 }
+
+// Jaccard returns |a∩b| / |a∪b| of two sorted, deduplicated hash sets
+// (0 when both are empty).
+func Jaccard(a, b []uint64) float64 {
+	inter := intersect(a, b)
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}
+
+// Containment returns |a∩b| / |a| of two sorted, deduplicated hash sets
+// (0 when a is empty).
+func Containment(a, b []uint64) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	return float64(intersect(a, b)) / float64(len(a))
+}
+
+func intersect(a, b []uint64) int {
+	i, j, n := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			n++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return n
+}
