@@ -37,21 +37,24 @@ func browser(t *testing.T) (ctx context.Context, dialogs *atomic.Int32) {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "zh-CN"),
 		chromedp.UserDataDir(t.TempDir()),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	ctx, cancelT := context.WithTimeout(ctx, 40*time.Second)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	require.NoError(t, chromedp.Do(ctx), "start %s", chromiumPath)
 	dialogs = &atomic.Int32{}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+	events := chromedp.Events(ctx, page.JavascriptDialogOpening)
+	go func() {
+		for _, err := range events {
+			if err != nil {
+				return
+			}
 			dialogs.Add(1)
-			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(false)) }()
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 		}
-	})
-	require.NoError(t, chromedp.Run(ctx), "start %s", chromiumPath)
+	}()
 	return ctx, dialogs
 }
 
@@ -62,6 +65,22 @@ type highlighted struct {
 	Type      string `json:"type"`
 }
 
+// run runs a value action and fails the test on error.
+func run[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	require.NoError(t, err)
+	return v
+}
+
+// steps runs actions without values and fails the test on error.
+func steps(t *testing.T, ctx context.Context, a ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx, a...))
+}
+
+func css(sel string) chromedp.CSS { return chromedp.CSS(sel) }
+
 // TestBrowserCheck drives the real page in headless Chromium: paste a
 // script, click check, read the verdict and the highlighted spans, open the
 // side-by-side view of a match, then search the library.
@@ -69,26 +88,29 @@ func TestBrowserCheck(t *testing.T) {
 	_, ts := newTestServer(t, nil)
 	ctx, dialogs := browser(t)
 
-	var verdict, dupLabel, legend string
-	var spans []highlighted
-	var barWidth string
-	err := chromedp.Run(ctx,
+	steps(t, ctx,
 		chromedp.Navigate(ts.URL+"/"),
-		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery),
-		chromedp.SetValue(`#script`, rejectScript, chromedp.ByQuery),
-		chromedp.Click(`#check-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results .result .verdict`, chromedp.ByQuery),
-		chromedp.AttributeValue(`#results .result`, "data-verdict", &verdict, nil, chromedp.ByQuery),
-		chromedp.Text(`#results .result .bar .label`, &dupLabel, chromedp.ByQuery),
-		chromedp.Text(`#legend`, &legend, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelector('#results .bar .fill').style.width`, &barWidth),
-		chromedp.Evaluate(`Array.from(document.querySelectorAll('#results a.hl')).map(a => ({
-			text: a.textContent, elementId: a.dataset.elementId, type: a.closest('.el').dataset.type}))`, &spans),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.SetValue(css(`#script`), rejectScript),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#results .result .verdict`)),
 	)
-	require.NoError(t, err)
-	assert.Equal(t, "reject", verdict)
+	verdict := run(t, ctx, chromedp.AttributeValue(css(`#results .result`), "data-verdict"))
+	dupLabel := run(t, ctx, chromedp.Text(css(`#results .result .bar .label`)))
+	legend := run(t, ctx, chromedp.Text(css(`#legend`)))
+	lang := run(t, ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	barWidth := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#results .bar .fill').style.width`))
+	spans := run(t, ctx, chromedp.Evaluate[[]highlighted](`Array.from(document.querySelectorAll('#results a.hl')).map(a => ({
+		text: a.textContent, elementId: a.dataset.elementId, type: a.closest('.el').dataset.type}))`))
+
+	assert.Equal(t, "reject", verdict.Value)
 	assert.Contains(t, dupLabel, "%")
-	assert.Contains(t, legend, "钩子")
+	// The UI language follows navigator.language.
+	wantLegend, wantTab := "hook", "查重"
+	if strings.HasPrefix(lang, "zh") {
+		wantLegend, wantTab = "钩子", "Check"
+	}
+	assert.Contains(t, legend, wantLegend)
 	assert.NotEqual(t, "0%", barWidth)
 	require.NotEmpty(t, spans, "matched spans are highlighted")
 	types := map[string]bool{}
@@ -100,14 +122,12 @@ func TestBrowserCheck(t *testing.T) {
 	assert.True(t, types["hook"] && types["conflict"] && types["testimonial"], "spans in the copied elements: %v", types)
 
 	// Clicking a span shows the library element with its matching spans.
-	var libMarks, sideID string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#results a.hl`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#side-lib mark`, chromedp.ByQuery),
-		chromedp.Text(`#side-id`, &sideID, chromedp.ByQuery),
-		chromedp.Evaluate(`Array.from(document.querySelectorAll('#side-lib mark')).map(m => m.textContent).join('|')`, &libMarks),
+	steps(t, ctx,
+		chromedp.Click(css(`#results a.hl`)),
+		chromedp.WaitVisible(css(`#side-lib mark`)),
 	)
-	require.NoError(t, err)
+	sideID := run(t, ctx, chromedp.Text(css(`#side-id`)))
+	libMarks := run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#side-lib mark')).map(m => m.textContent).join('|')`))
 	assert.Equal(t, spans[0].ElementID, sideID)
 	assert.NotEmpty(t, libMarks)
 	for _, m := range strings.Split(libMarks, "|") {
@@ -115,35 +135,29 @@ func TestBrowserCheck(t *testing.T) {
 	}
 
 	// A passing script.
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#side-close`, chromedp.ByQuery),
-		chromedp.SetValue(`#script`, passScript, chromedp.ByQuery),
-		chromedp.Click(`#check-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results .result[data-verdict="pass"]`, chromedp.ByQuery),
+	steps(t, ctx,
+		chromedp.Click(css(`#side-close`)),
+		chromedp.SetValue(css(`#script`), passScript),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#results .result[data-verdict="pass"]`)),
 	)
-	require.NoError(t, err)
 
 	// Library view: search, facets, highlighted fragments.
-	var marks string
-	var facetCount int
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#tab-library`, chromedp.ByQuery),
-		chromedp.SetValue(`#q`, "锅铲", chromedp.ByQuery),
-		chromedp.Click(`#search-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#search-results li mark`, chromedp.ByQuery),
-		chromedp.Evaluate(`Array.from(document.querySelectorAll('#search-results mark')).map(m => m.textContent).join('|')`, &marks),
-		chromedp.Evaluate(`document.querySelectorAll('#facets button.facet').length`, &facetCount),
+	steps(t, ctx,
+		chromedp.Click(css(`#tab-library`)),
+		chromedp.SetValue(css(`#q`), "锅铲"),
+		chromedp.Click(css(`#search-btn`)),
+		chromedp.WaitVisible(css(`#search-results li mark`)),
 	)
-	require.NoError(t, err)
+	marks := run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#search-results mark')).map(m => m.textContent).join('|')`))
+	facetCount := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#facets button.facet').length`))
 	assert.Contains(t, marks, "锅铲")
 	assert.Positive(t, facetCount)
 
 	// Language toggle switches the UI text.
-	var tab string
-	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Click(`#lang-toggle`, chromedp.ByQuery),
-		chromedp.Text(`#tab-check`, &tab, chromedp.ByQuery)))
-	assert.Equal(t, "Check", tab)
+	steps(t, ctx, chromedp.Click(css(`#lang-toggle`)))
+	tab := run(t, ctx, chromedp.Text(css(`#tab-check`)))
+	assert.Equal(t, wantTab, tab)
 	assert.Zero(t, dialogs.Load())
 }
 
@@ -153,38 +167,32 @@ func TestBrowserXSS(t *testing.T) {
 	_, ts := newTestServer(t, nil)
 	ctx, dialogs := browser(t)
 
-	var shown string
-	var imgs, scripts int
-	err := chromedp.Run(ctx,
+	steps(t, ctx,
 		chromedp.Navigate(ts.URL+"/"),
-		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery),
-		chromedp.SetValue(`#script`, xssScript, chromedp.ByQuery),
-		chromedp.Click(`#check-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#results .result .verdict`, chromedp.ByQuery),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.SetValue(css(`#script`), xssScript),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#results .result .verdict`)),
 		chromedp.Sleep(300*time.Millisecond), // give an injected handler the chance to fire
-		chromedp.Evaluate(`Array.from(document.querySelectorAll('#results .el-text')).map(e => e.textContent).join('\n')`, &shown),
-		chromedp.Evaluate(`document.querySelectorAll('#results img, #search-results img').length`, &imgs),
-		chromedp.Evaluate(`document.querySelectorAll('body script').length`, &scripts),
 	)
-	require.NoError(t, err)
+	shown := run(t, ctx, chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#results .el-text')).map(e => e.textContent).join('\n')`))
+	imgs := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results img, #search-results img').length`))
+	scripts := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('body script').length`))
 	assert.Contains(t, shown, "<script>alert(1)</script>你还在为选面霜发愁吗？")
 	assert.Contains(t, shown, "<img src=x onerror=alert(1)>试了十几款都没用")
 	assert.Zero(t, imgs, "no <img> element was created")
 	assert.Zero(t, scripts, "no <script> element was created in the body")
 
-	// A library element carrying markup, through search fragments and the
-	// element view.
-	var frag string
-	err = chromedp.Run(ctx,
-		chromedp.Click(`#tab-library`, chromedp.ByQuery),
-		chromedp.SetValue(`#q`, "防晒喷雾", chromedp.ByQuery),
-		chromedp.Click(`#search-btn`, chromedp.ByQuery),
-		chromedp.WaitVisible(`#search-results li mark`, chromedp.ByQuery),
+	// A library element carrying markup, through search fragments.
+	steps(t, ctx,
+		chromedp.Click(css(`#tab-library`)),
+		chromedp.SetValue(css(`#q`), "防晒喷雾"),
+		chromedp.Click(css(`#search-btn`)),
+		chromedp.WaitVisible(css(`#search-results li mark`)),
 		chromedp.Sleep(300*time.Millisecond),
-		chromedp.Text(`#search-results li`, &frag, chromedp.ByQuery),
-		chromedp.Evaluate(`document.querySelectorAll('#results img, #search-results img').length`, &imgs),
 	)
-	require.NoError(t, err)
+	frag := run(t, ctx, chromedp.Text(css(`#search-results li`)))
+	imgs = run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results img, #search-results img').length`))
 	assert.Contains(t, frag, "<img src=x onerror=alert(2)>")
 	assert.Contains(t, frag, "<b>防晒</b>", "the title is shown literally")
 	assert.Zero(t, imgs)

@@ -143,7 +143,7 @@ func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
 		}
 		switch name := p.FormName(); name {
 		case "file", "files":
-			files = append(files, file{name: uploadName(p.FileName(), len(files)), data: data})
+			files = append(files, file{name: uploadName(rawFileName(p), len(files)), data: data})
 		case "format", "id", "threshold", "text":
 			fields[name] = string(data)
 		}
@@ -172,6 +172,16 @@ func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
 		out.Inputs = append(out.Inputs, input{File: f.name, Assets: assets, Err: err})
 	}
 	return out, nil
+}
+
+// rawFileName is the part's filename as sent (Part.FileName keeps only the
+// base name; a client may send a relative path to keep ids distinct).
+func rawFileName(p *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return p.FileName()
+	}
+	return params["filename"]
 }
 
 // uploadName cleans an uploaded file name into a relative slash path (the

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -142,10 +143,14 @@ func (s *Server) routes(web fs.FS) {
 	m.HandleFunc("GET /v1/info", s.handleInfo)
 	m.HandleFunc("GET /healthz", s.handleHealth)
 	m.HandleFunc("GET /metrics", s.handleMetrics)
-	m.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path))
+	files := http.FileServerFS(web)
+	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/") {
+			writeError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path))
+			return
+		}
+		files.ServeHTTP(w, r)
 	})
-	m.Handle("GET /", http.FileServerFS(web))
 }
 
 // ServeHTTP adds security headers, the body limit, metrics and access logs

@@ -135,6 +135,7 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	sctx, stop := context.WithCancel(ctx)
+	defer stop()
 	served := make(chan error, 1)
 	go func() { served <- server.Run(sctx, srv, server.RunOptions{Listener: ln}) }()
 	base := "http://" + ln.Addr().String()

@@ -1,6 +1,6 @@
 // elib web page: check view and library view over the JSON API.
 // Every piece of user or library text is put into the page with textContent
-// or text nodes; nothing from the server is ever assigned to innerHTML.
+// or text nodes; nothing from the server is ever parsed as HTML.
 'use strict';
 
 const I18N = {
