@@ -177,7 +177,8 @@ func readU64(r io.Reader) (uint64, error) {
 // a short input before it can allocate the whole claimed size.
 func readU64s(r io.Reader, n uint64) ([]uint64, error) {
 	const step = 1 << 15
-	out := make([]uint64, 0, min(n, step))
+	// Trust the count up to 32 MB at once; beyond, grow as data arrives.
+	out := make([]uint64, 0, min(n, 1<<22))
 	buf := make([]byte, 8*min(n, step))
 	for rem := n; rem > 0; {
 		k := min(rem, step)
