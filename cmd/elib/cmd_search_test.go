@@ -26,7 +26,7 @@ func searchLibraryForTest(t *testing.T) string {
 	x, err := fulltext.Open(filepath.Join(lib, "fulltext"), fulltext.Options{})
 	require.NoError(t, err)
 	require.NoError(t, x.Apply([]fulltext.Doc{
-		{ID: "a.md#0", AssetID: "a.md", Type: "hook", Title: "防晒霜", Text: "你是不是还在为晒黑烦恼？这款防晒霜<真的>好用", Campaign: "618", Platform: "douyin"},
+		{ID: "a.md#0", AssetID: "a.md", Type: "hook", Title: "防晒霜", Text: "你是不是还在为晒黑烦恼？这款防晒霜真的<好用>", Campaign: "618", Platform: "douyin"},
 		{ID: "a.md#1", AssetID: "a.md", Type: "conversion", Title: "防晒霜", Text: "点击下方链接，限时立减", Campaign: "618", Platform: "douyin"},
 		{ID: "b.srt#0", AssetID: "b.srt", Type: "hook", Title: "保温杯", Text: "千万别再买错防晒霜了", Platform: "xhs"},
 	}, nil))
@@ -76,7 +76,7 @@ func TestRunSearchJSON(t *testing.T) {
 		assert.Greater(t, h.Score, 0.0)
 		if h.ID == "a.md#0" {
 			require.NotEmpty(t, h.Fragments)
-			assert.Contains(t, h.Fragments[0], "<mark>防晒霜</mark>&lt;真的&gt;")
+			assert.Contains(t, h.Fragments[0], "<mark>防晒霜</mark>真的&lt;好用&gt;")
 		}
 	}
 	require.Contains(t, got.Facets, "type")
@@ -97,7 +97,7 @@ func TestRunSearchText(t *testing.T) {
 	assert.Contains(t, out, "2 element(s) match")
 	assert.Contains(t, out, "【防晒霜】", "matches bracketed when not a terminal")
 	assert.NotContains(t, out, "\x1b[", "no colour when not a terminal")
-	assert.Contains(t, out, "<真的>", "HTML entities unescaped for the terminal")
+	assert.Contains(t, out, "<好用>", "HTML entities unescaped for the terminal")
 	assert.Contains(t, out, "type:")
 
 	out, err = runSearchForTest(t, lib, "text", searchOptions{typ: "story"})

@@ -8,7 +8,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +133,8 @@ type Hit struct {
 	// the title matched): HTML-escaped, matches wrapped in <mark>…</mark>.
 	Fragments []string
 	// Locations are code-point ranges [start, end) of matched terms in
-	// Text, sorted and without duplicates.
+	// Text, sorted; overlapping matches (a word and its sub-words) are
+	// merged into one range.
 	Locations [][2]int
 }
 
@@ -513,7 +513,7 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
 		req.Fields = []string{FieldText, FieldTitle, FieldType, FieldAssetID}
 		req.IncludeLocations = true
-		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight = bleve.NewHighlightWithStyle(HighlighterName)
 		req.Highlight.Fields = []string{FieldText, FieldTitle}
 		if q.Facets {
 			for _, f := range []string{FieldType, FieldCampaign, FieldPlatform} {
@@ -654,8 +654,9 @@ func str(v interface{}) string {
 	return ""
 }
 
-// codePointRanges converts byte-offset term locations into sorted, unique
-// code-point ranges of text.
+// codePointRanges converts byte-offset term locations into sorted
+// code-point ranges of text, overlapping ones (a word and its sub-words)
+// merged.
 func codePointRanges(text string, tlm search.TermLocationMap) [][2]int {
 	if len(tlm) == 0 {
 		return nil
@@ -668,17 +669,9 @@ func codePointRanges(text string, tlm search.TermLocationMap) [][2]int {
 			}
 		}
 	}
-	sort.Slice(byteRanges, func(i, j int) bool {
-		if byteRanges[i][0] != byteRanges[j][0] {
-			return byteRanges[i][0] < byteRanges[j][0]
-		}
-		return byteRanges[i][1] < byteRanges[j][1]
-	})
+	byteRanges = mergeSpans(byteRanges)
 	out := make([][2]int, 0, len(byteRanges))
-	for i, r := range byteRanges {
-		if i > 0 && r == byteRanges[i-1] {
-			continue
-		}
+	for _, r := range byteRanges {
 		out = append(out, [2]int{
 			utf8.RuneCountInString(text[:r[0]]),
 			utf8.RuneCountInString(text[:r[1]]),

@@ -102,6 +102,15 @@ func TestHitFields(t *testing.T) {
 	}
 	assert.Equal(t, []fulltext.FacetCount{{Term: "testimonial", Count: 1}}, r.Facets["type"])
 
+	// A word and its own sub-word both match (防晒霜, 防晒): the whole word
+	// is highlighted once (bleve's own merge would shrink it to 防晒).
+	r, err = x.Search(context.Background(), fulltext.Query{Text: "防晒霜", Type: "hook"})
+	require.NoError(t, err)
+	require.NotEmpty(t, r.Hits)
+	require.Equal(t, "a1#0", r.Hits[0].ID)
+	assert.Equal(t, []string{"你是不是还在为晒黑烦恼？这款<mark>防晒霜</mark>真的好用"}, r.Hits[0].Fragments)
+	assert.Equal(t, [][2]int{{14, 17}}, r.Hits[0].Locations)
+
 	all, err := x.Search(context.Background(), fulltext.Query{Facets: true})
 	require.NoError(t, err)
 	assert.EqualValues(t, 5, all.Total)
