@@ -280,10 +280,12 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		n := len(fp.Norm.Runes)
 		mask := c.boilerplateMask(e.Text, fp.Norm)
 		covered := make([]bool, n)
+		eopts := vopts
+		eopts.WordStarts = wordStarts(fp)
 		er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
 		var matches []Match
 		for _, cd := range cands {
-			r := verify.Compare(fp.Norm, cd.norm, vopts)
+			r := verify.Compare(fp.Norm, cd.norm, eopts)
 			if r.CoveredCount == 0 {
 				continue
 			}
@@ -396,6 +398,16 @@ func maskRanges(norm normalize.Text, mask []bool) [][2]int {
 		i = j
 	}
 	return out
+}
+
+// wordStarts marks the normalised positions where a token starts.
+func wordStarts(fp *fingerprint.Fingerprint) []bool {
+	ws := make([]bool, len(fp.Norm.Runes)+1)
+	for _, s := range fp.TokenStarts {
+		ws[s] = true
+	}
+	ws[len(fp.Norm.Runes)] = true
+	return ws
 }
 
 func isEmpty(sig []uint32) bool {

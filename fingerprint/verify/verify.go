@@ -16,6 +16,13 @@ type Options struct {
 	// MinRun: a copied run must cover >= MinRun consecutive countable
 	// runes (default 5).
 	MinRun int
+	// WordStarts, when set, has len(query.Runes)+1 entries: true where a
+	// word of the query starts (and at the end). Matched runs are then
+	// trimmed to whole words, so a run that begins or ends inside a word
+	// the writer swapped for a synonym (中午 → 晌午) does not count the
+	// word's surviving character as copied. Runs shorter than MinRun after
+	// trimming are dropped.
+	WordStarts []bool
 }
 
 // EnsureDefaults fills zero fields with defaults and returns o.
@@ -31,11 +38,16 @@ func (o Options) EnsureDefaults() Options {
 // the last covered rune + 1).
 type Span struct{ Start, End, LibStart, LibEnd int }
 
+// Run is a matched run in normalised rune positions of both texts.
+type Run struct{ Start, End, LibStart, LibEnd int }
+
 // Result is the outcome of comparing a query with one library text.
 type Result struct {
 	// Spans are the matched runs, in order of Start, not overlapping in
 	// the query.
 	Spans []Span
+	// Runs are the same runs in normalised positions.
+	Runs []Run
 	// Covered has one entry per rune of the query's normalize.Text: true
 	// when the rune lies inside a matched run.
 	Covered []bool
@@ -105,17 +117,31 @@ func (m *Matcher) Compare(query, lib normalize.Text, opts Options) Result {
 			present++
 		}
 		if bestJ >= 0 {
-			for x := i; x < i+bestLen; x++ {
+			tiledTo = i + bestLen
+			s, e := i, i+bestLen
+			if ws := opts.WordStarts; len(ws) == len(q)+1 {
+				for s < e && !ws[s] {
+					s++
+				}
+				for e > s && !ws[e] {
+					e--
+				}
+				if e-s < k {
+					continue
+				}
+			}
+			j := bestJ + (s - i)
+			for x := s; x < e; x++ {
 				res.Covered[x] = true
 			}
-			res.CoveredCount += bestLen
+			res.CoveredCount += e - s
+			res.Runs = append(res.Runs, Run{Start: s, End: e, LibStart: j, LibEnd: j + e - s})
 			res.Spans = append(res.Spans, Span{
-				Start:    origStart(query, i),
-				End:      origEnd(query, i+bestLen-1),
-				LibStart: origStart(lib, bestJ),
-				LibEnd:   origEnd(lib, bestJ+bestLen-1),
+				Start:    origStart(query, s),
+				End:      origEnd(query, e-1),
+				LibStart: origStart(lib, j),
+				LibEnd:   origEnd(lib, j+e-s-1),
 			})
-			tiledTo = i + bestLen
 		}
 	}
 	res.Containment = float64(present) / float64(grams)
