@@ -149,10 +149,18 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 
 // splitFile is one input of a split response.
 type splitFile struct {
-	File   string          `json:"file"`
-	Assets []element.Asset `json:"assets"`
-	Line   int             `json:"line,omitempty"`
-	Error  string          `json:"error,omitempty"`
+	File   string       `json:"file"`
+	Assets []splitAsset `json:"assets"`
+	Line   int          `json:"line,omitempty"`
+	Error  string       `json:"error,omitempty"`
+}
+
+// splitAsset is one asset as `elib split --format json` prints it.
+type splitAsset struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	Meta     map[string]any    `json:"meta,omitempty"`
+	Elements []element.Element `json:"elements"`
 }
 
 // splitResponse is the JSON of `elib split --format json`.
@@ -174,9 +182,9 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	}
 	out := splitResponse{Files: []splitFile{}}
 	for _, in := range req.Inputs {
-		f := splitFile{File: in.File, Assets: in.Assets}
-		if f.Assets == nil {
-			f.Assets = []element.Asset{}
+		f := splitFile{File: in.File, Assets: []splitAsset{}}
+		for _, a := range in.Assets {
+			f.Assets = append(f.Assets, splitAsset{ID: a.ID, Title: a.Title, Meta: a.Meta, Elements: a.Elements})
 		}
 		if in.Err != nil {
 			fe := fileError(in.File, in.Err)
@@ -207,6 +215,7 @@ type facetCount struct {
 
 // searchResponse is the JSON of `elib search --format json`.
 type searchResponse struct {
+	Query  string                  `json:"query"`
 	Total  uint64                  `json:"total"`
 	TookMs float64                 `json:"took_ms"`
 	Hits   []searchHit             `json:"hits"`
@@ -258,7 +267,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			res.Facets = map[string][]fulltext.FacetCount{"type": typeFacets(full.Hits)}
 		}
 	}
-	out := searchResponse{Total: res.Total, TookMs: float64(res.Took.Microseconds()) / 1000, Hits: []searchHit{}, Facets: map[string][]facetCount{}}
+	out := searchResponse{Query: query.Text, Total: res.Total, TookMs: float64(res.Took.Microseconds()) / 1000, Hits: []searchHit{}, Facets: map[string][]facetCount{}}
 	for _, h := range res.Hits {
 		hit := searchHit{ID: h.ID, AssetID: h.AssetID, Type: h.Type, Title: h.Title, Score: h.Score,
 			Text: h.Text, Fragments: h.Fragments, Locations: h.Locations}

@@ -335,12 +335,13 @@ func build(ctx context.Context, o options, engine *fingerprint.Engine, gen *gene
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
 	start := time.Now()
-	done := 0
+	done, next := 0, 0
 	for done < o.elements {
 		var batch []element.Asset
 		n := 0
 		for n < 5000 && done+n < o.elements {
-			a := gen.asset(len(batch)+done, o.elements)
+			a := gen.asset(next, o.elements)
+			next++
 			n += len(a.Elements)
 			batch = append(batch, a)
 		}

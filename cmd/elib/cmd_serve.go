@@ -83,7 +83,12 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	}
 	defer lib.Close()
 
-	logger := slog.Default()
+	// Info for imports and shutdown; access logs are debug (-v).
+	level := slog.LevelInfo
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token,
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
