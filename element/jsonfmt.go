@@ -155,7 +155,7 @@ func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
 		for i, je := range ja.Elements {
 			typ, ok := ParseType(je.Type)
 			if !ok {
-				return a, fmt.Errorf("element %d: unknown type %q (want hook/钩子, conflict/冲突, testimonial/证言, conversion/转化, story/故事, other/其他)", i+1, je.Type)
+				return a, fmt.Errorf("element %d: unknown type %q (want hook/钩子, conflict/冲突, testimonial/证言, conversion/转化, story/故事, other/其他)", i+1, clip(je.Type))
 			}
 			e := Element{Type: typ}
 			for k, v := range je.Attributes {

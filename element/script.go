@@ -11,13 +11,15 @@ func (p *parser) script(text string) ([]Asset, error) {
 	a := Asset{}
 	var (
 		cur       *Element
+		parts     []string // lines of cur's text
 		loose     []piece // unlabelled lines before the first label
 		seenFirst bool
 	)
 	flush := func() {
 		if cur != nil {
+			cur.Text = strings.Join(parts, "\n")
 			a.Elements = append(a.Elements, *cur)
-			cur = nil
+			cur, parts = nil, nil
 		}
 	}
 	for i, raw := range lines {
@@ -47,7 +49,9 @@ func (p *parser) script(text string) ([]Asset, error) {
 				rest = r
 			}
 			rest = strings.TrimSpace(stripAnnotations(strings.TrimSpace(rest), &cur.Attributes))
-			cur.Text = rest
+			if rest != "" {
+				parts = append(parts, rest)
+			}
 			continue
 		}
 		var attrs map[string]any
@@ -65,12 +69,10 @@ func (p *parser) script(text string) ([]Asset, error) {
 		if clean == "" {
 			continue
 		}
-		if cur.Text == "" {
-			cur.Text = clean
+		if len(parts) == 0 {
 			cur.Line = lineNo
-		} else {
-			cur.Text += "\n" + clean
 		}
+		parts = append(parts, clean)
 	}
 	flush()
 	if len(loose) > 0 {

@@ -32,11 +32,13 @@ func (p *parser) subtitles(text string, vtt bool) ([]Asset, error) {
 	var (
 		loose []piece
 		cur   *Element
+		parts []string // cue texts of cur
 	)
 	flush := func() {
 		if cur != nil {
+			cur.Text = strings.Join(parts, "\n")
 			a.Elements = append(a.Elements, *cur)
-			cur = nil
+			cur, parts = nil, nil
 		}
 	}
 	for _, c := range cues {
@@ -58,17 +60,21 @@ func (p *parser) subtitles(text string, vtt bool) ([]Asset, error) {
 		// A labelled cue of the current type, or an unlabelled cue after a
 		// label, continues the current element.
 		if cur != nil && (!labelled || cur.Type == typ) {
-			if cur.Text == "" {
-				cur.Text, cur.Line = body, c.line
-			} else if body != "" {
-				cur.Text += "\n" + body
+			if len(parts) == 0 {
+				cur.Line = c.line
+			}
+			if body != "" {
+				parts = append(parts, body)
 			}
 			cur.EndMs = ptr(c.endMs)
 			mergeAttrs(&cur.Attributes, attrs)
 			continue
 		}
 		flush()
-		cur = &Element{Type: typ, Text: body, Line: c.line, StartMs: ptr(c.startMs), EndMs: ptr(c.endMs)}
+		cur = &Element{Type: typ, Line: c.line, StartMs: ptr(c.startMs), EndMs: ptr(c.endMs)}
+		if body != "" {
+			parts = append(parts, body)
+		}
 		mergeAttrs(&cur.Attributes, attrs)
 	}
 	flush()

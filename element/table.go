@@ -80,7 +80,7 @@ func (p *parser) table(text string, sep rune) ([]Asset, error) {
 		have[role] = true
 	}
 	if !have[colText] {
-		return nil, errAt(1, "no text column in the header (want text or 文案), got %q", strings.Join(header, string(sep)))
+		return nil, errAt(1, "no text column in the header (want text or 文案), got %q", clip(strings.Join(header, string(sep))))
 	}
 	type group struct {
 		asset Asset
@@ -181,7 +181,7 @@ func (p *parser) tableElements(rows []tableRow, roles []int) ([]Element, error) 
 			case colType:
 				t, ok := ParseType(cell)
 				if !ok {
-					typeErr = fmt.Errorf("unknown element type %q", cell)
+					typeErr = fmt.Errorf("unknown element type %q", clip(cell))
 				}
 				e.Type, typed = t, ok
 			case colText:
@@ -196,7 +196,7 @@ func (p *parser) tableElements(rows []tableRow, roles []int) ([]Element, error) 
 					ms, ok = parseSeconds(cell)
 				}
 				if !ok {
-					return nil, errAt(row.line, "bad time %q (want seconds like 3.1 or mm:ss)", cell)
+					return nil, errAt(row.line, "bad time %q (want seconds like 3.1 or mm:ss)", clip(cell))
 				}
 				if role == colStart || role == colStartMs {
 					start = ms

@@ -45,21 +45,24 @@ func (p *parser) classifyPieces(pieces []piece, cues bool) []Element {
 		cu[i] = u.Unit
 	}
 	labels := classify.Default().Label(cu)
-	var out []Element
+	var (
+		out  []Element
+		bufs []*strings.Builder // element texts, built without quadratic copying
+	)
 	last := -1
 	for i, u := range units {
 		typ, _ := ParseType(labels[i])
 		pc := pieces[u.piece]
 		if len(out) > 0 && out[len(out)-1].Type == typ {
 			e := &out[len(out)-1]
+			b := bufs[len(bufs)-1]
 			switch {
 			case u.newPiece:
-				e.Text += "\n" + u.Text
-			case needsSpace(e.Text, u.Text):
-				e.Text += " " + u.Text
-			default:
-				e.Text += u.Text
+				b.WriteByte('\n')
+			case needsSpace(units[i-1].Text, u.Text):
+				b.WriteByte(' ')
 			}
+			b.WriteString(u.Text)
 			if pc.hasTime {
 				e.EndMs = ptr(pc.endMs)
 			}
@@ -69,6 +72,9 @@ func (p *parser) classifyPieces(pieces []piece, cues bool) []Element {
 				e.StartMs, e.EndMs = ptr(pc.startMs), ptr(pc.endMs)
 			}
 			out = append(out, e)
+			b := &strings.Builder{}
+			b.WriteString(u.Text)
+			bufs = append(bufs, b)
 		}
 		if u.piece != last {
 			last = u.piece
@@ -80,6 +86,9 @@ func (p *parser) classifyPieces(pieces []piece, cues bool) []Element {
 				e.Attributes[k] = v
 			}
 		}
+	}
+	for i := range out {
+		out[i].Text = bufs[i].String()
 	}
 	// A piece with attributes but no text still owns them: give them to the
 	// nearest element.

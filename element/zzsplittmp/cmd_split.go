@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"elib/element"
+)
+
+// splitOptions are the flags of `elib split`.
+type splitOptions struct {
+	// inputFormat names the format of stdin ("-"); default txt.
+	inputFormat string
+	// format overrides detection by extension for every input.
+	forceFormat string
+	// root makes asset ids relative to it; default: the directory argument
+	// a file was found in, else the current directory.
+	root string
+}
+
+func init() { registerCommand(newSplitCommand) }
+
+func newSplitCommand(g *globalOptions) *cobra.Command {
+	opts := splitOptions{}
+	cmd := &cobra.Command{
+		Use:   "split PATH...",
+		Short: "Show how inputs split into elements (needs no library)",
+		Long: `Split parses scripts (.txt .md), subtitles (.srt .vtt), JSON (.json .jsonl)
+and table exports (.csv .tsv) and prints every asset's elements: type
+(钩子 hook, 冲突 conflict, 证言 testimonial, 转化 conversion, 故事 story,
+其他 other), time range, attributes and copy text. Directories are read
+recursively; "-" reads stdin (see --input-format).
+
+Bad inputs are reported on stderr as file:line: message; the other inputs are
+still split. Exit codes: 0 ok, 2 any input failed.`,
+		Example: `  elib split script.md
+  elib split --format json library/
+  cat draft.txt | elib split -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSplit(cmd.Context(), g, opts, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.inputFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
+	f.StringVar(&opts.forceFormat, "parse-as", "", "parse every input as this format instead of detecting it by extension")
+	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory")
+	return cmd
+}
+
+// splitFile is one file of `elib split --format json` (SPEC §3).
+type splitFile struct {
+	File   string       `json:"file"`
+	Assets []splitAsset `json:"assets"`
+	Error  string       `json:"error,omitempty"`
+}
+
+type splitAsset struct {
+	ID       string            `json:"id"`
+	Title    string            `json:"title"`
+	Meta     map[string]any    `json:"meta,omitempty"`
+	Elements []element.Element `json:"elements"`
+}
+
+// runSplit is `elib split` without cobra.
+func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []string) error {
+	switch g.format {
+	case "text", "json":
+	default:
+		return withCode(exitError, fmt.Errorf("unknown --format %q for split (text, json)", g.format))
+	}
+	if len(args) == 0 {
+		return withCode(exitError, errors.New("split: no input (give files, directories or - for stdin)"))
+	}
+	var (
+		files  []splitFile
+		failed int
+	)
+	for _, arg := range args {
+		root := opts.root
+		if root == "" {
+			root = defaultSplitRoot(arg)
+		}
+		err := element.Walk([]string{arg}, func(path string) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			assets, err := splitOne(g, opts, root, path)
+			sf := splitFile{File: path, Assets: []splitAsset{}}
+			if err != nil {
+				failed++
+				sf.Error = err.Error()
+				fmt.Fprintf(g.stderr, "elib: %v\n", err)
+			}
+			for _, a := range assets {
+				sf.Assets = append(sf.Assets, splitAsset{ID: a.ID, Title: a.Title, Meta: a.Meta, Elements: a.Elements})
+			}
+			files = append(files, sf)
+			if g.format == "text" {
+				writeSplitText(g.stdout, sf)
+			}
+			return nil
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return withCode(exitError, fmt.Errorf("split: %w", ctx.Err()))
+			}
+			failed++
+			files = append(files, splitFile{File: arg, Assets: []splitAsset{}, Error: err.Error()})
+			fmt.Fprintf(g.stderr, "elib: %v\n", err)
+		}
+	}
+	if g.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if files == nil {
+			files = []splitFile{}
+		}
+		if err := enc.Encode(struct {
+			Files []splitFile `json:"files"`
+		}{files}); err != nil {
+			return withCode(exitError, fmt.Errorf("write json: %w", err))
+		}
+	}
+	if failed > 0 {
+		return withCode(exitError, fmt.Errorf("split: %d of %d inputs failed", failed, len(files)))
+	}
+	return nil
+}
+
+// splitOne parses one path ("-" is stdin).
+func splitOne(g *globalOptions, opts splitOptions, root, path string) ([]element.Asset, error) {
+	po := element.ParseOptions{Format: opts.forceFormat, Root: root}
+	if path == "-" {
+		if g.stdin == nil {
+			return nil, errors.New("stdin: not available")
+		}
+		data, err := io.ReadAll(io.LimitReader(g.stdin, element.DefaultMaxBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("stdin: %w", err)
+		}
+		if po.Format == "" {
+			po.Format = opts.inputFormat
+		}
+		if po.Format == "" {
+			po.Format = element.FormatScript
+		}
+		po.ID = "stdin"
+		return element.Parse("-", data, po)
+	}
+	return element.ParseFile(path, po)
+}
+
+// defaultSplitRoot: ids of files found under a directory argument are
+// relative to it; a file argument is relative to the current directory
+// when inside it.
+func defaultSplitRoot(arg string) string {
+	if arg == "-" {
+		return ""
+	}
+	if st, err := os.Stat(arg); err == nil && st.IsDir() {
+		return arg
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	abs, err := filepath.Abs(arg)
+	if err != nil {
+		return ""
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+		return wd
+	}
+	return ""
+}
+
+// writeSplitText prints one file in the human format.
+func writeSplitText(w io.Writer, sf splitFile) {
+	fmt.Fprintf(w, "== %s\n", sf.File)
+	if sf.Error != "" {
+		fmt.Fprintf(w, "   error: %s\n\n", sf.Error)
+		return
+	}
+	for _, a := range sf.Assets {
+		if a.Title != "" {
+			fmt.Fprintf(w, "asset %s  《%s》  %d elements\n", a.ID, a.Title, len(a.Elements))
+		} else {
+			fmt.Fprintf(w, "asset %s  %d elements\n", a.ID, len(a.Elements))
+		}
+		if len(a.Meta) > 0 {
+			fmt.Fprintf(w, "  meta: %s\n", formatAttrs(a.Meta))
+		}
+		for i, e := range a.Elements {
+			fmt.Fprintf(w, "  [%d] %s %-11s chars %d-%d", i+1, e.Type.Chinese(), e.Type, e.Start, e.End)
+			if e.StartMs != nil && e.EndMs != nil {
+				fmt.Fprintf(w, "  %s-%s", formatMs(*e.StartMs), formatMs(*e.EndMs))
+			}
+			if e.Line > 0 {
+				fmt.Fprintf(w, "  line %d", e.Line)
+			}
+			fmt.Fprintln(w)
+			if len(e.Attributes) > 0 {
+				fmt.Fprintf(w, "      attributes: %s\n", formatAttrs(e.Attributes))
+			}
+			for _, l := range strings.Split(e.Text, "\n") {
+				fmt.Fprintf(w, "      %s\n", l)
+			}
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+func formatMs(ms int64) string {
+	if ms%1000 == 0 {
+		return fmt.Sprintf("%ds", ms/1000)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+func formatAttrs(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		v := m[k]
+		if list, ok := v.([]string); ok {
+			v = strings.Join(list, "、")
+		}
+		parts = append(parts, fmt.Sprintf("%s=%v", k, v))
+	}
+	return strings.Join(parts, "  ")
+}
