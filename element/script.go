@@ -12,7 +12,7 @@ func (p *parser) script(text string) ([]Asset, error) {
 	var (
 		cur       *Element
 		parts     []string // lines of cur's text
-		loose     []piece // unlabelled lines before the first label
+		loose     []piece  // unlabelled lines before the first label
 		seenFirst bool
 	)
 	flush := func() {
