@@ -162,6 +162,33 @@ func TestSplitAccuracy(t *testing.T) {
 			}
 		}
 	}
+	// Diagnostic: the classifier alone on plain text (no labels, no times),
+	// made by joining the truth texts of the labelled scripts. Logged, not
+	// asserted: the dev set has no unlabelled plain scripts of its own.
+	var plain tally
+	for _, tf := range truth.Files {
+		if tf.Format != "txt" && tf.Format != "md" {
+			continue
+		}
+		for _, ta := range tf.Assets {
+			var ttypes, ttexts []string
+			for _, e := range ta.Elements {
+				ttypes = append(ttypes, e.Type)
+				ttexts = append(ttexts, e.Text)
+			}
+			as, err := Parse("plain.txt", []byte(strings.Join(ttexts, "\n")), ParseOptions{})
+			require.NoError(t, err)
+			var ptypes, ptexts []string
+			for _, e := range as[0].Elements {
+				ptypes = append(ptypes, string(e.Type))
+				ptexts = append(ptexts, e.Text)
+			}
+			tc := typedChars(ttypes, ttexts)
+			plain.add(matchedTypes(tc, typedChars(ptypes, ptexts)), len(tc))
+		}
+	}
+	byFormat["txt/md labels stripped (diagnostic)"] = &plain
+
 	keys := make([]string, 0, len(byFormat))
 	for k := range byFormat {
 		keys = append(keys, k)
