@@ -33,9 +33,12 @@ func moduleRoot(tb testing.TB) string {
 	}
 }
 
-// benchLines returns real Chinese lines: benchmarks/testdata/poetry-sample.txt
-// if present, else the copy text of ../shared/dev and corpus/ scripts.
-func benchLines(tb testing.TB) (lines []string, source string) {
+// benchLines returns real Chinese lines. Source "poetry" is
+// benchmarks/testdata/poetry-sample.txt (Tang poems in Traditional Chinese,
+// so every line goes through OpenCC); "copy" is the copy text of the
+// ../shared/dev and corpus/ scripts (Simplified marketing text). A missing
+// poetry sample falls back to "copy".
+func benchLines(tb testing.TB, source string) (lines []string, used string) {
 	root := moduleRoot(tb)
 	keep := func(s string) {
 		s = strings.TrimSpace(s)
@@ -44,7 +47,7 @@ func benchLines(tb testing.TB) (lines []string, source string) {
 		}
 	}
 	poetry := filepath.Join(root, "benchmarks", "testdata", "poetry-sample.txt")
-	if f, err := os.Open(poetry); err == nil {
+	if f, err := os.Open(poetry); source == "poetry" && err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -52,7 +55,7 @@ func benchLines(tb testing.TB) (lines []string, source string) {
 			keep(sc.Text())
 		}
 		if len(lines) > 0 {
-			return lines, "benchmarks/testdata/poetry-sample.txt"
+			return lines, "poetry"
 		}
 	}
 	for _, dir := range []string{filepath.Join(root, "..", "shared", "dev"), filepath.Join(root, "corpus")} {
@@ -73,7 +76,7 @@ func benchLines(tb testing.TB) (lines []string, source string) {
 	if len(lines) == 0 {
 		tb.Skip("no Chinese text for benchmarks")
 	}
-	return lines, "../shared/dev + corpus copy text"
+	return lines, "copy"
 }
 
 func benchDocs(lines []string, n, offset int) []fulltext.Doc {
@@ -93,42 +96,65 @@ func benchDocs(lines []string, n, offset int) []fulltext.Doc {
 // perApply opens and closes the writer inside Apply (the default, which lets
 // other processes search between imports); exclusive keeps it open.
 func BenchmarkApply(b *testing.B) {
-	lines, src := benchLines(b)
-	b.Logf("text: %s (%d lines)", src, len(lines))
-	for _, size := range []int{1000, 5000} {
-		for _, mode := range []string{"perApply", "exclusive"} {
-			b.Run(fmt.Sprintf("batch=%d/%s", size, mode), func(b *testing.B) {
-				dir := filepath.Join(b.TempDir(), "ft")
-				x, err := fulltext.Open(dir, fulltext.Options{BatchSize: size, Exclusive: mode == "exclusive"})
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer x.Close()
-				if err := x.Apply(benchDocs(lines, 1, 0), nil); err != nil { // load jieba first
-					b.Fatal(err)
-				}
-				bytes := 0
-				for _, d := range benchDocs(lines, size, 0) {
-					bytes += len(d.Text)
-				}
-				b.SetBytes(int64(bytes))
-				b.ResetTimer()
-				i := 0
-				for b.Loop() {
-					if err := x.Apply(benchDocs(lines, size, i*size), nil); err != nil {
-						b.Fatal(err)
-					}
-					i++
-				}
-				b.ReportMetric(float64(size*i)/b.Elapsed().Seconds(), "docs/s")
-			})
+	for _, source := range []string{"copy", "poetry"} {
+		lines, used := benchLines(b, source)
+		if used != source {
+			continue
+		}
+		for _, size := range []int{1000, 5000} {
+			for _, mode := range []string{"perApply", "exclusive"} {
+				b.Run(fmt.Sprintf("text=%s/batch=%d/%s", source, size, mode), func(b *testing.B) {
+					benchApply(b, lines, size, mode == "exclusive")
+				})
+			}
 		}
 	}
 }
 
+func benchApply(b *testing.B, lines []string, size int, exclusive bool) {
+	dir := filepath.Join(b.TempDir(), "ft")
+	x, err := fulltext.Open(dir, fulltext.Options{BatchSize: size, Exclusive: exclusive})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Apply(benchDocs(lines, 1, 0), nil); err != nil { // load jieba and OpenCC first
+		b.Fatal(err)
+	}
+	bytes := 0
+	for _, d := range benchDocs(lines, size, 0) {
+		bytes += len(d.Text)
+	}
+	b.SetBytes(int64(bytes))
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		if err := x.Apply(benchDocs(lines, size, i*size), nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(size*i)/b.Elapsed().Seconds(), "docs/s")
+	b.ReportMetric(float64(dirSize(dir))/float64(bytes*i), "disk/text")
+}
+
+// dirSize is the total size of the files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
 // searchFixture builds an index of n docs once.
 func searchFixture(b *testing.B, n int) (string, []string) {
-	lines, _ := benchLines(b)
+	lines, _ := benchLines(b, "copy")
 	dir := filepath.Join(b.TempDir(), "ft")
 	x, err := fulltext.Open(dir, fulltext.Options{Exclusive: true, BatchSize: 5000})
 	if err != nil {
