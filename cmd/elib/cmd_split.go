@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/element"
+	"elib/fingerprint/segment"
 )
 
 // splitOptions are the flags of `elib split`.
@@ -25,6 +26,10 @@ type splitOptions struct {
 	// root makes asset ids relative to it; default: the directory argument
 	// a file was found in, else the current directory.
 	root string
+	// noVerbs skips copy verbs, and so the ~1 s tokenizer load.
+	noVerbs bool
+	// verbs tags copy verbs (nil with noVerbs).
+	verbs element.VerbTagger
 }
 
 func init() { registerCommand(newSplitCommand) }
@@ -54,6 +59,7 @@ still split. Exit codes: 0 ok, 2 any input failed.`,
 	f.StringVar(&opts.inputFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
 	f.StringVar(&opts.forceFormat, "parse-as", "", "parse every input as this format instead of detecting it by extension")
 	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory")
+	f.BoolVar(&opts.noVerbs, "no-verbs", false, "do not tag copy verbs (skips loading the tokenizer)")
 	return cmd
 }
 
@@ -73,6 +79,13 @@ type splitAsset struct {
 
 // runSplit is `elib split` without cobra.
 func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []string) error {
+	if !opts.noVerbs && opts.verbs == nil {
+		seg, err := segment.Default()
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("split: copy verbs: %w", err))
+		}
+		opts.verbs = seg
+	}
 	switch g.format {
 	case "text", "json":
 	default:
@@ -140,7 +153,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 
 // splitOne parses one path ("-" is stdin).
 func splitOne(g *globalOptions, opts splitOptions, root, path string) ([]element.Asset, error) {
-	po := element.ParseOptions{Format: opts.forceFormat, Root: root}
+	po := element.ParseOptions{Format: opts.forceFormat, Root: root, Verbs: opts.verbs}
 	if path == "-" {
 		if g.stdin == nil {
 			return nil, errors.New("stdin: not available")
