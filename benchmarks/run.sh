@@ -18,7 +18,7 @@ out="benchmarks/data/bench-$(date +%Y%m%d-%H%M%S).txt"
 
 echo "# $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(go version)" | tee "$out"
 go test -run '^$' -bench "$bench" -count "$count" -benchmem ./benchmarks/minhash/ | tee -a "$out"
-go test -run '^$' -bench 'Query' -count "$count" -benchmem ./fingerprint/lsh/ | tee -a "$out"
+go test -run '^$' -bench 'Query|ReadIndex' -count "$count" -benchmem ./fingerprint/lsh/ | tee -a "$out"
 go test -run '^TestAccuracy$' -v ./benchmarks/minhash/ | tee -a "$out"
 
 echo
