@@ -1,0 +1,434 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"elib/element"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/lsh"
+	"elib/index/manifest"
+	"elib/index/store"
+)
+
+// ImportResult counts what an Import stored.
+type ImportResult struct {
+	// Assets and Elements count the assets and elements written.
+	Assets, Elements int
+	// Replaced counts assets that replaced one with the same id.
+	Replaced int
+}
+
+// prepared is one asset ready to store: its record and fingerprinted
+// elements (refs not assigned yet).
+type prepared struct {
+	rec store.AssetRecord
+	els []store.Element
+}
+
+// writable reports why the library cannot be written, if it cannot.
+func (l *Library) writable() error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	switch {
+	case l.closed:
+		return errors.New("library closed")
+	case l.dir != "" && l.lock == nil:
+		return fmt.Errorf("library %s: %w", l.dir, ErrReadOnly)
+	}
+	return nil
+}
+
+// Import stores assets, replacing assets with the same id (so importing the
+// same file again is idempotent). Elements are fingerprinted in parallel.
+// When Import returns without error the batch is durable: it survives a
+// crash and is visible to every later Open.
+func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportResult, error) {
+	if err := l.writable(); err != nil {
+		return ImportResult{}, fmt.Errorf("import: %w", err)
+	}
+	if l.engine == nil {
+		return ImportResult{}, errors.New("import: library opened without a fingerprint engine")
+	}
+	// The last asset with a given id wins, as if imported one by one.
+	last := make(map[string]int, len(assets))
+	for i := range assets {
+		if assets[i].ID == "" {
+			return ImportResult{}, fmt.Errorf("import: asset %d (%s) has no id", i, assets[i].File)
+		}
+		if err := assets[i].Validate(); err != nil {
+			return ImportResult{}, fmt.Errorf("import: %w", err)
+		}
+		last[assets[i].ID] = i
+	}
+	batch := make([]element.Asset, 0, len(last))
+	for i := range assets {
+		if last[assets[i].ID] == i {
+			batch = append(batch, assets[i])
+		}
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if err := l.Compatible(l.engine); err != nil {
+		return ImportResult{}, fmt.Errorf("import: %w", err)
+	}
+	prep, err := l.prepare(ctx, batch, l.opts.Workers, l.opts.Progress)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import: %w", err)
+	}
+	res, err := l.commit(ctx, prep, nil)
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	return res, nil
+}
+
+// prepare fingerprints every element of assets with workers goroutines.
+func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers int, progress func(done, total int)) ([]prepared, error) {
+	out := make([]prepared, len(assets))
+	type job struct{ a, e int }
+	var jobs []job
+	sents := make([][][]uint64, len(assets))
+	for i := range assets {
+		a := assets[i]
+		a.Elements = append([]element.Element(nil), a.Elements...)
+		out[i].rec = store.AssetRecord{Asset: a}
+		out[i].els = make([]store.Element, len(a.Elements))
+		sents[i] = make([][]uint64, len(a.Elements))
+		for j := range a.Elements {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	minRun := l.engine.Options().MinRun
+	var next, done atomic.Int64
+	var pmu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) {
+					return
+				}
+				jb := jobs[k]
+				a := &out[jb.a].rec.Asset
+				e := &a.Elements[jb.e]
+				fp := l.engine.Fingerprint(e.Text)
+				out[jb.a].els[jb.e] = store.Element{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
+					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
+				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {
+					sents[jb.a][jb.e] = append(sents[jb.a][jb.e], s.Hash)
+				}
+				if n := int(done.Add(1)); progress != nil && (n%64 == 0 || n == len(jobs)) {
+					pmu.Lock()
+					progress(n, len(jobs))
+					pmu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].rec.Sentences = distinct(sents[i])
+	}
+	return out, nil
+}
+
+func distinct(lists [][]uint64) []uint64 {
+	var all []uint64
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	out := all[:0]
+	for i, h := range all {
+		if i == 0 || h != all[i-1] {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// commit stores one batch — new assets (replacing same-id ones) and extra
+// tombstones — as a new segment and generation. The caller holds l.wmu.
+func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.Tombstone) (ImportResult, error) {
+	var res ImportResult
+	l.mu.RLock()
+	m := l.man.Clone()
+	tombs := append([]store.Tombstone(nil), removals...)
+	replacedLoc := map[string]assetLoc{}
+	for i := range prep {
+		if loc, ok := l.assets[prep[i].rec.Asset.ID]; ok {
+			replacedLoc[prep[i].rec.Asset.ID] = loc
+			tombs = append(tombs, store.Tombstone{AssetID: prep[i].rec.Asset.ID, FirstRef: loc.firstRef, Count: loc.count})
+			res.Replaced++
+		}
+	}
+	for _, t := range removals {
+		if loc, ok := l.assets[t.AssetID]; ok && loc.firstRef == t.FirstRef && loc.count == t.Count {
+			replacedLoc[t.AssetID] = loc
+		}
+	}
+	l.mu.RUnlock()
+
+	// Sentences of whole assets going away leave the boilerplate sketch.
+	var oldSentences [][]uint64
+	for id, loc := range replacedLoc {
+		rec, err := l.assetRecord(id, loc)
+		if err != nil {
+			return res, err
+		}
+		oldSentences = append(oldSentences, rec.Sentences)
+	}
+
+	ref := m.NextRef
+	for i := range prep {
+		prep[i].rec.FirstRef = ref
+		for j := range prep[i].els {
+			prep[i].els[j].Ref = ref
+			ref++
+		}
+		res.Assets++
+		res.Elements += len(prep[i].els)
+	}
+	seq := m.NextSeq
+	m.NextSeq++
+	m.Generation++
+	s := &segment{firstRef: m.NextRef, n: ref - m.NextRef}
+	s.meta = manifest.Segment{Seq: seq, FirstRef: m.NextRef, Elements: res.Elements, Assets: res.Assets, Tombstones: len(tombs)}
+	if l.dir != "" {
+		if err := l.writeSegment(s, prep, tombs); err != nil {
+			return res, err
+		}
+	} else {
+		for i := range prep {
+			s.memAssets = append(s.memAssets, prep[i].rec)
+			for j := range prep[i].els {
+				s.mem = append(s.mem, toStored(&prep[i].els[j]))
+			}
+		}
+		s.memTombs = tombs
+	}
+	m.NextRef = ref
+	m.Segments = append(m.Segments, s.meta)
+	if l.engine != nil && len(prep) > 0 {
+		// Compatible passed: the options are equal or the library was empty.
+		m.Fingerprint = fingerprintInfo(l.engine)
+	}
+
+	l.mu.Lock()
+	if l.engine != nil && len(prep) > 0 && l.params != l.engine.Bands() && l.live == 0 {
+		l.params = l.engine.Bands()
+		l.lsh = lsh.NewIndex(l.params)
+	}
+	l.segs = append(l.segs, s)
+	for _, t := range tombs {
+		for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
+			l.lsh.Remove(r)
+		}
+	}
+	l.applySegment(s)
+	var keys []uint64
+	for i := range prep {
+		for j := range prep[i].els {
+			e := &prep[i].els[j]
+			keys = l.params.BandKeys(keys[:0], e.Signature)
+			l.lsh.Add(e.Ref, keys)
+		}
+	}
+	for _, h := range oldSentences {
+		l.sketch.Remove(h)
+	}
+	for i := range prep {
+		l.sketch.Add(prep[i].rec.Sentences)
+	}
+	m.Assets, m.Elements = len(l.assets), l.live
+	l.mu.Unlock()
+
+	if l.dir == "" {
+		l.mu.Lock()
+		l.man = m
+		l.mu.Unlock()
+		return res, nil
+	}
+	prev := l.man
+	l.mu.RLock()
+	err := l.snapshotLSH(m, false)
+	if err == nil {
+		err = l.snapshotSketch(m)
+	}
+	l.mu.RUnlock()
+	if err == nil {
+		err = manifest.Write(l.dir, m)
+	}
+	if err != nil {
+		return res, fmt.Errorf("commit generation %d: %w", m.Generation, err)
+	}
+	l.mu.Lock()
+	l.man = m
+	l.mu.Unlock()
+	removeStaleSnapshots(l.dir, prev, m)
+
+	if !l.opts.NoFulltext {
+		if err := l.applyFulltext(ctx, []*segment{s}); err != nil {
+			slog.Warn("search index not updated; the next import or elib reindex catches it up", "err", err)
+		}
+	}
+	return res, nil
+}
+
+// writeSegment writes the new segment file and opens it for reading.
+func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombstone) error {
+	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.els", s.meta.Seq)))
+	path := filepath.Join(l.dir, rel)
+	w, err := store.Create(path, s.firstRef)
+	if err != nil {
+		return err
+	}
+	for i := range prep {
+		for j := range prep[i].els {
+			if err := w.AddElement(&prep[i].els[j]); err != nil {
+				w.Abort()
+				return err
+			}
+		}
+	}
+	for i := range prep {
+		if err := w.AddAsset(&prep[i].rec); err != nil {
+			w.Abort()
+			return err
+		}
+	}
+	for _, t := range tombs {
+		w.AddTombstone(t)
+	}
+	info, err := w.Commit()
+	if err != nil {
+		return err
+	}
+	r, err := store.Open(path, l.dec)
+	if err != nil {
+		return err
+	}
+	s.r = r
+	s.meta.File = rel
+	s.meta.Size = info.Size
+	s.meta.XXHash = manifest.HashString(info.Sum)
+	return nil
+}
+
+// removeStaleSnapshots deletes the snapshot files of prev that m no longer uses.
+func removeStaleSnapshots(dir string, prev, m *manifest.Manifest) {
+	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Sketch, m.Sketch}} {
+		if pair[0] != nil && (pair[1] == nil || pair[1].File != pair[0].File) {
+			_ = removeFile(filepath.Join(dir, pair[0].File))
+		}
+	}
+}
+
+// Remove deletes assets (by asset id) or single elements (by element id
+// "<asset id>#<n>") and returns how many it removed. Unknown ids are
+// reported in an error matching ErrNotFound after the known ones are
+// removed.
+func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int, error) {
+	if err := l.writable(); err != nil {
+		return 0, fmt.Errorf("remove: %w", err)
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	var tombs []store.Tombstone
+	var missing []string
+	seen := map[string]bool{}
+	l.mu.RLock()
+	for _, id := range assetOrElementIDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if loc, ok := l.assets[id]; ok {
+			tombs = append(tombs, store.Tombstone{AssetID: id, FirstRef: loc.firstRef, Count: loc.count})
+			continue
+		}
+		if aid, n, ok := splitElementID(id); ok {
+			if loc, ok := l.assets[aid]; ok && !seen[aid] && uint32(n) <= loc.count && l.types[loc.firstRef+uint32(n-1)] != 0 {
+				tombs = append(tombs, store.Tombstone{AssetID: aid, FirstRef: loc.firstRef + uint32(n-1), Count: 1})
+				continue
+			}
+		}
+		missing = append(missing, id)
+	}
+	l.mu.RUnlock()
+	if len(tombs) > 0 {
+		if _, err := l.commit(ctx, nil, tombs); err != nil {
+			return 0, fmt.Errorf("remove: %w", err)
+		}
+	}
+	if len(missing) > 0 {
+		return len(tombs), fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), ErrNotFound)
+	}
+	return len(tombs), nil
+}
+
+// AllowlistAdd adds boilerplate phrases (trimmed; empty and duplicate
+// phrases are ignored).
+func (l *Library) AllowlistAdd(phrases ...string) error {
+	return l.editAllowlist(func(cur map[string]bool) {
+		for _, p := range phrases {
+			if p = strings.TrimSpace(p); p != "" {
+				cur[p] = true
+			}
+		}
+	})
+}
+
+// AllowlistRemove removes boilerplate phrases.
+func (l *Library) AllowlistRemove(phrases ...string) error {
+	return l.editAllowlist(func(cur map[string]bool) {
+		for _, p := range phrases {
+			delete(cur, strings.TrimSpace(p))
+		}
+	})
+}
+
+func (l *Library) editAllowlist(edit func(map[string]bool)) error {
+	if err := l.writable(); err != nil {
+		return fmt.Errorf("allowlist: %w", err)
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	l.mu.RLock()
+	m := l.man.Clone()
+	l.mu.RUnlock()
+	cur := map[string]bool{}
+	for _, p := range m.Allowlist {
+		cur[p] = true
+	}
+	edit(cur)
+	m.Allowlist = m.Allowlist[:0]
+	for p := range cur {
+		m.Allowlist = append(m.Allowlist, p)
+	}
+	sort.Strings(m.Allowlist)
+	m.Generation++
+	if l.dir != "" {
+		if err := manifest.Write(l.dir, m); err != nil {
+			return fmt.Errorf("allowlist: %w", err)
+		}
+	}
+	l.mu.Lock()
+	l.man = m
+	l.mu.Unlock()
+	return nil
+}

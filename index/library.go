@@ -1,0 +1,554 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/lsh"
+	"elib/index/fsutil"
+	"elib/index/fulltext"
+	"elib/index/manifest"
+	"elib/index/store"
+)
+
+// Names inside a library directory.
+const (
+	lockFile    = "lock"
+	segmentsDir = "segments"
+	fulltextDir = "fulltext"
+)
+
+// Sentinel errors; test with errors.Is.
+var (
+	// ErrNotFound is returned for an unknown asset or element.
+	ErrNotFound = errors.New("not found")
+	// ErrNoLibrary is returned by Open when dir holds no library.
+	ErrNoLibrary = errors.New("no library")
+	// ErrReadOnly is returned by write methods of a read-only Library.
+	ErrReadOnly = errors.New("library opened read-only")
+	// ErrExists is returned by Init when dir already holds a library.
+	ErrExists = errors.New("library already exists")
+	// ErrIncompatible is returned when the engine's fingerprint options
+	// differ from those the library was built with.
+	ErrIncompatible = errors.New("fingerprint options differ from the library's; run elib reindex")
+)
+
+// Options configure Open.
+type Options struct {
+	// Dir is the library directory.
+	Dir string
+	// ReadOnly opens without the writer lock; write methods fail.
+	ReadOnly bool
+	// Engine fingerprints imported material. It may be nil for commands
+	// that do not fingerprint (stats, search, check's library side).
+	Engine *fingerprint.Engine
+	// Workers is the number of fingerprinting goroutines (default GOMAXPROCS).
+	Workers int
+	// Progress, when set, is called as elements are fingerprinted.
+	Progress func(done, total int)
+	// SkipVerify skips the whole-file checksum of every segment at Open;
+	// headers, footers and every block read are still checksummed.
+	SkipVerify bool
+	// Salvage opens a damaged library: unreadable segments and blocks are
+	// skipped and listed by Damage instead of failing Open. Reindex then
+	// rebuilds what is left.
+	Salvage bool
+	// NoFulltext leaves the full-text index alone on import (Search then
+	// returns stale results until Reindex).
+	NoFulltext bool
+	// CacheBlocks is the number of decoded blocks kept in memory (default 256).
+	CacheBlocks int
+}
+
+// Library is an opened element library. It is safe for concurrent use.
+type Library struct {
+	dir    string // "" for an in-memory library
+	opts   Options
+	engine *fingerprint.Engine
+	lock   *fsutil.Lock
+	dec    *zstd.Decoder
+	cache  *blockCache
+
+	wmu sync.Mutex // serialises writers in this process
+
+	mu     sync.RWMutex // guards everything below
+	man    *manifest.Manifest
+	params lsh.Params
+	segs   []*segment
+	lsh    *lsh.Index
+	types  []byte // per ref: store.TypeCode, 0 = not live
+	live   int
+	assets map[string]assetLoc
+	sketch *boilerplate.Sketch
+	damage []string
+	ft     *fulltext.Index
+	ftErr  error
+	closed bool
+}
+
+// assetLoc says where a live asset is stored.
+type assetLoc struct {
+	seg      *segment
+	block    uint32
+	firstRef uint32
+	count    uint32
+}
+
+// segment is one element-store segment, on disk (r) or in memory.
+type segment struct {
+	meta     manifest.Segment
+	r        *store.Reader
+	firstRef uint32
+	n        uint32
+	// In-memory segments (Memory libraries) keep their records here.
+	mem       []*StoredElement
+	memAssets []store.AssetRecord
+	memTombs  []store.Tombstone
+	// damaged marks a segment Salvage could not read.
+	damaged bool
+}
+
+func (s *segment) contains(ref uint32) bool { return ref >= s.firstRef && ref-s.firstRef < s.n }
+
+// Exists reports whether dir holds a library.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, manifest.FileName))
+	return err == nil
+}
+
+// Init creates an empty library in dir. It fails with ErrExists if one is
+// already there.
+func Init(dir string) error {
+	if err := os.MkdirAll(filepath.Join(dir, segmentsDir), 0o755); err != nil {
+		return fmt.Errorf("init library %s: %w", dir, err)
+	}
+	lk, err := fsutil.TryLock(filepath.Join(dir, lockFile))
+	if err != nil {
+		return fmt.Errorf("init library %s: %w", dir, err)
+	}
+	defer lk.Unlock()
+	if Exists(dir) {
+		return fmt.Errorf("init library %s: %w", dir, ErrExists)
+	}
+	m := manifest.New()
+	m.Fulltext.Dir = fulltextDir
+	if err := manifest.Write(dir, m); err != nil {
+		return fmt.Errorf("init library %s: %w", dir, err)
+	}
+	if err := fsutil.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+		return fmt.Errorf("init library %s: %w", dir, err)
+	}
+	return nil
+}
+
+func (o *Options) ensureDefaults() {
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.CacheBlocks <= 0 {
+		o.CacheBlocks = 256
+	}
+}
+
+func newDecoder() (*zstd.Decoder, error) {
+	return zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(1<<30))
+}
+
+// Open opens the library in opts.Dir. A writer (not ReadOnly) takes the
+// library's lock first and fails at once if another process holds it. Open
+// verifies the manifest and the segments' checksums; an error names the
+// damaged file.
+func Open(opts Options) (*Library, error) {
+	opts.ensureDefaults()
+	dir := opts.Dir
+	if !Exists(dir) {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("open library %s: %w", dir, ErrNoLibrary)
+		}
+		return nil, fmt.Errorf("open library %s: %w (run elib init)", dir, ErrNoLibrary)
+	}
+	dec, err := newDecoder()
+	if err != nil {
+		return nil, fmt.Errorf("open library %s: %w", dir, err)
+	}
+	l := &Library{dir: dir, opts: opts, engine: opts.Engine, dec: dec, cache: newBlockCache(opts.CacheBlocks)}
+	if !opts.ReadOnly {
+		lk, err := fsutil.TryLock(filepath.Join(dir, lockFile))
+		if err != nil {
+			dec.Close()
+			var le *fsutil.LockedError
+			if errors.As(err, &le) {
+				if le.PID > 0 {
+					return nil, fmt.Errorf("library %s is locked by another writer (pid %d)", dir, le.PID)
+				}
+				return nil, fmt.Errorf("library %s is locked by another writer", dir)
+			}
+			return nil, fmt.Errorf("open library %s: %w", dir, err)
+		}
+		l.lock = lk
+	}
+	// A reader can race a writer that swaps generations and deletes the
+	// old files; it then simply reads the new manifest.
+	for attempt := 0; ; attempt++ {
+		err = l.load()
+		if err == nil {
+			break
+		}
+		l.closeSegments()
+		if !opts.ReadOnly || attempt >= 4 || !errors.Is(err, fs.ErrNotExist) {
+			l.release()
+			return nil, err
+		}
+	}
+	if !opts.ReadOnly {
+		if err := l.recoverWriter(); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// load reads the manifest and rebuilds the in-memory state from it.
+func (l *Library) load() error {
+	m, err := manifest.Read(l.dir)
+	if err != nil {
+		return fmt.Errorf("open library %s: %w", l.dir, err)
+	}
+	l.man = m
+	l.segs = nil
+	l.damage = nil
+	l.params = paramsOf(m)
+	if err := l.openSegments(); err != nil {
+		return err
+	}
+	l.rebuildMaps()
+	if err := l.loadLSH(); err != nil {
+		return err
+	}
+	return l.loadSketch()
+}
+
+func paramsOf(m *manifest.Manifest) lsh.Params {
+	if m.Fingerprint != nil {
+		return lsh.Params{Bands: m.Fingerprint.Bands, Rows: m.Fingerprint.Rows}
+	}
+	return lsh.DefaultParams()
+}
+
+func (l *Library) openSegments() error {
+	l.segs = make([]*segment, len(l.man.Segments))
+	errs := make([]error, len(l.man.Segments))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, l.opts.Workers))
+	for i, sm := range l.man.Segments {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			l.segs[i], errs[i] = l.openSegment(sm)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if !l.opts.Salvage || errors.Is(err, fs.ErrNotExist) && !l.opts.Salvage {
+			return fmt.Errorf("open library %s: %w", l.dir, err)
+		}
+		sm := l.man.Segments[i]
+		l.damage = append(l.damage, fmt.Sprintf("%v (segment skipped: %d assets, %d elements)", err, sm.Assets, sm.Elements))
+		l.segs[i] = &segment{meta: sm, firstRef: sm.FirstRef, n: uint32(sm.Elements), damaged: true}
+	}
+	return nil
+}
+
+func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
+	path := filepath.Join(l.dir, sm.File)
+	r, err := store.Open(path, l.dec)
+	if err != nil {
+		return nil, err
+	}
+	if !l.opts.SkipVerify {
+		want, err := manifest.ParseHash(sm.XXHash)
+		if err != nil {
+			r.Close()
+			return nil, fmt.Errorf("segment %s: bad checksum in manifest: %w", path, err)
+		}
+		if err := r.Verify(sm.Size, want); err != nil {
+			r.Close()
+			return nil, err
+		}
+	}
+	if r.FirstRef() != sm.FirstRef && r.NumElements() > 0 || r.NumElements() != sm.Elements {
+		r.Close()
+		return nil, fmt.Errorf("segment %s: %w: does not match the manifest", path, store.ErrCorrupt)
+	}
+	return &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}, nil
+}
+
+// rebuildMaps derives the live-element types and the asset map from the
+// segments' footers, applying tombstones in order.
+func (l *Library) rebuildMaps() {
+	l.types = make([]byte, l.man.NextRef)
+	l.assets = make(map[string]assetLoc)
+	l.live = 0
+	for _, s := range l.segs {
+		l.applySegment(s)
+	}
+}
+
+// applySegment adds one segment's tombstones and records to the maps.
+func (l *Library) applySegment(s *segment) {
+	if s.damaged {
+		return
+	}
+	for _, t := range s.tombstones() {
+		l.applyTombstone(t)
+	}
+	if need := int(s.firstRef + s.n); need > len(l.types) {
+		l.types = append(l.types, make([]byte, need-len(l.types))...)
+	}
+	codes := s.typeCodes()
+	for i, c := range codes {
+		if l.types[s.firstRef+uint32(i)] == 0 && c != 0 {
+			l.live++
+		}
+		l.types[s.firstRef+uint32(i)] = c
+	}
+	for _, a := range s.assetDir() {
+		if old, ok := l.assets[a.ID]; ok {
+			// A record without a tombstone for the old one (cannot happen
+			// with this writer) still replaces it.
+			l.killRange(old.firstRef, old.count)
+		}
+		l.assets[a.ID] = assetLoc{seg: s, block: a.Block, firstRef: a.FirstRef, count: a.Count}
+	}
+}
+
+func (l *Library) applyTombstone(t store.Tombstone) {
+	l.killRange(t.FirstRef, t.Count)
+	if loc, ok := l.assets[t.AssetID]; ok && loc.firstRef == t.FirstRef && loc.count == t.Count {
+		delete(l.assets, t.AssetID)
+	}
+}
+
+func (l *Library) killRange(first, count uint32) {
+	for r := first; r < first+count && int(r) < len(l.types); r++ {
+		if l.types[r] != 0 {
+			l.types[r] = 0
+			l.live--
+		}
+	}
+}
+
+func (s *segment) tombstones() []store.Tombstone {
+	if s.r != nil {
+		return s.r.Tombstones()
+	}
+	return s.memTombs
+}
+
+func (s *segment) typeCodes() []byte {
+	if s.r != nil {
+		return s.r.Types()
+	}
+	out := make([]byte, len(s.mem))
+	for i, e := range s.mem {
+		out[i] = store.TypeCode(e.Type)
+	}
+	return out
+}
+
+func (s *segment) assetDir() []store.AssetEntry {
+	if s.r != nil {
+		return s.r.Assets()
+	}
+	out := make([]store.AssetEntry, len(s.memAssets))
+	for i, a := range s.memAssets {
+		out[i] = store.AssetEntry{ID: a.Asset.ID, Block: uint32(i), FirstRef: a.FirstRef, Count: uint32(len(a.Asset.Elements))}
+	}
+	return out
+}
+
+// Damage lists what a Salvage open (or a reindex) could not read.
+func (l *Library) Damage() []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]string(nil), l.damage...)
+}
+
+// Dir returns the library directory ("" for an in-memory library).
+func (l *Library) Dir() string { return l.dir }
+
+// Generation returns the manifest generation the library reflects.
+func (l *Library) Generation() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.man.Generation
+}
+
+// Compatible reports whether engine signs like the library's stored
+// fingerprints (ErrIncompatible otherwise). An empty library is compatible
+// with every engine.
+func (l *Library) Compatible(engine *fingerprint.Engine) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.compatible(engine)
+}
+
+func (l *Library) compatible(engine *fingerprint.Engine) error {
+	if engine == nil || l.man.Fingerprint == nil || l.live == 0 && len(l.assets) == 0 {
+		return nil
+	}
+	if *fingerprintInfo(engine) != *l.man.Fingerprint {
+		return ErrIncompatible
+	}
+	return nil
+}
+
+func fingerprintInfo(e *fingerprint.Engine) *manifest.Fingerprint {
+	o := e.Options()
+	b := e.Bands()
+	return &manifest.Fingerprint{Lanes: o.Lanes, ShingleSize: o.ShingleSize, Seed: o.Seed, Bands: b.Bands, Rows: b.Rows}
+}
+
+func (l *Library) closeSegments() {
+	for _, s := range l.segs {
+		if s != nil && s.r != nil {
+			s.r.Close()
+		}
+	}
+	l.segs = nil
+}
+
+func (l *Library) release() {
+	if l.lock != nil {
+		l.lock.Unlock()
+		l.lock = nil
+	}
+	if l.dec != nil {
+		l.dec.Close()
+		l.dec = nil
+	}
+}
+
+// Close releases the library's files and lock.
+func (l *Library) Close() error {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	var err error
+	if l.ft != nil {
+		err = l.ft.Close()
+		l.ft = nil
+	}
+	l.closeSegments()
+	l.release()
+	l.cache.reset()
+	return err
+}
+
+// cleanup removes files no manifest generation refers to: leftovers of a
+// crash (temporary files, uncommitted segments and snapshots) and the files
+// of generations replaced by a reindex. Only a writer calls it.
+func (l *Library) cleanup() {
+	keep := map[string]bool{manifest.FileName: true, lockFile: true, segmentsDir: true}
+	for _, s := range l.man.Segments {
+		keep[s.File] = true
+	}
+	if l.man.LSH != nil {
+		keep[l.man.LSH.File] = true
+	}
+	if l.man.Sketch != nil {
+		keep[l.man.Sketch.File] = true
+	}
+	if l.man.Fulltext.Dir != "" {
+		keep[l.man.Fulltext.Dir] = true
+	}
+	remove := func(rel string) {
+		if err := os.RemoveAll(filepath.Join(l.dir, rel)); err != nil {
+			slog.Warn("remove stale library file", "file", rel, "err", err)
+		}
+	}
+	for _, sub := range []string{".", segmentsDir} {
+		entries, err := os.ReadDir(filepath.Join(l.dir, sub))
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			rel := filepath.ToSlash(filepath.Join(sub, e.Name()))
+			if keep[rel] {
+				continue
+			}
+			name := e.Name()
+			switch {
+			case strings.HasSuffix(name, fsutil.TempSuffix),
+				sub == segmentsDir && strings.HasPrefix(name, "seg-"),
+				strings.HasPrefix(name, "lsh-"), strings.HasPrefix(name, "sketch-"),
+				e.IsDir() && strings.HasPrefix(name, fulltextDir):
+				remove(rel)
+			}
+		}
+	}
+}
+
+// recoverWriter runs when a writer opens: it removes crash leftovers,
+// persists snapshots that were missing, and catches the full-text index up
+// with the store.
+func (l *Library) recoverWriter() error {
+	l.cleanup()
+	if l.opts.Salvage && len(l.damage) > 0 {
+		return nil // Reindex rebuilds everything; do not write over damage.
+	}
+	if l.man.Fulltext.Seq < l.man.LastSeq() && !l.opts.NoFulltext {
+		if err := l.catchUpFulltext(); err != nil {
+			slog.Warn("search index not caught up; run elib reindex", "err", err)
+		}
+	}
+	return nil
+}
+
+// segmentFor returns the segment holding ref, or nil.
+func (l *Library) segmentFor(ref uint32) *segment {
+	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].firstRef+l.segs[i].n > ref })
+	if i < len(l.segs) && l.segs[i].contains(ref) {
+		return l.segs[i]
+	}
+	return nil
+}
+
+// typeCount returns live elements per type.
+func (l *Library) typeCount() map[element.Type]int {
+	var counts [16]int
+	for _, c := range l.types {
+		counts[c]++
+	}
+	out := make(map[element.Type]int)
+	for c, n := range counts {
+		if t, ok := store.TypeOf(byte(c)); ok && n > 0 {
+			out[t] = n
+		}
+	}
+	return out
+}

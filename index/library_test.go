@@ -1,0 +1,438 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	jieba "elib/fingerprint/segment"
+	"elib/index/fulltext"
+	"elib/index/manifest"
+)
+
+var (
+	engineOnce sync.Once
+	testEngine *fingerprint.Engine
+	engineErr  error
+)
+
+func engine(t testing.TB) *fingerprint.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		seg, err := jieba.Default()
+		if err != nil {
+			engineErr = err
+			return
+		}
+		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
+	})
+	require.NoError(t, engineErr)
+	return testEngine
+}
+
+// script builds an asset from (type, text) pairs.
+func script(id, title string, parts ...string) element.Asset {
+	a := element.Asset{ID: id, Title: title, Meta: map[string]any{"platform": "抖音", "campaign": "双11"}}
+	for i := 0; i+1 < len(parts); i += 2 {
+		a.Elements = append(a.Elements, element.Element{Type: element.Type(parts[i]), Text: parts[i+1],
+			Attributes: map[string]any{"camera": "推近", "bgm_bpm": 128}})
+	}
+	a.Reoffset()
+	return a
+}
+
+var (
+	hookRun  = "你是不是还在为跑步膝盖疼发愁？每次跑完五公里膝盖就酸得不行"
+	convRun  = "点击下方链接，今天下单立减五十元，限时三天，直播间还有赠品"
+	testiRun = "我用了三个月，亲测膝盖再也不疼了，已经回购第二双，真的好评"
+	hookCook = "千万别再用普通锅煎牛排了，粘锅又难洗，厨房里油烟到处都是"
+	storyCar = "那天凌晨两点，我一个人开车在高速上，突然仪表盘亮起了警告灯，服务区还在三十公里外"
+)
+
+func sampleAssets() []element.Asset {
+	return []element.Asset{
+		script("run/a.txt", "跑鞋", "hook", hookRun, "testimonial", testiRun, "conversion", convRun),
+		script("cook/b.txt", "牛排锅", "hook", hookCook, "conversion", "点击链接下单，新人专享价九十九元，送硅胶铲"),
+		script("car/c.txt", "车载充气泵", "story", storyCar, "conversion", "直播间下单送收纳包，现在下单立减三十"),
+	}
+}
+
+func newLib(t *testing.T, noFulltext bool) (*Library, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, Init(dir))
+	l, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: noFulltext})
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	return l, dir
+}
+
+func candidates(t *testing.T, l *Library, text string) map[string]bool {
+	t.Helper()
+	e := engine(t)
+	fp := e.Fingerprint(text)
+	out := map[string]bool{}
+	l.Candidates(e.BandKeys(nil, fp.Signature), func(ref uint32) {
+		se, err := l.Element(ref)
+		require.NoError(t, err)
+		out[se.ID] = true
+	})
+	return out
+}
+
+func TestInitAndExists(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	assert.False(t, Exists(dir))
+	_, err := Open(Options{Dir: dir, ReadOnly: true})
+	assert.ErrorIs(t, err, ErrNoLibrary)
+	require.NoError(t, Init(dir))
+	assert.True(t, Exists(dir))
+	assert.ErrorIs(t, Init(dir), ErrExists)
+	l, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer l.Close()
+	st, err := l.Stats()
+	require.NoError(t, err)
+	assert.Equal(t, 0, st.Assets)
+	assert.Equal(t, 0, st.Elements)
+}
+
+func TestImportAndRead(t *testing.T) {
+	l, dir := newLib(t, true)
+	ctx := context.Background()
+	res, err := l.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	assert.Equal(t, ImportResult{Assets: 3, Elements: 7}, res)
+
+	check := func(t *testing.T, l *Library) {
+		assert.Equal(t, 3, l.AssetCount())
+		refs := l.AssetElements("run/a.txt")
+		require.Len(t, refs, 3)
+		e, err := l.Element(refs[2])
+		require.NoError(t, err)
+		assert.Equal(t, "run/a.txt#3", e.ID)
+		assert.Equal(t, element.Conversion, e.Type)
+		assert.Equal(t, convRun, e.Text)
+		assert.Equal(t, "跑鞋", e.Title)
+		assert.Len(t, e.Signature, 128)
+		assert.NotEmpty(t, e.Shingles)
+		byID, err := l.ElementByID("run/a.txt#3")
+		require.NoError(t, err)
+		assert.Equal(t, e.Ref, byID.Ref)
+		_, err = l.ElementByID("run/a.txt#4")
+		assert.ErrorIs(t, err, ErrNotFound)
+		_, err = l.ElementByID("nope#1")
+		assert.ErrorIs(t, err, ErrNotFound)
+
+		a, err := l.Asset("car/c.txt")
+		require.NoError(t, err)
+		assert.Equal(t, "车载充气泵", a.Title)
+		assert.Equal(t, "抖音", a.Meta["platform"])
+		require.Len(t, a.Elements, 2)
+		assert.Equal(t, storyCar, a.Elements[0].Text)
+		assert.Equal(t, "推近", a.Elements[0].Attributes["camera"])
+		require.NoError(t, a.Validate())
+		_, err = l.Asset("missing")
+		assert.ErrorIs(t, err, ErrNotFound)
+
+		// A lightly edited copy of the hook finds it through LSH.
+		got := candidates(t, l, hookRun+"！")
+		assert.True(t, got["run/a.txt#1"], "candidates %v", got)
+
+		st, err := l.Stats()
+		require.NoError(t, err)
+		assert.Equal(t, 3, st.Assets)
+		assert.Equal(t, 7, st.Elements)
+		assert.Equal(t, map[element.Type]int{element.Hook: 2, element.Testimonial: 1, element.Conversion: 3, element.Story: 1}, st.ByType)
+		assert.Greater(t, st.DiskBytes, int64(0))
+		assert.Equal(t, 7, st.ReuseSample)
+	}
+	t.Run("writer", func(t *testing.T) { check(t, l) })
+	require.NoError(t, l.Close())
+	t.Run("reopened read-only", func(t *testing.T) {
+		r, err := Open(Options{Dir: dir, ReadOnly: true})
+		require.NoError(t, err)
+		defer r.Close()
+		check(t, r)
+	})
+}
+
+func TestReimportReplacesAndRemove(t *testing.T) {
+	l, dir := newLib(t, true)
+	ctx := context.Background()
+	_, err := l.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	oldRefs := l.AssetElements("run/a.txt")
+
+	// Re-importing the same id replaces it; the batch's last copy wins.
+	changed := script("run/a.txt", "跑鞋 v2", "hook", hookCook)
+	res, err := l.Import(ctx, []element.Asset{sampleAssets()[0], changed})
+	require.NoError(t, err)
+	assert.Equal(t, ImportResult{Assets: 1, Elements: 1, Replaced: 1}, res)
+	assert.Equal(t, 3, l.AssetCount())
+	assert.Equal(t, 5, l.ElementCount())
+	for _, r := range oldRefs {
+		_, err := l.Element(r)
+		assert.ErrorIs(t, err, ErrNotFound, "old element %d must be dead", r)
+	}
+	got := candidates(t, l, hookRun)
+	assert.False(t, got["run/a.txt#1"] && len(got) == 1, "replaced hook must not be found: %v", got)
+	assert.True(t, candidates(t, l, hookCook)["run/a.txt#1"])
+
+	n, err := l.Remove(ctx, "cook/b.txt", "car/c.txt#2", "ghost.txt")
+	assert.Equal(t, 2, n)
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.Contains(t, err.Error(), "ghost.txt")
+	assert.Equal(t, 2, l.AssetCount())
+	assert.Equal(t, 2, l.ElementCount())
+	assert.Equal(t, []uint32{l.AssetElements("car/c.txt")[0]}, l.AssetElements("car/c.txt"))
+	_, err = l.ElementByID("car/c.txt#2")
+	assert.ErrorIs(t, err, ErrNotFound)
+	require.NoError(t, l.Close())
+
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer r.Close()
+	assert.Equal(t, 2, r.AssetCount())
+	assert.Equal(t, 2, r.ElementCount())
+	_, err = r.Asset("cook/b.txt")
+	assert.ErrorIs(t, err, ErrNotFound)
+	a, err := r.Asset("run/a.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "跑鞋 v2", a.Title)
+	assert.True(t, candidates(t, r, hookCook)["run/a.txt#1"])
+	_, err = r.Import(context.Background(), sampleAssets())
+	assert.ErrorIs(t, err, ErrReadOnly)
+}
+
+func TestWriterLock(t *testing.T) {
+	l, dir := newLib(t, true)
+	_, err := Open(Options{Dir: dir, Engine: engine(t)})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("is locked by another writer (pid %d)", os.Getpid()))
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err, "readers never block")
+	require.NoError(t, r.Close())
+	require.NoError(t, l.Close())
+	w, err := Open(Options{Dir: dir, Engine: engine(t)})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+}
+
+func TestAllowlistAndSentenceDF(t *testing.T) {
+	l, dir := newLib(t, true)
+	require.NoError(t, l.AllowlistAdd("理性消费，谨慎下单", " ", "品质生活从这里开始", "理性消费，谨慎下单"))
+	require.NoError(t, l.AllowlistRemove("品质生活从这里开始"))
+	assert.Equal(t, []string{"理性消费，谨慎下单"}, l.Allowlist())
+
+	slogan := "运动改变生活，专业跑鞋选我们"
+	var assets []element.Asset
+	for i := 0; i < 4; i++ {
+		assets = append(assets, script(fmt.Sprintf("s/%d.txt", i), "", "hook", fmt.Sprintf("第%d个开头完全不一样的内容编号%d", i, i*7), "conversion", "下单立减。"+slogan))
+	}
+	_, err := l.Import(context.Background(), assets)
+	require.NoError(t, err)
+	e := engine(t)
+	norm := e.Normalizer().Normalize(slogan)
+	sents := boilerplate.Sentences(slogan, norm, e.Options().MinRun)
+	require.NotEmpty(t, sents)
+	assert.Equal(t, 4, l.SentenceDF(sents[0].Hash))
+	_, err = l.Remove(context.Background(), "s/0.txt")
+	require.NoError(t, err)
+	assert.Equal(t, 3, l.SentenceDF(sents[0].Hash))
+	require.NoError(t, l.Close())
+
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer r.Close()
+	assert.Equal(t, []string{"理性消费，谨慎下单"}, r.Allowlist())
+	assert.Equal(t, 3, r.SentenceDF(sents[0].Hash))
+}
+
+func TestCorruptSegmentAndRepair(t *testing.T) {
+	l, dir := newLib(t, true)
+	ctx := context.Background()
+	assets := sampleAssets()
+	_, err := l.Import(ctx, assets[:1])
+	require.NoError(t, err)
+	_, err = l.Import(ctx, assets[1:])
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+
+	m, err := manifest.Read(dir)
+	require.NoError(t, err)
+	require.Len(t, m.Segments, 2)
+	bad := filepath.Join(dir, m.Segments[1].File)
+	data, err := os.ReadFile(bad)
+	require.NoError(t, err)
+	data[len(data)/3] ^= 0x01
+	require.NoError(t, os.WriteFile(bad, data, 0o644))
+
+	_, err = Open(Options{Dir: dir, ReadOnly: true})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), bad, "the error names the damaged file")
+	assert.Contains(t, err.Error(), "corrupt")
+
+	w, err := Open(Options{Dir: dir, Engine: engine(t), Salvage: true, NoFulltext: true})
+	require.NoError(t, err)
+	assert.NotEmpty(t, w.Damage())
+	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	dmg := strings.Join(w.Damage(), "\n")
+	assert.Contains(t, dmg, bad)
+	require.NoError(t, w.Close())
+
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err, "the repaired library opens cleanly")
+	defer r.Close()
+	assert.Equal(t, 1, r.AssetCount())
+	_, err = r.Asset("run/a.txt")
+	assert.NoError(t, err, "assets of healthy segments survive")
+	_, err = os.Stat(bad)
+	assert.True(t, os.IsNotExist(err), "the damaged segment is gone after the reindex")
+}
+
+func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
+	l, dir := newLib(t, false)
+	ctx := context.Background()
+	_, err := l.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	_, err = l.Import(ctx, []element.Asset{script("cook/b.txt", "牛排锅", "hook", hookCook)})
+	require.NoError(t, err)
+	_, err = l.Remove(ctx, "car/c.txt#1")
+	require.NoError(t, err)
+
+	res, err := l.Search(ctx, fulltext.Query{Text: "膝盖"})
+	require.NoError(t, err)
+	assert.NotZero(t, res.Total)
+
+	var progress int
+	require.NoError(t, l.Reindex(ctx, ReindexOptions{Workers: 2, Progress: func(done, total int) { progress = done }}))
+	assert.Equal(t, 5, progress)
+	assert.Equal(t, 3, l.AssetCount())
+	assert.Equal(t, 5, l.ElementCount())
+	st, err := l.Stats()
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Segments)
+	// The element removed from car/c.txt is gone; the asset's remaining
+	// element is renumbered #1.
+	e, err := l.ElementByID("car/c.txt#1")
+	require.NoError(t, err)
+	assert.Equal(t, element.Conversion, e.Type)
+	assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
+
+	res, err = l.Search(ctx, fulltext.Query{Text: "膝盖"})
+	require.NoError(t, err)
+	require.NotZero(t, res.Total)
+	assert.Equal(t, "run/a.txt", res.Hits[0].AssetID)
+	require.NoError(t, l.Close())
+
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.NotContains(t, names, "fulltext", "the old generation's search index is removed")
+
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer r.Close()
+	assert.Equal(t, 5, r.ElementCount())
+	res, err = r.Search(ctx, fulltext.Query{Text: "牛排"})
+	require.NoError(t, err)
+	assert.NotZero(t, res.Total)
+}
+
+func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
+	l, dir := newLib(t, true)
+	_, err := l.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	m, err := manifest.Read(dir)
+	require.NoError(t, err)
+	require.NotNil(t, m.LSH)
+	require.NoError(t, os.Remove(filepath.Join(dir, m.LSH.File)))
+	require.NoError(t, os.Remove(filepath.Join(dir, m.Sketch.File)))
+
+	w, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true})
+	require.NoError(t, err)
+	defer w.Close()
+	assert.NotEmpty(t, w.Damage())
+	assert.True(t, candidates(t, w, storyCar)["car/c.txt#1"])
+}
+
+func TestMemoryLibrary(t *testing.T) {
+	ctx := context.Background()
+	l, err := Memory(ctx, engine(t), sampleAssets())
+	require.NoError(t, err)
+	assert.Equal(t, 3, l.AssetCount())
+	assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
+	a, err := l.Asset("cook/b.txt")
+	require.NoError(t, err)
+	assert.Equal(t, hookCook, a.Elements[0].Text)
+	res, err := l.Search(ctx, fulltext.Query{Text: "膝盖", Type: "hook"})
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), res.Total)
+	assert.Equal(t, "run/a.txt#1", res.Hits[0].ID)
+	n, err := l.Remove(ctx, "run/a.txt")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Empty(t, candidates(t, l, convRun)["run/a.txt#3"])
+	assert.Error(t, l.Reindex(ctx, ReindexOptions{}))
+}
+
+func TestConcurrentReadersDuringImport(t *testing.T) {
+	l, _ := newLib(t, true)
+	ctx := context.Background()
+	_, err := l.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	e := engine(t)
+	keys := e.BandKeys(nil, e.Fingerprint(hookRun).Signature)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var readErr error
+	var mu sync.Mutex
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				found := false
+				l.Candidates(keys, func(ref uint32) {
+					if se, err := l.Element(ref); err == nil && se.ID == "run/a.txt#1" {
+						found = true
+					}
+				})
+				if !found {
+					mu.Lock()
+					readErr = errors.New("run/a.txt#1 vanished during an import")
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := 0; i < 5; i++ {
+		_, err := l.Import(ctx, []element.Asset{script(fmt.Sprintf("x/%d.txt", i), "", "hook", storyCar+fmt.Sprint(i))})
+		require.NoError(t, err)
+	}
+	close(stop)
+	wg.Wait()
+	assert.NoError(t, readErr)
+	assert.Equal(t, 8, l.AssetCount())
+}

@@ -1,0 +1,449 @@
+package index
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"elib/element"
+	"elib/index/fulltext"
+	"elib/index/store"
+)
+
+// StoredElement is one library element as the check needs it. Values
+// returned by the Library are shared: do not modify them.
+type StoredElement struct {
+	// Ref is the element's library-wide reference number (valid until the
+	// next reindex).
+	Ref uint32
+	// ID is "<asset id>#<n>".
+	ID string
+	// AssetID is the id of the element's asset.
+	AssetID string
+	// Index is the 1-based position of the element in its asset.
+	Index int
+	// Type is the element's kind.
+	Type element.Type
+	// Text is the element's copy text.
+	Text string
+	// Title is the asset's title.
+	Title string
+	// Signature is the MinHash signature of Shingles.
+	Signature []uint32
+	// Shingles are the sorted, deduplicated token-shingle hashes.
+	Shingles []uint64
+}
+
+func toStored(e *store.Element) *StoredElement {
+	return &StoredElement{Ref: e.Ref, ID: e.ID(), AssetID: e.AssetID, Index: e.Index, Type: e.Type,
+		Text: e.Text, Title: e.Title, Signature: e.Signature, Shingles: e.Shingles}
+}
+
+// Stats summarises a library.
+type Stats struct {
+	// Assets and Elements count live assets and elements.
+	Assets   int `json:"assets"`
+	Elements int `json:"elements"`
+	// ByType counts live elements per type.
+	ByType map[element.Type]int `json:"by_type"`
+	// DiskBytes is the size of the library directory.
+	DiskBytes int64 `json:"disk_bytes"`
+	// ReuseRate is the share of elements whose best match in another asset
+	// of the library has containment >= 0.8, estimated on a sample of up to
+	// ReuseSample elements.
+	ReuseRate float64 `json:"reuse_rate"`
+	// ReuseSample is the number of elements ReuseRate was computed on.
+	ReuseSample int `json:"reuse_sample"`
+	// Segments is the number of element-store segment files.
+	Segments int `json:"segments"`
+	// Generation is the manifest generation.
+	Generation uint64 `json:"generation"`
+}
+
+// Candidates calls fn for every live element sharing an LSH band key with
+// keys (an element may be reported more than once). Safe concurrently; fn
+// runs with no lock held, so it may call any other method.
+func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) {
+	l.mu.RLock()
+	idx := l.lsh
+	l.mu.RUnlock()
+	if idx == nil {
+		return
+	}
+	var refs []uint32
+	idx.Query(keys, func(ref uint32) { refs = append(refs, ref) })
+	l.mu.RLock()
+	live := refs[:0]
+	for _, ref := range refs {
+		if int(ref) < len(l.types) && l.types[ref] != 0 {
+			live = append(live, ref)
+		}
+	}
+	l.mu.RUnlock()
+	for _, ref := range live {
+		fn(ref)
+	}
+}
+
+// Element returns the live element ref, reading its block from disk if it
+// is not cached.
+func (l *Library) Element(ref uint32) (*StoredElement, error) {
+	l.mu.RLock()
+	if int(ref) >= len(l.types) || l.types[ref] == 0 {
+		l.mu.RUnlock()
+		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+	}
+	s := l.segmentFor(ref)
+	l.mu.RUnlock()
+	if s == nil || s.damaged {
+		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+	}
+	if s.r == nil {
+		return s.mem[ref-s.firstRef], nil
+	}
+	bi := s.r.BlockFor(ref)
+	if bi < 0 {
+		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+	}
+	v, err := l.cache.get(cacheKey{seg: s, block: bi}, func() (any, error) {
+		els, err := s.r.ElementBlock(bi)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]*StoredElement, len(els))
+		for i := range els {
+			out[i] = toStored(&els[i])
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("element ref %d: %w", ref, err)
+	}
+	blk := v.([]*StoredElement)
+	i := int(ref - s.r.ElementBlocks()[bi].FirstRef)
+	if i >= len(blk) || blk[i].Ref != ref {
+		return nil, fmt.Errorf("element ref %d: %w: block does not hold it", ref, store.ErrCorrupt)
+	}
+	return blk[i], nil
+}
+
+// splitElementID splits "<asset id>#<n>".
+func splitElementID(id string) (string, int, bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return id[:i], n, true
+}
+
+// ElementByID returns the live element "<asset id>#<n>".
+func (l *Library) ElementByID(id string) (*StoredElement, error) {
+	assetID, n, ok := splitElementID(id)
+	if !ok {
+		return nil, fmt.Errorf("element %q: %w", id, ErrNotFound)
+	}
+	l.mu.RLock()
+	loc, ok := l.assets[assetID]
+	l.mu.RUnlock()
+	if !ok || uint32(n) > loc.count {
+		return nil, fmt.Errorf("element %q: %w", id, ErrNotFound)
+	}
+	e, err := l.Element(loc.firstRef + uint32(n-1))
+	if err != nil {
+		return nil, fmt.Errorf("element %q: %w", id, err)
+	}
+	return e, nil
+}
+
+// Asset returns a copy of the stored asset id.
+func (l *Library) Asset(id string) (*element.Asset, error) {
+	l.mu.RLock()
+	loc, ok := l.assets[id]
+	l.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("asset %q: %w", id, ErrNotFound)
+	}
+	rec, err := l.assetRecord(id, loc)
+	if err != nil {
+		return nil, err
+	}
+	a := rec.Asset
+	a.Elements = append([]element.Element(nil), rec.Asset.Elements...)
+	return &a, nil
+}
+
+func (l *Library) assetRecord(id string, loc assetLoc) (*store.AssetRecord, error) {
+	s := loc.seg
+	if s.r == nil {
+		return &s.memAssets[loc.block], nil
+	}
+	v, err := l.cache.get(cacheKey{seg: s, block: int(loc.block), asset: true}, func() (any, error) {
+		return s.r.AssetBlock(int(loc.block))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("asset %q: %w", id, err)
+	}
+	recs := v.([]store.AssetRecord)
+	for i := range recs {
+		if recs[i].Asset.ID == id && recs[i].FirstRef == loc.firstRef {
+			return &recs[i], nil
+		}
+	}
+	return nil, fmt.Errorf("asset %q: %w: not in its block", id, store.ErrCorrupt)
+}
+
+// AssetElements returns the refs of the asset's live elements in order.
+func (l *Library) AssetElements(assetID string) []uint32 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	loc, ok := l.assets[assetID]
+	if !ok {
+		return nil
+	}
+	out := make([]uint32, 0, loc.count)
+	for r := loc.firstRef; r < loc.firstRef+loc.count; r++ {
+		if l.types[r] != 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// AssetIDs returns the ids of all live assets, sorted.
+func (l *Library) AssetIDs() []string {
+	l.mu.RLock()
+	out := make([]string, 0, len(l.assets))
+	for id := range l.assets {
+		out = append(out, id)
+	}
+	l.mu.RUnlock()
+	sort.Strings(out)
+	return out
+}
+
+// AssetCount returns the number of live assets.
+func (l *Library) AssetCount() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.assets)
+}
+
+// ElementCount returns the number of live elements.
+func (l *Library) ElementCount() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.live
+}
+
+// Allowlist returns the library's boilerplate phrases.
+func (l *Library) Allowlist() []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]string(nil), l.man.Allowlist...)
+}
+
+// SentenceDF estimates in how many assets the normalised sentence with
+// hash h occurs (a count-min sketch: never under, rarely over).
+func (l *Library) SentenceDF(h uint64) int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.sketch.Count(h)
+}
+
+// reuseSample is the most elements Stats checks for ReuseRate.
+const reuseSample = 2000
+
+// Stats returns counts, disk usage and the estimated reuse rate.
+func (l *Library) Stats() (Stats, error) {
+	l.mu.RLock()
+	st := Stats{Assets: len(l.assets), Elements: l.live, ByType: l.typeCount(), Segments: len(l.segs), Generation: l.man.Generation}
+	var sample []uint32
+	if l.live > 0 {
+		step := max(1, l.live/reuseSample)
+		k := 0
+		for ref, c := range l.types {
+			if c == 0 {
+				continue
+			}
+			if k%step == 0 && len(sample) < reuseSample {
+				sample = append(sample, uint32(ref))
+			}
+			k++
+		}
+	}
+	l.mu.RUnlock()
+	if l.dir != "" {
+		err := filepath.WalkDir(l.dir, func(_ string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return nil // files vanish while a writer cleans up
+			}
+			if info, err := d.Info(); err == nil && !d.IsDir() {
+				st.DiskBytes += info.Size()
+			}
+			return nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("stats %s: %w", l.dir, err)
+		}
+	}
+	reused, n, err := l.reuse(sample)
+	if err != nil {
+		return st, fmt.Errorf("stats: %w", err)
+	}
+	st.ReuseSample = n
+	if n > 0 {
+		st.ReuseRate = float64(reused) / float64(n)
+	}
+	return st, nil
+}
+
+// ReuseContainment is the containment at which an element counts as reused.
+const ReuseContainment = 0.8
+
+// reuse counts the sampled elements whose best LSH candidate in another
+// asset contains at least ReuseContainment of their shingles.
+func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
+	var keys []uint64
+	for _, ref := range sample {
+		e, err := l.Element(ref)
+		if err != nil {
+			return 0, 0, err
+		}
+		if len(e.Shingles) == 0 {
+			continue
+		}
+		n++
+		keys = l.params.BandKeys(keys[:0], e.Signature)
+		seen := map[uint32]bool{}
+		var cands []uint32
+		l.Candidates(keys, func(c uint32) {
+			if !seen[c] {
+				seen[c] = true
+				cands = append(cands, c)
+			}
+		})
+		for _, c := range cands {
+			o, err := l.Element(c)
+			if err != nil || o.AssetID == e.AssetID {
+				continue
+			}
+			if Containment(e.Shingles, o.Shingles) >= ReuseContainment {
+				reused++
+				break
+			}
+		}
+	}
+	return reused, n, nil
+}
+
+// Containment returns |a ∩ b| / |a| for sorted, deduplicated hash sets.
+func Containment(a, b []uint64) float64 {
+	if len(a) == 0 {
+		return 0
+	}
+	i, j, common := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return float64(common) / float64(len(a))
+}
+
+// Search runs a full-text query over the library's elements.
+func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error) {
+	if l.dir == "" {
+		return l.memorySearch(q), nil
+	}
+	l.mu.Lock()
+	if l.ft == nil && l.ftErr == nil {
+		ftDir := l.man.Fulltext.Dir
+		if ftDir == "" {
+			ftDir = fulltextDir
+		}
+		l.ft, l.ftErr = fulltext.Open(filepath.Join(l.dir, ftDir), fulltext.Options{ReadOnly: l.lock == nil})
+	}
+	ft, ftErr := l.ft, l.ftErr
+	l.mu.Unlock()
+	if ftErr != nil {
+		return nil, fmt.Errorf("search: %w", ftErr)
+	}
+	return ft.Search(ctx, q)
+}
+
+// cacheKey names one decoded block.
+type cacheKey struct {
+	seg   *segment
+	block int
+	asset bool
+}
+
+// blockCache is a small LRU of decoded blocks shared by all readers.
+type blockCache struct {
+	mu    sync.Mutex
+	cap   int
+	ll    *list.List
+	items map[cacheKey]*list.Element
+}
+
+type cacheEntry struct {
+	key cacheKey
+	val any
+}
+
+func newBlockCache(capacity int) *blockCache {
+	return &blockCache{cap: capacity, ll: list.New(), items: make(map[cacheKey]*list.Element)}
+}
+
+// get returns the cached value for k or loads it. Two goroutines missing the
+// same block at once may both load it; the result is the same.
+func (c *blockCache) get(k cacheKey, load func() (any, error)) (any, error) {
+	c.mu.Lock()
+	if e, ok := c.items[k]; ok {
+		c.ll.MoveToFront(e)
+		v := e.Value.(*cacheEntry).val
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[k]; ok {
+		return e.Value.(*cacheEntry).val, nil
+	}
+	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, val: v})
+	for c.ll.Len() > c.cap {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*cacheEntry).key)
+	}
+	return v, nil
+}
+
+func (c *blockCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	c.items = make(map[cacheKey]*list.Element)
+}

@@ -1,0 +1,307 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"elib/element"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/lsh"
+	"elib/index/fulltext"
+	"elib/index/manifest"
+	"elib/index/store"
+)
+
+// ReindexOptions configure Reindex.
+type ReindexOptions struct {
+	// From, when set, rebuilds the library from the supported files under
+	// this directory (asset ids relative to it) instead of from the stored
+	// assets.
+	From string
+	// Workers is the number of fingerprinting goroutines (default: the
+	// library's Options.Workers).
+	Workers int
+	// Progress, when set, is called as assets are rebuilt.
+	Progress func(done, total int)
+}
+
+// reindexChunk is the number of elements per segment a reindex writes.
+const reindexChunk = 20_000
+
+// Reindex rebuilds the whole library — fingerprints, LSH index, boilerplate
+// sketch, full-text index — with the current engine, compacting the store
+// (tombstoned elements are dropped and refs renumbered). The new generation
+// is written beside the old one and swapped in atomically through the
+// manifest, so readers keep working throughout. Problems met (damaged
+// blocks, unparsable files) are listed by Damage afterwards.
+func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
+	if err := l.writable(); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if l.dir == "" {
+		return errors.New("reindex: in-memory library")
+	}
+	if l.engine == nil {
+		return errors.New("reindex: library opened without a fingerprint engine")
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = l.opts.Workers
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+
+	l.mu.RLock()
+	old := l.man.Clone()
+	total := l.live
+	l.mu.RUnlock()
+
+	b := &rebuild{l: l, opts: opts, m: manifest.New(), params: l.engine.Bands()}
+	b.m.Generation = old.Generation + 1
+	b.m.NextSeq = old.NextSeq
+	b.m.Allowlist = old.Allowlist
+	b.m.Fingerprint = fingerprintInfo(l.engine)
+	b.lsh = lsh.NewIndex(b.params)
+	b.sketch = boilerplate.NewSketch()
+	b.total = total
+	if !l.opts.NoFulltext {
+		b.m.Fulltext.Dir = fmt.Sprintf("%s-%08d", fulltextDir, b.m.Generation)
+		ft, err := fulltext.Open(filepath.Join(l.dir, b.m.Fulltext.Dir), fulltext.Options{Exclusive: true})
+		if err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		b.ft = ft
+		defer ft.Close()
+	} else {
+		// No search index this generation; the next writer builds it.
+		b.m.Fulltext.Dir = fmt.Sprintf("%s-%08d", fulltextDir, b.m.Generation)
+	}
+
+	var err error
+	if opts.From != "" {
+		err = b.fromDir(ctx, opts.From)
+	} else {
+		err = b.fromStore(ctx)
+	}
+	if err == nil {
+		err = b.flush(ctx)
+	}
+	if err != nil {
+		b.abort()
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if b.ft != nil {
+		if err := b.ft.Close(); err != nil {
+			b.abort()
+			return fmt.Errorf("reindex: %w", err)
+		}
+		b.m.Fulltext.Seq = b.m.LastSeq()
+	}
+	return b.swap()
+}
+
+// rebuild is the state of one Reindex.
+type rebuild struct {
+	l       *Library
+	opts    ReindexOptions
+	m       *manifest.Manifest
+	params  lsh.Params
+	lsh     *lsh.Index
+	sketch  *boilerplate.Sketch
+	ft      *fulltext.Index
+	pending []element.Asset
+	nPend   int
+	done    int
+	total   int
+	live    int
+	assets  int
+	damage  []string
+	files   []string
+}
+
+func (b *rebuild) add(ctx context.Context, a element.Asset) error {
+	b.pending = append(b.pending, a)
+	b.nPend += len(a.Elements)
+	if b.nPend >= reindexChunk {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+// flush fingerprints the pending assets and writes them as one segment.
+func (b *rebuild) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	l := b.l
+	prep, err := l.prepare(ctx, b.pending, b.opts.Workers, nil)
+	if err != nil {
+		return err
+	}
+	seq := b.m.NextSeq
+	b.m.NextSeq++
+	s := &segment{firstRef: b.m.NextRef}
+	ref := b.m.NextRef
+	var keys []uint64
+	for i := range prep {
+		prep[i].rec.FirstRef = ref
+		for j := range prep[i].els {
+			prep[i].els[j].Ref = ref
+			keys = b.params.BandKeys(keys[:0], prep[i].els[j].Signature)
+			b.lsh.Add(ref, keys)
+			ref++
+		}
+		b.sketch.Add(prep[i].rec.Sentences)
+	}
+	s.n = ref - s.firstRef
+	s.meta = manifest.Segment{Seq: seq, FirstRef: s.firstRef, Elements: int(s.n), Assets: len(prep)}
+	if err := l.writeSegment(s, prep, nil); err != nil {
+		return err
+	}
+	s.r.Close()
+	b.files = append(b.files, s.meta.File)
+	b.m.Segments = append(b.m.Segments, s.meta)
+	b.m.NextRef = ref
+	b.live += int(s.n)
+	b.assets += len(prep)
+	if b.ft != nil {
+		var docs []fulltext.Doc
+		for i := range prep {
+			docs = append(docs, docsOf(&prep[i].rec)...)
+		}
+		if err := b.ft.Apply(docs, nil); err != nil {
+			return err
+		}
+	}
+	b.done += int(s.n)
+	if b.opts.Progress != nil {
+		b.opts.Progress(b.done, max(b.total, b.done))
+	}
+	b.pending, b.nPend = b.pending[:0], 0
+	return nil
+}
+
+// docsOf is docs for a freshly rebuilt record (every element live).
+func docsOf(rec *store.AssetRecord) []fulltext.Doc {
+	tmp := &Library{types: make([]byte, rec.FirstRef+uint32(len(rec.Asset.Elements)))}
+	for i := range rec.Asset.Elements {
+		tmp.types[rec.FirstRef+uint32(i)] = 1
+	}
+	return tmp.docs(rec)
+}
+
+// fromStore feeds every live stored asset (only its live elements).
+func (b *rebuild) fromStore(ctx context.Context) error {
+	l := b.l
+	l.mu.RLock()
+	segs := append([]*segment(nil), l.segs...)
+	l.mu.RUnlock()
+	for _, s := range segs {
+		if s.damaged {
+			continue
+		}
+		var recs []store.AssetRecord
+		l.mu.RLock()
+		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+			r := *rec
+			r.Asset.Elements = nil
+			for i, e := range rec.Asset.Elements {
+				if l.types[rec.FirstRef+uint32(i)] != 0 {
+					r.Asset.Elements = append(r.Asset.Elements, e)
+				}
+			}
+			if len(r.Asset.Elements) > 0 {
+				r.Asset.Reoffset()
+				recs = append(recs, r)
+			}
+			return nil
+		})
+		l.mu.RUnlock()
+		if err != nil {
+			return err
+		}
+		for i := range recs {
+			if err := b.add(ctx, recs[i].Asset); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fromDir feeds the assets parsed from the files under dir; files that do
+// not parse are listed as damage.
+func (b *rebuild) fromDir(ctx context.Context, dir string) error {
+	seen := map[string]bool{}
+	return element.Walk([]string{dir}, func(path string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir})
+		if err != nil {
+			b.damage = append(b.damage, err.Error())
+			return nil
+		}
+		for _, a := range assets {
+			if seen[a.ID] {
+				b.damage = append(b.damage, fmt.Sprintf("%s: duplicate asset id %s skipped", path, a.ID))
+				continue
+			}
+			seen[a.ID] = true
+			if err := b.add(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *rebuild) abort() {
+	for _, f := range b.files {
+		_ = removeFile(filepath.Join(b.l.dir, f))
+	}
+}
+
+// swap persists the new generation's snapshots and manifest, then reloads
+// the library from it and removes the old generation's files.
+func (b *rebuild) swap() error {
+	l := b.l
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b.m.Assets, b.m.Elements = b.assets, b.live
+	// Write the snapshots through a throwaway view of the new state.
+	tmp := &Library{dir: l.dir, lsh: b.lsh, sketch: b.sketch, live: b.live}
+	if err := tmp.snapshotLSH(b.m, true); err != nil {
+		b.abort()
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if err := tmp.snapshotSketch(b.m); err != nil {
+		b.abort()
+		return fmt.Errorf("reindex: %w", err)
+	}
+	if err := manifest.Write(l.dir, b.m); err != nil {
+		b.abort()
+		return fmt.Errorf("reindex: %w", err)
+	}
+	damage := append(append([]string(nil), l.damage...), b.damage...)
+	if l.ft != nil {
+		l.ft.Close()
+		l.ft = nil
+	}
+	l.closeSegments()
+	l.cache.reset()
+	salvage := l.opts.Salvage
+	l.opts.Salvage = false
+	err := l.load()
+	l.opts.Salvage = salvage
+	l.damage = append(damage, l.damage...)
+	if err != nil {
+		return fmt.Errorf("reindex: reload: %w", err)
+	}
+	l.cleanup()
+	return nil
+}
+
+var _ io.Writer = (*countWriter)(nil)

@@ -1,0 +1,264 @@
+package index
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/cespare/xxhash/v2"
+
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/lsh"
+	"elib/index/fsutil"
+	"elib/index/manifest"
+	"elib/index/store"
+)
+
+// lshSnapshotEvery: a writer persists the LSH index again once this many
+// elements (or a quarter of the library, whichever is more) were added since
+// the last snapshot; Open adds the rest from the segments' signatures.
+const lshSnapshotEvery = 50_000
+
+// readSnapshot reads a derived file and checks it against the manifest.
+func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
+	path := filepath.Join(l.dir, s.File)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	want, err := manifest.ParseHash(s.XXHash)
+	if err != nil || int64(len(b)) != s.Size || xxhash.Sum64(b) != want {
+		return nil, fmt.Errorf("%s: checksum mismatch", path)
+	}
+	return b, nil
+}
+
+// writeSnapshot writes a derived file atomically and returns its record.
+func (l *Library) writeSnapshot(name string, seq uint64, write func(w io.Writer) error) (*manifest.Snapshot, error) {
+	h := xxhash.New()
+	var size int64
+	err := fsutil.Write(filepath.Join(l.dir, name), 0o644, func(w io.Writer) error {
+		cw := &countWriter{w: io.MultiWriter(w, h)}
+		err := write(cw)
+		size = cw.n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &manifest.Snapshot{File: name, Size: size, XXHash: manifest.HashString(h.Sum64()), Seq: seq}, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// loadLSH loads the persisted LSH index and adds the segments it does not
+// cover; without a usable snapshot it rebuilds the index from every segment.
+func (l *Library) loadLSH() error {
+	var covered uint64
+	l.lsh = nil
+	if s := l.man.LSH; s != nil && l.dir != "" {
+		b, err := l.readSnapshot(s)
+		if err == nil {
+			var idx *lsh.Index
+			idx, err = lsh.ReadIndex(bytes.NewReader(b))
+			if err == nil {
+				l.lsh, covered = idx, s.Seq
+			}
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && l.opts.ReadOnly {
+				return fmt.Errorf("open library %s: %w", l.dir, err) // retried: a reindex swapped generations
+			}
+			l.damage = append(l.damage, fmt.Sprintf("LSH snapshot unusable, rebuilt from the store: %v", err))
+		}
+	}
+	if l.lsh == nil {
+		l.lsh = lsh.NewIndex(l.params)
+		covered = 0
+	}
+	var keys []uint64
+	for _, s := range l.segs {
+		if s.meta.Seq <= covered || s.damaged {
+			continue
+		}
+		// Tombstones of this segment hit elements an older snapshot holds.
+		for _, t := range s.tombstones() {
+			for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
+				l.lsh.Remove(r)
+			}
+		}
+		err := l.eachElement(s, func(e *StoredElement) {
+			if int(e.Ref) < len(l.types) && l.types[e.Ref] != 0 {
+				keys = l.params.BandKeys(keys[:0], e.Signature)
+				l.lsh.Add(e.Ref, keys)
+			}
+		})
+		if err != nil {
+			return fmt.Errorf("open library %s: %w", l.dir, err)
+		}
+	}
+	return nil
+}
+
+// eachElement decodes every element block of s in order. With Salvage, a
+// damaged block is recorded and skipped.
+func (l *Library) eachElement(s *segment, fn func(e *StoredElement)) error {
+	if s.r == nil {
+		for _, e := range s.mem {
+			fn(e)
+		}
+		return nil
+	}
+	for i := range s.r.ElementBlocks() {
+		els, err := s.r.ElementBlock(i)
+		if err != nil {
+			if l.opts.Salvage {
+				l.damage = append(l.damage, err.Error())
+				continue
+			}
+			return err
+		}
+		for j := range els {
+			fn(toStored(&els[j]))
+		}
+	}
+	return nil
+}
+
+// eachAsset decodes every asset block of s and calls fn for each record
+// that is still live. With Salvage, damaged blocks are recorded and the ids
+// of the assets they held are listed as lost.
+func (l *Library) eachAsset(s *segment, fn func(rec *store.AssetRecord) error) error {
+	if s.r == nil {
+		for i := range s.memAssets {
+			if l.isLiveAsset(&s.memAssets[i]) {
+				if err := fn(&s.memAssets[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for i := 0; i < s.r.NumAssetBlocks(); i++ {
+		recs, err := s.r.AssetBlock(i)
+		if err != nil {
+			if !l.opts.Salvage {
+				return err
+			}
+			lost := 0
+			for _, a := range s.r.Assets() {
+				if a.Block == uint32(i) {
+					if loc, ok := l.assets[a.ID]; ok && loc.seg == s && loc.firstRef == a.FirstRef {
+						l.damage = append(l.damage, fmt.Sprintf("lost asset %s (%s)", a.ID, s.r.Path()))
+						lost++
+					}
+				}
+			}
+			l.damage = append(l.damage, fmt.Sprintf("%v (%d live assets lost)", err, lost))
+			continue
+		}
+		for j := range recs {
+			if l.isLiveAsset(&recs[j]) {
+				if err := fn(&recs[j]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (l *Library) isLiveAsset(rec *store.AssetRecord) bool {
+	loc, ok := l.assets[rec.Asset.ID]
+	return ok && loc.firstRef == rec.FirstRef
+}
+
+// loadSketch loads the boilerplate sketch, or rebuilds it from the stored
+// assets when the snapshot is missing or behind.
+func (l *Library) loadSketch() error {
+	l.sketch = boilerplate.NewSketch()
+	if s := l.man.Sketch; s != nil && s.Seq == l.man.LastSeq() && l.dir != "" {
+		b, err := l.readSnapshot(s)
+		if err == nil {
+			err = l.sketch.UnmarshalBinary(b)
+		}
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, os.ErrNotExist) && l.opts.ReadOnly {
+			return fmt.Errorf("open library %s: %w", l.dir, err)
+		}
+		l.damage = append(l.damage, fmt.Sprintf("boilerplate sketch unusable, rebuilt from the store: %v", err))
+		l.sketch = boilerplate.NewSketch()
+	}
+	for _, s := range l.segs {
+		if s.damaged {
+			continue
+		}
+		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+			l.sketch.Add(rec.Sentences)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("open library %s: %w", l.dir, err)
+		}
+	}
+	return nil
+}
+
+// snapshotLSH decides whether to persist the LSH index for the generation
+// being committed (m) and does so; the caller holds l.mu.
+func (l *Library) snapshotLSH(m *manifest.Manifest, force bool) error {
+	uncovered := 0
+	var coveredSeq uint64
+	if m.LSH != nil {
+		coveredSeq = m.LSH.Seq
+	}
+	for _, s := range m.Segments {
+		if s.Seq > coveredSeq {
+			uncovered += s.Elements
+		}
+	}
+	if !force && m.LSH != nil && (uncovered < lshSnapshotEvery || uncovered < l.live/4) {
+		return nil
+	}
+	snap, err := l.writeSnapshot(fmt.Sprintf("lsh-%08d.bin", m.Generation), m.LastSeq(), func(w io.Writer) error {
+		_, err := l.lsh.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("persist LSH index: %w", err)
+	}
+	m.LSH = snap
+	return nil
+}
+
+// snapshotSketch persists the boilerplate sketch for generation m; the
+// caller holds l.mu.
+func (l *Library) snapshotSketch(m *manifest.Manifest) error {
+	b, err := l.sketch.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("persist boilerplate sketch: %w", err)
+	}
+	snap, err := l.writeSnapshot(fmt.Sprintf("sketch-%08d.bin", m.Generation), m.LastSeq(), func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("persist boilerplate sketch: %w", err)
+	}
+	m.Sketch = snap
+	return nil
+}
