@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -52,6 +53,7 @@ type options struct {
 	seed         uint64
 	jsonOut      bool
 	buildOnly    bool
+	mutexProfile string
 }
 
 func main() {
@@ -65,6 +67,7 @@ func main() {
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed")
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.buildOnly, "build-only", false, "build the library and exit")
+	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the run to this file")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintf(os.Stderr, "load: %v\n", err)
@@ -166,12 +169,15 @@ func run(ctx context.Context, o options) error {
 		ImportAssets: o.importAssets}
 
 	// The import, started once the load is running.
-	importBody, importID, importText := gen.importBatch(o.importAssets)
+	importBody, importID, importText := gen.importBatch(max(1, o.importAssets))
 	var importWG sync.WaitGroup
 	importWG.Add(1)
 	var importErr error
 	go func() {
 		defer importWG.Done()
+		if o.importAssets == 0 {
+			return
+		}
 		time.Sleep(200 * time.Millisecond)
 		t0 := time.Now()
 		status, body, err := post(client, base+"/v1/import", importBody, token)
@@ -191,6 +197,15 @@ func run(ctx context.Context, o options) error {
 		rep.ImportElements = ir.Elements
 	}()
 
+	if o.mutexProfile != "" {
+		runtime.SetMutexProfileFraction(5)
+		defer func() {
+			if f, err := os.Create(o.mutexProfile); err == nil {
+				_ = pprof.Lookup("mutex").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	lat := make([]time.Duration, o.requests)
 	var next, errs, rejected atomic.Int64
 	var firstErr atomic.Value
