@@ -199,10 +199,12 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 
 	// 1. Fingerprint every element, and the whole copy text for windows.
 	fps := make([]*fingerprint.Fingerprint, len(a.Elements))
+	starts := make([]int, len(a.Elements))
 	for i, e := range a.Elements {
 		fps[i] = eng.Fingerprint(e.Text)
+		starts[i] = e.Start
 	}
-	whole := eng.Fingerprint(a.CopyText())
+	whole := eng.Concat(fps, starts)
 
 	// 2. Candidates from element signatures and whole-text windows.
 	var keys []uint64

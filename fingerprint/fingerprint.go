@@ -168,3 +168,27 @@ func (e *Engine) Windows(fp *Fingerprint, size, stride int) []Window {
 	}
 	return out
 }
+
+// Concat joins the fingerprints of consecutive pieces of one text into the
+// fingerprint of the whole, without segmenting again. starts[i] is the
+// code-point offset of part i in the whole text (offsets of each part's Norm
+// are relative to the part). Tokens never span two parts, which is what
+// element boundaries mean.
+func (e *Engine) Concat(parts []*Fingerprint, starts []int) *Fingerprint {
+	fp := &Fingerprint{}
+	for i, p := range parts {
+		base := len(fp.Norm.Runes)
+		fp.Norm.Runes = append(fp.Norm.Runes, p.Norm.Runes...)
+		for _, o := range p.Norm.Offsets {
+			fp.Norm.Offsets = append(fp.Norm.Offsets, o+starts[i])
+		}
+		fp.Norm.OrigLen = starts[i] + p.Norm.OrigLen
+		fp.Tokens = append(fp.Tokens, p.Tokens...)
+		for _, s := range p.TokenStarts {
+			fp.TokenStarts = append(fp.TokenStarts, s+base)
+		}
+	}
+	fp.Shingles = shingle.Hashes(nil, fp.Tokens, e.shingleOptions())
+	fp.Signature = e.hasher.Sign(nil, fp.Shingles)
+	return fp
+}
