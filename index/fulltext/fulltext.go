@@ -220,14 +220,15 @@ func indexExists(dir string) (bool, error) {
 	return false, nil
 }
 
-// create builds an empty index next to dir and renames it into place, so a
-// concurrent creator or a crash never leaves a half-made index at dir.
+// create builds an empty index in DIR.tmp-* next to dir and renames it into
+// place, so a concurrent creator or a crash never leaves a half-made index
+// at dir (the library's writer removes DIR.tmp-* leftovers at open).
 func create(dir string) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("create search index %s: %w", dir, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create search index %s: %w", dir, err)
 	}
