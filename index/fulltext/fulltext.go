@@ -80,7 +80,8 @@ type Doc struct {
 	Title string
 	// Campaign and Platform come from the asset's metadata; both are facets.
 	Campaign, Platform string
-	// Attributes are indexed as keyword fields attr.<key>.
+	// Attributes are indexed as keyword fields attr.<key> (keys containing
+	// "." and empty values are skipped).
 	Attributes map[string]string
 }
 
