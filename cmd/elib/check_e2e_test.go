@@ -285,3 +285,31 @@ func TestCheckChangedAndHook(t *testing.T) {
 	assert.True(t, strings.HasPrefix(string(hook), "#!/bin/sh"))
 	assert.Contains(t, stdout, "pre-commit")
 }
+
+func TestCheckCrossFindsTwinDrafts(t *testing.T) {
+	dir := t.TempDir()
+	orig, err := os.ReadFile(repoPath(t, "corpus/examples/original.md"))
+	require.NoError(t, err)
+	a := filepath.Join(dir, "draft-a.md")
+	b := filepath.Join(dir, "draft-b.md")
+	require.NoError(t, os.WriteFile(a, orig, 0o644))
+	twin := strings.Replace(string(orig), "三伏天", "大夏天", 1)
+	require.NoError(t, os.WriteFile(b, []byte(twin), 0o644))
+
+	_, _, code := runElib(t, dir, nil, "check", a, b)
+	assert.Equal(t, 0, code, "each draft alone is original against the library")
+
+	stdout, _, code := runElib(t, dir, nil, "check", "--cross", "--format", "json", a, b)
+	assert.Equal(t, 1, code, "with --cross the two drafts duplicate each other")
+	var got checkJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	require.Len(t, got.Results, 2)
+	for _, r := range got.Results {
+		assert.Equal(t, "reject", r.Verdict, r.File)
+		for _, e := range r.Elements {
+			for _, m := range e.Matches {
+				assert.NotEqual(t, r.AssetID, m.AssetID, "never matched against itself")
+			}
+		}
+	}
+}
