@@ -1,0 +1,139 @@
+package check_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/check"
+	"elib/element"
+	"elib/index"
+)
+
+func asset(id string, texts ...string) element.Asset {
+	a := element.Asset{ID: id}
+	types := []element.Type{element.Hook, element.Conflict, element.Testimonial, element.Conversion}
+	for i, t := range texts {
+		a.Elements = append(a.Elements, element.Element{Type: types[i%len(types)], Text: t, Line: i + 1})
+	}
+	a.Reoffset()
+	return a
+}
+
+var libraryAssets = []element.Asset{
+	asset("lib/serum.md",
+		"熬夜追剧第二天，脸色暗沉得像没睡醒？",
+		"粉底越涂越卡粉，下午两点就开始脱妆，同事还问我是不是生病了。",
+		"我连续用了二十八天这瓶精华，早上起来摸脸是软软的，上妆服帖了很多。",
+		"点击下方链接，今天直播间立减五十，再送同款小样三支。以上为个人真实使用感受，效果因人而异。"),
+	asset("lib/kettle.md",
+		"冬天早上烧水要等好久？",
+		"老式水壶烧开要十分钟，壶底一层厚厚的水垢，怎么刷都刷不掉。",
+		"这台恒温水壶五分钟就能烧开一壶，还能保温在四十五度冲奶粉。",
+		"戳小黄车，限时到手价一百二十九，坏了包换。"),
+}
+
+func newChecker(t *testing.T, allow ...string) *check.Checker {
+	eng := testEngine(t)
+	lib, err := index.Memory(context.Background(), eng, libraryAssets)
+	require.NoError(t, err)
+	require.NoError(t, lib.AllowlistAdd(allow...))
+	c, err := check.New(eng, check.Options{}, lib)
+	require.NoError(t, err)
+	return c
+}
+
+func TestCheckVerdicts(t *testing.T) {
+	c := newChecker(t, "以上为个人真实使用感受，效果因人而异。")
+	serum := libraryAssets[0]
+	tests := []struct {
+		name    string
+		asset   element.Asset
+		verdict string
+		minDup  float64
+		maxDup  float64
+	}{
+		{"verbatim copy", asset("new/copy.md", textsOf(serum)...), check.Reject, 0.99, 1},
+		{"traditional copy", asset("new/trad.md",
+			"熬夜追劇第二天，臉色暗沉得像沒睡醒？",
+			"粉底越塗越卡粉，下午兩點就開始脫妝，同事還問我是不是生病了。",
+			"我連續用了二十八天這瓶精華，早上起來摸臉是軟軟的，上妝服帖了很多。",
+			"點擊下方鏈接，今天直播間立減五十，再送同款小樣三支。"), check.Reject, 0.95, 1},
+		{"one element reused", asset("new/one.md",
+			"换季皮肤又干又痒怎么办？",
+			"粉底越涂越卡粉，下午两点就开始脱妝，同事还问我是不是生病了。",
+			"我家孩子用了这款面霜一个冬天，脸蛋再也没有皴过，洗完澡抹一点就够。",
+			"今晚八点开播，拍一发二，库存只有三百套，手慢无。"), check.Pass, 0.15, 0.45},
+		{"original with allowlisted disclaimer", asset("new/orig.md",
+			"换季皮肤又干又痒怎么办？",
+			"北方的暖气一开，脸上起皮，抹什么都搓泥，出门被风一吹又红又疼。",
+			"我家孩子用了这款面霜一个冬天，脸蛋再也没有皴过，洗完澡抹一点就够。",
+			"今晚八点开播，拍一发二，库存只有三百套。以上为个人真实使用感受，效果因人而异。"), check.Pass, 0, 0},
+		{"the library asset itself", serum, check.Pass, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := c.Check(context.Background(), tt.asset.ID, &tt.asset)
+			require.NoError(t, err)
+			assert.Equal(t, tt.verdict, res.Verdict)
+			assert.GreaterOrEqual(t, res.Duplication, tt.minDup)
+			assert.LessOrEqual(t, res.Duplication, tt.maxDup)
+			require.Len(t, res.Elements, len(tt.asset.Elements))
+			for i, e := range res.Elements {
+				assert.Equal(t, tt.asset.Elements[i].Start, e.Start)
+				for _, m := range e.Matches {
+					assert.NotEqual(t, tt.asset.ID, m.AssetID)
+					for _, s := range m.Spans {
+						assert.True(t, 0 <= s.Start && s.Start < s.End && s.End <= len([]rune(e.Text)), "span %+v in %q", s, e.Text)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestCheckThresholdIsStrict(t *testing.T) {
+	c := newChecker(t)
+	copyAsset := asset("new/copy.md", textsOf(libraryAssets[1])...)
+	res, err := c.Check(context.Background(), copyAsset.ID, &copyAsset)
+	require.NoError(t, err)
+	require.Equal(t, 1.0, res.Duplication)
+
+	eng := testEngine(t)
+	lib, err := index.Memory(context.Background(), eng, libraryAssets)
+	require.NoError(t, err)
+	strict, err := check.New(eng, check.Options{Threshold: 1}, lib)
+	require.NoError(t, err)
+	res, err = strict.Check(context.Background(), copyAsset.ID, &copyAsset)
+	require.NoError(t, err)
+	assert.Equal(t, check.Pass, res.Verdict, "duplication equal to the threshold passes")
+}
+
+func TestCheckSpansPointAtWhatTheUserWrote(t *testing.T) {
+	c := newChecker(t)
+	// Full-width digits, inserted spaces and emoji around a copied run.
+	text := "🔥老式水壶烧开要十分钟，壶底 一层厚厚的水垢！！"
+	a := asset("new/spaced.md", text)
+	res, err := c.Check(context.Background(), a.ID, &a)
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Elements[0].Matches)
+	m := res.Elements[0].Matches[0]
+	assert.Equal(t, "lib/kettle.md", m.AssetID)
+	rs := []rune(text)
+	lib := []rune(libraryAssets[1].Elements[1].Text)
+	for _, s := range m.Spans {
+		got := strings.ReplaceAll(string(rs[s.Start:s.End]), " ", "")
+		assert.Contains(t, string(lib[s.LibraryStart:s.LibraryEnd]), strings.Trim(got, "，"))
+	}
+}
+
+func textsOf(a element.Asset) []string {
+	out := make([]string, len(a.Elements))
+	for i, e := range a.Elements {
+		out[i] = e.Text
+	}
+	return out
+}
