@@ -1,0 +1,393 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	iofs "io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/longbridgeapp/opencc"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/segment"
+	"elib/index"
+)
+
+type config struct {
+	n        int
+	dir      string
+	batch    int
+	fulltext bool
+	keep     bool
+	phase    string
+	queries  int
+	seed     uint64
+	corpus   string
+}
+
+func main() {
+	var c config
+	fs := flag.NewFlagSet("library", flag.ExitOnError)
+	fs.IntVar(&c.n, "n", 100_000, "library size in elements")
+	fs.StringVar(&c.dir, "dir", "", "library directory (default: a temporary directory)")
+	fs.IntVar(&c.batch, "batch", 5000, "elements per Import call (one segment each)")
+	fs.BoolVar(&c.fulltext, "fulltext", false, "also maintain the full-text index during import")
+	fs.BoolVar(&c.keep, "keep", false, "keep the library directory")
+	fs.StringVar(&c.phase, "phase", "all", "all, or open (internal: measure a read-only open in this process)")
+	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
+	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
+	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "library benchmark:", err)
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	if c.phase == "open" {
+		return measureOpen(c)
+	}
+	if c.dir == "" {
+		d, err := os.MkdirTemp("", "elib-bench-lib-")
+		if err != nil {
+			return err
+		}
+		c.dir = filepath.Join(d, "lib")
+		if !c.keep {
+			defer os.RemoveAll(d)
+		}
+	}
+	pool, err := loadSentences(c.corpus)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("sentence pool: %d sentences\n", len(pool))
+	seg, err := segment.Default()
+	if err != nil {
+		return err
+	}
+	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	if err != nil {
+		return err
+	}
+	if err := index.Init(c.dir); err != nil {
+		return err
+	}
+	lib, err := index.Open(index.Options{Dir: c.dir, Engine: engine, NoFulltext: !c.fulltext})
+	if err != nil {
+		return err
+	}
+	gen := &generator{rng: rand.New(rand.NewPCG(c.seed, 7)), pool: pool}
+	ctx := context.Background()
+	start := time.Now()
+	var runes int
+	for done := 0; done < c.n; {
+		assets := gen.assets(min(c.batch, c.n-done))
+		for _, a := range assets {
+			for _, e := range a.Elements {
+				runes += utf8.RuneCountInString(e.Text)
+			}
+		}
+		res, err := lib.Import(ctx, assets)
+		if err != nil {
+			return err
+		}
+		done += res.Elements
+		fmt.Fprintf(os.Stderr, "\rimported %d/%d", done, c.n)
+	}
+	fmt.Fprintln(os.Stderr)
+	importDur := time.Since(start)
+	if err := lib.Close(); err != nil {
+		return err
+	}
+	disk := dirSize(c.dir)
+	ftDisk := dirSize(filepath.Join(c.dir, "fulltext"))
+	fmt.Printf("import: %d elements (%.0f runes avg) in %v: %.0f elements/s (fulltext %v)\n",
+		c.n, float64(runes)/float64(c.n), importDur.Round(time.Millisecond), float64(c.n)/importDur.Seconds(), c.fulltext)
+	fmt.Printf("disk: %d bytes total, %.0f bytes/element (store+LSH+sketch %.0f, fulltext %.0f)\n",
+		disk, float64(disk)/float64(c.n), float64(disk-ftDisk)/float64(c.n), float64(ftDisk)/float64(c.n))
+
+	// Open and lookups in a fresh process: only the library in RAM.
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	for _, verify := range []bool{true, false} {
+		args := []string{"-phase", "open", "-dir", c.dir, "-n", strconv.Itoa(c.n), "-queries", strconv.Itoa(c.queries),
+			"-seed", strconv.FormatUint(c.seed, 10), "-corpus", c.corpus}
+		if !verify {
+			args = append(args, "-batch", "0") // batch 0 marks SkipVerify in the open phase
+		}
+		cmd := exec.Command(exe, args...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("open phase: %w", err)
+		}
+	}
+	return nil
+}
+
+// measureOpen opens the library read-only and reports open time, memory
+// and lookup latency.
+func measureOpen(c config) error {
+	skip := c.batch == 0
+	runtime.GC()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	rss0 := rssBytes()
+	start := time.Now()
+	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip})
+	if err != nil {
+		return err
+	}
+	openDur := time.Since(start)
+	runtime.GC()
+	debug.FreeOSMemory()
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	rss1 := rssBytes()
+	n := lib.ElementCount()
+	fmt.Printf("open (verify=%v): %v for %d elements; heap %+.0f B/element, RSS %+.0f B/element\n",
+		!skip, openDur.Round(time.Millisecond), n,
+		float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), float64(rss1-rss0)/float64(n))
+	if !skip {
+		return lib.Close()
+	}
+
+	pool, err := loadSentences(c.corpus)
+	if err != nil {
+		return err
+	}
+	seg, err := segment.Default()
+	if err != nil {
+		return err
+	}
+	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(c.seed, 99))
+	gen := &generator{rng: rng, pool: pool}
+	ids := lib.AssetIDs()
+	var full, lookup []time.Duration
+	var cands []int
+	for q := 0; q < c.queries; q++ {
+		// Half the scripts are a library asset with one sentence changed
+		// per element, half are new; each is cut to 300 characters and
+		// checked element by element plus sliding windows, as elib check does.
+		var parts []string
+		if q%2 == 0 && len(ids) > 0 {
+			a, err := lib.Asset(ids[rng.IntN(len(ids))])
+			if err != nil {
+				return err
+			}
+			for _, e := range a.Elements {
+				parts = append(parts, e.Text+gen.text(8))
+			}
+		} else {
+			for _, n := range []int{25, 50, 80, 60} {
+				parts = append(parts, gen.text(n))
+			}
+		}
+		text := truncateRunes(strings.Join(parts, "\n")+"\n"+gen.text(300), 300)
+		parts = strings.Split(text, "\n")
+		t0 := time.Now()
+		var sigs [][]uint32
+		var fps []*fingerprint.Fingerprint
+		for _, p := range parts {
+			fp := engine.Fingerprint(p)
+			fps = append(fps, fp)
+			sigs = append(sigs, fp.Signature)
+		}
+		whole := engine.Fingerprint(text)
+		for _, w := range engine.Windows(whole, 24, 12) {
+			sigs = append(sigs, w.Signature)
+		}
+		t1 := time.Now()
+		seen := map[uint32]bool{}
+		var keys []uint64
+		for _, sig := range sigs {
+			keys = engine.BandKeys(keys[:0], sig)
+			lib.Candidates(keys, func(ref uint32) {
+				if seen[ref] {
+					return
+				}
+				seen[ref] = true
+				e, err := lib.Element(ref)
+				if err != nil {
+					return
+				}
+				// Exact verification against every part of the script.
+				for _, fp := range fps {
+					_ = index.Containment(fp.Shingles, e.Shingles)
+				}
+			})
+		}
+		t2 := time.Now()
+		full = append(full, t2.Sub(t0))
+		lookup = append(lookup, t2.Sub(t1))
+		cands = append(cands, len(seen))
+	}
+	sort.Slice(full, func(i, j int) bool { return full[i] < full[j] })
+	sort.Slice(lookup, func(i, j int) bool { return lookup[i] < lookup[j] })
+	sort.Ints(cands)
+	pct := func(d []time.Duration, p float64) time.Duration { return d[int(p*float64(len(d)-1))] }
+	fmt.Printf("lookup (300-char script, %d queries): candidates+verify p50 %v p99 %v; with fingerprinting p50 %v p99 %v; candidates p50 %d p99 %d\n",
+		len(full), pct(lookup, .5), pct(lookup, .99), pct(full, .5), pct(full, .99), cands[len(cands)/2], cands[int(.99*float64(len(cands)-1))])
+	return lib.Close()
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		r = r[:n]
+	}
+	return string(r)
+}
+
+// rssBytes reads the resident set size from /proc (0 elsewhere).
+func rssBytes() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d iofs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// moduleRoot finds the directory holding go.mod from the working directory.
+func moduleRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// loadSentences reads the corpus files, splits them into sentences at
+// Chinese punctuation and converts them to Simplified Chinese once.
+func loadSentences(spec string) ([]string, error) {
+	var files []string
+	if spec != "" {
+		files = strings.Split(spec, ",")
+	} else {
+		root := moduleRoot()
+		files = []string{filepath.Join(root, "benchmarks/testdata/poetry-sample.txt")}
+		if _, err := os.Stat(filepath.Join(root, "benchmarks/data/tang.txt")); err == nil {
+			files = append(files, filepath.Join(root, "benchmarks/data/tang.txt"))
+		}
+	}
+	conv, err := opencc.New("t2s")
+	if err != nil {
+		return nil, fmt.Errorf("opencc: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		text := string(b)
+		if len(text) > 4<<20 {
+			text = text[:4<<20] // enough variety; OpenCC costs ~2 µs/rune
+		}
+		text, err = conv.Convert(text)
+		if err != nil {
+			return nil, fmt.Errorf("opencc: %w", err)
+		}
+		for _, s := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("，。！？；：\n\r「」『』、", r) }) {
+			s = strings.TrimSpace(s)
+			if n := utf8.RuneCountInString(s); n >= 4 && n <= 30 && !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) < 100 {
+		return nil, fmt.Errorf("corpus too small: %d sentences", len(out))
+	}
+	return out, nil
+}
+
+// generator recombines sentences into assets of 4–5 typed elements.
+type generator struct {
+	rng   *rand.Rand
+	pool  []string
+	count int
+}
+
+var marketing = []string{"点击下方链接", "今天下单立减五十", "限时三天", "我用了一个月", "亲测有效", "你是不是还在",
+	"千万别再", "没想到", "直播间还有赠品", "回购第三次了"}
+
+func (g *generator) text(runes int) string {
+	var b strings.Builder
+	for utf8.RuneCountInString(b.String()) < runes {
+		if g.rng.IntN(4) == 0 {
+			b.WriteString(marketing[g.rng.IntN(len(marketing))])
+		} else {
+			b.WriteString(g.pool[g.rng.IntN(len(g.pool))])
+		}
+		b.WriteString([]string{"，", "。", "！"}[g.rng.IntN(3)])
+	}
+	return b.String()
+}
+
+func (g *generator) assets(elements int) []element.Asset {
+	var out []element.Asset
+	types := []element.Type{element.Hook, element.Conflict, element.Testimonial, element.Conversion, element.Story}
+	lengths := []int{25, 50, 80, 60, 150}
+	for elements > 0 {
+		k := min(elements, 4+g.rng.IntN(2))
+		g.count++
+		a := element.Asset{ID: fmt.Sprintf("gen/%07d.txt", g.count), Title: g.pool[g.rng.IntN(len(g.pool))],
+			Meta: map[string]any{"platform": "抖音"}}
+		for i := 0; i < k; i++ {
+			a.Elements = append(a.Elements, element.Element{Type: types[i], Text: g.text(lengths[i]/2 + g.rng.IntN(lengths[i]))})
+		}
+		a.Reoffset()
+		out = append(out, a)
+		elements -= k
+	}
+	return out
+}
