@@ -5,7 +5,7 @@
 // assets that batch replaced or removed.
 //
 // A segment is a 16-byte header, a run of independently zstd-compressed
-// blocks of about 64 KiB (element blocks and asset blocks), a compressed
+// blocks of about 16 KiB (element blocks and asset blocks), a compressed
 // footer (block index with a checksum per block, asset directory, element
 // types, tombstones) and a fixed 32-byte trailer that locates and checksums
 // the footer. Readers keep only the footer in memory and decode a block on
