@@ -293,6 +293,8 @@ func FuzzSignature(f *testing.F) {
 	f.Add([]byte{1}, uint64(1), uint8(1))
 	f.Add([]byte("一二三四五六七八九十"), uint64(42), uint8(8))
 	f.Add(make([]byte, 8*9), uint64(7), uint8(32))
+	f.Add(make([]byte, 8*7), uint64(7), uint8(15))
+	f.Add(make([]byte, 8*8), uint64(9), uint8(7))
 	f.Add([]byte("床前明月光疑是地上霜举头望明月低头思故乡"), uint64(0), uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, seed uint64, groups uint8) {
 		lanes := 8 * (1 + int(groups)%32)
