@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 )
 
 const benchIDs = 1 << 20
@@ -32,6 +33,7 @@ func buildBenchIndex(b *testing.B) *Index {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	start := time.Now()
 	x := NewIndex(p)
 	sig := make([]uint32, 0, 128)
 	keys := make([]uint64, 0, p.Bands)
@@ -40,10 +42,11 @@ func buildBenchIndex(b *testing.B) *Index {
 		keys = p.BandKeys(keys[:0], sig)
 		x.Add(id, keys)
 	}
+	built := time.Since(start)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	b.Logf("built index of %d ids: %d entries, %.2f bytes/entry by capacity, %.2f by heap delta",
-		x.Len(), x.Entries(), float64(x.MemoryBytes())/float64(x.Entries()),
+	b.Logf("built index of %d ids in %v (random signatures + BandKeys + Add): %d entries, %.2f bytes/entry by capacity, %.2f by heap delta",
+		x.Len(), built.Round(time.Millisecond), x.Entries(), float64(x.MemoryBytes())/float64(x.Entries()),
 		float64(after.HeapAlloc-before.HeapAlloc)/float64(x.Entries()))
 	benchIndex = x
 	return x
