@@ -268,38 +268,49 @@ func (l *Library) openSegments() error {
 		if err == nil {
 			continue
 		}
-		if !l.opts.Salvage || errors.Is(err, fs.ErrNotExist) && !l.opts.Salvage {
+		sm := l.man.Segments[i]
+		if !l.opts.Salvage {
+			if l.segs[i] != nil && l.segs[i].r != nil {
+				l.segs[i].r.Close()
+			}
 			return fmt.Errorf("open library %s: %w", l.dir, err)
 		}
-		sm := l.man.Segments[i]
-		l.damage = append(l.damage, fmt.Sprintf("%v (segment skipped: %d assets, %d elements)", err, sm.Assets, sm.Elements))
+		if l.segs[i] != nil {
+			// The footer is readable: keep the segment and skip its bad
+			// blocks as they are met.
+			l.damage = append(l.damage, fmt.Sprintf("%v (salvaging its readable blocks)", err))
+			continue
+		}
+		l.damage = append(l.damage, fmt.Sprintf("%v (segment skipped: %d assets, %d elements lost)", err, sm.Assets, sm.Elements))
 		l.segs[i] = &segment{meta: sm, firstRef: sm.FirstRef, n: uint32(sm.Elements), damaged: true}
 	}
 	return nil
 }
 
+// openSegment opens one segment and checks it against the manifest. When
+// only the whole-file checksum fails it returns the segment as well as the
+// error, so Salvage can still read the blocks whose own checksums hold.
 func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 	path := filepath.Join(l.dir, sm.File)
 	r, err := store.Open(path, l.dec)
 	if err != nil {
 		return nil, err
 	}
-	if !l.opts.SkipVerify {
-		want, err := manifest.ParseHash(sm.XXHash)
-		if err != nil {
-			r.Close()
-			return nil, fmt.Errorf("segment %s: bad checksum in manifest: %w", path, err)
-		}
-		if err := r.Verify(sm.Size, want); err != nil {
-			r.Close()
-			return nil, err
-		}
-	}
 	if r.FirstRef() != sm.FirstRef && r.NumElements() > 0 || r.NumElements() != sm.Elements {
 		r.Close()
 		return nil, fmt.Errorf("segment %s: %w: does not match the manifest", path, store.ErrCorrupt)
 	}
-	return &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}, nil
+	s := &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}
+	if !l.opts.SkipVerify {
+		want, err := manifest.ParseHash(sm.XXHash)
+		if err != nil {
+			return s, fmt.Errorf("segment %s: bad checksum in manifest: %w", path, err)
+		}
+		if err := r.Verify(sm.Size, want); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
 }
 
 // rebuildMaps derives the live-element types and the asset map from the

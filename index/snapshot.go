@@ -18,8 +18,10 @@ import (
 )
 
 // lshSnapshotEvery: a writer persists the LSH index again once this many
-// elements (or a quarter of the library, whichever is more) were added since
-// the last snapshot; Open adds the rest from the segments' signatures.
+// elements were added since the last snapshot; Open adds the rest from the
+// segments' signatures. This bounds the extra work of an Open (decoding at
+// most this many element records, ~0.3 s) while a small import into a
+// large library does not rewrite the whole LSH file (~256 bytes/element).
 const lshSnapshotEvery = 50_000
 
 // readSnapshot reads a derived file and checks it against the manifest.
@@ -231,7 +233,7 @@ func (l *Library) snapshotLSH(m *manifest.Manifest, force bool) error {
 			uncovered += s.Elements
 		}
 	}
-	if !force && m.LSH != nil && (uncovered < lshSnapshotEvery || uncovered < l.live/4) {
+	if !force && m.LSH != nil && uncovered < lshSnapshotEvery {
 		return nil
 	}
 	snap, err := l.writeSnapshot(fmt.Sprintf("lsh-%08d.bin", m.Generation), m.LastSeq(), func(w io.Writer) error {

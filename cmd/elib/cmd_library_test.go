@@ -131,8 +131,8 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	done := map[string]bool{}
 	kills := 0
-	deadline := time.Now().Add(30 * time.Second)
-	for round := 0; kills < 21 && time.Now().Before(deadline); round++ {
+	deadline := time.Now().Add(50 * time.Second)
+	for round := 0; kills < 20 && time.Now().Before(deadline); round++ {
 		if round%3 == 2 {
 			// Kill a reindex.
 			_, killed := runKilled(t, bin, time.Duration(150+rng.IntN(1300))*time.Millisecond,
@@ -144,7 +144,7 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 			prefix := fmt.Sprintf("r%02d", round)
 			dir := filepath.Join(work, "in", prefix)
 			writeCorpus(t, dir, prefix, 12, rng)
-			lines, killed := runKilled(t, bin, time.Duration(200+rng.IntN(1600))*time.Millisecond,
+			lines, killed := runKilled(t, bin, time.Duration(200+rng.IntN(1300))*time.Millisecond,
 				"--library", lib, "import", "--batch", "8", "--no-progress", dir)
 			if killed {
 				kills++
@@ -199,7 +199,10 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 		require.Equal(t, 0, code, se)
 		var st struct{ Assets int }
 		require.NoError(t, json.Unmarshal([]byte(out), &st))
-		assert.Equal(t, before.Assets, st.Assets, "everything but the damaged batch survives")
+		// Everything before the damaged batch survives; of its 3 assets,
+		// those whose asset block still checks out are recovered too.
+		assert.GreaterOrEqual(t, st.Assets, before.Assets)
+		assert.LessOrEqual(t, st.Assets, before.Assets+3)
 		verifyLibrary(t, lib, done)
 	})
 }
