@@ -15,7 +15,15 @@ import (
 type Options struct {
 	// Lanes is the MinHash signature length (multiple of 8). Default 128.
 	Lanes int
-	// ShingleSize is the number of tokens per shingle. Default 2.
+	// ShingleSize is the number of tokens per shingle. Default 2: on the
+	// development set (fingerprint/shingle's measurement) word 2-grams keep
+	// lightly edited copies at a median Jaccard of 0.56 with their sources,
+	// which 32×4 LSH banding finds with P ≈ 0.96 per element (and a found
+	// element pulls in its whole asset), while unrelated elements stay at
+	// ≤ 0.02 — so a million-element library yields few false candidates.
+	// Single words lift edited copies to 0.69 but unrelated pairs to a
+	// median 0.07 (max 0.13): hundreds of false candidates per lookup at
+	// that scale. Exact verification decides verdicts either way.
 	ShingleSize int
 	// MinRun is the shortest run of countable characters that counts as
 	// copied during exact verification. Default 5.
