@@ -94,9 +94,11 @@ type Library struct {
 	assets map[string]assetLoc
 	sketch *boilerplate.Sketch
 	damage []string
-	ft     *fulltext.Index
-	ftErr  error
-	closed bool
+	// snapFiles holds the snapshot files opened with the manifest during load.
+	snapFiles map[string]*os.File
+	ft        *fulltext.Index
+	ftErr     error
+	closed    bool
 }
 
 // assetLoc says where a live asset is stored.
@@ -232,6 +234,8 @@ func (l *Library) load() error {
 	l.segs = nil
 	l.damage = nil
 	l.params = paramsOf(m)
+	l.openSnapshots()
+	defer l.closeSnapshots()
 	if err := l.openSegments(); err != nil {
 		return err
 	}
@@ -250,20 +254,31 @@ func paramsOf(m *manifest.Manifest) lsh.Params {
 }
 
 func (l *Library) openSegments() error {
-	l.segs = make([]*segment, len(l.man.Segments))
-	errs := make([]error, len(l.man.Segments))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, l.opts.Workers))
+	n := len(l.man.Segments)
+	l.segs = make([]*segment, n)
+	errs := make([]error, n)
+	// Open every file first, so that a writer deleting a replaced
+	// generation cannot pull a file away while earlier ones are verified.
 	for i, sm := range l.man.Segments {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			l.segs[i], errs[i] = l.openSegment(sm)
-		}()
+		l.segs[i], errs[i] = l.openSegment(sm)
 	}
-	wg.Wait()
+	if !l.opts.SkipVerify {
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, max(1, l.opts.Workers))
+		for i, sm := range l.man.Segments {
+			if errs[i] != nil {
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				errs[i] = l.verifySegment(l.segs[i], sm)
+			}()
+		}
+		wg.Wait()
+	}
 	for i, err := range errs {
 		if err == nil {
 			continue
@@ -287,9 +302,7 @@ func (l *Library) openSegments() error {
 	return nil
 }
 
-// openSegment opens one segment and checks it against the manifest. When
-// only the whole-file checksum fails it returns the segment as well as the
-// error, so Salvage can still read the blocks whose own checksums hold.
+// openSegment opens one segment and checks its footer against the manifest.
 func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 	path := filepath.Join(l.dir, sm.File)
 	r, err := store.Open(path, l.dec)
@@ -300,17 +313,18 @@ func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 		r.Close()
 		return nil, fmt.Errorf("segment %s: %w: does not match the manifest", path, store.ErrCorrupt)
 	}
-	s := &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}
-	if !l.opts.SkipVerify {
-		want, err := manifest.ParseHash(sm.XXHash)
-		if err != nil {
-			return s, fmt.Errorf("segment %s: bad checksum in manifest: %w", path, err)
-		}
-		if err := r.Verify(sm.Size, want); err != nil {
-			return s, err
-		}
+	return &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}, nil
+}
+
+// verifySegment checks a segment's whole-file checksum. On failure the
+// segment stays open, so Salvage can still read the blocks whose own
+// checksums hold.
+func (l *Library) verifySegment(s *segment, sm manifest.Segment) error {
+	want, err := manifest.ParseHash(sm.XXHash)
+	if err != nil {
+		return fmt.Errorf("segment %s: bad checksum in manifest: %w", s.r.Path(), err)
 	}
-	return s, nil
+	return s.r.Verify(sm.Size, want)
 }
 
 // rebuildMaps derives the live-element types and the asset map from the

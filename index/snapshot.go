@@ -24,12 +24,38 @@ import (
 // large library does not rewrite the whole LSH file (~256 bytes/element).
 const lshSnapshotEvery = 50_000
 
+// openSnapshots opens the current generation's snapshot files right after
+// the manifest is read: a writer may delete them as soon as it commits the
+// next generation, and an open file stays readable after that.
+func (l *Library) openSnapshots() {
+	l.snapFiles = map[string]*os.File{}
+	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Sketch} {
+		if s == nil || l.dir == "" {
+			continue
+		}
+		if f, err := os.Open(filepath.Join(l.dir, s.File)); err == nil {
+			l.snapFiles[s.File] = f
+		}
+	}
+}
+
+func (l *Library) closeSnapshots() {
+	for _, f := range l.snapFiles {
+		f.Close()
+	}
+	l.snapFiles = nil
+}
+
 // readSnapshot reads a derived file and checks it against the manifest.
 func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
 	path := filepath.Join(l.dir, s.File)
-	b, err := os.ReadFile(path)
+	f, ok := l.snapFiles[s.File]
+	if !ok {
+		return nil, fmt.Errorf("open %s: %w", path, os.ErrNotExist)
+	}
+	b, err := io.ReadAll(f)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	want, err := manifest.ParseHash(s.XXHash)
 	if err != nil || int64(len(b)) != s.Size || xxhash.Sum64(b) != want {
