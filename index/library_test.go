@@ -464,3 +464,49 @@ func TestConcurrentReadersDuringImport(t *testing.T) {
 	assert.NoError(t, readErr)
 	assert.Equal(t, 8, l.AssetCount())
 }
+
+func TestReadersOpenWhileWriterCommits(t *testing.T) {
+	l, dir := newLib(t, true)
+	ctx := context.Background()
+	_, err := l.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var opens, failures int
+	var firstErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			r, err := Open(Options{Dir: dir, ReadOnly: true})
+			opens++
+			if err != nil {
+				failures++
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			if r.AssetCount() < 3 {
+				failures++
+			}
+			r.Close()
+		}
+	}()
+	for i := 0; i < 30; i++ {
+		_, err := l.Import(ctx, []element.Asset{script(fmt.Sprintf("y/%d.txt", i), "", "hook", storyCar+fmt.Sprint(i))})
+		require.NoError(t, err)
+		if i == 15 {
+			require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d reader opens during 30 commits and a reindex", opens)
+	assert.Zero(t, failures, "first error: %v", firstErr)
+}
