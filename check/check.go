@@ -16,7 +16,7 @@ import (
 // Source is a library the check looks candidates up in. *index.Library
 // satisfies it.
 type Source interface {
-	Candidates(keys []uint64, fn func(ref uint32))
+	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	Element(ref uint32) (*index.StoredElement, error)
 	AssetElements(assetID string) []uint32
 	Allowlist() []string
@@ -31,6 +31,10 @@ type Options struct {
 	Threshold float64
 	// MaxMatches caps the matches reported per element. Default 5.
 	MaxMatches int
+	// MaxCandidates caps the LSH candidates verified per asset, strongest
+	// (most shared bands) first; the assets of verified candidates are
+	// always verified in full. Default 256.
+	MaxCandidates int
 	// WindowTokens and WindowStride shape the sliding windows over the
 	// whole copy text. Defaults 24 and 12 tokens.
 	WindowTokens, WindowStride int
@@ -48,6 +52,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.MaxMatches == 0 {
 		o.MaxMatches = 5
+	}
+	if o.MaxCandidates == 0 {
+		o.MaxCandidates = 256
 	}
 	if o.WindowTokens == 0 {
 		o.WindowTokens = 24
@@ -206,22 +213,19 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	}
 	whole := eng.Concat(fps, starts)
 
-	// 2. Candidates from element signatures and whole-text windows.
+	// 2. Candidates from element signatures and whole-text windows, scored
+	// by the LSH bands they share with the lookups (copies share many,
+	// chance collisions on stock phrases one).
 	var keys []uint64
-	seen := map[candKey]bool{}
-	var order []candKey
+	score := map[candKey]int{}
 	lookup := func(sig []uint32) {
 		if isEmpty(sig) {
 			return
 		}
 		keys = eng.BandKeys(keys[:0], sig)
 		for si, s := range c.sources {
-			s.Candidates(keys, func(ref uint32) {
-				k := candKey{si, ref}
-				if !seen[k] {
-					seen[k] = true
-					order = append(order, k)
-				}
+			s.CandidateCounts(keys, func(ref uint32, bands int) {
+				score[candKey{si, ref}] += bands
 			})
 		}
 	}
@@ -232,45 +236,60 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	for _, w := range eng.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
 		lookup(w.Signature)
 	}
-
-	// 3. Verify candidates; expand verified ones to their whole asset.
-	cands := make([]*candidate, 0, len(order))
-	expanded := map[string]bool{}
-	verifiedAssets := map[string]int{}
-	load := func(k candKey) (*candidate, error) {
-		el, err := c.sources[k.src].Element(k.ref)
-		if err != nil {
-			return nil, fmt.Errorf("check %s: library element %d: %w", file, k.ref, err)
-		}
-		return &candidate{src: k.src, ref: k.ref, elem: el, norm: eng.Normalizer().Normalize(el.Text)}, nil
+	order := make([]candKey, 0, len(score))
+	for k := range score {
+		order = append(order, k)
 	}
+	sort.Slice(order, func(i, j int) bool {
+		if score[order[i]] != score[order[j]] {
+			return score[order[i]] > score[order[j]]
+		}
+		if order[i].src != order[j].src {
+			return order[i].src < order[j].src
+		}
+		return order[i].ref < order[j].ref
+	})
+	if len(order) > c.opts.MaxCandidates {
+		order = order[:c.opts.MaxCandidates]
+	}
+	seen := make(map[candKey]bool, len(order))
+	for _, k := range order {
+		seen[k] = true
+	}
+
+	// 3. Verify candidates against the whole text; a verified candidate
+	// pulls in the rest of its asset (an edited copy may have elements
+	// too changed for LSH to propose).
+	var cands []*candidate
+	expanded := map[string]bool{}
 	vopts := verify.Options{MinRun: minRun}
 	for i := 0; i < len(order); i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		cd, err := load(order[i])
+		k := order[i]
+		el, err := c.sources[k.src].Element(k.ref)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("check %s: library element %d: %w", file, k.ref, err)
 		}
-		if cd.elem.AssetID == a.ID {
+		if el.AssetID == a.ID {
 			continue // never match an asset against itself
 		}
-		cands = append(cands, cd)
-		key := fmt.Sprintf("%d\x00%s", cd.src, cd.elem.AssetID)
-		if expanded[key] {
-			continue
-		}
+		cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: eng.Normalizer().Normalize(el.Text)}
 		if verify.Compare(whole.Norm, cd.norm, vopts).CoveredCount == 0 {
 			continue
 		}
-		verifiedAssets[key]++
+		cands = append(cands, cd)
+		key := fmt.Sprintf("%d\x00%s", cd.src, el.AssetID)
+		if expanded[key] {
+			continue
+		}
 		expanded[key] = true
-		for _, ref := range c.sources[cd.src].AssetElements(cd.elem.AssetID) {
-			k := candKey{cd.src, ref}
-			if !seen[k] {
-				seen[k] = true
-				order = append(order, k)
+		for _, ref := range c.sources[k.src].AssetElements(el.AssetID) {
+			nk := candKey{k.src, ref}
+			if !seen[nk] {
+				seen[nk] = true
+				order = append(order, nk)
 			}
 		}
 	}

@@ -70,24 +70,34 @@ type Stats struct {
 // keys (an element may be reported more than once). Safe concurrently; fn
 // runs with no lock held, so it may call any other method.
 func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) {
+	l.CandidateCounts(keys, func(ref uint32, _ int) { fn(ref) })
+}
+
+// CandidateCounts is Candidates that also reports how many LSH bands each
+// candidate shares with the query (more bands: more likely a real copy).
+func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
 	l.mu.RLock()
 	idx := l.lsh
 	l.mu.RUnlock()
 	if idx == nil {
 		return
 	}
-	var refs []uint32
-	idx.Query(keys, func(ref uint32) { refs = append(refs, ref) })
+	type hit struct {
+		ref   uint32
+		bands int
+	}
+	var hits []hit
+	idx.QueryCounts(keys, func(ref uint32, bands int) { hits = append(hits, hit{ref, bands}) })
 	l.mu.RLock()
-	live := refs[:0]
-	for _, ref := range refs {
-		if int(ref) < len(l.types) && l.types[ref] != 0 {
-			live = append(live, ref)
+	live := hits[:0]
+	for _, h := range hits {
+		if int(h.ref) < len(l.types) && l.types[h.ref] != 0 {
+			live = append(live, h)
 		}
 	}
 	l.mu.RUnlock()
-	for _, ref := range live {
-		fn(ref)
+	for _, h := range live {
+		fn(h.ref, h.bands)
 	}
 }
 

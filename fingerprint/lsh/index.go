@@ -223,6 +223,13 @@ func (x *Index) snapshot(b *band) []uint64 {
 // with keys (keys[i] is matched against band i only), in ascending id order.
 // fn runs after the index lock is released.
 func (x *Index) Query(keys []uint64, fn func(id uint32)) {
+	x.QueryCounts(keys, func(id uint32, _ int) { fn(id) })
+}
+
+// QueryCounts is Query that also reports in how many bands each id
+// collided: pairs near the LSH threshold share one band, copies share many,
+// so callers can verify the strongest candidates first.
+func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 	var stack [64]uint32
 	ids := stack[:0]
 	x.mu.RLock()
@@ -249,10 +256,13 @@ func (x *Index) Query(keys []uint64, fn func(id uint32)) {
 	}
 	x.mu.RUnlock()
 	slices.Sort(ids)
-	for i, id := range ids {
-		if i == 0 || id != ids[i-1] {
-			fn(id)
+	for i := 0; i < len(ids); {
+		j := i + 1
+		for j < len(ids) && ids[j] == ids[i] {
+			j++
 		}
+		fn(ids[i], j-i)
+		i = j
 	}
 }
 
