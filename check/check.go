@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"elib/element"
@@ -19,6 +20,7 @@ type Source interface {
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	Element(ref uint32) (*index.StoredElement, error)
 	AssetElements(assetID string) []uint32
+	Asset(id string) (*element.Asset, error)
 	Allowlist() []string
 	SentenceDF(h uint64) int
 	AssetCount() int
@@ -261,7 +263,13 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	// pulls in the rest of its asset (an edited copy may have elements
 	// too changed for LSH to propose).
 	var cands []*candidate
-	expanded := map[string]bool{}
+	expanded := map[string]bool{} // source+asset → is the checked file itself
+	selfFile := ""
+	if a.File != "" {
+		if abs, err := filepath.Abs(a.File); err == nil {
+			selfFile = abs
+		}
+	}
 	vopts := verify.Options{MinRun: minRun}
 	for i := 0; i < len(order); i++ {
 		if err := ctx.Err(); err != nil {
@@ -279,18 +287,19 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		if verify.Compare(whole.Norm, cd.norm, vopts).CoveredCount == 0 {
 			continue
 		}
-		cands = append(cands, cd)
 		key := fmt.Sprintf("%d\x00%s", cd.src, el.AssetID)
-		if expanded[key] {
-			continue
-		}
-		expanded[key] = true
-		for _, ref := range c.sources[k.src].AssetElements(el.AssetID) {
-			nk := candKey{k.src, ref}
-			if !seen[nk] {
-				seen[nk] = true
-				order = append(order, nk)
+		if _, known := expanded[key]; !known {
+			expanded[key] = c.isSelf(k.src, el.AssetID, selfFile)
+			for _, ref := range c.sources[k.src].AssetElements(el.AssetID) {
+				nk := candKey{k.src, ref}
+				if !seen[nk] {
+					seen[nk] = true
+					order = append(order, nk)
+				}
 			}
+		}
+		if !expanded[key] {
+			cands = append(cands, cd)
 		}
 	}
 
@@ -380,6 +389,17 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		res.Verdict = Reject
 	}
 	return res, nil
+}
+
+// isSelf reports whether a library asset is the checked file itself,
+// imported earlier under an id of its own (ids are relative to the import
+// root, which need not be the check's root).
+func (c *Checker) isSelf(src int, assetID, absFile string) bool {
+	if absFile == "" {
+		return false
+	}
+	la, err := c.sources[src].Asset(assetID)
+	return err == nil && la.File == absFile
 }
 
 // boilerplateMask marks the normalised runes of text that are boilerplate:

@@ -188,6 +188,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 		return nil, err
 	}
 	a := rec.Asset
+	a.File = rec.File
 	a.Elements = append([]element.Element(nil), rec.Asset.Elements...)
 	return &a, nil
 }

@@ -239,7 +239,7 @@ func (b *rebuild) fromDir(ctx context.Context, dir string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir})
+		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir, Verbs: b.l.engine.Segmenter()})
 		if err != nil {
 			b.damage = append(b.damage, err.Error())
 			return nil

@@ -182,6 +182,10 @@ func TestCheckTraditionalCopyIsRejected(t *testing.T) {
 	// Re-checking the imported file itself never matches itself.
 	_, _, code = runElib(t, scripts, nil, "--library", lib, "check", "source.txt")
 	assert.Equal(t, 0, code, "an imported file re-checked is recognised as itself")
+	// Also from another directory, where its path-based id differs from
+	// the id it was imported under.
+	stdout, _, code = runElib(t, dir, nil, "--library", lib, "check", filepath.Join("scripts", "source.txt"))
+	assert.Equal(t, 0, code, "the same file under another id is still itself: %s", stdout)
 }
 
 func TestCheckBadInputKeepsGoing(t *testing.T) {

@@ -198,6 +198,13 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			fail(in.path, err)
 			continue
 		}
+		// Remember where each asset came from, so that checking the same
+		// file later is recognised as the asset itself whatever its id.
+		if abs, aerr := filepath.Abs(in.path); aerr == nil {
+			for i := range assets {
+				assets[i].File = abs
+			}
+		}
 		pf := pendingFile{path: in.path, assets: len(assets)}
 		for _, a := range assets {
 			pf.elements += len(a.Elements)
