@@ -35,8 +35,17 @@ type Options struct {
 	MaxMatches int
 	// MaxCandidates caps the LSH candidates verified per asset, strongest
 	// (most shared bands) first; the assets of verified candidates are
-	// always verified in full. Default 256.
+	// always verified in full. Default 64: a copied element shares ~5 of
+	// 32 bands per lookup and ranks first, while a script of stock phrases
+	// collides with thousands of elements at one band each in a 1M-element
+	// library (benchmarks/library: p99 3,200 candidates), and fetching each
+	// costs a block read.
 	MaxCandidates int
+	// ExpandRun is how many characters a candidate must share with the
+	// checked text before the rest of its asset is verified too: a stock
+	// phrase (今天到手价) shared with thousands of assets must not pull all
+	// of them in. Default 2 × the engine's MinRun.
+	ExpandRun int
 	// WindowTokens and WindowStride shape the sliding windows over the
 	// whole copy text. Defaults 24 and 12 tokens.
 	WindowTokens, WindowStride int
@@ -56,8 +65,9 @@ func (o *Options) EnsureDefaults() {
 		o.MaxMatches = 5
 	}
 	if o.MaxCandidates == 0 {
-		o.MaxCandidates = 256
+		o.MaxCandidates = 64
 	}
+
 	if o.WindowTokens == 0 {
 		o.WindowTokens = 24
 	}
@@ -177,6 +187,9 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 	if engine == nil {
 		return nil, fmt.Errorf("check: nil engine")
 	}
+	if opts.ExpandRun == 0 {
+		opts.ExpandRun = 2 * engine.Options().MinRun
+	}
 	c := &Checker{engine: engine, sources: sources, opts: opts}
 	for _, s := range sources {
 		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), s.Allowlist()))
@@ -263,7 +276,8 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	// pulls in the rest of its asset (an edited copy may have elements
 	// too changed for LSH to propose).
 	var cands []*candidate
-	expanded := map[string]bool{} // source+asset → is the checked file itself
+	expanded := map[string]bool{} // source+asset: its elements are queued
+	selfMemo := map[string]bool{} // source+asset: is the checked file itself
 	selfFile := ""
 	if a.File != "" {
 		if abs, err := filepath.Abs(a.File); err == nil {
@@ -271,6 +285,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		}
 	}
 	vopts := verify.Options{MinRun: minRun}
+	screen := verify.NewScreen(whole.Norm, vopts)
 	for i := 0; i < len(order); i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -284,12 +299,22 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 			continue // never match an asset against itself
 		}
 		cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: eng.Normalizer().Normalize(el.Text)}
-		if verify.Compare(whole.Norm, cd.norm, vopts).CoveredCount == 0 {
+		shared := screen.Shared(cd.norm)
+		if shared == 0 {
 			continue
 		}
 		key := fmt.Sprintf("%d\x00%s", cd.src, el.AssetID)
-		if _, known := expanded[key]; !known {
-			expanded[key] = c.isSelf(k.src, el.AssetID, selfFile)
+		self, known := selfMemo[key]
+		if !known {
+			self = c.isSelf(k.src, el.AssetID, selfFile)
+			selfMemo[key] = self
+		}
+		if self {
+			continue
+		}
+		cands = append(cands, cd)
+		if !expanded[key] && shared >= c.opts.ExpandRun-minRun+1 {
+			expanded[key] = true
 			for _, ref := range c.sources[k.src].AssetElements(el.AssetID) {
 				nk := candKey{k.src, ref}
 				if !seen[nk] {
@@ -297,9 +322,6 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 					order = append(order, nk)
 				}
 			}
-		}
-		if !expanded[key] {
-			cands = append(cands, cd)
 		}
 	}
 

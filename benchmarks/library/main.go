@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,9 +35,11 @@ type config struct {
 	fulltext bool
 	keep     bool
 	phase    string
-	queries  int
-	seed     uint64
-	corpus   string
+	// cpuProfile receives a CPU profile of the lookup queries.
+	cpuProfile string
+	queries    int
+	seed       uint64
+	corpus     string
 }
 
 func main() {
@@ -50,6 +53,7 @@ func main() {
 	fs.StringVar(&c.phase, "phase", "all", "all, or open (internal: measure a read-only open in this process)")
 	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
 	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the lookup queries to this file")
 	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -190,6 +194,16 @@ func measureOpen(c config) error {
 		return err
 	}
 	ids := lib.AssetIDs()
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var full []time.Duration
 	var cands []int
 	for q := 0; q < c.queries; q++ {

@@ -131,6 +131,47 @@ func containsOpenBracket(s string) bool {
 	return false
 }
 
+// simpleNFKC maps the runes that make up nearly all Chinese marketing copy
+// — ASCII, CJK unified ideographs, full-width ASCII forms and common CJK
+// punctuation — to their NFKC form one rune at a time. ok is false for any
+// other rune: such text takes the general path. Full-width ASCII forms
+// U+FF01–U+FF5E decompose to U+0021–U+007E; the rest here are NFKC-stable
+// and start no composition.
+func simpleNFKC(r rune) (rune, bool) {
+	switch {
+	case r < 0x80 && r != 0:
+		return r, true
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return r, true
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFEE0, true
+	case r == 0x3001 || r == 0x3002 || (r >= 0x3008 && r <= 0x3011) || r == 0x3014 || r == 0x3015,
+		r == 0x2018 || r == 0x2019 || r == 0x201C || r == 0x201D || r == 0x2014 || r == 0x00B7:
+		return r, true
+	}
+	return 0, false
+}
+
+// nfkcSimple is nfkc for text made only of simpleNFKC runes; ok is false
+// (and nothing is appended) otherwise.
+func nfkcSimple(s string, inAnn func(int) bool, rs []rune, offs []int) ([]rune, []int, bool) {
+	for _, r := range s {
+		if _, ok := simpleNFKC(r); !ok {
+			return rs, offs, false
+		}
+	}
+	cp := 0
+	for _, r := range s {
+		if !inAnn(cp) {
+			m, _ := simpleNFKC(r)
+			rs = append(rs, m)
+			offs = append(offs, cp)
+		}
+		cp++
+	}
+	return rs, offs, true
+}
+
 // nfkc applies NFKC to s, dropping runes that come from annotations, and
 // returns the runes with the code-point index of their source rune.
 func nfkc(s string, anns []Annotation) ([]rune, []int) {
@@ -142,6 +183,9 @@ func nfkc(s string, anns []Annotation) ([]rune, []int) {
 			a++
 		}
 		return a < len(anns) && anns[a].Start <= cp
+	}
+	if rs, offs, ok := nfkcSimple(s, inAnn, rs, offs); ok {
+		return rs, offs
 	}
 	if norm.NFKC.IsNormalString(s) {
 		cp := 0

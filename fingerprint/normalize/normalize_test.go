@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestNormalize(t *testing.T) {
@@ -135,5 +136,36 @@ func FuzzNormalize(f *testing.F) {
 			}
 			prev = o
 		}
+	})
+}
+
+// TestSimpleNFKCMatchesNorm proves the per-rune fast path gives exactly
+// what golang.org/x/text's NFKC gives for every rune it accepts.
+func TestSimpleNFKCMatchesNorm(t *testing.T) {
+	for r := rune(1); r <= 0xFFFF; r++ {
+		m, ok := simpleNFKC(r)
+		if !ok {
+			continue
+		}
+		want := norm.NFKC.String(string(r))
+		assert.Equal(t, want, string(m), "U+%04X", r)
+		// A following combining mark must not change the accepted rune.
+		assert.Equal(t, norm.NFKC.String(string(r)+"好"), string(m)+"好", "U+%04X", r)
+	}
+}
+
+func FuzzSimpleNFKCPath(f *testing.F) {
+	f.Add("今天直播间立减５０！点击下方链接【转化】")
+	f.Add("ＡＢＣ１２３，“你好”——。")
+	n := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		var fast, slow []rune
+		if _, _, ok := nfkcSimple(s, func(int) bool { return false }, nil, nil); !ok {
+			return
+		}
+		fast, _, _ = nfkcSimple(s, func(int) bool { return false }, nil, nil)
+		slow = []rune(norm.NFKC.String(s))
+		assert.Equal(t, string(slow), string(fast))
+		_ = n.Normalize(s)
 	})
 }

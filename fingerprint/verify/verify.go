@@ -250,3 +250,35 @@ func intersect(a, b []uint64) int {
 	}
 	return n
 }
+
+// Screen tells quickly whether a library text shares any MinRun-gram with a
+// query: one set of the query's gram hashes, then one lookup per library
+// position. It lets a check discard the many LSH candidates that share no
+// copied run before paying for Compare. A Screen is safe for concurrent use.
+type Screen struct {
+	k     int
+	grams map[uint64]struct{}
+}
+
+// NewScreen indexes the query's MinRun-grams.
+func NewScreen(query normalize.Text, opts Options) *Screen {
+	opts = opts.EnsureDefaults()
+	s := &Screen{k: opts.MinRun, grams: make(map[uint64]struct{}, max(0, len(query.Runes)-opts.MinRun+1))}
+	for i := 0; i+s.k <= len(query.Runes); i++ {
+		s.grams[gramHash(query.Runes[i:i+s.k])] = struct{}{}
+	}
+	return s
+}
+
+// Shared returns how many of lib's MinRun-grams (by position) occur in the
+// query; 0 means Compare would find nothing. A shared run of L runes gives
+// L-MinRun+1.
+func (s *Screen) Shared(lib normalize.Text) int {
+	n := 0
+	for i := 0; i+s.k <= len(lib.Runes); i++ {
+		if _, ok := s.grams[gramHash(lib.Runes[i:i+s.k])]; ok {
+			n++
+		}
+	}
+	return n
+}

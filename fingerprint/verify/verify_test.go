@@ -121,3 +121,24 @@ func BenchmarkCompare300(b *testing.B) {
 		m.Compare(q, lib, Options{})
 	}
 }
+
+func TestScreenAgreesWithCompare(t *testing.T) {
+	n := normalize.New()
+	query := n.Normalize("今天直播间立减五十，点击下方链接下单，再送同款小样三支。")
+	tests := []struct {
+		lib    string
+		shared int
+	}{
+		{"今天直播间立减五十", 5}, // a 9-rune run: 9-5+1 grams
+		{"点击下方链接", 2},    // 6 runes
+		{"直播间立减", 1},     // exactly MinRun
+		{"直播间立", 0},      // MinRun-1
+		{"完全不同的一段文字内容", 0},
+	}
+	for _, tt := range tests {
+		s := NewScreen(query, Options{})
+		lib := n.Normalize(tt.lib)
+		assert.Equal(t, tt.shared, s.Shared(lib), tt.lib)
+		assert.Equal(t, tt.shared == 0, Compare(query, lib, Options{}).CoveredCount == 0, tt.lib)
+	}
+}
