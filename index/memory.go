@@ -28,6 +28,7 @@ func Memory(ctx context.Context, engine *fingerprint.Engine, assets []element.As
 		if _, err := l.Import(ctx, assets); err != nil {
 			return nil, fmt.Errorf("memory library: %w", err)
 		}
+		l.lsh.Compact()
 	}
 	return l, nil
 }

@@ -117,10 +117,17 @@ func (l *Library) loadLSH() error {
 		covered = 0
 	}
 	var keys []uint64
+	added := false
+	defer func() {
+		if added {
+			l.lsh.Compact() // queries on merged runs are ~4x faster than on Add's runs
+		}
+	}()
 	for _, s := range l.segs {
 		if s.meta.Seq <= covered || s.damaged {
 			continue
 		}
+		added = true
 		// Tombstones of this segment hit elements an older snapshot holds.
 		for _, t := range s.tombstones() {
 			for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
