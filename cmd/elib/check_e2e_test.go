@@ -317,3 +317,23 @@ func TestCheckCrossFindsTwinDrafts(t *testing.T) {
 		}
 	}
 }
+
+func TestDictDirOverride(t *testing.T) {
+	dir := t.TempDir()
+	script := repoPath(t, "corpus/examples/original.md")
+	_, stderr, code := runElib(t, dir, nil, "--dict-dir", filepath.Join(dir, "missing"), "split", script)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "jieba.dict.utf8", "the error names the missing dictionary")
+
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	require.NoError(t, err)
+	dict := filepath.Join(strings.TrimSpace(string(out)), "github.com", "yanyiwu", "gojieba@v1.4.6", "deps", "cppjieba", "dict")
+	if _, err := os.Stat(dict); err != nil {
+		t.Skip("gojieba's own dictionaries are not in the module cache")
+	}
+	stdout, stderr, code := runElib(t, dir, nil, "--dict-dir", dict, "split", "--format", "json", script)
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, `"copy_verbs"`)
+	_, stderr, code = runElib(t, dir, []string{"ELIB_DICT_DIR=" + filepath.Join(dir, "missing")}, "split", script)
+	assert.Equal(t, 2, code, "ELIB_DICT_DIR is honoured: %s", stderr)
+}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"elib/fingerprint/segment"
 )
 
 // Exit codes of SPEC §3.
@@ -25,6 +27,7 @@ type globalOptions struct {
 	library string
 	format  string
 	verbose bool
+	dictDir string
 	stdout  io.Writer
 	stderr  io.Writer
 	stdin   io.Reader
@@ -77,12 +80,18 @@ scripts against it before they are published: material whose duplication is
 higher than 62 % is rejected.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRun: func(cmd *cobra.Command, args []string) {
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			level := slog.LevelWarn
 			if g.verbose {
 				level = slog.LevelDebug
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
+			if g.dictDir != "" {
+				if err := segment.ConfigureDefault(segment.Options{DictDir: g.dictDir}); err != nil {
+					return withCode(exitError, fmt.Errorf("--dict-dir: %w", err))
+				}
+			}
+			return nil
 		},
 	}
 	root.SetOut(g.stdout)
@@ -92,6 +101,7 @@ higher than 62 % is rejected.`,
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
 	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
+	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+segment.DictDirEnv+")")
 	for _, add := range commandBuilders {
 		root.AddCommand(add(g))
 	}

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -75,17 +76,45 @@ func New(opts Options) (*Segmenter, error) {
 	return &Segmenter{j: j}, nil
 }
 
+// DictDirEnv names the environment variable that, when set, points the
+// Default segmenter at a directory of dictionaries (see Options.DictDir).
+const DictDirEnv = "ELIB_DICT_DIR"
+
 var (
 	defaultOnce sync.Once
+	defaultMu   sync.Mutex
+	defaultOpts *Options // set by ConfigureDefault before the first load
 	defaultSeg  *Segmenter
 	defaultErr  error
 )
 
-// Default returns the process-wide shared Segmenter with Options{},
-// created on first call. It is the one piece of global state elib allows.
+// ErrDefaultLoaded is returned by ConfigureDefault once Default has loaded.
+var ErrDefaultLoaded = errors.New("segment: the default segmenter is already loaded")
+
+// ConfigureDefault sets the options of the Default segmenter (the CLI's
+// --dict-dir). It must run before the first Default call.
+func ConfigureDefault(opts Options) error {
+	defaultMu.Lock()
+	defer defaultMu.Unlock()
+	if defaultSeg != nil || defaultErr != nil {
+		return ErrDefaultLoaded
+	}
+	defaultOpts = &opts
+	return nil
+}
+
+// Default returns the process-wide shared Segmenter, created on first call
+// with the options of ConfigureDefault, else Options{DictDir:
+// $ELIB_DICT_DIR}. It is the one piece of global state elib allows.
 func Default() (*Segmenter, error) {
 	defaultOnce.Do(func() {
-		defaultSeg, defaultErr = New(Options{})
+		defaultMu.Lock()
+		defer defaultMu.Unlock()
+		opts := Options{DictDir: os.Getenv(DictDirEnv)}
+		if defaultOpts != nil {
+			opts = *defaultOpts
+		}
+		defaultSeg, defaultErr = New(opts)
 	})
 	return defaultSeg, defaultErr
 }
