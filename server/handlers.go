@@ -195,33 +195,6 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// searchHit is one hit of a search response.
-type searchHit struct {
-	ID        string   `json:"id"`
-	AssetID   string   `json:"asset_id"`
-	Type      string   `json:"type"`
-	Title     string   `json:"title"`
-	Score     float64  `json:"score"`
-	Text      string   `json:"text"`
-	Fragments []string `json:"fragments"`
-	Locations [][2]int `json:"locations"`
-}
-
-// facetCount is one facet value.
-type facetCount struct {
-	Term  string `json:"term"`
-	Count int    `json:"count"`
-}
-
-// searchResponse is the JSON of `elib search --format json`.
-type searchResponse struct {
-	Query  string                  `json:"query"`
-	Total  uint64                  `json:"total"`
-	TookMs float64                 `json:"took_ms"`
-	Hits   []searchHit             `json:"hits"`
-	Facets map[string][]facetCount `json:"facets"`
-}
-
 // handleSearch is GET /v1/search?q=&type=&limit=&offset=.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -267,25 +240,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 			res.Facets = map[string][]fulltext.FacetCount{"type": typeFacets(full.Hits)}
 		}
 	}
-	out := searchResponse{Query: query.Text, Total: res.Total, TookMs: float64(res.Took.Microseconds()) / 1000, Hits: []searchHit{}, Facets: map[string][]facetCount{}}
-	for _, h := range res.Hits {
-		hit := searchHit{ID: h.ID, AssetID: h.AssetID, Type: h.Type, Title: h.Title, Score: h.Score,
-			Text: h.Text, Fragments: h.Fragments, Locations: h.Locations}
-		if len(hit.Fragments) == 0 {
-			hit.Fragments = fallbackFragments(h.Text, query.Text)
+	for i := range res.Hits {
+		if len(res.Hits[i].Fragments) == 0 {
+			res.Hits[i].Fragments = fallbackFragments(res.Hits[i].Text, query.Text)
 		}
-		if hit.Locations == nil {
-			hit.Locations = [][2]int{}
-		}
-		out.Hits = append(out.Hits, hit)
 	}
-	for name, counts := range res.Facets {
-		fc := make([]facetCount, 0, len(counts))
-		for _, c := range counts {
-			fc = append(fc, facetCount{Term: c.Term, Count: c.Count})
-		}
-		out.Facets[name] = fc
-	}
+	out := fulltext.NewResponse(query.Text, res)
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"elib/check"
 	"elib/check/report"
+	"elib/index/fulltext"
 )
 
 func checkBody(t *testing.T, text, id string) string {
@@ -195,7 +196,7 @@ func TestSearchAndElement(t *testing.T) {
 	_, ts := newTestServer(t, nil)
 	status, _, body := do(t, "GET", ts.URL+"/v1/search?q="+url.QueryEscape("锅铲")+"&limit=5", "", "")
 	require.Equal(t, http.StatusOK, status, body)
-	var res searchResponse
+	var res fulltext.Response
 	require.NoError(t, json.Unmarshal([]byte(body), &res))
 	require.NotEmpty(t, res.Hits)
 	assert.Equal(t, "lib/spatula.txt", res.Hits[0].AssetID)
@@ -422,7 +423,7 @@ func TestXSSStaysTextInAPI(t *testing.T) {
 	// Search fragments are HTML-escaped with only <mark> as markup.
 	status, _, body = do(t, "GET", ts.URL+"/v1/search?q="+url.QueryEscape("防晒喷雾"), "", "")
 	require.Equal(t, http.StatusOK, status, body)
-	var res searchResponse
+	var res fulltext.Response
 	require.NoError(t, json.Unmarshal([]byte(body), &res))
 	require.NotEmpty(t, res.Hits)
 	for _, f := range res.Hits[0].Fragments {
@@ -481,12 +482,12 @@ func TestSampleLibrary(t *testing.T) {
 	})
 	status, _, body := do(t, "GET", ts.URL+"/v1/search?q="+url.QueryEscape("防晒喷雾"), "", "")
 	require.Equal(t, http.StatusOK, status, body)
-	var res searchResponse
+	var res fulltext.Response
 	require.NoError(t, json.Unmarshal([]byte(body), &res))
 	require.Len(t, res.Hits, 1)
 	require.Len(t, res.Hits[0].Fragments, 1)
 	assert.Equal(t, "<mark>防晒喷雾</mark>&lt;img src=x onerror=alert(2)&gt;千万别乱喷，先看完这条再出门。", res.Hits[0].Fragments[0])
-	assert.Equal(t, []facetCount{{Term: "hook", Count: 1}}, res.Facets["type"])
+	assert.Equal(t, []fulltext.FacetCount{{Term: "hook", Count: 1}}, res.Facets["type"])
 
 	status, _, body = do(t, "POST", ts.URL+"/v1/import", "application/json", `{"id":"x","text":"随便一段文案内容"}`, "Authorization", "Bearer tok")
 	assert.Equal(t, http.StatusForbidden, status)

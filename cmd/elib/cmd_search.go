@@ -60,32 +60,6 @@ import's current batch, at most a few seconds). Exit codes: 0 ok, 2 error.`,
 	return cmd
 }
 
-// searchJSON is the --format json output.
-type searchJSON struct {
-	Query  string                 `json:"query"`
-	Total  uint64                 `json:"total"`
-	TookMs float64                `json:"took_ms"`
-	Hits   []searchHitJSON        `json:"hits"`
-	Facets map[string][]facetJSON `json:"facets,omitempty"`
-}
-
-type searchHitJSON struct {
-	ID        string   `json:"id"`
-	AssetID   string   `json:"asset_id"`
-	Type      string   `json:"type"`
-	Title     string   `json:"title"`
-	Score     float64  `json:"score"`
-	Text      string   `json:"text"`
-	Fragments []string `json:"fragments"`
-	// Locations are code-point ranges of the matched terms in text.
-	Locations [][2]int `json:"locations"`
-}
-
-type facetJSON struct {
-	Term  string `json:"term"`
-	Count int    `json:"count"`
-}
-
 // runSearch is `elib search` without cobra.
 func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args []string) error {
 	switch g.format {
@@ -144,28 +118,7 @@ func searchLibrary(ctx context.Context, dir string, q fulltext.Query) (*fulltext
 }
 
 func writeSearchJSON(w io.Writer, text string, res *fulltext.Result) error {
-	out := searchJSON{Query: text, Total: res.Total, TookMs: float64(res.Took.Microseconds()) / 1000, Hits: []searchHitJSON{}}
-	for _, h := range res.Hits {
-		hj := searchHitJSON{ID: h.ID, AssetID: h.AssetID, Type: h.Type, Title: h.Title, Score: h.Score,
-			Text: h.Text, Fragments: h.Fragments, Locations: h.Locations}
-		if hj.Fragments == nil {
-			hj.Fragments = []string{}
-		}
-		if hj.Locations == nil {
-			hj.Locations = [][2]int{}
-		}
-		out.Hits = append(out.Hits, hj)
-	}
-	if res.Facets != nil {
-		out.Facets = map[string][]facetJSON{}
-		for name, counts := range res.Facets {
-			fs := []facetJSON{}
-			for _, c := range counts {
-				fs = append(fs, facetJSON(c))
-			}
-			out.Facets[name] = fs
-		}
-	}
+	out := fulltext.NewResponse(text, res)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")

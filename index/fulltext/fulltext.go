@@ -125,24 +125,57 @@ type Query struct {
 
 // Hit is one matching element.
 type Hit struct {
-	ID, AssetID, Type, Title string
+	ID      string `json:"id"`
+	AssetID string `json:"asset_id"`
+	Type    string `json:"type"`
+	Title   string `json:"title"`
 	// Score is bleve's relevance score.
-	Score float64
+	Score float64 `json:"score"`
 	// Text is the element's copy text.
-	Text string
+	Text string `json:"text"`
 	// Fragments are highlighted excerpts of Text (or of Title when only
 	// the title matched): HTML-escaped, matches wrapped in <mark>…</mark>.
-	Fragments []string
+	Fragments []string `json:"fragments"`
 	// Locations are code-point ranges [start, end) of matched terms in
 	// Text, sorted; overlapping matches (a word and its sub-words) are
 	// merged into one range.
-	Locations [][2]int
+	Locations [][2]int `json:"locations"`
 }
 
 // FacetCount is one facet value and the number of matching elements.
 type FacetCount struct {
-	Term  string
-	Count int
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// Response is the JSON form of a search, shared by `elib search --format
+// json` and the HTTP API's GET /v1/search: never-null lists, the time in
+// milliseconds.
+type Response struct {
+	Query  string                  `json:"query"`
+	Total  uint64                  `json:"total"`
+	TookMs float64                 `json:"took_ms"`
+	Hits   []Hit                   `json:"hits"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// NewResponse builds the JSON form of r for the query text.
+func NewResponse(query string, r *Result) Response {
+	out := Response{Query: query, Total: r.Total, TookMs: float64(r.Took.Microseconds()) / 1000,
+		Hits: make([]Hit, 0, len(r.Hits)), Facets: map[string][]FacetCount{}}
+	for _, h := range r.Hits {
+		if h.Fragments == nil {
+			h.Fragments = []string{}
+		}
+		if h.Locations == nil {
+			h.Locations = [][2]int{}
+		}
+		out.Hits = append(out.Hits, h)
+	}
+	for name, counts := range r.Facets {
+		out.Facets[name] = append([]FacetCount{}, counts...)
+	}
+	return out
 }
 
 // Result is the answer to a Query.
