@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"elib/element"
+	"elib/fingerprint/verify"
 	"elib/index/fulltext"
 	"elib/index/store"
 )
@@ -348,34 +349,13 @@ func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
 			if err != nil || o.AssetID == e.AssetID {
 				continue
 			}
-			if Containment(e.Shingles, o.Shingles) >= ReuseContainment {
+			if verify.Containment(e.Shingles, o.Shingles) >= ReuseContainment {
 				reused++
 				break
 			}
 		}
 	}
 	return reused, n, nil
-}
-
-// Containment returns |a ∩ b| / |a| for sorted, deduplicated hash sets.
-func Containment(a, b []uint64) float64 {
-	if len(a) == 0 {
-		return 0
-	}
-	i, j, common := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			common++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	return float64(common) / float64(len(a))
 }
 
 // Search runs a full-text query over the library's elements.

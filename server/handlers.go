@@ -74,34 +74,13 @@ func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
 	allFailed = true
 	for _, in := range ins {
 		if in.Err != nil {
-			errs = append(errs, fileError(in.File, in.Err))
+			errs = append(errs, report.NewFileError(in.File, in.Err))
 		}
 		if len(in.Assets) > 0 {
 			allFailed = false
 		}
 	}
 	return errs, allFailed
-}
-
-// fileError names file and line of a parse error.
-func fileError(file string, err error) report.FileError {
-	fe := report.FileError{File: file, Error: err.Error()}
-	var pe *element.ParseError
-	if errors.As(err, &pe) {
-		fe.Line = pe.Line
-		if pe.File != "" {
-			fe.File = pe.File
-		}
-		fe.Error = pe.Err.Error()
-	}
-	return fe
-}
-
-func formatFileError(e report.FileError) string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Error)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Error)
 }
 
 // handleCheck is POST /v1/check: the JSON of `elib check --format json`.
@@ -118,7 +97,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	errs, allFailed := inputErrors(req.Inputs)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
 	c, err := s.checker(threshold)
@@ -177,7 +156,7 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	}
 	errs, allFailed := inputErrors(req.Inputs)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
 	out := splitResponse{Files: []splitFile{}}
@@ -187,7 +166,7 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 			f.Assets = append(f.Assets, splitAsset{ID: a.ID, Title: a.Title, Meta: a.Meta, Elements: a.Elements})
 		}
 		if in.Err != nil {
-			fe := fileError(in.File, in.Err)
+			fe := report.NewFileError(in.File, in.Err)
 			f.Line, f.Error = fe.Line, fe.Error
 		}
 		out.Files = append(out.Files, f)
@@ -418,7 +397,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	}
 	errs, allFailed := inputErrors(ins)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, formatFileError(errs[0]))
+		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
 	var assets []element.Asset

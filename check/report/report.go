@@ -2,11 +2,13 @@ package report
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
 
 	"elib/check"
+	"elib/element"
 )
 
 // Formats lists the output formats Write accepts.
@@ -17,6 +19,29 @@ type FileError struct {
 	File  string `json:"file"`
 	Line  int    `json:"line,omitempty"`
 	Error string `json:"error"`
+}
+
+// NewFileError describes an input that failed, with the file and line of
+// an element.ParseError when err carries one.
+func NewFileError(file string, err error) FileError {
+	fe := FileError{File: file, Error: err.Error()}
+	var pe *element.ParseError
+	if errors.As(err, &pe) {
+		fe.Line = pe.Line
+		if pe.File != "" {
+			fe.File = pe.File
+		}
+		fe.Error = pe.Err.Error()
+	}
+	return fe
+}
+
+// String is "file:line: message" (or "file: message" without a line).
+func (e FileError) String() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Error)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Error)
 }
 
 // Report is one check run.

@@ -126,7 +126,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	var batch []element.Asset
 	for _, in := range inputs {
 		if in.Err != nil {
-			rep.Errors = append(rep.Errors, fileError(in.File, in.Err))
+			rep.Errors = append(rep.Errors, report.NewFileError(in.File, in.Err))
 		}
 		for i := range in.Assets {
 			jobs = append(jobs, job{in.File, &in.Assets[i]})
@@ -167,7 +167,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	wg.Wait()
 	for i, r := range results {
 		if errs[i] != nil {
-			rep.Errors = append(rep.Errors, fileError(jobs[i].file, errs[i]))
+			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
 		}
 		rep.Results = append(rep.Results, r)
@@ -177,7 +177,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	if g.format != "text" {
 		for _, e := range rep.Errors {
-			fmt.Fprintf(g.stderr, "elib: %s\n", formatFileError(e))
+			fmt.Fprintf(g.stderr, "elib: %s\n", e.String())
 		}
 	}
 	switch {
@@ -187,13 +187,6 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitRejected, nil)
 	}
 	return nil
-}
-
-func formatFileError(e report.FileError) string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Error)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Error)
 }
 
 // openCheckLibrary opens the library on disk, or builds the embedded sample

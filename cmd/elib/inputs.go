@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"elib/check/report"
 	"elib/element"
 )
 
@@ -74,20 +72,6 @@ func assetRoot(file, repoRoot string) string {
 		}
 	}
 	return filepath.Dir(abs)
-}
-
-// fileError turns a parse error into a report entry naming file and line.
-func fileError(file string, err error) report.FileError {
-	fe := report.FileError{File: file, Error: err.Error()}
-	var pe *element.ParseError
-	if errors.As(err, &pe) {
-		fe.Line = pe.Line
-		if pe.File != "" {
-			fe.File = pe.File
-		}
-		fe.Error = pe.Err.Error()
-	}
-	return fe
 }
 
 // gitRoot returns the top of the git work tree containing dir, or "".
