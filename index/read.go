@@ -3,6 +3,7 @@ package index
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -372,6 +373,9 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		l.ft, l.ftErr = fulltext.Open(filepath.Join(l.dir, ftDir), fulltext.Options{ReadOnly: l.lock == nil})
 	}
 	ft, ftErr := l.ft, l.ftErr
+	if errors.Is(ftErr, fs.ErrNotExist) {
+		l.ftErr = nil // nothing imported yet: try again next time
+	}
 	l.mu.Unlock()
 	if ftErr != nil {
 		return nil, fmt.Errorf("search: %w", ftErr)
