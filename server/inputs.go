@@ -63,6 +63,18 @@ func readInputs(r *http.Request) (*requestInputs, error) {
 	switch {
 	case ct == "multipart/form-data":
 		return readMultipart(r, params["boundary"])
+	case ct == "application/x-www-form-urlencoded":
+		// curl -d sends this by default; take the body as JSON when it is
+		// an object, else as plain text, rather than refusing it.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
+			return decodeCheckJSON(body)
+		}
+		req := checkRequest{Text: string(body), Format: r.URL.Query().Get("format"), ID: r.URL.Query().Get("id")}
+		return &requestInputs{Inputs: []input{parseText(req)}}, nil
 	case ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json"):
 		body, err := io.ReadAll(r.Body)
 		if err != nil {

@@ -510,3 +510,15 @@ func TestFallbackFragments(t *testing.T) {
 		assert.Equal(t, []string{tc.want}, fallbackFragments(tc.text, tc.q), tc.text)
 	}
 }
+
+func TestCheckAcceptsCurlDefaultContentType(t *testing.T) {
+	_, ts := newTestServer(t, nil)
+	for _, body := range []string{
+		`{"text":"【钩子】这是一段测试文案，看看能不能检查。","format":"txt"}`,
+		"【钩子】这是一段测试文案，看看能不能检查。",
+	} {
+		status, _, out := do(t, http.MethodPost, ts.URL+"/v1/check", "application/x-www-form-urlencoded", body)
+		assert.Equal(t, http.StatusOK, status, out)
+		assert.Contains(t, out, `"verdict"`)
+	}
+}
