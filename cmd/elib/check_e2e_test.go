@@ -337,3 +337,22 @@ func TestDictDirOverride(t *testing.T) {
 	_, stderr, code = runElib(t, dir, []string{"ELIB_DICT_DIR=" + filepath.Join(dir, "missing")}, "split", script)
 	assert.Equal(t, 2, code, "ELIB_DICT_DIR is honoured: %s", stderr)
 }
+
+func TestFormatJSONEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	for _, args := range [][]string{
+		{"init"},
+		{"import", repoPath(t, "corpus/library/beauty")},
+		{"allowlist", "add", "以上为个人真实使用感受"},
+		{"allowlist", "list"},
+		{"stats"},
+		{"search", "精华"},
+		{"split", repoPath(t, "corpus/examples/original.md")},
+		{"check", repoPath(t, "corpus/examples/original.md")},
+	} {
+		stdout, stderr, code := runElib(t, dir, nil, append([]string{"--library", lib, "--format", "json"}, args...)...)
+		require.Equal(t, 0, code, "%v: %s", args, stderr)
+		assert.True(t, json.Valid([]byte(stdout)), "%v prints JSON: %s", args, stdout)
+	}
+}

@@ -114,6 +114,13 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 			return withCode(exitError, err)
 		}
 		after := len(lib.Allowlist())
+		if g.format == "json" {
+			return writeJSON(g.stdout, struct {
+				Action  string `json:"action"`
+				Changed int    `json:"changed"`
+				Total   int    `json:"total"`
+			}{action, max(after-before, before-after), after})
+		}
 		if action == "add" {
 			fmt.Fprintf(g.stdout, "added %d phrases (%d in the allowlist)\n", after-before, after)
 		} else {

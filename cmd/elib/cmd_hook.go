@@ -80,6 +80,9 @@ exec "$ELIB"%s check --changed HEAD --threshold %v
 	if err := os.Rename(tmp, path); err != nil {
 		return withCode(exitError, fmt.Errorf("hook install: %w", err))
 	}
+	if g.format == "json" {
+		return writeJSON(g.stdout, map[string]string{"installed": path})
+	}
 	fmt.Fprintf(g.stdout, "installed %s\n", path)
 	return nil
 }

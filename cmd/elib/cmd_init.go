@@ -37,6 +37,9 @@ func runInit(_ context.Context, g *globalOptions) error {
 		}
 		return withCode(exitError, err)
 	}
+	if g.format == "json" {
+		return writeJSON(g.stdout, map[string]string{"library": dir, "status": "created"})
+	}
 	fmt.Fprintf(g.stdout, "initialised empty elib library in %s\n", dir)
 	return nil
 }

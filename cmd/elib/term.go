@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -35,4 +37,16 @@ func version() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// writeJSON prints v as indented JSON without HTML escaping (scripts are
+// Chinese text with 【】 and <>, which must stay readable).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return withCode(exitError, fmt.Errorf("write json: %w", err))
+	}
+	return nil
 }
