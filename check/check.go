@@ -130,6 +130,16 @@ type ElementResult struct {
 	Boilerplate [][2]int `json:"-"`
 }
 
+// bestContainment is the highest containment among the element's matches
+// (0 without matches).
+func (e *ElementResult) bestContainment() float64 {
+	best := 0.0
+	for _, m := range e.Matches {
+		best = max(best, m.Containment)
+	}
+	return best
+}
+
 // Result is the check of one asset.
 type Result struct {
 	File        string          `json:"file"`
@@ -215,29 +225,58 @@ type candKey struct {
 
 // Check checks one asset. file names it in the result.
 func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
-	eng := c.engine
-	minRun := eng.Options().MinRun
-	res := &Result{File: file, AssetID: a.ID, Title: a.Title}
+	fps, whole := c.fingerprint(a)
+	order := c.candidates(fps, whole)
+	cands, err := c.verifyCandidates(ctx, file, a, whole, order)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements))}
+	reused := 0
+	for i := range a.Elements {
+		er := c.checkElement(&a.Elements[i], fps[i], cands)
+		if er.bestContainment() >= c.opts.ReuseContainment {
+			reused++
+		}
+		res.Countable += er.Countable
+		res.Copied += er.Copied
+		res.Elements = append(res.Elements, er)
+	}
+	res.Duplication = ratio(res.Copied, res.Countable)
+	if len(a.Elements) > 0 {
+		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
+	}
+	res.Verdict = Pass
+	if res.Countable > 0 && float64(res.Copied)/float64(res.Countable) > c.opts.Threshold {
+		res.Verdict = Reject
+	}
+	return res, nil
+}
 
-	// 1. Fingerprint every element, and the whole copy text for windows.
+// fingerprint fingerprints every element, and assembles the whole copy
+// text's fingerprint from them (each element is segmented once).
+func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fingerprint.Fingerprint) {
 	fps := make([]*fingerprint.Fingerprint, len(a.Elements))
 	starts := make([]int, len(a.Elements))
 	for i, e := range a.Elements {
-		fps[i] = eng.Fingerprint(e.Text)
+		fps[i] = c.engine.Fingerprint(e.Text)
 		starts[i] = e.Start
 	}
-	whole := eng.Concat(fps, starts)
+	return fps, c.engine.Concat(fps, starts)
+}
 
-	// 2. Candidates from element signatures and whole-text windows, scored
-	// by the LSH bands they share with the lookups (copies share many,
-	// chance collisions on stock phrases one).
+// candidates looks up the element signatures, the whole text's and its
+// windows' in every source, and returns the candidates strongest first
+// (most LSH bands shared over all lookups: copies share many, chance
+// collisions on stock phrases one), at most MaxCandidates.
+func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
 	var keys []uint64
 	score := map[candKey]int{}
 	lookup := func(sig []uint32) {
 		if isEmpty(sig) {
 			return
 		}
-		keys = eng.BandKeys(keys[:0], sig)
+		keys = c.engine.BandKeys(keys[:0], sig)
 		for si, s := range c.sources {
 			s.CandidateCounts(keys, func(ref uint32, bands int) {
 				score[candKey{si, ref}] += bands
@@ -248,7 +287,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		lookup(fp.Signature)
 	}
 	lookup(whole.Signature)
-	for _, w := range eng.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
+	for _, w := range c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
 		lookup(w.Signature)
 	}
 	order := make([]candKey, 0, len(score))
@@ -267,15 +306,20 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	if len(order) > c.opts.MaxCandidates {
 		order = order[:c.opts.MaxCandidates]
 	}
+	return order
+}
+
+// verifyCandidates loads the candidates and keeps those sharing at least
+// one MinRun-gram with the whole text, never the checked asset itself. A
+// candidate sharing a real run (ExpandRun characters) pulls in the rest of
+// its asset: an edited copy may have elements too changed for LSH to
+// propose.
+func (c *Checker) verifyCandidates(ctx context.Context, file string, a *element.Asset, whole *fingerprint.Fingerprint, order []candKey) ([]*candidate, error) {
+	minRun := c.engine.Options().MinRun
 	seen := make(map[candKey]bool, len(order))
 	for _, k := range order {
 		seen[k] = true
 	}
-
-	// 3. Verify candidates against the whole text; a verified candidate
-	// pulls in the rest of its asset (an edited copy may have elements
-	// too changed for LSH to propose).
-	var cands []*candidate
 	expanded := map[string]bool{} // source+asset: its elements are queued
 	selfMemo := map[string]bool{} // source+asset: is the checked file itself
 	selfFile := ""
@@ -284,8 +328,8 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 			selfFile = abs
 		}
 	}
-	vopts := verify.Options{MinRun: minRun}
-	screen := verify.NewScreen(whole.Norm, vopts)
+	screen := verify.NewScreen(whole.Norm, verify.Options{MinRun: minRun})
+	var cands []*candidate
 	for i := 0; i < len(order); i++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -298,7 +342,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		if el.AssetID == a.ID {
 			continue // never match an asset against itself
 		}
-		cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: eng.Normalizer().Normalize(el.Text)}
+		cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: c.engine.Normalizer().Normalize(el.Text)}
 		shared := screen.Shared(cd.norm)
 		if shared == 0 {
 			continue
@@ -324,93 +368,68 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 			}
 		}
 	}
+	return cands, nil
+}
 
-	// 4. Per element: boilerplate mask, matched runs, matches.
-	assetCountable, assetCopied, reused := 0, 0, 0
-	for i, e := range a.Elements {
-		fp := fps[i]
-		n := len(fp.Norm.Runes)
-		mask := c.boilerplateMask(e.Text, fp.Norm)
-		covered := make([]bool, n)
-		eopts := vopts
-		eopts.WordStarts = wordStarts(fp)
-		er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
-		var matches []Match
-		for _, cd := range cands {
-			r := verify.Compare(fp.Norm, cd.norm, eopts)
-			if r.CoveredCount == 0 {
-				continue
-			}
-			m := Match{
-				ElementID:   cd.elem.ID,
-				AssetID:     cd.elem.AssetID,
-				Type:        cd.elem.Type,
-				Similarity:  round4(verify.Jaccard(fp.Shingles, cd.elem.Shingles)),
-				Containment: round4(r.Containment),
-				Text:        cd.elem.Text,
-			}
-			for _, sp := range r.Spans {
-				m.Spans = append(m.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
-			}
-			for k, cv := range r.Covered {
-				if cv && !mask[k] {
-					covered[k] = true
-					m.covered++
-				}
-			}
-			if m.covered == 0 {
-				continue // only boilerplate matched
-			}
-			matches = append(matches, m)
+// checkElement verifies one element against the candidates exactly: matched
+// runs trimmed to whole words, boilerplate left out of both sides, the
+// best matches first.
+func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, cands []*candidate) ElementResult {
+	n := len(fp.Norm.Runes)
+	mask := c.boilerplateMask(e.Text, fp.Norm)
+	covered := make([]bool, n)
+	opts := verify.Options{MinRun: c.engine.Options().MinRun, WordStarts: wordStarts(fp)}
+	er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
+	matches := []Match{}
+	for _, cd := range cands {
+		r := verify.Compare(fp.Norm, cd.norm, opts)
+		if r.CoveredCount == 0 {
+			continue
 		}
-		sort.SliceStable(matches, func(x, y int) bool {
-			if matches[x].covered != matches[y].covered {
-				return matches[x].covered > matches[y].covered
-			}
-			return matches[x].Containment > matches[y].Containment
-		})
-		if len(matches) > c.opts.MaxMatches {
-			matches = matches[:c.opts.MaxMatches]
+		m := Match{
+			ElementID:   cd.elem.ID,
+			AssetID:     cd.elem.AssetID,
+			Type:        cd.elem.Type,
+			Similarity:  round4(verify.Jaccard(fp.Shingles, cd.elem.Shingles)),
+			Containment: round4(r.Containment),
+			Text:        cd.elem.Text,
 		}
-		if matches == nil {
-			matches = []Match{}
+		for _, sp := range r.Spans {
+			m.Spans = append(m.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
 		}
-		er.Matches = matches
-		for k := 0; k < n; k++ {
-			if mask[k] {
-				continue
-			}
-			er.Countable++
-			if covered[k] {
-				er.Copied++
+		for k, cv := range r.Covered {
+			if cv && !mask[k] {
+				covered[k] = true
+				m.covered++
 			}
 		}
-		er.Boilerplate = maskRanges(fp.Norm, mask)
-		er.Duplication = ratio(er.Copied, er.Countable)
-		best := 0.0
-		for _, m := range matches {
-			best = max(best, m.Containment)
+		if m.covered == 0 {
+			continue // only boilerplate matched
 		}
-		if len(matches) > 0 && best >= c.opts.ReuseContainment {
-			reused++
-		}
-		assetCountable += er.Countable
-		assetCopied += er.Copied
-		res.Elements = append(res.Elements, er)
+		matches = append(matches, m)
 	}
-	if res.Elements == nil {
-		res.Elements = []ElementResult{}
+	sort.SliceStable(matches, func(x, y int) bool {
+		if matches[x].covered != matches[y].covered {
+			return matches[x].covered > matches[y].covered
+		}
+		return matches[x].Containment > matches[y].Containment
+	})
+	if len(matches) > c.opts.MaxMatches {
+		matches = matches[:c.opts.MaxMatches]
 	}
-	res.Countable, res.Copied = assetCountable, assetCopied
-	res.Duplication = ratio(assetCopied, assetCountable)
-	if len(a.Elements) > 0 {
-		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
+	er.Matches = matches
+	for k := 0; k < n; k++ {
+		if mask[k] {
+			continue
+		}
+		er.Countable++
+		if covered[k] {
+			er.Copied++
+		}
 	}
-	res.Verdict = Pass
-	if assetCountable > 0 && float64(assetCopied)/float64(assetCountable) > c.opts.Threshold {
-		res.Verdict = Reject
-	}
-	return res, nil
+	er.Boilerplate = maskRanges(fp.Norm, mask)
+	er.Duplication = ratio(er.Copied, er.Countable)
+	return er
 }
 
 // isSelf reports whether a library asset is the checked file itself,
