@@ -281,6 +281,25 @@ func TestCheckChangedAndHook(t *testing.T) {
 	require.Len(t, got.Results, 1, "only the untracked new script, not old.md or notes.log")
 	assert.Equal(t, "new.md", got.Results[0].AssetID)
 
+	// A committed change on a branch, checked against main with either
+	// flag spelling, limited by a path.
+	git("checkout", "-q", "-b", "feature")
+	require.NoError(t, os.MkdirAll(filepath.Join(repo, "drafts"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(repo, "drafts", "copy.md"), repost, 0o644))
+	git("add", ".")
+	git("commit", "-qm", "drafts")
+	for _, args := range [][]string{
+		{"check", "--changed=main", "--format", "json", "drafts"},
+		{"check", "--changed", "main", "--format", "json", "drafts"},
+	} {
+		stdout, stderr, code = runElib(t, repo, nil, args...)
+		require.Equal(t, 1, code, "%v: %s", args, stderr)
+		var got checkJSON
+		require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+		require.Len(t, got.Results, 1, "%v: only drafts/, not the untracked new.md", args)
+		assert.Equal(t, "drafts/copy.md", got.Results[0].AssetID)
+	}
+
 	stdout, stderr, code = runElib(t, repo, nil, "hook", "install")
 	require.Equal(t, 0, code, stderr)
 	hook, err := os.ReadFile(filepath.Join(repo, ".git", "hooks", "pre-commit"))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -47,6 +48,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 		Example: `  elib check corpus/examples/repost.md
   elib check --format json drafts/
   elib check --changed origin/main --format sarif > elib.sarif
+  elib check --changed=origin/main scripts/        # only changes under scripts/
   cat draft.txt | elib check -`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd.Context(), g, opts, args)
@@ -54,7 +56,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.threshold, "threshold", 0.62, "reject when duplication is strictly greater than this")
-	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD)")
+	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD); PATH arguments then limit which")
 	f.Lookup("changed").NoOptDefVal = "HEAD"
 	f.BoolVar(&opts.cross, "cross", false, "also check the inputs against each other")
 	f.StringVar(&opts.stdinFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
@@ -82,7 +84,29 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		if repo == "" {
 			return withCode(exitError, fmt.Errorf("--changed: %s is not inside a git repository", wd))
 		}
-		files, err := changedFiles(repo, opts.changed)
+		// `--changed REV` (with a space) reaches us as --changed=HEAD plus
+		// an argument REV: take a first argument that is no file but a
+		// commit as the revision.
+		if opts.changed == "HEAD" && len(args) > 0 && isRevision(repo, args[0]) {
+			if _, err := os.Stat(args[0]); err != nil {
+				opts.changed, args = args[0], args[1:]
+			}
+		}
+		// With --changed, PATH arguments limit which changed files count.
+		var limit []string
+		for _, a := range args {
+			abs, err := filepath.Abs(a)
+			if err != nil {
+				return withCode(exitError, fmt.Errorf("--changed: %w", err))
+			}
+			rel, err := filepath.Rel(repo, abs)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				return withCode(exitError, fmt.Errorf("--changed: %s is outside the repository %s", a, repo))
+			}
+			limit = append(limit, filepath.ToSlash(rel))
+		}
+		paths = nil
+		files, err := changedFiles(repo, opts.changed, limit)
 		if err != nil {
 			return withCode(exitError, fmt.Errorf("--changed: %w", err))
 		}

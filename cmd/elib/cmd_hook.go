@@ -71,7 +71,7 @@ func runHookInstall(g *globalOptions, opts hookOptions) error {
 # library; a script more than %.0f%% duplicated stops the commit.
 # Skip once with: git commit --no-verify
 ELIB=${ELIB:-%q}
-exec "$ELIB"%s check --changed HEAD --threshold %v
+exec "$ELIB"%s check --changed=HEAD --threshold %v
 `, hookMarker, opts.threshold*100, exe, lib, opts.threshold)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(script), 0o755); err != nil {

@@ -85,11 +85,19 @@ func gitRoot(dir string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// isRevision reports whether rev names a commit in repo.
+func isRevision(repo, rev string) bool {
+	cmd := exec.Command("git", "rev-parse", "--verify", "--quiet", rev+"^{commit}")
+	cmd.Dir = repo
+	return cmd.Run() == nil
+}
+
 // changedFiles lists the script files a git change added or modified: the
 // working tree against the merge base of rev and HEAD (so a branch is
 // compared with where it forked, not with commits added to rev since), plus
-// untracked files when rev is HEAD.
-func changedFiles(repo, rev string) ([]string, error) {
+// untracked files when rev is HEAD. Non-empty limit restricts the listing to
+// those files or directories (git pathspecs relative to the repository).
+func changedFiles(repo, rev string, limit []string) ([]string, error) {
 	run := func(args ...string) ([]byte, error) {
 		cmd := exec.Command("git", args...)
 		cmd.Dir = repo
@@ -109,13 +117,13 @@ func changedFiles(repo, rev string) ([]string, error) {
 		}
 		base = strings.TrimSpace(string(mb))
 	}
-	diff, err := run("diff", "--name-only", "-z", "--diff-filter=AM", base, "--")
+	diff, err := run(append([]string{"diff", "--name-only", "-z", "--diff-filter=AM", base, "--"}, limit...)...)
 	if err != nil {
 		return nil, err
 	}
 	names := splitNUL(diff)
 	if rev == "HEAD" {
-		untracked, err := run("ls-files", "-z", "--others", "--exclude-standard")
+		untracked, err := run(append([]string{"ls-files", "-z", "--others", "--exclude-standard", "--"}, limit...)...)
 		if err != nil {
 			return nil, err
 		}
