@@ -253,15 +253,16 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	return res, nil
 }
 
-// fingerprint fingerprints every element, and assembles the whole copy
-// text's fingerprint from them (each element is segmented once).
+// fingerprint fingerprints every element (one segmenter call for all), and
+// assembles the whole copy text's fingerprint from them.
 func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fingerprint.Fingerprint) {
-	fps := make([]*fingerprint.Fingerprint, len(a.Elements))
+	texts := make([]string, len(a.Elements))
 	starts := make([]int, len(a.Elements))
 	for i, e := range a.Elements {
-		fps[i] = c.engine.Fingerprint(e.Text)
+		texts[i] = e.Text
 		starts[i] = e.Start
 	}
+	fps := c.engine.FingerprintAll(texts)
 	return fps, c.engine.Concat(fps, starts)
 }
 

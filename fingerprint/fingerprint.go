@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"elib/fingerprint/lsh"
@@ -110,22 +111,60 @@ func (e *Engine) Fingerprint(text string) *Fingerprint {
 
 // FingerprintNormalized fingerprints text that is already normalised.
 func (e *Engine) FingerprintNormalized(norm normalize.Text) *Fingerprint {
-	fp := &Fingerprint{Norm: norm}
-	s := string(norm.Runes)
-	toks := e.seg.Tokenize(s)
-	fp.Tokens = make([]string, len(toks))
-	fp.TokenStarts = make([]int, len(toks))
-	// Token offsets are bytes into s; convert to rune offsets in one pass.
-	bytePos, runePos := 0, 0
-	for i, t := range toks {
-		runePos += utf8.RuneCountInString(s[bytePos:t.Start])
-		bytePos = t.Start
-		fp.Tokens[i] = t.Text
-		fp.TokenStarts[i] = runePos
+	return e.fingerprintAll([]normalize.Text{norm})[0]
+}
+
+// FingerprintAll fingerprints several texts (an asset's elements) with one
+// call into the segmenter: each call crosses cgo and sets up gojieba, which
+// costs as much as segmenting a short element. The result equals calling
+// Fingerprint on each text.
+func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
+	norms := make([]normalize.Text, len(texts))
+	for i, t := range texts {
+		norms[i] = e.norm.Normalize(t)
 	}
-	fp.Shingles = shingle.Hashes(nil, fp.Tokens, e.shingleOptions())
-	fp.Signature = e.hasher.Sign(nil, fp.Shingles)
-	return fp
+	return e.fingerprintAll(norms)
+}
+
+// fingerprintAll segments the normalised texts joined by newlines (which
+// gojieba never joins into a word: normalised text has no whitespace) and
+// gives each text its own tokens.
+func (e *Engine) fingerprintAll(norms []normalize.Text) []*Fingerprint {
+	var b strings.Builder
+	ends := make([]int, len(norms)) // byte end of each text in the joined string
+	for i, n := range norms {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		for _, r := range n.Runes {
+			b.WriteRune(r)
+		}
+		ends[i] = b.Len()
+	}
+	s := b.String()
+	toks := e.seg.Tokenize(s)
+	fps := make([]*Fingerprint, len(norms))
+	k := 0
+	textStart := 0
+	for i, n := range norms {
+		fp := &Fingerprint{Norm: n}
+		bytePos, runePos := textStart, 0
+		for ; k < len(toks) && toks[k].End <= ends[i]; k++ {
+			t := toks[k]
+			runePos += utf8.RuneCountInString(s[bytePos:t.Start])
+			bytePos = t.Start
+			fp.Tokens = append(fp.Tokens, t.Text)
+			fp.TokenStarts = append(fp.TokenStarts, runePos)
+		}
+		for k < len(toks) && toks[k].Start < ends[i]+1 {
+			k++ // a token spanning the separator cannot happen; skip defensively
+		}
+		fp.Shingles = shingle.Hashes(nil, fp.Tokens, e.shingleOptions())
+		fp.Signature = e.hasher.Sign(nil, fp.Shingles)
+		fps[i] = fp
+		textStart = ends[i] + 1
+	}
+	return fps
 }
 
 func (e *Engine) shingleOptions() shingle.Options {

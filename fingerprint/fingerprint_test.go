@@ -93,3 +93,24 @@ func TestConcatEqualsWholeAndWindowsCover(t *testing.T) {
 	}
 	assert.Nil(t, e.Windows(fps[0], 100, 50), "a text shorter than a window has none")
 }
+
+func TestFingerprintAllEqualsOneByOne(t *testing.T) {
+	e := engine(t)
+	texts := []string{
+		"熬夜追剧第二天，脸色暗沉得像没睡醒？",
+		"",
+		"！！🎉",
+		"粉底越涂越卡粉，下午两点就开始脱妆。Ａpple 2024新款",
+		script,
+		"双十一领券立减，小黄车下单",
+	}
+	all := e.FingerprintAll(texts)
+	require.Len(t, all, len(texts))
+	for i, text := range texts {
+		one := e.Fingerprint(text)
+		assert.Equal(t, one.Tokens, all[i].Tokens, "text %d", i)
+		assert.Equal(t, one.TokenStarts, all[i].TokenStarts, "text %d", i)
+		assert.Equal(t, one.Shingles, all[i].Shingles, "text %d", i)
+		assert.Equal(t, one.Signature, all[i].Signature, "text %d", i)
+	}
+}

@@ -109,7 +109,14 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()
+			select {
+			case s.checkSlots <- struct{}{}:
+			case <-r.Context().Done():
+				s.writeErr(w, r, "check "+in.File, r.Context().Err())
+				return
+			}
 			res, err := c.Check(r.Context(), in.File, &in.Assets[i])
+			<-s.checkSlots
 			if err != nil {
 				s.metrics.checkFailed()
 				s.writeErr(w, r, "check "+in.File, err)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -100,6 +101,11 @@ type Server struct {
 
 	checkersMu sync.Mutex
 	checkers   map[float64]*check.Checker
+
+	// checkSlots bounds the checks running at once to the CPUs: a check
+	// is CPU-bound (gojieba through cgo), and more in flight only adds
+	// thread hand-offs around the cgo calls.
+	checkSlots chan struct{}
 }
 
 // maxCachedCheckers bounds the checkers kept for non-default thresholds.
@@ -117,7 +123,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Threshold < 0 || opts.Threshold > 1 {
 		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(), checkers: map[float64]*check.Checker{}}
+	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(), checkers: map[float64]*check.Checker{},
+		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
