@@ -45,6 +45,9 @@ func BenchmarkSignature(b *testing.B) {
 					sig = h.Sign(sig, hs)
 				}
 			}
+			if minhash.IsEmpty(sig) {
+				b.Fatal("the last document got an empty signature")
+			}
 			reportShingles(b, c.total)
 		}
 	}
@@ -91,6 +94,9 @@ func BenchmarkKernel(b *testing.B) {
 				for _, hs := range c.hashes {
 					sig = h.Sign(sig, hs)
 				}
+			}
+			if minhash.IsEmpty(sig) {
+				b.Fatal("the last document got an empty signature")
 			}
 			reportShingles(b, c.total)
 		})
