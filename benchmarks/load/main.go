@@ -55,6 +55,7 @@ type options struct {
 	buildOnly    bool
 	mutexProfile string
 	cpuProfile   string
+	think        time.Duration
 }
 
 func main() {
@@ -69,6 +70,7 @@ func main() {
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.buildOnly, "build-only", false, "build the library and exit")
 	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the run to this file")
+	flag.DurationVar(&o.think, "think", 0, "each client waits this long (±50 %, random) between its requests; 0 = saturate")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if o.cpuProfile != "" {
@@ -131,7 +133,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	const token = "load-test-token"
-	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine})
+	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine, Workers: 1}) // as elib serve opens it
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
@@ -223,7 +225,11 @@ func run(ctx context.Context, o options) error {
 		wg.Add(1)
 		go func(c int) {
 			defer wg.Done()
+			rng := rand.New(rand.NewPCG(o.seed, uint64(c)))
 			for {
+				if o.think > 0 {
+					time.Sleep(o.think/2 + time.Duration(rng.Int64N(int64(o.think))))
+				}
 				i := int(next.Add(1)) - 1
 				if i >= o.requests {
 					return
@@ -281,8 +287,8 @@ func run(ctx context.Context, o options) error {
 		return enc.Encode(rep)
 	}
 	fmt.Printf("machine:   %s\ndate:      %s\nlibrary:   %d assets, %d elements (%s)\n", rep.Machine, rep.Date, rep.LibraryAssets, rep.LibraryElems, o.library)
-	fmt.Printf("load:      %d clients, %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
-		rep.Clients, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
+	fmt.Printf("load:      %d clients (think %v), %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
+		rep.Clients, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
 	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
 	fmt.Printf("import:    %d assets / %d elements in %.0f ms during the load; visible afterwards: %v; found by check: %v\n",
 		rep.ImportAssets, rep.ImportElements, rep.ImportMs, rep.ImportVisible, rep.ImportChecked)

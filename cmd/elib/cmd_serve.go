@@ -131,7 +131,9 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		if err != nil {
 			return nil, "", false, err
 		}
-		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: opts.token == "", Engine: engine})
+		// Imports through the API fingerprint on one worker: the other
+		// core stays with the checks, whose latency is what users feel.
+		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: opts.token == "", Engine: engine, Workers: 1})
 		if err != nil {
 			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)
 		}
