@@ -11,6 +11,7 @@ import (
 	"elib/check"
 	"elib/corpus"
 	"elib/element"
+	"elib/fingerprint"
 	"elib/index"
 )
 
@@ -23,24 +24,7 @@ func BenchmarkCheck(b *testing.B) {
 	lib, err := index.Memory(context.Background(), eng, assets)
 	require.NoError(b, err)
 	require.NoError(b, lib.AllowlistAdd(corpus.Allowlist()...))
-	c, err := check.New(eng, check.Options{}, lib)
-	require.NoError(b, err)
-	for _, name := range corpus.ExampleScripts() {
-		data, err := fs.ReadFile(corpus.Examples(), name)
-		require.NoError(b, err)
-		got, err := element.Parse(name, data, element.ParseOptions{})
-		require.NoError(b, err)
-		a := &got[0]
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := c.Check(context.Background(), name, a); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	benchExamples(b, eng, lib)
 }
 
 // BenchmarkCheckLibrary checks the example scripts against the on-disk
@@ -55,6 +39,12 @@ func BenchmarkCheckLibrary(b *testing.B) {
 	lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
 	require.NoError(b, err)
 	defer lib.Close()
+	benchExamples(b, eng, lib)
+}
+
+// benchExamples checks each example script against lib, one sub-benchmark
+// per script.
+func benchExamples(b *testing.B, eng *fingerprint.Engine, lib check.Source) {
 	c, err := check.New(eng, check.Options{}, lib)
 	require.NoError(b, err)
 	for _, name := range corpus.ExampleScripts() {
@@ -65,6 +55,7 @@ func BenchmarkCheckLibrary(b *testing.B) {
 		a := &got[0]
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if _, err := c.Check(context.Background(), name, a); err != nil {
 					b.Fatal(err)

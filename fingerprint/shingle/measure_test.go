@@ -1,6 +1,7 @@
 package shingle
 
 import (
+	"elib/fingerprint/verify"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -98,11 +99,11 @@ func TestMeasureShingleSize(t *testing.T) {
 			require.NoError(t, err)
 			q := Hashes(nil, tokens(labelRE.ReplaceAllString(string(raw), " ")), opts)
 			src := f.Sources[0].AssetID
-			sims[f.Recipe] = append(sims[f.Recipe], jaccard(q, Hashes(nil, lib[src], opts)))
+			sims[f.Recipe] = append(sims[f.Recipe], verify.Jaccard(q, Hashes(nil, lib[src], opts)))
 			for k := 0; k < 5; k++ {
 				other := libIDs[(len(f.File)*7+k*11)%len(libIDs)]
 				if other != src {
-					sims["unrelated"] = append(sims["unrelated"], jaccard(q, Hashes(nil, lib[other], opts)))
+					sims["unrelated"] = append(sims["unrelated"], verify.Jaccard(q, Hashes(nil, lib[other], opts)))
 				}
 			}
 		}
@@ -120,25 +121,4 @@ func TestMeasureShingleSize(t *testing.T) {
 				n, k, len(v), v[0], v[len(v)/4], v[len(v)/2], mean/float64(len(v)), v[len(v)-1])
 		}
 	}
-}
-
-func jaccard(a, b []uint64) float64 {
-	i, j, inter := 0, 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] == b[j]:
-			inter++
-			i++
-			j++
-		case a[i] < b[j]:
-			i++
-		default:
-			j++
-		}
-	}
-	union := len(a) + len(b) - inter
-	if union == 0 {
-		return 0
-	}
-	return float64(inter) / float64(union)
 }
