@@ -17,6 +17,9 @@ import (
 // Source is a library the check looks candidates up in. *index.Library
 // satisfies it.
 type Source interface {
+	// CandidateCounts gets the band keys of one or more signatures back to
+	// back (keys[i] belongs to band i % Bands) and reports each candidate
+	// with the number of bands it shares, summed over the signatures.
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	Element(ref uint32) (*index.StoredElement, error)
 	AssetElements(assetID string) []uint32
@@ -271,25 +274,32 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 // (most LSH bands shared over all lookups: copies share many, chance
 // collisions on stock phrases one), at most MaxCandidates.
 func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
+	// All signatures' band keys go back to back into one lookup per source.
 	var keys []uint64
-	score := map[candKey]int{}
-	lookup := func(sig []uint32) {
+	bands := c.engine.Bands().Bands
+	add := func(sig []uint32) {
 		if isEmpty(sig) {
 			return
 		}
-		keys = c.engine.BandKeys(keys[:0], sig)
+		n := len(keys)
+		if keys = c.engine.BandKeys(keys, sig); len(keys)-n != bands {
+			keys = keys[:n] // a short signature would shift later keys' bands
+		}
+	}
+	for _, fp := range fps {
+		add(fp.Signature)
+	}
+	add(whole.Signature)
+	for _, w := range c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
+		add(w.Signature)
+	}
+	score := map[candKey]int{}
+	if len(keys) > 0 {
 		for si, s := range c.sources {
 			s.CandidateCounts(keys, func(ref uint32, bands int) {
 				score[candKey{si, ref}] += bands
 			})
 		}
-	}
-	for _, fp := range fps {
-		lookup(fp.Signature)
-	}
-	lookup(whole.Signature)
-	for _, w := range c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
-		lookup(w.Signature)
 	}
 	order := make([]candKey, 0, len(score))
 	for k := range score {

@@ -90,6 +90,10 @@ type Fingerprint struct {
 	Shingles []uint64
 	// Signature is the MinHash of Shingles (Lanes long).
 	Signature []uint32
+
+	// positions caches shingle.Positions of Tokens (set by Concat) so
+	// Windows hashes no shingle twice.
+	positions []uint64
 }
 
 // Options returns the engine's effective options.
@@ -193,6 +197,11 @@ func (e *Engine) Windows(fp *Fingerprint, size, stride int) []Window {
 	if size < 1 || stride < 1 || n <= size {
 		return nil
 	}
+	opts := e.shingleOptions().EnsureDefaults()
+	pos := fp.positions
+	if len(pos) != n-opts.Size+1 {
+		pos = e.positions(fp.Tokens)
+	}
 	var out []Window
 	var buf []uint64
 	for start := 0; start < n; start += stride {
@@ -201,7 +210,11 @@ func (e *Engine) Windows(fp *Fingerprint, size, stride int) []Window {
 			end = n
 			start = max(0, end-size)
 		}
-		buf = shingle.Hashes(buf[:0], fp.Tokens[start:end], e.shingleOptions())
+		if pos != nil && end-start-opts.Size+1 >= opts.MinShingles {
+			buf = shingle.Set(buf[:0], pos[start:end-opts.Size+1])
+		} else {
+			buf = shingle.Hashes(buf[:0], fp.Tokens[start:end], opts)
+		}
 		w := Window{Start: fp.TokenStarts[start], Signature: e.hasher.Sign(nil, buf)}
 		if end < n {
 			w.End = fp.TokenStarts[end]
@@ -235,7 +248,24 @@ func (e *Engine) Concat(parts []*Fingerprint, starts []int) *Fingerprint {
 			fp.TokenStarts = append(fp.TokenStarts, s+base)
 		}
 	}
-	fp.Shingles = shingle.Hashes(nil, fp.Tokens, e.shingleOptions())
+	opts := e.shingleOptions().EnsureDefaults()
+	fp.positions = e.positions(fp.Tokens)
+	if len(fp.positions) >= opts.MinShingles {
+		fp.Shingles = shingle.Set(nil, fp.positions)
+	} else {
+		fp.Shingles = shingle.Hashes(nil, fp.Tokens, opts)
+	}
 	fp.Signature = e.hasher.Sign(nil, fp.Shingles)
 	return fp
+}
+
+// positions returns shingle.Positions of tokens, or nil when a token is
+// empty (Positions needs none; the segmenter never produces one).
+func (e *Engine) positions(tokens []string) []uint64 {
+	for _, t := range tokens {
+		if t == "" {
+			return nil
+		}
+	}
+	return shingle.Positions(nil, tokens, e.shingleOptions().EnsureDefaults().Size)
 }

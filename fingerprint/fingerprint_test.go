@@ -1,6 +1,7 @@
 package fingerprint_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/longbridgeapp/opencc"
@@ -10,6 +11,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/minhash"
 	"elib/fingerprint/segment"
+	"elib/fingerprint/shingle"
 	"elib/fingerprint/verify"
 )
 
@@ -92,6 +94,25 @@ func TestConcatEqualsWholeAndWindowsCover(t *testing.T) {
 		assert.LessOrEqual(t, ws[i].Start, ws[i-1].End, "windows overlap")
 	}
 	assert.Nil(t, e.Windows(fps[0], 100, 50), "a text shorter than a window has none")
+
+	// The whole text and every window are signed exactly as if their
+	// tokens were shingled from scratch (Concat and Windows reuse one pass
+	// of shingle hashes).
+	opts := shingle.Options{Size: e.Options().ShingleSize}
+	h, err := minhash.New(minhash.Options{Lanes: e.Options().Lanes, Seed: e.Options().Seed})
+	require.NoError(t, err)
+	assert.Equal(t, shingle.Hashes(nil, whole.Tokens, opts), whole.Shingles)
+	for _, size := range []int{8, 10, 24} {
+		for _, w := range e.Windows(whole, size, size/2) {
+			i := slices.Index(whole.TokenStarts, w.Start)
+			require.GreaterOrEqual(t, i, 0)
+			j := len(whole.Tokens)
+			if k := slices.Index(whole.TokenStarts, w.End); k >= 0 {
+				j = k
+			}
+			assert.Equal(t, h.Sign(nil, shingle.Hashes(nil, whole.Tokens[i:j], opts)), w.Signature, "window %d-%d", i, j)
+		}
+	}
 }
 
 func TestFingerprintAllEqualsOneByOne(t *testing.T) {

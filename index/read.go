@@ -77,6 +77,8 @@ func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) {
 
 // CandidateCounts is Candidates that also reports how many LSH bands each
 // candidate shares with the query (more bands: more likely a real copy).
+// keys may hold several signatures' band keys back to back (see
+// lsh.Index.QueryCounts); the counts are then summed over them.
 func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
 	l.mu.RLock()
 	idx := l.lsh

@@ -220,7 +220,8 @@ func (x *Index) snapshot(b *band) []uint64 {
 }
 
 // Query calls fn once for every live id that shares at least one band key
-// with keys (keys[i] is matched against band i only), in ascending id order.
+// with keys (keys[i] is matched against band i % Bands), in ascending id
+// order.
 // fn runs after the index lock is released.
 func (x *Index) Query(keys []uint64, fn func(id uint32)) {
 	x.QueryCounts(keys, func(id uint32, _ int) { fn(id) })
@@ -229,15 +230,24 @@ func (x *Index) Query(keys []uint64, fn func(id uint32)) {
 // QueryCounts is Query that also reports in how many bands each id
 // collided: pairs near the LSH threshold share one band, copies share many,
 // so callers can verify the strongest candidates first.
+//
+// keys may hold the band keys of several signatures back to back: keys[i]
+// is matched against band i % Bands, and the counts are summed over all of
+// them. One call for all the signatures of a query takes the lock once and
+// overlaps the cache misses of every lookup.
 func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
-	var stack [64]uint32
+	var stack [256]uint32
 	ids := stack[:0]
 	x.mu.RLock()
-	keys = keys[:min(len(keys), len(x.bands))]
+	nb := len(x.bands)
+	if nb == 0 {
+		x.mu.RUnlock()
+		return
+	}
 	x.prefetch(keys)
 	for i, k := range keys {
 		hi := k >> 32
-		b := &x.bands[i]
+		b := &x.bands[i%nb]
 		for ri := range b.runs {
 			r := &b.runs[ri]
 			for j := r.find(hi << 32); j < len(r.e) && r.e[j]>>32 == hi; j++ {
@@ -266,13 +276,15 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 	}
 }
 
-// prefetch touches, for every band and large run, the directory slot and
-// the first entry a lookup will read. The loads are independent, so the
-// CPU overlaps their cache misses instead of paying them one band at a time.
+// prefetch touches, for every key and large run of its band, the directory
+// slot and the first entry a lookup will read. The loads are independent,
+// so the CPU overlaps their cache misses instead of paying them one lookup
+// at a time.
 func (x *Index) prefetch(keys []uint64) {
 	var sink uint64
+	nb := len(x.bands)
 	for i, k := range keys {
-		b := &x.bands[i]
+		b := &x.bands[i%nb]
 		for ri := range b.runs {
 			r := &b.runs[ri]
 			if r.dir == nil {

@@ -33,6 +33,9 @@ func IsCountable(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	}
+	if cjkUnified(r) {
+		return true // the common case, without the Unicode table walks
+	}
 	if r == utf8.RuneError {
 		return false
 	}
@@ -47,8 +50,15 @@ func fold(r rune) rune {
 		}
 		return r
 	}
+	if cjkUnified(r) {
+		return r // ideographs have no case
+	}
 	return unicode.ToLower(r)
 }
+
+// cjkUnified reports whether r is in the CJK Unified Ideographs block
+// (U+4E00–U+9FFF): nearly every rune of Chinese copy.
+func cjkUnified(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }
 
 // Normalize returns the normalised form of s with its offset map. It never
 // fails: invalid UTF-8 bytes are dropped like punctuation. If the OpenCC

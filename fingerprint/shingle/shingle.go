@@ -63,40 +63,13 @@ const (
 func Hashes(dst []uint64, tokens []string, opts Options) []uint64 {
 	opts = opts.EnsureDefaults()
 	start := len(dst)
-	var d xxhash.Digest
-	nonEmpty := 0
-	for _, t := range tokens {
-		if t != "" {
-			nonEmpty++
-		}
-	}
-	if nonEmpty == 0 {
+	toks := nonEmpty(tokens)
+	if len(toks) == 0 {
 		return dst
 	}
-	toks := tokens
-	if nonEmpty != len(tokens) {
-		toks = make([]string, 0, nonEmpty)
-		for _, t := range tokens {
-			if t != "" {
-				toks = append(toks, t)
-			}
-		}
-	}
-	sep := []byte{separator}
-	nTok := len(toks) - opts.Size + 1
-	for i := 0; i < nTok; i++ {
-		d.Reset()
-		d.Write([]byte{domainToken})
-		for k := 0; k < opts.Size; k++ {
-			if k > 0 {
-				d.Write(sep)
-			}
-			d.WriteString(toks[i+k])
-		}
-		dst = append(dst, d.Sum64())
-	}
-	if nTok < opts.MinShingles {
-		dst = appendCharGrams(dst, &d, toks, opts.CharSize)
+	dst = Positions(dst, toks, opts.Size)
+	if nTok := len(toks) - opts.Size + 1; nTok < opts.MinShingles {
+		dst = appendCharGrams(dst, toks, opts.CharSize)
 	}
 	set := dst[start:]
 	slices.Sort(set)
@@ -104,9 +77,67 @@ func Hashes(dst []uint64, tokens []string, opts Options) []uint64 {
 	return dst[:start+len(set)]
 }
 
-// appendCharGrams hashes the character n-grams of the concatenation of
-// toks (or the whole text if it is shorter than n runes).
-func appendCharGrams(dst []uint64, d *xxhash.Digest, toks []string, n int) []uint64 {
+// nonEmpty returns tokens without the empty ones (tokens itself when none
+// is empty).
+func nonEmpty(tokens []string) []string {
+	n := 0
+	for _, t := range tokens {
+		if t != "" {
+			n++
+		}
+	}
+	if n == len(tokens) {
+		return tokens
+	}
+	out := make([]string, 0, n)
+	for _, t := range tokens {
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Positions appends to dst the hash of the token shingle starting at each
+// position of tokens, in order and with repeats: len(tokens)-size+1 hashes
+// (none when there are fewer tokens than size). These are exactly the token
+// hashes Hashes puts in its set, so the set of any run of positions
+// tokens[i:j] is Set(Positions(...)[i:j-size+1]) whenever that run has at
+// least MinShingles shingles; callers slicing one text into windows hash
+// each shingle once. tokens must not contain empty strings.
+func Positions(dst []uint64, tokens []string, size int) []uint64 {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	var buf [128]byte
+	for i := 0; i+size <= len(tokens); i++ {
+		b := append(buf[:0], domainToken)
+		for k := 0; k < size; k++ {
+			if k > 0 {
+				b = append(b, separator)
+			}
+			b = append(b, tokens[i+k]...)
+		}
+		dst = append(dst, xxhash.Sum64(b))
+	}
+	return dst
+}
+
+// Set appends hashes to dst sorted and deduplicated, like the set Hashes
+// returns.
+func Set(dst, hashes []uint64) []uint64 {
+	start := len(dst)
+	dst = append(dst, hashes...)
+	set := dst[start:]
+	slices.Sort(set)
+	set = slices.Compact(set)
+	return dst[:start+len(set)]
+}
+
+// appendCharGrams appends the hashes of the character n-grams of the
+// concatenated tokens (one hash of the whole text when it is shorter than
+// n runes).
+func appendCharGrams(dst []uint64, toks []string, n int) []uint64 {
 	var buf []byte
 	var ends []int // byte end of each rune in buf
 	for _, t := range toks {
@@ -118,21 +149,18 @@ func appendCharGrams(dst []uint64, d *xxhash.Digest, toks []string, n int) []uin
 	if len(ends) == 0 {
 		return dst
 	}
+	var gram []byte
 	if len(ends) < n {
-		d.Reset()
-		d.Write([]byte{domainChar})
-		d.Write(buf)
-		return append(dst, d.Sum64())
+		gram = append(append(gram, domainChar), buf...)
+		return append(dst, xxhash.Sum64(gram))
 	}
 	for i := 0; i+n <= len(ends); i++ {
 		from := 0
 		if i > 0 {
 			from = ends[i-1]
 		}
-		d.Reset()
-		d.Write([]byte{domainChar})
-		d.Write(buf[from:ends[i+n-1]])
-		dst = append(dst, d.Sum64())
+		gram = append(append(gram[:0], domainChar), buf[from:ends[i+n-1]]...)
+		dst = append(dst, xxhash.Sum64(gram))
 	}
 	return dst
 }
