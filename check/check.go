@@ -275,8 +275,9 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 // collisions on stock phrases one), at most MaxCandidates.
 func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
 	// All signatures' band keys go back to back into one lookup per source.
-	var keys []uint64
 	bands := c.engine.Bands().Bands
+	windows := c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride)
+	keys := make([]uint64, 0, (len(fps)+1+len(windows))*bands)
 	add := func(sig []uint32) {
 		if isEmpty(sig) {
 			return
@@ -290,7 +291,7 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 		add(fp.Signature)
 	}
 	add(whole.Signature)
-	for _, w := range c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride) {
+	for _, w := range windows {
 		add(w.Signature)
 	}
 	score := map[candKey]int{}

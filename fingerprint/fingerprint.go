@@ -118,10 +118,10 @@ func (e *Engine) FingerprintNormalized(norm normalize.Text) *Fingerprint {
 	return e.fingerprintAll([]normalize.Text{norm})[0]
 }
 
-// FingerprintAll fingerprints several texts (an asset's elements) with one
-// call into the segmenter: each call crosses cgo and sets up gojieba, which
-// costs as much as segmenting a short element. The result equals calling
-// Fingerprint on each text.
+// FingerprintAll fingerprints several texts (an asset's elements). Short
+// texts share a call into the segmenter (each call crosses cgo and sets up
+// gojieba, which costs as much as segmenting a short element); see
+// segmentCallRunes. The result equals calling Fingerprint on each text.
 func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
 	norms := make([]normalize.Text, len(texts))
 	for i, t := range texts {
@@ -130,10 +130,34 @@ func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
 	return e.fingerprintAll(norms)
 }
 
-// fingerprintAll segments the normalised texts joined by newlines (which
-// gojieba never joins into a word: normalised text has no whitespace) and
-// gives each text its own tokens.
+// segmentCallRunes bounds how many runes of consecutive texts are joined
+// into one segmenter call (a longer text still goes alone, whole). Long
+// cgo calls cost more than their length under load: the Go scheduler hands
+// the P of a thread stuck in C for over ~20 µs to another thread, and on a
+// busy 2-core machine the threads then fight over the cores (gojieba on
+// two goroutines: 30.8 µs per 300-rune call against 25.1 µs in 60-rune
+// calls, benchstat n=8).
+const segmentCallRunes = 64
+
+// fingerprintAll segments the normalised texts — consecutive short ones
+// joined by newlines, which gojieba never joins into a word (normalised
+// text has no whitespace) — and gives each text its own tokens.
 func (e *Engine) fingerprintAll(norms []normalize.Text) []*Fingerprint {
+	fps := make([]*Fingerprint, len(norms))
+	for i := 0; i < len(norms); {
+		j, runes := i+1, len(norms[i].Runes)
+		for j < len(norms) && runes+len(norms[j].Runes) <= segmentCallRunes {
+			runes += len(norms[j].Runes)
+			j++
+		}
+		e.segmentJoined(norms[i:j], fps[i:j])
+		i = j
+	}
+	return fps
+}
+
+// segmentJoined fingerprints norms with one segmenter call into fps.
+func (e *Engine) segmentJoined(norms []normalize.Text, fps []*Fingerprint) {
 	var b strings.Builder
 	ends := make([]int, len(norms)) // byte end of each text in the joined string
 	for i, n := range norms {
@@ -147,13 +171,17 @@ func (e *Engine) fingerprintAll(norms []normalize.Text) []*Fingerprint {
 	}
 	s := b.String()
 	toks := e.seg.Tokenize(s)
-	fps := make([]*Fingerprint, len(norms))
 	k := 0
 	textStart := 0
 	for i, n := range norms {
 		fp := &Fingerprint{Norm: n}
+		m := k
+		for m < len(toks) && toks[m].End <= ends[i] {
+			m++
+		}
+		fp.Tokens, fp.TokenStarts = make([]string, 0, m-k), make([]int, 0, m-k)
 		bytePos, runePos := textStart, 0
-		for ; k < len(toks) && toks[k].End <= ends[i]; k++ {
+		for ; k < m; k++ {
 			t := toks[k]
 			runePos += utf8.RuneCountInString(s[bytePos:t.Start])
 			bytePos = t.Start
@@ -168,7 +196,6 @@ func (e *Engine) fingerprintAll(norms []normalize.Text) []*Fingerprint {
 		fps[i] = fp
 		textStart = ends[i] + 1
 	}
-	return fps
 }
 
 func (e *Engine) shingleOptions() shingle.Options {
@@ -235,7 +262,16 @@ func (e *Engine) Windows(fp *Fingerprint, size, stride int) []Window {
 // are relative to the part). Tokens never span two parts, which is what
 // element boundaries mean.
 func (e *Engine) Concat(parts []*Fingerprint, starts []int) *Fingerprint {
-	fp := &Fingerprint{}
+	nr, nt := 0, 0
+	for _, p := range parts {
+		nr += len(p.Norm.Runes)
+		nt += len(p.Tokens)
+	}
+	fp := &Fingerprint{
+		Norm:        normalize.Text{Runes: make([]rune, 0, nr), Offsets: make([]int, 0, nr)},
+		Tokens:      make([]string, 0, nt),
+		TokenStarts: make([]int, 0, nt),
+	}
 	for i, p := range parts {
 		base := len(fp.Norm.Runes)
 		fp.Norm.Runes = append(fp.Norm.Runes, p.Norm.Runes...)

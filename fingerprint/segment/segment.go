@@ -159,13 +159,20 @@ func (s *Segmenter) tokenize(text string, mode gojieba.TokenizeMode) []Token {
 	}
 	var out []Token
 	forEachRun(text, func(start int, run string) {
-		for _, w := range s.j.Tokenize(run, mode, true) {
+		words := s.j.Tokenize(run, mode, true)
+		if out == nil && len(words) > 0 {
+			out = make([]Token, 0, len(words))
+		}
+		for _, w := range words {
 			if !isWord(w.Str) {
 				continue
 			}
 			out = append(out, Token{Text: w.Str, Start: start + w.Start, End: start + w.End})
 		}
 	})
+	if len(out) == 0 {
+		return nil
+	}
 	return out
 }
 
