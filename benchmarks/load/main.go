@@ -39,6 +39,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/segment"
 	"elib/index"
+	"elib/index/fulltext"
 	"elib/server"
 )
 
@@ -133,6 +134,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	const token = "load-test-token"
+	fulltext.SetAnalysisWorkers(1)                                                    // as elib serve does
 	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine, Workers: 1}) // as elib serve opens it
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/index"
+	"elib/index/fulltext"
 	"elib/server"
 )
 
@@ -131,8 +132,12 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		if err != nil {
 			return nil, "", false, err
 		}
-		// Imports through the API fingerprint on one worker: the other
-		// core stays with the checks, whose latency is what users feel.
+		// Imports through the API fingerprint and analyse for search on
+		// one worker each: the other core stays with the checks, whose
+		// latency is what users feel (p99 with an import running: 41–66
+		// ms with bleve's 4 analysis workers, 12–15 ms with one; see
+		// benchmarks/RESULTS.md).
+		fulltext.SetAnalysisWorkers(1)
 		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: opts.token == "", Engine: engine, Workers: 1})
 		if err != nil {
 			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)

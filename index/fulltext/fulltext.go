@@ -202,6 +202,13 @@ type Index struct {
 	closed bool
 }
 
+// SetAnalysisWorkers sets how many goroutines analyse documents for every
+// search index of the process (bleve's shared analysis queue, default 4).
+// A long-running server sets 1 so an import leaves the other cores to the
+// requests it serves. Call it before opening any index: indexes keep the
+// queue they were opened with, and the old queue is closed.
+func SetAnalysisWorkers(n int) { bleve.Config.SetAnalysisQueueSize(max(1, n)) }
+
 // Open opens the index in dir, creating it with elib's mapping if it does
 // not exist (unless opts.ReadOnly, which fails with an error matching
 // fs.ErrNotExist).
