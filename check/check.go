@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -348,6 +349,9 @@ func (c *Checker) verifyCandidates(ctx context.Context, file string, a *element.
 		}
 		k := order[i]
 		el, err := c.sources[k.src].Element(k.ref)
+		if errors.Is(err, index.ErrNotFound) {
+			continue // removed or replaced by a writer since the lookup
+		}
 		if err != nil {
 			return nil, fmt.Errorf("check %s: library element %d: %w", file, k.ref, err)
 		}

@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -136,4 +137,26 @@ func textsOf(a element.Asset) []string {
 		out[i] = e.Text
 	}
 	return out
+}
+
+// vanishing is a library whose elements are all removed between the LSH
+// lookup and the element read, as when a writer replaces an asset during a
+// check.
+type vanishing struct{ *index.Library }
+
+func (v vanishing) Element(ref uint32) (*index.StoredElement, error) {
+	return nil, fmt.Errorf("element ref %d: %w", ref, index.ErrNotFound)
+}
+
+func TestCheckSkipsElementsRemovedDuringTheCheck(t *testing.T) {
+	eng := testEngine(t)
+	lib, err := index.Memory(context.Background(), eng, libraryAssets)
+	require.NoError(t, err)
+	c, err := check.New(eng, check.Options{}, vanishing{lib})
+	require.NoError(t, err)
+	copied := asset("new/copy.md", textsOf(libraryAssets[0])...)
+	res, err := c.Check(context.Background(), "new/copy.md", &copied)
+	require.NoError(t, err, "a vanished candidate is skipped, not an error")
+	assert.Equal(t, check.Pass, res.Verdict)
+	assert.Zero(t, res.Duplication)
 }
