@@ -2,6 +2,7 @@ package shingle
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -85,14 +86,7 @@ func FuzzHashesMatchReference(f *testing.F) {
 	f.Add("", 2, 3, 0, 0)
 	f.Fuzz(func(t *testing.T, s string, size, char, from, width int) {
 		size, char = 1+abs(size)%4, 1+abs(char)%5
-		var toks []string
-		start := 0
-		for i := 0; i <= len(s); i++ {
-			if i == len(s) || s[i] == ' ' {
-				toks = append(toks, s[start:i])
-				start = i + 1
-			}
-		}
+		toks := strings.Split(s, " ") // empty tokens included
 		opts := Options{Size: size, CharSize: char}
 		want := referenceHashes(toks, opts)
 		got := Hashes(nil, toks, opts)

@@ -1,6 +1,7 @@
 package shingle
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,14 +58,7 @@ func FuzzHashes(f *testing.F) {
 	f.Add("", 1, 1)
 	f.Fuzz(func(t *testing.T, s string, size, char int) {
 		size, char = size%5, char%5
-		var toks []string
-		start := 0
-		for i := 0; i <= len(s); i++ {
-			if i == len(s) || s[i] == ' ' {
-				toks = append(toks, s[start:i])
-				start = i + 1
-			}
-		}
+		toks := strings.Split(s, " ") // empty tokens included
 		got := Hashes(nil, toks, Options{Size: size, CharSize: char})
 		for i := 1; i < len(got); i++ {
 			if got[i] <= got[i-1] {
