@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -57,6 +58,7 @@ type options struct {
 	mutexProfile string
 	cpuProfile   string
 	think        time.Duration
+	client       string
 }
 
 func main() {
@@ -73,6 +75,7 @@ func main() {
 	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the run to this file")
 	flag.DurationVar(&o.think, "think", 0, "each client waits this long (±50 %, random) between its requests; 0 = saturate")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&o.client, "client", "raw", "check clients: raw (one keep-alive connection each, prebuilt request bytes, std response parsing: little client CPU next to the server) or std (net/http.Client)")
 	flag.Parse()
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
@@ -93,6 +96,7 @@ type report struct {
 	LibraryAssets  int     `json:"library_assets"`
 	LibraryElems   int     `json:"library_elements"`
 	Clients        int     `json:"clients"`
+	ClientKind     string  `json:"client"`
 	Requests       int     `json:"requests"`
 	Errors         int64   `json:"errors"`
 	Rejected       int64   `json:"rejected"`
@@ -165,6 +169,13 @@ func run(ctx context.Context, o options) error {
 		b, _ := json.Marshal(map[string]any{"text": text, "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
 		scripts[i] = b
 	}
+	if o.client != "raw" && o.client != "std" {
+		return fmt.Errorf("-client %q: want raw or std", o.client)
+	}
+	rawScripts := make([][]byte, len(scripts))
+	for i, b := range scripts {
+		rawScripts[i] = fmt.Appendf(nil, "POST /v1/check HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", ln.Addr(), len(b), b)
+	}
 	// Warm up connections and caches.
 	for i := 0; i < 20; i++ {
 		if _, _, err := post(client, base+"/v1/check", scripts[i%len(scripts)], ""); err != nil {
@@ -177,7 +188,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), LibraryAssets: st.Assets,
-		LibraryElems: st.Elements, Clients: o.clients, Requests: o.requests, ScriptChars: o.scriptChars,
+		LibraryElems: st.Elements, Clients: o.clients, ClientKind: o.client, Requests: o.requests, ScriptChars: o.scriptChars,
 		ImportAssets: o.importAssets}
 
 	// The import, started once the load is running.
@@ -228,6 +239,12 @@ func run(ctx context.Context, o options) error {
 		go func(c int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(o.seed, uint64(c)))
+			check := func(i int) (int, []byte, error) { return post(client, base+"/v1/check", scripts[i%len(scripts)], "") }
+			if o.client == "raw" {
+				rc := &rawClient{addr: ln.Addr().String()}
+				defer rc.close()
+				check = func(i int) (int, []byte, error) { return rc.do(rawScripts[i%len(rawScripts)]) }
+			}
 			for {
 				if o.think > 0 {
 					time.Sleep(o.think/2 + time.Duration(rng.Int64N(int64(o.think))))
@@ -237,7 +254,7 @@ func run(ctx context.Context, o options) error {
 					return
 				}
 				t0 := time.Now()
-				status, body, err := post(client, base+"/v1/check", scripts[i%len(scripts)], "")
+				status, body, err := check(i)
 				lat[i] = time.Since(t0)
 				if err == nil && status != http.StatusOK {
 					err = fmt.Errorf("HTTP %d: %.200s", status, body)
@@ -289,8 +306,8 @@ func run(ctx context.Context, o options) error {
 		return enc.Encode(rep)
 	}
 	fmt.Printf("machine:   %s\ndate:      %s\nlibrary:   %d assets, %d elements (%s)\n", rep.Machine, rep.Date, rep.LibraryAssets, rep.LibraryElems, o.library)
-	fmt.Printf("load:      %d clients (think %v), %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
-		rep.Clients, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
+	fmt.Printf("load:      %d %s clients (think %v), %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
+		rep.Clients, rep.ClientKind, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
 	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
 	fmt.Printf("import:    %d assets / %d elements in %.0f ms during the load; visible afterwards: %v; found by check: %v\n",
 		rep.ImportAssets, rep.ImportElements, rep.ImportMs, rep.ImportVisible, rep.ImportChecked)
@@ -339,6 +356,57 @@ func send(c *http.Client, req *http.Request) (int, []byte, error) {
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
+}
+
+// rawClient is one keep-alive HTTP/1.1 connection that writes prebuilt
+// requests and parses responses with net/http: the load's clients share
+// the server's two cores, so they should cost as little as possible.
+type rawClient struct {
+	addr string
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// do sends one prebuilt request, reconnecting once if the kept-alive
+// connection was closed, and returns the status and body.
+func (c *rawClient) do(req []byte) (int, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		status, body, err := c.try(req)
+		if err == nil || attempt > 0 {
+			return status, body, err
+		}
+		c.close() // a stale connection: dial again once
+	}
+}
+
+func (c *rawClient) try(req []byte) (int, []byte, error) {
+	if c.conn == nil {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			return 0, nil, err
+		}
+		c.conn, c.r = conn, bufio.NewReaderSize(conn, 16<<10)
+	}
+	if _, err := c.conn.Write(req); err != nil {
+		return 0, nil, err
+	}
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		c.close()
+	}
+	return resp.StatusCode, body, err
+}
+
+func (c *rawClient) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn, c.r = nil, nil
+	}
 }
 
 func machine() string {

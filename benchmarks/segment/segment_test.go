@@ -2,12 +2,14 @@ package segment
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yanyiwu/gojieba"
@@ -156,3 +158,44 @@ func BenchmarkCutDefaultDicts(b *testing.B) {
 var defaultDictSeg = sync.OnceValues(func() (*segment.Segmenter, error) {
 	return segment.New(segment.Options{DictDir: filepath.Dir(gojieba.DICT_PATH)})
 })
+
+// BenchmarkCallLength: the same ~300 runes of sample text (punctuation
+// removed, as fingerprinting passes it) segmented by elib's Tokenize in
+// calls of n runes, from GOMAXPROCS goroutines at once as a busy server
+// does. Long cgo calls lose their P to the scheduler's sysmon, and the
+// threads then compete for the cores; fingerprint.segmentCallRunes is
+// chosen from this. Run with -cpu 1,2 to compare.
+func BenchmarkCallLength(b *testing.B) {
+	s, err := segment.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var text []rune
+	for _, l := range sampleLines(b) {
+		for _, r := range l {
+			if unicode.Is(unicode.Han, r) {
+				text = append(text, r)
+			}
+		}
+		if len(text) >= 300 {
+			break
+		}
+	}
+	text = text[:min(300, len(text))]
+	for _, n := range []int{300, 150, 64, 32} {
+		var calls []string
+		for i := 0; i < len(text); i += n {
+			calls = append(calls, string(text[i:min(len(text), i+n)]))
+		}
+		b.Run(fmt.Sprintf("runes=%d", n), func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					for _, c := range calls {
+						s.Tokenize(c)
+					}
+				}
+			})
+			b.ReportMetric(float64(len(text))*float64(b.N)/b.Elapsed().Seconds(), "runes/s")
+		})
+	}
+}
