@@ -32,6 +32,8 @@
 // One writer per library (a non-blocking flock on <dir>/lock), any number of
 // readers. Readers never lock: they read one manifest generation and its
 // immutable files, which a writer never modifies (a reindex writes a new
-// generation beside the old one and swaps the manifest). Inside a process a
-// Library is safe for concurrent use.
+// generation beside the old one and swaps the manifest). A read-only
+// Library stays at the generation it opened until Refresh moves it to the
+// current one (elib serve without a token does so every two seconds).
+// Inside a process a Library is safe for concurrent use.
 package index

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -99,6 +100,12 @@ type Library struct {
 	ft        *fulltext.Index
 	ftErr     error
 	closed    bool
+
+	// retired holds what a Refresh replaced while readers may still use
+	// it; guarded by wmu. retireAfter (default retireDelay) is how long it
+	// stays open.
+	retired     []retiredItem
+	retireAfter time.Duration
 }
 
 // assetLoc says where a live asset is stored.
@@ -225,7 +232,12 @@ func Open(opts Options) (*Library, error) {
 }
 
 // load reads the manifest and rebuilds the in-memory state from it.
-func (l *Library) load() error {
+func (l *Library) load() error { return l.loadState(nil) }
+
+// loadState reads the manifest and builds the in-memory state from it,
+// taking the segments of reuse (by Seq) whose manifest entry is unchanged
+// instead of opening and verifying their files again.
+func (l *Library) loadState(reuse map[uint64]*segment) error {
 	m, err := manifest.Read(l.dir)
 	if err != nil {
 		return fmt.Errorf("open library %s: %w", l.dir, err)
@@ -236,7 +248,7 @@ func (l *Library) load() error {
 	l.params = paramsOf(m)
 	l.openSnapshots()
 	defer l.closeSnapshots()
-	if err := l.openSegments(); err != nil {
+	if err := l.openSegments(reuse); err != nil {
 		return err
 	}
 	l.rebuildMaps()
@@ -253,20 +265,28 @@ func paramsOf(m *manifest.Manifest) lsh.Params {
 	return lsh.DefaultParams()
 }
 
-func (l *Library) openSegments() error {
+// openSegments opens (and verifies) the manifest's segments; a segment of
+// reuse with the same manifest entry is taken as it is: segment files are
+// immutable, so one opened and verified before still holds.
+func (l *Library) openSegments(reuse map[uint64]*segment) error {
 	n := len(l.man.Segments)
 	l.segs = make([]*segment, n)
 	errs := make([]error, n)
+	reused := make([]bool, n)
 	// Open every file first, so that a writer deleting a replaced
 	// generation cannot pull a file away while earlier ones are verified.
 	for i, sm := range l.man.Segments {
+		if old := reuse[sm.Seq]; old != nil && old.meta == sm && old.r != nil && !old.damaged {
+			l.segs[i], reused[i] = old, true
+			continue
+		}
 		l.segs[i], errs[i] = l.openSegment(sm)
 	}
 	if !l.opts.SkipVerify {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, max(1, l.opts.Workers))
 		for i, sm := range l.man.Segments {
-			if errs[i] != nil {
+			if errs[i] != nil || reused[i] {
 				continue
 			}
 			wg.Add(1)
@@ -487,6 +507,9 @@ func (l *Library) Close() error {
 	if l.ft != nil {
 		err = l.ft.Close()
 		l.ft = nil
+	}
+	if rerr := l.closeRetired(time.Time{}, true); err == nil {
+		err = rerr
 	}
 	l.closeSegments()
 	l.release()

@@ -444,3 +444,15 @@ func (c *blockCache) reset() {
 	c.ll.Init()
 	c.items = make(map[cacheKey]*list.Element)
 }
+
+// drop removes the blocks of segment s.
+func (c *blockCache) drop(s *segment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.items {
+		if k.seg == s {
+			c.ll.Remove(e)
+			delete(c.items, k)
+		}
+	}
+}

@@ -8,5 +8,7 @@
 // shapes are those of the command line (`elib check --format json`, `elib
 // split --format json`, `elib search --format json`). The library and the
 // fingerprint engine (with its tokenizer, loaded once) are handed to New by
-// the caller; the server never opens files of its own.
+// the caller; the server never opens files of its own. A library opened
+// read-only is kept current with what other processes commit (Watch, run by
+// Run every Options.RefreshInterval).
 package server

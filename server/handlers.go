@@ -466,11 +466,17 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()})
+	out := map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()}
+	if lib, ok := s.opts.Library.(refresher); ok {
+		out["elements"] = lib.ElementCount()
+		out["generation"] = lib.Generation()
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // compile-time check that the index satisfies Library and check.Source.
 var (
 	_ Library      = (*index.Library)(nil)
+	_ refresher    = (*index.Library)(nil)
 	_ check.Source = Library(nil)
 )

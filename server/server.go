@@ -40,6 +40,9 @@ const (
 	DefaultThreshold    = 0.62
 	DefaultSearchLimit  = 20
 	MaxSearchLimit      = 200
+	// DefaultRefreshInterval is how often a read-only library is checked
+	// for changes other processes committed.
+	DefaultRefreshInterval = 2 * time.Second
 )
 
 // Options configure New. Library and Engine are required.
@@ -70,6 +73,10 @@ type Options struct {
 	Version string
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// RefreshInterval is how often Watch brings a library opened
+	// read-only up to date with the imports, removals, reindexes and
+	// allowlist edits of other processes (default 2 s; negative: never).
+	RefreshInterval time.Duration
 }
 
 // EnsureDefaults fills zero fields.
@@ -86,6 +93,17 @@ func (o *Options) EnsureDefaults() {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.RefreshInterval == 0 {
+		o.RefreshInterval = DefaultRefreshInterval
+	}
+}
+
+// refresher is a library that can catch up with changes other processes
+// commit; *index.Library is one (a no-op unless opened read-only).
+type refresher interface {
+	Refresh() (bool, error)
+	Generation() uint64
+	ElementCount() int
 }
 
 // Server serves the API and the web page. It is an http.Handler.
@@ -289,6 +307,57 @@ func (s *Server) checker(threshold float64) (*check.Checker, error) {
 	return c, nil
 }
 
+// Refresh brings the library up to date with what other processes
+// committed since it was opened or last refreshed (see
+// index.Library.Refresh) and reports whether it changed. On a change the
+// cached checkers are dropped, since the allowlist may be new. A library
+// that cannot refresh (in memory, or opened by this process as the
+// writer, which is always current) reports no change.
+func (s *Server) Refresh() (bool, error) {
+	lib, ok := s.opts.Library.(refresher)
+	if !ok {
+		return false, nil
+	}
+	changed, err := lib.Refresh()
+	if err != nil || !changed {
+		return false, err
+	}
+	s.checkersMu.Lock()
+	s.checkers = map[float64]*check.Checker{}
+	s.checkersMu.Unlock()
+	return true, nil
+}
+
+// Watch calls Refresh every Options.RefreshInterval until ctx is done,
+// logging a change at Info ("library refreshed") and a failure at Warn;
+// after a failure the server keeps serving the state it has. It returns at
+// once when the interval is negative or the library has no Refresh. Run
+// calls Watch when its handler is a *Server; call it yourself when serving
+// the Server another way.
+func (s *Server) Watch(ctx context.Context) {
+	lib, ok := s.opts.Library.(refresher)
+	if !ok || s.opts.RefreshInterval < 0 {
+		return
+	}
+	t := time.NewTicker(s.opts.RefreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changed, err := s.Refresh()
+		switch {
+		case err != nil:
+			s.opts.Logger.Warn("library refresh failed; serving the state loaded before", "err", err)
+		case changed:
+			s.opts.Logger.Info("library refreshed", "generation", lib.Generation(),
+				"assets", s.opts.Library.AssetCount(), "elements", lib.ElementCount())
+		}
+	}
+}
+
 // RunOptions configure Run.
 type RunOptions struct {
 	// Addr is the listen address (default 127.0.0.1:7420).
@@ -306,7 +375,8 @@ type RunOptions struct {
 
 // Run serves h until ctx is cancelled (SIGTERM/SIGINT through the command's
 // context), then shuts down gracefully: in-flight requests finish, new
-// connections are refused.
+// connections are refused. When h is a *Server, Run also keeps its library
+// current (Server.Watch) while it serves.
 func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
@@ -336,6 +406,18 @@ func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
 		WriteTimeout:      opts.WriteTimeout,
 		IdleTimeout:       opts.IdleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if s, ok := h.(*Server); ok {
+		wctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.Watch(wctx)
+		}()
+		// Stop watching before returning: the caller closes the library next.
+		defer wg.Wait()
+		defer stop()
 	}
 	if opts.Ready != nil {
 		opts.Ready(ln.Addr())

@@ -47,7 +47,8 @@ Writes (import, delete) need ELIB_TOKEN in the server's environment and
 "Authorization: Bearer $ELIB_TOKEN" on the request; with ELIB_TOKEN set the
 server opens the library as its writer, so imports are visible to checks and
 searches at once. Without it the library is opened read-only and writes are
-refused with 403.
+refused with 403; the server then picks up what other processes commit
+(elib import, remove, reindex, allowlist) within about two seconds.
 
 The server stops gracefully on SIGINT or SIGTERM.`,
 		Example: `  elib serve

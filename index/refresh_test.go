@@ -1,0 +1,290 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/element"
+	"elib/index/fulltext"
+)
+
+// hookNew is copy no sample asset shares.
+const hookNew = "露营的时候千万别忘了带这盏折叠营地灯，充一次电能亮整整七个晚上"
+
+// newReader opens dir read-only, as elib serve does without a token.
+func newReader(t *testing.T, dir string) *Library {
+	t.Helper()
+	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: engine(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// searchIDs returns the element ids a full-text query finds.
+func searchIDs(t *testing.T, l *Library, text string) map[string]bool {
+	t.Helper()
+	res, err := l.Search(context.Background(), fulltext.Query{Text: text, Limit: 50})
+	require.NoError(t, err)
+	out := map[string]bool{}
+	for _, h := range res.Hits {
+		out[h.ID] = true
+	}
+	return out
+}
+
+func TestRefreshSeesImport(t *testing.T) {
+	w, dir := newLib(t, false)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	r := newReader(t, dir)
+
+	changed, err := r.Refresh()
+	require.NoError(t, err)
+	assert.False(t, changed, "nothing committed since Open")
+	before := append([]*segment(nil), r.segs...)
+
+	_, err = w.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
+	require.NoError(t, err)
+	_, err = r.ElementByID("camp/d.txt#1")
+	require.ErrorIs(t, err, ErrNotFound, "not visible before Refresh")
+	assert.Equal(t, 3, r.AssetCount())
+
+	changed, err = r.Refresh()
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, w.Generation(), r.Generation())
+
+	e, err := r.ElementByID("camp/d.txt#1")
+	require.NoError(t, err)
+	assert.Equal(t, hookNew, e.Text)
+	got, err := r.Element(e.Ref)
+	require.NoError(t, err)
+	assert.Equal(t, "camp/d.txt#1", got.ID)
+	assert.True(t, candidates(t, r, hookNew)["camp/d.txt#1"])
+	assert.True(t, candidates(t, r, hookRun)["run/a.txt#1"], "old material is still found")
+	assert.Equal(t, 4, r.AssetCount())
+	assert.Equal(t, 9, r.ElementCount())
+	a, err := r.Asset("camp/d.txt")
+	require.NoError(t, err)
+	assert.Equal(t, "营地灯", a.Title)
+
+	st, err := r.Stats()
+	require.NoError(t, err)
+	wst, err := w.Stats()
+	require.NoError(t, err)
+	assert.Equal(t, wst.Assets, st.Assets)
+	assert.Equal(t, wst.Elements, st.Elements)
+	assert.Equal(t, wst.ByType, st.ByType)
+	assert.Equal(t, wst.Generation, st.Generation)
+	assert.Equal(t, 2, st.Segments)
+
+	assert.True(t, searchIDs(t, r, "营地灯")["camp/d.txt#1"])
+
+	// The segment that was open already is taken over, not reopened.
+	require.Len(t, before, 1)
+	assert.Same(t, before[0], r.segs[0])
+	assert.Empty(t, r.retired, "nothing was replaced")
+
+	changed, err = r.Refresh()
+	require.NoError(t, err)
+	assert.False(t, changed)
+}
+
+func TestRefreshSeesRemoveAndAllowlist(t *testing.T) {
+	w, dir := newLib(t, false)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	r := newReader(t, dir)
+	require.True(t, searchIDs(t, r, "膝盖")["run/a.txt#1"])
+
+	_, err = w.Remove(ctx, "run/a.txt", "cook/b.txt#2")
+	require.NoError(t, err)
+	require.NoError(t, w.AllowlistAdd("理性消费"))
+	changed, err := r.Refresh()
+	require.NoError(t, err)
+	assert.True(t, changed)
+
+	_, err = r.Asset("run/a.txt")
+	assert.ErrorIs(t, err, ErrNotFound)
+	_, err = r.ElementByID("cook/b.txt#2")
+	assert.ErrorIs(t, err, ErrNotFound)
+	_, err = r.ElementByID("cook/b.txt#1")
+	assert.NoError(t, err)
+	assert.False(t, candidates(t, r, hookRun)["run/a.txt#1"])
+	assert.Equal(t, 2, r.AssetCount())
+	assert.Equal(t, 3, r.ElementCount())
+	assert.Equal(t, []string{"理性消费"}, r.Allowlist())
+	assert.Empty(t, searchIDs(t, r, "膝盖"))
+}
+
+func TestRefreshSeesReindex(t *testing.T) {
+	w, dir := newLib(t, false)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	_, err = w.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew)})
+	require.NoError(t, err)
+	_, err = w.Remove(ctx, "car/c.txt#1")
+	require.NoError(t, err)
+	r := newReader(t, dir)
+	require.True(t, searchIDs(t, r, "营地灯")["camp/d.txt#1"])
+	old := append([]*segment(nil), r.segs...)
+	require.Len(t, old, 3)
+
+	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	changed, err := r.Refresh()
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, w.Generation(), r.Generation())
+
+	// A reindex writes a new generation: every segment is new, the old
+	// ones (deleted by the writer) are retired, not closed under readers.
+	require.Len(t, r.segs, 1)
+	for _, s := range old {
+		assert.NotSame(t, s, r.segs[0])
+	}
+	assert.Len(t, r.retired, len(old)+1, "three segments and the search index handle")
+	e, err := r.ElementByID("car/c.txt#1")
+	require.NoError(t, err)
+	assert.Equal(t, element.Conversion, e.Type, "renumbered like the writer's")
+	assert.True(t, candidates(t, r, hookNew)["camp/d.txt#1"])
+	assert.Equal(t, 4, r.AssetCount())
+	assert.Equal(t, 7, r.ElementCount())
+	assert.True(t, searchIDs(t, r, "营地灯")["camp/d.txt#1"], "search follows the new generation's index")
+
+	// Old segments still read for a reader that took one before the swap.
+	_, err = old[0].r.ElementBlock(0)
+	require.NoError(t, err)
+
+	// A later Refresh closes what was retired long enough ago.
+	r.wmu.Lock()
+	r.retireAfter = time.Nanosecond
+	r.wmu.Unlock()
+	changed, err = r.Refresh()
+	require.NoError(t, err)
+	assert.False(t, changed)
+	assert.Empty(t, r.retired)
+	_, err = old[0].r.ElementBlock(0)
+	assert.Error(t, err, "closed")
+	_, err = r.ElementByID("camp/d.txt#1")
+	assert.NoError(t, err)
+}
+
+func TestRefreshNoopAndClosed(t *testing.T) {
+	w, dir := newLib(t, true)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	changed, err := w.Refresh()
+	require.NoError(t, err)
+	assert.False(t, changed, "a writer is always current")
+
+	m, err := Memory(ctx, engine(t), sampleAssets())
+	require.NoError(t, err)
+	changed, err = m.Refresh()
+	require.NoError(t, err)
+	assert.False(t, changed)
+
+	r, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	_, err = w.Import(ctx, []element.Asset{script("camp/d.txt", "", "hook", hookNew)})
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	_, err = r.Refresh()
+	assert.ErrorContains(t, err, "closed")
+}
+
+// TestRefreshConcurrentReaders runs readers in a loop while a writer in the
+// same directory imports, removes and reindexes and the reader library
+// refreshes after each commit: the only error a reader may see is
+// ErrNotFound (an element that went away between two calls).
+func TestRefreshConcurrentReaders(t *testing.T) {
+	w, dir := newLib(t, true)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	// A one-block cache sends most reads to the segment files.
+	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: engine(t), CacheBlocks: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+
+	e := engine(t)
+	keys := e.BandKeys(nil, e.Fingerprint(hookRun).Signature)
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var reads atomic.Int64
+	errc := make(chan error, 16)
+	report := func(err error) {
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			select {
+			case errc <- err:
+			default:
+			}
+		}
+	}
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				r.Candidates(keys, func(ref uint32) {
+					_, err := r.Element(ref)
+					report(err)
+				})
+				_, err := r.Element(uint32(i % 64))
+				report(err)
+				_, err = r.Asset("run/a.txt")
+				report(err)
+				_, err = r.Asset(fmt.Sprintf("x/%d.txt", i%12))
+				report(err)
+				_, err = r.ElementByID(fmt.Sprintf("x/%d.txt#1", i%12))
+				report(err)
+				for _, ref := range r.AssetElements("cook/b.txt") {
+					_, err := r.Element(ref)
+					report(err)
+				}
+				r.AssetCount()
+				r.SentenceDF(uint64(i))
+				reads.Add(1)
+			}
+		}()
+	}
+	refreshes := 0
+	for i := 0; i < 12; i++ {
+		_, err := w.Import(ctx, []element.Asset{script(fmt.Sprintf("x/%d.txt", i), "", "hook", storyCar+fmt.Sprint(i))})
+		require.NoError(t, err)
+		switch i {
+		case 5:
+			_, err = w.Remove(ctx, "x/2.txt")
+			require.NoError(t, err)
+		case 8:
+			require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+		}
+		changed, err := r.Refresh()
+		require.NoError(t, err)
+		if changed {
+			refreshes++
+		}
+	}
+	stop.Store(true)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, 12, refreshes)
+	assert.Equal(t, 14, r.AssetCount())
+	assert.Equal(t, w.ElementCount(), r.ElementCount())
+	assert.NotZero(t, reads.Load())
+	t.Logf("%d reader loops during 12 refreshes", reads.Load())
+}
