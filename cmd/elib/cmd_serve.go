@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,9 @@ type serveOptions struct {
 	threshold float64
 	maxBody   int64
 	sample    bool
+	// refresh is how often a read-only library is checked for commits of
+	// other processes; 0 turns it off.
+	refresh time.Duration
 	// token enables writes; from $ELIB_TOKEN (never a flag, so it does not
 	// show in the process list).
 	token string
@@ -48,7 +52,7 @@ Writes (import, delete) need ELIB_TOKEN in the server's environment and
 server opens the library as its writer, so imports are visible to checks and
 searches at once. Without it the library is opened read-only and writes are
 refused with 403; the server then picks up what other processes commit
-(elib import, remove, reindex, allowlist) within about two seconds.
+(elib import, remove, reindex, allowlist) within --refresh (default 2s).
 
 The server stops gracefully on SIGINT or SIGTERM.`,
 		Example: `  elib serve
@@ -65,6 +69,7 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 	f.Float64Var(&opts.threshold, "threshold", 0.62, "default rejection threshold (requests may override)")
 	f.Int64Var(&opts.maxBody, "max-body", server.DefaultMaxBodyBytes, "request body limit in bytes (413 beyond)")
 	f.BoolVar(&opts.sample, "sample", false, "serve the embedded sample library even if a library exists")
+	f.DurationVar(&opts.refresh, "refresh", server.DefaultRefreshInterval, "without ELIB_TOKEN: how often to pick up commits of other processes (0: never)")
 	return cmd
 }
 
@@ -72,6 +77,13 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if opts.threshold < 0 || opts.threshold > 1 {
 		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
+	}
+	if opts.refresh < 0 {
+		return withCode(exitError, fmt.Errorf("--refresh %v must not be negative", opts.refresh))
+	}
+	refresh := opts.refresh
+	if refresh == 0 {
+		refresh = -1 // server.Options: negative turns refreshing off
 	}
 	// The tokenizer is loaded once, here, and shared by every request.
 	loader := newEngineLoader()
@@ -94,7 +106,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token,
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
-		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody,
+		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(),
 	})
 	if err != nil {
