@@ -134,9 +134,10 @@ func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
 // into one segmenter call (a longer text still goes alone, whole). Long
 // cgo calls cost more than their length under load: the Go scheduler hands
 // the P of a thread stuck in C for over ~20 µs to another thread, and on a
-// busy 2-core machine the threads then fight over the cores (gojieba on
-// two goroutines: 30.8 µs per 300-rune call against 25.1 µs in 60-rune
-// calls, benchstat n=8).
+// busy 2-core machine the threads then fight over the cores. 300 runes of
+// sample copy on two goroutines (benchmarks/segment BenchmarkCallLength,
+// benchstat n=8, ±15-20 % noise): 40.5 µs in one call, 35.0 µs in 150- or
+// 64-rune calls, 43.1 µs in 32-rune calls (per-call overhead wins).
 const segmentCallRunes = 64
 
 // fingerprintAll segments the normalised texts — consecutive short ones

@@ -9,11 +9,12 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/yanyiwu/gojieba"
 
+	"elib/corpus"
+	"elib/fingerprint/normalize"
 	"elib/fingerprint/segment"
 )
 
@@ -159,24 +160,25 @@ var defaultDictSeg = sync.OnceValues(func() (*segment.Segmenter, error) {
 	return segment.New(segment.Options{DictDir: filepath.Dir(gojieba.DICT_PATH)})
 })
 
-// BenchmarkCallLength: the same ~300 runes of sample text (punctuation
-// removed, as fingerprinting passes it) segmented by elib's Tokenize in
-// calls of n runes, from GOMAXPROCS goroutines at once as a busy server
-// does. Long cgo calls lose their P to the scheduler's sysmon, and the
-// threads then compete for the cores; fingerprint.segmentCallRunes is
-// chosen from this. Run with -cpu 1,2 to compare.
+// BenchmarkCallLength: 300 runes of the sample library's copy, normalised
+// as fingerprinting passes it to gojieba (no punctuation), segmented by
+// elib's Tokenize in calls of n runes from GOMAXPROCS goroutines at once, as
+// a busy server does. Long cgo calls lose their P to the scheduler's
+// sysmon and the threads then compete for the cores;
+// fingerprint.segmentCallRunes is chosen from this. Run with -cpu 1,2.
 func BenchmarkCallLength(b *testing.B) {
 	s, err := segment.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
+	assets, err := corpus.SampleAssets()
+	if err != nil {
+		b.Fatal(err)
+	}
+	norm := normalize.New()
 	var text []rune
-	for _, l := range sampleLines(b) {
-		for _, r := range l {
-			if unicode.Is(unicode.Han, r) {
-				text = append(text, r)
-			}
-		}
+	for _, a := range assets {
+		text = append(text, norm.Normalize(a.CopyText()).Runes...)
 		if len(text) >= 300 {
 			break
 		}
