@@ -103,14 +103,19 @@ func TestChecksWhileTheLibraryChanges(t *testing.T) {
 		assert.NoError(t, err)
 	}
 
-	// Every write landed.
+	// Every write landed, and the page's library line counts them: 4
+	// fixture assets + 4 new - 1 deleted.
+	status, body, err := send("GET", ts.URL+"/v1/info", "", "", "")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"assets": 7`)
 	status, _, err = send("GET", ts.URL+"/v1/elements/"+url.PathEscape(last.ID+"#1"), "", "", "")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, status, "the last import is served")
 	status, _, err = send("GET", ts.URL+"/v1/elements/"+url.PathEscape("lib/handwarmer.txt#1"), "", "", "")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusNotFound, status, "the deleted asset is gone")
-	status, body, err := send("POST", ts.URL+"/v1/check", "application/json", checkBody(fixtureScripts["lib/spatula.txt"]), "")
+	status, body, err = send("POST", ts.URL+"/v1/check", "application/json", checkBody(fixtureScripts["lib/spatula.txt"]), "")
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"asset_id": "lib/spatula.txt"`, "the replaced asset is still found")

@@ -451,6 +451,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 // infoResponse is GET /v1/info, what the web page shows about the server.
 type infoResponse struct {
 	Library   string         `json:"library"`
+	Assets    int            `json:"assets"` // live: imports and refreshes show at once
 	Sample    bool           `json:"sample"`
 	Writable  bool           `json:"writable"`
 	Threshold float64        `json:"threshold"`
@@ -460,7 +461,7 @@ type infoResponse struct {
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, infoResponse{
-		Library: s.opts.LibraryDesc, Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+		Library: s.opts.LibraryDesc, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
 		Threshold: s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
 	})
 }

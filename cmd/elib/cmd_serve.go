@@ -122,7 +122,11 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	err = server.Run(ctx, srv, server.RunOptions{
 		Addr: opts.addr, Listener: opts.listener,
 		Ready: func(addr net.Addr) {
-			fmt.Fprintf(g.stderr, "elib: serving %s on http://%s (%s)\n", desc, addr, writes)
+			what := desc
+			if !sample {
+				what = fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount())
+			}
+			fmt.Fprintf(g.stderr, "elib: serving %s on http://%s (%s)\n", what, addr, writes)
 			if opts.ready != nil {
 				opts.ready(addr)
 			}
@@ -155,7 +159,7 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		if err != nil {
 			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)
 		}
-		return lib, fmt.Sprintf("library %s (%d assets)", dir, lib.AssetCount()), false, nil
+		return lib, "library " + dir, false, nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", false, fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

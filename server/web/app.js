@@ -14,7 +14,7 @@ const I18N = {
     reuse: '元件复用率', noMatches: '未发现与库中素材重复的内容。',
     matchTitle: '匹配 {asset} · 相似度 {sim} · 包含度 {cont}',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
-    library: '元件库：', readonly: '只读', writable: '可写入（需令牌）',
+    library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
     noResults: '没有结果。', errors: '无法处理的输入：',
   },
@@ -28,7 +28,7 @@ const I18N = {
     reuse: 'element reuse rate', noMatches: 'Nothing matches existing library material.',
     matchTitle: 'matches {asset} · similarity {sim} · containment {cont}',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
-    library: 'Library: ', readonly: 'read-only', writable: 'writable (token required)',
+    library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
     noResults: 'No results.', errors: 'Inputs that could not be processed: ',
   },
@@ -87,7 +87,7 @@ function renderInfo() {
   const p = $('library-info');
   if (!state.info) { p.textContent = ''; return; }
   const i = state.info;
-  p.textContent = t('library') + i.library + (i.sample ? '' : ' · ' + (i.writable ? t('writable') : t('readonly')));
+  p.textContent = t('library') + i.library + (i.sample ? '' : t('assets', { n: i.assets }) + ' · ' + (i.writable ? t('writable') : t('readonly')));
 }
 
 // ---- API ------------------------------------------------------------------
