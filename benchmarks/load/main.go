@@ -4,6 +4,12 @@
 // through POST /v1/import, and reports errors, whether the import landed and
 // p50/p99 latency.
 //
+// The check clients (-client raw, the default) each keep one connection and
+// write prebuilt requests, so that the clients, which share the machine's
+// cores with the server, cost it as little as possible; -client std uses
+// net/http.Client. -think D turns them into writers who read each result
+// before checking again. Results and commands: benchmarks/RESULTS.md, ## Serve.
+//
 // Data enters as a generated library (built once into -library and reused)
 // and leaves as a report on stdout (text, or JSON with -json).
 //
