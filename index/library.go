@@ -100,6 +100,9 @@ type Library struct {
 	ft        *fulltext.Index
 	ftErr     error
 	closed    bool
+	// appended counts Refresh calls that took the append-only fast path
+	// (tests).
+	appended int
 
 	// retired holds what a Refresh replaced while readers may still use
 	// it; guarded by wmu. retireAfter (default retireDelay) is how long it

@@ -288,3 +288,99 @@ func TestRefreshConcurrentReaders(t *testing.T) {
 	assert.NotZero(t, reads.Load())
 	t.Logf("%d reader loops during 12 refreshes", reads.Load())
 }
+
+// sameState asserts that a refreshed reader holds what a library freshly
+// opened on dir holds: assets, elements, allowlist, LSH candidates of every
+// element and the boilerplate sketch.
+func sameState(t *testing.T, r *Library, dir string) {
+	t.Helper()
+	fresh, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer fresh.Close()
+	assert.Equal(t, fresh.Generation(), r.Generation())
+	assert.Equal(t, fresh.AssetIDs(), r.AssetIDs())
+	assert.Equal(t, fresh.ElementCount(), r.ElementCount())
+	assert.Equal(t, fresh.Allowlist(), r.Allowlist())
+	assert.Equal(t, fresh.lsh.Len(), r.lsh.Len(), "ids in the LSH index")
+	for _, id := range fresh.AssetIDs() {
+		want, err := fresh.Asset(id)
+		require.NoError(t, err)
+		got, err := r.Asset(id)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, id)
+		refs := fresh.AssetElements(id)
+		require.Equal(t, refs, r.AssetElements(id), id)
+		for _, ref := range refs {
+			e, err := fresh.Element(ref)
+			require.NoError(t, err)
+			keys := fresh.params.BandKeys(nil, e.Signature)
+			counts := func(l *Library) map[uint32]int {
+				out := map[uint32]int{}
+				l.CandidateCounts(keys, func(ref uint32, bands int) { out[ref] = bands })
+				return out
+			}
+			assert.Equal(t, counts(fresh), counts(r), "candidates of %s ref %d", id, ref)
+		}
+	}
+	wantSketch, err := fresh.sketch.MarshalBinary()
+	require.NoError(t, err)
+	gotSketch, err := r.sketch.MarshalBinary()
+	require.NoError(t, err)
+	assert.Equal(t, wantSketch, gotSketch, "boilerplate sketch")
+}
+
+// TestRefreshAppendedMatchesOpen: imports, a replacement, removals and an
+// allowlist edit only append segments, so Refresh applies just those — and
+// ends in the state a fresh Open builds. A reindex takes the full rebuild.
+func TestRefreshAppendedMatchesOpen(t *testing.T) {
+	w, dir := newLib(t, false)
+	ctx := context.Background()
+	_, err := w.Import(ctx, sampleAssets())
+	require.NoError(t, err)
+	r := newReader(t, dir)
+	before := append([]*segment(nil), r.segs...)
+
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"import", func() error {
+			_, err := w.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
+			return err
+		}},
+		{"replace", func() error {
+			_, err := w.Import(ctx, []element.Asset{script("run/a.txt", "跑鞋二代", "hook", hookRun, "conversion", "评论区扣一，我把尺码表发给你")})
+			return err
+		}},
+		{"remove asset and element", func() error {
+			_, err := w.Remove(ctx, "car/c.txt", "cook/b.txt#2")
+			return err
+		}},
+		{"allowlist", func() error { return w.AllowlistAdd("理性消费") }},
+		{"import and remove in one refresh", func() error {
+			if _, err := w.Import(ctx, []element.Asset{script("tmp/e.txt", "临时", "hook", "这条素材导入后马上又被删除了，读者只会一次看到两个变化")}); err != nil {
+				return err
+			}
+			_, err := w.Remove(ctx, "tmp/e.txt")
+			return err
+		}},
+	}
+	for i, st := range steps {
+		require.NoError(t, st.do(), st.name)
+		changed, err := r.Refresh()
+		require.NoError(t, err, st.name)
+		assert.True(t, changed, st.name)
+		assert.Equal(t, i+1, r.appended, "%s: the append-only path", st.name)
+		sameState(t, r, dir)
+	}
+	assert.Equal(t, before, r.segs[:len(before)], "loaded segments kept")
+	assert.Empty(t, r.retired, "no segment replaced")
+
+	err = w.Reindex(ctx, ReindexOptions{})
+	require.NoError(t, err)
+	changed, err := r.Refresh()
+	require.NoError(t, err)
+	assert.True(t, changed)
+	assert.Equal(t, len(steps), r.appended, "a reindex rebuilds")
+	sameState(t, r, dir)
+}

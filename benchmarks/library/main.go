@@ -50,7 +50,7 @@ func main() {
 	fs.IntVar(&c.batch, "batch", 5000, "elements per Import call (one segment each)")
 	fs.BoolVar(&c.fulltext, "fulltext", false, "also maintain the full-text index during import")
 	fs.BoolVar(&c.keep, "keep", false, "keep the library directory")
-	fs.StringVar(&c.phase, "phase", "all", "all, or open (internal: measure a read-only open in this process)")
+	fs.StringVar(&c.phase, "phase", "all", "all; open (internal: measure a read-only open in this process); refresh (a read-only reader follows a 40-element import made by a writer, as elib serve without a token does; the import is removed again afterwards)")
 	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
 	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the lookup queries to this file")
@@ -65,8 +65,11 @@ func main() {
 }
 
 func run(c config) error {
-	if c.phase == "open" {
+	switch c.phase {
+	case "open":
 		return measureOpen(c)
+	case "refresh":
+		return measureRefresh(c)
 	}
 	if c.dir == "" {
 		d, err := os.MkdirTemp("", "elib-bench-lib-")
@@ -266,6 +269,65 @@ func measureOpen(c config) error {
 	fmt.Printf("check (300-char script, %d queries): fingerprint+candidates+verify p50 %v p99 %v; LSH candidates p50 %d p99 %d\n",
 		len(full), pct(full, .5), pct(full, .99), cands[len(cands)/2], cands[int(.99*float64(len(cands)-1))])
 	return lib.Close()
+}
+
+// measureRefresh opens the library read-only, lets a writer in the same
+// process import 40 elements (no full-text index, as the benchmark library
+// has none), and times the reader's Refresh and the heap it keeps; the
+// writer then removes the import again, so the library keeps its size.
+func measureRefresh(c config) error {
+	reader, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer reader.Close()
+	pool, err := loadSentences(c.corpus)
+	if err != nil {
+		return err
+	}
+	seg, err := segment.Default()
+	if err != nil {
+		return err
+	}
+	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	if err != nil {
+		return err
+	}
+	gen := &generator{rng: rand.New(rand.NewPCG(c.seed, 42)), pool: pool, count: 9_000_000}
+	assets := gen.assets(40)
+	writer, err := index.Open(index.Options{Dir: c.dir, Engine: engine, NoFulltext: true, SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	if _, err := writer.Import(context.Background(), assets); err != nil {
+		writer.Close()
+		return err
+	}
+	runtime.GC()
+	var m0 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := time.Now()
+	changed, err := reader.Refresh()
+	dur := time.Since(start)
+	if err != nil {
+		writer.Close()
+		return err
+	}
+	var m1 runtime.MemStats
+	runtime.ReadMemStats(&m1)
+	runtime.GC()
+	var m2 runtime.MemStats
+	runtime.ReadMemStats(&m2)
+	_, err = reader.Element(reader.AssetElements(assets[0].ID)[0])
+	fmt.Printf("refresh after importing %d elements: changed %v in %v; heap before %d MB, after (before GC) %d MB, after GC %d MB; new element readable: %v\n",
+		40, changed, dur.Round(time.Millisecond), m0.HeapAlloc>>20, m1.HeapAlloc>>20, m2.HeapAlloc>>20, err == nil)
+	for _, a := range assets {
+		if _, err := writer.Remove(context.Background(), a.ID); err != nil {
+			writer.Close()
+			return err
+		}
+	}
+	return writer.Close()
 }
 
 func truncateRunes(s string, n int) string {
