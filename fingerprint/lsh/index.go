@@ -121,6 +121,79 @@ func (x *Index) Add(id uint32, keys []uint64) {
 	}
 }
 
+// AddKeys records id under every key of keys in one band (an inverted
+// index of many keys per id, such as a text's anchors, rather than one key
+// per band). Like Add, adding to a present id adds to its keys.
+func (x *Index) AddKeys(id uint32, band int, keys []uint64) {
+	if band < 0 || band >= len(x.bands) {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.dead.has(id) {
+		x.purge(id)
+	}
+	b := &x.bands[band]
+	for _, k := range keys {
+		b.tail = append(b.tail, entry(k, id))
+		if len(b.tail) >= tailMax {
+			b.flush()
+		}
+	}
+	if !x.live.has(id) {
+		x.live.set(id)
+		x.n++
+	}
+}
+
+// Lookup calls fn for every live id stored under key in band, unless more
+// than max entries carry that key (a key shared that widely says little
+// about any one id): then fn is not called. It returns the number of
+// entries under the key. fn runs after the index lock is released.
+func (x *Index) Lookup(band int, key uint64, max int, fn func(id uint32)) int {
+	if band < 0 || band >= len(x.bands) {
+		return 0
+	}
+	var stack [64]uint32
+	ids := stack[:0]
+	hi := key >> 32
+	n := 0
+	x.mu.RLock()
+	b := &x.bands[band]
+	for ri := range b.runs {
+		r := &b.runs[ri]
+		j := r.find(hi << 32)
+		k := j
+		for k < len(r.e) && r.e[k]>>32 == hi {
+			k++
+		}
+		n += k - j
+		if n <= max {
+			for _, e := range r.e[j:k] {
+				if id := uint32(e); x.live.has(id) {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	for _, e := range b.tail {
+		if e>>32 == hi {
+			n++
+			if id := uint32(e); n <= max && x.live.has(id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	x.mu.RUnlock()
+	if n > max {
+		return n
+	}
+	for _, id := range ids {
+		fn(id)
+	}
+	return n
+}
+
 // flush sorts the tail into a new run and merges runs that became too
 // similar in size.
 func (b *band) flush() {

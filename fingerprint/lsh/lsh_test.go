@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -305,4 +306,36 @@ func FuzzReadIndex(f *testing.F) {
 		require.LessOrEqual(t, out.Len(), len(data))
 		assert.Equal(t, data[:out.Len()], out.Bytes())
 	})
+}
+
+func TestAddKeysAndLookup(t *testing.T) {
+	x := NewIndex(Params{Bands: 1, Rows: 1})
+	x.AddKeys(1, 0, []uint64{10 << 32, 20 << 32, 30 << 32})
+	x.AddKeys(2, 0, []uint64{20 << 32})
+	for id := uint32(100); id < 200; id++ {
+		x.AddKeys(id, 0, []uint64{99 << 32}) // a key shared widely
+	}
+	x.AddKeys(3, 5, []uint64{10 << 32}) // no such band: ignored
+	lookup := func(key uint64, max int) ([]uint32, int) {
+		var ids []uint32
+		n := x.Lookup(0, key, max, func(id uint32) { ids = append(ids, id) })
+		slices.Sort(ids)
+		return ids, n
+	}
+	ids, n := lookup(20<<32, 10)
+	assert.Equal(t, []uint32{1, 2}, ids)
+	assert.Equal(t, 2, n)
+	ids, n = lookup(99<<32, 10)
+	assert.Empty(t, ids, "over max: not reported")
+	assert.Equal(t, 100, n)
+	x.Compact() // the same from sorted runs with a directory
+	ids, n = lookup(99<<32, 1000)
+	assert.Len(t, ids, 100)
+	assert.Equal(t, 100, n)
+	x.Remove(2)
+	ids, _ = lookup(20<<32, 10)
+	assert.Equal(t, []uint32{1}, ids, "removed ids are skipped")
+	ids, _ = lookup(42<<32, 10)
+	assert.Empty(t, ids)
+	assert.Zero(t, x.Lookup(7, 20<<32, 10, func(uint32) { t.Fatal("no band 7") }))
 }
