@@ -14,6 +14,7 @@ import (
 	"elib/element"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
+	"elib/fingerprint/winnow"
 	"elib/index/manifest"
 	"elib/index/store"
 )
@@ -31,6 +32,9 @@ type ImportResult struct {
 type prepared struct {
 	rec store.AssetRecord
 	els []store.Element
+	// anchors[j] are the winnow anchor hashes of els[j] (not stored in the
+	// segment: the anchor index is derived, like the LSH index).
+	anchors [][]uint64
 }
 
 // writable reports why the library cannot be written, if it cannot.
@@ -101,6 +105,7 @@ func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers i
 		a.Elements = append([]element.Element(nil), a.Elements...)
 		out[i].rec = store.AssetRecord{Asset: a}
 		out[i].els = make([]store.Element, len(a.Elements))
+		out[i].anchors = make([][]uint64, len(a.Elements))
 		sents[i] = make([][]uint64, len(a.Elements))
 		for j := range a.Elements {
 			jobs = append(jobs, job{i, j})
@@ -125,6 +130,7 @@ func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers i
 				fp := l.engine.Fingerprint(e.Text)
 				out[jb.a].els[jb.e] = store.Element{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
 					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
+				out[jb.a].anchors[jb.e] = winnow.Hashes(fp.Norm.Runes)
 				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {
 					sents[jb.a][jb.e] = append(sents[jb.a][jb.e], s.Hash)
 				}
@@ -237,6 +243,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	for _, t := range tombs {
 		for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
 			l.lsh.Remove(r)
+			l.anchors.Remove(r)
 		}
 	}
 	l.applySegment(s)
@@ -246,6 +253,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 			e := &prep[i].els[j]
 			keys = l.params.BandKeys(keys[:0], e.Signature)
 			l.lsh.Add(e.Ref, keys)
+			l.anchors.AddKeys(e.Ref, 0, prep[i].anchors[j])
 		}
 	}
 	for _, h := range oldSentences {
@@ -331,7 +339,7 @@ func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombst
 
 // removeStaleSnapshots deletes the snapshot files of prev that m no longer uses.
 func removeStaleSnapshots(dir string, prev, m *manifest.Manifest) {
-	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Sketch, m.Sketch}} {
+	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Anchors, m.Anchors}, {prev.Sketch, m.Sketch}} {
 		if pair[0] != nil && (pair[1] == nil || pair[1].File != pair[0].File) {
 			_ = removeFile(filepath.Join(dir, pair[0].File))
 		}

@@ -19,6 +19,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
+	"elib/fingerprint/normalize"
 	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/manifest"
@@ -90,16 +91,22 @@ type Library struct {
 	params lsh.Params
 	segs   []*segment
 	lsh    *lsh.Index
-	types  []byte // per ref: store.TypeCode, 0 = not live
-	live   int
-	assets map[string]assetLoc
-	sketch *boilerplate.Sketch
-	damage []string
+	// anchors maps winnow anchor hashes to element refs (one band): the
+	// candidates that contain part of a checked text (see AnchorHits).
+	anchors *lsh.Index
+	types   []byte // per ref: store.TypeCode, 0 = not live
+	live    int
+	assets  map[string]assetLoc
+	sketch  *boilerplate.Sketch
+	damage  []string
 	// snapFiles holds the snapshot files opened with the manifest during load.
 	snapFiles map[string]*os.File
 	ft        *fulltext.Index
 	ftErr     error
 	closed    bool
+	// norm normalises element text for anchors when there is no engine.
+	normOnce sync.Once
+	norm     *normalize.Normalizer
 	// appended counts Refresh calls that took the append-only fast path
 	// (tests).
 	appended int
@@ -531,6 +538,9 @@ func (l *Library) cleanup() {
 	if l.man.LSH != nil {
 		keep[l.man.LSH.File] = true
 	}
+	if l.man.Anchors != nil {
+		keep[l.man.Anchors.File] = true
+	}
 	if l.man.Sketch != nil {
 		keep[l.man.Sketch.File] = true
 	}
@@ -577,6 +587,32 @@ func (l *Library) recoverWriter() error {
 			slog.Warn("search index not caught up; run elib reindex", "err", err)
 		}
 	}
+	if l.man.Anchors == nil && len(l.man.Segments) > 0 {
+		// A library written before anchors existed: persist the index
+		// Open just built, so later opens load it instead.
+		if err := l.persistDerived(); err != nil {
+			slog.Warn("anchor index not persisted; it is rebuilt at every open until the next import", "err", err)
+		}
+	}
+	return nil
+}
+
+// persistDerived writes the LSH and anchor snapshots of the current state
+// under a new generation. The caller is the writer, opening.
+func (l *Library) persistDerived() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := l.man.Clone()
+	prev := l.man
+	m.Generation++
+	if err := l.snapshotLSH(m, true); err != nil {
+		return err
+	}
+	if err := manifest.Write(l.dir, m); err != nil {
+		return err
+	}
+	l.man = m
+	removeStaleSnapshots(l.dir, prev, m)
 	return nil
 }
 

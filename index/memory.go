@@ -24,11 +24,13 @@ func Memory(ctx context.Context, engine *fingerprint.Engine, assets []element.As
 	l := &Library{opts: opts, engine: engine, cache: newBlockCache(1), man: manifest.New(),
 		params: engine.Bands(), assets: map[string]assetLoc{}, sketch: boilerplate.NewSketch()}
 	l.lsh = lsh.NewIndex(l.params)
+	l.anchors = newAnchorIndex()
 	if len(assets) > 0 {
 		if _, err := l.Import(ctx, assets); err != nil {
 			return nil, fmt.Errorf("memory library: %w", err)
 		}
 		l.lsh.Compact()
+		l.anchors.Compact()
 	}
 	return l, nil
 }

@@ -105,6 +105,39 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	}
 }
 
+// AnchorHits calls fn(i, ref) for every live element that holds anchor
+// hashes[i] (winnow anchors of a checked text), skipping anchors held by
+// more than maxPostings elements: a k-gram that common is a stock phrase,
+// no evidence of copying from any one element. Safe concurrently; fn runs
+// with no lock held.
+func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32)) {
+	l.mu.RLock()
+	idx := l.anchors
+	l.mu.RUnlock()
+	if idx == nil {
+		return
+	}
+	var refs []uint32
+	for i, h := range hashes {
+		refs = refs[:0]
+		idx.Lookup(0, h, maxPostings, func(ref uint32) { refs = append(refs, ref) })
+		if len(refs) == 0 {
+			continue
+		}
+		l.mu.RLock()
+		live := refs[:0]
+		for _, r := range refs {
+			if int(r) < len(l.types) && l.types[r] != 0 {
+				live = append(live, r)
+			}
+		}
+		l.mu.RUnlock()
+		for _, r := range live {
+			fn(i, r)
+		}
+	}
+}
+
 // Element returns the live element ref, reading its block from disk if it
 // is not cached.
 func (l *Library) Element(ref uint32) (*StoredElement, error) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"elib/fingerprint/winnow"
 	"elib/index/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
@@ -96,7 +97,7 @@ func (l *Library) Refresh() (bool, error) {
 		inUse[s] = true
 	}
 	l.mu.Lock()
-	l.man, l.params, l.segs, l.lsh = next.man, next.params, next.segs, next.lsh
+	l.man, l.params, l.segs, l.lsh, l.anchors = next.man, next.params, next.segs, next.lsh, next.anchors
 	l.types, l.live, l.assets = next.types, next.live, next.assets
 	l.sketch, l.damage = next.sketch, next.damage
 	ft := l.ft
@@ -190,10 +191,11 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 	// read-only library's state, and it holds l.wmu, so l.assets can be
 	// read here.
 	type pending struct {
-		seg  *segment
-		els  []*StoredElement
-		recs []store.AssetRecord
-		drop [][]uint64 // sentences of the assets its tombstones end
+		seg     *segment
+		els     []*StoredElement
+		anchors [][]uint64 // per element of els
+		recs    []store.AssetRecord
+		drop    [][]uint64 // sentences of the assets its tombstones end
 	}
 	var add []*pending
 	fail := func(err error) (bool, error) {
@@ -220,7 +222,11 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 				return fail(err)
 			}
 		}
-		if err := probe.eachElement(s, func(e *StoredElement) { p.els = append(p.els, e) }); err != nil {
+		norm := l.normalizer()
+		if err := probe.eachElement(s, func(e *StoredElement) {
+			p.els = append(p.els, e)
+			p.anchors = append(p.anchors, winnow.Hashes(norm.Normalize(e.Text).Runes))
+		}); err != nil {
 			return fail(err)
 		}
 		for _, t := range s.tombstones() {
@@ -268,14 +274,16 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		for _, t := range p.seg.tombstones() {
 			for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
 				l.lsh.Remove(r)
+				l.anchors.Remove(r)
 			}
 		}
 		l.segs = append(l.segs, p.seg)
 		l.applySegment(p.seg)
-		for _, e := range p.els {
+		for i, e := range p.els {
 			if int(e.Ref) < len(l.types) && l.types[e.Ref] != 0 {
 				keys = l.params.BandKeys(keys[:0], e.Signature)
 				l.lsh.Add(e.Ref, keys)
+				l.anchors.AddKeys(e.Ref, 0, p.anchors[i])
 			}
 		}
 		for i := range p.recs {

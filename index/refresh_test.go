@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
+	"elib/fingerprint/normalize"
+	"elib/fingerprint/winnow"
 	"elib/index/fulltext"
 )
 
@@ -321,6 +323,18 @@ func sameState(t *testing.T, r *Library, dir string) {
 			}
 			assert.Equal(t, counts(fresh), counts(r), "candidates of %s ref %d", id, ref)
 		}
+	}
+	assert.Equal(t, fresh.anchors.Len(), r.anchors.Len(), "ids in the anchor index")
+	for _, id := range fresh.AssetIDs() {
+		a, err := fresh.Asset(id)
+		require.NoError(t, err)
+		hashes := winnow.Hashes(normalize.New().Normalize(a.CopyText()).Runes)
+		hits := func(l *Library) map[[2]uint32]bool {
+			out := map[[2]uint32]bool{}
+			l.AnchorHits(hashes, 1000, func(i int, ref uint32) { out[[2]uint32{uint32(i), ref}] = true })
+			return out
+		}
+		assert.Equal(t, hits(fresh), hits(r), "anchor hits of %s", id)
 	}
 	wantSketch, err := fresh.sketch.MarshalBinary()
 	require.NoError(t, err)

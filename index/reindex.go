@@ -64,6 +64,7 @@ func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
 	b.m.Allowlist = old.Allowlist
 	b.m.Fingerprint = fingerprintInfo(l.engine)
 	b.lsh = lsh.NewIndex(b.params)
+	b.anchors = newAnchorIndex()
 	b.sketch = boilerplate.NewSketch()
 	b.total = total
 	if !l.opts.NoFulltext {
@@ -109,6 +110,7 @@ type rebuild struct {
 	m       *manifest.Manifest
 	params  lsh.Params
 	lsh     *lsh.Index
+	anchors *lsh.Index
 	sketch  *boilerplate.Sketch
 	ft      *fulltext.Index
 	pending []element.Asset
@@ -151,6 +153,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 			prep[i].els[j].Ref = ref
 			keys = b.params.BandKeys(keys[:0], prep[i].els[j].Signature)
 			b.lsh.Add(ref, keys)
+			b.anchors.AddKeys(ref, 0, prep[i].anchors[j])
 			ref++
 		}
 		b.sketch.Add(prep[i].rec.Sentences)
@@ -272,7 +275,7 @@ func (b *rebuild) swap() error {
 	defer l.mu.Unlock()
 	b.m.Assets, b.m.Elements = b.assets, b.live
 	// Write the snapshots through a throwaway view of the new state.
-	tmp := &Library{dir: l.dir, lsh: b.lsh, sketch: b.sketch, live: b.live}
+	tmp := &Library{dir: l.dir, lsh: b.lsh, anchors: b.anchors, sketch: b.sketch, live: b.live}
 	if err := tmp.snapshotLSH(b.m, true); err != nil {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)

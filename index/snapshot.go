@@ -12,6 +12,8 @@ import (
 
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
+	"elib/fingerprint/normalize"
+	"elib/fingerprint/winnow"
 	"elib/index/fsutil"
 	"elib/index/manifest"
 	"elib/index/store"
@@ -29,7 +31,7 @@ const lshSnapshotEvery = 50_000
 // next generation, and an open file stays readable after that.
 func (l *Library) openSnapshots() {
 	l.snapFiles = map[string]*os.File{}
-	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Sketch} {
+	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Anchors, l.man.Sketch} {
 		if s == nil || l.dir == "" {
 			continue
 		}
@@ -94,50 +96,76 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // loadLSH loads the persisted LSH index and adds the segments it does not
 // cover; without a usable snapshot it rebuilds the index from every segment.
 func (l *Library) loadLSH() error {
-	var covered uint64
-	l.lsh = nil
+	var covered, anchorsCovered uint64
+	l.lsh, l.anchors = nil, nil
 	if s := l.man.LSH; s != nil && l.dir != "" {
-		b, err := l.readSnapshot(s)
-		if err == nil {
-			var idx *lsh.Index
-			idx, err = lsh.ReadIndex(bytes.NewReader(b))
-			if err == nil {
-				l.lsh, covered = idx, s.Seq
-			}
-		}
+		idx, err := l.readIndexSnapshot(s)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) && l.opts.ReadOnly {
 				return fmt.Errorf("open library %s: %w", l.dir, err) // retried: a reindex swapped generations
 			}
 			l.damage = append(l.damage, fmt.Sprintf("LSH snapshot unusable, rebuilt from the store: %v", err))
+		} else {
+			l.lsh, covered = idx, s.Seq
+		}
+	}
+	if s := l.man.Anchors; s != nil && l.dir != "" {
+		idx, err := l.readIndexSnapshot(s)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && l.opts.ReadOnly {
+				return fmt.Errorf("open library %s: %w", l.dir, err)
+			}
+			l.damage = append(l.damage, fmt.Sprintf("anchor snapshot unusable, rebuilt from the store: %v", err))
+		} else {
+			l.anchors, anchorsCovered = idx, s.Seq
 		}
 	}
 	if l.lsh == nil {
 		l.lsh = lsh.NewIndex(l.params)
 		covered = 0
 	}
+	if l.anchors == nil {
+		l.anchors = newAnchorIndex()
+		anchorsCovered = 0
+	}
 	var keys []uint64
-	added := false
+	added, anchorsAdded := false, false
 	defer func() {
 		if added {
 			l.lsh.Compact() // queries on merged runs are ~4x faster than on Add's runs
 		}
+		if anchorsAdded {
+			l.anchors.Compact()
+		}
 	}()
+	norm := l.normalizer()
 	for _, s := range l.segs {
-		if s.meta.Seq <= covered || s.damaged {
+		doLSH, doAnchors := s.meta.Seq > covered, s.meta.Seq > anchorsCovered
+		if s.damaged || !doLSH && !doAnchors {
 			continue
 		}
-		added = true
+		added, anchorsAdded = added || doLSH, anchorsAdded || doAnchors
 		// Tombstones of this segment hit elements an older snapshot holds.
 		for _, t := range s.tombstones() {
 			for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
-				l.lsh.Remove(r)
+				if doLSH {
+					l.lsh.Remove(r)
+				}
+				if doAnchors {
+					l.anchors.Remove(r)
+				}
 			}
 		}
 		err := l.eachElement(s, func(e *StoredElement) {
-			if int(e.Ref) < len(l.types) && l.types[e.Ref] != 0 {
+			if int(e.Ref) >= len(l.types) || l.types[e.Ref] == 0 {
+				return
+			}
+			if doLSH {
 				keys = l.params.BandKeys(keys[:0], e.Signature)
 				l.lsh.Add(e.Ref, keys)
+			}
+			if doAnchors {
+				l.anchors.AddKeys(e.Ref, 0, winnow.Hashes(norm.Normalize(e.Text).Runes))
 			}
 		})
 		if err != nil {
@@ -145,6 +173,28 @@ func (l *Library) loadLSH() error {
 		}
 	}
 	return nil
+}
+
+// readIndexSnapshot reads an lsh.Index persisted as snapshot s.
+func (l *Library) readIndexSnapshot(s *manifest.Snapshot) (*lsh.Index, error) {
+	b, err := l.readSnapshot(s)
+	if err != nil {
+		return nil, err
+	}
+	return lsh.ReadIndex(bytes.NewReader(b))
+}
+
+// newAnchorIndex returns an empty anchor index: one band of winnow hashes.
+func newAnchorIndex() *lsh.Index { return lsh.NewIndex(lsh.Params{Bands: 1, Rows: 1}) }
+
+// normalizer returns the engine's normaliser, or a library-owned one when
+// the library was opened without an engine (anchors need no tokenizer).
+func (l *Library) normalizer() *normalize.Normalizer {
+	if l.engine != nil {
+		return l.engine.Normalizer()
+	}
+	l.normOnce.Do(func() { l.norm = normalize.New() })
+	return l.norm
 }
 
 // eachElement decodes every element block of s in order. With Salvage, a
@@ -261,12 +311,18 @@ func (l *Library) snapshotLSH(m *manifest.Manifest, force bool) error {
 	if m.LSH != nil {
 		coveredSeq = m.LSH.Seq
 	}
+	if m.Anchors == nil || m.Anchors.Seq < coveredSeq {
+		coveredSeq = 0 // the anchors are behind: write both
+		if m.Anchors != nil {
+			coveredSeq = m.Anchors.Seq
+		}
+	}
 	for _, s := range m.Segments {
 		if s.Seq > coveredSeq {
 			uncovered += s.Elements
 		}
 	}
-	if !force && m.LSH != nil && uncovered < lshSnapshotEvery {
+	if !force && m.LSH != nil && m.Anchors != nil && uncovered < lshSnapshotEvery {
 		return nil
 	}
 	snap, err := l.writeSnapshot(fmt.Sprintf("lsh-%08d.bin", m.Generation), m.LastSeq(), func(w io.Writer) error {
@@ -277,6 +333,14 @@ func (l *Library) snapshotLSH(m *manifest.Manifest, force bool) error {
 		return fmt.Errorf("persist LSH index: %w", err)
 	}
 	m.LSH = snap
+	snap, err = l.writeSnapshot(fmt.Sprintf("anchors-%08d.bin", m.Generation), m.LastSeq(), func(w io.Writer) error {
+		_, err := l.anchors.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("persist anchor index: %w", err)
+	}
+	m.Anchors = snap
 	return nil
 }
 

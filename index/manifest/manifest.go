@@ -43,6 +43,10 @@ type Manifest struct {
 	// Sketch is the persisted boilerplate sketch of sentence hashes; it
 	// covers the segments with Seq <= Sketch.Seq.
 	Sketch *Snapshot `json:"sketch,omitempty"`
+	// Anchors is the persisted anchor index (winnow hashes → elements); it
+	// covers the segments with Seq <= Anchors.Seq. Libraries written
+	// before it existed have none: it is then built from the store.
+	Anchors *Snapshot `json:"anchors,omitempty"`
 	// Fulltext is the full-text index directory (relative to the library)
 	// and the last segment applied to it.
 	Fulltext Fulltext `json:"fulltext"`
@@ -125,6 +129,10 @@ func (m *Manifest) Clone() *Manifest {
 	if m.LSH != nil {
 		s := *m.LSH
 		c.LSH = &s
+	}
+	if m.Anchors != nil {
+		s := *m.Anchors
+		c.Anchors = &s
 	}
 	if m.Sketch != nil {
 		s := *m.Sketch
