@@ -12,6 +12,7 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
+	"elib/fingerprint/winnow"
 	"elib/index"
 )
 
@@ -28,6 +29,9 @@ type Source interface {
 	Allowlist() []string
 	SentenceDF(h uint64) int
 	AssetCount() int
+	// AnchorHits reports, for winnow anchors of the checked text, the
+	// elements holding each (see index.Library.AnchorHits).
+	AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32))
 }
 
 // Options tune a Checker. Zero values take the defaults of EnsureDefaults.
@@ -50,6 +54,20 @@ type Options struct {
 	// phrase (今天到手价) shared with thousands of assets must not pull all
 	// of them in. Default 2 × the engine's MinRun.
 	ExpandRun int
+	// Anchors: library elements that hold parts of the checked text —
+	// a sentence of a long element, the surviving pieces of a paraphrase —
+	// share too few shingles for LSH, but share winnow anchors (every
+	// common run of 10 characters gives one). Such an element becomes a
+	// candidate when it shares at least AnchorMinShared distinct anchors
+	// lying at least AnchorSpan characters apart in the checked text (two
+	// separate pieces of evidence, not one stock phrase), none of them held
+	// by more than AnchorMaxPostings elements; at most MaxAnchorCandidates
+	// of them, most anchors first, after the LSH candidates. Defaults 2,
+	// ExpandRun + the engine's MinRun, Boilerplate.MinAssets - 1 (the
+	// boilerplate rule's "eight copies is a house phrase": an anchor that
+	// common is a stock phrase, no evidence) and 32. AnchorMinShared < 0
+	// turns anchors off.
+	AnchorMinShared, AnchorSpan, AnchorMaxPostings, MaxAnchorCandidates int
 	// WindowTokens and WindowStride shape the sliding windows over the
 	// whole copy text. Defaults 24 and 12 tokens.
 	WindowTokens, WindowStride int
@@ -72,6 +90,12 @@ func (o *Options) EnsureDefaults() {
 		o.MaxCandidates = 64
 	}
 
+	if o.AnchorMinShared == 0 {
+		o.AnchorMinShared = 2
+	}
+	if o.MaxAnchorCandidates == 0 {
+		o.MaxAnchorCandidates = 32
+	}
 	if o.WindowTokens == 0 {
 		o.WindowTokens = 24
 	}
@@ -83,6 +107,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.Boilerplate == (boilerplate.Rule{}) {
 		o.Boilerplate = boilerplate.DefaultRule()
+	}
+	if o.AnchorMaxPostings == 0 {
+		o.AnchorMaxPostings = max(1, o.Boilerplate.MinAssets-1)
 	}
 }
 
@@ -204,6 +231,9 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 	if opts.ExpandRun == 0 {
 		opts.ExpandRun = 2 * engine.Options().MinRun
 	}
+	if opts.AnchorSpan == 0 {
+		opts.AnchorSpan = opts.ExpandRun + engine.Options().MinRun
+	}
 	c := &Checker{engine: engine, sources: sources, opts: opts}
 	for _, s := range sources {
 		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), s.Allowlist()))
@@ -230,7 +260,11 @@ type candKey struct {
 // Check checks one asset. file names it in the result.
 func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
 	fps, whole := c.fingerprint(a)
-	order := c.candidates(fps, whole)
+	masks := make([][]bool, len(a.Elements))
+	for i := range a.Elements {
+		masks[i] = c.boilerplateMask(a.Elements[i].Text, fps[i].Norm)
+	}
+	order := c.candidates(fps, whole, masks)
 	cands, err := c.verifyCandidates(ctx, file, a, whole, order)
 	if err != nil {
 		return nil, err
@@ -238,7 +272,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements))}
 	reused := 0
 	for i := range a.Elements {
-		er := c.checkElement(&a.Elements[i], fps[i], cands)
+		er := c.checkElement(&a.Elements[i], fps[i], masks[i], cands)
 		if er.bestContainment() >= c.opts.ReuseContainment {
 			reused++
 		}
@@ -274,7 +308,7 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 // windows' in every source, and returns the candidates strongest first
 // (most LSH bands shared over all lookups: copies share many, chance
 // collisions on stock phrases one), at most MaxCandidates.
-func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
+func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint, masks [][]bool) []candKey {
 	// All signatures' band keys go back to back into one lookup per source.
 	bands := c.engine.Bands().Bands
 	windows := c.engine.Windows(whole, c.opts.WindowTokens, c.opts.WindowStride)
@@ -319,7 +353,78 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	if len(order) > c.opts.MaxCandidates {
 		order = order[:c.opts.MaxCandidates]
 	}
-	return order
+	return append(order, c.anchorCandidates(whole, masks, score)...)
+}
+
+// anchorCandidates returns the library elements, not among the LSH
+// candidates in score, that hold several separate parts of the checked
+// text (see Options.AnchorMinShared), most shared anchors first. Anchors
+// in boilerplate (masks: per element, the whole text is their
+// concatenation) are no evidence and are not looked up.
+func (c *Checker) anchorCandidates(whole *fingerprint.Fingerprint, masks [][]bool, score map[candKey]int) []candKey {
+	if c.opts.AnchorMinShared < 0 {
+		return nil
+	}
+	var boiler []bool
+	for _, m := range masks {
+		boiler = append(boiler, m...)
+	}
+	inBoilerplate := func(pos int) bool {
+		for i := pos; i < pos+winnow.K && i < len(boiler); i++ {
+			if boiler[i] {
+				return true
+			}
+		}
+		return false
+	}
+	// Distinct anchors of the checked text, at their first position.
+	var buf [128]winnow.Anchor
+	var hashes []uint64
+	var pos []int
+	seen := map[uint64]bool{}
+	for _, a := range winnow.Anchors(buf[:0], whole.Norm.Runes) {
+		if !seen[a.Hash] && !inBoilerplate(a.Pos) {
+			seen[a.Hash] = true
+			hashes = append(hashes, a.Hash)
+			pos = append(pos, a.Pos)
+		}
+	}
+	type evidence struct{ n, lo, hi int }
+	hits := map[candKey]*evidence{}
+	for si, s := range c.sources {
+		s.AnchorHits(hashes, c.opts.AnchorMaxPostings, func(i int, ref uint32) {
+			k := candKey{si, ref}
+			if _, ok := score[k]; ok {
+				return
+			}
+			e := hits[k]
+			if e == nil {
+				e = &evidence{lo: pos[i], hi: pos[i]}
+				hits[k] = e
+			}
+			e.n++
+			e.lo, e.hi = min(e.lo, pos[i]), max(e.hi, pos[i])
+		})
+	}
+	var out []candKey
+	for k, e := range hits {
+		if e.n >= c.opts.AnchorMinShared && e.hi-e.lo >= c.opts.AnchorSpan {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := hits[out[i]].n, hits[out[j]].n; a != b {
+			return a > b
+		}
+		if out[i].src != out[j].src {
+			return out[i].src < out[j].src
+		}
+		return out[i].ref < out[j].ref
+	})
+	if len(out) > c.opts.MaxAnchorCandidates {
+		out = out[:c.opts.MaxAnchorCandidates]
+	}
+	return out
 }
 
 // verifyCandidates loads the candidates and keeps those sharing at least
@@ -390,9 +495,8 @@ func (c *Checker) verifyCandidates(ctx context.Context, file string, a *element.
 // checkElement verifies one element against the candidates exactly: matched
 // runs trimmed to whole words, boilerplate left out of both sides, the
 // best matches first.
-func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, cands []*candidate) ElementResult {
+func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate) ElementResult {
 	n := len(fp.Norm.Runes)
-	mask := c.boilerplateMask(e.Text, fp.Norm)
 	covered := make([]bool, n)
 	opts := verify.Options{MinRun: c.engine.Options().MinRun, WordStarts: wordStarts(fp)}
 	er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}

@@ -160,3 +160,57 @@ func TestCheckSkipsElementsRemovedDuringTheCheck(t *testing.T) {
 	assert.Equal(t, check.Pass, res.Verdict)
 	assert.Zero(t, res.Duplication)
 }
+
+// TestAnchorsFindPartsOfALongElement: a script that takes two sentences
+// of a long library element into otherwise new copy shares too few
+// shingles with it for LSH, but the anchors find it; two stock phrases
+// that many library elements hold do not make a match.
+func TestAnchorsFindPartsOfALongElement(t *testing.T) {
+	eng := testEngine(t)
+	long := asset("lib/story.md",
+		"去年冬天我一个人搬到北方的小城，暖气还没来，晚上冷得睡不着。楼下便利店的阿姨塞给我一个暖手宝，说是她女儿留下的。"+
+			"那一晚我抱着它，第一次觉得这座城市也有温度。后来我每次路过便利店都会买一杯热豆浆，和阿姨聊上几句家常。")
+	assets := []element.Asset{long}
+	for i := 0; i < 8; i++ { // a stock phrase held by eight elements
+		assets = append(assets, asset(fmt.Sprintf("lib/stock-%d.md", i),
+			fmt.Sprintf("第%d批新品点击下方小黄车立即抢购，第%d场今天直播间全场包邮到家。", i, i))) // no whole sentence in common
+	}
+	lib, err := index.Memory(context.Background(), eng, assets)
+	require.NoError(t, err)
+
+	partial := asset("new/partial.md",
+		"楼下便利店的阿姨塞给我一个暖手宝，这是我这周最想分享的小事。公司楼下新开了一家面包店，"+
+			"每天早上七点就排起长队，老板说面粉都是自己磨的。那一晚我抱着它，第一次觉得这座城市也有温度。")
+	for _, tc := range []struct {
+		name    string
+		opts    check.Options
+		matched bool
+	}{
+		{"anchors on", check.Options{}, true},
+		{"anchors off", check.Options{AnchorMinShared: -1}, false},
+	} {
+		c, err := check.New(eng, tc.opts, lib)
+		require.NoError(t, err)
+		res, err := c.Check(context.Background(), "new/partial.md", &partial)
+		require.NoError(t, err)
+		found := false
+		for _, m := range res.Elements[0].Matches {
+			found = found || m.AssetID == "lib/story.md"
+		}
+		assert.Equal(t, tc.matched, found, tc.name)
+		if tc.matched {
+			assert.InDelta(t, 0.45, res.Duplication, 0.15, "the two copied sentences, not the rest")
+		}
+	}
+
+	stock := asset("new/stock.md", "这款保温杯我从秋天用到现在，早上灌的热水到下午还烫嘴，杯盖拧得特别紧，放在包里从来没漏过水。"+
+		"点击下方小黄车立即抢购。办公室的同事看我天天用，也跟着买了两个，说冬天出门终于不用买热饮了。"+
+		"颜色有四种可以选，我最喜欢这个奶白色，配什么衣服都好看。今天直播间全场包邮到家。")
+	c, err := check.New(eng, check.Options{}, lib)
+	require.NoError(t, err)
+	res, err := c.Check(context.Background(), "new/stock.md", &stock)
+	require.NoError(t, err)
+	for _, m := range res.Elements[0].Matches {
+		assert.NotContains(t, m.AssetID, "lib/stock-", "stock phrases alone are no anchor evidence")
+	}
+}

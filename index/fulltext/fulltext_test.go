@@ -190,7 +190,9 @@ func TestHelperProcess(t *testing.T) {
 		time.Sleep(time.Minute)
 		_ = x.Close()
 	case "import":
-		x, err := fulltext.Open(dir, fulltext.Options{BatchSize: 50})
+		// A generous lock wait: the test's reader searches in a loop, and on a
+		// busy CI machine the writer can wait seconds for its turn.
+		x, err := fulltext.Open(dir, fulltext.Options{BatchSize: 50, Timeout: time.Minute})
 		if err != nil {
 			fmt.Println("error:", err)
 			os.Exit(3)
@@ -293,6 +295,7 @@ func TestSearchWhileAnotherProcessImports(t *testing.T) {
 		assert.GreaterOrEqual(t, r.Total, last, "results only grow")
 		last = r.Total
 		searches++
+		time.Sleep(time.Millisecond) // a user's pace, not a spin that starves the writer's lock
 	}
 	n, err := ro.DocCount()
 	require.NoError(t, err)
