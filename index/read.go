@@ -117,24 +117,22 @@ func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, re
 	if idx == nil {
 		return
 	}
-	var refs []uint32
-	for i, h := range hashes {
-		refs = refs[:0]
-		idx.Lookup(0, h, maxPostings, func(ref uint32) { refs = append(refs, ref) })
-		if len(refs) == 0 {
-			continue
+	type hit struct {
+		i   int
+		ref uint32
+	}
+	var hits []hit
+	idx.Lookup(0, hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, hit{i, ref}) })
+	l.mu.RLock()
+	live := hits[:0]
+	for _, h := range hits {
+		if int(h.ref) < len(l.types) && l.types[h.ref] != 0 {
+			live = append(live, h)
 		}
-		l.mu.RLock()
-		live := refs[:0]
-		for _, r := range refs {
-			if int(r) < len(l.types) && l.types[r] != 0 {
-				live = append(live, r)
-			}
-		}
-		l.mu.RUnlock()
-		for _, r := range live {
-			fn(i, r)
-		}
+	}
+	l.mu.RUnlock()
+	for _, h := range live {
+		fn(h.i, h.ref)
 	}
 }
 

@@ -146,52 +146,60 @@ func (x *Index) AddKeys(id uint32, band int, keys []uint64) {
 	}
 }
 
-// Lookup calls fn for every live id stored under key in band, unless more
-// than max entries carry that key (a key shared that widely says little
-// about any one id): then fn is not called. It returns the number of
-// entries under the key. fn runs after the index lock is released.
-func (x *Index) Lookup(band int, key uint64, max int, fn func(id uint32)) int {
+// Lookup calls fn(i, id) for every live id stored under keys[i] in band,
+// for each key that no more than max entries carry (a key shared that
+// widely says little about any one id). All keys are looked up under one
+// read lock; fn runs after it is released.
+func (x *Index) Lookup(band int, keys []uint64, max int, fn func(i int, id uint32)) {
 	if band < 0 || band >= len(x.bands) {
-		return 0
+		return
 	}
-	var stack [64]uint32
-	ids := stack[:0]
-	hi := key >> 32
-	n := 0
+	type hit struct {
+		i  int
+		id uint32
+	}
+	var stack [128]hit
+	hits := stack[:0]
 	x.mu.RLock()
 	b := &x.bands[band]
-	for ri := range b.runs {
-		r := &b.runs[ri]
-		j := r.find(hi << 32)
-		k := j
-		for k < len(r.e) && r.e[k]>>32 == hi {
-			k++
-		}
-		n += k - j
-		if n <= max {
+	for i, key := range keys {
+		hi := key >> 32
+		start, n := len(hits), 0
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			j := r.find(hi << 32)
+			k := j
+			for k < len(r.e) && r.e[k]>>32 == hi {
+				k++
+			}
+			if n += k - j; n > max {
+				break
+			}
 			for _, e := range r.e[j:k] {
 				if id := uint32(e); x.live.has(id) {
-					ids = append(ids, id)
+					hits = append(hits, hit{i, id})
 				}
 			}
 		}
-	}
-	for _, e := range b.tail {
-		if e>>32 == hi {
-			n++
-			if id := uint32(e); n <= max && x.live.has(id) {
-				ids = append(ids, id)
+		for _, e := range b.tail {
+			if n > max {
+				break
 			}
+			if e>>32 == hi {
+				n++
+				if id := uint32(e); x.live.has(id) {
+					hits = append(hits, hit{i, id})
+				}
+			}
+		}
+		if n > max {
+			hits = hits[:start]
 		}
 	}
 	x.mu.RUnlock()
-	if n > max {
-		return n
+	for _, h := range hits {
+		fn(h.i, h.id)
 	}
-	for _, id := range ids {
-		fn(id)
-	}
-	return n
 }
 
 // flush sorts the tail into a new run and merges runs that became too

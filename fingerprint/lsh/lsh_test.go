@@ -316,26 +316,25 @@ func TestAddKeysAndLookup(t *testing.T) {
 		x.AddKeys(id, 0, []uint64{99 << 32}) // a key shared widely
 	}
 	x.AddKeys(3, 5, []uint64{10 << 32}) // no such band: ignored
-	lookup := func(key uint64, max int) ([]uint32, int) {
+	lookup := func(key uint64, max int) []uint32 {
 		var ids []uint32
-		n := x.Lookup(0, key, max, func(id uint32) { ids = append(ids, id) })
+		x.Lookup(0, []uint64{key}, max, func(i int, id uint32) {
+			assert.Zero(t, i)
+			ids = append(ids, id)
+		})
 		slices.Sort(ids)
-		return ids, n
+		return ids
 	}
-	ids, n := lookup(20<<32, 10)
-	assert.Equal(t, []uint32{1, 2}, ids)
-	assert.Equal(t, 2, n)
-	ids, n = lookup(99<<32, 10)
-	assert.Empty(t, ids, "over max: not reported")
-	assert.Equal(t, 100, n)
+	assert.Equal(t, []uint32{1, 2}, lookup(20<<32, 10))
+	assert.Empty(t, lookup(99<<32, 10), "over max: not reported")
 	x.Compact() // the same from sorted runs with a directory
-	ids, n = lookup(99<<32, 1000)
-	assert.Len(t, ids, 100)
-	assert.Equal(t, 100, n)
+	assert.Len(t, lookup(99<<32, 1000), 100)
 	x.Remove(2)
-	ids, _ = lookup(20<<32, 10)
-	assert.Equal(t, []uint32{1}, ids, "removed ids are skipped")
-	ids, _ = lookup(42<<32, 10)
-	assert.Empty(t, ids)
-	assert.Zero(t, x.Lookup(7, 20<<32, 10, func(uint32) { t.Fatal("no band 7") }))
+	assert.Equal(t, []uint32{1}, lookup(20<<32, 10), "removed ids are skipped")
+	assert.Empty(t, lookup(42<<32, 10))
+	// Several keys at once, each reported with its index.
+	got := map[int][]uint32{}
+	x.Lookup(0, []uint64{30 << 32, 99 << 32, 10 << 32}, 10, func(i int, id uint32) { got[i] = append(got[i], id) })
+	assert.Equal(t, map[int][]uint32{0: {1}, 2: {1}}, got)
+	x.Lookup(7, []uint64{20 << 32}, 10, func(int, uint32) { t.Fatal("no band 7") })
 }
