@@ -162,6 +162,21 @@ func (x *Index) Lookup(band int, keys []uint64, max int, fn func(i int, id uint3
 	hits := stack[:0]
 	x.mu.RLock()
 	b := &x.bands[band]
+	// Touch every key's directory slot and first entry first: independent
+	// loads whose cache misses the CPU overlaps (as prefetch does).
+	var sink uint64
+	for _, key := range keys {
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			if r.dir == nil {
+				break
+			}
+			if lo := r.dir[(key>>32<<32)>>r.shift]; int(lo) < len(r.e) {
+				sink += r.e[lo]
+			}
+		}
+	}
+	keep(sink)
 	for i, key := range keys {
 		hi := key >> 32
 		start, n := len(hits), 0
