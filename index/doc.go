@@ -1,11 +1,13 @@
 // Package index is an elib library: the durable element store, the LSH
-// candidate index, the boilerplate sentence sketch, the allowlist and the
+// candidate index, the anchor index (winnow anchors → elements, for
+// partial copies), the boilerplate sentence sketch, the allowlist and the
 // full-text index, behind one Library type used by the commands, the check
 // pipeline and the server.
 //
 // Data enters through Import (parsed element.Asset values, fingerprinted in
 // parallel with a fingerprint.Engine), Remove, AllowlistAdd/Remove and
 // Reindex, and leaves through the read side: Candidates (LSH lookup),
+// AnchorHits (anchor lookup),
 // Element/ElementByID (stored fingerprints and text, read from disk on
 // demand), Asset, SentenceDF, Search and Stats.
 //
@@ -15,9 +17,9 @@
 // generation, replaced atomically), a lock file (a writer's exclusive flock),
 // segments/seg-NNNNNNNN.els (immutable element-store segments, see
 // index/store; one per import batch, carrying the tombstones of the assets
-// it replaced or removed), lsh-G.bin and sketch-G.bin (snapshots of the LSH
-// band index and the boilerplate sketch, rebuilt from the segments when
-// missing or behind), and fulltext/ (the bleve index of index/fulltext,
+// it replaced or removed), lsh-G.bin, anchors-G.bin and sketch-G.bin
+// (snapshots of the LSH band index, the anchor index and the boilerplate
+// sketch, rebuilt from the segments when missing or behind), and fulltext/ (the bleve index of index/fulltext,
 // rebuildable from the store).
 //
 // The element store is the source of truth. An import writes its segment,
