@@ -86,23 +86,32 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	if idx == nil {
 		return
 	}
-	type hit struct {
-		ref   uint32
-		bands int
+	var hits []refHit
+	idx.QueryCounts(keys, func(ref uint32, bands int) { hits = append(hits, refHit{ref, bands}) })
+	for _, h := range l.keepLive(hits) {
+		fn(h.ref, h.n)
 	}
-	var hits []hit
-	idx.QueryCounts(keys, func(ref uint32, bands int) { hits = append(hits, hit{ref, bands}) })
+}
+
+// refHit is a ref an index lookup reported, with a number: shared bands
+// (CandidateCounts) or the index of the anchor (AnchorHits).
+type refHit struct {
+	ref uint32
+	n   int
+}
+
+// keepLive drops, in place, the hits whose element is no longer live (the
+// indexes keep removed refs until compaction).
+func (l *Library) keepLive(hits []refHit) []refHit {
 	l.mu.RLock()
+	defer l.mu.RUnlock()
 	live := hits[:0]
 	for _, h := range hits {
 		if int(h.ref) < len(l.types) && l.types[h.ref] != 0 {
 			live = append(live, h)
 		}
 	}
-	l.mu.RUnlock()
-	for _, h := range live {
-		fn(h.ref, h.bands)
-	}
+	return live
 }
 
 // AnchorHits calls fn(i, ref) for every live element that holds anchor
@@ -117,22 +126,10 @@ func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, re
 	if idx == nil {
 		return
 	}
-	type hit struct {
-		i   int
-		ref uint32
-	}
-	var hits []hit
-	idx.Lookup(0, hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, hit{i, ref}) })
-	l.mu.RLock()
-	live := hits[:0]
-	for _, h := range hits {
-		if int(h.ref) < len(l.types) && l.types[h.ref] != 0 {
-			live = append(live, h)
-		}
-	}
-	l.mu.RUnlock()
-	for _, h := range live {
-		fn(h.i, h.ref)
+	var hits []refHit
+	idx.Lookup(0, hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) })
+	for _, h := range l.keepLive(hits) {
+		fn(h.n, h.ref)
 	}
 }
 

@@ -86,11 +86,7 @@ func run(c config) error {
 		return err
 	}
 	fmt.Printf("sentence pool: %d sentences\n", len(pool))
-	seg, err := segment.Default()
-	if err != nil {
-		return err
-	}
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	engine, err := newEngine()
 	if err != nil {
 		return err
 	}
@@ -182,11 +178,7 @@ func measureOpen(c config) error {
 	if err != nil {
 		return err
 	}
-	seg, err := segment.Default()
-	if err != nil {
-		return err
-	}
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	engine, err := newEngine()
 	if err != nil {
 		return err
 	}
@@ -285,11 +277,7 @@ func measureRefresh(c config) error {
 	if err != nil {
 		return err
 	}
-	seg, err := segment.Default()
-	if err != nil {
-		return err
-	}
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	engine, err := newEngine()
 	if err != nil {
 		return err
 	}
@@ -328,6 +316,15 @@ func measureRefresh(c config) error {
 		}
 	}
 	return writer.Close()
+}
+
+// newEngine loads the tokenizer and returns elib's default fingerprint engine.
+func newEngine() (*fingerprint.Engine, error) {
+	seg, err := segment.Default()
+	if err != nil {
+		return nil, err
+	}
+	return fingerprint.New(fingerprint.Options{}, seg)
 }
 
 func truncateRunes(s string, n int) string {

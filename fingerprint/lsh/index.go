@@ -105,19 +105,29 @@ func entry(key uint64, id uint32) uint64 { return key>>32<<32 | uint64(id) }
 func (x *Index) Add(id uint32, keys []uint64) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	x.revive(id)
+	for i, k := range keys[:min(len(keys), len(x.bands))] {
+		x.bands[i].add(entry(k, id))
+	}
+}
+
+// revive makes id live, purging the entries of an earlier removal; the
+// caller holds the write lock.
+func (x *Index) revive(id uint32) {
 	if x.dead.has(id) {
 		x.purge(id)
-	}
-	for i, k := range keys[:min(len(keys), len(x.bands))] {
-		b := &x.bands[i]
-		b.tail = append(b.tail, entry(k, id))
-		if len(b.tail) >= tailMax {
-			b.flush()
-		}
 	}
 	if !x.live.has(id) {
 		x.live.set(id)
 		x.n++
+	}
+}
+
+// add appends one entry to the band's tail, sorting it into a run when full.
+func (b *band) add(e uint64) {
+	b.tail = append(b.tail, e)
+	if len(b.tail) >= tailMax {
+		b.flush()
 	}
 }
 
@@ -130,19 +140,9 @@ func (x *Index) AddKeys(id uint32, band int, keys []uint64) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if x.dead.has(id) {
-		x.purge(id)
-	}
-	b := &x.bands[band]
+	x.revive(id)
 	for _, k := range keys {
-		b.tail = append(b.tail, entry(k, id))
-		if len(b.tail) >= tailMax {
-			b.flush()
-		}
-	}
-	if !x.live.has(id) {
-		x.live.set(id)
-		x.n++
+		x.bands[band].add(entry(k, id))
 	}
 }
 
