@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -147,6 +148,9 @@ func (l *Library) loadLSH() error {
 	if l.anchors == nil {
 		l.anchors = newAnchorIndex()
 		anchorsCovered = 0
+		if l.man.Anchors == nil && l.opts.ReadOnly && l.dir != "" && len(l.segs) > 0 {
+			slog.Warn("this library has no saved anchor index yet; it is built at every open until a writer saves it (elib import or elib reindex)", "library", l.dir)
+		}
 	}
 	var keys []uint64
 	added, anchorsAdded := false, false
