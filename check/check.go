@@ -32,6 +32,8 @@ type Source interface {
 	// AnchorHits reports, for winnow anchors of the checked text, the
 	// elements holding each (see index.Library.AnchorHits).
 	AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32))
+	// AssetOf returns the asset a live element belongs to.
+	AssetOf(ref uint32) (string, bool)
 }
 
 // Options tune a Checker. Zero values take the defaults of EnsureDefaults.
@@ -57,12 +59,14 @@ type Options struct {
 	// Anchors: library elements that hold parts of the checked text —
 	// a sentence of a long element, the surviving pieces of a paraphrase —
 	// share too few shingles for LSH, but share winnow anchors (every
-	// common run of 10 characters gives one). Such an element becomes a
-	// candidate when it shares at least AnchorMinShared distinct anchors
+	// common run of 10 characters gives one). The elements of a library
+	// asset that together share at least AnchorMinShared distinct anchors,
 	// lying at least AnchorSpan characters apart in the checked text (two
 	// separate pieces of evidence, not one stock phrase), none of them held
-	// by more than AnchorMaxPostings elements; at most MaxAnchorCandidates
-	// of them, most anchors first, after the LSH candidates. Defaults 2,
+	// by more than AnchorMaxPostings elements, become candidates — copying
+	// is from a script, so evidence adds up over its elements; at most
+	// MaxAnchorCandidates of them, best-supported assets first, after the
+	// LSH candidates. Defaults 2,
 	// ExpandRun + the engine's MinRun, Boilerplate.MinAssets - 1 (the
 	// boilerplate rule's "eight copies is a house phrase": an anchor that
 	// common is a stock phrase, no evidence) and 32. AnchorMinShared < 0
@@ -406,14 +410,36 @@ func (c *Checker) anchorCandidates(whole *fingerprint.Fingerprint, masks [][]boo
 			e.lo, e.hi = min(e.lo, pos[i]), max(e.hi, pos[i])
 		})
 	}
-	var out []candKey
+	// Evidence adds up over the elements of one asset.
+	type assetKey struct {
+		src int
+		id  string
+	}
+	byAsset := map[assetKey]*evidence{}
+	owner := make(map[candKey]*evidence, len(hits))
 	for k, e := range hits {
+		id, ok := c.sources[k.src].AssetOf(k.ref)
+		if !ok {
+			owner[k] = e // gone since the lookup: judged alone
+			continue
+		}
+		a := byAsset[assetKey{k.src, id}]
+		if a == nil {
+			a = &evidence{lo: e.lo, hi: e.hi}
+			byAsset[assetKey{k.src, id}] = a
+		}
+		a.n += e.n
+		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
+		owner[k] = a
+	}
+	var out []candKey
+	for k, e := range owner {
 		if e.n >= c.opts.AnchorMinShared && e.hi-e.lo >= c.opts.AnchorSpan {
 			out = append(out, k)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if a, b := hits[out[i]].n, hits[out[j]].n; a != b {
+		if a, b := owner[out[i]].n, owner[out[j]].n; a != b {
 			return a > b
 		}
 		if out[i].src != out[j].src {

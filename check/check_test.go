@@ -214,3 +214,34 @@ func TestAnchorsFindPartsOfALongElement(t *testing.T) {
 		assert.NotContains(t, m.AssetID, "lib/stock-", "stock phrases alone are no anchor evidence")
 	}
 }
+
+// TestAnchorsAddUpOverAnAsset: a paraphrase keeps one short piece of each
+// element of its source script. No element alone shares two anchors with
+// it, but the script does: its elements become candidates and the pieces
+// are matched.
+func TestAnchorsAddUpOverAnAsset(t *testing.T) {
+	eng := testEngine(t)
+	src := asset("lib/kettle.md",
+		"冬天早上烧水要等好久，老式水壶烧开要十分钟。",
+		"壶底一层厚厚的水垢，怎么刷都刷不掉，看着就闹心。",
+		"这台恒温水壶五分钟就能烧开一壶，还能保温冲奶粉。")
+	lib, err := index.Memory(context.Background(), eng, []element.Asset{src})
+	require.NoError(t, err)
+	para := asset("new/para.md",
+		"天气一冷起床就想喝热的，老式水壶烧开要十分钟实在太慢。",
+		"家里老人总说水垢对身体不好，壶底一层厚厚的水垢真的很难清理。",
+		"后来换了新的电器，周末在家也能随时喝上热茶。")
+	c, err := check.New(eng, check.Options{}, lib)
+	require.NoError(t, err)
+	res, err := c.Check(context.Background(), "new/para.md", &para)
+	require.NoError(t, err)
+	var matched []string
+	for _, e := range res.Elements {
+		for _, m := range e.Matches {
+			matched = append(matched, m.ElementID)
+		}
+	}
+	assert.Contains(t, matched, "lib/kettle.md#1")
+	assert.Contains(t, matched, "lib/kettle.md#2")
+	assert.Greater(t, res.Duplication, 0.2)
+}

@@ -94,3 +94,31 @@ func TestAnchorsAfterReindex(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, m.Anchors)
 }
+
+// TestAssetOf: every live element maps to its asset, on disk and in
+// memory; removed and unknown refs map to nothing.
+func TestAssetOf(t *testing.T) {
+	disk, _ := newLib(t, true)
+	_, err := disk.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	mem, err := Memory(context.Background(), engine(t), sampleAssets())
+	require.NoError(t, err)
+	for name, l := range map[string]*Library{"disk": disk, "memory": mem} {
+		for _, id := range l.AssetIDs() {
+			for _, ref := range l.AssetElements(id) {
+				got, ok := l.AssetOf(ref)
+				assert.True(t, ok, name)
+				assert.Equal(t, id, got, name)
+			}
+		}
+		_, ok := l.AssetOf(1 << 30)
+		assert.False(t, ok, name)
+		refs := l.AssetElements("cook/b.txt")
+		_, err := l.Remove(context.Background(), "cook/b.txt")
+		require.NoError(t, err)
+		for _, ref := range refs {
+			_, ok := l.AssetOf(ref)
+			assert.False(t, ok, "%s: removed", name)
+		}
+	}
+}

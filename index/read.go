@@ -133,6 +133,44 @@ func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, re
 	}
 }
 
+// AssetOf returns the id of the live asset that element ref belongs to,
+// without reading the element: an asset's elements have consecutive refs,
+// and each segment lists its assets in ref order.
+func (l *Library) AssetOf(ref uint32) (string, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if int(ref) >= len(l.types) || l.types[ref] == 0 {
+		return "", false
+	}
+	s := l.segmentFor(ref)
+	if s == nil || s.damaged {
+		return "", false
+	}
+	var id string
+	var first uint32
+	if s.r != nil {
+		dir := s.r.Assets()
+		i := sort.Search(len(dir), func(i int) bool { return dir[i].FirstRef+dir[i].Count > ref })
+		if i == len(dir) || dir[i].FirstRef > ref {
+			return "", false
+		}
+		id, first = dir[i].ID, dir[i].FirstRef
+	} else {
+		recs := s.memAssets
+		i := sort.Search(len(recs), func(i int) bool {
+			return recs[i].FirstRef+uint32(len(recs[i].Asset.Elements)) > ref
+		})
+		if i == len(recs) || recs[i].FirstRef > ref {
+			return "", false
+		}
+		id, first = recs[i].Asset.ID, recs[i].FirstRef
+	}
+	if loc, ok := l.assets[id]; ok && loc.firstRef == first {
+		return id, true
+	}
+	return "", false
+}
+
 // Element returns the live element ref, reading its block from disk if it
 // is not cached.
 func (l *Library) Element(ref uint32) (*StoredElement, error) {

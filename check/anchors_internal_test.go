@@ -1,0 +1,50 @@
+package check
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/segment"
+	"elib/index"
+)
+
+// TestAnchorsIgnoreBoilerplate: a slogan and a disclaimer on the allowlist
+// are no evidence that a script borrowed from the library element that
+// also carries them; the same text without the allowlist is.
+func TestAnchorsIgnoreBoilerplate(t *testing.T) {
+	seg, err := segment.Default()
+	require.NoError(t, err)
+	eng, err := fingerprint.New(fingerprint.Options{}, seg)
+	require.NoError(t, err)
+	const slogan, disclaimer = "爱车如家，安心每一程，品质出行从这里开始。", "本视频由品牌方合作发布，具体优惠以活动页面公示为准。"
+	libAsset := element.Asset{ID: "lib/car.md", Elements: []element.Element{{Type: element.Conversion,
+		Text: slogan + "这款车载香薰放在出风口，开空调的时候整个车里都是淡淡的木质香。" + disclaimer}}}
+	libAsset.Reoffset()
+	checked := element.Asset{ID: "new/orig.md", Elements: []element.Element{{Type: element.Conversion,
+		Text: slogan + "周末带孩子去郊外露营，后备箱塞满了帐篷和烧烤架，一路上听着歌特别开心。" + disclaimer}}}
+	checked.Reoffset()
+
+	for _, tc := range []struct {
+		name      string
+		allowlist []string
+		want      bool
+	}{
+		{"allowlisted", []string{slogan, disclaimer}, false},
+		{"not allowlisted", nil, true},
+	} {
+		lib, err := index.Memory(context.Background(), eng, []element.Asset{libAsset})
+		require.NoError(t, err)
+		require.NoError(t, lib.AllowlistAdd(tc.allowlist...))
+		c, err := New(eng, Options{}, lib)
+		require.NoError(t, err)
+		fps, whole := c.fingerprint(&checked)
+		masks := [][]bool{c.boilerplateMask(checked.Elements[0].Text, fps[0].Norm)}
+		got := c.anchorCandidates(whole, masks, map[candKey]int{})
+		assert.Equal(t, tc.want, len(got) == 1, tc.name)
+	}
+}
