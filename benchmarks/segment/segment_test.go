@@ -66,94 +66,63 @@ func countRunes(lines []string) int {
 
 var raw = sync.OnceValue(func() *gojieba.Jieba { return gojieba.NewJieba() })
 
-func report(b *testing.B, runes int, start time.Time) {
+// benchLines runs seg over every sample line once per op and reports
+// runes per second.
+func benchLines(b *testing.B, seg func(line string)) {
+	lines := sampleLines(b)
+	runes := countRunes(lines)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		for _, l := range lines {
+			seg(l)
+		}
+	}
 	b.ReportMetric(float64(runes)*float64(b.N)/time.Since(start).Seconds(), "runes/s")
+}
+
+// elibSegmenter returns the shared segmenter or fails the benchmark.
+func elibSegmenter(b *testing.B) *segment.Segmenter {
+	s, err := segment.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
 }
 
 // BenchmarkTokenize: elib's wrapper, one pass over the sample per op.
 func BenchmarkTokenize(b *testing.B) {
-	lines := sampleLines(b)
-	s, err := segment.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	runes := countRunes(lines)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			s.Tokenize(l)
-		}
-	}
-	report(b, runes, start)
+	s := elibSegmenter(b)
+	benchLines(b, func(l string) { s.Tokenize(l) })
 }
 
 // BenchmarkCut: elib's Cut (words only, no offsets).
 func BenchmarkCut(b *testing.B) {
-	lines := sampleLines(b)
-	s, err := segment.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	runes := countRunes(lines)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			s.Cut(l)
-		}
-	}
-	report(b, runes, start)
+	s := elibSegmenter(b)
+	benchLines(b, func(l string) { s.Cut(l) })
 }
 
 // BenchmarkRawCut: gojieba Cut (HMM on) with its default dictionaries.
 func BenchmarkRawCut(b *testing.B) {
-	lines := sampleLines(b)
 	j := raw()
-	runes := countRunes(lines)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			j.Cut(l, true)
-		}
-	}
-	report(b, runes, start)
+	benchLines(b, func(l string) { j.Cut(l, true) })
 }
 
 // BenchmarkRawTokenize: gojieba Tokenize (offsets, HMM on).
 func BenchmarkRawTokenize(b *testing.B) {
-	lines := sampleLines(b)
 	j := raw()
-	runes := countRunes(lines)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			j.Tokenize(l, gojieba.DefaultMode, true)
-		}
-	}
-	report(b, runes, start)
+	benchLines(b, func(l string) { j.Tokenize(l, gojieba.DefaultMode, true) })
 }
 
 // BenchmarkCutDefaultDicts: elib's Cut loaded with gojieba's own default
 // dictionary directory, isolating the wrapper's overhead from the effect
 // of the marketing user dictionary.
 func BenchmarkCutDefaultDicts(b *testing.B) {
-	lines := sampleLines(b)
 	s, err := defaultDictSeg()
 	if err != nil {
 		b.Fatal(err)
 	}
-	runes := countRunes(lines)
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		for _, l := range lines {
-			s.Cut(l)
-		}
-	}
-	report(b, runes, start)
+	benchLines(b, func(l string) { s.Cut(l) })
 }
 
 var defaultDictSeg = sync.OnceValues(func() (*segment.Segmenter, error) {
@@ -167,10 +136,7 @@ var defaultDictSeg = sync.OnceValues(func() (*segment.Segmenter, error) {
 // sysmon and the threads then compete for the cores;
 // fingerprint.segmentCallRunes is chosen from this. Run with -cpu 1,2.
 func BenchmarkCallLength(b *testing.B) {
-	s, err := segment.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := elibSegmenter(b)
 	assets, err := corpus.SampleAssets()
 	if err != nil {
 		b.Fatal(err)
