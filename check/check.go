@@ -187,6 +187,7 @@ type Result struct {
 	// Countable and Copied are the asset's totals behind Duplication.
 	Countable int `json:"-"`
 	Copied    int `json:"-"`
+	Assessment
 }
 
 // Sources returns the asset ids the result matched, by copied characters.
@@ -285,6 +286,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		res.Elements = append(res.Elements, er)
 	}
 	res.Duplication = ratio(res.Copied, res.Countable)
+	res.Level = LevelOf(res.Duplication)
 	if len(a.Elements) > 0 {
 		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
 	}

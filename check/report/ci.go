@@ -13,6 +13,9 @@ import (
 func verdictMessage(res *check.Result, threshold float64) string {
 	msg := fmt.Sprintf("duplication %s %s threshold %s", pct(res.Duplication),
 		map[bool]string{true: ">", false: "<="}[res.Verdict == check.Reject], pct(threshold))
+	if res.Level != "" {
+		msg += fmt.Sprintf(", platform level %s (%s)", res.Level, res.Level.Band())
+	}
 	if src := topSources(res, 3); len(src) > 0 {
 		ids := make([]string, len(src))
 		for i, s := range src {
@@ -197,10 +200,10 @@ func writeSARIF(w io.Writer, r *Report) error {
 			m := e.Matches[0]
 			run.Results = append(run.Results, sarifResult{
 				RuleID: ruleDuplication, Level: "error",
-				Message: sarifMessage{fmt.Sprintf("%s element is %s duplicated (script %s > %s); best match %s in %s, containment %s",
-					e.Type, pct(e.Duplication), pct(res.Duplication), pct(r.Threshold), m.ElementID, m.AssetID, pct(m.Containment))},
+				Message: sarifMessage{fmt.Sprintf("%s element is %s duplicated (script %s > %s, platform level %s); best match %s in %s, containment %s",
+					e.Type, pct(e.Duplication), pct(res.Duplication), pct(r.Threshold), res.Level, m.ElementID, m.AssetID, pct(m.Containment))},
 				Locations:  locs[:1],
-				Properties: map[string]any{"duplication": res.Duplication, "element_duplication": e.Duplication, "spans": len(locs)},
+				Properties: map[string]any{"duplication": res.Duplication, "platform_level": res.Level, "element_duplication": e.Duplication, "spans": len(locs)},
 			})
 		}
 	}

@@ -50,8 +50,8 @@ func writeText(w io.Writer, r *Report) error {
 		if res.Verdict == check.Reject {
 			verdict = p.paint(ansiBold+ansiRed, "REJECT")
 		}
-		fmt.Fprintf(&b, "%s  %s  duplication %s (threshold %s)\n", verdict, res.File,
-			pct(res.Duplication), pct(r.Threshold))
+		fmt.Fprintf(&b, "%s  %s  duplication %s (threshold %s)  %s\n", verdict, res.File,
+			pct(res.Duplication), pct(r.Threshold), levelNote(p, res.Level))
 		if res.AssetID != res.File {
 			fmt.Fprintf(&b, "  asset %s\n", res.AssetID)
 		}
@@ -137,3 +137,16 @@ func highlight(p painter, e *check.ElementResult) string {
 }
 
 func pct(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }
+
+// levelNote is the platform level as the text report shows it: "level L3
+// (30–50 %, throttled)", in red on a terminal when throttled.
+func levelNote(p painter, l check.Level) string {
+	if l == "" {
+		return ""
+	}
+	note := fmt.Sprintf("level %s (%s)", l, l.Band())
+	if l.Throttled() {
+		return p.paint(ansiRed, fmt.Sprintf("level %s (%s, throttled)", l, l.Band()))
+	}
+	return note
+}

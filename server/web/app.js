@@ -17,6 +17,7 @@ const I18N = {
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
     noResults: '没有结果。', errors: '无法处理的输入：',
+    level: '平台分级', throttled: '限流',
   },
   en: {
     tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
@@ -31,8 +32,13 @@ const I18N = {
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
     noResults: 'No results.', errors: 'Inputs that could not be processed: ',
+    level: 'platform level', throttled: 'throttled',
   },
 };
+// LEVEL_EDGES are the lowest duplications of platform levels L2–L5
+// (check/level.go); L3 and above are throttled.
+const LEVEL_EDGES = [0.1, 0.3, 0.5, 0.8];
+const LEVEL_THROTTLED = { L3: true, L4: true, L5: true };
 const TYPES = ['hook', 'conflict', 'testimonial', 'conversion', 'story', 'other'];
 
 const state = {
@@ -180,8 +186,19 @@ function renderResult(res, asset, threshold) {
   mark.style.left = (threshold * 100) + '%';
   mark.append(el('span', null, t('threshold') + ' ' + pct(threshold)));
   const label = el('span', 'label duplication', t('duplication') + ' ' + pct(res.duplication));
+  // Platform level bands (L1 < 10 %, L2 < 30 %, L3 < 50 %, L4 < 80 %, L5).
+  for (const edge of LEVEL_EDGES) {
+    const tick = el('div', 'band');
+    tick.style.left = (edge * 100) + '%';
+    bar.append(tick);
+  }
   bar.append(fill, mark, label);
   card.append(bar);
+  if (res.level) {
+    const lv = el('p', 'level level-' + res.level, t('level') + ' ' + res.level + (LEVEL_THROTTLED[res.level] ? ' · ' + t('throttled') : ''));
+    lv.dataset.level = res.level;
+    card.append(lv);
+  }
   card.append(el('p', 'muted', t('reuse') + ' ' + pct(res.reuse_rate)));
 
   let any = false;

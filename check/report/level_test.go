@@ -1,0 +1,35 @@
+package report
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/check"
+)
+
+// The platform level shows in every format.
+func TestLevelInEveryFormat(t *testing.T) {
+	r := sampleReport()
+	r.Results[0].Level = check.L5
+	r.Results[1].Level = check.L2
+	for _, tc := range []struct{ format, want string }{
+		{"text", "level L5 (≥ 80 %, throttled)"},
+		{"text", "level L2 (10–30 %)"},
+		{"junit", "platform level L5 (≥ 80 %)"},
+		{"junit", "platform level L2 (10–30 %)"},
+		{"sarif", "platform level L5"},
+		{"github", "platform level L5"},
+		{"github", "platform level L2"},
+	} {
+		assert.Contains(t, render(t, tc.format, r), tc.want, tc.format)
+	}
+	var got struct {
+		Results []map[string]any `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(render(t, "json", r)), &got))
+	assert.Equal(t, "L5", got.Results[0]["level"])
+	assert.Equal(t, "L2", got.Results[1]["level"])
+}
