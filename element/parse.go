@@ -27,6 +27,9 @@ const (
 	FormatJSONL  = "jsonl"
 	FormatCSV    = "csv"
 	FormatTSV    = "tsv"
+	FormatASS    = "ass"
+	FormatSSA    = "ssa"
+	FormatDraft  = "draft"
 )
 
 var formatByExt = map[string]string{
@@ -34,6 +37,7 @@ var formatByExt = map[string]string{
 	".srt": FormatSRT, ".vtt": FormatVTT,
 	".json": FormatJSON, ".jsonl": FormatJSONL, ".ndjson": FormatJSONL,
 	".csv": FormatCSV, ".tsv": FormatTSV,
+	".ass": FormatASS, ".ssa": FormatSSA,
 }
 
 // Sentinel errors wrapped in *ParseError.
@@ -56,7 +60,8 @@ type VerbTagger interface {
 // extension with the default size limit.
 type ParseOptions struct {
 	// Format overrides detection by extension ("txt", "md", "srt", "vtt",
-	// "json", "jsonl", "csv", "tsv").
+	// "json", "jsonl", "csv", "tsv", "ass", "ssa", "draft" or a registered
+	// file format such as "video").
 	Format string
 	// Root makes asset ids relative: an asset without an explicit id gets
 	// the file path relative to Root, slash-separated.
@@ -165,7 +170,7 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		format = FormatMD
 	}
 	if format == "" {
-		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use .txt .md .srt .vtt .json .jsonl .csv .tsv)", ErrFormat, filepath.Ext(name)))
+		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use .txt .md .srt .vtt .ass .ssa .json .jsonl .csv .tsv, a 剪映/CapCut draft or a video)", ErrFormat, filepath.Ext(name)))
 	}
 	if len(data) == 0 {
 		return nil, wrap(ErrEmpty)
@@ -184,6 +189,8 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		assets, err = p.script(text)
 	case FormatSRT, FormatVTT:
 		assets, err = p.subtitles(text, format == FormatVTT)
+	case FormatASS, FormatSSA:
+		assets, err = p.ass(text)
 	case FormatJSON:
 		assets, err = p.json(text)
 	case FormatJSONL:

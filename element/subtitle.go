@@ -10,7 +10,8 @@ import (
 type cue struct {
 	startMs, endMs int64
 	text           string
-	line           int // line of the first text line
+	line           int            // line of the first text line
+	attrs          map[string]any // attributes the format carries (ASS colour)
 }
 
 var (
@@ -25,6 +26,12 @@ func (p *parser) subtitles(text string, vtt bool) ([]Asset, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.cuesAsset(cues)
+}
+
+// cuesAsset turns timed cues (SRT, VTT, ASS, drafts) into one asset: labelled
+// cues start elements, unlabelled ones go to the time template and classifier.
+func (p *parser) cuesAsset(cues []cue) ([]Asset, error) {
 	if len(cues) == 0 {
 		return nil, errNoCues
 	}
@@ -48,6 +55,7 @@ func (p *parser) subtitles(text string, vtt bool) ([]Asset, error) {
 			body = rest
 		}
 		var attrs map[string]any
+		mergeAttrs(&attrs, c.attrs)
 		body = cleanCueText(body, &attrs)
 		if !labelled && cur == nil {
 			loose = append(loose, piece{text: body, line: c.line, attrs: attrs, hasTime: true, startMs: c.startMs, endMs: c.endMs})
