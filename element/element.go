@@ -71,6 +71,10 @@ const (
 	AttrSubtitleColor = "subtitle_color"
 	AttrSFX           = "sfx"
 	AttrShot          = "shot"
+	// AttrBGM is the background music's name (drafts).
+	AttrBGM = "bgm"
+	// AttrCuts is the number of cuts inside the element's time range.
+	AttrCuts = "cuts"
 )
 
 // Element is one reusable piece of an asset.

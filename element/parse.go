@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"elib/element/decode"
 )
@@ -30,6 +31,7 @@ const (
 	FormatASS    = "ass"
 	FormatSSA    = "ssa"
 	FormatDraft  = "draft"
+	FormatVideo  = "video"
 )
 
 var formatByExt = map[string]string{
@@ -38,6 +40,35 @@ var formatByExt = map[string]string{
 	".json": FormatJSON, ".jsonl": FormatJSONL, ".ndjson": FormatJSONL,
 	".csv": FormatCSV, ".tsv": FormatTSV,
 	".ass": FormatASS, ".ssa": FormatSSA,
+	".mp4": FormatVideo, ".mov": FormatVideo, ".mkv": FormatVideo, ".webm": FormatVideo,
+}
+
+// FileParser parses a format that an external tool reads from a file
+// (video through ffmpeg), so the element package never needs the tool.
+type FileParser interface {
+	// ParsePath parses the file at path. Errors should be *ParseError.
+	ParsePath(path string, opts ParseOptions) ([]Asset, error)
+}
+
+// fileParsers holds the registered FileParsers by format name; packages
+// register in init, before any parsing.
+var (
+	fileParsersMu sync.RWMutex
+	fileParsers   = map[string]FileParser{}
+)
+
+// RegisterFileParser makes Parse and ParseFile hand inputs of format (for
+// example FormatVideo) to fp. Package media registers the video parser.
+func RegisterFileParser(format string, fp FileParser) {
+	fileParsersMu.Lock()
+	defer fileParsersMu.Unlock()
+	fileParsers[format] = fp
+}
+
+func fileParser(format string) FileParser {
+	fileParsersMu.RLock()
+	defer fileParsersMu.RUnlock()
+	return fileParsers[format]
 }
 
 // Sentinel errors wrapped in *ParseError.
@@ -133,7 +164,11 @@ func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
 		return nil, &ParseError{File: path, Err: err}
 	}
 	if st.IsDir() {
-		return nil, &ParseError{File: path, Err: errors.New("is a directory")}
+		return parseDraftDir(path, opts)
+	}
+	if fp := fileParser(formatFor(path, opts)); fp != nil {
+		f.Close()
+		return fp.ParsePath(path, opts)
 	}
 	if st.Size() > opts.maxBytes() {
 		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), opts.maxBytes())}
@@ -162,18 +197,18 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if int64(len(data)) > opts.maxBytes() {
 		return nil, wrap(fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(data), opts.maxBytes()))
 	}
-	format := strings.ToLower(strings.TrimPrefix(opts.Format, "."))
-	if format == "" {
-		format = FormatOf(name)
-	}
-	if format == "markdown" {
-		format = FormatMD
-	}
+	format := formatFor(name, opts)
 	if format == "" {
 		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use .txt .md .srt .vtt .ass .ssa .json .jsonl .csv .tsv, a 剪映/CapCut draft or a video)", ErrFormat, filepath.Ext(name)))
 	}
 	if len(data) == 0 {
 		return nil, wrap(ErrEmpty)
+	}
+	if format == FormatVideo {
+		return parseVideoBytes(name, data, opts)
+	}
+	if (format == FormatDraft || (format == FormatJSON && isDraftName(name))) && !looksLikeJSON(data) {
+		return nil, wrap(ErrEncryptedDraft)
 	}
 	text, _, err := decode.Text(data)
 	if err != nil {
@@ -181,6 +216,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	}
 	if strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF")) == "" {
 		return nil, wrap(ErrEmpty)
+	}
+	if format == FormatJSON && looksLikeDraft(text) {
+		format = FormatDraft
 	}
 	p := &parser{opts: opts, name: name, defaultID: defaultID(name, opts)}
 	var assets []Asset
@@ -191,6 +229,8 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		assets, err = p.subtitles(text, format == FormatVTT)
 	case FormatASS, FormatSSA:
 		assets, err = p.ass(text)
+	case FormatDraft:
+		assets, err = p.draft(text)
 	case FormatJSON:
 		assets, err = p.json(text)
 	case FormatJSONL:
@@ -216,6 +256,78 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	return assets, nil
 }
 
+// formatFor is the format of name: opts.Format when set, else by extension.
+func formatFor(name string, opts ParseOptions) string {
+	format := strings.ToLower(strings.TrimPrefix(opts.Format, "."))
+	if format == "" {
+		format = FormatOf(name)
+	}
+	if format == "markdown" {
+		format = FormatMD
+	}
+	return format
+}
+
+// parseDraftDir parses a 剪映/CapCut draft folder as one asset whose default
+// id is the folder's.
+func parseDraftDir(dir string, opts ParseOptions) ([]Asset, error) {
+	f := DraftFile(dir)
+	if f == "" {
+		return nil, &ParseError{File: dir, Err: errors.New("is a directory, not a 剪映/CapCut draft (no draft_content.json or draft_info.json)")}
+	}
+	if opts.ID == "" {
+		opts.ID = defaultID(dir, opts)
+	}
+	if opts.Format == "" {
+		opts.Format = FormatDraft
+	}
+	assets, err := ParseFile(f, opts)
+	for i := range assets {
+		if assets[i].Title == "" {
+			assets[i].Title = filepath.Base(dir)
+		}
+	}
+	return assets, err
+}
+
+// parseVideoBytes parses uploaded video bytes through the registered video
+// parser, by way of a temporary file the tool can read.
+func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, error) {
+	fp := fileParser(FormatVideo)
+	if fp == nil {
+		return nil, &ParseError{File: name, Err: fmt.Errorf("%w: video input needs elib built with package media", ErrFormat)}
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	if FormatOf("x"+ext) != FormatVideo {
+		ext = ".mp4"
+	}
+	tmp, err := os.CreateTemp("", "elib-upload-*"+ext)
+	if err != nil {
+		return nil, &ParseError{File: name, Err: err}
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return nil, &ParseError{File: name, Err: err}
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, &ParseError{File: name, Err: err}
+	}
+	if opts.ID == "" {
+		opts.ID = defaultID(name, opts)
+	}
+	assets, err := fp.ParsePath(tmp.Name(), opts)
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		pe.File = name
+		pe.Err = errors.New(strings.ReplaceAll(pe.Err.Error(), tmp.Name(), name))
+	}
+	for i := range assets {
+		assets[i].File = name
+	}
+	return assets, err
+}
+
 // defaultID is the id of an asset without an explicit one.
 func defaultID(name string, opts ParseOptions) string {
 	if opts.ID != "" {
@@ -238,7 +350,8 @@ func defaultID(name string, opts ParseOptions) string {
 
 // Walk calls fn for every path in paths, expanding directories recursively
 // into their supported files in sorted order and skipping hidden files and
-// directories inside them. "-" (stdin) and files named explicitly are passed
+// directories inside them. A 剪映/CapCut draft folder is passed as one path
+// (ParseFile reads it as one asset). "-" (stdin) and files named explicitly are passed
 // through as given.
 func Walk(paths []string, fn func(path string) error) error {
 	for _, p := range paths {
@@ -249,7 +362,7 @@ func Walk(paths []string, fn func(path string) error) error {
 			continue
 		}
 		st, err := os.Stat(p)
-		if err != nil || !st.IsDir() {
+		if err != nil || !st.IsDir() || DraftFile(p) != "" {
 			// Let fn report a missing or unreadable file with its name.
 			if err := fn(p); err != nil {
 				return err
@@ -266,6 +379,11 @@ func Walk(paths []string, fn func(path string) error) error {
 					return filepath.SkipDir
 				}
 				return nil
+			}
+			if d.IsDir() && path != p && DraftFile(path) != "" {
+				// A draft folder is one asset, not a folder of JSON files.
+				files = append(files, path)
+				return filepath.SkipDir
 			}
 			if !d.IsDir() && IsSupported(path) {
 				files = append(files, path)
