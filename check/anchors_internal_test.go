@@ -44,7 +44,7 @@ func TestAnchorsIgnoreBoilerplate(t *testing.T) {
 		require.NoError(t, err)
 		fps, whole := c.fingerprint(&checked)
 		masks := [][]bool{c.boilerplateMask(checked.Elements[0].Text, fps[0].Norm)}
-		got := c.anchorCandidates(whole, masks, map[candKey]int{})
+		got := c.anchorCandidates(c.lookupAnchors(whole, masks), nil)
 		assert.Equal(t, tc.want, len(got) == 1, tc.name)
 	}
 }

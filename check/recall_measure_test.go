@@ -47,11 +47,11 @@ func TestMeasureCandidateRecall(t *testing.T) {
 	require.NoError(t, json.Unmarshal(data, &truth))
 	eng := testEngine(t)
 	lib := devLibrary(t, eng, dev)
-	lshCheck, err := check.New(eng, check.Options{AnchorMinShared: -1}, lib)
+	lshCheck, err := check.New(eng, check.Options{Tuning: check.Tuning{AnchorMinShared: -1, ClauseRun: -1}}, lib)
 	require.NoError(t, err)
 	elibCheck, err := check.New(eng, check.Options{}, lib)
 	require.NoError(t, err)
-	everyCheck, err := check.New(eng, check.Options{MaxCandidates: math.MaxInt32}, everyElement{lib})
+	everyCheck, err := check.New(eng, check.Options{Tuning: check.Tuning{MaxCandidates: math.MaxInt32}}, everyElement{lib})
 	require.NoError(t, err)
 
 	type sums struct {

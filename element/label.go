@@ -72,11 +72,18 @@ func splitWord(s string) (string, string) {
 	return s, ""
 }
 
-// titleOf recognises a title line: "# 标题", "标题：…", "title: …".
+// titleOf recognises a title line: "# 标题" (a '#' and a space, as in
+// Markdown), "标题：…", "title: …". A hashtag (#好物推荐, no space after
+// the '#') starts copy text, not a title: short-video captions often open
+// with one.
 func titleOf(line string) (string, bool) {
 	s := strings.TrimSpace(line)
-	if strings.HasPrefix(s, "# ") || (strings.HasPrefix(s, "#") && !strings.HasPrefix(s, "##") && len(s) > 1) {
-		t := strings.TrimSpace(strings.TrimPrefix(s, "#"))
+	if rest, ok := strings.CutPrefix(s, "#"); ok {
+		r, _ := utf8.DecodeRuneInString(rest)
+		if r != ' ' && r != '\t' && r != '\u3000' {
+			return "", false
+		}
+		t := strings.TrimSpace(strings.TrimLeft(rest, " \t\u3000"))
 		return t, t != ""
 	}
 	for _, k := range []string{"标题", "title", "题目"} {

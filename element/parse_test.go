@@ -249,3 +249,50 @@ func TestUnlabelledScript(t *testing.T) {
 	}
 	assert.Equal(t, []Type{Hook, Conflict, Testimonial, Conversion}, types)
 }
+
+// TestTitleOrHashtag pins SPEC §2's title rule: "# 标题" (a '#' and a
+// space) is a title, a hashtag (#话题) starts copy text, and a file holding
+// only a title is checked on that line.
+func TestTitleOrHashtag(t *testing.T) {
+	tests := []struct {
+		name, file, input string
+		title             string
+		texts             []string
+	}{
+		{"hashtag first line is copy", "a.txt",
+			"#感谢快手 霸道小伙欺负农村老人，结局大快人心\n",
+			"", []string{"#感谢快手 霸道小伙欺负农村老人，结局大快人心"}},
+		{"several hashtags then copy", "b.md",
+			"#好物推荐 #护肤\n熬夜第二天脸色暗沉？\n",
+			"", []string{"#好物推荐 #护肤\n熬夜第二天脸色暗沉？"}},
+		{"markdown title then copy", "c.md",
+			"# 精华液\n熬夜第二天脸色暗沉？\n",
+			"精华液", []string{"熬夜第二天脸色暗沉？"}},
+		{"full-width space title", "d.txt",
+			"#\u3000精华液\n熬夜第二天脸色暗沉？\n",
+			"精华液", []string{"熬夜第二天脸色暗沉？"}},
+		{"title only", "e.txt",
+			"# 熬夜第二天脸色暗沉怎么办\n",
+			"熬夜第二天脸色暗沉怎么办", []string{"熬夜第二天脸色暗沉怎么办"}},
+		{"chinese title only", "f.txt",
+			"标题：冬天烧水要等好久\n\n",
+			"冬天烧水要等好久", []string{"冬天烧水要等好久"}},
+		{"lone hash is copy", "g.txt",
+			"#\n",
+			"", []string{"#"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assets, err := Parse(tc.file, []byte(tc.input), ParseOptions{})
+			require.NoError(t, err)
+			require.Len(t, assets, 1)
+			assert.NoError(t, assets[0].Validate())
+			assert.Equal(t, tc.title, assets[0].Title)
+			var texts []string
+			for _, e := range assets[0].Elements {
+				texts = append(texts, e.Text)
+			}
+			assert.Equal(t, tc.texts, []string{strings.Join(texts, "\n")})
+		})
+	}
+}

@@ -14,6 +14,7 @@ func (p *parser) script(text string) ([]Asset, error) {
 		parts     []string // lines of cur's text
 		loose     []piece  // unlabelled lines before the first label
 		seenFirst bool
+		titleLine int
 	)
 	flush := func() {
 		if cur != nil {
@@ -32,7 +33,7 @@ func (p *parser) script(text string) ([]Asset, error) {
 			seenFirst = true
 			if t, ok := titleOf(line); ok {
 				if _, _, _, isLabel := labelAt(line); !isLabel {
-					a.Title = t
+					a.Title, titleLine = t, lineNo
 					continue
 				}
 			}
@@ -77,6 +78,10 @@ func (p *parser) script(text string) ([]Asset, error) {
 	flush()
 	if len(loose) > 0 {
 		a.Elements = append(a.Elements, p.classifyPieces(loose, false)...)
+	}
+	if !hasText(a.Elements) && a.Title != "" {
+		// A file that holds only a title is checked on that line.
+		a.Elements = p.classifyPieces([]piece{{text: a.Title, line: titleLine}}, false)
 	}
 	if !hasText(a.Elements) {
 		return nil, ErrEmpty

@@ -133,6 +133,26 @@ func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, re
 	}
 }
 
+// AnchorHolders calls fn(i, ref) for up to limit live elements holding
+// anchor hashes[i], and returns how many elements hold each anchor (live
+// or not, whatever the limit): a check tells rare anchors from stock ones
+// and needs only one verified holder of a stock one. Safe concurrently;
+// fn runs with no lock held.
+func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+	l.mu.RLock()
+	idx := l.anchors
+	l.mu.RUnlock()
+	if idx == nil {
+		return make([]int, len(hashes))
+	}
+	var hits []refHit
+	counts := idx.Holders(0, hashes, limit, func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) })
+	for _, h := range l.keepLive(hits) {
+		fn(h.n, h.ref)
+	}
+	return counts
+}
+
 // AssetOf returns the id of the live asset that element ref belongs to,
 // without reading the element: an asset's elements have consecutive refs,
 // and each segment lists its assets in ref order.

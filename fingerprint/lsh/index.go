@@ -465,3 +465,60 @@ func (s bitset) count() int {
 	}
 	return n
 }
+
+// Holders calls fn(i, id) for at most limit live ids stored under keys[i]
+// in band (in id order within each run), and returns for every key how
+// many entries carry it (live or not), however many that is: a caller can
+// tell a rare key from a stock one and still sample a stock key's
+// holders. All keys are looked up under one read lock; fn runs after it is
+// released.
+func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id uint32)) []int {
+	counts := make([]int, len(keys))
+	if band < 0 || band >= len(x.bands) {
+		return counts
+	}
+	type hit struct {
+		i  int
+		id uint32
+	}
+	var stack [128]hit
+	hits := stack[:0]
+	x.mu.RLock()
+	b := &x.bands[band]
+	for i, key := range keys {
+		hi := key >> 32
+		taken := 0
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			j := r.find(hi << 32)
+			k := len(r.e)
+			if hi < 1<<32-1 {
+				k = r.find((hi + 1) << 32)
+			}
+			counts[i] += k - j
+			for _, e := range r.e[j:k] {
+				if taken >= limit {
+					break
+				}
+				if id := uint32(e); x.live.has(id) {
+					hits = append(hits, hit{i, id})
+					taken++
+				}
+			}
+		}
+		for _, e := range b.tail {
+			if e>>32 == hi {
+				counts[i]++
+				if id := uint32(e); taken < limit && x.live.has(id) {
+					hits = append(hits, hit{i, id})
+					taken++
+				}
+			}
+		}
+	}
+	x.mu.RUnlock()
+	for _, h := range hits {
+		fn(h.i, h.id)
+	}
+	return counts
+}

@@ -338,3 +338,37 @@ func TestAddKeysAndLookup(t *testing.T) {
 	assert.Equal(t, map[int][]uint32{0: {1}, 2: {1}}, got)
 	x.Lookup(7, []uint64{20 << 32}, 10, func(int, uint32) { t.Fatal("no band 7") })
 }
+
+func TestHolders(t *testing.T) {
+	x := NewIndex(Params{Bands: 1, Rows: 1})
+	x.AddKeys(1, 0, []uint64{10 << 32, 20 << 32})
+	x.AddKeys(2, 0, []uint64{20 << 32})
+	for id := uint32(100); id < 3100; id++ {
+		x.AddKeys(id, 0, []uint64{99 << 32}) // a stock key
+	}
+	x.AddKeys(7, 0, []uint64{^uint64(0)}) // the largest key
+	holders := func(keys []uint64, limit int) (map[int][]uint32, []int) {
+		got := map[int][]uint32{}
+		counts := x.Holders(0, keys, limit, func(i int, id uint32) { got[i] = append(got[i], id) })
+		for i := range got {
+			slices.Sort(got[i])
+		}
+		return got, counts
+	}
+	for _, compacted := range []bool{false, true} {
+		if compacted {
+			x.Compact() // the same from sorted runs with a directory
+		}
+		got, counts := holders([]uint64{20 << 32, 99 << 32, 42 << 32, ^uint64(0)}, 4)
+		assert.Equal(t, []int{2, 3000, 0, 1}, counts, "counts are exact whatever the limit")
+		assert.Equal(t, []uint32{1, 2}, got[0])
+		assert.Len(t, got[1], 4, "a stock key gives at most limit holders")
+		assert.Empty(t, got[2])
+		assert.Equal(t, []uint32{7}, got[3])
+	}
+	x.Remove(2)
+	got, counts := holders([]uint64{20 << 32}, 4)
+	assert.Equal(t, []uint32{1}, got[0], "removed ids are not reported")
+	assert.Equal(t, []int{2}, counts, "but still counted until compaction")
+	assert.Equal(t, []int{0}, x.Holders(7, []uint64{20 << 32}, 4, func(int, uint32) { t.Fatal("no band 7") }))
+}

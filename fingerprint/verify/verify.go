@@ -20,8 +20,8 @@ type Options struct {
 	// word of the query starts (and at the end). Matched runs are then
 	// trimmed to whole words, so a run that begins or ends inside a word
 	// the writer swapped for a synonym (中午 → 晌午) does not count the
-	// word's surviving character as copied. Runs shorter than MinRun after
-	// trimming are dropped.
+	// word's surviving character as copied (at most MaxTrim runes per
+	// end). Runs shorter than MinRun after trimming are dropped.
 	WordStarts []bool
 }
 
@@ -117,19 +117,19 @@ func (m *Matcher) Compare(query, lib normalize.Text, opts Options) Result {
 			present++
 		}
 		if bestJ >= 0 {
-			tiledTo = i + bestLen
 			s, e := i, i+bestLen
 			if ws := opts.WordStarts; len(ws) == len(q)+1 {
-				for s < e && !ws[s] {
-					s++
-				}
-				for e > s && !ws[e] {
-					e--
-				}
+				s, e = trimToWords(ws, s, e)
 				if e-s < k {
+					// Too short once trimmed. Any run starting before s
+					// would be trimmed to start at s too, and the walk
+					// finds it there: resume at s (linear time, and a
+					// longer run through this one is never skipped).
+					tiledTo = s
 					continue
 				}
 			}
+			tiledTo = i + bestLen
 			j := bestJ + (s - i)
 			for x := s; x < e; x++ {
 				res.Covered[x] = true
@@ -146,6 +146,29 @@ func (m *Matcher) Compare(query, lib normalize.Text, opts Options) Result {
 	}
 	res.Containment = float64(present) / float64(grams)
 	return res
+}
+
+// MaxTrim is the most a run loses at either end to word trimming: the
+// surviving part of a swapped word (a Chinese word is 1–4 characters). A
+// run ending inside a long token (a URL, a model number) keeps it.
+const MaxTrim = 3
+
+// trimToWords moves s forward to the next word start and e back to the
+// previous one, each by at most MaxTrim runes (else that end stays).
+func trimToWords(ws []bool, s, e int) (int, int) {
+	for d := 0; d <= MaxTrim && s+d < e; d++ {
+		if ws[s+d] {
+			s += d
+			break
+		}
+	}
+	for d := 0; d <= MaxTrim && e-d > s; d++ {
+		if ws[e-d] {
+			e -= d
+			break
+		}
+	}
+	return s, e
 }
 
 // index builds the MinRun-gram hash table of l.

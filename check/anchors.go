@@ -1,0 +1,268 @@
+package check
+
+import (
+	"context"
+	"math"
+	"sort"
+
+	"elib/fingerprint"
+	"elib/fingerprint/verify"
+	"elib/fingerprint/winnow"
+)
+
+// anchorLookup holds the checked text's anchors (outside boilerplate) and,
+// per source, who holds them. One lookup serves both anchor uses:
+// paraphrase evidence (rare anchors only) and clause search (all).
+type anchorLookup struct {
+	// pos is the first position in the whole normalised text of each
+	// distinct anchor.
+	pos []int
+	// bySource[s].holders[i] are up to ClauseHolders live elements of
+	// source s holding anchor i; counts[i] is how many hold it in all.
+	bySource []anchorHolders
+}
+
+type anchorHolders struct {
+	holders [][]uint32
+	counts  []int
+}
+
+// lookupAnchors finds the distinct winnow anchors of the whole text that
+// lie outside boilerplate (masks: per element; the whole text is their
+// concatenation) and looks them up in every source.
+func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) *anchorLookup {
+	t := &c.opts.Tuning
+	look := &anchorLookup{bySource: make([]anchorHolders, len(c.sources))}
+	if t.AnchorMinShared < 0 && t.ClauseRun < 0 {
+		return look
+	}
+	var boiler []bool
+	for _, m := range masks {
+		boiler = append(boiler, m...)
+	}
+	inBoilerplate := func(pos int) bool {
+		for i := pos; i < pos+winnow.K && i < len(boiler); i++ {
+			if boiler[i] {
+				return true
+			}
+		}
+		return false
+	}
+	var buf [128]winnow.Anchor
+	var hashes []uint64
+	seen := map[uint64]bool{}
+	for _, a := range winnow.Anchors(buf[:0], whole.Norm.Runes) {
+		if !seen[a.Hash] && !inBoilerplate(a.Pos) {
+			seen[a.Hash] = true
+			hashes = append(hashes, a.Hash)
+			look.pos = append(look.pos, a.Pos)
+		}
+	}
+	if len(hashes) == 0 {
+		return look
+	}
+	limit := max(t.ClauseHolders, t.AnchorMaxPostings)
+	for si, s := range c.sources {
+		h := anchorHolders{holders: make([][]uint32, len(hashes))}
+		h.counts = s.AnchorHolders(hashes, limit, func(i int, ref uint32) {
+			h.holders[i] = append(h.holders[i], ref)
+		})
+		look.bySource[si] = h
+	}
+	return look
+}
+
+// anchorCandidates returns the library elements, not already in chosen,
+// that hold several separate parts of the checked text (see
+// Tuning.AnchorMinShared): paraphrase evidence. Only anchors held by at
+// most AnchorMaxPostings elements count; evidence adds up over the
+// elements of one library asset. Most shared anchors first.
+func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candKey {
+	t := &c.opts.Tuning
+	if t.AnchorMinShared < 0 {
+		return nil
+	}
+	taken := make(map[candKey]bool, len(chosen))
+	for _, k := range chosen {
+		taken[k] = true
+	}
+	type evidence struct{ n, lo, hi int }
+	hits := map[candKey]*evidence{}
+	for si, h := range look.bySource {
+		for i, refs := range h.holders {
+			if h.counts[i] > t.AnchorMaxPostings {
+				continue // a stock phrase: no evidence
+			}
+			p := look.pos[i]
+			for _, ref := range refs {
+				k := candKey{si, ref}
+				if taken[k] {
+					continue
+				}
+				e := hits[k]
+				if e == nil {
+					e = &evidence{lo: p, hi: p}
+					hits[k] = e
+				}
+				e.n++
+				e.lo, e.hi = min(e.lo, p), max(e.hi, p)
+			}
+		}
+	}
+	// Evidence adds up over the elements of one asset.
+	type assetKey struct {
+		src int
+		id  string
+	}
+	byAsset := map[assetKey]*evidence{}
+	owner := make(map[candKey]*evidence, len(hits))
+	for k, e := range hits {
+		id, ok := c.sources[k.src].AssetOf(k.ref)
+		if !ok {
+			owner[k] = e // gone since the lookup: judged alone
+			continue
+		}
+		a := byAsset[assetKey{k.src, id}]
+		if a == nil {
+			a = &evidence{lo: e.lo, hi: e.hi}
+			byAsset[assetKey{k.src, id}] = a
+		}
+		a.n += e.n
+		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
+		owner[k] = a
+	}
+	var out []candKey
+	for k, e := range owner {
+		if e.n >= t.AnchorMinShared && e.hi-e.lo >= t.AnchorSpan {
+			out = append(out, k)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := owner[out[i]].n, owner[out[j]].n; a != b {
+			return a > b
+		}
+		return out[i].less(out[j])
+	})
+	if len(out) > t.MaxAnchorCandidates {
+		out = out[:t.MaxAnchorCandidates]
+	}
+	return out
+}
+
+// clauseSources makes every shared clause count, however many sources the
+// text draws on and however little each gives: for each anchor of the
+// text that no verified candidate holds, holders are fetched — those
+// holding the most open anchors first, then those of the rarest anchors;
+// every holder of a rare anchor, two of a stock one, ClauseTries in all —
+// until one shares a run of ClauseRun characters with the text. Such a holder is a source like any other (its asset is pulled
+// in, all its runs count); a holder sharing only a stock phrase is not.
+// One verified holder covers every anchor inside its clause runs, so a
+// clause held by thousands of elements costs one fetch.
+func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerprint.Fingerprint, look *anchorLookup) error {
+	t := &c.opts.Tuning
+	if t.ClauseRun < 0 || len(look.pos) == 0 {
+		return nil
+	}
+	const stockTries = 2
+	budget := t.ClauseTries
+	clause := verify.Options{MinRun: t.ClauseRun}
+	var m verify.Matcher
+	for si, h := range look.bySource {
+		covered := make([]bool, len(look.pos))
+		for i, refs := range h.holders {
+			for _, ref := range refs {
+				if v.accepted[candKey{si, ref}] {
+					covered[i] = true
+					break
+				}
+			}
+		}
+		// Open anchors by holder, holders of the most open anchors first.
+		byRef := map[uint32][]int{}
+		for i, refs := range h.holders {
+			if covered[i] {
+				continue
+			}
+			for _, ref := range refs {
+				if !v.seen[candKey{si, ref}] {
+					byRef[ref] = append(byRef[ref], i)
+				}
+			}
+		}
+		refs := make([]uint32, 0, len(byRef))
+		for ref := range byRef {
+			refs = append(refs, ref)
+		}
+		// Rarest first among holders of as many open anchors: a rare
+		// anchor's few holders are all worth a try.
+		rarest := func(ref uint32) int {
+			r := math.MaxInt
+			for _, i := range byRef[ref] {
+				r = min(r, h.counts[i])
+			}
+			return r
+		}
+		sort.Slice(refs, func(a, b int) bool {
+			if na, nb := len(byRef[refs[a]]), len(byRef[refs[b]]); na != nb {
+				return na > nb
+			}
+			if ra, rb := rarest(refs[a]), rarest(refs[b]); ra != rb {
+				return ra < rb
+			}
+			return refs[a] < refs[b]
+		})
+		// Every holder of a rare anchor may be tried; a stock anchor's
+		// clause is usually held whole by any holder, so two tries.
+		maxTries := func(i int) int {
+			if h.counts[i] <= t.ClauseHolders {
+				return t.ClauseHolders
+			}
+			return stockTries
+		}
+		tries := make([]int, len(look.pos))
+		for _, ref := range refs {
+			if budget <= 0 {
+				return nil
+			}
+			open := false
+			for _, i := range byRef[ref] {
+				open = open || (!covered[i] && tries[i] < maxTries(i))
+			}
+			if !open {
+				continue
+			}
+			budget--
+			for _, i := range byRef[ref] {
+				tries[i]++
+			}
+			k := candKey{si, ref}
+			v.seen[k] = true
+			cd, shared, err := v.load(ctx, k)
+			if err != nil {
+				return err
+			}
+			if cd == nil {
+				continue
+			}
+			runs := m.Compare(whole.Norm, cd.norm, clause).Runs
+			if len(runs) == 0 {
+				continue // a stock phrase, not a clause
+			}
+			for _, i := range byRef[ref] {
+				covered[i] = true
+			}
+			for i, p := range look.pos {
+				for _, r := range runs {
+					if r.Start <= p && p+winnow.K <= r.End {
+						covered[i] = true
+					}
+				}
+			}
+			v.accept(cd, shared)
+			if err := v.run(ctx, nil); err != nil { // the asset it pulled in
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,129 @@
+package check
+
+import (
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/winnow"
+)
+
+// DefaultThreshold is the duplication above which material goes back to
+// the writers (回炉): the product's 62 % line.
+const DefaultThreshold = 0.62
+
+// DefaultReuseContainment is the containment at which an element counts as
+// reused (the reuse rate's one definition).
+const DefaultReuseContainment = 0.8
+
+// Options configure a Checker. The zero value takes every default.
+type Options struct {
+	// Threshold: an asset is rejected when its duplication is strictly
+	// greater. The default value is DefaultThreshold. Result.Judge applies
+	// another threshold to a finished result.
+	Threshold float64
+	// MaxMatches caps the matches reported per element. The default value
+	// is 5.
+	MaxMatches int
+	// Tuning holds the candidate-search knobs; the defaults are measured
+	// (benchmarks/RESULTS.md, ## Check) and rarely need changing.
+	Tuning Tuning
+}
+
+// Tuning shapes how candidates are found. Zero fields take the defaults.
+type Tuning struct {
+	// MaxCandidates caps the LSH candidates verified per asset, most
+	// shared bands first. The default value is 64.
+	MaxCandidates int
+	// ExpandRun is how many characters a candidate must share with the
+	// checked text before the rest of its asset is verified too. The
+	// default value is 2 × the engine's MinRun.
+	ExpandRun int
+	// AnchorMinShared is how many distinct anchors the elements of one
+	// library asset must share with the checked text to become candidates
+	// as paraphrase evidence; negative turns that evidence off. The
+	// default value is 2.
+	AnchorMinShared int
+	// AnchorSpan is how far apart, in characters of the checked text, that
+	// evidence must lie. The default value is ExpandRun + MinRun.
+	AnchorSpan int
+	// AnchorMaxPostings: an anchor held by more elements is a stock
+	// phrase, no paraphrase evidence. The default value is the boilerplate
+	// rule's MinAssets - 1.
+	AnchorMaxPostings int
+	// MaxAnchorCandidates caps the paraphrase-evidence candidates. The
+	// default value is 32.
+	MaxAnchorCandidates int
+	// ClauseRun is the run length that always counts, whatever its source:
+	// every anchor of the checked text is looked up and a holder sharing
+	// such a run is verified. Negative turns clause search off. The
+	// default value is winnow.K + winnow.Window - 1 (10), the longest run
+	// the anchor index is sure to find.
+	ClauseRun int
+	// ClauseHolders is how many holders of one anchor are considered: one
+	// verified holder is enough for a run to count. The default value is
+	// 16.
+	ClauseHolders int
+	// ClauseTries caps the elements fetched for clause search per check;
+	// each anchor gets at most two tries. The default value is 32.
+	ClauseTries int
+	// WindowTokens and WindowStride shape the sliding windows over the
+	// whole copy text. The default values are 24 and 12 tokens.
+	WindowTokens, WindowStride int
+	// ReuseContainment is the containment at which an element counts as
+	// reused. The default value is DefaultReuseContainment.
+	ReuseContainment float64
+	// Boilerplate is the rule for sentences common across the library.
+	// The default value is boilerplate.DefaultRule().
+	Boilerplate boilerplate.Rule
+}
+
+// EnsureDefaults fills zero fields; minRun is the engine's MinRun.
+func (o *Options) EnsureDefaults(minRun int) {
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.MaxMatches == 0 {
+		o.MaxMatches = 5
+	}
+	o.Tuning.ensureDefaults(minRun)
+}
+
+func (t *Tuning) ensureDefaults(minRun int) {
+	if t.MaxCandidates == 0 {
+		t.MaxCandidates = 64
+	}
+	if t.ExpandRun == 0 {
+		t.ExpandRun = 2 * minRun
+	}
+	if t.AnchorMinShared == 0 {
+		t.AnchorMinShared = 2
+	}
+	if t.AnchorSpan == 0 {
+		t.AnchorSpan = t.ExpandRun + minRun
+	}
+	if t.Boilerplate == (boilerplate.Rule{}) {
+		t.Boilerplate = boilerplate.DefaultRule()
+	}
+	if t.AnchorMaxPostings == 0 {
+		t.AnchorMaxPostings = max(1, t.Boilerplate.MinAssets-1)
+	}
+	if t.MaxAnchorCandidates == 0 {
+		t.MaxAnchorCandidates = 32
+	}
+	if t.ClauseRun == 0 {
+		t.ClauseRun = winnow.K + winnow.Window - 1
+	}
+	if t.ClauseHolders == 0 {
+		t.ClauseHolders = 16
+	}
+	if t.ClauseTries == 0 {
+		t.ClauseTries = 32
+	}
+	if t.WindowTokens == 0 {
+		t.WindowTokens = 24
+	}
+	if t.WindowStride == 0 {
+		t.WindowStride = 12
+	}
+	if t.ReuseContainment == 0 {
+		t.ReuseContainment = DefaultReuseContainment
+	}
+}
