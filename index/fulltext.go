@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"elib/element"
 	"elib/index/fulltext"
@@ -72,6 +74,7 @@ func (l *Library) docs(rec *store.AssetRecord) []fulltext.Doc {
 				d.Attributes[k] = valueString(v)
 			}
 		}
+		assetFacts(&d, a, &e)
 		out = append(out, d)
 	}
 	return out
@@ -199,6 +202,7 @@ func (l *Library) catchUpFulltext() error {
 // memorySearch is Search for an in-memory library: every query word must
 // occur in the element's text or title (case-insensitive).
 func (l *Library) memorySearch(q fulltext.Query) *fulltext.Result {
+	q = q.Normalized()
 	words := strings.Fields(strings.ToLower(q.Text))
 	typ := element.Type("")
 	if q.Type != "" {
@@ -210,26 +214,72 @@ func (l *Library) memorySearch(q fulltext.Query) *fulltext.Result {
 	}
 	l.mu.RLock()
 	var hits []fulltext.Hit
+	var docs []*fulltext.Doc
 	for _, s := range l.segs {
-		for _, e := range s.mem {
-			if l.types[e.Ref] == 0 || typ != "" && e.Type != typ {
-				continue
-			}
-			hay := strings.ToLower(e.Text + "\n" + e.Title)
-			ok := true
-			for _, w := range words {
-				ok = ok && strings.Contains(hay, w)
-			}
-			if ok {
-				hits = append(hits, fulltext.Hit{ID: e.ID, AssetID: e.AssetID, Type: string(e.Type), Title: e.Title, Text: e.Text, Score: 1})
+		for ai := range s.memAssets {
+			rec := &s.memAssets[ai]
+			for _, d := range l.docs(rec) {
+				if typ != "" && d.Type != string(typ) || !fulltext.Matches(&d, q) {
+					continue
+				}
+				hay := strings.ToLower(d.Text + "\n" + d.Title)
+				ok := true
+				for _, w := range words {
+					ok = ok && strings.Contains(hay, w)
+				}
+				if ok {
+					h := fulltext.Hit{ID: d.ID, AssetID: d.AssetID, Type: d.Type, Title: d.Title, Text: d.Text, Score: 1, Plays: d.Plays}
+					if !d.Published.IsZero() {
+						h.Published = d.Published.UTC().Format(time.RFC3339)
+					}
+					hits = append(hits, h)
+					docs = append(docs, &d)
+				}
 			}
 		}
 	}
 	l.mu.RUnlock()
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].ID < hits[j].ID })
+	byID := make([]int, len(hits))
+	for i := range byID {
+		byID[i] = i
+	}
+	sort.SliceStable(byID, func(i, j int) bool { return hits[byID[i]].ID < hits[byID[j]].ID })
+	sh, sd := make([]fulltext.Hit, len(hits)), make([]*fulltext.Doc, len(hits))
+	for i, j := range byID {
+		sh[i], sd[i] = hits[j], docs[j]
+	}
+	hits, docs = sh, sd
+	fulltext.SortDocs(hits, docs, q.Sort)
 	res := &fulltext.Result{Total: uint64(len(hits))}
+	if q.Facets {
+		res.Facets = fulltext.CountFacets(docs)
+	}
 	if q.Offset < len(hits) {
 		res.Hits = hits[max(0, q.Offset):min(len(hits), max(0, q.Offset)+limit)]
 	}
 	return res
+}
+
+// assetFacts fills the search document's metadata, BPM, play count and
+// published time, the fields search filters and sorts on.
+func assetFacts(d *fulltext.Doc, a *element.Asset, e *element.Element) {
+	if len(a.Meta) > 0 {
+		d.Meta = make(map[string]string, len(a.Meta))
+		for k, v := range a.Meta {
+			if v != nil {
+				d.Meta[k] = valueString(v)
+			}
+		}
+	}
+	if v, ok := e.Attributes[element.AttrBGMBPM]; ok && v != nil {
+		if n, err := strconv.ParseFloat(strings.TrimSpace(valueString(v)), 64); err == nil {
+			d.BPM = &n
+		}
+	}
+	if n, ok := a.Plays(); ok {
+		d.Plays = &n
+	}
+	if t, ok := a.Published(); ok {
+		d.Published = t
+	}
 }

@@ -103,6 +103,7 @@ func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers i
 	for i := range assets {
 		a := assets[i]
 		a.Elements = append([]element.Element(nil), a.Elements...)
+		a.Meta = stampImported(a.Meta, l.now())
 		out[i].rec = store.AssetRecord{Asset: a}
 		out[i].els = make([]store.Element, len(a.Elements))
 		out[i].anchors = make([][]uint64, len(a.Elements))

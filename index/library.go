@@ -73,6 +73,9 @@ type Options struct {
 	NoFulltext bool
 	// CacheBlocks is the number of decoded blocks kept in memory (default 256).
 	CacheBlocks int
+	// Now is the clock that stamps imported assets' import time (tests);
+	// default time.Now.
+	Now func() time.Time
 }
 
 // Library is an opened element library. It is safe for concurrent use.

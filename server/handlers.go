@@ -181,7 +181,7 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// handleSearch is GET /v1/search?q=&type=&limit=&offset=.
+// handleSearch is GET /v1/search?q=&type=&limit=&offset=&where=&bpm=&since=&until=&sort=.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
@@ -212,6 +212,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	if query.Limit == 0 {
 		query.Limit = DefaultSearchLimit
 	}
+	if err := searchFilters(q, &query, s.opts.Now()); err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
 	res, err := s.opts.Library.Search(r.Context(), query)
 	if err != nil {
 		s.writeErr(w, r, "search", err)
@@ -232,6 +236,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	out := fulltext.NewResponse(query.Text, res)
+	out.Filters = query.Filters()
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,13 +9,16 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"elib/element"
 	"elib/index"
 	"elib/index/fulltext"
+	"elib/insight"
 )
 
 // searchOptions are the flags of `elib search`.
@@ -23,6 +27,11 @@ type searchOptions struct {
 	limit    int
 	offset   int
 	noFacets bool
+	where    []string
+	bpm      string
+	since    string
+	until    string
+	sort     string
 }
 
 func init() { registerCommand(newSearchCommand) }
@@ -30,7 +39,7 @@ func init() { registerCommand(newSearchCommand) }
 func newSearchCommand(g *globalOptions) *cobra.Command {
 	opts := searchOptions{}
 	cmd := &cobra.Command{
-		Use:   "search QUERY...",
+		Use:   "search [QUERY...]",
 		Short: "Full-text search of the library's elements",
 		Long: `Search finds library elements whose copy text or asset title matches QUERY.
 Chinese text is segmented with jieba; Traditional, full-width and upper-case
@@ -39,14 +48,23 @@ Hits containing the whole query as a phrase rank first; otherwise at least two
 thirds of the query's words must occur.
 
 --type restricts hits to one element type (hook 钩子, conflict 冲突,
-testimonial 证言, conversion 转化, story 故事, other 其他); with --type and no
-QUERY every element of that type is listed. Counts per type, campaign and
-platform are shown below the hits.
+testimonial 证言, conversion 转化, story 故事, other 其他). Attributes and
+results filter too: --where KEY=VALUE (repeatable, all must hold; camera 镜头,
+subtitle_color 字幕色, bgm, verb 文案动词, platform 平台, campaign 活动,
+product 产品, account, or any metadata key; KEY:VALUE words in QUERY work the
+same), --bpm LO-HI, --since/--until (the asset's published time: meta
+published or created, else its import time; a span like 30d or a date), and
+--sort score|plays|created. With filters and no QUERY every matching element
+is listed. Counts per type, campaign, platform, camera, subtitle colour and
+BPM band are shown below the hits.
 
 Search works while an import runs in another process (it waits for the
 import's current batch, at most a few seconds). Exit codes: 0 ok, 2 error.`,
 		Example: `  elib search 防晒霜
   elib search --type hook 你是不是
+  elib search camera:推近
+  elib search --where platform=抖音 --where camera=推近 --sort plays
+  elib search --type hook --bpm 120-130 --since 30d
   elib search --format json --limit 50 限时立减`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSearch(cmd.Context(), g, opts, args)
@@ -56,7 +74,12 @@ import's current batch, at most a few seconds). Exit codes: 0 ok, 2 error.`,
 	f.StringVar(&opts.typ, "type", "", "only elements of this type (hook, conflict, testimonial, conversion, story, other or 钩子…)")
 	f.IntVar(&opts.limit, "limit", fulltext.DefaultLimit, "number of hits to show")
 	f.IntVar(&opts.offset, "offset", 0, "skip this many hits (paging)")
-	f.BoolVar(&opts.noFacets, "no-facets", false, "do not count hits per type, campaign and platform")
+	f.BoolVar(&opts.noFacets, "no-facets", false, "do not count hits per type, campaign, platform, camera, subtitle colour and BPM")
+	f.StringArrayVar(&opts.where, "where", nil, "filter KEY=VALUE on an attribute or metadata key (repeatable: all must hold)")
+	f.StringVar(&opts.bpm, "bpm", "", "only elements whose BGM tempo lies in LO-HI (e.g. 120-130)")
+	f.StringVar(&opts.since, "since", "", "only assets published at or after this (30d, 2w, 2026-11-01)")
+	f.StringVar(&opts.until, "until", "", "only assets published at or before this (7d, 2026-11-30)")
+	f.StringVar(&opts.sort, "sort", fulltext.SortScore, "order: score (relevance), plays (most played first) or created (newest first)")
 	return cmd
 }
 
@@ -68,8 +91,12 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 		return withCode(exitError, fmt.Errorf("unknown --format %q for search (text, json)", g.format))
 	}
 	text := strings.TrimSpace(strings.Join(args, " "))
-	if text == "" && opts.typ == "" {
-		return withCode(exitError, errors.New("search: give a QUERY (or --type to list elements of a type)"))
+	q, err := searchQuery(text, opts, time.Now())
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if q.Text == "" && opts.typ == "" && len(q.Where) == 0 && q.BPM == nil && q.Since.IsZero() && q.Until.IsZero() {
+		return withCode(exitError, errors.New("search: give a QUERY or a filter (--type, --where, --bpm, --since, --until)"))
 	}
 	typ := ""
 	if opts.typ != "" {
@@ -82,16 +109,16 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	if opts.limit <= 0 || opts.offset < 0 {
 		return withCode(exitError, errors.New("search: --limit must be positive and --offset not negative"))
 	}
-	q := fulltext.Query{Text: text, Type: typ, Limit: opts.limit, Offset: opts.offset, Facets: !opts.noFacets}
+	q.Type, q.Limit, q.Offset, q.Facets = typ, opts.limit, opts.offset, !opts.noFacets
 
 	res, err := searchLibrary(ctx, g.libraryDir(), q)
 	if err != nil {
 		return withCode(exitError, err)
 	}
 	if g.format == "json" {
-		return writeSearchJSON(g.stdout, text, res)
+		return writeSearchJSON(g.stdout, q, res)
 	}
-	writeSearchText(g.stdout, text, res, colorEnabled(g.stdout))
+	writeSearchText(g.stdout, q, res, colorEnabled(g.stdout))
 	return nil
 }
 
@@ -117,8 +144,9 @@ func searchLibrary(ctx context.Context, dir string, q fulltext.Query) (*fulltext
 	return res, nil
 }
 
-func writeSearchJSON(w io.Writer, text string, res *fulltext.Result) error {
-	out := fulltext.NewResponse(text, res)
+func writeSearchJSON(w io.Writer, q fulltext.Query, res *fulltext.Result) error {
+	out := fulltext.NewResponse(q.Text, res)
+	out.Filters = q.Filters()
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
@@ -134,10 +162,14 @@ const (
 	ansiReset = "\x1b[0m"
 )
 
-func writeSearchText(w io.Writer, text string, res *fulltext.Result, color bool) {
+func writeSearchText(w io.Writer, q fulltext.Query, res *fulltext.Result, color bool) {
+	text := q.Text
 	what := fmt.Sprintf("%q", text)
 	if text == "" {
 		what = "the filter"
+	}
+	if f := q.Describe(); f != "" {
+		what += " where " + f
 	}
 	fmt.Fprintf(w, "%d element(s) match %s (%.1f ms)\n", res.Total, what, float64(res.Took.Microseconds())/1000)
 	for i, h := range res.Hits {
@@ -149,7 +181,14 @@ func writeSearchText(w io.Writer, text string, res *fulltext.Result, color bool)
 		if h.Title != "" {
 			fmt.Fprintf(w, "  《%s》", h.Title)
 		}
-		fmt.Fprintf(w, "  score %.3f\n", h.Score)
+		fmt.Fprintf(w, "  score %.3f", h.Score)
+		if h.Plays != nil {
+			fmt.Fprintf(w, "  plays %.0f", *h.Plays)
+		}
+		if h.Published != "" {
+			fmt.Fprintf(w, "  published %s", h.Published)
+		}
+		fmt.Fprintln(w)
 		frags := h.Fragments
 		if len(frags) == 0 {
 			frags = []string{html.EscapeString(h.Text)}
@@ -158,7 +197,7 @@ func writeSearchText(w io.Writer, text string, res *fulltext.Result, color bool)
 			fmt.Fprintf(w, "    %s\n", renderFragment(f, color))
 		}
 	}
-	for _, name := range []string{"type", "campaign", "platform"} {
+	for _, name := range []string{"type", "campaign", "platform", fulltext.FacetCamera, fulltext.FacetSubtitleColor, fulltext.FacetBPM} {
 		counts := res.Facets[name]
 		if len(counts) == 0 {
 			continue
@@ -170,7 +209,7 @@ func writeSearchText(w io.Writer, text string, res *fulltext.Result, color bool)
 		if name == "type" && len(parts) > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%-9s %s\n", name+":", strings.Join(parts, " · "))
+		fmt.Fprintf(w, "%-15s %s\n", name+":", strings.Join(parts, " · "))
 	}
 }
 
@@ -199,4 +238,36 @@ func renderFragment(f string, color bool) string {
 		f = strings.TrimPrefix(f[j:], "</mark>")
 	}
 	return strings.Join(strings.Fields(strings.ReplaceAll(b.String(), "\n", " ⏎ ")), " ")
+}
+
+// searchQuery builds the search request of the command's text and filter
+// flags (everything but type, limit, offset and facets).
+func searchQuery(text string, opts searchOptions, now time.Time) (fulltext.Query, error) {
+	q := fulltext.Query{Text: text, Sort: cmp.Or(opts.sort, fulltext.SortScore)}
+	for _, w := range opts.where {
+		f, err := fulltext.ParseFilter(w)
+		if err != nil {
+			return q, fmt.Errorf("search: --where: %w", err)
+		}
+		q.Where = append(q.Where, f)
+	}
+	q = q.Normalized()
+	if opts.bpm != "" {
+		r, err := fulltext.ParseRange(opts.bpm)
+		if err != nil {
+			return q, fmt.Errorf("search: --bpm: %w", err)
+		}
+		q.BPM = &r
+	}
+	var err error
+	if q.Since, err = insight.ParseSince(opts.since, now); err != nil {
+		return q, fmt.Errorf("search: %w", err)
+	}
+	if q.Until, err = insight.ParseUntil(opts.until, now); err != nil {
+		return q, fmt.Errorf("search: %w", err)
+	}
+	if !slices.Contains(fulltext.Sorts, q.Sort) {
+		return q, fmt.Errorf("search: unknown --sort %q (score, plays, created)", q.Sort)
+	}
+	return q, nil
 }

@@ -14,7 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/single"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -81,8 +83,16 @@ type Doc struct {
 	// Campaign and Platform come from the asset's metadata; both are facets.
 	Campaign, Platform string
 	// Attributes are indexed as keyword fields attr.<key> (keys containing
-	// "." and empty values are skipped).
+	// "." and empty values are skipped); copy_verbs, a comma-separated
+	// list, as one term per verb.
 	Attributes map[string]string
+	// Meta is the asset's metadata, indexed as keyword fields meta.<key>.
+	Meta map[string]string
+	// BPM is the element's bgm_bpm, Plays the asset's play count; nil when
+	// unknown.
+	BPM, Plays *float64
+	// Published is the asset's published time (zero when unknown).
+	Published time.Time
 }
 
 // Options tune Open.
@@ -119,8 +129,19 @@ type Query struct {
 	Type string
 	// Limit is the number of hits (default 10); Offset skips hits.
 	Limit, Offset int
-	// Facets asks for counts by type, campaign and platform.
+	// Facets asks for counts by type, campaign, platform, camera,
+	// subtitle colour and BPM band.
 	Facets bool
+	// Where holds KEY=VALUE filters, all of which must hold (see Filter);
+	// KEY:VALUE words of Text are added to them.
+	Where []Filter
+	// BPM keeps elements whose bgm_bpm lies in the range.
+	BPM *Range
+	// Since and Until keep elements of assets published in [Since, Until]
+	// (zero: unbounded).
+	Since, Until time.Time
+	// Sort is SortScore (default), SortPlays or SortCreated.
+	Sort string
 }
 
 // Hit is one matching element.
@@ -140,6 +161,10 @@ type Hit struct {
 	// Text, sorted; overlapping matches (a word and its sub-words) are
 	// merged into one range.
 	Locations [][2]int `json:"locations"`
+	// Plays is the asset's play count and Published its published time
+	// (RFC 3339), when known: what --sort plays|created orders by.
+	Plays     *float64 `json:"plays,omitempty"`
+	Published string   `json:"published,omitempty"`
 }
 
 // FacetCount is one facet value and the number of matching elements.
@@ -157,6 +182,8 @@ type Response struct {
 	TookMs float64                 `json:"took_ms"`
 	Hits   []Hit                   `json:"hits"`
 	Facets map[string][]FacetCount `json:"facets"`
+	// Filters are the search's conditions besides the text (Query.Filters).
+	Filters []string `json:"filters,omitempty"`
 }
 
 // NewResponse builds the JSON form of r for the query text.
@@ -326,16 +353,43 @@ func NewMapping() mapping.IndexMapping {
 		f.IncludeTermVectors = false
 		return f
 	}
+	if err := im.AddCustomAnalyzer(KeywordAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     single.Name,
+		"token_filters": []string{lowercase.Name},
+	}); err != nil {
+		panic(fmt.Sprintf("fulltext mapping: %v", err)) // a static definition: cannot fail
+	}
+	lowerKW := func(docValues bool) *mapping.FieldMapping {
+		f := kw(false, docValues)
+		f.Analyzer = KeywordAnalyzer
+		return f
+	}
 	el := bleve.NewDocumentStaticMapping()
 	el.AddFieldMappingsAt(FieldText, text())
 	el.AddFieldMappingsAt(FieldTitle, text())
 	el.AddFieldMappingsAt(FieldType, kw(true, true))
 	el.AddFieldMappingsAt(FieldAssetID, kw(true, false))
-	el.AddFieldMappingsAt(FieldCampaign, kw(false, true))
-	el.AddFieldMappingsAt(FieldPlatform, kw(false, true))
+	el.AddFieldMappingsAt(FieldCampaign, lowerKW(true))
+	el.AddFieldMappingsAt(FieldPlatform, lowerKW(true))
+	num := func(store bool) *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store, f.DocValues, f.IncludeInAll = store, true, false
+		return f
+	}
+	el.AddFieldMappingsAt(FieldBPM, num(false))
+	el.AddFieldMappingsAt(FieldPlays, num(true))
+	pub := bleve.NewDateTimeFieldMapping()
+	pub.Store, pub.DocValues, pub.IncludeInAll = true, true, false
+	el.AddFieldMappingsAt(FieldPublished, pub)
 	attr := bleve.NewDocumentMapping() // dynamic: any attribute key
-	attr.DefaultAnalyzer = keyword.Name
+	attr.DefaultAnalyzer = KeywordAnalyzer
+	attr.AddFieldMappingsAt(element.AttrCamera, lowerKW(true))
+	attr.AddFieldMappingsAt(element.AttrSubtitleColor, lowerKW(true))
 	el.AddSubDocumentMapping(strings.TrimSuffix(FieldAttrPrefix, "."), attr)
+	meta := bleve.NewDocumentMapping() // dynamic: any metadata key
+	meta.DefaultAnalyzer = KeywordAnalyzer
+	el.AddSubDocumentMapping(strings.TrimSuffix(FieldMetaPrefix, "."), meta)
 	im.DefaultMapping = el
 	return im
 }
@@ -472,9 +526,30 @@ func (d *Doc) fields() map[string]interface{} {
 		for k, v := range d.Attributes {
 			if k != "" && v != "" && !strings.Contains(k, ".") {
 				attr[k] = v
+				if k == element.AttrCopyVerbs {
+					attr[k] = strings.Split(v, ",")
+				}
 			}
 		}
 		m[strings.TrimSuffix(FieldAttrPrefix, ".")] = attr
+	}
+	if len(d.Meta) > 0 {
+		meta := make(map[string]interface{}, len(d.Meta))
+		for k, v := range d.Meta {
+			if k != "" && v != "" && !strings.Contains(k, ".") {
+				meta[k] = v
+			}
+		}
+		m[strings.TrimSuffix(FieldMetaPrefix, ".")] = meta
+	}
+	if d.BPM != nil {
+		m[FieldBPM] = *d.BPM
+	}
+	if d.Plays != nil {
+		m[FieldPlays] = *d.Plays
+	}
+	if !d.Published.IsZero() {
+		m[FieldPublished] = d.Published
 	}
 	return m
 }
@@ -546,21 +621,27 @@ func (x *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if err := zh.Warm(); err != nil { // not while holding the lock
 		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
+	q = q.Normalized()
+	order, err := sortOrder(q.Sort)
+	if err != nil {
+		return nil, err
+	}
 	var res *Result
-	err := x.with(ctx, func(bi bleve.Index) error {
+	err = x.with(ctx, func(bi bleve.Index) error {
 		bq, err := buildQuery(bi.Mapping(), q)
 		if err != nil {
 			return err
 		}
 		req := bleve.NewSearchRequestOptions(bq, q.Limit, q.Offset, false)
-		req.Fields = []string{FieldText, FieldTitle, FieldType, FieldAssetID}
+		req.Fields = []string{FieldText, FieldTitle, FieldType, FieldAssetID, FieldPlays, FieldPublished}
 		req.IncludeLocations = true
 		req.Highlight = bleve.NewHighlightWithStyle(HighlighterName)
 		req.Highlight.Fields = []string{FieldText, FieldTitle}
+		if order != nil {
+			req.SortBy(order)
+		}
 		if q.Facets {
-			for _, f := range []string{FieldType, FieldCampaign, FieldPlatform} {
-				req.AddFacet(f, bleve.NewFacetRequest(f, 20))
-			}
+			facetRequests(req)
 		}
 		sr, err := bi.SearchInContext(ctx, req)
 		if err != nil {
@@ -618,16 +699,21 @@ func buildQuery(m mapping.IndexMapping, q Query) (query.Query, error) {
 				wordsQuery(FieldText, positions), wordsQuery(FieldTitle, positions))
 		}
 	}
-	if q.Type == "" {
+	conj := []query.Query{main}
+	if q.Type != "" {
+		typ := strings.ToLower(strings.TrimSpace(q.Type))
+		if t, ok := element.ParseType(typ); ok {
+			typ = string(t)
+		}
+		tq := bleve.NewTermQuery(typ)
+		tq.SetField(FieldType)
+		conj = append(conj, tq)
+	}
+	conj = append(conj, filterQueries(q)...)
+	if len(conj) == 1 {
 		return main, nil
 	}
-	typ := strings.ToLower(strings.TrimSpace(q.Type))
-	if t, ok := element.ParseType(typ); ok {
-		typ = string(t)
-	}
-	tq := bleve.NewTermQuery(typ)
-	tq.SetField(FieldType)
-	return bleve.NewConjunctionQuery(main, tq), nil
+	return bleve.NewConjunctionQuery(conj...), nil
 }
 
 // wordsQuery matches documents whose field holds the words of at least
@@ -664,6 +750,10 @@ func convert(sr *bleve.SearchResult, facets bool) *Result {
 			Type:    str(h.Fields[FieldType]),
 			AssetID: str(h.Fields[FieldAssetID]),
 		}
+		if n, ok := h.Fields[FieldPlays].(float64); ok {
+			hit.Plays = &n
+		}
+		hit.Published = str(h.Fields[FieldPublished])
 		hit.Fragments = h.Fragments[FieldText]
 		if len(hit.Fragments) == 0 {
 			hit.Fragments = h.Fragments[FieldTitle]
@@ -678,6 +768,12 @@ func convert(sr *bleve.SearchResult, facets bool) *Result {
 			for _, t := range fr.Terms.Terms() {
 				counts = append(counts, FacetCount{Term: t.Term, Count: t.Count})
 			}
+			for _, r := range fr.NumericRanges {
+				if r.Count > 0 {
+					counts = append(counts, FacetCount{Term: r.Name, Count: r.Count})
+				}
+			}
+			sortFacets(counts)
 			res.Facets[name] = counts
 		}
 	}

@@ -18,6 +18,8 @@ const I18N = {
     hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
     noResults: '没有结果。', errors: '无法处理的输入：',
     level: '平台分级', throttled: '限流',
+    fcamera: '镜头', fsubtitle_color: '字幕色', fbpm: 'BPM', fplatform: '平台', fcampaign: '活动',
+    sortScore: '按相关度', sortPlays: '按播放量', sortCreated: '按发布时间', plays: '播放', published: '发布',
   },
   en: {
     tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
@@ -33,6 +35,8 @@ const I18N = {
     hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
     noResults: 'No results.', errors: 'Inputs that could not be processed: ',
     level: 'platform level', throttled: 'throttled',
+    fcamera: 'Camera', fsubtitle_color: 'Subtitle colour', fbpm: 'BPM', fplatform: 'Platform', fcampaign: 'Campaign',
+    sortScore: 'by relevance', sortPlays: 'by plays', sortCreated: 'newest first', plays: 'plays', published: 'published',
   },
 };
 // LEVEL_EDGES are the lowest duplications of platform levels L2–L5
@@ -45,7 +49,7 @@ const state = {
   lang: (navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en',
   info: null,
   last: null, // last check: {split, check}
-  search: { q: '', type: '' },
+  search: { q: '', type: '', where: [], bpm: '', sort: 'score' },
   searchResult: null,
 };
 try {
@@ -317,6 +321,9 @@ async function doSearch(ev) {
   state.search.q = $('q').value;
   const params = new URLSearchParams({ q: state.search.q, limit: '30' });
   if (state.search.type) params.set('type', state.search.type);
+  for (const w of state.search.where) params.append('where', w);
+  if (state.search.bpm) params.set('bpm', state.search.bpm);
+  if (state.search.sort && state.search.sort !== 'score') params.set('sort', state.search.sort);
   const err = $('search-error');
   err.hidden = true;
   try {
@@ -343,6 +350,7 @@ function renderSearch(res) {
     b.addEventListener('click', () => { state.search.type = f.term; doSearch(); });
     facets.append(b);
   }
+  renderChips(res);
   const list = $('search-results');
   list.replaceChildren();
   if (!res.hits.length) list.append(el('li', 'muted', t('noResults')));
@@ -351,6 +359,10 @@ function renderSearch(res) {
     li.append(el('span', 'tag', t(h.type)));
     li.append(el('strong', null, h.title || h.asset_id));
     li.append(el('code', 'muted', ' ' + h.id));
+    const facts = [];
+    if (h.plays !== undefined && h.plays !== null) facts.push(t('plays') + ' ' + Math.round(h.plays).toLocaleString());
+    if (h.published) facts.push(t('published') + ' ' + h.published.slice(0, 10));
+    if (facts.length) li.append(el('span', 'muted facts', ' · ' + facts.join(' · ')));
     if (h.fragments && h.fragments.length) {
       for (const f of h.fragments) {
         const p = el('div', 'frag el-text');
@@ -361,6 +373,67 @@ function renderSearch(res) {
       li.append(el('div', 'frag el-text', h.text));
     }
     list.append(li);
+  }
+}
+
+// FILTER_FACETS are the facets shown as filter chips: facet name → the
+// where key (bpm is a range parameter of its own).
+const FILTER_FACETS = ['camera', 'subtitle_color', 'bpm', 'platform', 'campaign'];
+
+// bpmRange turns a BPM facet band ("<90", "90-110", "150+") into the bpm
+// parameter's LO-HI (bands are [lo, hi); the parameter is inclusive).
+function bpmRange(term) {
+  if (term.startsWith('<')) return '0-' + (Number(term.slice(1)) - 0.001);
+  if (term.endsWith('+')) return term.slice(0, -1) + '-';
+  const [lo, hi] = term.split('-');
+  return lo + '-' + (Number(hi) - 0.001);
+}
+
+// renderChips shows the active filters (click to remove) and, per facet,
+// the values of the current hits (click to filter by one).
+function renderChips(res) {
+  const box = $('chips');
+  box.replaceChildren();
+  const active = el('div', 'chips-active');
+  const chip = (label, onclick, cls) => {
+    const b = el('button', 'chip ' + (cls || ''), label);
+    b.type = 'button';
+    b.addEventListener('click', onclick);
+    return b;
+  };
+  state.search.where.forEach((w, i) => {
+    const c = chip(w + ' ×', () => { state.search.where.splice(i, 1); doSearch(); }, 'on');
+    c.dataset.where = w;
+    active.append(c);
+  });
+  if (state.search.bpm) active.append(chip('bpm=' + state.search.bpm + ' ×', () => { state.search.bpm = ''; doSearch(); }, 'on'));
+  const sortSel = el('select', 'sort');
+  sortSel.id = 'sort';
+  for (const [v, k] of [['score', 'sortScore'], ['plays', 'sortPlays'], ['created', 'sortCreated']]) {
+    const o = el('option', null, t(k));
+    o.value = v;
+    o.selected = state.search.sort === v;
+    sortSel.append(o);
+  }
+  sortSel.addEventListener('change', () => { state.search.sort = sortSel.value; doSearch(); });
+  active.append(sortSel);
+  box.append(active);
+  for (const name of FILTER_FACETS) {
+    const counts = (res.facets && res.facets[name]) || [];
+    if (!counts.length) continue;
+    const row = el('div', 'chip-row');
+    row.dataset.facet = name;
+    row.append(el('span', 'muted', t('f' + name) + ' '));
+    for (const f of counts) {
+      const c = chip(f.term + ' (' + f.count + ')', () => {
+        if (name === 'bpm') state.search.bpm = bpmRange(f.term);
+        else if (!state.search.where.includes(name + '=' + f.term)) state.search.where.push(name + '=' + f.term);
+        doSearch();
+      });
+      c.dataset.term = f.term;
+      row.append(c);
+    }
+    box.append(row);
   }
 }
 

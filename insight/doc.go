@@ -1,0 +1,12 @@
+// Package insight turns the library into figures a content team steers by
+// (issue 13): per period, the reuse rate and homogeneity ratio of the
+// assets published in it, the most reused library elements and the
+// fatigued ones (reused by many assets within a few days), and the
+// fatigue warnings a check adds.
+//
+// Data enters as the library's assets with their published times and the
+// check package's Checker (each period asset is checked against the
+// library without itself: one definition of reuse and level, shared with
+// `elib check`); it leaves as a Stats value that `elib stats`, GET
+// /v1/stats and the web page's dashboard render.
+package insight

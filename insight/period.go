@@ -1,0 +1,70 @@
+package insight
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"elib/element"
+)
+
+// ParseSince reads the start of a period: a span back from now ("30d",
+// "2w", "12h", "3m" for months, "1y") or a time element.ParseTime reads
+// ("2026-11-01"). Empty gives the zero time (unbounded).
+func ParseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, ok, err := ago(s, now); ok {
+		return t, err
+	}
+	t, err := element.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--since %q: want a span like 30d, 2w, 12h or a date like 2026-11-01", s)
+	}
+	return t, nil
+}
+
+// ParseUntil reads the end of a period like ParseSince; a date without a
+// time of day means the end of that day (until 2026-11-30 includes the
+// 30th).
+func ParseUntil(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, ok, err := ago(s, now); ok {
+		return t, err
+	}
+	t, err := element.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--until %q: want a span like 7d or a date like 2026-11-30", s)
+	}
+	if t.Equal(t.Truncate(24*time.Hour)) && !strings.ContainsAny(s, ":T") {
+		t = t.Add(24*time.Hour - time.Nanosecond)
+	}
+	return t, nil
+}
+
+// ago reads "<n><unit>" (h, d, w, m = 30 days, y = 365 days) as now minus
+// that span; ok is false when s has another form.
+func ago(s string, now time.Time) (time.Time, bool, error) {
+	units := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'm': 30 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}
+	if len(s) < 2 {
+		return time.Time{}, false, nil
+	}
+	u, ok := units[s[len(s)-1]]
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil {
+		return time.Time{}, false, nil
+	}
+	if n < 0 || n > 100*365 {
+		return time.Time{}, true, fmt.Errorf("span %q out of range", s)
+	}
+	return now.Add(-time.Duration(n) * u), true, nil
+}

@@ -1,0 +1,95 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/corpus"
+	"elib/index"
+)
+
+// sampleServers serves the embedded sample library twice: on disk (bleve)
+// and in memory (as `elib serve` with no library does).
+func sampleServers(t *testing.T) map[string]*httptest.Server {
+	t.Helper()
+	assets, err := corpus.SampleAssets()
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	disk, err := index.Open(index.Options{Dir: dir, Engine: engine(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { disk.Close() })
+	_, err = disk.Import(context.Background(), assets)
+	require.NoError(t, err)
+	mem, err := index.Memory(context.Background(), engine(t), assets)
+	require.NoError(t, err)
+	out := map[string]*httptest.Server{}
+	for name, lib := range map[string]Library{"disk": disk, "memory": mem} {
+		s, err := New(Options{Library: lib, Engine: engine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		require.NoError(t, err)
+		ts := httptest.NewServer(s)
+		t.Cleanup(ts.Close)
+		out[name] = ts
+	}
+	return out
+}
+
+func TestSearchFiltersAPI(t *testing.T) {
+	servers := sampleServers(t)
+	queries := []string{
+		"q=" + url.QueryEscape("camera:推近"),
+		"where=" + url.QueryEscape("camera=推近"),
+		"where=" + url.QueryEscape("platform=抖音") + "&type=hook&sort=plays",
+		"bpm=120-130",
+		"since=2025-09-01&until=2025-10-31&sort=created",
+		"q=" + url.QueryEscape("小黄车") + "&where=" + url.QueryEscape("platform=抖音"),
+	}
+	for _, q := range queries {
+		results := map[string][]string{}
+		for name, ts := range servers {
+			status, _, body := do(t, "GET", ts.URL+"/v1/search?limit=200&"+q, "", "")
+			require.Equal(t, http.StatusOK, status, body)
+			var got struct {
+				Total   int      `json:"total"`
+				Filters []string `json:"filters"`
+				Hits    []struct {
+					ID string `json:"id"`
+				} `json:"hits"`
+				Facets map[string][]struct {
+					Term  string `json:"term"`
+					Count int    `json:"count"`
+				} `json:"facets"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(body), &got))
+			require.NotEmpty(t, got.Filters, q)
+			require.NotEmpty(t, got.Hits, "%s %s", name, q)
+			ids := []string{}
+			for _, h := range got.Hits {
+				ids = append(ids, h.ID)
+			}
+			if q[:2] != "q=" || name == "disk" { // text matching differs between the two by design
+				sort.Strings(ids)
+			}
+			results[name] = ids
+			assert.Contains(t, got.Facets, "camera", "%s %s", name, q)
+		}
+		if q[:2] != "q=" || q == queries[0] {
+			assert.Equal(t, results["disk"], results["memory"], "disk and memory libraries filter alike: %s", q)
+		}
+	}
+	for _, bad := range []string{"where=camera", "bpm=x", "sort=random", "since=soon"} {
+		status, _, body := do(t, "GET", servers["disk"].URL+"/v1/search?"+bad, "", "")
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", bad, body)
+	}
+}
