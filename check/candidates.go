@@ -18,6 +18,9 @@ type candKey struct {
 // collisions on stock phrases one), at most MaxCandidates.
 func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
 	t := &c.opts.Tuning
+	if t.MaxCandidates < 0 {
+		return nil
+	}
 	// All signatures' band keys go back to back into one lookup per source.
 	bands := c.engine.Bands().Bands
 	windows := c.engine.Windows(whole, t.WindowTokens, t.WindowStride)

@@ -30,7 +30,8 @@ type Options struct {
 // Tuning shapes how candidates are found. Zero fields take the defaults.
 type Tuning struct {
 	// MaxCandidates caps the LSH candidates verified per asset, most
-	// shared bands first. The default value is 64.
+	// shared bands first; negative turns LSH lookups off. The default
+	// value is 64.
 	MaxCandidates int
 	// ExpandRun is how many characters a candidate must share with the
 	// checked text before the rest of its asset is verified too. The

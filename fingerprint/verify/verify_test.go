@@ -142,3 +142,39 @@ func TestScreenAgreesWithCompare(t *testing.T) {
 		assert.Equal(t, tt.shared == 0, Compare(query, lib, Options{}).CoveredCount == 0, tt.lib)
 	}
 }
+
+// TestWordTrimming: runs are trimmed to whole words of the query by at most
+// MaxTrim runes per end, and a run too short once trimmed does not hide a
+// longer run that starts inside it.
+func TestWordTrimming(t *testing.T) {
+	// starts marks word starts at the given rune offsets (and the end).
+	starts := func(n int, at ...int) []bool {
+		ws := make([]bool, n+1)
+		for _, a := range at {
+			ws[a] = true
+		}
+		ws[n] = true
+		return ws
+	}
+	tests := []struct {
+		name, query, lib string
+		ws               func(n int) []bool
+		covered          int
+	}{
+		// 晌午 replaces 中午: the surviving 午 is not counted.
+		{"synonym swap trims the word's survivor", "晌午吃了一碗牛肉面", "中午吃了一碗牛肉面",
+			func(n int) []bool { return starts(n, 0, 2, 3, 4, 5, 6, 8) }, 7},
+		// One long token (a URL, a brand): the run keeps it.
+		{"run ending inside a long token", "品牌flapjackkids60支", "品牌flapjackkids2019",
+			func(n int) []bool { return starts(n, 0, 2, 16) }, 14},
+		{"no word start at all", "flapjackkids60", "flapjackkids2019",
+			func(n int) []bool { return starts(n, 0) }, 12},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			q := norm.Normalize(tc.query)
+			res := Compare(q, norm.Normalize(tc.lib), Options{WordStarts: tc.ws(len(q.Runes))})
+			assert.Equal(t, tc.covered, res.CoveredCount)
+		})
+	}
+}
