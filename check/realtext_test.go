@@ -212,6 +212,8 @@ func intervalAt(covered []bool, p int) (int, int, bool) {
 	return lo, hi, true
 }
 
-func countable(r rune) bool { return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r) }
+func countable(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
 
 func slicesClone(rs []rune) []rune { return append([]rune(nil), rs...) }
