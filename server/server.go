@@ -37,7 +37,7 @@ type Library interface {
 const (
 	DefaultAddr         = "127.0.0.1:7420"
 	DefaultMaxBodyBytes = 8 << 20
-	DefaultThreshold    = 0.62
+	DefaultThreshold    = check.DefaultThreshold
 	DefaultSearchLimit  = 20
 	MaxSearchLimit      = 200
 	// DefaultRefreshInterval is how often a read-only library is checked
@@ -62,7 +62,7 @@ type Options struct {
 	LibraryDesc string
 	// Sample marks the embedded sample library (shown on the page).
 	Sample bool
-	// Threshold is the default rejection threshold (default 0.62).
+	// Threshold is the default rejection threshold (default check.DefaultThreshold).
 	Threshold float64
 	// MaxBodyBytes caps request bodies (default 8 MiB; 413 beyond).
 	MaxBodyBytes int64

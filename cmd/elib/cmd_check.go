@@ -55,7 +55,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.Float64Var(&opts.threshold, "threshold", 0.62, "reject when duplication is strictly greater than this")
+	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "reject when duplication is strictly greater than this")
 	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD); PATH arguments then limit which")
 	f.Lookup("changed").NoOptDefVal = "HEAD"
 	f.BoolVar(&opts.cross, "cross", false, "also check the inputs against each other")

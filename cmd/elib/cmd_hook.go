@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"elib/check"
 )
 
 // hookMarker identifies pre-commit hooks that elib wrote.
@@ -37,7 +39,7 @@ func newHookCommand(g *globalOptions) *cobra.Command {
 		},
 	}
 	install.Flags().BoolVar(&opts.force, "force", false, "replace an existing pre-commit hook not written by elib")
-	install.Flags().Float64Var(&opts.threshold, "threshold", 0.62, "threshold the hook passes to elib check")
+	install.Flags().Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "threshold the hook passes to elib check")
 	cmd.AddCommand(install)
 	return cmd
 }

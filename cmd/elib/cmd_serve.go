@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"elib/check"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/server"
@@ -66,7 +67,7 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.addr, "addr", server.DefaultAddr, "listen address")
-	f.Float64Var(&opts.threshold, "threshold", 0.62, "default rejection threshold (requests may override)")
+	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "default rejection threshold (requests may override)")
 	f.Int64Var(&opts.maxBody, "max-body", server.DefaultMaxBodyBytes, "request body limit in bytes (413 beyond)")
 	f.BoolVar(&opts.sample, "sample", false, "serve the embedded sample library even if a library exists")
 	f.DurationVar(&opts.refresh, "refresh", server.DefaultRefreshInterval, "without ELIB_TOKEN: how often to pick up commits of other processes (0: never)")
