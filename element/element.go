@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"elib/element/annotation"
 )
 
 // Type is the kind of an element. Its string form is the JSON form of SPEC §1.
@@ -66,11 +68,11 @@ func (t Type) Chinese() string {
 // Attribute keys of SPEC §1 that parsers fill from annotations and columns.
 const (
 	AttrCopyVerbs     = "copy_verbs"
-	AttrCamera        = "camera"
-	AttrBGMBPM        = "bgm_bpm"
-	AttrSubtitleColor = "subtitle_color"
-	AttrSFX           = "sfx"
-	AttrShot          = "shot"
+	AttrCamera        = annotation.Camera
+	AttrBGMBPM        = annotation.BGMBPM
+	AttrSubtitleColor = annotation.SubtitleColor
+	AttrSFX           = annotation.SFX
+	AttrShot          = annotation.Shot
 	// AttrBGM is the background music's name (drafts).
 	AttrBGM = "bgm"
 	// AttrCuts is the number of cuts inside the element's time range.

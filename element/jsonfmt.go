@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"elib/element/annotation"
 )
 
 // jsonAsset is the JSON asset of SPEC §2.3.
@@ -159,7 +161,7 @@ func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
 			}
 			e := Element{Type: typ}
 			for k, v := range je.Attributes {
-				if attr := attrFor(strings.ToLower(k)); attr != "" {
+				if attr := annotation.AttrOf(strings.ToLower(k)); attr != "" {
 					setAttr(&e.Attributes, attr, v)
 				} else {
 					mergeAttrs(&e.Attributes, map[string]any{k: v})

@@ -12,7 +12,7 @@
 //
 //  1. Inline annotations such as （镜头：推近）, (BGM 128bpm), [音效：叮],
 //     {字幕色 #FFD400} or （画面：…） are found on the original text (see
-//     FindAnnotations) and dropped.
+//     annotation.Find, the element parser's own) and dropped.
 //  2. Unicode NFKC (full-width → half-width, compatibility characters).
 //  3. Traditional → Simplified Chinese with OpenCC (github.com/longbridgeapp/opencc),
 //     using the tw2sp chain (Taiwan phrases and variants: 檔案→文件, 軟體→软件,

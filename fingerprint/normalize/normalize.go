@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"elib/element/annotation"
 )
 
 // Text is normalised text: only countable runes (SPEC §3: CJK ideographs,
@@ -73,10 +75,7 @@ func (n *Normalizer) Normalize(s string) Text {
 		return normalizeASCII(s, t)
 	}
 
-	var anns []Annotation
-	if containsOpenBracket(s) {
-		anns = FindAnnotations(s)
-	}
+	anns := annotation.Find(s)
 
 	// Stage 1: NFKC with annotations dropped; runes keep source offsets.
 	rs, offs := nfkc(s, anns)
@@ -109,10 +108,7 @@ func isASCII(s string) bool {
 // normalizeASCII is the fast path: no NFKC change, no OpenCC; only ASCII
 // annotations ( (…) […] {…} ) can occur.
 func normalizeASCII(s string, t Text) Text {
-	var anns []Annotation
-	if containsOpenBracket(s) {
-		anns = FindAnnotations(s)
-	}
+	anns := annotation.Find(s)
 	t.Runes = make([]rune, 0, len(s))
 	t.Offsets = make([]int, 0, len(s))
 	a := 0
@@ -130,15 +126,6 @@ func normalizeASCII(s string, t Text) Text {
 		}
 	}
 	return t
-}
-
-func containsOpenBracket(s string) bool {
-	for _, r := range s {
-		if _, ok := closers[r]; ok {
-			return true
-		}
-	}
-	return false
 }
 
 // simpleNFKC maps the runes that make up nearly all Chinese marketing copy
@@ -184,7 +171,7 @@ func nfkcSimple(s string, inAnn func(int) bool, rs []rune, offs []int) ([]rune, 
 
 // nfkc applies NFKC to s, dropping runes that come from annotations, and
 // returns the runes with the code-point index of their source rune.
-func nfkc(s string, anns []Annotation) ([]rune, []int) {
+func nfkc(s string, anns []annotation.Annotation) ([]rune, []int) {
 	rs := make([]rune, 0, len(s)/2)
 	offs := make([]int, 0, len(s)/2)
 	a := 0

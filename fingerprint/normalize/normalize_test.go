@@ -86,20 +86,6 @@ func TestWarm(t *testing.T) {
 	assert.Greater(t, d.Nanoseconds(), int64(0))
 }
 
-func TestFindAnnotations(t *testing.T) {
-	got := FindAnnotations("（镜头：推近）今天[BGM 128bpm]开箱{字幕色 #FFD400}【钩子】(Camera pan)")
-	want := []Annotation{
-		{Start: 0, End: 7, Key: "camera", RawKey: "镜头", Value: "推近"},
-		{Start: 9, End: 21, Key: "bgm", RawKey: "BGM", Value: "128bpm"},
-		{Start: 23, End: 36, Key: "subtitle_color", RawKey: "字幕色", Value: "#FFD400"},
-		{Start: 40, End: 52, Key: "camera", RawKey: "Camera", Value: "pan"},
-	}
-	assert.Equal(t, want, got)
-	assert.Equal(t, "今天开箱【钩子】", StripAnnotations("（镜头：推近）今天[BGM 128bpm]开箱{字幕色 #FFD400}【钩子】"))
-	assert.Nil(t, FindAnnotations("没有括号"))
-	assert.Empty(t, FindAnnotations("(未闭合 镜头"))
-}
-
 func TestIsCountable(t *testing.T) {
 	for _, r := range "a1中𠀀㐀丽é" {
 		assert.True(t, IsCountable(r), "%q", r)
