@@ -139,8 +139,12 @@ func (a *Asset) Reoffset() {
 	}
 }
 
-// Validate checks the offset invariant and element types.
+// Validate checks the id (ValidateID), the offset invariant and element
+// types.
 func (a *Asset) Validate() error {
+	if err := ValidateID(a.ID); err != nil {
+		return err
+	}
 	pos := 0
 	for i, e := range a.Elements {
 		if _, ok := ParseType(string(e.Type)); !ok {

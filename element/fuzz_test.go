@@ -1,6 +1,9 @@
 package element
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,6 +106,77 @@ func FuzzDecode(f *testing.F) {
 		}
 		if strings.Contains(s, "\r") {
 			t.Fatal("CR left in decoded text")
+		}
+	})
+}
+
+// FuzzParseJSONMeta feeds the JSON asset parser deep and wide meta and
+// attributes: whatever parses keeps within MaxMetaDepth and MaxMetaBytes,
+// so the pretty-printed asset (what split and the API reply) stays linear
+// in the input; what does not parse is a *ParseError naming a line.
+func FuzzParseJSONMeta(f *testing.F) {
+	deep := func(n int, open, close string) string {
+		return strings.Repeat(open, n) + "1" + strings.Repeat(close, n)
+	}
+	wide := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `"k%d":[1,"v",{"x":null}]`, i)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
+	asset := func(meta, attrs string) []byte {
+		return []byte(`{"id":"d","meta":` + meta + `,"elements":[{"type":"hook","text":"你好","attributes":` + attrs + `}]}`)
+	}
+	f.Add(asset(deep(7, `{"a":`, "}"), "{}"), 3)
+	f.Add(asset(deep(8, `{"a":`, "}"), "{}"), 9)
+	f.Add(asset(deep(9000, `{"a":`, "}"), "null"), 40)
+	f.Add(asset(`{"a":`+deep(12, "[", "]")+`}`, "{}"), 2)
+	f.Add(asset(wide(3000), wide(10)), 1)
+	f.Add(asset(`{"s":"{{{{{{{{{{\"[[[["}`, deep(9, `{"b":`, "}")), 5)
+	f.Fuzz(func(t *testing.T, data []byte, repeat int) {
+		// repeat > 1 makes an array of that many copies: many assets, each
+		// within the limits, in one input.
+		if repeat > 1 && repeat <= 50 {
+			parts := make([]string, repeat)
+			for i := range parts {
+				parts[i] = strings.Replace(string(data), `"id":"d"`, fmt.Sprintf(`"id":"d%d"`, i), 1)
+			}
+			data = []byte("[" + strings.Join(parts, ",\n") + "]")
+		}
+		fuzzParse(t, "f.json", data)
+		assets, err := Parse("f.json", data, ParseOptions{MaxBytes: 8 << 20})
+		if err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error is %T: %v", err, err)
+			}
+			return
+		}
+		for _, a := range assets {
+			if d := depthOf(a.Meta, 0); d > MaxMetaDepth {
+				t.Fatalf("meta depth %d accepted", d)
+			}
+			for _, e := range a.Elements {
+				if d := depthOf(e.Attributes, 0); d > MaxMetaDepth {
+					t.Fatalf("attributes depth %d accepted", d)
+				}
+			}
+			if b, _ := json.Marshal(a.Meta); len(b) > MaxMetaBytes {
+				t.Fatalf("meta of %d bytes accepted", len(b))
+			}
+		}
+		out, err := json.MarshalIndent(assets, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) > 32*len(data)+4096 {
+			t.Fatalf("pretty-printed assets are %d bytes for %d bytes of input", len(out), len(data))
 		}
 	})
 }

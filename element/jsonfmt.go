@@ -14,17 +14,17 @@ import (
 type jsonAsset struct {
 	ID       json.RawMessage `json:"id"`
 	Title    string          `json:"title"`
-	Meta     map[string]any  `json:"meta"`
+	Meta     json.RawMessage `json:"meta"`
 	Elements []jsonElement   `json:"elements"`
 	Text     *string         `json:"text"`
 }
 
 type jsonElement struct {
-	Type       string         `json:"type"`
-	Text       string         `json:"text"`
-	StartMs    *float64       `json:"start_ms"`
-	EndMs      *float64       `json:"end_ms"`
-	Attributes map[string]any `json:"attributes"`
+	Type       string          `json:"type"`
+	Text       string          `json:"text"`
+	StartMs    *float64        `json:"start_ms"`
+	EndMs      *float64        `json:"end_ms"`
+	Attributes json.RawMessage `json:"attributes"`
 }
 
 // json parses a .json file: one asset object or an array of them.
@@ -46,7 +46,7 @@ func (p *parser) json(text string) ([]Asset, error) {
 		}
 		a, err := p.fromJSON(ja, 0)
 		if err != nil {
-			return nil, errAt(lineAt(base), "%v", err)
+			return nil, errAt(lineAt(base), "%w", err)
 		}
 		return []Asset{a}, nil
 	case strings.HasPrefix(trimmed, "["):
@@ -69,7 +69,7 @@ func (p *parser) json(text string) ([]Asset, error) {
 			}
 			a, err := p.fromJSON(ja, len(out)+1)
 			if err != nil {
-				return nil, errAt(lineAt(start), "asset %d: %v", len(out)+1, err)
+				return nil, errAt(lineAt(start), "asset %d: %w", len(out)+1, err)
 			}
 			out = append(out, a)
 		}
@@ -106,7 +106,7 @@ func (p *parser) jsonl(text string) ([]Asset, error) {
 		}
 		a, err := p.fromJSON(ja, len(out)+1)
 		if err != nil {
-			return nil, errAt(i+1, "%v", err)
+			return nil, errAt(i+1, "%w", err)
 		}
 		out = append(out, a)
 	}
@@ -143,7 +143,12 @@ func jsonErrOffset(err error) int64 {
 // fromJSON converts one decoded asset; n is its 1-based position (0 for a
 // single-asset file) and names it in the default id when a file holds many.
 func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
-	a := Asset{Title: strings.TrimSpace(ja.Title), Meta: ja.Meta}
+	a := Asset{Title: strings.TrimSpace(ja.Title)}
+	meta, err := decodeMeta("meta", ja.Meta)
+	if err != nil {
+		return a, err
+	}
+	a.Meta = meta
 	id, err := rawID(ja.ID)
 	if err != nil {
 		return a, err
@@ -160,7 +165,11 @@ func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
 				return a, fmt.Errorf("element %d: unknown type %q (want hook/钩子, conflict/冲突, testimonial/证言, conversion/转化, story/故事, other/其他)", i+1, clip(je.Type))
 			}
 			e := Element{Type: typ}
-			for k, v := range je.Attributes {
+			attrs, err := decodeMeta(fmt.Sprintf("element %d attributes", i+1), je.Attributes)
+			if err != nil {
+				return a, err
+			}
+			for k, v := range attrs {
 				if attr := annotation.AttrOf(strings.ToLower(k)); attr != "" {
 					setAttr(&e.Attributes, attr, v)
 				} else {
@@ -209,6 +218,24 @@ func cleanLines(s string, attrs *map[string]any) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// decodeMeta decodes a meta or attributes object after checking its size
+// and depth on the raw bytes (MaxMetaBytes, MaxMetaDepth), so a deep or
+// huge value is refused before it is built, and no reply or stored record
+// can be blown up by one.
+func decodeMeta(what string, raw json.RawMessage) (map[string]any, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if err := checkMetaRaw(what, raw); err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return m, nil
 }
 
 func rawID(raw json.RawMessage) (string, error) {

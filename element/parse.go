@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"elib/element/decode"
 )
@@ -103,6 +104,12 @@ type ParseOptions struct {
 	Verbs VerbTagger
 	// MaxBytes is the largest input accepted (default DefaultMaxBytes).
 	MaxBytes int64
+	// MaxRunes is the most copy-text code points per asset (default
+	// DefaultMaxRunes); an asset beyond it is an error naming its line.
+	MaxRunes int
+	// MaxElements is the most elements per asset (default
+	// DefaultMaxElements).
+	MaxElements int
 }
 
 func (o ParseOptions) maxBytes() int64 {
@@ -151,10 +158,44 @@ func FormatOf(path string) string {
 // IsSupported reports whether path has an extension elib can parse.
 func IsSupported(path string) bool { return FormatOf(path) != "" }
 
-// ParseFile reads and parses one file. The file is checked against
-// MaxBytes before it is read.
+// ParseFile reads and parses one file (or a 剪映/CapCut draft folder, or
+// a video through its registered FileParser). Anything but a regular file
+// (a named pipe, a device, a socket) is refused without blocking: the file
+// is opened non-blocking and checked with fstat before it is read. The
+// file is checked against MaxBytes before it is read.
 func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
-	f, err := os.Open(path)
+	st, err := os.Stat(path) // stat never blocks, even on a pipe
+	if err == nil && st.IsDir() {
+		assets, err := parseDraftDir(path, opts)
+		if err != nil {
+			return nil, err
+		}
+		return checkParsed(path, assets, opts)
+	}
+	if fp := fileParser(formatFor(path, opts)); fp != nil {
+		if err == nil && !st.Mode().IsRegular() {
+			return nil, &ParseError{File: path, Err: fmt.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
+		}
+		assets, err := fp.ParsePath(path, opts)
+		if err != nil {
+			return nil, err
+		}
+		return checkParsed(path, assets, opts)
+	}
+	data, err := ReadFile(path, opts.maxBytes())
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data, opts)
+}
+
+// ErrNotRegular reports an input that is not a regular file.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ReadFile reads a regular file of at most maxBytes bytes; errors are
+// *ParseError naming path. It never blocks on a named pipe or device.
+func ReadFile(path string, maxBytes int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, &ParseError{File: path, Err: err}
 	}
@@ -164,20 +205,40 @@ func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
 		return nil, &ParseError{File: path, Err: err}
 	}
 	if st.IsDir() {
-		return parseDraftDir(path, opts)
+		return nil, &ParseError{File: path, Err: errors.New("is a directory")}
 	}
-	if fp := fileParser(formatFor(path, opts)); fp != nil {
-		f.Close()
-		return fp.ParsePath(path, opts)
+	if !st.Mode().IsRegular() {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
 	}
-	if st.Size() > opts.maxBytes() {
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), opts.maxBytes())}
+	if st.Size() > maxBytes {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), maxBytes)}
 	}
-	data := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	// Read through a limit too: the file may grow while it is read.
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
+	if err != nil {
 		return nil, &ParseError{File: path, Err: fmt.Errorf("read: %w", err)}
 	}
-	return Parse(path, data, opts)
+	if int64(len(data)) > maxBytes {
+		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, maxBytes)}
+	}
+	return data, nil
+}
+
+// fileKind names a non-regular file mode for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "mode " + m.String()
 }
 
 // Parse parses data read from the file called name (used for format
@@ -249,6 +310,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		a := &assets[i]
 		a.File = name
 		p.finish(a)
+		if err := opts.checkAssetLimits(a); err != nil {
+			return nil, wrap(err)
+		}
 		if err := a.Validate(); err != nil {
 			return nil, wrap(fmt.Errorf("internal: %w", err))
 		}
@@ -325,7 +389,26 @@ func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, erro
 	for i := range assets {
 		assets[i].File = name
 	}
-	return assets, err
+	if err != nil {
+		return assets, err
+	}
+	return checkParsed(name, assets, opts)
+}
+
+// checkParsed applies the per-asset limits and the id rule to assets a
+// path-based parser (draft folder, video) produced; Parse applies them to
+// the rest.
+func checkParsed(name string, assets []Asset, opts ParseOptions) ([]Asset, error) {
+	for i := range assets {
+		if err := opts.checkAssetLimits(&assets[i]); err != nil {
+			var le *lineError
+			if errors.As(err, &le) {
+				return nil, &ParseError{File: name, Line: le.line, Err: le.err}
+			}
+			return nil, &ParseError{File: name, Err: err}
+		}
+	}
+	return assets, nil
 }
 
 // defaultID is the id of an asset without an explicit one.
@@ -351,9 +434,28 @@ func defaultID(name string, opts ParseOptions) string {
 // Walk calls fn for every path in paths, expanding directories recursively
 // into their supported files in sorted order and skipping hidden files and
 // directories inside them. A 剪映/CapCut draft folder is passed as one path
-// (ParseFile reads it as one asset). "-" (stdin) and files named explicitly are passed
-// through as given.
+// (ParseFile reads it as one asset). "-" (stdin) and files named explicitly
+// are passed through as given. It is WalkReport without a report of what
+// was skipped.
 func Walk(paths []string, fn func(path string) error) error {
+	return WalkReport(paths, fn, nil)
+}
+
+// ErrSkipped wraps the reasons WalkReport gives for entries it skipped.
+var ErrSkipped = errors.New("skipped")
+
+// WalkReport is Walk that tells skipped (when not nil) about the entries
+// with a supported extension it did not pass on — named pipes, sockets and
+// devices, which would block or never end — and about symbolic links to
+// directories inside a walked directory, which are not followed (a link
+// can loop; name the link as an argument to read it). A directory argument
+// that is itself a symbolic link is followed.
+func WalkReport(paths []string, fn func(path string) error, skipped func(path string, reason error)) error {
+	skip := func(path string, reason error) {
+		if skipped != nil {
+			skipped(path, fmt.Errorf("%w: %w", ErrSkipped, reason))
+		}
+	}
 	for _, p := range paths {
 		if p == "-" {
 			if err := fn(p); err != nil {
@@ -363,31 +465,64 @@ func Walk(paths []string, fn func(path string) error) error {
 		}
 		st, err := os.Stat(p)
 		if err != nil || !st.IsDir() || DraftFile(p) != "" {
-			// Let fn report a missing or unreadable file with its name.
+			// Let fn report a missing, unreadable or non-regular file with
+			// its name.
 			if err := fn(p); err != nil {
 				return err
 			}
 			continue
 		}
+		root := p
+		if lst, err := os.Lstat(p); err == nil && lst.Mode()&fs.ModeSymlink != 0 {
+			// WalkDir does not follow a symlinked root; a trailing
+			// separator makes it.
+			root = p + string(os.PathSeparator)
+		}
 		var files []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return fmt.Errorf("walk %s: %w", path, err)
 			}
-			if path != p && strings.HasPrefix(d.Name(), ".") {
+			if path != root && strings.HasPrefix(d.Name(), ".") {
 				if d.IsDir() {
 					return filepath.SkipDir
 				}
 				return nil
 			}
-			if d.IsDir() && path != p && DraftFile(path) != "" {
+			if d.IsDir() && path != root && DraftFile(path) != "" {
 				// A draft folder is one asset, not a folder of JSON files.
 				files = append(files, path)
 				return filepath.SkipDir
 			}
-			if !d.IsDir() && IsSupported(path) {
-				files = append(files, path)
+			if d.IsDir() {
+				return nil
 			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				st, err := os.Stat(path)
+				switch {
+				case err != nil:
+					if IsSupported(path) {
+						files = append(files, path) // fn reports the broken link
+					}
+				case st.IsDir():
+					skip(path, errors.New("symbolic link to a directory, not followed (name it as an argument to read it)"))
+				case !st.Mode().IsRegular():
+					if IsSupported(path) {
+						skip(path, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode())))
+					}
+				case IsSupported(path):
+					files = append(files, path)
+				}
+				return nil
+			}
+			if !IsSupported(path) {
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				skip(path, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(d.Type())))
+				return nil
+			}
+			files = append(files, path)
 			return nil
 		})
 		if err != nil {

@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -182,11 +185,135 @@ func TestLimits(t *testing.T) {
 	_, err = ParseFile(p, ParseOptions{MaxBytes: 50})
 	assert.ErrorIs(t, err, ErrTooLarge)
 
-	// A 1 MB line is parsed whole, not dropped.
-	line := strings.Repeat("点击链接下单，", 1<<20/21+1)
+	// A line up to the per-asset character limit is parsed whole, not
+	// dropped; one character more is an error naming the file and line.
+	line := strings.Repeat("点击链接下单，", DefaultMaxRunes/7) + "点击链接下单"
+	require.Equal(t, DefaultMaxRunes, utf8.RuneCountInString(line))
 	assets, err := Parse("long.txt", []byte("【转化】"+line+"\n"), ParseOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, line, assets[0].Elements[0].Text)
+	_, err = Parse("long.txt", []byte("【钩子】你\n【转化】"+line+"\n"), ParseOptions{})
+	require.ErrorIs(t, err, ErrLimit)
+	assert.Contains(t, err.Error(), "long.txt:2: ")
+	assert.Contains(t, err.Error(), "50000 characters")
+
+	// Elements per asset.
+	var b strings.Builder
+	for i := 0; i < 6; i++ {
+		b.WriteString("【钩子】你好\n【转化】点击\n")
+	}
+	_, err = Parse("many.txt", []byte(b.String()), ParseOptions{MaxElements: 10})
+	require.ErrorIs(t, err, ErrLimit)
+	assert.Contains(t, err.Error(), "many.txt:11: ")
+}
+
+// deepMeta is {"a":{"a":…1…}} nested depth levels.
+func deepMeta(depth int) string {
+	return strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth)
+}
+
+func TestMetaLimits(t *testing.T) {
+	asset := func(meta string) string {
+		return `{"id":"d","meta":` + meta + `,"elements":[{"type":"hook","text":"你好"}]}`
+	}
+	for _, tc := range []struct {
+		name, file, data, want string
+	}{
+		{"deep meta", "d.json", "\n\n" + asset(deepMeta(MaxMetaDepth+1)), "d.json:3: over the limit: meta nests 9 levels deep (limit 8)"},
+		{"9000 deep", "d.json", asset(deepMeta(9000)), "d.json:1: over the limit: meta nests 9000 levels deep"},
+		{"deep array", "d.json", asset(`{"a":` + strings.Repeat("[", 9) + strings.Repeat("]", 9) + `}`), "nests 10 levels deep"},
+		{"wide meta", "w.json", asset(`{"a":"` + strings.Repeat("x", MaxMetaBytes) + `"}`), "w.json:1: over the limit: meta is 65544 bytes (limit 65536)"},
+		{"deep attributes", "a.jsonl", "{\"id\":\"x\",\"text\":\"y\"}\n" + `{"id":"d","elements":[{"type":"hook","text":"你好","attributes":` + deepMeta(20) + `}]}`, "a.jsonl:2: over the limit: element 1 attributes nests 20 levels deep"},
+		{"csv meta", "m.csv", "asset_id,text,note\na,你好," + strings.Repeat("x", 40000) + "\na,再见,y\nb,你好," + strings.Repeat("x", 70000) + "\n", "m.csv:4: over the limit: asset b: metadata columns"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(tc.file, []byte(tc.data), ParseOptions{})
+			require.ErrorIs(t, err, ErrLimit)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// At the limits: accepted.
+	as, err := Parse("ok.json", []byte(asset(deepMeta(MaxMetaDepth))), ParseOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, MaxMetaDepth, depthOf(as[0].Meta, 0))
+	// Strings holding brackets do not count as depth.
+	_, err = Parse("s.json", []byte(asset(`{"a":"{{{{{{{{{{[[[[[[[[[[\"{{{{{"}`)), ParseOptions{})
+	require.NoError(t, err)
+}
+
+func TestAssetIDRule(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, data string
+		opts             ParseOptions
+		want             string
+	}{
+		{"invalid UTF-8 file name", "\xff\xfe.txt", "【钩子】你好", ParseOptions{}, "not valid UTF-8"},
+		{"invalid UTF-8 json id", "a.json", `{"id":"a\ud800","text":"你好"}`, ParseOptions{}, ""},
+		{"control char in json id", "a.json", `{"id":"a\u0007b","text":"你好"}`, ParseOptions{}, "control character U+0007"},
+		{"newline in csv id", "a.csv", "asset_id,text\n\"a\nb\",你好\n", ParseOptions{}, "control character U+000A"},
+		{"explicit id", "a.txt", "你好", ParseOptions{ID: "x\x00y"}, "control character U+0000"},
+		{"too long", "a.txt", "你好", ParseOptions{ID: strings.Repeat("长", 400)}, "1200 bytes (limit 1024)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			as, err := Parse(tc.file, []byte(tc.data), tc.opts)
+			if tc.want == "" {
+				// JSON decoding replaces a lone surrogate with U+FFFD:
+				// the id is valid UTF-8 as stored.
+				require.NoError(t, err)
+				assert.NoError(t, ValidateID(as[0].ID))
+				return
+			}
+			require.ErrorIs(t, err, ErrBadID)
+			assert.Contains(t, err.Error(), tc.want)
+			var pe *ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tc.file, pe.File)
+		})
+	}
+	bad := Asset{ID: "a\xffb", Elements: []Element{{Type: Hook, Text: "x", End: 1}}}
+	assert.ErrorIs(t, bad.Validate(), ErrBadID, "Validate applies the id rule too (index imports)")
+}
+
+func TestNonRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "f.md")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	done := make(chan error, 1)
+	go func() {
+		_, err := ParseFile(fifo, ParseOptions{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, ErrNotRegular)
+		assert.Contains(t, err.Error(), fifo+": not a regular file (a named pipe)")
+	case <-time.After(5 * time.Second):
+		t.Fatal("ParseFile blocked on a named pipe")
+	}
+
+	// Walking a directory skips the pipe (reported) and a symlinked
+	// directory (reported, not followed); a symlinked directory argument
+	// is followed.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("x"), 0o644))
+	other := filepath.Join(t.TempDir(), "other")
+	require.NoError(t, os.MkdirAll(other, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "b.srt"), []byte("x"), 0o644))
+	require.NoError(t, os.Symlink(other, filepath.Join(dir, "linked")))
+	var got, skipped []string
+	require.NoError(t, WalkReport([]string{dir, filepath.Join(dir, "linked")}, func(p string) error {
+		rel, _ := filepath.Rel(dir, p)
+		got = append(got, filepath.ToSlash(rel))
+		return nil
+	}, func(p string, reason error) {
+		assert.ErrorIs(t, reason, ErrSkipped)
+		rel, _ := filepath.Rel(dir, p)
+		skipped = append(skipped, filepath.ToSlash(rel)+": "+reason.Error())
+	}))
+	assert.Equal(t, []string{"a.txt", "linked/b.srt"}, got)
+	assert.Equal(t, []string{
+		"f.md: skipped: not a regular file (a named pipe)",
+		"linked: skipped: symbolic link to a directory, not followed (name it as an argument to read it)",
+	}, skipped)
 }
 
 func TestAssetIDs(t *testing.T) {

@@ -83,8 +83,9 @@ func (p *parser) table(text string, sep rune) ([]Asset, error) {
 		return nil, errAt(1, "no text column in the header (want text or 文案), got %q", clip(strings.Join(header, string(sep))))
 	}
 	type group struct {
-		asset Asset
-		rows  []tableRow
+		asset     Asset
+		rows      []tableRow
+		metaBytes int
 	}
 	var groups []*group
 	byID := map[string]*group{}
@@ -133,6 +134,10 @@ func (p *parser) table(text string, sep rune) ([]Asset, error) {
 					g.asset.Meta = map[string]any{}
 				}
 				if _, seen := g.asset.Meta[key]; !seen {
+					g.metaBytes += len(key) + len(cell)
+					if g.metaBytes > MaxMetaBytes {
+						return nil, errAt(line, "%w: asset %s: metadata columns hold more than %d bytes", ErrLimit, id, MaxMetaBytes)
+					}
 					g.asset.Meta[key] = cellValue(cell)
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"elib/element"
 	"elib/fingerprint/boilerplate"
@@ -201,6 +203,25 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 	l.mu.RLock()
 	segs := append([]*segment(nil), l.segs...)
 	l.mu.RUnlock()
+	carried := map[string]bool{}
+	defer func() {
+		// Name every live asset no readable record was found for (a
+		// damaged block, or a record whose id does not read back as the
+		// id it is filed under), so nothing is dropped silently.
+		l.mu.RLock()
+		named := strings.Join(l.damage, "\n")
+		var lost []string
+		for id, loc := range l.assets {
+			if !carried[id] && loc.seg != nil && !loc.seg.damaged && !strings.Contains(named, "lost asset "+id+" (") {
+				lost = append(lost, id)
+			}
+		}
+		l.mu.RUnlock()
+		sort.Strings(lost)
+		for _, id := range lost {
+			b.damage = append(b.damage, fmt.Sprintf("lost asset %q: no readable stored record with that id, not carried over", id))
+		}
+	}()
 	for _, s := range segs {
 		if s.damaged {
 			continue
@@ -215,6 +236,7 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 					r.Asset.Elements = append(r.Asset.Elements, e)
 				}
 			}
+			carried[rec.Asset.ID] = true
 			if len(r.Asset.Elements) > 0 {
 				r.Asset.Reoffset()
 				recs = append(recs, r)

@@ -2,14 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"elib/element"
 	"elib/index"
 )
 
@@ -45,14 +46,15 @@ Exit codes: 0 ok, 2 error.`,
 }
 
 // readPhrases reads one phrase per line, skipping blanks and # comments.
+// Like every input file, it must be a regular file (a named pipe would
+// block) of at most 16 MiB.
 func readPhrases(path string) ([]string, error) {
-	f, err := os.Open(path)
+	data, err := element.ReadFile(path, 16<<20)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var out []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))

@@ -125,7 +125,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, fmt.Errorf("nothing to check: give files, directories, '-' or --changed"))
 	}
 
-	inputs, err := readInputs(paths, inputOptions{StdinFormat: opts.stdinFormat, Root: repo, stdin: g.stdin})
+	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr)})
 	if err != nil {
 		return withCode(exitError, err)
 	}

@@ -122,10 +122,10 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 		if root == "" {
 			root = defaultSplitRoot(arg)
 		}
-		err := element.Walk([]string{arg}, func(path string) error {
+		err := element.WalkReport([]string{arg}, func(path string) error {
 			inputs = append(inputs, input{path, root})
 			return nil
-		})
+		}, warnSkipped(g.stderr))
 		if err != nil {
 			fail(arg, err)
 		}

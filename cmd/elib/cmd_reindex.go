@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/index"
+	"elib/index/manifest"
 )
 
 // reindexOptions are the flags of `elib reindex`.
@@ -59,6 +60,12 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	}
 	defer lib.Close()
 	before := len(lib.Damage())
+	// The asset count the library recorded at its last commit: what a
+	// reindex from the store must carry over.
+	recorded := lib.AssetCount()
+	if m, err := manifest.Read(g.libraryDir()); err == nil {
+		recorded = max(recorded, m.Assets)
+	}
 	ro := index.ReindexOptions{From: opts.from, Workers: opts.workers}
 	var bar *progressbar.ProgressBar
 	if !opts.noProgress && g.format == "text" && isTerminal(g.stderr) {
@@ -81,13 +88,26 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	if g.format == "json" {
-		fmt.Fprintf(g.stdout, "{\"assets\":%d,\"elements\":%d,\"problems\":%d}\n", lib.AssetCount(), lib.ElementCount(), len(damage))
-		return nil
+	// Every asset that was not carried over is named above; any loss, and
+	// any file --from could not read, makes the exit code 2.
+	lost := 0
+	if opts.from == "" {
+		lost = max(0, recorded-lib.AssetCount())
 	}
-	fmt.Fprintf(g.stdout, "reindexed %d assets (%d elements)\n", lib.AssetCount(), lib.ElementCount())
-	if before > 0 {
-		fmt.Fprintf(g.stdout, "repaired a damaged library: %d problems reported above\n", before)
+	failed := lost > 0 || (opts.from != "" && len(damage) > before)
+	if g.format == "json" {
+		fmt.Fprintf(g.stdout, "{\"assets\":%d,\"elements\":%d,\"problems\":%d,\"lost\":%d}\n", lib.AssetCount(), lib.ElementCount(), len(damage), lost)
+	} else {
+		fmt.Fprintf(g.stdout, "reindexed %d assets (%d elements)\n", lib.AssetCount(), lib.ElementCount())
+		if before > 0 {
+			fmt.Fprintf(g.stdout, "repaired a damaged library: %d problems reported above\n", before)
+		}
+	}
+	switch {
+	case lost > 0:
+		return withCode(exitError, fmt.Errorf("reindex: %d of %d assets could not be carried over (named above)", lost, recorded))
+	case failed:
+		return withCode(exitError, fmt.Errorf("reindex: %d inputs under %s could not be read (named above)", len(damage)-before, opts.from))
 	}
 	return nil
 }

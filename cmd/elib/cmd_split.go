@@ -103,11 +103,11 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		if root == "" {
 			root = defaultSplitRoot(arg)
 		}
-		err := element.Walk([]string{arg}, func(path string) error {
+		err := element.WalkReport([]string{arg}, func(path string) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			assets, err := splitOne(g, opts, root, path)
+			assets, err := splitOne(ctx, g, opts, root, path)
 			sf := splitFile{File: path, Assets: []splitAsset{}}
 			if err != nil {
 				failed++
@@ -122,7 +122,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 				writeSplitText(g.stdout, sf)
 			}
 			return nil
-		})
+		}, warnSkipped(g.stderr))
 		if err != nil {
 			if ctx.Err() != nil {
 				return withCode(exitError, fmt.Errorf("split: %w", ctx.Err()))
@@ -152,15 +152,12 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 }
 
 // splitOne parses one path ("-" is stdin).
-func splitOne(g *globalOptions, opts splitOptions, root, path string) ([]element.Asset, error) {
+func splitOne(ctx context.Context, g *globalOptions, opts splitOptions, root, path string) ([]element.Asset, error) {
 	po := element.ParseOptions{Format: opts.forceFormat, Root: root, Verbs: opts.verbs}
 	if path == "-" {
-		if g.stdin == nil {
-			return nil, errors.New("stdin: not available")
-		}
-		data, err := io.ReadAll(io.LimitReader(g.stdin, element.DefaultMaxBytes+1))
+		data, err := readStdin(ctx, g.stdin, element.DefaultMaxBytes)
 		if err != nil {
-			return nil, fmt.Errorf("stdin: %w", err)
+			return nil, err
 		}
 		if po.Format == "" {
 			po.Format = opts.inputFormat

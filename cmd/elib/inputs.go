@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,17 +28,25 @@ type inputOptions struct {
 	// Root makes asset ids relative to it (a git repository root).
 	Root  string
 	stdin io.Reader
+	// warn is told about entries directory walks skip.
+	warn func(path string, reason error)
 }
 
 // readInputs expands paths (directories recursively) and parses each file.
-// Parse failures are kept per file, never fatal for the others.
-func readInputs(paths []string, opts inputOptions) ([]parsedInput, error) {
+// Parse failures are kept per file, never fatal for the others; entries a
+// directory walk skips (named pipes, symlinked directories) are reported on
+// opts.warn. Stdin is read through the input limit and gives up when ctx
+// is cancelled (Ctrl-C), even while nothing arrives.
+func readInputs(ctx context.Context, paths []string, opts inputOptions) ([]parsedInput, error) {
 	var out []parsedInput
-	err := element.Walk(paths, func(p string) error {
+	err := element.WalkReport(paths, func(p string) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if p == "-" {
-			data, err := io.ReadAll(opts.stdin)
+			data, err := readStdin(ctx, opts.stdin, element.DefaultMaxBytes)
 			if err != nil {
-				out = append(out, parsedInput{File: "-", Err: fmt.Errorf("stdin: %w", err)})
+				out = append(out, parsedInput{File: "-", Err: err})
 				return nil
 			}
 			format := opts.StdinFormat
@@ -50,8 +60,45 @@ func readInputs(paths []string, opts inputOptions) ([]parsedInput, error) {
 		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.Root)})
 		out = append(out, parsedInput{File: p, Assets: assets, Err: err})
 		return nil
-	})
+	}, opts.warn)
 	return out, err
+}
+
+// readStdin reads at most maxBytes of r. More is an error saying so (the
+// rest is never read, so /dev/zero or a multi-gigabyte pipe costs nothing);
+// a cancelled ctx ends the wait for input at once.
+func readStdin(ctx context.Context, r io.Reader, maxBytes int64) ([]byte, error) {
+	if r == nil {
+		return nil, errors.New("stdin: not available")
+	}
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+		done <- result{data, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return nil, fmt.Errorf("stdin: %w", ctx.Err())
+	case res := <-done:
+		if res.err != nil {
+			return nil, fmt.Errorf("stdin: %w", res.err)
+		}
+		if int64(len(res.data)) > maxBytes {
+			return nil, &element.ParseError{File: "-", Err: fmt.Errorf("%w: over %d bytes on stdin (limit %d; a script is kilobytes)", element.ErrTooLarge, maxBytes, maxBytes)}
+		}
+		return res.data, nil
+	}
+}
+
+// warnSkipped returns a WalkReport callback printing what a walk skipped.
+func warnSkipped(w io.Writer) func(path string, reason error) {
+	return func(path string, reason error) {
+		fmt.Fprintf(w, "elib: %s: %v\n", path, reason)
+	}
 }
 
 // assetRoot picks the directory asset ids are relative to: the repository
