@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"elib/check"
 	"elib/check/report"
@@ -40,8 +42,26 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, errorBody{Error: msg})
 }
 
+// reply writes v like writeJSON, encoded first into a buffer bounded by
+// Options.MaxReplyBytes: a reply past it is a 500 (logged), never an
+// unbounded write.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
+	enc := json.NewEncoder(buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		s.writeErr(w, r, "reply", fmt.Errorf("encode %s reply: %w", r.URL.Path, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
 // writeErr maps err to a status: 413 over the body limit, 400 for client
-// errors, 499-like cancellations as 503, else 500.
+// errors, 503 with Retry-After when the check slots stayed busy or the
+// request's deadline passed, 503 for cancellations, else 500. A 500 says
+// only what failed; the details (paths, causes) go to the log.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var mbe *http.MaxBytesError
 	switch {
@@ -49,11 +69,16 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", mbe.Limit))
 	case errors.Is(err, errBadRequest):
 		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+	case errors.Is(err, errBusy):
+		writeBusy(w, fmt.Sprintf("%s: the server is busy (every check slot stayed taken for %s); retry shortly", what, s.opts.QueueTimeout))
+	case errors.Is(err, context.DeadlineExceeded):
+		s.opts.Logger.Warn(what+": deadline passed", "path", r.URL.Path, "timeout", s.opts.CheckTimeout)
+		writeBusy(w, fmt.Sprintf("%s: not done within %s; retry shortly", what, s.opts.CheckTimeout))
 	case r.Context().Err() != nil:
 		writeError(w, http.StatusServiceUnavailable, what+": request cancelled")
 	default:
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf("%s: %v", what, err))
+		writeError(w, http.StatusInternalServerError, what+": internal error (details are in the server log)")
 	}
 }
 
@@ -85,6 +110,11 @@ func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
 
 // handleCheck is POST /v1/check: the JSON of `elib check --format json`.
 func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+	if !s.limitCheckBody(w, r) {
+		return
+	}
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
 	req, err := readInputs(r)
 	if err != nil {
 		s.writeErr(w, r, "check", err)
@@ -109,14 +139,15 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()
-			select {
-			case s.checkSlots <- struct{}{}:
-			case <-r.Context().Done():
-				s.writeErr(w, r, "check "+in.File, r.Context().Err())
+			if err := s.acquire(ctx); err != nil {
+				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
-			res, err := c.Check(r.Context(), in.File, &in.Assets[i])
-			<-s.checkSlots
+			res, err := c.Check(ctx, in.File, &in.Assets[i])
+			s.release()
+			if err == nil && ctx.Err() != nil {
+				err = ctx.Err()
+			}
 			if err != nil {
 				s.metrics.checkFailed()
 				s.writeErr(w, r, "check "+in.File, err)
@@ -126,11 +157,14 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 			rep.Results = append(rep.Results, res)
 		}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	// report.Write is exactly `elib check --format json`.
-	if err := report.Write(w, "json", rep); err != nil {
-		s.opts.Logger.Error("write check response", "err", err)
+	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
+	if err := report.Write(buf, "json", rep); err != nil {
+		s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
+		return
 	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
 }
 
 // splitFile is one input of a split response.
@@ -156,6 +190,9 @@ type splitResponse struct {
 
 // handleSplit is POST /v1/split.
 func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
+	if !s.limitCheckBody(w, r) {
+		return
+	}
 	req, err := readInputs(r)
 	if err != nil {
 		s.writeErr(w, r, "split", err)
@@ -178,13 +215,17 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Files = append(out.Files, f)
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out)
 }
 
 // handleSearch is GET /v1/search?q=&type=&limit=&offset=&where=&bpm=&since=&until=&sort=.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
+	if n := utf8.RuneCountInString(query.Text); n > MaxQueryChars {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("query of %d characters is over the limit of %d: search for a few words", n, MaxQueryChars))
+		return
+	}
 	if t := strings.TrimSpace(q.Get("type")); t != "" {
 		typ, ok := element.ParseType(t)
 		if !ok {
@@ -216,7 +257,18 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "search", err)
 		return
 	}
-	res, err := s.opts.Library.Search(r.Context(), query)
+	// A search is CPU work like a check: same slots, same deadline.
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	if err := s.acquire(ctx); err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
+	defer s.release()
+	res, err := s.opts.Library.Search(ctx, query)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		s.writeErr(w, r, "search", err)
 		return
@@ -226,7 +278,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		// library) gives no facets: count types over every hit.
 		all := query
 		all.Limit, all.Offset, all.Type = int(res.Total), 0, ""
-		if full, err := s.opts.Library.Search(r.Context(), all); err == nil {
+		if full, err := s.opts.Library.Search(ctx, all); err == nil {
 			res.Facets = map[string][]fulltext.FacetCount{"type": typeFacets(full.Hits)}
 		}
 	}
@@ -237,7 +289,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	out := fulltext.NewResponse(query.Text, res)
 	out.Filters = query.Filters()
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out)
 }
 
 // maxFacetFallback bounds the hits counted for facets when the library's
@@ -342,7 +394,7 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "asset "+el.AssetID, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out)
 }
 
 // importResponse is POST /v1/import, the shape of `elib import --format json`.

@@ -77,6 +77,25 @@ type Options struct {
 	// read-only up to date with the imports, removals, reindexes and
 	// allowlist edits of other processes (default 2 s; negative: never).
 	RefreshInterval time.Duration
+	// AllowedHosts are the host names (Host header) served besides IP
+	// literals, localhost and *.localhost; any other name is refused (421)
+	// so a DNS-rebinding page cannot read the API. The default value is
+	// none.
+	AllowedHosts []string
+	// MaxCheckBytes caps the body of /v1/check and /v1/split (413
+	// beyond). The default value is DefaultMaxCheckBytes (1 MiB).
+	MaxCheckBytes int64
+	// CheckTimeout is the deadline of one check, split or search request,
+	// waiting for a slot included (503 beyond); keep it below the write
+	// timeout. The default value is DefaultCheckTimeout (30 s).
+	CheckTimeout time.Duration
+	// QueueTimeout is how long a request waits for a check slot before
+	// it is answered 503 with Retry-After. The default value is
+	// DefaultQueueTimeout (5 s).
+	QueueTimeout time.Duration
+	// MaxReplyBytes bounds one JSON reply (500, logged, beyond). The
+	// default value is DefaultMaxReplyBytes (32 MiB).
+	MaxReplyBytes int64
 }
 
 // EnsureDefaults fills zero fields.
@@ -95,6 +114,18 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.RefreshInterval == 0 {
 		o.RefreshInterval = DefaultRefreshInterval
+	}
+	if o.MaxCheckBytes <= 0 {
+		o.MaxCheckBytes = min(DefaultMaxCheckBytes, o.MaxBodyBytes)
+	}
+	if o.CheckTimeout <= 0 {
+		o.CheckTimeout = DefaultCheckTimeout
+	}
+	if o.QueueTimeout <= 0 {
+		o.QueueTimeout = DefaultQueueTimeout
+	}
+	if o.MaxReplyBytes <= 0 {
+		o.MaxReplyBytes = DefaultMaxReplyBytes
 	}
 }
 
@@ -120,10 +151,13 @@ type Server struct {
 	checkersMu sync.Mutex
 	checkers   map[float64]*check.Checker
 
-	// checkSlots bounds the checks running at once to the CPUs: a check
-	// is CPU-bound (gojieba through cgo), and more in flight only adds
-	// thread hand-offs around the cgo calls.
+	// checkSlots bounds the checks and searches running at once to the
+	// CPUs: a check is CPU-bound (gojieba through cgo), and more in flight
+	// only adds thread hand-offs around the cgo calls.
 	checkSlots chan struct{}
+
+	// csrf refuses cross-origin browser POSTs and DELETEs.
+	csrf *http.CrossOriginProtection
 }
 
 // maxCachedCheckers bounds the checkers kept for non-default thresholds.
@@ -142,7 +176,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
 	}
 	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(), checkers: map[float64]*check.Checker{},
-		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection()}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
@@ -188,7 +222,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if r.ContentLength > s.opts.MaxBodyBytes {
+	if !s.guard(rec, r) {
+		// refused: wrong Host or a cross-origin browser write
+	} else if r.ContentLength > s.opts.MaxBodyBytes {
 		writeError(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opts.MaxBodyBytes))
 	} else {
 		if r.Body != nil {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,11 @@ type serveOptions struct {
 	// token enables writes; from $ELIB_TOKEN (never a flag, so it does not
 	// show in the process list).
 	token string
+	// allowedHosts are host names served besides IP literals and
+	// localhost (--allowed-host).
+	allowedHosts []string
+	// public allows a non-loopback --addr without ELIB_TOKEN.
+	public bool
 	// listener and ready are for tests: serve on an existing listener and
 	// learn the bound address.
 	listener net.Listener
@@ -71,8 +77,14 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 	f.Int64Var(&opts.maxBody, "max-body", server.DefaultMaxBodyBytes, "request body limit in bytes (413 beyond)")
 	f.BoolVar(&opts.sample, "sample", false, "serve the embedded sample library even if a library exists")
 	f.DurationVar(&opts.refresh, "refresh", server.DefaultRefreshInterval, "without ELIB_TOKEN: how often to pick up commits of other processes (0: never)")
+	f.StringArrayVar(&opts.allowedHosts, "allowed-host", nil, "also answer requests for this host name (repeatable); IP addresses and localhost are always answered, other names refused against DNS rebinding")
+	f.BoolVar(&opts.public, "public", false, "allow a non-loopback --addr without ELIB_TOKEN: anyone who reaches it can read and check against the library")
 	return cmd
 }
+
+// minTokenLength is the shortest ELIB_TOKEN accepted: 16 characters (e.g.
+// openssl rand -hex 16 gives 32).
+const minTokenLength = 16
 
 // runServe is `elib serve` without cobra.
 func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
@@ -81,6 +93,16 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	}
 	if opts.refresh < 0 {
 		return withCode(exitError, fmt.Errorf("--refresh %v must not be negative", opts.refresh))
+	}
+	if opts.token != "" && len(opts.token) < minTokenLength {
+		return withCode(exitError, fmt.Errorf("ELIB_TOKEN is %d characters: use at least %d (e.g. ELIB_TOKEN=$(openssl rand -hex 16))", len(opts.token), minTokenLength))
+	}
+	if opts.addr == "" {
+		opts.addr = server.DefaultAddr
+	}
+	remote := opts.listener == nil && !server.IsLoopbackAddr(opts.addr)
+	if remote && opts.token == "" && !opts.public {
+		return withCode(exitError, fmt.Errorf("--addr %s listens beyond this machine without ELIB_TOKEN: anyone who reaches it could read the library; pass --public to mean it, or listen on 127.0.0.1", opts.addr))
 	}
 	refresh := opts.refresh
 	if refresh == 0 {
@@ -108,7 +130,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		Library: lib, Engine: engine, Token: opts.token,
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
 		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
-		Logger: logger, Version: version(),
+		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts,
 	})
 	if err != nil {
 		return withCode(exitError, err)
@@ -128,6 +150,9 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 				what = fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount())
 			}
 			fmt.Fprintf(g.stderr, "elib: serving %s on http://%s (%s)\n", what, addr, writes)
+			if remote {
+				fmt.Fprintf(g.stderr, "elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n", opts.addr)
+			}
 			if opts.ready != nil {
 				opts.ready(addr)
 			}
@@ -160,7 +185,9 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		if err != nil {
 			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)
 		}
-		return lib, "library " + dir, false, nil
+		// The page and /v1/info show the library's name, not where it
+		// lives on the server.
+		return lib, "library " + filepath.Base(filepath.Clean(dir)), false, nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", false, fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

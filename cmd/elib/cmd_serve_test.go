@@ -66,12 +66,12 @@ func TestServeLibraryWithToken(t *testing.T) {
 	require.NoError(t, index.Init(dir))
 	var stderr bytes.Buffer
 	g := &globalOptions{library: dir, stdout: io.Discard, stderr: &stderr}
-	base, done := serveInProcess(t, g, serveOptions{token: "tok", threshold: 0.62, maxBody: 1 << 20})
+	base, done := serveInProcess(t, g, serveOptions{token: testToken, threshold: 0.62, maxBody: 1 << 20})
 
 	status, body := httpDo(t, "GET", base+"/healthz", "")
 	require.Equal(t, http.StatusOK, status, body)
 	script := "【钩子】你是不是也被楼上装修的电钻声吵得整晚睡不着？\n【证言】我戴了这副降噪耳塞三个晚上，亲测一觉睡到天亮。"
-	status, body = httpDo(t, "POST", base+"/v1/import", `{"id":"a.txt","text":`+quoteJSON(script)+`}`, "Authorization", "Bearer tok")
+	status, body = httpDo(t, "POST", base+"/v1/import", `{"id":"a.txt","text":`+quoteJSON(script)+`}`, "Authorization", "Bearer "+testToken)
 	require.Equal(t, http.StatusOK, status, body)
 	status, body = httpDo(t, "POST", base+"/v1/check", `{"text":`+quoteJSON(script)+`}`)
 	require.Equal(t, http.StatusOK, status, body)
@@ -88,12 +88,12 @@ func TestServeSampleReadOnly(t *testing.T) {
 	t.Setenv("ELIB_LIBRARY", "")
 	var stderr bytes.Buffer
 	g := &globalOptions{stdout: io.Discard, stderr: &stderr}
-	base, _ := serveInProcess(t, g, serveOptions{token: "tok", threshold: 0.62, maxBody: 1 << 20})
+	base, _ := serveInProcess(t, g, serveOptions{token: testToken, threshold: 0.62, maxBody: 1 << 20})
 	assert.Contains(t, stderr.String(), "sample library")
 	status, body := httpDo(t, "GET", base+"/v1/info", "")
 	require.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, `"sample": true`)
-	status, body = httpDo(t, "POST", base+"/v1/import", `{"id":"x.txt","text":"一段新的文案内容"}`, "Authorization", "Bearer tok")
+	status, body = httpDo(t, "POST", base+"/v1/import", `{"id":"x.txt","text":"一段新的文案内容"}`, "Authorization", "Bearer "+testToken)
 	assert.Equal(t, http.StatusForbidden, status, body)
 }
 
@@ -144,3 +144,6 @@ func quoteJSON(s string) string {
 	}
 	return string(b)
 }
+
+// testToken is an ELIB_TOKEN of the minimum length.
+const testToken = "tok-0123456789ab"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
+	"elib/index"
 )
 
 // Issue 15: no file or input can hang the CLI, exhaust its memory or
@@ -210,4 +212,28 @@ func TestHardenDeepMeta(t *testing.T) {
 	assert.Less(t, len(out), 4096, "the reply stays small")
 	_, err := element.Parse("deep.json", []byte(data), element.ParseOptions{})
 	assert.ErrorIs(t, err, element.ErrLimit)
+}
+
+// Finding 8: serve refuses short tokens and a non-loopback bind without a
+// token (unless --public); /v1/info names the library, not its path.
+func TestHardenServeOptions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "secret-place", "lib")
+	require.NoError(t, index.Init(dir))
+	ctx := context.Background()
+	g := &globalOptions{library: dir, stdout: io.Discard, stderr: io.Discard}
+	err := runServe(ctx, g, serveOptions{token: "short", threshold: 0.62, addr: "127.0.0.1:0"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ELIB_TOKEN is 5 characters: use at least 16")
+	err = runServe(ctx, g, serveOptions{threshold: 0.62, addr: "0.0.0.0:0"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "--addr 0.0.0.0:0 listens beyond this machine without ELIB_TOKEN")
+	err = runServe(ctx, g, serveOptions{threshold: 0.62, addr: ":0"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pass --public")
+
+	base, _ := serveInProcess(t, g, serveOptions{threshold: 0.62, maxBody: 1 << 20})
+	status, body := httpDo(t, "GET", base+"/v1/info", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, `"library": "library lib"`)
+	assert.NotContains(t, body, "secret-place")
 }

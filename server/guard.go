@@ -1,0 +1,154 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits of the API that hold whatever the options (issue 15).
+const (
+	// MaxQueryChars is the longest search query accepted (code points): a
+	// query becomes one disjunct per token, so its cost grows with it.
+	MaxQueryChars = 400
+	// DefaultMaxCheckBytes caps the body of /v1/check and /v1/split: a
+	// script is kilobytes.
+	DefaultMaxCheckBytes = 1 << 20
+	// DefaultCheckTimeout is the deadline of a check, split or search
+	// request, queueing included; shorter than the 60 s write timeout so
+	// the answer (or the 503) is always delivered.
+	DefaultCheckTimeout = 30 * time.Second
+	// DefaultQueueTimeout is how long a request waits for a busy check
+	// slot before it is answered 503 with Retry-After.
+	DefaultQueueTimeout = 5 * time.Second
+	// DefaultMaxReplyBytes bounds one JSON reply; a larger one is a 500
+	// (logged) instead of gigabytes on the wire.
+	DefaultMaxReplyBytes = 32 << 20
+	// retryAfterSeconds is the Retry-After of a 503 for busy slots.
+	retryAfterSeconds = 2
+)
+
+// errBusy is returned when no check slot frees up within the queue timeout.
+var errBusy = errors.New("server busy: every check slot stayed taken")
+
+// hostAllowed reports whether the request's Host is one the server answers
+// for: an IP literal (a DNS-rebinding page can only reach the server
+// through a name it controls, never through an address), localhost and
+// *.localhost, and Options.AllowedHosts.
+func (s *Server) hostAllowed(r *http.Request) bool {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "" {
+		return r.ProtoMajor < 2 && r.Host == "" // HTTP/1.0 without Host
+	}
+	if net.ParseIP(host) != nil || host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	for _, a := range s.opts.AllowedHosts {
+		if strings.EqualFold(strings.TrimSuffix(a, "."), host) {
+			return true
+		}
+	}
+	return false
+}
+
+// guard refuses requests for hosts the server does not serve (DNS
+// rebinding) and cross-origin browser POSTs and DELETEs (CSRF: checked
+// with Sec-Fetch-Site, else Origin against Host, by
+// http.CrossOriginProtection). It returns false when it answered.
+func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
+	if !s.hostAllowed(r) {
+		s.opts.Logger.Warn("refused a request for a host this server does not serve", "host", r.Host, "remote", r.RemoteAddr)
+		writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not served here: use http://127.0.0.1 or localhost, or start `elib serve` with --allowed-host NAME", r.Host))
+		return false
+	}
+	if err := s.csrf.Check(r); err != nil {
+		writeError(w, http.StatusForbidden, "cross-origin request refused: the API answers its own page and non-browser clients")
+		return false
+	}
+	return true
+}
+
+// limitCheckBody applies the smaller check body limit to check and split.
+func (s *Server) limitCheckBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength > s.opts.MaxCheckBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes for checks (a script is kilobytes)", r.ContentLength, s.opts.MaxCheckBytes))
+		return false
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxCheckBytes)
+	}
+	return true
+}
+
+// withDeadline is r's context bounded by Options.CheckTimeout.
+func (s *Server) withDeadline(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), s.opts.CheckTimeout)
+}
+
+// acquire takes a check slot, waiting at most Options.QueueTimeout (and
+// never past ctx); errBusy when none freed up. The caller releases it.
+func (s *Server) acquire(ctx context.Context) error {
+	select {
+	case s.checkSlots <- struct{}{}:
+		return nil
+	default:
+	}
+	t := time.NewTimer(s.opts.QueueTimeout)
+	defer t.Stop()
+	select {
+	case s.checkSlots <- struct{}{}:
+		return nil
+	case <-t.C:
+		return errBusy
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) release() { <-s.checkSlots }
+
+// writeBusy answers 503 with Retry-After.
+func writeBusy(w http.ResponseWriter, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	writeError(w, http.StatusServiceUnavailable, msg)
+}
+
+// cappedBuffer collects a reply up to max bytes; past it, writes fail.
+type cappedBuffer struct {
+	bytes.Buffer
+	max int64
+}
+
+// errReplyTooLarge is a reply past Options.MaxReplyBytes.
+var errReplyTooLarge = errors.New("reply too large")
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if int64(b.Len()+len(p)) > b.max {
+		return 0, errReplyTooLarge
+	}
+	return b.Buffer.Write(p)
+}
+
+// IsLoopbackAddr reports whether the listen address addr ("host:port")
+// binds loopback only; an empty host or 0.0.0.0 binds every interface.
+func IsLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
