@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"elib/element"
 	"elib/index/fulltext"
@@ -17,8 +15,9 @@ import (
 	"elib/index/store"
 )
 
-func removeFile(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+// removeFile removes rel (relative to the library directory) if it exists.
+func (l *Library) removeFile(rel string) error {
+	if err := l.fs.Remove(filepath.Join(l.dir, rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	return nil
@@ -89,9 +88,6 @@ func (l *Library) rawElementID(ref uint32) (string, bool) {
 	if s == nil || s.damaged {
 		return "", false
 	}
-	if s.r == nil {
-		return s.mem[ref-s.firstRef].ID, true
-	}
 	bi := s.r.BlockFor(ref)
 	if bi < 0 {
 		return "", false
@@ -118,7 +114,7 @@ func (l *Library) fulltextIndex() (*fulltext.Index, error) {
 	if dir == "" {
 		dir = fulltextDir
 	}
-	ft, err := fulltext.Open(filepath.Join(l.dir, dir), fulltext.Options{})
+	ft, err := l.openFulltext(dir, fulltext.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +150,7 @@ func (l *Library) applyFulltext(ctx context.Context, segs []*segment) error {
 		m.Fulltext.Dir = fulltextDir
 	}
 	m.Generation++
-	if err := manifest.Write(l.dir, m); err != nil {
+	if err := manifest.Write(l.fs, l.dir, m); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -185,10 +181,21 @@ func (l *Library) applySegmentFulltext(ft *fulltext.Index, s *segment) error {
 	return ft.Apply(docs, dels)
 }
 
-// catchUpFulltext applies the segments the search index has not seen.
+// openFulltext opens the full-text index in rel (relative to the library
+// directory): on disk beside a durable FS's files, else in memory.
+func (l *Library) openFulltext(rel string, opts fulltext.Options) (*fulltext.Index, error) {
+	opts.Memory = l.memSearch
+	return fulltext.Open(filepath.Join(l.dir, rel), opts)
+}
+
+// catchUpFulltext applies the segments the search index has not seen. The
+// caller holds l.wmu.
 func (l *Library) catchUpFulltext() error {
 	var todo []*segment
-	for _, s := range l.segs {
+	l.mu.RLock()
+	segs := l.segs
+	l.mu.RUnlock()
+	for _, s := range segs {
 		if s.meta.Seq > l.man.Fulltext.Seq && !s.damaged {
 			todo = append(todo, s)
 		}
@@ -197,67 +204,6 @@ func (l *Library) catchUpFulltext() error {
 		return nil
 	}
 	return l.applyFulltext(context.Background(), todo)
-}
-
-// memorySearch is Search for an in-memory library: every query word must
-// occur in the element's text or title (case-insensitive).
-func (l *Library) memorySearch(q fulltext.Query) *fulltext.Result {
-	q = q.Normalized()
-	words := strings.Fields(strings.ToLower(q.Text))
-	typ := element.Type("")
-	if q.Type != "" {
-		typ, _ = element.ParseType(q.Type)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = fulltext.DefaultLimit
-	}
-	l.mu.RLock()
-	var hits []fulltext.Hit
-	var docs []*fulltext.Doc
-	for _, s := range l.segs {
-		for ai := range s.memAssets {
-			rec := &s.memAssets[ai]
-			for _, d := range l.docs(rec) {
-				if typ != "" && d.Type != string(typ) || !fulltext.Matches(&d, q) {
-					continue
-				}
-				hay := strings.ToLower(d.Text + "\n" + d.Title)
-				ok := true
-				for _, w := range words {
-					ok = ok && strings.Contains(hay, w)
-				}
-				if ok {
-					h := fulltext.Hit{ID: d.ID, AssetID: d.AssetID, Type: d.Type, Title: d.Title, Text: d.Text, Score: 1, Plays: d.Plays}
-					if !d.Published.IsZero() {
-						h.Published = d.Published.UTC().Format(time.RFC3339)
-					}
-					hits = append(hits, h)
-					docs = append(docs, &d)
-				}
-			}
-		}
-	}
-	l.mu.RUnlock()
-	byID := make([]int, len(hits))
-	for i := range byID {
-		byID[i] = i
-	}
-	sort.SliceStable(byID, func(i, j int) bool { return hits[byID[i]].ID < hits[byID[j]].ID })
-	sh, sd := make([]fulltext.Hit, len(hits)), make([]*fulltext.Doc, len(hits))
-	for i, j := range byID {
-		sh[i], sd[i] = hits[j], docs[j]
-	}
-	hits, docs = sh, sd
-	fulltext.SortDocs(hits, docs, q.Sort)
-	res := &fulltext.Result{Total: uint64(len(hits))}
-	if q.Facets {
-		res.Facets = fulltext.CountFacets(docs)
-	}
-	if q.Offset < len(hits) {
-		res.Hits = hits[max(0, q.Offset):min(len(hits), max(0, q.Offset)+limit)]
-	}
-	return res
 }
 
 // assetFacts fills the search document's metadata, BPM, play count and

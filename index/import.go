@@ -44,7 +44,7 @@ func (l *Library) writable() error {
 	switch {
 	case l.closed:
 		return errors.New("library closed")
-	case l.dir != "" && l.lock == nil:
+	case l.lock == nil:
 		return fmt.Errorf("library %s: %w", l.dir, ErrReadOnly)
 	}
 	return nil
@@ -215,18 +215,8 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	m.Generation++
 	s := &segment{firstRef: m.NextRef, n: ref - m.NextRef}
 	s.meta = manifest.Segment{Seq: seq, FirstRef: m.NextRef, Elements: res.Elements, Assets: res.Assets, Tombstones: len(tombs)}
-	if l.dir != "" {
-		if err := l.writeSegment(s, prep, tombs); err != nil {
-			return res, err
-		}
-	} else {
-		for i := range prep {
-			s.memAssets = append(s.memAssets, prep[i].rec)
-			for j := range prep[i].els {
-				s.mem = append(s.mem, toStored(&prep[i].els[j]))
-			}
-		}
-		s.memTombs = tombs
+	if err := l.writeSegment(s, prep, tombs); err != nil {
+		return res, err
 	}
 	m.NextRef = ref
 	m.Segments = append(m.Segments, s.meta)
@@ -266,12 +256,6 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	m.Assets, m.Elements = len(l.assets), l.live
 	l.mu.Unlock()
 
-	if l.dir == "" {
-		l.mu.Lock()
-		l.man = m
-		l.mu.Unlock()
-		return res, nil
-	}
 	prev := l.man
 	l.mu.RLock()
 	err := l.snapshotLSH(m, false)
@@ -280,7 +264,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	}
 	l.mu.RUnlock()
 	if err == nil {
-		err = manifest.Write(l.dir, m)
+		err = manifest.Write(l.fs, l.dir, m)
 	}
 	if err != nil {
 		return res, fmt.Errorf("commit generation %d: %w", m.Generation, err)
@@ -288,9 +272,9 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	l.mu.Lock()
 	l.man = m
 	l.mu.Unlock()
-	removeStaleSnapshots(l.dir, prev, m)
+	l.removeStaleSnapshots(prev, m)
 
-	if !l.opts.NoFulltext {
+	if !l.opts.NoFulltext && !l.opts.LazyFulltext {
 		if err := l.applyFulltext(ctx, []*segment{s}); err != nil {
 			slog.Warn("search index not updated; the next import or elib reindex catches it up", "err", err)
 		}
@@ -302,7 +286,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombstone) error {
 	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.els", s.meta.Seq)))
 	path := filepath.Join(l.dir, rel)
-	w, err := store.Create(path, s.firstRef)
+	w, err := store.Create(l.fs, path, s.firstRef)
 	if err != nil {
 		return err
 	}
@@ -327,7 +311,7 @@ func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombst
 	if err != nil {
 		return err
 	}
-	r, err := store.Open(path, l.dec)
+	r, err := store.Open(l.fs, path, l.dec)
 	if err != nil {
 		return err
 	}
@@ -339,10 +323,10 @@ func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombst
 }
 
 // removeStaleSnapshots deletes the snapshot files of prev that m no longer uses.
-func removeStaleSnapshots(dir string, prev, m *manifest.Manifest) {
+func (l *Library) removeStaleSnapshots(prev, m *manifest.Manifest) {
 	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Anchors, m.Anchors}, {prev.Sketch, m.Sketch}} {
 		if pair[0] != nil && (pair[1] == nil || pair[1].File != pair[0].File) {
-			_ = removeFile(filepath.Join(dir, pair[0].File))
+			_ = l.removeFile(pair[0].File)
 		}
 	}
 }
@@ -431,10 +415,8 @@ func (l *Library) editAllowlist(edit func(map[string]bool)) error {
 	}
 	sort.Strings(m.Allowlist)
 	m.Generation++
-	if l.dir != "" {
-		if err := manifest.Write(l.dir, m); err != nil {
-			return fmt.Errorf("allowlist: %w", err)
-		}
+	if err := manifest.Write(l.fs, l.dir, m); err != nil {
+		return fmt.Errorf("allowlist: %w", err)
 	}
 	l.mu.Lock()
 	l.man = m

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -52,6 +51,10 @@ var (
 type Options struct {
 	// Dir is the library directory.
 	Dir string
+	// FS holds the library's files (default fsutil.OS; Memory uses
+	// fsutil.NewMem). Its full-text index is on disk beside them when FS is
+	// durable, in memory otherwise.
+	FS fsutil.FS
 	// ReadOnly opens without the writer lock; write methods fail.
 	ReadOnly bool
 	// Engine fingerprints imported material. It may be nil for commands
@@ -76,11 +79,16 @@ type Options struct {
 	// Now is the clock that stamps imported assets' import time (tests);
 	// default time.Now.
 	Now func() time.Time
+	// LazyFulltext brings the full-text index up to date at the first
+	// Search after a change instead of at every import: for libraries that
+	// are rarely searched (the embedded sample library, a check's batch).
+	LazyFulltext bool
 }
 
 // Library is an opened element library. It is safe for concurrent use.
 type Library struct {
-	dir    string // "" for an in-memory library
+	dir    string
+	fs     fsutil.FS
 	opts   Options
 	engine *fingerprint.Engine
 	lock   *fsutil.Lock
@@ -103,9 +111,11 @@ type Library struct {
 	sketch  *boilerplate.Sketch
 	damage  []string
 	// snapFiles holds the snapshot files opened with the manifest during load.
-	snapFiles map[string]*os.File
+	snapFiles map[string]fsutil.File
 	ft        *fulltext.Index
 	ftErr     error
+	// memSearch holds the full-text indexes of a library on a memory FS.
+	memSearch *fulltext.Memory
 	closed    bool
 	// norm normalises element text for anchors when there is no engine.
 	normOnce sync.Once
@@ -129,16 +139,12 @@ type assetLoc struct {
 	count    uint32
 }
 
-// segment is one element-store segment, on disk (r) or in memory.
+// segment is one element-store segment file of the library's FS.
 type segment struct {
 	meta     manifest.Segment
-	r        *store.Reader
+	r        *store.Reader // nil only when damaged
 	firstRef uint32
 	n        uint32
-	// In-memory segments (Memory libraries) keep their records here.
-	mem       []*StoredElement
-	memAssets []store.AssetRecord
-	memTombs  []store.Tombstone
 	// damaged marks a segment Salvage could not read.
 	damaged bool
 }
@@ -146,31 +152,36 @@ type segment struct {
 func (s *segment) contains(ref uint32) bool { return ref >= s.firstRef && ref-s.firstRef < s.n }
 
 // Exists reports whether dir holds a library.
-func Exists(dir string) bool {
-	_, err := os.Stat(filepath.Join(dir, manifest.FileName))
+func Exists(dir string) bool { return existsIn(fsutil.OS, dir) }
+
+func existsIn(fsys fsutil.FS, dir string) bool {
+	_, err := fsys.Stat(filepath.Join(dir, manifest.FileName))
 	return err == nil
 }
 
 // Init creates an empty library in dir. It fails with ErrExists if one is
 // already there.
-func Init(dir string) error {
-	if err := os.MkdirAll(filepath.Join(dir, segmentsDir), 0o755); err != nil {
+func Init(dir string) error { return InitFS(fsutil.OS, dir) }
+
+// InitFS creates an empty library in dir of fsys.
+func InitFS(fsys fsutil.FS, dir string) error {
+	if err := fsys.MkdirAll(filepath.Join(dir, segmentsDir)); err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
-	lk, err := fsutil.TryLock(filepath.Join(dir, lockFile))
+	lk, err := fsys.Lock(filepath.Join(dir, lockFile))
 	if err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
 	defer lk.Unlock()
-	if Exists(dir) {
+	if existsIn(fsys, dir) {
 		return fmt.Errorf("init library %s: %w", dir, ErrExists)
 	}
 	m := manifest.New()
 	m.Fulltext.Dir = fulltextDir
-	if err := manifest.Write(dir, m); err != nil {
+	if err := manifest.Write(fsys, dir, m); err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
-	if err := fsutil.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
+	if err := fsys.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
 	return nil
@@ -182,6 +193,9 @@ func (o *Options) ensureDefaults() {
 	}
 	if o.CacheBlocks <= 0 {
 		o.CacheBlocks = 256
+	}
+	if o.FS == nil {
+		o.FS = fsutil.OS
 	}
 }
 
@@ -196,8 +210,8 @@ func newDecoder() (*zstd.Decoder, error) {
 func Open(opts Options) (*Library, error) {
 	opts.ensureDefaults()
 	dir := opts.Dir
-	if !Exists(dir) {
-		if _, err := os.Stat(dir); err != nil {
+	if !existsIn(opts.FS, dir) {
+		if _, err := opts.FS.Stat(dir); err != nil {
 			return nil, fmt.Errorf("open library %s: %w", dir, ErrNoLibrary)
 		}
 		return nil, fmt.Errorf("open library %s: %w (run elib init)", dir, ErrNoLibrary)
@@ -206,9 +220,12 @@ func Open(opts Options) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", dir, err)
 	}
-	l := &Library{dir: dir, opts: opts, engine: opts.Engine, dec: dec, cache: newBlockCache(opts.CacheBlocks)}
+	l := &Library{dir: dir, fs: opts.FS, opts: opts, engine: opts.Engine, dec: dec, cache: newBlockCache(opts.CacheBlocks)}
+	if !opts.FS.Durable() {
+		l.memSearch = fulltext.NewMemory()
+	}
 	if !opts.ReadOnly {
-		lk, err := fsutil.TryLock(filepath.Join(dir, lockFile))
+		lk, err := opts.FS.Lock(filepath.Join(dir, lockFile))
 		if err != nil {
 			dec.Close()
 			var le *fsutil.LockedError
@@ -251,7 +268,7 @@ func (l *Library) load() error { return l.loadState(nil) }
 // taking the segments of reuse (by Seq) whose manifest entry is unchanged
 // instead of opening and verifying their files again.
 func (l *Library) loadState(reuse map[uint64]*segment) error {
-	m, err := manifest.Read(l.dir)
+	m, err := manifest.Read(l.fs, l.dir)
 	if err != nil {
 		return fmt.Errorf("open library %s: %w", l.dir, err)
 	}
@@ -338,7 +355,7 @@ func (l *Library) openSegments(reuse map[uint64]*segment) error {
 // openSegment opens one segment and checks its footer against the manifest.
 func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 	path := filepath.Join(l.dir, sm.File)
-	r, err := store.Open(path, l.dec)
+	r, err := store.Open(l.fs, path, l.dec)
 	if err != nil {
 		return nil, err
 	}
@@ -415,34 +432,11 @@ func (l *Library) killRange(first, count uint32) {
 	}
 }
 
-func (s *segment) tombstones() []store.Tombstone {
-	if s.r != nil {
-		return s.r.Tombstones()
-	}
-	return s.memTombs
-}
+func (s *segment) tombstones() []store.Tombstone { return s.r.Tombstones() }
 
-func (s *segment) typeCodes() []byte {
-	if s.r != nil {
-		return s.r.Types()
-	}
-	out := make([]byte, len(s.mem))
-	for i, e := range s.mem {
-		out[i] = store.TypeCode(e.Type)
-	}
-	return out
-}
+func (s *segment) typeCodes() []byte { return s.r.Types() }
 
-func (s *segment) assetDir() []store.AssetEntry {
-	if s.r != nil {
-		return s.r.Assets()
-	}
-	out := make([]store.AssetEntry, len(s.memAssets))
-	for i, a := range s.memAssets {
-		out[i] = store.AssetEntry{ID: a.Asset.ID, Block: uint32(i), FirstRef: a.FirstRef, Count: uint32(len(a.Asset.Elements))}
-	}
-	return out
-}
+func (s *segment) assetDir() []store.AssetEntry { return s.r.Assets() }
 
 // Damage lists what a Salvage open (or a reindex) could not read.
 func (l *Library) Damage() []string {
@@ -451,7 +445,7 @@ func (l *Library) Damage() []string {
 	return append([]string(nil), l.damage...)
 }
 
-// Dir returns the library directory ("" for an in-memory library).
+// Dir returns the library directory (of its FS).
 func (l *Library) Dir() string { return l.dir }
 
 // Generation returns the manifest generation the library reflects.
@@ -521,6 +515,7 @@ func (l *Library) Close() error {
 		err = l.ft.Close()
 		l.ft = nil
 	}
+	l.memSearch.Close()
 	if rerr := l.closeRetired(time.Time{}, true); err == nil {
 		err = rerr
 	}
@@ -550,13 +545,14 @@ func (l *Library) cleanup() {
 	if l.man.Fulltext.Dir != "" {
 		keep[l.man.Fulltext.Dir] = true
 	}
+	l.memSearch.Keep(filepath.Join(l.dir, l.man.Fulltext.Dir))
 	remove := func(rel string) {
-		if err := os.RemoveAll(filepath.Join(l.dir, rel)); err != nil {
+		if err := l.fs.RemoveAll(filepath.Join(l.dir, rel)); err != nil {
 			slog.Warn("remove stale library file", "file", rel, "err", err)
 		}
 	}
 	for _, sub := range []string{".", segmentsDir} {
-		entries, err := os.ReadDir(filepath.Join(l.dir, sub))
+		entries, err := l.fs.ReadDir(filepath.Join(l.dir, sub))
 		if err != nil {
 			continue
 		}
@@ -611,11 +607,11 @@ func (l *Library) persistDerived() error {
 	if err := l.snapshotLSH(m, true); err != nil {
 		return err
 	}
-	if err := manifest.Write(l.dir, m); err != nil {
+	if err := manifest.Write(l.fs, l.dir, m); err != nil {
 		return err
 	}
 	l.man = m
-	removeStaleSnapshots(l.dir, prev, m)
+	l.removeStaleSnapshots(prev, m)
 	return nil
 }
 

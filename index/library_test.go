@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"elib/index/fsutil"
 	"errors"
 	"fmt"
 	"os"
@@ -270,7 +271,7 @@ func TestCorruptSegmentAndRepair(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 
-	m, err := manifest.Read(dir)
+	m, err := manifest.Read(fsutil.OS, dir)
 	require.NoError(t, err)
 	require.Len(t, m.Segments, 2)
 	bad := filepath.Join(dir, m.Segments[1].File)
@@ -317,7 +318,7 @@ func TestSalvageSkipsUnreadableSegment(t *testing.T) {
 	_, err = l.Import(ctx, assets[1:])
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	m, err := manifest.Read(dir)
+	m, err := manifest.Read(fsutil.OS, dir)
 	require.NoError(t, err)
 	bad := filepath.Join(dir, m.Segments[1].File)
 	require.NoError(t, os.WriteFile(bad, []byte("garbage"), 0o644))
@@ -387,7 +388,7 @@ func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
 	_, err := l.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	m, err := manifest.Read(dir)
+	m, err := manifest.Read(fsutil.OS, dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.LSH)
 	require.NoError(t, os.Remove(filepath.Join(dir, m.LSH.File)))
@@ -417,7 +418,20 @@ func TestMemoryLibrary(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Empty(t, candidates(t, l, convRun)["run/a.txt#3"])
-	assert.Error(t, l.Reindex(ctx, ReindexOptions{}))
+	// The same code path as on disk: bleve's facets and highlights, and a
+	// reindex that keeps what is live.
+	res, err = l.Search(ctx, fulltext.Query{Text: "下单", Facets: true})
+	require.NoError(t, err)
+	require.NotZero(t, res.Total)
+	assert.NotEmpty(t, res.Facets["type"])
+	assert.Contains(t, res.Hits[0].Fragments[0], "<mark>")
+	require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+	assert.Equal(t, 2, l.AssetCount())
+	assert.True(t, candidates(t, l, storyCar)["car/c.txt#1"])
+	res2, err := l.Search(ctx, fulltext.Query{Text: "下单", Facets: true})
+	require.NoError(t, err)
+	assert.Equal(t, res.Total, res2.Total)
+	require.NoError(t, l.Close())
 }
 
 func TestConcurrentReadersDuringImport(t *testing.T) {

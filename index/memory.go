@@ -7,30 +7,43 @@ import (
 
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/boilerplate"
-	"elib/fingerprint/lsh"
-	"elib/index/manifest"
+	"elib/index/fsutil"
 )
 
-// Memory builds an in-memory library (nothing on disk) from assets; elib
-// uses it for the embedded sample library. It supports every method; writes
-// are simply not durable.
+// memoryDir is where Memory keeps its library in its memory file system.
+const memoryDir = "/library"
+
+// memoryCacheBlocks keeps every decoded block of a memory library: its
+// files are in memory already, so decoding each block once is the cost.
+const memoryCacheBlocks = 1 << 20
+
+// Memory builds a library in memory (nothing on disk) from assets; elib
+// uses it for the embedded sample library and a check's batch. It is an
+// ordinary Library on a memory file system (fsutil.NewMem) with its search
+// index in memory (bleve.NewMemOnly), so it behaves as one on disk: every
+// method works; writes are simply not durable. The search index is built
+// at the first Search.
 func Memory(ctx context.Context, engine *fingerprint.Engine, assets []element.Asset) (*Library, error) {
 	if engine == nil {
 		return nil, errors.New("memory library: nil fingerprint engine")
 	}
-	opts := Options{Engine: engine}
-	opts.ensureDefaults()
-	l := &Library{opts: opts, engine: engine, cache: newBlockCache(1), man: manifest.New(),
-		params: engine.Bands(), assets: map[string]assetLoc{}, sketch: boilerplate.NewSketch()}
-	l.lsh = lsh.NewIndex(l.params)
-	l.anchors = newAnchorIndex()
+	fsys := fsutil.NewMem()
+	if err := InitFS(fsys, memoryDir); err != nil {
+		return nil, fmt.Errorf("memory library: %w", err)
+	}
+	l, err := Open(Options{Dir: memoryDir, FS: fsys, Engine: engine, CacheBlocks: memoryCacheBlocks, LazyFulltext: true})
+	if err != nil {
+		return nil, fmt.Errorf("memory library: %w", err)
+	}
 	if len(assets) > 0 {
 		if _, err := l.Import(ctx, assets); err != nil {
+			l.Close()
 			return nil, fmt.Errorf("memory library: %w", err)
 		}
+		l.mu.Lock()
 		l.lsh.Compact()
 		l.anchors.Compact()
+		l.mu.Unlock()
 	}
 	return l, nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint/verify"
+	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/store"
 )
@@ -166,25 +166,12 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 	if s == nil || s.damaged {
 		return "", false
 	}
-	var id string
-	var first uint32
-	if s.r != nil {
-		dir := s.r.Assets()
-		i := sort.Search(len(dir), func(i int) bool { return dir[i].FirstRef+dir[i].Count > ref })
-		if i == len(dir) || dir[i].FirstRef > ref {
-			return "", false
-		}
-		id, first = dir[i].ID, dir[i].FirstRef
-	} else {
-		recs := s.memAssets
-		i := sort.Search(len(recs), func(i int) bool {
-			return recs[i].FirstRef+uint32(len(recs[i].Asset.Elements)) > ref
-		})
-		if i == len(recs) || recs[i].FirstRef > ref {
-			return "", false
-		}
-		id, first = recs[i].Asset.ID, recs[i].FirstRef
+	dir := s.r.Assets()
+	i := sort.Search(len(dir), func(i int) bool { return dir[i].FirstRef+dir[i].Count > ref })
+	if i == len(dir) || dir[i].FirstRef > ref {
+		return "", false
 	}
+	id, first := dir[i].ID, dir[i].FirstRef
 	if loc, ok := l.assets[id]; ok && loc.firstRef == first {
 		return id, true
 	}
@@ -203,9 +190,6 @@ func (l *Library) Element(ref uint32) (*StoredElement, error) {
 	l.mu.RUnlock()
 	if s == nil || s.damaged {
 		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
-	}
-	if s.r == nil {
-		return s.mem[ref-s.firstRef], nil
 	}
 	bi := s.r.BlockFor(ref)
 	if bi < 0 {
@@ -285,9 +269,6 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 
 func (l *Library) assetRecord(id string, loc assetLoc) (*store.AssetRecord, error) {
 	s := loc.seg
-	if s.r == nil {
-		return &s.memAssets[loc.block], nil
-	}
 	v, err := l.cache.get(cacheKey{seg: s, block: int(loc.block), asset: true}, func() (any, error) {
 		return s.r.AssetBlock(int(loc.block))
 	})
@@ -383,20 +364,7 @@ func (l *Library) Stats() (Stats, error) {
 		}
 	}
 	l.mu.RUnlock()
-	if l.dir != "" {
-		err := filepath.WalkDir(l.dir, func(_ string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return nil // files vanish while a writer cleans up
-			}
-			if info, err := d.Info(); err == nil && !d.IsDir() {
-				st.DiskBytes += info.Size()
-			}
-			return nil
-		})
-		if err != nil {
-			return st, fmt.Errorf("stats %s: %w", l.dir, err)
-		}
-	}
+	st.DiskBytes = fsutil.Size(l.fs, l.dir)
 	reused, n, err := l.reuse(sample)
 	if err != nil {
 		return st, fmt.Errorf("stats: %w", err)
@@ -449,8 +417,19 @@ func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
 
 // Search runs a full-text query over the library's elements.
 func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error) {
-	if l.dir == "" {
-		return l.memorySearch(q), nil
+	if l.opts.LazyFulltext && l.writable() == nil {
+		l.wmu.Lock()
+		l.mu.RLock()
+		behind := l.man.Fulltext.Seq < l.man.LastSeq()
+		l.mu.RUnlock()
+		var err error
+		if behind {
+			err = l.catchUpFulltext()
+		}
+		l.wmu.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
 	}
 	l.mu.Lock()
 	if l.ft == nil && l.ftErr == nil {
@@ -458,7 +437,7 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		if ftDir == "" {
 			ftDir = fulltextDir
 		}
-		l.ft, l.ftErr = fulltext.Open(filepath.Join(l.dir, ftDir), fulltext.Options{ReadOnly: l.lock == nil})
+		l.ft, l.ftErr = l.openFulltext(ftDir, fulltext.Options{ReadOnly: l.lock == nil})
 	}
 	ft, ftErr := l.ft, l.ftErr
 	if errors.Is(ftErr, fs.ErrNotExist) {

@@ -43,7 +43,7 @@ type retiredItem struct {
 // a writable or in-memory library, which is always current, it does
 // nothing and returns false.
 func (l *Library) Refresh() (bool, error) {
-	if l.dir == "" || !l.opts.ReadOnly {
+	if !l.opts.ReadOnly {
 		return false, nil
 	}
 	l.wmu.Lock()
@@ -57,7 +57,7 @@ func (l *Library) Refresh() (bool, error) {
 	if err := l.closeRetired(time.Now(), false); err != nil {
 		slog.Warn("close a replaced search index", "err", err)
 	}
-	m, err := manifest.Read(l.dir)
+	m, err := manifest.Read(l.fs, l.dir)
 	if err != nil {
 		return false, fmt.Errorf("refresh library %s: %w", l.dir, err)
 	}
@@ -74,11 +74,11 @@ func (l *Library) Refresh() (bool, error) {
 
 	reuse := make(map[uint64]*segment, len(old))
 	for _, s := range old {
-		if s.r != nil && !s.damaged {
+		if !s.damaged {
 			reuse[s.meta.Seq] = s
 		}
 	}
-	next := &Library{dir: l.dir, opts: l.opts, engine: l.engine, dec: l.dec, cache: l.cache}
+	next := &Library{dir: l.dir, fs: l.fs, opts: l.opts, engine: l.engine, dec: l.dec, cache: l.cache}
 	// As in Open: a writer swapping generations may delete the files of
 	// the manifest just read; the next manifest then names the new ones.
 	for attempt := 0; ; attempt++ {
@@ -173,7 +173,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		return false, nil
 	}
 	for i, s := range old {
-		if s.damaged || s.r == nil || m.Segments[i] != s.meta {
+		if s.damaged || m.Segments[i] != s.meta {
 			return false, nil
 		}
 	}
@@ -207,7 +207,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		}
 		return false, err
 	}
-	probe := &Library{dir: l.dir, opts: l.opts, dec: l.dec}
+	probe := &Library{dir: l.dir, fs: l.fs, opts: l.opts, dec: l.dec}
 	recorded := map[string]*store.AssetRecord{} // by new segments, by asset id
 	ended := map[string]bool{}                  // loaded assets ended by new tombstones
 	for _, sm := range m.Segments[len(old):] {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -43,9 +42,6 @@ func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
 	if err := l.writable(); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
-	if l.dir == "" {
-		return errors.New("reindex: in-memory library")
-	}
 	if l.engine == nil {
 		return errors.New("reindex: library opened without a fingerprint engine")
 	}
@@ -71,7 +67,7 @@ func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
 	b.total = total
 	if !l.opts.NoFulltext {
 		b.m.Fulltext.Dir = fmt.Sprintf("%s-%08d", fulltextDir, b.m.Generation)
-		ft, err := fulltext.Open(filepath.Join(l.dir, b.m.Fulltext.Dir), fulltext.Options{Exclusive: true})
+		ft, err := l.openFulltext(b.m.Fulltext.Dir, fulltext.Options{Exclusive: true})
 		if err != nil {
 			return fmt.Errorf("reindex: %w", err)
 		}
@@ -285,7 +281,7 @@ func (b *rebuild) fromDir(ctx context.Context, dir string) error {
 
 func (b *rebuild) abort() {
 	for _, f := range b.files {
-		_ = removeFile(filepath.Join(b.l.dir, f))
+		_ = b.l.removeFile(f)
 	}
 }
 
@@ -297,7 +293,7 @@ func (b *rebuild) swap() error {
 	defer l.mu.Unlock()
 	b.m.Assets, b.m.Elements = b.assets, b.live
 	// Write the snapshots through a throwaway view of the new state.
-	tmp := &Library{dir: l.dir, lsh: b.lsh, anchors: b.anchors, sketch: b.sketch, live: b.live}
+	tmp := &Library{dir: l.dir, fs: l.fs, lsh: b.lsh, anchors: b.anchors, sketch: b.sketch, live: b.live}
 	if err := tmp.snapshotLSH(b.m, true); err != nil {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
@@ -306,7 +302,7 @@ func (b *rebuild) swap() error {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
 	}
-	if err := manifest.Write(l.dir, b.m); err != nil {
+	if err := manifest.Write(l.fs, l.dir, b.m); err != nil {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
 	}

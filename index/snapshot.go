@@ -31,12 +31,12 @@ const lshSnapshotEvery = 50_000
 // the manifest is read: a writer may delete them as soon as it commits the
 // next generation, and an open file stays readable after that.
 func (l *Library) openSnapshots() {
-	l.snapFiles = map[string]*os.File{}
+	l.snapFiles = map[string]fsutil.File{}
 	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Anchors, l.man.Sketch} {
-		if s == nil || l.dir == "" {
+		if s == nil {
 			continue
 		}
-		if f, err := os.Open(filepath.Join(l.dir, s.File)); err == nil {
+		if f, err := l.fs.Open(filepath.Join(l.dir, s.File)); err == nil {
 			l.snapFiles[s.File] = f
 		}
 	}
@@ -56,7 +56,7 @@ func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("open %s: %w", path, os.ErrNotExist)
 	}
-	b, err := io.ReadAll(f)
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, s.Size+1))
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -71,7 +71,7 @@ func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
 func (l *Library) writeSnapshot(name string, seq uint64, write func(w io.Writer) error) (*manifest.Snapshot, error) {
 	h := xxhash.New()
 	var size int64
-	err := fsutil.Write(filepath.Join(l.dir, name), 0o644, func(w io.Writer) error {
+	err := fsutil.Write(l.fs, filepath.Join(l.dir, name), func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
 		err := write(cw)
 		size = cw.n
@@ -106,7 +106,7 @@ func (l *Library) loadLSH() error {
 		err error
 	}
 	anchorsc := make(chan loaded, 1)
-	if s := l.man.Anchors; s != nil && l.dir != "" {
+	if s := l.man.Anchors; s != nil {
 		go func() {
 			idx, err := l.readIndexSnapshot(s)
 			anchorsc <- loaded{idx, err}
@@ -116,11 +116,11 @@ func (l *Library) loadLSH() error {
 	}
 	var lshIdx *lsh.Index
 	var lshErr error
-	if s := l.man.LSH; s != nil && l.dir != "" {
+	if s := l.man.LSH; s != nil {
 		lshIdx, lshErr = l.readIndexSnapshot(s)
 	}
 	a := <-anchorsc // before any return: the reader uses the snapshot files
-	if s := l.man.LSH; s != nil && l.dir != "" {
+	if s := l.man.LSH; s != nil {
 		if lshErr != nil {
 			if errors.Is(lshErr, os.ErrNotExist) && l.opts.ReadOnly {
 				return fmt.Errorf("open library %s: %w", l.dir, lshErr) // retried: a reindex swapped generations
@@ -148,7 +148,7 @@ func (l *Library) loadLSH() error {
 	if l.anchors == nil {
 		l.anchors = newAnchorIndex()
 		anchorsCovered = 0
-		if l.man.Anchors == nil && l.opts.ReadOnly && l.dir != "" && len(l.segs) > 0 {
+		if l.man.Anchors == nil && l.opts.ReadOnly && len(l.segs) > 0 {
 			slog.Warn("this library has no saved anchor index yet; it is built at every open until a writer saves it (elib import or elib reindex)", "library", l.dir)
 		}
 	}
@@ -224,12 +224,6 @@ func (l *Library) normalizer() *normalize.Normalizer {
 // eachElement decodes every element block of s in order. With Salvage, a
 // damaged block is recorded and skipped.
 func (l *Library) eachElement(s *segment, fn func(e *StoredElement)) error {
-	if s.r == nil {
-		for _, e := range s.mem {
-			fn(e)
-		}
-		return nil
-	}
 	for i := range s.r.ElementBlocks() {
 		els, err := s.r.ElementBlock(i)
 		if err != nil {
@@ -250,16 +244,6 @@ func (l *Library) eachElement(s *segment, fn func(e *StoredElement)) error {
 // that is still live. With Salvage, damaged blocks are recorded and the ids
 // of the assets they held are listed as lost.
 func (l *Library) eachAsset(s *segment, fn func(rec *store.AssetRecord) error) error {
-	if s.r == nil {
-		for i := range s.memAssets {
-			if l.isLiveAsset(&s.memAssets[i]) {
-				if err := fn(&s.memAssets[i]); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
 	for i := 0; i < s.r.NumAssetBlocks(); i++ {
 		recs, err := s.r.AssetBlock(i)
 		if err != nil {
@@ -298,7 +282,7 @@ func (l *Library) isLiveAsset(rec *store.AssetRecord) bool {
 // assets when the snapshot is missing or behind.
 func (l *Library) loadSketch() error {
 	l.sketch = boilerplate.NewSketch()
-	if s := l.man.Sketch; s != nil && s.Seq == l.man.LastSeq() && l.dir != "" {
+	if s := l.man.Sketch; s != nil && s.Seq == l.man.LastSeq() {
 		b, err := l.readSnapshot(s)
 		if err == nil {
 			err = l.sketch.UnmarshalBinary(b)

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"io/fs"
 	"mime"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -273,86 +271,9 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "search", err)
 		return
 	}
-	if res.Facets == nil && res.Total > 0 && res.Total <= maxFacetFallback {
-		// A library without a full-text index (the in-memory sample
-		// library) gives no facets: count types over every hit.
-		all := query
-		all.Limit, all.Offset, all.Type = int(res.Total), 0, ""
-		if full, err := s.opts.Library.Search(ctx, all); err == nil {
-			res.Facets = map[string][]fulltext.FacetCount{"type": typeFacets(full.Hits)}
-		}
-	}
-	for i := range res.Hits {
-		if len(res.Hits[i].Fragments) == 0 {
-			res.Hits[i].Fragments = fallbackFragments(res.Hits[i].Text, query.Text)
-		}
-	}
 	out := fulltext.NewResponse(query.Text, res)
 	out.Filters = query.Filters()
 	s.reply(w, r, http.StatusOK, out)
-}
-
-// maxFacetFallback bounds the hits counted for facets when the library's
-// search gives none.
-const maxFacetFallback = 5000
-
-// typeFacets counts hits by type, most frequent first.
-func typeFacets(hits []fulltext.Hit) []fulltext.FacetCount {
-	counts := map[string]int{}
-	for _, h := range hits {
-		counts[h.Type]++
-	}
-	out := make([]fulltext.FacetCount, 0, len(counts))
-	for t, n := range counts {
-		out = append(out, fulltext.FacetCount{Term: t, Count: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Term < out[j].Term
-	})
-	return out
-}
-
-// fallbackFragments highlights the query's words in text when the library's
-// search gave no fragments: the whole text, HTML-escaped, with every
-// case-insensitive occurrence of a query word wrapped in <mark>…</mark> —
-// the same form as the full-text index's fragments.
-func fallbackFragments(text, q string) []string {
-	if text == "" {
-		return []string{}
-	}
-	rs := []rune(text)
-	lower := []rune(strings.ToLower(text))
-	on := make([]bool, len(rs))
-	if len(lower) == len(rs) {
-		for _, w := range strings.Fields(strings.ToLower(q)) {
-			wr := []rune(w)
-			for i := 0; i+len(wr) <= len(lower); i++ {
-				if string(lower[i:i+len(wr)]) == w {
-					for k := i; k < i+len(wr); k++ {
-						on[k] = true
-					}
-				}
-			}
-		}
-	}
-	var b strings.Builder
-	for i := 0; i < len(rs); {
-		j := i
-		for j < len(rs) && on[j] == on[i] {
-			j++
-		}
-		piece := html.EscapeString(string(rs[i:j]))
-		if on[i] {
-			b.WriteString("<mark>" + piece + "</mark>")
-		} else {
-			b.WriteString(piece)
-		}
-		i = j
-	}
-	return []string{b.String()}
 }
 
 // elementResponse is GET /v1/elements/{id}: the stored element and the

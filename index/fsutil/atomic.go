@@ -12,9 +12,9 @@ import (
 // suffix when it opens a library after a crash.
 const TempSuffix = ".tmp"
 
-// WriteFile replaces path with data atomically and durably.
-func WriteFile(path string, data []byte, perm os.FileMode) error {
-	return Write(path, perm, func(w io.Writer) error {
+// WriteFile replaces path of fsys with data atomically and durably.
+func WriteFile(fsys FS, path string, data []byte) error {
+	return Write(fsys, path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
@@ -23,16 +23,16 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // Write replaces path atomically and durably with what write produces: the
 // content goes to path+TempSuffix, is fsynced, renamed over path, and the
 // directory is fsynced. On any error the target is left untouched.
-func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err error) {
+func Write(fsys FS, path string, write func(w io.Writer) error) (err error) {
 	tmp := path + TempSuffix
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	f, err := fsys.Create(tmp)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", tmp, err)
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			fsys.Remove(tmp)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
@@ -42,12 +42,12 @@ func Write(path string, perm os.FileMode, write func(w io.Writer) error) (err er
 	if err = bw.Flush(); err != nil {
 		return fmt.Errorf("write %s: %w", tmp, err)
 	}
-	return Commit(f, path)
+	return Commit(fsys, f, path)
 }
 
 // Commit finishes a file written to path+TempSuffix through f: it fsyncs and
 // closes f, renames it to path and fsyncs the directory.
-func Commit(f *os.File, path string) error {
+func Commit(fsys FS, f File, path string) error {
 	tmp := f.Name()
 	if err := f.Sync(); err != nil {
 		f.Close()
@@ -56,13 +56,13 @@ func Commit(f *os.File, path string) error {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := fsys.Rename(tmp, path); err != nil {
 		return fmt.Errorf("rename %s: %w", tmp, err)
 	}
-	return SyncDir(filepath.Dir(path))
+	return fsys.SyncDir(filepath.Dir(path))
 }
 
-// SyncDir fsyncs a directory so that renames and creations in it are durable.
+// SyncDir fsyncs a directory of the operating system's file system so that renames and creations in it are durable.
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {

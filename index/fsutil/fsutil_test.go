@@ -14,8 +14,8 @@ import (
 func TestWriteFileReplaces(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "m.json")
-	require.NoError(t, WriteFile(p, []byte("one"), 0o644))
-	require.NoError(t, WriteFile(p, []byte("two"), 0o644))
+	require.NoError(t, WriteFile(OS, p, []byte("one")))
+	require.NoError(t, WriteFile(OS, p, []byte("two")))
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
 	assert.Equal(t, "two", string(b))
@@ -26,9 +26,9 @@ func TestWriteFileReplaces(t *testing.T) {
 func TestWriteFailureKeepsOld(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "m.json")
-	require.NoError(t, WriteFile(p, []byte("old"), 0o644))
+	require.NoError(t, WriteFile(OS, p, []byte("old")))
 	boom := errors.New("boom")
-	err := Write(p, 0o644, func(w io.Writer) error {
+	err := Write(OS, p, func(w io.Writer) error {
 		_, _ = w.Write([]byte("partial"))
 		return boom
 	})

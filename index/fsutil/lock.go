@@ -28,7 +28,8 @@ func (e *LockedError) Error() string {
 // Lock is a held exclusive lock on a file. The kernel releases it when the
 // process exits, even on SIGKILL, so a crash never leaves a stale lock.
 type Lock struct {
-	f *os.File
+	f       *os.File
+	release func() error // a memory FS's lock
 }
 
 // TryLock takes an exclusive, non-blocking flock on path (creating the file)
@@ -61,6 +62,11 @@ func readPID(f *os.File) int {
 
 // Unlock releases the lock. It is safe to call on a nil Lock.
 func (l *Lock) Unlock() error {
+	if l != nil && l.release != nil {
+		err := l.release()
+		l.release = nil
+		return err
+	}
 	if l == nil || l.f == nil {
 		return nil
 	}

@@ -109,6 +109,9 @@ type Options struct {
 	// instead of per Apply: faster for a process that owns the library
 	// (reindex, benchmarks), but other processes cannot search meanwhile.
 	Exclusive bool
+	// Memory, when set, keeps the index in memory under the name dir
+	// instead of on disk (a library on a memory file system).
+	Memory *Memory
 }
 
 // EnsureDefaults fills zero fields with their defaults.
@@ -227,6 +230,9 @@ type Index struct {
 	mu     sync.Mutex
 	held   bleve.Index // open writer handle (Exclusive, or inside Apply)
 	closed bool
+	// mem is set for an index of Options.Memory: held is that index, never
+	// released or closed here.
+	mem bool
 }
 
 // SetAnalysisWorkers sets how many goroutines analyse documents for every
@@ -242,6 +248,14 @@ func SetAnalysisWorkers(n int) { bleve.Config.SetAnalysisQueueSize(max(1, n)) }
 func Open(dir string, opts Options) (*Index, error) {
 	opts.EnsureDefaults()
 	x := &Index{dir: dir, opts: opts}
+	if opts.Memory != nil {
+		bi, err := opts.Memory.open(dir, opts.ReadOnly)
+		if err != nil {
+			return nil, err
+		}
+		x.held, x.mem = bi, true
+		return x, nil
+	}
 	exists, err := indexExists(dir)
 	if err != nil {
 		return nil, err
@@ -464,7 +478,7 @@ func (x *Index) Apply(docs []Doc, deleteIDs []string) error {
 	}
 	var since time.Time
 	release := func() error {
-		if x.opts.Exclusive || x.held == nil {
+		if x.opts.Exclusive || x.mem || x.held == nil {
 			return nil
 		}
 		err := x.held.Close()
@@ -600,6 +614,10 @@ func (x *Index) Close() error {
 		return nil
 	}
 	x.closed = true
+	if x.mem {
+		x.held = nil
+		return nil
+	}
 	if x.held != nil {
 		err := x.held.Close()
 		x.held = nil

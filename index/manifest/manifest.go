@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+
 	"path/filepath"
 	"strconv"
 
@@ -149,11 +149,11 @@ func (m *Manifest) LastSeq() uint64 {
 	return m.Segments[len(m.Segments)-1].Seq
 }
 
-// Read loads and checks the manifest of the library in dir. A missing
-// manifest gives an error matching fs.ErrNotExist.
-func Read(dir string) (*Manifest, error) {
+// Read loads and checks the manifest of the library in dir of fsys. A
+// missing manifest gives an error matching fs.ErrNotExist.
+func Read(fsys fsutil.FS, dir string) (*Manifest, error) {
 	path := filepath.Join(dir, FileName)
-	b, err := os.ReadFile(path)
+	b, err := fsutil.ReadFile(fsys, path)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
@@ -180,9 +180,9 @@ func Read(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Write stores m as the library's manifest, atomically and durably. It
-// sets m.Checksum.
-func Write(dir string, m *Manifest) error {
+// Write stores m as the manifest of the library in dir of fsys,
+// atomically and durably. It sets m.Checksum.
+func Write(fsys fsutil.FS, dir string, m *Manifest) error {
 	m.Format = Format
 	sum, err := m.sum()
 	if err != nil {
@@ -193,7 +193,7 @@ func Write(dir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
-	if err := fsutil.WriteFile(filepath.Join(dir, FileName), append(b, '\n'), 0o644); err != nil {
+	if err := fsutil.WriteFile(fsys, filepath.Join(dir, FileName), append(b, '\n')); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil

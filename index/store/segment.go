@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
 	"sort"
 
 	"github.com/cespare/xxhash/v2"
@@ -68,8 +68,9 @@ type Info struct {
 
 // Writer writes one segment file. It is not safe for concurrent use.
 type Writer struct {
+	fs       fsutil.FS
 	path     string
-	f        *os.File
+	f        fsutil.File
 	bw       *bufio.Writer
 	hash     *xxhash.Digest
 	off      int64
@@ -92,10 +93,10 @@ type Writer struct {
 	err         error
 }
 
-// Create starts a segment at path whose first element will have ref
-// firstRef. Nothing is visible at path until Commit.
-func Create(path string, firstRef uint32) (*Writer, error) {
-	f, err := os.OpenFile(path+fsutil.TempSuffix, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// Create starts a segment at path of fsys whose first element will have
+// ref firstRef. Nothing is visible at path until Commit.
+func Create(fsys fsutil.FS, path string, firstRef uint32) (*Writer, error) {
+	f, err := fsys.Create(path + fsutil.TempSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("create segment: %w", err)
 	}
@@ -104,7 +105,7 @@ func Create(path string, firstRef uint32) (*Writer, error) {
 		f.Close()
 		return nil, fmt.Errorf("create segment: %w", err)
 	}
-	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, 1<<20), hash: xxhash.New(), enc: enc,
+	w := &Writer{fs: fsys, path: path, f: f, bw: bufio.NewWriterSize(f, 1<<20), hash: xxhash.New(), enc: enc,
 		firstRef: firstRef, nextRef: firstRef, elemFirst: firstRef}
 	var hdr [headerSize]byte
 	copy(hdr[:], headerMagic[:])
@@ -259,8 +260,8 @@ func (w *Writer) Commit() (Info, error) {
 		w.Abort()
 		return Info{}, w.err
 	}
-	if err := fsutil.Commit(w.f, w.path); err != nil {
-		os.Remove(w.f.Name())
+	if err := fsutil.Commit(w.fs, w.f, w.path); err != nil {
+		w.fs.Remove(w.f.Name())
 		return Info{}, err
 	}
 	w.enc.Close()
@@ -272,7 +273,7 @@ func (w *Writer) Commit() (Info, error) {
 func (w *Writer) Abort() {
 	if w.f != nil {
 		w.f.Close()
-		os.Remove(w.f.Name())
+		w.fs.Remove(w.f.Name())
 	}
 	w.enc.Close()
 }
@@ -281,7 +282,7 @@ func (w *Writer) Abort() {
 // reads blocks on demand; it is safe for concurrent use.
 type Reader struct {
 	path        string
-	f           *os.File
+	f           fsutil.File
 	dec         *zstd.Decoder
 	size        int64
 	firstRef    uint32
@@ -292,10 +293,10 @@ type Reader struct {
 	tombstones  []Tombstone
 }
 
-// Open opens the segment at path and checks its header, trailer and footer
-// checksum. dec decodes blocks and may be shared between readers.
-func Open(path string, dec *zstd.Decoder) (*Reader, error) {
-	f, err := os.Open(path)
+// Open opens the segment at path of fsys and checks its header, trailer
+// and footer checksum. dec decodes blocks and may be shared between readers.
+func Open(fsys fsutil.FS, path string, dec *zstd.Decoder) (*Reader, error) {
+	f, err := fsys.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open segment: %w", err)
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"elib/index/fsutil"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -57,7 +58,7 @@ func writeSegment(t testing.TB, path string, els []Element, assets []AssetRecord
 	if len(els) > 0 {
 		first = els[0].Ref
 	}
-	w, err := Create(path, first)
+	w, err := Create(fsutil.OS, path, first)
 	require.NoError(t, err)
 	for i := range els {
 		require.NoError(t, w.AddElement(&els[i]))
@@ -95,7 +96,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 			assert.Equal(t, tc.n, info.Elements)
 			assert.Equal(t, len(assets), info.Assets)
 
-			r, err := Open(path, dec)
+			r, err := Open(fsutil.OS, path, dec)
 			require.NoError(t, err)
 			defer r.Close()
 			require.NoError(t, r.Verify(info.Size, info.Sum))
@@ -149,7 +150,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 }
 
 func TestSegmentRefsMustBeConsecutive(t *testing.T) {
-	w, err := Create(filepath.Join(t.TempDir(), "seg"), 10)
+	w, err := Create(fsutil.OS, filepath.Join(t.TempDir(), "seg"), 10)
 	require.NoError(t, err)
 	defer w.Abort()
 	assert.Error(t, w.AddElement(&Element{Ref: 11, Type: element.Hook}))
@@ -170,7 +171,7 @@ func TestSegmentCorruptionDetected(t *testing.T) {
 			bad[pos] ^= 0x40
 			path := filepath.Join(dir, fmt.Sprintf("bad-%d", pos))
 			require.NoError(t, os.WriteFile(path, bad, 0o644))
-			r, err := Open(path, dec)
+			r, err := Open(fsutil.OS, path, dec)
 			if err != nil {
 				assert.Contains(t, err.Error(), path, "error must name the file")
 				return
@@ -200,7 +201,7 @@ func TestSegmentCorruptionDetected(t *testing.T) {
 
 func TestUncommittedSegmentInvisible(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seg")
-	w, err := Create(path, 0)
+	w, err := Create(fsutil.OS, path, 0)
 	require.NoError(t, err)
 	require.NoError(t, w.AddElement(&Element{Ref: 0, Type: element.Hook, Text: "x"}))
 	_, err = os.Stat(path)
@@ -265,7 +266,7 @@ func FuzzOpenSegment(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		require.NoError(t, os.WriteFile(path, b, 0o644))
-		r, err := Open(path, dec)
+		r, err := Open(fsutil.OS, path, dec)
 		if err != nil {
 			return
 		}
