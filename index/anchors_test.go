@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"elib/index/fsutil"
 	"os"
 	"path/filepath"
 	"testing"
@@ -54,7 +53,7 @@ func TestAnchorsPersistAndBackfill(t *testing.T) {
 	_, err := w.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
-	m, err := manifest.Read(fsutil.OS, dir)
+	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.Anchors, "saved at the first import")
 	part := "每次跑完五公里膝盖就酸得不行"
@@ -66,7 +65,7 @@ func TestAnchorsPersistAndBackfill(t *testing.T) {
 	// An older library: no anchor snapshot in its manifest.
 	require.NoError(t, os.Remove(filepath.Join(dir, m.Anchors.File)))
 	m.Anchors = nil
-	require.NoError(t, manifest.Write(fsutil.OS, dir, m))
+	require.NoError(t, manifest.Write(dir, m))
 	r = newReader(t, dir)
 	assert.Contains(t, anchorRefs(t, r, part), "run/a.txt#1", "built from the store")
 	r.Close()
@@ -74,7 +73,7 @@ func TestAnchorsPersistAndBackfill(t *testing.T) {
 	w2, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true})
 	require.NoError(t, err)
 	require.NoError(t, w2.Close())
-	m, err = manifest.Read(fsutil.OS, dir)
+	m, err = manifest.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.Anchors, "persisted by the writer's open")
 	_, err = os.Stat(filepath.Join(dir, m.Anchors.File))
@@ -91,7 +90,7 @@ func TestAnchorsAfterReindex(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, l.Reindex(context.Background(), ReindexOptions{}))
 	assert.Contains(t, anchorRefs(t, l, "每次跑完五公里膝盖就酸得不行"), "run/a.txt#1")
-	m, err := manifest.Read(fsutil.OS, dir)
+	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.Anchors)
 }

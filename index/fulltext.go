@@ -150,7 +150,7 @@ func (l *Library) applyFulltext(ctx context.Context, segs []*segment) error {
 		m.Fulltext.Dir = fulltextDir
 	}
 	m.Generation++
-	if err := manifest.Write(l.fs, l.dir, m); err != nil {
+	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
 		return err
 	}
 	l.mu.Lock()

@@ -264,7 +264,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	}
 	l.mu.RUnlock()
 	if err == nil {
-		err = manifest.Write(l.fs, l.dir, m)
+		err = manifest.WriteFS(l.fs, l.dir, m)
 	}
 	if err != nil {
 		return res, fmt.Errorf("commit generation %d: %w", m.Generation, err)
@@ -415,7 +415,7 @@ func (l *Library) editAllowlist(edit func(map[string]bool)) error {
 	}
 	sort.Strings(m.Allowlist)
 	m.Generation++
-	if err := manifest.Write(l.fs, l.dir, m); err != nil {
+	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
 		return fmt.Errorf("allowlist: %w", err)
 	}
 	l.mu.Lock()

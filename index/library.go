@@ -178,7 +178,7 @@ func InitFS(fsys fsutil.FS, dir string) error {
 	}
 	m := manifest.New()
 	m.Fulltext.Dir = fulltextDir
-	if err := manifest.Write(fsys, dir, m); err != nil {
+	if err := manifest.WriteFS(fsys, dir, m); err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
 	if err := fsys.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
@@ -268,7 +268,7 @@ func (l *Library) load() error { return l.loadState(nil) }
 // taking the segments of reuse (by Seq) whose manifest entry is unchanged
 // instead of opening and verifying their files again.
 func (l *Library) loadState(reuse map[uint64]*segment) error {
-	m, err := manifest.Read(l.fs, l.dir)
+	m, err := manifest.ReadFS(l.fs, l.dir)
 	if err != nil {
 		return fmt.Errorf("open library %s: %w", l.dir, err)
 	}
@@ -607,7 +607,7 @@ func (l *Library) persistDerived() error {
 	if err := l.snapshotLSH(m, true); err != nil {
 		return err
 	}
-	if err := manifest.Write(l.fs, l.dir, m); err != nil {
+	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
 		return err
 	}
 	l.man = m

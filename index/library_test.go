@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"elib/index/fsutil"
 	"errors"
 	"fmt"
 	"os"
@@ -271,7 +270,7 @@ func TestCorruptSegmentAndRepair(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 
-	m, err := manifest.Read(fsutil.OS, dir)
+	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, m.Segments, 2)
 	bad := filepath.Join(dir, m.Segments[1].File)
@@ -318,7 +317,7 @@ func TestSalvageSkipsUnreadableSegment(t *testing.T) {
 	_, err = l.Import(ctx, assets[1:])
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	m, err := manifest.Read(fsutil.OS, dir)
+	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	bad := filepath.Join(dir, m.Segments[1].File)
 	require.NoError(t, os.WriteFile(bad, []byte("garbage"), 0o644))
@@ -388,7 +387,7 @@ func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
 	_, err := l.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-	m, err := manifest.Read(fsutil.OS, dir)
+	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.LSH)
 	require.NoError(t, os.Remove(filepath.Join(dir, m.LSH.File)))

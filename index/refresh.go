@@ -57,7 +57,7 @@ func (l *Library) Refresh() (bool, error) {
 	if err := l.closeRetired(time.Now(), false); err != nil {
 		slog.Warn("close a replaced search index", "err", err)
 	}
-	m, err := manifest.Read(l.fs, l.dir)
+	m, err := manifest.ReadFS(l.fs, l.dir)
 	if err != nil {
 		return false, fmt.Errorf("refresh library %s: %w", l.dir, err)
 	}

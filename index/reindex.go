@@ -302,7 +302,7 @@ func (b *rebuild) swap() error {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
 	}
-	if err := manifest.Write(l.fs, l.dir, b.m); err != nil {
+	if err := manifest.WriteFS(l.fs, l.dir, b.m); err != nil {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"elib/index/fsutil"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -179,7 +178,7 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 		writeCorpus(t, dir, "last", 3, rng)
 		_, se, code := run("import", "--no-progress", dir)
 		require.Equal(t, 0, code, se)
-		m, err := manifest.Read(fsutil.OS, lib)
+		m, err := manifest.Read(lib)
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, len(m.Segments), 2)
 		bad := filepath.Join(lib, m.Segments[len(m.Segments)-1].File)

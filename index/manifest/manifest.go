@@ -149,9 +149,12 @@ func (m *Manifest) LastSeq() uint64 {
 	return m.Segments[len(m.Segments)-1].Seq
 }
 
-// Read loads and checks the manifest of the library in dir of fsys. A
+// Read loads and checks the manifest of the library in directory dir. A
 // missing manifest gives an error matching fs.ErrNotExist.
-func Read(fsys fsutil.FS, dir string) (*Manifest, error) {
+func Read(dir string) (*Manifest, error) { return ReadFS(fsutil.OS, dir) }
+
+// ReadFS is Read on the file system fsys.
+func ReadFS(fsys fsutil.FS, dir string) (*Manifest, error) {
 	path := filepath.Join(dir, FileName)
 	b, err := fsutil.ReadFile(fsys, path)
 	if err != nil {
@@ -180,9 +183,12 @@ func Read(fsys fsutil.FS, dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Write stores m as the manifest of the library in dir of fsys,
+// Write stores m as the manifest of the library in directory dir,
 // atomically and durably. It sets m.Checksum.
-func Write(fsys fsutil.FS, dir string, m *Manifest) error {
+func Write(dir string, m *Manifest) error { return WriteFS(fsutil.OS, dir, m) }
+
+// WriteFS is Write on the file system fsys.
+func WriteFS(fsys fsutil.FS, dir string, m *Manifest) error {
 	m.Format = Format
 	sum, err := m.sum()
 	if err != nil {

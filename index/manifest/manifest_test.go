@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"elib/index/fsutil"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -19,8 +18,8 @@ func TestRoundTrip(t *testing.T) {
 	m.Segments = append(m.Segments, Segment{Seq: 1, File: "segments/seg-00000001.els", Size: 10, XXHash: HashString(42)})
 	m.LSH = &Snapshot{File: "lsh-3.bin", Seq: 1}
 	m.Allowlist = []string{"理性消费"}
-	require.NoError(t, Write(fsutil.OS, dir, m))
-	got, err := Read(fsutil.OS, dir)
+	require.NoError(t, Write(dir, m))
+	got, err := Read(dir)
 	require.NoError(t, err)
 	assert.Equal(t, m, got)
 	c := got.Clone()
@@ -33,10 +32,10 @@ func TestRoundTrip(t *testing.T) {
 
 func TestReadErrors(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Read(fsutil.OS, dir)
+	_, err := Read(dir)
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 
-	require.NoError(t, Write(fsutil.OS, dir, New()))
+	require.NoError(t, Write(dir, New()))
 	path := filepath.Join(dir, FileName)
 	good, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -50,7 +49,7 @@ func TestReadErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			require.NoError(t, os.WriteFile(path, []byte(tc.content), 0o644))
-			_, err := Read(fsutil.OS, dir)
+			_, err := Read(dir)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.Contains(t, err.Error(), path)
