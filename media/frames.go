@@ -1,0 +1,155 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// MotionTrack is the global motion of a video sampled at a fixed rate, and
+// the scene cuts ffmpeg's scdet found.
+type MotionTrack struct {
+	// FPS is the sampling rate; Samples[i] is the motion from frame i to
+	// frame i+1, which ends at (i+1)/FPS seconds.
+	FPS     float64
+	Samples []Motion
+	// W and H are the sampled frames' size.
+	W, H int
+	// CutsMs are the scene cut times in milliseconds.
+	CutsMs []int64
+}
+
+// FrameOptions control DecodeMotion.
+type FrameOptions struct {
+	// FPS is how many frames per second are sampled. The default value is 10.
+	FPS float64
+	// ShortSide is the sampled frames' shorter side in pixels (the other
+	// side keeps the aspect ratio). The default value is 90.
+	ShortSide int
+	// SceneThreshold is scdet's threshold (0–100). The default value is 10.
+	SceneThreshold float64
+}
+
+func (o *FrameOptions) ensureDefaults() {
+	if o.FPS <= 0 {
+		o.FPS = 10
+	}
+	if o.ShortSide <= 0 {
+		o.ShortSide = 90
+	}
+	if o.SceneThreshold <= 0 {
+		o.SceneThreshold = 10
+	}
+}
+
+// frameSize keeps the aspect ratio of w×h with the shorter side short
+// (both sides even).
+func frameSize(w, h, short int) (int, int) {
+	if w <= 0 || h <= 0 {
+		return short * 16 / 9 / 2 * 2, short
+	}
+	if w >= h {
+		return max(2, (w*short/h+1)/2*2), short
+	}
+	return short, max(2, (h*short/w+1)/2*2)
+}
+
+// DecodeMotion decodes the first video stream of path once: ffmpeg scales
+// every frame down, runs scdet on it for scene cuts, samples FPS grey
+// frames a second and pipes them here, where consecutive frames are
+// matched for global motion while ffmpeg keeps decoding.
+func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions) (*MotionTrack, error) {
+	opts.ensureDefaults()
+	bin, err := tools.ffmpeg()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "elib-media-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cutsFile := filepath.Join(dir, "cuts.txt")
+	w, h := frameSize(info.Width, info.Height, opts.ShortSide)
+	filter := fmt.Sprintf("scale=%d:%d:flags=area,setsar=1,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,fps=%g,format=gray",
+		w, h, opts.SceneThreshold, filterEscape(cutsFile), opts.FPS)
+	cmd := exec.CommandContext(ctx, bin, "-v", "error", "-nostdin", "-i", path,
+		"-map", "0:v:0", "-an", "-sn", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "gray", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start ffmpeg: %w", err)
+	}
+	track := &MotionTrack{FPS: opts.FPS, W: w, H: h}
+	r := bufio.NewReaderSize(out, w*h*4)
+	prev := Frame{W: w, H: h, Pix: make([]byte, w*h)}
+	cur := Frame{W: w, H: h, Pix: make([]byte, w*h)}
+	first := true
+	var readErr error
+	for {
+		if _, err := io.ReadFull(r, cur.Pix); err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				readErr = err
+			}
+			break
+		}
+		if !first {
+			track.Samples = append(track.Samples, EstimateMotion(prev, cur))
+		}
+		first = false
+		prev, cur = cur, prev
+	}
+	_, _ = io.Copy(io.Discard, r)
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("decode video: %s", toolMessage(stderr.String(), err))
+	}
+	if readErr != nil {
+		return nil, fmt.Errorf("decode video: %w", readErr)
+	}
+	cuts, err := readCuts(cutsFile)
+	if err != nil {
+		return nil, err
+	}
+	track.CutsMs = cuts
+	return track, nil
+}
+
+// filterEscape escapes a path for an ffmpeg filter option value.
+func filterEscape(p string) string {
+	r := strings.NewReplacer(`\`, `\\\\`, `'`, `\\\'`, `:`, `\\:`, `,`, `\,`, `;`, `\;`, `[`, `\[`, `]`, `\]`)
+	return r.Replace(p)
+}
+
+// readCuts reads the lavfi.scd.time lines the metadata filter printed.
+func readCuts(path string) ([]int64, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("scene cuts: %w", err)
+	}
+	var cuts []int64
+	for _, l := range strings.Split(string(data), "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(l), "lavfi.scd.time=")
+		if !ok {
+			continue
+		}
+		if t, err := strconv.ParseFloat(v, 64); err == nil && t >= 0 {
+			cuts = append(cuts, int64(t*1000+0.5))
+		}
+	}
+	return cuts, nil
+}
