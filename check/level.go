@@ -64,9 +64,41 @@ func (l Level) Band() string {
 }
 
 // Assessment is what a Result says beyond duplication and verdict: the
-// platform level (always set by Check). It is embedded in Result, so its
-// fields appear in the result's JSON.
+// platform level (always set by Check) and warnings (added by callers that
+// know more, e.g. which library elements are fatigued). It is embedded in
+// Result, so its fields appear in the result's JSON.
 type Assessment struct {
 	// Level is the platform similarity band of the duplication.
 	Level Level `json:"level"`
+	// Warnings never change the verdict.
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning kinds.
+const (
+	// WarnFatigued: an element reuses a library element that many assets
+	// reused within the last days (see package insight).
+	WarnFatigued = "fatigued_element"
+)
+
+// Warning is something a writer should know about a checked asset that is
+// no reason to reject it.
+type Warning struct {
+	// Kind is the warning's kind (WarnFatigued).
+	Kind string `json:"kind"`
+	// Element is the index of the checked element it concerns (0-based;
+	// -1 for the whole asset).
+	Element int `json:"element"`
+	// ElementID is the library element it concerns.
+	ElementID string `json:"element_id,omitempty"`
+	// Message says it in a sentence.
+	Message string `json:"message"`
+	// Uses are the library assets that reused the element recently.
+	Uses []Use `json:"uses,omitempty"`
+}
+
+// Use is one asset's reuse of a library element, when it was published.
+type Use struct {
+	AssetID   string `json:"asset_id"`
+	Published string `json:"published"`
 }

@@ -4,33 +4,79 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"elib/check"
 	"elib/element"
 	"elib/index"
+	"elib/insight"
 )
+
+// statsOptions are the flags of `elib stats`.
+type statsOptions struct {
+	since, until string
+	by           string
+	fatigueUses  int
+	fatigueDays  int
+	top          int
+	sample       bool
+	threshold    float64
+}
 
 func init() { registerCommand(newStatsCommand) }
 
 func newStatsCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	opts := statsOptions{}
+	cmd := &cobra.Command{
 		Use:   "stats",
-		Short: "Show library size, counts per type and reuse rate",
+		Short: "Show library size, reuse rate, homogeneity and fatigued elements",
 		Long: `Stats prints the number of assets and elements, elements per type, the
 library's size on disk and its reuse rate: the share of elements whose best
 match in another asset of the library contains at least 80 % of their
 fingerprint (estimated on up to 2,000 sampled elements). Opening the library
 verifies every segment's checksum, so stats also reports a damaged library.
+
+With --since/--until (a span back from now like 30d, or a date) or --by, it
+also reports on the assets published in that period (meta published or
+created, else the import time), each checked against the library as it stood
+when it was published (itself and later assets hidden), exactly as
+` + "`elib check`" + ` judged it when new:
+  reuse rate    share of their elements whose best match has containment
+                >= 0.8 (check's reuse_rate rule);
+  homogeneity   share of the assets at platform level L3 or above (>= 30 %
+                duplication: what platforms throttle);
+  levels        assets per level L1–L5, and the series per week or month;
+  most reused   library elements reused by most period assets (a reuse is
+                traced to the earliest holder of the material);
+  fatigued      elements reused by >= --fatigue-uses assets within
+                --fatigue-days days (defaults 3 and 14);
+  --by          the same per platform, campaign or account.
 Exit codes: 0 ok, 2 error.`,
 		Example: `  elib stats
-  elib stats --format json`,
+  elib stats --since 30d
+  elib stats --since 2026-11-01 --until 2026-11-30 --by platform --format json
+  elib stats --sample --since 2025-01-01`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runStats(cmd.Context(), g)
+			return runStats(cmd.Context(), g, opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.since, "since", "", "report on assets published since then (30d, 2w, 2026-11-01)")
+	f.StringVar(&opts.until, "until", "", "report on assets published until then (7d, 2026-11-30; default now)")
+	f.StringVar(&opts.by, "by", "", "group the period's figures by platform, campaign or account")
+	f.IntVar(&opts.fatigueUses, "fatigue-uses", 3, "K: an element reused by at least K assets within --fatigue-days days is fatigued")
+	f.IntVar(&opts.fatigueDays, "fatigue-days", 14, "D: the window of days for --fatigue-uses")
+	f.IntVar(&opts.top, "top", 10, "how many most reused elements to list")
+	f.BoolVar(&opts.sample, "sample", false, "report on the embedded sample library")
+	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "the check's rejection threshold (levels do not depend on it)")
+	return cmd
 }
 
 // statsJSON is the JSON output of `elib stats`.
@@ -44,29 +90,92 @@ type statsJSON struct {
 	ReuseSample int            `json:"reuse_sample"`
 	Segments    int            `json:"segments"`
 	Generation  uint64         `json:"generation"`
+	// Period holds the period figures (with --since, --until or --by).
+	Period *insight.Stats `json:"period,omitempty"`
+}
+
+// periodWanted reports whether the period report was asked for.
+func (o statsOptions) periodWanted() bool { return o.since != "" || o.until != "" || o.by != "" }
+
+// insightOptions validates the period flags.
+func (o statsOptions) insightOptions(now time.Time) (insight.Options, error) {
+	var io insight.Options
+	var err error
+	if io.Since, err = insight.ParseSince(o.since, now); err != nil {
+		return io, err
+	}
+	if io.Until, err = insight.ParseUntil(o.until, now); err != nil {
+		return io, err
+	}
+	if !io.Since.IsZero() && !io.Until.IsZero() && io.Until.Before(io.Since) {
+		return io, fmt.Errorf("--until %s is before --since %s", o.until, o.since)
+	}
+	if o.by != "" && !slices.Contains(insight.Bys, o.by) {
+		return io, fmt.Errorf("unknown --by %q (platform, campaign, account)", o.by)
+	}
+	if o.fatigueUses < 1 || o.fatigueDays < 1 || o.top < 1 {
+		return io, fmt.Errorf("--fatigue-uses, --fatigue-days and --top must be at least 1")
+	}
+	if o.threshold < 0 || o.threshold > 1 {
+		return io, fmt.Errorf("--threshold %v must be between 0 and 1", o.threshold)
+	}
+	io.By, io.FatigueUses, io.FatigueDays, io.Top = o.by, o.fatigueUses, o.fatigueDays, o.top
+	io.Check = check.Options{Threshold: o.threshold}
+	return io, nil
 }
 
 // runStats is `elib stats` without cobra.
-func runStats(_ context.Context, g *globalOptions) error {
+func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	switch g.format {
 	case "text", "json":
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q for stats (text, json)", g.format))
 	}
-	lib, err := openLibrary(g, index.Options{ReadOnly: true})
+	iopts, err := opts.insightOptions(time.Now())
 	if err != nil {
-		return err
+		return withCode(exitError, fmt.Errorf("stats: %w", err))
+	}
+	var loader *engineLoader
+	if opts.periodWanted() || opts.sample {
+		loader = newEngineLoader()
+	}
+	var lib *index.Library
+	desc := ""
+	if opts.sample {
+		engine, err := loader.Engine()
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		lib, _, err = sampleLibrary(ctx, engine)
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		desc = "embedded sample library"
+	} else {
+		lib, err = openLibrary(g, index.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		desc, _ = filepath.Abs(g.libraryDir())
 	}
 	defer lib.Close()
 	st, err := lib.Stats()
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	abs, _ := filepath.Abs(g.libraryDir())
-	out := statsJSON{Library: abs, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
+	out := statsJSON{Library: desc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
 		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
 	for _, t := range element.Types {
 		out.ByType[string(t)] = st.ByType[t]
+	}
+	if opts.periodWanted() {
+		engine, err := loader.Engine()
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		if out.Period, err = insight.Compute(ctx, engine, lib, iopts); err != nil {
+			return withCode(exitError, err)
+		}
 	}
 	if g.format == "json" {
 		enc := json.NewEncoder(g.stdout)
@@ -78,7 +187,7 @@ func runStats(_ context.Context, g *globalOptions) error {
 		return nil
 	}
 	w := g.stdout
-	fmt.Fprintf(w, "library   %s\n", abs)
+	fmt.Fprintf(w, "library   %s\n", desc)
 	fmt.Fprintf(w, "assets    %d\n", st.Assets)
 	fmt.Fprintf(w, "elements  %d\n", st.Elements)
 	for _, t := range element.Types {
@@ -86,7 +195,65 @@ func runStats(_ context.Context, g *globalOptions) error {
 	}
 	fmt.Fprintf(w, "disk      %s\n", humanBytes(st.DiskBytes))
 	fmt.Fprintf(w, "reuse     %.1f %% of elements (sample of %d)\n", 100*st.ReuseRate, st.ReuseSample)
+	if out.Period != nil {
+		writePeriodText(w, out.Period)
+	}
 	return nil
+}
+
+// writePeriodText prints the period report.
+func writePeriodText(w io.Writer, p *insight.Stats) {
+	bound := func(s, none string) string {
+		if s == "" {
+			return none
+		}
+		return s[:10]
+	}
+	fmt.Fprintf(w, "\nperiod    %s … %s: %d assets, %d elements\n", bound(p.Since, "the start"), bound(p.Until, "now"), p.Assets, p.Elements)
+	fmt.Fprintf(w, "reuse rate    %5.1f %%  (%d elements reuse a library element, containment ≥ 0.8)\n", 100*p.ReuseRate, p.Reused)
+	fmt.Fprintf(w, "homogeneity   %5.1f %%  (%d assets at level L3 or above)\n", 100*p.Homogeneity, p.Homogeneous)
+	parts := make([]string, 0, len(check.Levels))
+	for _, l := range check.Levels {
+		parts = append(parts, fmt.Sprintf("%s %d", l, p.Levels[l]))
+	}
+	fmt.Fprintf(w, "levels        %s\n", strings.Join(parts, " · "))
+	if len(p.Series) > 0 {
+		fmt.Fprintln(w, "series")
+		for _, b := range p.Series {
+			fmt.Fprintf(w, "  %s  %3d assets  reuse %5.1f %%  L3+ %5.1f %%\n", b.Start, b.Assets, 100*b.ReuseRate, 100*b.Homogeneity)
+		}
+	}
+	if len(p.Groups) > 0 {
+		fmt.Fprintf(w, "by %s\n", p.By)
+		for _, gr := range p.Groups {
+			fmt.Fprintf(w, "  %-16s %3d assets  reuse %5.1f %%  L3+ %5.1f %%\n", gr.Key, gr.Assets, 100*gr.ReuseRate, 100*gr.Homogeneity)
+		}
+	}
+	if len(p.MostReused) > 0 {
+		fmt.Fprintln(w, "most reused")
+		for _, r := range p.MostReused {
+			fmt.Fprintf(w, "  %3d×  %s (%s %s)  %s  last %s\n", r.Uses, r.ElementID, r.Type.Chinese(), r.Type, clip(r.Text, 30), r.LastUsed[:10])
+		}
+	}
+	fmt.Fprintf(w, "fatigued      %d element(s) reused by ≥ %d assets within %d days\n", len(p.Fatigued), p.FatigueUses, p.FatigueDays)
+	for _, f := range p.Fatigued {
+		uses := make([]string, len(f.WindowUses))
+		for i, u := range f.WindowUses {
+			uses[i] = u.AssetID + " " + u.Published[:10]
+		}
+		fmt.Fprintf(w, "  %s (%s)  %s\n      %s\n", f.ElementID, f.Type, clip(f.Text, 30), strings.Join(uses, ", "))
+	}
+	fmt.Fprintf(w, "checked %d assets in %.0f ms\n", p.Checks, p.TookMs)
+}
+
+// clip shortens s to n code points with an ellipsis, on one line.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 // humanBytes formats a size with a binary unit.

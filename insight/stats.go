@@ -1,0 +1,485 @@
+package insight
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"elib/check"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/index"
+)
+
+// Library is what stats need of a library; *index.Library has it.
+type Library interface {
+	check.Source
+	// AssetIDs lists every live asset.
+	AssetIDs() []string
+}
+
+// Groupings of Options.By.
+const (
+	ByPlatform = "platform"
+	ByCampaign = "campaign"
+	ByAccount  = "account"
+)
+
+// Bys lists the accepted Options.By values.
+var Bys = []string{ByPlatform, ByCampaign, ByAccount}
+
+// Options tune Compute. Zero fields take the defaults.
+type Options struct {
+	// Since and Until bound the period by published time (inclusive; zero:
+	// unbounded).
+	Since, Until time.Time
+	// By groups the period's figures by a metadata key (ByPlatform,
+	// ByCampaign, ByAccount); empty: no groups.
+	By string
+	// FatigueUses (K) and FatigueDays (D): a library element is fatigued
+	// when at least K assets reused it within D days. The default values
+	// are 3 and 14.
+	FatigueUses, FatigueDays int
+	// Top is how many most reused elements are listed. The default value
+	// is 10.
+	Top int
+	// Workers check period assets in parallel. The default value is
+	// GOMAXPROCS.
+	Workers int
+	// Check configures the checker (threshold, reuse containment); its
+	// MaxMatches is raised to 20 so a reuse can be traced to the earliest
+	// holder of the material.
+	Check check.Options
+}
+
+func (o *Options) ensureDefaults() {
+	if o.FatigueUses <= 0 {
+		o.FatigueUses = 3
+	}
+	if o.FatigueDays <= 0 {
+		o.FatigueDays = 14
+	}
+	if o.Top <= 0 {
+		o.Top = 10
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Check.MaxMatches < 20 {
+		o.Check.MaxMatches = 20
+	}
+}
+
+// Stats are the figures of one period. JSON field names are part of the
+// product (`elib stats --format json`, GET /v1/stats).
+type Stats struct {
+	// Since and Until are the period's bounds (RFC 3339; empty: unbounded).
+	Since string `json:"since,omitempty"`
+	Until string `json:"until,omitempty"`
+	Figures
+	// Levels counts the period's assets per platform level (L1…L5).
+	Levels map[check.Level]int `json:"levels"`
+	// Series are the figures per week (periods up to 120 days) or month,
+	// oldest first: the reuse rate over time.
+	Series []Bucket `json:"series"`
+	// By and Groups are the figures per platform, campaign or account.
+	By     string  `json:"by,omitempty"`
+	Groups []Group `json:"groups,omitempty"`
+	// MostReused lists the library elements the period's assets reused
+	// most, with how many assets reused each.
+	MostReused []Reused `json:"most_reused"`
+	// Fatigued lists the elements reused by at least FatigueUses assets
+	// within FatigueDays days inside the period.
+	Fatigued    []Fatigued `json:"fatigued"`
+	FatigueUses int        `json:"fatigue_uses"`
+	FatigueDays int        `json:"fatigue_days"`
+	// Checks is the number of assets checked and TookMs the time it took.
+	Checks int     `json:"checks"`
+	TookMs float64 `json:"took_ms"`
+}
+
+// Figures are the reuse and homogeneity figures of a set of assets.
+type Figures struct {
+	// Assets and Elements count the assets published in the period and
+	// their elements.
+	Assets   int `json:"assets"`
+	Elements int `json:"elements"`
+	// Reused counts elements whose best match in earlier library material
+	// has containment >= 0.8 (check's reuse_rate rule); ReuseRate is
+	// Reused / Elements.
+	Reused    int     `json:"reused"`
+	ReuseRate float64 `json:"reuse_rate"`
+	// Homogeneous counts assets at platform level L3 or above;
+	// Homogeneity is Homogeneous / Assets, the share platforms throttle.
+	Homogeneous int     `json:"homogeneous"`
+	Homogeneity float64 `json:"homogeneity"`
+}
+
+func (f *Figures) add(r *assetResult) {
+	f.Assets++
+	f.Elements += r.elements
+	f.Reused += r.reused
+	if r.level.Throttled() {
+		f.Homogeneous++
+	}
+}
+
+func (f *Figures) finish() {
+	f.ReuseRate = ratio(f.Reused, f.Elements)
+	f.Homogeneity = ratio(f.Homogeneous, f.Assets)
+}
+
+// Bucket is one week or month of the series.
+type Bucket struct {
+	// Start is the bucket's first day (2026-11-02).
+	Start string `json:"start"`
+	Figures
+}
+
+// Group is the figures of one platform, campaign or account.
+type Group struct {
+	Key string `json:"key"`
+	Figures
+}
+
+// Reused is a library element and the period assets that reused it.
+type Reused struct {
+	ElementID string       `json:"element_id"`
+	AssetID   string       `json:"asset_id"`
+	Type      element.Type `json:"type"`
+	Text      string       `json:"text"`
+	// Uses counts the period's assets reusing it; LastUsed is the newest
+	// one's published time.
+	Uses     int    `json:"uses"`
+	LastUsed string `json:"last_used"`
+}
+
+// Fatigued is a reused element whose uses crowd into a short window.
+type Fatigued struct {
+	Reused
+	// WindowUses are the uses inside the busiest window of FatigueDays
+	// days (at least FatigueUses of them), oldest first.
+	WindowUses []check.Use `json:"window_uses"`
+	// Members are the element ids of the material: the element and the
+	// elements that reused it (a check matching any of them reuses it).
+	Members []string `json:"members"`
+}
+
+// assetResult is one period asset's check.
+type assetResult struct {
+	id        string
+	published time.Time
+	group     string
+	elements  int
+	reused    int
+	level     check.Level
+	uses      []use
+}
+
+// use is one element of a period asset reusing library element origin.
+type use struct {
+	origin  check.Match
+	element string // the reusing element's id
+}
+
+// Compute checks every asset published in the period against the library
+// as it stood when the asset was published (itself and later assets
+// hidden) and sums up reuse, levels and fatigue.
+func Compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options) (*Stats, error) {
+	opts.ensureDefaults()
+	start := time.Now()
+	published, period, err := periodAssets(lib, opts)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]*assetResult, len(period))
+	errs := make([]error, len(period))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = checkAsOf(ctx, engine, lib, published, period[i], opts)
+			}
+		}()
+	}
+	for i := range period {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
+		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period)}
+	if !opts.Since.IsZero() {
+		st.Since = opts.Since.UTC().Format(time.RFC3339)
+	}
+	if !opts.Until.IsZero() {
+		st.Until = opts.Until.UTC().Format(time.RFC3339)
+	}
+	for _, l := range check.Levels {
+		st.Levels[l] = 0
+	}
+	groups := map[string]*Group{}
+	buckets := map[string]*Bucket{}
+	monthly := seriesMonthly(opts, period)
+	for _, r := range results {
+		st.Figures.add(r)
+		st.Levels[r.level]++
+		if opts.By != "" {
+			g := groups[r.group]
+			if g == nil {
+				g = &Group{Key: r.group}
+				groups[r.group] = g
+			}
+			g.add(r)
+		}
+		k := bucketStart(r.published, monthly)
+		b := buckets[k]
+		if b == nil {
+			b = &Bucket{Start: k}
+			buckets[k] = b
+		}
+		b.add(r)
+	}
+	st.Figures.finish()
+	for _, b := range buckets {
+		b.finish()
+		st.Series = append(st.Series, *b)
+	}
+	sort.Slice(st.Series, func(i, j int) bool { return st.Series[i].Start < st.Series[j].Start })
+	for _, g := range groups {
+		g.finish()
+		st.Groups = append(st.Groups, *g)
+	}
+	sort.Slice(st.Groups, func(i, j int) bool {
+		if st.Groups[i].Assets != st.Groups[j].Assets {
+			return st.Groups[i].Assets > st.Groups[j].Assets
+		}
+		return st.Groups[i].Key < st.Groups[j].Key
+	})
+	st.MostReused, st.Fatigued = reuseTables(results, opts)
+	st.TookMs = float64(time.Since(start).Microseconds()) / 1000
+	return st, nil
+}
+
+// periodAsset is an asset published in the period.
+type periodAsset struct {
+	asset     *element.Asset
+	published time.Time
+}
+
+// periodAssets reads every asset's published time and returns those in
+// the period, oldest first.
+func periodAssets(lib Library, opts Options) (map[string]time.Time, []periodAsset, error) {
+	published := map[string]time.Time{}
+	var period []periodAsset
+	for _, id := range lib.AssetIDs() {
+		a, err := lib.Asset(id)
+		if errors.Is(err, index.ErrNotFound) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("stats: %w", err)
+		}
+		p, _ := a.Published()
+		published[id] = p
+		if p.IsZero() || !opts.Since.IsZero() && p.Before(opts.Since) || !opts.Until.IsZero() && p.After(opts.Until) {
+			continue
+		}
+		period = append(period, periodAsset{asset: a, published: p})
+	}
+	sort.Slice(period, func(i, j int) bool {
+		if !period[i].published.Equal(period[j].published) {
+			return period[i].published.Before(period[j].published)
+		}
+		return period[i].asset.ID < period[j].asset.ID
+	})
+	return published, period, nil
+}
+
+// checkAsOf checks one period asset against the library as of its
+// publication.
+func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib Library, published map[string]time.Time, pa periodAsset, opts Options) (*assetResult, error) {
+	src := &asOf{Library: lib, published: published, cutoff: pa.published}
+	c, err := check.New(engine, opts.Check, src)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Check(ctx, pa.asset.ID, pa.asset)
+	if err != nil {
+		return nil, fmt.Errorf("stats: check %s: %w", pa.asset.ID, err)
+	}
+	reuse := c.Options().Tuning.ReuseContainment
+	r := &assetResult{id: pa.asset.ID, published: pa.published, group: groupKey(pa.asset, opts.By),
+		elements: len(res.Elements), level: res.Level}
+	for i, er := range res.Elements {
+		origin, ok := earliest(er.Matches, reuse, published)
+		if !ok {
+			continue
+		}
+		r.reused++
+		r.uses = append(r.uses, use{origin: origin, element: fmt.Sprintf("%s#%d", pa.asset.ID, i+1)})
+	}
+	return r, nil
+}
+
+// earliest returns the match an element reuses: among matches with
+// containment >= reuse (the element counts as reused when there is one),
+// the one published first — the origin of the material, not a later copy.
+func earliest(ms []check.Match, reuse float64, published map[string]time.Time) (check.Match, bool) {
+	var best check.Match
+	found := false
+	for _, m := range ms {
+		if m.Containment < reuse {
+			continue
+		}
+		if !found || published[m.AssetID].Before(published[best.AssetID]) ||
+			published[m.AssetID].Equal(published[best.AssetID]) && m.ElementID < best.ElementID {
+			best, found = m, true
+		}
+	}
+	return best, found
+}
+
+// metaGroupKeys are the metadata keys of each grouping.
+var metaGroupKeys = map[string][]string{
+	ByPlatform: {"platform", "平台", "投放平台"},
+	ByCampaign: {"campaign", "活动", "营销活动", "投放活动"},
+	ByAccount:  {"account", "账号", "达人", "creator", "author", "作者"},
+}
+
+// groupKey is the asset's platform, campaign or account ("" unknown).
+func groupKey(a *element.Asset, by string) string {
+	for _, k := range metaGroupKeys[by] {
+		if v, ok := a.Meta[k]; ok && v != nil {
+			if s := strings.TrimSpace(fmt.Sprint(v)); s != "" {
+				return s
+			}
+		}
+	}
+	if by == "" {
+		return ""
+	}
+	return "(none)"
+}
+
+// seriesMonthly picks months for periods longer than 120 days, else weeks.
+func seriesMonthly(opts Options, period []periodAsset) bool {
+	lo, hi := opts.Since, opts.Until
+	if len(period) > 0 {
+		if lo.IsZero() {
+			lo = period[0].published
+		}
+		if hi.IsZero() {
+			hi = period[len(period)-1].published
+		}
+	}
+	return hi.Sub(lo) > 120*24*time.Hour
+}
+
+// bucketStart is the first day of t's month or ISO week (Monday).
+func bucketStart(t time.Time, monthly bool) string {
+	t = t.UTC()
+	if monthly {
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	}
+	wd := (int(t.Weekday()) + 6) % 7 // Monday = 0
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -wd)
+	return d.Format(time.DateOnly)
+}
+
+// reuseTables builds the most reused and fatigued elements from the uses.
+func reuseTables(results []*assetResult, opts Options) ([]Reused, []Fatigued) {
+	type entry struct {
+		origin  check.Match
+		uses    []check.Use
+		times   []time.Time
+		members []string
+		seen    map[string]bool // assets counted
+	}
+	byOrigin := map[string]*entry{}
+	for _, r := range results {
+		for _, u := range r.uses {
+			e := byOrigin[u.origin.ElementID]
+			if e == nil {
+				e = &entry{origin: u.origin, seen: map[string]bool{}, members: []string{u.origin.ElementID}}
+				byOrigin[u.origin.ElementID] = e
+			}
+			e.members = append(e.members, u.element)
+			if e.seen[r.id] {
+				continue // an asset reusing it twice is one use
+			}
+			e.seen[r.id] = true
+			e.uses = append(e.uses, check.Use{AssetID: r.id, Published: r.published.UTC().Format(time.RFC3339)})
+			e.times = append(e.times, r.published)
+		}
+	}
+	var most []Reused
+	var fat []Fatigued
+	window := time.Duration(opts.FatigueDays) * 24 * time.Hour
+	for _, e := range byOrigin {
+		// results are oldest first, so uses and times are too.
+		ru := Reused{ElementID: e.origin.ElementID, AssetID: e.origin.AssetID, Type: e.origin.Type, Text: e.origin.Text,
+			Uses: len(e.uses), LastUsed: e.uses[len(e.uses)-1].Published}
+		most = append(most, ru)
+		lo, hi, n := busiestWindow(e.times, window)
+		if n >= opts.FatigueUses {
+			fat = append(fat, Fatigued{Reused: ru, WindowUses: append([]check.Use(nil), e.uses[lo:hi]...), Members: e.members})
+		}
+	}
+	sort.Slice(most, func(i, j int) bool {
+		if most[i].Uses != most[j].Uses {
+			return most[i].Uses > most[j].Uses
+		}
+		return most[i].ElementID < most[j].ElementID
+	})
+	if len(most) > opts.Top {
+		most = most[:opts.Top]
+	}
+	sort.Slice(fat, func(i, j int) bool {
+		if len(fat[i].WindowUses) != len(fat[j].WindowUses) {
+			return len(fat[i].WindowUses) > len(fat[j].WindowUses)
+		}
+		return fat[i].ElementID < fat[j].ElementID
+	})
+	if most == nil {
+		most = []Reused{}
+	}
+	if fat == nil {
+		fat = []Fatigued{}
+	}
+	return most, fat
+}
+
+// busiestWindow returns the range [lo, hi) of sorted times holding the
+// most times within window (last - first <= window), the latest such range
+// on ties, and its size.
+func busiestWindow(times []time.Time, window time.Duration) (lo, hi, n int) {
+	i := 0
+	for j := range times {
+		for times[j].Sub(times[i]) > window {
+			i++
+		}
+		if j+1-i >= n {
+			lo, hi, n = i, j+1, j+1-i
+		}
+	}
+	return lo, hi, n
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(int64(float64(a)/float64(b)*10000+0.5)) / 10000
+}
