@@ -2,13 +2,73 @@ package insight
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
 	"elib/check"
 	"elib/fingerprint"
+	"elib/index"
+	"elib/index/fulltext"
 )
+
+// DefaultFatigueAssets caps the recent assets CurrentFatigue checks (the
+// newest): a check must not wait for a whole library's worth of checks.
+const DefaultFatigueAssets = 500
+
+// searcher is a library that finds elements by published time (its
+// full-text index); CurrentFatigue uses it to read only the window's
+// assets instead of every asset.
+type searcher interface {
+	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
+}
+
+// recentAssets returns the assets published in [opts.Since, opts.Until]
+// with their published times, oldest first, through the library's search
+// when it has one (reading every asset otherwise or when the search
+// fails). Nothing is published after Until = now, so only the window's
+// assets need a published time: every other asset is older.
+func recentAssets(ctx context.Context, lib Library, opts Options) (map[string]time.Time, []periodAsset, error) {
+	s, ok := lib.(searcher)
+	if !ok {
+		return periodAssets(lib, opts)
+	}
+	limit := max(1000, 20*opts.MaxAssets)
+	res, err := s.Search(ctx, fulltext.Query{Since: opts.Since, Until: opts.Until, Sort: fulltext.SortCreated, Limit: limit})
+	if err != nil {
+		slog.Debug("fatigue: search by published time failed; reading every asset", "err", err)
+		return periodAssets(lib, opts)
+	}
+	published := map[string]time.Time{}
+	var period []periodAsset
+	for _, h := range res.Hits {
+		if _, seen := published[h.AssetID]; seen {
+			continue
+		}
+		a, err := lib.Asset(h.AssetID)
+		if errors.Is(err, index.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		p, _ := a.Published()
+		published[h.AssetID] = p
+		if !p.IsZero() && !p.Before(opts.Since) && !p.After(opts.Until) {
+			period = append(period, periodAsset{asset: a, published: p})
+		}
+	}
+	sort.Slice(period, func(i, j int) bool {
+		if !period[i].published.Equal(period[j].published) {
+			return period[i].published.Before(period[j].published)
+		}
+		return period[i].asset.ID < period[j].asset.ID
+	})
+	return published, period, nil
+}
 
 // Fatigue is the library's fatigued material at one moment: the elements
 // at least FatigueUses assets reused within the last FatigueDays days.
@@ -28,10 +88,19 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib Library
 	opts.Since = now.Add(-time.Duration(opts.FatigueDays) * 24 * time.Hour)
 	opts.Until = now
 	opts.By = ""
-	st, err := Compute(ctx, engine, lib, opts)
+	if opts.MaxAssets == 0 {
+		opts.MaxAssets = DefaultFatigueAssets
+	}
+	start := time.Now()
+	published, period, err := recentAssets(ctx, lib, opts)
 	if err != nil {
 		return nil, fmt.Errorf("fatigue: %w", err)
 	}
+	st, err := compute(ctx, engine, lib, opts, published, period, start)
+	if err != nil {
+		return nil, fmt.Errorf("fatigue: %w", err)
+	}
+	slog.Debug("fatigue computed", "assets", st.Checks, "skipped", st.Skipped, "fatigued", len(st.Fatigued), "took_ms", st.TookMs)
 	c := opts.Check
 	c.EnsureDefaults(engine.Options().MinRun)
 	f := &Fatigue{Elements: st.Fatigued, Days: opts.FatigueDays, byMember: map[string]int{}, reuse: c.Tuning.ReuseContainment}

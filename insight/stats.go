@@ -51,6 +51,8 @@ type Options struct {
 	// Workers check period assets in parallel. The default value is
 	// GOMAXPROCS.
 	Workers int
+	// MaxAssets caps the period assets checked, newest kept (0: all).
+	MaxAssets int
 	// Check configures the checker (threshold, reuse containment); its
 	// MaxMatches is raised to 20 so a reuse can be traced to the earliest
 	// holder of the material.
@@ -98,8 +100,11 @@ type Stats struct {
 	Fatigued    []Fatigued `json:"fatigued"`
 	FatigueUses int        `json:"fatigue_uses"`
 	FatigueDays int        `json:"fatigue_days"`
-	// Checks is the number of assets checked and TookMs the time it took.
-	Checks int     `json:"checks"`
+	// Checks is the number of assets checked and TookMs the time it took;
+	// Skipped counts the oldest period assets left out by
+	// Options.MaxAssets.
+	Checks  int     `json:"checks"`
+	Skipped int     `json:"skipped,omitempty"`
 	TookMs float64 `json:"took_ms"`
 }
 
@@ -197,6 +202,16 @@ func Compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 	if err != nil {
 		return nil, err
 	}
+	return compute(ctx, engine, lib, opts, published, period, start)
+}
+
+// compute checks the period assets and sums up.
+func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options, published map[string]time.Time, period []periodAsset, start time.Time) (*Stats, error) {
+	truncated := 0
+	if opts.MaxAssets > 0 && len(period) > opts.MaxAssets {
+		truncated = len(period) - opts.MaxAssets
+		period = period[truncated:] // keep the newest
+	}
 	results := make([]*assetResult, len(period))
 	errs := make([]error, len(period))
 	var wg sync.WaitGroup
@@ -219,7 +234,7 @@ func Compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 		return nil, err
 	}
 	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
-		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period)}
+		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period), Skipped: truncated}
 	if !opts.Since.IsZero() {
 		st.Since = opts.Since.UTC().Format(time.RFC3339)
 	}
@@ -315,7 +330,11 @@ func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib Library, pub
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.Check(ctx, pa.asset.ID, pa.asset)
+	// A stored asset is itself by id; its File may be shared with the
+	// other assets of a JSONL or table export, which must stay visible.
+	a := *pa.asset
+	a.File = ""
+	res, err := c.Check(ctx, a.ID, &a)
 	if err != nil {
 		return nil, fmt.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}

@@ -134,6 +134,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep := &report.Report{Threshold: threshold, Errors: errs}
+	fatigue := s.currentFatigue(r.Context())
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()
@@ -151,6 +152,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
+			fatigue.Warn(res)
 			s.metrics.checked(res.Verdict, time.Since(start))
 			rep.Results = append(rep.Results, res)
 		}

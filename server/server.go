@@ -31,6 +31,8 @@ type Library interface {
 	Asset(id string) (*element.Asset, error)
 	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
 	Stats() (index.Stats, error)
+	// AssetIDs lists every live asset (period stats read them all).
+	AssetIDs() []string
 }
 
 // Defaults of Options.
@@ -151,6 +153,9 @@ type Server struct {
 	checkersMu sync.Mutex
 	checkers   map[float64]*check.Checker
 
+	// fatigue caches the library's current fatigue for check warnings.
+	fatigue fatigueCache
+
 	// checkSlots bounds the checks and searches running at once to the
 	// CPUs: a check is CPU-bound (gojieba through cgo), and more in flight
 	// only adds thread hand-offs around the cgo calls.
@@ -200,6 +205,7 @@ func (s *Server) routes(web fs.FS) {
 	m.HandleFunc("DELETE /v1/elements/{id...}", s.requireToken(s.handleDelete))
 	m.HandleFunc("POST /v1/import", s.requireToken(s.handleImport))
 	m.HandleFunc("GET /v1/info", s.handleInfo)
+	m.HandleFunc("GET /v1/stats", s.handleStats)
 	m.HandleFunc("GET /healthz", s.handleHealth)
 	m.HandleFunc("GET /metrics", s.handleMetrics)
 	files := http.FileServerFS(web)

@@ -63,7 +63,7 @@ func writeJUnit(w io.Writer, r *Report) error {
 	s := junitSuite{Name: "elib check"}
 	for _, res := range r.Results {
 		c := junitCase{Name: res.File, Classname: "elib.check", File: res.File,
-			SystemOut: verdictMessage(res, r.Threshold)}
+			SystemOut: verdictMessage(res, r.Threshold) + warningLines(res)}
 		if res.Verdict == check.Reject {
 			var body strings.Builder
 			for _, e := range res.Elements {
@@ -169,7 +169,18 @@ func sarifLoc(file string, start, end int) sarifLocation {
 const (
 	ruleDuplication = "elib/duplication"
 	ruleInput       = "elib/input"
+	ruleFatigue     = "elib/fatigue"
 )
+
+// warningLines is the result's warnings, one "warning: …" line each after
+// a newline ("" without warnings).
+func warningLines(res *check.Result) string {
+	var b strings.Builder
+	for _, w := range res.Warnings {
+		b.WriteString("\nwarning: " + w.Message)
+	}
+	return b.String()
+}
 
 func writeSARIF(w io.Writer, r *Report) error {
 	dup := sarifRule{ID: ruleDuplication, Name: "ScriptDuplication",
@@ -180,8 +191,20 @@ func writeSARIF(w io.Writer, r *Report) error {
 		ShortDescription: sarifMessage{"Script could not be read"},
 		FullDescription:  sarifMessage{"The input could not be decoded or parsed, so it was not checked."}}
 	in.DefaultConfig.Level = "error"
-	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "elib", Version: r.Version, Rules: []sarifRule{dup, in}}}}
+	fat := sarifRule{ID: ruleFatigue, Name: "FatiguedElement",
+		ShortDescription: sarifMessage{"Script reuses a fatigued element"},
+		FullDescription:  sarifMessage{"An element reuses library material that many assets reused within the last days; audiences tire of it. A warning, never a rejection."}}
+	fat.DefaultConfig.Level = "warning"
+	run := sarifRun{Tool: sarifTool{Driver: sarifDriver{Name: "elib", Version: r.Version, Rules: []sarifRule{dup, in, fat}}}}
 	for _, res := range r.Results {
+		for _, wn := range res.Warnings {
+			line := 1
+			if wn.Element >= 0 && wn.Element < len(res.Elements) {
+				line = max(1, res.Elements[wn.Element].Line)
+			}
+			run.Results = append(run.Results, sarifResult{RuleID: ruleFatigue, Level: "warning",
+				Message: sarifMessage{wn.Message}, Locations: []sarifLocation{sarifLoc(res.File, line, line)}})
+		}
 		if res.Verdict != check.Reject {
 			continue
 		}
@@ -227,6 +250,9 @@ func writeSARIF(w io.Writer, r *Report) error {
 func writeGitHub(w io.Writer, r *Report) error {
 	var b strings.Builder
 	for _, res := range r.Results {
+		for _, wn := range res.Warnings {
+			fmt.Fprintf(&b, "::warning file=%s,title=%s::%s\n", ghProp(res.File), ghProp("elib: "+wn.Kind), ghData(wn.Message))
+		}
 		if res.Verdict != check.Reject {
 			fmt.Fprintf(&b, "::notice file=%s,title=%s::%s\n", ghProp(res.File), ghProp("elib: pass"), ghData(verdictMessage(res, r.Threshold)))
 			continue

@@ -33,3 +33,16 @@ func TestLevelInEveryFormat(t *testing.T) {
 	assert.Equal(t, "L5", got.Results[0]["level"])
 	assert.Equal(t, "L2", got.Results[1]["level"])
 }
+
+// Warnings show in every format and never turn a pass into a failure.
+func TestWarningsInEveryFormat(t *testing.T) {
+	r := sampleReport()
+	r.Results[1].Warnings = []check.Warning{{Kind: check.WarnFatigued, Element: 0, ElementID: "lib/x.md#1",
+		Message: "conversion element reuses lib/x.md#1, a fatigued element: 3 assets reused it within 14 days (a, b, c)"}}
+	for _, format := range []string{"text", "junit", "sarif", "github", "json"} {
+		assert.Contains(t, render(t, format, r), "a fatigued element", format)
+	}
+	assert.Contains(t, render(t, "github", r), "::warning file=drafts/b%2Cc.md")
+	assert.Contains(t, render(t, "sarif", r), `"level": "warning"`)
+	assert.Equal(t, 1, r.Rejected())
+}

@@ -65,7 +65,11 @@ func writeText(w io.Writer, r *Report) error {
 			}
 			fmt.Fprintf(&b, "  top sources: %s\n", strings.Join(parts, ", "))
 		}
-		fmt.Fprintf(&b, "  reuse rate %s of elements\n\n", pct(res.ReuseRate))
+		fmt.Fprintf(&b, "  reuse rate %s of elements\n", pct(res.ReuseRate))
+		for _, w := range res.Warnings {
+			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiBold+"\x1b[33m", "warning:"), w.Message)
+		}
+		b.WriteString("\n")
 	}
 	for _, e := range sortedErrors(r.Errors) {
 		loc := e.File

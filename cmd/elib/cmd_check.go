@@ -27,6 +27,7 @@ type checkOptions struct {
 	stdinFormat string
 	sample      bool
 	workers     int
+	fatigue     fatigueFlags
 }
 
 func init() { registerCommand(newCheckCommand) }
@@ -62,6 +63,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.StringVar(&opts.stdinFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
+	opts.fatigue.register(f)
 	return cmd
 }
 
@@ -170,6 +172,10 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	if err != nil {
 		return withCode(exitError, err)
 	}
+	fatigue, err := opts.fatigue.current(ctx, engine, lib, opts.threshold)
+	if err != nil {
+		return withCode(exitError, err)
+	}
 
 	results := make([]*check.Result, len(jobs))
 	errs := make([]error, len(jobs))
@@ -194,6 +200,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
 		}
+		fatigue.Warn(r)
 		rep.Results = append(rep.Results, r)
 	}
 	if err := report.Write(g.stdout, g.format, rep); err != nil {

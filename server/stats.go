@@ -1,0 +1,113 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"elib/check"
+	"elib/element"
+	"elib/insight"
+)
+
+// statsResponse is GET /v1/stats: the JSON of `elib stats --format json`
+// with a period (all time unless since/until are given).
+type statsResponse struct {
+	Library     string         `json:"library"`
+	Assets      int            `json:"assets"`
+	Elements    int            `json:"elements"`
+	ByType      map[string]int `json:"by_type"`
+	DiskBytes   int64          `json:"disk_bytes"`
+	ReuseRate   float64        `json:"reuse_rate"`
+	ReuseSample int            `json:"reuse_sample"`
+	Segments    int            `json:"segments"`
+	Generation  uint64         `json:"generation"`
+	Period      *insight.Stats `json:"period"`
+}
+
+// handleStats is GET /v1/stats?since=&until=&by=&fatigue_uses=&fatigue_days=&top=.
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	now := s.opts.Now()
+	opts := insight.Options{Check: check.Options{Threshold: s.opts.Threshold}}
+	var err error
+	if opts.Since, err = insight.ParseSince(v.Get("since"), now); err != nil {
+		s.writeErr(w, r, "stats", badRequest("%v", err))
+		return
+	}
+	if opts.Until, err = insight.ParseUntil(v.Get("until"), now); err != nil {
+		s.writeErr(w, r, "stats", badRequest("%v", err))
+		return
+	}
+	if opts.By = v.Get("by"); opts.By != "" && !slices.Contains(insight.Bys, opts.By) {
+		s.writeErr(w, r, "stats", badRequest("by=%q: want one of %v", opts.By, insight.Bys))
+		return
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"fatigue_uses", &opts.FatigueUses}, {"fatigue_days", &opts.FatigueDays}, {"top", &opts.Top}} {
+		if x := v.Get(p.name); x != "" {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < 1 || n > 10000 {
+				s.writeErr(w, r, "stats", badRequest("%s=%q must be an integer between 1 and 10000", p.name, x))
+				return
+			}
+			*p.dst = n
+		}
+	}
+	st, err := s.opts.Library.Stats()
+	if err != nil {
+		s.writeErr(w, r, "stats", err)
+		return
+	}
+	out := statsResponse{Library: s.opts.LibraryDesc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
+		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
+	for _, t := range element.Types {
+		out.ByType[string(t)] = st.ByType[t]
+	}
+	if out.Period, err = insight.Compute(r.Context(), s.opts.Engine, s.opts.Library, opts); err != nil {
+		s.writeErr(w, r, "stats", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fatigueTTL is how long a computed fatigue serves checks while the
+// library does not change.
+const fatigueTTL = 10 * time.Minute
+
+// fatigueCache holds the library's current fatigue for check warnings,
+// recomputed when the library changes or after fatigueTTL.
+type fatigueCache struct {
+	mu  sync.Mutex
+	gen uint64
+	at  time.Time
+	f   *insight.Fatigue
+}
+
+// currentFatigue returns the cached fatigue or computes it. A failure is
+// logged and gives no warnings: warnings never block a check.
+func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
+	var gen uint64
+	if lib, ok := s.opts.Library.(refresher); ok {
+		gen = lib.Generation()
+	}
+	now := s.opts.Now()
+	c := &s.fatigue
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f != nil && c.gen == gen && now.Sub(c.at) < fatigueTTL {
+		return c.f
+	}
+	f, err := insight.CurrentFatigue(ctx, s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: s.opts.Threshold}})
+	if err != nil {
+		s.opts.Logger.Warn("fatigue not computed; checks go without fatigue warnings", "err", err)
+		return nil
+	}
+	c.f, c.gen, c.at = f, gen, now
+	return f
+}
