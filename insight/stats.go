@@ -105,7 +105,7 @@ type Stats struct {
 	// Options.MaxAssets.
 	Checks  int     `json:"checks"`
 	Skipped int     `json:"skipped,omitempty"`
-	TookMs float64 `json:"took_ms"`
+	TookMs  float64 `json:"took_ms"`
 }
 
 // Figures are the reuse and homogeneity figures of a set of assets.
