@@ -58,11 +58,19 @@ func valueString(v any) string {
 
 // docs turns the live elements of an asset record into search documents.
 func (l *Library) docs(rec *store.AssetRecord) []fulltext.Doc {
-	a := &rec.Asset
+	return SearchDocs(&rec.Asset, func(i int) bool {
+		ref := rec.FirstRef + uint32(i)
+		return int(ref) < len(l.types) && l.types[ref] != 0
+	})
+}
+
+// SearchDocs turns the elements i of asset a for which live(i) holds into
+// the documents every library backend searches (text, title, type,
+// attributes, metadata, BPM, plays, published time).
+func SearchDocs(a *element.Asset, live func(i int) bool) []fulltext.Doc {
 	out := make([]fulltext.Doc, 0, len(a.Elements))
 	for i, e := range a.Elements {
-		ref := rec.FirstRef + uint32(i)
-		if int(ref) >= len(l.types) || l.types[ref] == 0 {
+		if !live(i) {
 			continue
 		}
 		d := fulltext.Doc{ID: store.ElementID(a.ID, i+1), AssetID: a.ID, Type: string(e.Type), Text: e.Text, Title: a.Title,

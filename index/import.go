@@ -8,13 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"elib/element"
-	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
-	"elib/fingerprint/winnow"
 	"elib/index/manifest"
 	"elib/index/store"
 )
@@ -25,16 +21,6 @@ type ImportResult struct {
 	Assets, Elements int
 	// Replaced counts assets that replaced one with the same id.
 	Replaced int
-}
-
-// prepared is one asset ready to store: its record and fingerprinted
-// elements (refs not assigned yet).
-type prepared struct {
-	rec store.AssetRecord
-	els []store.Element
-	// anchors[j] are the winnow anchor hashes of els[j] (not stored in the
-	// segment: the anchor index is derived, like the LSH index).
-	anchors [][]uint64
 }
 
 // writable reports why the library cannot be written, if it cannot.
@@ -61,22 +47,9 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportRes
 	if l.engine == nil {
 		return ImportResult{}, errors.New("import: library opened without a fingerprint engine")
 	}
-	// The last asset with a given id wins, as if imported one by one.
-	last := make(map[string]int, len(assets))
-	for i := range assets {
-		if assets[i].ID == "" {
-			return ImportResult{}, fmt.Errorf("import: asset %d (%s) has no id", i, assets[i].File)
-		}
-		if err := assets[i].Validate(); err != nil {
-			return ImportResult{}, fmt.Errorf("import: %w", err)
-		}
-		last[assets[i].ID] = i
-	}
-	batch := make([]element.Asset, 0, len(last))
-	for i := range assets {
-		if last[assets[i].ID] == i {
-			batch = append(batch, assets[i])
-		}
+	batch, err := ImportBatch(assets)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
@@ -96,76 +69,7 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportRes
 
 // prepare fingerprints every element of assets with workers goroutines.
 func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers int, progress func(done, total int)) ([]prepared, error) {
-	out := make([]prepared, len(assets))
-	type job struct{ a, e int }
-	var jobs []job
-	sents := make([][][]uint64, len(assets))
-	for i := range assets {
-		a := assets[i]
-		a.Elements = append([]element.Element(nil), a.Elements...)
-		a.Meta = stampImported(a.Meta, l.now())
-		out[i].rec = store.AssetRecord{Asset: a}
-		out[i].els = make([]store.Element, len(a.Elements))
-		out[i].anchors = make([][]uint64, len(a.Elements))
-		sents[i] = make([][]uint64, len(a.Elements))
-		for j := range a.Elements {
-			jobs = append(jobs, job{i, j})
-		}
-	}
-	minRun := l.engine.Options().MinRun
-	var next, done atomic.Int64
-	var pmu sync.Mutex
-	var wg sync.WaitGroup
-	for w := 0; w < max(1, workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				k := int(next.Add(1)) - 1
-				if k >= len(jobs) {
-					return
-				}
-				jb := jobs[k]
-				a := &out[jb.a].rec.Asset
-				e := &a.Elements[jb.e]
-				fp := l.engine.Fingerprint(e.Text)
-				out[jb.a].els[jb.e] = store.Element{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
-					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
-				out[jb.a].anchors[jb.e] = winnow.Hashes(fp.Norm.Runes)
-				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {
-					sents[jb.a][jb.e] = append(sents[jb.a][jb.e], s.Hash)
-				}
-				if n := int(done.Add(1)); progress != nil && (n%64 == 0 || n == len(jobs)) {
-					pmu.Lock()
-					progress(n, len(jobs))
-					pmu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].rec.Sentences = distinct(sents[i])
-	}
-	return out, nil
-}
-
-func distinct(lists [][]uint64) []uint64 {
-	var all []uint64
-	for _, l := range lists {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	out := all[:0]
-	for i, h := range all {
-		if i == 0 || h != all[i-1] {
-			out = append(out, h)
-		}
-	}
-	return out
+	return Prepare(ctx, l.engine, assets, PrepareOptions{Workers: workers, Progress: progress, Now: l.now()})
 }
 
 // commit stores one batch — new assets (replacing same-id ones) and extra
@@ -177,9 +81,9 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	tombs := append([]store.Tombstone(nil), removals...)
 	replacedLoc := map[string]assetLoc{}
 	for i := range prep {
-		if loc, ok := l.assets[prep[i].rec.Asset.ID]; ok {
-			replacedLoc[prep[i].rec.Asset.ID] = loc
-			tombs = append(tombs, store.Tombstone{AssetID: prep[i].rec.Asset.ID, FirstRef: loc.firstRef, Count: loc.count})
+		if loc, ok := l.assets[prep[i].Record.Asset.ID]; ok {
+			replacedLoc[prep[i].Record.Asset.ID] = loc
+			tombs = append(tombs, store.Tombstone{AssetID: prep[i].Record.Asset.ID, FirstRef: loc.firstRef, Count: loc.count})
 			res.Replaced++
 		}
 	}
@@ -202,13 +106,13 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 
 	ref := m.NextRef
 	for i := range prep {
-		prep[i].rec.FirstRef = ref
-		for j := range prep[i].els {
-			prep[i].els[j].Ref = ref
+		prep[i].Record.FirstRef = ref
+		for j := range prep[i].Elements {
+			prep[i].Elements[j].Ref = ref
 			ref++
 		}
 		res.Assets++
-		res.Elements += len(prep[i].els)
+		res.Elements += len(prep[i].Elements)
 	}
 	seq := m.NextSeq
 	m.NextSeq++
@@ -240,18 +144,18 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	l.applySegment(s)
 	var keys []uint64
 	for i := range prep {
-		for j := range prep[i].els {
-			e := &prep[i].els[j]
+		for j := range prep[i].Elements {
+			e := &prep[i].Elements[j]
 			keys = l.params.BandKeys(keys[:0], e.Signature)
 			l.lsh.Add(e.Ref, keys)
-			l.anchors.AddKeys(e.Ref, 0, prep[i].anchors[j])
+			l.anchors.AddKeys(e.Ref, 0, prep[i].Anchors[j])
 		}
 	}
 	for _, h := range oldSentences {
 		l.sketch.Remove(h)
 	}
 	for i := range prep {
-		l.sketch.Add(prep[i].rec.Sentences)
+		l.sketch.Add(prep[i].Record.Sentences)
 	}
 	m.Assets, m.Elements = len(l.assets), l.live
 	l.mu.Unlock()
@@ -284,22 +188,22 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 
 // writeSegment writes the new segment file and opens it for reading.
 func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombstone) error {
-	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.els", s.meta.Seq)))
+	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.Elements", s.meta.Seq)))
 	path := filepath.Join(l.dir, rel)
 	w, err := store.Create(l.fs, path, s.firstRef)
 	if err != nil {
 		return err
 	}
 	for i := range prep {
-		for j := range prep[i].els {
-			if err := w.AddElement(&prep[i].els[j]); err != nil {
+		for j := range prep[i].Elements {
+			if err := w.AddElement(&prep[i].Elements[j]); err != nil {
 				w.Abort()
 				return err
 			}
 		}
 	}
 	for i := range prep {
-		if err := w.AddAsset(&prep[i].rec); err != nil {
+		if err := w.AddAsset(&prep[i].Record); err != nil {
 			w.Abort()
 			return err
 		}

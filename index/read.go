@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"elib/element"
+	"elib/fingerprint/lsh"
 	"elib/fingerprint/verify"
 	"elib/index/fsutil"
 	"elib/index/fulltext"
@@ -342,8 +343,8 @@ func (l *Library) SentenceDF(h uint64) int {
 	return l.sketch.Count(h)
 }
 
-// reuseSample is the most elements Stats checks for ReuseRate.
-const reuseSample = 2000
+// MaxReuseSample is the most elements Stats checks for ReuseRate.
+const MaxReuseSample = 2000
 
 // Stats returns counts, disk usage and the estimated reuse rate.
 func (l *Library) Stats() (Stats, error) {
@@ -351,13 +352,13 @@ func (l *Library) Stats() (Stats, error) {
 	st := Stats{Assets: len(l.assets), Elements: l.live, ByType: l.typeCount(), Segments: len(l.segs), Generation: l.man.Generation}
 	var sample []uint32
 	if l.live > 0 {
-		step := max(1, l.live/reuseSample)
+		step := max(1, l.live/MaxReuseSample)
 		k := 0
 		for ref, c := range l.types {
 			if c == 0 {
 				continue
 			}
-			if k%step == 0 && len(sample) < reuseSample {
+			if k%step == 0 && len(sample) < MaxReuseSample {
 				sample = append(sample, uint32(ref))
 			}
 			k++
@@ -382,9 +383,22 @@ const ReuseContainment = 0.8
 // reuse counts the sampled elements whose best LSH candidate in another
 // asset contains at least ReuseContainment of their shingles.
 func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
+	return CountReused(l, l.params, sample)
+}
+
+// ReuseSource is what CountReused reads of a library.
+type ReuseSource interface {
+	Element(ref uint32) (*StoredElement, error)
+	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
+}
+
+// CountReused counts the sampled elements of src whose best LSH candidate
+// in another asset contains at least ReuseContainment of their shingles
+// (the reuse rate of Stats, for every library backend).
+func CountReused(src ReuseSource, params lsh.Params, sample []uint32) (reused, n int, err error) {
 	var keys []uint64
 	for _, ref := range sample {
-		e, err := l.Element(ref)
+		e, err := src.Element(ref)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -392,17 +406,17 @@ func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
 			continue
 		}
 		n++
-		keys = l.params.BandKeys(keys[:0], e.Signature)
+		keys = params.BandKeys(keys[:0], e.Signature)
 		seen := map[uint32]bool{}
 		var cands []uint32
-		l.Candidates(keys, func(c uint32) {
+		src.CandidateCounts(keys, func(c uint32, _ int) {
 			if !seen[c] {
 				seen[c] = true
 				cands = append(cands, c)
 			}
 		})
 		for _, c := range cands {
-			o, err := l.Element(c)
+			o, err := src.Element(c)
 			if err != nil || o.AssetID == e.AssetID {
 				continue
 			}

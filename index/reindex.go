@@ -146,15 +146,15 @@ func (b *rebuild) flush(ctx context.Context) error {
 	ref := b.m.NextRef
 	var keys []uint64
 	for i := range prep {
-		prep[i].rec.FirstRef = ref
-		for j := range prep[i].els {
-			prep[i].els[j].Ref = ref
-			keys = b.params.BandKeys(keys[:0], prep[i].els[j].Signature)
+		prep[i].Record.FirstRef = ref
+		for j := range prep[i].Elements {
+			prep[i].Elements[j].Ref = ref
+			keys = b.params.BandKeys(keys[:0], prep[i].Elements[j].Signature)
 			b.lsh.Add(ref, keys)
-			b.anchors.AddKeys(ref, 0, prep[i].anchors[j])
+			b.anchors.AddKeys(ref, 0, prep[i].Anchors[j])
 			ref++
 		}
-		b.sketch.Add(prep[i].rec.Sentences)
+		b.sketch.Add(prep[i].Record.Sentences)
 	}
 	s.n = ref - s.firstRef
 	s.meta = manifest.Segment{Seq: seq, FirstRef: s.firstRef, Elements: int(s.n), Assets: len(prep)}
@@ -170,7 +170,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 	if b.ft != nil {
 		var docs []fulltext.Doc
 		for i := range prep {
-			docs = append(docs, docsOf(&prep[i].rec)...)
+			docs = append(docs, docsOf(&prep[i].Record)...)
 		}
 		if err := b.ft.Apply(docs, nil); err != nil {
 			return err

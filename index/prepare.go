@@ -1,0 +1,143 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/winnow"
+	"elib/index/store"
+)
+
+// Prepared is one asset ready to store in any library backend: its record
+// (with the distinct sentence hashes of the boilerplate statistics) and its
+// fingerprinted elements, refs not assigned yet.
+type Prepared struct {
+	// Record is the asset as stored; FirstRef is set by the backend.
+	Record store.AssetRecord
+	// Elements are the asset's elements with signature and shingles.
+	Elements []store.Element
+	// Anchors[j] are the winnow anchor hashes of Elements[j] (derived, like
+	// the LSH band keys).
+	Anchors [][]uint64
+}
+
+// prepared is the file library's name for Prepared.
+type prepared = Prepared
+
+// PrepareOptions tune Prepare.
+type PrepareOptions struct {
+	// Workers is the number of fingerprinting goroutines (default 1).
+	Workers int
+	// Progress, when set, is called as elements are fingerprinted.
+	Progress func(done, total int)
+	// Now stamps the assets' import time (element.MetaImported) unless
+	// they carry one.
+	Now time.Time
+}
+
+// ImportBatch validates assets for an import and keeps the last asset of
+// each id, as if they were imported one by one.
+func ImportBatch(assets []element.Asset) ([]element.Asset, error) {
+	last := make(map[string]int, len(assets))
+	for i := range assets {
+		if assets[i].ID == "" {
+			return nil, fmt.Errorf("asset %d (%s) has no id", i, assets[i].File)
+		}
+		if err := assets[i].Validate(); err != nil {
+			return nil, err
+		}
+		last[assets[i].ID] = i
+	}
+	batch := make([]element.Asset, 0, len(last))
+	for i := range assets {
+		if last[assets[i].ID] == i {
+			batch = append(batch, assets[i])
+		}
+	}
+	return batch, nil
+}
+
+// Prepare fingerprints every element of assets in parallel: what every
+// library backend stores for them.
+func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.Asset, opts PrepareOptions) ([]Prepared, error) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	out := make([]Prepared, len(assets))
+	type job struct{ a, e int }
+	var jobs []job
+	sents := make([][][]uint64, len(assets))
+	for i := range assets {
+		a := assets[i]
+		a.Elements = append([]element.Element(nil), a.Elements...)
+		a.Meta = stampImported(a.Meta, opts.Now)
+		out[i].Record = store.AssetRecord{Asset: a}
+		out[i].Elements = make([]store.Element, len(a.Elements))
+		out[i].Anchors = make([][]uint64, len(a.Elements))
+		sents[i] = make([][]uint64, len(a.Elements))
+		for j := range a.Elements {
+			jobs = append(jobs, job{i, j})
+		}
+	}
+	minRun := engine.Options().MinRun
+	var next, done atomic.Int64
+	var pmu sync.Mutex
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, opts.Workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				k := int(next.Add(1)) - 1
+				if k >= len(jobs) {
+					return
+				}
+				jb := jobs[k]
+				a := &out[jb.a].Record.Asset
+				e := &a.Elements[jb.e]
+				fp := engine.Fingerprint(e.Text)
+				out[jb.a].Elements[jb.e] = store.Element{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
+					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
+				out[jb.a].Anchors[jb.e] = winnow.Hashes(fp.Norm.Runes)
+				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {
+					sents[jb.a][jb.e] = append(sents[jb.a][jb.e], s.Hash)
+				}
+				if n := int(done.Add(1)); opts.Progress != nil && (n%64 == 0 || n == len(jobs)) {
+					pmu.Lock()
+					opts.Progress(n, len(jobs))
+					pmu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Record.Sentences = distinct(sents[i])
+	}
+	return out, nil
+}
+
+func distinct(lists [][]uint64) []uint64 {
+	var all []uint64
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	out := all[:0]
+	for i, h := range all {
+		if i == 0 || h != all[i-1] {
+			out = append(out, h)
+		}
+	}
+	return out
+}

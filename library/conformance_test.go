@@ -1,0 +1,367 @@
+package library_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/check"
+	"elib/corpus"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/normalize"
+	"elib/fingerprint/segment"
+	"elib/fingerprint/winnow"
+	"elib/index"
+	"elib/index/fulltext"
+	"elib/library"
+	"elib/library/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
+
+var (
+	engineOnce sync.Once
+	testEngine *fingerprint.Engine
+	engineErr  error
+)
+
+func engine(t testing.TB) *fingerprint.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		seg, err := segment.Default()
+		if err != nil {
+			engineErr = err
+			return
+		}
+		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
+	})
+	require.NoError(t, engineErr)
+	return testEngine
+}
+
+// backend opens an empty writable library of one kind.
+type backend struct {
+	name string
+	open func(t *testing.T) library.Library
+}
+
+// backends are the three libraries every behaviour test runs against.
+func backends() []backend {
+	return []backend{
+		{"memory", func(t *testing.T) library.Library {
+			l, err := index.Memory(context.Background(), engine(t), nil)
+			require.NoError(t, err)
+			t.Cleanup(func() { l.Close() })
+			return l
+		}},
+		{"file", func(t *testing.T) library.Library {
+			dir := filepath.Join(t.TempDir(), "lib")
+			return openAt(t, dir)
+		}},
+		{"postgres", func(t *testing.T) library.Library {
+			return openAt(t, pgtest.Database(t))
+		}},
+	}
+}
+
+func openAt(t *testing.T, location string) library.Library {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, library.Init(ctx, location))
+	l, err := library.Open(ctx, location, library.Options{Engine: engine(t), Workers: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// each runs fn against every backend.
+func each(t *testing.T, fn func(t *testing.T, l library.Library)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { fn(t, b.open(t)) })
+	}
+}
+
+func script(id, title string, parts ...string) element.Asset {
+	a := element.Asset{ID: id, Title: title, Meta: map[string]any{"platform": "抖音", "campaign": "双11"}}
+	for i := 0; i+1 < len(parts); i += 2 {
+		a.Elements = append(a.Elements, element.Element{Type: element.Type(parts[i]), Text: parts[i+1],
+			Attributes: map[string]any{"camera": "推近", "bgm_bpm": 128}})
+	}
+	a.Reoffset()
+	return a
+}
+
+const (
+	hookRun  = "你是不是还在为跑步膝盖疼发愁？每次跑完五公里膝盖就酸得不行"
+	convRun  = "点击下方链接，今天下单立减五十元，限时三天，直播间还有赠品"
+	testiRun = "我用了三个月，亲测膝盖再也不疼了，已经回购第二双，真的好评"
+	hookCook = "千万别再用普通锅煎牛排了，粘锅又难洗，厨房里油烟到处都是"
+	storyCar = "那天凌晨两点，我一个人开车在高速上，突然仪表盘亮起了警告灯，服务区还在三十公里外"
+)
+
+func sampleAssets() []element.Asset {
+	return []element.Asset{
+		script("run/a.txt", "跑鞋", "hook", hookRun, "testimonial", testiRun, "conversion", convRun),
+		script("cook/b.txt", "牛排锅", "hook", hookCook, "conversion", "点击链接下单，新人专享价九十九元，送硅胶铲"),
+		script("car/c.txt", "车载充气泵", "story", storyCar, "conversion", "直播间下单送收纳包，现在下单立减三十"),
+	}
+}
+
+// candidates returns the element ids sharing an LSH band with text.
+func candidates(t *testing.T, l library.Library, text string) map[string]bool {
+	t.Helper()
+	e := engine(t)
+	keys := e.BandKeys(nil, e.Fingerprint(text).Signature)
+	out := map[string]bool{}
+	l.CandidateCounts(keys, func(ref uint32, _ int) {
+		el, err := l.Element(ref)
+		require.NoError(t, err)
+		out[el.ID] = true
+	})
+	return out
+}
+
+func TestImportAndRead(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		res, err := l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		assert.Equal(t, index.ImportResult{Assets: 3, Elements: 7}, res)
+		assert.Equal(t, 3, l.AssetCount())
+		assert.Equal(t, 7, l.ElementCount())
+		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
+
+		a, err := l.Asset("cook/b.txt")
+		require.NoError(t, err)
+		assert.Equal(t, "牛排锅", a.Title)
+		assert.Equal(t, hookCook, a.Elements[0].Text)
+		_, err = l.Asset("nope")
+		assert.ErrorIs(t, err, index.ErrNotFound)
+
+		e, err := l.ElementByID("run/a.txt#3")
+		require.NoError(t, err)
+		assert.Equal(t, convRun, e.Text)
+		assert.Equal(t, element.Type("conversion"), e.Type)
+		assert.Equal(t, "跑鞋", e.Title)
+		assert.NotEmpty(t, e.Signature)
+		assert.NotEmpty(t, e.Shingles)
+		id, ok := l.AssetOf(e.Ref)
+		assert.True(t, ok)
+		assert.Equal(t, "run/a.txt", id)
+		assert.Len(t, l.AssetElements("run/a.txt"), 3)
+		_, err = l.ElementByID("run/a.txt#9")
+		assert.ErrorIs(t, err, index.ErrNotFound)
+
+		assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
+		assert.Empty(t, candidates(t, l, "完全无关的一段文字，讲的是天气和云彩的变化"))
+
+		// Anchors: a sentence of the copy text is held by its element.
+		norm := engine(t).Normalizer().Normalize(storyCar)
+		hashes := anchorHashes(norm.Runes)
+		require.NotEmpty(t, hashes)
+		held := map[string]bool{}
+		counts := l.AnchorHolders(hashes, 4, func(i int, ref uint32) {
+			el, err := l.Element(ref)
+			require.NoError(t, err)
+			held[el.ID] = true
+		})
+		assert.True(t, held["car/c.txt#1"])
+		assert.Len(t, counts, len(hashes))
+	})
+}
+
+func TestReplaceAndRemove(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		_, err := l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		res, err := l.Import(ctx, []element.Asset{script("run/a.txt", "跑鞋", "hook", hookRun)})
+		require.NoError(t, err)
+		assert.Equal(t, 1, res.Replaced)
+		assert.Equal(t, 3, l.AssetCount())
+		assert.Equal(t, 5, l.ElementCount())
+		assert.False(t, candidates(t, l, convRun)["run/a.txt#3"], "a replaced element is gone")
+
+		n, err := l.Remove(ctx, "cook/b.txt", "car/c.txt#2", "missing.txt")
+		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.Contains(t, err.Error(), "missing.txt")
+		assert.Equal(t, 2, n)
+		assert.Equal(t, 2, l.AssetCount())
+		assert.Equal(t, 2, l.ElementCount())
+		assert.Equal(t, []uint32{l.AssetElements("car/c.txt")[0]}, l.AssetElements("car/c.txt"))
+		_, err = l.ElementByID("car/c.txt#2")
+		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.Empty(t, candidates(t, l, hookCook))
+	})
+}
+
+func TestAllowlistAndSentences(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		require.NoError(t, l.AllowlistAdd(" 理性消费 ", "品牌口号", "", "品牌口号"))
+		assert.Equal(t, []string{"品牌口号", "理性消费"}, l.Allowlist())
+		require.NoError(t, l.AllowlistRemove("品牌口号"))
+		assert.Equal(t, []string{"理性消费"}, l.Allowlist())
+
+		// A sentence shared by two assets has a document frequency of 2.
+		shared := "今天下单立减五十元限时三天"
+		ctx := context.Background()
+		_, err := l.Import(ctx, []element.Asset{
+			script("x/1.txt", "一", "conversion", shared+"，快来抢购吧朋友们"),
+			script("x/2.txt", "二", "conversion", shared+"，库存不多了要抓紧"),
+		})
+		require.NoError(t, err)
+		norm := engine(t).Normalizer().Normalize(shared + "，快来抢购吧朋友们")
+		var top int
+		for _, s := range sentences(t, shared+"，快来抢购吧朋友们", norm) {
+			top = max(top, l.SentenceDF(s))
+		}
+		assert.Equal(t, 2, top)
+		_, err = l.Remove(ctx, "x/2.txt")
+		require.NoError(t, err)
+		top = 0
+		for _, s := range sentences(t, shared+"，快来抢购吧朋友们", norm) {
+			top = max(top, l.SentenceDF(s))
+		}
+		assert.Equal(t, 1, top)
+	})
+}
+
+func TestSearch(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		_, err := l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		res, err := l.Search(ctx, fulltext.Query{Text: "膝盖", Type: "hook"})
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), res.Total)
+		assert.Equal(t, "run/a.txt#1", res.Hits[0].ID)
+		assert.Contains(t, res.Hits[0].Fragments[0], "<mark>膝盖</mark>")
+
+		res, err = l.Search(ctx, fulltext.Query{Text: "下单", Facets: true, Limit: 10})
+		require.NoError(t, err)
+		var ids []string
+		for _, h := range res.Hits {
+			ids = append(ids, h.ID)
+		}
+		sort.Strings(ids)
+		assert.Equal(t, []string{"car/c.txt#2", "cook/b.txt#2", "run/a.txt#3"}, ids)
+		assert.Equal(t, []fulltext.FacetCount{{Term: "conversion", Count: 3}}, res.Facets["type"])
+
+		res, err = l.Search(ctx, fulltext.Query{Text: "下单", Where: []fulltext.Filter{{Key: "platform", Value: "快手"}}})
+		require.NoError(t, err)
+		assert.Zero(t, res.Total)
+
+		_, err = l.Remove(ctx, "run/a.txt")
+		require.NoError(t, err)
+		res, err = l.Search(ctx, fulltext.Query{Text: "膝盖"})
+		require.NoError(t, err)
+		assert.Zero(t, res.Total)
+	})
+}
+
+func TestStatsAndReindex(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		assets := sampleAssets()
+		copyRun := script("copy/a.txt", "抄", "hook", hookRun, "conversion", convRun)
+		_, err := l.Import(ctx, append(assets, copyRun))
+		require.NoError(t, err)
+		st, err := l.Stats()
+		require.NoError(t, err)
+		assert.Equal(t, 4, st.Assets)
+		assert.Equal(t, 9, st.Elements)
+		assert.Equal(t, map[element.Type]int{"hook": 3, "testimonial": 1, "conversion": 4, "story": 1}, st.ByType)
+		assert.Equal(t, 9, st.ReuseSample)
+		assert.InDelta(t, 4.0/9, st.ReuseRate, 1e-9)
+		assert.Positive(t, st.DiskBytes)
+
+		_, err = l.Remove(ctx, "car/c.txt#1")
+		require.NoError(t, err)
+		require.NoError(t, l.Reindex(ctx, index.ReindexOptions{}))
+		assert.Equal(t, 4, l.AssetCount())
+		assert.Equal(t, 8, l.ElementCount())
+		assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
+		res, err := l.Search(ctx, fulltext.Query{Text: "膝盖"})
+		require.NoError(t, err)
+		assert.Equal(t, uint64(3), res.Total)
+	})
+}
+
+// TestCheckIdentical: the check gives the same JSON on every backend for
+// the embedded sample library.
+func TestCheckIdentical(t *testing.T) {
+	lib, err := corpus.SampleAssets()
+	require.NoError(t, err)
+	probes := []element.Asset{
+		script("p/copy.txt", "", "hook", lib[0].Elements[0].Text, "conversion", lib[1].Elements[len(lib[1].Elements)-1].Text),
+		script("p/new.txt", "", "hook", "周末带孩子去郊外露营，帐篷搭好以后发现忘了带防潮垫"),
+		lib[2],
+	}
+	var outs []string
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			l := b.open(t)
+			ctx := context.Background()
+			_, err := l.Import(ctx, lib)
+			require.NoError(t, err)
+			require.NoError(t, l.AllowlistAdd(corpus.Allowlist()...))
+			c, err := check.New(engine(t), check.Options{}, l)
+			require.NoError(t, err)
+			var rs []*check.Result
+			for i := range probes {
+				r, err := c.Check(ctx, probes[i].ID, &probes[i])
+				require.NoError(t, err)
+				rs = append(rs, r)
+			}
+			out, err := json.Marshal(rs)
+			require.NoError(t, err)
+			outs = append(outs, string(out))
+		})
+	}
+	for i := 1; i < len(outs); i++ {
+		assert.JSONEq(t, outs[0], outs[i], "backend %d", i)
+	}
+}
+
+func TestReadOnlyRefusesWrites(t *testing.T) {
+	for name, loc := range map[string]func(t *testing.T) string{
+		"file":     func(t *testing.T) string { return filepath.Join(t.TempDir(), "lib") },
+		"postgres": func(t *testing.T) string { return pgtest.Database(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			where := loc(t)
+			require.NoError(t, library.Init(ctx, where))
+			assert.ErrorIs(t, library.Init(ctx, where), index.ErrExists)
+			l, err := library.Open(ctx, where, library.Options{ReadOnly: true})
+			require.NoError(t, err)
+			defer l.Close()
+			_, err = l.Import(ctx, sampleAssets())
+			assert.ErrorIs(t, err, index.ErrReadOnly)
+			assert.ErrorIs(t, l.AllowlistAdd("x"), index.ErrReadOnly)
+		})
+	}
+}
+
+func anchorHashes(runes []rune) []uint64 { return winnow.Hashes(runes) }
+
+func sentences(t *testing.T, text string, norm normalize.Text) []uint64 {
+	var out []uint64
+	for _, s := range boilerplate.Sentences(text, norm, engine(t).Options().MinRun) {
+		out = append(out, s.Hash)
+	}
+	return out
+}

@@ -1,0 +1,125 @@
+// Package library is the one interface of an elib library, whatever stores
+// it, and the place that opens one by location: a directory (the file
+// library of package index, the default), or a postgres:// URL (package
+// library/postgres). check, server and cmd/elib work against Library; a
+// new backend implements it and the conformance tests in this package.
+package library
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"elib/check"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/index"
+	"elib/index/fulltext"
+	"elib/library/postgres"
+)
+
+// Library is an elib library. *index.Library (file and memory) and
+// *postgres.Library implement it; every method is safe for concurrent use.
+type Library interface {
+	// Source is the read side the check uses.
+	check.Source
+	ElementByID(id string) (*index.StoredElement, error)
+	// AssetIDs returns the ids of all live assets, sorted.
+	AssetIDs() []string
+	ElementCount() int
+	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
+	Stats() (index.Stats, error)
+
+	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
+	Remove(ctx context.Context, assetOrElementIDs ...string) (int, error)
+	Reindex(ctx context.Context, opts index.ReindexOptions) error
+	AllowlistAdd(phrases ...string) error
+	AllowlistRemove(phrases ...string) error
+
+	// Generation changes with every committed change.
+	Generation() uint64
+	// Refresh catches up with changes other processes committed and
+	// reports whether anything changed.
+	Refresh() (bool, error)
+	// Damage lists what could not be read (file library salvage).
+	Damage() []string
+	Close() error
+}
+
+var (
+	_ Library = (*index.Library)(nil)
+	_ Library = (*postgres.Library)(nil)
+)
+
+// Options configure Open. The file-only fields are ignored by PostgreSQL.
+type Options struct {
+	// ReadOnly refuses writes.
+	ReadOnly bool
+	// Engine fingerprints imported material; nil for commands that do not.
+	Engine *fingerprint.Engine
+	// Workers is the number of fingerprinting goroutines.
+	Workers int
+	// Progress is called as elements are fingerprinted.
+	Progress func(done, total int)
+	// File holds the options only the file library has (Salvage,
+	// SkipVerify, NoFulltext…); its Dir, ReadOnly, Engine, Workers and
+	// Progress are set from the fields above.
+	File index.Options
+}
+
+// IsPostgres reports whether location names a PostgreSQL library.
+func IsPostgres(location string) bool {
+	return strings.HasPrefix(location, "postgres://") || strings.HasPrefix(location, "postgresql://")
+}
+
+// ErrNoLibrary is returned by Open when location holds no library.
+var ErrNoLibrary = index.ErrNoLibrary
+
+// Init creates an empty library at location (for PostgreSQL: the schema,
+// by migrations, in an existing database).
+func Init(ctx context.Context, location string) error {
+	if IsPostgres(location) {
+		return postgres.Init(ctx, location)
+	}
+	return index.Init(location)
+}
+
+// Exists reports whether location holds a library (for PostgreSQL: whether
+// the database can be reached and has the schema).
+func Exists(ctx context.Context, location string) bool {
+	if IsPostgres(location) {
+		ok, _ := postgres.Exists(ctx, location)
+		return ok
+	}
+	return index.Exists(location)
+}
+
+// Open opens the library at location.
+func Open(ctx context.Context, location string, opts Options) (Library, error) {
+	if IsPostgres(location) {
+		lib, err := postgres.Open(ctx, postgres.Options{URL: location, ReadOnly: opts.ReadOnly, Engine: opts.Engine,
+			Workers: opts.Workers, Progress: opts.Progress})
+		if err != nil {
+			return nil, err
+		}
+		return lib, nil
+	}
+	fo := opts.File
+	fo.Dir, fo.ReadOnly, fo.Engine, fo.Workers, fo.Progress = location, opts.ReadOnly, opts.Engine, opts.Workers, opts.Progress
+	lib, err := index.Open(fo)
+	if err != nil {
+		return nil, err
+	}
+	return lib, nil
+}
+
+// Describe names location for messages without its password.
+func Describe(location string) string {
+	if !IsPostgres(location) {
+		return location
+	}
+	return postgres.Redact(location)
+}
+
+// IsNotFound reports whether err means an unknown asset or element.
+func IsNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }

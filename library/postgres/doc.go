@@ -1,0 +1,33 @@
+// Package postgres is the PostgreSQL library backend: the same library as
+// the file library of package index (assets, elements with their
+// signatures and shingles, LSH band postings, anchor postings, allowlist,
+// boilerplate sentence statistics, full-text search over the gojieba tokens
+// bleve uses), in a database that many importers and check servers share.
+//
+// # Schema
+//
+// Versioned by migrations (schema.go) that Init runs; Open refuses a
+// database whose schema is newer than the binary. Tables:
+//
+//   - elib_meta: schema version, fingerprint options, generation and live
+//     counts;
+//   - elib_assets: one row per live asset, its record (JSON of
+//     store.AssetRecord) and distinct sentence hashes;
+//   - elib_elements: one row per element (ref from a sequence, never
+//     reused): text, signature, shingles, anchors, search lexemes (text[] and
+//     a generated tsvector with a GIN index), live flag;
+//   - elib_lsh and elib_anchors: postings (band<<32 | top 32 bits of the
+//     key, ref) — the key the in-memory lsh.Index compares — with a btree;
+//   - elib_sentence_df: in how many live assets each sentence occurs (exact;
+//     the file library estimates it with a count-min sketch);
+//   - elib_allowlist.
+//
+// # Consistency
+//
+// An import, a remove or an allowlist edit is one transaction, serialised
+// with other writers by a transaction-scoped advisory lock (fingerprinting,
+// the expensive part, runs before it, in parallel across importers), and
+// bumps the generation; a killed import leaves nothing. Reads query the
+// tables directly, so every check sees every committed change at once; a
+// lost connection fails the call in flight and the pool reconnects.
+package postgres

@@ -1,0 +1,214 @@
+// Package pgtest starts a private PostgreSQL server for tests: Debian's
+// binaries (package postgresql), initdb in a temporary directory, a unix
+// socket in that directory and no TCP listener, run as the postgres user
+// when the test runs as root. No mocks: the tests of the PostgreSQL library
+// backend run against the real server.
+//
+// Without the binaries a test skips with a loud message, unless
+// ELIB_REQUIRE_POSTGRES is set (CI sets it after installing postgresql),
+// when it fails.
+package pgtest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// RequireEnv, when set, turns a missing PostgreSQL into a test failure.
+const RequireEnv = "ELIB_REQUIRE_POSTGRES"
+
+// Server is a running private PostgreSQL server.
+type Server struct {
+	// Dir holds the data directory (Dir/data) and the socket.
+	Dir string
+	// Port is the (socket) port number.
+	Port int
+	bin  string
+	asPG bool
+	logf string
+}
+
+// FindBin returns the directory of Debian's PostgreSQL binaries, or "".
+func FindBin() string {
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(p), "initdb")); err == nil {
+			if r, err := filepath.EvalSymlinks(p); err == nil {
+				return filepath.Dir(r)
+			}
+			return filepath.Dir(p)
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Strings(dirs)
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if _, err := os.Stat(filepath.Join(dirs[i], "initdb")); err == nil {
+			return dirs[i]
+		}
+	}
+	return ""
+}
+
+// Skip skips (or, with RequireEnv, fails) t when PostgreSQL is missing and
+// returns the binary directory otherwise.
+func Skip(t testing.TB) string {
+	t.Helper()
+	bin := FindBin()
+	if bin == "" {
+		msg := "PostgreSQL tests SKIPPED: no initdb/pg_ctl found — install the Debian package `postgresql`"
+		if os.Getenv(RequireEnv) != "" {
+			t.Fatal(msg + " (" + RequireEnv + " is set)")
+		}
+		fmt.Fprintln(os.Stderr, "!!! "+msg)
+		t.Skip(msg)
+	}
+	return bin
+}
+
+var (
+	sharedMu  sync.Mutex
+	shared    *Server
+	sharedErr error
+	dbSeq     atomic.Int64
+)
+
+// Start starts a new server; the caller stops it.
+func Start(bin string) (*Server, error) {
+	dir, err := os.MkdirTemp("", "elib-pg-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Dir: dir, bin: bin, Port: 20000 + os.Getpid()%20000, logf: filepath.Join(dir, "log")}
+	s.asPG = os.Geteuid() == 0
+	if s.asPG {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root and there is no postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	if out, err := s.run("initdb", "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
+		return nil, fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	conf := "\nlisten_addresses = ''\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 64MB\nmax_connections = 100\n"
+	f, err := os.OpenFile(filepath.Join(dir, "data", "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	f.WriteString(conf)
+	f.Close()
+	if err := s.Restart(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) run(tool string, args ...string) ([]byte, error) {
+	path := filepath.Join(s.bin, tool)
+	var cmd *exec.Cmd
+	if s.asPG {
+		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...)
+	} else {
+		cmd = exec.Command(path, args...)
+	}
+	cmd.Dir = s.Dir
+	return cmd.CombinedOutput()
+}
+
+// Restart starts the server (stopping it first if it runs).
+func (s *Server) Restart() error {
+	s.Stop()
+	out, err := s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-l", s.logf, "-w", "-t", "60",
+		"-o", fmt.Sprintf("-p %d -k %s", s.Port, s.Dir), "start")
+	if err != nil {
+		log, _ := os.ReadFile(s.logf)
+		return fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
+	}
+	return nil
+}
+
+// Stop stops the server (fast shutdown) if it runs.
+func (s *Server) Stop() {
+	_, _ = s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-m", "fast", "-w", "stop")
+}
+
+// Close stops the server and removes its directory.
+func (s *Server) Close() {
+	s.Stop()
+	os.RemoveAll(s.Dir)
+}
+
+// URL returns the connection URL of database db.
+func (s *Server) URL(db string) string {
+	q := url.Values{"host": {s.Dir}, "port": {strconv.Itoa(s.Port)}, "sslmode": {"disable"}}
+	return "postgres://postgres@/" + db + "?" + q.Encode()
+}
+
+// NewDatabase creates an empty database and returns its URL.
+func (s *Server) NewDatabase(ctx context.Context, prefix string) (string, error) {
+	name := fmt.Sprintf("%s_%d_%d", strings.ToLower(prefix), time.Now().UnixNano()%1e9, dbSeq.Add(1))
+	conn, err := pgx.Connect(ctx, s.URL("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", err
+	}
+	return s.URL(name), nil
+}
+
+// Shared returns the package's shared server, started on first use; call
+// StopShared from TestMain after the tests.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	bin := Skip(t)
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared == nil && sharedErr == nil {
+		shared, sharedErr = Start(bin)
+	}
+	if sharedErr != nil {
+		t.Fatalf("start PostgreSQL: %v", sharedErr)
+	}
+	return shared
+}
+
+// StopShared stops the shared server if one was started.
+func StopShared() {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if shared != nil {
+		shared.Close()
+		shared = nil
+	}
+}
+
+// Database creates a fresh database on the shared server for t and returns
+// its URL.
+func Database(t testing.TB) string {
+	t.Helper()
+	s := Shared(t)
+	u, err := s.NewDatabase(context.Background(), "elib")
+	if err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	return u
+}

@@ -1,0 +1,410 @@
+package postgres
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+
+	"elib/element"
+	"elib/index"
+	"elib/index/store"
+)
+
+// CandidateCounts reports every live element sharing an LSH band key with
+// keys (band i % Bands for keys[i]), with the number of keys it shares, in
+// ref order: one query for all of a check's keys.
+func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+	if len(keys) == 0 {
+		return
+	}
+	l.mu.RLock()
+	nb := max(1, l.params.Bands)
+	l.mu.RUnlock()
+	bkeys := make([]int64, len(keys))
+	for i, k := range keys {
+		bkeys[i] = hkey(i%nb, k)
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT p.ref, count(*) FROM unnest($1::bigint[]) k(bkey)
+		JOIN elib_lsh p ON p.bkey = k.bkey GROUP BY p.ref ORDER BY p.ref`, bkeys)
+	if err != nil {
+		l.fail("candidates", err)
+		return
+	}
+	type hit struct {
+		ref int64
+		n   int64
+	}
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.ref, &h.n); err != nil {
+			break
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		l.fail("candidates", err)
+		return
+	}
+	for _, h := range hits {
+		fn(uint32(h.ref), int(h.n))
+	}
+}
+
+// AnchorHolders calls fn(i, ref) for up to limit live elements (lowest refs
+// first) holding anchor hashes[i], and returns how many hold each.
+func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+	counts := make([]int, len(hashes))
+	if len(hashes) == 0 {
+		return counts
+	}
+	hk := make([]int64, len(hashes))
+	for i, h := range hashes {
+		hk[i] = hkey(0, h)
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT i, ref, n FROM (
+		SELECT k.i, p.ref, count(*) OVER (PARTITION BY k.i) AS n,
+		       row_number() OVER (PARTITION BY k.i ORDER BY p.ref) AS rn
+		FROM unnest($1::bigint[]) WITH ORDINALITY k(hkey, i) JOIN elib_anchors p ON p.hkey = k.hkey) s
+		WHERE rn <= $2 ORDER BY i, ref`, hk, max(limit, 0)+1)
+	if err != nil {
+		l.fail("anchors", err)
+		return counts
+	}
+	type hit struct {
+		i, ref, n int64
+	}
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.i, &h.ref, &h.n); err != nil {
+			break
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		l.fail("anchors", err)
+		return counts
+	}
+	taken := make([]int, len(hashes))
+	for _, h := range hits {
+		i := int(h.i - 1)
+		counts[i] = int(h.n)
+		if taken[i] < limit {
+			taken[i]++
+			fn(i, uint32(h.ref))
+		}
+	}
+	return counts
+}
+
+// AnchorHits calls fn(i, ref) for every live element holding anchor
+// hashes[i], skipping anchors held by more than maxPostings elements.
+func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32)) {
+	type hit struct {
+		i   int
+		ref uint32
+	}
+	var hits []hit
+	counts := l.AnchorHolders(hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, hit{i, ref}) })
+	for _, h := range hits {
+		if counts[h.i] <= maxPostings {
+			fn(h.i, h.ref)
+		}
+	}
+}
+
+// Element returns the live element ref. Element rows never change (a ref is
+// never reused), so they are cached; Remove in this process drops them.
+func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
+	if e := l.elems.get(ref); e != nil {
+		return e, nil
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	e := &index.StoredElement{Ref: ref}
+	var typ int16
+	var sig, sh []byte
+	err := l.pool.QueryRow(ctx, `SELECT asset_id, idx, type, text, title, signature, shingles FROM elib_elements WHERE ref = $1 AND live`,
+		int64(ref)).Scan(&e.AssetID, &e.Index, &typ, &e.Text, &e.Title, &sig, &sh)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("element ref %d: %w", ref, index.ErrNotFound)
+	}
+	if err != nil {
+		l.fail("element", err)
+		return nil, wrap(l.desc, "read element", err)
+	}
+	e.Type, _ = store.TypeOf(byte(typ))
+	e.ID = store.ElementID(e.AssetID, e.Index)
+	e.Signature, e.Shingles = decodeU32(sig), decodeU64(sh)
+	l.elems.put(e)
+	return e, nil
+}
+
+// ElementByID returns the live element "<asset id>#<n>".
+func (l *Library) ElementByID(id string) (*index.StoredElement, error) {
+	aid, n, ok := splitElementID(id)
+	if !ok {
+		return nil, fmt.Errorf("element %q: %w", id, index.ErrNotFound)
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	var ref int64
+	err := l.pool.QueryRow(ctx, `SELECT ref FROM elib_elements WHERE asset_id = $1 AND idx = $2 AND live`, aid, n).Scan(&ref)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("element %q: %w", id, index.ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap(l.desc, "read element", err)
+	}
+	return l.Element(uint32(ref))
+}
+
+// AssetElements returns the refs of the asset's live elements in order.
+func (l *Library) AssetElements(assetID string) []uint32 {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT ref FROM elib_elements WHERE asset_id = $1 AND live ORDER BY idx`, assetID)
+	if err != nil {
+		l.fail("asset elements", err)
+		return nil
+	}
+	refs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		l.fail("asset elements", err)
+		return nil
+	}
+	out := make([]uint32, len(refs))
+	for i, r := range refs {
+		out[i] = uint32(r)
+	}
+	return out
+}
+
+// AssetOf returns the id of the live asset element ref belongs to.
+func (l *Library) AssetOf(ref uint32) (string, bool) {
+	if e := l.elems.get(ref); e != nil {
+		return e.AssetID, true
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	var id string
+	err := l.pool.QueryRow(ctx, `SELECT asset_id FROM elib_elements WHERE ref = $1 AND live`, int64(ref)).Scan(&id)
+	if err != nil {
+		if !errors.Is(err, pgx.ErrNoRows) {
+			l.fail("asset of", err)
+		}
+		return "", false
+	}
+	return id, true
+}
+
+// Asset returns the stored asset id.
+func (l *Library) Asset(id string) (*element.Asset, error) {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	var b []byte
+	err := l.pool.QueryRow(ctx, `SELECT record FROM elib_assets WHERE id = $1`, id).Scan(&b)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("asset %q: %w", id, index.ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap(l.desc, "read asset", err)
+	}
+	var rec store.AssetRecord
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, fmt.Errorf("asset %q: stored record: %w", id, err)
+	}
+	a := rec.Asset
+	a.File = rec.File
+	return &a, nil
+}
+
+// AssetIDs returns the ids of all live assets, sorted.
+func (l *Library) AssetIDs() []string {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT id FROM elib_assets ORDER BY id COLLATE "C"`)
+	if err != nil {
+		l.fail("asset ids", err)
+		return nil
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		l.fail("asset ids", err)
+	}
+	return ids
+}
+
+func (l *Library) metaInt(key string) int {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	var v string
+	if err := l.pool.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = $1`, key).Scan(&v); err != nil {
+		l.fail(key, err)
+		return 0
+	}
+	n, _ := strconv.Atoi(v)
+	return n
+}
+
+// AssetCount returns the number of live assets.
+func (l *Library) AssetCount() int { return l.metaInt("assets") }
+
+// ElementCount returns the number of live elements.
+func (l *Library) ElementCount() int { return l.metaInt("elements") }
+
+// Allowlist returns the library's boilerplate phrases, sorted.
+func (l *Library) Allowlist() []string {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT phrase FROM elib_allowlist ORDER BY phrase COLLATE "C"`)
+	if err != nil {
+		l.fail("allowlist", err)
+		return []string{}
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		l.fail("allowlist", err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out
+}
+
+// SentenceDF returns in how many live assets the normalised sentence with
+// hash h occurs (exact).
+func (l *Library) SentenceDF(h uint64) int {
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	var n int
+	err := l.pool.QueryRow(ctx, `SELECT n FROM elib_sentence_df WHERE hash = $1`, int64(h)).Scan(&n)
+	if err != nil {
+		if !errors.Is(err, pgx.ErrNoRows) {
+			l.fail("sentence df", err)
+		}
+		return 0
+	}
+	return n
+}
+
+// Stats returns counts, the database size of the library's tables and the
+// estimated reuse rate (the file library's sample and rule).
+func (l *Library) Stats() (index.Stats, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*l.opts.Timeout)
+	defer cancel()
+	st := index.Stats{ByType: map[element.Type]int{}, Assets: l.AssetCount(), Elements: l.ElementCount(), Generation: l.Generation()}
+	rows, err := l.pool.Query(ctx, `SELECT type, count(*) FROM elib_elements WHERE live GROUP BY type`)
+	if err != nil {
+		return st, wrap(l.desc, "stats", err)
+	}
+	for rows.Next() {
+		var t int16
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			rows.Close()
+			return st, wrap(l.desc, "stats", err)
+		}
+		if typ, ok := store.TypeOf(byte(t)); ok {
+			st.ByType[typ] = n
+		}
+	}
+	rows.Close()
+	if err := l.pool.QueryRow(ctx, `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
+		WHERE c.relname IN ('elib_meta', 'elib_assets', 'elib_elements', 'elib_lsh', 'elib_anchors', 'elib_sentence_df', 'elib_allowlist')`).Scan(&st.DiskBytes); err != nil {
+		return st, wrap(l.desc, "stats", err)
+	}
+	var sample []uint32
+	if st.Elements > 0 {
+		step := max(1, st.Elements/index.MaxReuseSample)
+		rows, err := l.pool.Query(ctx, `SELECT ref FROM (SELECT ref, row_number() OVER (ORDER BY ref) - 1 AS k FROM elib_elements WHERE live) s
+			WHERE k % $1 = 0 ORDER BY ref LIMIT $2`, step, index.MaxReuseSample)
+		if err != nil {
+			return st, wrap(l.desc, "stats", err)
+		}
+		refs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return st, wrap(l.desc, "stats", err)
+		}
+		for _, r := range refs {
+			sample = append(sample, uint32(r))
+		}
+	}
+	l.mu.RLock()
+	params := l.params
+	l.mu.RUnlock()
+	reused, n, err := index.CountReused(l, params, sample)
+	if err != nil {
+		return st, fmt.Errorf("stats: %w", err)
+	}
+	st.ReuseSample = n
+	if n > 0 {
+		st.ReuseRate = float64(reused) / float64(n)
+	}
+	return st, nil
+}
+
+// elementCache keeps recently read elements (rows never change).
+type elementCache struct {
+	mu    sync.Mutex
+	cap   int
+	ll    *list.List
+	items map[uint32]*list.Element
+}
+
+func newElementCache(capacity int) *elementCache {
+	return &elementCache{cap: capacity, ll: list.New(), items: map[uint32]*list.Element{}}
+}
+
+func (c *elementCache) get(ref uint32) *index.StoredElement {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[ref]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*index.StoredElement)
+	}
+	return nil
+}
+
+func (c *elementCache) put(e *index.StoredElement) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[e.Ref]; ok {
+		return
+	}
+	c.items[e.Ref] = c.ll.PushFront(e)
+	for c.ll.Len() > c.cap {
+		last := c.ll.Back()
+		c.ll.Remove(last)
+		delete(c.items, last.Value.(*index.StoredElement).Ref)
+	}
+}
+
+func (c *elementCache) drop(ref uint32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[ref]; ok {
+		c.ll.Remove(e)
+		delete(c.items, ref)
+	}
+}
+
+func (c *elementCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ll.Init()
+	c.items = map[uint32]*list.Element{}
+}

@@ -1,0 +1,41 @@
+package postgres
+
+// migrations are the schema versions in order: migrations[i] moves a
+// database from version i to i+1. Never edit a released one; append.
+var migrations = []string{
+	// 1: the library.
+	`CREATE TABLE elib_meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE SEQUENCE elib_ref AS bigint MINVALUE 0 START WITH 0 MAXVALUE 4294967294;
+CREATE TABLE elib_assets (
+	id text PRIMARY KEY,
+	record bytea NOT NULL,
+	sentences bigint[] NOT NULL,
+	imported timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE elib_elements (
+	ref bigint PRIMARY KEY,
+	asset_id text NOT NULL,
+	idx integer NOT NULL,
+	type smallint NOT NULL,
+	live boolean NOT NULL DEFAULT true,
+	text text NOT NULL,
+	title text NOT NULL,
+	signature bytea NOT NULL,
+	shingles bytea NOT NULL,
+	anchors bigint[] NOT NULL,
+	lexemes text[] NOT NULL,
+	tsv tsvector GENERATED ALWAYS AS (array_to_tsvector(lexemes)) STORED
+);
+CREATE INDEX elib_elements_asset ON elib_elements (asset_id, idx);
+CREATE INDEX elib_elements_tsv ON elib_elements USING gin (tsv);
+CREATE TABLE elib_lsh (bkey bigint NOT NULL, ref bigint NOT NULL);
+CREATE INDEX elib_lsh_bkey ON elib_lsh (bkey) INCLUDE (ref);
+CREATE TABLE elib_anchors (hkey bigint NOT NULL, ref bigint NOT NULL);
+CREATE INDEX elib_anchors_hkey ON elib_anchors (hkey) INCLUDE (ref);
+CREATE TABLE elib_sentence_df (hash bigint PRIMARY KEY, n integer NOT NULL);
+CREATE TABLE elib_allowlist (phrase text PRIMARY KEY);
+INSERT INTO elib_meta (key, value) VALUES ('generation', '0'), ('assets', '0'), ('elements', '0'), ('fingerprint', '');`,
+}
+
+// SchemaVersion is the schema version this binary writes and reads.
+var SchemaVersion = len(migrations)

@@ -1,0 +1,550 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"elib/element"
+	"elib/index"
+	"elib/index/store"
+)
+
+// writable reports why the library cannot be written, if it cannot.
+func (l *Library) writable(op string) error {
+	if l.opts.ReadOnly {
+		return fmt.Errorf("%s: library %s: %w", op, l.desc, index.ErrReadOnly)
+	}
+	return nil
+}
+
+// write runs fn in one transaction holding the writers' advisory lock, and
+// bumps the generation; it notifies listeners on commit.
+func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	tx, err := l.pool.Begin(ctx)
+	if err != nil {
+		return wrap(l.desc, op, err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	if err := fn(tx); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE elib_meta SET value = (value::bigint + 1)::text WHERE key = 'generation'`); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	if _, err := tx.Exec(ctx, `NOTIFY elib_changes`); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	return nil
+}
+
+// addCount adds delta to a counter of elib_meta.
+func addCount(ctx context.Context, tx pgx.Tx, key string, delta int) error {
+	if delta == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE elib_meta SET value = (value::bigint + $2)::text WHERE key = $1`, key, delta)
+	return err
+}
+
+// Import stores assets in one transaction, replacing assets with the same
+// id. Elements are fingerprinted before the transaction, in parallel.
+func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error) {
+	var res index.ImportResult
+	if err := l.writable("import"); err != nil {
+		return res, err
+	}
+	if l.opts.Engine == nil {
+		return res, errors.New("import: library opened without a fingerprint engine")
+	}
+	if err := l.Compatible(l.opts.Engine); err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	batch, err := index.ImportBatch(assets)
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	prep, err := index.Prepare(ctx, l.opts.Engine, batch, index.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
+	if err != nil {
+		return res, fmt.Errorf("import: %w", err)
+	}
+	lex := l.lexemes(prep)
+	fp := fingerprintOf(l.opts.Engine)
+	err = l.write(ctx, "import", func(tx pgx.Tx) error {
+		res = index.ImportResult{}
+		var cur string
+		if err := tx.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = 'fingerprint' FOR UPDATE`).Scan(&cur); err != nil {
+			return err
+		}
+		if cur != "" && cur != fp {
+			var n string
+			if err := tx.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = 'elements'`).Scan(&n); err != nil {
+				return err
+			}
+			if n != "0" {
+				return index.ErrIncompatible
+			}
+		}
+		if cur != fp {
+			if _, err := tx.Exec(ctx, `UPDATE elib_meta SET value = $1 WHERE key = 'fingerprint'`, fp); err != nil {
+				return err
+			}
+		}
+		ids := make([]string, len(prep))
+		for i := range prep {
+			ids[i] = prep[i].Record.Asset.ID
+		}
+		replaced, err := l.removeAssets(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		res.Replaced = replaced
+		return l.insert(ctx, tx, prep, lex, &res)
+	})
+	if err != nil {
+		return index.ImportResult{}, err
+	}
+	l.mu.Lock()
+	l.fp, l.params = fp, l.opts.Engine.Bands()
+	l.mu.Unlock()
+	return res, nil
+}
+
+// lexemes are the search terms of each element: the elib_zh analyzer's
+// tokens (gojieba search mode on normalised text, as bleve indexes them)
+// of its text and of its asset's title.
+func (l *Library) lexemes(prep []index.Prepared) [][][]string {
+	out := make([][][]string, len(prep))
+	for i := range prep {
+		title := l.terms(prep[i].Record.Asset.Title)
+		out[i] = make([][]string, len(prep[i].Elements))
+		for j := range prep[i].Elements {
+			out[i][j] = dedupe(append(l.terms(prep[i].Elements[j].Text), title...))
+		}
+	}
+	return out
+}
+
+func dedupe(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// insert writes prepared assets with fresh refs.
+func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][][]string, res *index.ImportResult) error {
+	n := 0
+	for i := range prep {
+		n += len(prep[i].Elements)
+	}
+	refs := make([]int64, 0, n)
+	if n > 0 {
+		rows, err := tx.Query(ctx, `SELECT nextval('elib_ref') FROM generate_series(1, $1)`, n)
+		if err != nil {
+			return err
+		}
+		refs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+	}
+	params := l.opts.Engine.Bands()
+	var elemRows, lshRows, anchorRows [][]any
+	var assetRows [][]any
+	var sentences []int64
+	k := 0
+	var keys []uint64
+	for i := range prep {
+		rec := prep[i].Record
+		rec.FirstRef = uint32(refs[min(k, len(refs)-1)])
+		if len(prep[i].Elements) == 0 {
+			rec.FirstRef = 0
+		}
+		rec.File = rec.Asset.File
+		b, err := json.Marshal(&rec)
+		if err != nil {
+			return fmt.Errorf("asset %s: %w", rec.Asset.ID, err)
+		}
+		sents := make([]int64, len(rec.Sentences))
+		for j, h := range rec.Sentences {
+			sents[j] = int64(h)
+		}
+		sentences = append(sentences, sents...)
+		assetRows = append(assetRows, []any{rec.Asset.ID, b, sents})
+		for j := range prep[i].Elements {
+			e := &prep[i].Elements[j]
+			ref := refs[k]
+			k++
+			anchors := make([]int64, len(prep[i].Anchors[j]))
+			for a, h := range prep[i].Anchors[j] {
+				anchors[a] = int64(h)
+				anchorRows = append(anchorRows, []any{hkey(0, h), ref})
+			}
+			elemRows = append(elemRows, []any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
+				encodeU32(e.Signature), encodeU64(e.Shingles), anchors, lex[i][j]})
+			keys = params.BandKeys(keys[:0], e.Signature)
+			for b, key := range keys {
+				lshRows = append(lshRows, []any{hkey(b, key), ref})
+			}
+		}
+		res.Assets++
+		res.Elements += len(prep[i].Elements)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_assets"}, []string{"id", "record", "sentences"}, pgx.CopyFromRows(assetRows)); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_elements"},
+		[]string{"ref", "asset_id", "idx", "type", "text", "title", "signature", "shingles", "anchors", "lexemes"}, pgx.CopyFromRows(elemRows)); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_lsh"}, []string{"bkey", "ref"}, pgx.CopyFromRows(lshRows)); err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_anchors"}, []string{"hkey", "ref"}, pgx.CopyFromRows(anchorRows)); err != nil {
+		return err
+	}
+	if err := addSentences(ctx, tx, sentences, 1); err != nil {
+		return err
+	}
+	if err := addCount(ctx, tx, "assets", res.Assets); err != nil {
+		return err
+	}
+	return addCount(ctx, tx, "elements", res.Elements)
+}
+
+// addSentences adds sign to the asset count of every sentence hash (each
+// hash once per asset; hashes may repeat across assets).
+func addSentences(ctx context.Context, tx pgx.Tx, hashes []int64, sign int) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	// Sorted upserts: concurrent writers are serialised anyway, but a
+	// stable order keeps lock acquisition deadlock-free regardless.
+	if sign > 0 {
+		_, err := tx.Exec(ctx, `INSERT INTO elib_sentence_df (hash, n)
+			SELECT h, count(*) FROM unnest($1::bigint[]) h GROUP BY h ORDER BY h
+			ON CONFLICT (hash) DO UPDATE SET n = elib_sentence_df.n + EXCLUDED.n`, hashes)
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE elib_sentence_df d SET n = d.n - c.n
+		FROM (SELECT h, count(*) AS n FROM unnest($1::bigint[]) h GROUP BY h) c WHERE d.hash = c.h`, hashes); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM elib_sentence_df WHERE hash = ANY($1) AND n <= 0`, hashes)
+	return err
+}
+
+// hkey is the posting key of band b: the band and the top 32 bits of key,
+// what lsh.Index compares.
+func hkey(b int, key uint64) int64 { return int64(uint64(b)<<32 | key>>32) }
+
+// killElements removes the postings of elements (their refs and the
+// signatures and anchors they were posted under) and marks them dead.
+func (l *Library) killElements(ctx context.Context, tx pgx.Tx, where string, args ...any) (int, error) {
+	rows, err := tx.Query(ctx, `UPDATE elib_elements SET live = false WHERE live AND `+where+` RETURNING ref, signature, anchors`, args...)
+	if err != nil {
+		return 0, err
+	}
+	var lshKeys, lshRefs, anKeys, anRefs []int64
+	var killed []uint32
+	var keys []uint64
+	l.mu.RLock()
+	params := l.params
+	l.mu.RUnlock()
+	for rows.Next() {
+		var ref int64
+		var sig []byte
+		var anchors []int64
+		if err := rows.Scan(&ref, &sig, &anchors); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		killed = append(killed, uint32(ref))
+		keys = params.BandKeys(keys[:0], decodeU32(sig))
+		for b, k := range keys {
+			lshKeys, lshRefs = append(lshKeys, hkey(b, k)), append(lshRefs, ref)
+		}
+		for _, h := range anchors {
+			anKeys, anRefs = append(anKeys, hkey(0, uint64(h))), append(anRefs, ref)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(lshKeys) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM elib_lsh p USING unnest($1::bigint[], $2::bigint[]) d(k, r) WHERE p.bkey = d.k AND p.ref = d.r`, lshKeys, lshRefs); err != nil {
+			return 0, err
+		}
+	}
+	if len(anKeys) > 0 {
+		if _, err := tx.Exec(ctx, `DELETE FROM elib_anchors p USING unnest($1::bigint[], $2::bigint[]) d(k, r) WHERE p.hkey = d.k AND p.ref = d.r`, anKeys, anRefs); err != nil {
+			return 0, err
+		}
+	}
+	for _, r := range killed {
+		l.elems.drop(r)
+	}
+	return len(killed), addCount(ctx, tx, "elements", -len(killed))
+}
+
+// removeAssets removes the assets with these ids that exist and returns
+// how many there were.
+func (l *Library) removeAssets(ctx context.Context, tx pgx.Tx, ids []string) (int, error) {
+	rows, err := tx.Query(ctx, `DELETE FROM elib_assets WHERE id = ANY($1) RETURNING id, sentences`, ids)
+	if err != nil {
+		return 0, err
+	}
+	var gone []string
+	var sentences []int64
+	for rows.Next() {
+		var id string
+		var s []int64
+		if err := rows.Scan(&id, &s); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		gone = append(gone, id)
+		sentences = append(sentences, s...)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	if _, err := l.killElements(ctx, tx, `asset_id = ANY($1)`, gone); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM elib_elements WHERE asset_id = ANY($1)`, gone); err != nil {
+		return 0, err
+	}
+	if err := addSentences(ctx, tx, sentences, -1); err != nil {
+		return 0, err
+	}
+	return len(gone), addCount(ctx, tx, "assets", -len(gone))
+}
+
+// Remove deletes assets (by asset id) or single elements (by element id
+// "<asset id>#<n>") in one transaction and returns how many it removed.
+// Unknown ids are reported in an error matching index.ErrNotFound after
+// the known ones are removed.
+func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int, error) {
+	if err := l.writable("remove"); err != nil {
+		return 0, err
+	}
+	var missing []string
+	removed := 0
+	err := l.write(ctx, "remove", func(tx pgx.Tx) error {
+		missing, removed = nil, 0
+		seen := map[string]bool{}
+		for _, id := range assetOrElementIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			n, err := l.removeAssets(ctx, tx, []string{id})
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				removed += n
+				continue
+			}
+			if aid, idx, ok := splitElementID(id); ok && !seen[aid] {
+				k, err := l.killElements(ctx, tx, `asset_id = $1 AND idx = $2`, aid, idx)
+				if err != nil {
+					return err
+				}
+				if k > 0 {
+					removed += k
+					continue
+				}
+			}
+			missing = append(missing, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if len(missing) > 0 {
+		return removed, fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), index.ErrNotFound)
+	}
+	return removed, nil
+}
+
+// splitElementID splits "<asset id>#<n>".
+func splitElementID(id string) (string, int, bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return id[:i], n, true
+}
+
+// AllowlistAdd adds boilerplate phrases (trimmed; empty and duplicate
+// phrases are ignored).
+func (l *Library) AllowlistAdd(phrases ...string) error {
+	return l.editAllowlist(`INSERT INTO elib_allowlist (phrase) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, phrases)
+}
+
+// AllowlistRemove removes boilerplate phrases.
+func (l *Library) AllowlistRemove(phrases ...string) error {
+	return l.editAllowlist(`DELETE FROM elib_allowlist WHERE phrase = ANY($1)`, phrases)
+}
+
+func (l *Library) editAllowlist(sql string, phrases []string) error {
+	if err := l.writable("allowlist"); err != nil {
+		return err
+	}
+	var clean []string
+	for _, p := range phrases {
+		if p = strings.TrimSpace(p); p != "" {
+			clean = append(clean, p)
+		}
+	}
+	return l.write(context.Background(), "allowlist", func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), sql, clean)
+		return err
+	})
+}
+
+// Reindex rebuilds every fingerprint, posting and statistic from the
+// stored assets with the current engine, in one transaction (readers keep
+// the old state until it commits). ReindexOptions.From is not supported.
+func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error {
+	if err := l.writable("reindex"); err != nil {
+		return err
+	}
+	if opts.From != "" {
+		return fmt.Errorf("reindex: --from is not supported for a PostgreSQL library %s (import the files instead)", l.desc)
+	}
+	if l.opts.Engine == nil {
+		return errors.New("reindex: library opened without a fingerprint engine")
+	}
+	recs, err := l.liveRecords(ctx)
+	if err != nil {
+		return err
+	}
+	assets := make([]element.Asset, 0, len(recs))
+	for _, r := range recs {
+		assets = append(assets, r)
+	}
+	prep, err := index.Prepare(ctx, l.opts.Engine, assets, index.PrepareOptions{Workers: max(opts.Workers, l.opts.Workers), Progress: opts.Progress, Now: l.opts.Now()})
+	if err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
+	lex := l.lexemes(prep)
+	fp := fingerprintOf(l.opts.Engine)
+	err = l.write(ctx, "reindex", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `TRUNCATE elib_assets, elib_elements, elib_lsh, elib_anchors, elib_sentence_df`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE elib_meta SET value = CASE key WHEN 'fingerprint' THEN $1 ELSE '0' END
+			WHERE key IN ('fingerprint', 'assets', 'elements')`, fp); err != nil {
+			return err
+		}
+		var res index.ImportResult
+		return l.insert(ctx, tx, prep, lex, &res)
+	})
+	if err != nil {
+		return err
+	}
+	l.elems.reset()
+	l.mu.Lock()
+	l.fp, l.params = fp, l.opts.Engine.Bands()
+	l.mu.Unlock()
+	return nil
+}
+
+// liveRecords returns every live asset with only its live elements.
+func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
+	rows, err := l.pool.Query(ctx, `SELECT a.record, coalesce(array_agg(e.idx ORDER BY e.idx) FILTER (WHERE e.live), '{}')
+		FROM elib_assets a LEFT JOIN elib_elements e ON e.asset_id = a.id GROUP BY a.id, a.record ORDER BY a.id`)
+	if err != nil {
+		return nil, wrap(l.desc, "reindex", err)
+	}
+	defer rows.Close()
+	var out []element.Asset
+	for rows.Next() {
+		var b []byte
+		var live []int32
+		if err := rows.Scan(&b, &live); err != nil {
+			return nil, wrap(l.desc, "reindex", err)
+		}
+		var rec store.AssetRecord
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return nil, fmt.Errorf("reindex: stored asset: %w", err)
+		}
+		a := rec.Asset
+		a.File = rec.File
+		a.Elements = nil
+		for _, i := range live {
+			if int(i) <= len(rec.Asset.Elements) {
+				a.Elements = append(a.Elements, rec.Asset.Elements[i-1])
+			}
+		}
+		if len(a.Elements) == 0 {
+			continue
+		}
+		a.Reoffset()
+		out = append(out, a)
+	}
+	return out, wrap(l.desc, "reindex", rows.Err())
+}
+
+func encodeU32(v []uint32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], x)
+	}
+	return b
+}
+
+func decodeU32(b []byte) []uint32 {
+	out := make([]uint32, len(b)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return out
+}
+
+func encodeU64(v []uint64) []byte {
+	b := make([]byte, 8*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint64(b[8*i:], x)
+	}
+	return b
+}
+
+func decodeU64(b []byte) []uint64 {
+	out := make([]uint64, len(b)/8)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return out
+}
