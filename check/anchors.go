@@ -153,8 +153,10 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 // text draws on and however little each gives: for each anchor of the
 // text that no verified candidate holds, holders are fetched — those
 // holding the most open anchors first, then those of the rarest anchors;
-// every holder of a rare anchor, two of a stock one, ClauseTries in all —
-// until one shares a run of ClauseRun characters with the text. Such a holder is a source like any other (its asset is pulled
+// four holders of a rare anchor, two of a stock one, ClauseTries in all,
+// and no more once eight fetches in a row found no clause (the text's
+// remaining anchors are stock phrases) — until one shares a run of
+// ClauseRun characters with the text. Such a holder is a source like any other (its asset is pulled
 // in, all its runs count); a holder sharing only a stock phrase is not.
 // One verified holder covers every anchor inside its clause runs, so a
 // clause held by thousands of elements costs one fetch.
@@ -163,7 +165,8 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 	if t.ClauseRun < 0 || len(look.pos) == 0 {
 		return nil
 	}
-	const stockTries = 2
+	const rareTries, stockTries, maxMisses = 4, 2, 8
+	misses := 0
 	budget := t.ClauseTries
 	clause := verify.Options{MinRun: t.ClauseRun}
 	var m verify.Matcher
@@ -211,17 +214,17 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 			}
 			return refs[a] < refs[b]
 		})
-		// Every holder of a rare anchor may be tried; a stock anchor's
-		// clause is usually held whole by any holder, so two tries.
+		// A rare anchor's holders get a few tries; a stock anchor's
+		// clause is usually held whole by any holder, so fewer.
 		maxTries := func(i int) int {
 			if h.counts[i] <= t.ClauseHolders {
-				return t.ClauseHolders
+				return rareTries
 			}
 			return stockTries
 		}
 		tries := make([]int, len(look.pos))
 		for _, ref := range refs {
-			if budget <= 0 {
+			if budget <= 0 || misses >= maxMisses {
 				return nil
 			}
 			open := false
@@ -242,12 +245,15 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 				return err
 			}
 			if cd == nil {
+				misses++
 				continue
 			}
 			runs := m.Compare(whole.Norm, cd.norm, clause).Runs
 			if len(runs) == 0 {
+				misses++
 				continue // a stock phrase, not a clause
 			}
+			misses = 0
 			for _, i := range byRef[ref] {
 				covered[i] = true
 			}

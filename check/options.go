@@ -58,12 +58,12 @@ type Tuning struct {
 	// default value is winnow.K + winnow.Window - 1 (10), the longest run
 	// the anchor index is sure to find.
 	ClauseRun int
-	// ClauseHolders is how many holders of one anchor are considered: one
-	// verified holder is enough for a run to count. The default value is
-	// 16.
+	// ClauseHolders is how many holders of one anchor are considered (one
+	// verified holder is enough for a run to count); an anchor held by
+	// more is a stock one. The default value is 16.
 	ClauseHolders int
-	// ClauseTries caps the elements fetched for clause search per check;
-	// each anchor gets at most two tries. The default value is 32.
+	// ClauseTries caps the elements fetched for clause search per check.
+	// The default value is 32.
 	ClauseTries int
 	// WindowTokens and WindowStride shape the sliding windows over the
 	// whole copy text. The default values are 24 and 12 tokens.

@@ -84,7 +84,7 @@ type Annotation struct {
 // "colorful" is text), or a brace group holding a JSON object of known
 // keys. Offsets count code points as []rune(s) does.
 func Find(s string) []Annotation {
-	if !strings.ContainsAny(s, "（([［{｛【") {
+	if !hasOpener(s) {
 		return nil
 	}
 	rs := []rune(s)
@@ -115,6 +115,27 @@ func Find(s string) []Annotation {
 		i = end
 	}
 	return out
+}
+
+// hasOpener reports whether s holds an opening bracket of closers, by
+// bytes: ( [ { in ASCII; （ ［ ｛ are EF BC 88 / EF BC BB / EF BD 9B in
+// UTF-8 and 【 is E3 80 90.
+func hasOpener(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '[', '{':
+			return true
+		case 0xEF:
+			if i+2 < len(s) && (s[i+1] == 0xBC && (s[i+2] == 0x88 || s[i+2] == 0xBB) || s[i+1] == 0xBD && s[i+2] == 0x9B) {
+				return true
+			}
+		case 0xE3:
+			if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x90 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // parse recognises the content between brackets; nil when it is not an

@@ -60,6 +60,14 @@ func TestKeysLongestFirst(t *testing.T) {
 	}
 }
 
+func TestHasOpener(t *testing.T) {
+	for r := range closers {
+		assert.True(t, hasOpener("前"+string(r)+"后"), "%q", r)
+	}
+	assert.False(t, hasOpener("没有括号）】］"))
+	assert.False(t, hasOpener(""))
+}
+
 func FuzzFind(f *testing.F) {
 	for _, s := range []string{
 		"（镜头：推近）今天[BGM 128bpm]开箱{字幕色 #FFD400}【钩子】(Camera pan)",
@@ -78,6 +86,9 @@ func FuzzFind(f *testing.F) {
 				t.Fatalf("annotation without attributes in %q", s)
 			}
 			prev = a.End
+		}
+		if hasOpener(s) != strings.ContainsAny(s, "（([［{｛【") {
+			t.Fatalf("hasOpener(%q) disagrees with ContainsAny", s)
 		}
 		out, _ := Strip(s)
 		if utf8.ValidString(s) && !utf8.ValidString(out) {
