@@ -123,3 +123,15 @@ func Describe(location string) string {
 
 // IsNotFound reports whether err means an unknown asset or element.
 func IsNotFound(err error) bool { return errors.Is(err, index.ErrNotFound) }
+
+// ReadFailures returns how many reads of lib failed so far and the last
+// error, for backends whose check-facing reads can fail (PostgreSQL): the
+// check's Source methods cannot return errors, so a caller compares the
+// count before and after checking and fails instead of passing material
+// on a lost connection. Other backends report 0.
+func ReadFailures(lib any) (uint64, error) {
+	if f, ok := lib.(interface{ Failures() (uint64, error) }); ok {
+		return f.Failures()
+	}
+	return 0, nil
+}

@@ -17,6 +17,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/index"
+	"elib/library"
 )
 
 // checkOptions are the flags of `elib check`.
@@ -177,6 +178,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, err)
 	}
 
+	failedBefore, _ := library.ReadFailures(lib)
 	results := make([]*check.Result, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -195,6 +197,11 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	close(next)
 	wg.Wait()
+	if n, err := library.ReadFailures(lib); n > failedBefore {
+		// A database read failed under the check: its verdicts are not
+		// to be trusted, whatever they say.
+		return withCode(exitError, fmt.Errorf("check: reading the library failed: %w", err))
+	}
 	for i, r := range results {
 		if errs[i] != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
@@ -222,14 +229,18 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 
 // openCheckLibrary opens the library on disk, or builds the embedded sample
 // library in memory when there is none and none was asked for.
-func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, loader *engineLoader) (*index.Library, string, error) {
+func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, loader *engineLoader) (library.Library, string, error) {
 	dir := g.libraryDir()
-	if !opts.sample && index.Exists(dir) {
-		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true, SkipVerify: true}) // blocks are verified as they are read
+	if !opts.sample && g.libraryExists() {
+		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: true, File: index.Options{SkipVerify: true}}) // blocks are verified as they are read
 		if err != nil {
 			return nil, "", err
 		}
-		return lib, fmt.Sprintf("%s (%d assets)", dir, lib.AssetCount()), nil
+		desc := dir
+		if library.IsPostgres(dir) {
+			desc = library.Describe(dir)
+		}
+		return lib, fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount()), nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

@@ -98,7 +98,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	if opts.batch <= 0 {
 		opts.batch = 2000
 	}
-	if !index.Exists(g.libraryDir()) {
+	if !g.libraryExists() {
 		return withCode(exitError, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", g.libraryDir()))
 	}
 	type input struct{ path, root string }
@@ -232,8 +232,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			return withCode(exitError, fmt.Errorf("write json: %w", err))
 		}
 	} else {
-		abs, _ := filepath.Abs(g.libraryDir())
-		fmt.Fprintf(g.stdout, "imported %d assets (%d elements, %d replaced) into %s\n", rep.Imported, rep.Elements, rep.Replaced, abs)
+		fmt.Fprintf(g.stdout, "imported %d assets (%d elements, %d replaced) into %s\n", rep.Imported, rep.Elements, rep.Replaced, g.libraryDesc())
 	}
 	if len(rep.Errors) > 0 {
 		return withCode(exitError, fmt.Errorf("import: %d inputs failed", len(rep.Errors)))

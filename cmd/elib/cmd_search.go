@@ -111,7 +111,7 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	}
 	q.Type, q.Limit, q.Offset, q.Facets = typ, opts.limit, opts.offset, !opts.noFacets
 
-	res, err := searchLibrary(ctx, g.libraryDir(), q)
+	res, err := searchLibrary(ctx, g, q)
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -122,15 +122,16 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	return nil
 }
 
-// searchLibrary runs q on the library in dir through Library.Search (which
-// opens the library's full-text index read-only, waiting for a concurrent
-// import's current batch).
-func searchLibrary(ctx context.Context, dir string, q fulltext.Query) (*fulltext.Result, error) {
-	if !index.Exists(dir) {
-		return nil, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", dir)
-	}
-	lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true, SkipVerify: true})
+// searchLibrary runs q on the library of g through Library.Search (a
+// file library opens its full-text index read-only, waiting for a
+// concurrent import's current batch).
+func searchLibrary(ctx context.Context, g *globalOptions, q fulltext.Query) (*fulltext.Result, error) {
+	lib, err := openLibrary(g, index.Options{ReadOnly: true, SkipVerify: true})
 	if err != nil {
+		var ce *exitCodeError
+		if errors.As(err, &ce) && ce.err != nil {
+			err = ce.err
+		}
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer lib.Close()

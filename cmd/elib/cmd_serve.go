@@ -12,8 +12,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/check"
-	"elib/index"
 	"elib/index/fulltext"
+	"elib/library"
 	"elib/server"
 )
 
@@ -168,9 +168,9 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 // openServeLibrary opens the library on disk — writable when a token is
 // set, so this process is the library's writer — or builds the embedded
 // sample library when there is none and none was named.
-func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, loader *engineLoader) (lib *index.Library, desc string, sample bool, err error) {
+func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, loader *engineLoader) (lib library.Library, desc string, sample bool, err error) {
 	dir := g.libraryDir()
-	if !opts.sample && index.Exists(dir) {
+	if !opts.sample && g.libraryExists() {
 		engine, err := loader.Engine()
 		if err != nil {
 			return nil, "", false, err
@@ -181,9 +181,12 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		// ms with bleve's 4 analysis workers, 12–15 ms with one; see
 		// benchmarks/RESULTS.md).
 		fulltext.SetAnalysisWorkers(1)
-		lib, err := index.Open(index.Options{Dir: dir, ReadOnly: opts.token == "", Engine: engine, Workers: 1})
+		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1})
 		if err != nil {
-			return nil, "", false, fmt.Errorf("open library %s: %w", dir, err)
+			return nil, "", false, fmt.Errorf("open library %s: %w", library.Describe(dir), err)
+		}
+		if library.IsPostgres(dir) {
+			return lib, "library " + postgresName(dir), false, nil
 		}
 		// The page and /v1/info show the library's name, not where it
 		// lives on the server.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/insight"
+	"elib/library"
 )
 
 // statsOptions are the flags of `elib stats`.
@@ -139,7 +139,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if opts.periodWanted() || opts.sample {
 		loader = newEngineLoader()
 	}
-	var lib *index.Library
+	var lib library.Library
 	desc := ""
 	if opts.sample {
 		engine, err := loader.Engine()
@@ -156,7 +156,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		if err != nil {
 			return err
 		}
-		desc, _ = filepath.Abs(g.libraryDir())
+		desc = g.libraryDesc()
 	}
 	defer lib.Close()
 	st, err := lib.Stats()

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/library/postgres/pgtest"
+)
+
+// TestPostgresLibraryThroughBinary runs the commands a user runs on a
+// PostgreSQL library (--library postgres://… and ELIB_LIBRARY) and on a
+// directory, and compares their answers.
+func TestPostgresLibraryThroughBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the elib binary and starts PostgreSQL")
+	}
+	pg := pgtest.Database(t)
+	dir := filepath.Join(t.TempDir(), "lib")
+	work := t.TempDir()
+	lib := repoPath(t, "corpus/library")
+	if _, err := os.Stat(lib); err != nil {
+		lib = writeSampleScripts(t, filepath.Join(work, "in"))
+	}
+	check := filepath.Join(work, "new.md")
+	require.NoError(t, os.WriteFile(check, []byte("【钩子】你是不是还在为跑步膝盖疼发愁？每次跑完五公里膝盖就酸得不行\n【转化】点击下方链接，今天下单立减五十元\n"), 0o644))
+
+	outs := map[string]string{}
+	for _, loc := range []string{dir, pg} {
+		env := []string{"ELIB_LIBRARY=" + loc}
+		_, se, code := runElib(t, work, env, "init")
+		require.Equal(t, 0, code, se)
+		_, se, code = runElib(t, work, env, "init")
+		assert.Equal(t, 2, code)
+		assert.Contains(t, se, "already exists")
+		assert.NotContains(t, se, "password")
+		so, se, code := runElib(t, work, env, "--library", loc, "import", "--no-progress", lib)
+		require.Equal(t, 0, code, se)
+		assert.Contains(t, so, "imported")
+		_, se, code = runElib(t, work, env, "allowlist", "add", "理性消费")
+		require.Equal(t, 0, code, se)
+		so, _, _ = runElib(t, work, env, "allowlist", "list")
+		assert.Contains(t, so, "理性消费")
+		so, se, code = runElib(t, work, env, "--format", "json", "check", check)
+		require.Contains(t, []int{0, 1}, code, se)
+		var cj map[string]any
+		require.NoError(t, json.Unmarshal([]byte(so), &cj), so)
+		delete(cj, "library")
+		b, _ := json.Marshal(cj)
+		outs["check "+kind(loc)] = string(b)
+		so, se, code = runElib(t, work, env, "--format", "json", "stats")
+		require.Equal(t, 0, code, se)
+		var st map[string]any
+		require.NoError(t, json.Unmarshal([]byte(so), &st))
+		outs["stats "+kind(loc)] = jsonOf(st["assets"], st["elements"], st["by_type"], st["reuse_rate"])
+		so, se, code = runElib(t, work, env, "--format", "json", "search", "下单")
+		require.Equal(t, 0, code, se)
+		var sr struct {
+			Total int `json:"total"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(so), &sr))
+		assert.Positive(t, sr.Total)
+		outs["search "+kind(loc)] = jsonOf(sr.Total)
+	}
+	for _, what := range []string{"check", "stats", "search"} {
+		assert.JSONEq(t, outs[what+" file"], outs[what+" postgres"], what)
+	}
+
+	// An unreachable database is a clear error, exit 2.
+	bad := strings.Replace(pg, "port=", "port=1", 1)
+	_, se, code := runElib(t, work, nil, "--library", bad, "stats")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "library postgres://")
+}
+
+func kind(loc string) string {
+	if strings.HasPrefix(loc, "postgres://") {
+		return "postgres"
+	}
+	return "file"
+}
+
+func jsonOf(v ...any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// writeSampleScripts writes a few labelled scripts to dir.
+func writeSampleScripts(t *testing.T, dir string) string {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	files := map[string]string{
+		"run.md":  "【钩子】你是不是还在为跑步膝盖疼发愁？每次跑完五公里膝盖就酸得不行\n【证言】我用了三个月，亲测膝盖再也不疼了\n【转化】点击下方链接，今天下单立减五十元，限时三天\n",
+		"cook.md": "【钩子】千万别再用普通锅煎牛排了，粘锅又难洗\n【转化】点击链接下单，新人专享价九十九元，送硅胶铲\n",
+	}
+	for name, text := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	return dir
+}
