@@ -128,7 +128,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
-	c, err := s.checker(threshold)
+	c, err := s.checker()
 	if err != nil {
 		s.writeErr(w, r, "check", err)
 		return
@@ -152,6 +152,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
+			res.Judge(threshold)
 			fatigue.Warn(res)
 			s.metrics.checked(res.Verdict, time.Since(start))
 			rep.Results = append(rep.Results, res)

@@ -155,24 +155,26 @@ func TestReadOnlyServerFollowsImports(t *testing.T) {
 	assert.Contains(t, logs.String(), "assets=5")
 }
 
-func TestRefreshDropsCheckers(t *testing.T) {
+func TestRefreshDropsTheChecker(t *testing.T) {
 	w, r, _ := readOnlyFixture(t)
 	s, err := New(Options{Library: r, Engine: engine(t), Logger: slog.New(slog.NewTextHandler(&lockedBuffer{}, nil)),
 		RefreshInterval: -1})
 	require.NoError(t, err)
-	_, err = s.checker(0.5)
+	before, err := s.checker()
 	require.NoError(t, err)
 
 	changed, err := s.Refresh()
 	require.NoError(t, err)
 	assert.False(t, changed)
-	assert.Len(t, s.checkers, 2, "kept while nothing changed")
+	again, err := s.checker()
+	require.NoError(t, err)
+	assert.Same(t, before, again, "kept while nothing changed")
 
 	require.NoError(t, w.AllowlistAdd("本视频仅供参考"))
 	changed, err = s.Refresh()
 	require.NoError(t, err)
 	assert.True(t, changed)
-	assert.Empty(t, s.checkers, "the allowlist may have changed")
+	assert.Nil(t, s.checkr, "the allowlist may have changed")
 	assert.Equal(t, []string{"本视频仅供参考"}, r.Allowlist())
 }
 

@@ -150,8 +150,11 @@ type Server struct {
 	// writeMu serialises imports and removals: one writer at a time.
 	writeMu sync.Mutex
 
-	checkersMu sync.Mutex
-	checkers   map[float64]*check.Checker
+	// checkerMu guards checker: built on first use, dropped when the
+	// library refreshes (its allowlist may be new). Thresholds are applied
+	// per result (check.Result.Judge), so one checker serves them all.
+	checkerMu sync.Mutex
+	checkr    *check.Checker
 
 	// fatigue caches the library's current fatigue for check warnings.
 	fatigue fatigueCache
@@ -165,9 +168,6 @@ type Server struct {
 	csrf *http.CrossOriginProtection
 }
 
-// maxCachedCheckers bounds the checkers kept for non-default thresholds.
-const maxCachedCheckers = 16
-
 // New builds a Server.
 func New(opts Options) (*Server, error) {
 	opts.EnsureDefaults()
@@ -180,12 +180,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Threshold < 0 || opts.Threshold > 1 {
 		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
 	}
-	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(), checkers: map[float64]*check.Checker{},
+	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(),
 		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection()}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
-	if _, err := s.checker(opts.Threshold); err != nil {
+	if _, err := s.checker(); err != nil {
 		return nil, err
 	}
 	web, err := fs.Sub(webFS, "web")
@@ -326,33 +326,25 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-// checker returns the checker for threshold, building and caching it.
-func (s *Server) checker(threshold float64) (*check.Checker, error) {
-	s.checkersMu.Lock()
-	defer s.checkersMu.Unlock()
-	if c, ok := s.checkers[threshold]; ok {
-		return c, nil
+// checker returns the server's checker, building it on first use.
+func (s *Server) checker() (*check.Checker, error) {
+	s.checkerMu.Lock()
+	defer s.checkerMu.Unlock()
+	if s.checkr != nil {
+		return s.checkr, nil
 	}
-	c, err := check.New(s.opts.Engine, check.Options{Threshold: threshold}, s.opts.Library)
+	c, err := check.New(s.opts.Engine, check.Options{}, s.opts.Library)
 	if err != nil {
 		return nil, fmt.Errorf("build checker: %w", err)
 	}
-	if len(s.checkers) >= maxCachedCheckers {
-		for t := range s.checkers {
-			if t != s.opts.Threshold {
-				delete(s.checkers, t)
-				break
-			}
-		}
-	}
-	s.checkers[threshold] = c
+	s.checkr = c
 	return c, nil
 }
 
 // Refresh brings the library up to date with what other processes
 // committed since it was opened or last refreshed (see
 // index.Library.Refresh) and reports whether it changed. On a change the
-// cached checkers are dropped, since the allowlist may be new. A library
+// checker is dropped, since the allowlist may be new. A library
 // that cannot refresh (in memory, or opened by this process as the
 // writer, which is always current) reports no change.
 func (s *Server) Refresh() (bool, error) {
@@ -364,9 +356,9 @@ func (s *Server) Refresh() (bool, error) {
 	if err != nil || !changed {
 		return false, err
 	}
-	s.checkersMu.Lock()
-	s.checkers = map[float64]*check.Checker{}
-	s.checkersMu.Unlock()
+	s.checkerMu.Lock()
+	s.checkr = nil
+	s.checkerMu.Unlock()
 	return true, nil
 }
 
