@@ -26,6 +26,16 @@ import (
 	"elib/media/synth"
 )
 
+// keepClips keeps generated clips (when -dir is given) for a closer look.
+var keepClips bool
+
+// remove deletes a generated clip unless clips are kept.
+func remove(p string) {
+	if !keepClips {
+		os.Remove(p)
+	}
+}
+
 type options struct {
 	bpm, camera, import60 bool
 	elib                  string
@@ -50,7 +60,12 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	dir := o.keep
-	if dir == "" {
+	if dir != "" {
+		keepClips = true
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	} else {
 		d, err := os.MkdirTemp("", "elib-media-bench-*")
 		if err != nil {
 			return err
@@ -99,7 +114,7 @@ func benchBPM(ctx context.Context, dir string) error {
 			} else {
 				misses = append(misses, fmt.Sprintf("%s %g→%g", k, bpm, t.BPM))
 			}
-			os.Remove(p)
+			remove(p)
 		}
 	}
 	fmt.Println("## BPM: estimate within ±2 of truth (20 s AAC tracks, 70-180 step 5)")
@@ -115,6 +130,10 @@ func benchBPM(ctx context.Context, dir string) error {
 	fmt.Println("misses:", strings.Join(misses, ", "))
 	return nil
 }
+
+// labels cycle through the element types so that consecutive cues never
+// merge into one element: every generated segment is measured alone.
+var labels = []string{"【钩子】", "【冲突】", "【证言】", "【转化】", "【故事】"}
 
 var classes = []string{
 	element.CameraPushIn, element.CameraPullOut, element.CameraPanLeft, element.CameraPanRight,
@@ -132,7 +151,7 @@ func benchCamera(ctx context.Context, dir string, mixed int) error {
 	for i, tex := range []string{"mandelbrot", "blend"} {
 		segs := make([]synth.Segment, len(classes))
 		for j, c := range classes {
-			segs[j] = synth.Segment{Camera: c, Seconds: 3, Text: fmt.Sprintf("第%d段文案", j+1)}
+			segs[j] = synth.Segment{Camera: c, Seconds: 3, Text: fmt.Sprintf("%s第%d段文案", labels[j%len(labels)], j+1)}
 		}
 		clips = append(clips, clip{synth.Spec{Segments: segs, BPM: 120, Texture: tex, Seed: i}, "all-" + tex})
 	}
@@ -140,7 +159,7 @@ func benchCamera(ctx context.Context, dir string, mixed int) error {
 	for i := 0; i < mixed; i++ {
 		segs := make([]synth.Segment, 4)
 		for j := range segs {
-			segs[j] = synth.Segment{Camera: classes[r.Intn(len(classes))], Seconds: 2 + float64(r.Intn(3)), Text: fmt.Sprintf("第%d段文案", j+1)}
+			segs[j] = synth.Segment{Camera: classes[r.Intn(len(classes))], Seconds: 2 + float64(r.Intn(3)), Text: fmt.Sprintf("%s第%d段文案", labels[j%len(labels)], j+1)}
 		}
 		tex := "mandelbrot"
 		if i%3 == 2 {
@@ -150,7 +169,10 @@ func benchCamera(ctx context.Context, dir string, mixed int) error {
 	}
 	ok, total := map[string]int{}, map[string]int{}
 	confusion := map[string]int{}
-	var parseTime time.Duration
+	var (
+		parseTime time.Duration
+		wrong     []string
+	)
 	for _, c := range clips {
 		p := filepath.Join(dir, c.name+".mp4")
 		if err := synth.Make(ctx, "ffmpeg", p, c.spec); err != nil {
@@ -163,20 +185,20 @@ func benchCamera(ctx context.Context, dir string, mixed int) error {
 			return err
 		}
 		els := assets[0].Elements
-		// Cue texts are unlabelled, so the classifier may merge cues into
-		// one element; compare per cue by time instead.
+		// Each cue is one element (labels alternate); find it by time.
 		start := 0.0
 		for _, s := range c.spec.Segments {
 			got := cameraAt(els, int64(start*1000), int64((start+s.Seconds)*1000))
-			start += s.Seconds
 			total[s.Camera]++
 			if got == s.Camera {
 				ok[s.Camera]++
 			} else {
 				confusion[s.Camera+"→"+got]++
+				wrong = append(wrong, fmt.Sprintf("%s %g-%gs", c.name, start, start+s.Seconds))
 			}
+			start += s.Seconds
 		}
-		os.Remove(p)
+		remove(p)
 	}
 	fmt.Printf("## Camera: per-element accuracy (%d clips, 640x360 25 fps, 2-5 s elements)\n", len(clips))
 	fmt.Println("| movement | correct | elements |")
@@ -193,7 +215,7 @@ func benchCamera(ctx context.Context, dir string, mixed int) error {
 		conf = append(conf, fmt.Sprintf("%s ×%d", k, v))
 	}
 	sort.Strings(conf)
-	fmt.Println("errors:", strings.Join(conf, ", "))
+	fmt.Println("errors:", strings.Join(conf, ", "), "at", strings.Join(wrong, ", "))
 	fmt.Printf("parse time: %.1f s for %d clips\n", parseTime.Seconds(), len(clips))
 	return nil
 }
