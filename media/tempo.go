@@ -1,7 +1,6 @@
 package media
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -20,8 +19,19 @@ const (
 	MaxBPM = 200
 )
 
-// silenceRMS is the loudness below which a track is silent and has no tempo.
-const silenceRMS = 1e-4
+// Audio analysis constants.
+const (
+	// SampleRate is the PCM rate bpm-tools expects.
+	SampleRate = 44100
+	// silenceRMS is the loudness below which audio is silent and has no tempo.
+	silenceRMS = 1e-4
+	// maxAudioSeconds bounds the audio kept in memory (30 min ≈ 320 MB of
+	// float PCM); longer soundtracks are measured on their first 30 minutes.
+	maxAudioSeconds = 30 * 60
+	// MinElementTempoMs is the shortest element that gets its own tempo
+	// estimate; shorter ones take the asset's (too few beats to measure).
+	MinElementTempoMs = 8000
+)
 
 // Tempo is a tempo estimate with the range it searched.
 type Tempo struct {
@@ -31,103 +41,109 @@ type Tempo struct {
 	Min, Max float64
 }
 
-// EstimateTempo decodes the first audio stream of path to 44.1 kHz mono
-// float PCM with ffmpeg and pipes it to bpm-tools' bpm, which searches
-// MinBPM–MaxBPM.
-func EstimateTempo(ctx context.Context, tools Tools, path string) (Tempo, error) {
+// PCM is mono float audio at SampleRate.
+type PCM []float32
+
+// DecodeAudio decodes the first audio stream of path to 44.1 kHz mono float
+// PCM with ffmpeg.
+func DecodeAudio(ctx context.Context, tools Tools, path string) (PCM, error) {
 	ff, err := tools.ffmpeg()
 	if err != nil {
-		return Tempo{}, err
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, ff, "-v", "error", "-nostdin", "-i", path, "-map", "0:a:0", "-vn",
+		"-t", strconv.Itoa(maxAudioSeconds), "-ac", "1", "-ar", strconv.Itoa(SampleRate), "-f", "f32le", "-")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("decode audio: %s", toolMessage(stderr.String(), err))
+	}
+	pcm := make(PCM, len(out)/4)
+	for i := range pcm {
+		pcm[i] = math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:]))
+	}
+	return pcm, nil
+}
+
+// Slice returns the audio between startMs and endMs (clamped).
+func (p PCM) Slice(startMs, endMs int64) PCM {
+	a := min(max(startMs*SampleRate/1000, 0), int64(len(p)))
+	b := min(max(endMs*SampleRate/1000, a), int64(len(p)))
+	return p[a:b]
+}
+
+// rms is the audio's loudness.
+func (p PCM) rms() float64 {
+	var s float64
+	n := 0
+	for _, x := range p {
+		v := float64(x)
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			s += v * v
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return math.Sqrt(s / float64(n))
+}
+
+// EstimateTempo pipes the audio to bpm-tools' bpm, which searches
+// MinBPM–MaxBPM. Silent audio has BPM 0.
+func EstimateTempo(ctx context.Context, tools Tools, pcm PCM) (Tempo, error) {
+	t := Tempo{Min: MinBPM, Max: MaxBPM}
+	if pcm.rms() < silenceRMS {
+		return t, nil
 	}
 	bp, err := tools.bpm()
 	if err != nil {
 		return Tempo{}, err
 	}
-	dec := exec.CommandContext(ctx, ff, "-v", "error", "-nostdin", "-i", path,
-		"-map", "0:a:0", "-vn", "-ac", "1", "-ar", "44100", "-f", "f32le", "-")
-	var decErr bytes.Buffer
-	dec.Stderr = &decErr
-	pcm, err := dec.StdoutPipe()
-	if err != nil {
-		return Tempo{}, err
+	cmd := exec.CommandContext(ctx, bp, "-m", strconv.Itoa(MinBPM), "-x", strconv.Itoa(MaxBPM))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdin = pcmReader(pcm)
+	if err := cmd.Run(); err != nil {
+		return Tempo{}, fmt.Errorf("bpm: %s", toolMessage(stderr.String(), err))
 	}
-	est := exec.CommandContext(ctx, bp, "-m", strconv.Itoa(MinBPM), "-x", strconv.Itoa(MaxBPM))
-	var estOut, estErr bytes.Buffer
-	est.Stdout, est.Stderr = &estOut, &estErr
-	in, err := est.StdinPipe()
-	if err != nil {
-		return Tempo{}, err
-	}
-	if err := dec.Start(); err != nil {
-		return Tempo{}, fmt.Errorf("start ffmpeg: %w", err)
-	}
-	if err := est.Start(); err != nil {
-		_ = dec.Process.Kill()
-		_ = dec.Wait()
-		return Tempo{}, fmt.Errorf("start bpm: %w", err)
-	}
-	rms, copyErr := copyMeasuring(in, pcm)
-	in.Close()
-	decWait := dec.Wait()
-	estWait := est.Wait()
-	if decWait != nil {
-		return Tempo{}, fmt.Errorf("decode audio: %s", toolMessage(decErr.String(), decWait))
-	}
-	if copyErr != nil {
-		return Tempo{}, fmt.Errorf("decode audio: %w", copyErr)
-	}
-	t := Tempo{Min: MinBPM, Max: MaxBPM}
-	if rms < silenceRMS {
-		return t, nil
-	}
-	if estWait != nil {
-		return Tempo{}, fmt.Errorf("bpm: %s", toolMessage(estErr.String(), estWait))
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(estOut.String()), 64)
+	v, err := strconv.ParseFloat(strings.TrimSpace(stdout.String()), 64)
 	if err != nil || v <= 0 {
-		return Tempo{}, fmt.Errorf("bpm printed %q, not a tempo", strings.TrimSpace(estOut.String()))
+		return Tempo{}, fmt.Errorf("bpm printed %q, not a tempo", strings.TrimSpace(stdout.String()))
 	}
 	t.BPM = math.Round(v*10) / 10
 	return t, nil
 }
 
-// copyMeasuring copies float32 PCM from r to w and returns its RMS. A
-// write error (the estimator exited) stops the copy but not the drain.
-func copyMeasuring(w io.Writer, r io.Reader) (float64, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	buf := make([]byte, 1<<16)
-	var (
-		sum      float64
-		n        int64
-		writeErr error
-		carry    []byte
-	)
-	for {
-		k, err := br.Read(buf)
-		if k > 0 {
-			chunk := append(carry, buf[:k]...)
-			whole := len(chunk) / 4 * 4
-			for i := 0; i < whole; i += 4 {
-				x := float64(math.Float32frombits(binary.LittleEndian.Uint32(chunk[i:])))
-				if !math.IsNaN(x) && !math.IsInf(x, 0) {
-					sum += x * x
+// FileTempo decodes the audio of path and estimates its tempo.
+func FileTempo(ctx context.Context, tools Tools, path string) (Tempo, error) {
+	if _, err := tools.bpm(); err != nil {
+		return Tempo{}, err
+	}
+	pcm, err := DecodeAudio(ctx, tools, path)
+	if err != nil {
+		return Tempo{}, err
+	}
+	return EstimateTempo(ctx, tools, pcm)
+}
+
+// pcmReader streams PCM as little-endian float32 bytes.
+func pcmReader(p PCM) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		buf := make([]byte, 0, 1<<16)
+		for i, x := range p {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+			if len(buf) == cap(buf) || i == len(p)-1 {
+				if _, err := pw.Write(buf); err != nil {
+					pw.CloseWithError(err)
+					return
 				}
-				n++
-			}
-			carry = append(carry[:0], chunk[whole:]...)
-			if writeErr == nil {
-				_, writeErr = w.Write(buf[:k])
+				buf = buf[:0]
 			}
 		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	return math.Sqrt(sum / float64(n)), nil
+		pw.Close()
+	}()
+	return pr
 }

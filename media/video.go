@@ -101,6 +101,7 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 
 	var (
 		wg       sync.WaitGroup
+		pcm      PCM
 		tempo    Tempo
 		tempoErr error
 		track    *MotionTrack
@@ -109,7 +110,10 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		tempo, tempoErr = EstimateTempo(ctx, o.Tools, path)
+		pcm, tempoErr = DecodeAudio(ctx, o.Tools, path)
+		if tempoErr == nil {
+			tempo, tempoErr = EstimateTempo(ctx, o.Tools, pcm)
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -123,14 +127,18 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 		return nil, trackErr
 	}
 	for i := range assets {
-		annotate(&assets[i], info, tempo, track, o.Camera)
+		if err := annotate(ctx, o.Tools, &assets[i], info, pcm, tempo, track, o.Camera); err != nil {
+			return nil, err
+		}
 	}
 	return assets, nil
 }
 
 // annotate stores the measured attributes with the asset and its elements;
 // attributes a user wrote into the subtitles (annotations) are kept.
-func annotate(a *element.Asset, info Info, tempo Tempo, track *MotionTrack, co CameraOptions) {
+// Elements of at least MinElementTempoMs get their own tempo estimate (the
+// music may change), shorter ones the asset's.
+func annotate(ctx context.Context, tools Tools, a *element.Asset, info Info, pcm PCM, tempo Tempo, track *MotionTrack, co CameraOptions) error {
 	if a.Meta == nil {
 		a.Meta = map[string]any{}
 	}
@@ -151,15 +159,29 @@ func annotate(a *element.Asset, info Info, tempo Tempo, track *MotionTrack, co C
 				e.Attributes[k] = v
 			}
 		}
-		if tempo.BPM > 0 {
-			set(element.AttrBGMBPM, tempo.BPM)
-		}
 		if e.StartMs == nil || e.EndMs == nil {
+			if tempo.BPM > 0 {
+				set(element.AttrBGMBPM, tempo.BPM)
+			}
 			continue
+		}
+		bpm := tempo.BPM
+		if tempo.BPM > 0 && *e.EndMs-*e.StartMs >= MinElementTempoMs {
+			et, err := EstimateTempo(ctx, tools, pcm.Slice(*e.StartMs, *e.EndMs))
+			if err != nil {
+				return err
+			}
+			if et.BPM > 0 {
+				bpm = et.BPM
+			}
+		}
+		if bpm > 0 {
+			set(element.AttrBGMBPM, bpm)
 		}
 		if cam := Camera(track.Stats(*e.StartMs, *e.EndMs), co); cam != "" {
 			set(element.AttrCamera, cam)
 		}
 		set(element.AttrCuts, track.CutsIn(*e.StartMs, *e.EndMs))
 	}
+	return nil
 }

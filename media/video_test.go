@@ -163,3 +163,20 @@ func TestSceneCuts(t *testing.T) {
 	assert.Equal(t, 1, assets[0].Elements[0].Attributes[element.AttrCuts])
 	assert.InDelta(t, 120, assets[0].Elements[0].Attributes[element.AttrBGMBPM], 2)
 }
+
+func TestTempoPerElement(t *testing.T) {
+	needTools(t)
+	segs := []synth.Segment{
+		{Camera: element.CameraStatic, Seconds: 9, Text: "【故事】前半段音乐慢一些", BPM: 90},
+		{Camera: element.CameraStatic, Seconds: 9, Text: "【转化】后半段换成快节奏，点击链接", BPM: 150},
+		{Camera: element.CameraStatic, Seconds: 2, Text: "【钩子】短的跟随整条", BPM: 150},
+	}
+	clip := makeClip(t, "twotempo.mp4", synth.Spec{Segments: segs, BPM: 150, Sound: synth.SoundDrums, Width: 160, Height: 90})
+	assets, err := element.ParseFile(clip, element.ParseOptions{})
+	require.NoError(t, err)
+	els := assets[0].Elements
+	require.Len(t, els, 3)
+	assert.InDelta(t, 90, els[0].Attributes[element.AttrBGMBPM], 2, "an element of ≥ 8 s gets its own tempo")
+	assert.InDelta(t, 150, els[1].Attributes[element.AttrBGMBPM], 2)
+	assert.Equal(t, assets[0].Meta[element.AttrBGMBPM], els[2].Attributes[element.AttrBGMBPM], "a short element takes the asset's tempo")
+}

@@ -25,6 +25,9 @@ type Segment struct {
 	Seconds float64
 	// Text is the segment's subtitle cue ("" for none).
 	Text string
+	// BPM, when set, is the soundtrack's tempo during this segment (else
+	// Spec.BPM): the music can change between elements.
+	BPM float64
 }
 
 // Sound kinds for Spec.Sound.
@@ -107,7 +110,7 @@ func Make(ctx context.Context, bin, path string, spec Spec) error {
 	maps := []string{"-map", "0:v"}
 	next := 1
 	if spec.Sound != SoundNone {
-		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("aevalsrc='%s':s=44100:d=%g", soundExpr(spec.Sound, spec.BPM), dur))
+		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("aevalsrc='%s':s=44100:d=%g", soundTrack(spec), dur))
 		maps = append(maps, "-map", fmt.Sprintf("%d:a", next))
 		next++
 	}
@@ -222,6 +225,21 @@ func cameraExprs(segs []Segment, fps int) (z, x, y string) {
 		ys = fmt.Sprintf("if(%s,%s,%s)", cond, p.y, ys)
 	}
 	return zs, xs, ys
+}
+
+// soundTrack is the clip's aevalsrc expression: one tempo, or a tempo per
+// segment that sets its own.
+func soundTrack(spec Spec) string {
+	expr := soundExpr(spec.Sound, spec.BPM)
+	end := spec.Duration()
+	for i := len(spec.Segments) - 1; i >= 0; i-- {
+		g := spec.Segments[i]
+		end -= g.Seconds
+		if g.BPM > 0 {
+			expr = fmt.Sprintf("if(gte(t,%g)*lt(t,%g),%s,%s)", end, end+g.Seconds, soundExpr(spec.Sound, g.BPM), expr)
+		}
+	}
+	return expr
 }
 
 // soundExpr is an aevalsrc expression for the sound kind at bpm.
