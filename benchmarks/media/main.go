@@ -104,7 +104,7 @@ func benchBPM(ctx context.Context, dir string) error {
 			if err := synth.Make(ctx, "ffmpeg", p, spec); err != nil {
 				return err
 			}
-			t, err := media.EstimateTempo(ctx, media.Tools{}, p)
+			t, err := media.FileTempo(ctx, media.Tools{}, p)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p, err)
 			}
