@@ -121,6 +121,7 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate) ElementResult {
 	n := len(fp.Norm.Runes)
 	covered := make([]bool, n)
+	licensed := make([]bool, n) // covered by a licensed match: never copied
 	opts := verify.Options{MinRun: c.engine.Options().MinRun, WordStarts: wordStarts(fp)}
 	er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
 	matches := []Match{}
@@ -141,9 +142,11 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 		for _, sp := range r.Spans {
 			mt.Spans = append(mt.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
 		}
+		mt.license(c.opts.License)
 		for k, cv := range r.Covered {
 			if cv && !mask[k] {
 				covered[k] = true
+				licensed[k] = licensed[k] || mt.Licensed
 				mt.covered++
 			}
 		}
@@ -167,7 +170,7 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 			continue
 		}
 		er.Countable++
-		if covered[k] {
+		if covered[k] && !licensed[k] {
 			er.Copied++
 		}
 	}

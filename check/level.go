@@ -64,14 +64,20 @@ func (l Level) Band() string {
 }
 
 // Assessment is what a Result says beyond duplication and verdict: the
-// platform level (always set by Check) and warnings (added by callers that
-// know more, e.g. which library elements are fatigued). It is embedded in
+// platform level (always set by Check), warnings (added by callers that
+// know more, e.g. which library elements are fatigued) and a creator
+// pack's judgement (package pack). It is embedded in
 // Result, so its fields appear in the result's JSON.
 type Assessment struct {
 	// Level is the platform similarity band of the duplication.
 	Level Level `json:"level"`
 	// Warnings never change the verdict.
 	Warnings []Warning `json:"warnings,omitempty"`
+	// Pack is the creator pack the asset was checked as a variant of.
+	Pack string `json:"pack,omitempty"`
+	// Reason says why a variant was rejected beyond its duplication
+	// ("slot not replaced: …").
+	Reason string `json:"reason,omitempty"`
 }
 
 // Warning kinds.

@@ -22,6 +22,9 @@ type Options struct {
 	// MaxMatches caps the matches reported per element. The default value
 	// is 5.
 	MaxMatches int
+	// License names library elements whose copying is licensed (a
+	// creator pack's fixed elements; see License). Default: none.
+	License License
 	// Tuning holds the candidate-search knobs; the defaults are measured
 	// (benchmarks/RESULTS.md, ## Check) and rarely need changing.
 	Tuning Tuning

@@ -19,6 +19,8 @@ type Span struct {
 	End          int `json:"end"`
 	LibraryStart int `json:"library_start"`
 	LibraryEnd   int `json:"library_end"`
+	// Licensed marks a span of a licensed match (see Options.License).
+	Licensed bool `json:"licensed,omitempty"`
 }
 
 // Match is one library element an element matches.
@@ -29,6 +31,9 @@ type Match struct {
 	Similarity  float64      `json:"similarity"`
 	Containment float64      `json:"containment"`
 	Spans       []Span       `json:"spans"`
+	// Licensed: the library element is licensed (a creator pack's fixed
+	// element); its characters do not count as copied.
+	Licensed bool `json:"licensed,omitempty"`
 	// Text is the library element's text (for side-by-side views).
 	Text string `json:"-"`
 	// covered counts this match's countable characters, for ranking.
@@ -93,7 +98,9 @@ func (r *Result) Sources() []SourceShare {
 	m := map[string]int{}
 	for _, e := range r.Elements {
 		for _, mt := range e.Matches {
-			m[mt.AssetID] += mt.covered
+			if !mt.Licensed {
+				m[mt.AssetID] += mt.covered
+			}
 		}
 	}
 	out := make([]SourceShare, 0, len(m))

@@ -60,6 +60,7 @@ func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
 	b.m.Generation = old.Generation + 1
 	b.m.NextSeq = old.NextSeq
 	b.m.Allowlist = old.Allowlist
+	b.m.Packs = old.Packs
 	b.m.Fingerprint = fingerprintInfo(l.engine)
 	b.lsh = lsh.NewIndex(b.params)
 	b.anchors = newAnchorIndex()

@@ -52,6 +52,8 @@ type Manifest struct {
 	Fulltext Fulltext `json:"fulltext"`
 	// Allowlist holds the library's boilerplate phrases.
 	Allowlist []string `json:"allowlist"`
+	// Packs holds the library's creator packs (see pack.go).
+	Packs []Pack `json:"packs,omitempty"`
 	// Assets and Elements count live assets and elements.
 	Assets   int `json:"assets"`
 	Elements int `json:"elements"`
@@ -122,6 +124,7 @@ func (m *Manifest) Clone() *Manifest {
 	c := *m
 	c.Segments = append([]Segment(nil), m.Segments...)
 	c.Allowlist = append([]string(nil), m.Allowlist...)
+	c.Packs = clonePacks(m.Packs)
 	if m.Fingerprint != nil {
 		f := *m.Fingerprint
 		c.Fingerprint = &f

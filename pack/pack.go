@@ -1,0 +1,153 @@
+// Package pack makes creator packs (乐高说明书): a hit script's elements
+// split into fixed ones creators keep and slots they must replace (by
+// default the hook, the first three seconds a mid-tier creator shoots as
+// their own persona scene).
+//
+// A pack enters as a library asset (New), is stored in the library
+// (index.Library.PackAdd, beside the allowlist), licenses its fixed
+// elements in the check (License → check.Options.License), judges a
+// variant's slots (Judge: "slot not replaced") and leaves as a creator
+// brief (NewBrief, then Markdown, HTML or JSON).
+package pack
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"elib/check"
+	"elib/element"
+	"elib/index/manifest"
+)
+
+// Pack is a creator pack as the library stores it.
+type Pack = manifest.Pack
+
+// Element is one element of a pack.
+type Element = manifest.PackElement
+
+// Options tune New.
+type Options struct {
+	// Slots are the element types (hook, 钩子, …) or 1-based element
+	// positions creators replace. The default value is ["hook"].
+	Slots []string
+	// Title defaults to the asset's title; Note is free instructions.
+	Title, Note string
+	// Now stamps Created (default time.Now).
+	Now time.Time
+}
+
+// ReasonSlotNotReplaced starts the reason of a variant rejected by Judge.
+const ReasonSlotNotReplaced = "slot not replaced"
+
+// New makes a pack of asset a. Every slot must name at least one element,
+// and at least one element must stay fixed.
+func New(a *element.Asset, opts Options) (Pack, error) {
+	if len(opts.Slots) == 0 {
+		opts.Slots = []string{string(element.Hook)}
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	p := Pack{Title: opts.Title, Note: opts.Note, From: a.ID, Created: opts.Now.UTC().Format(time.RFC3339)}
+	if p.Title == "" {
+		p.Title = a.Title
+	}
+	if p.Title == "" {
+		p.Title = a.ID
+	}
+	for i, e := range a.Elements {
+		p.Elements = append(p.Elements, Element{ElementID: fmt.Sprintf("%s#%d", a.ID, i+1), Type: string(e.Type), Text: e.Text,
+			StartMs: e.StartMs, EndMs: e.EndMs, Attributes: e.Attributes})
+	}
+	for _, s := range opts.Slots {
+		hit := false
+		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
+			if n < 1 || n > len(p.Elements) {
+				return Pack{}, fmt.Errorf("pack: slot %d: %s has elements 1–%d", n, a.ID, len(p.Elements))
+			}
+			p.Elements[n-1].Slot, hit = true, true
+		} else {
+			t, ok := element.ParseType(s)
+			if !ok {
+				return Pack{}, fmt.Errorf("pack: slot %q is neither an element type (hook, conflict, testimonial, conversion, story, other) nor a position", s)
+			}
+			for i := range p.Elements {
+				if p.Elements[i].Type == string(t) {
+					p.Elements[i].Slot, hit = true, true
+				}
+			}
+		}
+		if !hit {
+			return Pack{}, fmt.Errorf("pack: slot %q: %s has no such element", s, a.ID)
+		}
+	}
+	fixed := 0
+	for _, e := range p.Elements {
+		if !e.Slot {
+			fixed++
+		}
+	}
+	if fixed == 0 {
+		return Pack{}, fmt.Errorf("pack: every element of %s is a slot; keep at least one fixed", a.ID)
+	}
+	return p, nil
+}
+
+// License is the check licence of a pack: its fixed elements.
+func License(p Pack) check.License {
+	l := check.License{}
+	for _, e := range p.Elements {
+		if !e.Slot {
+			l[e.ElementID] = true
+		}
+	}
+	return l
+}
+
+// SlotTypes returns the types of the pack's slots, in order, once each.
+func SlotTypes(p Pack) []element.Type {
+	var out []element.Type
+	seen := map[string]bool{}
+	for _, e := range p.Elements {
+		if e.Slot && !seen[e.Type] {
+			seen[e.Type] = true
+			out = append(out, element.Type(e.Type))
+		}
+	}
+	return out
+}
+
+// Judge applies the slot rule to the check of a variant of p: a slot the
+// creator must replace — the variant's elements of a slot's type (its
+// first element for a hook slot when none is typed hook) — may not copy
+// the pack's own slot or other library material beyond threshold. A slot
+// that does rejects the variant with a reason starting "slot not
+// replaced". It also records the pack on the result.
+func Judge(res *check.Result, p Pack, threshold float64) {
+	res.Pack = p.ID
+	var problems []string
+	for _, t := range SlotTypes(p) {
+		idx := []int{}
+		for i, er := range res.Elements {
+			if er.Type == t {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) == 0 && t == element.Hook && len(res.Elements) > 0 {
+			idx = []int{0}
+		}
+		for _, i := range idx {
+			er := res.Elements[i]
+			if er.Countable > 0 && float64(er.Copied)/float64(er.Countable) > threshold {
+				problems = append(problems, fmt.Sprintf("%s (element %d) is %.1f %% library material (threshold %.1f %%)",
+					t, i+1, 100*er.Duplication, 100*threshold))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		res.Verdict = check.Reject
+		res.Reason = ReasonSlotNotReplaced + ": " + strings.Join(problems, "; ")
+	}
+}
