@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-//go:embed library allowlist.txt examples
+//go:embed library allowlist.txt examples packs.json
 var files embed.FS
 
 const (

@@ -86,7 +86,7 @@ func (l *Library) editPacks(edit func([]manifest.Pack) ([]manifest.Pack, error))
 	m.Packs = ps
 	m.Generation++
 	if l.dir != "" {
-		if err := manifest.Write(l.dir, m); err != nil {
+		if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
 			return fmt.Errorf("packs: %w", err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/index/fulltext"
+	"elib/pack"
 )
 
 // writeJSON writes v with status. HTML-significant characters are escaped
@@ -133,6 +134,15 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "check", err)
 		return
 	}
+	var variantOf *pack.Pack
+	if req.Pack != "" {
+		p, pc, err := s.packChecker(req.Pack, threshold)
+		if err != nil {
+			s.writeErr(w, r, "check", err)
+			return
+		}
+		variantOf, c = &p, pc
+	}
 	rep := &report.Report{Threshold: threshold, Errors: errs}
 	fatigue := s.currentFatigue(r.Context())
 	for _, in := range req.Inputs {
@@ -153,6 +163,9 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			res.Judge(threshold)
+			if variantOf != nil {
+				pack.Judge(res, *variantOf, threshold)
+			}
 			fatigue.Warn(res)
 			s.metrics.checked(res.Verdict, time.Since(start))
 			rep.Results = append(rep.Results, res)

@@ -29,6 +29,8 @@ type checkRequest struct {
 	File string `json:"file"`
 	// Threshold overrides the server's rejection threshold.
 	Threshold *float64 `json:"threshold"`
+	// Pack checks the text as a creator variant of that pack (check only).
+	Pack string `json:"pack,omitempty"`
 }
 
 // input is one uploaded or posted piece of material, parsed.
@@ -42,6 +44,8 @@ type input struct {
 type requestInputs struct {
 	Inputs    []input
 	Threshold *float64
+	// Pack is the creator pack the inputs are variants of ("" none).
+	Pack string
 }
 
 // errBadRequest marks client errors in request decoding.
@@ -106,7 +110,7 @@ func decodeCheckJSON(body []byte) (*requestInputs, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, badRequest(`"text" is empty: send {"text":"…","format":"txt"} or upload a file in the multipart field "file"`)
 	}
-	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold}, nil
+	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, Pack: strings.TrimSpace(req.Pack)}, nil
 }
 
 // parseText parses posted text with its format and id.
@@ -156,11 +160,11 @@ func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
 		switch name := p.FormName(); name {
 		case "file", "files":
 			files = append(files, file{name: uploadName(rawFileName(p), len(files)), data: data})
-		case "format", "id", "threshold", "text":
+		case "format", "id", "threshold", "text", "pack":
 			fields[name] = string(data)
 		}
 	}
-	out := &requestInputs{}
+	out := &requestInputs{Pack: strings.TrimSpace(fields["pack"])}
 	if t := strings.TrimSpace(fields["threshold"]); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil {

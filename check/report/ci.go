@@ -16,6 +16,9 @@ func verdictMessage(res *check.Result, threshold float64) string {
 	if res.Level != "" {
 		msg += fmt.Sprintf(", platform level %s (%s)", res.Level, res.Level.Band())
 	}
+	if res.Reason != "" {
+		msg += "; " + res.Reason
+	}
 	if src := topSources(res, 3); len(src) > 0 {
 		ids := make([]string, len(src))
 		for i, s := range src {

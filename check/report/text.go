@@ -55,6 +55,12 @@ func writeText(w io.Writer, r *Report) error {
 		if res.AssetID != res.File {
 			fmt.Fprintf(&b, "  asset %s\n", res.AssetID)
 		}
+		if res.Pack != "" {
+			fmt.Fprintf(&b, "  variant of pack %s\n", res.Pack)
+		}
+		if res.Reason != "" {
+			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiBold+ansiRed, "reason:"), res.Reason)
+		}
 		for i := range res.Elements {
 			writeElement(&b, p, &res.Elements[i])
 		}
@@ -87,8 +93,12 @@ func writeElement(b *strings.Builder, p painter, e *check.ElementResult) {
 	label := fmt.Sprintf("[%s %s]", e.Type.Chinese(), e.Type)
 	fmt.Fprintf(b, "  %s %s  %s\n", p.paint(typeColor[e.Type], label), pct(e.Duplication), highlight(p, e))
 	for _, m := range e.Matches {
-		fmt.Fprintf(b, "      ↳ %s (%s, %s)  containment %s, similarity %s\n",
-			m.ElementID, m.AssetID, m.Type, pct(m.Containment), pct(m.Similarity))
+		lic := ""
+		if m.Licensed {
+			lic = "  licensed (pack)"
+		}
+		fmt.Fprintf(b, "      ↳ %s (%s, %s)  containment %s, similarity %s%s\n",
+			m.ElementID, m.AssetID, m.Type, pct(m.Containment), pct(m.Similarity), lic)
 	}
 }
 

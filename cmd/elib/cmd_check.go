@@ -18,6 +18,7 @@ import (
 	"elib/fingerprint"
 	"elib/index"
 	"elib/library"
+	"elib/pack"
 )
 
 // checkOptions are the flags of `elib check`.
@@ -29,6 +30,7 @@ type checkOptions struct {
 	sample      bool
 	workers     int
 	fatigue     fatigueFlags
+	pack        string
 }
 
 func init() { registerCommand(newCheckCommand) }
@@ -65,6 +67,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
 	opts.fatigue.register(f)
+	f.StringVar(&opts.pack, "pack", "", "check creator variants of this pack: copying its fixed elements is licensed; an unreplaced slot rejects")
 	return cmd
 }
 
@@ -169,7 +172,16 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		defer mem.Close()
 		sources = append(sources, mem)
 	}
-	checker, err := check.New(engine, check.Options{Threshold: opts.threshold}, sources...)
+	copts := check.Options{Threshold: opts.threshold}
+	var variantOf *pack.Pack
+	if opts.pack != "" {
+		p, err := packsOf(lib).Pack(opts.pack)
+		if err != nil {
+			return withCode(exitError, fmt.Errorf("--pack: %w (see elib pack list)", err))
+		}
+		variantOf, copts.License = &p, pack.License(p)
+	}
+	checker, err := check.New(engine, copts, sources...)
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -206,6 +218,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		if errs[i] != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
+		}
+		if variantOf != nil {
+			pack.Judge(r, *variantOf, opts.threshold)
 		}
 		fatigue.Warn(r)
 		rep.Results = append(rep.Results, r)
@@ -272,6 +287,9 @@ func sampleLibrary(ctx context.Context, engine *fingerprint.Engine) (*index.Libr
 	}
 	if err := lib.AllowlistAdd(corpus.Allowlist()...); err != nil {
 		return nil, 0, fmt.Errorf("embedded sample library allowlist: %w", err)
+	}
+	if err := addSamplePacks(lib); err != nil {
+		return nil, 0, fmt.Errorf("embedded sample library packs: %w", err)
 	}
 	n := 0
 	for _, a := range assets {
