@@ -1,0 +1,182 @@
+// Command postgres measures the PostgreSQL library backend on this
+// machine: import rate (elements/s, one transaction per batch), check and
+// search latency (p50/p99, checks querying the posting tables directly),
+// and database bytes per element. It starts a private PostgreSQL server
+// (Debian's binaries, as the tests do) unless -url names a database.
+//
+//	go run ./benchmarks/postgres -n 20000 -queries 300
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"elib/check"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/segment"
+	"elib/index/fulltext"
+	"elib/library/postgres"
+	"elib/library/postgres/pgtest"
+)
+
+func main() {
+	n := flag.Int("n", 20000, "elements to import")
+	batch := flag.Int("batch", 2000, "elements per import transaction")
+	queries := flag.Int("queries", 300, "checks and searches to time")
+	url := flag.String("url", "", "postgres:// URL of an empty database (default: a private server)")
+	flag.Parse()
+	if err := run(*n, *batch, *queries, *url); err != nil {
+		fmt.Fprintln(os.Stderr, "postgres benchmark:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n, batch, queries int, url string) error {
+	ctx := context.Background()
+	if url == "" {
+		bin := pgtest.FindBin()
+		if bin == "" {
+			return fmt.Errorf("no PostgreSQL binaries: install the Debian package postgresql")
+		}
+		srv, err := pgtest.Start(bin)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		if url, err = srv.NewDatabase(ctx, "bench"); err != nil {
+			return err
+		}
+		fmt.Println("private PostgreSQL server (fsync off, unix socket)")
+	}
+	seg, err := segment.Default()
+	if err != nil {
+		return err
+	}
+	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	if err != nil {
+		return err
+	}
+	if err := postgres.Init(ctx, url); err != nil {
+		return err
+	}
+	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	pool, err := sentences()
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var all []element.Asset
+	start := time.Now()
+	for done := 0; done < n; {
+		assets := generate(rng, pool, min(batch, n-done), len(all))
+		res, err := lib.Import(ctx, assets)
+		if err != nil {
+			return err
+		}
+		all = append(all, assets...)
+		done += res.Elements
+		fmt.Fprintf(os.Stderr, "\rimported %d/%d", done, n)
+	}
+	fmt.Fprintln(os.Stderr)
+	dur := time.Since(start)
+	fmt.Printf("import: %d elements in %v: %.0f elements/s (fingerprinting included, 2 workers)\n", n, dur.Round(time.Millisecond), float64(n)/dur.Seconds())
+	st, err := lib.Stats()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("database: %d bytes for the library's tables, %.0f bytes/element\n", st.DiskBytes, float64(st.DiskBytes)/float64(n))
+
+	checker, err := check.New(engine, check.Options{}, lib)
+	if err != nil {
+		return err
+	}
+	var lat []time.Duration
+	for i := 0; i < queries; i++ {
+		a := all[rng.IntN(len(all))]
+		probe := a
+		probe.ID = "probe"
+		if i%2 == 1 { // half copies, half new material
+			probe = generate(rng, pool, 4, 1<<30)[0]
+		}
+		t := time.Now()
+		if _, err := checker.Check(ctx, "probe", &probe); err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	p50, p99 := pct(lat)
+	fmt.Printf("check: %d checks (half copies of library assets, half new), p50 %v p99 %v\n", queries, p50, p99)
+	lat = lat[:0]
+	for i := 0; i < queries; i++ {
+		words := []rune(pool[rng.IntN(len(pool))])
+		q := string(words[:min(len(words), 2+rng.IntN(3))])
+		t := time.Now()
+		if _, err := lib.Search(ctx, fulltext.Query{Text: q, Limit: 20, Facets: true}); err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	p50, p99 = pct(lat)
+	fmt.Printf("search: %d queries (2-4 character words, facets), p50 %v p99 %v\n", queries, p50, p99)
+	return nil
+}
+
+func pct(d []time.Duration) (time.Duration, time.Duration) {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[len(d)/2].Round(10 * time.Microsecond), d[len(d)*99/100].Round(10 * time.Microsecond)
+}
+
+// sentences are the clauses of the poetry sample shipped for benchmarks.
+func sentences() ([]string, error) {
+	_, self, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "testdata", "poetry-sample.txt"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, s := range strings.FieldsFunc(string(b), func(r rune) bool { return strings.ContainsRune("，。！？；：\n\r", r) }) {
+		if n := utf8.RuneCountInString(strings.TrimSpace(s)); n >= 4 && n <= 30 {
+			out = append(out, strings.TrimSpace(s))
+		}
+	}
+	if len(out) < 100 {
+		return nil, fmt.Errorf("poetry sample too small")
+	}
+	return out, nil
+}
+
+// generate builds assets of 4-5 typed elements from random clauses.
+func generate(rng *rand.Rand, pool []string, elements, seq int) []element.Asset {
+	types := []element.Type{element.Hook, element.Conflict, element.Testimonial, element.Conversion, element.Story}
+	var out []element.Asset
+	for elements > 0 {
+		k := min(elements, 4+rng.IntN(2))
+		seq++
+		a := element.Asset{ID: fmt.Sprintf("gen/%07d.txt", seq), Title: pool[rng.IntN(len(pool))]}
+		for i := 0; i < k; i++ {
+			var b strings.Builder
+			for utf8.RuneCountInString(b.String()) < 20+rng.IntN(60) {
+				b.WriteString(pool[rng.IntN(len(pool))] + "，")
+			}
+			a.Elements = append(a.Elements, element.Element{Type: types[i], Text: b.String()})
+		}
+		a.Reoffset()
+		out = append(out, a)
+		elements -= k
+	}
+	return out
+}

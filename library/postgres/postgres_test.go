@@ -1,0 +1,188 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/segment"
+	"elib/index"
+	"elib/library/postgres"
+	"elib/library/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
+
+var (
+	engineOnce sync.Once
+	testEngine *fingerprint.Engine
+	engineErr  error
+)
+
+func engine(t testing.TB) *fingerprint.Engine {
+	t.Helper()
+	engineOnce.Do(func() {
+		seg, err := segment.Default()
+		if err != nil {
+			engineErr = err
+			return
+		}
+		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
+	})
+	require.NoError(t, engineErr)
+	return testEngine
+}
+
+func open(t *testing.T, url string) *postgres.Library {
+	t.Helper()
+	l, err := postgres.Open(context.Background(), postgres.Options{URL: url, Engine: engine(t), Workers: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+func newLibrary(t *testing.T) (*postgres.Library, string) {
+	t.Helper()
+	url := pgtest.Database(t)
+	require.NoError(t, postgres.Init(context.Background(), url))
+	return open(t, url), url
+}
+
+// assets returns n distinct assets with ids prefix-i.
+func assets(prefix string, n int) []element.Asset {
+	out := make([]element.Asset, n)
+	for i := range out {
+		a := element.Asset{ID: fmt.Sprintf("%s-%03d", prefix, i), Title: "标题" + prefix}
+		a.Elements = []element.Element{
+			{Type: "hook", Text: fmt.Sprintf("第%d个钩子：你是不是还在为%s发愁，每天都睡不好觉", i, prefix)},
+			{Type: "conversion", Text: fmt.Sprintf("点击链接下单%s，今天立减%d元，限时三天", prefix, i)},
+		}
+		a.Reoffset()
+		out[i] = a
+	}
+	return out
+}
+
+// TestConcurrentImporters: several importers (each its own connection
+// pool, as separate processes would be) lose nothing.
+func TestConcurrentImporters(t *testing.T) {
+	_, url := newLibrary(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for w := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l := open(t, url)
+			for b := 0; b < 3; b++ {
+				batch := assets(fmt.Sprintf("w%d-b%d", w, b), 10)
+				// Every importer also replaces one shared asset.
+				batch = append(batch, assets("shared", 1)...)
+				if _, err := l.Import(context.Background(), batch); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	l := open(t, url)
+	assert.Equal(t, 4*3*10+1, l.AssetCount())
+	assert.Equal(t, 2*(4*3*10+1), l.ElementCount())
+	assert.Len(t, l.AssetIDs(), 4*3*10+1)
+	assert.Len(t, l.AssetElements("shared-000"), 2)
+	st, err := l.Stats()
+	require.NoError(t, err)
+	assert.Equal(t, 2*(4*3*10+1), st.ByType["hook"]+st.ByType["conversion"])
+}
+
+// TestImportIsOneTransaction: an import cancelled midway leaves nothing.
+func TestImportIsOneTransaction(t *testing.T) {
+	l, _ := newLibrary(t)
+	_, err := l.Import(context.Background(), assets("keep", 5))
+	require.NoError(t, err)
+	for _, after := range []time.Duration{time.Millisecond, 20 * time.Millisecond, 80 * time.Millisecond} {
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		_, err := l.Import(ctx, assets(fmt.Sprintf("big%d", after), 400))
+		cancel()
+		n := l.AssetCount()
+		if err != nil {
+			assert.Equal(t, 5, n, "a failed import leaves nothing (after %v)", after)
+		} else {
+			assert.Equal(t, 405, n)
+			_, err := l.Remove(context.Background(), l.AssetIDs()[5:]...)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, 2*l.AssetCount(), l.ElementCount())
+	}
+}
+
+// TestRestartRecovers: with the database down, calls fail with a clear
+// error; once it is back, the same Library works again.
+func TestRestartRecovers(t *testing.T) {
+	bin := pgtest.Skip(t)
+	srv, err := pgtest.Start(bin)
+	require.NoError(t, err)
+	defer srv.Close()
+	url, err := srv.NewDatabase(context.Background(), "restart")
+	require.NoError(t, err)
+	require.NoError(t, postgres.Init(context.Background(), url))
+	l := open(t, url)
+	_, err = l.Import(context.Background(), assets("a", 3))
+	require.NoError(t, err)
+
+	srv.Stop()
+	_, err = l.Import(context.Background(), assets("b", 3))
+	require.Error(t, err)
+	assert.Regexp(t, `library postgres://.*(unreachable|unavailable)`, err.Error())
+	before, _ := l.Failures()
+	assert.Equal(t, 0, l.AssetCount())
+	after, lastErr := l.Failures()
+	assert.Greater(t, after, before, "a failed read is counted")
+	assert.ErrorContains(t, lastErr, "postgres://")
+
+	require.NoError(t, srv.Restart())
+	assert.Equal(t, 3, l.AssetCount())
+	_, err = l.Import(context.Background(), assets("b", 3))
+	require.NoError(t, err)
+	assert.Equal(t, 6, l.AssetCount())
+}
+
+// TestNewerSchemaRefused: a database migrated by a newer elib is refused
+// with a message that says so.
+func TestNewerSchemaRefused(t *testing.T) {
+	_, url := newLibrary(t)
+	conn, err := pgx.Connect(context.Background(), url)
+	require.NoError(t, err)
+	_, err = conn.Exec(context.Background(), `UPDATE elib_meta SET value = '999' WHERE key = 'schema_version'`)
+	require.NoError(t, err)
+	conn.Close(context.Background())
+	_, err = postgres.Open(context.Background(), postgres.Options{URL: url})
+	require.ErrorIs(t, err, postgres.ErrNewerSchema)
+	assert.Contains(t, err.Error(), "upgrade elib")
+	assert.ErrorIs(t, postgres.Init(context.Background(), url), postgres.ErrNewerSchema)
+}
+
+// TestNoSchema: a database without the schema asks for elib init.
+func TestNoSchema(t *testing.T) {
+	url := pgtest.Database(t)
+	_, err := postgres.Open(context.Background(), postgres.Options{URL: url})
+	require.ErrorIs(t, err, index.ErrNoLibrary)
+	assert.Contains(t, err.Error(), "elib init")
+}
