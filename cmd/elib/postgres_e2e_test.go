@@ -71,6 +71,30 @@ func TestPostgresLibraryThroughBinary(t *testing.T) {
 		assert.JSONEq(t, outs[what+" file"], outs[what+" postgres"], what)
 	}
 
+	// elib migrate both ways: the copies give the same counts and checks.
+	pg2 := pgtest.Database(t)
+	dir2 := filepath.Join(t.TempDir(), "back")
+	for _, hop := range [][2]string{{dir, pg2}, {pg2, dir2}} {
+		so, se, code := runElib(t, work, nil, "migrate", "--from", hop[0], "--to", hop[1])
+		require.Equal(t, 0, code, se)
+		assert.Contains(t, so, "migrated")
+		env := []string{"ELIB_LIBRARY=" + hop[1]}
+		so, se, code = runElib(t, work, env, "--format", "json", "check", check)
+		require.Contains(t, []int{0, 1}, code, se)
+		var cj map[string]any
+		require.NoError(t, json.Unmarshal([]byte(so), &cj), so)
+		delete(cj, "library")
+		b, _ := json.Marshal(cj)
+		assert.JSONEq(t, outs["check file"], string(b), "check after migrate to %s", kind(hop[1]))
+		so, _, _ = runElib(t, work, env, "allowlist", "list")
+		assert.Contains(t, so, "理性消费")
+		so, se, code = runElib(t, work, env, "--format", "json", "stats")
+		require.Equal(t, 0, code, se)
+		var st map[string]any
+		require.NoError(t, json.Unmarshal([]byte(so), &st))
+		assert.JSONEq(t, outs["stats file"], jsonOf(st["assets"], st["elements"], st["by_type"], st["reuse_rate"]))
+	}
+
 	// An unreachable database is a clear error, exit 2.
 	bad := strings.Replace(pg, "port=", "port=1", 1)
 	_, se, code := runElib(t, work, nil, "--library", bad, "stats")

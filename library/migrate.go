@@ -1,0 +1,93 @@
+package library
+
+import (
+	"context"
+	"fmt"
+
+	"elib/element"
+)
+
+// MigrateResult counts what Migrate copied.
+type MigrateResult struct {
+	Assets    int `json:"assets"`
+	Elements  int `json:"elements"`
+	Allowlist int `json:"allowlist"`
+}
+
+// migrateBatch is the number of elements per import into the destination.
+const migrateBatch = 2000
+
+// Migrate copies every live asset (only its live elements, with its
+// metadata, so its import and published times too) and the allowlist from
+// src into dst, in imports of about 2,000 elements; dst fingerprints them
+// with its own engine. Assets already in dst with the same id are
+// replaced, so a migration interrupted midway can simply be run again.
+func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (MigrateResult, error) {
+	var res MigrateResult
+	var batch []element.Asset
+	n := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		r, err := dst.Import(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		res.Assets += r.Assets
+		res.Elements += r.Elements
+		if progress != nil {
+			progress(res.Assets)
+		}
+		batch, n = batch[:0], 0
+		return nil
+	}
+	for _, id := range src.AssetIDs() {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		a, err := src.Asset(id)
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		live := map[int]bool{}
+		for _, ref := range src.AssetElements(id) {
+			e, err := src.Element(ref)
+			if err != nil {
+				return res, fmt.Errorf("migrate: %w", err)
+			}
+			live[e.Index] = true
+		}
+		var kept []element.Element
+		for i, e := range a.Elements {
+			if live[i+1] {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		if len(kept) != len(a.Elements) {
+			a.Elements = kept
+			a.Reoffset()
+		}
+		batch = append(batch, *a)
+		n += len(kept)
+		if n >= migrateBatch {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return res, err
+	}
+	phrases := src.Allowlist()
+	if len(phrases) > 0 {
+		if err := dst.AllowlistAdd(phrases...); err != nil {
+			return res, fmt.Errorf("migrate: allowlist: %w", err)
+		}
+	}
+	res.Allowlist = len(phrases)
+	return res, nil
+}
