@@ -17,7 +17,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 )
 
@@ -42,7 +42,7 @@ type truthFile struct {
 }
 
 func testEngine(t testing.TB) *fingerprint.Engine {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	require.NoError(t, err)
 	eng, err := fingerprint.New(fingerprint.Options{}, seg)
 	require.NoError(t, err)

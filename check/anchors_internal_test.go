@@ -9,7 +9,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 )
 
@@ -17,7 +17,7 @@ import (
 // are no evidence that a script borrowed from the library element that
 // also carries them; the same text without the allowlist is.
 func TestAnchorsIgnoreBoilerplate(t *testing.T) {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	require.NoError(t, err)
 	eng, err := fingerprint.New(fingerprint.Options{}, seg)
 	require.NoError(t, err)

@@ -8,8 +8,8 @@ import (
 	"elib/fingerprint/lsh"
 	"elib/fingerprint/minhash"
 	"elib/fingerprint/normalize"
-	"elib/fingerprint/segment"
 	"elib/fingerprint/shingle"
+	"elib/fingerprint/wordseg"
 )
 
 // Options tune an Engine. Zero values take the defaults of EnsureDefaults.
@@ -51,13 +51,13 @@ func (o *Options) EnsureDefaults() {
 type Engine struct {
 	opts   Options
 	norm   *normalize.Normalizer
-	seg    *segment.Segmenter
+	seg    *wordseg.Segmenter
 	hasher *minhash.Hasher
 	bands  lsh.Params
 }
 
-// New builds an Engine on a loaded segmenter (see segment.Default).
-func New(opts Options, seg *segment.Segmenter) (*Engine, error) {
+// New builds an Engine on a loaded segmenter (see wordseg.Default).
+func New(opts Options, seg *wordseg.Segmenter) (*Engine, error) {
 	opts.EnsureDefaults()
 	if seg == nil {
 		return nil, fmt.Errorf("fingerprint: nil segmenter")
@@ -103,7 +103,7 @@ func (e *Engine) Options() Options { return e.opts }
 func (e *Engine) Normalizer() *normalize.Normalizer { return e.norm }
 
 // Segmenter returns the engine's segmenter.
-func (e *Engine) Segmenter() *segment.Segmenter { return e.seg }
+func (e *Engine) Segmenter() *wordseg.Segmenter { return e.seg }
 
 // Bands returns the LSH banding used for candidate search.
 func (e *Engine) Bands() lsh.Params { return e.bands }

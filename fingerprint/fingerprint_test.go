@@ -10,13 +10,13 @@ import (
 
 	"elib/fingerprint"
 	"elib/fingerprint/minhash"
-	"elib/fingerprint/segment"
 	"elib/fingerprint/shingle"
 	"elib/fingerprint/verify"
+	"elib/fingerprint/wordseg"
 )
 
 func engine(t testing.TB) *fingerprint.Engine {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	require.NoError(t, err)
 	e, err := fingerprint.New(fingerprint.Options{}, seg)
 	require.NoError(t, err)

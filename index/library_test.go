@@ -16,7 +16,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
-	jieba "elib/fingerprint/segment"
+	jieba "elib/fingerprint/wordseg"
 	"elib/index/fulltext"
 	"elib/index/manifest"
 )

@@ -12,7 +12,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 )
 
@@ -25,7 +25,7 @@ var (
 func testEngine(t testing.TB) *fingerprint.Engine {
 	t.Helper()
 	engOnce.Do(func() {
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			engErr = err
 			return

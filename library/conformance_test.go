@@ -18,8 +18,8 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
-	"elib/fingerprint/segment"
 	"elib/fingerprint/winnow"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/library"
@@ -41,7 +41,7 @@ var (
 func engine(t testing.TB) *fingerprint.Engine {
 	t.Helper()
 	engineOnce.Do(func() {
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			engineErr = err
 			return

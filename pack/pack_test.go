@@ -16,7 +16,7 @@ import (
 	"elib/corpus"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/pack"
 )
@@ -30,7 +30,7 @@ var (
 func testEngine(t testing.TB) *fingerprint.Engine {
 	t.Helper()
 	engOnce.Do(func() {
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			engErr = err
 			return

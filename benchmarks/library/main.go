@@ -25,7 +25,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 )
 
@@ -330,7 +330,7 @@ func measureRefresh(c config) error {
 
 // newEngine loads the tokenizer and returns elib's default fingerprint engine.
 func newEngine() (*fingerprint.Engine, error) {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ import (
 	"elib/corpus"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/server"
@@ -122,7 +122,7 @@ type report struct {
 }
 
 func run(ctx context.Context, o options) error {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	if err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
@@ -476,7 +476,7 @@ type generator struct {
 
 var punct = []string{"，", "，", "，", "。", "！", "？"}
 
-func newGenerator(seed uint64, seg *segment.Segmenter) (*generator, error) {
+func newGenerator(seed uint64, seg *wordseg.Segmenter) (*generator, error) {
 	assets, err := corpus.SampleAssets()
 	if err != nil {
 		return nil, fmt.Errorf("sample corpus: %w", err)

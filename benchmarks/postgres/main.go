@@ -23,7 +23,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index/fulltext"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
@@ -58,7 +58,7 @@ func run(n, batch, queries int, url string) error {
 		}
 		fmt.Println("private PostgreSQL server (fsync off, unix socket)")
 	}
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 
 	"elib/corpus"
 	"elib/fingerprint/normalize"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 // sampleLines returns real Chinese text lines for the benchmark.
@@ -82,8 +82,8 @@ func benchLines(b *testing.B, seg func(line string)) {
 }
 
 // elibSegmenter returns the shared segmenter or fails the benchmark.
-func elibSegmenter(b *testing.B) *segment.Segmenter {
-	s, err := segment.Default()
+func elibSegmenter(b *testing.B) *wordseg.Segmenter {
+	s, err := wordseg.Default()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,8 +125,8 @@ func BenchmarkCutDefaultDicts(b *testing.B) {
 	benchLines(b, func(l string) { s.Cut(l) })
 }
 
-var defaultDictSeg = sync.OnceValues(func() (*segment.Segmenter, error) {
-	return segment.New(segment.Options{DictDir: filepath.Dir(gojieba.DICT_PATH)})
+var defaultDictSeg = sync.OnceValues(func() (*wordseg.Segmenter, error) {
+	return wordseg.New(wordseg.Options{DictDir: filepath.Dir(gojieba.DICT_PATH)})
 })
 
 // BenchmarkCallLength: 300 runes of the sample library's copy, normalised

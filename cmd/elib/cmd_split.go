@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/element"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 // splitOptions are the flags of `elib split`.
@@ -80,7 +80,7 @@ type splitAsset struct {
 // runSplit is `elib split` without cobra.
 func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []string) error {
 	if !opts.noVerbs && opts.verbs == nil {
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			return withCode(exitError, fmt.Errorf("split: copy verbs: %w", err))
 		}

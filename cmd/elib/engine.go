@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 // engineLoader starts loading the tokenizer (the slowest step of a cold
@@ -27,7 +27,7 @@ func newEngineLoader() *engineLoader {
 func (l *engineLoader) load() {
 	l.once.Do(func() {
 		defer close(l.done)
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			l.err = fmt.Errorf("load tokenizer: %w", err)
 			return

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 // Exit codes of SPEC §3.
@@ -87,7 +87,7 @@ higher than 62 % is rejected.`,
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
 			if g.dictDir != "" {
-				if err := segment.ConfigureDefault(segment.Options{DictDir: g.dictDir}); err != nil {
+				if err := wordseg.ConfigureDefault(wordseg.Options{DictDir: g.dictDir}); err != nil {
 					return withCode(exitError, fmt.Errorf("--dict-dir: %w", err))
 				}
 			}
@@ -101,7 +101,7 @@ higher than 62 % is rejected.`,
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
 	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
-	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+segment.DictDirEnv+")")
+	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	for _, add := range commandBuilders {
 		root.AddCommand(add(g))
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/fingerprint/normalize"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 // devDir returns ../shared/dev relative to the module root, or "".
@@ -71,7 +71,7 @@ func TestMeasureShingleSize(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(b, &split))
 
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	require.NoError(t, err)
 	norm := normalize.New()
 	tokens := func(s string) []string { return seg.Cut(norm.Normalize(s).String()) }

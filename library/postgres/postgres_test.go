@@ -14,7 +14,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
@@ -35,7 +35,7 @@ var (
 func engine(t testing.TB) *fingerprint.Engine {
 	t.Helper()
 	engineOnce.Do(func() {
-		seg, err := segment.Default()
+		seg, err := wordseg.Default()
 		if err != nil {
 			engineErr = err
 			return

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"os"
 
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 )
 
 func main() {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)

@@ -1,5 +1,5 @@
 // Package jieba is the bleve tokenizer "elib_jieba": Chinese word
-// segmentation with gojieba (through the shared fingerprint/segment
+// segmentation with gojieba (through the shared fingerprint/wordseg
 // Segmenter) on normalised text, with byte offsets into the original input.
 //
 // Data enters as the raw field bytes bleve hands to Tokenize and leaves as an

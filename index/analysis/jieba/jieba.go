@@ -10,7 +10,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	"elib/fingerprint/normalize"
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index/analysis/internal/shared"
 )
 
@@ -20,19 +20,19 @@ const Name = "elib_jieba"
 // Tokenizer is the elib_jieba bleve tokenizer. It is safe for concurrent use
 // (bleve analyses documents of one batch in parallel).
 type Tokenizer struct {
-	seg  *segment.Segmenter
+	seg  *wordseg.Segmenter
 	norm *normalize.Normalizer
 }
 
 // New returns a tokenizer over seg, normalising with norm.
-func New(seg *segment.Segmenter, norm *normalize.Normalizer) *Tokenizer {
+func New(seg *wordseg.Segmenter, norm *normalize.Normalizer) *Tokenizer {
 	return &Tokenizer{seg: seg, norm: norm}
 }
 
 // Constructor builds the tokenizer for the bleve registry. It takes no
 // configuration: the dictionaries are the shared segmenter's.
 func Constructor(config map[string]interface{}, cache *registry.Cache) (analysis.Tokenizer, error) {
-	seg, err := segment.Default()
+	seg, err := wordseg.Default()
 	if err != nil {
 		return nil, fmt.Errorf("%s tokenizer: load segmenter: %w", Name, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/registry"
 
-	"elib/fingerprint/segment"
+	"elib/fingerprint/wordseg"
 	"elib/index/analysis/internal/shared"
 	"elib/index/analysis/jieba"
 	"elib/index/analysis/normalize"
@@ -46,7 +46,7 @@ func init() {
 // rather than on first use, so callers can pay the one-off cost (about a
 // second) before they take a lock. It is cheap after the first call.
 func Warm() error {
-	if _, err := segment.Default(); err != nil {
+	if _, err := wordseg.Default(); err != nil {
 		return fmt.Errorf("%s analyzer: load segmenter: %w", Name, err)
 	}
 	if _, err := shared.Normalizer().Warm(); err != nil {

@@ -1,4 +1,4 @@
-// Package segment is elib's Chinese word segmenter: a thin, safe wrapper
+// Package wordseg is elib's Chinese word segmenter: a thin, safe wrapper
 // around gojieba (cppjieba through cgo) — the only cgo package of elib.
 //
 // Data enters as arbitrary Go strings (invalid UTF-8 and NUL bytes are
@@ -37,7 +37,7 @@
 // (gojieba's AddWord/RemoveWord mutate the trie without a lock and are never
 // called).
 //
-// Regenerate the embedded files with `go generate ./fingerprint/segment`.
-package segment
+// Regenerate the embedded files with `go generate ./fingerprint/wordseg`.
+package wordseg
 
 //go:generate go run gendict.go

@@ -6,7 +6,7 @@
 // SHA-256 of every uncompressed file that is shipped (including our own
 // idf.small.utf8 and marketing.dict.utf8).
 //
-//	go generate ./fingerprint/segment
+//	go generate ./fingerprint/wordseg
 package main
 
 import (

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package segment
+package wordseg
 
 import "errors"
 
