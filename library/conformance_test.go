@@ -22,6 +22,7 @@ import (
 	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
+	"elib/index/manifest"
 	"elib/library"
 	"elib/library/postgres/pgtest"
 )
@@ -364,4 +365,37 @@ func sentences(t *testing.T, text string, norm normalize.Text) []uint64 {
 		out = append(out, s.Hash)
 	}
 	return out
+}
+
+func TestPacks(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ps, ok := l.(library.PackStore)
+		require.True(t, ok)
+		assert.Empty(t, ps.Packs())
+		id, err := ps.PackAdd(manifest.Pack{Title: "跑鞋模板", From: "run/a.txt", Created: "2026-12-01T00:00:00Z",
+			Elements: []manifest.PackElement{{ElementID: "run/a.txt#1", Type: "hook", Text: hookRun}}})
+		require.NoError(t, err)
+		assert.Equal(t, "pack-1", id)
+		id2, err := ps.PackAdd(manifest.Pack{ID: "mine", From: "x"})
+		require.NoError(t, err)
+		assert.Equal(t, "mine", id2)
+		_, err = ps.PackAdd(manifest.Pack{ID: "mine"})
+		assert.ErrorIs(t, err, index.ErrPackExists)
+		p, err := ps.Pack("pack-1")
+		require.NoError(t, err)
+		assert.Equal(t, "跑鞋模板", p.Title)
+		assert.Equal(t, hookRun, p.Elements[0].Text)
+		var ids []string
+		for _, p := range ps.Packs() {
+			ids = append(ids, p.ID)
+		}
+		assert.Equal(t, []string{"pack-1", "mine"}, ids)
+		require.NoError(t, ps.PackRemove("pack-1"))
+		assert.ErrorIs(t, ps.PackRemove("pack-1"), index.ErrNotFound)
+		_, err = ps.Pack("pack-1")
+		assert.ErrorIs(t, err, index.ErrNotFound)
+		id, err = ps.PackAdd(manifest.Pack{From: "y"})
+		require.NoError(t, err)
+		assert.Equal(t, "pack-1", id)
+	})
 }

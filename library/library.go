@@ -47,8 +47,10 @@ type Library interface {
 }
 
 var (
-	_ Library = (*index.Library)(nil)
-	_ Library = (*postgres.Library)(nil)
+	_ Library   = (*index.Library)(nil)
+	_ Library   = (*postgres.Library)(nil)
+	_ PackStore = (*index.Library)(nil)
+	_ PackStore = (*postgres.Library)(nil)
 )
 
 // Options configure Open. The file-only fields are ignored by PostgreSQL.

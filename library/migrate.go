@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"elib/element"
+	"elib/index/manifest"
 )
 
 // MigrateResult counts what Migrate copied.
@@ -12,14 +13,24 @@ type MigrateResult struct {
 	Assets    int `json:"assets"`
 	Elements  int `json:"elements"`
 	Allowlist int `json:"allowlist"`
+	Packs     int `json:"packs"`
+}
+
+// PackStore is a library that keeps creator packs (the file, memory and
+// PostgreSQL libraries do).
+type PackStore interface {
+	Packs() []manifest.Pack
+	Pack(id string) (manifest.Pack, error)
+	PackAdd(p manifest.Pack) (string, error)
+	PackRemove(id string) error
 }
 
 // migrateBatch is the number of elements per import into the destination.
 const migrateBatch = 2000
 
 // Migrate copies every live asset (only its live elements, with its
-// metadata, so its import and published times too) and the allowlist from
-// src into dst, in imports of about 2,000 elements; dst fingerprints them
+// metadata, so its import and published times too), the allowlist and the
+// creator packs (by id; a pack dst already has is kept) from src into dst, in imports of about 2,000 elements; dst fingerprints them
 // with its own engine. Assets already in dst with the same id are
 // replaced, so a migration interrupted midway can simply be run again.
 func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (MigrateResult, error) {
@@ -89,5 +100,18 @@ func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (
 		}
 	}
 	res.Allowlist = len(phrases)
+	from, ok1 := src.(PackStore)
+	to, ok2 := dst.(PackStore)
+	if ok1 && ok2 {
+		for _, p := range from.Packs() {
+			if _, err := to.Pack(p.ID); err == nil {
+				continue
+			}
+			if _, err := to.PackAdd(p); err != nil {
+				return res, fmt.Errorf("migrate: pack %s: %w", p.ID, err)
+			}
+			res.Packs++
+		}
+	}
 	return res, nil
 }

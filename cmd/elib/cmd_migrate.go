@@ -25,7 +25,7 @@ func newMigrateCommand(g *globalOptions) *cobra.Command {
 		Use:   "migrate --from LIBRARY --to LIBRARY",
 		Short: "Copy a library between a directory and PostgreSQL",
 		Long: `Migrate copies every live asset (with its metadata: import and published
-times), and the allowlist, from one library to another: a directory to a
+times), the allowlist and the creator packs from one library to another: a directory to a
 postgres:// database or back. The destination is created (elib init) when
 it does not exist; assets already there with the same id are replaced, so an
 interrupted migration can be run again. Counts and check results are the
@@ -74,7 +74,7 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 	if g.format == "json" {
 		return writeJSON(g.stdout, res)
 	}
-	fmt.Fprintf(g.stdout, "migrated %d assets (%d elements) and %d allowlist phrases from %s to %s\n",
-		res.Assets, res.Elements, res.Allowlist, library.Describe(opts.from), library.Describe(opts.to))
+	fmt.Fprintf(g.stdout, "migrated %d assets (%d elements), %d allowlist phrases and %d packs from %s to %s\n",
+		res.Assets, res.Elements, res.Allowlist, res.Packs, library.Describe(opts.from), library.Describe(opts.to))
 	return nil
 }

@@ -186,3 +186,24 @@ func TestNoSchema(t *testing.T) {
 	require.ErrorIs(t, err, index.ErrNoLibrary)
 	assert.Contains(t, err.Error(), "elib init")
 }
+
+// TestMigratesOlderSchema: a database at schema 1 is refused by Open with
+// "run elib init", and Init migrates it to the current version, keeping
+// its data.
+func TestMigratesOlderSchema(t *testing.T) {
+	l, url := newLibrary(t)
+	_, err := l.Import(context.Background(), assets("old", 2))
+	require.NoError(t, err)
+	conn, err := pgx.Connect(context.Background(), url)
+	require.NoError(t, err)
+	_, err = conn.Exec(context.Background(), `DROP TABLE elib_packs; UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
+	require.NoError(t, err)
+	conn.Close(context.Background())
+	_, err = postgres.Open(context.Background(), postgres.Options{URL: url})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "run elib init to migrate it")
+	require.NoError(t, postgres.Init(context.Background(), url))
+	l2 := open(t, url)
+	assert.Equal(t, 2, l2.AssetCount())
+	assert.Empty(t, l2.Packs())
+}

@@ -35,6 +35,8 @@ CREATE INDEX elib_anchors_hkey ON elib_anchors (hkey) INCLUDE (ref);
 CREATE TABLE elib_sentence_df (hash bigint PRIMARY KEY, n integer NOT NULL);
 CREATE TABLE elib_allowlist (phrase text PRIMARY KEY);
 INSERT INTO elib_meta (key, value) VALUES ('generation', '0'), ('assets', '0'), ('elements', '0'), ('fingerprint', '');`,
+	// 2: creator packs (package pack), oldest first by seq.
+	`CREATE TABLE elib_packs (seq bigserial, id text PRIMARY KEY, body bytea NOT NULL);`,
 }
 
 // SchemaVersion is the schema version this binary writes and reads.
