@@ -71,7 +71,7 @@ func New(opts Options, seg *wordseg.Segmenter) (*Engine, error) {
 	}
 	return &Engine{
 		opts:   opts,
-		norm:   normalize.New(),
+		norm:   normalize.Shared(),
 		seg:    seg,
 		hasher: h,
 		bands:  lsh.ParamsFor(opts.Lanes),

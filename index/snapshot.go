@@ -217,7 +217,7 @@ func (l *Library) normalizer() *normalize.Normalizer {
 	if l.engine != nil {
 		return l.engine.Normalizer()
 	}
-	l.normOnce.Do(func() { l.norm = normalize.New() })
+	l.normOnce.Do(func() { l.norm = normalize.Shared() })
 	return l.norm
 }
 

@@ -30,8 +30,15 @@ type Normalizer struct {
 func (n *Normalizer) ConvertedRunes() int64 { return n.converted.Load() }
 
 // New returns a Normalizer. It is cheap: the OpenCC dictionaries are only
-// loaded when first needed.
+// loaded when first needed. Production code shares one (Shared): each
+// Normalizer loads its own copy of the dictionaries.
 func New() *Normalizer { return &Normalizer{} }
+
+// Shared returns the process's Normalizer, created on first use: the
+// fingerprint engine, the library and the search analyzers all use it, so
+// the OpenCC dictionaries are loaded once. It is safe for concurrent use
+// and never changes behaviour after creation.
+var Shared = sync.OnceValue(New)
 
 // Warm loads the OpenCC dictionaries now instead of on first use, and
 // returns the load error, if any, and how long loading took.

@@ -10,7 +10,7 @@ import (
 	"elib/fingerprint/wordseg"
 	"elib/index/analysis/internal/shared"
 	"elib/index/analysis/jieba"
-	"elib/index/analysis/normalize"
+	"elib/index/analysis/termnorm"
 )
 
 // Name is the name the analyzer is registered under in the bleve registry.
@@ -22,7 +22,7 @@ func Constructor(config map[string]interface{}, cache *registry.Cache) (analysis
 	if err != nil {
 		return nil, fmt.Errorf("%s analyzer: %w", Name, err)
 	}
-	norm, err := cache.TokenFilterNamed(normalize.Name)
+	norm, err := cache.TokenFilterNamed(termnorm.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%s analyzer: %w", Name, err)
 	}

@@ -1,11 +1,9 @@
 package shared
 
 import (
-	"sync"
-
 	"elib/fingerprint/normalize"
 )
 
-// Normalizer returns the process-wide Normalizer, created on first use. It is
-// safe for concurrent use and never mutated after creation.
-var Normalizer = sync.OnceValue(normalize.New)
+// Normalizer returns the process-wide Normalizer (normalize.Shared), the
+// one the fingerprint engine and the library use too.
+var Normalizer = normalize.Shared

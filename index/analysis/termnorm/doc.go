@@ -1,4 +1,4 @@
-// Package normalize is the bleve token filter "elib_normalize": it rewrites
+// Package termnorm is the bleve token filter "elib_normalize": it rewrites
 // every token's term with fingerprint/normalize (NFKC, Traditional →
 // Simplified with Taiwan/Hong Kong vocabulary, case folding, punctuation and
 // symbols dropped) and removes tokens that normalise to nothing.
@@ -8,4 +8,4 @@
 // so highlighting still points at the original text. Normalising a term that
 // is already normalised (as elib_jieba emits them) is a cheap no-op for
 // Simplified text, so the filter is safe to chain after any tokenizer.
-package normalize
+package termnorm

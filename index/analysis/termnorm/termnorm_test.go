@@ -1,4 +1,4 @@
-package normalize_test
+package termnorm_test
 
 import (
 	"testing"
@@ -8,11 +8,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/analysis/normalize"
+	"elib/index/analysis/termnorm"
 )
 
 func TestFilter(t *testing.T) {
-	f, err := registry.NewCache().TokenFilterNamed(normalize.Name)
+	f, err := registry.NewCache().TokenFilterNamed(termnorm.Name)
 	require.NoError(t, err)
 	tok := func(term string, start, end, pos int) *analysis.Token {
 		return &analysis.Token{Term: []byte(term), Start: start, End: end, Position: pos, Type: analysis.Ideographic}
