@@ -75,10 +75,27 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		writeBusy(w, fmt.Sprintf("%s: not done within %s; retry shortly", what, s.opts.CheckTimeout))
 	case r.Context().Err() != nil:
 		writeError(w, http.StatusServiceUnavailable, what+": request cancelled")
+	case errors.Is(err, errLibraryUnavailable):
+		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
+		writeBusy(w, what+": the library's database could not be read; retry shortly")
 	default:
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
 		writeError(w, http.StatusInternalServerError, what+": internal error (details are in the server log)")
 	}
+}
+
+// errLibraryUnavailable fails a check whose library reads failed (a
+// database restart): 503 with Retry-After, never a verdict.
+var errLibraryUnavailable = errors.New("library unavailable")
+
+// readFailures returns how many reads of the library failed so far, for
+// libraries that count them (PostgreSQL); 0 otherwise.
+func (s *Server) readFailures() uint64 {
+	if f, ok := s.opts.Library.(interface{ Failures() (uint64, error) }); ok {
+		n, _ := f.Failures()
+		return n
+	}
+	return 0
 }
 
 // threshold picks the request's threshold or the server default.
@@ -152,10 +169,16 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
+			failed := s.readFailures()
 			res, err := c.Check(ctx, in.File, &in.Assets[i])
 			s.release()
 			if err == nil && ctx.Err() != nil {
 				err = ctx.Err()
+			}
+			if err == nil && s.readFailures() > failed {
+				// A database read failed under the check: its verdict
+				// cannot be trusted (see postgres.Library.Failures).
+				err = errLibraryUnavailable
 			}
 			if err != nil {
 				s.metrics.checkFailed()
