@@ -184,3 +184,27 @@ func (o ParseOptions) maxElements() int {
 	}
 	return o.MaxElements
 }
+
+// singleAssetOverhead is how many characters a one-asset format may hold
+// per character of copy text: labels, time codes, cue numbers and
+// annotations around the text (an SRT cue is ~3×).
+const singleAssetOverhead = 8
+
+// checkSingleAssetSize refuses a one-asset input (script, subtitles) that
+// could only parse into an asset over the character limit, before any
+// parsing work: 60 MB of one letter is refused in one pass over it.
+func (o ParseOptions) checkSingleAssetSize(format, text string) error {
+	switch format {
+	case FormatScript, FormatMD, FormatSRT, FormatVTT, FormatASS, FormatSSA:
+	default:
+		return nil
+	}
+	lim := singleAssetOverhead*o.maxRunes() + 4096
+	if len(text) <= lim { // bytes >= runes
+		return nil
+	}
+	if n := utf8.RuneCountInString(text); n > lim {
+		return fmt.Errorf("%w: %d characters in one %s asset (at most %d characters of copy text per asset; a script is kilobytes)", ErrLimit, n, format, o.maxRunes())
+	}
+	return nil
+}

@@ -278,6 +278,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if strings.TrimSpace(strings.TrimPrefix(text, "\uFEFF")) == "" {
 		return nil, wrap(ErrEmpty)
 	}
+	if err := opts.checkSingleAssetSize(format, text); err != nil {
+		return nil, wrap(err)
+	}
 	if format == FormatJSON && looksLikeDraft(text) {
 		format = FormatDraft
 	}

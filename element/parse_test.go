@@ -197,6 +197,11 @@ func TestLimits(t *testing.T) {
 	assert.Contains(t, err.Error(), "long.txt:2: ")
 	assert.Contains(t, err.Error(), "50000 characters")
 
+	// A one-asset input far over the limit is refused before parsing.
+	_, err = Parse("huge.srt", []byte(strings.Repeat("a", 8*DefaultMaxRunes+4097)), ParseOptions{})
+	require.ErrorIs(t, err, ErrLimit)
+	assert.Contains(t, err.Error(), "huge.srt: over the limit: 404097 characters in one srt asset")
+
 	// Elements per asset.
 	var b strings.Builder
 	for i := 0; i < 6; i++ {

@@ -161,7 +161,7 @@ func TestHardenLongInputMemory(t *testing.T) {
 	err := cmd.Run()
 	require.NoError(t, ctx.Err())
 	assert.Equal(t, 2, exitCode(err))
-	assert.Contains(t, stdout.String(), "more than 50000 characters of copy text")
+	assert.Contains(t, stdout.String(), "stdin.txt: over the limit: 20000000 characters in one txt asset (at most 50000 characters of copy text per asset")
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	t.Logf("peak RSS %d MB", ru.Maxrss>>10)
 	assert.Less(t, ru.Maxrss>>10, int64(700), "peak RSS in MB for 20 MB of input")
