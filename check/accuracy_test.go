@@ -17,19 +17,14 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/internal/devdata"
+	"elib/internal/elibtest"
 )
 
-// devDir is the shared development set (absent outside the workplace).
-func devDir(t testing.TB) string {
-	dir, err := filepath.Abs("../../shared/dev")
-	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(dir, "check_truth.json")); err != nil {
-		t.Skip("development set ../shared/dev not present")
-	}
-	return dir
-}
+// devDir is the synthetic development set (absent outside the workplace:
+// the test is skipped).
+func devDir(t testing.TB) string { return devdata.DevDir(t) }
 
 type truthFile struct {
 	Threshold float64 `json:"threshold"`
@@ -39,14 +34,6 @@ type truthFile struct {
 		Verdict     string  `json:"verdict"`
 		Recipe      string  `json:"recipe"`
 	} `json:"files"`
-}
-
-func testEngine(t testing.TB) *fingerprint.Engine {
-	seg, err := wordseg.Default()
-	require.NoError(t, err)
-	eng, err := fingerprint.New(fingerprint.Options{}, seg)
-	require.NoError(t, err)
-	return eng
 }
 
 // devLibrary imports the development library (ids relative to library/)
@@ -78,7 +65,7 @@ func TestDevAccuracy(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &truth))
 
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib := devLibrary(t, eng, dev)
 	c, err := check.New(eng, check.Options{Threshold: truth.Threshold}, lib)
 	require.NoError(t, err)

@@ -8,19 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
-	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // TestAnchorsIgnoreBoilerplate: a slogan and a disclaimer on the allowlist
 // are no evidence that a script borrowed from the library element that
 // also carries them; the same text without the allowlist is.
 func TestAnchorsIgnoreBoilerplate(t *testing.T) {
-	seg, err := wordseg.Default()
-	require.NoError(t, err)
-	eng, err := fingerprint.New(fingerprint.Options{}, seg)
-	require.NoError(t, err)
+	eng := elibtest.Engine(t)
 	const slogan, disclaimer = "爱车如家，安心每一程，品质出行从这里开始。", "本视频由品牌方合作发布，具体优惠以活动页面公示为准。"
 	libAsset := element.Asset{ID: "lib/car.md", Elements: []element.Element{{Type: element.Conversion,
 		Text: slogan + "这款车载香薰放在出风口，开空调的时候整个车里都是淡淡的木质香。" + disclaimer}}}

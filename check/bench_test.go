@@ -13,12 +13,13 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // BenchmarkCheck checks each example script against the embedded sample
 // library (in memory): the per-file cost once the tokenizer is loaded.
 func BenchmarkCheck(b *testing.B) {
-	eng := testEngine(b)
+	eng := elibtest.Engine(b)
 	assets, err := corpus.SampleAssets()
 	require.NoError(b, err)
 	lib, err := index.Memory(context.Background(), eng, assets)
@@ -35,7 +36,7 @@ func BenchmarkCheckLibrary(b *testing.B) {
 	if dir == "" {
 		b.Skip("ELIB_BENCH_LIBRARY not set")
 	}
-	eng := testEngine(b)
+	eng := elibtest.Engine(b)
 	lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
 	require.NoError(b, err)
 	defer lib.Close()

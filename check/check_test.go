@@ -12,6 +12,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 func asset(id string, texts ...string) element.Asset {
@@ -38,7 +39,7 @@ var libraryAssets = []element.Asset{
 }
 
 func newChecker(t *testing.T, allow ...string) *check.Checker {
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib, err := index.Memory(context.Background(), eng, libraryAssets)
 	require.NoError(t, err)
 	require.NoError(t, lib.AllowlistAdd(allow...))
@@ -103,7 +104,7 @@ func TestCheckThresholdIsStrict(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1.0, res.Duplication)
 
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib, err := index.Memory(context.Background(), eng, libraryAssets)
 	require.NoError(t, err)
 	strict, err := check.New(eng, check.Options{Threshold: 1}, lib)
@@ -149,7 +150,7 @@ func (v vanishing) Element(ref uint32) (*index.StoredElement, error) {
 }
 
 func TestCheckSkipsElementsRemovedDuringTheCheck(t *testing.T) {
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib, err := index.Memory(context.Background(), eng, libraryAssets)
 	require.NoError(t, err)
 	c, err := check.New(eng, check.Options{}, vanishing{lib})
@@ -166,7 +167,7 @@ func TestCheckSkipsElementsRemovedDuringTheCheck(t *testing.T) {
 // shingles with it for LSH, but the anchors find it; two stock phrases
 // that many library elements hold do not make a match.
 func TestAnchorsFindPartsOfALongElement(t *testing.T) {
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	long := asset("lib/story.md",
 		"去年冬天我一个人搬到北方的小城，暖气还没来，晚上冷得睡不着。楼下便利店的阿姨塞给我一个暖手宝，说是她女儿留下的。"+
 			"那一晚我抱着它，第一次觉得这座城市也有温度。后来我每次路过便利店都会买一杯热豆浆，和阿姨聊上几句家常。")
@@ -228,7 +229,7 @@ func TestAnchorsFindPartsOfALongElement(t *testing.T) {
 // it, but the script does: its elements become candidates and the pieces
 // are matched.
 func TestAnchorsAddUpOverAnAsset(t *testing.T) {
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	src := asset("lib/kettle.md",
 		"冬天早上烧水要等好久，老式水壶烧开要十分钟。",
 		"壶底一层厚厚的水垢，怎么刷都刷不掉，看着就闹心。",

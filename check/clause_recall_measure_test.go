@@ -12,6 +12,7 @@ import (
 	"elib/element"
 	"elib/fingerprint/verify"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // TestMeasureClauseRecall measures, on the on-disk library named by
@@ -26,7 +27,7 @@ func TestMeasureClauseRecall(t *testing.T) {
 	if dir == "" {
 		t.Skip("ELIB_BENCH_LIBRARY not set")
 	}
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err)
 	defer lib.Close()

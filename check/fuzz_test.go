@@ -12,6 +12,7 @@ import (
 	"elib/corpus"
 	"elib/element"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // FuzzCheck feeds arbitrary text through the whole check against the
@@ -25,7 +26,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add("【钩子】\n【转化】（镜头：推近）")
 	f.Add("\x00\xff【故事】我")
-	eng := testEngine(f)
+	eng := elibtest.Engine(f)
 	assets, err := corpus.SampleAssets()
 	require.NoError(f, err)
 	lib, err := index.Memory(context.Background(), eng, assets)

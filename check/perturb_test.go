@@ -3,7 +3,6 @@ package check_test
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +15,8 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
 	"elib/index"
+	"elib/internal/devdata"
+	"elib/internal/elibtest"
 )
 
 // TestRealTextCopyingKinds checks kinds of copying the dev-real sets do not
@@ -28,11 +29,8 @@ import (
 // spaces, hashtags) added, collages of clauses with a character changed
 // in each.
 func TestRealTextCopyingKinds(t *testing.T) {
-	path := filepath.Join(devDir(t), "..", "dev-real", "taobao", "library", "lib.jsonl")
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("real-text set ../shared/dev-real not present")
-	}
-	eng := testEngine(t)
+	path := filepath.Join(devdata.DevRealDir(t), "taobao", "library", "lib.jsonl")
+	eng := elibtest.Engine(t)
 	assets, err := element.ParseFile(path, element.ParseOptions{})
 	require.NoError(t, err)
 	lib, err := index.Memory(context.Background(), eng, assets)

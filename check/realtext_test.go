@@ -13,6 +13,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // realLibrary is product copy in the style of real shop descriptions:
@@ -36,7 +37,7 @@ var realLibrary = []element.Asset{
 
 func realChecker(t *testing.T, opts check.Options) *check.Checker {
 	t.Helper()
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib, err := index.Memory(context.Background(), eng, realLibrary)
 	require.NoError(t, err)
 	c, err := check.New(eng, opts, lib)

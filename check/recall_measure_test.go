@@ -17,6 +17,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // everyElement proposes every live element of the library as a candidate:
@@ -45,7 +46,7 @@ func TestMeasureCandidateRecall(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(dev, "check_truth.json"))
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(data, &truth))
-	eng := testEngine(t)
+	eng := elibtest.Engine(t)
 	lib := devLibrary(t, eng, dev)
 	lshCheck, err := check.New(eng, check.Options{Tuning: check.Tuning{AnchorMinShared: -1, ClauseRun: -1}}, lib)
 	require.NoError(t, err)

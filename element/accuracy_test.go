@@ -1,6 +1,7 @@
 package element
 
 import (
+	"elib/internal/devdata"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -13,9 +14,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// devDir is the shared evaluation set, relative to this package.
-const devDir = "../../shared/dev"
 
 type truthFile struct {
 	File     string `json:"file"`
@@ -100,11 +98,9 @@ func (t tally) acc() float64 {
 // TestSplitAccuracy measures split accuracy on the shared dev set: the share
 // of countable characters whose element type matches the truth.
 func TestSplitAccuracy(t *testing.T) {
-	truthPath := filepath.Join(devDir, "split_truth.json")
-	data, err := os.ReadFile(truthPath)
-	if err != nil {
-		t.Skipf("dev set not present: %v", err)
-	}
+	devDir := devdata.DevDir(t)
+	data, err := os.ReadFile(filepath.Join(devDir, "split_truth.json"))
+	require.NoError(t, err)
 	var truth struct {
 		Files []truthFile `json:"files"`
 	}

@@ -10,11 +10,16 @@ import (
 	"testing"
 
 	"elib/element/decode"
+	"elib/internal/devdata"
 )
 
 // addLibrarySeeds seeds f with the dev library files of the given
 // extensions when the shared dev set is present.
 func addLibrarySeeds(f *testing.F, exts ...string) {
+	devDir, ok := devdata.Find("dev")
+	if !ok {
+		return
+	}
 	_ = filepath.WalkDir(filepath.Join(devDir, "library"), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil

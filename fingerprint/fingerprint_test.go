@@ -12,16 +12,8 @@ import (
 	"elib/fingerprint/minhash"
 	"elib/fingerprint/shingle"
 	"elib/fingerprint/verify"
-	"elib/fingerprint/wordseg"
+	"elib/internal/elibtest"
 )
-
-func engine(t testing.TB) *fingerprint.Engine {
-	seg, err := wordseg.Default()
-	require.NoError(t, err)
-	e, err := fingerprint.New(fingerprint.Options{}, seg)
-	require.NoError(t, err)
-	return e
-}
 
 const script = "我连续用了二十八天这瓶精华，早上起来摸脸是软软的，上妆服帖了很多，办公室的空调房也不会起皮了。点击下方链接，今天直播间立减五十，再送同款小样三支。"
 
@@ -29,7 +21,7 @@ const script = "我连续用了二十八天这瓶精华，早上起来摸脸是�
 // Traditional (Taiwan vocabulary) copy of a Simplified script gets the same
 // fingerprint, is an LSH candidate, and verifies as copied in full.
 func TestTraditionalCopyVerifiesAsDuplicate(t *testing.T) {
-	e := engine(t)
+	e := elibtest.Engine(t)
 	conv, err := opencc.New("s2twp")
 	require.NoError(t, err)
 	trad, err := conv.Convert(script)
@@ -53,7 +45,7 @@ func TestTraditionalCopyVerifiesAsDuplicate(t *testing.T) {
 }
 
 func TestShortTextsGetDistinctFingerprints(t *testing.T) {
-	e := engine(t)
+	e := elibtest.Engine(t)
 	a, b := e.Fingerprint("好用"), e.Fingerprint("下单")
 	require.NotEmpty(t, a.Shingles)
 	require.NotEmpty(t, b.Shingles)
@@ -66,7 +58,7 @@ func TestShortTextsGetDistinctFingerprints(t *testing.T) {
 }
 
 func TestConcatEqualsWholeAndWindowsCover(t *testing.T) {
-	e := engine(t)
+	e := elibtest.Engine(t)
 	parts := []string{"熬夜追剧第二天，脸色暗沉得像没睡醒？", "粉底越涂越卡粉，下午两点就开始脱妆。", script}
 	var fps []*fingerprint.Fingerprint
 	var starts []int
@@ -116,7 +108,7 @@ func TestConcatEqualsWholeAndWindowsCover(t *testing.T) {
 }
 
 func TestFingerprintAllEqualsOneByOne(t *testing.T) {
-	e := engine(t)
+	e := elibtest.Engine(t)
 	texts := []string{
 		"熬夜追剧第二天，脸色暗沉得像没睡醒？",
 		"",

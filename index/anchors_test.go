@@ -12,6 +12,7 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
 	"elib/index/manifest"
+	"elib/internal/elibtest"
 )
 
 // anchorRefs returns the element ids whose anchors a text shares, with how
@@ -70,7 +71,7 @@ func TestAnchorsPersistAndBackfill(t *testing.T) {
 	assert.Contains(t, anchorRefs(t, r, part), "run/a.txt#1", "built from the store")
 	r.Close()
 
-	w2, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true})
+	w2, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
 	require.NoError(t, err)
 	require.NoError(t, w2.Close())
 	m, err = manifest.Read(dir)
@@ -101,7 +102,7 @@ func TestAssetOf(t *testing.T) {
 	disk, _ := newLib(t, true)
 	_, err := disk.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
-	mem, err := Memory(context.Background(), engine(t), sampleAssets())
+	mem, err := Memory(context.Background(), elibtest.Engine(t), sampleAssets())
 	require.NoError(t, err)
 	for name, l := range map[string]*Library{"disk": disk, "memory": mem} {
 		for _, id := range l.AssetIDs() {

@@ -14,32 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
-	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
-	jieba "elib/fingerprint/wordseg"
 	"elib/index/fulltext"
 	"elib/index/manifest"
+	"elib/internal/elibtest"
 )
-
-var (
-	engineOnce sync.Once
-	testEngine *fingerprint.Engine
-	engineErr  error
-)
-
-func engine(t testing.TB) *fingerprint.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		seg, err := jieba.Default()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
-	})
-	require.NoError(t, engineErr)
-	return testEngine
-}
 
 // script builds an asset from (type, text) pairs.
 func script(id, title string, parts ...string) element.Asset {
@@ -72,7 +51,7 @@ func newLib(t *testing.T, noFulltext bool) (*Library, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, Init(dir))
-	l, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: noFulltext})
+	l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: noFulltext})
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
 	return l, dir
@@ -80,7 +59,7 @@ func newLib(t *testing.T, noFulltext bool) (*Library, string) {
 
 func candidates(t *testing.T, l *Library, text string) map[string]bool {
 	t.Helper()
-	e := engine(t)
+	e := elibtest.Engine(t)
 	fp := e.Fingerprint(text)
 	out := map[string]bool{}
 	l.Candidates(e.BandKeys(nil, fp.Signature), func(ref uint32) {
@@ -218,14 +197,14 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 
 func TestWriterLock(t *testing.T) {
 	l, dir := newLib(t, true)
-	_, err := Open(Options{Dir: dir, Engine: engine(t)})
+	_, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), fmt.Sprintf("is locked by another writer (pid %d)", os.Getpid()))
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err, "readers never block")
 	require.NoError(t, r.Close())
 	require.NoError(t, l.Close())
-	w, err := Open(Options{Dir: dir, Engine: engine(t)})
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	require.NoError(t, w.Close())
 }
@@ -243,7 +222,7 @@ func TestAllowlistAndSentenceDF(t *testing.T) {
 	}
 	_, err := l.Import(context.Background(), assets)
 	require.NoError(t, err)
-	e := engine(t)
+	e := elibtest.Engine(t)
 	norm := e.Normalizer().Normalize(slogan)
 	sents := boilerplate.Sentences(slogan, norm, e.Options().MinRun)
 	require.NotEmpty(t, sents)
@@ -284,7 +263,7 @@ func TestCorruptSegmentAndRepair(t *testing.T) {
 	assert.Contains(t, err.Error(), bad, "the error names the damaged file")
 	assert.Contains(t, err.Error(), "corrupt")
 
-	w, err := Open(Options{Dir: dir, Engine: engine(t), Salvage: true, NoFulltext: true})
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), Salvage: true, NoFulltext: true})
 	require.NoError(t, err)
 	assert.NotEmpty(t, w.Damage())
 	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
@@ -322,7 +301,7 @@ func TestSalvageSkipsUnreadableSegment(t *testing.T) {
 	bad := filepath.Join(dir, m.Segments[1].File)
 	require.NoError(t, os.WriteFile(bad, []byte("garbage"), 0o644))
 
-	w, err := Open(Options{Dir: dir, Engine: engine(t), Salvage: true, NoFulltext: true})
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), Salvage: true, NoFulltext: true})
 	require.NoError(t, err)
 	defer w.Close()
 	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
@@ -393,7 +372,7 @@ func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
 	require.NoError(t, os.Remove(filepath.Join(dir, m.LSH.File)))
 	require.NoError(t, os.Remove(filepath.Join(dir, m.Sketch.File)))
 
-	w, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true})
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
 	require.NoError(t, err)
 	defer w.Close()
 	assert.NotEmpty(t, w.Damage())
@@ -402,7 +381,7 @@ func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
 
 func TestMemoryLibrary(t *testing.T) {
 	ctx := context.Background()
-	l, err := Memory(ctx, engine(t), sampleAssets())
+	l, err := Memory(ctx, elibtest.Engine(t), sampleAssets())
 	require.NoError(t, err)
 	assert.Equal(t, 3, l.AssetCount())
 	assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
@@ -438,7 +417,7 @@ func TestConcurrentReadersDuringImport(t *testing.T) {
 	ctx := context.Background()
 	_, err := l.Import(ctx, sampleAssets())
 	require.NoError(t, err)
-	e := engine(t)
+	e := elibtest.Engine(t)
 	keys := e.BandKeys(nil, e.Fingerprint(hookRun).Signature)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})

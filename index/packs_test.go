@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/index/manifest"
+	"elib/internal/elibtest"
 )
 
 func TestPacksDurableAndKeptByReindex(t *testing.T) {
@@ -45,7 +46,7 @@ func TestPacksDurableAndKeptByReindex(t *testing.T) {
 
 	require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
 	require.NoError(t, l.Close())
-	l2, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true})
+	l2, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
 	require.NoError(t, err)
 	defer l2.Close()
 	assert.Len(t, l2.Packs(), 1)
@@ -62,7 +63,7 @@ func TestImportStampsImportTime(t *testing.T) {
 	dir := t.TempDir() + "/lib"
 	require.NoError(t, Init(dir))
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	l, err := Open(Options{Dir: dir, Engine: engine(t), NoFulltext: true, Now: func() time.Time { return now }})
+	l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true, Now: func() time.Time { return now }})
 	require.NoError(t, err)
 	defer l.Close()
 	in := sampleAssets()

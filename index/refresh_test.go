@@ -16,6 +16,7 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
 	"elib/index/fulltext"
+	"elib/internal/elibtest"
 )
 
 // hookNew is copy no sample asset shares.
@@ -24,7 +25,7 @@ const hookNew = "露营的时候千万别忘了带这盏折叠营地灯，充一
 // newReader opens dir read-only, as elib serve does without a token.
 func newReader(t *testing.T, dir string) *Library {
 	t.Helper()
-	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: engine(t)})
+	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
 	return r
@@ -191,7 +192,7 @@ func TestRefreshNoopAndClosed(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, changed, "a writer is always current")
 
-	m, err := Memory(ctx, engine(t), sampleAssets())
+	m, err := Memory(ctx, elibtest.Engine(t), sampleAssets())
 	require.NoError(t, err)
 	changed, err = m.Refresh()
 	require.NoError(t, err)
@@ -216,11 +217,11 @@ func TestRefreshConcurrentReaders(t *testing.T) {
 	_, err := w.Import(ctx, sampleAssets())
 	require.NoError(t, err)
 	// A one-block cache sends most reads to the segment files.
-	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: engine(t), CacheBlocks: 1})
+	r, err := Open(Options{Dir: dir, ReadOnly: true, Engine: elibtest.Engine(t), CacheBlocks: 1})
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
 
-	e := engine(t)
+	e := elibtest.Engine(t)
 	keys := e.BandKeys(nil, e.Fingerprint(hookRun).Signature)
 	var stop atomic.Bool
 	var wg sync.WaitGroup

@@ -12,8 +12,8 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 var (
@@ -21,20 +21,6 @@ var (
 	eng     *fingerprint.Engine
 	engErr  error
 )
-
-func testEngine(t testing.TB) *fingerprint.Engine {
-	t.Helper()
-	engOnce.Do(func() {
-		seg, err := wordseg.Default()
-		if err != nil {
-			engErr = err
-			return
-		}
-		eng, engErr = fingerprint.New(fingerprint.Options{}, seg)
-	})
-	require.NoError(t, engErr)
-	return eng
-}
 
 // The hit's hook, reused by three later scripts.
 const hitHook = "你是不是每天早上都为了挑衣服烦恼半小时？"
@@ -72,7 +58,7 @@ func reuseLibrary(t *testing.T, lastUse string) *index.Library {
 		scripted("u3", lastUse, "抖音", hitHook, fresh[5]),
 		scripted("other", "2026-04-02", "视频号", fresh[6], fresh[7]),
 	}
-	lib, err := index.Memory(context.Background(), testEngine(t), assets)
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
 	t.Cleanup(func() { lib.Close() })
 	return lib
@@ -106,7 +92,7 @@ func TestStatsPerPeriod(t *testing.T) {
 				opts.Since = day(tc.since)
 				opts.Until = day(tc.until).Add(24*time.Hour - 1)
 			}
-			st, err := Compute(ctx, testEngine(t), lib, opts)
+			st, err := Compute(ctx, elibtest.Engine(t), lib, opts)
 			require.NoError(t, err)
 			assert.Equal(t, tc.assets, st.Assets)
 			assert.Equal(t, tc.elems, st.Elements)
@@ -130,7 +116,7 @@ func TestStatsPerPeriod(t *testing.T) {
 		})
 	}
 
-	st, err := Compute(ctx, testEngine(t), lib, Options{})
+	st, err := Compute(ctx, elibtest.Engine(t), lib, Options{})
 	require.NoError(t, err)
 	require.NotEmpty(t, st.MostReused)
 	assert.Equal(t, "hit#1", st.MostReused[0].ElementID, "reuse points at the origin, not a later copy")
@@ -142,7 +128,7 @@ func TestStatsPerPeriod(t *testing.T) {
 	}
 	assert.Equal(t, []string{"2026-01-05", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-30"}, starts,
 		"weekly buckets (Mondays) for a period under 120 days")
-	st, err = Compute(ctx, testEngine(t), lib, Options{Since: day("2025-11-01"), Until: day("2026-04-30")})
+	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2025-11-01"), Until: day("2026-04-30")})
 	require.NoError(t, err)
 	starts = starts[:0]
 	for _, b := range st.Series {
@@ -150,7 +136,7 @@ func TestStatsPerPeriod(t *testing.T) {
 	}
 	assert.Equal(t, []string{"2026-01-01", "2026-03-01", "2026-04-01"}, starts, "monthly buckets for a longer period")
 
-	st, err = Compute(ctx, testEngine(t), lib, Options{Since: day("2026-03-01"), By: ByPlatform})
+	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-03-01"), By: ByPlatform})
 	require.NoError(t, err)
 	byKey := map[string]Group{}
 	for _, g := range st.Groups {
@@ -179,7 +165,7 @@ func TestFatigueEdges(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lib := reuseLibrary(t, tc.lastUse)
-			st, err := Compute(ctx, testEngine(t), lib, Options{FatigueUses: tc.k, FatigueDays: tc.d})
+			st, err := Compute(ctx, elibtest.Engine(t), lib, Options{FatigueUses: tc.k, FatigueDays: tc.d})
 			require.NoError(t, err)
 			if !tc.fatigued {
 				assert.Empty(t, st.Fatigued)
@@ -197,7 +183,7 @@ func TestFatigueEdges(t *testing.T) {
 func TestCheckWarnsOnFatiguedElement(t *testing.T) {
 	lib := reuseLibrary(t, "2026-03-15T12:00:00Z")
 	ctx := context.Background()
-	e := testEngine(t)
+	e := elibtest.Engine(t)
 	fat, err := CurrentFatigue(ctx, e, lib, day("2026-03-15T12:00:00Z"), Options{})
 	require.NoError(t, err)
 	require.Len(t, fat.Elements, 1)

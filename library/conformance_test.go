@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,14 +14,13 @@ import (
 	"elib/check"
 	"elib/corpus"
 	"elib/element"
-	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
-	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/index/manifest"
+	"elib/internal/elibtest"
 	"elib/library"
 	"elib/library/postgres/pgtest"
 )
@@ -31,26 +29,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
-}
-
-var (
-	engineOnce sync.Once
-	testEngine *fingerprint.Engine
-	engineErr  error
-)
-
-func engine(t testing.TB) *fingerprint.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		seg, err := wordseg.Default()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
-	})
-	require.NoError(t, engineErr)
-	return testEngine
 }
 
 // backend opens an empty writable library of one kind.
@@ -63,7 +41,7 @@ type backend struct {
 func backends() []backend {
 	return []backend{
 		{"memory", func(t *testing.T) library.Library {
-			l, err := index.Memory(context.Background(), engine(t), nil)
+			l, err := index.Memory(context.Background(), elibtest.Engine(t), nil)
 			require.NoError(t, err)
 			t.Cleanup(func() { l.Close() })
 			return l
@@ -82,7 +60,7 @@ func openAt(t *testing.T, location string) library.Library {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, library.Init(ctx, location))
-	l, err := library.Open(ctx, location, library.Options{Engine: engine(t), Workers: 2})
+	l, err := library.Open(ctx, location, library.Options{Engine: elibtest.Engine(t), Workers: 2})
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
 	return l
@@ -124,7 +102,7 @@ func sampleAssets() []element.Asset {
 // candidates returns the element ids sharing an LSH band with text.
 func candidates(t *testing.T, l library.Library, text string) map[string]bool {
 	t.Helper()
-	e := engine(t)
+	e := elibtest.Engine(t)
 	keys := e.BandKeys(nil, e.Fingerprint(text).Signature)
 	out := map[string]bool{}
 	l.CandidateCounts(keys, func(ref uint32, _ int) {
@@ -170,7 +148,7 @@ func TestImportAndRead(t *testing.T) {
 		assert.Empty(t, candidates(t, l, "完全无关的一段文字，讲的是天气和云彩的变化"))
 
 		// Anchors: a sentence of the copy text is held by its element.
-		norm := engine(t).Normalizer().Normalize(storyCar)
+		norm := elibtest.Engine(t).Normalizer().Normalize(storyCar)
 		hashes := anchorHashes(norm.Runes)
 		require.NotEmpty(t, hashes)
 		held := map[string]bool{}
@@ -224,7 +202,7 @@ func TestAllowlistAndSentences(t *testing.T) {
 			script("x/2.txt", "二", "conversion", shared+"，库存不多了要抓紧"),
 		})
 		require.NoError(t, err)
-		norm := engine(t).Normalizer().Normalize(shared + "，快来抢购吧朋友们")
+		norm := elibtest.Engine(t).Normalizer().Normalize(shared + "，快来抢购吧朋友们")
 		var top int
 		for _, s := range sentences(t, shared+"，快来抢购吧朋友们", norm) {
 			top = max(top, l.SentenceDF(s))
@@ -319,7 +297,7 @@ func TestCheckIdentical(t *testing.T) {
 			_, err := l.Import(ctx, lib)
 			require.NoError(t, err)
 			require.NoError(t, l.AllowlistAdd(corpus.Allowlist()...))
-			c, err := check.New(engine(t), check.Options{}, l)
+			c, err := check.New(elibtest.Engine(t), check.Options{}, l)
 			require.NoError(t, err)
 			var rs []*check.Result
 			for i := range probes {
@@ -361,7 +339,7 @@ func anchorHashes(runes []rune) []uint64 { return winnow.Hashes(runes) }
 
 func sentences(t *testing.T, text string, norm normalize.Text) []uint64 {
 	var out []uint64
-	for _, s := range boilerplate.Sentences(text, norm, engine(t).Options().MinRun) {
+	for _, s := range boilerplate.Sentences(text, norm, elibtest.Engine(t).Options().MinRun) {
 		out = append(out, s.Hash)
 	}
 	return out

@@ -16,8 +16,8 @@ import (
 	"elib/corpus"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/internal/elibtest"
 	"elib/pack"
 )
 
@@ -27,25 +27,11 @@ var (
 	engErr  error
 )
 
-func testEngine(t testing.TB) *fingerprint.Engine {
-	t.Helper()
-	engOnce.Do(func() {
-		seg, err := wordseg.Default()
-		if err != nil {
-			engErr = err
-			return
-		}
-		eng, engErr = fingerprint.New(fingerprint.Options{}, seg)
-	})
-	require.NoError(t, engErr)
-	return eng
-}
-
 func sample(t *testing.T) *index.Library {
 	t.Helper()
 	assets, err := corpus.SampleAssets()
 	require.NoError(t, err)
-	lib, err := index.Memory(context.Background(), testEngine(t), assets)
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
 	require.NoError(t, lib.AllowlistAdd(corpus.Allowlist()...))
 	t.Cleanup(func() { lib.Close() })
@@ -88,7 +74,7 @@ func TestPackVariants(t *testing.T) {
 	assert.True(t, p.Elements[0].Slot, "the hook is the default slot")
 	assert.Equal(t, check.License{"baby/teether-05.txt#2": true, "baby/teether-05.txt#3": true, "baby/teether-05.txt#4": true}, pack.License(p))
 
-	e := testEngine(t)
+	e := elibtest.Engine(t)
 	licensed, err := check.New(e, check.Options{License: pack.License(p)}, lib)
 	require.NoError(t, err)
 	plain, err := check.New(e, check.Options{}, lib)

@@ -8,15 +8,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
-	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // Library scripts of the test fixture, by asset id.
@@ -54,27 +52,6 @@ const passScript = `【钩子】你知道为什么跑步总是膝盖疼吗？
 const xssScript = `【钩子】<script>alert(1)</script>你还在为选面霜发愁吗？
 【冲突】<img src=x onerror=alert(1)>试了十几款都没用，脸还是又干又痒。`
 
-var (
-	engineOnce sync.Once
-	testEngine *fingerprint.Engine
-	engineErr  error
-)
-
-// engine loads the tokenizer once for the whole test binary.
-func engine(t testing.TB) *fingerprint.Engine {
-	t.Helper()
-	engineOnce.Do(func() {
-		seg, err := wordseg.Default()
-		if err != nil {
-			engineErr = err
-			return
-		}
-		testEngine, engineErr = fingerprint.New(fingerprint.Options{}, seg)
-	})
-	require.NoError(t, engineErr)
-	return testEngine
-}
-
 // parseScript parses a labelled script as asset id.
 func parseScript(t testing.TB, id, text string) element.Asset {
 	t.Helper()
@@ -98,7 +75,7 @@ func fixtureLibrary(t testing.TB) Library {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, index.Init(dir))
-	lib, err := index.Open(index.Options{Dir: dir, Engine: engine(t)})
+	lib, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { lib.Close() })
 	_, err = lib.Import(context.Background(), fixtureAssets(t))
@@ -110,7 +87,7 @@ func fixtureLibrary(t testing.TB) Library {
 // sample library.
 func memoryLibrary(t testing.TB) Library {
 	t.Helper()
-	lib, err := index.Memory(context.Background(), engine(t), fixtureAssets(t))
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), fixtureAssets(t))
 	require.NoError(t, err)
 	t.Cleanup(func() { lib.Close() })
 	return lib
@@ -120,7 +97,7 @@ func memoryLibrary(t testing.TB) Library {
 func newTestServer(t testing.TB, mod func(*Options)) (*Server, *httptest.Server) {
 	t.Helper()
 	opts := Options{
-		Library: fixtureLibrary(t), Engine: engine(t), LibraryDesc: "test library",
+		Library: fixtureLibrary(t), Engine: elibtest.Engine(t), LibraryDesc: "test library",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test",
 	}
 	if mod != nil {

@@ -16,6 +16,7 @@ import (
 
 	"elib/corpus"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 const (
@@ -31,12 +32,12 @@ func packServer(t *testing.T) *httptest.Server {
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, index.Init(dir))
-	lib, err := index.Open(index.Options{Dir: dir, Engine: engine(t)})
+	lib, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { lib.Close() })
 	_, err = lib.Import(context.Background(), assets)
 	require.NoError(t, err)
-	s, err := New(Options{Library: lib, Engine: engine(t), Token: "test-token-0123456789abcdef",
+	s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Token: "test-token-0123456789abcdef",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	ts := httptest.NewServer(s)

@@ -21,6 +21,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/index/manifest"
+	"elib/internal/elibtest"
 )
 
 // newScript is imported by another process while the server runs.
@@ -53,12 +54,12 @@ func readOnlyFixture(t *testing.T) (writer, reader *index.Library, dir string) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, index.Init(dir))
-	w, err := index.Open(index.Options{Dir: dir, Engine: engine(t)})
+	w, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { w.Close() })
 	_, err = w.Import(context.Background(), fixtureAssets(t))
 	require.NoError(t, err)
-	r, err := index.Open(index.Options{Dir: dir, ReadOnly: true, Engine: engine(t)})
+	r, err := index.Open(index.Options{Dir: dir, ReadOnly: true, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
 	return w, r, dir
@@ -94,7 +95,7 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() boo
 func TestReadOnlyServerFollowsImports(t *testing.T) {
 	w, r, _ := readOnlyFixture(t)
 	var logs lockedBuffer
-	s, err := New(Options{Library: r, Engine: engine(t), LibraryDesc: "read-only test library",
+	s, err := New(Options{Library: r, Engine: elibtest.Engine(t), LibraryDesc: "read-only test library",
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)), RefreshInterval: 50 * time.Millisecond})
 	require.NoError(t, err)
 	base := runServer(t, s)
@@ -157,7 +158,7 @@ func TestReadOnlyServerFollowsImports(t *testing.T) {
 
 func TestRefreshDropsTheChecker(t *testing.T) {
 	w, r, _ := readOnlyFixture(t)
-	s, err := New(Options{Library: r, Engine: engine(t), Logger: slog.New(slog.NewTextHandler(&lockedBuffer{}, nil)),
+	s, err := New(Options{Library: r, Engine: elibtest.Engine(t), Logger: slog.New(slog.NewTextHandler(&lockedBuffer{}, nil)),
 		RefreshInterval: -1})
 	require.NoError(t, err)
 	before, err := s.checker()
@@ -181,7 +182,7 @@ func TestRefreshDropsTheChecker(t *testing.T) {
 func TestRefreshFailureKeepsServing(t *testing.T) {
 	_, r, dir := readOnlyFixture(t)
 	var logs lockedBuffer
-	s, err := New(Options{Library: r, Engine: engine(t), Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+	s, err := New(Options{Library: r, Engine: elibtest.Engine(t), Logger: slog.New(slog.NewTextHandler(&logs, nil)),
 		RefreshInterval: 20 * time.Millisecond})
 	require.NoError(t, err)
 	base := runServer(t, s)
@@ -211,7 +212,7 @@ func TestRefreshFailureKeepsServing(t *testing.T) {
 
 func TestWatchStopsWithContext(t *testing.T) {
 	_, r, _ := readOnlyFixture(t)
-	s, err := New(Options{Library: r, Engine: engine(t), RefreshInterval: time.Millisecond})
+	s, err := New(Options{Library: r, Engine: elibtest.Engine(t), RefreshInterval: time.Millisecond})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -17,6 +17,7 @@ import (
 
 	"elib/corpus"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // sampleServers serves the embedded sample library twice: on disk (bleve)
@@ -27,16 +28,16 @@ func sampleServers(t *testing.T) map[string]*httptest.Server {
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, index.Init(dir))
-	disk, err := index.Open(index.Options{Dir: dir, Engine: engine(t)})
+	disk, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
 	require.NoError(t, err)
 	t.Cleanup(func() { disk.Close() })
 	_, err = disk.Import(context.Background(), assets)
 	require.NoError(t, err)
-	mem, err := index.Memory(context.Background(), engine(t), assets)
+	mem, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
 	out := map[string]*httptest.Server{}
 	for name, lib := range map[string]Library{"disk": disk, "memory": mem} {
-		s, err := New(Options{Library: lib, Engine: engine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		require.NoError(t, err)
 		ts := httptest.NewServer(s)
 		t.Cleanup(ts.Close)

@@ -15,6 +15,7 @@ import (
 
 	"elib/element"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // reuseServer serves a library where a hit's hook was reused by three
@@ -37,10 +38,10 @@ func reuseServer(t *testing.T) (*httptest.Server, time.Time) {
 		mk("u2", 5, "小红书", hook, "很多人以为跑步膝盖疼是跑得太多，其实问题出在鞋底的缓震上，换双鞋就能缓解不少。"),
 		mk("u3", 1, "抖音", hook, "这台恒温水壶五分钟就能烧开一壶，还能保温在四十五度冲奶粉，半夜喂奶再也不手忙脚乱。"),
 	}
-	lib, err := index.Memory(context.Background(), engine(t), assets)
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
 	t.Cleanup(func() { lib.Close() })
-	s, err := New(Options{Library: lib, Engine: engine(t), Now: func() time.Time { return now },
+	s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Now: func() time.Time { return now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
 	ts := httptest.NewServer(s)

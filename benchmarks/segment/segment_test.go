@@ -16,6 +16,7 @@ import (
 	"elib/corpus"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/wordseg"
+	"elib/internal/devdata"
 )
 
 // sampleLines returns real Chinese text lines for the benchmark.
@@ -31,7 +32,7 @@ func sampleLines(b *testing.B) []string {
 			return out
 		}
 	}
-	data, err := os.ReadFile("../../../shared/dev/split_truth.json")
+	data, err := os.ReadFile(filepath.Join(devdata.DevDir(b), "split_truth.json"))
 	if err != nil {
 		b.Skip("no sample text: neither ../testdata/poetry-sample.txt nor ../shared/dev")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"elib/internal/devdata"
 	"encoding/json"
 	"math"
 	"os"
@@ -18,10 +19,7 @@ import (
 // --file boilerplate.txt`, `elib check --format json new/`, compared with
 // check_truth.json. (check/accuracy_test.go prints the per-recipe table.)
 func TestDevSetThroughBinary(t *testing.T) {
-	dev := repoPath(t, "../shared/dev")
-	if _, err := os.Stat(filepath.Join(dev, "check_truth.json")); err != nil {
-		t.Skip("development set ../shared/dev not present")
-	}
+	dev := devdata.DevDir(t)
 	lib := filepath.Join(t.TempDir(), "lib")
 	_, stderr, code := runElib(t, dev, nil, "--library", lib, "init")
 	require.Equal(t, 0, code, stderr)
@@ -76,10 +74,7 @@ func TestDevSetThroughBinary(t *testing.T) {
 // 10's acceptance: detection >= 0.97 on every set, false rejects <= 0.01,
 // no file missing.
 func TestDevRealThroughBinary(t *testing.T) {
-	script := repoPath(t, "../shared/dev-real/score.py")
-	if _, err := os.Stat(script); err != nil {
-		t.Skip("real-text set ../shared/dev-real not present")
-	}
+	script := filepath.Join(devdata.DevRealDir(t), "score.py")
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 not installed: it runs ../shared/dev-real/score.py")

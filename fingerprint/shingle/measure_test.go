@@ -2,6 +2,7 @@ package shingle
 
 import (
 	"elib/fingerprint/verify"
+	"elib/internal/devdata"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,21 +18,6 @@ import (
 	"elib/fingerprint/wordseg"
 )
 
-// devDir returns ../shared/dev relative to the module root, or "".
-func devDir() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "dev")
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-			return ""
-		}
-	}
-	return ""
-}
-
 var labelRE = regexp.MustCompile(`(?m)^\s*(#.*|标题[：:].*|title:.*|\d+|\d\d:\d\d:\d\d[,.]\d+ --> .*|WEBVTT.*)$|【[^】]*】|\[(?i:hook|conflict|testimonial|conversion|story)\]|[（(]\d[\d:.s]*-\d[\d:.s]*s?[）)]|\d+s-\d+s`)
 
 // TestMeasureShingleSize measures, on the dev set, Jaccard similarity of
@@ -42,10 +28,7 @@ func TestMeasureShingleSize(t *testing.T) {
 	if os.Getenv("ELIB_MEASURE") == "" {
 		t.Skip("set ELIB_MEASURE=1 to measure")
 	}
-	dev := devDir()
-	if dev == "" {
-		t.Skip("no ../shared/dev")
-	}
+	dev := devdata.DevDir(t)
 	var truth struct {
 		Files []struct {
 			File    string

@@ -11,19 +11,13 @@ import (
 
 	"elib/index/analysis/jieba"
 	"elib/index/analysis/zh"
+	"elib/internal/devdata"
 )
 
 // benchText returns copy text lines of the dev set (../shared/dev).
 func benchText(b *testing.B) [][]byte {
-	dir, _ := os.Getwd()
-	for dir != "/" {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		dir = filepath.Dir(dir)
-	}
 	var out [][]byte
-	_ = filepath.WalkDir(filepath.Join(dir, "..", "shared", "dev", "library"), func(p string, d os.DirEntry, err error) error {
+	_ = filepath.WalkDir(filepath.Join(devdata.DevDir(b), "library"), func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil
 		}
