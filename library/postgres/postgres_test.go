@@ -3,7 +3,9 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	neturl "net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/index/fulltext"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -206,4 +209,43 @@ func TestMigratesOlderSchema(t *testing.T) {
 	l2 := open(t, url)
 	assert.Equal(t, 2, l2.AssetCount())
 	assert.Empty(t, l2.Packs())
+}
+
+// TestReplicaServesReadsRefusesWrites: a streaming replica (pg_basebackup
+// -R) serves reads and searches of what the primary committed and refuses
+// writes with a message that says so.
+func TestReplicaServesReadsRefusesWrites(t *testing.T) {
+	srv, err := pgtest.Start(pgtest.Skip(t))
+	require.NoError(t, err)
+	defer srv.Close()
+	url, err := srv.NewDatabase(context.Background(), "primary")
+	require.NoError(t, err)
+	require.NoError(t, postgres.Init(context.Background(), url))
+	primary := open(t, url)
+	_, err = primary.Import(context.Background(), assets("p", 3))
+	require.NoError(t, err)
+
+	rep, err := srv.StartReplica()
+	require.NoError(t, err)
+	defer rep.Close()
+	u, err := neturl.Parse(url)
+	require.NoError(t, err)
+	replica := open(t, rep.URL(strings.TrimPrefix(u.Path, "/")))
+	assert.Equal(t, 3, replica.AssetCount())
+
+	_, err = primary.Import(context.Background(), assets("q", 2))
+	require.NoError(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for replica.AssetCount() != 5 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	assert.Equal(t, 5, replica.AssetCount(), "the replica follows the primary")
+	res, err := replica.Search(context.Background(), fulltext.Query{Text: "下单"})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(5), res.Total)
+
+	_, err = replica.Import(context.Background(), assets("r", 1))
+	require.ErrorIs(t, err, index.ErrReadOnly)
+	assert.Contains(t, err.Error(), "read-only replica")
+	assert.ErrorIs(t, replica.AllowlistAdd("x"), index.ErrReadOnly)
 }

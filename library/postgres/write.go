@@ -32,6 +32,13 @@ func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error
 		return wrap(l.desc, op, err)
 	}
 	defer tx.Rollback(context.Background())
+	var standby bool
+	if err := tx.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
+		return wrap(l.desc, op, err)
+	}
+	if standby {
+		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, index.ErrReadOnly)
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
 		return wrap(l.desc, op, err)
 	}

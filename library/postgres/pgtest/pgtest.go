@@ -144,6 +144,35 @@ func (s *Server) Restart() error {
 	return nil
 }
 
+// StartReplica makes a streaming replica of s with pg_basebackup -R and
+// starts it (hot standby: read-only queries); the caller closes it.
+func (s *Server) StartReplica() (*Server, error) {
+	dir, err := os.MkdirTemp("", "elib-pg-replica-")
+	if err != nil {
+		return nil, err
+	}
+	r := &Server{Dir: dir, bin: s.bin, Port: s.Port + 1, asPG: s.asPG, logf: filepath.Join(dir, "log")}
+	if r.asPG {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, err
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return nil, err
+		}
+	}
+	if out, err := r.run("pg_basebackup", "-D", filepath.Join(dir, "data"), "-R", "-X", "stream", "-c", "fast",
+		"-h", s.Dir, "-p", strconv.Itoa(s.Port), "-U", "postgres"); err != nil {
+		return nil, fmt.Errorf("pg_basebackup: %v: %s", err, out)
+	}
+	if err := r.Restart(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
 // Stop stops the server (fast shutdown) if it runs.
 func (s *Server) Stop() {
 	_, _ = s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-m", "fast", "-w", "stop")
