@@ -20,7 +20,7 @@ import (
 func anchorRefs(t *testing.T, l *Library, text string) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	l.AnchorHits(winnow.Hashes(normalize.New().Normalize(text).Runes), 100, func(_ int, ref uint32) {
+	l.AnchorHolders(winnow.Hashes(normalize.New().Normalize(text).Runes), 100, func(_ int, ref uint32) {
 		e, err := l.Element(ref)
 		require.NoError(t, err)
 		out[e.ID]++

@@ -7,7 +7,7 @@
 // Data enters through Import (parsed element.Asset values, fingerprinted in
 // parallel with a fingerprint.Engine), Remove, AllowlistAdd/Remove and
 // Reindex, and leaves through the read side: Candidates (LSH lookup),
-// AnchorHits (anchor lookup),
+// AnchorHolders (anchor lookup),
 // Element/ElementByID (stored fingerprints and text, read from disk on
 // demand), Asset, SentenceDF, Search and Stats.
 //

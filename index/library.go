@@ -103,7 +103,7 @@ type Library struct {
 	segs   []*segment
 	lsh    *lsh.Index
 	// anchors maps winnow anchor hashes to element refs (one band): the
-	// candidates that contain part of a checked text (see AnchorHits).
+	// candidates that contain part of a checked text (see AnchorHolders).
 	anchors *lsh.Index
 	types   []byte // per ref: store.TypeCode, 0 = not live
 	live    int

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"elib/element"
 	"elib/fingerprint/lsh"
@@ -95,7 +93,7 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 }
 
 // refHit is a ref an index lookup reported, with a number: shared bands
-// (CandidateCounts) or the index of the anchor (AnchorHits).
+// (CandidateCounts) or the index of the anchor (AnchorHolders).
 type refHit struct {
 	ref uint32
 	n   int
@@ -113,25 +111,6 @@ func (l *Library) keepLive(hits []refHit) []refHit {
 		}
 	}
 	return live
-}
-
-// AnchorHits calls fn(i, ref) for every live element that holds anchor
-// hashes[i] (winnow anchors of a checked text), skipping anchors held by
-// more than maxPostings elements: a k-gram that common is a stock phrase,
-// no evidence of copying from any one element. Safe concurrently; fn runs
-// with no lock held.
-func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32)) {
-	l.mu.RLock()
-	idx := l.anchors
-	l.mu.RUnlock()
-	if idx == nil {
-		return
-	}
-	var hits []refHit
-	idx.Lookup(0, hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) })
-	for _, h := range l.keepLive(hits) {
-		fn(h.n, h.ref)
-	}
 }
 
 // AnchorHolders calls fn(i, ref) for up to limit live elements holding
@@ -462,76 +441,4 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		return nil, fmt.Errorf("search: %w", ftErr)
 	}
 	return ft.Search(ctx, q)
-}
-
-// cacheKey names one decoded block.
-type cacheKey struct {
-	seg   *segment
-	block int
-	asset bool
-}
-
-// blockCache is a small LRU of decoded blocks shared by all readers.
-type blockCache struct {
-	mu    sync.Mutex
-	cap   int
-	ll    *list.List
-	items map[cacheKey]*list.Element
-}
-
-type cacheEntry struct {
-	key cacheKey
-	val any
-}
-
-func newBlockCache(capacity int) *blockCache {
-	return &blockCache{cap: capacity, ll: list.New(), items: make(map[cacheKey]*list.Element)}
-}
-
-// get returns the cached value for k or loads it. Two goroutines missing the
-// same block at once may both load it; the result is the same.
-func (c *blockCache) get(k cacheKey, load func() (any, error)) (any, error) {
-	c.mu.Lock()
-	if e, ok := c.items[k]; ok {
-		c.ll.MoveToFront(e)
-		v := e.Value.(*cacheEntry).val
-		c.mu.Unlock()
-		return v, nil
-	}
-	c.mu.Unlock()
-	v, err := load()
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[k]; ok {
-		return e.Value.(*cacheEntry).val, nil
-	}
-	c.items[k] = c.ll.PushFront(&cacheEntry{key: k, val: v})
-	for c.ll.Len() > c.cap {
-		last := c.ll.Back()
-		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).key)
-	}
-	return v, nil
-}
-
-func (c *blockCache) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.ll.Init()
-	c.items = make(map[cacheKey]*list.Element)
-}
-
-// drop removes the blocks of segment s.
-func (c *blockCache) drop(s *segment) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.items {
-		if k.seg == s {
-			c.ll.Remove(e)
-			delete(c.items, k)
-		}
-	}
 }

@@ -332,7 +332,7 @@ func sameState(t *testing.T, r *Library, dir string) {
 		hashes := winnow.Hashes(normalize.New().Normalize(a.CopyText()).Runes)
 		hits := func(l *Library) map[[2]uint32]bool {
 			out := map[[2]uint32]bool{}
-			l.AnchorHits(hashes, 1000, func(i int, ref uint32) { out[[2]uint32{uint32(i), ref}] = true })
+			l.AnchorHolders(hashes, 1000, func(i int, ref uint32) { out[[2]uint32{uint32(i), ref}] = true })
 			return out
 		}
 		assert.Equal(t, hits(fresh), hits(r), "anchor hits of %s", id)

@@ -308,37 +308,6 @@ func FuzzReadIndex(f *testing.F) {
 	})
 }
 
-func TestAddKeysAndLookup(t *testing.T) {
-	x := NewIndex(Params{Bands: 1, Rows: 1})
-	x.AddKeys(1, 0, []uint64{10 << 32, 20 << 32, 30 << 32})
-	x.AddKeys(2, 0, []uint64{20 << 32})
-	for id := uint32(100); id < 200; id++ {
-		x.AddKeys(id, 0, []uint64{99 << 32}) // a key shared widely
-	}
-	x.AddKeys(3, 5, []uint64{10 << 32}) // no such band: ignored
-	lookup := func(key uint64, max int) []uint32 {
-		var ids []uint32
-		x.Lookup(0, []uint64{key}, max, func(i int, id uint32) {
-			assert.Zero(t, i)
-			ids = append(ids, id)
-		})
-		slices.Sort(ids)
-		return ids
-	}
-	assert.Equal(t, []uint32{1, 2}, lookup(20<<32, 10))
-	assert.Empty(t, lookup(99<<32, 10), "over max: not reported")
-	x.Compact() // the same from sorted runs with a directory
-	assert.Len(t, lookup(99<<32, 1000), 100)
-	x.Remove(2)
-	assert.Equal(t, []uint32{1}, lookup(20<<32, 10), "removed ids are skipped")
-	assert.Empty(t, lookup(42<<32, 10))
-	// Several keys at once, each reported with its index.
-	got := map[int][]uint32{}
-	x.Lookup(0, []uint64{30 << 32, 99 << 32, 10 << 32}, 10, func(i int, id uint32) { got[i] = append(got[i], id) })
-	assert.Equal(t, map[int][]uint32{0: {1}, 2: {1}}, got)
-	x.Lookup(7, []uint64{20 << 32}, 10, func(int, uint32) { t.Fatal("no band 7") })
-}
-
 func TestHolders(t *testing.T) {
 	x := NewIndex(Params{Bands: 1, Rows: 1})
 	x.AddKeys(1, 0, []uint64{10 << 32, 20 << 32})
@@ -347,6 +316,7 @@ func TestHolders(t *testing.T) {
 		x.AddKeys(id, 0, []uint64{99 << 32}) // a stock key
 	}
 	x.AddKeys(7, 0, []uint64{^uint64(0)}) // the largest key
+	x.AddKeys(3, 5, []uint64{20 << 32})   // no such band: ignored
 	holders := func(keys []uint64, limit int) (map[int][]uint32, []int) {
 		got := map[int][]uint32{}
 		counts := x.Holders(0, keys, limit, func(i int, id uint32) { got[i] = append(got[i], id) })

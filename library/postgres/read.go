@@ -110,22 +110,6 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	return counts
 }
 
-// AnchorHits calls fn(i, ref) for every live element holding anchor
-// hashes[i], skipping anchors held by more than maxPostings elements.
-func (l *Library) AnchorHits(hashes []uint64, maxPostings int, fn func(i int, ref uint32)) {
-	type hit struct {
-		i   int
-		ref uint32
-	}
-	var hits []hit
-	counts := l.AnchorHolders(hashes, maxPostings, func(i int, ref uint32) { hits = append(hits, hit{i, ref}) })
-	for _, h := range hits {
-		if counts[h.i] <= maxPostings {
-			fn(h.i, h.ref)
-		}
-	}
-}
-
 // Element returns the live element ref. Element rows never change (a ref is
 // never reused), so they are cached; Remove in this process drops them.
 func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
