@@ -20,8 +20,6 @@ type allowlistOptions struct {
 	file string
 }
 
-func init() { registerCommand(newAllowlistCommand) }
-
 func newAllowlistCommand(g *globalOptions) *cobra.Command {
 	opts := allowlistOptions{}
 	cmd := &cobra.Command{

@@ -33,8 +33,6 @@ type checkOptions struct {
 	pack        string
 }
 
-func init() { registerCommand(newCheckCommand) }
-
 func newCheckCommand(g *globalOptions) *cobra.Command {
 	opts := checkOptions{}
 	cmd := &cobra.Command{

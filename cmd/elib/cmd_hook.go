@@ -22,8 +22,6 @@ type hookOptions struct {
 	threshold float64
 }
 
-func init() { registerCommand(newHookCommand) }
-
 func newHookCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "hook",

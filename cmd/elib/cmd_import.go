@@ -31,8 +31,6 @@ type importOptions struct {
 	noProgress bool
 }
 
-func init() { registerCommand(newImportCommand) }
-
 func newImportCommand(g *globalOptions) *cobra.Command {
 	opts := importOptions{}
 	cmd := &cobra.Command{

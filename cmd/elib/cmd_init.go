@@ -11,8 +11,6 @@ import (
 	"elib/library"
 )
 
-func init() { registerCommand(newInitCommand) }
-
 func newInitCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "init",

@@ -11,8 +11,6 @@ import (
 	"elib/library"
 )
 
-func init() { registerCommand(newMigrateCommand) }
-
 // migrateOptions are the flags of `elib migrate`.
 type migrateOptions struct {
 	from, to string

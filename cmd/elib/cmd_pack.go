@@ -54,8 +54,6 @@ type packOptions struct {
 	sample      bool
 }
 
-func init() { registerCommand(newPackCommand) }
-
 func newPackCommand(g *globalOptions) *cobra.Command {
 	opts := packOptions{}
 	cmd := &cobra.Command{

@@ -18,8 +18,6 @@ type reindexOptions struct {
 	noProgress bool
 }
 
-func init() { registerCommand(newReindexCommand) }
-
 func newReindexCommand(g *globalOptions) *cobra.Command {
 	opts := reindexOptions{}
 	cmd := &cobra.Command{

@@ -10,8 +10,6 @@ import (
 	"elib/index"
 )
 
-func init() { registerCommand(newRemoveCommand) }
-
 func newRemoveCommand(g *globalOptions) *cobra.Command {
 	return &cobra.Command{
 		Use:   "remove ID...",

@@ -34,8 +34,6 @@ type searchOptions struct {
 	sort     string
 }
 
-func init() { registerCommand(newSearchCommand) }
-
 func newSearchCommand(g *globalOptions) *cobra.Command {
 	opts := searchOptions{}
 	cmd := &cobra.Command{

@@ -40,8 +40,6 @@ type serveOptions struct {
 	ready    func(net.Addr)
 }
 
-func init() { registerCommand(newServeCommand) }
-
 func newServeCommand(g *globalOptions) *cobra.Command {
 	opts := serveOptions{}
 	cmd := &cobra.Command{

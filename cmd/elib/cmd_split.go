@@ -32,8 +32,6 @@ type splitOptions struct {
 	verbs element.VerbTagger
 }
 
-func init() { registerCommand(newSplitCommand) }
-
 func newSplitCommand(g *globalOptions) *cobra.Command {
 	opts := splitOptions{}
 	cmd := &cobra.Command{

@@ -29,8 +29,6 @@ type statsOptions struct {
 	threshold    float64
 }
 
-func init() { registerCommand(newStatsCommand) }
-
 func newStatsCommand(g *globalOptions) *cobra.Command {
 	opts := statsOptions{}
 	cmd := &cobra.Command{

@@ -102,18 +102,22 @@ higher than 62 % is rejected.`,
 	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
-	for _, add := range commandBuilders {
-		root.AddCommand(add(g))
-	}
+	root.AddCommand(
+		newInitCommand(g),
+		newImportCommand(g),
+		newSplitCommand(g),
+		newCheckCommand(g),
+		newSearchCommand(g),
+		newRemoveCommand(g),
+		newReindexCommand(g),
+		newStatsCommand(g),
+		newAllowlistCommand(g),
+		newPackCommand(g),
+		newMigrateCommand(g),
+		newHookCommand(g),
+		newServeCommand(g),
+	)
 	return root
-}
-
-// commandBuilders holds one constructor per subcommand file; each file
-// registers its own in an init function so commands stay one per file.
-var commandBuilders []func(*globalOptions) *cobra.Command
-
-func registerCommand(build func(*globalOptions) *cobra.Command) {
-	commandBuilders = append(commandBuilders, build)
 }
 
 // Execute runs elib with args and returns the process exit code.
