@@ -125,7 +125,16 @@ func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
 }
 
 // handleCheck is POST /v1/check: the JSON of `elib check --format json`.
-func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) { s.serveCheck(w, r, "json") }
+
+// handleReport is POST /v1/report: the same check as POST /v1/check,
+// answered with the printable HTML report of `elib check --format html`
+// (the page posts its check form here, multipart, into a new tab).
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) { s.serveCheck(w, r, "html") }
+
+// serveCheck runs a check request and writes the report in format (json
+// or html).
+func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format string) {
 	if !s.limitCheckBody(w, r) {
 		return
 	}
@@ -196,11 +205,17 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	// report.Write is exactly `elib check --format json`.
 	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
-	if err := report.Write(buf, "json", rep); err != nil {
+	if err := report.Write(buf, format, rep); err != nil {
 		s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if format == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// The report is self-contained: its own inline style, nothing else.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
 	_, _ = w.Write(buf.Bytes())
 }
 

@@ -206,6 +206,7 @@ func (s *Server) routes(web fs.FS) {
 	m.HandleFunc("POST /v1/import", s.requireToken(s.handleImport))
 	m.HandleFunc("GET /v1/info", s.handleInfo)
 	m.HandleFunc("GET /v1/stats", s.handleStats)
+	m.HandleFunc("POST /v1/report", s.handleReport)
 	m.HandleFunc("GET /v1/packs", s.handlePacks)
 	m.HandleFunc("GET /v1/packs/{id}", s.handlePack)
 	m.HandleFunc("GET /v1/packs/{id}/export", s.handlePackExport)

@@ -46,3 +46,21 @@ func TestWarningsInEveryFormat(t *testing.T) {
 	assert.Contains(t, render(t, "sarif", r), `"level": "warning"`)
 	assert.Equal(t, 1, r.Rejected())
 }
+
+// The HTML report is one self-contained page with the figures the JSON has.
+func TestHTMLReport(t *testing.T) {
+	r := sampleReport()
+	r.Results[0].Level = check.L5
+	r.Results[0].Countable = 10
+	out := render(t, "html", r)
+	assert.Contains(t, out, "<!doctype html>")
+	assert.Contains(t, out, `data-verdict="reject"`)
+	assert.Contains(t, out, `data-duplication="0.8000"`)
+	assert.Contains(t, out, `data-level="L5"`)
+	assert.Contains(t, out, "总复制比")
+	assert.Contains(t, out, "单篇最大复制比")
+	assert.Contains(t, out, "&lt;script&gt;alert(1)&lt;/script&gt;", "text is escaped")
+	assert.NotContains(t, out, "<script")
+	assert.NotContains(t, out, "http://", "nothing fetched")
+	assert.Contains(t, out, "<mark>")
+}

@@ -12,7 +12,7 @@ import (
 )
 
 // Formats lists the output formats Write accepts.
-var Formats = []string{"text", "json", "junit", "sarif", "github"}
+var Formats = []string{"text", "json", "junit", "sarif", "github", "html"}
 
 // FileError is an input that could not be checked.
 type FileError struct {
@@ -70,6 +70,8 @@ func Write(w io.Writer, format string, r *Report) error {
 		return writeSARIF(w, r)
 	case "github":
 		return writeGitHub(w, r)
+	case "html":
+		return writeHTML(w, r)
 	}
 	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats)
 }

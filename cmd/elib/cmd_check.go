@@ -75,9 +75,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
 	}
 	switch g.format {
-	case "text", "json", "junit", "sarif", "github":
+	case "text", "json", "junit", "sarif", "github", "html":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github)", g.format))
+		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html)", g.format))
 	}
 	loader := newEngineLoader()
 

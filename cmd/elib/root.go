@@ -99,7 +99,7 @@ higher than 62 % is rejected.`,
 	root.SetIn(g.stdin)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
-	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github)")
+	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github, html; pack export: md, html, json)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	root.AddCommand(

@@ -20,6 +20,11 @@ const I18N = {
     level: '平台分级', throttled: '限流',
     fcamera: '镜头', fsubtitle_color: '字幕色', fbpm: 'BPM', fplatform: '平台', fcampaign: '活动',
     sortScore: '按相关度', sortPlays: '按播放量', sortCreated: '按发布时间', plays: '播放', published: '发布',
+    tabDashboard: '看板', tabPacks: '创作包', reportBtn: '打印报告', periodLabel: '时间段',
+    chartReuse: '复用率趋势', chartLevels: '平台分级分布', fatiguedTitle: '疲劳元件', mostReusedTitle: '最常复用元件',
+    packsHint: '创作包：爆款的固定元件加上达人必须替换的位置。导出说明书发给达人。',
+    periodAssets: '期内素材', reuseRate: '复用率', homogeneity: '同质化率（L3+）', fatiguedCount: '疲劳元件',
+    uses: '次复用', none: '无', element: '元件', recentUses: '近期复用', exportAs: '导出', slots: '替换位', from: '来源',
   },
   en: {
     tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
@@ -37,6 +42,11 @@ const I18N = {
     level: 'platform level', throttled: 'throttled',
     fcamera: 'Camera', fsubtitle_color: 'Subtitle colour', fbpm: 'BPM', fplatform: 'Platform', fcampaign: 'Campaign',
     sortScore: 'by relevance', sortPlays: 'by plays', sortCreated: 'newest first', plays: 'plays', published: 'published',
+    tabDashboard: 'Dashboard', tabPacks: 'Packs', reportBtn: 'Printable report', periodLabel: 'Period',
+    chartReuse: 'Reuse rate over time', chartLevels: 'Platform levels', fatiguedTitle: 'Fatigued elements', mostReusedTitle: 'Most reused elements',
+    packsHint: 'Creator packs: a hit\'s fixed elements and the slots creators replace. Export the brief for creators.',
+    periodAssets: 'assets in period', reuseRate: 'reuse rate', homogeneity: 'homogeneity (L3+)', fatiguedCount: 'fatigued elements',
+    uses: 'uses', none: 'none', element: 'element', recentUses: 'recent uses', exportAs: 'export', slots: 'slots', from: 'from',
   },
 };
 // LEVEL_EDGES are the lowest duplications of platform levels L2–L5
@@ -51,6 +61,8 @@ const state = {
   last: null, // last check: {split, check}
   search: { q: '', type: '', where: [], bpm: '', sort: 'score' },
   searchResult: null,
+  stats: null, // last GET /v1/stats
+  packs: null, // last GET /v1/packs
 };
 try {
   const saved = localStorage.getItem('elib.lang');
@@ -85,6 +97,8 @@ function applyLang() {
   renderInfo();
   if (state.last) renderCheck(state.last.split, state.last.check);
   if (state.searchResult) renderSearch(state.searchResult);
+  if (state.stats) renderDashboard(state.stats);
+  if (state.packs) renderPacks(state.packs);
 }
 
 function renderLegend() {
@@ -376,6 +390,170 @@ function renderSearch(res) {
   }
 }
 
+// ---- printable report -------------------------------------------------------
+
+// printableReport posts the check form to /v1/report (the HTML report of
+// `elib check --format html`) into a new tab the writer can print or save.
+function printableReport() {
+  const err = $('check-error');
+  err.hidden = true;
+  const text = $('script').value;
+  if (!text.trim()) { err.textContent = t('emptyScript'); err.hidden = false; return; }
+  $('report-text').value = text;
+  $('report-format').value = $('format').value;
+  $('report-form').submit();
+}
+
+// ---- dashboard ------------------------------------------------------------
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs, text) {
+  const n = document.createElementNS(SVG, tag);
+  for (const k of Object.keys(attrs || {})) n.setAttribute(k, String(attrs[k]));
+  if (text !== undefined) n.textContent = String(text);
+  return n;
+}
+
+async function loadDashboard() {
+  const err = $('dash-error');
+  err.hidden = true;
+  const params = new URLSearchParams();
+  if ($('period').value) params.set('since', $('period').value);
+  try {
+    state.stats = await api('GET', '/v1/stats?' + params.toString());
+    renderDashboard(state.stats);
+    document.body.dataset.dashboard = 'ready';
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+function renderDashboard(st) {
+  const p = st.period;
+  const figs = $('dash-figures');
+  figs.replaceChildren();
+  const fig = (key, value, raw) => {
+    const d = el('div', 'figure');
+    d.dataset.key = key;
+    d.dataset.value = String(raw);
+    d.append(el('b', null, value), el('span', 'muted', t(key)));
+    figs.append(d);
+  };
+  fig('periodAssets', p.assets, p.assets);
+  fig('reuseRate', pct(p.reuse_rate), p.reuse_rate);
+  fig('homogeneity', pct(p.homogeneity), p.homogeneity);
+  fig('fatiguedCount', p.fatigued.length, p.fatigued.length);
+  $('chart-reuse').replaceChildren(reuseChart(p.series || []));
+  $('chart-levels').replaceChildren(levelChart(p.levels || {}));
+  const ft = $('fatigued');
+  ft.replaceChildren();
+  if (!p.fatigued.length) ft.append(rowOf([t('none')]));
+  for (const f of p.fatigued) {
+    const tr = rowOf([f.element_id, t(f.type), f.text, f.window_uses.length + ' ' + t('uses'),
+      f.window_uses.map((u) => u.asset_id + ' ' + u.published.slice(0, 10)).join(', ')]);
+    tr.dataset.elementId = f.element_id;
+    tr.dataset.uses = String(f.window_uses.length);
+    ft.append(tr);
+  }
+  const mr = $('most-reused');
+  mr.replaceChildren();
+  if (!p.most_reused.length) mr.append(rowOf([t('none')]));
+  for (const r of p.most_reused) {
+    const tr = rowOf([r.element_id, t(r.type), r.text, r.uses + ' ' + t('uses')]);
+    tr.dataset.elementId = r.element_id;
+    tr.dataset.uses = String(r.uses);
+    mr.append(tr);
+  }
+}
+
+function rowOf(cells) {
+  const tr = el('tr');
+  for (const c of cells) tr.append(el('td', null, c));
+  return tr;
+}
+
+// reuseChart draws the reuse rate per bucket as an inline SVG line chart
+// (0–100 % on the y axis, one point per week or month).
+function reuseChart(series) {
+  const W = 480, H = 200, L = 40, B = 30, T = 10, R = 10;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'chart', 'aria-label': t('chartReuse') });
+  for (const y of [0, 0.5, 1]) {
+    const yy = T + (1 - y) * (H - T - B);
+    s.append(svg('line', { x1: L, x2: W - R, y1: yy, y2: yy, class: 'grid' }));
+    s.append(svg('text', { x: L - 4, y: yy + 4, 'text-anchor': 'end', class: 'axis' }, Math.round(y * 100) + '%'));
+  }
+  const n = series.length;
+  const x = (i) => (n <= 1 ? (L + W - R) / 2 : L + i * (W - L - R) / (n - 1));
+  const y = (v) => T + (1 - v) * (H - T - B);
+  if (n > 1) s.append(svg('polyline', { points: series.map((b, i) => x(i) + ',' + y(b.reuse_rate)).join(' '), class: 'line' }));
+  series.forEach((b, i) => {
+    const c = svg('circle', { cx: x(i), cy: y(b.reuse_rate), r: 4, class: 'point', 'data-start': b.start, 'data-value': b.reuse_rate });
+    c.append(svg('title', {}, b.start + ': ' + pct(b.reuse_rate) + ' (' + b.assets + ')'));
+    s.append(c);
+    if (n <= 12 || i % Math.ceil(n / 12) === 0) s.append(svg('text', { x: x(i), y: H - 10, 'text-anchor': 'middle', class: 'axis' }, b.start.slice(5)));
+  });
+  return s;
+}
+
+// levelChart draws the number of period assets per platform level as bars
+// (L3 and above in red: throttled).
+function levelChart(levels) {
+  const W = 320, H = 200, B = 30, T = 16;
+  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'chart', 'aria-label': t('chartLevels') });
+  const names = ['L1', 'L2', 'L3', 'L4', 'L5'];
+  const top = Math.max(1, ...names.map((k) => levels[k] || 0));
+  const bw = W / names.length;
+  names.forEach((k, i) => {
+    const v = levels[k] || 0;
+    const h = (H - T - B) * v / top;
+    s.append(svg('rect', { x: i * bw + 8, y: H - B - h, width: bw - 16, height: h, class: 'bar-' + (LEVEL_THROTTLED[k] ? 'hot' : 'ok'), 'data-level': k, 'data-count': v }));
+    s.append(svg('text', { x: i * bw + bw / 2, y: H - B - h - 3, 'text-anchor': 'middle', class: 'axis' }, v));
+    s.append(svg('text', { x: i * bw + bw / 2, y: H - 10, 'text-anchor': 'middle', class: 'axis' }, k));
+  });
+  return s;
+}
+
+// ---- packs ----------------------------------------------------------------
+
+async function loadPacks() {
+  const err = $('packs-error');
+  err.hidden = true;
+  try {
+    state.packs = await api('GET', '/v1/packs');
+    renderPacks(state.packs);
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+function renderPacks(res) {
+  const ul = $('packs');
+  ul.replaceChildren();
+  if (!res.packs.length) ul.append(el('li', 'muted', t('none')));
+  for (const p of res.packs) {
+    const li = el('li', 'pack');
+    li.dataset.id = p.id;
+    li.append(el('strong', null, p.title + ' '), el('code', 'muted', p.id));
+    const slots = p.elements.filter((e) => e.slot).map((e) => t(e.type));
+    li.append(el('div', 'muted', t('from') + ' ' + p.from + ' · ' + t('slots') + ' ' + slots.join(', ')));
+    const links = el('div', 'row');
+    links.append(el('span', null, t('exportAs') + ':'));
+    for (const f of ['html', 'md', 'json']) {
+      const a = el('a', 'export', f.toUpperCase());
+      a.href = '/v1/packs/' + encodeURIComponent(p.id) + '/export?format=' + f;
+      a.target = '_blank';
+      a.rel = 'noopener';
+      a.dataset.format = f;
+      links.append(a);
+    }
+    li.append(links);
+    ul.append(li);
+  }
+}
+
 // FILTER_FACETS are the facets shown as filter chips: facet name → the
 // where key (bpm is a range parameter of its own).
 const FILTER_FACETS = ['camera', 'subtitle_color', 'bpm', 'platform', 'campaign'];
@@ -439,19 +617,24 @@ function renderChips(res) {
 
 // ---- wiring ---------------------------------------------------------------
 
+const VIEWS = ['check', 'library', 'dashboard', 'packs'];
+
 function showView(name) {
-  $('view-check').hidden = name !== 'check';
-  $('view-library').hidden = name !== 'library';
-  $('tab-check').classList.toggle('active', name === 'check');
-  $('tab-library').classList.toggle('active', name === 'library');
+  for (const v of VIEWS) {
+    $('view-' + v).hidden = name !== v;
+    $('tab-' + v).classList.toggle('active', name === v);
+  }
   if (name === 'library' && !state.searchResult) doSearch();
+  if (name === 'dashboard') loadDashboard();
+  if (name === 'packs') loadPacks();
 }
 
 document.addEventListener('DOMContentLoaded', async () => {
   $('check-form').addEventListener('submit', onCheck);
   $('search-form').addEventListener('submit', doSearch);
-  $('tab-check').addEventListener('click', () => showView('check'));
-  $('tab-library').addEventListener('click', () => showView('library'));
+  for (const v of VIEWS) $('tab-' + v).addEventListener('click', () => showView(v));
+  $('period').addEventListener('change', loadDashboard);
+  $('report-btn').addEventListener('click', printableReport);
   $('side-close').addEventListener('click', () => { $('side').hidden = true; });
   $('file').addEventListener('change', () => {
     const f = $('file').files[0];

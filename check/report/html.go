@@ -1,0 +1,187 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"elib/check"
+)
+
+// HTML report: one self-contained page (inline style, no script, nothing
+// fetched) a writer can save or print to PDF — the verdict and level, the
+// duplication against the threshold line, every source with its share of
+// the text (总复制比 is the duplication, 单篇最大复制比 the largest single
+// source), and the matched spans side by side. `elib check --format html`
+// and the web page's printable report both render it.
+
+// htmlSource is one source asset of a result.
+type htmlSource struct {
+	AssetID string
+	Chars   int
+	Share   float64
+}
+
+// htmlSide is one match shown side by side.
+type htmlSide struct {
+	Match   check.Match
+	Mine    []htmlPiece
+	Library []htmlPiece
+}
+
+// htmlPiece is a run of text, marked when matched.
+type htmlPiece struct {
+	Text string
+	Mark bool
+}
+
+// htmlElement is one element of a result.
+type htmlElement struct {
+	E     *check.ElementResult
+	Index int
+	Sides []htmlSide
+}
+
+// htmlResult is one checked asset.
+type htmlResult struct {
+	R         *check.Result
+	Title     string
+	Sources   []htmlSource
+	MaxSource float64
+	Elements  []htmlElement
+	Throttled bool
+}
+
+type htmlData struct {
+	Threshold float64
+	Library   string
+	Version   string
+	Results   []htmlResult
+	Errors    []FileError
+	Rejected  int
+}
+
+// marks splits text into pieces, marking code points [start, end) of spans.
+func marks(text string, spans [][2]int) []htmlPiece {
+	rs := []rune(text)
+	on := make([]bool, len(rs))
+	for _, sp := range spans {
+		for k := max(0, sp[0]); k < min(sp[1], len(rs)); k++ {
+			on[k] = true
+		}
+	}
+	var out []htmlPiece
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && on[j] == on[i] {
+			j++
+		}
+		out = append(out, htmlPiece{Text: string(rs[i:j]), Mark: on[i]})
+		i = j
+	}
+	return out
+}
+
+func htmlResults(r *Report) htmlData {
+	d := htmlData{Threshold: r.Threshold, Library: r.Library, Version: r.Version, Errors: sortedErrors(r.Errors), Rejected: r.Rejected()}
+	for _, res := range r.Results {
+		hr := htmlResult{R: res, Title: res.Title, Throttled: res.Level.Throttled()}
+		if hr.Title == "" {
+			hr.Title = res.File
+		}
+		for _, s := range res.Sources() {
+			share := 0.0
+			if res.Countable > 0 {
+				share = min(1, float64(s.Chars)/float64(res.Countable))
+			}
+			hr.Sources = append(hr.Sources, htmlSource{AssetID: s.AssetID, Chars: s.Chars, Share: share})
+			hr.MaxSource = max(hr.MaxSource, share)
+		}
+		for i := range res.Elements {
+			e := &res.Elements[i]
+			he := htmlElement{E: e, Index: i + 1}
+			for _, m := range e.Matches {
+				var mine, lib [][2]int
+				for _, s := range m.Spans {
+					mine = append(mine, [2]int{s.Start, s.End})
+					lib = append(lib, [2]int{s.LibraryStart, s.LibraryEnd})
+				}
+				he.Sides = append(he.Sides, htmlSide{Match: m, Mine: marks(e.Text, mine), Library: marks(m.Text, lib)})
+			}
+			hr.Elements = append(hr.Elements, he)
+		}
+		d.Results = append(d.Results, hr)
+	}
+	return d
+}
+
+func writeHTML(w io.Writer, r *Report) error {
+	if err := reportHTML.Execute(w, htmlResults(r)); err != nil {
+		return fmt.Errorf("html report: %w", err)
+	}
+	return nil
+}
+
+// pctHTML formats a ratio as the report shows it ("71.0 %").
+func pctHTML(x float64) string { return fmt.Sprintf("%.1f %%", x*100) }
+
+var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
+	"pct":   pctHTML,
+	"width": func(x float64) template.CSS { return template.CSS(fmt.Sprintf("width:%.2f%%", min(1, x)*100)) },
+	"left":  func(x float64) template.CSS { return template.CSS(fmt.Sprintf("left:%.2f%%", min(1, x)*100)) },
+	"zh":    func(t interface{ Chinese() string }) string { return t.Chinese() },
+	"raw":   func(x float64) string { return fmt.Sprintf("%.4f", x) },
+	"join":  strings.Join,
+}).Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>查重报告 · elib check report</title>
+<style>
+body{font:14px/1.6 system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#212529;max-width:1000px;margin:1.5rem auto;padding:0 1rem}
+h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .4rem}
+.muted{color:#6c757d}.verdict{display:inline-block;padding:.1rem .7rem;border-radius:4px;color:#fff;font-weight:bold;margin-right:.5rem}
+.pass{background:#2b8a3e}.reject{background:#c92a2a}
+.figures{display:flex;gap:1.5rem;flex-wrap:wrap;margin:.4rem 0}.figures div{min-width:9rem}.figures b{font-size:1.3rem;display:block}
+.bar{position:relative;height:20px;background:#e9ecef;border-radius:4px;margin:.6rem 0 1.6rem}
+.bar .fill{position:absolute;left:0;top:0;bottom:0;background:#2b8a3e;border-radius:4px}.bar.reject .fill{background:#c92a2a}
+.bar .line{position:absolute;top:-4px;bottom:-4px;width:2px;background:#000}.bar .line span{position:absolute;top:24px;left:-2em;font-size:.75rem;white-space:nowrap}
+.bar .band{position:absolute;top:0;bottom:0;width:1px;background:rgba(0,0,0,.25)}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dee2e6;padding:.25rem .4rem;text-align:left;vertical-align:top}
+.side{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;margin:.3rem 0 .8rem}.side div{background:#f8f9fa;padding:.3rem .5rem;white-space:pre-wrap;word-break:break-word}
+mark{background:#ffe066}.licensed mark{background:#b2f2bb}.el{border-left:4px solid #adb5bd;padding-left:.6rem;margin:.8rem 0}
+.warn{color:#e67700}.reason{color:#c92a2a;font-weight:bold}
+@media print{body{margin:0;max-width:none}.el,.side{break-inside:avoid}}
+</style></head><body>
+<h1>查重报告 <span class="muted">elib check report</span></h1>
+<p class="muted">{{if .Library}}library 库：{{.Library}} · {{end}}threshold 阈值 {{pct .Threshold}} · {{len .Results}} checked, {{.Rejected}} rejected{{if .Version}} · elib {{.Version}}{{end}}</p>
+{{range .Results}}{{$r := .R}}
+<section class="result" data-file="{{$r.File}}" data-verdict="{{$r.Verdict}}" data-duplication="{{raw $r.Duplication}}" data-level="{{$r.Level}}" data-max-source="{{raw .MaxSource}}">
+<h2><span class="verdict {{$r.Verdict}}">{{if eq $r.Verdict "reject"}}回炉 REJECT{{else}}通过 PASS{{end}}</span>{{.Title}}</h2>
+<p class="muted">file {{$r.File}} · asset {{$r.AssetID}}{{if $r.Pack}} · variant of pack {{$r.Pack}}{{end}}</p>
+{{if $r.Reason}}<p class="reason">{{$r.Reason}}</p>{{end}}
+<div class="figures">
+<div>总复制比 duplication<b class="dup">{{pct $r.Duplication}}</b></div>
+<div>单篇最大复制比 largest source<b class="maxsrc">{{pct .MaxSource}}</b></div>
+<div>平台分级 level<b class="level">{{$r.Level}}{{if .Throttled}} 限流{{end}}</b></div>
+<div>元件复用率 reuse<b>{{pct $r.ReuseRate}}</b></div>
+</div>
+<div class="bar {{$r.Verdict}}"><div class="fill" style="{{width $r.Duplication}}"></div>
+<div class="band" style="left:10%"></div><div class="band" style="left:30%"></div><div class="band" style="left:50%"></div><div class="band" style="left:80%"></div>
+<div class="line" style="{{left $.Threshold}}"><span>阈值 {{pct $.Threshold}}</span></div></div>
+{{range $r.Warnings}}<p class="warn">⚠ {{.Message}}</p>{{end}}
+<h3>来源 Sources</h3>
+{{if .Sources}}<table class="sources"><tr><th>library asset 库中素材</th><th>characters 字数</th><th>share 占比</th></tr>
+{{range .Sources}}<tr data-asset="{{.AssetID}}" data-share="{{raw .Share}}"><td>{{.AssetID}}</td><td>{{.Chars}}</td><td>{{pct .Share}}</td></tr>
+{{end}}</table>{{else}}<p class="muted">没有来源 — nothing copied without licence.</p>{{end}}
+<h3>元件 Elements</h3>
+{{range .Elements}}<div class="el" data-type="{{.E.Type}}"><b>{{.Index}}. {{zh .E.Type}} {{.E.Type}}</b> · {{pct .E.Duplication}}
+{{range .Sides}}<p class="muted">↳ {{.Match.ElementID}} · similarity {{pct .Match.Similarity}} · containment {{pct .Match.Containment}}{{if .Match.Licensed}} · licensed 授权复用{{end}}</p>
+<div class="side{{if .Match.Licensed}} licensed{{end}}"><div>{{range .Mine}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div><div>{{range .Library}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div></div>
+{{else}}<div class="side"><div>{{.E.Text}}</div><div class="muted">—</div></div>{{end}}
+</div>
+{{end}}</section>
+{{end}}
+{{if .Errors}}<h2>无法处理的输入 Inputs not checked</h2><ul>{{range .Errors}}<li>{{.String}}</li>{{end}}</ul>{{end}}
+</body></html>
+`))
