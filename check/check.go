@@ -122,6 +122,7 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 	n := len(fp.Norm.Runes)
 	covered := make([]bool, n)
 	licensed := make([]bool, n) // covered by a licensed match: never copied
+	var matchPos [][]int        // per match, the positions it covers
 	opts := verify.Options{MinRun: c.engine.Options().MinRun, WordStarts: wordStarts(fp)}
 	er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
 	matches := []Match{}
@@ -143,18 +144,22 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 			mt.Spans = append(mt.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
 		}
 		mt.license(c.opts.License)
+		var pos []int
 		for k, cv := range r.Covered {
 			if cv && !mask[k] {
 				covered[k] = true
 				licensed[k] = licensed[k] || mt.Licensed
 				mt.covered++
+				pos = append(pos, k)
 			}
 		}
 		if mt.covered == 0 {
 			continue // only boilerplate matched
 		}
 		matches = append(matches, mt)
+		matchPos = append(matchPos, pos)
 	}
+	relicense(matches, matchPos, licensed)
 	sort.SliceStable(matches, func(x, y int) bool {
 		if matches[x].covered != matches[y].covered {
 			return matches[x].covered > matches[y].covered

@@ -19,3 +19,28 @@ func (m *Match) license(l License) {
 		m.Spans[i].Licensed = true
 	}
 }
+
+// relicense recounts the unlicensed matches once every licensed match is
+// known: a match's characters inside licensed material (another asset's
+// copy of a pack's fixed element) are not its copying, and a match holding
+// nothing else is licensed itself. pos[i] are the positions match i covers.
+func relicense(ms []Match, pos [][]int, licensed []bool) {
+	for i := range ms {
+		if ms[i].Licensed {
+			continue
+		}
+		n := 0
+		for _, k := range pos[i] {
+			if !licensed[k] {
+				n++
+			}
+		}
+		if n == 0 {
+			ms[i].Licensed = true
+			for j := range ms[i].Spans {
+				ms[i].Spans[j].Licensed = true
+			}
+		}
+		ms[i].covered = n
+	}
+}

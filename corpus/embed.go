@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-//go:embed library allowlist.txt examples packs.json
+//go:embed library allowlist.txt examples packs.json published.json
 var files embed.FS
 
 const (

@@ -58,5 +58,9 @@ func Load(fsys fs.FS, opts element.ParseOptions) ([]element.Asset, error) {
 
 // SampleAssets parses the embedded sample library.
 func SampleAssets() ([]element.Asset, error) {
-	return Load(Library(), element.ParseOptions{})
+	assets, err := Load(Library(), element.ParseOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return withPublished(assets)
 }
