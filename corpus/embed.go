@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-//go:embed library allowlist.txt examples packs.json published.json
+//go:embed library allowlist.txt examples packs.json published.json creators
 var files embed.FS
 
 const (

@@ -3,6 +3,8 @@ package corpus
 import (
 	"encoding/json"
 	"fmt"
+
+	"elib/element"
 )
 
 // PackRecipe is an example creator pack of the sample library: which
@@ -27,4 +29,13 @@ func Packs() ([]PackRecipe, error) {
 		return nil, fmt.Errorf("corpus packs.json: %w", err)
 	}
 	return out, nil
+}
+
+// CreatorVariants returns the creator variants of the example packs
+// (creators/*.jsonl): scripts that keep a pack's fixed elements and replace
+// its hook, published in November 2026. They are not part of the sample
+// library's scripts (which never copy each other); `elib` adds them to the
+// embedded sample library so its stats show reuse and fatigue.
+func CreatorVariants() ([]element.Asset, error) {
+	return Load(mustSub("creators"), element.ParseOptions{})
 }

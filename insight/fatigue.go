@@ -103,7 +103,14 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib Library
 	slog.Debug("fatigue computed", "assets", st.Checks, "skipped", st.Skipped, "fatigued", len(st.Fatigued), "took_ms", st.TookMs)
 	c := opts.Check
 	c.EnsureDefaults(engine.Options().MinRun)
-	f := &Fatigue{Elements: st.Fatigued, Days: opts.FatigueDays, byMember: map[string]int{}, reuse: c.Tuning.ReuseContainment}
+	return NewFatigue(st.Fatigued, opts.FatigueDays, c.Tuning.ReuseContainment), nil
+}
+
+// NewFatigue rebuilds a Fatigue from its elements (e.g. read back from a
+// cache): days is the window, reuse the containment at which a match
+// reuses an element.
+func NewFatigue(elements []Fatigued, days int, reuse float64) *Fatigue {
+	f := &Fatigue{Elements: elements, Days: days, byMember: map[string]int{}, reuse: reuse}
 	for i, e := range f.Elements {
 		for _, m := range e.Members {
 			if _, ok := f.byMember[m]; !ok {
@@ -111,8 +118,11 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib Library
 			}
 		}
 	}
-	return f, nil
+	return f
 }
+
+// Reuse is the containment at which a match reuses an element.
+func (f *Fatigue) Reuse() float64 { return f.reuse }
 
 // Warn adds a warning to res for every element that reuses fatigued
 // material (a match with reuse containment against the fatigued element or

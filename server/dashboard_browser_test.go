@@ -109,3 +109,43 @@ func assertFloat(t *testing.T, want float64, got string) {
 		assert.InDelta(t, want, f, 1e-4)
 	}
 }
+
+// TestBrowserLibraryFiltersAndPacks clicks a filter chip in the library
+// view and checks the count against GET /v1/search, then opens the packs
+// view and follows a brief export link.
+func TestBrowserLibraryFiltersAndPacks(t *testing.T) {
+	ts := packServer(t)
+	status, _, body := do(t, "POST", ts.URL+"/v1/packs", "application/json", `{"from":"baby/teether-05.txt"}`,
+		"Authorization", "Bearer test-token-0123456789abcdef")
+	require.Equal(t, http.StatusOK, status, body)
+	status, _, body = do(t, "GET", ts.URL+"/v1/search?limit=30&where="+"camera%3D%E6%8E%A8%E8%BF%91", "", "")
+	require.Equal(t, http.StatusOK, status, body)
+	var want struct {
+		Total int `json:"total"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &want))
+	require.Positive(t, want.Total)
+
+	ctx, dialogs := browser(t)
+	steps(t, ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.Click(css(`#tab-library`)),
+		chromedp.WaitVisible(css(`#chips .chip-row[data-facet="camera"] .chip[data-term="推近"]`)),
+		chromedp.Click(css(`#chips .chip-row[data-facet="camera"] .chip[data-term="推近"]`)),
+		chromedp.WaitVisible(css(`#chips .chip.on[data-where="camera=推近"]`)),
+	)
+	hits := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#search-results li.el').length`))
+	assert.Equal(t, want.Total, hits, "the chip filters like where=camera=推近")
+
+	steps(t, ctx,
+		chromedp.Click(css(`#tab-packs`)),
+		chromedp.WaitVisible(css(`#packs li.pack[data-id="pack-1"] a.export[data-format="html"]`)),
+	)
+	href := run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#packs a.export[data-format="html"]').href`))
+	status, hdr, body := do(t, "GET", href, "", "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, hdr.Get("Content-Type"), "text/html")
+	assert.Contains(t, body, "DO NOT COPY")
+	assert.Zero(t, dialogs.Load())
+}

@@ -183,7 +183,11 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	fatigue, err := opts.fatigue.current(ctx, engine, lib, opts.threshold)
+	cacheKey := "" // the sample library is rebuilt in memory each run: no cache
+	if !opts.sample && g.libraryExists() {
+		cacheKey = g.libraryDir()
+	}
+	fatigue, err := opts.fatigue.current(ctx, engine, lib, opts.threshold, cacheKey)
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -279,6 +283,11 @@ func sampleLibrary(ctx context.Context, engine *fingerprint.Engine) (*index.Libr
 	if err != nil {
 		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
 	}
+	variants, err := corpus.CreatorVariants()
+	if err != nil {
+		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+	}
+	assets = append(assets, variants...)
 	lib, err := index.Memory(ctx, engine, assets)
 	if err != nil {
 		return nil, 0, fmt.Errorf("embedded sample library: %w", err)

@@ -2,12 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"elib/check"
 	"elib/fingerprint"
+	"elib/index/fsutil"
 	"elib/insight"
 )
 
@@ -25,12 +33,59 @@ func (f *fatigueFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.off, "no-fatigue", false, "skip the fatigue warnings (they check the last --fatigue-days days of the library first)")
 }
 
+// fatigueCacheTTL is how long a computed fatigue serves later checks of an
+// unchanged library.
+const fatigueCacheTTL = time.Hour
+
+// cachedFatigue is the cache file's content.
+type cachedFatigue struct {
+	Computed time.Time          `json:"computed"`
+	Days     int                `json:"days"`
+	Reuse    float64            `json:"reuse"`
+	Elements []insight.Fatigued `json:"elements"`
+}
+
+// generationer is a library that names its state.
+type generationer interface{ Generation() uint64 }
+
 // current computes the library's fatigue now (nil when turned off; a nil
-// *insight.Fatigue warns about nothing).
-func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, lib insight.Library, threshold float64) (*insight.Fatigue, error) {
+// *insight.Fatigue warns about nothing). For a library on disk the result
+// is cached in the user's cache directory for an hour, keyed by the
+// library, its generation and the flags, so a run of checks pays for it
+// once.
+func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, lib insight.Library, threshold float64, location string) (*insight.Fatigue, error) {
 	if f.off || f.uses < 1 || f.days < 1 {
 		return nil, nil
 	}
-	return insight.CurrentFatigue(ctx, engine, lib, time.Now(), insight.Options{
+	now := time.Now()
+	cache := ""
+	if g, ok := lib.(generationer); ok && location != "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			abs, _ := filepath.Abs(location)
+			sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%v", abs, g.Generation(), f.uses, f.days, threshold))
+			cache = filepath.Join(dir, "elib", "fatigue-"+hex.EncodeToString(sum[:8])+".json")
+		}
+	}
+	if cache != "" {
+		if b, err := os.ReadFile(cache); err == nil {
+			var c cachedFatigue
+			if json.Unmarshal(b, &c) == nil && now.Sub(c.Computed) >= 0 && now.Sub(c.Computed) < fatigueCacheTTL {
+				return insight.NewFatigue(c.Elements, c.Days, c.Reuse), nil
+			}
+		}
+	}
+	fat, err := insight.CurrentFatigue(ctx, engine, lib, now, insight.Options{
 		FatigueUses: f.uses, FatigueDays: f.days, Check: check.Options{Threshold: threshold}})
+	if err != nil {
+		return nil, err
+	}
+	if cache != "" {
+		b, _ := json.Marshal(cachedFatigue{Computed: now, Days: fat.Days, Reuse: fat.Reuse(), Elements: fat.Elements})
+		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
+			if err := fsutil.WriteFile(fsutil.OS, cache, b); err != nil {
+				slog.Debug("fatigue cache not written", "file", cache, "err", err)
+			}
+		}
+	}
+	return fat, nil
 }

@@ -89,8 +89,14 @@ func TestStatsAndFatigueE2E(t *testing.T) {
 	// check warns — never rejects — on the fatigued hook.
 	draft := filepath.Join(dir, "draft.md")
 	require.NoError(t, os.WriteFile(draft, []byte("【钩子】你是不是每天早上都为了挑衣服烦恼半小时？\n【冲突】这款保温杯我带去爬山一整天，晚上倒出来的水还是烫嘴的，冬天出门必备，办公室里也离不开它。\n【转化】评论区扣一，我把购买方式发给你，今天下单还送一个杯套。\n"), 0o644))
-	out, se, code = runElib(t, dir, nil, "--library", lib, "--format", "json", "check", draft)
+	cacheEnv := []string{"XDG_CACHE_HOME=" + filepath.Join(dir, "cache")}
+	out, se, code = runElib(t, dir, cacheEnv, "--library", lib, "--format", "json", "check", draft)
 	require.Equal(t, 0, code, "a warning is no rejection: %s %s", out, se)
+	cached, err := filepath.Glob(filepath.Join(dir, "cache", "elib", "fatigue-*.json"))
+	require.NoError(t, err)
+	require.Len(t, cached, 1, "the fatigue is cached for the next check")
+	again, _, _ := runElib(t, dir, cacheEnv, "--library", lib, "--format", "json", "check", draft)
+	assert.JSONEq(t, out, again, "the cached fatigue gives the same warnings")
 	var ck struct {
 		Results []struct {
 			Verdict  string `json:"verdict"`
@@ -108,9 +114,9 @@ func TestStatsAndFatigueE2E(t *testing.T) {
 	require.Len(t, ck.Results[0].Warnings, 1)
 	assert.Equal(t, "fatigued_element", ck.Results[0].Warnings[0].Kind)
 	assert.Equal(t, "hit#1", ck.Results[0].Warnings[0].ElementID)
-	out, _, _ = runElib(t, dir, nil, "--library", lib, "check", draft)
+	out, _, _ = runElib(t, dir, cacheEnv, "--library", lib, "check", draft)
 	assert.Contains(t, out, "warning:")
-	out, _, _ = runElib(t, dir, nil, "--library", lib, "--format", "json", "check", "--no-fatigue", draft)
+	out, _, _ = runElib(t, dir, cacheEnv, "--library", lib, "--format", "json", "check", "--no-fatigue", draft)
 	assert.NotContains(t, out, "fatigued_element")
 
 	// Bad flags are errors.
