@@ -59,6 +59,13 @@ searches at once. Without it the library is opened read-only and writes are
 refused with 403; the server then picks up what other processes commit
 (elib import, remove, reindex, allowlist) within --refresh (default 2s).
 
+Requests are answered for IP addresses and localhost; serving under a host
+name needs --allowed-host NAME (DNS-rebinding protection). Cross-site browser
+POSTs are refused. Checks and searches share one slot per CPU and answer 503
+with Retry-After when the slots stay busy for 5 s; check bodies are capped at
+1 MiB, search queries at 400 characters. ELIB_TOKEN must be at least 16
+characters; a non-loopback --addr without it needs --public.
+
 The server stops gracefully on SIGINT or SIGTERM.`,
 		Example: `  elib serve
   ELIB_TOKEN=$(openssl rand -hex 16) elib serve --library /srv/elib --addr :7420
