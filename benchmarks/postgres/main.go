@@ -20,9 +20,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
+
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
+	"elib/fingerprint/lsh"
 	"elib/fingerprint/wordseg"
 	"elib/index/fulltext"
 	"elib/library/postgres"
@@ -100,27 +103,48 @@ func run(n, batch, queries int, url string) error {
 	}
 	fmt.Printf("database: %d bytes for the library's tables, %.0f bytes/element\n", st.DiskBytes, float64(st.DiskBytes)/float64(n))
 
-	checker, err := check.New(engine, check.Options{}, lib)
+	// The same probes against both designs: checks querying the posting
+	// tables, and a server holding LSH and anchor indexes built from them.
+	probes := make([]element.Asset, queries)
+	for i := range probes {
+		probes[i] = all[rng.IntN(len(all))]
+		probes[i].ID = "probe"
+		if i%2 == 1 { // half copies, half new material
+			probes[i] = generate(rng, pool, 4, 1<<30)[0]
+		}
+	}
+	timeChecks := func(name string, src check.Source) error {
+		checker, err := check.New(engine, check.Options{}, src)
+		if err != nil {
+			return err
+		}
+		var lat []time.Duration
+		for i := range probes {
+			t := time.Now()
+			if _, err := checker.Check(ctx, "probe", &probes[i]); err != nil {
+				return err
+			}
+			lat = append(lat, time.Since(t))
+		}
+		p50, p99 := pct(lat)
+		fmt.Printf("check, %s: %d checks (half copies of library assets, half new), p50 %v p99 %v\n", name, queries, p50, p99)
+		return nil
+	}
+	// The first pass fills the element cache both designs share.
+	if err := timeChecks("posting tables queried per check, element cache cold", lib); err != nil {
+		return err
+	}
+	if err := timeChecks("posting tables queried per check, element cache warm", lib); err != nil {
+		return err
+	}
+	mem, err := loadIndexes(ctx, url, lib)
 	if err != nil {
 		return err
 	}
-	var lat []time.Duration
-	for i := 0; i < queries; i++ {
-		a := all[rng.IntN(len(all))]
-		probe := a
-		probe.ID = "probe"
-		if i%2 == 1 { // half copies, half new material
-			probe = generate(rng, pool, 4, 1<<30)[0]
-		}
-		t := time.Now()
-		if _, err := checker.Check(ctx, "probe", &probe); err != nil {
-			return err
-		}
-		lat = append(lat, time.Since(t))
+	if err := timeChecks("in-memory indexes loaded from the database, element cache warm", mem); err != nil {
+		return err
 	}
-	p50, p99 := pct(lat)
-	fmt.Printf("check: %d checks (half copies of library assets, half new), p50 %v p99 %v\n", queries, p50, p99)
-	lat = lat[:0]
+	var lat []time.Duration
 	for i := 0; i < queries; i++ {
 		words := []rune(pool[rng.IntN(len(pool))])
 		q := string(words[:min(len(words), 2+rng.IntN(3))])
@@ -130,7 +154,7 @@ func run(n, batch, queries int, url string) error {
 		}
 		lat = append(lat, time.Since(t))
 	}
-	p50, p99 = pct(lat)
+	p50, p99 := pct(lat)
 	fmt.Printf("search: %d queries (2-4 character words, facets), p50 %v p99 %v\n", queries, p50, p99)
 	return nil
 }
@@ -179,4 +203,78 @@ func generate(rng *rand.Rand, pool []string, elements, seq int) []element.Asset 
 		elements -= k
 	}
 	return out
+}
+
+// memIndexes is the other design: the server loads the LSH and anchor
+// postings into lsh.Index values (following changes by LISTEN/NOTIFY, not
+// measured here) and reads elements from the database.
+type memIndexes struct {
+	*postgres.Library
+	lsh, anchors *lsh.Index
+}
+
+func (m *memIndexes) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+	m.lsh.QueryCounts(keys, fn)
+}
+
+func (m *memIndexes) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+	return m.anchors.Holders(0, hashes, limit, fn)
+}
+
+// loadIndexes builds the in-memory indexes from the posting tables and
+// reports the time and memory it took.
+func loadIndexes(ctx context.Context, url string, lib *postgres.Library) (*memIndexes, error) {
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	params := lsh.DefaultParams()
+	m := &memIndexes{Library: lib, lsh: lsh.NewIndex(params), anchors: lsh.NewIndex(lsh.Params{Bands: 1, Rows: 1})}
+	rows, err := conn.Query(ctx, `SELECT ref, array_agg(bkey ORDER BY bkey) FROM elib_lsh GROUP BY ref`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var ref int64
+		var bkeys []int64
+		if err := rows.Scan(&ref, &bkeys); err != nil {
+			return nil, err
+		}
+		keys := make([]uint64, len(bkeys))
+		for i, k := range bkeys { // bkey = band<<32 | top 32 bits of the key
+			keys[i] = uint64(k) << 32
+		}
+		m.lsh.Add(uint32(ref), keys)
+	}
+	rows.Close()
+	rows, err = conn.Query(ctx, `SELECT ref, array_agg(hkey) FROM elib_anchors GROUP BY ref`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var ref int64
+		var hk []int64
+		if err := rows.Scan(&ref, &hk); err != nil {
+			return nil, err
+		}
+		keys := make([]uint64, len(hk))
+		for i, k := range hk {
+			keys[i] = uint64(k) << 32
+		}
+		m.anchors.AddKeys(uint32(ref), 0, keys)
+	}
+	rows.Close()
+	m.lsh.Compact()
+	m.anchors.Compact()
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	fmt.Printf("in-memory indexes: loaded from the posting tables in %v, +%d MB heap\n",
+		time.Since(start).Round(time.Millisecond), (int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)
+	return m, nil
 }
