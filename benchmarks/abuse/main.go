@@ -48,6 +48,7 @@ type options struct {
 	clients  int
 	think    time.Duration
 	rssBound int64
+	heavy    bool
 }
 
 func main() {
@@ -58,6 +59,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 4, "clients sending normal checks")
 	flag.DurationVar(&o.think, "think", 100*time.Millisecond, "pause of a normal client between checks")
 	flag.Int64Var(&o.rssBound, "rss-bound", 1<<30, "fail when the server's peak RSS exceeds this many bytes")
+	flag.BoolVar(&o.heavy, "heavy", true, "also send the heavy requests that are within every limit (140 KB checks, 400-character searches): they take the check slots for seconds, as they may")
 	flag.Parse()
 	if o.duration > 60*time.Second {
 		o.duration = 60 * time.Second
@@ -135,6 +137,9 @@ func rss(pid int) (cur, peak int64) {
 type abuse struct {
 	name string
 	send func(c *http.Client, s *server) (int, error)
+	// heavy marks requests within every limit that still take a slot for
+	// seconds (see -heavy).
+	heavy bool
 }
 
 // tally counts statuses per abuse.
@@ -221,46 +226,46 @@ func abuses() []abuse {
 	return []abuse{
 		{"split 9000-deep meta (72 KB)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/split", "application/json", jsonBody(map[string]string{"format": "json", "text": deepAsset}), nil)
-		}},
+		}, false},
 		{"split 12 deep assets (866 KB)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/split", "application/json", twelveBody, nil)
-		}},
+		}, false},
 		{"import 9000-deep meta", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", "application/json", []byte(deepAsset), auth)
-		}},
+		}, false},
 		{"search q of 8,000 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("链接 ", 2000)), "", nil, nil)
-		}},
+		}, false},
 		{"search q of 16,000 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("下单 ", 4000)), "", nil, nil)
-		}},
+		}, false},
 		{"search q of 400 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("链接 ", 133)), "", nil, nil)
-		}},
+		}, true},
 		{"check 8 MiB body", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", huge, nil)
-		}},
+		}, false},
 		{"check 900 KB of one letter", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", oneLetter, nil)
-		}},
+		}, false},
 		{"check 140 KB script (near the limits)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", near, nil)
-		}},
+		}, true},
 		{"check 140 KB script, 2nd client", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", near, nil)
-		}},
+		}, true},
 		{"import invalid-UTF-8 file name", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", mpType, mpBody, auth)
-		}},
+		}, false},
 		{"import control-character id", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", "application/json", []byte(`{"id":"a\u0007b","text":"你好"}`), auth)
-		}},
+		}, false},
 		{"rebinding Host: search", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q=链接", "", nil, map[string]string{"Host": "rebind.attacker.example"})
-		}},
+		}, false},
 		{"cross-site text/plain check", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "text/plain", []byte(script(3)), map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://attacker.example"})
-		}},
+		}, false},
 	}
 }
 
@@ -299,6 +304,9 @@ func run(o options) error {
 	var wg sync.WaitGroup
 	t := &tally{counts: map[string]map[int]int{}, errs: map[string]string{}}
 	for _, a := range abuses() {
+		if a.heavy && !o.heavy {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -362,7 +370,7 @@ func run(o options) error {
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	fmt.Printf("date %s, library %s, duration %s, %d normal clients (think %s)\n", time.Now().UTC().Format(time.RFC3339), o.library, o.duration, o.clients, o.think)
+	fmt.Printf("date %s, library %s, duration %s, %d normal clients (think %s), heavy %v\n", time.Now().UTC().Format(time.RFC3339), o.library, o.duration, o.clients, o.think, o.heavy)
 	fmt.Printf("server RSS: at start (VmHWM) %d MB, sampled max %d MB, peak (VmHWM) %d MB, bound %d MB\n", startRSS>>20, maxRSS.Load()>>20, peak>>20, o.rssBound>>20)
 	fmt.Printf("normal checks: %d answered 200, p50 %s, p99 %s, max %s; statuses %v\n", len(lat), pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond), normal.counts["normal check"])
 	fmt.Printf("assets before %d, after %d\n", before, after)
