@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/internal/devdata"
 	"elib/library/postgres/pgtest"
 )
 
@@ -126,4 +127,47 @@ func writeSampleScripts(t *testing.T, dir string) string {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
 	}
 	return dir
+}
+
+// TestPostgresDevSetsIdentical: on the development sets (../shared/dev and
+// every set of ../shared/dev-real), `elib check --format json` gives the
+// same JSON on a PostgreSQL library as on a directory.
+func TestPostgresDevSetsIdentical(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the elib binary and starts PostgreSQL")
+	}
+	sets := []string{devdata.DevDir(t)}
+	if real, ok := devdata.Find("dev-real"); ok {
+		entries, err := os.ReadDir(real)
+		require.NoError(t, err)
+		for _, e := range entries {
+			if _, err := os.Stat(filepath.Join(real, e.Name(), "truth.json")); err == nil {
+				sets = append(sets, filepath.Join(real, e.Name()))
+			}
+		}
+	}
+	for _, set := range sets {
+		t.Run(filepath.Base(set), func(t *testing.T) {
+			var outs []string
+			for _, loc := range []string{filepath.Join(t.TempDir(), "lib"), pgtest.Database(t)} {
+				env := []string{"ELIB_LIBRARY=" + loc}
+				_, se, code := runElib(t, set, env, "init")
+				require.Equal(t, 0, code, se)
+				_, se, code = runElib(t, set, env, "import", "--no-progress", "library")
+				require.Equal(t, 0, code, se)
+				if _, err := os.Stat(filepath.Join(set, "boilerplate.txt")); err == nil {
+					_, se, code = runElib(t, set, env, "allowlist", "add", "--file", "boilerplate.txt")
+					require.Equal(t, 0, code, se)
+				}
+				so, se, code := runElib(t, set, env, "check", "--format", "json", "new")
+				require.Contains(t, []int{0, 1}, code, se)
+				var cj map[string]any
+				require.NoError(t, json.Unmarshal([]byte(so), &cj), so)
+				delete(cj, "library")
+				b, _ := json.Marshal(cj)
+				outs = append(outs, string(b))
+			}
+			assert.JSONEq(t, outs[0], outs[1], "check JSON, directory vs PostgreSQL")
+		})
+	}
 }
