@@ -131,11 +131,16 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	done := map[string]bool{}
 	kills := 0
+	// stretch adapts the kill delays to the machine's speed: an import
+	// killed before it reported anything doubles them, one that finished
+	// first halves them, so kills keep landing in the middle of imports
+	// rather than in process start-up or after the end.
+	stretch := time.Duration(1)
 	deadline := time.Now().Add(50 * time.Second)
 	for round := 0; kills < 20 && time.Now().Before(deadline); round++ {
 		if round%3 == 2 {
 			// Kill a reindex.
-			_, killed := runKilled(t, bin, time.Duration(150+rng.IntN(1300))*time.Millisecond,
+			_, killed := runKilled(t, bin, stretch*time.Duration(150+rng.IntN(1300))*time.Millisecond,
 				"--library", lib, "reindex", "--no-progress")
 			if killed {
 				kills++
@@ -144,20 +149,29 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 			prefix := fmt.Sprintf("r%02d", round)
 			dir := filepath.Join(work, "in", prefix)
 			writeCorpus(t, dir, prefix, 12, rng)
-			lines, killed := runKilled(t, bin, time.Duration(200+rng.IntN(1300))*time.Millisecond,
+			lines, killed := runKilled(t, bin, stretch*time.Duration(200+rng.IntN(1300))*time.Millisecond,
 				"--library", lib, "import", "--batch", "8", "--no-progress", dir)
 			if killed {
 				kills++
 			}
+			reported := 0
 			for _, l := range lines {
 				if f, ok := strings.CutPrefix(l, "imported "+dir+string(filepath.Separator)); ok {
 					done[strings.Fields(f)[0]] = true
+					reported++
 				}
+			}
+			switch {
+			case killed && reported == 0 && stretch < 8:
+				stretch *= 2
+				deadline = deadline.Add(15 * time.Second)
+			case !killed && stretch > 1:
+				stretch /= 2 // finished before the kill: aim earlier again
 			}
 		}
 		verifyLibrary(t, lib, done)
 	}
-	t.Logf("%d kills, %d assets reported imported", kills, len(done))
+	t.Logf("%d kills, %d assets reported imported (kill delays stretched %d×)", kills, len(done), stretch)
 	assert.GreaterOrEqual(t, kills, 20)
 	require.NotEmpty(t, done)
 
