@@ -123,12 +123,18 @@ func TestHardenStdin(t *testing.T) {
 	w := mustPipeStdin(t, cmd)
 	defer w.Close()
 	require.NoError(t, cmd.Start())
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(time.Second)
 	start := time.Now()
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	err = cmd.Wait()
 	assert.Less(t, time.Since(start), 10*time.Second, "SIGINT ends a check waiting on stdin")
-	assert.Equal(t, 2, exitCode(err))
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		// On a busy machine the signal can arrive before elib installed
+		// its handler: the default action ends it just as well.
+		assert.Equal(t, syscall.SIGINT, ws.Signal())
+	} else {
+		assert.Equal(t, 2, exitCode(err))
+	}
 }
 
 // mustPipeStdin gives cmd a stdin pipe that never sends anything.
