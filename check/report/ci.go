@@ -175,6 +175,15 @@ const (
 	ruleFatigue     = "elib/fatigue"
 )
 
+// reasonSuffix is "; <reason>" for a result rejected for a reason beyond
+// its duplication ("" otherwise).
+func reasonSuffix(res *check.Result) string {
+	if res.Reason == "" {
+		return ""
+	}
+	return "; " + res.Reason
+}
+
 // warningLines is the result's warnings, one "warning: …" line each after
 // a newline ("" without warnings).
 func warningLines(res *check.Result) string {
@@ -226,8 +235,9 @@ func writeSARIF(w io.Writer, r *Report) error {
 			m := e.Matches[0]
 			run.Results = append(run.Results, sarifResult{
 				RuleID: ruleDuplication, Level: "error",
-				Message: sarifMessage{fmt.Sprintf("%s element is %s duplicated (script %s > %s, platform level %s); best match %s in %s, containment %s",
-					e.Type, pct(e.Duplication), pct(res.Duplication), pct(r.Threshold), res.Level, m.ElementID, m.AssetID, pct(m.Containment))},
+				Message: sarifMessage{fmt.Sprintf("%s element is %s duplicated (script %s %s %s, platform level %s); best match %s in %s, containment %s%s",
+					e.Type, pct(e.Duplication), pct(res.Duplication), map[bool]string{true: ">", false: "<="}[res.Duplication > r.Threshold],
+					pct(r.Threshold), res.Level, m.ElementID, m.AssetID, pct(m.Containment), reasonSuffix(res))},
 				Locations:  locs[:1],
 				Properties: map[string]any{"duplication": res.Duplication, "platform_level": res.Level, "element_duplication": e.Duplication, "spans": len(locs)},
 			})

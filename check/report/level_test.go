@@ -64,3 +64,14 @@ func TestHTMLReport(t *testing.T) {
 	assert.NotContains(t, out, "http://", "nothing fetched")
 	assert.Contains(t, out, "<mark>")
 }
+
+// A variant rejected for an unreplaced slot says so in every CI format.
+func TestReasonInCIFormats(t *testing.T) {
+	r := sampleReport()
+	r.Results[0].Duplication = 0.3
+	r.Results[0].Reason = "slot not replaced: hook (element 1) is 100.0 % library material (threshold 62.0 %)"
+	for _, format := range []string{"text", "junit", "sarif", "github", "json", "html"} {
+		assert.Contains(t, render(t, format, r), "slot not replaced", format)
+	}
+	assert.Contains(t, render(t, "sarif", r), "script 30.0% <= 62.0%")
+}
