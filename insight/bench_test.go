@@ -9,6 +9,7 @@ import (
 
 	"elib/corpus"
 	"elib/index"
+	"elib/internal/elibtest"
 )
 
 // BenchmarkComputeSample measures period stats on the embedded sample
@@ -21,14 +22,14 @@ func BenchmarkComputeSample(b *testing.B) {
 	require.NoError(b, err)
 	variants, err := corpus.CreatorVariants()
 	require.NoError(b, err)
-	lib, err := index.Memory(context.Background(), testEngine(b), append(assets, variants...))
+	lib, err := index.Memory(context.Background(), elibtest.Engine(b), append(assets, variants...))
 	require.NoError(b, err)
 	defer lib.Close()
 	opts := Options{Since: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), Until: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	b.ResetTimer()
 	var st *Stats
 	for i := 0; i < b.N; i++ {
-		st, err = Compute(context.Background(), testEngine(b), lib, opts)
+		st, err = Compute(context.Background(), elibtest.Engine(b), lib, opts)
 		require.NoError(b, err)
 	}
 	b.ReportMetric(float64(st.Checks), "assets/op")

@@ -80,17 +80,21 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 // library does not change.
 const fatigueTTL = 10 * time.Minute
 
-// fatigueCache holds the library's current fatigue for check warnings,
-// recomputed when the library changes or after fatigueTTL.
+// fatigueCache holds the library's current fatigue for check warnings.
+// The first check computes it (and waits); afterwards a stale value (the
+// library changed, or fatigueTTL passed) keeps serving while one
+// background computation replaces it, so checks never queue behind it.
 type fatigueCache struct {
-	mu  sync.Mutex
-	gen uint64
-	at  time.Time
-	f   *insight.Fatigue
+	mu        sync.Mutex
+	gen       uint64
+	at        time.Time
+	f         *insight.Fatigue
+	computing bool
 }
 
-// currentFatigue returns the cached fatigue or computes it. A failure is
-// logged and gives no warnings: warnings never block a check.
+// currentFatigue returns the cached fatigue, computing it the first time
+// and refreshing it in the background when stale. A failure is logged and
+// gives no warnings: warnings never block a check.
 func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 	var gen uint64
 	if lib, ok := s.opts.Library.(refresher); ok {
@@ -99,14 +103,31 @@ func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 	now := s.opts.Now()
 	c := &s.fatigue
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.f != nil && c.gen == gen && now.Sub(c.at) < fatigueTTL {
-		return c.f
+	if c.f != nil {
+		f := c.f
+		if (c.gen != gen || now.Sub(c.at) >= fatigueTTL) && !c.computing {
+			c.computing = true
+			go func() {
+				s.computeFatigue(context.WithoutCancel(ctx), gen, now)
+			}()
+		}
+		c.mu.Unlock()
+		return f
 	}
+	c.mu.Unlock()
+	return s.computeFatigue(ctx, gen, now)
+}
+
+// computeFatigue computes the fatigue at now and caches it for gen.
+func (s *Server) computeFatigue(ctx context.Context, gen uint64, now time.Time) *insight.Fatigue {
 	f, err := insight.CurrentFatigue(ctx, s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: s.opts.Threshold}})
+	c := &s.fatigue
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.computing = false
 	if err != nil {
 		s.opts.Logger.Warn("fatigue not computed; checks go without fatigue warnings", "err", err)
-		return nil
+		return c.f
 	}
 	c.f, c.gen, c.at = f, gen, now
 	return f
