@@ -23,10 +23,11 @@ type Motion struct {
 }
 
 // Block matching parameters: blockSize-pixel blocks on a grid of
-// blockStep, each searched within ±searchRadius pixels.
+// blockStep (about 50 blocks on a 160×90 frame), each searched within
+// ±searchRadius pixels.
 const (
 	blockSize    = 12
-	blockStep    = 10
+	blockStep    = 14
 	searchRadius = 7
 	// minBlockStd is the grey-level deviation below which a block is flat
 	// (no texture to match).
@@ -115,21 +116,34 @@ func blockStd(f Frame, x0, y0 int) float64 {
 }
 
 // matchBlock finds the displacement of block (x0, y0) of a in b with the
-// least sum of absolute differences, refined to sub-pixel by a parabola
+// least sum of absolute differences — first on every second offset, then
+// among the neighbours of the best — refined to sub-pixel by a parabola
 // through the neighbours. ok is false when the best match sits on the
 // search border (the motion may be larger than the search).
 func matchBlock(a, b Frame, x0, y0 int) (blockVec, bool) {
 	best, bx, by := math.MaxInt, 0, 0
-	for dy := -searchRadius; dy <= searchRadius; dy++ {
-		for dx := -searchRadius; dx <= searchRadius; dx++ {
-			c := sad(a, b, x0, y0, x0+dx, y0+dy, best)
-			if c < best || (c == best && dx*dx+dy*dy < bx*bx+by*by) {
-				best, bx, by = c, dx, dy
+	try := func(dx, dy int) {
+		c := sad(a, b, x0, y0, x0+dx, y0+dy, best)
+		if c < best || (c == best && dx*dx+dy*dy < bx*bx+by*by) {
+			best, bx, by = c, dx, dy
+		}
+	}
+	const coarse = searchRadius / 2 * 2
+	for dy := -coarse; dy <= coarse; dy += 2 {
+		for dx := -coarse; dx <= coarse; dx += 2 {
+			try(dx, dy)
+		}
+	}
+	cx, cy := bx, by
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			if (dx != 0 || dy != 0) && abs(cx+dx) <= searchRadius && abs(cy+dy) <= searchRadius {
+				try(cx+dx, cy+dy)
 			}
 		}
 	}
 	v := blockVec{vx: float64(bx), vy: float64(by), sad: float64(best) / (blockSize * blockSize)}
-	if bx == -searchRadius || bx == searchRadius || by == -searchRadius || by == searchRadius {
+	if abs(bx) >= searchRadius || abs(by) >= searchRadius {
 		return v, false
 	}
 	// The neighbours' costs may have stopped early: measure them fully.
@@ -139,20 +153,24 @@ func matchBlock(a, b Frame, x0, y0 int) (blockVec, bool) {
 	return v, true
 }
 
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // sad is the sum of absolute differences between the block of a at (ax, ay)
 // and the block of b at (bx, by); it stops early (returning a partial sum
 // above limit) once it exceeds limit.
 func sad(a, b Frame, ax, ay, bx, by, limit int) int {
 	s := 0
 	for y := 0; y < blockSize; y++ {
-		ra := a.Pix[(ay+y)*a.W+ax : (ay+y)*a.W+ax+blockSize]
-		rb := b.Pix[(by+y)*b.W+bx : (by+y)*b.W+bx+blockSize]
-		for x := range ra {
-			d := int(ra[x]) - int(rb[x])
-			if d < 0 {
-				d = -d
-			}
-			s += d
+		ra := a.Pix[(ay+y)*a.W+ax:][:blockSize]
+		rb := b.Pix[(by+y)*b.W+bx:][:blockSize]
+		for x, p := range ra {
+			d := int(p) - int(rb[x])
+			s += (d ^ (d >> 63)) - (d >> 63)
 		}
 		if s > limit {
 			return s
