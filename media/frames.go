@@ -62,8 +62,8 @@ func frameSize(w, h, short int) (int, int) {
 	return short, max(2, (h*short/w+1)/2*2)
 }
 
-// DecodeMotion decodes the first video stream of path once: ffmpeg scales
-// every frame down, runs scdet on it for scene cuts, samples FPS grey
+// DecodeMotion decodes the first video stream of path once: ffmpeg runs
+// scdet on small copies of every frame for scene cuts, samples FPS grey
 // frames a second and pipes them here, where consecutive frames are
 // matched for global motion while ffmpeg keeps decoding.
 func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions) (*MotionTrack, error) {
@@ -79,10 +79,16 @@ func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts
 	defer os.RemoveAll(dir)
 	cutsFile := filepath.Join(dir, "cuts.txt")
 	w, h := frameSize(info.Width, info.Height, opts.ShortSide)
-	filter := fmt.Sprintf("scale=%d:%d:flags=area,setsar=1,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,fps=%g,format=gray",
-		w, h, opts.SceneThreshold, filterEscape(cutsFile), opts.FPS)
+	// One decode feeds two branches: FPS frames a second scaled with area
+	// averaging (clean texture for matching) to the pipe, and every frame
+	// scaled cheaply to a thumbnail for scdet, whose cut times the metadata
+	// filter writes to cutsFile.
+	filter := fmt.Sprintf("[0:v:0]split=2[m][c];"+
+		"[m]fps=%g,scale=%d:%d:flags=area,setsar=1,format=gray[out];"+
+		"[c]scale=%d:%d:flags=fast_bilinear,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,nullsink",
+		opts.FPS, w, h, max(16, w/2/2*2), max(16, h/2/2*2), opts.SceneThreshold, filterEscape(cutsFile))
 	cmd := exec.CommandContext(ctx, bin, "-v", "error", "-nostdin", "-i", path,
-		"-map", "0:v:0", "-an", "-sn", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "gray", "-")
+		"-filter_complex", filter, "-map", "[out]", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "gray", "-")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
