@@ -82,6 +82,13 @@ func TestParseDraftAttributes(t *testing.T) {
 	}
 }
 
+func TestDraftFolderAsRootKeepsItsName(t *testing.T) {
+	dir := filepath.Join(draftDir, "capcut_intl")
+	assets, err := ParseFile(dir, ParseOptions{Root: dir})
+	require.NoError(t, err)
+	assert.Equal(t, "capcut_intl", assets[0].ID)
+}
+
 func TestParseDraftMeta(t *testing.T) {
 	assets, err := ParseFile(filepath.Join(draftDir, "jianying3_airfryer"), ParseOptions{})
 	require.NoError(t, err)

@@ -344,6 +344,12 @@ func parseDraftDir(dir string, opts ParseOptions) ([]Asset, error) {
 	}
 	if opts.ID == "" {
 		opts.ID = defaultID(dir, opts)
+		if opts.ID == "." {
+			// The folder is the root itself (`elib split DRAFT_DIR`).
+			if abs, err := filepath.Abs(dir); err == nil {
+				opts.ID = filepath.Base(abs)
+			}
+		}
 	}
 	if opts.Format == "" {
 		opts.Format = FormatDraft
