@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"elib/api"
 	"elib/check"
 	"elib/check/report"
 	"elib/element"
@@ -219,27 +220,6 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 	_, _ = w.Write(buf.Bytes())
 }
 
-// splitFile is one input of a split response.
-type splitFile struct {
-	File   string       `json:"file"`
-	Assets []splitAsset `json:"assets"`
-	Line   int          `json:"line,omitempty"`
-	Error  string       `json:"error,omitempty"`
-}
-
-// splitAsset is one asset as `elib split --format json` prints it.
-type splitAsset struct {
-	ID       string            `json:"id"`
-	Title    string            `json:"title"`
-	Meta     map[string]any    `json:"meta,omitempty"`
-	Elements []element.Element `json:"elements"`
-}
-
-// splitResponse is the JSON of `elib split --format json`.
-type splitResponse struct {
-	Files []splitFile `json:"files"`
-}
-
 // handleSplit is POST /v1/split.
 func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	if !s.limitCheckBody(w, r) {
@@ -255,17 +235,9 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
-	out := splitResponse{Files: []splitFile{}}
+	out := api.Split{Files: []api.SplitFile{}}
 	for _, in := range req.Inputs {
-		f := splitFile{File: in.File, Assets: []splitAsset{}}
-		for _, a := range in.Assets {
-			f.Assets = append(f.Assets, splitAsset{ID: a.ID, Title: a.Title, Meta: a.Meta, Elements: a.Elements})
-		}
-		if in.Err != nil {
-			fe := report.NewFileError(in.File, in.Err)
-			f.Line, f.Error = fe.Line, fe.Error
-		}
-		out.Files = append(out.Files, f)
+		out.Files = append(out.Files, api.NewSplitFile(in.File, in.Assets, in.Err))
 	}
 	s.reply(w, r, http.StatusOK, out)
 }
@@ -372,15 +344,6 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, http.StatusOK, out)
 }
 
-// importResponse is POST /v1/import, the shape of `elib import --format json`.
-type importResponse struct {
-	Imported int                `json:"imported"`
-	Elements int                `json:"elements"`
-	Replaced int                `json:"replaced"`
-	IDs      []string           `json:"ids"`
-	Errors   []report.FileError `json:"errors,omitempty"`
-}
-
 // noID marks posted JSON assets that carried no id of their own.
 const noID = "\x00no-id"
 
@@ -440,7 +403,10 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var assets []element.Asset
-	out := importResponse{IDs: []string{}, Errors: errs}
+	out := api.Import{IDs: []string{}, Errors: errs, Files: len(ins)}
+	if out.Errors == nil {
+		out.Errors = []report.FileError{}
+	}
 	for _, in := range ins {
 		assets = append(assets, in.Assets...)
 		for _, a := range in.Assets {

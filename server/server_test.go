@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/api"
 	"elib/check"
 	"elib/check/report"
 	"elib/index/fulltext"
@@ -317,7 +318,7 @@ func TestImportBadInput(t *testing.T) {
 	require.NoError(t, mw.Close())
 	status, _, body := do(t, "POST", ts.URL+"/v1/import", mw.FormDataContentType(), buf.String(), auth...)
 	require.Equal(t, http.StatusOK, status, body)
-	var got importResponse
+	var got api.Import
 	require.NoError(t, json.Unmarshal([]byte(body), &got))
 	assert.Equal(t, 2, got.Imported)
 	assert.Equal(t, []string{"up/0.txt", "up/1.txt"}, got.IDs)
@@ -408,7 +409,7 @@ func TestXSSStaysTextInAPI(t *testing.T) {
 	assert.Equal(t, "nosniff", hdr.Get("X-Content-Type-Options"))
 	assert.NotContains(t, body, "<script>", "HTML escaped inside JSON strings")
 	assert.NotContains(t, body, "<img")
-	var got splitResponse
+	var got api.Split
 	require.NoError(t, json.Unmarshal([]byte(body), &got))
 	require.Len(t, got.Files, 1)
 	els := got.Files[0].Assets[0].Elements

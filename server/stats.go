@@ -8,25 +8,11 @@ import (
 	"sync"
 	"time"
 
+	"elib/api"
 	"elib/check"
 	"elib/element"
 	"elib/insight"
 )
-
-// statsResponse is GET /v1/stats: the JSON of `elib stats --format json`
-// with a period (all time unless since/until are given).
-type statsResponse struct {
-	Library     string         `json:"library"`
-	Assets      int            `json:"assets"`
-	Elements    int            `json:"elements"`
-	ByType      map[string]int `json:"by_type"`
-	DiskBytes   int64          `json:"disk_bytes"`
-	ReuseRate   float64        `json:"reuse_rate"`
-	ReuseSample int            `json:"reuse_sample"`
-	Segments    int            `json:"segments"`
-	Generation  uint64         `json:"generation"`
-	Period      *insight.Stats `json:"period"`
-}
 
 // handleStats is GET /v1/stats?since=&until=&by=&fatigue_uses=&fatigue_days=&top=.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +50,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "stats", err)
 		return
 	}
-	out := statsResponse{Library: s.opts.LibraryDesc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
+	out := api.Stats{Library: s.opts.LibraryDesc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
 		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
 	for _, t := range element.Types {
 		out.ByType[string(t)] = st.ByType[t]

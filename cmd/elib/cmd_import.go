@@ -10,6 +10,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"elib/api"
+	"elib/check/report"
 	"elib/element"
 	"elib/index"
 )
@@ -63,22 +65,6 @@ Exit codes: 0 ok, 2 any input failed or the library could not be written.`,
 	return cmd
 }
 
-// importError is one bad input of `elib import --format json`.
-type importError struct {
-	File  string `json:"file"`
-	Line  int    `json:"line"`
-	Error string `json:"error"`
-}
-
-// importReport is the JSON output of `elib import`.
-type importReport struct {
-	Imported int           `json:"imported"`
-	Elements int           `json:"elements"`
-	Replaced int           `json:"replaced"`
-	Files    int           `json:"files"`
-	Errors   []importError `json:"errors"`
-}
-
 // pendingFile is a parsed file waiting for its batch to commit.
 type pendingFile struct {
 	path     string
@@ -101,14 +87,9 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	}
 	type input struct{ path, root string }
 	var inputs []input
-	rep := importReport{Errors: []importError{}}
+	rep := api.Import{IDs: []string{}, Errors: []report.FileError{}}
 	fail := func(file string, err error) {
-		ie := importError{File: file, Error: err.Error()}
-		var pe *element.ParseError
-		if errors.As(err, &pe) {
-			ie.Line, ie.Error = pe.Line, pe.Err.Error()
-		}
-		rep.Errors = append(rep.Errors, ie)
+		rep.Errors = append(rep.Errors, report.NewFileError(file, err))
 		fmt.Fprintf(g.stderr, "elib: %v\n", err)
 	}
 	for _, arg := range args {
@@ -162,6 +143,9 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 		rep.Imported += res.Assets
 		rep.Elements += res.Elements
 		rep.Replaced += res.Replaced
+		for _, a := range batch {
+			rep.IDs = append(rep.IDs, a.ID)
+		}
 		for _, f := range files {
 			rep.Files++
 			if g.format == "text" {

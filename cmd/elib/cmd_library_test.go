@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/api"
 	"elib/index"
 	"elib/index/manifest"
 )
@@ -254,7 +255,7 @@ func TestLibraryCommands(t *testing.T) {
 	out, se, code := run("import", "--format", "json", filepath.Join(dev, "library"), bad)
 	assert.Equal(t, 2, code, "a bad file makes the exit code 2")
 	assert.Contains(t, se, bad)
-	var rep importReport
+	var rep api.Import
 	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
 	assert.Equal(t, 50, rep.Imported)
 	assert.Equal(t, 210, rep.Elements)
@@ -263,7 +264,7 @@ func TestLibraryCommands(t *testing.T) {
 
 	out, _, code = run("stats", "--format", "json")
 	require.Equal(t, 0, code)
-	var st statsJSON
+	var st api.Stats
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
 	assert.Equal(t, 50, st.Assets)
 	assert.Equal(t, 210, st.Elements)

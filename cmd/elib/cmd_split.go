@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"elib/api"
 	"elib/element"
 	"elib/fingerprint/wordseg"
 )
@@ -61,20 +62,6 @@ still split. Exit codes: 0 ok, 2 any input failed.`,
 	return cmd
 }
 
-// splitFile is one file of `elib split --format json` (SPEC §3).
-type splitFile struct {
-	File   string       `json:"file"`
-	Assets []splitAsset `json:"assets"`
-	Error  string       `json:"error,omitempty"`
-}
-
-type splitAsset struct {
-	ID       string            `json:"id"`
-	Title    string            `json:"title"`
-	Meta     map[string]any    `json:"meta,omitempty"`
-	Elements []element.Element `json:"elements"`
-}
-
 // runSplit is `elib split` without cobra.
 func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []string) error {
 	if !opts.noVerbs && opts.verbs == nil {
@@ -93,7 +80,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		return withCode(exitError, errors.New("split: no input (give files, directories or - for stdin)"))
 	}
 	var (
-		files  []splitFile
+		files  []api.SplitFile
 		failed int
 	)
 	for _, arg := range args {
@@ -106,14 +93,10 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 				return err
 			}
 			assets, err := splitOne(ctx, g, opts, root, path)
-			sf := splitFile{File: path, Assets: []splitAsset{}}
+			sf := api.NewSplitFile(path, assets, err)
 			if err != nil {
 				failed++
-				sf.Error = err.Error()
 				fmt.Fprintf(g.stderr, "elib: %v\n", err)
-			}
-			for _, a := range assets {
-				sf.Assets = append(sf.Assets, splitAsset{ID: a.ID, Title: a.Title, Meta: a.Meta, Elements: a.Elements})
 			}
 			files = append(files, sf)
 			if g.format == "text" {
@@ -126,7 +109,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 				return withCode(exitError, fmt.Errorf("split: %w", ctx.Err()))
 			}
 			failed++
-			files = append(files, splitFile{File: arg, Assets: []splitAsset{}, Error: err.Error()})
+			files = append(files, api.NewSplitFile(arg, nil, err))
 			fmt.Fprintf(g.stderr, "elib: %v\n", err)
 		}
 	}
@@ -135,11 +118,9 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if files == nil {
-			files = []splitFile{}
+			files = []api.SplitFile{}
 		}
-		if err := enc.Encode(struct {
-			Files []splitFile `json:"files"`
-		}{files}); err != nil {
+		if err := enc.Encode(api.Split{Files: files}); err != nil {
 			return withCode(exitError, fmt.Errorf("write json: %w", err))
 		}
 	}
@@ -194,7 +175,7 @@ func defaultSplitRoot(arg string) string {
 }
 
 // writeSplitText prints one file in the human format.
-func writeSplitText(w io.Writer, sf splitFile) {
+func writeSplitText(w io.Writer, sf api.SplitFile) {
 	fmt.Fprintf(w, "== %s\n", sf.File)
 	if sf.Error != "" {
 		fmt.Fprintf(w, "   error: %s\n\n", sf.Error)

@@ -25,6 +25,7 @@ func runSplitForTest(t *testing.T, format string, stdin string, args ...string) 
 type splitJSON struct {
 	Files []struct {
 		File   string `json:"file"`
+		Line   int    `json:"line"`
 		Error  string `json:"error"`
 		Assets []struct {
 			ID       string `json:"id"`
@@ -79,7 +80,8 @@ func TestRunSplitJSON(t *testing.T) {
 	require.NotNil(t, conv.StartMs)
 	assert.EqualValues(t, 3000, *conv.StartMs)
 
-	assert.Contains(t, got.Files[1].Error, "bad.srt:2:")
+	assert.Equal(t, 2, got.Files[1].Line, "the failing line, as POST /v1/split gives it")
+	assert.Contains(t, got.Files[1].Error, "malformed timecode")
 	assert.Empty(t, got.Files[1].Assets)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"elib/api"
 	"elib/check"
 	"elib/element"
 	"elib/index"
@@ -75,21 +76,6 @@ Exit codes: 0 ok, 2 error.`,
 	f.BoolVar(&opts.sample, "sample", false, "report on the embedded sample library")
 	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "the check's rejection threshold (levels do not depend on it)")
 	return cmd
-}
-
-// statsJSON is the JSON output of `elib stats`.
-type statsJSON struct {
-	Library     string         `json:"library"`
-	Assets      int            `json:"assets"`
-	Elements    int            `json:"elements"`
-	ByType      map[string]int `json:"by_type"`
-	DiskBytes   int64          `json:"disk_bytes"`
-	ReuseRate   float64        `json:"reuse_rate"`
-	ReuseSample int            `json:"reuse_sample"`
-	Segments    int            `json:"segments"`
-	Generation  uint64         `json:"generation"`
-	// Period holds the period figures (with --since, --until or --by).
-	Period *insight.Stats `json:"period,omitempty"`
 }
 
 // periodWanted reports whether the period report was asked for.
@@ -161,7 +147,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	out := statsJSON{Library: desc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
+	out := api.Stats{Library: desc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
 		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
 	for _, t := range element.Types {
 		out.ByType[string(t)] = st.ByType[t]

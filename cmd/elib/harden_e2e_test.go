@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/api"
 	"elib/element"
 	"elib/index"
 )
@@ -75,7 +76,7 @@ func TestHardenFIFO(t *testing.T) {
 	require.NoError(t, ctx.Err(), "import blocked on a named pipe")
 	require.NoError(t, err, stderr.String())
 	assert.Contains(t, stderr.String(), "scripts/f.md: skipped: not a regular file (a named pipe)")
-	var rep importReport
+	var rep api.Import
 	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep))
 	assert.Equal(t, 1, rep.Imported)
 }
@@ -95,7 +96,7 @@ func TestHardenSymlinkedDirectory(t *testing.T) {
 	require.Equal(t, 0, code, se)
 	out, se, code := runElib(t, work, nil, "--library", lib, "import", "--format", "json", "link")
 	require.Equal(t, 0, code, se)
-	var rep importReport
+	var rep api.Import
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.Equal(t, 1, rep.Imported, "the symlinked directory argument is followed")
 	_, se, _ = runElib(t, work, nil, "--library", lib, "import", "outer")
@@ -187,7 +188,7 @@ func TestHardenInvalidUTF8FileName(t *testing.T) {
 	out, se, code := runElib(t, work, nil, "--library", lib, "import", "--format", "json", "scripts")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, se, `invalid asset id "\xff\xfe.txt": not valid UTF-8`)
-	var rep importReport
+	var rep api.Import
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.Equal(t, 1, rep.Imported)
 
@@ -195,7 +196,7 @@ func TestHardenInvalidUTF8FileName(t *testing.T) {
 	require.Equal(t, 0, code, se)
 	out, _, code = runElib(t, work, nil, "--library", lib, "stats", "--format", "json")
 	require.Equal(t, 0, code)
-	var st statsJSON
+	var st api.Stats
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
 	assert.Equal(t, 1, st.Assets)
 
