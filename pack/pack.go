@@ -11,6 +11,7 @@
 package pack
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -151,3 +152,31 @@ func Judge(res *check.Result, p Pack, threshold float64) {
 		res.Reason = ReasonSlotNotReplaced + ": " + strings.Join(problems, "; ")
 	}
 }
+
+// Store is a library that keeps creator packs (the file and memory
+// libraries do; see StoreOf for one that does not).
+type Store interface {
+	Packs() []manifest.Pack
+	Pack(id string) (manifest.Pack, error)
+	PackAdd(p manifest.Pack) (string, error)
+	PackRemove(id string) error
+}
+
+// ErrNoStore is the error of a library that keeps no packs.
+var ErrNoStore = errors.New("this library does not keep creator packs")
+
+// StoreOf returns lib's pack store, and false with a store whose every
+// method fails with ErrNoStore when lib keeps no packs.
+func StoreOf(lib any) (Store, bool) {
+	if s, ok := lib.(Store); ok {
+		return s, true
+	}
+	return noStore{}, false
+}
+
+type noStore struct{}
+
+func (noStore) Packs() []manifest.Pack                { return nil }
+func (noStore) Pack(string) (manifest.Pack, error)    { return manifest.Pack{}, ErrNoStore }
+func (noStore) PackAdd(manifest.Pack) (string, error) { return "", ErrNoStore }
+func (noStore) PackRemove(string) error               { return ErrNoStore }

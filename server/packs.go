@@ -13,18 +13,9 @@ import (
 	"elib/pack"
 )
 
-// packStore is a library that keeps creator packs (*index.Library does;
-// a library without them answers the pack endpoints with 501).
-type packStore interface {
-	Packs() []manifest.Pack
-	Pack(id string) (manifest.Pack, error)
-	PackAdd(p manifest.Pack) (string, error)
-	PackRemove(id string) error
-}
-
 // packs returns the library's pack store, or writes 501.
-func (s *Server) packs(w http.ResponseWriter) (packStore, bool) {
-	ps, ok := s.opts.Library.(packStore)
+func (s *Server) packs(w http.ResponseWriter) (pack.Store, bool) {
+	ps, ok := pack.StoreOf(s.opts.Library)
 	if !ok {
 		writeError(w, http.StatusNotImplemented, "this library keeps no creator packs")
 	}
@@ -33,7 +24,7 @@ func (s *Server) packs(w http.ResponseWriter) (packStore, bool) {
 
 // packChecker returns pack id and a checker licensing its fixed elements.
 func (s *Server) packChecker(id string, threshold float64) (pack.Pack, *check.Checker, error) {
-	ps, ok := s.opts.Library.(packStore)
+	ps, ok := pack.StoreOf(s.opts.Library)
 	if !ok {
 		return pack.Pack{}, nil, badRequest("this library keeps no creator packs")
 	}

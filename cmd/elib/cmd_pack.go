@@ -12,37 +12,16 @@ import (
 
 	"elib/corpus"
 	"elib/index"
-	"elib/index/manifest"
 	"elib/library"
 	"elib/pack"
 )
 
-// packStore is a library that keeps creator packs: the file and memory
-// libraries (index.Library). A library without them (PostgreSQL, until its
-// backend stores packs) gets noPacks, whose every method says so.
-type packStore interface {
-	Packs() []manifest.Pack
-	Pack(id string) (manifest.Pack, error)
-	PackAdd(p manifest.Pack) (string, error)
-	PackRemove(id string) error
+// packsOf returns the library's pack store (one failing with
+// pack.ErrNoStore when the library keeps no packs).
+func packsOf(lib library.Library) pack.Store {
+	s, _ := pack.StoreOf(lib)
+	return s
 }
-
-func packsOf(lib library.Library) packStore {
-	if ps, ok := lib.(packStore); ok {
-		return ps
-	}
-	return noPacks{}
-}
-
-// errNoPacks is the error of a library that keeps no packs.
-var errNoPacks = errors.New("this library does not keep creator packs yet (file libraries do)")
-
-type noPacks struct{}
-
-func (noPacks) Packs() []manifest.Pack                { return nil }
-func (noPacks) Pack(string) (manifest.Pack, error)    { return manifest.Pack{}, errNoPacks }
-func (noPacks) PackAdd(manifest.Pack) (string, error) { return "", errNoPacks }
-func (noPacks) PackRemove(string) error               { return errNoPacks }
 
 // packOptions are the flags of `elib pack`.
 type packOptions struct {
