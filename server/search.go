@@ -2,10 +2,15 @@ package server
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
+	"elib/element"
 	"elib/index/fulltext"
 	"elib/insight"
 )
@@ -44,4 +49,64 @@ func searchFilters(v url.Values, query *fulltext.Query, now time.Time) error {
 		return badRequest("%s", fmt.Sprintf("sort=%q: want one of %v", query.Sort, fulltext.Sorts))
 	}
 	return nil
+}
+
+// handleSearch is GET /v1/search?q=&type=&limit=&offset=&where=&bpm=&since=&until=&sort=.
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
+	if n := utf8.RuneCountInString(query.Text); n > MaxQueryChars {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("query of %d characters is over the limit of %d: search for a few words", n, MaxQueryChars))
+		return
+	}
+	if t := strings.TrimSpace(q.Get("type")); t != "" {
+		typ, ok := element.ParseType(t)
+		if !ok {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown element type %q (hook, conflict, testimonial, conversion, story, other)", t))
+			return
+		}
+		query.Type = string(typ)
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"limit", &query.Limit, MaxSearchLimit}, {"offset", &query.Offset, 1 << 20}} {
+		v := q.Get(p.name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > p.max {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s=%q must be an integer between 0 and %d", p.name, v, p.max))
+			return
+		}
+		*p.dst = n
+	}
+	if query.Limit == 0 {
+		query.Limit = DefaultSearchLimit
+	}
+	if err := searchFilters(q, &query, s.opts.Now()); err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
+	// A search is CPU work like a check: same slots, same deadline.
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	if err := s.acquire(ctx); err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
+	defer s.release()
+	res, err := s.opts.Library.Search(ctx, query)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		s.writeErr(w, r, "search", err)
+		return
+	}
+	out := fulltext.NewResponse(query.Text, res)
+	out.Filters = query.Filters()
+	s.reply(w, r, http.StatusOK, out)
 }

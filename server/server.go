@@ -479,3 +479,10 @@ func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
 	}
 	return nil
 }
+
+// compile-time check that the index satisfies Library and check.Source.
+var (
+	_ Library      = (*index.Library)(nil)
+	_ refresher    = (*index.Library)(nil)
+	_ check.Source = Library(nil)
+)

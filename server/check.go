@@ -1,0 +1,131 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"elib/check/report"
+	"elib/pack"
+)
+
+// threshold picks the request's threshold or the server default.
+func (s *Server) threshold(t *float64) (float64, error) {
+	if t == nil {
+		return s.opts.Threshold, nil
+	}
+	if *t < 0 || *t > 1 {
+		return 0, badRequest("threshold %v must be between 0 and 1", *t)
+	}
+	return *t, nil
+}
+
+// inputErrors converts parse failures into report entries; it reports
+// whether every input failed.
+func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
+	allFailed = true
+	for _, in := range ins {
+		if in.Err != nil {
+			errs = append(errs, report.NewFileError(in.File, in.Err))
+		}
+		if len(in.Assets) > 0 {
+			allFailed = false
+		}
+	}
+	return errs, allFailed
+}
+
+// handleCheck is POST /v1/check: the JSON of `elib check --format json`.
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) { s.serveCheck(w, r, "json") }
+
+// handleReport is POST /v1/report: the same check as POST /v1/check,
+// answered with the printable HTML report of `elib check --format html`
+// (the page posts its check form here, multipart, into a new tab).
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) { s.serveCheck(w, r, "html") }
+
+// serveCheck runs a check request and writes the report in format (json
+// or html).
+func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format string) {
+	if !s.limitCheckBody(w, r) {
+		return
+	}
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	req, err := readInputs(r)
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	threshold, err := s.threshold(req.Threshold)
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	errs, allFailed := inputErrors(req.Inputs)
+	if allFailed {
+		writeError(w, http.StatusBadRequest, errs[0].String())
+		return
+	}
+	c, err := s.checker()
+	if err != nil {
+		s.writeErr(w, r, "check", err)
+		return
+	}
+	var variantOf *pack.Pack
+	if req.Pack != "" {
+		p, pc, err := s.packChecker(req.Pack, threshold)
+		if err != nil {
+			s.writeErr(w, r, "check", err)
+			return
+		}
+		variantOf, c = &p, pc
+	}
+	rep := &report.Report{Threshold: threshold, Errors: errs}
+	fatigue := s.currentFatigue(r.Context())
+	for _, in := range req.Inputs {
+		for i := range in.Assets {
+			start := time.Now()
+			if err := s.acquire(ctx); err != nil {
+				s.writeErr(w, r, "check "+in.File, err)
+				return
+			}
+			failed := s.readFailures()
+			res, err := c.Check(ctx, in.File, &in.Assets[i])
+			s.release()
+			if err == nil && ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			if err == nil && s.readFailures() > failed {
+				// A database read failed under the check: its verdict
+				// cannot be trusted (see postgres.Library.Failures).
+				err = errLibraryUnavailable
+			}
+			if err != nil {
+				s.metrics.checkFailed()
+				s.writeErr(w, r, "check "+in.File, err)
+				return
+			}
+			res.Judge(threshold)
+			if variantOf != nil {
+				pack.Judge(res, *variantOf, threshold)
+			}
+			fatigue.Warn(res)
+			s.metrics.checked(res.Verdict, time.Since(start))
+			rep.Results = append(rep.Results, res)
+		}
+	}
+	// report.Write is exactly `elib check --format json`.
+	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
+	if err := report.Write(buf, format, rep); err != nil {
+		s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
+		return
+	}
+	if format == "html" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		// The report is self-contained: its own inline style, nothing else.
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	} else {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	}
+	_, _ = w.Write(buf.Bytes())
+}

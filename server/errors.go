@@ -1,0 +1,94 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"elib/index"
+)
+
+// writeJSON writes v with status. HTML-significant characters are escaped
+// (\u003c…) so a response sniffed as HTML cannot run script.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+// errorBody is every error response.
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// reply writes v like writeJSON, encoded first into a buffer bounded by
+// Options.MaxReplyBytes: a reply past it is a 500 (logged), never an
+// unbounded write.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any) {
+	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
+	enc := json.NewEncoder(buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		s.writeErr(w, r, "reply", fmt.Errorf("encode %s reply: %w", r.URL.Path, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeErr maps err to a status: 413 over the body limit, 400 for client
+// errors, 503 with Retry-After when the check slots stayed busy or the
+// request's deadline passed, 503 for cancellations, else 500. A 500 says
+// only what failed; the details (paths, causes) go to the log.
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", mbe.Limit))
+	case errors.Is(err, errBadRequest):
+		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+	case errors.Is(err, errBusy):
+		writeBusy(w, fmt.Sprintf("%s: the server is busy (every check slot stayed taken for %s); retry shortly", what, s.opts.QueueTimeout))
+	case errors.Is(err, context.DeadlineExceeded):
+		s.opts.Logger.Warn(what+": deadline passed", "path", r.URL.Path, "timeout", s.opts.CheckTimeout)
+		writeBusy(w, fmt.Sprintf("%s: not done within %s; retry shortly", what, s.opts.CheckTimeout))
+	case r.Context().Err() != nil:
+		writeError(w, http.StatusServiceUnavailable, what+": request cancelled")
+	case errors.Is(err, errLibraryUnavailable):
+		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
+		writeBusy(w, what+": the library's database could not be read; retry shortly")
+	default:
+		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
+		writeError(w, http.StatusInternalServerError, what+": internal error (details are in the server log)")
+	}
+}
+
+// errLibraryUnavailable fails a check whose library reads failed (a
+// database restart): 503 with Retry-After, never a verdict.
+var errLibraryUnavailable = errors.New("library unavailable")
+
+// readFailures returns how many reads of the library failed so far, for
+// libraries that count them (PostgreSQL); 0 otherwise.
+func (s *Server) readFailures() uint64 {
+	if f, ok := s.opts.Library.(interface{ Failures() (uint64, error) }); ok {
+		n, _ := f.Failures()
+		return n
+	}
+	return 0
+}
+
+// isNotFound reports whether err means "no such element or asset".
+func isNotFound(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, index.ErrNotFound)
+}

@@ -1,0 +1,96 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"elib/api"
+	"elib/check/report"
+	"elib/element"
+)
+
+// noID marks posted JSON assets that carried no id of their own.
+const noID = "\x00no-id"
+
+// readImport decodes an import body: JSON asset(s) (application/json: an
+// asset or an array; application/x-ndjson: one per line) or multipart files.
+func readImport(r *http.Request) ([]input, error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		req, err := readInputs(r)
+		if err != nil {
+			return nil, err
+		}
+		return req.Inputs, nil
+	}
+	format := element.FormatJSON
+	switch ct {
+	case "", "application/json":
+	case "application/x-ndjson", "application/jsonl", "application/x-jsonlines":
+		format = element.FormatJSONL
+	default:
+		return nil, badRequest("unsupported Content-Type %q for import: send application/json, application/x-ndjson or multipart/form-data", ct)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	name := "import." + format
+	assets, err := element.Parse(name, body, element.ParseOptions{Format: format, ID: noID})
+	if err == nil {
+		for i, a := range assets {
+			if a.ID == noID || strings.HasPrefix(a.ID, noID) {
+				err = badRequest("asset %d has no \"id\": posted JSON assets need an explicit id", i+1)
+				assets = nil
+				break
+			}
+		}
+	}
+	return []input{{File: name, Assets: assets, Err: err}}, nil
+}
+
+// handleImport is POST /v1/import (bearer token required).
+func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
+	ins, err := readImport(r)
+	if err != nil {
+		s.writeErr(w, r, "import", err)
+		return
+	}
+	for _, in := range ins {
+		if errors.Is(in.Err, errBadRequest) {
+			s.writeErr(w, r, "import", in.Err)
+			return
+		}
+	}
+	errs, allFailed := inputErrors(ins)
+	if allFailed {
+		writeError(w, http.StatusBadRequest, errs[0].String())
+		return
+	}
+	var assets []element.Asset
+	out := api.Import{IDs: []string{}, Errors: errs, Files: len(ins)}
+	if out.Errors == nil {
+		out.Errors = []report.FileError{}
+	}
+	for _, in := range ins {
+		assets = append(assets, in.Assets...)
+		for _, a := range in.Assets {
+			out.IDs = append(out.IDs, a.ID)
+		}
+	}
+	s.writeMu.Lock()
+	res, err := s.opts.Library.Import(r.Context(), assets)
+	s.writeMu.Unlock()
+	if err != nil {
+		s.writeErr(w, r, "import", err)
+		return
+	}
+	s.metrics.imported(res.Assets, res.Elements)
+	out.Imported, out.Elements, out.Replaced = res.Assets, res.Elements, res.Replaced
+	s.opts.Logger.Info("imported through the API", "assets", res.Assets, "elements", res.Elements, "replaced", res.Replaced)
+	writeJSON(w, http.StatusOK, out)
+}

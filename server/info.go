@@ -1,0 +1,34 @@
+package server
+
+import (
+	"net/http"
+
+	"elib/element"
+)
+
+// infoResponse is GET /v1/info, what the web page shows about the server.
+type infoResponse struct {
+	Library   string         `json:"library"`
+	Assets    int            `json:"assets"` // live: imports and refreshes show at once
+	Sample    bool           `json:"sample"`
+	Writable  bool           `json:"writable"`
+	Threshold float64        `json:"threshold"`
+	Version   string         `json:"version"`
+	Types     []element.Type `json:"types"`
+}
+
+func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, infoResponse{
+		Library: s.opts.LibraryDesc, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+		Threshold: s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	out := map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()}
+	if lib, ok := s.opts.Library.(refresher); ok {
+		out["elements"] = lib.ElementCount()
+		out["generation"] = lib.Generation()
+	}
+	writeJSON(w, http.StatusOK, out)
+}
