@@ -7,6 +7,7 @@ package api
 import (
 	"elib/check/report"
 	"elib/element"
+	"elib/index"
 	"elib/insight"
 )
 
@@ -64,16 +65,32 @@ type Import struct {
 
 // Stats is `elib stats --format json` and GET /v1/stats.
 type Stats struct {
-	Library     string         `json:"library"`
-	Assets      int            `json:"assets"`
-	Elements    int            `json:"elements"`
-	ByType      map[string]int `json:"by_type"`
-	DiskBytes   int64          `json:"disk_bytes"`
-	ReuseRate   float64        `json:"reuse_rate"`
-	ReuseSample int            `json:"reuse_sample"`
-	Segments    int            `json:"segments"`
-	Generation  uint64         `json:"generation"`
+	Library   string         `json:"library"`
+	Assets    int            `json:"assets"`
+	Elements  int            `json:"elements"`
+	ByType    map[string]int `json:"by_type"`
+	DiskBytes int64          `json:"disk_bytes"`
+	// ReuseRate is the share of elements that reuse library material by
+	// the check's rule, on the ReuseSample elements of the newest assets
+	// (insight.LibraryReuse).
+	ReuseRate   float64 `json:"reuse_rate"`
+	ReuseSample int     `json:"reuse_sample"`
+	Segments    int     `json:"segments"`
+	Generation  uint64  `json:"generation"`
 	// Period holds the period figures (the command with --since, --until
 	// or --by; the API always, all time unless bounded).
 	Period *insight.Stats `json:"period,omitempty"`
+}
+
+// NewStats assembles the stats answer from the library's counts and the
+// library-wide reuse figures (insight.LibraryReuse): the reuse rate and
+// the number of elements it was measured on.
+func NewStats(library string, st index.Stats, reuse insight.Figures) Stats {
+	out := Stats{Library: library, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
+		DiskBytes: st.DiskBytes, ReuseRate: reuse.ReuseRate, ReuseSample: reuse.Elements,
+		Segments: st.Segments, Generation: st.Generation}
+	for _, t := range element.Types {
+		out.ByType[string(t)] = st.ByType[t]
+	}
+	return out
 }

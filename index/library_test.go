@@ -135,7 +135,6 @@ func TestImportAndRead(t *testing.T) {
 		assert.Equal(t, 7, st.Elements)
 		assert.Equal(t, map[element.Type]int{element.Hook: 2, element.Testimonial: 1, element.Conversion: 3, element.Story: 1}, st.ByType)
 		assert.Greater(t, st.DiskBytes, int64(0))
-		assert.Equal(t, 7, st.ReuseSample)
 	}
 	t.Run("writer", func(t *testing.T) { check(t, l) })
 	require.NoError(t, l.Close())

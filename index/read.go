@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"elib/element"
-	"elib/fingerprint/lsh"
-	"elib/fingerprint/verify"
 	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/store"
@@ -55,12 +53,6 @@ type Stats struct {
 	ByType map[element.Type]int `json:"by_type"`
 	// DiskBytes is the size of the library directory.
 	DiskBytes int64 `json:"disk_bytes"`
-	// ReuseRate is the share of elements whose best match in another asset
-	// of the library has containment >= 0.8, estimated on a sample of up to
-	// ReuseSample elements.
-	ReuseRate float64 `json:"reuse_rate"`
-	// ReuseSample is the number of elements ReuseRate was computed on.
-	ReuseSample int `json:"reuse_sample"`
 	// Segments is the number of element-store segment files.
 	Segments int `json:"segments"`
 	// Generation is the manifest generation.
@@ -322,90 +314,14 @@ func (l *Library) SentenceDF(h uint64) int {
 	return l.sketch.Count(h)
 }
 
-// MaxReuseSample is the most elements Stats checks for ReuseRate.
-const MaxReuseSample = 2000
-
-// Stats returns counts, disk usage and the estimated reuse rate.
+// Stats returns counts and disk usage. (The reuse rate is the check's
+// figure: see package insight.)
 func (l *Library) Stats() (Stats, error) {
 	l.mu.RLock()
 	st := Stats{Assets: len(l.assets), Elements: l.live, ByType: l.typeCount(), Segments: len(l.segs), Generation: l.man.Generation}
-	var sample []uint32
-	if l.live > 0 {
-		step := max(1, l.live/MaxReuseSample)
-		k := 0
-		for ref, c := range l.types {
-			if c == 0 {
-				continue
-			}
-			if k%step == 0 && len(sample) < MaxReuseSample {
-				sample = append(sample, uint32(ref))
-			}
-			k++
-		}
-	}
 	l.mu.RUnlock()
 	st.DiskBytes = fsutil.Size(l.fs, l.dir)
-	reused, n, err := l.reuse(sample)
-	if err != nil {
-		return st, fmt.Errorf("stats: %w", err)
-	}
-	st.ReuseSample = n
-	if n > 0 {
-		st.ReuseRate = float64(reused) / float64(n)
-	}
 	return st, nil
-}
-
-// ReuseContainment is the containment at which an element counts as reused.
-const ReuseContainment = 0.8
-
-// reuse counts the sampled elements whose best LSH candidate in another
-// asset contains at least ReuseContainment of their shingles.
-func (l *Library) reuse(sample []uint32) (reused, n int, err error) {
-	return CountReused(l, l.params, sample)
-}
-
-// ReuseSource is what CountReused reads of a library.
-type ReuseSource interface {
-	Element(ref uint32) (*StoredElement, error)
-	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
-}
-
-// CountReused counts the sampled elements of src whose best LSH candidate
-// in another asset contains at least ReuseContainment of their shingles
-// (the reuse rate of Stats, for every library backend).
-func CountReused(src ReuseSource, params lsh.Params, sample []uint32) (reused, n int, err error) {
-	var keys []uint64
-	for _, ref := range sample {
-		e, err := src.Element(ref)
-		if err != nil {
-			return 0, 0, err
-		}
-		if len(e.Shingles) == 0 {
-			continue
-		}
-		n++
-		keys = params.BandKeys(keys[:0], e.Signature)
-		seen := map[uint32]bool{}
-		var cands []uint32
-		src.CandidateCounts(keys, func(c uint32, _ int) {
-			if !seen[c] {
-				seen[c] = true
-				cands = append(cands, c)
-			}
-		})
-		for _, c := range cands {
-			o, err := src.Element(c)
-			if err != nil || o.AssetID == e.AssetID {
-				continue
-			}
-			if verify.Containment(e.Shingles, o.Shingles) >= ReuseContainment {
-				reused++
-				break
-			}
-		}
-	}
-	return reused, n, nil
 }
 
 // Search runs a full-text query over the library's elements.

@@ -502,3 +502,25 @@ func ratio(a, b int) float64 {
 	}
 	return float64(int64(float64(a)/float64(b)*10000+0.5)) / 10000
 }
+
+// ReuseSampleAssets is how many of the newest assets LibraryReuse checks
+// when Options.MaxAssets does not say.
+const ReuseSampleAssets = 500
+
+// LibraryReuse returns the reuse figures of the whole library — the reuse
+// rate `elib stats` and GET /v1/stats report — by the check's rule (an
+// element reuses when its best match in earlier library material has
+// containment >= 0.8), on the newest opts.MaxAssets assets (default
+// ReuseSampleAssets), each checked against the library as of its
+// publication. The period fields of opts are ignored.
+func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options) (Figures, error) {
+	if opts.MaxAssets <= 0 {
+		opts.MaxAssets = ReuseSampleAssets
+	}
+	opts.Since, opts.Until, opts.By = time.Time{}, time.Time{}, ""
+	st, err := Compute(ctx, engine, lib, opts)
+	if err != nil {
+		return Figures{}, err
+	}
+	return st.Figures, nil
+}

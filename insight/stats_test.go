@@ -222,3 +222,22 @@ func TestBusiestWindow(t *testing.T) {
 	_, _, n = busiestWindow(nil, time.Hour)
 	assert.Equal(t, 0, n)
 }
+
+// TestLibraryReuse: the library-wide reuse rate (`elib stats`) is the
+// check's rule over every asset: the three later hooks reuse the hit's,
+// nothing else reuses; the sample cap keeps the newest assets.
+func TestLibraryReuse(t *testing.T) {
+	lib := reuseLibrary(t, "2026-03-15T12:00:00Z")
+	ctx := context.Background()
+	f, err := LibraryReuse(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-03-10")})
+	require.NoError(t, err)
+	assert.Equal(t, 5, f.Assets, "the period options are ignored")
+	assert.Equal(t, 12, f.Elements)
+	assert.Equal(t, 3, f.Reused)
+	assert.InDelta(t, 3.0/12, f.ReuseRate, 1e-4)
+
+	f, err = LibraryReuse(ctx, elibtest.Engine(t), lib, Options{MaxAssets: 2})
+	require.NoError(t, err)
+	assert.Equal(t, 2, f.Assets, "the newest two: u3 and other")
+	assert.Equal(t, 1, f.Reused)
+}

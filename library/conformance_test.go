@@ -263,8 +263,6 @@ func TestStatsAndReindex(t *testing.T) {
 		assert.Equal(t, 4, st.Assets)
 		assert.Equal(t, 9, st.Elements)
 		assert.Equal(t, map[element.Type]int{"hook": 3, "testimonial": 1, "conversion": 4, "story": 1}, st.ByType)
-		assert.Equal(t, 9, st.ReuseSample)
-		assert.InDelta(t, 4.0/9, st.ReuseRate, 1e-9)
 		assert.Positive(t, st.DiskBytes)
 
 		_, err = l.Remove(ctx, "car/c.txt#1")

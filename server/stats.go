@@ -10,7 +10,6 @@ import (
 
 	"elib/api"
 	"elib/check"
-	"elib/element"
 	"elib/insight"
 )
 
@@ -50,11 +49,12 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "stats", err)
 		return
 	}
-	out := api.Stats{Library: s.opts.LibraryDesc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
-		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
-	for _, t := range element.Types {
-		out.ByType[string(t)] = st.ByType[t]
+	reuse, err := insight.LibraryReuse(r.Context(), s.opts.Engine, s.opts.Library, opts)
+	if err != nil {
+		s.writeErr(w, r, "stats", err)
+		return
 	}
+	out := api.NewStats(s.opts.LibraryDesc, st, reuse)
 	if out.Period, err = insight.Compute(r.Context(), s.opts.Engine, s.opts.Library, opts); err != nil {
 		s.writeErr(w, r, "stats", err)
 		return

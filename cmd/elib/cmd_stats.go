@@ -119,10 +119,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if err != nil {
 		return withCode(exitError, fmt.Errorf("stats: %w", err))
 	}
-	var loader *engineLoader
-	if opts.periodWanted() || opts.sample {
-		loader = newEngineLoader()
-	}
+	loader := newEngineLoader()
 	var lib library.Library
 	desc := ""
 	if opts.sample {
@@ -147,16 +144,16 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	out := api.Stats{Library: desc, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
-		DiskBytes: st.DiskBytes, ReuseRate: st.ReuseRate, ReuseSample: st.ReuseSample, Segments: st.Segments, Generation: st.Generation}
-	for _, t := range element.Types {
-		out.ByType[string(t)] = st.ByType[t]
+	engine, err := loader.Engine()
+	if err != nil {
+		return withCode(exitError, err)
 	}
+	reuse, err := insight.LibraryReuse(ctx, engine, lib, iopts)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	out := api.NewStats(desc, st, reuse)
 	if opts.periodWanted() {
-		engine, err := loader.Engine()
-		if err != nil {
-			return withCode(exitError, err)
-		}
 		if out.Period, err = insight.Compute(ctx, engine, lib, iopts); err != nil {
 			return withCode(exitError, err)
 		}
@@ -178,7 +175,8 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		fmt.Fprintf(w, "  %-12s %s %d\n", t, t.Chinese(), st.ByType[t])
 	}
 	fmt.Fprintf(w, "disk      %s\n", humanBytes(st.DiskBytes))
-	fmt.Fprintf(w, "reuse     %.1f %% of elements (sample of %d)\n", 100*st.ReuseRate, st.ReuseSample)
+	fmt.Fprintf(w, "reuse     %.1f %% of elements reuse library material (the %d elements of the newest %d assets, containment ≥ 0.8)\n",
+		100*out.ReuseRate, out.ReuseSample, min(st.Assets, insight.ReuseSampleAssets))
 	if out.Period != nil {
 		writePeriodText(w, out.Period)
 	}

@@ -311,33 +311,6 @@ func (l *Library) Stats() (index.Stats, error) {
 		WHERE c.relname IN ('elib_meta', 'elib_assets', 'elib_elements', 'elib_lsh', 'elib_anchors', 'elib_sentence_df', 'elib_allowlist')`).Scan(&st.DiskBytes); err != nil {
 		return st, wrap(l.desc, "stats", err)
 	}
-	var sample []uint32
-	if st.Elements > 0 {
-		step := max(1, st.Elements/index.MaxReuseSample)
-		rows, err := l.pool.Query(ctx, `SELECT ref FROM (SELECT ref, row_number() OVER (ORDER BY ref) - 1 AS k FROM elib_elements WHERE live) s
-			WHERE k % $1 = 0 ORDER BY ref LIMIT $2`, step, index.MaxReuseSample)
-		if err != nil {
-			return st, wrap(l.desc, "stats", err)
-		}
-		refs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return st, wrap(l.desc, "stats", err)
-		}
-		for _, r := range refs {
-			sample = append(sample, uint32(r))
-		}
-	}
-	l.mu.RLock()
-	params := l.params
-	l.mu.RUnlock()
-	reused, n, err := index.CountReused(l, params, sample)
-	if err != nil {
-		return st, fmt.Errorf("stats: %w", err)
-	}
-	st.ReuseSample = n
-	if n > 0 {
-		st.ReuseRate = float64(reused) / float64(n)
-	}
 	return st, nil
 }
 
