@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+	"unicode/utf8"
 
 	"elib/check/report"
 	"elib/pack"
@@ -85,13 +86,14 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()
-			if err := s.acquire(ctx); err != nil {
+			heavy := utf8.RuneCountInString(in.Assets[i].CopyText()) > heavyCheckChars
+			if err := s.acquire(ctx, heavy); err != nil {
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
 			failed := s.readFailures()
 			res, err := c.Check(ctx, in.File, &in.Assets[i])
-			s.release()
+			s.release(heavy)
 			if err == nil && ctx.Err() != nil {
 				err = ctx.Err()
 			}

@@ -95,27 +95,57 @@ func (s *Server) withDeadline(r *http.Request) (context.Context, context.CancelF
 	return context.WithTimeout(r.Context(), s.opts.CheckTimeout)
 }
 
-// acquire takes a check slot, waiting at most Options.QueueTimeout (and
-// never past ctx); errBusy when none freed up. The caller releases it.
-func (s *Server) acquire(ctx context.Context) error {
-	select {
-	case s.checkSlots <- struct{}{}:
-		return nil
-	default:
-	}
+// Requests past these sizes are heavy: they may hold a check slot for
+// seconds, so at most Options' slots minus one of them run at once and a
+// slot stays free for ordinary checks (a script of a few hundred
+// characters) and short searches.
+const (
+	heavyCheckChars    = 4_000
+	heavyQueryChars    = 64
+	reservedLightSlots = 1
+)
+
+// acquire takes a check slot — a heavy request first one of the heavy
+// slots — waiting at most Options.QueueTimeout in all (and never past
+// ctx); errBusy when none freed up. release(heavy) gives them back.
+func (s *Server) acquire(ctx context.Context, heavy bool) error {
 	t := time.NewTimer(s.opts.QueueTimeout)
 	defer t.Stop()
-	select {
-	case s.checkSlots <- struct{}{}:
-		return nil
-	case <-t.C:
-		return errBusy
-	case <-ctx.Done():
-		return ctx.Err()
+	take := func(slots chan struct{}) error {
+		select {
+		case slots <- struct{}{}:
+			return nil
+		default:
+		}
+		select {
+		case slots <- struct{}{}:
+			return nil
+		case <-t.C:
+			return errBusy
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	if heavy {
+		if err := take(s.heavySlots); err != nil {
+			return err
+		}
+	}
+	if err := take(s.checkSlots); err != nil {
+		if heavy {
+			<-s.heavySlots
+		}
+		return err
+	}
+	return nil
 }
 
-func (s *Server) release() { <-s.checkSlots }
+func (s *Server) release(heavy bool) {
+	<-s.checkSlots
+	if heavy {
+		<-s.heavySlots
+	}
+}
 
 // writeBusy answers 503 with Retry-After.
 func writeBusy(w http.ResponseWriter, msg string) {

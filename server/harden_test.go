@@ -242,3 +242,33 @@ func TestHardenGenericErrors(t *testing.T) {
 	assert.Contains(t, body, "search: internal error")
 	assert.Contains(t, log.String(), "/srv/secret/lib/fulltext")
 }
+
+// Heavy checks (over 4,000 characters) and long searches leave one slot
+// to ordinary checks: with the heavy slots taken, a 300-character check
+// is still served and another heavy one waits (503 after QueueTimeout).
+func TestHardenHeavyRequestsLeaveALightSlot(t *testing.T) {
+	s, ts := newTestServer(t, func(o *Options) { o.QueueTimeout = 300 * time.Millisecond })
+	if cap(s.checkSlots) < 2 {
+		t.Skip("needs GOMAXPROCS >= 2 for a reserved slot")
+	}
+	for i := 0; i < cap(s.heavySlots); i++ {
+		s.heavySlots <- struct{}{}
+		s.checkSlots <- struct{}{}
+	}
+	defer func() {
+		for i := 0; i < cap(s.heavySlots); i++ {
+			<-s.heavySlots
+			<-s.checkSlots
+		}
+	}()
+	status, _, body := hreq(t, "POST", ts.URL+"/v1/check", "application/json", checkBody(t, passScript, ""), nil)
+	assert.Equal(t, http.StatusOK, status, body)
+	heavy := "【故事】" + strings.Repeat("那天凌晨两点我一个人开车在高速上，", 300)
+	status, hdr, body := hreq(t, "POST", ts.URL+"/v1/check", "application/json", checkBody(t, heavy, ""), nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status, body)
+	assert.Equal(t, "2", hdr.Get("Retry-After"))
+	status, _, body = hreq(t, "GET", ts.URL+"/v1/search?q="+url.QueryEscape(strings.Repeat("链接 ", 30)), "", "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, status, body)
+	status, _, body = hreq(t, "GET", ts.URL+"/v1/search?q="+url.QueryEscape("锅铲"), "", "", nil)
+	assert.Equal(t, http.StatusOK, status, body)
+}

@@ -93,11 +93,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	// A search is CPU work like a check: same slots, same deadline.
 	ctx, cancel := s.withDeadline(r)
 	defer cancel()
-	if err := s.acquire(ctx); err != nil {
+	heavy := utf8.RuneCountInString(query.Text) > heavyQueryChars
+	if err := s.acquire(ctx, heavy); err != nil {
 		s.writeErr(w, r, "search", err)
 		return
 	}
-	defer s.release()
+	defer s.release(heavy)
 	res, err := s.opts.Library.Search(ctx, query)
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()

@@ -163,6 +163,9 @@ type Server struct {
 	// CPUs: a check is CPU-bound (gojieba through cgo), and more in flight
 	// only adds thread hand-offs around the cgo calls.
 	checkSlots chan struct{}
+	// heavySlots bounds the heavy checks and searches (see acquire) to
+	// one less than checkSlots, so light ones always find a slot.
+	heavySlots chan struct{}
 
 	// csrf refuses cross-origin browser POSTs and DELETEs.
 	csrf *http.CrossOriginProtection
@@ -181,7 +184,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
 	}
 	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(),
-		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection()}
+		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection(),
+		heavySlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-reservedLightSlots))}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
