@@ -89,6 +89,23 @@ func TestDraftFolderAsRootKeepsItsName(t *testing.T) {
 	assert.Equal(t, "capcut_intl", assets[0].ID)
 }
 
+func TestDraftFileHasItsFolderID(t *testing.T) {
+	f := DraftFile(filepath.Join(draftDir, "jianying5_lipstick"))
+	assets, err := ParseFile(f, ParseOptions{Root: draftDir})
+	require.NoError(t, err)
+	assert.Equal(t, "jianying5_lipstick", assets[0].ID, "the timeline file and its folder are one asset")
+	assets, err = Parse("uploads/proj/draft_content.json", mustRead(t, f), ParseOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "proj", assets[0].ID)
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	require.NoError(t, err)
+	return b
+}
+
 func TestParseDraftMeta(t *testing.T) {
 	assets, err := ParseFile(filepath.Join(draftDir, "jianying3_airfryer"), ParseOptions{})
 	require.NoError(t, err)

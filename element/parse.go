@@ -284,7 +284,13 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if format == FormatJSON && looksLikeDraft(text) {
 		format = FormatDraft
 	}
-	p := &parser{opts: opts, name: name, defaultID: defaultID(name, opts)}
+	id := defaultID(name, opts)
+	if format == FormatDraft && opts.ID == "" && isDraftName(name) {
+		// draft_content.json named on its own (check --changed, an upload)
+		// is the same asset as its folder.
+		id = draftDirID(filepath.Dir(name), opts)
+	}
+	p := &parser{opts: opts, name: name, defaultID: id}
 	var assets []Asset
 	switch format {
 	case FormatScript, FormatMD:
@@ -343,13 +349,7 @@ func parseDraftDir(dir string, opts ParseOptions) ([]Asset, error) {
 		return nil, &ParseError{File: dir, Err: errors.New("is a directory, not a 剪映/CapCut draft (no draft_content.json or draft_info.json)")}
 	}
 	if opts.ID == "" {
-		opts.ID = defaultID(dir, opts)
-		if opts.ID == "." {
-			// The folder is the root itself (`elib split DRAFT_DIR`).
-			if abs, err := filepath.Abs(dir); err == nil {
-				opts.ID = filepath.Base(abs)
-			}
-		}
+		opts.ID = draftDirID(dir, opts)
 	}
 	if opts.Format == "" {
 		opts.Format = FormatDraft
@@ -361,6 +361,18 @@ func parseDraftDir(dir string, opts ParseOptions) ([]Asset, error) {
 		}
 	}
 	return assets, err
+}
+
+// draftDirID is the default id of the draft folder dir: its path relative
+// to the root, or its own name when it is the root (`elib split DRAFT_DIR`).
+func draftDirID(dir string, opts ParseOptions) string {
+	id := defaultID(dir, opts)
+	if id == "." {
+		if abs, err := filepath.Abs(dir); err == nil {
+			id = filepath.Base(abs)
+		}
+	}
+	return id
 }
 
 // parseVideoBytes parses uploaded video bytes through the registered video
