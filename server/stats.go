@@ -67,20 +67,28 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 const fatigueTTL = 10 * time.Minute
 
 // fatigueCache holds the library's current fatigue for check warnings.
-// The first check computes it (and waits); afterwards a stale value (the
-// library changed, or fatigueTTL passed) keeps serving while one
-// background computation replaces it, so checks never queue behind it.
+// A stale value (the library changed, or fatigueTTL passed) keeps serving
+// while one background computation replaces it; the first checks wait for
+// the first value at most fatigueWait, then go without warnings until it
+// is there. Warnings never hold a check up for long.
 type fatigueCache struct {
 	mu        sync.Mutex
 	gen       uint64
 	at        time.Time
 	f         *insight.Fatigue
 	computing bool
+	done      chan struct{} // closed when the running computation ends
+	retryAt   time.Time     // after a failure, no new try before this
 }
 
-// currentFatigue returns the cached fatigue, computing it the first time
-// and refreshing it in the background when stale. A failure is logged and
-// gives no warnings: warnings never block a check.
+// fatigueWait bounds how long a check waits for the first fatigue.
+const fatigueWait = 3 * time.Second
+
+// fatigueRetry is the pause after a failed fatigue computation.
+const fatigueRetry = time.Minute
+
+// currentFatigue returns the cached fatigue (nil while there is none),
+// starting a background computation when it is missing or stale.
 func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 	var gen uint64
 	if lib, ok := s.opts.Library.(refresher); ok {
@@ -89,32 +97,39 @@ func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 	now := s.opts.Now()
 	c := &s.fatigue
 	c.mu.Lock()
-	if c.f != nil {
-		f := c.f
-		if (c.gen != gen || now.Sub(c.at) >= fatigueTTL) && !c.computing {
-			c.computing = true
-			go func() {
-				s.computeFatigue(context.WithoutCancel(ctx), gen, now)
-			}()
-		}
-		c.mu.Unlock()
+	stale := c.f == nil || c.gen != gen || now.Sub(c.at) >= fatigueTTL
+	if stale && !c.computing && !now.Before(c.retryAt) {
+		c.computing = true
+		c.done = make(chan struct{})
+		go s.computeFatigue(gen, now, c.done)
+	}
+	f, done := c.f, c.done
+	c.mu.Unlock()
+	if f != nil || done == nil {
 		return f
 	}
-	c.mu.Unlock()
-	return s.computeFatigue(ctx, gen, now)
+	select {
+	case <-done:
+	case <-time.After(fatigueWait):
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.f
 }
 
 // computeFatigue computes the fatigue at now and caches it for gen.
-func (s *Server) computeFatigue(ctx context.Context, gen uint64, now time.Time) *insight.Fatigue {
-	f, err := insight.CurrentFatigue(ctx, s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: s.opts.Threshold}})
+func (s *Server) computeFatigue(gen uint64, now time.Time, done chan struct{}) {
+	defer close(done)
+	f, err := insight.CurrentFatigue(context.Background(), s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: s.opts.Threshold}})
 	c := &s.fatigue
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.computing = false
 	if err != nil {
-		s.opts.Logger.Warn("fatigue not computed; checks go without fatigue warnings", "err", err)
-		return c.f
+		c.retryAt = s.opts.Now().Add(fatigueRetry)
+		s.opts.Logger.Warn("fatigue not computed; checks go without fatigue warnings", "err", err, "retry_in", fatigueRetry)
+		return
 	}
 	c.f, c.gen, c.at = f, gen, now
-	return f
 }
