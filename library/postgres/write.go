@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -132,15 +134,29 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 // lexemes are the search terms of each element: the elib_zh analyzer's
 // tokens (gojieba search mode on normalised text, as bleve indexes them)
 // of its text and of its asset's title.
+// It runs on the library's workers, like fingerprinting.
 func (l *Library) lexemes(prep []index.Prepared) [][][]string {
 	out := make([][][]string, len(prep))
-	for i := range prep {
-		title := l.terms(prep[i].Record.Asset.Title)
-		out[i] = make([][]string, len(prep[i].Elements))
-		for j := range prep[i].Elements {
-			out[i][j] = dedupe(append(l.terms(prep[i].Elements[j].Text), title...))
-		}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, l.opts.Workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(prep) {
+					return
+				}
+				title := l.terms(prep[i].Record.Asset.Title)
+				out[i] = make([][]string, len(prep[i].Elements))
+				for j := range prep[i].Elements {
+					out[i][j] = dedupe(append(l.terms(prep[i].Elements[j].Text), title...))
+				}
+			}
+		}()
 	}
+	wg.Wait()
 	return out
 }
 
