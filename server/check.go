@@ -93,6 +93,12 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			}
 			failed := s.readFailures()
 			res, err := c.Check(ctx, in.File, &in.Assets[i])
+			if err == nil && s.readFailures() > failed {
+				// Once more: after a database restart the first read on
+				// each pooled connection fails and the pool drops it.
+				failed = s.readFailures()
+				res, err = c.Check(ctx, in.File, &in.Assets[i])
+			}
 			s.release(heavy)
 			if err == nil && ctx.Err() != nil {
 				err = ctx.Err()

@@ -85,6 +85,8 @@ func connect(ctx context.Context, raw string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("library %s: %w", Redact(raw), err)
 	}
 	cfg.MaxConns = max(cfg.MaxConns, 8)
+	// Find connections a database restart broke while they sat idle.
+	cfg.HealthCheckPeriod = time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("library %s: %w", Redact(raw), err)
