@@ -17,6 +17,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/index"
+	"elib/insight"
 	"elib/library"
 	"elib/pack"
 )
@@ -69,7 +70,8 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	return cmd
 }
 
-// runCheck is `elib check` without cobra.
+// runCheck is `elib check` without cobra: read the inputs, open the
+// library, check every asset, write the report.
 func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []string) error {
 	if opts.threshold < 0 || opts.threshold > 1 {
 		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
@@ -79,61 +81,22 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html)", g.format))
 	}
-	loader := newEngineLoader()
-
 	wd, _ := os.Getwd()
 	repo := gitRoot(wd)
-	paths := args
-	if opts.changed != "" {
-		if repo == "" {
-			return withCode(exitError, fmt.Errorf("--changed: %s is not inside a git repository", wd))
-		}
-		// `--changed REV` (with a space) reaches us as --changed=HEAD plus
-		// an argument REV: take a first argument that is no file but a
-		// commit as the revision.
-		if opts.changed == "HEAD" && len(args) > 0 && isRevision(repo, args[0]) {
-			if _, err := os.Stat(args[0]); err != nil {
-				opts.changed, args = args[0], args[1:]
-			}
-		}
-		// With --changed, PATH arguments limit which changed files count.
-		var limit []string
-		for _, a := range args {
-			abs, err := filepath.Abs(a)
-			if err != nil {
-				return withCode(exitError, fmt.Errorf("--changed: %w", err))
-			}
-			rel, err := filepath.Rel(repo, abs)
-			if err != nil || strings.HasPrefix(rel, "..") {
-				return withCode(exitError, fmt.Errorf("--changed: %s is outside the repository %s", a, repo))
-			}
-			limit = append(limit, filepath.ToSlash(rel))
-		}
-		paths = nil
-		files, err := changedFiles(repo, opts.changed, limit)
-		if err != nil {
-			return withCode(exitError, fmt.Errorf("--changed: %w", err))
-		}
-		for _, f := range files {
-			if rel, err := filepath.Rel(wd, f); err == nil {
-				f = rel
-			}
-			paths = append(paths, f)
-		}
-		if len(paths) == 0 {
-			fmt.Fprintln(g.stderr, "elib: no changed script files to check")
-			return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold})
-		}
+	paths, err := checkPaths(g, &opts, repo, wd, args)
+	if err != nil {
+		return withCode(exitError, err)
 	}
-	if len(paths) == 0 {
-		return withCode(exitError, fmt.Errorf("nothing to check: give files, directories, '-' or --changed"))
+	if paths == nil { // --changed found nothing to check
+		fmt.Fprintln(g.stderr, "elib: no changed script files to check")
+		return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold})
 	}
-
 	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr)})
 	if err != nil {
 		return withCode(exitError, err)
 	}
 
+	loader := newEngineLoader()
 	lib, libDesc, err := openCheckLibrary(ctx, g, opts, loader)
 	if err != nil {
 		return withCode(exitError, err)
@@ -146,63 +109,155 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 
 	rep := &report.Report{Threshold: opts.threshold, Library: libDesc, Version: version(),
 		Color: g.format == "text" && colorEnabled(g.stdout)}
-	type job struct {
-		file  string
-		asset *element.Asset
+	jobs := checkJobs(inputs, rep)
+	cacheKey := "" // the sample library is rebuilt in memory each run: no fatigue cache
+	if !opts.sample && g.libraryExists() {
+		cacheKey = g.libraryDir()
 	}
-	var jobs []job
-	var batch []element.Asset
+	cc, err := newCheckRun(ctx, engine, lib, jobs, opts, cacheKey)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	defer cc.close()
+	if err := cc.run(ctx, lib, jobs, opts.workers, rep); err != nil {
+		return withCode(exitError, err)
+	}
+	return writeCheckReport(g, rep)
+}
+
+// checkPaths returns the paths to check: the arguments, or with --changed
+// the script files a git change touched (nil when there are none),
+// limited to the folders given as arguments.
+func checkPaths(g *globalOptions, opts *checkOptions, repo, wd string, args []string) ([]string, error) {
+	if opts.changed == "" {
+		if len(args) == 0 {
+			return nil, fmt.Errorf("nothing to check: give files, directories, '-' or --changed")
+		}
+		return args, nil
+	}
+	if repo == "" {
+		return nil, fmt.Errorf("--changed: %s is not inside a git repository", wd)
+	}
+	// `--changed REV` (with a space) reaches us as --changed=HEAD plus an
+	// argument REV: take a first argument that is no file but a commit as
+	// the revision.
+	if opts.changed == "HEAD" && len(args) > 0 && isRevision(repo, args[0]) {
+		if _, err := os.Stat(args[0]); err != nil {
+			opts.changed, args = args[0], args[1:]
+		}
+	}
+	// With --changed, PATH arguments limit which changed files count.
+	var limit []string
+	for _, a := range args {
+		abs, err := filepath.Abs(a)
+		if err != nil {
+			return nil, fmt.Errorf("--changed: %w", err)
+		}
+		rel, err := filepath.Rel(repo, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("--changed: %s is outside the repository %s", a, repo)
+		}
+		limit = append(limit, filepath.ToSlash(rel))
+	}
+	files, err := changedFiles(repo, opts.changed, limit)
+	if err != nil {
+		return nil, fmt.Errorf("--changed: %w", err)
+	}
+	var paths []string
+	for _, f := range files {
+		if rel, err := filepath.Rel(wd, f); err == nil {
+			f = rel
+		}
+		paths = append(paths, f)
+	}
+	return paths, nil
+}
+
+// checkJob is one asset to check and the input it came from.
+type checkJob struct {
+	file  string
+	asset *element.Asset
+}
+
+// checkJobs lists the assets of the inputs and records the inputs that
+// failed to parse in rep.
+func checkJobs(inputs []parsedInput, rep *report.Report) []checkJob {
+	var jobs []checkJob
 	for _, in := range inputs {
 		if in.Err != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(in.File, in.Err))
 		}
 		for i := range in.Assets {
-			jobs = append(jobs, job{in.File, &in.Assets[i]})
-			batch = append(batch, in.Assets[i])
+			jobs = append(jobs, checkJob{in.File, &in.Assets[i]})
 		}
 	}
+	return jobs
+}
+
+// checkRun is the checker of one `elib check` with what judges its
+// results beyond the threshold: a pack's slot rule and fatigue warnings.
+type checkRun struct {
+	checker   *check.Checker
+	threshold float64
+	variantOf *pack.Pack
+	fatigue   *insight.Fatigue
+	close     func()
+}
+
+// newCheckRun builds the checker: the library, plus the batch itself with
+// --cross; a pack's fixed elements licensed with --pack; the fatigue of the
+// library (cached under fatigueKey, none when empty) for warnings.
+func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Library, jobs []checkJob, opts checkOptions, fatigueKey string) (*checkRun, error) {
+	cr := &checkRun{threshold: opts.threshold, close: func() {}}
 	sources := []check.Source{lib}
-	if opts.cross && len(batch) > 1 {
+	if opts.cross && len(jobs) > 1 {
+		batch := make([]element.Asset, len(jobs))
+		for i, j := range jobs {
+			batch[i] = *j.asset
+		}
 		mem, err := index.Memory(ctx, engine, batch)
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("--cross: %w", err))
+			return nil, fmt.Errorf("--cross: %w", err)
 		}
-		defer mem.Close()
+		cr.close = func() { mem.Close() }
 		sources = append(sources, mem)
 	}
 	copts := check.Options{Threshold: opts.threshold}
-	var variantOf *pack.Pack
 	if opts.pack != "" {
 		p, err := packsOf(lib).Pack(opts.pack)
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("--pack: %w (see elib pack list)", err))
+			cr.close()
+			return nil, fmt.Errorf("--pack: %w (see elib pack list)", err)
 		}
-		variantOf, copts.License = &p, pack.License(p)
+		cr.variantOf, copts.License = &p, pack.License(p)
 	}
-	checker, err := check.New(engine, copts, sources...)
-	if err != nil {
-		return withCode(exitError, err)
+	var err error
+	if cr.checker, err = check.New(engine, copts, sources...); err != nil {
+		cr.close()
+		return nil, err
 	}
-	cacheKey := "" // the sample library is rebuilt in memory each run: no cache
-	if !opts.sample && g.libraryExists() {
-		cacheKey = g.libraryDir()
+	if cr.fatigue, err = opts.fatigue.current(ctx, engine, lib, opts.threshold, fatigueKey); err != nil {
+		cr.close()
+		return nil, err
 	}
-	fatigue, err := opts.fatigue.current(ctx, engine, lib, opts.threshold, cacheKey)
-	if err != nil {
-		return withCode(exitError, err)
-	}
+	return cr, nil
+}
 
+// run checks the jobs on workers goroutines and adds results and per-file
+// errors to rep. It fails as a whole when a library read failed meanwhile
+// (a database restart): such verdicts are not to be trusted.
+func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJob, workers int, rep *report.Report) error {
 	failedBefore, _ := library.ReadFailures(lib)
 	results := make([]*check.Result, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < max(1, opts.workers); w++ {
+	for w := 0; w < max(1, workers); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = checker.Check(ctx, jobs[i].file, jobs[i].asset)
+				results[i], errs[i] = cr.checker.Check(ctx, jobs[i].file, jobs[i].asset)
 			}
 		}()
 	}
@@ -212,21 +267,25 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	close(next)
 	wg.Wait()
 	if n, err := library.ReadFailures(lib); n > failedBefore {
-		// A database read failed under the check: its verdicts are not
-		// to be trusted, whatever they say.
-		return withCode(exitError, fmt.Errorf("check: reading the library failed: %w", err))
+		return fmt.Errorf("check: reading the library failed: %w", err)
 	}
 	for i, r := range results {
 		if errs[i] != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
 		}
-		if variantOf != nil {
-			pack.Judge(r, *variantOf, opts.threshold)
+		if cr.variantOf != nil {
+			pack.Judge(r, *cr.variantOf, cr.threshold)
 		}
-		fatigue.Warn(r)
+		cr.fatigue.Warn(r)
 		rep.Results = append(rep.Results, r)
 	}
+	return nil
+}
+
+// writeCheckReport writes rep in the chosen format and returns the exit
+// status: 2 when an input failed, 1 when one was rejected.
+func writeCheckReport(g *globalOptions, rep *report.Report) error {
 	if err := report.Write(g.stdout, g.format, rep); err != nil {
 		return withCode(exitError, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"elib/check/report"
 	"elib/element"
 	"elib/index"
+	"elib/library"
 )
 
 // importOptions are the flags of `elib import`.
@@ -65,33 +66,80 @@ Exit codes: 0 ok, 2 any input failed or the library could not be written.`,
 	return cmd
 }
 
-// pendingFile is a parsed file waiting for its batch to commit.
-type pendingFile struct {
-	path     string
-	assets   int
-	elements int
-}
-
-// runImport is `elib import` without cobra.
+// runImport is `elib import` without cobra: list the input files, parse
+// each and import them in durable batches, then report.
 func runImport(ctx context.Context, g *globalOptions, opts importOptions, args []string) error {
 	switch g.format {
 	case "text", "json":
 	default:
 		return withCode(exitError, fmt.Errorf("unknown --format %q for import (text, json)", g.format))
 	}
-	if opts.batch <= 0 {
-		opts.batch = 2000
-	}
 	if !g.libraryExists() {
 		return withCode(exitError, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", g.libraryDir()))
 	}
-	type input struct{ path, root string }
-	var inputs []input
 	rep := api.Import{IDs: []string{}, Errors: []report.FileError{}}
 	fail := func(file string, err error) {
 		rep.Errors = append(rep.Errors, report.NewFileError(file, err))
 		fmt.Fprintf(g.stderr, "elib: %v\n", err)
 	}
+	inputs := importInputs(g, opts, args, fail)
+
+	engine, err := newEngineLoader().Engine()
+	if err != nil {
+		return withCode(exitError, fmt.Errorf("import: %w", err))
+	}
+	lib, err := openLibrary(g, index.Options{Engine: engine, Workers: opts.workers, NoFulltext: opts.noFulltext, SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+
+	bar := importProgress(g, opts, len(inputs))
+	batcher := library.NewBatcher(lib, opts.batch, func(input string, assets, elements int) {
+		rep.Files++
+		if g.format == "text" {
+			if bar != nil {
+				bar.Clear()
+			}
+			fmt.Fprintf(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
+		}
+	})
+	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter()}
+	for _, in := range inputs {
+		if err := ctx.Err(); err != nil {
+			return withCode(exitError, fmt.Errorf("import: %w", err))
+		}
+		assets, err := parseForImport(in, po)
+		if bar != nil {
+			bar.Add(1)
+		}
+		if err != nil {
+			fail(in.path, err)
+			continue
+		}
+		if err := batcher.Add(ctx, in.path, assets); err != nil {
+			return withCode(exitError, err)
+		}
+	}
+	if err := batcher.Flush(ctx); err != nil {
+		return withCode(exitError, err)
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	rep.Imported, rep.Elements, rep.Replaced = batcher.Result.Assets, batcher.Result.Elements, batcher.Result.Replaced
+	rep.IDs = append(rep.IDs, batcher.IDs...)
+	return writeImportReport(g, rep)
+}
+
+// importInput is one file to import and the root its asset ids are
+// relative to.
+type importInput struct{ path, root string }
+
+// importInputs walks the arguments into the files to import; what cannot
+// be read goes to fail.
+func importInputs(g *globalOptions, opts importOptions, args []string, fail func(string, error)) []importInput {
+	var inputs []importInput
 	for _, arg := range args {
 		if arg == "-" {
 			fail("-", errors.New("import reads files, not stdin"))
@@ -102,110 +150,52 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			root = defaultSplitRoot(arg)
 		}
 		err := element.WalkReport([]string{arg}, func(path string) error {
-			inputs = append(inputs, input{path, root})
+			inputs = append(inputs, importInput{path, root})
 			return nil
 		}, warnSkipped(g.stderr))
 		if err != nil {
 			fail(arg, err)
 		}
 	}
+	return inputs
+}
 
-	loader := newEngineLoader()
-	engine, err := loader.Engine()
-	if err != nil {
-		return withCode(exitError, fmt.Errorf("import: %w", err))
-	}
-	lib, err := openLibrary(g, index.Options{Engine: engine, Workers: opts.workers, NoFulltext: opts.noFulltext, SkipVerify: true})
-	if err != nil {
-		return err
-	}
-	defer lib.Close()
-
-	var bar *progressbar.ProgressBar
-	if !opts.noProgress && g.format == "text" && isTerminal(g.stderr) && len(inputs) > 1 {
-		bar = progressbar.NewOptions(len(inputs), progressbar.OptionSetWriter(g.stderr),
-			progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
-			progressbar.OptionEnableColorCodes(colorEnabled(g.stderr)), progressbar.OptionClearOnFinish())
-	}
-	var (
-		batch    []element.Asset
-		files    []pendingFile
-		elements int
-	)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := lib.Import(ctx, batch)
-		if err != nil {
-			return err
-		}
-		rep.Imported += res.Assets
-		rep.Elements += res.Elements
-		rep.Replaced += res.Replaced
-		for _, a := range batch {
-			rep.IDs = append(rep.IDs, a.ID)
-		}
-		for _, f := range files {
-			rep.Files++
-			if g.format == "text" {
-				if bar != nil {
-					bar.Clear()
-				}
-				fmt.Fprintf(g.stdout, "imported %s (%d assets, %d elements)\n", f.path, f.assets, f.elements)
-			}
-		}
-		batch, files, elements = batch[:0], files[:0], 0
+// importProgress is the progress bar of a long import on a terminal (nil
+// otherwise).
+func importProgress(g *globalOptions, opts importOptions, inputs int) *progressbar.ProgressBar {
+	if opts.noProgress || g.format != "text" || !isTerminal(g.stderr) || inputs <= 1 {
 		return nil
 	}
-	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter()}
-	for _, in := range inputs {
-		if err := ctx.Err(); err != nil {
-			return withCode(exitError, fmt.Errorf("import: %w", err))
-		}
-		po.Root = in.root
-		assets, err := element.ParseFile(in.path, po)
-		if bar != nil {
-			bar.Add(1)
-		}
-		if err == nil {
-			for i := range assets {
-				if verr := assets[i].Validate(); verr != nil {
-					err = &element.ParseError{File: in.path, Err: verr}
-					break
-				}
-			}
-		}
-		if err != nil {
-			fail(in.path, err)
-			continue
-		}
-		// Remember where each asset came from, so that checking the same
-		// file later is recognised as the asset itself whatever its id.
-		if abs, aerr := filepath.Abs(in.path); aerr == nil {
-			for i := range assets {
-				assets[i].File = abs
-			}
-		}
-		pf := pendingFile{path: in.path, assets: len(assets)}
-		for _, a := range assets {
-			pf.elements += len(a.Elements)
-		}
-		batch = append(batch, assets...)
-		files = append(files, pf)
-		elements += pf.elements
-		if elements >= opts.batch {
-			if err := flush(); err != nil {
-				return withCode(exitError, err)
-			}
+	return progressbar.NewOptions(inputs, progressbar.OptionSetWriter(g.stderr),
+		progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
+		progressbar.OptionEnableColorCodes(colorEnabled(g.stderr)), progressbar.OptionClearOnFinish())
+}
+
+// parseForImport parses one file and validates its assets; each asset
+// remembers the file it came from, so that checking the same file later
+// is recognised as the asset itself whatever its id.
+func parseForImport(in importInput, po element.ParseOptions) ([]element.Asset, error) {
+	po.Root = in.root
+	assets, err := element.ParseFile(in.path, po)
+	if err != nil {
+		return nil, err
+	}
+	for i := range assets {
+		if err := assets[i].Validate(); err != nil {
+			return nil, &element.ParseError{File: in.path, Err: err}
 		}
 	}
-	if err := flush(); err != nil {
-		return withCode(exitError, err)
+	if abs, err := filepath.Abs(in.path); err == nil {
+		for i := range assets {
+			assets[i].File = abs
+		}
 	}
-	if bar != nil {
-		bar.Finish()
-	}
+	return assets, nil
+}
+
+// writeImportReport prints the import's summary or JSON; exit status 2
+// when an input failed (the others are imported).
+func writeImportReport(g *globalOptions, rep api.Import) error {
 	if g.format == "json" {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetEscapeHTML(false)
