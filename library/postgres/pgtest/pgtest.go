@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,7 +118,25 @@ func Start(bin string) (*Server, error) {
 	if err := s.Restart(); err != nil {
 		return nil, err
 	}
+	s.watchdog()
 	return s, nil
+}
+
+// watchdog starts a detached shell that stops the server and removes its
+// directory once this process is gone, so a test binary killed before its
+// cleanup (a timeout, Ctrl-C) leaves no server running.
+func (s *Server) watchdog() {
+	stop := fmt.Sprintf("%s -D %s -m immediate -w stop", filepath.Join(s.bin, "pg_ctl"), filepath.Join(s.Dir, "data"))
+	if s.asPG {
+		stop = "runuser -u postgres -- " + stop
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 2; done; if [ -d %s/data ]; then %s >/dev/null 2>&1; rm -rf %s; fi",
+		os.Getpid(), s.Dir, stop, s.Dir)
+	cmd := exec.Command("sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err == nil {
+		go cmd.Wait()
+	}
 }
 
 func (s *Server) run(tool string, args ...string) ([]byte, error) {
@@ -170,6 +189,7 @@ func (s *Server) StartReplica() (*Server, error) {
 	if err := r.Restart(); err != nil {
 		return nil, err
 	}
+	r.watchdog()
 	return r, nil
 }
 
