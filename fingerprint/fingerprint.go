@@ -131,13 +131,11 @@ func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
 }
 
 // segmentCallRunes bounds how many runes of consecutive texts are joined
-// into one segmenter call (a longer text still goes alone, whole). Long
-// cgo calls cost more than their length under load: the Go scheduler hands
-// the P of a thread stuck in C for over ~20 µs to another thread, and on a
-// busy 2-core machine the threads then fight over the cores. 300 runes of
-// sample copy on two goroutines (benchmarks/segment BenchmarkCallLength,
-// benchstat n=8, ±15-20 % noise): 40.5 µs in one call, 35.0 µs in 150- or
-// 64-rune calls, 43.1 µs in 32-rune calls (per-call overhead wins).
+// into one segmenter call (a longer text still goes alone, whole): long
+// cgo calls cost more than their length under load, when the scheduler
+// hands a thread stuck in C to another, and very short ones pay the
+// per-call overhead. Measured in benchmarks/segment BenchmarkCallLength
+// (benchmarks/RESULTS.md, ## Serve).
 const segmentCallRunes = 64
 
 // fingerprintAll segments the normalised texts — consecutive short ones

@@ -182,9 +182,9 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		}
 		// Imports through the API fingerprint and analyse for search on
 		// one worker each: the other core stays with the checks, whose
-		// latency is what users feel (p99 with an import running: 41–66
-		// ms with bleve's 4 analysis workers, 12–15 ms with one; see
-		// benchmarks/RESULTS.md).
+		// latency is what users feel (benchmarks/RESULTS.md, ## Serve).
+		// bleve's analysis queue is process-wide: this process is the
+		// server, so it sets it, before opening any index.
 		fulltext.SetAnalysisWorkers(1)
 		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1})
 		if err != nil {
