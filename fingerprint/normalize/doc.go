@@ -20,7 +20,7 @@
 //     dictionaries of hk2s (綫/裏/僞 forms). tw2sp is chosen over t2s because
 //     SPEC §4 asks for regional vocabulary, and HK variants are added because
 //     Hong Kong teams write variant characters that tw2sp leaves alone.
-//     OpenCC is slow per rune (see FACTS/RESULTS), so only maximal runs of letters/digits/
+//     OpenCC is slow per rune (benchmarks/RESULTS.md), so only maximal runs of letters/digits/
 //     ideographs that contain at least one character OpenCC would change
 //     (a set computed once from OpenCC's own character dictionaries) are
 //     converted; ASCII and already-Simplified text never reaches OpenCC.
