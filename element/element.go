@@ -10,6 +10,7 @@ package element
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -157,4 +158,23 @@ func (a *Asset) Validate() error {
 		pos += n + 1
 	}
 	return nil
+}
+
+// ElementID is the id of the n-th (1-based) element of asset assetID:
+// "<asset id>#<n>", everywhere an element is named (library, search,
+// check matches, packs).
+func ElementID(assetID string, n int) string { return assetID + "#" + strconv.Itoa(n) }
+
+// SplitElementID splits an element id into its asset id and 1-based
+// index; ok is false for anything ElementID does not make.
+func SplitElementID(id string) (assetID string, n int, ok bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(id[i+1:])
+	if err != nil || n < 1 {
+		return "", 0, false
+	}
+	return id[:i], n, true
 }

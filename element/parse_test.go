@@ -428,3 +428,22 @@ func TestTitleOrHashtag(t *testing.T) {
 		})
 	}
 }
+
+// TestElementIDRoundTrip: SplitElementID undoes ElementID, also for asset
+// ids that hold '#' themselves, and refuses what ElementID cannot make.
+func TestElementIDRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		asset string
+		n     int
+	}{{"a.txt", 1}, {"scripts/新品#2/hook.md", 12}, {"#", 3}} {
+		id := ElementID(tc.asset, tc.n)
+		asset, n, ok := SplitElementID(id)
+		require.True(t, ok, id)
+		assert.Equal(t, tc.asset, asset)
+		assert.Equal(t, tc.n, n)
+	}
+	for _, bad := range []string{"a.txt", "a.txt#0", "a.txt#-1", "a.txt#x", "a.txt#"} {
+		_, _, ok := SplitElementID(bad)
+		assert.False(t, ok, bad)
+	}
+}

@@ -258,7 +258,7 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 			tombs = append(tombs, store.Tombstone{AssetID: id, FirstRef: loc.firstRef, Count: loc.count})
 			continue
 		}
-		if aid, n, ok := splitElementID(id); ok {
+		if aid, n, ok := element.SplitElementID(id); ok {
 			if loc, ok := l.assets[aid]; ok && !seen[aid] && uint32(n) <= loc.count && l.types[loc.firstRef+uint32(n-1)] != 0 {
 				tombs = append(tombs, store.Tombstone{AssetID: aid, FirstRef: loc.firstRef + uint32(n-1), Count: 1})
 				continue

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strconv"
-	"strings"
 
 	"elib/element"
 	"elib/index/fsutil"
@@ -189,22 +187,9 @@ func (l *Library) Element(ref uint32) (*StoredElement, error) {
 	return blk[i], nil
 }
 
-// splitElementID splits "<asset id>#<n>".
-func splitElementID(id string) (string, int, bool) {
-	i := strings.LastIndexByte(id, '#')
-	if i < 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(id[i+1:])
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return id[:i], n, true
-}
-
 // ElementByID returns the live element "<asset id>#<n>".
 func (l *Library) ElementByID(id string) (*StoredElement, error) {
-	assetID, n, ok := splitElementID(id)
+	assetID, n, ok := element.SplitElementID(id)
 	if !ok {
 		return nil, fmt.Errorf("element %q: %w", id, ErrNotFound)
 	}

@@ -347,7 +347,7 @@ func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib Library, pub
 			continue
 		}
 		r.reused++
-		r.uses = append(r.uses, use{origin: origin, element: fmt.Sprintf("%s#%d", pa.asset.ID, i+1)})
+		r.uses = append(r.uses, use{origin: origin, element: element.ElementID(pa.asset.ID, i+1)})
 	}
 	return r, nil
 }

@@ -59,7 +59,7 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 		p.Title = a.ID
 	}
 	for i, e := range a.Elements {
-		p.Elements = append(p.Elements, Element{ElementID: fmt.Sprintf("%s#%d", a.ID, i+1), Type: string(e.Type), Text: e.Text,
+		p.Elements = append(p.Elements, Element{ElementID: element.ElementID(a.ID, i+1), Type: string(e.Type), Text: e.Text,
 			StartMs: e.StartMs, EndMs: e.EndMs, Attributes: e.Attributes})
 	}
 	for _, s := range opts.Slots {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"elib/element"
 )
@@ -34,8 +33,9 @@ type Element struct {
 // ID returns the element id "<asset id>#<index>".
 func (e *Element) ID() string { return ElementID(e.AssetID, e.Index) }
 
-// ElementID builds the id of the n-th (1-based) element of an asset.
-func ElementID(assetID string, n int) string { return assetID + "#" + strconv.Itoa(n) }
+// ElementID builds the id of the n-th (1-based) element of an asset
+// (element.ElementID).
+func ElementID(assetID string, n int) string { return element.ElementID(assetID, n) }
 
 // AssetRecord is one stored asset with what the library derives from it.
 type AssetRecord struct {

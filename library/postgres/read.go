@@ -139,7 +139,7 @@ func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
 
 // ElementByID returns the live element "<asset id>#<n>".
 func (l *Library) ElementByID(id string) (*index.StoredElement, error) {
-	aid, n, ok := splitElementID(id)
+	aid, n, ok := element.SplitElementID(id)
 	if !ok {
 		return nil, fmt.Errorf("element %q: %w", id, index.ErrNotFound)
 	}

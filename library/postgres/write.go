@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -393,7 +392,7 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 				removed += n
 				continue
 			}
-			if aid, idx, ok := splitElementID(id); ok && !seen[aid] {
+			if aid, idx, ok := element.SplitElementID(id); ok && !seen[aid] {
 				k, err := l.killElements(ctx, tx, `asset_id = $1 AND idx = $2`, aid, idx)
 				if err != nil {
 					return err
@@ -414,19 +413,6 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 		return removed, fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), index.ErrNotFound)
 	}
 	return removed, nil
-}
-
-// splitElementID splits "<asset id>#<n>".
-func splitElementID(id string) (string, int, bool) {
-	i := strings.LastIndexByte(id, '#')
-	if i < 0 {
-		return "", 0, false
-	}
-	n, err := strconv.Atoi(id[i+1:])
-	if err != nil || n < 1 {
-		return "", 0, false
-	}
-	return id[:i], n, true
 }
 
 // AllowlistAdd adds boilerplate phrases (trimmed; empty and duplicate
