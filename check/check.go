@@ -10,7 +10,6 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
-	"elib/index"
 )
 
 // Source is a library the check looks candidates up in. *index.Library
@@ -20,7 +19,7 @@ type Source interface {
 	// back (keys[i] belongs to band i % Bands) and reports each candidate
 	// with the number of bands it shares, summed over the signatures.
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
-	Element(ref uint32) (*index.StoredElement, error)
+	Element(ref uint32) (*element.Stored, error)
 	AssetElements(assetID string) []uint32
 	Asset(id string) (*element.Asset, error)
 	Allowlist() []string

@@ -10,14 +10,13 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
-	"elib/index"
 )
 
 // candidate is a library element under verification.
 type candidate struct {
 	src  int
 	ref  uint32
-	elem *index.StoredElement
+	elem *element.Stored
 	norm normalize.Text
 }
 
@@ -90,7 +89,7 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 	}
 	src := v.c.sources[k.src]
 	el, err := src.Element(k.ref)
-	if errors.Is(err, index.ErrNotFound) {
+	if errors.Is(err, element.ErrNotFound) {
 		return nil, 0, nil // removed or replaced by a writer since the lookup
 	}
 	if err != nil {

@@ -34,8 +34,9 @@ const (
 
 // Sentinel errors; test with errors.Is.
 var (
-	// ErrNotFound is returned for an unknown asset or element.
-	ErrNotFound = errors.New("not found")
+	// ErrNotFound is returned for an unknown asset or element
+	// (element.ErrNotFound).
+	ErrNotFound = element.ErrNotFound
 	// ErrNoLibrary is returned by Open when dir holds no library.
 	ErrNoLibrary = errors.New("no library")
 	// ErrReadOnly is returned by write methods of a read-only Library.

@@ -13,29 +13,9 @@ import (
 	"elib/index/store"
 )
 
-// StoredElement is one library element as the check needs it. Values
-// returned by the Library are shared: do not modify them.
-type StoredElement struct {
-	// Ref is the element's library-wide reference number (valid until the
-	// next reindex).
-	Ref uint32
-	// ID is "<asset id>#<n>".
-	ID string
-	// AssetID is the id of the element's asset.
-	AssetID string
-	// Index is the 1-based position of the element in its asset.
-	Index int
-	// Type is the element's kind.
-	Type element.Type
-	// Text is the element's copy text.
-	Text string
-	// Title is the asset's title.
-	Title string
-	// Signature is the MinHash signature of Shingles.
-	Signature []uint32
-	// Shingles are the sorted, deduplicated token-shingle hashes.
-	Shingles []uint64
-}
+// StoredElement is one library element as the check needs it (the type
+// lives in package element, so the check reads it without this package).
+type StoredElement = element.Stored
 
 func toStored(e *store.Element) *StoredElement {
 	return &StoredElement{Ref: e.Ref, ID: e.ID(), AssetID: e.AssetID, Index: e.Index, Type: e.Type,
