@@ -13,14 +13,7 @@ import (
 // "2w", "12h", "3m" for months, "1y") or a time element.ParseTime reads
 // ("2026-11-01"). Empty gives the zero time (unbounded).
 func ParseSince(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, ok, err := ago(s, now); ok {
-		return t, err
-	}
-	t, err := element.ParseTime(s)
+	t, _, err := parseBound(s, now)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--since %q: want a span like 30d, 2w, 12h or a date like 2026-11-01", s)
 	}
@@ -31,21 +24,28 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 // time of day means the end of that day (until 2026-11-30 includes the
 // 30th).
 func ParseUntil(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, ok, err := ago(s, now); ok {
-		return t, err
-	}
-	t, err := element.ParseTime(s)
+	t, date, err := parseBound(s, now)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("--until %q: want a span like 7d or a date like 2026-11-30", s)
 	}
-	if t.Equal(t.Truncate(24*time.Hour)) && !strings.ContainsAny(s, ":T") {
+	if date && t.Equal(t.Truncate(24*time.Hour)) {
 		t = t.Add(24*time.Hour - time.Nanosecond)
 	}
 	return t, nil
+}
+
+// parseBound reads a span back from now or a time; date reports a time
+// written without a time of day.
+func parseBound(s string, now time.Time) (t time.Time, date bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false, nil
+	}
+	if t, ok, err := ago(s, now); ok {
+		return t, false, err
+	}
+	t, err = element.ParseTime(s)
+	return t, !strings.ContainsAny(s, ":T"), err
 }
 
 // ago reads "<n><unit>" (h, d, w, m = 30 days, y = 365 days) as now minus
