@@ -156,10 +156,11 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 // four holders of a rare anchor, two of a stock one, ClauseTries in all,
 // and no more once eight fetches in a row found no clause (the text's
 // remaining anchors are stock phrases) — until one shares a run of
-// ClauseRun characters with the text. Such a holder is a source like any other (its asset is pulled
-// in, all its runs count); a holder sharing only a stock phrase is not.
-// One verified holder covers every anchor inside its clause runs, so a
-// clause held by thousands of elements costs one fetch.
+// ClauseRun characters with the text. Such a holder is a source like any
+// other (its asset is pulled in, all its runs count); a holder sharing
+// only a stock phrase is not. One verified holder covers every anchor
+// inside its clause runs, so a clause held by thousands of elements costs
+// one fetch.
 func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerprint.Fingerprint, look *anchorLookup) error {
 	t := &c.opts.Tuning
 	if t.ClauseRun < 0 || len(look.pos) == 0 {
