@@ -84,6 +84,9 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 		}
 		defer lib.Close()
 		list := lib.Allowlist()
+		if list == nil {
+			list = []string{} // JSON: [] for an empty allowlist, never null
+		}
 		if g.format == "json" {
 			enc := json.NewEncoder(g.stdout)
 			enc.SetEscapeHTML(false)
