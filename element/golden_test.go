@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // updateGolden rewrites .golden files from the parser's output
@@ -35,4 +38,17 @@ func goldenString(assets []Asset) string {
 		}
 	}
 	return b.String()
+}
+
+// TestGoldenString pins the golden form itself: a golden file that
+// silently lost its times or attributes would compare equal forever.
+func TestGoldenString(t *testing.T) {
+	start, end := int64(0), int64(3000)
+	got := goldenString([]Asset{{ID: "a.srt", Title: "T", Elements: []Element{
+		{Type: Hook, Text: "你好", StartMs: &start, EndMs: &end, Attributes: map[string]any{"subtitle_color": "#FFD400", "camera": "推近"}},
+		{Type: Conversion, Text: "点击链接"},
+	}}})
+	assert.Equal(t, "asset a.srt title=\"T\"\n"+
+		"  hook 0-3000 [camera=推近 subtitle_color=#FFD400] \"你好\"\n"+
+		"  conversion - [] \"点击链接\"\n", got)
 }

@@ -171,3 +171,10 @@ func TestPostgresDevSetsIdentical(t *testing.T) {
 		})
 	}
 }
+
+// TestMain stops the private PostgreSQL server the PostgreSQL tests start.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
+}
