@@ -73,31 +73,19 @@ func each(t *testing.T, fn func(t *testing.T, l library.Library)) {
 	}
 }
 
-func script(id, title string, parts ...string) element.Asset {
-	a := element.Asset{ID: id, Title: title, Meta: map[string]any{"platform": "抖音", "campaign": "双11"}}
-	for i := 0; i+1 < len(parts); i += 2 {
-		a.Elements = append(a.Elements, element.Element{Type: element.Type(parts[i]), Text: parts[i+1],
-			Attributes: map[string]any{"camera": "推近", "bgm_bpm": 128}})
-	}
-	a.Reoffset()
-	return a
-}
-
-const (
-	hookRun  = "你是不是还在为跑步膝盖疼发愁？每次跑完五公里膝盖就酸得不行"
-	convRun  = "点击下方链接，今天下单立减五十元，限时三天，直播间还有赠品"
-	testiRun = "我用了三个月，亲测膝盖再也不疼了，已经回购第二双，真的好评"
-	hookCook = "千万别再用普通锅煎牛排了，粘锅又难洗，厨房里油烟到处都是"
-	storyCar = "那天凌晨两点，我一个人开车在高速上，突然仪表盘亮起了警告灯，服务区还在三十公里外"
+// script, sampleAssets and the runs are the shared library test fixture.
+var (
+	script       = elibtest.Script
+	sampleAssets = elibtest.SampleAssets
 )
 
-func sampleAssets() []element.Asset {
-	return []element.Asset{
-		script("run/a.txt", "跑鞋", "hook", hookRun, "testimonial", testiRun, "conversion", convRun),
-		script("cook/b.txt", "牛排锅", "hook", hookCook, "conversion", "点击链接下单，新人专享价九十九元，送硅胶铲"),
-		script("car/c.txt", "车载充气泵", "story", storyCar, "conversion", "直播间下单送收纳包，现在下单立减三十"),
-	}
-}
+const (
+	hookRun  = elibtest.HookRun
+	convRun  = elibtest.ConvRun
+	testiRun = elibtest.TestiRun
+	hookCook = elibtest.HookCook
+	storyCar = elibtest.StoryCar
+)
 
 // candidates returns the element ids sharing an LSH band with text.
 func candidates(t *testing.T, l library.Library, text string) map[string]bool {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"elib/corpus"
 	"elib/element"
 	"elib/index"
 	"elib/internal/elibtest"
@@ -127,4 +128,20 @@ func do(t testing.TB, method, url, contentType, body string, hdr ...string) (int
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, resp.Header, string(b)
+}
+
+// sampleDiskLibrary is the embedded sample library imported into a file
+// library (bleve search), open as its writer.
+func sampleDiskLibrary(t *testing.T) *index.Library {
+	t.Helper()
+	assets, err := corpus.SampleAssets()
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	lib, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { lib.Close() })
+	_, err = lib.Import(context.Background(), assets)
+	require.NoError(t, err)
+	return lib
 }

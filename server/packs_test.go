@@ -1,21 +1,17 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/corpus"
-	"elib/index"
 	"elib/internal/elibtest"
 )
 
@@ -28,15 +24,7 @@ const (
 // packServer serves the sample library on disk, writable with a token.
 func packServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	assets, err := corpus.SampleAssets()
-	require.NoError(t, err)
-	dir := filepath.Join(t.TempDir(), "lib")
-	require.NoError(t, index.Init(dir))
-	lib, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
-	require.NoError(t, err)
-	t.Cleanup(func() { lib.Close() })
-	_, err = lib.Import(context.Background(), assets)
-	require.NoError(t, err)
+	lib := sampleDiskLibrary(t)
 	s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Token: "test-token-0123456789abcdef",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -24,14 +23,8 @@ import (
 // and in memory (as `elib serve` with no library does).
 func sampleServers(t *testing.T) map[string]*httptest.Server {
 	t.Helper()
+	disk := sampleDiskLibrary(t)
 	assets, err := corpus.SampleAssets()
-	require.NoError(t, err)
-	dir := filepath.Join(t.TempDir(), "lib")
-	require.NoError(t, index.Init(dir))
-	disk, err := index.Open(index.Options{Dir: dir, Engine: elibtest.Engine(t)})
-	require.NoError(t, err)
-	t.Cleanup(func() { disk.Close() })
-	_, err = disk.Import(context.Background(), assets)
 	require.NoError(t, err)
 	mem, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
