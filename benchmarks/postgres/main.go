@@ -37,21 +37,22 @@ func main() {
 	batch := flag.Int("batch", 2000, "elements per import transaction")
 	queries := flag.Int("queries", 300, "checks and searches to time")
 	url := flag.String("url", "", "postgres:// URL of an empty database (default: a private server)")
+	durable := flag.Bool("durable", true, "private server: fsync, full_page_writes and synchronous_commit on")
 	flag.Parse()
-	if err := run(*n, *batch, *queries, *url); err != nil {
+	if err := run(*n, *batch, *queries, *url, *durable); err != nil {
 		fmt.Fprintln(os.Stderr, "postgres benchmark:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batch, queries int, url string) error {
+func run(n, batch, queries int, url string, durable bool) error {
 	ctx := context.Background()
 	if url == "" {
 		bin := pgtest.FindBin()
 		if bin == "" {
 			return fmt.Errorf("no PostgreSQL binaries: install the Debian package postgresql")
 		}
-		srv, err := pgtest.Start(bin)
+		srv, err := pgtest.StartWith(bin, pgtest.Options{Durable: durable, Conf: pgtest.BenchConf})
 		if err != nil {
 			return err
 		}
@@ -59,7 +60,7 @@ func run(n, batch, queries int, url string) error {
 		if url, err = srv.NewDatabase(ctx, "bench"); err != nil {
 			return err
 		}
-		fmt.Println("private PostgreSQL server (fsync off, unix socket)")
+		fmt.Printf("private PostgreSQL server (unix socket, durable %v): %s\n", durable, strings.Join(pgtest.BenchConf, ", "))
 	}
 	seg, err := wordseg.Default()
 	if err != nil {
