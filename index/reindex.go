@@ -256,28 +256,8 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 // fromDir feeds the assets parsed from the files under dir; files that do
 // not parse are listed as damage.
 func (b *rebuild) fromDir(ctx context.Context, dir string) error {
-	seen := map[string]bool{}
-	return element.Walk([]string{dir}, func(path string) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir, Verbs: b.l.engine.Segmenter()})
-		if err != nil {
-			b.damage = append(b.damage, err.Error())
-			return nil
-		}
-		for _, a := range assets {
-			if seen[a.ID] {
-				b.damage = append(b.damage, fmt.Sprintf("%s: duplicate asset id %s skipped", path, a.ID))
-				continue
-			}
-			seen[a.ID] = true
-			if err := b.add(ctx, a); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return ReadDir(ctx, dir, b.l.engine.Segmenter(), func(a element.Asset) error { return b.add(ctx, a) },
+		func(problem string) { b.damage = append(b.damage, problem) })
 }
 
 func (b *rebuild) abort() {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -361,5 +362,56 @@ func TestPacks(t *testing.T) {
 		id, err = ps.PackAdd(manifest.Pack{From: "y"})
 		require.NoError(t, err)
 		assert.Equal(t, "pack-1", id)
+	})
+}
+
+// TestReindexFrom: `reindex --from DIR` rebuilds the library from the files
+// under DIR on every backend: the stored assets are replaced by the
+// directory's, a file that does not parse is named by Damage and skipped,
+// and search, candidates and the allowlist follow.
+func TestReindexFrom(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "shoes"), 0o755))
+	files := map[string]string{
+		"shoes/run.md":  "# 新跑鞋\n【钩子】" + hookRun + "\n【转化】" + convRun + "\n",
+		"camp.md":       "【钩子】周末带孩子去郊外露营，帐篷搭好以后发现忘了带防潮垫\n",
+		"broken.json":   `{"id": "x", "elements": [`,
+		"dup/camp.json": `{"id": "camp.md", "title": "重复", "text": "同一个编号的第二份素材不应该被收进来"}`,
+	}
+	for name, text := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		_, err := l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		require.NoError(t, l.AllowlistAdd("理性消费"))
+
+		// A cancelled rebuild changes nothing.
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		require.Error(t, l.Reindex(cancelled, index.ReindexOptions{From: dir}))
+		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
+
+		require.NoError(t, l.Reindex(ctx, index.ReindexOptions{From: dir}))
+		assert.Equal(t, []string{"camp.md", "shoes/run.md"}, l.AssetIDs())
+		assert.Equal(t, 3, l.ElementCount())
+		damage := strings.Join(l.Damage(), "\n")
+		assert.Contains(t, damage, "broken.json")
+		assert.Contains(t, damage, "duplicate asset id camp.md")
+		a, err := l.Asset("shoes/run.md")
+		require.NoError(t, err)
+		assert.Equal(t, "新跑鞋", a.Title)
+		assert.True(t, candidates(t, l, convRun)["shoes/run.md#2"])
+		assert.Equal(t, []string{"理性消费"}, l.Allowlist())
+
+		res, err := l.Search(ctx, fulltext.Query{Text: "膝盖"})
+		require.NoError(t, err)
+		require.Equal(t, uint64(1), res.Total)
+		assert.Equal(t, "shoes/run.md#1", res.Hits[0].ID)
+		res, err = l.Search(ctx, fulltext.Query{Text: "牛排"})
+		require.NoError(t, err)
+		assert.Zero(t, res.Total, "the stored assets are gone")
 	})
 }

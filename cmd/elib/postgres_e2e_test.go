@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -177,4 +178,65 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
+}
+
+// TestPostgresReindexFromThroughBinary: `elib reindex --from DIR` on a
+// PostgreSQL library rebuilds it from the files under DIR, names the file
+// it could not read (exit 2) and keeps the rest, as on a directory.
+func TestPostgresReindexFromThroughBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the elib binary and starts PostgreSQL")
+	}
+	work := t.TempDir()
+	src := writeSampleScripts(t, filepath.Join(work, "src"))
+	require.NoError(t, os.WriteFile(filepath.Join(src, "bad.json"), []byte(`{"id": "x", "elements": [`), 0o644))
+	old := filepath.Join(work, "old")
+	require.NoError(t, os.MkdirAll(old, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(old, "old.md"), []byte("【钩子】这是一份旧素材，讲的是露营帐篷怎么搭\n"), 0o644))
+	outs := map[string]string{}
+	for _, loc := range []string{filepath.Join(t.TempDir(), "lib"), pgtest.Database(t)} {
+		env := []string{"ELIB_LIBRARY=" + loc}
+		_, se, code := runElib(t, work, env, "init")
+		require.Equal(t, 0, code, se)
+		_, se, code = runElib(t, work, env, "import", "--no-progress", old)
+		require.Equal(t, 0, code, se)
+		so, se, code := runElib(t, work, env, "--format", "json", "reindex", "--no-progress", "--from", src)
+		assert.Equal(t, 2, code, "a file under --from did not parse")
+		assert.Contains(t, se, "bad.json")
+		outs["reindex "+kind(loc)] = so
+		so, se, code = runElib(t, work, env, "--format", "json", "search", "露营")
+		require.Equal(t, 0, code, se)
+		var sr fulltextResponse
+		require.NoError(t, json.Unmarshal([]byte(so), &sr))
+		assert.Zero(t, sr.Total, "the old assets are gone")
+		so, se, code = runElib(t, work, env, "--format", "json", "search", "下单")
+		require.Equal(t, 0, code, se)
+		sr = fulltextResponse{}
+		require.NoError(t, json.Unmarshal([]byte(so), &sr))
+		// Relevance order is each backend's own (see the PostgreSQL library
+		// in README); the hits are the same.
+		ids := sr.ids()
+		sort.Strings(ids)
+		outs["search "+kind(loc)] = jsonOf(sr.Total, ids)
+	}
+	for _, what := range []string{"reindex", "search"} {
+		assert.JSONEq(t, outs[what+" file"], outs[what+" postgres"], what)
+	}
+	assert.Contains(t, outs["reindex postgres"], `"assets":2`)
+}
+
+// fulltextResponse is the part of `elib search --format json` the tests compare.
+type fulltextResponse struct {
+	Total int `json:"total"`
+	Hits  []struct {
+		ID string `json:"id"`
+	} `json:"hits"`
+}
+
+func (r fulltextResponse) ids() []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	return out
 }

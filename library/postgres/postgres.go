@@ -53,6 +53,8 @@ type Library struct {
 	params lsh.Params
 	fp     string // elib_meta fingerprint: JSON of the engine's options
 	gen    uint64 // generation seen by the last Refresh
+	// damage lists the inputs the last Reindex with From could not read.
+	damage []string
 
 	// failures counts failed reads (the check-facing methods cannot return
 	// errors): a caller compares it before and after a check.
@@ -314,8 +316,13 @@ func (l *Library) Close() error {
 // Dir returns the library's location, password redacted.
 func (l *Library) Dir() string { return l.desc }
 
-// Damage is always empty: the database keeps itself consistent.
-func (l *Library) Damage() []string { return nil }
+// Damage lists the files the last Reindex with From could not read; the
+// database itself keeps itself consistent.
+func (l *Library) Damage() []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return append([]string(nil), l.damage...)
+}
 
 // readCtx bounds one read.
 func (l *Library) readCtx() (context.Context, context.CancelFunc) {

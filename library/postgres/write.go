@@ -442,26 +442,36 @@ func (l *Library) editAllowlist(sql string, phrases []string) error {
 	})
 }
 
-// Reindex rebuilds every fingerprint, posting and statistic from the
-// stored assets with the current engine, in one transaction (readers keep
-// the old state until it commits). ReindexOptions.From is not supported.
+// Reindex rebuilds every fingerprint, posting and statistic with the
+// current engine, in one transaction (readers keep the old state until it
+// commits): from the stored assets, or, with ReindexOptions.From, from the
+// files under that directory, read as the file library reads them
+// (index.ReadDir). Files that do not parse are skipped and listed by Damage.
 func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error {
 	if err := l.writable("reindex"); err != nil {
 		return err
 	}
-	if opts.From != "" {
-		return fmt.Errorf("reindex: --from is not supported for a PostgreSQL library %s (import the files instead)", l.desc)
-	}
 	if l.opts.Engine == nil {
 		return errors.New("reindex: library opened without a fingerprint engine")
 	}
-	recs, err := l.liveRecords(ctx)
-	if err != nil {
-		return err
-	}
-	assets := make([]element.Asset, 0, len(recs))
-	for _, r := range recs {
-		assets = append(assets, r)
+	var assets []element.Asset
+	if opts.From != "" {
+		var problems []string
+		err := index.ReadDir(ctx, opts.From, l.opts.Engine.Segmenter(),
+			func(a element.Asset) error { assets = append(assets, a); return nil },
+			func(p string) { problems = append(problems, p) })
+		if err != nil {
+			return fmt.Errorf("reindex --from %s: %w", opts.From, err)
+		}
+		l.mu.Lock()
+		l.damage = problems
+		l.mu.Unlock()
+	} else {
+		recs, err := l.liveRecords(ctx)
+		if err != nil {
+			return err
+		}
+		assets = recs
 	}
 	prep, err := index.Prepare(ctx, l.opts.Engine, assets, index.PrepareOptions{Workers: max(opts.Workers, l.opts.Workers), Progress: opts.Progress, Now: l.opts.Now()})
 	if err != nil {
