@@ -37,7 +37,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -121,16 +120,26 @@ type report struct {
 	FirstError     string  `json:"first_error,omitempty"`
 }
 
-func run(ctx context.Context, o options) error {
+// tools returns the fingerprinting engine (the one tokenizer of the
+// process) and the generator of library and load text.
+func tools(seed uint64) (*fingerprint.Engine, *generator, error) {
 	seg, err := wordseg.Default()
 	if err != nil {
-		return fmt.Errorf("tokenizer: %w", err)
+		return nil, nil, fmt.Errorf("tokenizer: %w", err)
 	}
 	engine, err := fingerprint.New(fingerprint.Options{}, seg)
 	if err != nil {
-		return fmt.Errorf("engine: %w", err)
+		return nil, nil, fmt.Errorf("engine: %w", err)
 	}
-	gen, err := newGenerator(o.seed, seg)
+	gen, err := newGenerator(seed, seg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, gen, nil
+}
+
+func run(ctx context.Context, o options) error {
+	engine, gen, err := tools(o.seed)
 	if err != nil {
 		return err
 	}
@@ -180,7 +189,7 @@ func run(ctx context.Context, o options) error {
 	}
 	rawScripts := make([][]byte, len(scripts))
 	for i, b := range scripts {
-		rawScripts[i] = fmt.Appendf(nil, "POST /v1/check HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", ln.Addr(), len(b), b)
+		rawScripts[i] = rawRequest("POST", "/v1/check", ln.Addr().String(), b)
 	}
 	// Warm up connections and caches.
 	for i := 0; i < 20; i++ {
@@ -235,53 +244,21 @@ func run(ctx context.Context, o options) error {
 			}
 		}()
 	}
-	lat := make([]time.Duration, o.requests)
-	var next, errs, rejected atomic.Int64
-	var firstErr atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < o.clients; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(o.seed, uint64(c)))
-			check := func(i int) (int, []byte, error) { return post(client, base+"/v1/check", scripts[i%len(scripts)], "") }
+	l := load{clients: o.clients, requests: o.requests, think: o.think, seed: o.seed,
+		dial: func() (func(i int) (int, []byte, error), func()) {
 			if o.client == "raw" {
 				rc := &rawClient{addr: ln.Addr().String()}
-				defer rc.close()
-				check = func(i int) (int, []byte, error) { return rc.do(rawScripts[i%len(rawScripts)]) }
+				return func(i int) (int, []byte, error) { return rc.do(rawScripts[i%len(rawScripts)]) }, rc.close
 			}
-			for {
-				if o.think > 0 {
-					time.Sleep(o.think/2 + time.Duration(rng.Int64N(int64(o.think))))
-				}
-				i := int(next.Add(1)) - 1
-				if i >= o.requests {
-					return
-				}
-				t0 := time.Now()
-				status, body, err := check(i)
-				lat[i] = time.Since(t0)
-				if err == nil && status != http.StatusOK {
-					err = fmt.Errorf("HTTP %d: %.200s", status, body)
-				}
-				if err != nil {
-					errs.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
-					continue
-				}
-				if bytes.Contains(body, []byte(`"verdict": "reject"`)) {
-					rejected.Add(1)
-				}
-			}
-		}(c)
-	}
-	wg.Wait()
-	wall := time.Since(start)
+			return func(i int) (int, []byte, error) { return post(client, base+"/v1/check", scripts[i%len(scripts)], "") }, func() {}
+		}}
+	out := l.run()
 	importWG.Wait()
 	if importErr != nil {
-		errs.Add(1)
-		firstErr.CompareAndSwap(nil, importErr.Error())
+		out.errors++
+		if out.firstErr == "" {
+			out.firstErr = importErr.Error()
+		}
 	}
 
 	// Did the import land? The element is visible and a check finds it.
@@ -297,15 +274,11 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(p float64) float64 { return ms(lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)]) }
-	rep.Errors, rep.Rejected = errs.Load(), rejected.Load()
-	rep.WallSeconds = round(wall.Seconds(), 2)
-	rep.Throughput = round(float64(o.requests)/wall.Seconds(), 1)
-	rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs = q(0.50), q(0.90), q(0.99), ms(lat[len(lat)-1])
-	if v := firstErr.Load(); v != nil {
-		rep.FirstError = v.(string)
-	}
+	sum := summarize(out.lat, out.wall)
+	rep.Errors, rep.Rejected, rep.FirstError = out.errors, out.rejected, out.firstErr
+	rep.WallSeconds = round(out.wall.Seconds(), 2)
+	rep.Throughput = sum.Throughput
+	rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs = sum.P50Ms, sum.P90Ms, sum.P99Ms, sum.MaxMs
 	if o.jsonOut {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -439,25 +412,40 @@ func build(ctx context.Context, o options, engine *fingerprint.Engine, gen *gene
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
-	start := time.Now()
-	done, next := 0, 0
-	for done < o.elements {
+	if err := importGenerated(ctx, lib, gen, 0, 0, o.elements); err != nil {
+		lib.Close()
+		return err
+	}
+	return lib.Close()
+}
+
+// importer is the write side of a library (file or PostgreSQL).
+type importer interface {
+	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
+}
+
+// importGenerated imports generated assets next, next+1, … into lib, in
+// transactions of about 5,000 elements, until it holds n elements (have
+// now); the assets are a pure function of their number, so an interrupted
+// build resumes where it stopped.
+func importGenerated(ctx context.Context, lib importer, gen *generator, next, have, n int) error {
+	start, done := time.Now(), 0
+	for have+done < n {
 		var batch []element.Asset
-		n := 0
-		for n < 5000 && done+n < o.elements {
-			a := gen.asset(next, o.elements)
+		k := 0
+		for k < 5000 && have+done+k < n {
+			a := gen.asset(next, n)
 			next++
-			n += len(a.Elements)
+			k += len(a.Elements)
 			batch = append(batch, a)
 		}
 		if _, err := lib.Import(ctx, batch); err != nil {
-			lib.Close()
 			return fmt.Errorf("import: %w", err)
 		}
-		done += n
-		fmt.Fprintf(os.Stderr, "load: built %d/%d elements (%.0f elements/s)\n", done, o.elements, float64(done)/time.Since(start).Seconds())
+		done += k
+		fmt.Fprintf(os.Stderr, "load: built %d/%d elements (%.0f elements/s)\n", have+done, n, float64(done)/time.Since(start).Seconds())
 	}
-	return lib.Close()
+	return nil
 }
 
 // generator makes deterministic synthetic Chinese marketing copy: the real
