@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -229,4 +230,35 @@ func TestWatchStopsWithContext(t *testing.T) {
 	// Disabled: Watch returns at once.
 	s.opts.RefreshInterval = -1
 	s.Watch(context.Background())
+}
+
+// TestTokenServerOnReadOnlyLibrary: a server that takes writes (a token)
+// on a library that refuses them — a PostgreSQL library on a streaming
+// replica, here a file library opened read-only — answers a write with 403
+// and says why, never a 500, and the library is unchanged.
+func TestTokenServerOnReadOnlyLibrary(t *testing.T) {
+	_, r, _ := readOnlyFixture(t)
+	const token = "test-token-0123456789abcdef"
+	s, err := New(Options{Library: r, Engine: elibtest.Engine(t), Token: token, LibraryDesc: "read-only test library",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	base := runServer(t, s)
+	auth := []string{"Authorization", "Bearer " + token}
+	before := r.AssetCount()
+
+	asset := `{"id":"api/new.txt","title":"新素材","elements":[{"type":"hook","text":"这款折叠晾衣架装在阳台上一点都不占地方。"}]}`
+	for _, w := range []struct{ method, path, body string }{
+		{"POST", "/v1/import", asset},
+		{"DELETE", "/v1/elements/" + url.PathEscape(r.AssetIDs()[0]), ""},
+	} {
+		status, _, body := do(t, w.method, base+w.path, "application/json", w.body, auth...)
+		require.Equal(t, http.StatusForbidden, status, "%s %s: %s", w.method, w.path, body)
+		var e errorBody
+		require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+		assert.Contains(t, e.Error, "read-only", w.method)
+		assert.Contains(t, e.Error, "primary", w.method)
+	}
+	assert.Equal(t, before, r.AssetCount())
+	status, _, body := do(t, "GET", base+"/v1/elements/"+url.PathEscape("api/new.txt#1"), "", "")
+	assert.Equal(t, http.StatusNotFound, status, body)
 }

@@ -121,7 +121,9 @@ func summarize(lat []time.Duration, wall time.Duration) summary {
 	}
 	lat = append([]time.Duration(nil), lat...)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	q := func(p float64) float64 { return ms(lat[max(0, min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1))]) }
+	q := func(p float64) float64 {
+		return ms(lat[max(0, min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1))])
+	}
 	return summary{Requests: len(lat), Throughput: round(float64(len(lat))/wall.Seconds(), 1),
 		P50Ms: q(0.50), P90Ms: q(0.90), P99Ms: q(0.99), MaxMs: ms(lat[len(lat)-1])}
 }

@@ -64,6 +64,14 @@ type options struct {
 	cpuProfile   string
 	think        time.Duration
 	client       string
+
+	// The -postgres mode (postgres.go).
+	postgres   bool
+	url        string
+	replicaURL string
+	keep       string
+	elibBin    string
+	pgFast     bool
 }
 
 func main() {
@@ -81,7 +89,29 @@ func main() {
 	flag.DurationVar(&o.think, "think", 0, "each client waits this long (±50 %, random) between its requests; 0 = saturate")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&o.client, "client", "raw", "check clients: raw (one keep-alive connection each, prebuilt request bytes, std response parsing: little client CPU next to the server) or std (net/http.Client)")
+	flag.BoolVar(&o.postgres, "postgres", false, "load three `elib serve` processes on PostgreSQL: two on one primary, one on a streaming replica (see postgres.go)")
+	flag.StringVar(&o.url, "url", "", "with -postgres: the library's database (built when it holds fewer than -elements); default: a private primary")
+	flag.StringVar(&o.replicaURL, "replica-url", "", "with -url: the same database on a streaming replica")
+	flag.StringVar(&o.keep, "keep", "", "with -postgres: keep the private primary's data in this directory, to build the library once and reuse it")
+	flag.StringVar(&o.elibBin, "elib", "", "with -postgres: the elib binary to serve with (default: go build elib/cmd/elib)")
+	flag.BoolVar(&o.pgFast, "pg-test-settings", false, "with -postgres: start the private primary with the tests' settings (fsync off, small buffers) instead of durable benchmark settings")
 	flag.Parse()
+	if o.postgres {
+		// Sane for two cores that also run PostgreSQL and three servers.
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["clients"] {
+			o.clients = 48
+		}
+		if !set["requests"] {
+			o.requests = 4000
+		}
+		if _, err := runPostgres(context.Background(), o, os.Stdout); err != nil {
+			fmt.Fprintf(os.Stderr, "load: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if o.cpuProfile != "" {
 		f, err := os.Create(o.cpuProfile)
 		if err == nil && pprof.StartCPUProfile(f) == nil {
@@ -207,7 +237,7 @@ func run(ctx context.Context, o options) error {
 		ImportAssets: o.importAssets}
 
 	// The import, started once the load is running.
-	importBody, importID, importText := gen.importBatch(max(1, o.importAssets))
+	importBody, importID, importText := gen.importBatch(max(1, o.importAssets), 10_000_000, "api/")
 	var importWG sync.WaitGroup
 	importWG.Add(1)
 	var importErr error
@@ -571,13 +601,14 @@ func (g *generator) script(n int, copied bool, total int) string {
 	return b.String()
 }
 
-// importBatch returns a JSON array of m new assets, the id of the first and
-// that asset's first element text as a script.
-func (g *generator) importBatch(m int) ([]byte, string, string) {
+// importBatch returns a JSON array of m new assets (generated assets
+// first, first+1, … with ids prefix000000.txt, prefix000001.txt, …), the id
+// of the first and that asset's first two element texts as a script.
+func (g *generator) importBatch(m, first int, prefix string) ([]byte, string, string) {
 	var assets []element.Asset
 	for i := 0; i < m; i++ {
-		a := g.asset(10_000_000+i, 0)
-		a.ID = fmt.Sprintf("api/%06d.txt", i)
+		a := g.asset(first+i, 0)
+		a.ID = fmt.Sprintf("%s%06d.txt", prefix, i)
 		assets = append(assets, a)
 	}
 	body, _ := json.Marshal(assets)

@@ -41,6 +41,7 @@ type Server struct {
 	bin  string
 	asPG bool
 	logf string
+	kept bool
 }
 
 // FindBin returns the directory of Debian's PostgreSQL binaries, or "".
@@ -94,6 +95,13 @@ type Options struct {
 	// Conf are extra postgresql.conf lines (e.g. "shared_buffers = 4GB"),
 	// applied after the defaults.
 	Conf []string
+	// Dir, when set, is where the server lives instead of a temporary
+	// directory, and it outlives the process: a benchmark builds a large
+	// database once and reuses it. initdb (and Conf) run only when
+	// Dir/data is missing; Close and the watchdog stop the server and keep
+	// Dir. Under root the server runs as the postgres user, which must be
+	// able to reach Dir (a directory in /tmp, not in a t.TempDir).
+	Dir string
 }
 
 // BenchConf is a server configuration for benchmarks on this 24 GiB
@@ -115,10 +123,16 @@ func Start(bin string) (*Server, error) { return StartWith(bin, Options{}) }
 // StartWith starts a new server configured by opts; the caller stops it.
 func StartWith(bin string, opts Options) (*Server, error) {
 	dir, err := os.MkdirTemp("", "elib-pg-")
+	if opts.Dir != "" {
+		dir, err = filepath.Abs(opts.Dir)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o700)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Dir: dir, bin: bin, Port: 20000 + os.Getpid()%20000, logf: filepath.Join(dir, "log")}
+	s := &Server{Dir: dir, bin: bin, Port: 20000 + os.Getpid()%20000, logf: filepath.Join(dir, "log"), kept: opts.Dir != ""}
 	s.asPG = os.Geteuid() == 0
 	if s.asPG {
 		u, err := user.Lookup("postgres")
@@ -130,6 +144,13 @@ func StartWith(bin string, opts Options) (*Server, error) {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data")); err == nil && s.kept {
+		if err := s.Restart(); err != nil {
+			return nil, err
+		}
+		s.watchdog()
+		return s, nil
 	}
 	if out, err := s.run("initdb", "-D", filepath.Join(dir, "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"); err != nil {
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
@@ -155,15 +176,19 @@ func StartWith(bin string, opts Options) (*Server, error) {
 }
 
 // watchdog starts a detached shell that stops the server and removes its
-// directory once this process is gone, so a test binary killed before its
-// cleanup (a timeout, Ctrl-C) leaves no server running.
+// directory (unless kept) once this process is gone, so a test binary
+// killed before its cleanup (a timeout, Ctrl-C) leaves no server running.
 func (s *Server) watchdog() {
 	stop := fmt.Sprintf("%s -D %s -m immediate -w stop", filepath.Join(s.bin, "pg_ctl"), filepath.Join(s.Dir, "data"))
 	if s.asPG {
 		stop = "runuser -u postgres -- " + stop
 	}
-	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 2; done; if [ -d %s/data ]; then %s >/dev/null 2>&1; rm -rf %s; fi",
-		os.Getpid(), s.Dir, stop, s.Dir)
+	remove := "rm -rf " + s.Dir
+	if s.kept {
+		remove = "true"
+	}
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 2; done; if [ -d %s/data ]; then %s >/dev/null 2>&1; %s; fi",
+		os.Getpid(), s.Dir, stop, remove)
 	cmd := exec.Command("sh", "-c", script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err == nil {
@@ -230,10 +255,13 @@ func (s *Server) Stop() {
 	_, _ = s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-m", "fast", "-w", "stop")
 }
 
-// Close stops the server and removes its directory.
+// Close stops the server and removes its directory (a kept Options.Dir
+// stays).
 func (s *Server) Close() {
 	s.Stop()
-	os.RemoveAll(s.Dir)
+	if !s.kept {
+		os.RemoveAll(s.Dir)
+	}
 }
 
 // URL returns the connection URL of database db.

@@ -1,0 +1,703 @@
+package main
+
+// The -postgres mode (issue 14): the load against `elib serve` processes
+// sharing one PostgreSQL library and a streaming replica of it.
+//
+// It starts a private primary (pgtest, durable, benchmark memory settings)
+// or uses -url, builds a generated library of -elements in it once (a
+// database that already holds them is reused), starts a streaming replica,
+// builds the elib binary and starts three `elib serve` processes: two on the
+// primary (server 1 takes imports, ELIB_TOKEN set; server 2 is a check-only
+// server, no token) and one on the replica (ELIB_TOKEN set, so a write
+// reaches the database and is refused there). Then it measures:
+//
+//	(a) the check load against server 1 alone;
+//	(b) the same load round-robin over servers 1 and 2, with an import of
+//	    new assets through POST /v1/import on server 1 during it, and the
+//	    time until a check of the new text on server 2 and on the replica
+//	    server names the new asset;
+//	(c) checks and searches (3:1) against the replica server;
+//
+// and the answer of the replica server to POST /v1/import. The assets the
+// run imported are removed afterwards, so the library stays at -elements.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"elib/library/postgres"
+	"elib/library/postgres/pgtest"
+)
+
+// pgDatabase is the name of the library's database on a kept (-keep)
+// server.
+const pgDatabase = "elib_load"
+
+// pgToken is the ELIB_TOKEN of the servers that take writes.
+const pgToken = "load-test-token-postgres"
+
+// pgReport is the outcome of the -postgres mode.
+type pgReport struct {
+	Date          string `json:"date"`
+	Machine       string `json:"machine"`
+	LoadAvgBefore string `json:"load_average_before"`
+	LoadAvgAfter  string `json:"load_average_after"`
+	Database      string `json:"database"`
+	Assets        int    `json:"library_assets"`
+	Elements      int    `json:"library_elements"`
+	// BuiltElements were imported by this run (0: the library was reused).
+	BuiltElements int     `json:"built_elements"`
+	BuildSeconds  float64 `json:"build_seconds,omitempty"`
+	Clients       int     `json:"clients"`
+	ScriptChars   int     `json:"script_chars"`
+
+	OnePrimary   loadFigures `json:"one_primary"`
+	TwoPrimaries loadFigures `json:"two_primaries"`
+	Replica      loadFigures `json:"replica"`
+	Import       pgImport    `json:"import"`
+	ReplicaWrite refusal     `json:"replica_write"`
+}
+
+// loadFigures are one load run's figures.
+type loadFigures struct {
+	Servers     []string `json:"servers"`
+	Requests    int      `json:"requests"`
+	Errors      int64    `json:"errors"`
+	Rejected    int64    `json:"rejected"`
+	WallSeconds float64  `json:"wall_seconds"`
+	// Throughput counts every request (checks and searches).
+	Throughput float64  `json:"requests_per_second"`
+	Check      summary  `json:"check"`
+	Search     *summary `json:"search,omitempty"`
+	FirstError string   `json:"first_error,omitempty"`
+}
+
+// pgImport is the import during load (b) and where it became visible.
+type pgImport struct {
+	Assets     int    `json:"assets"`
+	Elements   int    `json:"elements"`
+	ProbeAsset string `json:"probe_asset"`
+	// Ms is the POST /v1/import on server 1, request to answer.
+	Ms float64 `json:"ms"`
+	// DuringLoad: the import answered before load (b) ended.
+	DuringLoad bool   `json:"during_load"`
+	Error      string `json:"error,omitempty"`
+	// Server2 and Replica: from the import's answer to the first check
+	// there that names the probe asset.
+	Server2 visibility `json:"server2"`
+	Replica visibility `json:"replica"`
+	// Removed assets after the run (the library stays at -elements).
+	Removed int `json:"removed"`
+}
+
+// visibility is how long until a check on one server found the import.
+type visibility struct {
+	// Before: a check before the import did not name the probe asset.
+	Before bool `json:"absent_before"`
+	Found  bool `json:"found"`
+	// DelayMs runs from the import's answer to the answer of the first
+	// check naming the probe asset (an upper bound: it includes that
+	// check's own latency under the load).
+	DelayMs float64 `json:"delay_ms"`
+	// SentMs is when that check was sent (the check before it, sent
+	// earlier, did not find the asset): with Checks = 1, the first check
+	// sent after the import's answer found it.
+	SentMs float64 `json:"sent_ms"`
+	Checks int     `json:"checks"`
+	Last   string  `json:"last_answer,omitempty"`
+}
+
+// refusal is the replica server's answer to a write.
+type refusal struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+	// Refused: not 200, and the asset is on neither server afterwards.
+	Refused bool `json:"refused"`
+}
+
+func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, error) {
+	rep := &pgReport{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), LoadAvgBefore: loadAvg(),
+		Clients: o.clients, ScriptChars: o.scriptChars}
+	engine, gen, err := tools(o.seed)
+	if err != nil {
+		return nil, err
+	}
+	db, err := startPrimary(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer db.close()
+	rep.Database = db.desc
+
+	// The library, built once.
+	if ok, err := postgres.Exists(ctx, db.primary); err != nil {
+		return nil, err
+	} else if !ok {
+		if err := postgres.Init(ctx, db.primary); err != nil {
+			return nil, err
+		}
+	}
+	lib, err := postgres.Open(ctx, postgres.Options{URL: db.primary, Engine: engine, Workers: 2})
+	if err != nil {
+		return nil, err
+	}
+	defer lib.Close()
+	if have := lib.ElementCount(); have < o.elements {
+		next := 0
+		for _, id := range lib.AssetIDs() {
+			if strings.HasPrefix(id, "gen/") {
+				next++
+			}
+		}
+		t0 := time.Now()
+		if err := importGenerated(ctx, lib, gen, next, have, o.elements); err != nil {
+			return nil, err
+		}
+		rep.BuiltElements, rep.BuildSeconds = lib.ElementCount()-have, round(time.Since(t0).Seconds(), 1)
+	}
+	rep.Assets, rep.Elements = lib.AssetCount(), lib.ElementCount()
+	if o.buildOnly {
+		return rep, nil
+	}
+	if err := db.startReplica(); err != nil {
+		return nil, err
+	}
+
+	// The servers.
+	bin := o.elibBin
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "elib-pgload-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		if bin, err = buildElib(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+	var servers []*serveProc
+	defer func() {
+		for _, s := range servers {
+			s.stop()
+		}
+	}()
+	for _, s := range []struct{ name, url, token string }{
+		{"server 1 (primary, takes imports)", db.primary, pgToken},
+		{"server 2 (primary, checks only)", db.primary, ""},
+		{"replica server", db.replica, pgToken},
+	} {
+		p, err := startServe(ctx, bin, s.name, s.url, s.token)
+		if err != nil {
+			return nil, err
+		}
+		servers = append(servers, p)
+	}
+	s1, s2, sr := servers[0], servers[1], servers[2]
+
+	w := newPgWorkload(o, gen)
+	client := &http.Client{Timeout: 60 * time.Second}
+	for _, s := range servers { // warm up connections, caches and the tokenizer
+		for i := 0; i < 20; i++ {
+			if status, body, err := post(client, s.base()+"/v1/check", w.checks[i%len(w.checks)], ""); err != nil || status != http.StatusOK {
+				return nil, fmt.Errorf("warm-up check on %s: HTTP %d %.200s %v\n%s", s.name, status, body, err, s.logTail())
+			}
+		}
+	}
+
+	// (a) one server.
+	rep.OnePrimary = w.figures(w.on([]*serveProc{s1}, false).run(), []*serveProc{s1})
+
+	// (b) two servers, an import on server 1 during the load.
+	stamp := time.Now().UnixMicro()
+	body, probeID, probeText := gen.importBatch(max(1, o.importAssets), 1_000_000_000_000+int(stamp%1_000_000_000_000), fmt.Sprintf("pgload/%d/", stamp))
+	probe, _ := json.Marshal(map[string]any{"text": probeText, "format": "txt", "id": "load/probe.txt"})
+	rep.Import.ProbeAsset = probeID
+	rep.Import.Server2.Before = !names(client, s2, probe, probeID)
+	rep.Import.Replica.Before = !names(client, sr, probe, probeID)
+	var importWG sync.WaitGroup
+	var importDone time.Time
+	importWG.Add(1)
+	go func() {
+		defer importWG.Done()
+		time.Sleep(300 * time.Millisecond)
+		t0 := time.Now()
+		status, answer, err := post(client, s1.base()+"/v1/import", body, pgToken)
+		importDone = time.Now()
+		rep.Import.Ms = ms(importDone.Sub(t0))
+		if err == nil && status != http.StatusOK {
+			err = fmt.Errorf("HTTP %d: %.300s", status, answer)
+		}
+		var ir struct{ Imported, Elements int }
+		if err == nil {
+			err = json.Unmarshal(answer, &ir)
+		}
+		if err != nil {
+			rep.Import.Error = err.Error()
+			return
+		}
+		rep.Import.Assets, rep.Import.Elements = ir.Imported, ir.Elements
+		var vis sync.WaitGroup
+		for _, v := range []struct {
+			s   *serveProc
+			out *visibility
+		}{{s2, &rep.Import.Server2}, {sr, &rep.Import.Replica}} {
+			vis.Add(1)
+			go func() {
+				defer vis.Done()
+				waitVisible(v.out, v.s, probe, probeID, importDone)
+			}()
+		}
+		vis.Wait()
+	}()
+	both := []*serveProc{s1, s2}
+	out := w.on(both, false).run()
+	loadEnd := time.Now()
+	importWG.Wait()
+	rep.TwoPrimaries = w.figures(out, both)
+	rep.Import.DuringLoad = rep.Import.Error == "" && importDone.Before(loadEnd)
+
+	// (c) the replica: checks and searches.
+	rep.Replica = w.figures(w.on([]*serveProc{sr}, true).run(), []*serveProc{sr})
+
+	// A write to the replica server is refused.
+	rb, rid, _ := gen.importBatch(1, 2_000_000_000_000+int(stamp%1_000_000_000_000), fmt.Sprintf("pgload/%d/replica-", stamp))
+	rep.ReplicaWrite = refuse(client, sr, s1, rb, rid)
+
+	// Leave the library as it was.
+	var ids []string
+	for _, id := range lib.AssetIDs() {
+		if strings.HasPrefix(id, fmt.Sprintf("pgload/%d/", stamp)) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > 0 {
+		n, err := lib.Remove(ctx, ids...)
+		if err != nil {
+			return rep, fmt.Errorf("remove the assets the run imported: %w", err)
+		}
+		rep.Import.Removed = n
+	}
+	rep.LoadAvgAfter = loadAvg()
+
+	if o.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return rep, err
+		}
+	} else {
+		rep.print(stdout, o)
+	}
+	return rep, rep.failure()
+}
+
+// failure is the error of a run that failed the brief: errors in a check
+// load, an import that failed or stayed invisible, or a replica that took a
+// write.
+func (r *pgReport) failure() error {
+	var bad []string
+	for _, f := range []struct {
+		name string
+		l    loadFigures
+	}{{"one server", r.OnePrimary}, {"two servers", r.TwoPrimaries}, {"replica", r.Replica}} {
+		if f.l.Errors > 0 {
+			bad = append(bad, fmt.Sprintf("%d errors under load (%s): %s", f.l.Errors, f.name, f.l.FirstError))
+		}
+	}
+	if r.Import.Error != "" {
+		bad = append(bad, "import on server 1: "+r.Import.Error)
+	}
+	if !r.Import.Server2.Found || !r.Import.Replica.Found {
+		bad = append(bad, fmt.Sprintf("import not found by checks: server 2 %v, replica %v", r.Import.Server2.Found, r.Import.Replica.Found))
+	}
+	if !r.ReplicaWrite.Refused {
+		bad = append(bad, fmt.Sprintf("the replica server did not refuse a write: HTTP %d %s", r.ReplicaWrite.Status, r.ReplicaWrite.Message))
+	}
+	if len(bad) > 0 {
+		return errors.New("load test failed: " + strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+func (r *pgReport) print(w io.Writer, o options) {
+	fmt.Fprintf(w, "machine:   %s\ndate:      %s\nload avg:  %s before, %s after\ndatabase:  %s\n", r.Machine, r.Date, r.LoadAvgBefore, r.LoadAvgAfter, r.Database)
+	fmt.Fprintf(w, "library:   %d assets, %d elements", r.Assets, r.Elements)
+	if r.BuiltElements > 0 {
+		fmt.Fprintf(w, " (%d built by this run in %.0f s)", r.BuiltElements, r.BuildSeconds)
+	}
+	fmt.Fprintf(w, "\nload:      %d raw clients (think %v), %d-char scripts, %d requests a run\n", r.Clients, o.think, r.ScriptChars, o.requests)
+	for _, f := range []struct {
+		name string
+		l    loadFigures
+	}{{"(a) one primary server", r.OnePrimary}, {"(b) two primary servers", r.TwoPrimaries}, {"(c) replica server", r.Replica}} {
+		fmt.Fprintf(w, "%s: %.1f req/s in %.1f s, %d errors; check p50 %.1f p90 %.1f p99 %.1f max %.1f ms (%d, %d rejected)",
+			f.name, f.l.Throughput, f.l.WallSeconds, f.l.Errors, f.l.Check.P50Ms, f.l.Check.P90Ms, f.l.Check.P99Ms, f.l.Check.MaxMs, f.l.Check.Requests, f.l.Rejected)
+		if s := f.l.Search; s != nil {
+			fmt.Fprintf(w, "; search p50 %.1f p90 %.1f p99 %.1f max %.1f ms (%d)", s.P50Ms, s.P90Ms, s.P99Ms, s.MaxMs, s.Requests)
+		}
+		fmt.Fprintln(w)
+		if f.l.FirstError != "" {
+			fmt.Fprintf(w, "    first error: %s\n", f.l.FirstError)
+		}
+	}
+	im := r.Import
+	fmt.Fprintf(w, "import:    %d assets / %d elements on server 1 in %.0f ms during (b): %v", im.Assets, im.Elements, im.Ms, im.DuringLoad)
+	if im.Error != "" {
+		fmt.Fprintf(w, " — %s", im.Error)
+	}
+	fmt.Fprintln(w)
+	for _, v := range []struct {
+		name string
+		v    visibility
+	}{{"server 2", im.Server2}, {"replica", im.Replica}} {
+		fmt.Fprintf(w, "visible:   %s: %v, by check %d (sent %.1f ms after the import's answer, answered at %.1f ms); absent before the import: %v\n",
+			v.name, v.v.Found, v.v.Checks, v.v.SentMs, v.v.DelayMs, v.v.Before)
+		if !v.v.Found {
+			fmt.Fprintf(w, "    last answer: %s\n", v.v.Last)
+		}
+	}
+	fmt.Fprintf(w, "replica write: HTTP %d %q; refused: %v\n", r.ReplicaWrite.Status, r.ReplicaWrite.Message, r.ReplicaWrite.Refused)
+}
+
+// loadAvg returns the 1, 5 and 15 minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// pgDatabases are the primary and replica URLs the servers use.
+type pgDatabases struct {
+	primary, replica string
+	desc             string
+	pg               *pgtest.Server // nil with -url
+	rep              *pgtest.Server
+}
+
+// startPrimary starts the private primary (kept in -keep DIR) or takes
+// -url, and returns the library database's URL.
+func startPrimary(ctx context.Context, o options) (*pgDatabases, error) {
+	if o.url != "" {
+		return &pgDatabases{primary: o.url, replica: o.replicaURL, desc: "PostgreSQL at " + postgres.Redact(o.url)}, nil
+	}
+	bin := pgtest.FindBin()
+	if bin == "" {
+		return nil, errors.New("no PostgreSQL binaries (initdb, pg_ctl): install the Debian package postgresql, or pass -url")
+	}
+	opts := pgtest.Options{Durable: true, Conf: pgtest.BenchConf, Dir: o.keep}
+	desc := "private PostgreSQL primary (durable: fsync and synchronous_commit on; " + strings.Join(pgtest.BenchConf, ", ") + ")"
+	if o.pgFast {
+		opts = pgtest.Options{Dir: o.keep}
+		desc = "private PostgreSQL primary (test settings: fsync off, 64 MB shared buffers)"
+	}
+	srv, err := pgtest.StartWith(bin, opts)
+	if err != nil {
+		return nil, fmt.Errorf("start PostgreSQL: %w", err)
+	}
+	d := &pgDatabases{pg: srv, desc: desc}
+	if o.keep != "" {
+		d.desc += ", kept in " + srv.Dir
+		d.primary, err = ensureDatabase(ctx, srv, pgDatabase)
+	} else {
+		d.primary, err = srv.NewDatabase(ctx, "load")
+	}
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// startReplica starts a streaming replica of the private primary (unless
+// -url named the databases).
+func (d *pgDatabases) startReplica() error {
+	if d.pg == nil {
+		if d.replica == "" {
+			return errors.New("-url needs -replica-url: the URL of the same database on a streaming replica")
+		}
+		return nil
+	}
+	r, err := d.pg.StartReplica()
+	if err != nil {
+		return fmt.Errorf("start the replica: %w", err)
+	}
+	d.rep = r
+	u, err := url.Parse(d.primary)
+	if err != nil {
+		return err
+	}
+	d.replica = r.URL(strings.TrimPrefix(u.Path, "/"))
+	d.desc += "; a streaming replica (pg_basebackup -R)"
+	return nil
+}
+
+func (d *pgDatabases) close() {
+	if d.rep != nil {
+		d.rep.Close()
+	}
+	if d.pg != nil {
+		d.pg.Close()
+	}
+}
+
+// ensureDatabase creates database name on srv unless it exists and returns
+// its URL.
+func ensureDatabase(ctx context.Context, srv *pgtest.Server, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, srv.URL("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return "", fmt.Errorf("create database %s: %w", name, err)
+		}
+	}
+	return srv.URL(name), nil
+}
+
+// buildElib builds the elib binary into dir (the load runs inside the elib
+// module: `go run ./benchmarks/load` from its root, or its tests).
+func buildElib(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "elib")
+	t0 := time.Now()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "elib/cmd/elib").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build elib/cmd/elib (run inside the elib module, or pass -elib BINARY): %v\n%s", err, out)
+	}
+	fmt.Fprintf(os.Stderr, "load: built %s in %.1f s\n", bin, time.Since(t0).Seconds())
+	return bin, nil
+}
+
+// serveProc is one `elib serve` process of the load.
+type serveProc struct {
+	name string
+	addr string
+	cmd  *exec.Cmd
+	done chan struct{}
+
+	mu   sync.Mutex
+	tail []string // its last stderr lines
+}
+
+func (p *serveProc) base() string { return "http://" + p.addr }
+
+// logTail returns the process's last stderr lines, for error messages.
+func (p *serveProc) logTail() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.name + " stderr:\n  " + strings.Join(p.tail, "\n  ")
+}
+
+var servingRe = regexp.MustCompile(`on http://([0-9.:]+) `)
+
+// startServe runs `elib serve --library lib` on a free loopback port and
+// waits until it serves.
+func startServe(ctx context.Context, bin, name, lib, token string) (*serveProc, error) {
+	cmd := exec.CommandContext(ctx, bin, "--library", lib, "serve", "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "ELIB_LIBRARY=", "ELIB_TOKEN="+token, "NO_COLOR=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlive the load
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &serveProc{name: name, cmd: cmd, done: make(chan struct{})}
+	ready := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			line := sc.Text()
+			if m := servingRe.FindStringSubmatch(line); m != nil {
+				select {
+				case ready <- m[1]:
+				default:
+				}
+			}
+			p.mu.Lock()
+			p.tail = append(p.tail, line)
+			if len(p.tail) > 20 {
+				p.tail = p.tail[1:]
+			}
+			p.mu.Unlock()
+		}
+		_ = cmd.Wait()
+		close(p.done)
+	}()
+	select {
+	case p.addr = <-ready:
+		return p, nil
+	case <-p.done:
+		return nil, fmt.Errorf("%s exited before serving: %s", name, p.logTail())
+	case <-time.After(2 * time.Minute):
+		p.stop()
+		return nil, fmt.Errorf("%s did not serve within 2 minutes: %s", name, p.logTail())
+	}
+}
+
+// stop ends the process gracefully (SIGTERM), killing it after 15 s.
+func (p *serveProc) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// pgWorkload holds the requests of the PostgreSQL loads.
+type pgWorkload struct {
+	o        options
+	checks   [][]byte // JSON bodies of POST /v1/check
+	searches []string // paths of GET /v1/search
+}
+
+func newPgWorkload(o options, gen *generator) *pgWorkload {
+	w := &pgWorkload{o: o}
+	// Half copy most of a library asset (rejected), half original.
+	for i := 0; i < 32; i++ {
+		b, _ := json.Marshal(map[string]any{"text": gen.script(o.scriptChars, i%2 == 0, o.elements), "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
+		w.checks = append(w.checks, b)
+	}
+	// Searches for words of middling frequency (the commonest match much
+	// of the library).
+	for i := 0; i < 32 && 10+7*i < len(gen.words); i++ {
+		w.searches = append(w.searches, "/v1/search?q="+url.QueryEscape(gen.words[10+7*i]))
+	}
+	return w
+}
+
+// on is the load against targets, request i going to target i mod
+// len(targets); with search, every fourth request is a search.
+func (w *pgWorkload) on(targets []*serveProc, search bool) load {
+	checks := make([][][]byte, len(targets))
+	searches := make([][][]byte, len(targets))
+	for t, s := range targets {
+		for _, b := range w.checks {
+			checks[t] = append(checks[t], rawRequest("POST", "/v1/check", s.addr, b))
+		}
+		for _, path := range w.searches {
+			searches[t] = append(searches[t], rawRequest("GET", path, s.addr, nil))
+		}
+	}
+	isSearch := func(i int) bool { return search && i%4 == 3 }
+	return load{clients: w.o.clients, requests: w.o.requests, think: w.o.think, seed: w.o.seed,
+		kind: func(i int) string {
+			if isSearch(i) {
+				return "search"
+			}
+			return "check"
+		},
+		dial: func() (func(i int) (int, []byte, error), func()) {
+			rcs := make([]*rawClient, len(targets))
+			for t, s := range targets {
+				rcs[t] = &rawClient{addr: s.addr}
+			}
+			send := func(i int) (int, []byte, error) {
+				t, j := i%len(targets), i/len(targets)
+				if isSearch(i) {
+					return rcs[t].do(searches[t][j%len(searches[t])])
+				}
+				return rcs[t].do(checks[t][j%len(checks[t])])
+			}
+			return send, func() {
+				for _, rc := range rcs {
+					rc.close()
+				}
+			}
+		}}
+}
+
+// figures summarises a run against targets.
+func (w *pgWorkload) figures(out outcome, targets []*serveProc) loadFigures {
+	f := loadFigures{Requests: len(out.lat), Errors: out.errors, Rejected: out.rejected, FirstError: out.firstErr,
+		WallSeconds: round(out.wall.Seconds(), 2), Throughput: round(float64(len(out.lat))/out.wall.Seconds(), 1),
+		Check: summarize(out.of("check"), out.wall)}
+	if lat := out.of("search"); len(lat) > 0 {
+		s := summarize(lat, out.wall)
+		f.Search = &s
+	}
+	for _, t := range targets {
+		f.Servers = append(f.Servers, t.name)
+	}
+	return f
+}
+
+// names reports whether a check of probe on s names asset id.
+func names(c *http.Client, s *serveProc, probe []byte, id string) bool {
+	status, body, err := post(c, s.base()+"/v1/check", probe, "")
+	return err == nil && status == http.StatusOK && bytes.Contains(body, []byte(`"asset_id": "`+id+`"`))
+}
+
+// waitVisible checks probe on s until the answer names asset id (or 60 s
+// pass) and records how long that took from since.
+func waitVisible(v *visibility, s *serveProc, probe []byte, id string, since time.Time) {
+	c := &http.Client{Timeout: 30 * time.Second}
+	for {
+		v.Checks++
+		sent := time.Since(since)
+		status, body, err := post(c, s.base()+"/v1/check", probe, "")
+		if err == nil && status == http.StatusOK && bytes.Contains(body, []byte(`"asset_id": "`+id+`"`)) {
+			v.Found, v.DelayMs, v.SentMs = true, ms(time.Since(since)), ms(sent)
+			return
+		}
+		v.Last = fmt.Sprintf("HTTP %d %.200s %v", status, body, err)
+		if time.Since(since) > time.Minute {
+			v.DelayMs = ms(time.Since(since))
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// refuse posts an import of asset id to the replica server and reports its
+// answer; the write is refused if it failed and the asset is on neither
+// the replica nor primary server afterwards.
+func refuse(c *http.Client, replica, primary *serveProc, body []byte, id string) refusal {
+	status, answer, err := post(c, replica.base()+"/v1/import", body, pgToken)
+	r := refusal{Status: status}
+	var eb struct {
+		Error string `json:"error"`
+	}
+	switch {
+	case err != nil:
+		r.Message = err.Error()
+	case json.Unmarshal(answer, &eb) == nil && eb.Error != "":
+		r.Message = eb.Error
+	default:
+		r.Message = fmt.Sprintf("%.300s", answer)
+	}
+	absent := func(s *serveProc) bool {
+		st, _, err := get(c, s.base()+"/v1/elements/"+url.PathEscape(id+"#1"))
+		return err == nil && st == http.StatusNotFound
+	}
+	r.Refused = err == nil && status != http.StatusOK && absent(primary) && absent(replica)
+	return r
+}
