@@ -110,6 +110,11 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 		}
 	}
 	// Evidence adds up over the elements of one asset.
+	keys := make([]candKey, 0, len(hits))
+	for k := range hits {
+		keys = append(keys, k)
+	}
+	assets := c.assetsOf(keys)
 	type assetKey struct {
 		src int
 		id  string
@@ -117,8 +122,8 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 	byAsset := map[assetKey]*evidence{}
 	owner := make(map[candKey]*evidence, len(hits))
 	for k, e := range hits {
-		id, ok := c.sources[k.src].AssetOf(k.ref)
-		if !ok {
+		id := assets[k]
+		if id == "" {
 			owner[k] = e // gone since the lookup: judged alone
 			continue
 		}
@@ -149,6 +154,25 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 	return out
 }
 
+// assetsOf looks up the asset of every key, one lookup per source ("" for
+// an element gone since).
+func (c *Checker) assetsOf(keys []candKey) map[candKey]string {
+	refs := make([][]uint32, len(c.sources))
+	for _, k := range keys {
+		refs[k.src] = append(refs[k.src], k.ref)
+	}
+	out := make(map[candKey]string, len(keys))
+	for si, rs := range refs {
+		if len(rs) == 0 {
+			continue
+		}
+		for i, id := range c.sources[si].AssetsOf(rs) {
+			out[candKey{si, rs[i]}] = id
+		}
+	}
+	return out
+}
+
 // clauseSources makes every shared clause count, however many sources the
 // text draws on and however little each gives: for each anchor of the
 // text that no verified candidate holds, holders are fetched — those
@@ -166,7 +190,7 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 	if t.ClauseRun < 0 || len(look.pos) == 0 {
 		return nil
 	}
-	const rareTries, stockTries, maxMisses = 4, 2, 8
+	const rareTries, stockTries, maxMisses, prefetchAhead = 4, 2, 8, 16
 	misses := 0
 	budget := t.ClauseTries
 	clause := verify.Options{MinRun: t.ClauseRun}
@@ -224,7 +248,7 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 			return stockTries
 		}
 		tries := make([]int, len(look.pos))
-		for _, ref := range refs {
+		for r, ref := range refs {
 			if budget <= 0 || misses >= maxMisses {
 				return nil
 			}
@@ -241,6 +265,14 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 			}
 			k := candKey{si, ref}
 			v.seen[k] = true
+			if !v.asked[k] {
+				// This holder and the next few: one read for several tries.
+				ahead := make([]candKey, 0, prefetchAhead)
+				for _, next := range refs[r:min(len(refs), r+prefetchAhead)] {
+					ahead = append(ahead, candKey{si, next})
+				}
+				v.prefetch(ahead)
+			}
 			cd, shared, err := v.load(ctx, k)
 			if err != nil {
 				return err

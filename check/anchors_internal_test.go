@@ -39,7 +39,7 @@ func TestAnchorsIgnoreBoilerplate(t *testing.T) {
 		c, err := New(eng, Options{}, lib)
 		require.NoError(t, err)
 		fps, whole := c.fingerprint(&checked)
-		masks := [][]bool{c.boilerplateMask(checked.Elements[0].Text, fps[0].Norm)}
+		masks := c.boilerplateMasks(&checked, fps)
 		got := c.anchorCandidates(c.lookupAnchors(whole, masks), nil)
 		assert.Equal(t, tc.want, len(got) == 1, tc.name)
 	}

@@ -20,17 +20,24 @@ type Source interface {
 	// with the number of bands it shares, summed over the signatures.
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	Element(ref uint32) (*element.Stored, error)
+	// Prefetch announces elements the check reads next with Element: a
+	// source where every read is a round trip (PostgreSQL) fetches those
+	// it does not hold in one; the file library holds them and ignores it.
+	Prefetch(refs []uint32)
 	AssetElements(assetID string) []uint32
 	Asset(id string) (*element.Asset, error)
 	Allowlist() []string
-	SentenceDF(h uint64) int
+	// SentenceDFs returns in how many assets each normalised sentence hash
+	// occurs.
+	SentenceDFs(hashes []uint64) []int
 	AssetCount() int
 	// AnchorHolders reports up to limit live elements holding each winnow
 	// anchor of the checked text and returns how many hold each (see
 	// index.Library.AnchorHolders).
 	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int
-	// AssetOf returns the asset a live element belongs to.
-	AssetOf(ref uint32) (string, bool)
+	// AssetsOf returns the asset each live element belongs to ("" for an
+	// element that is gone).
+	AssetsOf(refs []uint32) []string
 }
 
 // Checker checks assets against one or more sources. It is safe for
@@ -67,10 +74,7 @@ func (c *Checker) Options() Options { return c.opts }
 // source) — and are verified exactly, element by element.
 func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
 	fps, whole := c.fingerprint(a)
-	masks := make([][]bool, len(a.Elements))
-	for i := range a.Elements {
-		masks[i] = c.boilerplateMask(a.Elements[i].Text, fps[i].Norm)
-	}
+	masks := c.boilerplateMasks(a, fps)
 	anchors := c.lookupAnchors(whole, masks)
 	order := c.candidates(fps, whole)
 	order = append(order, c.anchorCandidates(anchors, order)...)
@@ -183,25 +187,43 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 	return er
 }
 
-// boilerplateMask marks the normalised runes of text that are boilerplate:
-// allowlisted phrases of any source, and sentences common in a source.
-func (c *Checker) boilerplateMask(text string, norm normalize.Text) []bool {
-	mask := make([]bool, len(norm.Runes))
-	for _, p := range c.phrases {
-		p.Mark(norm.Runes, mask)
+// boilerplateMasks marks, per element, the normalised runes that are
+// boilerplate: allowlisted phrases of any source, and sentences common in
+// a source (one lookup per source for all the asset's sentences).
+func (c *Checker) boilerplateMasks(a *element.Asset, fps []*fingerprint.Fingerprint) [][]bool {
+	masks := make([][]bool, len(a.Elements))
+	type sentence struct {
+		elem       int
+		start, end int
 	}
-	sents := boilerplate.Sentences(text, norm, c.engine.Options().MinRun)
+	var sents []sentence
+	var hashes []uint64
+	for i := range a.Elements {
+		norm := fps[i].Norm
+		masks[i] = make([]bool, len(norm.Runes))
+		for _, p := range c.phrases {
+			p.Mark(norm.Runes, masks[i])
+		}
+		for _, st := range boilerplate.Sentences(a.Elements[i].Text, norm, c.engine.Options().MinRun) {
+			sents = append(sents, sentence{i, st.Start, st.End})
+			hashes = append(hashes, st.Hash)
+		}
+	}
+	if len(hashes) == 0 {
+		return masks
+	}
 	for _, s := range c.sources {
 		assets := s.AssetCount()
-		for _, st := range sents {
-			if c.opts.Tuning.Boilerplate.Common(s.SentenceDF(st.Hash), assets) {
-				for k := st.Start; k < st.End; k++ {
-					mask[k] = true
+		for j, df := range s.SentenceDFs(hashes) {
+			if c.opts.Tuning.Boilerplate.Common(df, assets) {
+				st := sents[j]
+				for k := st.start; k < st.end; k++ {
+					masks[st.elem][k] = true
 				}
 			}
 		}
 	}
-	return mask
+	return masks
 }
 
 // maskRanges converts a rune mask into code-point ranges of the original.

@@ -33,6 +33,7 @@ type verifier struct {
 	selfFile string
 	queue    []candKey
 	seen     map[candKey]bool // queued or fetched
+	asked    map[candKey]bool // announced to its source (Prefetch)
 	accepted map[candKey]bool
 	expanded map[string]bool // source+asset: its elements are queued
 	selfMemo map[string]bool // source+asset: is the checked file itself
@@ -46,6 +47,7 @@ func (c *Checker) newVerifier(file string, a *element.Asset, whole *fingerprint.
 		a:        a,
 		screen:   verify.NewScreen(whole.Norm, verify.Options{MinRun: c.engine.Options().MinRun}),
 		seen:     map[candKey]bool{},
+		asked:    map[candKey]bool{},
 		accepted: map[candKey]bool{},
 		expanded: map[string]bool{},
 		selfMemo: map[string]bool{},
@@ -67,6 +69,9 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 		}
 	}
 	for len(v.queue) > 0 {
+		if !v.asked[v.queue[0]] {
+			v.prefetch(v.queue)
+		}
 		k := v.queue[0]
 		v.queue = v.queue[1:]
 		cd, shared, err := v.load(ctx, k)
@@ -78,6 +83,23 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 		}
 	}
 	return nil
+}
+
+// prefetch announces the keys not announced yet to their sources, one
+// call per source, so a source with a round trip per read makes one.
+func (v *verifier) prefetch(keys []candKey) {
+	refs := make([][]uint32, len(v.c.sources))
+	for _, k := range keys {
+		if !v.asked[k] {
+			v.asked[k] = true
+			refs[k.src] = append(refs[k.src], k.ref)
+		}
+	}
+	for si, rs := range refs {
+		if len(rs) > 0 {
+			v.c.sources[si].Prefetch(rs)
+		}
+	}
 }
 
 // load fetches and screens one candidate: nil when it is gone, the

@@ -128,6 +128,19 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 	return "", false
 }
 
+// AssetsOf returns AssetOf of each ref ("" for an element that is gone).
+func (l *Library) AssetsOf(refs []uint32) []string {
+	out := make([]string, len(refs))
+	for i, ref := range refs {
+		out[i], _ = l.AssetOf(ref)
+	}
+	return out
+}
+
+// Prefetch does nothing: the file library reads an element from its
+// block cache or one block read, with no round trip to save.
+func (l *Library) Prefetch(refs []uint32) {}
+
 // Element returns the live element ref, reading its block from disk if it
 // is not cached.
 func (l *Library) Element(ref uint32) (*StoredElement, error) {
@@ -277,6 +290,17 @@ func (l *Library) SentenceDF(h uint64) int {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.sketch.Count(h)
+}
+
+// SentenceDFs returns SentenceDF of each hash.
+func (l *Library) SentenceDFs(hashes []uint64) []int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := make([]int, len(hashes))
+	for i, h := range hashes {
+		out[i] = l.sketch.Count(h)
+	}
+	return out
 }
 
 // Stats returns counts and disk usage. (The reuse rate is the check's

@@ -24,28 +24,44 @@ func (s *asOf) visible(assetID string) bool {
 	return p.IsZero() || !p.After(s.cutoff)
 }
 
-func (s *asOf) visibleRef(ref uint32) bool {
-	id, ok := s.Library.AssetOf(ref)
-	return ok && s.visible(id)
+// visibleRefs reports which refs belong to visible live assets (one
+// lookup for all).
+func (s *asOf) visibleRefs(refs []uint32) []bool {
+	out := make([]bool, len(refs))
+	for i, id := range s.Library.AssetsOf(refs) {
+		out[i] = id != "" && s.visible(id)
+	}
+	return out
 }
 
 // CandidateCounts hides later assets' elements.
 func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+	var refs []uint32
+	var counts []int
 	s.Library.CandidateCounts(keys, func(ref uint32, bands int) {
-		if s.visibleRef(ref) {
-			fn(ref, bands)
-		}
+		refs, counts = append(refs, ref), append(counts, bands)
 	})
+	for i, ok := range s.visibleRefs(refs) {
+		if ok {
+			fn(refs[i], counts[i])
+		}
+	}
 }
 
 // AnchorHolders hides later assets' elements (the counts stay those of the
 // whole library: they only rank how common an anchor is).
 func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
-	return s.Library.AnchorHolders(hashes, limit, func(i int, ref uint32) {
-		if s.visibleRef(ref) {
-			fn(i, ref)
-		}
+	var refs []uint32
+	var idx []int
+	counts := s.Library.AnchorHolders(hashes, limit, func(i int, ref uint32) {
+		refs, idx = append(refs, ref), append(idx, i)
 	})
+	for j, ok := range s.visibleRefs(refs) {
+		if ok {
+			fn(idx[j], refs[j])
+		}
+	}
+	return counts
 }
 
 // Element reports later assets' elements as not found.
@@ -73,11 +89,13 @@ func (s *asOf) Asset(id string) (*element.Asset, error) {
 	return s.Library.Asset(id)
 }
 
-// AssetOf hides later assets.
-func (s *asOf) AssetOf(ref uint32) (string, bool) {
-	id, ok := s.Library.AssetOf(ref)
-	if !ok || !s.visible(id) {
-		return "", false
+// AssetsOf hides later assets.
+func (s *asOf) AssetsOf(refs []uint32) []string {
+	ids := s.Library.AssetsOf(refs)
+	for i, id := range ids {
+		if id != "" && !s.visible(id) {
+			ids[i] = ""
+		}
 	}
-	return id, true
+	return ids
 }

@@ -110,6 +110,25 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	return counts
 }
 
+// elementColumns are the columns scanElement reads, in order.
+const elementColumns = `ref, asset_id, idx, type, text, title, signature, shingles`
+
+// scanElement reads one row of elementColumns.
+func scanElement(row pgx.Row) (*index.StoredElement, error) {
+	e := &index.StoredElement{}
+	var ref int64
+	var typ int16
+	var sig, sh []byte
+	if err := row.Scan(&ref, &e.AssetID, &e.Index, &typ, &e.Text, &e.Title, &sig, &sh); err != nil {
+		return nil, err
+	}
+	e.Ref = uint32(ref)
+	e.Type, _ = store.TypeOf(byte(typ))
+	e.ID = store.ElementID(e.AssetID, e.Index)
+	e.Signature, e.Shingles = decodeU32(sig), decodeU64(sh)
+	return e, nil
+}
+
 // Element returns the live element ref. Element rows never change (a ref is
 // never reused), so they are cached; Remove in this process drops them.
 func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
@@ -118,11 +137,7 @@ func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
 	}
 	ctx, cancel := l.readCtx()
 	defer cancel()
-	e := &index.StoredElement{Ref: ref}
-	var typ int16
-	var sig, sh []byte
-	err := l.pool.QueryRow(ctx, `SELECT asset_id, idx, type, text, title, signature, shingles FROM elib_elements WHERE ref = $1 AND live`,
-		int64(ref)).Scan(&e.AssetID, &e.Index, &typ, &e.Text, &e.Title, &sig, &sh)
+	e, err := scanElement(l.pool.QueryRow(ctx, `SELECT `+elementColumns+` FROM elib_elements WHERE ref = $1 AND live`, int64(ref)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("element ref %d: %w", ref, index.ErrNotFound)
 	}
@@ -130,11 +145,41 @@ func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
 		l.fail("element", err)
 		return nil, wrap(l.desc, "read element", err)
 	}
-	e.Type, _ = store.TypeOf(byte(typ))
-	e.ID = store.ElementID(e.AssetID, e.Index)
-	e.Signature, e.Shingles = decodeU32(sig), decodeU64(sh)
 	l.elems.put(e)
 	return e, nil
+}
+
+// Prefetch reads the live elements of refs not in the cache into it, in
+// one query: a check announces the candidates it verifies next.
+func (l *Library) Prefetch(refs []uint32) {
+	var missing []int64
+	for _, ref := range refs {
+		if l.elems.get(ref) == nil {
+			missing = append(missing, int64(ref))
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT `+elementColumns+` FROM elib_elements WHERE ref = ANY($1) AND live`, missing)
+	if err != nil {
+		l.fail("prefetch elements", err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanElement(rows)
+		if err != nil {
+			l.fail("prefetch elements", err)
+			return
+		}
+		l.elems.put(e)
+	}
+	if err := rows.Err(); err != nil {
+		l.fail("prefetch elements", err)
+	}
 }
 
 // ElementByID returns the live element "<asset id>#<n>".
@@ -193,6 +238,50 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 		return "", false
 	}
 	return id, true
+}
+
+// AssetsOf returns the asset of each live element ("" for one that is
+// gone), in one query for the elements not in the cache.
+func (l *Library) AssetsOf(refs []uint32) []string {
+	out := make([]string, len(refs))
+	var missing []int64
+	for i, ref := range refs {
+		if e := l.elems.get(ref); e != nil {
+			out[i] = e.AssetID
+		} else {
+			missing = append(missing, int64(ref))
+		}
+	}
+	if len(missing) == 0 {
+		return out
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT ref, asset_id FROM elib_elements WHERE ref = ANY($1) AND live`, missing)
+	if err != nil {
+		l.fail("assets of", err)
+		return out
+	}
+	defer rows.Close()
+	found := make(map[uint32]string, len(missing))
+	for rows.Next() {
+		var ref int64
+		var id string
+		if err := rows.Scan(&ref, &id); err != nil {
+			l.fail("assets of", err)
+			return out
+		}
+		found[uint32(ref)] = id
+	}
+	if err := rows.Err(); err != nil {
+		l.fail("assets of", err)
+	}
+	for i, ref := range refs {
+		if out[i] == "" {
+			out[i] = found[ref]
+		}
+	}
+	return out
 }
 
 // Asset returns the stored asset id.
@@ -283,6 +372,40 @@ func (l *Library) SentenceDF(h uint64) int {
 		return 0
 	}
 	return n
+}
+
+// SentenceDFs returns SentenceDF of each hash, in one query.
+func (l *Library) SentenceDFs(hashes []uint64) []int {
+	out := make([]int, len(hashes))
+	if len(hashes) == 0 {
+		return out
+	}
+	hs := make([]int64, len(hashes))
+	for i, h := range hashes {
+		hs[i] = int64(h)
+	}
+	ctx, cancel := l.readCtx()
+	defer cancel()
+	rows, err := l.pool.Query(ctx, `SELECT k.i, d.n FROM unnest($1::bigint[]) WITH ORDINALITY k(hash, i)
+		JOIN elib_sentence_df d ON d.hash = k.hash`, hs)
+	if err != nil {
+		l.fail("sentence df", err)
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int64
+		var n int
+		if err := rows.Scan(&i, &n); err != nil {
+			l.fail("sentence df", err)
+			return out
+		}
+		out[i-1] = n
+	}
+	if err := rows.Err(); err != nil {
+		l.fail("sentence df", err)
+	}
+	return out
 }
 
 // Stats returns counts, the database size of the library's tables and the
