@@ -130,6 +130,9 @@ func run(n, batch, queries int, url string, durable bool) error {
 		return err
 	}
 	fmt.Printf("database: %d bytes for the library's tables, %.0f bytes/element\n", st.DiskBytes, float64(st.DiskBytes)/float64(n))
+	if queries <= 0 {
+		return nil
+	}
 
 	// The same probes against both designs: checks querying the posting
 	// tables, and a server holding LSH and anchor indexes built from them.

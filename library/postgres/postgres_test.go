@@ -136,6 +136,47 @@ func TestImportIsOneTransaction(t *testing.T) {
 	}
 }
 
+// TestImportInChunks: an import larger than one fingerprinting chunk
+// stores every asset whole; cancelled while a later chunk is being
+// fingerprinted (earlier chunks already sent to the database), it leaves
+// nothing.
+func TestImportInChunks(t *testing.T) {
+	url := pgtest.Database(t)
+	require.NoError(t, postgres.Init(context.Background(), url))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := postgres.Open(context.Background(), postgres.Options{URL: url, Engine: engine(t), Workers: 2,
+		Progress: func(done, total int) {
+			if done > 1500 { // the second chunk: the first is being stored
+				cancel()
+			}
+		}})
+	require.NoError(t, err)
+	defer l.Close()
+	big := assets("chunked", 1500) // 3,000 elements
+	_, err = l.Import(ctx, big)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, l.AssetCount())
+	assert.Zero(t, l.ElementCount())
+	assert.Empty(t, l.AssetIDs())
+
+	whole := open(t, url)
+	res, err := whole.Import(context.Background(), big)
+	require.NoError(t, err)
+	assert.Equal(t, 1500, res.Assets)
+	assert.Equal(t, 3000, res.Elements)
+	assert.Equal(t, 3000, whole.ElementCount())
+	for _, id := range []string{"chunked-000", "chunked-499", "chunked-500", "chunked-1499"} {
+		refs := whole.AssetElements(id)
+		require.Len(t, refs, 2, id)
+		a, err := whole.Asset(id)
+		require.NoError(t, err)
+		e, err := whole.Element(refs[1])
+		require.NoError(t, err)
+		assert.Equal(t, a.Elements[1].Text, e.Text, id)
+	}
+}
+
 // TestRestartRecovers: with the database down, calls fail with a clear
 // error; once it is back, the same Library works again.
 func TestRestartRecovers(t *testing.T) {

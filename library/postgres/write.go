@@ -68,7 +68,8 @@ func addCount(ctx context.Context, tx pgx.Tx, key string, delta int) error {
 }
 
 // Import stores assets in one transaction, replacing assets with the same
-// id. Elements are fingerprinted before the transaction, in parallel.
+// id. Elements are fingerprinted in parallel, a chunk ahead of the
+// transaction storing them (see prepareAhead).
 func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error) {
 	var res index.ImportResult
 	if err := l.writable("import"); err != nil {
@@ -84,11 +85,9 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
 	}
-	prep, err := index.Prepare(ctx, l.opts.Engine, batch, index.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
-	if err != nil {
-		return res, fmt.Errorf("import: %w", err)
-	}
-	lex := l.lexemes(prep)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := l.prepareAhead(ctx, batch, l.opts.Workers, l.opts.Progress)
 	fp := fingerprintOf(l.opts.Engine)
 	err = l.write(ctx, "import", func(tx pgx.Tx) error {
 		res = index.ImportResult{}
@@ -110,16 +109,16 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 				return err
 			}
 		}
-		ids := make([]string, len(prep))
-		for i := range prep {
-			ids[i] = prep[i].Record.Asset.ID
+		ids := make([]string, len(batch))
+		for i := range batch {
+			ids[i] = batch[i].ID
 		}
 		replaced, err := l.removeAssets(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
 		res.Replaced = replaced
-		return l.insert(ctx, tx, prep, lex, &res)
+		return l.insertAll(ctx, tx, batch, chunks, &res)
 	})
 	if err != nil {
 		return index.ImportResult{}, err
@@ -128,6 +127,85 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 	l.fp, l.params = fp, l.opts.Engine.Bands()
 	l.mu.Unlock()
 	return res, nil
+}
+
+// importChunk is about how many elements prepareAhead fingerprints at a
+// time: large enough for COPY to pay off, small enough that the database
+// is soon busy.
+const importChunk = 1000
+
+// preparedChunk is one chunk of an import, fingerprinted and analysed.
+type preparedChunk struct {
+	prep []index.Prepared
+	lex  [][][]string
+	err  error
+}
+
+// prepareAhead fingerprints and analyses assets in chunks of about
+// importChunk elements on its own goroutine, one chunk ahead of the
+// writer, so the database stores one chunk while the next is
+// fingerprinted: the two share the machine's cores instead of taking
+// turns. The channel closes after the last chunk, after a chunk carrying
+// an error, or when ctx is done.
+func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, workers int, progress func(done, total int)) <-chan preparedChunk {
+	out := make(chan preparedChunk, 1)
+	total := 0
+	for i := range assets {
+		total += len(assets[i].Elements)
+	}
+	now := l.opts.Now()
+	go func() {
+		defer close(out)
+		done := 0
+		for start := 0; start < len(assets); {
+			end, n := start, 0
+			for end < len(assets) && (n == 0 || n+len(assets[end].Elements) <= importChunk) {
+				n += len(assets[end].Elements)
+				end++
+			}
+			opts := index.PrepareOptions{Workers: workers, Now: now}
+			if progress != nil {
+				base := done
+				opts.Progress = func(d, _ int) { progress(base+d, total) }
+			}
+			var c preparedChunk
+			c.prep, c.err = index.Prepare(ctx, l.opts.Engine, assets[start:end], opts)
+			if c.err == nil {
+				c.lex = l.lexemes(c.prep)
+			}
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return
+			}
+			if c.err != nil {
+				return
+			}
+			done += n
+			start = end
+		}
+	}()
+	return out
+}
+
+// insertAll inserts the chunks of assets as prepareAhead delivers them and
+// fails unless every asset arrived.
+func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Asset, chunks <-chan preparedChunk, res *index.ImportResult) error {
+	for c := range chunks {
+		if c.err != nil {
+			return c.err
+		}
+		if err := l.insert(ctx, tx, c.prep, c.lex, res); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if res.Assets != len(assets) {
+		return fmt.Errorf("stored %d of %d assets", res.Assets, len(assets))
+	}
+	return nil
 }
 
 // lexemes are the search terms of each element: the elib_zh analyzer's
@@ -171,8 +249,9 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// insert writes prepared assets with fresh refs.
+// insert writes prepared assets with fresh refs and adds them to res.
 func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][][]string, res *index.ImportResult) error {
+	assets, elements := 0, 0
 	n := 0
 	for i := range prep {
 		n += len(prep[i].Elements)
@@ -196,9 +275,9 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 	var keys []uint64
 	for i := range prep {
 		rec := prep[i].Record
-		rec.FirstRef = uint32(refs[min(k, len(refs)-1)])
-		if len(prep[i].Elements) == 0 {
-			rec.FirstRef = 0
+		rec.FirstRef = 0
+		if len(prep[i].Elements) > 0 {
+			rec.FirstRef = uint32(refs[k])
 		}
 		rec.File = rec.Asset.File
 		b, err := json.Marshal(&rec)
@@ -227,8 +306,8 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 				lshRows = append(lshRows, []any{hkey(b, key), ref})
 			}
 		}
-		res.Assets++
-		res.Elements += len(prep[i].Elements)
+		assets++
+		elements += len(prep[i].Elements)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_assets"}, []string{"id", "record", "sentences"}, pgx.CopyFromRows(assetRows)); err != nil {
 		return err
@@ -246,10 +325,12 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 	if err := addSentences(ctx, tx, sentences, 1); err != nil {
 		return err
 	}
-	if err := addCount(ctx, tx, "assets", res.Assets); err != nil {
+	res.Assets += assets
+	res.Elements += elements
+	if err := addCount(ctx, tx, "assets", assets); err != nil {
 		return err
 	}
-	return addCount(ctx, tx, "elements", res.Elements)
+	return addCount(ctx, tx, "elements", elements)
 }
 
 // addSentences adds sign to the asset count of every sentence hash (each
@@ -473,13 +554,11 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 		}
 		assets = recs
 	}
-	prep, err := index.Prepare(ctx, l.opts.Engine, assets, index.PrepareOptions{Workers: max(opts.Workers, l.opts.Workers), Progress: opts.Progress, Now: l.opts.Now()})
-	if err != nil {
-		return fmt.Errorf("reindex: %w", err)
-	}
-	lex := l.lexemes(prep)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := l.prepareAhead(ctx, assets, max(opts.Workers, l.opts.Workers), opts.Progress)
 	fp := fingerprintOf(l.opts.Engine)
-	err = l.write(ctx, "reindex", func(tx pgx.Tx) error {
+	err := l.write(ctx, "reindex", func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `TRUNCATE elib_assets, elib_elements, elib_lsh, elib_anchors, elib_sentence_df`); err != nil {
 			return err
 		}
@@ -488,7 +567,7 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 			return err
 		}
 		var res index.ImportResult
-		return l.insert(ctx, tx, prep, lex, &res)
+		return l.insertAll(ctx, tx, assets, chunks, &res)
 	})
 	if err != nil {
 		return err
