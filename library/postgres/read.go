@@ -46,7 +46,9 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	for rows.Next() {
 		var h hit
 		if err := rows.Scan(&h.ref, &h.n); err != nil {
-			break
+			rows.Close()
+			l.fail("candidates", err)
+			return
 		}
 		hits = append(hits, h)
 	}
@@ -73,23 +75,28 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	}
 	ctx, cancel := l.readCtx()
 	defer cancel()
-	rows, err := l.pool.Query(ctx, `SELECT i, ref, n FROM (
-		SELECT k.i, p.ref, count(*) OVER (PARTITION BY k.i) AS n,
-		       row_number() OVER (PARTITION BY k.i ORDER BY p.ref) AS rn
-		FROM unnest($1::bigint[]) WITH ORDINALITY k(hkey, i) JOIN elib_anchors p ON p.hkey = k.hkey) s
-		WHERE rn <= $2 ORDER BY i, ref`, hk, max(limit, 0)+1)
+	// Per anchor: its exact holder count (an index-only count) and its
+	// lowest refs (a top-N of the same entries), not a sort of them all.
+	rows, err := l.pool.Query(ctx, `SELECT k.i, c.n, h.refs FROM unnest($1::bigint[]) WITH ORDINALITY k(hkey, i)
+		CROSS JOIN LATERAL (SELECT count(*) AS n FROM elib_anchors p WHERE p.hkey = k.hkey) c
+		CROSS JOIN LATERAL (SELECT coalesce(array_agg(ref ORDER BY ref), '{}') AS refs FROM
+			(SELECT ref FROM elib_anchors p WHERE p.hkey = k.hkey ORDER BY ref LIMIT $2) x) h
+		WHERE c.n > 0 ORDER BY k.i`, hk, max(limit, 0))
 	if err != nil {
 		l.fail("anchors", err)
 		return counts
 	}
 	type hit struct {
-		i, ref, n int64
+		i, n int64
+		refs []int64
 	}
 	var hits []hit
 	for rows.Next() {
 		var h hit
-		if err := rows.Scan(&h.i, &h.ref, &h.n); err != nil {
-			break
+		if err := rows.Scan(&h.i, &h.n, &h.refs); err != nil {
+			rows.Close()
+			l.fail("anchors", err)
+			return counts
 		}
 		hits = append(hits, h)
 	}
@@ -98,13 +105,11 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 		l.fail("anchors", err)
 		return counts
 	}
-	taken := make([]int, len(hashes))
 	for _, h := range hits {
 		i := int(h.i - 1)
 		counts[i] = int(h.n)
-		if taken[i] < limit {
-			taken[i]++
-			fn(i, uint32(h.ref))
+		for _, ref := range h.refs {
+			fn(i, uint32(ref))
 		}
 	}
 	return counts
