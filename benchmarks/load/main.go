@@ -72,6 +72,8 @@ type options struct {
 	keep       string
 	elibBin    string
 	pgFast     bool
+	// searchEvery makes every n-th request of the replica load a search.
+	searchEvery int
 }
 
 func main() {
@@ -95,6 +97,7 @@ func main() {
 	flag.StringVar(&o.keep, "keep", "", "with -postgres: keep the private primary's data in this directory, to build the library once and reuse it")
 	flag.StringVar(&o.elibBin, "elib", "", "with -postgres: the elib binary to serve with (default: go build elib/cmd/elib)")
 	flag.BoolVar(&o.pgFast, "pg-test-settings", false, "with -postgres: start the private primary with the tests' settings (fsync off, small buffers) instead of durable benchmark settings")
+	flag.IntVar(&o.searchEvery, "search-every", 4, "with -postgres: every n-th request of the replica load is a GET /v1/search (0: checks only)")
 	flag.Parse()
 	if o.postgres {
 		// Sane for two cores that also run PostgreSQL and three servers.

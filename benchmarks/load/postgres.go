@@ -16,7 +16,7 @@ package main
 //	    new assets through POST /v1/import on server 1 during it, and the
 //	    time until a check of the new text on server 2 and on the replica
 //	    server names the new asset;
-//	(c) checks and searches (3:1) against the replica server;
+//	(c) checks and searches (3:1, -search-every) against the replica server;
 //
 // and the answer of the replica server to POST /v1/import. The assets the
 // run imported are removed afterwards, so the library stays at -elements.
@@ -73,6 +73,16 @@ type pgReport struct {
 	Replica      loadFigures `json:"replica"`
 	Import       pgImport    `json:"import"`
 	ReplicaWrite refusal     `json:"replica_write"`
+	// Servers are the warnings and errors the servers logged.
+	Servers []serverLog `json:"servers"`
+}
+
+// serverLog counts what one server logged at WARN and ERROR.
+type serverLog struct {
+	Name     string `json:"name"`
+	Warnings int    `json:"warnings"`
+	Errors   int    `json:"errors"`
+	First    string `json:"first,omitempty"`
 }
 
 // loadFigures are one load run's figures.
@@ -103,6 +113,10 @@ type pgImport struct {
 	// there that names the probe asset.
 	Server2 visibility `json:"server2"`
 	Replica visibility `json:"replica"`
+	// ReplayMs: from the import's answer until the replica had replayed
+	// the primary's WAL up to where it stood then (the database's own lag,
+	// without the servers).
+	ReplayMs float64 `json:"replica_replay_ms"`
 	// Removed assets after the run (the library stays at -elements).
 	Removed int `json:"removed"`
 }
@@ -193,11 +207,16 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		}
 	}
 	var servers []*serveProc
-	defer func() {
-		for _, s := range servers {
-			s.stop()
+	stopped := false
+	stopAll := func() {
+		if !stopped {
+			for _, s := range servers {
+				s.stop()
+			}
 		}
-	}()
+		stopped = true
+	}
+	defer stopAll()
 	for _, s := range []struct{ name, url, token string }{
 		{"server 1 (primary, takes imports)", db.primary, pgToken},
 		{"server 2 (primary, checks only)", db.primary, ""},
@@ -254,6 +273,11 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		}
 		rep.Import.Assets, rep.Import.Elements = ir.Imported, ir.Elements
 		var vis sync.WaitGroup
+		vis.Add(1)
+		go func() {
+			defer vis.Done()
+			rep.Import.ReplayMs = replayDelay(ctx, db, importDone)
+		}()
 		for _, v := range []struct {
 			s   *serveProc
 			out *visibility
@@ -295,6 +319,12 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		rep.Import.Removed = n
 	}
 	rep.LoadAvgAfter = loadAvg()
+	stopAll()
+	for _, s := range servers {
+		s.mu.Lock()
+		rep.Servers = append(rep.Servers, s.log)
+		s.mu.Unlock()
+	}
 
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -373,7 +403,15 @@ func (r *pgReport) print(w io.Writer, o options) {
 			fmt.Fprintf(w, "    last answer: %s\n", v.v.Last)
 		}
 	}
+	fmt.Fprintf(w, "replayed:  the replica replayed the primary's WAL of the import %.1f ms after its answer\n", im.ReplayMs)
 	fmt.Fprintf(w, "replica write: HTTP %d %q; refused: %v\n", r.ReplicaWrite.Status, r.ReplicaWrite.Message, r.ReplicaWrite.Refused)
+	for _, s := range r.Servers {
+		fmt.Fprintf(w, "log:       %s: %d warnings, %d errors", s.Name, s.Warnings, s.Errors)
+		if s.First != "" {
+			fmt.Fprintf(w, "; first: %.300s", s.First)
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // loadAvg returns the 1, 5 and 15 minute load averages.
@@ -502,6 +540,7 @@ type serveProc struct {
 
 	mu   sync.Mutex
 	tail []string // its last stderr lines
+	log  serverLog
 }
 
 func (p *serveProc) base() string { return "http://" + p.addr }
@@ -528,7 +567,7 @@ func startServe(ctx context.Context, bin, name, lib, token string) (*serveProc, 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	p := &serveProc{name: name, cmd: cmd, done: make(chan struct{})}
+	p := &serveProc{name: name, cmd: cmd, done: make(chan struct{}), log: serverLog{Name: name}}
 	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pipe)
@@ -541,6 +580,16 @@ func startServe(ctx context.Context, bin, name, lib, token string) (*serveProc, 
 				}
 			}
 			p.mu.Lock()
+			warn, bad := strings.Contains(line, "level=WARN"), strings.Contains(line, "level=ERROR")
+			if warn {
+				p.log.Warnings++
+			}
+			if bad {
+				p.log.Errors++
+			}
+			if (warn || bad) && p.log.First == "" {
+				p.log.First = line
+			}
 			p.tail = append(p.tail, line)
 			if len(p.tail) > 20 {
 				p.tail = p.tail[1:]
@@ -586,16 +635,17 @@ func newPgWorkload(o options, gen *generator) *pgWorkload {
 		b, _ := json.Marshal(map[string]any{"text": gen.script(o.scriptChars, i%2 == 0, o.elements), "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
 		w.checks = append(w.checks, b)
 	}
-	// Searches for words of middling frequency (the commonest match much
-	// of the library).
-	for i := 0; i < 32 && 10+7*i < len(gen.words); i++ {
-		w.searches = append(w.searches, "/v1/search?q="+url.QueryEscape(gen.words[10+7*i]))
+	// Searches for single words ranked 200–975 by frequency in the
+	// sample (about 100–1,600 hits at 100k elements, like a product or
+	// topic word); the commonest words hit a quarter of the library.
+	for i := 0; i < 32 && 200+25*i < len(gen.words); i++ {
+		w.searches = append(w.searches, "/v1/search?q="+url.QueryEscape(gen.words[200+25*i]))
 	}
 	return w
 }
 
 // on is the load against targets, request i going to target i mod
-// len(targets); with search, every fourth request is a search.
+// len(targets); with search, every -search-every'th request is a search.
 func (w *pgWorkload) on(targets []*serveProc, search bool) load {
 	checks := make([][][]byte, len(targets))
 	searches := make([][][]byte, len(targets))
@@ -607,7 +657,8 @@ func (w *pgWorkload) on(targets []*serveProc, search bool) load {
 			searches[t] = append(searches[t], rawRequest("GET", path, s.addr, nil))
 		}
 	}
-	isSearch := func(i int) bool { return search && i%4 == 3 }
+	every := w.o.searchEvery
+	isSearch := func(i int) bool { return search && every > 0 && i%every == every-1 }
 	return load{clients: w.o.clients, requests: w.o.requests, think: w.o.think, seed: w.o.seed,
 		kind: func(i int) string {
 			if isSearch(i) {
@@ -674,6 +725,37 @@ func waitVisible(v *visibility, s *serveProc, probe []byte, id string, since tim
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// replayDelay returns how long after since the replica had replayed the
+// primary's WAL up to where it stands now (-1 when it could not tell).
+func replayDelay(ctx context.Context, db *pgDatabases, since time.Time) float64 {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	p, err := pgx.Connect(ctx, db.primary)
+	if err != nil {
+		return -1
+	}
+	defer p.Close(ctx)
+	r, err := pgx.Connect(ctx, db.replica)
+	if err != nil {
+		return -1
+	}
+	defer r.Close(ctx)
+	var lsn string
+	if err := p.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+		return -1
+	}
+	for {
+		var done bool
+		if err := r.QueryRow(ctx, `SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn`, lsn).Scan(&done); err != nil {
+			return -1
+		}
+		if done {
+			return ms(time.Since(since))
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -30,7 +30,7 @@ func TestPostgresMode(t *testing.T) {
 	keep, err := os.MkdirTemp("", "elib-pgload-test-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(keep) })
-	o := options{postgres: true, elements: 1200, clients: 6, requests: 90, scriptChars: 300, importAssets: 3, seed: 1,
+	o := options{postgres: true, elements: 1200, clients: 6, requests: 90, scriptChars: 300, importAssets: 3, seed: 1, searchEvery: 4,
 		pgFast: true, keep: keep, jsonOut: true}
 
 	// Build once…
@@ -68,6 +68,7 @@ func TestPostgresMode(t *testing.T) {
 		assert.True(t, v.Found, "%s: a check finds the import: %s", name, v.Last)
 		assert.Positive(t, v.Checks, name)
 	}
+	assert.GreaterOrEqual(t, im.ReplayMs, 0.0, "the replica replays the import")
 	assert.Equal(t, o.importAssets, im.Removed, "the run removes what it imported")
 
 	assert.Equal(t, 403, rep.ReplicaWrite.Status)
