@@ -1,11 +1,13 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -268,7 +270,8 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 		}
 	}
 	params := l.opts.Engine.Bands()
-	var elemRows, lshRows, anchorRows [][]any
+	var elemRows [][]any
+	var lshRows, anchorRows []posting
 	var assetRows [][]any
 	var sentences []int64
 	k := 0
@@ -297,13 +300,13 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 			anchors := make([]int64, len(prep[i].Anchors[j]))
 			for a, h := range prep[i].Anchors[j] {
 				anchors[a] = int64(h)
-				anchorRows = append(anchorRows, []any{hkey(0, h), ref})
+				anchorRows = append(anchorRows, posting{hkey(0, h), ref})
 			}
 			elemRows = append(elemRows, []any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
 				encodeU32(e.Signature), encodeU64(e.Shingles), anchors, lex[i][j]})
 			keys = params.BandKeys(keys[:0], e.Signature)
 			for b, key := range keys {
-				lshRows = append(lshRows, []any{hkey(b, key), ref})
+				lshRows = append(lshRows, posting{hkey(b, key), ref})
 			}
 		}
 		assets++
@@ -316,10 +319,10 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 		[]string{"ref", "asset_id", "idx", "type", "text", "title", "signature", "shingles", "anchors", "lexemes"}, pgx.CopyFromRows(elemRows)); err != nil {
 		return err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_lsh"}, []string{"bkey", "ref"}, pgx.CopyFromRows(lshRows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_lsh"}, []string{"bkey", "ref"}, sortedPostings(lshRows)); err != nil {
 		return err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_anchors"}, []string{"hkey", "ref"}, pgx.CopyFromRows(anchorRows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_anchors"}, []string{"hkey", "ref"}, sortedPostings(anchorRows)); err != nil {
 		return err
 	}
 	if err := addSentences(ctx, tx, sentences, 1); err != nil {
@@ -353,6 +356,17 @@ func addSentences(ctx context.Context, tx pgx.Tx, hashes []int64, sign int) erro
 	}
 	_, err := tx.Exec(ctx, `DELETE FROM elib_sentence_df WHERE hash = ANY($1) AND n <= 0`, hashes)
 	return err
+}
+
+// posting is one row of a posting table: a key and an element ref.
+type posting struct{ key, ref int64 }
+
+// sortedPostings is a COPY source of postings in key order: the btree on
+// the key then takes its inserts leaf by leaf instead of at random
+// (benchmarks/RESULTS.md has the difference).
+func sortedPostings(ps []posting) pgx.CopyFromSource {
+	slices.SortFunc(ps, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
+	return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) { return []any{ps[i].key, ps[i].ref}, nil })
 }
 
 // hkey is the posting key of band b: the band and the top 32 bits of key,
