@@ -97,6 +97,21 @@ type loadFigures struct {
 	Check      summary  `json:"check"`
 	Search     *summary `json:"search,omitempty"`
 	FirstError string   `json:"first_error,omitempty"`
+	// CPU is where the machine's CPU time went during the run.
+	CPU cpuShare `json:"cpu_ms_per_request"`
+	// Statements is about how many statements (transactions, by
+	// pg_stat_database: each of the library's reads is one) the two
+	// PostgreSQL servers ran per request; their statistics lag by up to a
+	// second or so.
+	Statements float64 `json:"statements_per_request"`
+}
+
+// cpuShare is CPU milliseconds per request: all three servers, both
+// PostgreSQL servers (with -url: not measured, 0), the load's clients.
+type cpuShare struct {
+	Servers    float64 `json:"servers"`
+	PostgreSQL float64 `json:"postgresql"`
+	Clients    float64 `json:"clients"`
 }
 
 // pgImport is the import during load (b) and where it became visible.
@@ -240,8 +255,50 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		}
 	}
 
+	// CPU seconds so far of the servers, PostgreSQL and the clients, and
+	// the transactions of the databases.
+	var stats []*pgx.Conn
+	for _, u := range []string{db.primary, db.replica} {
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close(context.Background())
+		stats = append(stats, c)
+	}
+	cpu := func() [4]float64 {
+		var c [4]float64
+		for _, conn := range stats {
+			var n float64
+			if conn.QueryRow(ctx, `SELECT sum(xact_commit + xact_rollback)::float8 FROM pg_stat_database`).Scan(&n) == nil {
+				c[3] += n
+			}
+		}
+		for _, s := range servers {
+			c[0] += procCPU(s.cmd.Process.Pid)
+		}
+		for _, pg := range []*pgtest.Server{db.pg, db.rep} {
+			if pg != nil {
+				c[1] += treeCPU(postmasterPID(filepath.Join(pg.Dir, "data")))
+			}
+		}
+		c[2] = selfCPU()
+		return c
+	}
+	measure := func(l load, targets []*serveProc) (loadFigures, time.Time) {
+		before := cpu()
+		out := l.run()
+		end := time.Now()
+		after := cpu()
+		f := w.figures(out, targets)
+		per := func(i int) float64 { return round((after[i]-before[i])*1000/float64(max(1, len(out.lat))), 2) }
+		f.CPU = cpuShare{Servers: per(0), PostgreSQL: per(1), Clients: per(2)}
+		f.Statements = round((after[3]-before[3])/float64(max(1, len(out.lat))), 1)
+		return f, end
+	}
+
 	// (a) one server.
-	rep.OnePrimary = w.figures(w.on([]*serveProc{s1}, false).run(), []*serveProc{s1})
+	rep.OnePrimary, _ = measure(w.on([]*serveProc{s1}, false), []*serveProc{s1})
 
 	// (b) two servers, an import on server 1 during the load.
 	stamp := time.Now().UnixMicro()
@@ -291,14 +348,13 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		vis.Wait()
 	}()
 	both := []*serveProc{s1, s2}
-	out := w.on(both, false).run()
-	loadEnd := time.Now()
+	two, loadEnd := measure(w.on(both, false), both)
 	importWG.Wait()
-	rep.TwoPrimaries = w.figures(out, both)
+	rep.TwoPrimaries = two
 	rep.Import.DuringLoad = rep.Import.Error == "" && importDone.Before(loadEnd)
 
 	// (c) the replica: checks and searches.
-	rep.Replica = w.figures(w.on([]*serveProc{sr}, true).run(), []*serveProc{sr})
+	rep.Replica, _ = measure(w.on([]*serveProc{sr}, true), []*serveProc{sr})
 
 	// A write to the replica server is refused.
 	rb, rid, _ := gen.importBatch(1, 2_000_000_000_000+int(stamp%1_000_000_000_000), fmt.Sprintf("pgload/%d/replica-", stamp))
@@ -382,7 +438,8 @@ func (r *pgReport) print(w io.Writer, o options) {
 		if s := f.l.Search; s != nil {
 			fmt.Fprintf(w, "; search p50 %.1f p90 %.1f p99 %.1f max %.1f ms (%d)", s.P50Ms, s.P90Ms, s.P99Ms, s.MaxMs, s.Requests)
 		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "\n    per request: CPU of the servers %.1f ms, of PostgreSQL %.1f ms, of the clients %.1f ms; about %.1f statements\n",
+			f.l.CPU.Servers, f.l.CPU.PostgreSQL, f.l.CPU.Clients, f.l.Statements)
 		if f.l.FirstError != "" {
 			fmt.Fprintf(w, "    first error: %s\n", f.l.FirstError)
 		}

@@ -30,7 +30,7 @@ func TestPostgresMode(t *testing.T) {
 	keep, err := os.MkdirTemp("", "elib-pgload-test-")
 	require.NoError(t, err)
 	t.Cleanup(func() { os.RemoveAll(keep) })
-	o := options{postgres: true, elements: 1200, clients: 6, requests: 90, scriptChars: 300, importAssets: 3, seed: 1, searchEvery: 4,
+	o := options{postgres: true, elements: 1000, clients: 6, requests: 60, scriptChars: 300, importAssets: 3, seed: 1, searchEvery: 4,
 		pgFast: true, keep: keep, jsonOut: true}
 
 	// Build once…
