@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -407,4 +408,139 @@ func TestReindexFrom(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, res.Total, "the stored assets are gone")
 	})
+}
+
+// searchAssets are the assets of TestSearchIdentical: the two-thirds rule
+// per field (an element holding one of three query words, two of three,
+// one in its text and one in its title), metadata and attributes to
+// filter, sort and facet on.
+func searchAssets() []element.Asset {
+	mk := func(id, title string, meta map[string]any, parts ...any) element.Asset {
+		a := element.Asset{ID: id, Title: title, Meta: meta}
+		for i := 0; i+2 < len(parts)+1; i += 3 {
+			a.Elements = append(a.Elements, element.Element{Type: element.Type(parts[i].(string)), Text: parts[i+1].(string),
+				Attributes: parts[i+2].(map[string]any)})
+		}
+		a.Reoffset()
+		return a
+	}
+	attrs := func(camera string, bpm any, color string) map[string]any {
+		m := map[string]any{"camera": camera, "subtitle_color": color}
+		if bpm != nil {
+			m["bgm_bpm"] = bpm
+		}
+		return m
+	}
+	return []element.Asset{
+		mk("s/one.txt", "通勤包", map[string]any{"platform": "抖音", "campaign": "双11", "plays": "1.2万", "published": "2026-11-01"},
+			"hook", "跑步的时候膝盖疼怎么办", attrs("推近", 128, "#FFD400"),
+			"conversion", "点击链接下单，今天立减五十元", attrs("固定", 90, "#ffffff")),
+		mk("s/two.txt", "运动", map[string]any{"platform": "快手", "campaign": "双11", "plays": 5000, "published": "2026-11-05 20:00"},
+			"hook", "膝盖不疼的跑鞋，今晚直播间见", attrs("拉远", 150, "#FFD400"),
+			"testimonial", "我穿了三个月跑鞋，亲测好评", attrs("推近", nil, "#FFD400")),
+		mk("s/three.txt", "跑鞋", map[string]any{"platform": "抖音", "campaign": "年货节", "plays": "3w", "published": "2026-10-20"},
+			"hook", "膝盖保护真的很重要", attrs("推近", 110, "#00FF00"),
+			"conversion", "直播间下单送袜子，限时三天", attrs("晃动", 128, "#ffd400")),
+		mk("s/four.txt", "", map[string]any{"platform": "Douyin", "plays": "800", "created": "2026-11-10T08:00:00+08:00"},
+			"story", "新款跑鞋今晚直播间首发，我等了一年", attrs("推近", "135", "#FFD400")),
+		mk("s/five.txt", "厨房好物", map[string]any{"platform": "小红书", "campaign": "双11", "product": "牛排锅", "published": "2026-11-20"},
+			"hook", "千万别再用普通锅煎牛排了", attrs("上摇", 100, ""),
+			"conversion", "点击下方链接下单，新人专享价", attrs("推近", 128, "#FFD400")),
+		// A story longer than the highlighter's 200-character fragments.
+		mk("s/six.txt", "长故事", map[string]any{"published": "2026-09-01"},
+			"story", strings.Repeat("那年冬天我在北方的小城里开了一家面馆，", 12)+"后来跑步伤了膝盖，才明白休息的意义。", attrs("固定", nil, "")),
+	}
+}
+
+// TestSearchIdentical: the same searches give the same answers on every
+// backend — totals, hits (with their text, title, plays, published time
+// and highlighted fragments), facet counts, the order of --sort plays and
+// --sort created, and offset paging — with the two-thirds rule applied per
+// field as bleve applies it.
+func TestSearchIdentical(t *testing.T) {
+	queries := []struct {
+		name string
+		q    fulltext.Query
+		// ids are the hits expected (any order), when the case pins them.
+		ids []string
+	}{
+		{name: "2 of 3 words hit, 1 of 3 and 1 text + 1 title miss", q: fulltext.Query{Text: "膝盖 跑鞋 直播间"},
+			ids: []string{"s/four.txt#1", "s/two.txt#1"}},
+		{name: "one word", q: fulltext.Query{Text: "膝盖"},
+			ids: []string{"s/one.txt#1", "s/six.txt#1", "s/three.txt#1", "s/two.txt#1"}},
+		{name: "title only", q: fulltext.Query{Text: "厨房好物"},
+			ids: []string{"s/five.txt#1", "s/five.txt#2"}},
+		{name: "facets", q: fulltext.Query{Text: "下单", Facets: true}},
+		{name: "match all with facets", q: fulltext.Query{Facets: true}},
+		{name: "filters combined", q: fulltext.Query{Text: "下单", Type: "转化",
+			Where: []fulltext.Filter{{Key: "平台", Value: "抖音"}, {Key: "color", Value: "#ffd400"}}},
+			ids: []string{"s/three.txt#2"}},
+		{name: "filter words in the text", q: fulltext.Query{Text: "camera:推近 bpm:120-140", Facets: true},
+			ids: []string{"s/five.txt#2", "s/four.txt#1", "s/one.txt#1"}},
+		{name: "bpm range and since", q: fulltext.Query{BPM: &fulltext.Range{Lo: 100},
+			Since: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}},
+		{name: "until", q: fulltext.Query{Until: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Facets: true}},
+		{name: "product alias", q: fulltext.Query{Where: []fulltext.Filter{{Key: "product", Value: "牛排锅"}}},
+			ids: []string{"s/five.txt#1", "s/five.txt#2"}},
+		{name: "no match", q: fulltext.Query{Text: "跑鞋", Where: []fulltext.Filter{{Key: "platform", Value: "微博"}}, Facets: true}},
+		{name: "sort plays", q: fulltext.Query{Text: "膝盖 下单 跑鞋 直播间 链接", Sort: fulltext.SortPlays}},
+		{name: "sort plays all", q: fulltext.Query{Sort: fulltext.SortPlays, Limit: 100}},
+		{name: "sort created", q: fulltext.Query{Where: []fulltext.Filter{{Key: "camera", Value: "推近"}}, Sort: fulltext.SortCreated, Limit: 100}},
+	}
+	type answer struct {
+		Total  uint64
+		IDs    []string // sorted unless the query sorts by plays or time
+		Hits   map[string]fulltext.Hit
+		Facets map[string][]fulltext.FacetCount
+		Pages  []string // every hit once, paging by 2
+	}
+	answers := map[string][]answer{}
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			l := b.open(t)
+			ctx := context.Background()
+			_, err := l.Import(ctx, searchAssets())
+			require.NoError(t, err)
+			for _, c := range queries {
+				q := c.q
+				q.Limit = 100
+				res, err := l.Search(ctx, q)
+				require.NoError(t, err, c.name)
+				a := answer{Total: res.Total, Hits: map[string]fulltext.Hit{}, Facets: res.Facets}
+				for _, h := range res.Hits {
+					a.IDs = append(a.IDs, h.ID)
+					h.Score = 0
+					a.Hits[h.ID] = h
+				}
+				if c.q.Sort == "" {
+					sort.Strings(a.IDs)
+				}
+				if c.ids != nil {
+					assert.Equal(t, c.ids, a.IDs, c.name)
+				}
+				q.Limit = 2
+				for q.Offset = 0; q.Offset < int(res.Total)+2; q.Offset += 2 {
+					page, err := l.Search(ctx, q)
+					require.NoError(t, err, c.name)
+					assert.Equal(t, res.Total, page.Total, c.name)
+					assert.LessOrEqual(t, len(page.Hits), 2)
+					for _, h := range page.Hits {
+						a.Pages = append(a.Pages, h.ID)
+					}
+				}
+				assert.Len(t, a.Pages, int(res.Total), "%s: paging gives every hit once", c.name)
+				if c.q.Sort != "" {
+					assert.Equal(t, a.IDs, a.Pages, "%s: pages follow the order", c.name)
+				}
+				sort.Strings(a.Pages)
+				answers[c.name] = append(answers[c.name], a)
+			}
+		})
+	}
+	for _, c := range queries {
+		as := answers[c.name]
+		for i := 1; i < len(as); i++ {
+			assert.Equal(t, as[0], as[i], "%s: backend %d vs memory", c.name, i)
+		}
+	}
 }

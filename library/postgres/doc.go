@@ -14,13 +14,25 @@
 //   - elib_assets: one row per live asset, its record (JSON of
 //     store.AssetRecord) and distinct sentence hashes;
 //   - elib_elements: one row per element (ref from a sequence, never
-//     reused): text, signature, shingles, anchors, search lexemes (text[] and
-//     a generated tsvector with a GIN index), live flag;
+//     reused): text, signature, shingles, anchors, live flag, and what
+//     search needs (migration 3, searchRow): the gojieba terms of text and
+//     title together (lexemes, a generated tsvector with a GIN index) and
+//     apart, filter and facet terms (fulltext.FilterTerms, FacetTerms; GIN
+//     on the filter terms), BPM, plays, published time;
 //   - elib_lsh and elib_anchors: postings (band<<32 | top 32 bits of the
 //     key, ref) — the key the in-memory lsh.Index compares — with a btree;
 //   - elib_sentence_df: in how many live assets each sentence occurs (exact;
 //     the file library estimates it with a count-min sketch);
 //   - elib_allowlist.
+//
+// # Search
+//
+// Search is one SQL statement: the GIN index gives the elements holding
+// enough of the query's word positions, the two-thirds rule is checked per
+// field (text or title) as bleve checks it, filters are array overlaps
+// with the filter terms, and the database sorts, pages and counts facets;
+// the process receives the page and the counts and highlights the page
+// with the file library's highlighter (fulltext.Highlight).
 //
 // # Consistency
 //

@@ -151,6 +151,9 @@ func Init(ctx context.Context, raw string) error {
 			return fmt.Errorf("init library %s: migration %d: %w", desc, i+1, err)
 		}
 	}
+	if err := runFills(ctx, tx, v); err != nil {
+		return fmt.Errorf("init library %s: %w", desc, err)
+	}
 	if _, err := tx.Exec(ctx, `INSERT INTO elib_meta (key, value) VALUES ('schema_version', $1)
 		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, strconv.Itoa(SchemaVersion)); err != nil {
 		return wrap(desc, "init", err)

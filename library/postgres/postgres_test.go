@@ -233,23 +233,53 @@ func TestNoSchema(t *testing.T) {
 
 // TestMigratesOlderSchema: a database at schema 1 is refused by Open with
 // "run elib init", and Init migrates it to the current version, keeping
-// its data.
+// its data and filling the search columns of migration 3 for the elements
+// already there: searches answer as before.
 func TestMigratesOlderSchema(t *testing.T) {
+	ctx := context.Background()
 	l, url := newLibrary(t)
-	_, err := l.Import(context.Background(), assets("old", 2))
+	batch := assets("old", 2)
+	batch[0].Meta = map[string]any{"platform": "抖音", "plays": "1.2万", "published": "2026-11-03"}
+	batch[0].Elements[0].Attributes = map[string]any{"camera": "推近", "bgm_bpm": 128}
+	_, err := l.Import(ctx, batch)
 	require.NoError(t, err)
-	conn, err := pgx.Connect(context.Background(), url)
+	queries := []fulltext.Query{
+		{Text: "下单", Facets: true},
+		{Text: "钩子 睡不好", Where: []fulltext.Filter{{Key: "camera", Value: "推近"}}},
+		{Where: []fulltext.Filter{{Key: "platform", Value: "抖音"}}, Sort: fulltext.SortPlays, Facets: true},
+		{Text: "old", BPM: &fulltext.Range{Lo: 120, Hi: 130}},
+	}
+	search := func(l *postgres.Library) []*fulltext.Result {
+		var out []*fulltext.Result
+		for _, q := range queries {
+			res, err := l.Search(ctx, q)
+			require.NoError(t, err)
+			res.Took = 0
+			out = append(out, res)
+		}
+		return out
+	}
+	before := search(l)
+	require.Positive(t, before[0].Total)
+	require.Positive(t, before[2].Total)
+
+	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
-	_, err = conn.Exec(context.Background(), `DROP TABLE elib_packs; UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
+	_, err = conn.Exec(ctx, `DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
+		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
+			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
+		UPDATE elib_elements SET lexemes = '{}';
+		UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
 	require.NoError(t, err)
-	conn.Close(context.Background())
-	_, err = postgres.Open(context.Background(), postgres.Options{URL: url})
+	conn.Close(ctx)
+	_, err = postgres.Open(ctx, postgres.Options{URL: url})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run elib init to migrate it")
-	require.NoError(t, postgres.Init(context.Background(), url))
+	require.NoError(t, postgres.Init(ctx, url))
 	l2 := open(t, url)
 	assert.Equal(t, 2, l2.AssetCount())
 	assert.Empty(t, l2.Packs())
+	assert.Equal(t, before, search(l2), "the migration filled the search columns")
 }
 
 // TestReplicaServesReadsRefusesWrites: a streaming replica (pg_basebackup

@@ -1,5 +1,12 @@
 package postgres
 
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
 // migrations are the schema versions in order: migrations[i] moves a
 // database from version i to i+1. Never edit a released one; append.
 var migrations = []string{
@@ -37,6 +44,37 @@ CREATE TABLE elib_allowlist (phrase text PRIMARY KEY);
 INSERT INTO elib_meta (key, value) VALUES ('generation', '0'), ('assets', '0'), ('elements', '0'), ('fingerprint', '');`,
 	// 2: creator packs (package pack), oldest first by seq.
 	`CREATE TABLE elib_packs (seq bigserial, id text PRIMARY KEY, body bytea NOT NULL);`,
+	// 3: search in SQL (search.go, searchRow): each element's terms by
+	// field, filter and facet terms, BPM, plays and published time; filled
+	// for the elements already there by fills[3].
+	`ALTER TABLE elib_elements
+	ADD COLUMN text_terms text[], ADD COLUMN title_terms text[],
+	ADD COLUMN filter_terms text[], ADD COLUMN facet_terms text[],
+	ADD COLUMN bpm double precision, ADD COLUMN plays double precision, ADD COLUMN published bigint;
+CREATE INDEX elib_elements_filter ON elib_elements USING gin (filter_terms);`,
+}
+
+// fills complete migrations with what SQL cannot compute (gojieba terms,
+// the search rules of package fulltext): fills[v] runs, in Init's
+// transaction, right after the migration to version v, on a database
+// that held a library before it.
+var fills = map[int]func(context.Context, pgx.Tx) error{
+	3: fillSearchColumns,
+}
+
+// runFills runs the fills of the migrations from version from upward.
+func runFills(ctx context.Context, tx pgx.Tx, from int) error {
+	if from == 0 {
+		return nil // a new library: nothing to fill
+	}
+	for v := from + 1; v <= SchemaVersion; v++ {
+		if f := fills[v]; f != nil {
+			if err := f(ctx, tx); err != nil {
+				return fmt.Errorf("migration %d: %w", v, err)
+			}
+		}
+	}
+	return nil
 }
 
 // SchemaVersion is the schema version this binary writes and reads.

@@ -4,14 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"html"
 	"math"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/jackc/pgx/v5"
 
 	"elib/element"
 	"elib/index"
@@ -23,34 +25,219 @@ import (
 // analyzer is the elib_zh analyzer bleve indexes with.
 type analyzer = analysis.Analyzer
 
-// zhAnalyzer returns the shared elib_zh analyzer.
+// newAnalyzer loads the elib_zh analyzer (the shared gojieba tokenizer).
+func newAnalyzer() (analyzer, error) {
+	if err := zh.Warm(); err != nil {
+		return nil, err
+	}
+	an := fulltext.NewMapping().AnalyzerNamed(zh.Name)
+	if an == nil {
+		return nil, fmt.Errorf("analyzer %s not registered", zh.Name)
+	}
+	return an, nil
+}
+
+// zhAnalyzer returns the library's elib_zh analyzer, loaded once.
 func (l *Library) zhAnalyzer() (analyzer, error) {
 	l.anMu.Lock()
 	defer l.anMu.Unlock()
 	if l.an == nil {
-		if err := zh.Warm(); err != nil {
+		an, err := newAnalyzer()
+		if err != nil {
 			return nil, err
-		}
-		an := fulltext.NewMapping().AnalyzerNamed(zh.Name)
-		if an == nil {
-			return nil, fmt.Errorf("analyzer %s not registered", zh.Name)
 		}
 		l.an = an
 	}
 	return l.an, nil
 }
 
-// terms returns the analyzer's terms of text (nil when it cannot load).
-func (l *Library) terms(text string) []string {
-	an, err := l.zhAnalyzer()
-	if err != nil || text == "" {
+// analyze returns the analyzer's terms of text, distinct, in order.
+func analyze(an analyzer, text string) []string {
+	if text == "" {
 		return nil
 	}
 	var out []string
 	for _, t := range an.Analyze([]byte(text)) {
 		out = append(out, string(t.Term))
 	}
+	return dedupe(out)
+}
+
+func dedupe(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
 	return out
+}
+
+// searchColumns are the elib_elements columns a searchRow fills.
+var searchColumns = []string{"lexemes", "text_terms", "title_terms", "filter_terms", "facet_terms", "bpm", "plays", "published"}
+
+// searchRow is what an element's row holds for search (migration 3): the
+// elib_zh terms of its text and of its asset's title apart (bleve's
+// two-thirds rule holds per field) and together (lexemes, the GIN-indexed
+// tsvector), the terms of its filterable fields and facets
+// (fulltext.FilterTerms, fulltext.FacetTerms), its BPM, its asset's play
+// count and published time (Unix nanoseconds): everything Search needs to
+// answer in SQL.
+type searchRow struct {
+	lexemes, text, title, filter, facet []string
+	bpm, plays                          *float64
+	published                           *int64
+}
+
+// values are the row's values in searchColumns order.
+func (r *searchRow) values() []any {
+	return []any{r.lexemes, r.text, r.title, r.filter, r.facet, r.bpm, r.plays, r.published}
+}
+
+// newSearchRow builds the row of d; title are its asset title's terms.
+func newSearchRow(an analyzer, d *fulltext.Doc, title []string) searchRow {
+	text := analyze(an, d.Text)
+	r := searchRow{
+		lexemes: dedupe(append(append([]string{}, text...), title...)),
+		text:    text, title: title,
+		filter: fulltext.FilterTerms(d), facet: fulltext.FacetTerms(d),
+		bpm: d.BPM, plays: d.Plays,
+	}
+	if r.text == nil {
+		r.text = []string{}
+	}
+	if r.title == nil {
+		r.title = []string{}
+	}
+	if !d.Published.IsZero() {
+		ns := unixNanos(d.Published)
+		r.published = &ns
+	}
+	return r
+}
+
+// unixNanos is t in Unix nanoseconds, clamped to the int64 range.
+func unixNanos(t time.Time) int64 {
+	switch {
+	case t.Year() < 1678:
+		return math.MinInt64 + 1
+	case t.Year() > 2261:
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+// assetRows returns the search rows of a's elements (every element live).
+func assetRows(an analyzer, a *element.Asset) []searchRow {
+	title := analyze(an, a.Title)
+	docs := index.SearchDocs(a, func(int) bool { return true })
+	out := make([]searchRow, len(docs))
+	for i := range docs {
+		out[i] = newSearchRow(an, &docs[i], title)
+	}
+	return out
+}
+
+// searchRows are the search rows of each prepared asset's elements
+// (searchRows(prep)[i][j] for prep[i].Elements[j]). The analysis runs on
+// the library's workers, like fingerprinting.
+func (l *Library) searchRows(prep []index.Prepared) ([][]searchRow, error) {
+	an, err := l.zhAnalyzer()
+	if err != nil {
+		return nil, fmt.Errorf("search terms: %w", err)
+	}
+	out := make([][]searchRow, len(prep))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < max(1, l.opts.Workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(prep) {
+					return
+				}
+				rows := assetRows(an, &prep[i].Record.Asset)
+				out[i] = make([]searchRow, len(prep[i].Elements))
+				for j, e := range prep[i].Elements {
+					if e.Index >= 1 && e.Index <= len(rows) {
+						out[i][j] = rows[e.Index-1]
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// fillSearchColumns completes migration 3 on a database that already holds
+// elements: it computes every element's search row from its stored asset
+// record, a cursor's chunk at a time, inside the migration's transaction.
+func fillSearchColumns(ctx context.Context, tx pgx.Tx) error {
+	var n int64
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM elib_elements`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	an, err := newAnalyzer()
+	if err != nil {
+		return fmt.Errorf("search terms: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE elib_fill (ref bigint, lexemes text[], text_terms text[], title_terms text[],
+		filter_terms text[], facet_terms text[], bpm double precision, plays double precision, published bigint) ON COMMIT DROP;
+		DECLARE elib_fill_assets NO SCROLL CURSOR FOR
+		SELECT a.record, array_agg(e.ref ORDER BY e.idx), array_agg(e.idx ORDER BY e.idx)
+		FROM elib_assets a JOIN elib_elements e ON e.asset_id = a.id GROUP BY a.id, a.record`); err != nil {
+		return err
+	}
+	for {
+		rows, err := tx.Query(ctx, `FETCH 500 FROM elib_fill_assets`)
+		if err != nil {
+			return err
+		}
+		var fill [][]any
+		for rows.Next() {
+			var b []byte
+			var refs []int64
+			var idxs []int32
+			if err := rows.Scan(&b, &refs, &idxs); err != nil {
+				rows.Close()
+				return err
+			}
+			var rec store.AssetRecord
+			if err := json.Unmarshal(b, &rec); err != nil {
+				rows.Close()
+				return fmt.Errorf("stored asset: %w", err)
+			}
+			sr := assetRows(an, &rec.Asset)
+			for k, ref := range refs {
+				if i := int(idxs[k]); i >= 1 && i <= len(sr) {
+					fill = append(fill, append([]any{ref}, sr[i-1].values()...))
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(fill) == 0 {
+			break
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_fill"}, append([]string{"ref"}, searchColumns...), pgx.CopyFromRows(fill)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE elib_elements e SET lexemes = f.lexemes, text_terms = f.text_terms,
+			title_terms = f.title_terms, filter_terms = f.filter_terms, facet_terms = f.facet_terms,
+			bpm = f.bpm, plays = f.plays, published = f.published
+			FROM elib_fill f WHERE e.ref = f.ref; TRUNCATE elib_fill`); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `CLOSE elib_fill_assets`)
+	return err
 }
 
 // queryPositions groups the query's terms by position (search mode gives
@@ -77,11 +264,107 @@ func tsLexeme(t string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(t, `\`, `\\`), "'", "''") + "'"
 }
 
-// Search runs a full-text query: the tsvector of the elements' gojieba
-// terms (GIN) finds the elements holding any query word; an element
-// matches, as in the bleve index, when it holds at least two thirds of the
-// query's word positions; filters, sort, facets and highlighting follow
-// the same rules as the file library's search (package fulltext).
+// tsAny is the tsquery matching any term of terms.
+func tsAny(terms []string) string {
+	q := make([]string, len(terms))
+	for i, t := range terms {
+		q[i] = tsLexeme(t)
+	}
+	return "(" + strings.Join(q, " | ") + ")"
+}
+
+// maxGateClauses bounds the GIN gate's conjunctions.
+const maxGateClauses = 64
+
+// gateQuery is the tsquery the GIN index answers first: elements whose
+// terms (text and title together) hold at least j of the query's
+// positions, for the largest j <= need whose combinations number at most
+// maxGateClauses. Every element the two-thirds rule keeps passes it; the
+// rule itself is checked per field afterwards.
+func gateQuery(positions [][]string, need int) string {
+	n := len(positions)
+	j := max(1, min(need, n))
+	for j > 1 && binomial(n, j) > maxGateClauses {
+		j--
+	}
+	if j == 1 {
+		var all []string
+		for _, p := range positions {
+			all = append(all, p...)
+		}
+		return tsAny(all)
+	}
+	var clauses []string
+	comb := make([]int, j)
+	for i := range comb {
+		comb[i] = i
+	}
+	for {
+		parts := make([]string, j)
+		for i, c := range comb {
+			parts[i] = tsAny(positions[c])
+		}
+		clauses = append(clauses, "("+strings.Join(parts, " & ")+")")
+		i := j - 1
+		for i >= 0 && comb[i] == n-j+i {
+			i--
+		}
+		if i < 0 {
+			break
+		}
+		comb[i]++
+		for k := i + 1; k < j; k++ {
+			comb[k] = comb[k-1] + 1
+		}
+	}
+	return strings.Join(clauses, " | ")
+}
+
+func binomial(n, k int) int {
+	r := 1
+	for i := 1; i <= k; i++ {
+		r = r * (n - k + i) / i
+		if r > 1<<20 {
+			return r
+		}
+	}
+	return r
+}
+
+// sqlArgs collects a statement's arguments and names their placeholders.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// pageRow is one hit of the page as the search statement returns it.
+type pageRow struct {
+	AssetID   string   `json:"asset_id"`
+	Idx       int      `json:"idx"`
+	Type      int16    `json:"type"`
+	Title     string   `json:"title"`
+	Text      string   `json:"text"`
+	Score     float64  `json:"score"`
+	Plays     *float64 `json:"plays"`
+	Published *int64   `json:"published"`
+	// TextOK and TitleOK: the text (title) holds two thirds of the query.
+	TextOK  bool `json:"text_ok"`
+	TitleOK bool `json:"title_ok"`
+}
+
+// Search runs a full-text query in one SQL statement, with the rules of
+// the file library's search (package fulltext): the GIN index on the
+// elements' gojieba terms finds the candidates (gateQuery); an element
+// matches when its text, or its asset's title, holds at least two thirds
+// of the query's word positions (a position matches through any of its
+// sub-words), as bleve's query does; type, KEY=VALUE filters
+// (fulltext.FilterTerms), BPM and published-time ranges, the sort, the
+// page and the facet counts (fulltext.FacetTerms) are computed by the
+// database, so only the page and the counts reach the process, which
+// highlights the page. Relevance is the number of query positions the
+// element holds plus PostgreSQL's ts_rank, ties by element id.
 func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error) {
 	start := time.Now()
 	q = q.Normalized()
@@ -89,11 +372,15 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		q.Limit = fulltext.DefaultLimit
 	}
 	q.Offset = max(q.Offset, 0)
-	text := strings.TrimSpace(q.Text)
+	if q.Sort != "" && !slices.Contains(fulltext.Sorts, q.Sort) {
+		return nil, fmt.Errorf("unknown sort %q (want one of %v)", q.Sort, fulltext.Sorts)
+	}
+	var args sqlArgs
+	where := []string{"e.live"}
+	score := "0::float8"
+	fieldsOK, outer := "false AS text_ok, false AS title_ok", ""
 	var positions [][]string
-	sql := `SELECT e.ref, e.asset_id, e.idx, e.lexemes, 0::real FROM elib_elements e WHERE e.live`
-	args := []any{}
-	if text != "" {
+	if text := strings.TrimSpace(q.Text); text != "" {
 		var err error
 		positions, err = l.queryPositions(text)
 		if err != nil {
@@ -102,102 +389,92 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		if len(positions) == 0 {
 			return &fulltext.Result{Took: time.Since(start), Facets: facetsIf(q, nil)}, nil
 		}
-		var alts []string
+		need := int(math.Ceil(float64(2*len(positions)) / 3))
+		where = append(where, "e.tsv @@ "+args.add(gateQuery(positions, need))+"::tsquery")
+		var inText, inTitle, inAny, all []string
 		for _, p := range positions {
-			for _, t := range p {
-				alts = append(alts, tsLexeme(t))
-			}
+			ph := args.add(p) + "::text[]"
+			inText = append(inText, "(e.text_terms && "+ph+")::int")
+			inTitle = append(inTitle, "(e.title_terms && "+ph+")::int")
+			inAny = append(inAny, "(e.lexemes && "+ph+")::int")
+			all = append(all, p...)
 		}
-		args = append(args, strings.Join(alts, " | "))
-		sql = `SELECT e.ref, e.asset_id, e.idx, e.lexemes, ts_rank(e.tsv, $1::tsquery) FROM elib_elements e WHERE e.live AND e.tsv @@ $1::tsquery`
+		fieldsOK = fmt.Sprintf("(%s) >= %d AS text_ok, (%s) >= %d AS title_ok",
+			strings.Join(inText, " + "), need, strings.Join(inTitle, " + "), need)
+		outer = "WHERE text_ok OR title_ok"
+		score = fmt.Sprintf("(%s)::float8 + ts_rank(e.tsv, %s::tsquery)::float8", strings.Join(inAny, " + "), args.add(tsAny(all)))
 	}
 	if q.Type != "" {
 		typ := strings.ToLower(strings.TrimSpace(q.Type))
 		if t, ok := element.ParseType(typ); ok {
 			typ = string(t)
 		}
-		args = append(args, int16(store.TypeCode(element.Type(typ))))
-		sql += fmt.Sprintf(" AND e.type = $%d", len(args))
+		where = append(where, "e.type = "+args.add(int16(store.TypeCode(element.Type(typ)))))
 	}
-	rows, err := l.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, wrap(l.desc, "search", err)
-	}
-	type match struct {
-		ref     int64
-		assetID string
-		idx     int
-		score   float64
-	}
-	need := int(math.Ceil(float64(2*len(positions)) / 3))
-	var matches []match
-	for rows.Next() {
-		var m match
-		var lex []string
-		var rank float32
-		if err := rows.Scan(&m.ref, &m.assetID, &m.idx, &lex, &rank); err != nil {
-			rows.Close()
-			return nil, wrap(l.desc, "search", err)
+	bpmIn := func(r fulltext.Range) {
+		where = append(where, "e.bpm >= "+args.add(r.Lo))
+		if r.Hi > 0 {
+			where = append(where, "e.bpm <= "+args.add(r.Hi))
 		}
-		if len(positions) > 0 {
-			have := make(map[string]bool, len(lex))
-			for _, t := range lex {
-				have[t] = true
-			}
-			hit := 0
-			for _, p := range positions {
-				for _, t := range p {
-					if have[t] {
-						hit++
-						break
-					}
-				}
-			}
-			if hit < need {
-				continue
-			}
-			m.score = float64(hit) + float64(rank)
-		}
-		matches = append(matches, m)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, wrap(l.desc, "search", err)
-	}
-	// Filters need the assets' metadata and attributes.
-	docs, err := l.matchDocs(ctx, len(matches), func(i int) (string, int) { return matches[i].assetID, matches[i].idx })
-	if err != nil {
-		return nil, err
-	}
-	var hits []fulltext.Hit
-	var kept []*fulltext.Doc
-	order := make([]int, len(matches))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ma, mb := matches[order[a]], matches[order[b]]
-		if ma.score != mb.score {
-			return ma.score > mb.score
-		}
-		return store.ElementID(ma.assetID, ma.idx) < store.ElementID(mb.assetID, mb.idx)
-	})
-	for _, i := range order {
-		d := docs[i]
-		if d == nil || !fulltext.Matches(d, q) {
+	for _, f := range q.Where {
+		terms, bpm := f.Terms()
+		if bpm != nil {
+			bpmIn(*bpm)
 			continue
 		}
-		h := fulltext.Hit{ID: d.ID, AssetID: d.AssetID, Type: d.Type, Title: d.Title, Text: d.Text, Score: matches[i].score, Plays: d.Plays}
-		if !d.Published.IsZero() {
-			h.Published = d.Published.UTC().Format(time.RFC3339)
-		}
-		hits = append(hits, h)
-		kept = append(kept, d)
+		where = append(where, "e.filter_terms && "+args.add(terms)+"::text[]")
 	}
-	fulltext.SortDocs(hits, kept, q.Sort)
-	res := &fulltext.Result{Total: uint64(len(hits)), Facets: facetsIf(q, kept)}
-	if q.Offset < len(hits) {
-		res.Hits = hits[q.Offset:min(len(hits), q.Offset+q.Limit)]
+	if q.BPM != nil {
+		bpmIn(*q.BPM)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "e.published >= "+args.add(unixNanos(q.Since)))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "e.published <= "+args.add(unixNanos(q.Until)))
+	}
+	order := `score DESC, (asset_id || '#' || idx) COLLATE "C"`
+	switch q.Sort {
+	case fulltext.SortPlays:
+		order = "plays IS NULL, plays DESC, " + order
+	case fulltext.SortCreated:
+		order = "published IS NULL, published::float8 DESC, " + order
+	}
+	facetCols, facets := "", `(SELECT NULL::text[] AS terms, NULL::int[] AS counts) f`
+	if q.Facets {
+		facetCols = ", e.facet_terms"
+		facets = `(SELECT array_agg(ft) AS terms, array_agg(n) AS counts FROM
+			(SELECT ft, count(*)::int AS n FROM m, unnest(m.facet_terms) AS ft GROUP BY ft) g) f`
+	}
+	sql := `WITH m AS MATERIALIZED (SELECT * FROM (
+		SELECT e.asset_id, e.idx, e.type, e.title, e.text, e.plays, e.published` + facetCols + `,
+			` + score + ` AS score, ` + fieldsOK + `
+		FROM elib_elements e WHERE ` + strings.Join(where, " AND ") + `) c ` + outer + `)
+	SELECT t.total, p.page, f.terms, f.counts FROM
+		(SELECT count(*) AS total FROM m) t,
+		(SELECT json_agg(x) AS page FROM (SELECT asset_id, idx, type, title, text, score, plays, published, text_ok, title_ok
+			FROM m ORDER BY ` + order + ` LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `) x) p,
+		` + facets
+	var total int64
+	var page []byte
+	var fterms []string
+	var fcounts []int32
+	if err := l.pool.QueryRow(ctx, sql, args...).Scan(&total, &page, &fterms, &fcounts); err != nil {
+		return nil, wrap(l.desc, "search", err)
+	}
+	var rows []pageRow
+	if page != nil {
+		if err := json.Unmarshal(page, &rows); err != nil {
+			return nil, fmt.Errorf("search %q: page: %w", q.Text, err)
+		}
+	}
+	// json_agg keeps the subquery's order in practice; the order is
+	// restored here so nothing depends on that.
+	sort.SliceStable(rows, func(a, b int) bool { return pageLess(&rows[a], &rows[b], q.Sort) })
+	an, err := l.zhAnalyzer()
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
 	terms := map[string]bool{}
 	for _, p := range positions {
@@ -205,11 +482,70 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 			terms[t] = true
 		}
 	}
-	for i := range res.Hits {
-		l.highlight(&res.Hits[i], terms)
+	res := &fulltext.Result{Total: uint64(total)}
+	for _, r := range rows {
+		t, _ := store.TypeOf(byte(r.Type))
+		h := fulltext.Hit{ID: store.ElementID(r.AssetID, r.Idx), AssetID: r.AssetID, Type: string(t), Title: r.Title,
+			Text: r.Text, Score: r.Score, Plays: r.Plays}
+		if r.Published != nil {
+			h.Published = time.Unix(0, *r.Published).UTC().Format(time.RFC3339)
+		}
+		var inText, inTitle map[string]bool
+		if r.TextOK {
+			inText = terms
+		}
+		if r.TitleOK {
+			inTitle = terms
+		}
+		if err := fulltext.Highlight(&h, an, inText, inTitle); err != nil {
+			return nil, fmt.Errorf("search %q: highlight: %w", q.Text, err)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	if q.Facets {
+		res.Facets = facetsIf(q, nil)
+		for i, ft := range fterms {
+			if name, term, ok := fulltext.ParseFacetTerm(ft); ok && i < len(fcounts) {
+				res.Facets[name] = append(res.Facets[name], fulltext.FacetCount{Term: term, Count: int(fcounts[i])})
+			}
+		}
+		for _, list := range res.Facets {
+			fulltext.SortFacets(list)
+		}
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// pageLess is the statement's ORDER BY for two rows of a page.
+func pageLess(a, b *pageRow, sortBy string) bool {
+	key := func(r *pageRow) (float64, bool) {
+		switch sortBy {
+		case fulltext.SortPlays:
+			if r.Plays != nil {
+				return *r.Plays, true
+			}
+		case fulltext.SortCreated:
+			if r.Published != nil {
+				return float64(*r.Published), true
+			}
+		}
+		return 0, false
+	}
+	if sortBy == fulltext.SortPlays || sortBy == fulltext.SortCreated {
+		x, okx := key(a)
+		y, oky := key(b)
+		if okx != oky {
+			return okx
+		}
+		if x != y {
+			return x > y
+		}
+	}
+	if a.Score != b.Score {
+		return a.Score > b.Score
+	}
+	return store.ElementID(a.AssetID, a.Idx) < store.ElementID(b.AssetID, b.Idx)
 }
 
 func facetsIf(q fulltext.Query, docs []*fulltext.Doc) map[string][]fulltext.FacetCount {
@@ -217,108 +553,4 @@ func facetsIf(q fulltext.Query, docs []*fulltext.Doc) map[string][]fulltext.Face
 		return nil
 	}
 	return fulltext.CountFacets(docs)
-}
-
-// matchDocs builds the search document of each of n matches (asset id and
-// 1-based element index from at) from the assets' stored records.
-func (l *Library) matchDocs(ctx context.Context, n int, at func(i int) (string, int)) ([]*fulltext.Doc, error) {
-	want := map[string]bool{}
-	for i := 0; i < n; i++ {
-		id, _ := at(i)
-		want[id] = true
-	}
-	ids := make([]string, 0, len(want))
-	for id := range want {
-		ids = append(ids, id)
-	}
-	byID := map[string]*fulltext.Doc{}
-	if len(ids) > 0 {
-		rows, err := l.pool.Query(ctx, `SELECT record FROM elib_assets WHERE id = ANY($1)`, ids)
-		if err != nil {
-			return nil, wrap(l.desc, "search", err)
-		}
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				rows.Close()
-				return nil, wrap(l.desc, "search", err)
-			}
-			var rec store.AssetRecord
-			if err := json.Unmarshal(b, &rec); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("search: stored asset: %w", err)
-			}
-			for _, d := range index.SearchDocs(&rec.Asset, func(int) bool { return true }) {
-				d := d
-				byID[d.ID] = &d
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, wrap(l.desc, "search", err)
-		}
-	}
-	out := make([]*fulltext.Doc, n)
-	for i := range out {
-		id, idx := at(i)
-		out[i] = byID[store.ElementID(id, idx)]
-	}
-	return out, nil
-}
-
-// highlight fills the hit's fragments and locations: the text (or the
-// title when only it matched), HTML-escaped, with every analyzer token
-// that is a query term wrapped in <mark>…</mark>.
-func (l *Library) highlight(h *fulltext.Hit, terms map[string]bool) {
-	if len(terms) == 0 {
-		return
-	}
-	spans := l.termSpans(h.Text, terms)
-	src := h.Text
-	if len(spans) == 0 {
-		if ts := l.termSpans(h.Title, terms); len(ts) > 0 {
-			src, spans = h.Title, ts
-		} else {
-			return
-		}
-	} else {
-		h.Locations = spans
-	}
-	var b strings.Builder
-	rs := []rune(src)
-	at := 0
-	for _, s := range spans {
-		b.WriteString(html.EscapeString(string(rs[at:s[0]])))
-		b.WriteString("<mark>" + html.EscapeString(string(rs[s[0]:s[1]])) + "</mark>")
-		at = s[1]
-	}
-	b.WriteString(html.EscapeString(string(rs[at:])))
-	h.Fragments = []string{b.String()}
-}
-
-// termSpans returns the merged code-point ranges of text's tokens that are
-// query terms.
-func (l *Library) termSpans(text string, terms map[string]bool) [][2]int {
-	an, err := l.zhAnalyzer()
-	if err != nil || text == "" {
-		return nil
-	}
-	var spans [][2]int
-	for _, t := range an.Analyze([]byte(text)) {
-		if !terms[string(t.Term)] || t.Start < 0 || t.End > len(text) {
-			continue
-		}
-		s := utf8.RuneCountInString(text[:t.Start])
-		spans = append(spans, [2]int{s, s + utf8.RuneCountInString(text[t.Start:t.End])})
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i][0] < spans[j][0] })
-	var out [][2]int
-	for _, s := range spans {
-		if n := len(out); n > 0 && s[0] <= out[n-1][1] {
-			out[n-1][1] = max(out[n-1][1], s[1])
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
 }

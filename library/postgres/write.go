@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -139,7 +137,7 @@ const importChunk = 1000
 // preparedChunk is one chunk of an import, fingerprinted and analysed.
 type preparedChunk struct {
 	prep []index.Prepared
-	lex  [][][]string
+	lex  [][]searchRow
 	err  error
 }
 
@@ -173,7 +171,7 @@ func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, work
 			var c preparedChunk
 			c.prep, c.err = index.Prepare(ctx, l.opts.Engine, assets[start:end], opts)
 			if c.err == nil {
-				c.lex = l.lexemes(c.prep)
+				c.lex, c.err = l.searchRows(c.prep)
 			}
 			select {
 			case out <- c:
@@ -210,49 +208,8 @@ func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Ass
 	return nil
 }
 
-// lexemes are the search terms of each element: the elib_zh analyzer's
-// tokens (gojieba search mode on normalised text, as bleve indexes them)
-// of its text and of its asset's title.
-// It runs on the library's workers, like fingerprinting.
-func (l *Library) lexemes(prep []index.Prepared) [][][]string {
-	out := make([][][]string, len(prep))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < max(1, l.opts.Workers); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(prep) {
-					return
-				}
-				title := l.terms(prep[i].Record.Asset.Title)
-				out[i] = make([][]string, len(prep[i].Elements))
-				for j := range prep[i].Elements {
-					out[i][j] = dedupe(append(l.terms(prep[i].Elements[j].Text), title...))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return out
-}
-
-func dedupe(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
-	out := ss[:0]
-	for _, s := range ss {
-		if s != "" && !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
 // insert writes prepared assets with fresh refs and adds them to res.
-func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][][]string, res *index.ImportResult) error {
+func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][]searchRow, res *index.ImportResult) error {
 	assets, elements := 0, 0
 	n := 0
 	for i := range prep {
@@ -302,8 +259,8 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 				anchors[a] = int64(h)
 				anchorRows = append(anchorRows, posting{hkey(0, h), ref})
 			}
-			elemRows = append(elemRows, []any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
-				encodeU32(e.Signature), encodeU64(e.Shingles), anchors, lex[i][j]})
+			elemRows = append(elemRows, append([]any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
+				encodeU32(e.Signature), encodeU64(e.Shingles), anchors}, lex[i][j].values()...))
 			keys = params.BandKeys(keys[:0], e.Signature)
 			for b, key := range keys {
 				lshRows = append(lshRows, posting{hkey(b, key), ref})
@@ -316,7 +273,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_elements"},
-		[]string{"ref", "asset_id", "idx", "type", "text", "title", "signature", "shingles", "anchors", "lexemes"}, pgx.CopyFromRows(elemRows)); err != nil {
+		append([]string{"ref", "asset_id", "idx", "type", "text", "title", "signature", "shingles", "anchors"}, searchColumns...), pgx.CopyFromRows(elemRows)); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_lsh"}, []string{"bkey", "ref"}, sortedPostings(lshRows)); err != nil {
