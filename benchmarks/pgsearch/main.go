@@ -18,7 +18,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,14 +38,15 @@ func main() {
 	dir := flag.String("server", "/tmp/elib-pgsearch", "directory of the kept PostgreSQL server")
 	n := flag.Int("n", 100000, "elements in the library (imported when the database holds fewer)")
 	queries := flag.Int("queries", 300, "searches per mix")
+	only := flag.String("mixes", "", "comma-separated numbers (1-5) of the mixes to run (default: all)")
 	flag.Parse()
-	if err := run(*dir, *n, *queries); err != nil {
+	if err := run(*dir, *n, *queries, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "pgsearch benchmark:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, n, queries int) error {
+func run(dir string, n, queries int, only string) error {
 	ctx := context.Background()
 	bin := pgtest.FindBin()
 	if bin == "" {
@@ -143,7 +146,10 @@ func run(dir string, n, queries int) error {
 			return fulltext.Query{Text: word(), Limit: 20, Offset: 80, Sort: fulltext.SortCreated}
 		}},
 	}
-	for _, m := range mixes {
+	for i, m := range mixes {
+		if only != "" && !slices.Contains(strings.Split(only, ","), strconv.Itoa(i+1)) {
+			continue
+		}
 		var lat []time.Duration
 		var hits uint64
 		for i := 0; i < queries; i++ {
@@ -157,7 +163,7 @@ func run(dir string, n, queries int) error {
 			hits += res.Total
 		}
 		p50, p99 := pct(lat)
-		fmt.Printf("search, %s: %d queries, p50 %v p99 %v (mean total %d)\n", m.name, queries, p50, p99, hits/uint64(queries))
+		fmt.Printf("search %d, %s: %d queries, p50 %v p99 %v (mean total %d)\n", i+1, m.name, queries, p50, p99, hits/uint64(queries))
 	}
 	return nil
 }
