@@ -3,6 +3,8 @@ package library_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,6 +23,7 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
+	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/index/manifest"
@@ -541,6 +545,118 @@ func TestSearchIdentical(t *testing.T) {
 		as := answers[c.name]
 		for i := 1; i < len(as); i++ {
 			assert.Equal(t, as[0], as[i], "%s: backend %d vs memory", c.name, i)
+		}
+	}
+}
+
+// TestSearchIdenticalOnSample: random queries over the embedded sample
+// library — pieces of its own copy text and titles, joined into queries of
+// one to five words that elements hold in part, with random filters and
+// sorts — give every backend the same totals, hits, fragments and facets.
+func TestSearchIdenticalOnSample(t *testing.T) {
+	lib, err := corpus.SampleAssets()
+	require.NoError(t, err)
+	seg, err := wordseg.Default()
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(7, 8))
+	// words are the words (as jieba cuts them) of a random element's text,
+	// or of its asset's title.
+	words := func() []string {
+		a := lib[rng.IntN(len(lib))]
+		text := a.Elements[rng.IntN(len(a.Elements))].Text
+		if rng.IntN(4) == 0 && a.Title != "" {
+			text = a.Title
+		}
+		var out []string
+		for _, w := range seg.Cut(text) {
+			if utf8.RuneCountInString(w) >= 2 {
+				out = append(out, w)
+			}
+		}
+		if len(out) == 0 {
+			return []string{"下单"}
+		}
+		return out
+	}
+	var queries []fulltext.Query
+	for i := 0; i < 300; i++ {
+		// One to four words of one element, one of them often replaced by
+		// a word of another: hits, near misses, other elements' partial
+		// matches.
+		from := words()
+		text := make([]string, 1+rng.IntN(4))
+		for j := range text {
+			text[j] = from[rng.IntN(len(from))]
+		}
+		if rng.IntN(2) == 0 {
+			other := words()
+			text[rng.IntN(len(text))] = other[rng.IntN(len(other))]
+		}
+		q := fulltext.Query{Text: strings.Join(text, " "), Limit: 1000, Facets: rng.IntN(2) == 0}
+		switch rng.IntN(6) {
+		case 0:
+			q.Type = []string{"hook", "conversion", "证言", "story"}[rng.IntN(4)]
+		case 1:
+			q.Where = []fulltext.Filter{{Key: "platform", Value: []string{"抖音", "小红书", "快手"}[rng.IntN(3)]}}
+		case 2:
+			q.Sort = []string{fulltext.SortPlays, fulltext.SortCreated}[rng.IntN(2)]
+		case 3:
+			q.Text = ""
+			q.Where = []fulltext.Filter{{Key: "camera", Value: []string{"推近", "固定", "拉远"}[rng.IntN(3)]}}
+		}
+		queries = append(queries, q)
+	}
+	var outs [][]string
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			l := b.open(t)
+			ctx := context.Background()
+			_, err := l.Import(ctx, lib)
+			require.NoError(t, err)
+			var out []string
+			found, multi := 0, 0 // queries with hits; of them with several words
+			for _, q := range queries {
+				res, err := l.Search(ctx, q)
+				require.NoError(t, err, q.Text)
+				byID := map[string]fulltext.Hit{}
+				for _, h := range res.Hits {
+					h.Score = 0
+					byID[h.ID] = h
+				}
+				var order []string
+				if q.Sort != "" {
+					// Sorted by plays or time: the order of hits with
+					// distinct keys is the same; ties go by relevance.
+					for _, h := range res.Hits {
+						key := h.Published
+						if q.Sort == fulltext.SortPlays {
+							key = "none"
+							if h.Plays != nil {
+								key = fmt.Sprint(*h.Plays)
+							}
+						}
+						order = append(order, key)
+					}
+				}
+				b, err := json.Marshal([]any{q.Text, res.Total, byID, res.Facets, order})
+				require.NoError(t, err)
+				out = append(out, string(b))
+				if res.Total > 0 {
+					found++
+					if strings.Contains(q.Text, " ") {
+						multi++
+					}
+				}
+			}
+			t.Logf("%d of %d queries find something, %d of them with several words", found, len(queries), multi)
+			assert.Greater(t, found, 150, "the queries find something")
+			assert.Greater(t, multi, 90, "multi-word queries find something")
+			outs = append(outs, out)
+		})
+	}
+	for i := 1; i < len(outs); i++ {
+		for j := range outs[0] {
+			assert.JSONEq(t, outs[0][j], outs[i][j], "backend %d, query %d %q", i, j, queries[j].Text)
 		}
 	}
 }
