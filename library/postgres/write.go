@@ -188,14 +188,15 @@ func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, work
 	return out
 }
 
-// insertAll inserts the chunks of assets as prepareAhead delivers them and
-// fails unless every asset arrived.
+// insertAll inserts the chunks of assets as prepareAhead delivers them,
+// then all their postings, and fails unless every asset arrived.
 func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Asset, chunks <-chan preparedChunk, res *index.ImportResult) error {
+	var post postings
 	for c := range chunks {
 		if c.err != nil {
 			return c.err
 		}
-		if err := l.insert(ctx, tx, c.prep, c.lex, res); err != nil {
+		if err := l.insert(ctx, tx, c.prep, c.lex, &post, res); err != nil {
 			return err
 		}
 	}
@@ -205,11 +206,12 @@ func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Ass
 	if res.Assets != len(assets) {
 		return fmt.Errorf("stored %d of %d assets", res.Assets, len(assets))
 	}
-	return nil
+	return post.copy(ctx, tx)
 }
 
-// insert writes prepared assets with fresh refs and adds them to res.
-func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][]searchRow, res *index.ImportResult) error {
+// insert writes prepared assets with fresh refs, adds them to res and
+// their postings to post.
+func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][]searchRow, post *postings, res *index.ImportResult) error {
 	assets, elements := 0, 0
 	n := 0
 	for i := range prep {
@@ -228,7 +230,6 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 	}
 	params := l.opts.Engine.Bands()
 	var elemRows [][]any
-	var lshRows, anchorRows []posting
 	var assetRows [][]any
 	var sentences []int64
 	k := 0
@@ -257,13 +258,13 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 			anchors := make([]int64, len(prep[i].Anchors[j]))
 			for a, h := range prep[i].Anchors[j] {
 				anchors[a] = int64(h)
-				anchorRows = append(anchorRows, posting{hkey(0, h), ref})
+				post.anchors = append(post.anchors, posting{hkey(0, h), ref})
 			}
 			elemRows = append(elemRows, append([]any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
 				encodeU32(e.Signature), encodeU64(e.Shingles), anchors}, lex[i][j].values()...))
 			keys = params.BandKeys(keys[:0], e.Signature)
 			for b, key := range keys {
-				lshRows = append(lshRows, posting{hkey(b, key), ref})
+				post.lsh = append(post.lsh, posting{hkey(b, key), ref})
 			}
 		}
 		assets++
@@ -274,12 +275,6 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_elements"},
 		append([]string{"ref", "asset_id", "idx", "type", "text", "title", "signature", "shingles", "anchors"}, searchColumns...), pgx.CopyFromRows(elemRows)); err != nil {
-		return err
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_lsh"}, []string{"bkey", "ref"}, sortedPostings(lshRows)); err != nil {
-		return err
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_anchors"}, []string{"hkey", "ref"}, sortedPostings(anchorRows)); err != nil {
 		return err
 	}
 	if err := addSentences(ctx, tx, sentences, 1); err != nil {
@@ -318,12 +313,26 @@ func addSentences(ctx context.Context, tx pgx.Tx, hashes []int64, sign int) erro
 // posting is one row of a posting table: a key and an element ref.
 type posting struct{ key, ref int64 }
 
-// sortedPostings is a COPY source of postings in key order: the btree on
-// the key then takes its inserts leaf by leaf instead of at random
+// postings are the LSH and anchor postings of one import, stored last.
+type postings struct{ lsh, anchors []posting }
+
+// copy stores the postings, each table's in key order: the btree on the
+// key then takes its inserts leaf after leaf instead of at random, and the
+// more of them one import sorts together, the closer they land
 // (benchmarks/RESULTS.md has the difference).
-func sortedPostings(ps []posting) pgx.CopyFromSource {
-	slices.SortFunc(ps, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
-	return pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) { return []any{ps[i].key, ps[i].ref}, nil })
+func (p *postings) copy(ctx context.Context, tx pgx.Tx) error {
+	for _, t := range []struct {
+		table, key string
+		rows       []posting
+	}{{"elib_lsh", "bkey", p.lsh}, {"elib_anchors", "hkey", p.anchors}} {
+		rows := t.rows
+		slices.SortFunc(rows, func(a, b posting) int { return cmp.Compare(a.key, b.key) })
+		src := pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) { return []any{rows[i].key, rows[i].ref}, nil })
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, []string{t.key, "ref"}, src); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // hkey is the posting key of band b: the band and the top 32 bits of key,
