@@ -133,6 +133,13 @@ func (o *Options) EnsureDefaults() {
 
 // refresher is a library that can catch up with changes other processes
 // commit; *index.Library is one (a no-op unless opened read-only).
+// notifier is a library that announces other processes' commits as they
+// happen (PostgreSQL's LISTEN/NOTIFY), so Watch need not wait for its
+// next poll.
+type notifier interface {
+	Changes(ctx context.Context) <-chan struct{}
+}
+
 type refresher interface {
 	Refresh() (bool, error)
 	Generation() uint64
@@ -372,7 +379,8 @@ func (s *Server) Refresh() (bool, error) {
 	return true, nil
 }
 
-// Watch calls Refresh every Options.RefreshInterval until ctx is done,
+// Watch calls Refresh every Options.RefreshInterval, and whenever a
+// library that announces commits (PostgreSQL) announces one, until ctx is done,
 // logging a change at Info ("library refreshed") and a failure at Warn;
 // after a failure the server keeps serving the state it has. It returns at
 // once when the interval is negative or the library has no Refresh. Run
@@ -385,11 +393,20 @@ func (s *Server) Watch(ctx context.Context) {
 	}
 	t := time.NewTicker(s.opts.RefreshInterval)
 	defer t.Stop()
+	var changes <-chan struct{} // nil (never ready) without notifications
+	if n, ok := s.opts.Library.(notifier); ok {
+		changes = n.Changes(ctx)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case _, open := <-changes:
+			if !open {
+				changes = nil
+				continue
+			}
 		}
 		changed, err := s.Refresh()
 		switch {

@@ -244,9 +244,9 @@ func TestServeFollowsImportsOfOtherProcesses(t *testing.T) {
 }
 
 // startServe runs `elib serve` on lib and returns its base URL.
-func startServe(t *testing.T, work, lib string) string {
+func startServe(t *testing.T, work, lib string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(elibBinary(t), "--library", lib, "serve", "--addr", "127.0.0.1:0")
+	cmd := exec.Command(elibBinary(t), append([]string{"--library", lib, "serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "ELIB_LIBRARY=", "ELIB_TOKEN=", "NO_COLOR=1")
 	pipe, err := cmd.StderrPipe()
@@ -291,7 +291,9 @@ func TestServeTwoServersOnPostgres(t *testing.T) {
 	_, se, code = runElib(t, work, nil, "--library", lib, "import", "earplugs.md")
 	require.Equal(t, 0, code, se)
 
-	servers := []string{startServe(t, work, lib), startServe(t, work, lib)}
+	// Polling is off in effect (--refresh 1h): the allowlist change below
+	// reaches the servers only through LISTEN/NOTIFY.
+	servers := []string{startServe(t, work, lib, "--refresh", "1h"), startServe(t, work, lib, "--refresh", "1h")}
 	verdict := func(base string) (int, string) {
 		status, body := httpDo(t, "POST", base+"/v1/check", `{"text":`+quoteJSON(second)+`,"id":"draft.md"}`)
 		if status != http.StatusOK {
@@ -321,5 +323,19 @@ func TestServeTwoServersOnPostgres(t *testing.T) {
 		status, v := verdict(base)
 		assert.Equal(t, http.StatusOK, status, v)
 		assert.Equal(t, "reject", v)
+	}
+
+	// An allowlist edit by another process is announced (NOTIFY) and both
+	// servers, their listeners reconnected after the restart, drop their
+	// checkers: the lamp's sentences become boilerplate and the copy passes.
+	_, se, code = runElib(t, work, nil, "--library", lib, "allowlist", "add",
+		"露营的时候千万别忘了带这盏折叠营地灯，充一次电能亮整整七个晚上。",
+		"点击左下角链接下单，今晚直播间第二盏半价，限时两小时。")
+	require.Equal(t, 0, code, se)
+	for _, base := range servers {
+		assert.Eventually(t, func() bool {
+			status, v := verdict(base)
+			return status == http.StatusOK && v == "pass"
+		}, 15*time.Second, 100*time.Millisecond, "the allowlist edit reaches %s without polling", base)
 	}
 }

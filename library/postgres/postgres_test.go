@@ -177,6 +177,51 @@ func TestImportInChunks(t *testing.T) {
 	}
 }
 
+// TestChangesAnnounceCommits: another process's commits reach Changes
+// (LISTEN/NOTIFY), also after a database restart; cancelling closes it.
+func TestChangesAnnounceCommits(t *testing.T) {
+	srv, err := pgtest.Start(pgtest.Skip(t))
+	require.NoError(t, err)
+	defer srv.Close()
+	url, err := srv.NewDatabase(context.Background(), "changes")
+	require.NoError(t, err)
+	require.NoError(t, postgres.Init(context.Background(), url))
+	follower, writer := open(t, url), open(t, url)
+	ctx, cancel := context.WithCancel(context.Background())
+	changes := follower.Changes(ctx)
+	// A commit before the listener is up is not announced, so commit until
+	// one is (the first writes after a restart fail on broken connections).
+	announced := func(write func() error) bool {
+		for try := 0; try < 20; try++ {
+			if err := write(); err != nil {
+				time.Sleep(250 * time.Millisecond)
+				continue
+			}
+			select {
+			case <-changes:
+				return true
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+		return false
+	}
+	assert.True(t, announced(func() error { return writer.AllowlistAdd("限时两小时") }))
+	_, err = writer.Import(context.Background(), assets("n", 1))
+	require.NoError(t, err)
+	select {
+	case <-changes:
+	case <-time.After(5 * time.Second):
+		t.Fatal("an import was not announced")
+	}
+
+	require.NoError(t, srv.Restart())
+	assert.True(t, announced(func() error { return writer.AllowlistAdd("第二盏半价") }), "announced after a restart")
+
+	cancel()
+	for range changes { // drains and ends: the channel closes
+	}
+}
+
 // TestRestartRecovers: with the database down, calls fail with a clear
 // error; once it is back, the same Library works again.
 func TestRestartRecovers(t *testing.T) {
@@ -303,6 +348,9 @@ func TestReplicaServesReadsRefusesWrites(t *testing.T) {
 	require.NoError(t, err)
 	replica := open(t, rep.URL(strings.TrimPrefix(u.Path, "/")))
 	assert.Equal(t, 3, replica.AssetCount())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	replicaChanges := replica.Changes(ctx) // a replica cannot LISTEN: never fires
 
 	_, err = primary.Import(context.Background(), assets("q", 2))
 	require.NoError(t, err)
@@ -314,6 +362,11 @@ func TestReplicaServesReadsRefusesWrites(t *testing.T) {
 	res, err := replica.Search(context.Background(), fulltext.Query{Text: "下单"})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(5), res.Total)
+	select {
+	case <-replicaChanges:
+		t.Fatal("a replica's Changes fired")
+	default:
+	}
 
 	_, err = replica.Import(context.Background(), assets("r", 1))
 	require.ErrorIs(t, err, index.ErrReadOnly)
