@@ -13,7 +13,11 @@
 // Data enters as a generated library (built once into -library and reused)
 // and leaves as a report on stdout (text, or JSON with -json).
 //
+// -postgres (postgres.go) loads `elib serve` processes on a PostgreSQL
+// library instead: two on one primary, one on a streaming replica.
+//
 //	go run ./benchmarks/load -library /tmp/elib-load-100k
+//	go run ./benchmarks/load -postgres -keep /tmp/elib-pgload-100k
 package main
 
 import (
