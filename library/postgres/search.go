@@ -409,7 +409,11 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		if t, ok := element.ParseType(typ); ok {
 			typ = string(t)
 		}
-		where = append(where, "e.type = "+args.add(int16(store.TypeCode(element.Type(typ)))))
+		if slices.Contains(element.Types, element.Type(typ)) {
+			where = append(where, "e.type = "+args.add(int16(store.TypeCode(element.Type(typ)))))
+		} else {
+			where = append(where, "false") // no element has an unknown type
+		}
 	}
 	bpmIn := func(r fulltext.Range) {
 		where = append(where, "e.bpm >= "+args.add(r.Lo))
