@@ -42,6 +42,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"elib/index"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -132,6 +133,10 @@ type pgImport struct {
 	// the primary's WAL up to where it stood then (the database's own lag,
 	// without the servers).
 	ReplayMs float64 `json:"replica_replay_ms"`
+	// WALBytes the primary wrote from the import's start to its answer
+	// (the servers' reads write none): what the replica receives and
+	// replays.
+	WALBytes int64 `json:"wal_bytes"`
 	// Removed assets after the run (the library stays at -elements).
 	Removed int `json:"removed"`
 }
@@ -175,13 +180,9 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	defer db.close()
 	rep.Database = db.desc
 
-	// The library, built once.
-	if ok, err := postgres.Exists(ctx, db.primary); err != nil {
+	// The library, built once (and migrated when an older elib built it).
+	if err := postgres.Init(ctx, db.primary); err != nil && !errors.Is(err, index.ErrExists) {
 		return nil, err
-	} else if !ok {
-		if err := postgres.Init(ctx, db.primary); err != nil {
-			return nil, err
-		}
 	}
 	lib, err := postgres.Open(ctx, postgres.Options{URL: db.primary, Engine: engine, Workers: 2})
 	if err != nil {
@@ -312,7 +313,14 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	importWG.Add(1)
 	go func() {
 		defer importWG.Done()
+		wal, err := pgx.Connect(ctx, db.primary) // its own: a pgx.Conn is not shared
+		if err != nil {
+			rep.Import.Error = err.Error()
+			return
+		}
+		defer wal.Close(context.Background())
 		time.Sleep(300 * time.Millisecond)
+		lsn0 := walLSN(ctx, wal)
 		t0 := time.Now()
 		status, answer, err := post(client, s1.base()+"/v1/import", body, pgToken)
 		importDone = time.Now()
@@ -329,6 +337,7 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 			return
 		}
 		rep.Import.Assets, rep.Import.Elements = ir.Imported, ir.Elements
+		rep.Import.WALBytes = walSince(ctx, wal, lsn0)
 		var vis sync.WaitGroup
 		vis.Add(1)
 		go func() {
@@ -460,7 +469,7 @@ func (r *pgReport) print(w io.Writer, o options) {
 			fmt.Fprintf(w, "    last answer: %s\n", v.v.Last)
 		}
 	}
-	fmt.Fprintf(w, "replayed:  the replica replayed the primary's WAL of the import %.1f ms after its answer\n", im.ReplayMs)
+	fmt.Fprintf(w, "replayed:  the replica replayed the import's %.1f MB of WAL %.1f ms after its answer\n", float64(im.WALBytes)/1e6, im.ReplayMs)
 	fmt.Fprintf(w, "replica write: HTTP %d %q; refused: %v\n", r.ReplicaWrite.Status, r.ReplicaWrite.Message, r.ReplicaWrite.Refused)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "log:       %s: %d warnings, %d errors", s.Name, s.Warnings, s.Errors)
@@ -783,6 +792,22 @@ func waitVisible(v *visibility, s *serveProc, probe []byte, id string, since tim
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// walLSN returns the primary's current WAL position ("" when unknown).
+func walLSN(ctx context.Context, c *pgx.Conn) string {
+	var lsn string
+	_ = c.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	return lsn
+}
+
+// walSince returns the WAL bytes written since lsn (-1 when unknown).
+func walSince(ctx context.Context, c *pgx.Conn, lsn string) int64 {
+	n := int64(-1)
+	if lsn != "" {
+		_ = c.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint`, lsn).Scan(&n)
+	}
+	return n
 }
 
 // replayDelay returns how long after since the replica had replayed the

@@ -69,6 +69,7 @@ func TestPostgresMode(t *testing.T) {
 		assert.Positive(t, v.Checks, name)
 	}
 	assert.GreaterOrEqual(t, im.ReplayMs, 0.0, "the replica replays the import")
+	assert.Positive(t, im.WALBytes, "the import wrote WAL")
 	assert.Equal(t, o.importAssets, im.Removed, "the run removes what it imported")
 
 	assert.Equal(t, 403, rep.ReplicaWrite.Status)
