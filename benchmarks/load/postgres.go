@@ -42,6 +42,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"elib/fingerprint"
 	"elib/index"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
@@ -180,29 +181,11 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	defer db.close()
 	rep.Database = db.desc
 
-	// The library, built once (and migrated when an older elib built it).
-	if err := postgres.Init(ctx, db.primary); err != nil && !errors.Is(err, index.ErrExists) {
-		return nil, err
-	}
-	lib, err := postgres.Open(ctx, postgres.Options{URL: db.primary, Engine: engine, Workers: 2})
+	lib, err := openLibrary(ctx, o, db.primary, engine, gen, rep)
 	if err != nil {
 		return nil, err
 	}
 	defer lib.Close()
-	if have := lib.ElementCount(); have < o.elements {
-		next := 0
-		for _, id := range lib.AssetIDs() {
-			if strings.HasPrefix(id, "gen/") {
-				next++
-			}
-		}
-		t0 := time.Now()
-		if err := importGenerated(ctx, lib, gen, next, have, o.elements); err != nil {
-			return nil, err
-		}
-		rep.BuiltElements, rep.BuildSeconds = lib.ElementCount()-have, round(time.Since(t0).Seconds(), 1)
-	}
-	rep.Assets, rep.Elements = lib.AssetCount(), lib.ElementCount()
 	if o.buildOnly {
 		return rep, nil
 	}
@@ -210,20 +193,8 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		return nil, err
 	}
 
-	// The servers.
-	bin := o.elibBin
-	if bin == "" {
-		dir, err := os.MkdirTemp("", "elib-pgload-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(dir)
-		if bin, err = buildElib(ctx, dir); err != nil {
-			return nil, err
-		}
-	}
-	var servers []*serveProc
-	stopped := false
+	servers, err := startServers(ctx, o, db)
+	var stopped bool
 	stopAll := func() {
 		if !stopped {
 			for _, s := range servers {
@@ -233,16 +204,8 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		stopped = true
 	}
 	defer stopAll()
-	for _, s := range []struct{ name, url, token string }{
-		{"server 1 (primary, takes imports)", db.primary, pgToken},
-		{"server 2 (primary, checks only)", db.primary, ""},
-		{"replica server", db.replica, pgToken},
-	} {
-		p, err := startServe(ctx, bin, s.name, s.url, s.token)
-		if err != nil {
-			return nil, err
-		}
-		servers = append(servers, p)
+	if err != nil {
+		return nil, err
 	}
 	s1, s2, sr := servers[0], servers[1], servers[2]
 
@@ -256,41 +219,16 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		}
 	}
 
-	// CPU seconds so far of the servers, PostgreSQL and the clients, and
-	// the transactions of the databases.
-	var stats []*pgx.Conn
-	for _, u := range []string{db.primary, db.replica} {
-		c, err := pgx.Connect(ctx, u)
-		if err != nil {
-			return nil, err
-		}
-		defer c.Close(context.Background())
-		stats = append(stats, c)
+	m, err := newMeter(ctx, db, servers)
+	if err != nil {
+		return nil, err
 	}
-	cpu := func() [4]float64 {
-		var c [4]float64
-		for _, conn := range stats {
-			var n float64
-			if conn.QueryRow(ctx, `SELECT sum(xact_commit + xact_rollback)::float8 FROM pg_stat_database`).Scan(&n) == nil {
-				c[3] += n
-			}
-		}
-		for _, s := range servers {
-			c[0] += procCPU(s.cmd.Process.Pid)
-		}
-		for _, pg := range []*pgtest.Server{db.pg, db.rep} {
-			if pg != nil {
-				c[1] += treeCPU(postmasterPID(filepath.Join(pg.Dir, "data")))
-			}
-		}
-		c[2] = selfCPU()
-		return c
-	}
+	defer m.close()
 	measure := func(l load, targets []*serveProc) (loadFigures, time.Time) {
-		before := cpu()
+		before := m.sample(ctx)
 		out := l.run()
 		end := time.Now()
-		after := cpu()
+		after := m.sample(ctx)
 		f := w.figures(out, targets)
 		per := func(i int) float64 { return round((after[i]-before[i])*1000/float64(max(1, len(out.lat))), 2) }
 		f.CPU = cpuShare{Servers: per(0), PostgreSQL: per(1), Clients: per(2)}
@@ -313,48 +251,7 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	importWG.Add(1)
 	go func() {
 		defer importWG.Done()
-		wal, err := pgx.Connect(ctx, db.primary) // its own: a pgx.Conn is not shared
-		if err != nil {
-			rep.Import.Error = err.Error()
-			return
-		}
-		defer wal.Close(context.Background())
-		time.Sleep(300 * time.Millisecond)
-		lsn0 := walLSN(ctx, wal)
-		t0 := time.Now()
-		status, answer, err := post(client, s1.base()+"/v1/import", body, pgToken)
-		importDone = time.Now()
-		rep.Import.Ms = ms(importDone.Sub(t0))
-		if err == nil && status != http.StatusOK {
-			err = fmt.Errorf("HTTP %d: %.300s", status, answer)
-		}
-		var ir struct{ Imported, Elements int }
-		if err == nil {
-			err = json.Unmarshal(answer, &ir)
-		}
-		if err != nil {
-			rep.Import.Error = err.Error()
-			return
-		}
-		rep.Import.Assets, rep.Import.Elements = ir.Imported, ir.Elements
-		rep.Import.WALBytes = walSince(ctx, wal, lsn0)
-		var vis sync.WaitGroup
-		vis.Add(1)
-		go func() {
-			defer vis.Done()
-			rep.Import.ReplayMs = replayDelay(ctx, db, importDone)
-		}()
-		for _, v := range []struct {
-			s   *serveProc
-			out *visibility
-		}{{s2, &rep.Import.Server2}, {sr, &rep.Import.Replica}} {
-			vis.Add(1)
-			go func() {
-				defer vis.Done()
-				waitVisible(v.out, v.s, probe, probeID, importDone)
-			}()
-		}
-		vis.Wait()
+		importDone = importAndWatch(ctx, db, client, s1, s2, sr, body, probe, probeID, &rep.Import)
 	}()
 	both := []*serveProc{s1, s2}
 	two, loadEnd := measure(w.on(both, false), both)
@@ -370,13 +267,7 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	rep.ReplicaWrite = refuse(client, sr, s1, rb, rid)
 
 	// Leave the library as it was.
-	var ids []string
-	for _, id := range lib.AssetIDs() {
-		if strings.HasPrefix(id, fmt.Sprintf("pgload/%d/", stamp)) {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) > 0 {
+	if ids := importedIDs(lib, fmt.Sprintf("pgload/%d/", stamp)); len(ids) > 0 {
 		n, err := lib.Remove(ctx, ids...)
 		if err != nil {
 			return rep, fmt.Errorf("remove the assets the run imported: %w", err)
@@ -401,6 +292,174 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 		rep.print(stdout, o)
 	}
 	return rep, rep.failure()
+}
+
+// meter samples where the machine's time goes: the CPU seconds of the
+// servers, of the PostgreSQL servers (not with -url) and of the clients,
+// and the transactions the databases counted.
+type meter struct {
+	servers []*serveProc
+	dirs    []string // PostgreSQL data directories
+	conns   []*pgx.Conn
+}
+
+func newMeter(ctx context.Context, db *pgDatabases, servers []*serveProc) (*meter, error) {
+	m := &meter{servers: servers}
+	for _, pg := range []*pgtest.Server{db.pg, db.rep} {
+		if pg != nil {
+			m.dirs = append(m.dirs, filepath.Join(pg.Dir, "data"))
+		}
+	}
+	for _, u := range []string{db.primary, db.replica} {
+		c, err := pgx.Connect(ctx, u)
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		m.conns = append(m.conns, c)
+	}
+	return m, nil
+}
+
+// sample returns the CPU seconds so far of the servers, PostgreSQL and
+// the clients, and the databases' transactions.
+func (m *meter) sample(ctx context.Context) [4]float64 {
+	var c [4]float64
+	for _, s := range m.servers {
+		c[0] += procCPU(s.cmd.Process.Pid)
+	}
+	for _, dir := range m.dirs {
+		c[1] += treeCPU(postmasterPID(dir))
+	}
+	c[2] = selfCPU()
+	for _, conn := range m.conns {
+		var n float64
+		if conn.QueryRow(ctx, `SELECT sum(xact_commit + xact_rollback)::float8 FROM pg_stat_database`).Scan(&n) == nil {
+			c[3] += n
+		}
+	}
+	return c
+}
+
+func (m *meter) close() {
+	for _, c := range m.conns {
+		c.Close(context.Background())
+	}
+}
+
+// openLibrary opens the library at url, creating or migrating its schema,
+// and imports generated assets until it holds o.elements (none when it
+// already does: the library is built once and reused).
+func openLibrary(ctx context.Context, o options, url string, engine *fingerprint.Engine, gen *generator, rep *pgReport) (*postgres.Library, error) {
+	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, index.ErrExists) {
+		return nil, err
+	}
+	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})
+	if err != nil {
+		return nil, err
+	}
+	if have := lib.ElementCount(); have < o.elements {
+		next := len(importedIDs(lib, "gen/")) // generated assets are numbered from 0
+		t0 := time.Now()
+		if err := importGenerated(ctx, lib, gen, next, have, o.elements); err != nil {
+			lib.Close()
+			return nil, err
+		}
+		rep.BuiltElements, rep.BuildSeconds = lib.ElementCount()-have, round(time.Since(t0).Seconds(), 1)
+	}
+	rep.Assets, rep.Elements = lib.AssetCount(), lib.ElementCount()
+	return lib, nil
+}
+
+// importedIDs returns the ids of lib's assets that start with prefix.
+func importedIDs(lib *postgres.Library, prefix string) []string {
+	var ids []string
+	for _, id := range lib.AssetIDs() {
+		if strings.HasPrefix(id, prefix) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// startServers builds the elib binary (unless -elib names one) and starts
+// server 1 and 2 on the primary and one on the replica; the caller stops
+// those returned, also on error.
+func startServers(ctx context.Context, o options, db *pgDatabases) ([]*serveProc, error) {
+	bin := o.elibBin
+	if bin == "" {
+		dir, err := os.MkdirTemp("", "elib-pgload-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir) // the running servers keep their open binary
+		if bin, err = buildElib(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+	var servers []*serveProc
+	for _, s := range []struct{ name, url, token string }{
+		{"server 1 (primary, takes imports)", db.primary, pgToken},
+		{"server 2 (primary, checks only)", db.primary, ""},
+		{"replica server", db.replica, pgToken},
+	} {
+		p, err := startServe(ctx, bin, s.name, s.url, s.token)
+		if err != nil {
+			return servers, err
+		}
+		servers = append(servers, p)
+	}
+	return servers, nil
+}
+
+// importAndWatch imports body through server 1 (300 ms into the load),
+// then checks probe on server 2 and on the replica server until each
+// names asset probeID, and measures the replica's replay; it fills im and
+// returns when the import answered.
+func importAndWatch(ctx context.Context, db *pgDatabases, client *http.Client, s1, s2, sr *serveProc, body, probe []byte, probeID string, im *pgImport) (importDone time.Time) {
+	wal, err := pgx.Connect(ctx, db.primary) // its own: a pgx.Conn is not shared
+	if err != nil {
+		im.Error = err.Error()
+		return importDone
+	}
+	defer wal.Close(context.Background())
+	time.Sleep(300 * time.Millisecond)
+	lsn0 := walLSN(ctx, wal)
+	t0 := time.Now()
+	status, answer, err := post(client, s1.base()+"/v1/import", body, pgToken)
+	importDone = time.Now()
+	im.Ms = ms(importDone.Sub(t0))
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("HTTP %d: %.300s", status, answer)
+	}
+	var ir struct{ Imported, Elements int }
+	if err == nil {
+		err = json.Unmarshal(answer, &ir)
+	}
+	if err != nil {
+		im.Error = err.Error()
+		return importDone
+	}
+	im.Assets, im.Elements = ir.Imported, ir.Elements
+	im.WALBytes = walSince(ctx, wal, lsn0)
+	var vis sync.WaitGroup
+	vis.Add(1)
+	go func() {
+		defer vis.Done()
+		im.ReplayMs = replayDelay(ctx, db, importDone)
+	}()
+	for _, v := range []struct {
+		s   *serveProc
+		out *visibility
+	}{{s2, &im.Server2}, {sr, &im.Replica}} {
+		vis.Add(1)
+		go func() {
+			defer vis.Done()
+			waitVisible(v.out, v.s, probe, probeID, importDone)
+		}()
+	}
+	vis.Wait()
+	return importDone
 }
 
 // failure is the error of a run that failed the brief: errors in a check
@@ -794,10 +853,12 @@ func waitVisible(v *visibility, s *serveProc, probe []byte, id string, since tim
 	}
 }
 
-// walLSN returns the primary's current WAL position ("" when unknown).
+// walLSN returns the primary's current WAL insert position ("" when
+// unknown): the insert position, as with synchronous_commit off a commit's
+// WAL may not be written yet.
 func walLSN(ctx context.Context, c *pgx.Conn) string {
 	var lsn string
-	_ = c.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn)
+	_ = c.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn)
 	return lsn
 }
 
@@ -805,7 +866,7 @@ func walLSN(ctx context.Context, c *pgx.Conn) string {
 func walSince(ctx context.Context, c *pgx.Conn, lsn string) int64 {
 	n := int64(-1)
 	if lsn != "" {
-		_ = c.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint`, lsn).Scan(&n)
+		_ = c.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint`, lsn).Scan(&n)
 	}
 	return n
 }
@@ -826,7 +887,7 @@ func replayDelay(ctx context.Context, db *pgDatabases, since time.Time) float64 
 	}
 	defer r.Close(ctx)
 	var lsn string
-	if err := p.QueryRow(ctx, `SELECT pg_current_wal_lsn()::text`).Scan(&lsn); err != nil {
+	if err := p.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn); err != nil {
 		return -1
 	}
 	for {
