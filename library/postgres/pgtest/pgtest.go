@@ -122,12 +122,15 @@ func Start(bin string) (*Server, error) { return StartWith(bin, Options{}) }
 
 // StartWith starts a new server configured by opts; the caller stops it.
 func StartWith(bin string, opts Options) (*Server, error) {
-	dir, err := os.MkdirTemp("", "elib-pg-")
+	var dir string
+	var err error
 	if opts.Dir != "" {
 		dir, err = filepath.Abs(opts.Dir)
 		if err == nil {
 			err = os.MkdirAll(dir, 0o700)
 		}
+	} else {
+		dir, err = os.MkdirTemp("", "elib-pg-")
 	}
 	if err != nil {
 		return nil, err
