@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,6 +139,13 @@ type pgImport struct {
 	// (the servers' reads write none): what the replica receives and
 	// replays.
 	WALBytes int64 `json:"wal_bytes"`
+	// WALFrom and WALTo are the primary's WAL insert positions at the
+	// import's start and answer.
+	WALFrom string `json:"wal_from"`
+	WALTo   string `json:"wal_to"`
+	// FPIBytes of WALBytes are full-page images, by pg_waldump --stats
+	// (private primary only; -1: not known).
+	FPIBytes int64 `json:"wal_fpi_bytes"`
 	// Removed assets after the run (the library stays at -elements).
 	Removed int `json:"removed"`
 }
@@ -256,6 +264,10 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	both := []*serveProc{s1, s2}
 	two, loadEnd := measure(w.on(both, false), both)
 	importWG.Wait()
+	rep.Import.FPIBytes = -1
+	if db.pg != nil && rep.Import.WALFrom != "" {
+		rep.Import.FPIBytes = walFPIBytes(filepath.Join(db.pg.Dir, "data", "pg_wal"), rep.Import.WALFrom, rep.Import.WALTo)
+	}
 	rep.TwoPrimaries = two
 	rep.Import.DuringLoad = rep.Import.Error == "" && importDone.Before(loadEnd)
 
@@ -442,6 +454,7 @@ func importAndWatch(ctx context.Context, db *pgDatabases, client *http.Client, s
 	}
 	im.Assets, im.Elements = ir.Imported, ir.Elements
 	im.WALBytes = walSince(ctx, wal, lsn0)
+	im.WALFrom, im.WALTo = lsn0, walLSN(ctx, wal)
 	var vis sync.WaitGroup
 	vis.Add(1)
 	go func() {
@@ -528,7 +541,8 @@ func (r *pgReport) print(w io.Writer, o options) {
 			fmt.Fprintf(w, "    last answer: %s\n", v.v.Last)
 		}
 	}
-	fmt.Fprintf(w, "replayed:  the replica replayed the import's %.1f MB of WAL %.1f ms after its answer\n", float64(im.WALBytes)/1e6, im.ReplayMs)
+	fmt.Fprintf(w, "replayed:  the replica replayed the import's %.1f MB of WAL (%.1f MB of it full-page images) %.1f ms after its answer\n",
+		float64(im.WALBytes)/1e6, float64(im.FPIBytes)/1e6, im.ReplayMs)
 	fmt.Fprintf(w, "replica write: HTTP %d %q; refused: %v\n", r.ReplicaWrite.Status, r.ReplicaWrite.Message, r.ReplicaWrite.Refused)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "log:       %s: %d warnings, %d errors", s.Name, s.Warnings, s.Errors)
@@ -869,6 +883,25 @@ func walSince(ctx context.Context, c *pgx.Conn, lsn string) int64 {
 		_ = c.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1::pg_lsn)::bigint`, lsn).Scan(&n)
 	}
 	return n
+}
+
+// walFPIBytes returns the bytes of full-page images in the WAL in dir
+// between two positions, by pg_waldump --stats (-1 when it cannot tell).
+func walFPIBytes(dir, from, to string) int64 {
+	out, err := exec.Command(filepath.Join(pgtest.FindBin(), "pg_waldump"), "--stats", "-s", from, "-e", to, "-p", dir).CombinedOutput()
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		// Total  N  record-bytes [%]  fpi-bytes [%]  combined [%]
+		if f := strings.Fields(line); len(f) >= 5 && f[0] == "Total" {
+			n, err := strconv.ParseInt(f[4], 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // replayDelay returns how long after since the replica had replayed the

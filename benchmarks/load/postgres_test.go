@@ -70,6 +70,8 @@ func TestPostgresMode(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, im.ReplayMs, 0.0, "the replica replays the import")
 	assert.Positive(t, im.WALBytes, "the import wrote WAL")
+	assert.GreaterOrEqual(t, im.FPIBytes, int64(0), "pg_waldump read the import's WAL")
+	assert.LessOrEqual(t, im.FPIBytes, im.WALBytes)
 	assert.Equal(t, o.importAssets, im.Removed, "the run removes what it imported")
 
 	assert.Equal(t, 403, rep.ReplicaWrite.Status)
