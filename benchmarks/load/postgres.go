@@ -594,7 +594,7 @@ func startPrimary(ctx context.Context, o options) (*pgDatabases, error) {
 	d := &pgDatabases{pg: srv, desc: desc}
 	if o.keep != "" {
 		d.desc += ", kept in " + srv.Dir
-		d.primary, err = ensureDatabase(ctx, srv, pgDatabase)
+		d.primary, err = srv.EnsureDatabase(ctx, pgDatabase)
 	} else {
 		d.primary, err = srv.NewDatabase(ctx, "load")
 	}
@@ -635,26 +635,6 @@ func (d *pgDatabases) close() {
 	if d.pg != nil {
 		d.pg.Close()
 	}
-}
-
-// ensureDatabase creates database name on srv unless it exists and returns
-// its URL.
-func ensureDatabase(ctx context.Context, srv *pgtest.Server, name string) (string, error) {
-	conn, err := pgx.Connect(ctx, srv.URL("postgres"))
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return "", err
-	}
-	if !exists {
-		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-			return "", fmt.Errorf("create database %s: %w", name, err)
-		}
-	}
-	return srv.URL(name), nil
 }
 
 // buildElib builds the elib binary into dir (the load runs inside the elib

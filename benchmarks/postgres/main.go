@@ -42,6 +42,7 @@ func main() {
 	url := flag.String("url", "", "postgres:// URL of an empty database (default: a private server)")
 	durable := flag.Bool("durable", true, "private server: fsync, full_page_writes and synchronous_commit on")
 	simplified := flag.Bool("simplified", false, "convert the Traditional poetry sample to Simplified Chinese first")
+	keep := flag.String("keep", "", "private server: keep its data in this directory (a second run reuses the library)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -56,26 +57,31 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *batch, *queries, *url, *durable, *simplified); err != nil {
+	if err := run(*n, *batch, *queries, *url, *keep, *durable, *simplified); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "postgres benchmark:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batch, queries int, url string, durable, simplified bool) error {
+func run(n, batch, queries int, url, keep string, durable, simplified bool) error {
 	ctx := context.Background()
 	if url == "" {
 		bin := pgtest.FindBin()
 		if bin == "" {
 			return fmt.Errorf("no PostgreSQL binaries: install the Debian package postgresql")
 		}
-		srv, err := pgtest.StartWith(bin, pgtest.Options{Durable: durable, Conf: pgtest.BenchConf})
+		srv, err := pgtest.StartWith(bin, pgtest.Options{Durable: durable, Conf: pgtest.BenchConf, Dir: keep})
 		if err != nil {
 			return err
 		}
 		defer srv.Close()
-		if url, err = srv.NewDatabase(ctx, "bench"); err != nil {
+		if keep != "" {
+			url, err = srv.EnsureDatabase(ctx, "bench")
+		} else {
+			url, err = srv.NewDatabase(ctx, "bench")
+		}
+		if err != nil {
 			return err
 		}
 		fmt.Printf("private PostgreSQL server (unix socket, durable %v): %s\n", durable, strings.Join(pgtest.BenchConf, ", "))

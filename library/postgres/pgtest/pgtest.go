@@ -287,6 +287,26 @@ func (s *Server) NewDatabase(ctx context.Context, prefix string) (string, error)
 	return s.URL(name), nil
 }
 
+// EnsureDatabase creates database name unless it exists and returns its
+// URL: a kept server (Options.Dir) keeps its databases across runs.
+func (s *Server) EnsureDatabase(ctx context.Context, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, s.URL("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			return "", fmt.Errorf("create database %s: %w", name, err)
+		}
+	}
+	return s.URL(name), nil
+}
+
 // Shared returns the package's shared server, started on first use; call
 // StopShared from TestMain after the tests.
 func Shared(t testing.TB) *Server {
