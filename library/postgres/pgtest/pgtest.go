@@ -190,14 +190,20 @@ func (s *Server) watchdog() {
 	if s.kept {
 		remove = "true"
 	}
-	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 2; done; if [ -d %s/data ]; then %s >/dev/null 2>&1; %s; fi",
-		os.Getpid(), s.Dir, stop, remove)
+	// A kept directory may have been taken over by a later process (its
+	// own server started there): then the owner file names that process,
+	// and its server is left alone.
+	script := fmt.Sprintf("while kill -0 %d 2>/dev/null; do sleep 2; done; if [ -d %s/data ] && [ \"$(cat %s 2>/dev/null)\" = %d ]; then %s >/dev/null 2>&1; %s; fi",
+		os.Getpid(), s.Dir, s.ownerFile(), os.Getpid(), stop, remove)
 	cmd := exec.Command("sh", "-c", script)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err == nil {
 		go cmd.Wait()
 	}
 }
+
+// ownerFile names the process whose server runs in Dir.
+func (s *Server) ownerFile() string { return filepath.Join(s.Dir, "owner") }
 
 func (s *Server) run(tool string, args ...string) ([]byte, error) {
 	path := filepath.Join(s.bin, tool)
@@ -214,6 +220,11 @@ func (s *Server) run(tool string, args ...string) ([]byte, error) {
 // Restart starts the server (stopping it first if it runs).
 func (s *Server) Restart() error {
 	s.Stop()
+	// Claim the directory first: a watchdog of an earlier process that
+	// used it then leaves this server alone.
+	if err := os.WriteFile(s.ownerFile(), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		return err
+	}
 	out, err := s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-l", s.logf, "-w", "-t", "60",
 		"-o", fmt.Sprintf("-p %d -k %s", s.Port, s.Dir), "start")
 	if err != nil {
@@ -264,7 +275,9 @@ func (s *Server) Close() {
 	s.Stop()
 	if !s.kept {
 		os.RemoveAll(s.Dir)
+		return
 	}
+	os.Remove(s.ownerFile()) // stopped cleanly: nothing for the watchdog
 }
 
 // URL returns the connection URL of database db.
