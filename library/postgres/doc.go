@@ -38,8 +38,12 @@
 //
 // An import, a remove or an allowlist edit is one transaction, serialised
 // with other writers by a transaction-scoped advisory lock (fingerprinting,
-// the expensive part, runs before it, in parallel across importers), and
-// bumps the generation; a killed import leaves nothing. Reads query the
-// tables directly, so every check sees every committed change at once; a
-// lost connection fails the call in flight and the pool reconnects.
+// the expensive part, runs in parallel across importers), and
+// bumps the generation and NOTIFYs elib_changes (Changes follows them); a
+// killed import leaves nothing. Within an import the next chunk is
+// fingerprinted while the database stores the previous one, and the
+// postings are stored last, sorted by key. Reads query the tables
+// directly, in batches (Prefetch, SentenceDFs, AssetsOf), so every check
+// sees every committed change at once; a lost connection fails the call
+// in flight and the pool reconnects.
 package postgres
