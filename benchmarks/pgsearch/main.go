@@ -17,14 +17,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"elib/benchmarks/internal/bench"
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
@@ -92,7 +91,7 @@ func run(dir string, n, queries int, only string) error {
 		return err
 	}
 	defer lib.Close()
-	pool, err := sentences()
+	pool, err := bench.Clauses()
 	if err != nil {
 		return err
 	}
@@ -162,7 +161,7 @@ func run(dir string, n, queries int, only string) error {
 			lat = append(lat, time.Since(t))
 			hits += res.Total
 		}
-		p50, p99 := pct(lat)
+		p50, p99 := bench.Percentiles(lat)
 		fmt.Printf("search %d, %s: %d queries, p50 %v p99 %v (mean total %d)\n", i+1, m.name, queries, p50, p99, hits/uint64(queries))
 	}
 	return nil
@@ -201,28 +200,4 @@ func generate(rng *rand.Rand, pool []string, elements, seq int) []element.Asset 
 		elements -= k
 	}
 	return out
-}
-
-func pct(d []time.Duration) (time.Duration, time.Duration) {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[len(d)/2].Round(10 * time.Microsecond), d[len(d)*99/100].Round(10 * time.Microsecond)
-}
-
-// sentences are the clauses of the poetry sample shipped for benchmarks.
-func sentences() ([]string, error) {
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "testdata", "poetry-sample.txt"))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, s := range strings.FieldsFunc(string(b), func(r rune) bool { return strings.ContainsRune("，。！？；：\n\r", r) }) {
-		if n := utf8.RuneCountInString(strings.TrimSpace(s)); n >= 4 && n <= 30 {
-			out = append(out, strings.TrimSpace(s))
-		}
-	}
-	if len(out) < 100 {
-		return nil, fmt.Errorf("poetry sample too small")
-	}
-	return out, nil
 }

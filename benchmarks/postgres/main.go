@@ -14,16 +14,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
+	"elib/benchmarks/internal/bench"
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
@@ -102,7 +101,7 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 		return err
 	}
 	defer lib.Close()
-	pool, err := sentences()
+	pool, err := bench.Clauses()
 	if err != nil {
 		return err
 	}
@@ -177,7 +176,7 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 			}
 			lat = append(lat, time.Since(t))
 		}
-		p50, p99 := pct(lat)
+		p50, p99 := bench.Percentiles(lat)
 		fmt.Printf("check, %s: %d checks (half copies of library assets, half new), p50 %v p99 %v\n", name, queries, p50, p99)
 		return nil
 	}
@@ -205,33 +204,9 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 		}
 		lat = append(lat, time.Since(t))
 	}
-	p50, p99 := pct(lat)
+	p50, p99 := bench.Percentiles(lat)
 	fmt.Printf("search: %d queries (2-4 character words, facets), p50 %v p99 %v\n", queries, p50, p99)
 	return nil
-}
-
-func pct(d []time.Duration) (time.Duration, time.Duration) {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[len(d)/2].Round(10 * time.Microsecond), d[len(d)*99/100].Round(10 * time.Microsecond)
-}
-
-// sentences are the clauses of the poetry sample shipped for benchmarks.
-func sentences() ([]string, error) {
-	_, self, _, _ := runtime.Caller(0)
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(self), "..", "testdata", "poetry-sample.txt"))
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, s := range strings.FieldsFunc(string(b), func(r rune) bool { return strings.ContainsRune("，。！？；：\n\r", r) }) {
-		if n := utf8.RuneCountInString(strings.TrimSpace(s)); n >= 4 && n <= 30 {
-			out = append(out, strings.TrimSpace(s))
-		}
-	}
-	if len(out) < 100 {
-		return nil, fmt.Errorf("poetry sample too small")
-	}
-	return out, nil
 }
 
 // generate builds assets of 4-5 typed elements from random clauses.
