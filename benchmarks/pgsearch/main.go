@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,8 +24,6 @@ import (
 
 	"elib/benchmarks/internal/bench"
 	"elib/element"
-	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/library/postgres"
@@ -56,18 +53,9 @@ func run(dir string, n, queries int, only string) error {
 		return err
 	}
 	defer srv.Close()
-	url := srv.URL("bench")
-	if _, err := os.Stat(filepath.Join(dir, "created")); err != nil {
-		if url, err = srv.NewDatabase(ctx, "bench"); err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "created"), []byte(url), 0o644); err != nil {
-			return err
-		}
-	} else {
-		b, _ := os.ReadFile(filepath.Join(dir, "created"))
-		name := strings.TrimPrefix(strings.SplitN(string(b), "?", 2)[0], "postgres://postgres@/")
-		url = srv.URL(name)
+	url, err := srv.EnsureDatabase(ctx, "bench")
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	switch err := postgres.Init(ctx, url); {
@@ -78,11 +66,7 @@ func run(dir string, n, queries int, only string) error {
 	default:
 		fmt.Printf("schema: migrated to %d in %v (fills included)\n", postgres.SchemaVersion, time.Since(start).Round(time.Millisecond))
 	}
-	seg, err := wordseg.Default()
-	if err != nil {
-		return err
-	}
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	engine, err := bench.Engine()
 	if err != nil {
 		return err
 	}

@@ -25,9 +25,7 @@ import (
 	"elib/benchmarks/internal/bench"
 	"elib/check"
 	"elib/element"
-	"elib/fingerprint"
 	"elib/fingerprint/lsh"
-	"elib/fingerprint/wordseg"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/library/postgres"
@@ -85,11 +83,7 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 		}
 		fmt.Printf("private PostgreSQL server (unix socket, durable %v): %s\n", durable, strings.Join(pgtest.BenchConf, ", "))
 	}
-	seg, err := wordseg.Default()
-	if err != nil {
-		return err
-	}
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
+	engine, err := bench.Engine()
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,6 @@
-// Package bench holds what the benchmark programs share: the clauses of
-// the poetry sample they generate libraries from, and latency percentiles.
+// Package bench holds what the benchmark programs share: the default
+// fingerprint engine, the clauses of the poetry sample they generate
+// libraries from, and latency percentiles.
 package bench
 
 import (
@@ -11,7 +12,20 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"elib/fingerprint"
+	"elib/fingerprint/wordseg"
 )
+
+// Engine returns the default fingerprint engine (gojieba's default
+// dictionaries), as the elib command builds it.
+func Engine() (*fingerprint.Engine, error) {
+	seg, err := wordseg.Default()
+	if err != nil {
+		return nil, err
+	}
+	return fingerprint.New(fingerprint.Options{}, seg)
+}
 
 // Clauses returns the clauses (4–30 characters) of the poetry sample
 // shipped for benchmarks (benchmarks/testdata/poetry-sample.txt).
