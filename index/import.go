@@ -41,14 +41,51 @@ func (l *Library) writable() error {
 // When Import returns without error the batch is durable: it survives a
 // crash and is visible to every later Open.
 func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportResult, error) {
+	p, err := l.PrepareImport(ctx, assets)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return l.ImportPrepared(ctx, p)
+}
+
+// PreparedImport is a batch of assets fingerprinted ahead of storing it
+// (PrepareImport), so that a caller importing many batches fingerprints
+// the next one while the library stores the previous (library.Batcher).
+type PreparedImport struct {
+	// Assets are the prepared assets in import order, one per id.
+	Assets []Prepared
+	// Extra is what a backend computes ahead besides fingerprints (the
+	// PostgreSQL library's search terms); the file library needs none.
+	Extra any
+}
+
+// PrepareImport validates and fingerprints assets for ImportPrepared
+// without touching the library, so it may run while another batch is
+// being stored.
+func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (PreparedImport, error) {
 	if err := l.writable(); err != nil {
-		return ImportResult{}, fmt.Errorf("import: %w", err)
+		return PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
 	if l.engine == nil {
-		return ImportResult{}, errors.New("import: library opened without a fingerprint engine")
+		return PreparedImport{}, errors.New("import: library opened without a fingerprint engine")
+	}
+	if err := l.Compatible(l.engine); err != nil {
+		return PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
 	batch, err := ImportBatch(assets)
 	if err != nil {
+		return PreparedImport{}, fmt.Errorf("import: %w", err)
+	}
+	prep, err := l.prepare(ctx, batch, l.opts.Workers, l.opts.Progress)
+	if err != nil {
+		return PreparedImport{}, fmt.Errorf("import: %w", err)
+	}
+	return PreparedImport{Assets: prep}, nil
+}
+
+// ImportPrepared stores a batch PrepareImport prepared, as Import does.
+func (l *Library) ImportPrepared(ctx context.Context, p PreparedImport) (ImportResult, error) {
+	if err := l.writable(); err != nil {
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	l.wmu.Lock()
@@ -56,11 +93,10 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportRes
 	if err := l.Compatible(l.engine); err != nil {
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
-	prep, err := l.prepare(ctx, batch, l.opts.Workers, l.opts.Progress)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return ImportResult{}, fmt.Errorf("import: %w", err)
 	}
-	res, err := l.commit(ctx, prep, nil)
+	res, err := l.commit(ctx, p.Assets, nil)
 	if err != nil {
 		return res, fmt.Errorf("import: %w", err)
 	}

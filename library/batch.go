@@ -11,11 +11,17 @@ import (
 // MaxElements elements (each batch one Import: one segment, or one
 // transaction), and says when each input's batch has committed — only
 // then is the input imported, whatever happens to the process later.
+//
+// Batches are pipelined: while one batch is stored, the next is
+// fingerprinted (Library.PrepareImport), so the library's writes and the
+// fingerprinting share the machine instead of taking turns. At most one
+// batch is stored at a time, in order.
 type Batcher struct {
 	lib Library
 	// MaxElements is the batch size in elements. The default value is 2000.
 	MaxElements int
-	// Committed is called for every input whose batch committed, in order.
+	// Committed is called for every input whose batch committed, in order,
+	// on the goroutine calling Add or Flush.
 	Committed func(input string, assets, elements int)
 
 	// Result sums the committed batches; IDs lists their assets.
@@ -25,11 +31,21 @@ type Batcher struct {
 	batch    []element.Asset
 	pending  []pendingInput
 	elements int
+	storing  *storing // the batch being stored, if any
 }
 
 type pendingInput struct {
 	name             string
 	assets, elements int
+}
+
+// storing is a batch whose ImportPrepared runs on its own goroutine.
+type storing struct {
+	done    chan struct{}
+	res     index.ImportResult
+	err     error
+	ids     []string
+	pending []pendingInput
 }
 
 // NewBatcher returns a Batcher importing into lib.
@@ -40,8 +56,8 @@ func NewBatcher(lib Library, maxElements int, committed func(input string, asset
 	return &Batcher{lib: lib, MaxElements: maxElements, Committed: committed}
 }
 
-// Add queues the assets of one input and imports the batch once it holds
-// MaxElements elements.
+// Add queues the assets of one input and sends the batch on once it holds
+// MaxElements elements. An error is this batch's or an earlier one's.
 func (b *Batcher) Add(ctx context.Context, input string, assets []element.Asset) error {
 	p := pendingInput{name: input, assets: len(assets)}
 	for _, a := range assets {
@@ -51,31 +67,68 @@ func (b *Batcher) Add(ctx context.Context, input string, assets []element.Asset)
 	b.pending = append(b.pending, p)
 	b.elements += p.elements
 	if b.elements >= b.MaxElements {
-		return b.Flush(ctx)
+		return b.send(ctx)
 	}
 	return nil
 }
 
-// Flush imports what is queued.
+// Flush imports what is queued and waits until every batch has committed.
 func (b *Batcher) Flush(ctx context.Context) error {
+	if err := b.send(ctx); err != nil {
+		return err
+	}
+	return b.Wait()
+}
+
+// send prepares the queued batch — while the previous one is still being
+// stored — and, once that one has committed, starts storing this one.
+func (b *Batcher) send(ctx context.Context) error {
 	if len(b.batch) == 0 {
 		return nil
 	}
-	res, err := b.lib.Import(ctx, b.batch)
+	p, err := b.lib.PrepareImport(ctx, b.batch)
 	if err != nil {
+		if werr := b.Wait(); werr != nil {
+			return werr
+		}
 		return err
 	}
-	b.Result.Assets += res.Assets
-	b.Result.Elements += res.Elements
-	b.Result.Replaced += res.Replaced
-	for _, a := range b.batch {
-		b.IDs = append(b.IDs, a.ID)
+	if err := b.Wait(); err != nil {
+		return err
 	}
-	for _, p := range b.pending {
+	s := &storing{done: make(chan struct{}), pending: b.pending}
+	for _, a := range b.batch {
+		s.ids = append(s.ids, a.ID)
+	}
+	b.batch, b.pending, b.elements = nil, nil, 0
+	b.storing = s
+	go func() {
+		defer close(s.done)
+		s.res, s.err = b.lib.ImportPrepared(ctx, p)
+	}()
+	return nil
+}
+
+// Wait waits for the batch being stored, if any, and reports its inputs;
+// a caller giving up before Flush calls it before closing the library.
+func (b *Batcher) Wait() error {
+	s := b.storing
+	if s == nil {
+		return nil
+	}
+	<-s.done
+	b.storing = nil
+	if s.err != nil {
+		return s.err
+	}
+	b.Result.Assets += s.res.Assets
+	b.Result.Elements += s.res.Elements
+	b.Result.Replaced += s.res.Replaced
+	b.IDs = append(b.IDs, s.ids...)
+	for _, p := range s.pending {
 		if b.Committed != nil {
 			b.Committed(p.name, p.assets, p.elements)
 		}
 	}
-	b.batch, b.pending, b.elements = b.batch[:0], b.pending[:0], 0
 	return nil
 }

@@ -662,3 +662,63 @@ func TestSearchIdenticalOnSample(t *testing.T) {
 		}
 	}
 }
+
+func TestBatcherPipelinesInOrder(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		assets := sampleAssets()
+		changed := assets[0]
+		changed.Elements = changed.Elements[:1] // the same id again, later, with fewer elements
+		var committed []string
+		b := library.NewBatcher(l, 2, func(input string, _, _ int) {
+			committed = append(committed, input)
+			// An input is reported only once its batch is in the library.
+			assert.Contains(t, l.AssetIDs(), map[string]string{"a": assets[0].ID, "b": assets[1].ID, "c": assets[2].ID, "a2": changed.ID}[input])
+		})
+		require.NoError(t, b.Add(ctx, "a", assets[:1]))
+		require.NoError(t, b.Add(ctx, "b", assets[1:2]))
+		require.NoError(t, b.Add(ctx, "c", assets[2:]))
+		require.NoError(t, b.Add(ctx, "a2", []element.Asset{changed}))
+		require.NoError(t, b.Flush(ctx))
+		assert.Equal(t, []string{"a", "b", "c", "a2"}, committed)
+		want := 0
+		for _, a := range assets[1:] {
+			want += len(a.Elements)
+		}
+		assert.Equal(t, index.ImportResult{Assets: 4, Elements: want + 1 + len(assets[0].Elements), Replaced: 1}, b.Result)
+		assert.Equal(t, want+1, l.ElementCount(), "the later version of the re-imported asset wins")
+		require.NoError(t, b.Flush(ctx), "flushing nothing is fine")
+	})
+}
+
+func TestBatcherReportsAFailedBatch(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		assets := sampleAssets()
+		var committed []string
+		b := library.NewBatcher(l, 1, func(input string, _, _ int) { committed = append(committed, input) })
+		require.NoError(t, b.Add(ctx, "good", assets[:1]))
+		bad := assets[1]
+		bad.ID = "" // refused when prepared
+		err := b.Add(ctx, "bad", []element.Asset{bad})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "no id")
+		assert.Equal(t, []string{"good"}, committed, "the batch before the bad one committed and was reported")
+		assert.Equal(t, []string{assets[0].ID}, l.AssetIDs())
+	})
+}
+
+func TestPrepareImportTouchesNothing(t *testing.T) {
+	each(t, func(t *testing.T, l library.Library) {
+		ctx := context.Background()
+		gen := l.Generation()
+		p, err := l.PrepareImport(ctx, sampleAssets())
+		require.NoError(t, err)
+		assert.Equal(t, 0, l.ElementCount())
+		assert.Equal(t, gen, l.Generation())
+		res, err := l.ImportPrepared(ctx, p)
+		require.NoError(t, err)
+		assert.Equal(t, index.ImportResult{Assets: 3, Elements: 7}, res)
+		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
+	})
+}

@@ -31,6 +31,11 @@ type Library interface {
 	Stats() (index.Stats, error)
 
 	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
+	// PrepareImport and ImportPrepared are Import in two steps: the first
+	// fingerprints without touching the library, so a Batcher prepares
+	// the next batch while the previous one is stored.
+	PrepareImport(ctx context.Context, assets []element.Asset) (index.PreparedImport, error)
+	ImportPrepared(ctx context.Context, p index.PreparedImport) (index.ImportResult, error)
 	Remove(ctx context.Context, assetOrElementIDs ...string) (int, error)
 	Reindex(ctx context.Context, opts index.ReindexOptions) error
 	AllowlistAdd(phrases ...string) error

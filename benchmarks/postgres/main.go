@@ -28,6 +28,7 @@ import (
 	"elib/fingerprint/lsh"
 	"elib/index"
 	"elib/index/fulltext"
+	"elib/library"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -38,6 +39,8 @@ func main() {
 	queries := flag.Int("queries", 300, "checks and searches to time")
 	url := flag.String("url", "", "postgres:// URL of an empty database (default: a private server)")
 	durable := flag.Bool("durable", true, "private server: fsync, full_page_writes and synchronous_commit on")
+	workers := flag.Int("workers", 2, "fingerprinting goroutines")
+	direct := flag.Bool("direct", false, "import with one Import call per batch instead of elib import's pipelined batcher")
 	simplified := flag.Bool("simplified", false, "convert the Traditional poetry sample to Simplified Chinese first")
 	keep := flag.String("keep", "", "private server: keep its data in this directory (a second run reuses the library)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the import to this file")
@@ -54,14 +57,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *batch, *queries, *url, *keep, *durable, *simplified); err != nil {
+	if err := run(*n, *batch, *queries, *url, *keep, *durable, *simplified, *direct, *workers); err != nil {
 		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "postgres benchmark:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n, batch, queries int, url, keep string, durable, simplified bool) error {
+func run(n, batch, queries int, url, keep string, durable, simplified, direct bool, workers int) error {
 	ctx := context.Background()
 	if url == "" {
 		bin := pgtest.FindBin()
@@ -90,7 +93,7 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, index.ErrExists) {
 		return err
 	}
-	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})
+	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: workers})
 	if err != nil {
 		return err
 	}
@@ -112,31 +115,51 @@ func run(n, batch, queries int, url, keep string, durable, simplified bool) erro
 	// generator rebuilds the assets it holds, and only the rest (if n is
 	// larger) is imported and timed — an import into a library of that size.
 	existing := lib.ElementCount()
-	imported := 0
-	var dur time.Duration
+	var todo [][]element.Asset
 	for done := 0; done < n; {
 		assets := generate(rng, pool, min(batch, n-done), len(all))
 		if done >= existing {
-			start := time.Now()
-			res, err := lib.Import(ctx, assets)
-			if err != nil {
-				return err
-			}
-			dur += time.Since(start)
-			imported += res.Elements
+			todo = append(todo, assets)
 		}
 		all = append(all, assets...)
 		for _, a := range assets {
 			done += len(a.Elements)
 		}
-		fmt.Fprintf(os.Stderr, "\rgenerated %d/%d, imported %d", done, n, imported)
 	}
+	// The import as `elib import` runs it: a Batcher storing one batch
+	// while it fingerprints the next (-direct: one Import call at a time).
+	imported := 0
+	start := time.Now()
+	b := library.NewBatcher(lib, batch, func(_ string, _, elements int) {
+		imported += elements
+		fmt.Fprintf(os.Stderr, "\rimported %d of %d", imported, n-existing)
+	})
+	for _, assets := range todo {
+		if direct {
+			res, err := lib.Import(ctx, assets)
+			if err != nil {
+				return err
+			}
+			imported += res.Elements
+			fmt.Fprintf(os.Stderr, "\rimported %d of %d", imported, n-existing)
+		} else if err := b.Add(ctx, "batch", assets); err != nil {
+			return err
+		}
+	}
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
+	dur := time.Since(start)
 	fmt.Fprintln(os.Stderr)
 	if imported == 0 {
 		fmt.Printf("import: skipped, the database holds the %d elements\n", n)
 	} else {
-		fmt.Printf("import: %d elements into a library of %d in %v: %.0f elements/s (fingerprinting included, 2 workers)\n",
-			imported, n-imported, dur.Round(time.Millisecond), float64(imported)/dur.Seconds())
+		mode := "pipelined batches as elib import"
+		if direct {
+			mode = "one Import call per batch"
+		}
+		fmt.Printf("import: %d elements into a library of %d in %v: %.0f elements/s (%s of %d, fingerprinting included, %d workers)\n",
+			imported, n-imported, dur.Round(time.Millisecond), float64(imported)/dur.Seconds(), mode, batch, workers)
 	}
 	st, err := lib.Stats()
 	if err != nil {

@@ -104,6 +104,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			fmt.Fprintf(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
 		}
 	})
+	defer batcher.Wait() // a batch still being stored when the import gives up
 	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter()}
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {

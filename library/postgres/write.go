@@ -71,25 +71,92 @@ func addCount(ctx context.Context, tx pgx.Tx, key string, delta int) error {
 // id. Elements are fingerprinted in parallel, a chunk ahead of the
 // transaction storing them (see prepareAhead).
 func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error) {
-	var res index.ImportResult
-	if err := l.writable("import"); err != nil {
-		return res, err
-	}
-	if l.opts.Engine == nil {
-		return res, errors.New("import: library opened without a fingerprint engine")
-	}
-	if err := l.Compatible(l.opts.Engine); err != nil {
-		return res, fmt.Errorf("import: %w", err)
+	if err := l.importable(); err != nil {
+		return index.ImportResult{}, err
 	}
 	batch, err := index.ImportBatch(assets)
 	if err != nil {
-		return res, fmt.Errorf("import: %w", err)
+		return index.ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	chunks := l.prepareAhead(ctx, batch, l.opts.Workers, l.opts.Progress)
+	return l.store(ctx, assetIDs(batch), l.prepareAhead(ctx, batch, l.opts.Workers, l.opts.Progress))
+}
+
+// PrepareImport validates, fingerprints and analyses assets for
+// ImportPrepared without touching the database, so it may run while
+// another batch is being stored.
+func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (index.PreparedImport, error) {
+	if err := l.importable(); err != nil {
+		return index.PreparedImport{}, err
+	}
+	batch, err := index.ImportBatch(assets)
+	if err != nil {
+		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+	}
+	prep, err := index.Prepare(ctx, l.opts.Engine, batch, index.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
+	if err != nil {
+		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+	}
+	lex, err := l.searchRows(prep)
+	if err != nil {
+		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+	}
+	return index.PreparedImport{Assets: prep, Extra: lex}, nil
+}
+
+// ImportPrepared stores a batch PrepareImport prepared in one transaction,
+// as Import does.
+func (l *Library) ImportPrepared(ctx context.Context, p index.PreparedImport) (index.ImportResult, error) {
+	if err := l.importable(); err != nil {
+		return index.ImportResult{}, err
+	}
+	lex, ok := p.Extra.([][]searchRow)
+	if !ok || len(lex) != len(p.Assets) {
+		var err error
+		if lex, err = l.searchRows(p.Assets); err != nil { // prepared by another library
+			return index.ImportResult{}, fmt.Errorf("import: %w", err)
+		}
+	}
+	ids := make([]string, len(p.Assets))
+	for i := range p.Assets {
+		ids[i] = p.Assets[i].Record.Asset.ID
+	}
+	chunks := make(chan preparedChunk, 1)
+	chunks <- preparedChunk{prep: p.Assets, lex: lex}
+	close(chunks)
+	return l.store(ctx, ids, chunks)
+}
+
+// importable reports why the library cannot import, if it cannot.
+func (l *Library) importable() error {
+	if err := l.writable("import"); err != nil {
+		return err
+	}
+	if l.opts.Engine == nil {
+		return errors.New("import: library opened without a fingerprint engine")
+	}
+	if err := l.Compatible(l.opts.Engine); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// assetIDs are the ids of assets, in order.
+func assetIDs(assets []element.Asset) []string {
+	ids := make([]string, len(assets))
+	for i := range assets {
+		ids[i] = assets[i].ID
+	}
+	return ids
+}
+
+// store writes the chunks of an import of the assets ids (replacing assets
+// with those ids) in one transaction.
+func (l *Library) store(ctx context.Context, ids []string, chunks <-chan preparedChunk) (index.ImportResult, error) {
+	var res index.ImportResult
 	fp := fingerprintOf(l.opts.Engine)
-	err = l.write(ctx, "import", func(tx pgx.Tx) error {
+	err := l.write(ctx, "import", func(tx pgx.Tx) error {
 		res = index.ImportResult{}
 		var cur string
 		if err := tx.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = 'fingerprint' FOR UPDATE`).Scan(&cur); err != nil {
@@ -109,16 +176,12 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 				return err
 			}
 		}
-		ids := make([]string, len(batch))
-		for i := range batch {
-			ids[i] = batch[i].ID
-		}
 		replaced, err := l.removeAssets(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
 		res.Replaced = replaced
-		return l.insertAll(ctx, tx, batch, chunks, &res)
+		return l.insertAll(ctx, tx, len(ids), chunks, &res)
 	})
 	if err != nil {
 		return index.ImportResult{}, err
@@ -188,9 +251,9 @@ func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, work
 	return out
 }
 
-// insertAll inserts the chunks of assets as prepareAhead delivers them,
-// then all their postings, and fails unless every asset arrived.
-func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Asset, chunks <-chan preparedChunk, res *index.ImportResult) error {
+// insertAll inserts the chunks of an import as they arrive, then all
+// their postings, and fails unless all want assets arrived.
+func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, want int, chunks <-chan preparedChunk, res *index.ImportResult) error {
 	var post postings
 	for c := range chunks {
 		if c.err != nil {
@@ -203,8 +266,8 @@ func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, assets []element.Ass
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if res.Assets != len(assets) {
-		return fmt.Errorf("stored %d of %d assets", res.Assets, len(assets))
+	if res.Assets != want {
+		return fmt.Errorf("stored %d of %d assets", res.Assets, want)
 	}
 	return post.copy(ctx, tx)
 }
@@ -547,7 +610,7 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 			return err
 		}
 		var res index.ImportResult
-		return l.insertAll(ctx, tx, assets, chunks, &res)
+		return l.insertAll(ctx, tx, len(assets), chunks, &res)
 	})
 	if err != nil {
 		return err
