@@ -49,8 +49,9 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 
 // writeErr maps err to a status: 413 over the body limit, 400 for client
 // errors, 403 for a write the library refused as read-only (a replica),
-// 503 with Retry-After when the check slots stayed busy or the request's
-// deadline passed, 503 for cancellations, else 500. A 500 says only what
+// 503 with Retry-After when the check slots stayed busy, the request's
+// deadline passed or the library's replica trails its primary beyond the
+// bound, 503 for cancellations, else 500. A 500 says only what
 // failed; the details (paths, causes) go to the log.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var mbe *http.MaxBytesError
@@ -71,6 +72,9 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		// writes: its PostgreSQL database is a streaming replica (or it
 		// was opened read-only).
 		writeError(w, http.StatusForbidden, what+": refused: this server's library is read-only (a PostgreSQL library on a streaming replica takes no writes): send writes to a server on the primary")
+	case errors.Is(err, errReplicaBehind):
+		s.opts.Logger.Warn(what+": replica behind its primary", "path", r.URL.Path, "err", err)
+		writeBusy(w, what+": "+strings.TrimPrefix(err.Error(), errReplicaBehind.Error()+": "))
 	case errors.Is(err, errLibraryUnavailable):
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
 		writeBusy(w, what+": the library's database could not be read; retry shortly")

@@ -107,8 +107,12 @@ const (
 
 // acquire takes a check slot — a heavy request first one of the heavy
 // slots — waiting at most Options.QueueTimeout in all (and never past
-// ctx); errBusy when none freed up. release(heavy) gives them back.
+// ctx); errBusy when none freed up. release(heavy) gives them back. A
+// library trailing its primary beyond the bound gets no slot (current).
 func (s *Server) acquire(ctx context.Context, heavy bool) error {
+	if err := s.current(ctx); err != nil {
+		return err
+	}
 	t := time.NewTimer(s.opts.QueueTimeout)
 	defer t.Stop()
 	take := func(slots chan struct{}) error {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strconv"
 
 	"elib/element"
 )
@@ -30,5 +31,20 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		out["elements"] = lib.ElementCount()
 		out["generation"] = lib.Generation()
 	}
-	writeJSON(w, http.StatusOK, out)
+	status := http.StatusOK
+	if lag, ok, err := s.replicaLag(r.Context()); ok {
+		switch {
+		case err != nil:
+			out["status"], out["error"] = "unavailable", "the library's database could not be read"
+			status = http.StatusServiceUnavailable
+		case s.opts.MaxReplicaLag > 0 && lag > s.opts.MaxReplicaLag:
+			out["status"] = "lagging"
+			status = http.StatusServiceUnavailable
+		}
+		out["replica_lag_seconds"] = lag.Seconds()
+	}
+	if status != http.StatusOK {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
+	writeJSON(w, status, out)
 }

@@ -95,6 +95,12 @@ type Options struct {
 	// it is answered 503 with Retry-After. The default value is
 	// DefaultQueueTimeout (5 s).
 	QueueTimeout time.Duration
+	// MaxReplicaLag, when positive, bounds how far a library on a
+	// streaming replica may trail its primary: beyond it checks and
+	// searches are answered 503 with Retry-After and /healthz reports
+	// "lagging" (503), so a load balancer sends them elsewhere. Zero: no
+	// bound (the lag is still reported by /healthz).
+	MaxReplicaLag time.Duration
 	// MaxReplyBytes bounds one JSON reply (500, logged, beyond). The
 	// default value is DefaultMaxReplyBytes (32 MiB).
 	MaxReplyBytes int64
@@ -165,6 +171,8 @@ type Server struct {
 
 	// fatigue caches the library's current fatigue for check warnings.
 	fatigue fatigueCache
+	// lag caches the replica lag reading (see current).
+	lag lagCache
 
 	// checkSlots bounds the checks and searches running at once to the
 	// CPUs: a check is CPU-bound (gojieba through cgo), and more in flight

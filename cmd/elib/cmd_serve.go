@@ -34,6 +34,9 @@ type serveOptions struct {
 	allowedHosts []string
 	// public allows a non-loopback --addr without ELIB_TOKEN.
 	public bool
+	// maxReplicaLag bounds how far a PostgreSQL replica may trail its
+	// primary while serving checks (0: no bound).
+	maxReplicaLag time.Duration
 	// listener and ready are for tests: serve on an existing listener and
 	// learn the bound address.
 	listener net.Listener
@@ -66,6 +69,11 @@ with Retry-After when the slots stay busy for 5 s; check bodies are capped at
 1 MiB, search queries at 400 characters. ELIB_TOKEN must be at least 16
 characters; a non-loopback --addr without it needs --public.
 
+On a PostgreSQL streaming replica, checks see an import once the replica has
+replayed it; /healthz reports replica_lag_seconds. --max-replica-lag makes
+that a bound: while the replica trails its primary by more, checks and
+searches are answered 503 with Retry-After and /healthz says "lagging" (503).
+
 The server stops gracefully on SIGINT or SIGTERM.`,
 		Example: `  elib serve
   ELIB_TOKEN=$(openssl rand -hex 16) elib serve --library /srv/elib --addr :7420
@@ -83,6 +91,7 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 	f.BoolVar(&opts.sample, "sample", false, "serve the embedded sample library even if a library exists")
 	f.DurationVar(&opts.refresh, "refresh", server.DefaultRefreshInterval, "without ELIB_TOKEN: how often to pick up commits of other processes (0: never)")
 	f.StringArrayVar(&opts.allowedHosts, "allowed-host", nil, "also answer requests for this host name (repeatable); IP addresses and localhost are always answered, other names refused against DNS rebinding")
+	f.DurationVar(&opts.maxReplicaLag, "max-replica-lag", 0, "PostgreSQL replica: refuse checks and searches (503) while it trails its primary by more than this (0: no bound)")
 	f.BoolVar(&opts.public, "public", false, "allow a non-loopback --addr without ELIB_TOKEN: anyone who reaches it can read and check against the library")
 	return cmd
 }
@@ -98,6 +107,9 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	}
 	if opts.refresh < 0 {
 		return withCode(exitError, fmt.Errorf("--refresh %v must not be negative", opts.refresh))
+	}
+	if opts.maxReplicaLag < 0 {
+		return withCode(exitError, fmt.Errorf("--max-replica-lag %v must not be negative", opts.maxReplicaLag))
 	}
 	if opts.token != "" && len(opts.token) < minTokenLength {
 		return withCode(exitError, fmt.Errorf("ELIB_TOKEN is %d characters: use at least %d (e.g. ELIB_TOKEN=$(openssl rand -hex 16))", len(opts.token), minTokenLength))
@@ -135,7 +147,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		Library: lib, Engine: engine, Token: opts.token,
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
 		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
-		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts,
+		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
 	})
 	if err != nil {
 		return withCode(exitError, err)

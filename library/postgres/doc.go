@@ -42,7 +42,9 @@
 // bumps the generation and NOTIFYs elib_changes (Changes follows them); a
 // killed import leaves nothing. Within an import the next chunk is
 // fingerprinted while the database stores the previous one, and the
-// postings are stored last, sorted by key. Reads query the tables
+// postings are stored last, sorted by key; across imports,
+// PrepareImport fingerprints a batch while ImportPrepared stores the
+// previous one (library.Batcher). Reads query the tables
 // directly, in batches (Prefetch, SentenceDFs, AssetsOf), so every check
 // sees every committed change at once; a lost connection fails the call
 // in flight and the pool reconnects.

@@ -83,3 +83,22 @@ func (l *Library) listen(ctx context.Context, signal func(), resumed bool) error
 		signal()
 	}
 }
+
+// ReplicaLag reports how far the database's view trails its primary: 0 on
+// a primary or on a replica that has replayed all the WAL it received;
+// otherwise the time since the last commit it replayed, or since it
+// started when it has replayed none (an upper bound when the primary was
+// idle before the commits still to replay).
+func (l *Library) ReplicaLag(ctx context.Context) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, l.opts.Timeout)
+	defer cancel()
+	var seconds float64
+	err := l.pool.QueryRow(ctx, `SELECT CASE
+		WHEN NOT pg_is_in_recovery() THEN 0
+		WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
+		ELSE extract(epoch FROM now() - coalesce(pg_last_xact_replay_timestamp(), pg_postmaster_start_time())) END::float8`).Scan(&seconds)
+	if err != nil {
+		return 0, wrap(l.desc, "replica lag", err)
+	}
+	return time.Duration(max(seconds, 0) * float64(time.Second)), nil
+}

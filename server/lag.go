@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// lagger is a library whose database may trail its primary (PostgreSQL on
+// a streaming replica).
+type lagger interface {
+	ReplicaLag(ctx context.Context) (time.Duration, error)
+}
+
+// errReplicaBehind refuses a check or search while the library's database
+// trails its primary by more than Options.MaxReplicaLag.
+var errReplicaBehind = errors.New("replica behind")
+
+// lagSampleInterval is how often at most a burst of requests asks the
+// database for its lag.
+const lagSampleInterval = 250 * time.Millisecond
+
+// lagCache is the last lag reading.
+type lagCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	lag time.Duration
+	err error
+}
+
+// replicaLag returns how far the library trails its primary (0 for
+// libraries that cannot), read at most every lagSampleInterval; ok is
+// false for such libraries.
+func (s *Server) replicaLag(ctx context.Context) (lag time.Duration, ok bool, err error) {
+	l, ok := s.opts.Library.(lagger)
+	if !ok {
+		return 0, false, nil
+	}
+	c := &s.lag
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := s.opts.Now(); c.at.IsZero() || now.Sub(c.at) >= lagSampleInterval || now.Before(c.at) {
+		c.lag, c.err = l.ReplicaLag(ctx)
+		c.at = now
+	}
+	return c.lag, true, c.err
+}
+
+// current refuses work while the library trails its primary by more than
+// Options.MaxReplicaLag, so that every answer sees the imports committed
+// more than that long ago.
+func (s *Server) current(ctx context.Context) error {
+	if s.opts.MaxReplicaLag <= 0 {
+		return nil
+	}
+	lag, _, err := s.replicaLag(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errLibraryUnavailable, err)
+	}
+	if lag > s.opts.MaxReplicaLag {
+		return fmt.Errorf("%w: the library's database is a replica %s behind its primary (this server's bound is %s): imports of that time are not visible yet; retry shortly or use a server on the primary",
+			errReplicaBehind, lag.Round(100*time.Millisecond), s.opts.MaxReplicaLag)
+	}
+	return nil
+}
