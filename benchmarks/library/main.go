@@ -27,6 +27,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/library"
 )
 
 type config struct {
@@ -38,6 +39,7 @@ type config struct {
 	phase    string
 	// cpuProfile receives a CPU profile of the lookup queries.
 	cpuProfile string
+	direct     bool
 	queries    int
 	seed       uint64
 	corpus     string
@@ -49,6 +51,7 @@ func main() {
 	fs.IntVar(&c.n, "n", 100_000, "library size in elements")
 	fs.StringVar(&c.dir, "dir", "", "library directory (default: a temporary directory)")
 	fs.IntVar(&c.batch, "batch", 5000, "elements per Import call (one segment each)")
+	fs.BoolVar(&c.direct, "direct", false, "one Import call per batch instead of elib import's pipelined batcher")
 	fs.BoolVar(&c.fulltext, "fulltext", false, "also maintain the full-text index during import")
 	fs.BoolVar(&c.keep, "keep", false, "keep the library directory")
 	fs.StringVar(&c.phase, "phase", "all", "all; open (internal: measure a read-only open in this process); refresh (a read-only reader follows a 40-element import made by a writer, as elib serve without a token does; the import is removed again afterwards)")
@@ -102,12 +105,27 @@ func run(c config) error {
 	ctx := context.Background()
 	start := time.Now()
 	var runes int
-	for done := 0; done < c.n; {
-		assets := gen.assets(min(c.batch, c.n-done))
+	// The import as `elib import` runs it: a Batcher fingerprinting the
+	// next batch while the library stores the previous (-direct: one
+	// Import call per batch).
+	done := 0
+	b := library.NewBatcher(lib, c.batch, func(_ string, _, elements int) {
+		done += elements
+		fmt.Fprintf(os.Stderr, "\rimported %d/%d", done, c.n)
+	})
+	for generated := 0; generated < c.n; {
+		assets := gen.assets(min(c.batch, c.n-generated))
 		for _, a := range assets {
+			generated += len(a.Elements)
 			for _, e := range a.Elements {
 				runes += utf8.RuneCountInString(e.Text)
 			}
+		}
+		if !c.direct {
+			if err := b.Add(ctx, "batch", assets); err != nil {
+				return err
+			}
+			continue
 		}
 		res, err := lib.Import(ctx, assets)
 		if err != nil {
@@ -116,6 +134,9 @@ func run(c config) error {
 		done += res.Elements
 		fmt.Fprintf(os.Stderr, "\rimported %d/%d", done, c.n)
 	}
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintln(os.Stderr)
 	importDur := time.Since(start)
 	if err := lib.Close(); err != nil {
@@ -123,8 +144,12 @@ func run(c config) error {
 	}
 	disk := dirSize(c.dir)
 	ftDisk := dirSize(filepath.Join(c.dir, "fulltext"))
-	fmt.Printf("import: %d elements (%.0f runes avg) in %v: %.0f elements/s (fulltext %v)\n",
-		c.n, float64(runes)/float64(c.n), importDur.Round(time.Millisecond), float64(c.n)/importDur.Seconds(), c.fulltext)
+	mode := "pipelined batches as elib import"
+	if c.direct {
+		mode = "one Import call per batch"
+	}
+	fmt.Printf("import: %d elements (%.0f runes avg) in %v: %.0f elements/s (fulltext %v, %s of %d)\n",
+		c.n, float64(runes)/float64(c.n), importDur.Round(time.Millisecond), float64(c.n)/importDur.Seconds(), c.fulltext, mode, c.batch)
 	fmt.Printf("disk: %d bytes total, %.0f bytes/element (store+LSH+sketch %.0f, fulltext %.0f)\n",
 		disk, float64(disk)/float64(c.n), float64(disk-ftDisk)/float64(c.n), float64(ftDisk)/float64(c.n))
 
