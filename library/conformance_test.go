@@ -722,3 +722,17 @@ func TestPrepareImportTouchesNothing(t *testing.T) {
 		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
 	})
 }
+
+func TestDefaultBatchElements(t *testing.T) {
+	for _, tc := range []struct {
+		location string
+		want     int
+	}{
+		{"/srv/elib", 2000},
+		{".elib", 2000},
+		{"postgres://u@db/elib", 20000},
+		{"postgresql:///elib?host=/run/postgresql", 20000},
+	} {
+		assert.Equal(t, tc.want, library.DefaultBatchElements(tc.location), tc.location)
+	}
+}
