@@ -85,10 +85,26 @@ var ErrNoLibrary = index.ErrNoLibrary
 // Init creates an empty library at location (for PostgreSQL: the schema,
 // by migrations, in an existing database).
 func Init(ctx context.Context, location string) error {
+	_, err := InitWith(ctx, location, InitOptions{})
+	return err
+}
+
+// InitOptions tune InitWith.
+type InitOptions struct {
+	// Progress, when set, follows a PostgreSQL migration filling in what
+	// SQL cannot compute for the elements already stored: what it
+	// computes, elements done, total.
+	Progress func(step string, done, total int)
+}
+
+// InitWith is Init; upgraded reports that it migrated an existing
+// PostgreSQL library to this binary's schema instead of creating one.
+func InitWith(ctx context.Context, location string, opts InitOptions) (upgraded bool, err error) {
 	if IsPostgres(location) {
-		return postgres.Init(ctx, location)
+		from, err := postgres.InitWith(ctx, location, postgres.InitOptions{Progress: opts.Progress})
+		return err == nil && from > 0, err
 	}
-	return index.Init(location)
+	return false, index.Init(location)
 }
 
 // Exists reports whether location holds a library (for PostgreSQL: whether

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"elib/index"
 	"elib/library"
+	"elib/library/postgres"
 )
 
 func newInitCommand(g *globalOptions) *cobra.Command {
@@ -17,6 +19,10 @@ func newInitCommand(g *globalOptions) *cobra.Command {
 		Short: "Create an empty library",
 		Long: `Init creates an empty element library in the --library directory
 ($ELIB_LIBRARY, else ./.elib). It fails if a library is already there.
+A PostgreSQL library (--library postgres://…) made by an older elib is
+upgraded to this elib's schema instead, in one transaction, with a progress
+bar on a terminal while the migration computes new columns for the
+elements already stored.
 Exit codes: 0 ok, 2 error.`,
 		Example: `  elib init
   elib --library /data/elib init`,
@@ -30,7 +36,23 @@ Exit codes: 0 ok, 2 error.`,
 // runInit is `elib init` without cobra.
 func runInit(ctx context.Context, g *globalOptions) error {
 	dir := g.libraryDir()
-	if err := library.Init(ctx, dir); err != nil {
+	var bar *progressbar.ProgressBar
+	opts := library.InitOptions{Progress: func(step string, done, total int) {
+		if g.format != "text" || !isTerminal(g.stderr) {
+			return
+		}
+		if bar == nil {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(g.stderr),
+				progressbar.OptionSetDescription("migrating: "+step), progressbar.OptionShowCount(),
+				progressbar.OptionEnableColorCodes(colorEnabled(g.stderr)), progressbar.OptionClearOnFinish())
+		}
+		_ = bar.Set(done)
+	}}
+	upgraded, err := library.InitWith(ctx, dir, opts)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	if err != nil {
 		if errors.Is(err, index.ErrExists) {
 			return withCode(exitError, fmt.Errorf("a library already exists at %s", g.libraryDesc()))
 		}
@@ -39,9 +61,13 @@ func runInit(ctx context.Context, g *globalOptions) error {
 	if library.IsPostgres(dir) {
 		dir = g.libraryDesc()
 	}
-	if g.format == "json" {
-		return writeJSON(g.stdout, map[string]string{"library": dir, "status": "created"})
+	status, msg := "created", "initialised empty elib library in "+dir
+	if upgraded {
+		status, msg = "upgraded", fmt.Sprintf("upgraded the elib library in %s to schema %d", dir, postgres.SchemaVersion)
 	}
-	fmt.Fprintf(g.stdout, "initialised empty elib library in %s\n", dir)
+	if g.format == "json" {
+		return writeJSON(g.stdout, map[string]string{"library": dir, "status": status})
+	}
+	fmt.Fprintln(g.stdout, msg)
 	return nil
 }

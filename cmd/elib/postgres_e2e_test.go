@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -246,6 +248,64 @@ func comparableSearch(t *testing.T, out string) string {
 		return hits[i].(map[string]any)["id"].(string) < hits[j].(map[string]any)["id"].(string)
 	})
 	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// TestInitUpgradesOlderPostgresLibrary: `elib init` on a PostgreSQL library
+// an older elib made (schema 1: no packs, no search columns) upgrades it —
+// and says so — instead of claiming to create an empty one; searches work
+// on the upgraded library.
+func TestInitUpgradesOlderPostgresLibrary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the elib binary and starts PostgreSQL")
+	}
+	pg := pgtest.Database(t)
+	work := t.TempDir()
+	in := writeSampleScripts(t, filepath.Join(work, "in"))
+	env := []string{"ELIB_LIBRARY=" + pg}
+	_, se, code := runElib(t, work, env, "init")
+	require.Equal(t, 0, code, se)
+	_, se, code = runElib(t, work, env, "import", "--no-progress", in)
+	require.Equal(t, 0, code, se)
+	before, se, code := runElib(t, work, env, "--format", "json", "search", "下单")
+	require.Equal(t, 0, code, se)
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, pg)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, `DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
+		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
+			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
+		UPDATE elib_elements SET lexemes = '{}';
+		UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
+	require.NoError(t, err)
+	require.NoError(t, conn.Close(ctx))
+
+	_, se, code = runElib(t, work, env, "search", "下单")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "elib init")
+	so, se, code := runElib(t, work, env, "--format", "json", "init")
+	require.Equal(t, 0, code, se)
+	var rep map[string]string
+	require.NoError(t, json.Unmarshal([]byte(so), &rep), so)
+	assert.Equal(t, "upgraded", rep["status"])
+	so, se, code = runElib(t, work, env, "init")
+	assert.Equal(t, 2, code, so)
+	assert.Contains(t, se, "already exists")
+	after, se, code := runElib(t, work, env, "--format", "json", "search", "下单")
+	require.Equal(t, 0, code, se)
+	assert.JSONEq(t, stripTook(t, before), stripTook(t, after), "the upgrade filled the search columns")
+}
+
+// stripTook removes the search's timing from its JSON.
+func stripTook(t *testing.T, s string) string {
+	t.Helper()
+	var v map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s), &v), s)
+	delete(v, "took")
+	delete(v, "took_ms")
+	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
 }

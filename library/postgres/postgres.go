@@ -122,46 +122,61 @@ func schemaVersion(ctx context.Context, q interface {
 // It fails with index.ErrExists when the schema is already current, and
 // with ErrNewerSchema when a newer elib migrated it.
 func Init(ctx context.Context, raw string) error {
+	_, err := InitWith(ctx, raw, InitOptions{})
+	return err
+}
+
+// InitOptions tune InitWith.
+type InitOptions struct {
+	// Progress, when set, is called as a migration fills in what SQL
+	// cannot compute for the elements already stored: what it computes,
+	// elements done, total.
+	Progress func(step string, done, total int)
+}
+
+// InitWith is Init; it reports the schema version it found (0: none, a new
+// library).
+func InitWith(ctx context.Context, raw string, opts InitOptions) (from int, err error) {
 	pool, err := connect(ctx, raw)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer pool.Close()
 	desc := Redact(raw)
 	tx, err := pool.Begin(ctx)
 	if err != nil {
-		return wrap(desc, "init", err)
+		return 0, wrap(desc, "init", err)
 	}
 	defer tx.Rollback(ctx)
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
-		return wrap(desc, "init", err)
+		return 0, wrap(desc, "init", err)
 	}
 	v, err := schemaVersion(ctx, tx)
 	if err != nil {
-		return wrap(desc, "init", err)
+		return 0, wrap(desc, "init", err)
 	}
 	switch {
 	case v > SchemaVersion:
-		return fmt.Errorf("init library %s: %w (schema %d, this elib knows %d): upgrade elib", desc, ErrNewerSchema, v, SchemaVersion)
+		return v, fmt.Errorf("init library %s: %w (schema %d, this elib knows %d): upgrade elib", desc, ErrNewerSchema, v, SchemaVersion)
 	case v == SchemaVersion:
-		return fmt.Errorf("init library %s: %w", desc, index.ErrExists)
+		return v, fmt.Errorf("init library %s: %w", desc, index.ErrExists)
 	}
 	for i := v; i < SchemaVersion; i++ {
 		if _, err := tx.Exec(ctx, migrations[i]); err != nil {
-			return fmt.Errorf("init library %s: migration %d: %w", desc, i+1, err)
+			return v, fmt.Errorf("init library %s: migration %d: %w", desc, i+1, err)
 		}
 	}
-	if err := runFills(ctx, tx, v); err != nil {
-		return fmt.Errorf("init library %s: %w", desc, err)
+	if err := runFills(ctx, tx, v, opts.Progress); err != nil {
+		return v, fmt.Errorf("init library %s: %w", desc, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO elib_meta (key, value) VALUES ('schema_version', $1)
 		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, strconv.Itoa(SchemaVersion)); err != nil {
-		return wrap(desc, "init", err)
+		return v, wrap(desc, "init", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return wrap(desc, "init", err)
+		return v, wrap(desc, "init", err)
 	}
-	return nil
+	return v, nil
 }
 
 // Exists reports whether the database at raw holds an elib schema.

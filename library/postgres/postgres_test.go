@@ -320,7 +320,17 @@ func TestMigratesOlderSchema(t *testing.T) {
 	_, err = postgres.Open(ctx, postgres.Options{URL: url})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run elib init to migrate it")
-	require.NoError(t, postgres.Init(ctx, url))
+	var steps []string
+	var done, total int
+	from, err := postgres.InitWith(ctx, url, postgres.InitOptions{Progress: func(step string, d, n int) {
+		steps, done, total = append(steps, step), d, n
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, 1, from, "the schema version found")
+	require.NotEmpty(t, steps)
+	assert.Equal(t, "search terms", steps[0])
+	assert.Equal(t, 4, total, "two assets of two elements")
+	assert.Equal(t, total, done, "the progress reaches the total")
 	l2 := open(t, url)
 	assert.Equal(t, 2, l2.AssetCount())
 	assert.Empty(t, l2.Packs())

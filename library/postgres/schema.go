@@ -58,18 +58,22 @@ CREATE INDEX elib_elements_filter ON elib_elements USING gin (filter_terms);`,
 // the search rules of package fulltext): fills[v] runs, in Init's
 // transaction, right after the migration to version v, on a database
 // that held a library before it.
-var fills = map[int]func(context.Context, pgx.Tx) error{
+var fills = map[int]func(ctx context.Context, tx pgx.Tx, progress func(step string, done, total int)) error{
 	3: fillSearchColumns,
 }
 
-// runFills runs the fills of the migrations from version from upward.
-func runFills(ctx context.Context, tx pgx.Tx, from int) error {
+// runFills runs the fills of the migrations from version from upward;
+// progress (optional) follows them.
+func runFills(ctx context.Context, tx pgx.Tx, from int, progress func(step string, done, total int)) error {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
 	if from == 0 {
 		return nil // a new library: nothing to fill
 	}
 	for v := from + 1; v <= SchemaVersion; v++ {
 		if f := fills[v]; f != nil {
-			if err := f(ctx, tx); err != nil {
+			if err := f(ctx, tx, progress); err != nil {
 				return fmt.Errorf("migration %d: %w", v, err)
 			}
 		}

@@ -177,15 +177,17 @@ func (l *Library) searchRows(prep []index.Prepared) ([][]searchRow, error) {
 // fillSearchColumns completes migration 3 on a database that already holds
 // elements: it computes every element's search row from its stored asset
 // record, a cursor's chunk at a time, inside the migration's transaction.
-func fillSearchColumns(ctx context.Context, tx pgx.Tx) error {
+func fillSearchColumns(ctx context.Context, tx pgx.Tx, progress func(step string, done, total int)) error {
 	var n int64
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM elib_elements`).Scan(&n); err != nil || n == 0 {
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM elib_elements e JOIN elib_assets a ON a.id = e.asset_id`).Scan(&n); err != nil || n == 0 {
 		return err
 	}
 	an, err := newAnalyzer()
 	if err != nil {
 		return fmt.Errorf("search terms: %w", err)
 	}
+	done := 0
+	progress("search terms", 0, int(n))
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE elib_fill (ref bigint, lexemes text[], text_terms text[], title_terms text[],
 		filter_terms text[], facet_terms text[], bpm double precision, plays double precision, published bigint) ON COMMIT DROP;
 		DECLARE elib_fill_assets NO SCROLL CURSOR FOR
@@ -226,6 +228,8 @@ func fillSearchColumns(ctx context.Context, tx pgx.Tx) error {
 		if len(fill) == 0 {
 			break
 		}
+		done += len(fill)
+		progress("search terms", done, int(n))
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_fill"}, append([]string{"ref"}, searchColumns...), pgx.CopyFromRows(fill)); err != nil {
 			return err
 		}
