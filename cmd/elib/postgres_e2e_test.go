@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -272,15 +271,7 @@ func TestInitUpgradesOlderPostgresLibrary(t *testing.T) {
 	require.Equal(t, 0, code, se)
 
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, pg)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
-		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
-			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
-		UPDATE elib_elements SET lexemes = '{}';
-		UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
-	require.NoError(t, err)
-	require.NoError(t, conn.Close(ctx))
+	require.NoError(t, pgtest.DowngradeToSchema1(ctx, pg))
 
 	_, se, code = runElib(t, work, env, "search", "下单")
 	assert.Equal(t, 2, code)

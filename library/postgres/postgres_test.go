@@ -308,15 +308,7 @@ func TestMigratesOlderSchema(t *testing.T) {
 	require.Positive(t, before[0].Total)
 	require.Positive(t, before[2].Total)
 
-	conn, err := pgx.Connect(ctx, url)
-	require.NoError(t, err)
-	_, err = conn.Exec(ctx, `DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
-		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
-			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
-		UPDATE elib_elements SET lexemes = '{}';
-		UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
-	require.NoError(t, err)
-	conn.Close(ctx)
+	require.NoError(t, pgtest.DowngradeToSchema1(ctx, url))
 	_, err = postgres.Open(ctx, postgres.Options{URL: url})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run elib init to migrate it")
