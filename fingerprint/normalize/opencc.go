@@ -249,20 +249,28 @@ func (c *converter) convert(run []rune) ([]rune, []int) {
 }
 
 // matchGroup returns the longest key (and its first value) of the first
-// dictionary in group that has any prefix match of s.
+// dictionary in group that has any prefix match of s. It walks each trie
+// down s once, as da.Dict.PrefixMatch does, without building the map of
+// every match that PrefixMatch returns.
 func matchGroup(group []*da.Dict, s string) (key, val string) {
+	b := []byte(s)
 	for _, d := range group {
-		ret, err := d.PrefixMatch(s)
-		if err != nil || len(ret) == 0 {
+		if d.Trie == nil {
 			continue
 		}
-		for k, v := range ret {
-			if len(k) > len(key) && len(v) > 0 {
-				key, val = k, v[0]
+		n := 0
+		for from, i := 0, 0; i < len(b); i++ {
+			to, err := d.Trie.Jump(b[i:i+1], from)
+			if err != nil {
+				break
 			}
+			if v, err := d.Trie.Value(to); err == nil && v < len(d.Values) && len(d.Values[v]) > 0 {
+				n, val = i+1, d.Values[v][0]
+			}
+			from = to
 		}
-		if key != "" {
-			return key, val
+		if n > 0 {
+			return s[:n], val
 		}
 	}
 	return "", ""
