@@ -28,32 +28,40 @@ func (l *Library) writable(op string) error {
 // write runs fn in one transaction holding the writers' advisory lock, and
 // bumps the generation; it notifies listeners on commit.
 func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error) error {
+	// A cancelled ctx is the cause of whatever failed after it (pgx may
+	// report the connection it closed to stop a COPY instead).
+	fail := func(err error) error {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			return fmt.Errorf("%s library %s: %w (%v)", op, l.desc, cerr, err)
+		}
+		return wrap(l.desc, op, err)
+	}
 	tx, err := l.pool.Begin(ctx)
 	if err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	defer tx.Rollback(context.Background())
 	var standby bool
 	if err := tx.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standby); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	if standby {
 		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, index.ErrReadOnly)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	if err := fn(tx); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE elib_meta SET value = (value::bigint + 1)::text WHERE key = 'generation'`); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	if _, err := tx.Exec(ctx, `NOTIFY elib_changes`); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return wrap(l.desc, op, err)
+		return fail(err)
 	}
 	return nil
 }
