@@ -1,6 +1,7 @@
 package element
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -110,6 +111,11 @@ type ParseOptions struct {
 	// MaxElements is the most elements per asset (default
 	// DefaultMaxElements).
 	MaxElements int
+	// Context, when set, bounds the work of a FileParser (a video's
+	// ffmpeg and ffprobe runs are killed when it is done): a request's
+	// context in the server, the signal context in the CLI. The default
+	// value is context.Background().
+	Context context.Context
 }
 
 func (o ParseOptions) maxBytes() int64 {

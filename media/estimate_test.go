@@ -175,10 +175,11 @@ func TestParseProbe(t *testing.T) {
 	info, err := parseProbe([]byte(`{"streams":[{"codec_type":"video","codec_name":"h264","width":1920,"height":1080},
 	 {"codec_type":"audio","codec_name":"aac"},{"codec_type":"subtitle","codec_name":"hdmv_pgs_subtitle"},
 	 {"codec_type":"subtitle","codec_name":"mov_text"},{"codec_type":"video","codec_name":"mjpeg","width":1,"height":1}],
-	 "format":{"duration":"60.020000"}}`))
+	 "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","duration":"60.020000"}}`))
 	require.NoError(t, err)
-	assert.Equal(t, Info{DurationMs: 60020, Width: 1920, Height: 1080, HasVideo: true, HasAudio: true,
-		Subtitles: []string{"hdmv_pgs_subtitle", "mov_text"}}, info)
+	assert.Equal(t, Info{Demuxer: "mov", DurationMs: 60020, MaxDurationMs: 60020, Width: 1920, Height: 1080, HasVideo: true, HasAudio: true,
+		Subtitles: []string{"hdmv_pgs_subtitle", "mov_text"},
+		Video:     []Stream{{Codec: "h264", Width: 1920, Height: 1080}, {Codec: "mjpeg", Width: 1, Height: 1}}}, info)
 	i, f, err := pickSubtitle(info.Subtitles)
 	require.NoError(t, err)
 	assert.Equal(t, 1, i)

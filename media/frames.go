@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // MotionTrack is the global motion of a video sampled at a fixed rate, and
@@ -50,25 +50,52 @@ func (o *FrameOptions) ensureDefaults() {
 	}
 }
 
+// maxFrameAspect bounds the sampled frames' longer side to this many
+// times the shorter one: a stream of 8192×2 pixels is sampled squeezed
+// (the motion estimate works in fractions of the frame) instead of as a
+// frame of 368,640×90.
+const maxFrameAspect = 4
+
 // frameSize keeps the aspect ratio of w×h with the shorter side short
-// (both sides even).
+// (both sides even), the longer side at most maxFrameAspect × short. The
+// size never depends on more than the ratio of w and h, so no claimed
+// size can make a large frame.
 func frameSize(w, h, short int) (int, int) {
 	if w <= 0 || h <= 0 {
 		return short * 16 / 9 / 2 * 2, short
 	}
-	if w >= h {
-		return max(2, (w*short/h+1)/2*2), short
+	long := func(a, b int) int {
+		// a*short/b without overflow: a, b are at most any int.
+		r := float64(a) / float64(b) * float64(short)
+		r = min(r, float64(maxFrameAspect*short))
+		return max(2, (int(r)+1)/2*2)
 	}
-	return short, max(2, (h*short/w+1)/2*2)
+	if w >= h {
+		return long(w, h), short
+	}
+	return short, long(h, w)
 }
 
 // DecodeMotion decodes the first video stream of path once: ffmpeg runs
 // scdet on small copies of every frame for scene cuts, samples FPS grey
 // frames a second and pipes them here, where consecutive frames are
-// matched for global motion while ffmpeg keeps decoding.
-func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions) (*MotionTrack, error) {
+// matched for global motion while ffmpeg keeps decoding. info is the
+// file's Probe; it must be within limits (checked again here), and the
+// decode stops at limits.MaxDuration whatever the file claimed.
+func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions, limits Limits) (*MotionTrack, error) {
 	opts.ensureDefaults()
+	limits.EnsureDefaults()
+	if err := limits.Check(info); err != nil {
+		return nil, err
+	}
+	if info.Demuxer == "" {
+		return nil, ErrContainer
+	}
 	bin, err := tools.ffmpeg()
+	if err != nil {
+		return nil, err
+	}
+	abs, err := inputPath(path)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +114,10 @@ func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts
 		"[m]fps=%g,scale=%d:%d:flags=area,setsar=1,format=gray[out];"+
 		"[c]scale=%d:%d:flags=fast_bilinear,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,nullsink",
 		opts.FPS, w, h, max(16, w/2/2*2), max(16, h/2/2*2), opts.SceneThreshold, filterEscape(cutsFile))
-	cmd := exec.CommandContext(ctx, bin, "-v", "error", "-nostdin", "-i", path,
-		"-filter_complex", filter, "-map", "[out]", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "gray", "-")
+	args := append([]string{"-v", "error", "-nostdin"}, demuxerOptions(info, limits)...)
+	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
+		"-filter_complex", filter, "-map", "[out]", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
+	cmd := command(ctx, bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -119,7 +148,10 @@ func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts
 	}
 	_, _ = io.Copy(io.Discard, r)
 	if err := cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("decode video: %s", toolMessage(stderr.String(), err))
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("decode video: %s", probeMessage(stderr.String(), err))
 	}
 	if readErr != nil {
 		return nil, fmt.Errorf("decode video: %w", readErr)
@@ -158,4 +190,9 @@ func readCuts(path string) ([]int64, error) {
 		}
 	}
 	return cuts, nil
+}
+
+// seconds formats d for ffmpeg's -t.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
 
 	"elib/element"
@@ -37,24 +36,63 @@ func pickSubtitle(codecs []string) (int, string, error) {
 	return 0, "", ErrNoSubtitles
 }
 
-// ExtractSubtitles returns the text of subtitle stream idx of path,
-// converted by ffmpeg to format (element.FormatSRT or element.FormatASS).
-func ExtractSubtitles(ctx context.Context, tools Tools, path string, idx int, format string) ([]byte, error) {
+// maxSubtitleBytes bounds the subtitle text read from a video; the
+// element parser refuses more anyway.
+const maxSubtitleBytes = element.DefaultMaxBytes
+
+// ExtractSubtitles returns the text of subtitle stream idx of path (info
+// is its Probe), converted by ffmpeg to format (element.FormatSRT or
+// element.FormatASS).
+func ExtractSubtitles(ctx context.Context, tools Tools, path string, info Info, idx int, format string, limits Limits) ([]byte, error) {
+	if info.Demuxer == "" {
+		return nil, ErrContainer
+	}
 	bin, err := tools.ffmpeg()
 	if err != nil {
 		return nil, err
 	}
+	abs, err := inputPath(path)
+	if err != nil {
+		return nil, err
+	}
+	limits.EnsureDefaults()
 	muxer := "srt"
 	if format == element.FormatASS {
 		muxer = "ass"
 	}
-	cmd := exec.CommandContext(ctx, bin, "-v", "error", "-nostdin", "-i", path,
-		"-map", fmt.Sprintf("0:s:%d", idx), "-vn", "-an", "-f", muxer, "-")
+	args := append([]string{"-v", "error", "-nostdin"}, demuxerOptions(info, limits)...)
+	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
+		"-map", fmt.Sprintf("0:s:%d", idx), "-vn", "-an", "-f", muxer, "pipe:1")
+	cmd := command(ctx, bin, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("extract subtitles: %s", toolMessage(stderr.String(), err))
+	out := &cappedWriter{max: maxSubtitleBytes}
+	cmd.Stdout = out
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
-	return out, nil
+	if out.over {
+		return nil, fmt.Errorf("%w: subtitle stream over %d bytes", ErrOverLimit, maxSubtitleBytes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("extract subtitles: %s", probeMessage(stderr.String(), err))
+	}
+	return out.buf.Bytes(), nil
+}
+
+// cappedWriter keeps at most max bytes; past it, writes fail (the tool
+// writing gets a broken pipe and stops).
+type cappedWriter struct {
+	buf  bytes.Buffer
+	max  int
+	over bool
+}
+
+func (w *cappedWriter) Write(p []byte) (int, error) {
+	if w.buf.Len()+len(p) > w.max {
+		w.over = true
+		return 0, ErrOverLimit
+	}
+	return w.buf.Write(p)
 }

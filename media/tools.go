@@ -1,9 +1,14 @@
 package media
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // ErrMissingTool reports an external tool that is not installed; the
@@ -43,3 +48,43 @@ func resolve(explicit, tool string) (string, error) {
 func (t Tools) ffmpeg() (string, error)  { return resolve(t.FFmpeg, "ffmpeg") }
 func (t Tools) ffprobe() (string, error) { return resolve(t.FFprobe, "ffprobe") }
 func (t Tools) bpm() (string, error)     { return resolve(t.BPM, "bpm") }
+
+// waitDelay is how long a killed tool's pipes may stay open before Wait
+// gives up on them (a job never hangs on a tool that ignores the kill).
+const waitDelay = 2 * time.Second
+
+// command is exec.CommandContext that kills the tool when ctx is done and
+// returns from Wait within waitDelay after that, whatever the pipes do.
+func command(ctx context.Context, bin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Cancel = func() error { return cmd.Process.Kill() }
+	cmd.WaitDelay = waitDelay
+	return cmd
+}
+
+// inputPath makes path absolute, so no file name is ever read as a URL or
+// an option by ffmpeg ("http:host?x.mp4", "-i.mp4" are files).
+func inputPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+// Input options every ffmpeg and ffprobe run gets: local files only (no
+// network, no pipes, no nested protocols a playlist could name) and only
+// the accepted containers (a playlist is refused before it is followed).
+var (
+	protocolOptions = []string{"-protocol_whitelist", "file"}
+	formatWhitelist = strings.Join(allowedFormats, ",")
+)
+
+// demuxerOptions are the input options of a decode run on a probed file:
+// no network, the demuxer the probe found forced, decoders held to the
+// pixel limit.
+func demuxerOptions(info Info, l Limits) []string {
+	l.EnsureDefaults()
+	return append(append([]string(nil), protocolOptions...),
+		"-format_whitelist", formatWhitelist, "-max_pixels", strconv.Itoa(l.MaxPixels), "-f", info.Demuxer)
+}

@@ -18,7 +18,11 @@ type Options struct {
 	Frames FrameOptions
 	// Camera holds the thresholds that name a camera movement.
 	Camera CameraOptions
-	// Timeout bounds the work on one file. The default value is 10 minutes.
+	// Limits bound the size, resolution and duration of the media
+	// accepted; zero fields take the defaults (DefaultMaxSide and so on).
+	Limits Limits
+	// Timeout bounds the work on one file (within the context of
+	// element.ParseOptions, if any). The default value is 10 minutes.
 	Timeout time.Duration
 }
 
@@ -42,13 +46,21 @@ const (
 // ParsePath parses the video at path: the copy comes from its first text
 // subtitle stream (cues exactly as in an SRT or ASS file); camera, cuts
 // and bgm_bpm are measured per element; duration and resolution go to the
-// asset's meta. Every failure is an *element.ParseError naming path.
+// asset's meta. The file is untrusted: only a local MP4/MOV or
+// Matroska/WebM file within Options.Limits is read. The work stops (its
+// tools killed) when opts.Context is done or Options.Timeout passes.
+// Every failure is an *element.ParseError naming path.
 func (p *Parser) ParsePath(path string, opts element.ParseOptions) ([]element.Asset, error) {
 	o := p.Options
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.Timeout)
+	o.Limits.EnsureDefaults()
+	parent := opts.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	assets, err := parseVideo(ctx, o, path, opts)
 	if err != nil {
@@ -65,8 +77,14 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 	if _, err := o.Tools.ffmpeg(); err != nil {
 		return nil, err
 	}
+	if err := o.Limits.checkSize(path); err != nil {
+		return nil, err
+	}
 	info, err := Probe(ctx, o.Tools, path)
 	if err != nil {
+		return nil, err
+	}
+	if err := o.Limits.Check(info); err != nil {
 		return nil, err
 	}
 	switch {
@@ -84,7 +102,7 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 	if err != nil {
 		return nil, err
 	}
-	subs, err := ExtractSubtitles(ctx, o.Tools, path, idx, format)
+	subs, err := ExtractSubtitles(ctx, o.Tools, path, info, idx, format, o.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -98,47 +116,79 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 		}
 		return nil, err
 	}
-
+	// Elements long enough get their own tempo (the music may change);
+	// one decode feeds every estimate.
+	var ranges []TempoRange
+	for _, a := range assets {
+		for _, e := range a.Elements {
+			if e.StartMs != nil && e.EndMs != nil && *e.EndMs-*e.StartMs >= MinElementTempoMs {
+				ranges = append(ranges, TempoRange{StartMs: *e.StartMs, EndMs: *e.EndMs})
+			}
+		}
+	}
 	var (
 		wg       sync.WaitGroup
-		pcm      PCM
 		tempo    Tempo
+		tempos   []Tempo
 		tempoErr error
 		track    *MotionTrack
 		trackErr error
 	)
+	// The first failure stops the other half at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		pcm, tempoErr = DecodeAudio(ctx, o.Tools, path)
-		if tempoErr == nil {
-			tempo, tempoErr = EstimateTempo(ctx, o.Tools, pcm)
+		tempo, tempos, tempoErr = MeasureTempo(ctx, o.Tools, path, info, o.Limits, ranges)
+		if tempoErr != nil {
+			cancel()
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		track, trackErr = DecodeMotion(ctx, o.Tools, path, info, o.Frames)
+		track, trackErr = DecodeMotion(ctx, o.Tools, path, info, o.Frames, o.Limits)
+		if trackErr != nil {
+			cancel()
+		}
 	}()
 	wg.Wait()
-	if tempoErr != nil {
-		return nil, tempoErr
+	if err := firstError(tempoErr, trackErr); err != nil {
+		return nil, err
 	}
-	if trackErr != nil {
-		return nil, trackErr
+	byRange := map[TempoRange]Tempo{}
+	for i, r := range ranges {
+		if _, ok := byRange[r]; !ok && tempos[i].BPM > 0 {
+			byRange[r] = tempos[i]
+		}
 	}
 	for i := range assets {
-		if err := annotate(ctx, o.Tools, &assets[i], info, pcm, tempo, track, o.Camera); err != nil {
-			return nil, err
-		}
+		annotate(&assets[i], info, tempo, byRange, track, o.Camera)
 	}
 	return assets, nil
 }
 
+// firstError is the first of errs that is not a cancellation caused by
+// another (a failure cancels its sibling), else the first error.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // annotate stores the measured attributes with the asset and its elements;
 // attributes a user wrote into the subtitles (annotations) are kept.
-// Elements of at least MinElementTempoMs get their own tempo estimate (the
-// music may change), shorter ones the asset's.
-func annotate(ctx context.Context, tools Tools, a *element.Asset, info Info, pcm PCM, tempo Tempo, track *MotionTrack, co CameraOptions) error {
+// Elements of at least MinElementTempoMs have their own tempo in byRange
+// (the music may change), shorter ones take the asset's.
+func annotate(a *element.Asset, info Info, tempo Tempo, byRange map[TempoRange]Tempo, track *MotionTrack, co CameraOptions) {
 	if a.Meta == nil {
 		a.Meta = map[string]any{}
 	}
@@ -166,14 +216,8 @@ func annotate(ctx context.Context, tools Tools, a *element.Asset, info Info, pcm
 			continue
 		}
 		bpm := tempo.BPM
-		if tempo.BPM > 0 && *e.EndMs-*e.StartMs >= MinElementTempoMs {
-			et, err := EstimateTempo(ctx, tools, pcm.Slice(*e.StartMs, *e.EndMs))
-			if err != nil {
-				return err
-			}
-			if et.BPM > 0 {
-				bpm = et.BPM
-			}
+		if et, ok := byRange[TempoRange{StartMs: *e.StartMs, EndMs: *e.EndMs}]; ok && tempo.BPM > 0 {
+			bpm = et.BPM
 		}
 		if bpm > 0 {
 			set(element.AttrBGMBPM, bpm)
@@ -183,5 +227,4 @@ func annotate(ctx context.Context, tools Tools, a *element.Asset, info Info, pcm
 		}
 		set(element.AttrCuts, track.CutsIn(*e.StartMs, *e.EndMs))
 	}
-	return nil
 }
