@@ -411,7 +411,7 @@ func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, erro
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		pe.File = name
-		pe.Err = errors.New(strings.ReplaceAll(pe.Err.Error(), tmp.Name(), name))
+		pe.Err = &renamedError{msg: strings.ReplaceAll(pe.Err.Error(), tmp.Name(), name), err: pe.Err}
 	}
 	for i := range assets {
 		assets[i].File = name
@@ -421,6 +421,16 @@ func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, erro
 	}
 	return checkParsed(name, assets, opts)
 }
+
+// renamedError is err with the temporary file's name replaced by the
+// upload's in its message; errors.Is and As still see err.
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (e *renamedError) Error() string { return e.msg }
+func (e *renamedError) Unwrap() error { return e.err }
 
 // checkParsed applies the per-asset limits and the id rule to assets a
 // path-based parser (draft folder, video) produced; Parse applies them to

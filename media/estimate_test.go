@@ -199,7 +199,31 @@ func TestFrameSize(t *testing.T) {
 func FuzzParseProbe(f *testing.F) {
 	f.Add([]byte(`{"streams":[{"codec_type":"video","width":2,"height":2}],"format":{"duration":"1"}}`))
 	f.Add([]byte(`{"format":{"duration":"-1e309"}}`))
-	f.Fuzz(func(t *testing.T, data []byte) { _, _ = parseProbe(data) })
+	f.Add([]byte(`{"format":{"format_name":"hls","duration":"600"}}`))
+	f.Add([]byte(`{"format":{"format_name":"concat"}}`))
+	f.Add([]byte(`{"streams":[{"codec_type":"video","codec_name":"none","width":1,"height":100000000,"duration":"1e300"}],"format":{"format_name":"matroska,webm","duration":"NaN"}}`))
+	f.Add([]byte(`{"streams":[{"codec_type":"video","width":-4,"height":9223372036854775807}],"format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","duration":"Inf"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		info, err := parseProbe(data)
+		if err != nil {
+			return
+		}
+		// Only the accepted containers pass, with their forced demuxer,
+		// and no duration is negative.
+		if info.Demuxer != "mov" && info.Demuxer != "matroska" {
+			t.Fatalf("demuxer %q accepted", info.Demuxer)
+		}
+		if info.DurationMs < 0 || info.MaxDurationMs < info.DurationMs {
+			t.Fatalf("durations %d, %d", info.DurationMs, info.MaxDurationMs)
+		}
+		// What passes the limits sizes a small frame.
+		if (Limits{}).Check(info) == nil {
+			w, h := frameSize(info.Width, info.Height, 90)
+			if w*h > 90*90*maxFrameAspect {
+				t.Fatalf("frame %d×%d", w, h)
+			}
+		}
+	})
 }
 
 func BenchmarkEstimateMotion(b *testing.B) {
