@@ -44,6 +44,7 @@ type Hasher struct {
 	coef      [16][16]float32
 	aux       [16][16]float32
 	sorted    [256]float32
+	sums      []float32
 }
 
 // FromImage hashes an image.Image at its own resolution (callers that want
@@ -171,9 +172,7 @@ func (h *Hasher) hashPlane(plane, tmp []float32, w, ht int) (Hash, int) {
 			for y := 0; y < ht; y++ {
 				box1D(plane[y*w:], tmp[y*w:], w, 1, wr)
 			}
-			for x := 0; x < w; x++ {
-				box1D(tmp[x:], plane[x:], ht, w, wc)
-			}
+			h.boxColumns(tmp, plane, w, ht, wc)
 		}
 	}
 	for i := 0; i < 64; i++ {
@@ -229,6 +228,71 @@ func box1D(in, out []float32, n, stride, full int) {
 		out[oi] = sum / float32(size)
 		li += stride
 		oi += stride
+	}
+}
+
+// boxColumns is box1D down every column of in (w×ht, row-major) into out,
+// walking whole rows at a time so memory is read in order: each column's
+// sum sees the same additions, subtractions and divisions as box1D's.
+func (h *Hasher) boxColumns(in, out []float32, w, ht, full int) {
+	if cap(h.sums) < w {
+		h.sums = make([]float32, w)
+	}
+	sums := h.sums[:w]
+	clear(sums)
+	half := (full + 2) / 2
+	p1 := half - 1
+	p2 := full - half + 1
+	p3 := ht - full
+	p4 := half - 1
+	li, ri, oi := 0, 0, 0
+	size := 0
+	for i := 0; i < p1; i++ {
+		row := in[ri*w : ri*w+w]
+		for x, v := range row {
+			sums[x] += v
+		}
+		size++
+		ri++
+	}
+	for i := 0; i < p2; i++ {
+		row := in[ri*w : ri*w+w]
+		dst := out[oi*w : oi*w+w]
+		size++
+		n := float32(size)
+		for x, v := range row {
+			sums[x] += v
+			dst[x] = sums[x] / n
+		}
+		ri++
+		oi++
+	}
+	for i := 0; i < p3; i++ {
+		add := in[ri*w : ri*w+w]
+		sub := in[li*w : li*w+w]
+		dst := out[oi*w : oi*w+w]
+		n := float32(size)
+		for x := range dst {
+			s := sums[x] + add[x]
+			s -= sub[x]
+			sums[x] = s
+			dst[x] = s / n
+		}
+		li++
+		ri++
+		oi++
+	}
+	for i := 0; i < p4; i++ {
+		sub := in[li*w : li*w+w]
+		dst := out[oi*w : oi*w+w]
+		size--
+		n := float32(size)
+		for x := range dst {
+			sums[x] -= sub[x]
+			dst[x] = sums[x] / n
+		}
+		li++
+		oi++
 	}
 }
 
