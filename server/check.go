@@ -52,7 +52,7 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 	}
 	ctx, cancel := s.withDeadline(r)
 	defer cancel()
-	req, err := readInputs(r)
+	req, err := readInputs(r, s.uploadParser(ctx))
 	if err != nil {
 		s.writeErr(w, r, "check", err)
 		return

@@ -60,6 +60,10 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", mbe.Limit))
 	case errors.Is(err, errBadRequest):
 		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
+	case errors.Is(err, errMediaBusy):
+		writeBusy(w, fmt.Sprintf("%s: the server is busy (every media slot stayed taken for %s); retry shortly", what, s.opts.QueueTimeout))
+	case errors.Is(err, errStatsBusy):
+		writeBusy(w, what+": stats for another period are being computed; retry shortly")
 	case errors.Is(err, errBusy):
 		writeBusy(w, fmt.Sprintf("%s: the server is busy (every check slot stayed taken for %s); retry shortly", what, s.opts.QueueTimeout))
 	case errors.Is(err, context.DeadlineExceeded):

@@ -64,14 +64,26 @@ func (s *Server) hostAllowed(r *http.Request) bool {
 // guard refuses requests for hosts the server does not serve (DNS
 // rebinding) and cross-origin browser POSTs and DELETEs (CSRF: checked
 // with Sec-Fetch-Site, else Origin against Host, by
-// http.CrossOriginProtection). It returns false when it answered.
+// http.CrossOriginProtection). GETs of the API and /metrics are held to
+// the same test: a page on another site must not make the server spend
+// minutes on /v1/stats, nor read the library through a user's browser.
+// The page's static files stay reachable from anywhere (a link to the
+// page is a cross-site navigation). It returns false when it answered.
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r) {
 		s.opts.Logger.Warn("refused a request for a host this server does not serve", "host", r.Host, "remote", r.RemoteAddr)
 		writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not served here: use http://127.0.0.1 or localhost, or start `elib serve` with --allowed-host NAME", r.Host))
 		return false
 	}
-	if err := s.csrf.Check(r); err != nil {
+	checked := r
+	if needsToken(r.URL.Path) && (r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions) {
+		// CrossOriginProtection lets safe methods through; ask it
+		// about the same request as if it wrote.
+		post := *r
+		post.Method = http.MethodPost
+		checked = &post
+	}
+	if err := s.csrf.Check(checked); err != nil {
 		writeError(w, http.StatusForbidden, "cross-origin request refused: the API answers its own page and non-browser clients")
 		return false
 	}

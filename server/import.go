@@ -18,10 +18,10 @@ const noID = "\x00no-id"
 
 // readImport decodes an import body: JSON asset(s) (application/json: an
 // asset or an array; application/x-ndjson: one per line) or multipart files.
-func readImport(r *http.Request) ([]input, error) {
+func readImport(r *http.Request, parse fileParser) ([]input, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		req, err := readInputs(r)
+		req, err := readInputs(r, parse)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,9 @@ func readImport(r *http.Request) ([]input, error) {
 
 // handleImport is POST /v1/import (bearer token required).
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	ins, err := readImport(r)
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	ins, err := readImport(r, s.uploadParser(ctx))
 	if err != nil {
 		s.writeErr(w, r, "import", err)
 		return

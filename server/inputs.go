@@ -60,13 +60,19 @@ func badRequest(format string, args ...any) error {
 // it (library ids are paths or explicit ids), so nothing is ignored as self.
 const defaultAssetID = "-"
 
+// fileParser parses one uploaded file into an input; an error ends the
+// whole request (a busy media pool, a deadline), a bad file is the
+// input's Err.
+type fileParser func(name string, data []byte, opts element.ParseOptions) (input, error)
+
 // readInputs decodes a JSON body or a multipart upload (fields "file",
-// repeatable; optional "format", "id", "threshold", "text").
-func readInputs(r *http.Request) (*requestInputs, error) {
+// repeatable; optional "format", "id", "threshold", "text"); parse parses
+// each uploaded file.
+func readInputs(r *http.Request, parse fileParser) (*requestInputs, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch {
 	case ct == "multipart/form-data":
-		return readMultipart(r, params["boundary"])
+		return readMultipart(r, params["boundary"], parse)
 	case ct == "application/x-www-form-urlencoded":
 		// curl -d sends this by default; take the body as JSON when it is
 		// an object, else as plain text, rather than refusing it.
@@ -113,7 +119,8 @@ func decodeCheckJSON(body []byte) (*requestInputs, error) {
 	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, Pack: strings.TrimSpace(req.Pack)}, nil
 }
 
-// parseText parses posted text with its format and id.
+// parseText parses posted text with its format and id. Text is never a
+// video: a video is uploaded as a file, through the media pool.
 func parseText(req checkRequest) input {
 	format := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Format), "."))
 	if format == "" {
@@ -122,6 +129,9 @@ func parseText(req checkRequest) input {
 	name := req.File
 	if name == "" {
 		name = "input." + format
+	}
+	if format == element.FormatVideo {
+		return input{File: name, Err: &element.ParseError{File: name, Err: fmt.Errorf("%w: posted text is not a video; upload the video as a file (multipart field \"file\")", element.ErrFormat)}}
 	}
 	id := req.ID
 	if id == "" {
@@ -133,7 +143,7 @@ func parseText(req checkRequest) input {
 
 // readMultipart reads an upload part by part (so the body limit applies
 // while streaming).
-func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
+func readMultipart(r *http.Request, boundary string, parse fileParser) (*requestInputs, error) {
 	if boundary == "" {
 		return nil, badRequest("multipart body without boundary")
 	}
@@ -184,8 +194,11 @@ func readMultipart(r *http.Request, boundary string) (*requestInputs, error) {
 		if len(files) == 1 && fields["id"] != "" {
 			opts.ID = fields["id"]
 		}
-		assets, err := element.Parse(f.name, f.data, opts)
-		out.Inputs = append(out.Inputs, input{File: f.name, Assets: assets, Err: err})
+		in, err := parse(f.name, f.data, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.Inputs = append(out.Inputs, in)
 	}
 	return out, nil
 }

@@ -28,6 +28,9 @@ type metrics struct {
 	requests     map[routeStatus]uint64
 	importAssets uint64
 	importElems  uint64
+	mediaJobs    uint64
+	mediaErrors  uint64
+	mediaSeconds float64
 
 	// stats caches the library's Stats for a few seconds: computing it may
 	// walk the library.
@@ -81,6 +84,16 @@ func (m *metrics) imported(assets, elements int) {
 	m.mu.Lock()
 	m.importAssets += uint64(assets)
 	m.importElems += uint64(elements)
+	m.mu.Unlock()
+}
+
+func (m *metrics) mediaJob(d time.Duration, err error) {
+	m.mu.Lock()
+	m.mediaJobs++
+	m.mediaSeconds += d.Seconds()
+	if err != nil {
+		m.mediaErrors++
+	}
 	m.mu.Unlock()
 }
 
@@ -159,6 +172,13 @@ func (m *metrics) write(w io.Writer, lib libraryGauges) {
 	fmt.Fprintf(w, "elib_import_assets_total %d\n", m.importAssets)
 	family("elib_import_elements_total", "counter", "Elements imported through the API.")
 	fmt.Fprintf(w, "elib_import_elements_total %d\n", m.importElems)
+
+	family("elib_media_jobs_total", "counter", "Uploaded videos parsed (probe, subtitles, tempo, motion).")
+	fmt.Fprintf(w, "elib_media_jobs_total %d\n", m.mediaJobs)
+	family("elib_media_job_errors_total", "counter", "Uploaded videos refused or failed.")
+	fmt.Fprintf(w, "elib_media_job_errors_total %d\n", m.mediaErrors)
+	family("elib_media_job_seconds_total", "counter", "Time spent on uploaded videos.")
+	fmt.Fprintf(w, "elib_media_job_seconds_total %s\n", formatFloat(m.mediaSeconds))
 
 	family("elib_library_assets", "gauge", "Assets in the library.")
 	fmt.Fprintf(w, "elib_library_assets %d\n", lib.assets)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -104,6 +103,22 @@ type Options struct {
 	// MaxReplyBytes bounds one JSON reply (500, logged, beyond). The
 	// default value is DefaultMaxReplyBytes (32 MiB).
 	MaxReplyBytes int64
+	// MediaSlots is how many uploaded videos are parsed at once (their
+	// own pool, apart from the check slots); a video waits at most
+	// QueueTimeout for one, then the request is answered 503 with
+	// Retry-After. The default value is DefaultMediaSlots() (one per two
+	// cores, at least one).
+	MediaSlots int
+	// Private requires the token (Authorization: Bearer, or the page's
+	// cookie) on every endpoint except /healthz and the page's static
+	// files: reads, checks and stats included. `elib serve` sets it with
+	// --private and whenever it listens beyond loopback. The default value
+	// is false (reads are open, writes need the token).
+	Private bool
+	// StatsTimeout bounds one computation of /v1/stats (it runs checks
+	// over the period); the result is cached per library generation and
+	// period. The default value is DefaultStatsTimeout (5 minutes).
+	StatsTimeout time.Duration
 }
 
 // EnsureDefaults fills zero fields.
@@ -134,6 +149,12 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.MaxReplyBytes <= 0 {
 		o.MaxReplyBytes = DefaultMaxReplyBytes
+	}
+	if o.MediaSlots <= 0 {
+		o.MediaSlots = DefaultMediaSlots()
+	}
+	if o.StatsTimeout <= 0 {
+		o.StatsTimeout = DefaultStatsTimeout
 	}
 }
 
@@ -184,6 +205,11 @@ type Server struct {
 
 	// csrf refuses cross-origin browser POSTs and DELETEs.
 	csrf *http.CrossOriginProtection
+
+	// mediaSlots bounds the uploaded videos parsed at once.
+	mediaSlots chan struct{}
+	// stats caches /v1/stats results.
+	stats statsCache
 }
 
 // New builds a Server.
@@ -198,9 +224,13 @@ func New(opts Options) (*Server, error) {
 	if opts.Threshold < 0 || opts.Threshold > 1 {
 		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
 	}
+	if opts.Private && opts.Token == "" {
+		return nil, errors.New("server: private without a token: every request would be refused")
+	}
 	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(),
 		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection(),
-		heavySlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-reservedLightSlots))}
+		heavySlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-reservedLightSlots)),
+		mediaSlots: make(chan struct{}, opts.MediaSlots)}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
@@ -254,7 +284,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 	if !s.guard(rec, r) {
-		// refused: wrong Host or a cross-origin browser write
+		// refused: wrong Host or a cross-origin browser request
+	} else if s.opts.Private && needsToken(r.URL.Path) && !s.checkToken(rec, r, true) {
+		// refused: a private server's endpoint without the token
 	} else if r.ContentLength > s.opts.MaxBodyBytes {
 		writeError(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opts.MaxBodyBytes))
 	} else {
@@ -315,17 +347,7 @@ func (s *Server) requireToken(next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "writes are disabled: start `elib serve` with ELIB_TOKEN set to allow import and delete")
 			return
 		}
-		const prefix = "Bearer "
-		auth := r.Header.Get("Authorization")
-		if len(auth) <= len(prefix) || !equalFoldASCII(auth[:len(prefix)], prefix) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="elib"`)
-			writeError(w, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer $ELIB_TOKEN")
-			return
-		}
-		got := sha256.Sum256([]byte(auth[len(prefix):]))
-		if subtle.ConstantTimeCompare(got[:], s.tokenSum[:]) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="elib", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, "invalid bearer token")
+		if !s.checkToken(w, r, false) {
 			return
 		}
 		next(w, r)

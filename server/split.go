@@ -11,7 +11,9 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 	if !s.limitCheckBody(w, r) {
 		return
 	}
-	req, err := readInputs(r)
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	req, err := readInputs(r, s.uploadParser(ctx))
 	if err != nil {
 		s.writeErr(w, r, "split", err)
 		return

@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,22 +46,189 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 			*p.dst = n
 		}
 	}
-	st, err := s.opts.Library.Stats()
+	key := statsKey{query: strings.Join([]string{v.Get("since"), v.Get("until"), opts.By,
+		v.Get("fatigue_uses"), v.Get("fatigue_days"), v.Get("top")}, "\x00")}
+	if lib, ok := s.opts.Library.(refresher); ok {
+		key.gen = lib.Generation()
+	}
+	e, err := s.statsEntry(key, opts)
 	if err != nil {
 		s.writeErr(w, r, "stats", err)
 		return
 	}
-	reuse, err := insight.LibraryReuse(r.Context(), s.opts.Engine, s.opts.Library, opts)
+	ctx, cancel := s.withDeadline(r)
+	defer cancel()
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		if r.Context().Err() != nil {
+			return // the client left; the computation goes on for the next one
+		}
+		writeBusy(w, fmt.Sprintf("stats: still being computed after %s (a large library takes minutes; the result is cached); retry shortly", s.opts.CheckTimeout))
+		return
+	}
+	if e.err != nil {
+		s.writeErr(w, r, "stats", e.err)
+		return
+	}
+	s.reply(w, r, http.StatusOK, e.val)
+}
+
+// Stats cache bounds.
+const (
+	// DefaultStatsTimeout bounds one /v1/stats computation.
+	DefaultStatsTimeout = 5 * time.Minute
+	// statsCacheTTL is how long a computed period serves while the library
+	// does not change (relative periods such as since=30d move on).
+	statsCacheTTL = 10 * time.Minute
+	// maxStatsEntries is the most periods cached at once.
+	maxStatsEntries = 32
+	// maxStatsRunning is how many stats computations run at once; a
+	// request for another period meanwhile is answered 503.
+	maxStatsRunning = 1
+)
+
+// errStatsBusy is a stats request for a new period while another is
+// being computed.
+var errStatsBusy = fmt.Errorf("%w: stats for another period are being computed", errBusy)
+
+// statsKey names one cached /v1/stats result: the library generation and
+// the request's period parameters as sent.
+type statsKey struct {
+	gen   uint64
+	query string
+}
+
+// statsResult is one computation; done is closed when val or err is set.
+type statsResult struct {
+	done chan struct{}
+	val  *api.Stats
+	err  error
+	at   time.Time
+}
+
+// statsCache holds /v1/stats results per library generation and period.
+// The dashboard reads it: a period is computed once, in the background,
+// under a heavy check slot and Options.StatsTimeout; requests meanwhile
+// wait for it up to their deadline.
+type statsCache struct {
+	mu      sync.Mutex
+	entries map[statsKey]*statsResult
+	running int
+}
+
+// statsEntry returns the cached or running computation of key, starting
+// one when there is none (errStatsBusy when maxStatsRunning run already).
+func (s *Server) statsEntry(key statsKey, opts insight.Options) (*statsResult, error) {
+	c := &s.stats
+	now := s.opts.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[statsKey]*statsResult{}
+	}
+	if e, ok := c.entries[key]; ok {
+		select {
+		case <-e.done:
+			if e.err == nil && now.Sub(e.at) < statsCacheTTL {
+				return e, nil
+			}
+			delete(c.entries, key)
+		default:
+			return e, nil // running
+		}
+	}
+	if c.running >= maxStatsRunning {
+		return nil, errStatsBusy
+	}
+	// Drop other generations and, past the bound, the oldest results.
+	for k, e := range c.entries {
+		select {
+		case <-e.done:
+			if k.gen != key.gen || e.err != nil {
+				delete(c.entries, k)
+			}
+		default:
+		}
+	}
+	for len(c.entries) >= maxStatsEntries {
+		var oldest statsKey
+		first := true
+		for k, e := range c.entries {
+			select {
+			case <-e.done:
+				if first || e.at.Before(c.entries[oldest].at) {
+					oldest, first = k, false
+				}
+			default:
+			}
+		}
+		if first {
+			break
+		}
+		delete(c.entries, oldest)
+	}
+	e := &statsResult{done: make(chan struct{})}
+	c.entries[key] = e
+	c.running++
+	go s.computeStats(e, opts)
+	return e, nil
+}
+
+// computeStats computes one /v1/stats result under a heavy check slot
+// and Options.StatsTimeout.
+func (s *Server) computeStats(e *statsResult, opts insight.Options) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.StatsTimeout)
+	defer cancel()
+	val, err := func() (*api.Stats, error) {
+		if err := s.acquireWait(ctx, true); err != nil {
+			return nil, err
+		}
+		defer s.release(true)
+		st, err := s.opts.Library.Stats()
+		if err != nil {
+			return nil, err
+		}
+		reuse, err := insight.LibraryReuse(ctx, s.opts.Engine, s.opts.Library, opts)
+		if err != nil {
+			return nil, err
+		}
+		out := api.NewStats(s.opts.LibraryDesc, st, reuse)
+		if out.Period, err = insight.Compute(ctx, s.opts.Engine, s.opts.Library, opts); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	}()
 	if err != nil {
-		s.writeErr(w, r, "stats", err)
-		return
+		s.opts.Logger.Warn("stats not computed", "err", err, "timeout", s.opts.StatsTimeout)
 	}
-	out := api.NewStats(s.opts.LibraryDesc, st, reuse)
-	if out.Period, err = insight.Compute(r.Context(), s.opts.Engine, s.opts.Library, opts); err != nil {
-		s.writeErr(w, r, "stats", err)
-		return
+	c := &s.stats
+	c.mu.Lock()
+	e.val, e.err, e.at = val, err, s.opts.Now()
+	c.running--
+	close(e.done)
+	c.mu.Unlock()
+}
+
+// acquireWait takes a check slot like acquire, waiting as long as ctx
+// allows (background work queues behind requests without a 503).
+func (s *Server) acquireWait(ctx context.Context, heavy bool) error {
+	if heavy {
+		select {
+		case s.heavySlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	select {
+	case s.checkSlots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		if heavy {
+			<-s.heavySlots
+		}
+		return ctx.Err()
+	}
 }
 
 // fatigueTTL is how long a computed fatigue serves checks while the
