@@ -19,7 +19,7 @@ func ReadDir(ctx context.Context, dir string, verbs element.VerbTagger, fn func(
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir, Verbs: verbs})
+		assets, err := element.ParseFile(path, element.ParseOptions{Root: dir, Verbs: verbs, Context: ctx})
 		if err != nil {
 			problem(err.Error())
 			return nil

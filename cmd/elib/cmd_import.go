@@ -108,7 +108,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 		}
 	})
 	defer batcher.Wait() // a batch still being stored when the import gives up
-	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter()}
+	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter(), Context: ctx}
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
 			return withCode(exitError, fmt.Errorf("import: %w", err))

@@ -34,6 +34,11 @@ type serveOptions struct {
 	allowedHosts []string
 	// public allows a non-loopback --addr without ELIB_TOKEN.
 	public bool
+	// private requires the token on every endpoint but /healthz and
+	// the page (--private; implied beyond loopback with a token).
+	private bool
+	// mediaSlots is how many uploaded videos are parsed at once.
+	mediaSlots int
 	// maxReplicaLag bounds how far a PostgreSQL replica may trail its
 	// primary while serving checks (0: no bound).
 	maxReplicaLag time.Duration
@@ -69,6 +74,16 @@ with Retry-After when the slots stay busy for 5 s; check bodies are capped at
 1 MiB, search queries at 400 characters. ELIB_TOKEN must be at least 16
 characters; a non-loopback --addr without it needs --public.
 
+--private (implied when --addr listens beyond loopback with ELIB_TOKEN
+set) requires the token on every endpoint except /healthz and the web
+page's files: searches, checks, stats and exports too. The page asks for
+the token once and keeps it in the browser. Cross-site browser GETs of the
+API are refused like cross-site POSTs.
+
+Uploaded videos are untrusted: only MP4/MOV and Matroska/WebM files
+within the --media-max-* limits are read, by ffmpeg restricted to local
+files, under the request's deadline, --media-slots at a time.
+
 On a PostgreSQL streaming replica, checks see an import once the replica has
 replayed it; /healthz reports replica_lag_seconds. --max-replica-lag makes
 that a bound: while the replica trails its primary by more, checks and
@@ -92,6 +107,8 @@ The server stops gracefully on SIGINT or SIGTERM.`,
 	f.DurationVar(&opts.refresh, "refresh", server.DefaultRefreshInterval, "without ELIB_TOKEN: how often to pick up commits of other processes (0: never)")
 	f.StringArrayVar(&opts.allowedHosts, "allowed-host", nil, "also answer requests for this host name (repeatable); IP addresses and localhost are always answered, other names refused against DNS rebinding")
 	f.DurationVar(&opts.maxReplicaLag, "max-replica-lag", 0, "PostgreSQL replica: refuse checks and searches (503) while it trails its primary by more than this (0: no bound)")
+	f.BoolVar(&opts.private, "private", false, "require ELIB_TOKEN (Authorization: Bearer) on every endpoint except /healthz and the web page: reads, checks and stats too (implied when --addr listens beyond loopback)")
+	f.IntVar(&opts.mediaSlots, "media-slots", server.DefaultMediaSlots(), "uploaded videos parsed at once (ffmpeg jobs); more wait up to 5 s, then 503")
 	f.BoolVar(&opts.public, "public", false, "allow a non-loopback --addr without ELIB_TOKEN: anyone who reaches it can read and check against the library")
 	return cmd
 }
@@ -121,6 +138,15 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if remote && opts.token == "" && !opts.public {
 		return withCode(exitError, fmt.Errorf("--addr %s listens beyond this machine without ELIB_TOKEN: anyone who reaches it could read the library; pass --public to mean it, or listen on 127.0.0.1", opts.addr))
 	}
+	if opts.private && opts.token == "" {
+		return withCode(exitError, fmt.Errorf("--private needs ELIB_TOKEN (e.g. ELIB_TOKEN=$(openssl rand -hex 16)): every request must carry it"))
+	}
+	if opts.mediaSlots < 1 {
+		return withCode(exitError, fmt.Errorf("--media-slots %d must be at least 1", opts.mediaSlots))
+	}
+	// Beyond loopback with a token, everything needs it; --public without
+	// a token is the one way to publish the library.
+	private := opts.private || (remote && opts.token != "")
 	refresh := opts.refresh
 	if refresh == 0 {
 		refresh = -1 // server.Options: negative turns refreshing off
@@ -148,6 +174,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
 		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
+		Private: private, MediaSlots: opts.mediaSlots,
 	})
 	if err != nil {
 		return withCode(exitError, err)
@@ -158,6 +185,9 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		writes = "read-only sample library"
 	case opts.token != "":
 		writes = "writes enabled with bearer token"
+	}
+	if private {
+		writes += "; private: every endpoint but /healthz needs the token"
 	}
 	err = server.Run(ctx, srv, server.RunOptions{
 		Addr: opts.addr, Listener: opts.listener,

@@ -132,7 +132,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 
 // splitOne parses one path ("-" is stdin).
 func splitOne(ctx context.Context, g *globalOptions, opts splitOptions, root, path string) ([]element.Asset, error) {
-	po := element.ParseOptions{Format: opts.forceFormat, Root: root, Verbs: opts.verbs}
+	po := element.ParseOptions{Format: opts.forceFormat, Root: root, Verbs: opts.verbs, Context: ctx}
 	if path == "-" {
 		data, err := readStdin(ctx, g.stdin, element.DefaultMaxBytes)
 		if err != nil {

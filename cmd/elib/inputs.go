@@ -57,7 +57,7 @@ func readInputs(ctx context.Context, paths []string, opts inputOptions) ([]parse
 			out = append(out, parsedInput{File: "-", Assets: assets, Err: err})
 			return nil
 		}
-		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.Root)})
+		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.Root), Context: ctx})
 		out = append(out, parsedInput{File: p, Assets: assets, Err: err})
 		return nil
 	}, opts.warn)

@@ -1,5 +1,42 @@
 package main
 
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"elib/element"
+	"elib/media"
+)
+
 // Linking package media registers the video parser with package element,
 // so split, import, check, reindex and serve accept .mp4 .mov .mkv .webm.
-import _ "elib/media"
+// mediaFlags.apply registers it again with the limits of the flags.
+
+// mediaFlags are the limits of untrusted media, the same for every
+// command (--media-max-side, --media-max-pixels, --media-max-duration).
+type mediaFlags struct {
+	limits media.Limits
+}
+
+// addMediaFlags adds the media limit flags to fs.
+func addMediaFlags(fs *pflag.FlagSet, m *mediaFlags) {
+	fs.IntVar(&m.limits.MaxSide, "media-max-side", media.DefaultMaxSide, "largest video width or height in pixels")
+	fs.IntVar(&m.limits.MaxPixels, "media-max-pixels", media.DefaultMaxPixels, "largest video frame in pixels (width × height)")
+	fs.DurationVar(&m.limits.MaxDuration, "media-max-duration", media.DefaultMaxDuration, "longest video")
+	fs.Int64Var(&m.limits.MaxBytes, "media-max-bytes", media.DefaultMaxBytes, "largest video file in bytes")
+}
+
+// apply checks the limits and registers the video parser with them.
+func (m *mediaFlags) apply() error {
+	l := m.limits
+	if l.MaxSide <= 0 || l.MaxPixels <= 0 || l.MaxDuration <= 0 || l.MaxBytes <= 0 {
+		return fmt.Errorf("--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive")
+	}
+	if l.MaxDuration > 24*time.Hour {
+		return fmt.Errorf("--media-max-duration %s: at most 24h", l.MaxDuration)
+	}
+	element.RegisterFileParser(element.FormatVideo, &media.Parser{Options: media.Options{Limits: l}})
+	return nil
+}

@@ -31,6 +31,8 @@ type globalOptions struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	stdin   io.Reader
+	// media are the limits of untrusted media (media.go).
+	media mediaFlags
 }
 
 // exitError carries an exit code out of a command's RunE.
@@ -86,6 +88,9 @@ higher than 62 % is rejected.`,
 				level = slog.LevelDebug
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
+			if err := g.media.apply(); err != nil {
+				return withCode(exitError, err)
+			}
 			if g.dictDir != "" {
 				if err := wordseg.ConfigureDefault(wordseg.Options{DictDir: g.dictDir}); err != nil {
 					return withCode(exitError, fmt.Errorf("--dict-dir: %w", err))
@@ -101,6 +106,7 @@ higher than 62 % is rejected.`,
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
 	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github, html; pack export: md, html, json)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
+	addMediaFlags(pf, &g.media)
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	root.AddCommand(
 		newInitCommand(g),
