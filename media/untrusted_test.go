@@ -33,29 +33,14 @@ func ffmpegRun(t testing.TB, args ...string) {
 	require.NoError(t, err, "%s", out)
 }
 
-// hugeFrameMKV writes a Matroska file with video, audio and a subtitle
-// stream whose video track has an unknown CodecID and claims a frame of
-// 1×65535 pixels (the header says what it likes; nothing decodes it).
+// hugeFrameMKV writes synth.HugeFrameMKV into dir.
 func hugeFrameMKV(t testing.TB, dir string) string {
 	t.Helper()
-	srt := filepath.Join(dir, "a.srt")
-	require.NoError(t, os.WriteFile(srt, []byte("1\n00:00:00,000 --> 00:00:01,000\n你好\n"), 0o644))
-	src := filepath.Join(dir, "src.mkv")
-	// 258×258: both sizes are written as 2-byte EBML integers.
-	ffmpegRun(t, "-f", "lavfi", "-i", "testsrc2=s=258x258:r=5:d=1", "-f", "lavfi", "-i", "sine=d=1", "-i", srt,
-		"-map", "0:v", "-map", "1:a", "-map", "2:s", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "flac", "-c:s", "subrip", src)
-	data, err := os.ReadFile(src)
-	require.NoError(t, err)
-	patch := func(old, new []byte) {
-		require.Equal(t, 1, bytes.Count(data, old), "%x", old)
-		data = bytes.Replace(data, old, new, 1)
-	}
-	patch([]byte("V_MPEG4/ISO/AVC"), []byte("V_ELIBX/ISO/BAD"))
-	patch([]byte{0xB0, 0x82, 0x01, 0x02}, []byte{0xB0, 0x82, 0x00, 0x01}) // PixelWidth 258 → 1
-	patch([]byte{0xBA, 0x82, 0x01, 0x02}, []byte{0xBA, 0x82, 0xFF, 0xFF}) // PixelHeight 258 → 65535
 	p := filepath.Join(dir, "huge.mkv")
-	require.NoError(t, os.WriteFile(p, data, 0o644))
-	require.Less(t, len(data), 64<<10)
+	require.NoError(t, synth.HugeFrameMKV(context.Background(), "ffmpeg", p))
+	st, err := os.Stat(p)
+	require.NoError(t, err)
+	require.Less(t, st.Size(), int64(64<<10))
 	return p
 }
 
@@ -123,17 +108,11 @@ func TestLimitsCheck(t *testing.T) {
 	assert.Error(t, Limits{MaxSide: -1}.Validate())
 }
 
-// playlists writes hostile text files named .mp4 that point at target.
+// playlists writes synth.Playlists naming target into dir.
 func playlists(t testing.TB, dir, target string) map[string]string {
 	t.Helper()
-	files := map[string]string{
-		"hls.mp4":      "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n" + target + "\n#EXT-X-ENDLIST\n",
-		"live.mp4":     "#EXTM3U\n#EXT-X-TARGETDURATION:600\n#EXT-X-MEDIA-SEQUENCE:1\n#EXTINF:600.0,\n" + target + "\n",
-		"concat.mp4":   "ffconcat version 1.0\nfile '" + target + "'\n",
-		"relative.mp4": "ffconcat version 1.0\nfile " + filepath.Base(target) + "\n",
-	}
 	out := map[string]string{}
-	for name, body := range files {
+	for name, body := range synth.Playlists(target) {
 		p := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
 		out[name] = p

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -34,6 +35,9 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, cookie bool)
 	case cookie && auth == "":
 		if c, err := r.Cookie(TokenCookie); err == nil {
 			got = c.Value
+			if v, err := url.PathUnescape(c.Value); err == nil {
+				got = v // the page encodes it with encodeURIComponent
+			}
 		}
 	}
 	if got == "" {

@@ -15,6 +15,7 @@ const I18N = {
     matchTitle: '匹配 {asset} · 相似度 {sim} · 包含度 {cont}',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
+    tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
     hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
     noResults: '没有结果。', errors: '无法处理的输入：',
     level: '平台分级', throttled: '限流',
@@ -37,6 +38,7 @@ const I18N = {
     matchTitle: 'matches {asset} · similarity {sim} · containment {cont}',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
+    tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
     hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
     noResults: 'No results.', errors: 'Inputs that could not be processed: ',
     level: 'platform level', throttled: 'throttled',
@@ -116,11 +118,36 @@ function renderInfo() {
 
 // ---- API ------------------------------------------------------------------
 
-async function api(method, url, body) {
+// A private server (elib serve --private) answers 401 without its token:
+// the page asks for it once, sends it as a bearer token and keeps it in
+// localStorage and in a SameSite=Strict cookie, so the report form and the
+// pack export links (which cannot set headers) carry it too.
+const TOKEN_KEY = 'elib.token';
+const TOKEN_COOKIE = 'elib_token';
+
+function storedToken() {
+  try { return localStorage.getItem(TOKEN_KEY) || ''; } catch (e) { return ''; }
+}
+
+function saveToken(tok) {
+  try { localStorage.setItem(TOKEN_KEY, tok); } catch (e) { /* private mode: the cookie still works */ }
+  document.cookie = TOKEN_COOKIE + '=' + encodeURIComponent(tok) + '; path=/; SameSite=Strict';
+}
+
+async function api(method, url, body, retried) {
   const opts = { method, headers: {} };
   if (body instanceof FormData) opts.body = body;
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
+  const tok = storedToken();
+  if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
   const resp = await fetch(url, opts);
+  if (resp.status === 401 && !retried) {
+    const entered = window.prompt(t('tokenPrompt'));
+    if (entered && entered.trim()) {
+      saveToken(entered.trim());
+      return api(method, url, body, true);
+    }
+  }
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
   if (!resp.ok) throw new Error((data && data.error) || (resp.status + ' ' + resp.statusText));
