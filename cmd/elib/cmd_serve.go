@@ -141,8 +141,8 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if opts.private && opts.token == "" {
 		return withCode(exitError, fmt.Errorf("--private needs ELIB_TOKEN (e.g. ELIB_TOKEN=$(openssl rand -hex 16)): every request must carry it"))
 	}
-	if opts.mediaSlots < 1 {
-		return withCode(exitError, fmt.Errorf("--media-slots %d must be at least 1", opts.mediaSlots))
+	if opts.mediaSlots < 0 {
+		return withCode(exitError, fmt.Errorf("--media-slots %d must be at least 1 (0: one per two cores)", opts.mediaSlots))
 	}
 	// Beyond loopback with a token, everything needs it; --public without
 	// a token is the one way to publish the library.
