@@ -9,6 +9,15 @@
 // what each abuse got back, and the library's asset count before and
 // after (it must not change).
 //
+// With -media (issue 20) it also uploads hostile media made at start with
+// ffmpeg (media/synth): a Matroska file claiming a 1×65535 frame, HLS,
+// live-HLS and ffconcat playlists saved as .mp4 naming a server-side
+// clip, 30 and 14 minutes of FLAC silence, 500 s of a 4K still picture,
+// several of each at once, beside a normal video upload; and it asks
+// /v1/stats for ever new periods, same-site and cross-site. The server
+// runs with its own TMPDIR, which must be free of elib-* files at the
+// end, and no ffmpeg may outlive the run.
+//
 // Data enters as an existing library (build one with benchmarks/load
 // -build-only) and leaves as a report on stdout.
 //
@@ -31,12 +40,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -49,6 +60,9 @@ type options struct {
 	think    time.Duration
 	rssBound int64
 	heavy    bool
+	media    bool
+	// tmp is the server's TMPDIR (set by run).
+	tmp string
 }
 
 func main() {
@@ -60,6 +74,7 @@ func main() {
 	flag.DurationVar(&o.think, "think", 100*time.Millisecond, "pause of a normal client between checks")
 	flag.Int64Var(&o.rssBound, "rss-bound", 1<<30, "fail when the server's peak RSS exceeds this many bytes")
 	flag.BoolVar(&o.heavy, "heavy", true, "also send the heavy requests that are within every limit (140 KB checks, 400-character searches): they take the check slots for seconds, as they may")
+	flag.BoolVar(&o.media, "media", true, "also send hostile media uploads and stats requests (issue 20; needs ffmpeg)")
 	flag.Parse()
 	if o.duration > 60*time.Second {
 		o.duration = 60 * time.Second
@@ -81,7 +96,7 @@ type server struct {
 
 func start(o options) (*server, error) {
 	cmd := exec.Command(o.elib, "--library", o.library, "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "ELIB_TOKEN="+token, "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "ELIB_TOKEN="+token, "NO_COLOR=1", "TMPDIR="+o.tmp)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -140,6 +155,8 @@ type abuse struct {
 	// heavy marks requests within every limit that still take a slot for
 	// seconds (see -heavy).
 	heavy bool
+	// copies is how many clients send it at once (default 1).
+	copies int
 }
 
 // tally counts statuses per abuse.
@@ -226,46 +243,46 @@ func abuses() []abuse {
 	return []abuse{
 		{"split 9000-deep meta (72 KB)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/split", "application/json", jsonBody(map[string]string{"format": "json", "text": deepAsset}), nil)
-		}, false},
+		}, false, 0},
 		{"split 12 deep assets (866 KB)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/split", "application/json", twelveBody, nil)
-		}, false},
+		}, false, 0},
 		{"import 9000-deep meta", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", "application/json", []byte(deepAsset), auth)
-		}, false},
+		}, false, 0},
 		{"search q of 8,000 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("链接 ", 2000)), "", nil, nil)
-		}, false},
+		}, false, 0},
 		{"search q of 16,000 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("下单 ", 4000)), "", nil, nil)
-		}, false},
+		}, false, 0},
 		{"search q of 400 chars", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q="+url.QueryEscape(strings.Repeat("链接 ", 133)), "", nil, nil)
-		}, true},
+		}, true, 0},
 		{"check 8 MiB body", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", huge, nil)
-		}, false},
+		}, false, 0},
 		{"check 900 KB of one letter", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", oneLetter, nil)
-		}, false},
+		}, false, 0},
 		{"check 140 KB script (near the limits)", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", near, nil)
-		}, true},
+		}, true, 0},
 		{"check 140 KB script, 2nd client", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "application/json", near, nil)
-		}, true},
+		}, true, 0},
 		{"import invalid-UTF-8 file name", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", mpType, mpBody, auth)
-		}, false},
+		}, false, 0},
 		{"import control-character id", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/import", "application/json", []byte(`{"id":"a\u0007b","text":"你好"}`), auth)
-		}, false},
+		}, false, 0},
 		{"rebinding Host: search", func(c *http.Client, s *server) (int, error) {
 			return do(c, "GET", s.base+"/v1/search?q=链接", "", nil, map[string]string{"Host": "rebind.attacker.example"})
-		}, false},
+		}, false, 0},
 		{"cross-site text/plain check", func(c *http.Client, s *server) (int, error) {
 			return do(c, "POST", s.base+"/v1/check", "text/plain", []byte(script(3)), map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://attacker.example"})
-		}, false},
+		}, false, 0},
 	}
 }
 
@@ -283,6 +300,27 @@ func assetCount(c *http.Client, s *server) (int, error) {
 }
 
 func run(o options) error {
+	tmp, err := os.MkdirTemp("", "abuse-tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	o.tmp = tmp
+	all := abuses()
+	if o.media {
+		dir, err := os.MkdirTemp("", "abuse-media-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		t0 := time.Now()
+		m, err := mediaAbuses(dir)
+		if err != nil {
+			return fmt.Errorf("make hostile media: %w", err)
+		}
+		fmt.Printf("hostile media made in %s\n", time.Since(t0).Round(time.Second))
+		all = append(all, m...)
+	}
 	s, err := start(o)
 	if err != nil {
 		return err
@@ -303,18 +341,20 @@ func run(o options) error {
 	defer cancel()
 	var wg sync.WaitGroup
 	t := &tally{counts: map[string]map[int]int{}, errs: map[string]string{}}
-	for _, a := range abuses() {
+	for _, a := range all {
 		if a.heavy && !o.heavy {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				st, err := a.send(client, s)
-				t.add(a.name, st, err)
-			}
-		}()
+		for range max(1, a.copies) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for ctx.Err() == nil {
+					st, err := a.send(client, s)
+					t.add(a.name, st, err)
+				}
+			}()
+		}
 	}
 	var (
 		latMu   sync.Mutex
@@ -358,6 +398,19 @@ func run(o options) error {
 	}()
 	wg.Wait()
 	_, peak := rss(pid)
+	alive := s.cmd.ProcessState == nil && s.cmd.Process.Signal(syscall.Signal(0)) == nil
+	// Jobs cut short by their deadline end within a few seconds.
+	var left []string
+	var children string
+	for i := 0; i < 50; i++ {
+		left, _ = filepath.Glob(filepath.Join(tmp, "elib-*"))
+		out, _ := exec.Command("pgrep", "-P", strconv.Itoa(pid)).Output()
+		children = strings.TrimSpace(string(out))
+		if len(left) == 0 && children == "" {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	after, err := assetCount(client, s)
 	if err != nil {
 		return fmt.Errorf("healthz after: %w", err)
@@ -374,6 +427,7 @@ func run(o options) error {
 	fmt.Printf("server RSS: at start (VmHWM) %d MB, sampled max %d MB, peak (VmHWM) %d MB, bound %d MB\n", startRSS>>20, maxRSS.Load()>>20, peak>>20, o.rssBound>>20)
 	fmt.Printf("normal checks: %d answered 200, p50 %s, p99 %s, max %s; statuses %v\n", len(lat), pct(0.50).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond), normal.counts["normal check"])
 	fmt.Printf("assets before %d, after %d\n", before, after)
+	fmt.Printf("server alive at the end: %v; TMPDIR elib-* left: %d; child processes left: %q\n", alive, len(left), children)
 	fmt.Println("abuse (status: count; 0 = transport error):")
 	names := make([]string, 0, len(t.counts))
 	for n := range t.counts {
@@ -396,6 +450,18 @@ func run(o options) error {
 	}
 	if len(lat) == 0 {
 		fails = append(fails, "no normal check answered")
+	}
+	if !alive {
+		fails = append(fails, "the server died")
+	}
+	if len(left) > 0 {
+		fails = append(fails, fmt.Sprintf("temporary files left: %v", left))
+	}
+	if children != "" {
+		fails = append(fails, "tool processes outlived the run: "+children)
+	}
+	if p99 := pct(0.99); p99 > time.Second {
+		fails = append(fails, fmt.Sprintf("normal checks p99 %s over 1 s", p99.Round(time.Millisecond)))
 	}
 	if len(fails) > 0 {
 		return errors.New(strings.Join(fails, "; "))
