@@ -185,6 +185,11 @@ func (o ParseOptions) maxElements() int {
 	return o.MaxElements
 }
 
+// MaxDraftBytes is the largest 剪映/CapCut draft timeline parsed: a draft
+// is one asset, and a real one (effects, keyframes and all) is kilobytes
+// to a few megabytes.
+const MaxDraftBytes = 16 << 20
+
 // singleAssetOverhead is how many characters a one-asset format may hold
 // per character of copy text: labels, time codes, cue numbers and
 // annotations around the text (an SRT cue is ~3×).

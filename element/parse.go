@@ -290,6 +290,10 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if format == FormatJSON && looksLikeDraft(text) {
 		format = FormatDraft
 	}
+	if format == FormatDraft && len(text) > MaxDraftBytes {
+		// One asset: checked before any parsing, like a script.
+		return nil, wrap(fmt.Errorf("%w: a draft timeline of %d bytes (at most %d; a real one is kilobytes to a few megabytes)", ErrLimit, len(text), MaxDraftBytes))
+	}
 	id := defaultID(name, opts)
 	if format == FormatDraft && opts.ID == "" && isDraftName(name) {
 		// draft_content.json named on its own (check --changed, an upload)
