@@ -37,7 +37,7 @@ func TestSpanIndexMatchesEverySpan(t *testing.T) {
 		spans := make([]span, n)
 		for i := range spans {
 			s := int64(r.Intn(100))
-			spans[i] = span{s, s + int64(r.Intn(30)) * int64(r.Intn(2)), string(rune('a' + r.Intn(4)))}
+			spans[i] = span{s, s + int64(r.Intn(30))*int64(r.Intn(2)), string(rune('a' + r.Intn(4)))}
 		}
 		x := newSpanIndex(spans)
 		for q := 0; q < 30; q++ {
@@ -96,7 +96,6 @@ func TestLargeDraftIsBounded(t *testing.T) {
 	require.Len(t, assets[0].Elements, 2000, "one element per labelled cue")
 	assert.Less(t, took, 3*time.Second, "parsed in %s", took)
 	t.Logf("2,000 cues × 200,000 sounds (%d MB): %s", len(text)>>20, took)
-
 
 	over := `{"id":"x","tracks":[],"materials":{"texts":[]},"pad":"` + strings.Repeat("x", MaxDraftBytes) + `"}`
 	start = time.Now()
