@@ -487,10 +487,11 @@ var ErrSkipped = errors.New("skipped")
 
 // WalkReport is Walk that tells skipped (when not nil) about the entries
 // with a supported extension it did not pass on — named pipes, sockets and
-// devices, which would block or never end — and about symbolic links to
-// directories inside a walked directory, which are not followed (a link
-// can loop; name the link as an argument to read it). A directory argument
-// that is itself a symbolic link is followed.
+// devices, which would block or never end — and about symbolic links
+// inside a walked directory, which are not followed (a link to a
+// directory can loop, a link to a file can reach outside the folder:
+// x.txt -> ~/secret; name the link as an argument to read it). A
+// directory or file argument that is itself a symbolic link is followed.
 func WalkReport(paths []string, fn func(path string) error, skipped func(path string, reason error)) error {
 	skip := func(path string, reason error) {
 		if skipped != nil {
@@ -552,7 +553,9 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 						skip(path, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode())))
 					}
 				case IsSupported(path):
-					files = append(files, path)
+					// x.txt -> ~/secret would import a file from
+					// outside the folder: not followed either.
+					skip(path, errors.New("symbolic link to a file, not followed (name it as an argument to read it)"))
 				}
 				return nil
 			}

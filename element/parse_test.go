@@ -304,6 +304,9 @@ func TestNonRegularFiles(t *testing.T) {
 	require.NoError(t, os.MkdirAll(other, 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(other, "b.srt"), []byte("x"), 0o644))
 	require.NoError(t, os.Symlink(other, filepath.Join(dir, "linked")))
+	secret := filepath.Join(t.TempDir(), "secret")
+	require.NoError(t, os.WriteFile(secret, []byte("私密内容"), 0o600))
+	require.NoError(t, os.Symlink(secret, filepath.Join(dir, "x.txt")))
 	var got, skipped []string
 	require.NoError(t, WalkReport([]string{dir, filepath.Join(dir, "linked")}, func(p string) error {
 		rel, _ := filepath.Rel(dir, p)
@@ -318,6 +321,7 @@ func TestNonRegularFiles(t *testing.T) {
 	assert.Equal(t, []string{
 		"f.md: skipped: not a regular file (a named pipe)",
 		"linked: skipped: symbolic link to a directory, not followed (name it as an argument to read it)",
+		"x.txt: skipped: symbolic link to a file, not followed (name it as an argument to read it)",
 	}, skipped)
 }
 

@@ -140,10 +140,10 @@ func (b *Brief) Write(w io.Writer, format string) error {
 
 func (b *Brief) markdown(w io.Writer) error {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "# 创作说明书 · %s\n\n", b.Title)
-	fmt.Fprintf(&sb, "Pack `%s`, from the hit `%s` (%s).\n\n", b.ID, b.From, b.Created)
+	fmt.Fprintf(&sb, "# 创作说明书 · %s\n\n", mdLine(b.Title))
+	fmt.Fprintf(&sb, "Pack %s, from the hit %s (%s).\n\n", mdCode(b.ID), mdCode(b.From), mdLine(b.Created))
 	if b.Note != "" {
-		fmt.Fprintf(&sb, "> %s\n\n", strings.ReplaceAll(b.Note, "\n", "\n> "))
+		fmt.Fprintf(&sb, "> %s\n\n", mdQuote(b.Note))
 	}
 	sb.WriteString("固定元件保持原样（已授权复用）；**替换位**必须用你自己的内容重写——沿用原文或抄其他素材会被判“slot not replaced”。\n")
 	sb.WriteString("Keep the fixed elements as they are (licensed); write every **slot** yourself.\n\n")
@@ -155,24 +155,55 @@ func (b *Brief) markdown(w io.Writer) error {
 		fmt.Fprintf(&sb, "## %d. %s %s — %s\n\n", e.Index, e.TypeZh, e.Type, role)
 		fmt.Fprintf(&sb, "- time: %s · %.1f s · %d characters\n", timeRange(e), e.Seconds, e.Chars)
 		if len(e.Attributes) > 0 {
-			fmt.Fprintf(&sb, "- attributes: %s\n", attrs(e.Attributes))
+			fmt.Fprintf(&sb, "- attributes: %s\n", mdLine(attrs(e.Attributes)))
 		}
 		if e.Role == "slot" {
 			fmt.Fprintf(&sb, "- must: %s\n- length: about %.0f s and %d characters\n\n", e.Must, e.Seconds, e.Chars)
-			fmt.Fprintf(&sb, "Original (for reference only — replace it):\n\n> %s\n\n", e.Text)
+			fmt.Fprintf(&sb, "Original (for reference only — replace it):\n\n> %s\n\n", mdQuote(e.Text))
 			if len(e.Inspiration) > 0 {
 				sb.WriteString("Inspiration from the library's most played elements — 仅供参考，请勿照抄 (do not copy):\n\n")
 				for _, in := range e.Inspiration {
-					fmt.Fprintf(&sb, "- %s (`%s`, %.0f plays) — DO NOT COPY\n", in.Text, in.ElementID, *in.Plays)
+					fmt.Fprintf(&sb, "- %s (%s, %.0f plays) — DO NOT COPY\n", mdLine(in.Text), mdCode(in.ElementID), *in.Plays)
 				}
 				sb.WriteString("\n")
 			}
 			continue
 		}
-		fmt.Fprintf(&sb, "\n> %s\n\n", e.Text)
+		fmt.Fprintf(&sb, "\n> %s\n\n", mdQuote(e.Text))
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
+}
+
+// mdEscaper makes library text plain text in Markdown: no raw HTML
+// (<script>, <img onerror>), no links or images ([x](javascript:…)), no
+// emphasis or headings slipped in.
+var mdEscaper = strings.NewReplacer(
+	"&", "&amp;", "<", "&lt;", ">", "&gt;",
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
+	"#", `\#`, "|", `\|`, "!", `\!`, "~", `\~`,
+	"\r", " ",
+)
+
+// mdLine is s as one line of Markdown text.
+func mdLine(s string) string {
+	return strings.ReplaceAll(mdEscaper.Replace(s), "\n", " ")
+}
+
+// mdQuote is s as the text of a Markdown block quote (its lines stay in
+// the quote).
+func mdQuote(s string) string {
+	return strings.ReplaceAll(mdEscaper.Replace(s), "\n", "\n> ")
+}
+
+// mdCode is s as a Markdown code span (shown literally), or as escaped
+// text when it holds characters a lax renderer could take for HTML or
+// the span's end.
+func mdCode(s string) string {
+	if strings.ContainsAny(s, "<>&`\r\n") {
+		return mdLine(s)
+	}
+	return "`" + s + "`"
 }
 
 func timeRange(e BriefElement) string {

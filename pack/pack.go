@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"elib/check"
 	"elib/element"
@@ -39,6 +40,14 @@ type Options struct {
 	Now time.Time
 }
 
+// Limits of what a pack stores: the manifest holding every pack is
+// rewritten on each pack write, so a title is a line and a note a
+// paragraph, not megabytes.
+const (
+	MaxTitleChars = 200
+	MaxNoteChars  = 4000
+)
+
 // ReasonSlotNotReplaced starts the reason of a variant rejected by Judge.
 const ReasonSlotNotReplaced = "slot not replaced"
 
@@ -51,9 +60,15 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	if n := utf8.RuneCountInString(opts.Title); n > MaxTitleChars {
+		return Pack{}, fmt.Errorf("pack: title of %d characters: at most %d", n, MaxTitleChars)
+	}
+	if n := utf8.RuneCountInString(opts.Note); n > MaxNoteChars {
+		return Pack{}, fmt.Errorf("pack: note of %d characters: at most %d", n, MaxNoteChars)
+	}
 	p := Pack{Title: opts.Title, Note: opts.Note, From: a.ID, Created: opts.Now.UTC().Format(time.RFC3339)}
 	if p.Title == "" {
-		p.Title = a.Title
+		p.Title = truncateRunes(a.Title, MaxTitleChars)
 	}
 	if p.Title == "" {
 		p.Title = a.ID
@@ -180,3 +195,14 @@ func (noStore) Packs() []manifest.Pack                { return nil }
 func (noStore) Pack(string) (manifest.Pack, error)    { return manifest.Pack{}, ErrNoStore }
 func (noStore) PackAdd(manifest.Pack) (string, error) { return "", ErrNoStore }
 func (noStore) PackRemove(string) error               { return ErrNoStore }
+
+// truncateRunes keeps the first n code points of s.
+func truncateRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}

@@ -17,6 +17,9 @@ const (
 	// MaxQueryChars is the longest search query accepted (code points): a
 	// query becomes one disjunct per token, so its cost grows with it.
 	MaxQueryChars = 400
+	// MaxSearchFilters is the most where= filters of one search (400
+	// beyond, never silently fewer).
+	MaxSearchFilters = 64
 	// DefaultMaxCheckBytes caps the body of /v1/check and /v1/split: a
 	// script is kilobytes.
 	DefaultMaxCheckBytes = 1 << 20

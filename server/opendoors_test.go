@@ -277,3 +277,20 @@ func TestPrivateServer(t *testing.T) {
 	status, _, _ = do(t, "POST", ts2.URL+"/v1/import", "application/json", `[]`, "Cookie", TokenCookie+"="+token)
 	assert.Equal(t, http.StatusUnauthorized, status, "a cookie never authorises a write")
 }
+
+// Low: more where= filters than a search takes are refused (400), never
+// silently dropped (40,000 non-matching filters returned everything).
+func TestSearchWhereFiltersBounded(t *testing.T) {
+	_, ts := newTestServer(t, nil)
+	many := func(n int) string {
+		return "/v1/search?q=" + "%E9%94%85" + strings.Repeat("&where=platform%3Dnowhere", n)
+	}
+	status, _, reply := do(t, "GET", ts.URL+many(MaxSearchFilters+1), "", "")
+	assert.Equal(t, http.StatusBadRequest, status, reply)
+	assert.Contains(t, reply, "at most 64 filters")
+	status, _, reply = do(t, "GET", ts.URL+many(40_000), "", "")
+	assert.Equal(t, http.StatusBadRequest, status, reply)
+	status, _, reply = do(t, "GET", ts.URL+many(3), "", "")
+	assert.Equal(t, http.StatusOK, status, reply)
+	assert.Contains(t, reply, `"total": 0`, "the filters apply")
+}

@@ -53,7 +53,17 @@ func searchFilters(v url.Values, query *fulltext.Query, now time.Time) error {
 
 // handleSearch is GET /v1/search?q=&type=&limit=&offset=&where=&bpm=&since=&until=&sort=.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	// r.URL.Query drops what it cannot parse, and every parameter past
+	// the 10,000th: a search must never quietly run with fewer filters.
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("query string: %v", err))
+		return
+	}
+	if n := len(q["where"]); n > MaxSearchFilters {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%d where parameters: at most %d filters per search", n, MaxSearchFilters))
+		return
+	}
 	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
 	if n := utf8.RuneCountInString(query.Text); n > MaxQueryChars {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("query of %d characters is over the limit of %d: search for a few words", n, MaxQueryChars))

@@ -31,11 +31,11 @@ func mediaAbuses(dir string) ([]abuse, error) {
 	const ff = "ffmpeg"
 	secret := filepath.Join(dir, "server-private.mkv")
 	normal := filepath.Join(dir, "normal.mp4")
-	spec := synth.Spec{Width: 160, Height: 90, BPM: 120, Segments: []synth.Segment{{Camera: element.CameraPushIn, Seconds: 3, Text: "【钩子】服务器上的私有文案"}}}
+	spec := synth.Spec{Width: 160, Height: 90, BPM: 120, Subtitles: "ass", Segments: []synth.Segment{{Camera: element.CameraPushIn, Seconds: 3, Text: "【钩子】服务器上的私有文案"}}}
 	if err := synth.Make(ctx, ff, secret, spec); err != nil {
 		return nil, err
 	}
-	spec.Segments[0].Text = "【钩子】你还在手洗碗吗？"
+	spec.Segments[0].Text, spec.Subtitles = "【钩子】你还在手洗碗吗？", "mov_text"
 	if err := synth.Make(ctx, ff, normal, spec); err != nil {
 		return nil, err
 	}

@@ -80,9 +80,15 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		return withCode(exitError, errors.New("split: no input (give files, directories or - for stdin)"))
 	}
 	var (
-		files  []api.SplitFile
-		failed int
+		files   []api.SplitFile
+		failed  int
+		skipped int
 	)
+	warn := warnSkipped(g.stderr)
+	countSkipped := func(path string, reason error) {
+		skipped++
+		warn(path, reason)
+	}
 	for _, arg := range args {
 		root := opts.root
 		if root == "" {
@@ -103,7 +109,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 				writeSplitText(g.stdout, sf)
 			}
 			return nil
-		}, warnSkipped(g.stderr))
+		}, countSkipped)
 		if err != nil {
 			if ctx.Err() != nil {
 				return withCode(exitError, fmt.Errorf("split: %w", ctx.Err()))
@@ -126,6 +132,11 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 	}
 	if failed > 0 {
 		return withCode(exitError, fmt.Errorf("split: %d of %d inputs failed", failed, len(files)))
+	}
+	if len(files) == 0 && skipped > 0 {
+		// A draft folder whose timeline is a named pipe, a folder of
+		// symbolic links: nothing was read, which is not a success.
+		return withCode(exitError, fmt.Errorf("split: nothing read: the %d supported entries found were skipped (see above)", skipped))
 	}
 	return nil
 }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -104,4 +106,40 @@ func TestServePrivate(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	cancel()
 	<-errc
+}
+
+// Issue 20 (low): `elib split DIR` whose draft timeline is a named pipe,
+// or whose only entry is a symbolic link to a file outside, reads nothing
+// and says so with a failing exit, instead of printing nothing and
+// exiting 0.
+func TestSplitNothingReadFails(t *testing.T) {
+	dir := t.TempDir()
+	draft := filepath.Join(dir, "draft")
+	require.NoError(t, os.MkdirAll(draft, 0o755))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(draft, "draft_content.json"), 0o644))
+	done := make(chan struct{})
+	var stderr string
+	var err error
+	go func() {
+		defer close(done)
+		_, stderr, err = runSplitForTest(t, "text", "", draft)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("split blocked on the named pipe")
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "nothing read")
+	assert.Contains(t, stderr, "named pipe")
+
+	links := filepath.Join(dir, "links")
+	require.NoError(t, os.MkdirAll(links, 0o755))
+	secret := filepath.Join(t.TempDir(), "secret.txt")
+	require.NoError(t, os.WriteFile(secret, []byte("【钩子】服务器上的私密文案"), 0o600))
+	require.NoError(t, os.Symlink(secret, filepath.Join(links, "x.txt")))
+	out, stderr, err := runSplitForTest(t, "text", "", links)
+	require.Error(t, err)
+	assert.NotContains(t, out, "私密")
+	assert.Contains(t, stderr, "symbolic link to a file, not followed")
 }
