@@ -114,7 +114,7 @@ func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts
 		"[m]fps=%g,scale=%d:%d:flags=area,setsar=1,format=gray[out];"+
 		"[c]scale=%d:%d:flags=fast_bilinear,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,nullsink",
 		opts.FPS, w, h, max(16, w/2/2*2), max(16, h/2/2*2), opts.SceneThreshold, filterEscape(cutsFile))
-	args := append([]string{"-v", "error", "-nostdin"}, demuxerOptions(info, limits)...)
+	args := append([]string{"-v", "error", "-nostdin", "-filter_complex_threads", "1"}, demuxerOptions(info, limits)...)
 	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
 		"-filter_complex", filter, "-map", "[out]", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
 	cmd := command(ctx, bin, args...)
@@ -124,7 +124,7 @@ func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	if err := start(cmd); err != nil {
 		return nil, fmt.Errorf("start ffmpeg: %w", err)
 	}
 	track := &MotionTrack{FPS: opts.FPS, W: w, H: h}

@@ -69,9 +69,10 @@ func Probe(ctx context.Context, tools Tools, path string) (Info, error) {
 		"-print_format", "json",
 		"-show_entries", "format=format_name,duration:stream=codec_type,codec_name,width,height,duration", "-i", abs)
 	cmd := command(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = run(cmd)
+	out := stdout.Bytes()
 	if ctx.Err() != nil {
 		return Info{}, ctx.Err()
 	}

@@ -68,7 +68,7 @@ func ExtractSubtitles(ctx context.Context, tools Tools, path string, info Info, 
 	cmd.Stderr = &stderr
 	out := &cappedWriter{max: maxSubtitleBytes}
 	cmd.Stdout = out
-	err = cmd.Run()
+	err = run(cmd)
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

@@ -87,7 +87,7 @@ func MeasureTempo(ctx context.Context, tools Tools, path string, info Info, limi
 	if err != nil {
 		return Tempo{}, nil, err
 	}
-	if err := dec.Start(); err != nil {
+	if err := start(dec); err != nil {
 		return Tempo{}, nil, fmt.Errorf("start ffmpeg: %w", err)
 	}
 	whole := &bpmRun{from: 0, to: math.MaxInt64}
@@ -191,7 +191,7 @@ func (b *bpmRun) start(ctx context.Context, bin string) {
 	b.cmd.Stdout, b.cmd.Stderr = &b.stdout, &b.stderr
 	in, err := b.cmd.StdinPipe()
 	if err == nil {
-		err = b.cmd.Start()
+		err = start(b.cmd)
 	}
 	if err != nil {
 		b.err, b.done, b.cmd = fmt.Errorf("start bpm: %w", err), true, nil
