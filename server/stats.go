@@ -84,7 +84,8 @@ const (
 	// maxStatsEntries is the most periods cached at once.
 	maxStatsEntries = 32
 	// maxStatsRunning is how many stats computations run at once; a
-	// request for another period meanwhile is answered 503.
+	// request for another period meanwhile (or within the pause after
+	// one, see statsCache.notBefore) is answered 503.
 	maxStatsRunning = 1
 )
 
@@ -115,6 +116,10 @@ type statsCache struct {
 	mu      sync.Mutex
 	entries map[statsKey]*statsResult
 	running int
+	// notBefore is when the next computation may start: as long after
+	// the last one ended as it took, so stats hold the heavy slot at most
+	// half the time however many periods are asked for.
+	notBefore time.Time
 }
 
 // statsEntry returns the cached or running computation of key, starting
@@ -138,7 +143,7 @@ func (s *Server) statsEntry(key statsKey, opts insight.Options) (*statsResult, e
 			return e, nil // running
 		}
 	}
-	if c.running >= maxStatsRunning {
+	if c.running >= maxStatsRunning || now.Before(c.notBefore) {
 		return nil, errStatsBusy
 	}
 	// Drop other generations and, past the bound, the oldest results.
@@ -178,12 +183,14 @@ func (s *Server) statsEntry(key statsKey, opts insight.Options) (*statsResult, e
 // computeStats computes one /v1/stats result under a heavy check slot
 // and Options.StatsTimeout.
 func (s *Server) computeStats(e *statsResult, opts insight.Options) {
+	var started time.Time
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.StatsTimeout)
 	defer cancel()
 	val, err := func() (*api.Stats, error) {
 		if err := s.acquireWait(ctx, true); err != nil {
 			return nil, err
 		}
+		started = s.opts.Now()
 		defer s.release(true)
 		st, err := s.opts.Library.Stats()
 		if err != nil {
@@ -205,6 +212,9 @@ func (s *Server) computeStats(e *statsResult, opts insight.Options) {
 	c := &s.stats
 	c.mu.Lock()
 	e.val, e.err, e.at = val, err, s.opts.Now()
+	if !started.IsZero() {
+		c.notBefore = e.at.Add(min(e.at.Sub(started), statsCacheTTL))
+	}
 	c.running--
 	close(e.done)
 	c.mu.Unlock()
