@@ -9,6 +9,9 @@ func (p *parser) script(text string) ([]Asset, error) {
 	text = strings.TrimPrefix(text, "\uFEFF")
 	lines := strings.Split(text, "\n")
 	a := Asset{}
+	if err := frontMatter(lines, &a); err != nil {
+		return nil, err
+	}
 	var (
 		cur       *Element
 		parts     []string // lines of cur's text

@@ -32,6 +32,9 @@ type checkOptions struct {
 	workers     int
 	fatigue     fatigueFlags
 	pack        string
+	// root is the folder asset ids are relative to (default: the
+	// library's root folder, libraryRoot).
+	root string
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -66,6 +69,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
 	opts.fatigue.register(f)
+	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory, as elib import --root does (default: the folder holding the library; on PostgreSQL the current directory)")
 	f.StringVar(&opts.pack, "pack", "", "check creator variants of this pack: copying its fixed elements is licensed; an unreplaced slot rejects")
 	return cmd
 }
@@ -91,7 +95,11 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		fmt.Fprintln(g.stderr, "elib: no changed script files to check")
 		return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold})
 	}
-	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr)})
+	libRoot := ""
+	if !opts.sample && g.libraryExists() {
+		libRoot = g.libraryRoot(opts.root)
+	}
+	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, LibRoot: libRoot, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr)})
 	if err != nil {
 		return withCode(exitError, err)
 	}

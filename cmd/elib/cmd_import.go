@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/schollz/progressbar/v3"
@@ -42,8 +43,10 @@ func newImportCommand(g *globalOptions) *cobra.Command {
 		Long: `Import parses scripts (.txt .md), subtitles (.srt .vtt), JSON (.json .jsonl)
 and table exports (.csv .tsv), fingerprints every element and stores it in the
 library. Directories are read recursively; asset ids are paths relative to the
-directory argument (or the explicit id in JSON/CSV), so importing the same
-file again replaces its asset instead of duplicating it.
+library's root folder — the folder holding the library directory, or
+--root; on PostgreSQL the current directory — whatever argument named the
+file (or the explicit id in JSON/CSV), so importing the same file again,
+alone or in its folder, replaces its asset instead of duplicating it.
 
 Files are committed in batches; each "imported FILE" line is printed once the
 batch holding that file is durable. Bad files are reported on stderr as
@@ -57,7 +60,7 @@ Exit codes: 0 ok, 2 any input failed or the library could not be written.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory")
+	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory (default: the folder holding the library; on PostgreSQL the current directory)")
 	f.StringVar(&opts.parseAs, "parse-as", "", "parse every input as this format instead of detecting it by extension")
 	f.IntVar(&opts.batch, "batch", 0, "elements per durable batch (default 2000; 20000 on PostgreSQL, where bigger transactions store faster)")
 	f.IntVar(&opts.workers, "workers", 0, "fingerprinting goroutines (default: number of CPUs)")
@@ -149,12 +152,8 @@ func importInputs(g *globalOptions, opts importOptions, args []string, fail func
 			fail("-", errors.New("import reads files, not stdin"))
 			continue
 		}
-		root := opts.root
-		if root == "" {
-			root = defaultSplitRoot(arg)
-		}
 		err := element.WalkReport([]string{arg}, func(path string) error {
-			inputs = append(inputs, importInput{path, root})
+			inputs = append(inputs, importInput{path, importRoot(g, opts, arg, path)})
 			return nil
 		}, warnSkipped(g.stderr))
 		if err != nil {
@@ -162,6 +161,25 @@ func importInputs(g *globalOptions, opts importOptions, args []string, fail func
 		}
 	}
 	return inputs
+}
+
+// importRoot is the folder the asset id of path (found under argument
+// arg) is relative to: --root, else the library's root folder
+// (libraryRoot), else the current directory, whatever argument named the
+// file — so `import drafts/x.md` and `import drafts/` give one asset. A
+// file outside all of them keeps the old rule: relative to the directory
+// argument it was found in.
+func importRoot(g *globalOptions, opts importOptions, arg, path string) string {
+	if opts.root != "" {
+		return opts.root
+	}
+	if root := g.libraryRoot(""); within(root, path) {
+		return root
+	}
+	if wd, err := os.Getwd(); err == nil && within(wd, path) {
+		return wd
+	}
+	return defaultSplitRoot(arg)
 }
 
 // importProgress is the progress bar of a long import on a terminal (nil

@@ -160,6 +160,7 @@ type searchJSON struct {
 	Filters []string `json:"filters"`
 	Hits    []struct {
 		ID        string   `json:"id"`
+		AssetID   string   `json:"asset_id"`
 		Type      string   `json:"type"`
 		Plays     *float64 `json:"plays"`
 		Published string   `json:"published"`

@@ -25,7 +25,12 @@ type parsedInput struct {
 type inputOptions struct {
 	// StdinFormat names the format of "-" (default txt).
 	StdinFormat string
-	// Root makes asset ids relative to it (a git repository root).
+	// LibRoot makes asset ids of the files inside it relative to it: the
+	// library's root folder (libraryRoot), so a checked file that was
+	// imported has the id it was imported under.
+	LibRoot string
+	// Root makes asset ids of other files relative to it (a git
+	// repository root).
 	Root  string
 	stdin io.Reader
 	// warn is told about entries directory walks skip.
@@ -57,7 +62,7 @@ func readInputs(ctx context.Context, paths []string, opts inputOptions) ([]parse
 			out = append(out, parsedInput{File: "-", Assets: assets, Err: err})
 			return nil
 		}
-		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.Root), Context: ctx})
+		assets, err := element.ParseFile(p, element.ParseOptions{Root: assetRoot(p, opts.LibRoot, opts.Root), Context: ctx})
 		out = append(out, parsedInput{File: p, Assets: assets, Err: err})
 		return nil
 	}, opts.warn)
@@ -101,12 +106,16 @@ func warnSkipped(w io.Writer) func(path string, reason error) {
 	}
 }
 
-// assetRoot picks the directory asset ids are relative to: the repository
-// root when the file is inside it, else the current directory.
-func assetRoot(file, repoRoot string) string {
+// assetRoot picks the directory asset ids are relative to: the library's
+// root folder when the file is inside it, else the repository root when
+// the file is inside that, else the current directory.
+func assetRoot(file, libRoot, repoRoot string) string {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return ""
+	}
+	if within(libRoot, abs) {
+		return libRoot
 	}
 	if repoRoot != "" {
 		if rel, err := filepath.Rel(repoRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {

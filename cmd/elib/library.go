@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -62,4 +63,41 @@ func postgresName(raw string) string {
 		return "postgres"
 	}
 	return strings.Trim(u.Path, "/")
+}
+
+// libraryRoot is the folder the asset ids of files are relative to (SPEC
+// §2): root when given (--root), else the folder holding a file library
+// (the parent of the --library directory, so `.elib` beside `scripts/`
+// gives ids like `scripts/x.md`), else the current directory — a
+// PostgreSQL library has no folder, so the folder commands run in is the
+// root there; run import and check from the same folder or pass --root.
+func (g *globalOptions) libraryRoot(root string) string {
+	if root != "" {
+		if abs, err := filepath.Abs(root); err == nil {
+			return abs
+		}
+		return root
+	}
+	loc := g.libraryDir()
+	if !library.IsPostgres(loc) {
+		if abs, err := filepath.Abs(loc); err == nil {
+			return filepath.Dir(abs)
+		}
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
+// within reports whether path lies inside (or is) folder dir.
+func within(dir, path string) bool {
+	if dir == "" {
+		return false
+	}
+	absDir, err1 := filepath.Abs(dir)
+	abs, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(absDir, abs)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
