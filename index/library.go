@@ -19,6 +19,7 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
 	"elib/fingerprint/normalize"
+	"elib/history"
 	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/manifest"
@@ -118,6 +119,10 @@ type Library struct {
 	// memSearch holds the full-text indexes of a library on a memory FS.
 	memSearch *fulltext.Memory
 	closed    bool
+	// histMu serialises this process's history appends; memHistory is
+	// the history of a library on a memory file system.
+	histMu     sync.Mutex
+	memHistory []history.Entry
 	// norm normalises element text for anchors when there is no engine.
 	normOnce sync.Once
 	norm     *normalize.Normalizer
@@ -530,7 +535,7 @@ func (l *Library) Close() error {
 // crash (temporary files, uncommitted segments and snapshots) and the files
 // of generations replaced by a reindex. Only a writer calls it.
 func (l *Library) cleanup() {
-	keep := map[string]bool{manifest.FileName: true, lockFile: true, segmentsDir: true}
+	keep := map[string]bool{manifest.FileName: true, lockFile: true, segmentsDir: true, historyFile: true}
 	for _, s := range l.man.Segments {
 		keep[s.File] = true
 	}

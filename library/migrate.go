@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"elib/element"
+	"elib/history"
 	"elib/index/manifest"
 )
 
@@ -14,6 +15,8 @@ type MigrateResult struct {
 	Elements  int `json:"elements"`
 	Allowlist int `json:"allowlist"`
 	Packs     int `json:"packs"`
+	// History is the number of recorded checks copied.
+	History int `json:"history"`
 }
 
 // PackStore is a library that keeps creator packs (the file, memory and
@@ -113,5 +116,45 @@ func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (
 			res.Packs++
 		}
 	}
-	return res, nil
+	n, err := migrateHistory(ctx, src, dst)
+	res.History = n
+	return res, err
+}
+
+// migrateHistory appends src's check history to dst's, skipping entries
+// dst already holds (a migration run again copies nothing twice).
+func migrateHistory(ctx context.Context, src, dst Library) (int, error) {
+	from, ok1 := src.(history.Store)
+	to, ok2 := dst.(history.Store)
+	if !ok1 || !ok2 {
+		return 0, nil
+	}
+	entries, err := from.History(ctx, history.Filter{})
+	if err != nil {
+		return 0, fmt.Errorf("migrate: history: %w", err)
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	have, err := to.History(ctx, history.Filter{})
+	if err != nil {
+		return 0, fmt.Errorf("migrate: history: %w", err)
+	}
+	key := func(e history.Entry) string {
+		return fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", e.Time.UnixNano(), e.Who, e.Via, e.File, e.AssetID)
+	}
+	seen := make(map[string]bool, len(have))
+	for _, e := range have {
+		seen[key(e)] = true
+	}
+	var add []history.Entry
+	for _, e := range entries {
+		if !seen[key(e)] {
+			add = append(add, e)
+		}
+	}
+	if err := to.AppendHistory(ctx, add); err != nil {
+		return 0, fmt.Errorf("migrate: history: %w", err)
+	}
+	return len(add), nil
 }

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"time"
 
 	"elib/check"
 	"elib/element"
 )
 
 // Formats lists the output formats Write accepts.
-var Formats = []string{"text", "json", "junit", "sarif", "github", "html"}
+var Formats = []string{"text", "json", "junit", "sarif", "github", "html", "xlsx"}
 
 // FileError is an input that could not be checked.
 type FileError struct {
@@ -55,6 +56,15 @@ type Report struct {
 	Color bool
 	// Version is the elib version for SARIF tool metadata.
 	Version string
+	// Checked is when the check ran and Checker who ran it (a token's
+	// name, a user); the HTML report, the workbook and the history show
+	// them. Zero values are left out.
+	Checked time.Time
+	Checker string
+	// Sources describes the library assets results matched, by asset id
+	// (Describe fills it); renderers name a source by its title, account,
+	// platform and published date, the id being the fallback.
+	Sources map[string]SourceInfo
 }
 
 // Write renders r in format to w.
@@ -72,6 +82,8 @@ func Write(w io.Writer, format string, r *Report) error {
 		return writeGitHub(w, r)
 	case "html":
 		return writeHTML(w, r)
+	case "xlsx":
+		return writeXLSX(w, r)
 	}
 	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats)
 }

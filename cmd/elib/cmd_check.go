@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -16,7 +20,9 @@ import (
 	"elib/corpus"
 	"elib/element"
 	"elib/fingerprint"
+	"elib/history"
 	"elib/index"
+	"elib/index/fsutil"
 	"elib/insight"
 	"elib/library"
 	"elib/pack"
@@ -35,6 +41,10 @@ type checkOptions struct {
 	// root is the folder asset ids are relative to (default: the
 	// library's root folder, libraryRoot).
 	root string
+	// record appends the results to the library's check history.
+	record bool
+	// output is the file the report is written to (default stdout).
+	output string
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -69,6 +79,8 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
 	opts.fatigue.register(f)
+	f.BoolVar(&opts.record, "record", false, "append the results to the library's check history (elib history)")
+	f.StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout (--format xlsx: an Excel workbook)")
 	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory, as elib import --root does (default: the folder holding the library; on PostgreSQL the current directory)")
 	f.StringVar(&opts.pack, "pack", "", "check creator variants of this pack: copying its fixed elements is licensed; an unreplaced slot rejects")
 	return cmd
@@ -81,9 +93,15 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
 	}
 	switch g.format {
-	case "text", "json", "junit", "sarif", "github", "html":
+	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html)", g.format))
+		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html, xlsx)", g.format))
+	}
+	if g.format == "xlsx" && opts.output == "" && isTerminal(g.stdout) {
+		return withCode(exitError, errors.New("--format xlsx writes a workbook: give -o FILE (or redirect stdout)"))
+	}
+	if opts.record && (opts.sample || !g.libraryExists()) {
+		return withCode(exitError, errors.New("--record needs a library (the embedded sample library keeps no history)"))
 	}
 	wd, _ := os.Getwd()
 	repo := gitRoot(wd)
@@ -127,10 +145,44 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, err)
 	}
 	defer cc.close()
+	rep.Checked, rep.Checker = time.Now(), osUser()
 	if err := cc.run(ctx, lib, jobs, opts.workers, rep); err != nil {
 		return withCode(exitError, err)
 	}
-	return writeCheckReport(g, rep)
+	rep.Describe(lib)
+	var recordErr error
+	if opts.record {
+		recordErr = recordChecks(ctx, lib, rep, rep.Checker, "cli")
+	}
+	err = writeCheckReportTo(g, rep, opts.output)
+	if recordErr != nil {
+		fmt.Fprintf(g.stderr, "elib: %v\n", recordErr)
+		return withCode(exitError, nil)
+	}
+	return err
+}
+
+// recordChecks appends rep's results to lib's check history.
+func recordChecks(ctx context.Context, lib library.Library, rep *report.Report, who, via string) error {
+	store, ok := lib.(history.Store)
+	if !ok {
+		return errors.New("record: this library keeps no check history")
+	}
+	if err := store.AppendHistory(ctx, rep.HistoryEntries(who, via)); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	return nil
+}
+
+// osUser names who runs the command: $ELIB_USER, else the OS user.
+func osUser() string {
+	if u := os.Getenv("ELIB_USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }
 
 // checkPaths returns the paths to check: the arguments, or with --changed
@@ -294,8 +346,18 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 // writeCheckReport writes rep in the chosen format and returns the exit
 // status: 2 when an input failed, 1 when one was rejected.
 func writeCheckReport(g *globalOptions, rep *report.Report) error {
-	if err := report.Write(g.stdout, g.format, rep); err != nil {
-		return withCode(exitError, err)
+	return writeCheckReportTo(g, rep, "")
+}
+
+// writeCheckReportTo is writeCheckReport writing to the file output
+// (atomically: a temporary file renamed into place) when it is not empty.
+func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) error {
+	if output == "" || output == "-" {
+		if err := report.Write(g.stdout, g.format, rep); err != nil {
+			return withCode(exitError, err)
+		}
+	} else if err := fsutil.Write(fsutil.OS, output, func(w io.Writer) error { return report.Write(w, g.format, rep) }); err != nil {
+		return withCode(exitError, fmt.Errorf("write %s: %w", output, err))
 	}
 	if g.format != "text" {
 		for _, e := range rep.Errors {

@@ -72,7 +72,7 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 	if g.format == "json" {
 		return writeJSON(g.stdout, res)
 	}
-	fmt.Fprintf(g.stdout, "migrated %d assets (%d elements), %d allowlist phrases and %d packs from %s to %s\n",
-		res.Assets, res.Elements, res.Allowlist, res.Packs, library.Describe(opts.from), library.Describe(opts.to))
+	fmt.Fprintf(g.stdout, "migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n",
+		res.Assets, res.Elements, res.Allowlist, res.Packs, res.History, library.Describe(opts.from), library.Describe(opts.to))
 	return nil
 }

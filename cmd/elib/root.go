@@ -122,6 +122,7 @@ higher than 62 % is rejected.`,
 		newMigrateCommand(g),
 		newHookCommand(g),
 		newServeCommand(g),
+		newHistoryCommand(g),
 	)
 	return root
 }

@@ -52,6 +52,16 @@ INSERT INTO elib_meta (key, value) VALUES ('generation', '0'), ('assets', '0'), 
 	ADD COLUMN filter_terms text[], ADD COLUMN facet_terms text[],
 	ADD COLUMN bpm double precision, ADD COLUMN plays double precision, ADD COLUMN published bigint;
 CREATE INDEX elib_elements_filter ON elib_elements USING gin (filter_terms);`,
+	// 4: the check history (history.go): one row per checked asset,
+	// appended by `elib serve` and `elib check --record`; reindex and
+	// import never touch it.
+	`CREATE TABLE elib_history (
+	seq bigserial PRIMARY KEY,
+	at timestamptz NOT NULL,
+	verdict text NOT NULL,
+	entry jsonb NOT NULL
+);
+CREATE INDEX elib_history_at ON elib_history (at);`,
 }
 
 // fills complete migrations with what SQL cannot compute (gojieba terms,

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"elib/history"
+	"elib/index"
+	"elib/insight"
+)
+
+// historyOptions are the flags of `elib history`.
+type historyOptions struct {
+	since, until string
+	verdict      string
+	limit        int
+}
+
+func newHistoryCommand(g *globalOptions) *cobra.Command {
+	opts := historyOptions{}
+	cmd := &cobra.Command{
+		Use:   "history",
+		Short: "List the library's recorded checks (elib serve, check --record)",
+		Long: `History lists the checks recorded in the library's check history, oldest
+first: every check made through elib serve (the page and POST /v1/check)
+and every elib check --record. Each names when, who (the token's name or
+the user), the file, the verdict, the duplication, the level and the top
+source. The history is kept across restarts, reindex and migrate.`,
+		Example: `  elib history --since 7d
+  elib history --verdict reject --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runHistory(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.since, "since", "", "checks since then (30d, 2w, 2026-11-01)")
+	f.StringVar(&opts.until, "until", "", "checks until then (7d, 2026-11-30; default now)")
+	f.StringVar(&opts.verdict, "verdict", "", "only pass or reject")
+	f.IntVar(&opts.limit, "limit", 0, "only the newest N checks (0: all)")
+	return cmd
+}
+
+// historyJSON is `elib history --format json` and GET /v1/history.
+type historyJSON struct {
+	Total   int             `json:"total"`
+	Entries []history.Entry `json:"entries"`
+}
+
+// historyFilter reads the history flags.
+func (o historyOptions) filter(now time.Time) (history.Filter, error) {
+	var f history.Filter
+	var err error
+	if f.Since, err = insight.ParseSince(o.since, now); err != nil {
+		return f, err
+	}
+	if o.until != "" {
+		if f.Until, err = insight.ParseUntil(o.until, now); err != nil {
+			return f, err
+		}
+	}
+	if o.limit < 0 {
+		return f, errors.New("--limit must not be negative")
+	}
+	f.Verdict, f.Limit = o.verdict, o.limit
+	return f, f.Validate()
+}
+
+// runHistory is `elib history` without cobra.
+func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) error {
+	switch g.format {
+	case "text", "json":
+	default:
+		return withCode(exitError, fmt.Errorf("unknown --format %q for history (text, json)", g.format))
+	}
+	f, err := opts.filter(time.Now())
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	lib, err := openLibrary(g, index.Options{ReadOnly: true, SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	store, ok := lib.(history.Store)
+	if !ok {
+		return withCode(exitError, errors.New("history: this library keeps no check history"))
+	}
+	entries, err := store.History(ctx, f)
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if g.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(historyJSON{Total: len(entries), Entries: entries}); err != nil {
+			return withCode(exitError, fmt.Errorf("write json: %w", err))
+		}
+		return nil
+	}
+	if len(entries) == 0 {
+		fmt.Fprintln(g.stdout, "no recorded checks (elib serve and elib check --record record them)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME\tWHO\tFILE\tVERDICT\tDUPLICATION\tLEVEL\tTOP SOURCE")
+	for _, e := range entries {
+		top := e.TopSource
+		if e.TopSourceTitle != "" {
+			top = e.TopSourceTitle + " (" + e.TopSource + ")"
+		}
+		if top == "" {
+			top = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f %%\t%s\t%s\n", e.Time.In(historyZone).Format("2006-01-02 15:04:05"), e.Who, e.File, e.Verdict, e.Duplication*100, e.Level, top)
+	}
+	return tw.Flush()
+}
+
+// historyZone is the zone history times print in (the team's,
+// Asia/Shanghai, as the reports).
+var historyZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
