@@ -364,13 +364,25 @@ func Database(t testing.TB) string {
 // DowngradeToSchema1 turns the library in the database at url into what
 // schema version 1 held (no packs table, no search columns), for tests of
 // `elib init`'s migrations; its assets and elements stay.
+// DowngradeToSchema3 turns the library in the database at url into what
+// schema 3 (before the check history) held.
+func DowngradeToSchema3(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `DROP TABLE elib_history; UPDATE elib_meta SET value = '3' WHERE key = 'schema_version'`)
+	return err
+}
+
 func DowngradeToSchema1(ctx context.Context, url string) error {
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
+	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS elib_history; DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
 		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
 			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
 		UPDATE elib_elements SET lexemes = '{}';
