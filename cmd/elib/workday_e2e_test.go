@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -141,4 +144,124 @@ func TestOneAssetPerFileE2E(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(out), &chk), out)
 	require.Len(t, chk.Results, 1)
 	assert.Equal(t, "drafts/x.md", chk.Results[0].AssetID)
+}
+
+// sampleLibraryIn imports the repository's sample scripts into dir/.elib
+// (ids scripts/…) and returns dir.
+func sampleLibraryIn(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	_, stderr, code := runElib(t, dir, nil, "init")
+	require.Equal(t, 0, code, stderr)
+	_, stderr, code = runElib(t, dir, nil, "import", "--root", repoPath(t, "corpus"), repoPath(t, "corpus/library"))
+	require.Equal(t, 0, code, stderr)
+	return dir
+}
+
+// TestCheckXLSXOpensInLibreOffice (issue 24, Excel out): check --format
+// xlsx -o writes a workbook LibreOffice converts cleanly: one row per
+// checked file naming its top source by title, and a sheet of spans.
+func TestCheckXLSXOpensInLibreOffice(t *testing.T) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("ELIB_REQUIRE_LIBREOFFICE") != "" {
+			t.Fatal("soffice not found (apt-get install libreoffice-calc-nogui)")
+		}
+		t.Skip("SKIP: soffice not found; install libreoffice-calc-nogui to run the workbook test")
+	}
+	dir := sampleLibraryIn(t)
+	out := filepath.Join(dir, "report.xlsx")
+	_, stderr, code := runElib(t, dir, nil, "check", "--no-fatigue", "--format", "xlsx", "-o", out,
+		repoPath(t, "corpus/examples/repost.md"), repoPath(t, "corpus/examples/original.md"))
+	require.Equal(t, 1, code, "one rejected: %s", stderr)
+
+	profile := filepath.Join(t.TempDir(), "lo-profile")
+	// Every sheet to its own CSV (UTF-8, comma, quoted text; the last
+	// token -1 asks for all sheets: report-<sheet>.csv).
+	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+profile, "--headless", "--convert-to",
+		"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", dir, out)
+	cmd.Env = append(os.Environ(), "HOME="+profile)
+	msg, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", msg)
+	results, err := os.ReadFile(filepath.Join(dir, "report-检查结果.csv"))
+	require.NoError(t, err, "soffice said: %s", msg)
+	rows, err := csv.NewReader(bytes.NewReader(results)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3, "a header and one row per checked file")
+	byFile := map[string][]string{}
+	for _, r := range rows[1:] {
+		byFile[filepath.Base(r[0])] = r
+	}
+	rep := byFile["repost.md"]
+	require.NotNil(t, rep, "rows: %v", rows)
+	assert.Equal(t, "回炉 reject", rep[3])
+	assert.Contains(t, rep[4], "%")
+	assert.Equal(t, "L5", rep[5])
+	assert.Contains(t, rep[8], "降噪蓝牙耳机", "the top source by its title")
+	assert.Contains(t, rep[8], "library/digital/earbuds-02.txt")
+	assert.Equal(t, "通过 pass", byFile["original.md"][3])
+
+	spans, err := os.ReadFile(filepath.Join(dir, "report-重复片段.csv"))
+	require.NoError(t, err)
+	srows, err := csv.NewReader(bytes.NewReader(spans)).ReadAll()
+	require.NoError(t, err)
+	require.Greater(t, len(srows), 2)
+	for _, r := range srows[1:] {
+		assert.Equal(t, "repost.md", filepath.Base(r[0]))
+		assert.NotEmpty(t, r[5], "the checked text of the span")
+		assert.NotEmpty(t, r[6], "the library text of the span")
+	}
+}
+
+// TestCheckRecordAndHistoryE2E (issue 24, history): check --record
+// appends to the library's check history; elib history lists it with
+// --verdict and --since, and reindex keeps it.
+func TestCheckRecordAndHistoryE2E(t *testing.T) {
+	dir := sampleLibraryIn(t)
+	_, _, code := runElib(t, dir, []string{"ELIB_USER=小王"}, "check", "--no-fatigue", "--record",
+		repoPath(t, "corpus/examples/repost.md"), repoPath(t, "corpus/examples/original.md"))
+	require.Equal(t, 1, code)
+	_, _, code = runElib(t, dir, nil, "check", "--no-fatigue", repoPath(t, "corpus/examples/original.md"))
+	require.Equal(t, 0, code, "a check without --record is not recorded")
+	_, stderr, code := runElib(t, dir, nil, "reindex")
+	require.Equal(t, 0, code, stderr)
+
+	var h struct {
+		Total   int `json:"total"`
+		Entries []struct {
+			Time           string  `json:"time"`
+			Who            string  `json:"who"`
+			Via            string  `json:"via"`
+			File           string  `json:"file"`
+			Verdict        string  `json:"verdict"`
+			Duplication    float64 `json:"duplication"`
+			Level          string  `json:"level"`
+			TopSource      string  `json:"top_source"`
+			TopSourceTitle string  `json:"top_source_title"`
+		} `json:"entries"`
+	}
+	out, stderr, code := runElib(t, dir, nil, "--format", "json", "history")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &h), out)
+	require.Equal(t, 2, h.Total)
+	out, stderr, code = runElib(t, dir, nil, "--format", "json", "history", "--verdict", "reject", "--since", "1d")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &h), out)
+	require.Len(t, h.Entries, 1)
+	e := h.Entries[0]
+	assert.Equal(t, "小王", e.Who)
+	assert.Equal(t, "cli", e.Via)
+	assert.Equal(t, "repost.md", filepath.Base(e.File))
+	assert.Equal(t, "L5", e.Level)
+	assert.Greater(t, e.Duplication, 0.62)
+	assert.Equal(t, "library/digital/earbuds-02.txt", e.TopSource)
+	assert.Equal(t, "降噪蓝牙耳机", e.TopSourceTitle)
+
+	out, stderr, code = runElib(t, dir, nil, "history", "--verdict", "pass")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "original.md")
+	assert.NotContains(t, out, "repost.md")
+	_, stderr, code = runElib(t, dir, nil, "history", "--verdict", "maybe")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "unknown verdict")
 }
