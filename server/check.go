@@ -122,13 +122,17 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			rep.Results = append(rep.Results, res)
 		}
 	}
+	s.finishReport(ctx, r, rep)
 	// report.Write is exactly `elib check --format json`.
 	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
 	if err := report.Write(buf, format, rep); err != nil {
 		s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
 		return
 	}
-	if format == "html" {
+	if format == "xlsx" {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="elib-check.xlsx"`)
+	} else if format == "html" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		// The report is self-contained: its own inline style, nothing else.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

@@ -56,6 +56,9 @@ type Options struct {
 	// Token enables the write endpoints (import, delete) for requests
 	// carrying "Authorization: Bearer <Token>". Empty: writes refused (403).
 	Token string
+	// TokenName is who a request with the token is in the check history.
+	// The default value is "token".
+	TokenName string
 	// ReadOnly refuses writes (403) whatever the token: a library opened
 	// read-only or the embedded sample library.
 	ReadOnly bool
@@ -256,6 +259,8 @@ func (s *Server) routes(web fs.FS) {
 	m.HandleFunc("GET /v1/info", s.handleInfo)
 	m.HandleFunc("GET /v1/stats", s.handleStats)
 	m.HandleFunc("POST /v1/report", s.handleReport)
+	m.HandleFunc("POST /v1/export", s.handleExport)
+	m.HandleFunc("GET /v1/history", s.handleHistory)
 	m.HandleFunc("GET /v1/packs", s.handlePacks)
 	m.HandleFunc("GET /v1/packs/{id}", s.handlePack)
 	m.HandleFunc("GET /v1/packs/{id}/export", s.handlePackExport)
