@@ -21,11 +21,14 @@ type htmlSource struct {
 	AssetID string
 	Chars   int
 	Share   float64
+	// Info names the source: title, account, platform, published date.
+	Info SourceInfo
 }
 
 // htmlSide is one match shown side by side.
 type htmlSide struct {
 	Match   check.Match
+	Source  SourceInfo
 	Mine    []htmlPiece
 	Library []htmlPiece
 }
@@ -57,6 +60,9 @@ type htmlData struct {
 	Threshold float64
 	Library   string
 	Version   string
+	// Checked (in Asia/Shanghai) and Checker: when and by whom.
+	Checked string
+	Checker string
 	Results   []htmlResult
 	Errors    []FileError
 	Rejected  int
@@ -84,7 +90,10 @@ func marks(text string, spans [][2]int) []htmlPiece {
 }
 
 func htmlResults(r *Report) htmlData {
-	d := htmlData{Threshold: r.Threshold, Library: r.Library, Version: r.Version, Errors: sortedErrors(r.Errors), Rejected: r.Rejected()}
+	d := htmlData{Threshold: r.Threshold, Library: r.Library, Version: r.Version, Errors: sortedErrors(r.Errors), Rejected: r.Rejected(), Checker: r.Checker}
+	if !r.Checked.IsZero() {
+		d.Checked = r.Checked.In(reportZone).Format("2006-01-02 15:04:05 (UTC-07:00)")
+	}
 	for _, res := range r.Results {
 		hr := htmlResult{R: res, Title: res.Title, Throttled: res.Level.Throttled()}
 		if hr.Title == "" {
@@ -95,7 +104,7 @@ func htmlResults(r *Report) htmlData {
 			if res.Countable > 0 {
 				share = min(1, float64(s.Chars)/float64(res.Countable))
 			}
-			hr.Sources = append(hr.Sources, htmlSource{AssetID: s.AssetID, Chars: s.Chars, Share: share})
+			hr.Sources = append(hr.Sources, htmlSource{AssetID: s.AssetID, Chars: s.Chars, Share: share, Info: r.source(s.AssetID)})
 			hr.MaxSource = max(hr.MaxSource, share)
 		}
 		for i := range res.Elements {
@@ -107,7 +116,7 @@ func htmlResults(r *Report) htmlData {
 					mine = append(mine, [2]int{s.Start, s.End})
 					lib = append(lib, [2]int{s.LibraryStart, s.LibraryEnd})
 				}
-				he.Sides = append(he.Sides, htmlSide{Match: m, Mine: marks(e.Text, mine), Library: marks(m.Text, lib)})
+				he.Sides = append(he.Sides, htmlSide{Match: m, Source: r.source(m.AssetID), Mine: marks(e.Text, mine), Library: marks(m.Text, lib)})
 			}
 			hr.Elements = append(hr.Elements, he)
 		}
@@ -151,14 +160,21 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dee2e6;
 .side{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;margin:.3rem 0 .8rem}.side div{background:#f8f9fa;padding:.3rem .5rem;white-space:pre-wrap;word-break:break-word}
 mark{background:#ffe066}.licensed mark{background:#b2f2bb}.el{border-left:4px solid #adb5bd;padding-left:.6rem;margin:.8rem 0}
 .warn{color:#e67700}.reason{color:#c92a2a;font-weight:bold}
+.meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0 1rem}.meta dt{color:#6c757d}.meta dd{margin:0}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;font-size:.8rem;color:#6c757d;margin-top:.4rem}
 @media print{body{margin:0;max-width:none}.el,.side{break-inside:avoid}}
 </style></head><body>
 <h1>查重报告 <span class="muted">elib check report</span></h1>
-<p class="muted">{{if .Library}}library 库：{{.Library}} · {{end}}threshold 阈值 {{pct .Threshold}} · {{len .Results}} checked, {{.Rejected}} rejected{{if .Version}} · elib {{.Version}}{{end}}</p>
+<dl class="meta">
+{{if .Checked}}<dt>检查时间 checked</dt><dd class="checked">{{.Checked}}</dd>{{end}}
+{{if .Library}}<dt>元件库 library</dt><dd class="library">{{.Library}}</dd>{{end}}
+{{if .Checker}}<dt>检查人 checker</dt><dd class="checker">{{.Checker}}</dd>{{end}}
+<dt>阈值 threshold</dt><dd>{{pct .Threshold}} · {{len .Results}} 篇 checked, {{.Rejected}} 篇回炉 rejected{{if .Version}} · elib {{.Version}}{{end}}</dd>
+</dl>
 {{range .Results}}{{$r := .R}}
 <section class="result" data-file="{{$r.File}}" data-verdict="{{$r.Verdict}}" data-duplication="{{raw $r.Duplication}}" data-level="{{$r.Level}}" data-max-source="{{raw .MaxSource}}">
 <h2><span class="verdict {{$r.Verdict}}">{{if eq $r.Verdict "reject"}}回炉 REJECT{{else}}通过 PASS{{end}}</span>{{.Title}}</h2>
-<p class="muted">file {{$r.File}} · asset {{$r.AssetID}}{{if $r.Pack}} · variant of pack {{$r.Pack}}{{end}}</p>
+<p class="muted">文件 file {{$r.File}}{{if and $r.AssetID (ne $r.AssetID "-") (ne $r.AssetID $r.File)}} · 素材 asset {{$r.AssetID}}{{end}}{{if $r.Pack}} · variant of pack {{$r.Pack}}{{end}}</p>
 {{if $r.Reason}}<p class="reason">{{$r.Reason}}</p>{{end}}
 <div class="figures">
 <div>总复制比 duplication<b class="dup">{{pct $r.Duplication}}</b></div>
@@ -171,14 +187,15 @@ mark{background:#ffe066}.licensed mark{background:#b2f2bb}.el{border-left:4px so
 <div class="line" style="{{left $.Threshold}}"><span>阈值 {{pct $.Threshold}}</span></div></div>
 {{range $r.Warnings}}<p class="warn">⚠ {{.Message}}</p>{{end}}
 <h3>来源 Sources</h3>
-{{if .Sources}}<table class="sources"><tr><th>library asset 库中素材</th><th>characters 字数</th><th>share 占比</th></tr>
-{{range .Sources}}<tr data-asset="{{.AssetID}}" data-share="{{raw .Share}}"><td>{{.AssetID}}</td><td>{{.Chars}}</td><td>{{pct .Share}}</td></tr>
+{{if .Sources}}<table class="sources"><tr><th>库内素材 library asset</th><th>账号 account</th><th>平台 platform</th><th>发布 published</th><th>字数 characters</th><th>占比 share</th></tr>
+{{range .Sources}}<tr data-asset="{{.AssetID}}" data-share="{{raw .Share}}"><td><b class="title">{{.Info.Name}}</b>{{if .Info.Title}}<br><span class="muted path">{{.AssetID}}</span>{{end}}</td><td class="account">{{.Info.Account}}</td><td class="platform">{{.Info.Platform}}</td><td class="published">{{.Info.Published}}</td><td>{{.Chars}}</td><td>{{pct .Share}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">没有来源 — nothing copied without licence.</p>{{end}}
 <h3>元件 Elements</h3>
 {{range .Elements}}<div class="el" data-type="{{.E.Type}}"><b>{{.Index}}. {{zh .E.Type}} {{.E.Type}}</b> · {{pct .E.Duplication}}
-{{range .Sides}}<p class="muted">↳ {{.Match.ElementID}} · similarity {{pct .Match.Similarity}} · containment {{pct .Match.Containment}}{{if .Match.Licensed}} · licensed 授权复用{{end}}</p>
+{{range .Sides}}<p class="muted">↳ {{.Source.Name}}{{with .Source.Detail}}（{{.}}）{{end}} · {{.Match.ElementID}} · similarity {{pct .Match.Similarity}} · containment {{pct .Match.Containment}}{{if .Match.Licensed}} · licensed 授权复用{{end}}</p>
+<div class="cols"><span>待检稿 checked draft</span><span>库内素材 library: {{.Source.Name}}</span></div>
 <div class="side{{if .Match.Licensed}} licensed{{end}}"><div>{{range .Mine}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div><div>{{range .Library}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div></div>
-{{else}}<div class="side"><div>{{.E.Text}}</div><div class="muted">—</div></div>{{end}}
+{{else}}<div class="cols"><span>待检稿 checked draft</span><span>库内素材 library</span></div><div class="side"><div>{{.E.Text}}</div><div class="muted">—</div></div>{{end}}
 </div>
 {{end}}</section>
 {{end}}

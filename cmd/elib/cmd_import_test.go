@@ -158,7 +158,8 @@ func TestDurabilityUnderSIGKILL(t *testing.T) {
 			reported := 0
 			for _, l := range lines {
 				if f, ok := strings.CutPrefix(l, "imported "+dir+string(filepath.Separator)); ok {
-					done[strings.Fields(f)[0]] = true
+					// Ids are paths relative to the folder holding the library.
+					done["in/"+prefix+"/"+strings.Fields(f)[0]] = true
 					reported++
 				}
 			}

@@ -187,7 +187,8 @@ func TestHardenInvalidUTF8FileName(t *testing.T) {
 	require.Equal(t, 0, code, se)
 	out, se, code := runElib(t, work, nil, "--library", lib, "import", "--format", "json", "scripts")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, se, `invalid asset id "\xff\xfe.txt": not valid UTF-8`)
+	// The id is the path relative to the folder holding the library.
+	assert.Contains(t, se, `invalid asset id "scripts/\xff\xfe.txt": not valid UTF-8`)
 	var rep api.Import
 	require.NoError(t, json.Unmarshal([]byte(out), &rep))
 	assert.Equal(t, 1, rep.Imported)
