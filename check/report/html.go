@@ -61,11 +61,11 @@ type htmlData struct {
 	Library   string
 	Version   string
 	// Checked (in Asia/Shanghai) and Checker: when and by whom.
-	Checked string
-	Checker string
-	Results   []htmlResult
-	Errors    []FileError
-	Rejected  int
+	Checked  string
+	Checker  string
+	Results  []htmlResult
+	Errors   []FileError
+	Rejected int
 }
 
 // marks splits text into pieces, marking code points [start, end) of spans.
