@@ -644,7 +644,7 @@ function renderChips(res) {
 
 // ---- wiring ---------------------------------------------------------------
 
-const VIEWS = ['check', 'library', 'dashboard', 'packs'];
+const VIEWS = ['check', 'library', 'dashboard', 'packs', 'history'];
 
 function showView(name) {
   for (const v of VIEWS) {
@@ -654,6 +654,7 @@ function showView(name) {
   if (name === 'library' && !state.searchResult) doSearch();
   if (name === 'dashboard') loadDashboard();
   if (name === 'packs') loadPacks();
+  if (name === 'history') loadHistory(); // history.js
 }
 
 document.addEventListener('DOMContentLoaded', async () => {

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestBrowserHistoryAndExport drives the page in headless Chromium: a check
+// made on the page is in the 历史 view (newest first, with verdict and top
+// source), and 导出 Excel downloads the workbook of the same check. The
+// history view's screenshot is saved under the test's temp dir for a
+// reviewer (its path is logged).
+func TestBrowserHistoryAndExport(t *testing.T) {
+	_, ts := newTestServer(t, nil)
+	ctx, _ := browser(t)
+	shots := t.TempDir()
+
+	steps(t, ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.SetValue(css(`#script`), rejectScript),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#results .result .verdict`)),
+		chromedp.Click(css(`#xlsx-btn`)),
+		chromedp.WaitReady(css(`body[data-exported]`)),
+	)
+	size := run(t, ctx, chromedp.AttributeValue(css(`body`), "data-exported"))
+	n, err := strconv.Atoi(size.Value)
+	require.NoError(t, err)
+	assert.Greater(t, n, 1000, "an xlsx workbook was downloaded")
+
+	steps(t, ctx,
+		chromedp.Click(css(`#tab-history`)),
+		chromedp.WaitVisible(css(`body[data-history="ready"] #history tr[data-file]`)),
+	)
+	rows := run(t, ctx, chromedp.Evaluate[[]map[string]string](`Array.from(document.querySelectorAll('#history tr[data-file]')).map(r => ({verdict: r.dataset.verdict, text: r.textContent}))`))
+	// The check and the export are both recorded.
+	require.Len(t, rows, 2)
+	for _, r := range rows {
+		assert.Equal(t, "reject", r["verdict"])
+		assert.Contains(t, r["text"], "lib/wardrobe.txt")
+		assert.Contains(t, r["text"], "127.0.0.1")
+	}
+	tab := run(t, ctx, chromedp.Text(css(`#tab-history`)))
+	assert.True(t, tab == "历史" || tab == "History", tab)
+	png := run(t, ctx, chromedp.FullScreenshot(90))
+	shot := filepath.Join(shots, "history.png")
+	require.NoError(t, os.WriteFile(shot, png, 0o644))
+	t.Logf("screenshot of the history view: %s", shot)
+
+	steps(t, ctx,
+		chromedp.SetValue(css(`#history-verdict`), "pass"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('history-verdict').dispatchEvent(new Event('change'))`),
+		chromedp.WaitNotPresent(css(`#history tr[data-file]`)),
+	)
+	total := run(t, ctx, chromedp.Text(css(`#history-total`)))
+	assert.True(t, strings.Contains(total, "还没有") || strings.Contains(total, "No checks"), total)
+}

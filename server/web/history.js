@@ -1,0 +1,104 @@
+// elib web page: the 历史 (check history) view and the 导出 Excel button.
+// Loaded after app.js; uses its helpers ($, el, t, api, checkBody, I18N).
+// Text from the server goes into the page with textContent only.
+'use strict';
+
+Object.assign(I18N.zh, {
+  tabHistory: '历史', xlsxBtn: '导出 Excel', historyVerdict: '结论', historyAll: '全部',
+  hTime: '检查时间', hWho: '检查人', hFile: '文件', hVerdict: '结论', hDup: '重复度', hLevel: '分级', hTop: '主要来源',
+  historyEmpty: '还没有检查记录。', historyTotal: '共 {n} 条检查记录',
+});
+Object.assign(I18N.en, {
+  tabHistory: 'History', xlsxBtn: 'Export Excel', historyVerdict: 'Verdict', historyAll: 'all',
+  hTime: 'Checked', hWho: 'Who', hFile: 'File', hVerdict: 'Verdict', hDup: 'Duplication', hLevel: 'Level', hTop: 'Top source',
+  historyEmpty: 'No checks recorded yet.', historyTotal: '{n} recorded checks',
+});
+
+// fmtTime shows a time in the team's zone (Asia/Shanghai), e.g.
+// 2026-11-03 11:30:00.
+function fmtTime(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return iso;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d);
+  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+async function loadHistory() {
+  const err = $('history-error');
+  err.hidden = true;
+  const params = new URLSearchParams({ limit: '500' });
+  if ($('history-verdict').value) params.set('verdict', $('history-verdict').value);
+  try {
+    const h = await api('GET', '/v1/history?' + params.toString());
+    renderHistory(h);
+    document.body.dataset.history = 'ready';
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+let lastHistory = null;
+
+function renderHistory(h) {
+  lastHistory = h;
+  const table = $('history');
+  table.replaceChildren();
+  const entries = (h.entries || []).slice().reverse(); // newest first
+  $('history-total').textContent = entries.length ? t('historyTotal', { n: h.total }) : t('historyEmpty');
+  if (!entries.length) return;
+  const head = el('tr');
+  for (const k of ['hTime', 'hWho', 'hFile', 'hVerdict', 'hDup', 'hLevel', 'hTop']) head.append(el('th', '', t(k)));
+  table.append(head);
+  for (const e of entries) {
+    const tr = el('tr', 'verdict-' + e.verdict);
+    tr.dataset.file = e.file;
+    tr.dataset.verdict = e.verdict;
+    const top = e.top_source ? (e.top_source_title ? `${e.top_source_title}（${e.top_source}）` : e.top_source) : '—';
+    tr.append(el('td', '', fmtTime(e.time)), el('td', '', e.who), el('td', '', e.file),
+      el('td', 'v', t(e.verdict)), el('td', '', (e.duplication * 100).toFixed(1) + ' %'), el('td', '', e.level || ''), el('td', '', top));
+    table.append(tr);
+  }
+}
+
+// exportXLSX posts the check view's input to /v1/export and saves the
+// workbook it answers.
+async function exportXLSX() {
+  const err = $('check-error');
+  err.hidden = true;
+  const body = checkBody();
+  if (!body) { err.textContent = t('emptyScript'); err.hidden = false; return; }
+  const opts = { method: 'POST', headers: {} };
+  if (body instanceof FormData) opts.body = body;
+  else { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
+  try {
+    const resp = await fetch('/v1/export', opts);
+    if (!resp.ok) {
+      let msg = resp.status + ' ' + resp.statusText;
+      try { msg = (await resp.json()).error || msg; } catch (e) { /* not JSON */ }
+      throw new Error(msg);
+    }
+    const blob = await resp.blob();
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = 'elib-check.xlsx';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    document.body.dataset.exported = String(blob.size);
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('xlsx-btn').addEventListener('click', exportXLSX);
+  $('history-verdict').addEventListener('change', loadHistory);
+  $('lang-toggle').addEventListener('click', () => { if (lastHistory) renderHistory(lastHistory); });
+});
