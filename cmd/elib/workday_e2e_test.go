@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"elib/library/postgres/pgtest"
 )
 
 // writeFiles writes name → content under dir, making folders.
@@ -264,4 +266,49 @@ func TestCheckRecordAndHistoryE2E(t *testing.T) {
 	_, stderr, code = runElib(t, dir, nil, "history", "--verdict", "maybe")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "unknown verdict")
+}
+
+// TestPostgresRootAndHistoryE2E: a PostgreSQL library has no folder, so
+// ids are relative to the current directory (or --root): importing a file
+// and then its folder gives one asset; check --record and elib history
+// work on it as on a directory.
+func TestPostgresRootAndHistoryE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the elib binary and starts PostgreSQL")
+	}
+	pg := pgtest.Database(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"drafts/x.md": airfryerBody, "drafts/y.md": "【钩子】千万别再买漏水的保温杯了，通勤路上洒一包。\n"})
+	env := []string{"ELIB_LIBRARY=" + pg, "ELIB_USER=小李"}
+	_, stderr, code := runElib(t, dir, env, "init")
+	require.Equal(t, 0, code, stderr)
+	var imp struct {
+		Replaced int      `json:"replaced"`
+		IDs      []string `json:"ids"`
+	}
+	out, stderr, code := runElib(t, dir, env, "--format", "json", "import", "drafts/x.md")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &imp), out)
+	assert.Equal(t, []string{"drafts/x.md"}, imp.IDs)
+	out, stderr, code = runElib(t, dir, env, "--format", "json", "import", "drafts")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &imp), out)
+	assert.ElementsMatch(t, []string{"drafts/x.md", "drafts/y.md"}, imp.IDs)
+	assert.Equal(t, 1, imp.Replaced)
+	// From elsewhere, --root names the same folder.
+	out, stderr, code = runElib(t, filepath.Join(dir, "drafts"), env, "--format", "json", "import", "--root", "..", "x.md")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &imp), out)
+	assert.Equal(t, []string{"drafts/x.md"}, imp.IDs)
+
+	out, _, _ = runElib(t, dir, env, "--format", "json", "check", "--no-fatigue", "--record", "drafts/x.md")
+	var chk checkJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &chk), out)
+	require.Len(t, chk.Results, 1)
+	assert.Equal(t, "drafts/x.md", chk.Results[0].AssetID)
+
+	out, stderr, code = runElib(t, dir, env, "history")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "小李")
+	assert.Contains(t, out, "drafts/x.md")
 }
