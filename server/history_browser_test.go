@@ -15,12 +15,20 @@ import (
 // TestBrowserHistoryAndExport drives the page in headless Chromium: a check
 // made on the page is in the 历史 view (newest first, with verdict and top
 // source), and 导出 Excel downloads the workbook of the same check. The
-// history view's screenshot is saved under the test's temp dir for a
-// reviewer (its path is logged).
+// history view's screenshot is saved for a reviewer under $ELIB_SCREENSHOTS
+// or a new elib-screenshots-* folder in the temp dir (its path is logged).
 func TestBrowserHistoryAndExport(t *testing.T) {
 	_, ts := newTestServer(t, nil)
 	ctx, _ := browser(t)
-	shots := t.TempDir()
+	// Kept after the test (t.TempDir would be removed): ELIB_SCREENSHOTS
+	// or a new folder under the system's temp dir.
+	shots := os.Getenv("ELIB_SCREENSHOTS")
+	if shots == "" {
+		var err error
+		shots, err = os.MkdirTemp("", "elib-screenshots-")
+		require.NoError(t, err)
+	}
+	require.NoError(t, os.MkdirAll(shots, 0o755))
 
 	steps(t, ctx,
 		chromedp.Navigate(ts.URL+"/"),
@@ -50,7 +58,7 @@ func TestBrowserHistoryAndExport(t *testing.T) {
 	}
 	tab := run(t, ctx, chromedp.Text(css(`#tab-history`)))
 	assert.True(t, tab == "历史" || tab == "History", tab)
-	png := run(t, ctx, chromedp.FullScreenshot(90))
+	png := run(t, ctx, chromedp.FullScreenshot(100))
 	shot := filepath.Join(shots, "history.png")
 	require.NoError(t, os.WriteFile(shot, png, 0o644))
 	t.Logf("screenshot of the history view: %s", shot)
