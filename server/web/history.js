@@ -1,5 +1,6 @@
 // elib web page: the 历史 (check history) view and the 导出 Excel button.
-// Loaded after app.js; uses its helpers ($, el, t, api, checkBody, I18N).
+// Loaded after app.js; uses its helpers ($, el, t, api, checkBody,
+// storedToken, I18N).
 // Text from the server goes into the page with textContent only.
 'use strict';
 
@@ -75,6 +76,8 @@ async function exportXLSX() {
   const opts = { method: 'POST', headers: {} };
   if (body instanceof FormData) opts.body = body;
   else { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
+  const tok = storedToken(); // app.js: a private server's token
+  if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
   try {
     const resp = await fetch('/v1/export', opts);
     if (!resp.ok) {
