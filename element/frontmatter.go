@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -59,9 +58,10 @@ func frontMatter(lines []string, a *Asset) error {
 		}
 	}
 	i := first
-	if t, ok := titleOf(lines[i]); ok && strings.HasPrefix(strings.TrimSpace(lines[i]), "#") {
+	// A Markdown title line before the header lines stays for the
+	// script's own title rule.
+	if _, ok := titleOf(lines[i]); ok && strings.HasPrefix(strings.TrimSpace(lines[i]), "#") {
 		if _, _, _, isLabel := labelAt(lines[i]); !isLabel {
-			_ = t // the script's title loop reads it
 			i++
 		}
 	}
@@ -216,7 +216,7 @@ func yamlErrLine(err error) int {
 func yamlErrText(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if strings.HasPrefix(msg, "line ") {
-		if i := strings.Index(msg, ": "); i >= 0 && utf8.ValidString(msg) {
+		if i := strings.Index(msg, ": "); i >= 0 {
 			msg = msg[i+2:]
 		}
 	}
