@@ -70,4 +70,26 @@ func TestBrowserHistoryAndExport(t *testing.T) {
 	)
 	total := run(t, ctx, chromedp.Text(css(`#history-total`)))
 	assert.True(t, strings.Contains(total, "还没有") || strings.Contains(total, "No checks"), total)
+
+	// The printable report a reviewer files (item 7): check time, library,
+	// checker, labelled columns, sources by title; shown in Chromium.
+	status, _, body := do(t, "POST", ts.URL+"/v1/report", "application/json", namedCheck(t, rejectScript, "draft.txt"), UserHeader, "小王")
+	require.Equal(t, 200, status, body)
+	page := filepath.Join(shots, "report.html")
+	require.NoError(t, os.WriteFile(page, []byte(body), 0o644))
+	steps(t, ctx,
+		chromedp.Navigate("file://"+page),
+		chromedp.WaitVisible(css(`.meta .checker`)),
+	)
+	checker := run(t, ctx, chromedp.Text(css(`.meta .checker`)))
+	assert.Equal(t, "小王", checker)
+	library := run(t, ctx, chromedp.Text(css(`.meta .library`)))
+	assert.Equal(t, "test library", library)
+	cols := run(t, ctx, chromedp.Text(css(`.el .cols`)))
+	assert.Contains(t, cols, "待检稿")
+	assert.Contains(t, cols, "库内素材")
+	png = run(t, ctx, chromedp.FullScreenshot(100))
+	shot = filepath.Join(shots, "report.png")
+	require.NoError(t, os.WriteFile(shot, png, 0o644))
+	t.Logf("screenshot of the printable report: %s", shot)
 }
