@@ -1,0 +1,145 @@
+package footage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"elib/media/pdq"
+)
+
+// Threshold is the largest Hamming distance between two frame hashes that
+// counts as the same picture: Meta's recommended PDQ match threshold.
+const Threshold = 31
+
+// MinQuality is the PDQ quality under which a frame is too flat (a black,
+// faded or blurred frame) for its hash to mean anything; such frames are
+// neither stored nor probed.
+const MinQuality = 50
+
+// MaxStored is the most hashes the stored form holds for one frame
+// (package media stores one).
+const MaxStored = 2
+
+// Frame is one sampled frame of a video.
+type Frame struct {
+	// Ms is the frame's time from the start of the video.
+	Ms int64
+	// Stored are the hashes a library keeps for this frame (at most
+	// MaxStored): the centre 90 % of the picture (the whole frame, or the
+	// picture found inside it).
+	Stored []pdq.Hash
+	// Probes are the hashes a check looks up: the stored ones and the
+	// variants that make mirror, crop and letterbox match (mirror images,
+	// the whole frame, its centre 72 %, the inner picture). They are not
+	// kept in a library.
+	Probes []pdq.Hash
+}
+
+// Fingerprint is a video's footage fingerprint: its frames of sufficient
+// quality, sampled every IntervalMs.
+type Fingerprint struct {
+	// IntervalMs is the sampling interval (1,000 at 1 fps).
+	IntervalMs int64
+	// Sampled is how many frames were sampled, kept or not.
+	Sampled int
+	// Frames are the frames kept (quality ≥ MinQuality), in time order.
+	Frames []Frame
+}
+
+// version is the first byte of the encoded form.
+const version = 1
+
+// ErrCorrupt reports bytes that are not an encoded Fingerprint.
+var ErrCorrupt = errors.New("footage: corrupt fingerprint")
+
+// Encode returns the stored form: the version, the interval, the sampled
+// count, then per kept frame its sample number (as a gap from the previous
+// one), how many hashes follow and their 32 bytes each. Probes are not
+// written. A minute at 1 fps is at most 60 × 66 bytes plus a header.
+func (f *Fingerprint) Encode() []byte {
+	b := make([]byte, 0, 8+len(f.Frames)*(2+32*MaxStored))
+	b = append(b, version)
+	b = binary.AppendUvarint(b, uint64(max(f.IntervalMs, 1)))
+	b = binary.AppendUvarint(b, uint64(f.Sampled))
+	b = binary.AppendUvarint(b, uint64(len(f.Frames)))
+	prev := int64(-1)
+	for _, fr := range f.Frames {
+		n := fr.Ms / max(f.IntervalMs, 1)
+		b = binary.AppendUvarint(b, uint64(n-prev-1))
+		prev = n
+		stored := fr.Stored[:min(len(fr.Stored), MaxStored)]
+		b = append(b, byte(len(stored)))
+		for _, h := range stored {
+			b, _ = h.AppendBinary(b)
+		}
+	}
+	return b
+}
+
+// Decode reads Encode's bytes. The frames it returns have no Probes.
+func Decode(b []byte) (*Fingerprint, error) {
+	if len(b) == 0 || b[0] != version {
+		return nil, fmt.Errorf("%w: unknown version", ErrCorrupt)
+	}
+	b = b[1:]
+	next := func() (uint64, error) {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, fmt.Errorf("%w: truncated", ErrCorrupt)
+		}
+		b = b[n:]
+		return v, nil
+	}
+	interval, err := next()
+	if err != nil {
+		return nil, err
+	}
+	sampled, err := next()
+	if err != nil {
+		return nil, err
+	}
+	count, err := next()
+	if err != nil {
+		return nil, err
+	}
+	if interval == 0 || interval > 1<<31 || count > sampled || sampled > 1<<24 || count > uint64(len(b)) {
+		return nil, fmt.Errorf("%w: bad header", ErrCorrupt)
+	}
+	f := &Fingerprint{IntervalMs: int64(interval), Sampled: int(sampled), Frames: make([]Frame, 0, count)}
+	prev := int64(-1)
+	for range count {
+		gap, err := next()
+		if err != nil {
+			return nil, err
+		}
+		if gap >= sampled {
+			return nil, fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
+		}
+		prev += int64(gap) + 1
+		if prev >= int64(sampled) {
+			return nil, fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
+		}
+		if len(b) < 1 {
+			return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
+		}
+		n := int(b[0])
+		b = b[1:]
+		if n == 0 || n > MaxStored || len(b) < 32*n {
+			return nil, fmt.Errorf("%w: bad frame", ErrCorrupt)
+		}
+		fr := Frame{Ms: prev * int64(interval), Stored: make([]pdq.Hash, n)}
+		for i := range n {
+			fr.Stored[i], _ = pdq.FromBytes(b[:32])
+			b = b[32:]
+		}
+		f.Frames = append(f.Frames, fr)
+	}
+	if len(b) != 0 {
+		return nil, fmt.Errorf("%w: trailing bytes", ErrCorrupt)
+	}
+	return f, nil
+}
+
+// DurationMs is the sampled span: Sampled × IntervalMs.
+func (f *Fingerprint) DurationMs() int64 { return int64(f.Sampled) * f.IntervalMs }
