@@ -485,17 +485,31 @@ func Walk(paths []string, fn func(path string) error) error {
 // ErrSkipped wraps the reasons WalkReport gives for entries it skipped.
 var ErrSkipped = errors.New("skipped")
 
+// ErrSidecar is the reason WalkReport gives for a sidecar subtitle file
+// (clip.srt beside clip.mp4) it leaves to its video.
+var ErrSidecar = errors.New("sidecar subtitles")
+
 // WalkReport is Walk that tells skipped (when not nil) about the entries
 // with a supported extension it did not pass on — named pipes, sockets and
-// devices, which would block or never end — and about symbolic links
-// inside a walked directory, which are not followed (a link to a
-// directory can loop, a link to a file can reach outside the folder:
-// x.txt -> ~/secret; name the link as an argument to read it). A
-// directory or file argument that is itself a symbolic link is followed.
+// devices, which would block or never end —, about sidecar subtitle files
+// whose video is walked too (clip.srt beside clip.mp4: the video reads
+// it), and about symbolic links inside a walked directory, which are not
+// followed (a link to a directory can loop, a link to a file can reach
+// outside the folder: x.txt -> ~/secret; name the link as an argument to
+// read it). A directory or file argument that is itself a symbolic link is
+// followed.
 func WalkReport(paths []string, fn func(path string) error, skipped func(path string, reason error)) error {
 	skip := func(path string, reason error) {
 		if skipped != nil {
 			skipped(path, fmt.Errorf("%w: %w", ErrSkipped, reason))
+		}
+	}
+	// A sidecar subtitle file is read with its video (one asset), so it
+	// is skipped when its video is walked too.
+	named := map[string]bool{}
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			named[abs] = true
 		}
 	}
 	for _, p := range paths {
@@ -504,6 +518,12 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 				return err
 			}
 			continue
+		}
+		if v := SidecarVideo(p); v != "" {
+			if abs, err := filepath.Abs(v); err == nil && named[abs] {
+				skip(p, fmt.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
+				continue
+			}
 		}
 		st, err := os.Stat(p)
 		if err != nil || !st.IsDir() || DraftFile(p) != "" {
@@ -560,6 +580,10 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 				return nil
 			}
 			if !IsSupported(path) {
+				return nil
+			}
+			if v := SidecarVideo(path); v != "" {
+				skip(path, fmt.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
 				return nil
 			}
 			if !d.Type().IsRegular() {

@@ -19,8 +19,7 @@ var textSubtitleCodecs = map[string]string{
 }
 
 // ErrNoSubtitles reports a video without a text subtitle stream.
-var ErrNoSubtitles = errors.New("no text subtitle stream (mov_text, subrip, ass or webvtt): elib reads the copy from embedded subtitles; " +
-	"burned-in captions are not read yet — add a subtitle track, or import the .srt/.ass file instead")
+var ErrNoSubtitles = errors.New("no text subtitle stream (mov_text, subrip, ass or webvtt)")
 
 // pickSubtitle returns the index among subtitle streams of the first text
 // stream and the format to extract it as.

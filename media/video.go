@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"elib/element"
@@ -24,6 +23,12 @@ type Options struct {
 	// Timeout bounds the work on one file (within the context of
 	// element.ParseOptions, if any). The default value is 10 minutes.
 	Timeout time.Duration
+	// OCR controls reading burned-in captions.
+	OCR OCROptions
+	// Transcriber, when set, reads the copy from speech when a video has
+	// no subtitles and no burned-in captions. The default value is nil:
+	// none ships (see Transcriber).
+	Transcriber Transcriber
 }
 
 // Parser reads video files into assets; it implements element.FileParser.
@@ -43,13 +48,17 @@ const (
 	MetaBPMTool    = "bgm_bpm_by"
 )
 
-// ParsePath parses the video at path: the copy comes from its first text
-// subtitle stream (cues exactly as in an SRT or ASS file); camera, cuts
-// and bgm_bpm are measured per element; duration and resolution go to the
-// asset's meta. The file is untrusted: only a local MP4/MOV or
-// Matroska/WebM file within Options.Limits is read. The work stops (its
-// tools killed) when opts.Context is done or Options.Timeout passes.
-// Every failure is an *element.ParseError naming path.
+// ParsePath parses the video at path. The copy comes from a sidecar
+// subtitle file beside it (clip.srt or clip.ass for clip.mp4), else from
+// its first text subtitle stream (cues exactly as in an SRT or ASS file)
+// unless Options.OCR.Force, else from its burned-in captions read by OCR
+// (timed cues split like SRT's). Camera, cuts and bgm_bpm (not for a
+// silent video) are measured per element; duration, resolution and where
+// the copy came from go to the asset's meta. The file is untrusted: only
+// a local MP4/MOV or Matroska/WebM file within Options.Limits is read.
+// The work stops (its tools killed) when opts.Context is done or
+// Options.Timeout passes. Every failure is an *element.ParseError naming
+// path.
 func (p *Parser) ParsePath(path string, opts element.ParseOptions) ([]element.Asset, error) {
 	o := p.Options
 	if o.Timeout <= 0 {
@@ -62,7 +71,7 @@ func (p *Parser) ParsePath(path string, opts element.ParseOptions) ([]element.As
 	}
 	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
-	assets, err := parseVideo(ctx, o, path, opts)
+	assets, err := p.parseVideo(ctx, o, path, opts)
 	if err != nil {
 		var pe *element.ParseError
 		if errors.As(err, &pe) {
@@ -73,7 +82,7 @@ func (p *Parser) ParsePath(path string, opts element.ParseOptions) ([]element.As
 	return assets, nil
 }
 
-func parseVideo(ctx context.Context, o Options, path string, opts element.ParseOptions) ([]element.Asset, error) {
+func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts element.ParseOptions) ([]element.Asset, error) {
 	if _, err := o.Tools.ffmpeg(); err != nil {
 		return nil, err
 	}
@@ -92,29 +101,47 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 		return nil, errors.New("0-second clip: the video has no duration")
 	case !info.HasVideo:
 		return nil, errors.New("no video stream")
-	case !info.HasAudio:
-		return nil, errors.New("no audio stream: bgm_bpm cannot be measured (import the subtitles as .srt/.ass if the clip is silent)")
 	}
-	if _, err := o.Tools.bpm(); err != nil {
-		return nil, err
+	if info.HasAudio {
+		if _, err := o.Tools.bpm(); err != nil {
+			return nil, err
+		}
 	}
-	idx, format, err := pickSubtitle(info.Subtitles)
+	// The first failure stops the rest at once.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Camera movement is measured while the copy is read (OCR of the
+	// frames is the longest part of a video without subtitles).
+	var (
+		trackDone = make(chan struct{})
+		track     *MotionTrack
+		trackErr  error
+	)
+	go func() {
+		defer close(trackDone)
+		track, trackErr = DecodeMotion(ctx, o.Tools, path, info, o.Frames, o.Limits)
+		if trackErr != nil {
+			cancel()
+		}
+	}()
+	stop := func(err error) error {
+		cancel()
+		<-trackDone
+		return firstError(err, trackErr)
+	}
+	ct, err := p.readCopy(ctx, o, path, info, opts)
 	if err != nil {
-		return nil, err
-	}
-	subs, err := ExtractSubtitles(ctx, o.Tools, path, info, idx, format, o.Limits)
-	if err != nil {
-		return nil, err
+		return nil, stop(err)
 	}
 	popts := opts
-	popts.Format = format
-	assets, err := element.Parse(path, subs, popts)
+	popts.Format = ct.format
+	assets, err := element.Parse(path, ct.data, popts)
 	if err != nil {
 		var pe *element.ParseError
 		if errors.As(err, &pe) {
-			pe.Err = fmt.Errorf("subtitle stream %d (%s): %w", idx, info.Subtitles[idx], pe.Err)
+			pe.Err = fmt.Errorf("%s: %w", ct.describe, pe.Err)
 		}
-		return nil, err
+		return nil, stop(err)
 	}
 	// Elements long enough get their own tempo (the music may change);
 	// one decode feeds every estimate.
@@ -126,43 +153,30 @@ func parseVideo(ctx context.Context, o Options, path string, opts element.ParseO
 			}
 		}
 	}
+	// A silent video has no tempo.
 	var (
-		wg       sync.WaitGroup
 		tempo    Tempo
 		tempos   []Tempo
 		tempoErr error
-		track    *MotionTrack
-		trackErr error
 	)
-	// The first failure stops the other half at once.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
+	if info.HasAudio {
 		tempo, tempos, tempoErr = MeasureTempo(ctx, o.Tools, path, info, o.Limits, ranges)
 		if tempoErr != nil {
 			cancel()
 		}
-	}()
-	go func() {
-		defer wg.Done()
-		track, trackErr = DecodeMotion(ctx, o.Tools, path, info, o.Frames, o.Limits)
-		if trackErr != nil {
-			cancel()
-		}
-	}()
-	wg.Wait()
+	}
+	<-trackDone
 	if err := firstError(tempoErr, trackErr); err != nil {
 		return nil, err
 	}
 	byRange := map[TempoRange]Tempo{}
 	for i, r := range ranges {
-		if _, ok := byRange[r]; !ok && tempos[i].BPM > 0 {
+		if _, ok := byRange[r]; !ok && i < len(tempos) && tempos[i].BPM > 0 {
 			byRange[r] = tempos[i]
 		}
 	}
 	for i := range assets {
+		annotateCopy(&assets[i], ct)
 		annotate(&assets[i], info, tempo, byRange, track, o.Camera)
 	}
 	return assets, nil

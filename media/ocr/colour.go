@@ -1,0 +1,165 @@
+package ocr
+
+import "fmt"
+
+// fillColor estimates a caption's fill colour from copies of its box in
+// the frames that showed it. Caption pixels stay put while the picture
+// behind them moves, so pixels whose colour barely changes over the
+// frames are caption (fill, outline, shadow or an opaque box). Among the
+// main colours of those pixels, the fill is the one deepest inside the
+// stable shape: an outline or shadow borders the moving picture, a box
+// borders the box's edge, the fill lies within them. With fewer than three
+// frames every pixel counts as stable. It returns "" without crops.
+func fillColor(crops []crop) string {
+	if len(crops) == 0 {
+		return ""
+	}
+	if len(crops) > 8 {
+		picked := make([]crop, 0, 8)
+		for i := 0; i < 8; i++ {
+			picked = append(picked, crops[i*len(crops)/8])
+		}
+		crops = picked
+	}
+	r := crops[0].Rect
+	for _, c := range crops[1:] {
+		r = Rect{max(r.X0, c.X0), max(r.Y0, c.Y0), min(r.X1, c.X1), min(r.Y1, c.Y1)}
+	}
+	if r.W() < 8 || r.H() < 8 {
+		// The boxes moved: use the widest one alone.
+		best := crops[0]
+		for _, c := range crops {
+			if c.W() > best.W() {
+				best = c
+			}
+		}
+		crops, r = []crop{best}, best.Rect
+	}
+	w, h := r.W(), r.H()
+	px := func(c crop, x, y int) (byte, byte, byte) {
+		i := ((y+r.Y0-c.Y0)*c.W() + x + r.X0 - c.X0) * 3
+		return c.Pix[i], c.Pix[i+1], c.Pix[i+2]
+	}
+	// Stable pixels and their colour in the middle frame.
+	stable := make([]bool, w*h)
+	spread := make([]int, w*h) // the largest channel's range over the frames
+	mid := crops[len(crops)/2]
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			ok := true
+			if len(crops) >= 3 {
+				var lo, hi [3]int
+				for k, c := range crops {
+					cr, cg, cb := px(c, x, y)
+					v := [3]int{int(cr), int(cg), int(cb)}
+					for ch := 0; ch < 3; ch++ {
+						if k == 0 || v[ch] < lo[ch] {
+							lo[ch] = v[ch]
+						}
+						if k == 0 || v[ch] > hi[ch] {
+							hi[ch] = v[ch]
+						}
+					}
+				}
+				for ch := 0; ch < 3; ch++ {
+					spread[y*w+x] = max(spread[y*w+x], hi[ch]-lo[ch])
+				}
+				ok = spread[y*w+x] <= maxSpread
+			}
+			stable[y*w+x] = ok
+		}
+	}
+	dist := insideDistance(stable, w, h)
+	// Colour bins of 32 levels a channel over the stable pixels.
+	bins := map[int]*bin{}
+	total := 0
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if !stable[i] {
+				continue
+			}
+			cr, cg, cb := px(mid, x, y)
+			k := int(cr>>5)<<6 | int(cg>>5)<<3 | int(cb>>5)
+			bn := bins[k]
+			if bn == nil {
+				bn = &bin{key: k}
+				bins[k] = bn
+			}
+			bn.n++
+			bn.dsum += float64(dist[i])
+			bn.strict += 1 - float64(spread[i])/(maxSpread+1)
+			bn.r += int(cr)
+			bn.g += int(cg)
+			bn.b += int(cb)
+			total++
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	var best *bin
+	for _, bn := range bins {
+		if bn.n*10 < total {
+			continue // anti-aliasing and noise
+		}
+		if best == nil || bn.score() > best.score() || bn.score() == best.score() && bn.key < best.key {
+			best = bn
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return fmt.Sprintf("#%02X%02X%02X", best.r/best.n, best.g/best.n, best.b/best.n)
+}
+
+// maxSpread is the most a stable pixel's colour may vary over the frames.
+const maxSpread = 48
+
+// bin is the stable pixels of one colour bin: how many, how deep inside
+// the stable shape and how still they are in total, and their colour sum.
+type bin struct {
+	n       int
+	dsum    float64
+	strict  float64
+	r, g, b int
+	key     int
+}
+
+// score ranks a bin as the fill: deep inside the caption and still (a
+// translucent box's pixels pass as stable over dark pictures, but they
+// still move with the picture; the text drawn on it does not).
+func (b *bin) score() float64 {
+	return b.dsum / float64(b.n) * (b.strict / float64(b.n))
+}
+
+// insideDistance is, for each pixel, its city-block distance to the
+// nearest unstable pixel or to the edge (0 for unstable pixels).
+func insideDistance(stable []bool, w, h int) []int32 {
+	const far = 1 << 30
+	d := make([]int32, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			switch {
+			case !stable[i]:
+				d[i] = 0
+			case x == 0 || y == 0:
+				d[i] = 1
+			default:
+				d[i] = min(far, d[i-1]+1, d[i-w]+1)
+			}
+		}
+	}
+	for y := h - 1; y >= 0; y-- {
+		for x := w - 1; x >= 0; x-- {
+			i := y*w + x
+			if x == w-1 || y == h-1 {
+				d[i] = min(d[i], 1)
+				continue
+			}
+			d[i] = min(d[i], d[i+1]+1, d[i+w]+1)
+		}
+	}
+	return d
+}
