@@ -148,6 +148,9 @@ func assemble(frames []frameLines, durationMs int64, opts ReadOptions) *Result {
 		end := shots[g.last].t + half
 		if durationMs > 0 {
 			end = min(end, durationMs)
+			if g.last == len(shots)-1 {
+				end = durationMs // on the last frame read: on until the end
+			}
 		}
 		res.Cues = append(res.Cues, Cue{StartMs: start, EndMs: end, Text: modeText(g.texts), Frames: n, Color: fillColor(g.crops)})
 	}
