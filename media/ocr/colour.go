@@ -70,6 +70,11 @@ func fillColor(crops []crop) string {
 		}
 	}
 	dist := insideDistance(stable, w, h)
+	// Strokes are thin: inside depth beyond a stroke's half width says
+	// nothing more (a still, plain patch of picture is deep but no text),
+	// and every pixel of a stroke lies near an edge of the drawing.
+	depthCap := int32(max(3, h/8))
+	nearEdge := edgeNear(mid, r, max(2, h/10))
 	// Colour bins of 32 levels a channel over the stable pixels.
 	bins := map[int]*bin{}
 	total := 0
@@ -87,7 +92,10 @@ func fillColor(crops []crop) string {
 				bins[k] = bn
 			}
 			bn.n++
-			bn.dsum += float64(dist[i])
+			bn.dsum += float64(min(dist[i], depthCap))
+			if nearEdge[i] {
+				bn.edge++
+			}
 			bn.strict += 1 - float64(spread[i])/(maxSpread+1)
 			bn.r += int(cr)
 			bn.g += int(cg)
@@ -122,15 +130,19 @@ type bin struct {
 	n       int
 	dsum    float64
 	strict  float64
+	edge    int
 	r, g, b int
 	key     int
 }
 
-// score ranks a bin as the fill: deep inside the caption and still (a
-// translucent box's pixels pass as stable over dark pictures, but they
-// still move with the picture; the text drawn on it does not).
+// score ranks a bin as the fill: deep inside the caption (up to a
+// stroke's depth), still (a translucent box's pixels pass as stable over
+// dark pictures, but they still move with the picture; the text drawn on
+// it does not) and near edges (strokes are thin; a plain patch of the
+// picture that happens to stay put is not).
 func (b *bin) score() float64 {
-	return b.dsum / float64(b.n) * (b.strict / float64(b.n))
+	n := float64(b.n)
+	return b.dsum / n * (b.strict / n) * (float64(b.edge) / n)
 }
 
 // insideDistance is, for each pixel, its city-block distance to the
@@ -162,4 +174,78 @@ func insideDistance(stable []bool, w, h int) []int32 {
 		}
 	}
 	return d
+}
+
+// edgeNear marks the pixels of rectangle r of c within reach (city-block)
+// of a strong luminance edge.
+func edgeNear(c crop, r Rect, reach int) []bool {
+	w, h := r.W(), r.H()
+	luma := make([]int, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := ((y+r.Y0-c.Y0)*c.W() + x + r.X0 - c.X0) * 3
+			luma[y*w+x] = (299*int(c.Pix[i]) + 587*int(c.Pix[i+1]) + 114*int(c.Pix[i+2])) / 1000
+		}
+	}
+	notEdge := make([]bool, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			g := 0
+			if x+1 < w {
+				g = max(g, abs(luma[i+1]-luma[i]))
+			}
+			if y+1 < h {
+				g = max(g, abs(luma[i+w]-luma[i]))
+			}
+			notEdge[i] = g < 60
+		}
+	}
+	d := distanceTo(notEdge, w, h)
+	near := make([]bool, w*h)
+	for i := range near {
+		near[i] = d[i] <= int32(reach)
+	}
+	return near
+}
+
+// distanceTo is, for each pixel, its city-block distance to the nearest
+// pixel where away is false (a large number when there is none).
+func distanceTo(away []bool, w, h int) []int32 {
+	const far = 1 << 29
+	d := make([]int32, w*h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := y*w + x
+			if !away[i] {
+				continue
+			}
+			d[i] = far
+			if x > 0 {
+				d[i] = min(d[i], d[i-1]+1)
+			}
+			if y > 0 {
+				d[i] = min(d[i], d[i-w]+1)
+			}
+		}
+	}
+	for y := h - 1; y >= 0; y-- {
+		for x := w - 1; x >= 0; x-- {
+			i := y*w + x
+			if x < w-1 {
+				d[i] = min(d[i], d[i+1]+1)
+			}
+			if y < h-1 {
+				d[i] = min(d[i], d[i+w]+1)
+			}
+		}
+	}
+	return d
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -59,7 +59,8 @@ type CaptionSpec struct {
 	// Watermark, when set, is drawn small in the top-left corner for the
 	// whole clip (an account name).
 	Watermark string
-	// Font is a font file with Chinese glyphs (see CJKFont).
+	// Font is a font file (a path) or a fontconfig family name with
+	// Simplified Chinese glyphs (see CJKFont).
 	Font string
 	// Audio adds a 120 BPM click track; the default is a silent clip.
 	Audio bool
@@ -68,22 +69,29 @@ type CaptionSpec struct {
 	SubtitleStream string
 }
 
-// cjkFonts are font files with Chinese glyphs that Debian packages install.
+// cjkFonts are font files whose first face is a Simplified Chinese one,
+// as Debian packages install them. (fonts-noto-cjk's .ttc files start with
+// the Japanese face, whose 门 PP-OCR reads as 内; CJKFont names its Chinese
+// face through fontconfig instead.)
 var cjkFonts = []string{
-	"/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",     // fonts-noto-cjk
-	"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  // fonts-noto-cjk
-	"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",            // fonts-wqy-zenhei
-	"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",          // fonts-wqy-microhei
-	"/usr/share/fonts/truetype/arphic/uming.ttc",              // fonts-arphic-uming
-	"/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", // fonts-noto-cjk
+	"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",   // fonts-wqy-zenhei
+	"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", // fonts-wqy-microhei
 }
 
-// CJKFont returns an installed font file with Chinese glyphs, or "".
+// notoCJK is fonts-noto-cjk's file, used by its Chinese family name.
+const notoCJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+// CJKFont returns a font with Simplified Chinese glyphs for
+// CaptionSpec.Font: a font file path, or a fontconfig family name, or ""
+// when none is installed.
 func CJKFont() string {
 	for _, f := range cjkFonts {
 		if _, err := os.Stat(f); err == nil {
 			return f
 		}
+	}
+	if _, err := os.Stat(notoCJK); err == nil {
+		return "Noto Sans CJK SC"
 	}
 	return ""
 }
@@ -123,7 +131,11 @@ func MakeCaptioned(ctx context.Context, bin, path string, spec CaptionSpec) erro
 		spec.Font = CJKFont()
 	}
 	if spec.Font == "" {
-		return fmt.Errorf("no font with Chinese glyphs: install the Debian package fonts-noto-cjk")
+		return fmt.Errorf("no font with Chinese glyphs: install the Debian package fonts-wqy-zenhei")
+	}
+	font := "font=" + filterQuote(spec.Font)
+	if filepath.IsAbs(spec.Font) {
+		font = "fontfile=" + filterQuote(spec.Font)
 	}
 	dir, err := os.MkdirTemp("", "elib-synth-*")
 	if err != nil {
@@ -157,14 +169,13 @@ func MakeCaptioned(ctx context.Context, bin, path string, spec CaptionSpec) erro
 		}
 		args = append(args, "-i", srt)
 	}
-	font := filterQuote(spec.Font)
 	var chain []string
 	if spec.Watermark != "" {
 		f := filepath.Join(dir, "wm.txt")
 		if err := os.WriteFile(f, []byte(spec.Watermark), 0o644); err != nil {
 			return err
 		}
-		chain = append(chain, fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:fontsize=%d:fontcolor=white@0.85:borderw=2:bordercolor=black@0.6:x=%d:y=%d",
+		chain = append(chain, fmt.Sprintf("drawtext=%s:textfile=%s:fontsize=%d:fontcolor=white@0.85:borderw=2:bordercolor=black@0.6:x=%d:y=%d",
 			font, filterQuote(f), spec.FontSize*55/100, W/25, H/16))
 	}
 	for i, c := range spec.Captions {
@@ -176,7 +187,7 @@ func MakeCaptioned(ctx context.Context, bin, path string, spec CaptionSpec) erro
 		if err != nil {
 			return err
 		}
-		chain = append(chain, fmt.Sprintf("drawtext=fontfile=%s:textfile=%s:fontsize=%d:%s:x=(w-text_w)/2:y=%d:enable='between(t,%.3f,%.3f)'",
+		chain = append(chain, fmt.Sprintf("drawtext=%s:textfile=%s:fontsize=%d:%s:x=(w-text_w)/2:y=%d:enable='between(t,%.3f,%.3f)'",
 			font, filterQuote(f), spec.FontSize, style, int(float64(H)*spec.CaptionY), float64(c.StartMs)/1000, float64(c.EndMs)/1000-0.001))
 	}
 	filter := bg
