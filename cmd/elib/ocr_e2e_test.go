@@ -130,4 +130,3 @@ func TestBurnedInCaptionsEndToEnd(t *testing.T) {
 	require.Len(t, res.Results, 1)
 	assert.Greater(t, res.Results[0].Duplication, 0.9)
 }
-
