@@ -1,18 +1,22 @@
 package ocr
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // fillColor estimates a caption's fill colour from copies of its box in
 // the frames that showed it. Caption pixels stay put while the picture
 // behind them moves, so pixels whose colour barely changes over the
-// frames are caption (fill, outline, shadow or an opaque box). Among the
-// main colours of those pixels, the fill is the one deepest inside the
-// stable shape: an outline or shadow borders the moving picture, a box
-// borders the box's edge, the fill lies within them. With fewer than three
-// frames every pixel counts as stable. It returns "" without crops.
-func fillColor(crops []crop) string {
+// frames are caption (fill, outline, shadow or an opaque box). The main
+// colours of those pixels are the candidates, best first (see bin.score):
+// the fill is the one deepest inside the stable shape: an outline or
+// shadow borders the moving picture, a box borders the box's edge, the
+// fill lies within them. With fewer than three frames every pixel counts
+// as stable. It returns none without crops.
+func fillColors(crops []crop) []colour {
 	if len(crops) == 0 {
-		return ""
+		return nil
 	}
 	if len(crops) > 8 {
 		picked := make([]crop, 0, 8)
@@ -103,22 +107,69 @@ func fillColor(crops []crop) string {
 			total++
 		}
 	}
-	if total == 0 {
-		return ""
-	}
-	var best *bin
+	var out []colour
 	for _, bn := range bins {
 		if bn.n*10 < total {
 			continue // anti-aliasing and noise
 		}
-		if best == nil || bn.score() > best.score() || bn.score() == best.score() && bn.key < best.key {
-			best = bn
+		out = append(out, colour{key: bn.key, hex: fmt.Sprintf("#%02X%02X%02X", bn.r/bn.n, bn.g/bn.n, bn.b/bn.n), score: bn.score()})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].score > out[j].score || out[i].score == out[j].score && out[i].key < out[j].key
+	})
+	return out
+}
+
+// colour is a candidate fill colour of a caption.
+type colour struct {
+	key   int // the 32-level bin
+	hex   string
+	score float64
+}
+
+// fillColor is the best candidate's colour, "" without one.
+func fillColor(crops []crop) string {
+	if c := fillColors(crops); len(c) > 0 {
+		return c[0].hex
+	}
+	return ""
+}
+
+// pickColours chooses each caption's colour from its candidates. A video's
+// captions mostly share one style, so the colour most captions rank first
+// wins in every caption that also has it as a strong candidate (at least
+// a third of its best score): a still patch of picture behind one caption
+// does not outvote the style of the rest.
+func pickColours(cands [][]colour) []string {
+	votes := map[int]int{}
+	for _, c := range cands {
+		if len(c) > 0 {
+			votes[c[0].key]++
 		}
 	}
-	if best == nil {
-		return ""
+	common, n := -1, 0
+	for k, v := range votes {
+		if v > n || v == n && k < common {
+			common, n = k, v
+		}
 	}
-	return fmt.Sprintf("#%02X%02X%02X", best.r/best.n, best.g/best.n, best.b/best.n)
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		if len(c) == 0 {
+			continue
+		}
+		out[i] = c[0].hex
+		if n*2 <= len(cands) || c[0].key == common {
+			continue // no majority, or it is already the majority's
+		}
+		for _, alt := range c[1:] {
+			if alt.key == common && alt.score*3 >= c[0].score {
+				out[i] = alt.hex
+				break
+			}
+		}
+	}
+	return out
 }
 
 // maxSpread is the most a stable pixel's colour may vary over the frames.

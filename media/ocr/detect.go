@@ -61,6 +61,7 @@ func (e *Engine) Detect(img Image) ([]Rect, error) {
 			rects = append(rects, r)
 		}
 	}
+	rects = mergeLines(rects)
 	sort.Slice(rects, func(i, j int) bool {
 		if math.Abs(rects[i].CY()-rects[j].CY()) > float64(min(rects[i].H(), rects[j].H()))/2 {
 			return rects[i].Y0 < rects[j].Y0
@@ -68,6 +69,32 @@ func (e *Engine) Detect(img Image) ([]Rect, error) {
 		return rects[i].X0 < rects[j].X0
 	})
 	return rects, nil
+}
+
+// mergeLines joins boxes that are pieces of one line of text: side by
+// side at the same height with a gap under half a line's height (DB can
+// split a line at wide-set punctuation or a space; each piece alone would
+// be read as a line of its own).
+func mergeLines(rects []Rect) []Rect {
+	for merged := true; merged; {
+		merged = false
+		for i := 0; i < len(rects) && !merged; i++ {
+			for j := i + 1; j < len(rects); j++ {
+				a, b := rects[i], rects[j]
+				h := max(a.H(), b.H())
+				gap := max(a.X0, b.X0) - min(a.X1, b.X1)
+				overlap := min(a.Y1, b.Y1) - max(a.Y0, b.Y0)
+				if gap*2 > h || overlap*2 < min(a.H(), b.H()) || math.Abs(a.CY()-b.CY())*10 > float64(h)*3 {
+					continue
+				}
+				rects[i] = Rect{min(a.X0, b.X0), min(a.Y0, b.Y0), max(a.X1, b.X1), max(a.Y1, b.Y1)}
+				rects = append(rects[:j], rects[j+1:]...)
+				merged = true
+				break
+			}
+		}
+	}
+	return rects
 }
 
 // dbBoxes turns a w×h probability map into grown boxes (x0, y0, x1, y1)

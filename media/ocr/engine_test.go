@@ -43,6 +43,12 @@ func TestDBBoxes(t *testing.T) {
 	assert.InDeltaSlice(t, []float64{10 - d, 8 - d, 30 + d, 12 + d}, boxes[0][:], 1e-9)
 }
 
+func TestMergeLines(t *testing.T) {
+	// 一 alone left of its line, a second line below, a title far right.
+	got := mergeLines([]Rect{{300, 1000, 330, 1060}, {340, 995, 800, 1065}, {300, 1100, 800, 1160}, {1000, 1000, 1060, 1060}})
+	assert.Equal(t, []Rect{{300, 995, 800, 1065}, {300, 1100, 800, 1160}, {1000, 1000, 1060, 1060}}, got)
+}
+
 func TestCaptionBand(t *testing.T) {
 	var boxes []Rect
 	// A two-line caption at 1300–1420 on 40 frames, a title at 200 on 5.
@@ -116,4 +122,14 @@ func TestFillColor(t *testing.T) {
 	}
 	assert.Equal(t, "#FAFAFA", fillColor([]crop{mk(1), mk(2), mk(3), mk(4)}))
 	assert.Equal(t, "", fillColor(nil))
+}
+
+func TestPickColoursMajority(t *testing.T) {
+	yellow := colour{key: 1, hex: "#FFE000", score: 5}
+	brown := colour{key: 2, hex: "#440900", score: 8}
+	got := pickColours([][]colour{{yellow}, {yellow, brown}, {brown, {key: 1, hex: "#FDDC01", score: 4}}, {yellow}})
+	assert.Equal(t, []string{"#FFE000", "#FFE000", "#FDDC01", "#FFE000"}, got)
+	// Without a majority each caption keeps its own best.
+	got = pickColours([][]colour{{yellow, brown}, {brown, yellow}})
+	assert.Equal(t, []string{"#FFE000", "#440900"}, got)
 }

@@ -139,6 +139,7 @@ func assemble(frames []frameLines, durationMs int64, opts ReadOptions) *Result {
 			cur.crops = append(cur.crops, s.crop)
 		}
 	}
+	var cands [][]colour
 	for _, g := range groups {
 		n := 0
 		for _, c := range g.texts {
@@ -152,7 +153,11 @@ func assemble(frames []frameLines, durationMs int64, opts ReadOptions) *Result {
 				end = durationMs // on the last frame read: on until the end
 			}
 		}
-		res.Cues = append(res.Cues, Cue{StartMs: start, EndMs: end, Text: modeText(g.texts), Frames: n, Color: fillColor(g.crops)})
+		res.Cues = append(res.Cues, Cue{StartMs: start, EndMs: end, Text: modeText(g.texts), Frames: n})
+		cands = append(cands, fillColors(g.crops))
+	}
+	for i, c := range pickColours(cands) {
+		res.Cues[i].Color = c
 	}
 	return res
 }
