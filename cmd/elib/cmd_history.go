@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"text/tabwriter"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/width"
 
 	"elib/history"
 	"elib/index"
@@ -109,8 +111,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		fmt.Fprintln(g.stdout, "no recorded checks (elib serve and elib check --record record them)")
 		return nil
 	}
-	tw := tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tWHO\tFILE\tVERDICT\tDUPLICATION\tLEVEL\tTOP SOURCE")
+	rows := [][]string{{"TIME", "WHO", "FILE", "VERDICT", "DUPLICATION", "LEVEL", "TOP SOURCE"}}
 	for _, e := range entries {
 		top := e.TopSource
 		if e.TopSourceTitle != "" {
@@ -119,9 +120,52 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		if top == "" {
 			top = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f %%\t%s\t%s\n", e.Time.In(historyZone).Format("2006-01-02 15:04:05"), e.Who, e.File, e.Verdict, e.Duplication*100, e.Level, top)
+		rows = append(rows, []string{e.Time.In(historyZone).Format("2006-01-02 15:04:05"), e.Who, e.File, e.Verdict,
+			fmt.Sprintf("%.1f %%", e.Duplication*100), e.Level, top})
 	}
-	return tw.Flush()
+	return writeColumns(g.stdout, rows)
+}
+
+// writeColumns prints rows as left-aligned columns two spaces apart,
+// measuring wide (CJK) characters as two columns, so Chinese names line
+// up in a terminal (text/tabwriter counts them as one).
+func writeColumns(w io.Writer, rows [][]string) error {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], displayWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// displayWidth is the number of terminal columns s takes: East Asian wide
+// and full-width characters take two.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // historyZone is the zone history times print in (the team's,
