@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,8 @@ import (
 // with who made it; GET /v1/history lists it.
 
 // UserHeader names the person behind a request that carries no token (the
-// page sends the name the user gave it); at most 64 characters.
+// page sends the name the user gave it, percent-encoded); at most 64
+// characters. A "user" query parameter does the same for form posts.
 const UserHeader = "X-Elib-User"
 
 // historyReply is GET /v1/history: the shape of `elib history --format
@@ -47,7 +49,12 @@ func (s *Server) who(r *http.Request) string {
 			}
 		}
 	}
-	if u := cleanUser(r.Header.Get(UserHeader)); u != "" {
+	if u := cleanUser(unescapeUser(r.Header.Get(UserHeader))); u != "" {
+		return u
+	}
+	// The page's printable report is a form posted to a new tab, which
+	// cannot carry a header: it names the user in the URL.
+	if u := cleanUser(r.URL.Query().Get("user")); u != "" {
 		return u
 	}
 	host := r.RemoteAddr
@@ -55,6 +62,19 @@ func (s *Server) who(r *http.Request) string {
 		host = host[:i]
 	}
 	return strings.Trim(host, "[]")
+}
+
+// unescapeUser decodes a percent-encoded header value: browsers send only
+// Latin-1 in headers, so the page encodes a name like 小王 as
+// %E5%B0%8F%E7%8E%8B. Anything else is taken as it is.
+func unescapeUser(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 // cleanUser keeps a user name printable and short.

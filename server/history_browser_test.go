@@ -13,8 +13,9 @@ import (
 )
 
 // TestBrowserHistoryAndExport drives the page in headless Chromium: a check
-// made on the page is in the 历史 view (newest first, with verdict and top
-// source), and 导出 Excel downloads the workbook of the same check. The
+// made on the page is in the 历史 view (newest first, with verdict, top
+// source and the checker's name typed on the page), and 导出 Excel
+// downloads the workbook of the same check. The
 // history view's screenshot is saved for a reviewer under $ELIB_SCREENSHOTS
 // or a new elib-screenshots-* folder in the temp dir (its path is logged).
 func TestBrowserHistoryAndExport(t *testing.T) {
@@ -33,6 +34,9 @@ func TestBrowserHistoryAndExport(t *testing.T) {
 	steps(t, ctx,
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		// The checker's name, kept by the page and sent with each check.
+		chromedp.SetValue(css(`#user`), "小王"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('user').dispatchEvent(new Event('change'))`),
 		chromedp.SetValue(css(`#script`), rejectScript),
 		chromedp.Click(css(`#check-btn`)),
 		chromedp.WaitVisible(css(`#results .result .verdict`)),
@@ -54,7 +58,7 @@ func TestBrowserHistoryAndExport(t *testing.T) {
 	for _, r := range rows {
 		assert.Equal(t, "reject", r["verdict"])
 		assert.Contains(t, r["text"], "lib/wardrobe.txt")
-		assert.Contains(t, r["text"], "127.0.0.1")
+		assert.Contains(t, r["text"], "小王", "the name typed on the page")
 	}
 	tab := run(t, ctx, chromedp.Text(css(`#tab-history`)))
 	assert.True(t, tab == "历史" || tab == "History", tab)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,19 @@ func TestChecksAreRecorded(t *testing.T) {
 	assert.Equal(t, "again.txt", h.Entries[0].File, "the newest")
 	status, _, _ = do(t, "GET", ts.URL+"/v1/history?verdict=maybe", "", "")
 	assert.Equal(t, http.StatusBadRequest, status)
+
+	// The page percent-encodes the name (browsers send Latin-1 headers
+	// only) and names it in the URL of its report form.
+	status, _, body = do(t, "POST", ts.URL+"/v1/check", "application/json", namedCheck(t, passScript, "p.txt"), UserHeader, "%E8%80%81%E6%9D%8E")
+	require.Equal(t, http.StatusOK, status, body)
+	status, _, body = do(t, "POST", ts.URL+"/v1/report?user="+url.QueryEscape("小张"), "application/json", namedCheck(t, passScript, "q.txt"))
+	require.Equal(t, http.StatusOK, status, body)
+	status, _, body = do(t, "GET", ts.URL+"/v1/history?limit=2", "", "")
+	require.Equal(t, http.StatusOK, status, body)
+	require.NoError(t, json.Unmarshal([]byte(body), &h), body)
+	require.Len(t, h.Entries, 2)
+	assert.Equal(t, "老李", h.Entries[0].Who)
+	assert.Equal(t, "小张", h.Entries[1].Who)
 }
 
 // TestExportWorkbook: POST /v1/export answers the check as the Excel

@@ -140,6 +140,8 @@ async function api(method, url, body, retried) {
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
   const tok = storedToken();
   if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
+  const who = typeof storedUser === 'function' ? storedUser() : ''; // history.js: the checker's name
+  if (who) opts.headers['X-Elib-User'] = encodeURIComponent(who);
   const resp = await fetch(url, opts);
   if (resp.status === 401 && !retried) {
     const entered = window.prompt(t('tokenPrompt'));

@@ -5,15 +5,36 @@
 'use strict';
 
 Object.assign(I18N.zh, {
-  tabHistory: '历史', xlsxBtn: '导出 Excel', historyVerdict: '结论', historyAll: '全部',
+  tabHistory: '历史', xlsxBtn: '导出 Excel', userLabel: '检查人', historyVerdict: '结论', historyAll: '全部',
   hTime: '检查时间', hWho: '检查人', hFile: '文件', hVerdict: '结论', hDup: '重复度', hLevel: '分级', hTop: '主要来源',
   historyEmpty: '还没有检查记录。', historyTotal: '共 {n} 条检查记录',
 });
 Object.assign(I18N.en, {
-  tabHistory: 'History', xlsxBtn: 'Export Excel', historyVerdict: 'Verdict', historyAll: 'all',
+  tabHistory: 'History', xlsxBtn: 'Export Excel', userLabel: 'Checker', historyVerdict: 'Verdict', historyAll: 'all',
   hTime: 'Checked', hWho: 'Who', hFile: 'File', hVerdict: 'Verdict', hDup: 'Duplication', hLevel: 'Level', hTop: 'Top source',
   historyEmpty: 'No checks recorded yet.', historyTotal: '{n} recorded checks',
 });
+
+// The checker's name: typed once, kept in localStorage, sent with every
+// API request (X-Elib-User, percent-encoded) and in the printable report's
+// URL, so the history names a person rather than an address.
+const USER_KEY = 'elib.user';
+
+function storedUser() {
+  try { return (localStorage.getItem(USER_KEY) || '').trim(); } catch (e) { return ($('user') && $('user').value.trim()) || ''; }
+}
+
+function saveUser(name) {
+  try { localStorage.setItem(USER_KEY, name); } catch (e) { /* storage disabled: the field still holds it */ }
+  reportAction();
+}
+
+// reportAction names the user in the report form's URL (a form post to a
+// new tab cannot carry a header).
+function reportAction() {
+  const who = storedUser();
+  $('report-form').action = '/v1/report' + (who ? '?user=' + encodeURIComponent(who) : '');
+}
 
 // fmtTime shows a time in the team's zone (Asia/Shanghai), e.g.
 // 2026-11-03 11:30:00.
@@ -78,6 +99,8 @@ async function exportXLSX() {
   else { opts.body = JSON.stringify(body); opts.headers['Content-Type'] = 'application/json'; }
   const tok = storedToken(); // app.js: a private server's token
   if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
+  const who = storedUser();
+  if (who) opts.headers['X-Elib-User'] = encodeURIComponent(who);
   try {
     const resp = await fetch('/v1/export', opts);
     if (!resp.ok) {
@@ -101,6 +124,9 @@ async function exportXLSX() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  $('user').value = storedUser();
+  $('user').addEventListener('change', () => saveUser($('user').value.trim()));
+  reportAction();
   $('xlsx-btn').addEventListener('click', exportXLSX);
   $('history-verdict').addEventListener('change', loadHistory);
   $('lang-toggle').addEventListener('click', () => { if (lastHistory) renderHistory(lastHistory); });
