@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -296,4 +297,38 @@ func TestSearchWhereFiltersBounded(t *testing.T) {
 	status, _, reply = do(t, "GET", ts.URL+many(3), "", "")
 	assert.Equal(t, http.StatusOK, status, reply)
 	assert.Contains(t, reply, `"total": 0`, "the filters apply")
+}
+
+// Medium 6: the real page works against a private server: it asks for
+// the token on the first 401 (here declined), and once the token is
+// stored it sends it with every request and keeps it in the cookie the
+// report form and export links carry.
+func TestBrowserPrivateServer(t *testing.T) {
+	const token = "private-token-0123456789"
+	_, ts := newTestServer(t, func(o *Options) { o.Token, o.Private = token, true })
+	ctx, dialogs := browser(t)
+	steps(t, ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	assert.Positive(t, dialogs.Load(), "the page asked for the token")
+	steps(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`saveToken(`+"'"+token+"'"+`)`),
+		chromedp.SetValue(css(`#script`), rejectScript),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#results .result .verdict`)),
+	)
+	verdict := run(t, ctx, chromedp.AttributeValue(css(`#results .result`), "data-verdict"))
+	assert.Equal(t, "reject", verdict.Value)
+	cookie := run(t, ctx, chromedp.Evaluate[string](`document.cookie`))
+	assert.Contains(t, cookie, TokenCookie+"="+token)
+	// A reload renews the cookie from localStorage and needs no prompt.
+	before := dialogs.Load()
+	steps(t, ctx,
+		chromedp.Reload(),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+	)
+	info := run(t, ctx, chromedp.Text(css(`#library-info`)))
+	assert.Contains(t, info, "test library")
+	assert.Equal(t, before, dialogs.Load())
 }

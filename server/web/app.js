@@ -679,6 +679,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     applyLang();
   });
   applyLang();
+  // The cookie is per session; the token kept in localStorage renews it.
+  if (storedToken()) saveToken(storedToken());
   try {
     state.info = await api('GET', '/v1/info');
     renderInfo();
