@@ -16,6 +16,7 @@ const I18N = {
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
+    statsComputing: '统计计算中（素材多时需要几分钟），稍后自动刷新…',
     hook: '钩子', conflict: '冲突', testimonial: '证言', conversion: '转化', story: '故事', other: '其他',
     noResults: '没有结果。', errors: '无法处理的输入：',
     level: '平台分级', throttled: '限流',
@@ -39,6 +40,7 @@ const I18N = {
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
+    statsComputing: 'Computing the stats (minutes for a large library); retrying…',
     hook: 'hook', conflict: 'conflict', testimonial: 'testimonial', conversion: 'conversion', story: 'story', other: 'other',
     noResults: 'No results.', errors: 'Inputs that could not be processed: ',
     level: 'platform level', throttled: 'throttled',
@@ -152,7 +154,12 @@ async function api(method, url, body, retried) {
   }
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
-  if (!resp.ok) throw new Error((data && data.error) || (resp.status + ' ' + resp.statusText));
+  if (!resp.ok) {
+    const err = new Error((data && data.error) || (resp.status + ' ' + resp.statusText));
+    err.status = resp.status;
+    err.retryAfter = Number(resp.headers.get('Retry-After')) || 0;
+    throw err;
+  }
   return data;
 }
 
@@ -450,7 +457,20 @@ async function loadDashboard() {
   const params = new URLSearchParams();
   if ($('period').value) params.set('since', $('period').value);
   try {
-    state.stats = await api('GET', '/v1/stats?' + params.toString());
+    // A large library's stats are computed in the background and cached;
+    // until they are, the server answers 503 with Retry-After.
+    for (let tries = 0; ; tries++) {
+      try {
+        state.stats = await api('GET', '/v1/stats?' + params.toString());
+        break;
+      } catch (e) {
+        if (e.status !== 503 || tries >= 20) throw e;
+        err.textContent = t('statsComputing');
+        err.hidden = false;
+        await new Promise((r) => setTimeout(r, 1000 * Math.max(2, e.retryAfter)));
+      }
+    }
+    err.hidden = true;
     renderDashboard(state.stats);
     document.body.dataset.dashboard = 'ready';
   } catch (e) {
