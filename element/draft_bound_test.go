@@ -94,7 +94,9 @@ func TestLargeDraftIsBounded(t *testing.T) {
 	took := time.Since(start)
 	require.NoError(t, err)
 	require.Len(t, assets[0].Elements, 2000, "one element per labelled cue")
-	assert.Less(t, took, 3*time.Second, "parsed in %s", took)
+	// About 1 s of CPU here (most of it JSON); the bound only catches a
+	// return to cues × segments (the machine may be shared and slow).
+	assert.Less(t, took, 20*time.Second, "parsed in %s", took)
 	t.Logf("2,000 cues × 200,000 sounds (%d MB): %s", len(text)>>20, took)
 
 	over := `{"id":"x","tracks":[],"materials":{"texts":[]},"pad":"` + strings.Repeat("x", MaxDraftBytes) + `"}`
