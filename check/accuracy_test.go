@@ -58,6 +58,13 @@ func devLibrary(t testing.TB, eng *fingerprint.Engine, dev string) *index.Librar
 
 // TestDevAccuracy checks every new asset of the development set against its
 // library and compares duplication and verdict with the truth file.
+//
+// The truth counts runs of five or more characters only. Recipe d (a whole
+// library script with synonym swaps on 10–40 % of its words) is what SPEC
+// §4 now calls an edited copy, whose aligned stretches count too: its
+// files are held to duplication at least their truth (alignment only
+// adds) and stay out of the verdict agreement, which the truth cannot
+// judge for them.
 func TestDevAccuracy(t *testing.T) {
 	dev := devDir(t)
 	var truth truthFile
@@ -79,6 +86,13 @@ func TestDevAccuracy(t *testing.T) {
 		require.Len(t, assets, 1, f.File)
 		res, err := c.Check(context.Background(), f.File, &assets[0])
 		require.NoError(t, err, f.File)
+		if f.Recipe == editedRecipe {
+			assert.GreaterOrEqual(t, res.Duplication, f.Duplication-0.02, "%s: an edited copy counts at least its exact runs", f.File)
+			a := perRecipe(per, f.Recipe)
+			a.n++
+			a.absErr += math.Abs(res.Duplication - f.Duplication)
+			continue
+		}
 		for _, a := range []*agg{total, perRecipe(per, f.Recipe)} {
 			a.n++
 			a.absErr += math.Abs(res.Duplication - f.Duplication)
@@ -110,12 +124,15 @@ func TestDevAccuracy(t *testing.T) {
 	for _, r := range recipes {
 		row(r, per[r])
 	}
-	row("all", total)
+	row("all but d", total)
 	t.Log(b.String())
 
 	assert.GreaterOrEqual(t, float64(total.clearAgree)/float64(total.clear), 0.97, "verdict agreement away from the threshold")
 	assert.LessOrEqual(t, total.absErr/float64(total.n), 0.06, "duplication mean absolute error")
 }
+
+// editedRecipe is the development set's recipe of light edits (洗稿).
+const editedRecipe = "d"
 
 // agg accumulates accuracy figures for a group of files.
 type agg struct {

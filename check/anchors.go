@@ -115,10 +115,6 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 		keys = append(keys, k)
 	}
 	assets := c.assetsOf(keys)
-	type assetKey struct {
-		src int
-		id  string
-	}
 	byAsset := map[assetKey]*evidence{}
 	owner := make(map[candKey]*evidence, len(hits))
 	for k, e := range hits {

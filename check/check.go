@@ -78,14 +78,19 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	anchors := c.lookupAnchors(whole, masks)
 	order := c.candidates(fps, whole)
 	order = append(order, c.anchorCandidates(anchors, order)...)
-	v := c.newVerifier(file, a, whole)
+	self, err := c.findSelf(ctx, a, fps)
+	if err != nil {
+		return nil, err
+	}
+	v := c.newVerifier(file, a, whole, self)
 	if err := v.run(ctx, order); err != nil {
 		return nil, err
 	}
 	if err := c.clauseSources(ctx, v, whole, anchors); err != nil {
 		return nil, err
 	}
-	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements))}
+	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements)),
+		AlreadyInLibrary: self.identical, OwnVersion: self.own}
 	reused := 0
 	for i := range a.Elements {
 		er := c.checkElement(&a.Elements[i], fps[i], masks[i], v.cands)
@@ -130,9 +135,15 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 	er := ElementResult{Type: e.Type, Start: e.Start, End: e.End, Text: e.Text, Line: e.Line}
 	matches := []Match{}
 	var m verify.Matcher
+	var al verify.Aligner
+	screen := verify.NewScreen(fp.Norm, verify.Options{MinRun: c.engine.Options().MinRun})
 	for _, cd := range cands {
 		r := m.Compare(fp.Norm, cd.norm, opts)
-		if r.CoveredCount == 0 {
+		var edited []verify.Stretch
+		if screen.SharedBigrams(cd.norm) >= minAlignBigrams {
+			edited = al.Align(fp.Norm, cd.norm, c.opts.Tuning.Align)
+		}
+		if r.CoveredCount == 0 && len(edited) == 0 {
 			continue
 		}
 		mt := Match{
@@ -142,10 +153,9 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 			Similarity:  round4(verify.Jaccard(fp.Shingles, cd.elem.Shingles)),
 			Containment: round4(r.Containment),
 			Text:        cd.elem.Text,
+			OwnVersion:  cd.own,
 		}
-		for _, sp := range r.Spans {
-			mt.Spans = append(mt.Spans, Span{Start: sp.Start, End: sp.End, LibraryStart: sp.LibStart, LibraryEnd: sp.LibEnd})
-		}
+		mt.Spans, r.Covered = mergeEdited(fp.Norm, cd.norm, r, edited)
 		mt.license(c.opts.License)
 		var pos []int
 		for k, cv := range r.Covered {

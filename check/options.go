@@ -2,6 +2,7 @@ package check
 
 import (
 	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/verify"
 	"elib/fingerprint/winnow"
 )
 
@@ -25,6 +26,14 @@ type Options struct {
 	// License names library elements whose copying is licensed (a
 	// creator pack's fixed elements; see License). Default: none.
 	License License
+	// ExcludeSelf ignores the library asset with the checked asset's id
+	// (--exclude-self). By default it is a source like any other unless
+	// it holds the same text (SPEC §3, self-matches).
+	ExcludeSelf bool
+	// BatchSources is how many of the last sources are the checked batch
+	// itself (--cross): there, the asset with the checked asset's id is
+	// the input and never a candidate.
+	BatchSources int
 	// Tuning holds the candidate-search knobs; the defaults are measured
 	// (benchmarks/RESULTS.md, ## Check) and rarely need changing.
 	Tuning Tuning
@@ -74,6 +83,9 @@ type Tuning struct {
 	// ReuseContainment is the containment at which an element counts as
 	// reused. The default value is DefaultReuseContainment.
 	ReuseContainment float64
+	// Align says what an edited copy is (SPEC §4, edited copies count);
+	// zero fields take verify's defaults.
+	Align verify.AlignOptions
 	// Boilerplate is the rule for sentences common across the library.
 	// The default value is boilerplate.DefaultRule().
 	Boilerplate boilerplate.Rule
@@ -127,6 +139,7 @@ func (t *Tuning) ensureDefaults(minRun int) {
 	if t.WindowStride == 0 {
 		t.WindowStride = 12
 	}
+	t.Align = t.Align.EnsureDefaults()
 	if t.ReuseContainment == 0 {
 		t.ReuseContainment = DefaultReuseContainment
 	}

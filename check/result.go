@@ -19,6 +19,11 @@ type Span struct {
 	End          int `json:"end"`
 	LibraryStart int `json:"library_start"`
 	LibraryEnd   int `json:"library_end"`
+	// Kind is KindExact or KindEdited.
+	Kind string `json:"kind"`
+	// Edits are an edited span's changes (the characters that do not
+	// count), in order.
+	Edits []Edit `json:"edits,omitempty"`
 	// Licensed marks a span of a licensed match (see Options.License).
 	Licensed bool `json:"licensed,omitempty"`
 }
@@ -34,6 +39,9 @@ type Match struct {
 	// Licensed: the library element is licensed (a creator pack's fixed
 	// element); its characters do not count as copied.
 	Licensed bool `json:"licensed,omitempty"`
+	// OwnVersion: the library element belongs to the checked asset's own
+	// published version (same id, another text).
+	OwnVersion bool `json:"own_version,omitempty"`
 	// Text is the library element's text (for side-by-side views).
 	Text string `json:"-"`
 	// covered counts this match's countable characters, for ranking.
@@ -78,6 +86,13 @@ type Result struct {
 	Verdict     string          `json:"verdict"`
 	ReuseRate   float64         `json:"reuse_rate"`
 	Elements    []ElementResult `json:"elements"`
+	// AlreadyInLibrary: the library holds this very text under the
+	// asset's id. It is checked against everything else and passes.
+	AlreadyInLibrary bool `json:"already_in_library,omitempty"`
+	// OwnVersion is set when the library holds another text under the
+	// asset's id: the asset's own published version, a source like any
+	// other (matches against it carry OwnVersion).
+	OwnVersion *OwnVersion `json:"own_version,omitempty"`
 	// Countable and Copied are the asset's totals behind Duplication.
 	Countable int `json:"-"`
 	Copied    int `json:"-"`
@@ -85,10 +100,11 @@ type Result struct {
 }
 
 // Judge sets the verdict for threshold: reject iff duplication (the exact
-// ratio, not the rounded figure) is strictly greater.
+// ratio, not the rounded figure) is strictly greater; an input already in
+// the library passes.
 func (r *Result) Judge(threshold float64) {
 	r.Verdict = Pass
-	if r.Countable > 0 && float64(r.Copied)/float64(r.Countable) > threshold {
+	if !r.AlreadyInLibrary && r.Countable > 0 && float64(r.Copied)/float64(r.Countable) > threshold {
 		r.Verdict = Reject
 	}
 }

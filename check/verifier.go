@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"elib/element"
 	"elib/fingerprint"
@@ -18,11 +17,17 @@ type candidate struct {
 	ref  uint32
 	elem *element.Stored
 	norm normalize.Text
+	own  bool // of the checked asset's own published version
 }
+
+// minAlignBigrams is the fewest character bigrams a library element must
+// share with the checked text to be aligned with it: an edited stretch of
+// 12 characters with 3 edits shares at least 5 (the q-gram lemma).
+const minAlignBigrams = 5
 
 // verifier fetches candidates of one check and keeps those sharing at
 // least one MinRun-gram with the whole text, never the checked asset
-// itself. A candidate sharing a real run (ExpandRun characters) pulls in
+// itself (self.skip). A candidate sharing a real run (ExpandRun characters) pulls in
 // the rest of its asset: an edited copy may have elements too changed for
 // any lookup to propose.
 type verifier struct {
@@ -30,34 +35,30 @@ type verifier struct {
 	file     string
 	a        *element.Asset
 	screen   *verify.Screen
-	selfFile string
+	whole    normalize.Text
+	aligner  verify.Aligner
+	self     *selfMatch
 	queue    []candKey
 	seen     map[candKey]bool // queued or fetched
 	asked    map[candKey]bool // announced to its source (Prefetch)
 	accepted map[candKey]bool
-	expanded map[string]bool // source+asset: its elements are queued
-	selfMemo map[string]bool // source+asset: is the checked file itself
+	expanded map[assetKey]bool // its elements are queued
 	cands    []*candidate
 }
 
-func (c *Checker) newVerifier(file string, a *element.Asset, whole *fingerprint.Fingerprint) *verifier {
-	v := &verifier{
+func (c *Checker) newVerifier(file string, a *element.Asset, whole *fingerprint.Fingerprint, self *selfMatch) *verifier {
+	return &verifier{
 		c:        c,
 		file:     file,
 		a:        a,
 		screen:   verify.NewScreen(whole.Norm, verify.Options{MinRun: c.engine.Options().MinRun}),
+		whole:    whole.Norm,
+		self:     self,
 		seen:     map[candKey]bool{},
 		asked:    map[candKey]bool{},
 		accepted: map[candKey]bool{},
-		expanded: map[string]bool{},
-		selfMemo: map[string]bool{},
+		expanded: map[assetKey]bool{},
 	}
-	if a.File != "" {
-		if abs, err := filepath.Abs(a.File); err == nil {
-			v.selfFile = abs
-		}
-	}
-	return v
 }
 
 // run verifies order and everything the accepted candidates pull in.
@@ -103,7 +104,7 @@ func (v *verifier) prefetch(keys []candKey) {
 }
 
 // load fetches and screens one candidate: nil when it is gone, the
-// checked asset itself, or shares no MinRun-gram with the text; shared
+// input itself, or shares no MinRun-gram with the text; shared
 // is how many of its MinRun-grams the text holds.
 func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error) {
 	if err := ctx.Err(); err != nil {
@@ -117,21 +118,20 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 	if err != nil {
 		return nil, 0, fmt.Errorf("check %s: library element %d: %w", v.file, k.ref, err)
 	}
-	if el.AssetID == v.a.ID {
-		return nil, 0, nil // never match an asset against itself
+	if el.AssetID == v.a.ID && v.self.skip[k.src] {
+		return nil, 0, nil // the input itself
 	}
-	cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: v.c.engine.Normalizer().Normalize(el.Text)}
+	cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: v.c.engine.Normalizer().Normalize(el.Text), own: el.AssetID == v.a.ID}
 	shared := v.screen.Shared(cd.norm)
-	if shared == 0 {
-		return nil, 0, nil
+	minRun := v.c.engine.Options().MinRun
+	if shared < v.c.opts.Tuning.ExpandRun-minRun+1 && v.screen.SharedBigrams(cd.norm) >= minAlignBigrams {
+		// An edited copy shares few exact runs: its aligned stretches
+		// decide, as if they were runs of their matched characters.
+		for _, st := range v.aligner.Align(v.whole, cd.norm, v.c.opts.Tuning.Align) {
+			shared = max(shared, st.Matched()-minRun+1)
+		}
 	}
-	key := assetKey(k.src, el.AssetID)
-	self, known := v.selfMemo[key]
-	if !known {
-		self = v.isSelf(k.src, el.AssetID)
-		v.selfMemo[key] = self
-	}
-	if self {
+	if shared <= 0 {
 		return nil, 0, nil
 	}
 	return cd, shared, nil
@@ -143,7 +143,7 @@ func (v *verifier) accept(cd *candidate, shared int) {
 	v.accepted[candKey{cd.src, cd.ref}] = true
 	v.cands = append(v.cands, cd)
 	minRun := v.c.engine.Options().MinRun
-	key := assetKey(cd.src, cd.elem.AssetID)
+	key := assetKey{cd.src, cd.elem.AssetID}
 	if v.expanded[key] || shared < v.c.opts.Tuning.ExpandRun-minRun+1 {
 		return
 	}
@@ -157,15 +157,8 @@ func (v *verifier) accept(cd *candidate, shared int) {
 	}
 }
 
-// isSelf reports whether a library asset is the checked file itself,
-// imported earlier under an id of its own (ids are relative to the import
-// root, which need not be the check's root).
-func (v *verifier) isSelf(src int, assetID string) bool {
-	if v.selfFile == "" {
-		return false
-	}
-	la, err := v.c.sources[src].Asset(assetID)
-	return err == nil && la.File == v.selfFile
+// assetKey names a library asset of one source.
+type assetKey struct {
+	src int
+	id  string
 }
-
-func assetKey(src int, assetID string) string { return fmt.Sprintf("%d\x00%s", src, assetID) }

@@ -55,6 +55,12 @@ func writeText(w io.Writer, r *Report) error {
 		if res.AssetID != res.File {
 			fmt.Fprintf(&b, "  asset %s\n", res.AssetID)
 		}
+		if res.AlreadyInLibrary {
+			fmt.Fprintf(&b, "  already in the library as %s (itself not counted)\n", res.AssetID)
+		}
+		if ov := res.OwnVersion; ov != nil {
+			fmt.Fprintf(&b, "  checked against its own published version %s%s\n", ov.AssetID, publishedNote(ov.Published))
+		}
 		if res.Pack != "" {
 			fmt.Fprintf(&b, "  variant of pack %s\n", res.Pack)
 		}
@@ -96,6 +102,9 @@ func writeElement(b *strings.Builder, p painter, e *check.ElementResult) {
 		lic := ""
 		if m.Licensed {
 			lic = "  licensed (pack)"
+		}
+		if m.OwnVersion {
+			lic += "  its own published version"
 		}
 		fmt.Fprintf(b, "      ↳ %s (%s, %s)  containment %s, similarity %s%s\n",
 			m.ElementID, m.AssetID, m.Type, pct(m.Containment), pct(m.Similarity), lic)
@@ -163,4 +172,12 @@ func levelNote(p painter, l check.Level) string {
 		return p.paint(ansiRed, fmt.Sprintf("level %s (%s, throttled)", l, l.Band()))
 	}
 	return note
+}
+
+// publishedNote is " (published T)" or "" when t is unknown.
+func publishedNote(t string) string {
+	if t == "" {
+		return ""
+	}
+	return " (published " + t + ")"
 }

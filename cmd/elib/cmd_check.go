@@ -45,6 +45,7 @@ type checkOptions struct {
 	record bool
 	// output is the file the report is written to (default stdout).
 	output string
+	excludeSelf bool
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -78,6 +79,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.StringVar(&opts.stdinFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
+	f.BoolVar(&opts.excludeSelf, "exclude-self", false, "ignore the library asset with an input's own id (by default an edited published script is checked against its published version)")
 	opts.fatigue.register(f)
 	f.BoolVar(&opts.record, "record", false, "append the results to the library's check history (elib history)")
 	f.StringVarP(&opts.output, "output", "o", "", "write the report to this file instead of stdout (--format xlsx: an Excel workbook)")
@@ -282,7 +284,7 @@ func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Li
 		cr.close = func() { mem.Close() }
 		sources = append(sources, mem)
 	}
-	copts := check.Options{Threshold: opts.threshold}
+	copts := check.Options{Threshold: opts.threshold, ExcludeSelf: opts.excludeSelf, BatchSources: len(sources) - 1}
 	if opts.pack != "" {
 		p, err := packsOf(lib).Pack(opts.pack)
 		if err != nil {
