@@ -301,3 +301,128 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 	}
 	return nil
 }
+
+// editCandidates returns the library elements, not already in chosen,
+// that hold at least EditMinShared distinct edit anchors of the checked
+// text (winnow.EditGrams outside boilerplate, at least EditK runes apart
+// in all): candidates for an edited copy, whose edits left no exact run
+// for the other lookups. Anchors held by more than EditMaxPostings
+// elements are stock trigrams, no evidence. Most shared first, at most
+// MaxEditCandidates.
+func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool, chosen []candKey) []candKey {
+	t := &c.opts.Tuning
+	if t.EditMinShared < 0 {
+		return nil
+	}
+	var boiler []bool
+	for _, m := range masks {
+		boiler = append(boiler, m...)
+	}
+	var hashes []uint64
+	var pos []int
+	seen := map[uint64]bool{}
+	for _, g := range winnow.EditGrams(nil, whole.Norm.Runes) {
+		if seen[g.Hash] || boiler[g.Pos] || boiler[g.Pos+winnow.EditK-1] {
+			continue
+		}
+		seen[g.Hash] = true
+		hashes = append(hashes, g.Hash)
+		pos = append(pos, g.Pos)
+	}
+	if len(hashes) == 0 {
+		return nil
+	}
+	taken := make(map[candKey]bool, len(chosen))
+	for _, k := range chosen {
+		taken[k] = true
+	}
+	// n anchors held, rare of them held by at most rareHolders elements,
+	// at query positions lo..hi.
+	type evidence struct{ n, rare, lo, hi int }
+	const rareHolders = 8
+	hits := map[candKey]*evidence{}
+	type holder struct {
+		i   int
+		ref uint32
+	}
+	for si, s := range c.sources {
+		var held []holder
+		counts := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
+			held = append(held, holder{i, ref})
+		})
+		for _, h := range held {
+			k := candKey{si, h.ref}
+			if counts[h.i] > t.EditMaxPostings || taken[k] {
+				continue
+			}
+			p := pos[h.i]
+			e := hits[k]
+			if e == nil {
+				e = &evidence{lo: p, hi: p}
+				hits[k] = e
+			}
+			e.n++
+			if counts[h.i] <= rareHolders {
+				e.rare++
+			}
+			e.lo, e.hi = min(e.lo, p), max(e.hi, p)
+		}
+	}
+	// Evidence adds up over the elements of one asset: an edited script
+	// keeps a few anchors in each of its elements.
+	keys := make([]candKey, 0, len(hits))
+	for k := range hits {
+		keys = append(keys, k)
+	}
+	assets := c.assetsOf(keys)
+	byAsset := map[assetKey]*evidence{}
+	owner := make(map[candKey]*evidence, len(hits))
+	for _, k := range keys {
+		e, id := hits[k], assets[k]
+		if id == "" {
+			owner[k] = e // gone since the lookup: judged alone
+			continue
+		}
+		a := byAsset[assetKey{k.src, id}]
+		if a == nil {
+			a = &evidence{lo: e.lo, hi: e.hi}
+			byAsset[assetKey{k.src, id}] = a
+		}
+		a.n += e.n
+		a.rare += e.rare
+		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
+		owner[k] = a
+	}
+	// Fewer anchors do when they are rare: a short edited clause holds
+	// few, chance collisions are mostly common trigrams.
+	var all []candKey
+	for k, e := range owner {
+		if e.hi-e.lo < winnow.EditK {
+			continue
+		}
+		if e.n >= t.EditMinShared || e.rare >= t.EditMinShared-1 {
+			all = append(all, k)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if a, b := owner[all[i]].n, owner[all[j]].n; a != b {
+			return a > b
+		}
+		if a, b := hits[all[i]].n, hits[all[j]].n; a != b {
+			return a > b
+		}
+		return all[i].less(all[j])
+	})
+	// Elements holding the very same anchors hold the same (stock)
+	// phrase: two of them are enough, as in clause search.
+	const perEvidence = 2
+	same := map[evidence]int{}
+	out := all[:0]
+	for _, k := range all {
+		if e := *hits[k]; same[e] < perEvidence && len(out) < t.MaxEditCandidates {
+			same[e]++
+			out = append(out, k)
+		}
+	}
+	return out
+}

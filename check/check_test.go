@@ -188,7 +188,7 @@ func TestAnchorsFindPartsOfALongElement(t *testing.T) {
 		matched bool
 	}{
 		{"anchors on", check.Options{}, true},
-		{"anchors off", check.Options{Tuning: check.Tuning{AnchorMinShared: -1, ClauseRun: -1}}, false},
+		{"anchors off", check.Options{Tuning: check.Tuning{AnchorMinShared: -1, ClauseRun: -1, EditMinShared: -1}}, false},
 	} {
 		c, err := check.New(eng, tc.opts, lib)
 		require.NoError(t, err)

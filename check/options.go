@@ -1,14 +1,27 @@
 package check
 
 import (
+	"fmt"
+
 	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/lsh"
 	"elib/fingerprint/verify"
 	"elib/fingerprint/winnow"
 )
 
 // DefaultThreshold is the duplication above which material goes back to
-// the writers (回炉): the product's 62 % line.
-const DefaultThreshold = 0.62
+// the writers (回炉): the product's 62 % line, the point the LSH banding is
+// tuned for.
+const DefaultThreshold = lsh.Threshold
+
+// ValidThreshold reports a threshold outside 0..1 (0 rejects anything
+// copied, 1 nothing).
+func ValidThreshold(t float64) error {
+	if t < 0 || t > 1 || t != t {
+		return fmt.Errorf("threshold %v must be between 0 and 1", t)
+	}
+	return nil
+}
 
 // DefaultReuseContainment is the containment at which an element counts as
 // reused (the reuse rate's one definition).
@@ -83,6 +96,17 @@ type Tuning struct {
 	// ReuseContainment is the containment at which an element counts as
 	// reused. The default value is DefaultReuseContainment.
 	ReuseContainment float64
+	// EditMinShared is how many distinct edit anchors (winnow.EditGrams)
+	// of the checked text a library element must hold to be verified as
+	// a possible edited copy; negative turns that lookup off. The default
+	// value is 3.
+	EditMinShared int
+	// EditMaxPostings: an edit anchor held by more elements is a stock
+	// trigram, no evidence. The default value is 64.
+	EditMaxPostings int
+	// MaxEditCandidates caps the edit-anchor candidates per check. The
+	// default value is 16.
+	MaxEditCandidates int
 	// Align says what an edited copy is (SPEC §4, edited copies count);
 	// zero fields take verify's defaults.
 	Align verify.AlignOptions
@@ -138,6 +162,15 @@ func (t *Tuning) ensureDefaults(minRun int) {
 	}
 	if t.WindowStride == 0 {
 		t.WindowStride = 12
+	}
+	if t.EditMinShared == 0 {
+		t.EditMinShared = 3
+	}
+	if t.EditMaxPostings == 0 {
+		t.EditMaxPostings = 64
+	}
+	if t.MaxEditCandidates == 0 {
+		t.MaxEditCandidates = 16
 	}
 	t.Align = t.Align.EnsureDefaults()
 	if t.ReuseContainment == 0 {

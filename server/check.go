@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"elib/check"
 	"elib/check/report"
 	"elib/pack"
 )
@@ -15,8 +16,8 @@ func (s *Server) threshold(t *float64) (float64, error) {
 	if t == nil {
 		return s.opts.Threshold, nil
 	}
-	if *t < 0 || *t > 1 {
-		return 0, badRequest("threshold %v must be between 0 and 1", *t)
+	if err := check.ValidThreshold(*t); err != nil {
+		return 0, badRequest("%v", err)
 	}
 	return *t, nil
 }

@@ -211,7 +211,14 @@ func measureOpen(c config) error {
 	rng := rand.New(rand.NewPCG(c.seed, 99))
 	gen := &generator{rng: rng, pool: pool}
 	counted := &countingSource{Library: lib}
-	checker, err := check.New(engine, check.Options{}, counted)
+	copts := check.Options{}
+	if v, err := strconv.Atoi(os.Getenv("XEDIT_MIN")); err == nil {
+		copts.Tuning.EditMinShared = v
+	}
+	if v, err := strconv.Atoi(os.Getenv("XEDIT_MAX")); err == nil {
+		copts.Tuning.MaxEditCandidates = v
+	}
+	checker, err := check.New(engine, copts, counted)
 	if err != nil {
 		return err
 	}
@@ -286,6 +293,9 @@ func measureOpen(c config) error {
 		cpu += cpuTime() - c0
 		cands = append(cands, len(seen))
 		fetches = append(fetches, counted.fetches)
+	}
+	if len(full) == 0 { // -queries 0: the open figures only
+		return lib.Close()
 	}
 	sort.Slice(full, func(i, j int) bool { return full[i] < full[j] })
 	sort.Ints(cands)

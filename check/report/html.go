@@ -29,14 +29,17 @@ type htmlSource struct {
 type htmlSide struct {
 	Match   check.Match
 	Source  SourceInfo
+	Edited  bool // the match has an edited span
 	Mine    []htmlPiece
 	Library []htmlPiece
 }
 
-// htmlPiece is a run of text, marked when matched.
+// htmlPiece is a run of text, marked when matched; Edit marks what an
+// edited copy changed (inside a matched stretch, not counted).
 type htmlPiece struct {
 	Text string
 	Mark bool
+	Edit bool
 }
 
 // htmlElement is one element of a result.
@@ -68,13 +71,20 @@ type htmlData struct {
 	Rejected int
 }
 
-// marks splits text into pieces, marking code points [start, end) of spans.
-func marks(text string, spans [][2]int) []htmlPiece {
+// marks splits text into pieces, marking code points [start, end) of
+// spans, and of edits as changed.
+func marks(text string, spans, edits [][2]int) []htmlPiece {
 	rs := []rune(text)
-	on := make([]bool, len(rs))
+	const mark, edit = 1, 2
+	on := make([]byte, len(rs))
 	for _, sp := range spans {
 		for k := max(0, sp[0]); k < min(sp[1], len(rs)); k++ {
-			on[k] = true
+			on[k] = mark
+		}
+	}
+	for _, sp := range edits {
+		for k := max(0, sp[0]); k < min(sp[1], len(rs)); k++ {
+			on[k] = edit
 		}
 	}
 	var out []htmlPiece
@@ -83,10 +93,30 @@ func marks(text string, spans [][2]int) []htmlPiece {
 		for j < len(rs) && on[j] == on[i] {
 			j++
 		}
-		out = append(out, htmlPiece{Text: string(rs[i:j]), Mark: on[i]})
+		out = append(out, htmlPiece{Text: string(rs[i:j]), Mark: on[i] == mark, Edit: on[i] == edit})
 		i = j
 	}
 	return out
+}
+
+// spanRanges returns a match's spans and their edits as code-point
+// ranges of the checked text (mine) or of the library text.
+func spanRanges(m check.Match, mine bool) (spans, edits [][2]int) {
+	for _, s := range m.Spans {
+		if mine {
+			spans = append(spans, [2]int{s.Start, s.End})
+		} else {
+			spans = append(spans, [2]int{s.LibraryStart, s.LibraryEnd})
+		}
+		for _, e := range s.Edits {
+			if mine {
+				edits = append(edits, [2]int{e.Start, e.End})
+			} else {
+				edits = append(edits, [2]int{e.LibraryStart, e.LibraryEnd})
+			}
+		}
+	}
+	return spans, edits
 }
 
 func htmlResults(r *Report) htmlData {
@@ -111,12 +141,10 @@ func htmlResults(r *Report) htmlData {
 			e := &res.Elements[i]
 			he := htmlElement{E: e, Index: i + 1}
 			for _, m := range e.Matches {
-				var mine, lib [][2]int
-				for _, s := range m.Spans {
-					mine = append(mine, [2]int{s.Start, s.End})
-					lib = append(lib, [2]int{s.LibraryStart, s.LibraryEnd})
-				}
-				he.Sides = append(he.Sides, htmlSide{Match: m, Source: r.source(m.AssetID), Mine: marks(e.Text, mine), Library: marks(m.Text, lib)})
+				mine, mineEdits := spanRanges(m, true)
+				lib, libEdits := spanRanges(m, false)
+				he.Sides = append(he.Sides, htmlSide{Match: m, Source: r.source(m.AssetID), Edited: len(mineEdits) > 0 || len(libEdits) > 0,
+					Mine: marks(e.Text, mine, mineEdits), Library: marks(m.Text, lib, libEdits)})
 			}
 			hr.Elements = append(hr.Elements, he)
 		}
@@ -158,7 +186,7 @@ h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .4rem}
 .bar .band{position:absolute;top:0;bottom:0;width:1px;background:rgba(0,0,0,.25)}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dee2e6;padding:.25rem .4rem;text-align:left;vertical-align:top}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;margin:.3rem 0 .8rem}.side div{background:#f8f9fa;padding:.3rem .5rem;white-space:pre-wrap;word-break:break-word}
-mark{background:#ffe066}.licensed mark{background:#b2f2bb}.el{border-left:4px solid #adb5bd;padding-left:.6rem;margin:.8rem 0}
+mark{background:#ffe066}ins{background:#ffc9c9;text-decoration:underline wavy #c92a2a}del{background:#ffc9c9;color:#868e96}.licensed mark{background:#b2f2bb}.el{border-left:4px solid #adb5bd;padding-left:.6rem;margin:.8rem 0}
 .warn{color:#e67700}.reason{color:#c92a2a;font-weight:bold}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0 1rem}.meta dt{color:#6c757d}.meta dd{margin:0}
 .cols{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;font-size:.8rem;color:#6c757d;margin-top:.4rem}
@@ -192,9 +220,9 @@ mark{background:#ffe066}.licensed mark{background:#b2f2bb}.el{border-left:4px so
 {{end}}</table>{{else}}<p class="muted">没有来源 — nothing copied without licence.</p>{{end}}
 <h3>元件 Elements</h3>
 {{range .Elements}}<div class="el" data-type="{{.E.Type}}"><b>{{.Index}}. {{zh .E.Type}} {{.E.Type}}</b> · {{pct .E.Duplication}}
-{{range .Sides}}<p class="muted">↳ {{.Source.Name}}{{with .Source.Detail}}（{{.}}）{{end}} · {{.Match.ElementID}} · similarity {{pct .Match.Similarity}} · containment {{pct .Match.Containment}}{{if .Match.Licensed}} · licensed 授权复用{{end}}</p>
+{{range .Sides}}<p class="muted">↳ {{.Source.Name}}{{with .Source.Detail}}（{{.}}）{{end}} · {{.Match.ElementID}} · similarity {{pct .Match.Similarity}} · containment {{pct .Match.Containment}}{{if .Match.Licensed}} · licensed 授权复用{{end}}{{if .Edited}} · <b>洗稿 edited copy</b>: 改动处标红 changes marked{{end}}{{if .Match.OwnVersion}} · 本稿已发布版本 its own published version{{end}}</p>
 <div class="cols"><span>待检稿 checked draft</span><span>库内素材 library: {{.Source.Name}}</span></div>
-<div class="side{{if .Match.Licensed}} licensed{{end}}"><div>{{range .Mine}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div><div>{{range .Library}}{{if .Mark}}<mark>{{.Text}}</mark>{{else}}{{.Text}}{{end}}{{end}}</div></div>
+<div class="side{{if .Match.Licensed}} licensed{{end}}"><div>{{range .Mine}}{{if .Mark}}<mark>{{.Text}}</mark>{{else if .Edit}}<ins title="改写 edited">{{.Text}}</ins>{{else}}{{.Text}}{{end}}{{end}}</div><div>{{range .Library}}{{if .Mark}}<mark>{{.Text}}</mark>{{else if .Edit}}<del title="原文 original">{{.Text}}</del>{{else}}{{.Text}}{{end}}{{end}}</div></div>
 {{else}}<div class="cols"><span>待检稿 checked draft</span><span>库内素材 library</span></div><div class="side"><div>{{.E.Text}}</div><div class="muted">—</div></div>{{end}}
 </div>
 {{end}}</section>

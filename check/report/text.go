@@ -106,6 +106,9 @@ func writeElement(b *strings.Builder, p painter, e *check.ElementResult) {
 		if m.OwnVersion {
 			lic += "  its own published version"
 		}
+		if ed := editedSpans(m); ed > 0 {
+			lic += fmt.Sprintf("  edited copy (%d edited span(s))", ed)
+		}
 		fmt.Fprintf(b, "      ↳ %s (%s, %s)  containment %s, similarity %s%s\n",
 			m.ElementID, m.AssetID, m.Type, pct(m.Containment), pct(m.Similarity), lic)
 	}
@@ -180,4 +183,15 @@ func publishedNote(t string) string {
 		return ""
 	}
 	return " (published " + t + ")"
+}
+
+// editedSpans counts a match's edited spans.
+func editedSpans(m check.Match) int {
+	n := 0
+	for _, s := range m.Spans {
+		if s.Kind == check.KindEdited {
+			n++
+		}
+	}
+	return n
 }

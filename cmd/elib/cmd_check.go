@@ -91,8 +91,8 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 // runCheck is `elib check` without cobra: read the inputs, open the
 // library, check every asset, write the report.
 func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []string) error {
-	if opts.threshold < 0 || opts.threshold > 1 {
-		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
+	if err := check.ValidThreshold(opts.threshold); err != nil {
+		return withCode(exitError, fmt.Errorf("--threshold: %w", err))
 	}
 	switch g.format {
 	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
@@ -336,6 +336,7 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
 		}
+		r.Judge(cr.threshold) // 0 means 0, as on the server
 		if cr.variantOf != nil {
 			pack.Judge(r, *cr.variantOf, cr.threshold)
 		}

@@ -375,3 +375,18 @@ func TestFormatJSONEverywhere(t *testing.T) {
 		assert.True(t, json.Valid([]byte(stdout)), "%v prints JSON: %s", args, stdout)
 	}
 }
+
+// TestCheckThresholdZero: --threshold 0 means 0 (anything copied is
+// rejected), as POST /v1/check's "threshold": 0 does; never the default.
+func TestCheckThresholdZero(t *testing.T) {
+	collage := repoPath(t, "corpus/examples/collage.md")
+	stdout, stderr, code := runElib(t, t.TempDir(), nil, "check", "--sample", "--format", "json", "--threshold", "0", collage)
+	require.Equal(t, 1, code, "stdout %s stderr %s", stdout, stderr)
+	var got checkJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
+	require.Len(t, got.Results, 1)
+	assert.Equal(t, "reject", got.Results[0].Verdict)
+	_, stderr, code = runElib(t, t.TempDir(), nil, "check", "--sample", "--threshold", "1.5", collage)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "between 0 and 1")
+}

@@ -32,14 +32,24 @@ func Anchors(dst []Anchor, runes []rune) []Anchor {
 	if n <= 0 {
 		return dst
 	}
-	const none = ^uint64(0)
 	hs := make([]uint64, n)
 	for i := range hs {
 		hs[i] = gramHash(runes[i : i+K])
 	}
+	return winnowGrams(dst, hs, Window)
+}
+
+// winnowGrams appends the rightmost minimum of every window of w
+// consecutive gram hashes (each once), skipping the "no gram" maximum.
+func winnowGrams(dst []Anchor, hs []uint64, w int) []Anchor {
+	const none = ^uint64(0)
+	n := len(hs)
+	if n == 0 {
+		return dst
+	}
 	last := -1
 	for start := 0; ; start++ {
-		end := min(start+Window, n)
+		end := min(start+w, n)
 		m := start
 		for j := start + 1; j < end; j++ {
 			if hs[j] <= hs[m] { // rightmost minimum: fewer anchors on ties
@@ -79,11 +89,11 @@ func gramHash(g []rune) uint64 {
 	return h
 }
 
-// Hashes returns the distinct anchor hashes of runes (what a library
-// stores per element).
+// Hashes returns the distinct anchor hashes of runes, K-gram anchors and
+// edit anchors (what a library stores per element).
 func Hashes(runes []rune) []uint64 {
 	var buf [64]Anchor
-	as := Anchors(buf[:0], runes)
+	as := EditAnchors(Anchors(buf[:0], runes), runes)
 	out := make([]uint64, 0, len(as))
 	seen := make(map[uint64]bool, len(as))
 	for _, a := range as {

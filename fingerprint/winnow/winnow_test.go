@@ -67,3 +67,33 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// TestEditAnchorsSurviveEdits: a library text's edit anchors are found
+// among the EditGrams of a copy with a character changed every five, and
+// are never equal to a K-gram anchor.
+func TestEditAnchorsSurviveEdits(t *testing.T) {
+	lib := []rune("熬夜追剧第二天脸色暗沉得像没睡醒粉底越涂越卡粉下午两点就开始脱妆同事还问我是不是生病了我连续用了二十八天这瓶精华早上起来摸脸是软软的")
+	edited := append([]rune(nil), lib...)
+	for i := 4; i < len(edited); i += 5 {
+		edited[i]++
+	}
+	probe := map[uint64]bool{}
+	for _, g := range EditGrams(nil, edited) {
+		probe[g.Hash] = true
+	}
+	exact := map[uint64]bool{}
+	for _, a := range Anchors(nil, lib) {
+		exact[a.Hash] = true
+	}
+	found := 0
+	anchors := EditAnchors(nil, lib)
+	require.NotEmpty(t, anchors)
+	for _, a := range anchors {
+		assert.False(t, exact[a.Hash], "edit anchors are salted")
+		if probe[a.Hash] {
+			found++
+		}
+	}
+	assert.GreaterOrEqual(t, found, 2, "of %d edit anchors", len(anchors))
+	assert.Empty(t, Anchors(nil, edited[:0]))
+}

@@ -13,6 +13,7 @@ const I18N = {
     reject: '回炉', pass: '通过', duplication: '重复度', threshold: '阈值',
     reuse: '元件复用率', noMatches: '未发现与库中素材重复的内容。',
     matchTitle: '匹配 {asset} · 相似度 {sim} · 包含度 {cont}',
+    editedCopy: '洗稿：改动处标红，只有未改动的字计入重复',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
@@ -37,6 +38,7 @@ const I18N = {
     reject: 'Rejected', pass: 'Pass', duplication: 'Duplication', threshold: 'threshold',
     reuse: 'element reuse rate', noMatches: 'Nothing matches existing library material.',
     matchTitle: 'matches {asset} · similarity {sim} · containment {cont}',
+    editedCopy: 'edited copy: changes marked red; only the unchanged characters count',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
@@ -303,20 +305,34 @@ function renderElement(er, text) {
   return box;
 }
 
-// highlight fills node with text, wrapping code-point ranges in <mark>.
-function highlight(node, text, ranges) {
+// highlight fills node with text, wrapping code-point ranges in <mark>
+// and the edits of edited spans in editTag (ins on the writer's side, del
+// on the library's), as a diff shows them.
+function highlight(node, text, ranges, edits, editTag) {
   node.replaceChildren();
   const cps = Array.from(text);
-  const on = new Array(cps.length).fill(false);
-  for (const [s, e] of ranges) for (let k = Math.max(0, s); k < Math.min(cps.length, e); k++) on[k] = true;
+  const on = new Array(cps.length).fill(0);
+  for (const [s, e] of ranges) for (let k = Math.max(0, s); k < Math.min(cps.length, e); k++) on[k] = 1;
+  for (const [s, e] of edits || []) for (let k = Math.max(0, s); k < Math.min(cps.length, e); k++) on[k] = 2;
   let i = 0;
   while (i < cps.length) {
     let j = i;
     while (j < cps.length && on[j] === on[i]) j++;
     const piece = cps.slice(i, j).join('');
-    node.append(on[i] ? el('mark', null, piece) : document.createTextNode(piece));
+    if (on[i] === 0) node.append(document.createTextNode(piece));
+    else node.append(el(on[i] === 1 ? 'mark' : editTag, on[i] === 2 ? 'edit' : null, piece));
     i = j;
   }
+}
+
+// spanEdits lists the edits of a match's edited spans, on the writer's
+// side (mine) or the library's.
+function spanEdits(m, mine) {
+  const out = [];
+  for (const sp of m.spans || []) {
+    for (const e of sp.edits || []) out.push(mine ? [e.start, e.end] : [e.library_start, e.library_end]);
+  }
+  return out;
 }
 
 async function showMatch(myText, m, link) {
@@ -324,15 +340,16 @@ async function showMatch(myText, m, link) {
   if (link) link.classList.add('active');
   const side = $('side');
   $('side-id').textContent = m.element_id;
-  highlight($('side-mine'), myText, (m.spans || []).map((s) => [s.start, s.end]));
+  highlight($('side-mine'), myText, (m.spans || []).map((s) => [s.start, s.end]), spanEdits(m, true), 'ins');
   $('side-lib').textContent = '…';
   $('side-meta').textContent = '';
   side.hidden = false;
   try {
     const e = await api('GET', '/v1/elements/' + encodeURIComponent(m.element_id));
     $('side-meta').textContent = [t(e.type), e.asset_id, e.title || ''].filter(Boolean).join(' · ') +
-      ' · ' + t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) });
-    highlight($('side-lib'), e.text, (m.spans || []).map((s) => [s.library_start, s.library_end]));
+      ' · ' + t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) }) +
+      ((m.spans || []).some((s) => s.kind === 'edited') ? ' · ' + t('editedCopy') : '');
+    highlight($('side-lib'), e.text, (m.spans || []).map((s) => [s.library_start, s.library_end]), spanEdits(m, false), 'del');
   } catch (err) {
     $('side-lib').textContent = err.message;
   }

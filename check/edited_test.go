@@ -1,0 +1,191 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/check"
+	"elib/element"
+	"elib/index"
+	"elib/internal/elibtest"
+)
+
+// edit rewrites every CJK character at positions ≡ every-1 (mod every) of
+// each text: kind "sub" replaces it, "ins" adds a filler after it, "del"
+// drops it, "swap" replaces it and the one before (a two-character word).
+func edit(texts []string, every int, kind string) []string {
+	const fillers = "的了超很也就呀哦"
+	fr := []rune(fillers)
+	out := make([]string, len(texts))
+	k := 0
+	for i, t := range texts {
+		var b strings.Builder
+		rs := []rune(t)
+		for j := 0; j < len(rs); j++ {
+			r := rs[j]
+			if !unicode.Is(unicode.Han, r) {
+				b.WriteRune(r)
+				continue
+			}
+			k++
+			if k%every != 0 {
+				b.WriteRune(r)
+				continue
+			}
+			switch kind {
+			case "sub":
+				b.WriteRune(r + 1)
+			case "ins":
+				b.WriteRune(r)
+				b.WriteRune(fr[k%len(fr)])
+			case "del":
+			case "swap":
+				// The previous character was written; replace the pair.
+				s := []rune(b.String())
+				if n := len(s); n > 0 && unicode.Is(unicode.Han, s[n-1]) {
+					s[n-1]++
+					b.Reset()
+					b.WriteString(string(s))
+				}
+				b.WriteRune(r + 1)
+			}
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// TestEditedCopies pins SPEC §4 "edited copies count": a library script
+// edited every few characters is still the script when there is at most
+// one edit per four characters, whatever the kind of edit.
+func TestEditedCopies(t *testing.T) {
+	c := newChecker(t)
+	serum := textsOf(libraryAssets[0])
+	for _, every := range []int{3, 4, 6, 8} {
+		for _, kind := range []string{"sub", "ins", "del", "swap"} {
+			t.Run(fmt.Sprintf("%s every %d", kind, every), func(t *testing.T) {
+				a := asset("new/edited.md", edit(serum, every, kind)...)
+				res, err := c.Check(context.Background(), a.ID, &a)
+				require.NoError(t, err)
+				// One edit per three characters is more than one per four,
+				// except an insertion: three kept, one added, four columns.
+				// A two-character swap every six is one edit per six.
+				counts := every >= 4 || kind == "ins"
+				if kind == "swap" {
+					counts = every >= 6
+				}
+				if counts {
+					assert.Equal(t, check.Reject, res.Verdict, "duplication %.3f", res.Duplication)
+					assert.True(t, hasEdited(res), "reported as an edited copy")
+				} else {
+					assert.Less(t, res.Duplication, 0.3)
+				}
+			})
+		}
+	}
+}
+
+func hasEdited(res *check.Result) bool {
+	for _, e := range res.Elements {
+		for _, m := range e.Matches {
+			for _, s := range m.Spans {
+				if s.Kind == check.KindEdited {
+					return len(s.Edits) > 0
+				}
+			}
+		}
+	}
+	return false
+}
+
+// TestEditedCollage: one edited clause from each of four scripts is as
+// duplicated as one edited copy (the union over sources), and another
+// writer's text sharing eight stock phrases in another order passes.
+func TestEditedCollage(t *testing.T) {
+	eng := elibtest.Engine(t)
+	sources := []element.Asset{
+		asset("lib/a.md", "冬天早上起床最痛苦的就是脸干得起皮，抹什么面霜都搓泥，上妆以后一整天都卡粉。"),
+		asset("lib/b.md", "这台空气炸锅不用一滴油，鸡翅二十分钟外酥里嫩，洗起来也方便，内胆一冲就干净。"),
+		asset("lib/c.md", "孩子写作业总是坐不住，换了这张升降学习桌以后，腰背挺直了，一坐就是一个小时。"),
+		asset("lib/d.md", "露营最怕晚上冷，这个睡袋零下五度也能睡得暖和，收起来只有一个水杯那么大。"),
+		asset("lib/stock.md", "这款牛肉干口感细腻，入口即化，肉质鲜嫩，香辣可口，回味无穷，老少皆宜，营养丰富，方便携带，是追剧必备的零食。"),
+	}
+	lib, err := index.Memory(context.Background(), eng, sources)
+	require.NoError(t, err)
+	c, err := check.New(eng, check.Options{}, lib)
+	require.NoError(t, err)
+
+	var clauses []string
+	for _, s := range sources[:4] {
+		clauses = append(clauses, edit(textsOf(s), 5, "sub")[0])
+	}
+	collage := asset("new/collage.md", strings.Join(clauses, ""))
+	res, err := c.Check(context.Background(), collage.ID, &collage)
+	require.NoError(t, err)
+	assert.Equal(t, check.Reject, res.Verdict, "duplication %.3f", res.Duplication)
+	got := map[string]bool{}
+	for _, s := range res.Sources() {
+		got[s.AssetID] = true
+	}
+	for _, s := range sources[:4] {
+		assert.True(t, got[s.ID], "source %s found", s.ID)
+	}
+
+	other := asset("new/other.md", "追剧的时候我总要备一包，老少皆宜，方便携带。朋友尝了说营养丰富，回味无穷，"+
+		"我倒觉得最难得的是肉质鲜嫩，香辣可口却不上火，入口即化的那种，口感细腻到不像牛肉干。")
+	res, err = c.Check(context.Background(), other.ID, &other)
+	require.NoError(t, err)
+	assert.Equal(t, check.Pass, res.Verdict, "duplication %.3f", res.Duplication)
+}
+
+// TestEditedCopyProperty: k scattered edits in an n-character copy leave
+// duplication at least (n-2k)/n when n/k >= 4.
+func TestEditedCopyProperty(t *testing.T) {
+	c := newChecker(t)
+	serum := textsOf(libraryAssets[0])
+	r := rand.New(rand.NewPCG(7, 11))
+	for trial := 0; trial < 40; trial++ {
+		every := 4 + r.IntN(5)
+		texts := make([]string, len(serum))
+		n, k := 0, 0
+		for i, t := range serum {
+			var b strings.Builder
+			j := 0
+			for _, ch := range t {
+				if !unicode.Is(unicode.Han, ch) {
+					b.WriteRune(ch)
+					continue
+				}
+				n++
+				j++
+				if j%every == r.IntN(every) && j > 1 {
+					k++
+					switch r.IntN(3) {
+					case 0:
+						b.WriteRune(ch + 1)
+					case 1:
+						b.WriteRune(ch)
+						b.WriteRune('的')
+					}
+					continue
+				}
+				b.WriteRune(ch)
+			}
+			texts[i] = b.String()
+		}
+		if k == 0 || n/k < 4 {
+			continue
+		}
+		a := asset("new/prop.md", texts...)
+		res, err := c.Check(context.Background(), a.ID, &a)
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, res.Duplication, float64(n-2*k)/float64(n)-0.001, "trial %d: n=%d k=%d %v", trial, n, k, texts)
+	}
+}
