@@ -44,7 +44,7 @@ type checkOptions struct {
 	// record appends the results to the library's check history.
 	record bool
 	// output is the file the report is written to (default stdout).
-	output string
+	output      string
 	excludeSelf bool
 }
 
