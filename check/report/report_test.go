@@ -19,7 +19,7 @@ func sampleReport() *Report {
 		Elements: []check.ElementResult{{
 			Type: element.Hook, Start: 0, End: 9, Duplication: 1, Text: "第一行文案内容\n第二行", Line: 3,
 			Matches: []check.Match{{ElementID: "lib/x.md#1", AssetID: "lib/x.md", Type: element.Hook,
-				Similarity: 0.9, Containment: 1, Spans: []check.Span{{Start: 0, End: 7, LibraryStart: 2, LibraryEnd: 9}, {Start: 8, End: 10, LibraryStart: 10, LibraryEnd: 12}}}},
+				Similarity: 0.9, Containment: 1, Spans: []check.Span{{Start: 0, End: 7, LibraryStart: 2, LibraryEnd: 9, Kind: check.KindExact}, {Start: 8, End: 10, LibraryStart: 10, LibraryEnd: 12}}}},
 		}}}
 	passed := &check.Result{File: "drafts/b,c.md", AssetID: "drafts/b,c.md", Duplication: 0.1, Verdict: check.Pass,
 		Elements: []check.ElementResult{{Type: element.Conversion, Text: "<script>alert(1)</script>", Matches: []check.Match{}}}}
@@ -50,7 +50,7 @@ func TestJSONIsSpecShape(t *testing.T) {
 		assert.Contains(t, m, k)
 	}
 	sp := m["spans"].([]any)[0].(map[string]any)
-	assert.Equal(t, map[string]any{"start": 0.0, "end": 7.0, "library_start": 2.0, "library_end": 9.0}, sp)
+	assert.Equal(t, map[string]any{"start": 0.0, "end": 7.0, "library_start": 2.0, "library_end": 9.0, "kind": "exact"}, sp)
 	assert.NotContains(t, el, "text", "element text is not part of the SPEC JSON")
 }
 

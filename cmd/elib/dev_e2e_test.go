@@ -18,6 +18,9 @@ import (
 // a user runs it: `elib init`, `elib import library`, `elib allowlist add
 // --file boilerplate.txt`, `elib check --format json new/`, compared with
 // check_truth.json. (check/accuracy_test.go prints the per-recipe table.)
+// Recipe d (light edits of a whole script) is an edited copy under SPEC
+// §4, which the truth (runs of five or more only) does not count: its
+// files must reach at least their truth and stay out of the agreement.
 func TestDevSetThroughBinary(t *testing.T) {
 	dev := devdata.DevDir(t)
 	lib := filepath.Join(t.TempDir(), "lib")
@@ -39,6 +42,7 @@ func TestDevSetThroughBinary(t *testing.T) {
 			File        string  `json:"file"`
 			Duplication float64 `json:"duplication"`
 			Verdict     string  `json:"verdict"`
+			Recipe      string  `json:"recipe"`
 		} `json:"files"`
 	}
 	data, err := os.ReadFile(filepath.Join(dev, "check_truth.json"))
@@ -49,12 +53,17 @@ func TestDevSetThroughBinary(t *testing.T) {
 		byFile[filepath.ToSlash(r.File)] = i
 	}
 	require.Len(t, got.Results, len(truth.Files))
-	clear, agree := 0, 0
+	clear, agree, scored := 0, 0, 0
 	absErr := 0.0
 	for _, f := range truth.Files {
 		i, ok := byFile[f.File]
 		require.True(t, ok, "no result for %s", f.File)
 		r := got.Results[i]
+		if f.Recipe == "d" {
+			assert.GreaterOrEqual(t, r.Duplication, f.Duplication-0.02, "%s: an edited copy counts at least its exact runs", f.File)
+			continue
+		}
+		scored++
 		absErr += math.Abs(r.Duplication - f.Duplication)
 		if math.Abs(f.Duplication-truth.Threshold) > 0.05 {
 			clear++
@@ -63,7 +72,7 @@ func TestDevSetThroughBinary(t *testing.T) {
 			}
 		}
 	}
-	mae := absErr / float64(len(truth.Files))
+	mae := absErr / float64(scored)
 	t.Logf("verdict agreement %.3f on %d clear cases, duplication MAE %.4f", float64(agree)/float64(clear), clear, mae)
 	assert.GreaterOrEqual(t, float64(agree)/float64(clear), 0.97)
 	assert.LessOrEqual(t, mae, 0.06)
