@@ -276,20 +276,22 @@ func closest(v any) string {
 
 // TestReadBurnedInFile reads the video named by $ELIB_OCR_CLIP and prints
 // its cues, watermarks and the time taken (a tool for trying a real clip
-// and for the RESULTS figures; skipped without the variable).
+// and for the RESULTS figures; skipped without the variable;
+// $ELIB_OCR_DET_SIDE sets EngineOptions.DetMaxSide).
 func TestReadBurnedInFile(t *testing.T) {
 	clip := os.Getenv("ELIB_OCR_CLIP")
 	if clip == "" {
 		t.Skip("set ELIB_OCR_CLIP to a video to read its burned-in captions")
 	}
-	engine, err := loaded.get(modelsDir(t), ocr.EngineOptions{UnclipRatio: envFloat("ELIB_OCR_UNCLIP")})
+	engine, err := ocr.NewEngine(modelsDir(t), ocr.EngineOptions{DetMaxSide: int(envFloat("ELIB_OCR_DET_SIDE"))})
 	require.NoError(t, err)
 	info, err := Probe(context.Background(), Tools{}, clip)
 	require.NoError(t, err)
-	start := time.Now()
+	defer engine.Close()
+	start, cpu := time.Now(), cpuSeconds()
 	res, err := ReadBurnedIn(context.Background(), Tools{}, engine, clip, info, OCROptions{}, Limits{})
 	require.NoError(t, err)
-	t.Logf("%s: %d frames, %d ms of video, read in %v; band %d-%d", clip, res.Frames, info.DurationMs, time.Since(start), res.BandY0, res.BandY1)
+	t.Logf("%s: %d frames, %d ms of video, read in %v (%.1f CPU-s with ffmpeg); band %d-%d", clip, res.Frames, info.DurationMs, time.Since(start), cpuSeconds()-cpu, res.BandY0, res.BandY1)
 	for _, c := range res.Cues {
 		t.Logf("cue %d-%d %q %s (%d frames)", c.StartMs, c.EndMs, c.Text, c.Color, c.Frames)
 	}
