@@ -100,9 +100,11 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		}
 		res.Countable += er.Countable
 		res.Copied += er.Copied
+		res.Licensed += er.Licensed
 		res.Elements = append(res.Elements, er)
 	}
 	res.Duplication = ratio(res.Copied, res.Countable)
+	res.LicensedDuplication = ratio(res.Licensed, res.Countable)
 	res.Level = LevelOf(res.Duplication)
 	if len(a.Elements) > 0 {
 		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
@@ -189,8 +191,11 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 			continue
 		}
 		er.Countable++
-		if covered[k] && !licensed[k] {
+		if covered[k] {
 			er.Copied++
+			if licensed[k] {
+				er.Licensed++
+			}
 		}
 	}
 	er.Boilerplate = maskRanges(fp.Norm, mask)

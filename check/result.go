@@ -59,9 +59,11 @@ type ElementResult struct {
 	Text string `json:"-"`
 	Line int    `json:"-"`
 	// Countable and Copied are the element's countable characters outside
-	// boilerplate and those inside matched runs.
+	// boilerplate and those inside matched runs; Licensed are the copied
+	// ones a creator pack licenses.
 	Countable int `json:"-"`
 	Copied    int `json:"-"`
+	Licensed  int `json:"-"`
 	// Boilerplate holds the element-text code-point ranges left out as
 	// boilerplate.
 	Boilerplate [][2]int `json:"-"`
@@ -93,18 +95,25 @@ type Result struct {
 	// asset's id: the asset's own published version, a source like any
 	// other (matches against it carry OwnVersion).
 	OwnVersion *OwnVersion `json:"own_version,omitempty"`
-	// Countable and Copied are the asset's totals behind Duplication.
+	// LicensedDuplication is the share of the countable characters copied
+	// from a creator pack's fixed elements (Options.License): part of
+	// Duplication, which describes all copying (what platforms see), but
+	// not of the verdict.
+	LicensedDuplication float64 `json:"licensed_duplication,omitempty"`
+	// Countable, Copied and Licensed are the asset's totals behind
+	// Duplication and LicensedDuplication.
 	Countable int `json:"-"`
 	Copied    int `json:"-"`
+	Licensed  int `json:"-"`
 	Assessment
 }
 
-// Judge sets the verdict for threshold: reject iff duplication (the exact
-// ratio, not the rounded figure) is strictly greater; an input already in
-// the library passes.
+// Judge sets the verdict for threshold: reject iff the unlicensed copying
+// (the exact ratio, not the rounded figure) is strictly greater; an input
+// already in the library passes.
 func (r *Result) Judge(threshold float64) {
 	r.Verdict = Pass
-	if !r.AlreadyInLibrary && r.Countable > 0 && float64(r.Copied)/float64(r.Countable) > threshold {
+	if !r.AlreadyInLibrary && r.Countable > 0 && float64(r.Copied-r.Licensed)/float64(r.Countable) > threshold {
 		r.Verdict = Reject
 	}
 }

@@ -156,7 +156,7 @@ func Judge(res *check.Result, p Pack, threshold float64) {
 		}
 		for _, i := range idx {
 			er := res.Elements[i]
-			if er.Countable > 0 && float64(er.Copied)/float64(er.Countable) > threshold {
+			if er.Countable > 0 && float64(er.Copied-er.Licensed)/float64(er.Countable) > threshold {
 				problems = append(problems, fmt.Sprintf("%s (element %d) is %.1f %% library material (threshold %.1f %%)",
 					t, i+1, 100*er.Duplication, 100*threshold))
 			}

@@ -95,7 +95,11 @@ func TestPackVariants(t *testing.T) {
 		assert.Equal(t, check.Pass, res.Verdict)
 		assert.Empty(t, res.Reason)
 		assert.Equal(t, "pack-1", res.Pack)
-		assert.Less(t, res.Duplication, 0.05)
+		// Duplication and level describe all copying (what a platform
+		// sees); the licensed share is beside it and out of the verdict.
+		assert.Greater(t, res.Duplication, 0.8)
+		assert.InDelta(t, res.Duplication, res.LicensedDuplication, 0.05)
+		assert.Equal(t, check.LevelOf(res.Duplication), res.Level)
 		for _, er := range res.Elements[1:] {
 			require.NotEmpty(t, er.Matches, er.Type)
 			m := er.Matches[0]
@@ -116,7 +120,7 @@ func TestPackVariants(t *testing.T) {
 		assert.Equal(t, check.Reject, res.Verdict)
 		assert.True(t, strings.HasPrefix(res.Reason, pack.ReasonSlotNotReplaced), res.Reason)
 		assert.Contains(t, res.Reason, "hook (element 1)")
-		assert.Less(t, res.Duplication, check.DefaultThreshold, "the asset's duplication alone would pass")
+		assert.Less(t, res.Duplication-res.LicensedDuplication, check.DefaultThreshold, "the unlicensed duplication alone would pass")
 	})
 
 	t.Run("copying another asset counts", func(t *testing.T) {
@@ -127,7 +131,7 @@ func TestPackVariants(t *testing.T) {
 		assert.False(t, last.Matches[0].Licensed)
 		assert.Equal(t, "bedding/sheets-03_四件套.txt", last.Matches[0].AssetID)
 		assert.Greater(t, last.Duplication, 0.9)
-		assert.Greater(t, res.Duplication, 0.15, "the unlicensed copy counts in the asset's duplication")
+		assert.Greater(t, res.Duplication-res.LicensedDuplication, 0.15, "the unlicensed copy counts in the verdict")
 		src := res.Sources()
 		require.Len(t, src, 1)
 		assert.Equal(t, "bedding/sheets-03_四件套.txt", src[0].AssetID)

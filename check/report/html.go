@@ -206,6 +206,7 @@ mark{background:#ffe066}ins{background:#ffc9c9;text-decoration:underline wavy #c
 {{if $r.Reason}}<p class="reason">{{$r.Reason}}</p>{{end}}
 <div class="figures">
 <div>总复制比 duplication<b class="dup">{{pct $r.Duplication}}</b></div>
+{{if $r.Pack}}<div>授权复用 licensed (pack)<b class="licensed">{{pct $r.LicensedDuplication}}</b></div>{{end}}
 <div>单篇最大复制比 largest source<b class="maxsrc">{{pct .MaxSource}}</b></div>
 <div>平台分级 level<b class="level">{{$r.Level}}{{if .Throttled}} 限流{{end}}</b></div>
 <div>元件复用率 reuse<b>{{pct $r.ReuseRate}}</b></div>

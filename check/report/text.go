@@ -62,7 +62,8 @@ func writeText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, "  checked against its own published version %s%s\n", ov.AssetID, publishedNote(ov.Published))
 		}
 		if res.Pack != "" {
-			fmt.Fprintf(&b, "  variant of pack %s\n", res.Pack)
+			fmt.Fprintf(&b, "  variant of pack %s: %s of the text is the pack's licensed material (the verdict counts the other %s)\n",
+				res.Pack, pct(res.LicensedDuplication), pct(max(0, res.Duplication-res.LicensedDuplication)))
 		}
 		if res.Reason != "" {
 			fmt.Fprintf(&b, "  %s %s\n", p.paint(ansiBold+ansiRed, "reason:"), res.Reason)
