@@ -68,7 +68,7 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
-	c, err := s.checker()
+	c, err := s.checkerFor(req.ExcludeSelf)
 	if err != nil {
 		s.writeErr(w, r, "check", err)
 		return

@@ -31,6 +31,9 @@ type checkRequest struct {
 	Threshold *float64 `json:"threshold"`
 	// Pack checks the text as a creator variant of that pack (check only).
 	Pack string `json:"pack,omitempty"`
+	// ExcludeSelf ignores the library asset with the text's own id
+	// (`elib check --exclude-self`).
+	ExcludeSelf bool `json:"exclude_self,omitempty"`
 }
 
 // input is one uploaded or posted piece of material, parsed.
@@ -46,6 +49,8 @@ type requestInputs struct {
 	Threshold *float64
 	// Pack is the creator pack the inputs are variants of ("" none).
 	Pack string
+	// ExcludeSelf ignores each input's own id in the library.
+	ExcludeSelf bool
 }
 
 // errBadRequest marks client errors in request decoding.
@@ -116,7 +121,7 @@ func decodeCheckJSON(body []byte) (*requestInputs, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, badRequest(`"text" is empty: send {"text":"…","format":"txt"} or upload a file in the multipart field "file"`)
 	}
-	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, Pack: strings.TrimSpace(req.Pack)}, nil
+	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, Pack: strings.TrimSpace(req.Pack), ExcludeSelf: req.ExcludeSelf}, nil
 }
 
 // parseText parses posted text with its format and id. Text is never a
@@ -170,11 +175,18 @@ func readMultipart(r *http.Request, boundary string, parse fileParser) (*request
 		switch name := p.FormName(); name {
 		case "file", "files":
 			files = append(files, file{name: uploadName(rawFileName(p), len(files)), data: data})
-		case "format", "id", "threshold", "text", "pack":
+		case "format", "id", "threshold", "text", "pack", "exclude_self":
 			fields[name] = string(data)
 		}
 	}
 	out := &requestInputs{Pack: strings.TrimSpace(fields["pack"])}
+	switch v := strings.TrimSpace(fields["exclude_self"]); v {
+	case "", "0", "false", "off":
+	case "1", "true", "on":
+		out.ExcludeSelf = true
+	default:
+		return nil, badRequest("exclude_self %q is not true or false", v)
+	}
 	if t := strings.TrimSpace(fields["threshold"]); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
 		if err != nil {

@@ -192,6 +192,7 @@ type Server struct {
 	// per result (check.Result.Judge), so one checker serves them all.
 	checkerMu sync.Mutex
 	checkr    *check.Checker
+	checkrEx  *check.Checker // with ExcludeSelf
 
 	// fatigue caches the library's current fatigue for check warnings.
 	fatigue fatigueCache
@@ -379,17 +380,25 @@ func equalFoldASCII(a, b string) bool {
 }
 
 // checker returns the server's checker, building it on first use.
-func (s *Server) checker() (*check.Checker, error) {
+func (s *Server) checker() (*check.Checker, error) { return s.checkerFor(false) }
+
+// checkerFor returns the server's checker, or its --exclude-self twin,
+// building it on first use.
+func (s *Server) checkerFor(excludeSelf bool) (*check.Checker, error) {
 	s.checkerMu.Lock()
 	defer s.checkerMu.Unlock()
-	if s.checkr != nil {
-		return s.checkr, nil
+	slot := &s.checkr
+	if excludeSelf {
+		slot = &s.checkrEx
 	}
-	c, err := check.New(s.opts.Engine, check.Options{}, s.opts.Library)
+	if *slot != nil {
+		return *slot, nil
+	}
+	c, err := check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
 	if err != nil {
 		return nil, fmt.Errorf("build checker: %w", err)
 	}
-	s.checkr = c
+	*slot = c
 	return c, nil
 }
 
@@ -409,7 +418,7 @@ func (s *Server) Refresh() (bool, error) {
 		return false, err
 	}
 	s.checkerMu.Lock()
-	s.checkr = nil
+	s.checkr, s.checkrEx = nil, nil
 	s.checkerMu.Unlock()
 	return true, nil
 }

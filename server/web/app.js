@@ -14,6 +14,9 @@ const I18N = {
     reuse: '元件复用率', noMatches: '未发现与库中素材重复的内容。',
     matchTitle: '匹配 {asset} · 相似度 {sim} · 包含度 {cont}',
     editedCopy: '洗稿：改动处标红，只有未改动的字计入重复',
+    alreadyIn: '元件库中已有这份稿件（同一 ID、同一文本），不计自身',
+    ownVersion: '与本稿已发布的版本（{id}）比对',
+    licensedDup: '授权复用 {pct}（创作包固定元件，不计入判定）',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
@@ -39,6 +42,9 @@ const I18N = {
     reuse: 'element reuse rate', noMatches: 'Nothing matches existing library material.',
     matchTitle: 'matches {asset} · similarity {sim} · containment {cont}',
     editedCopy: 'edited copy: changes marked red; only the unchanged characters count',
+    alreadyIn: 'already in the library (same id, same text): itself not counted',
+    ownVersion: 'checked against its own published version ({id})',
+    licensedDup: 'licensed {pct} (the pack\'s fixed elements, not in the verdict)',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
@@ -256,6 +262,9 @@ function renderResult(res, asset, threshold) {
     card.append(lv);
   }
   card.append(el('p', 'muted', t('reuse') + ' ' + pct(res.reuse_rate)));
+  if (res.already_in_library) card.append(el('p', 'note self', t('alreadyIn')));
+  if (res.own_version) card.append(el('p', 'note self', t('ownVersion', { id: res.own_version.asset_id })));
+  if (res.licensed_duplication) card.append(el('p', 'note licensed', t('licensedDup', { pct: pct(res.licensed_duplication) })));
 
   let any = false;
   res.elements.forEach((er, i) => {
