@@ -369,10 +369,13 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 	}
 	// Evidence adds up over the elements of one asset: an edited script
-	// keeps a few anchors in each of its elements.
+	// keeps a few anchors in each of its elements. An element holding one
+	// common anchor adds nothing worth an asset lookup.
 	keys := make([]candKey, 0, len(hits))
-	for k := range hits {
-		keys = append(keys, k)
+	for k, e := range hits {
+		if e.n >= 2 || e.rare >= 1 {
+			keys = append(keys, k)
+		}
 	}
 	assets := c.assetsOf(keys)
 	byAsset := map[assetKey]*evidence{}
@@ -396,7 +399,8 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// Fewer anchors do when they are rare: a short edited clause holds
 	// few, chance collisions are mostly common trigrams.
 	var all []candKey
-	for k, e := range owner {
+	for _, k := range keys {
+		e := owner[k]
 		if e.hi-e.lo < winnow.EditK {
 			continue
 		}

@@ -279,35 +279,40 @@ func intersect(a, b []uint64) int {
 // position. It lets a check discard the many LSH candidates that share no
 // copied run before paying for Compare. A Screen is safe for concurrent use.
 type Screen struct {
-	k       int
-	grams   map[uint64]struct{}
-	bigrams map[uint64]struct{}
+	k     int
+	grams map[uint64]struct{}
+	// bigrams is a bit set of the query's bigram hashes (a false hit only
+	// lets a candidate through to alignment).
+	bigrams []uint64
 }
+
+// bigramBits is the size of Screen's bigram bit set (8 KiB).
+const bigramBits = 1 << 16
 
 // NewScreen indexes the query's MinRun-grams.
 func NewScreen(query normalize.Text, opts Options) *Screen {
 	opts = opts.EnsureDefaults()
 	s := &Screen{k: opts.MinRun, grams: make(map[uint64]struct{}, max(0, len(query.Runes)-opts.MinRun+1)),
-		bigrams: make(map[uint64]struct{}, max(0, len(query.Runes)-1))}
+		bigrams: make([]uint64, bigramBits/64)}
 	for i := 0; i+s.k <= len(query.Runes); i++ {
 		s.grams[gramHash(query.Runes[i:i+s.k])] = struct{}{}
 	}
 	for i := 0; i+1 < len(query.Runes); i++ {
-		s.bigrams[bigramHash(query.Runes[i], query.Runes[i+1])] = struct{}{}
+		b := bigramHash(query.Runes[i], query.Runes[i+1]) % bigramBits
+		s.bigrams[b/64] |= 1 << (b % 64)
 	}
 	return s
 }
 
 // SharedBigrams returns how many of lib's character bigrams (by position)
-// occur in the query: an edited copy of a stretch of n characters with e
+// occur in the query (rarely more: the set is a bit set of hashes): an edited copy of a stretch of n characters with e
 // edits shares at least n-1-2e of them (the q-gram lemma), where exact
 // MinRun-grams may share none.
 func (s *Screen) SharedBigrams(lib normalize.Text) int {
 	n := 0
 	for i := 0; i+1 < len(lib.Runes); i++ {
-		if _, ok := s.bigrams[bigramHash(lib.Runes[i], lib.Runes[i+1])]; ok {
-			n++
-		}
+		b := bigramHash(lib.Runes[i], lib.Runes[i+1]) % bigramBits
+		n += int(s.bigrams[b/64] >> (b % 64) & 1)
 	}
 	return n
 }
