@@ -188,6 +188,10 @@ func (fh *FootageHasher) Finish() *footage.Fingerprint {
 		add(whole.centre(0.72), false)
 		if hasInner {
 			add(inner, false)
+		} else {
+			for _, r := range fh.landscapeBands() {
+				add(r.centre(0.9), false)
+			}
 		}
 		if len(fr.Stored) > 0 {
 			fp.Frames = append(fp.Frames, fr)
@@ -195,6 +199,28 @@ func (fh *FootageHasher) Finish() *footage.Fingerprint {
 	}
 	fh.planes = nil
 	return fp
+}
+
+// landscapeBands are, in a portrait frame (at least 3:2) where no inner
+// picture was found, the 16:9 bands where re-uploads put a landscape
+// picture: centred and 5 % of the height above and below. A blurred
+// backdrop can hide the picture's edges from detectPicture (a picture
+// with a soft, shallow-focus background has little more detail than its
+// blurred copy), so a check probes these too; a library stores only what
+// it detected.
+func (fh *FootageHasher) landscapeBands() []rect {
+	if fh.h*2 < fh.w*3 {
+		return nil
+	}
+	bh := fh.w * 9 / 16
+	var out []rect
+	for _, off := range []float64{0, -0.05, 0.05} {
+		y0 := (fh.h-bh)/2 + int(off*float64(fh.h))
+		if y0 >= 0 && y0+bh <= fh.h {
+			out = append(out, rect{0, y0, fh.w, y0 + bh})
+		}
+	}
+	return out
 }
 
 func appendNew(hs []pdq.Hash, h pdq.Hash) []pdq.Hash {

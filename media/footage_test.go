@@ -210,7 +210,8 @@ func parallel[T any](items []T, f func(T)) {
 // fast that frames 0.25 s apart are more than 31 bits apart (speed ×1.25
 // samples between the library's seconds), the cockatoo's shallow focus
 // hides its picture's edge from the inner-picture search over a blurred
-// backdrop, and a caption band, a logo and an account line over busy
+// backdrop (the centred 16:9 band probes find it there, not 2 % higher
+// with a caption), and a caption band, a logo and an account line over busy
 // high-frequency pictures move most coefficients. They are logged, not
 // asserted, so a fix shows and a regression elsewhere fails.
 var knownShortfalls = map[string]float64{

@@ -204,12 +204,18 @@ type LookupOptions struct {
 	Threshold int
 	// Exhaustive probes every word's sixteen one-bit flips for every
 	// probed frame, which finds every stored hash within Threshold of any
-	// probe. The default (false) probes the words' exact values to find
-	// the candidate videos — any video with one frame pair within 15
-	// bits of each other shares a word with it, and a copy has many such
-	// frames — then compares every probed frame with every frame of each
-	// candidate exactly, 17 times fewer bucket reads.
+	// probe. The default (false) finds the candidate videos more cheaply —
+	// every probed frame's exact words (any video with a frame pair within
+	// 15 bits shares a word with it) and the one-bit flips of every
+	// FlipEvery-th frame (any video with a pair within 31 bits at one of
+	// those frames) — then compares every probed frame with every frame
+	// of each candidate exactly.
 	Exhaustive bool
+	// FlipEvery is how often the default lookup probes a frame's one-bit
+	// flips: every FlipEvery-th probed frame, from the first. The default
+	// value is 3; 1 makes the default lookup find the same videos as an
+	// exhaustive one.
+	FlipEvery int
 }
 
 type pair struct {
@@ -240,6 +246,13 @@ func (x *Index) Lookup(q *Fingerprint, opts LookupOptions) Result {
 	if vi, ok := x.byID[opts.Exclude]; ok && opts.Exclude != "" {
 		excluded = vi
 	}
+	flipEvery := opts.FlipEvery
+	if flipEvery <= 0 {
+		flipEvery = 3
+	}
+	if opts.Exhaustive {
+		flipEvery = 1
+	}
 	const workers = 2
 	parts := [workers]map[int32][]pair{}
 	var wg sync.WaitGroup
@@ -247,7 +260,7 @@ func (x *Index) Lookup(q *Fingerprint, opts LookupOptions) Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = x.probeFrames(q, w, workers, t, excluded, opts.Exhaustive)
+			parts[w] = x.probeFrames(q, w, workers, t, excluded, flipEvery)
 		}()
 	}
 	wg.Wait()
@@ -289,13 +302,9 @@ func (x *Index) compareVideo(q *Fingerprint, v int32, t int, pairs []pair) []pai
 }
 
 // probeFrames looks up every step-th probed frame from first: each probe's
-// sixteen words (and their one-bit flips when exhaustive), every entry in
-// those buckets verified by its exact distance.
-func (x *Index) probeFrames(q *Fingerprint, first, step, t int, excluded int32, exhaustive bool) map[int32][]pair {
-	flips := 16
-	if !exhaustive {
-		flips = 0
-	}
+// sixteen words (and their one-bit flips on every flipEvery-th frame),
+// every entry in those buckets verified by its exact distance.
+func (x *Index) probeFrames(q *Fingerprint, first, step, t int, excluded int32, flipEvery int) map[int32][]pair {
 	found := map[int32][]pair{}
 	seen := map[pdq.Hash]bool{}
 	for fi := first; fi < len(q.Frames); fi += step {
@@ -304,6 +313,10 @@ func (x *Index) probeFrames(q *Fingerprint, first, step, t int, excluded int32, 
 			probes = q.Frames[fi].Stored
 		}
 		clear(seen)
+		flips := 0
+		if fi%flipEvery == 0 {
+			flips = 16
+		}
 		for _, p := range probes {
 			if seen[p] {
 				continue

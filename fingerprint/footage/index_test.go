@@ -110,7 +110,8 @@ func TestLookupWithinThreshold(t *testing.T) {
 					}
 				}
 			}
-			if d <= 15 {
+			if d <= Threshold {
+				// A one-frame probe's first frame gets the flips.
 				res := x.Lookup(q, LookupOptions{})
 				assert.Equal(t, 1.0, res.Duplication, "distance %d not found by the default lookup", d)
 			}
