@@ -47,6 +47,9 @@ type source struct {
 	filter string
 	// photo is a file the source needs (skipped when missing).
 	photo string
+	// still marks a pan over photo: the photo is scaled to 1,100 pixels
+	// wide once, and the pan loops that.
+	still bool
 }
 
 // kenBurns pans and zooms slowly across a photograph.
@@ -60,8 +63,9 @@ func kenBurns(name, photo string, dir int) source {
 	return source{
 		name:   name,
 		input:  []string{"-loop", "1", "-framerate", "15", "-i", filepath.Join(skimageData, photo)},
-		filter: fmt.Sprintf("scale=1100:-2,crop=w=iw*0.6:h=iw*0.6*9/16:x='%s':y='(ih-oh)*(0.4+t/100)',scale=640:360,setsar=1", x),
+		filter: fmt.Sprintf("crop=w=iw*0.6:h=iw*0.6*9/16:x='%s':y='(ih-oh)*(0.4+t/100)',scale=640:360,setsar=1", x),
 		photo:  filepath.Join(skimageData, photo),
+		still:  true,
 	}
 }
 
@@ -210,8 +214,9 @@ func parallel[T any](items []T, f func(T)) {
 // fast that frames 0.25 s apart are more than 31 bits apart (speed ×1.25
 // samples between the library's seconds), the cockatoo's shallow focus
 // hides its picture's edge from the inner-picture search over a blurred
-// backdrop (the centred 16:9 band probes find it there, not 2 % higher
-// with a caption), and a caption band, a logo and an account line over busy
+// backdrop (the centred 16:9 band probes find 0.8–0.9 of it there, which
+// moves with the encoder's preset, and nothing 2 % higher with a
+// caption), and a caption band, a logo and an account line over busy
 // high-frequency pictures move most coefficients. They are logged, not
 // asserted, so a fix shows and a regression elsewhere fails.
 var knownShortfalls = map[string]float64{
@@ -220,18 +225,61 @@ var knownShortfalls = map[string]float64{
 	"mandelbrot/overlays":                0.1,
 	"motorcycle/overlays":                0.5,
 	"cockatoo/speed-1.25":                0.25,
-	"cockatoo/9x16-blur":                 0,
+	"cockatoo/9x16-blur":                 0.8,
 	"cockatoo/9x16-blur-mirror-caption":  0,
 	"cockatoo/mirror-crop-colour-text":   0.2,
 	"cockatoo/overlays":                  0,
 }
 
-// TestFootageTransforms re-uploads six sources (generated patterns and
+// clipCache makes each source clip and its fingerprint once for all the
+// footage subtests.
+type clipCache struct {
+	dir   string
+	mu    sync.Mutex
+	clips map[string]*cachedClip
+}
+
+type cachedClip struct {
+	once sync.Once
+	path string
+	fp   *footage.Fingerprint
+}
+
+func (c *clipCache) get(t testing.TB, s source) (string, *footage.Fingerprint) {
+	c.mu.Lock()
+	cc := c.clips[s.name]
+	if cc == nil {
+		cc = &cachedClip{}
+		c.clips[s.name] = cc
+	}
+	c.mu.Unlock()
+	cc.once.Do(func() {
+		p := makeSource(t, c.dir, s)
+		cc.fp = fingerprintFile(t, p)
+		cc.path = p
+	})
+	if cc.fp == nil {
+		t.Fatalf("source %s failed", s.name)
+	}
+	return cc.path, cc.fp
+}
+
+// TestFootage runs the footage tests on generated clips, sharing the
+// source clips.
+func TestFootage(t *testing.T) {
+	needFFmpeg(t)
+	c := &clipCache{dir: t.TempDir(), clips: map[string]*cachedClip{}}
+	t.Run("Transforms", func(t *testing.T) { testFootageTransforms(t, c) })
+	t.Run("Unrelated", func(t *testing.T) { testFootageUnrelated(t, c) })
+	t.Run("Spliced", func(t *testing.T) { testFootageSpliced(t, c) })
+	t.Run("Budget", testFootageBudget)
+}
+
+// testFootageTransforms re-uploads six sources (generated patterns and
 // pans over photographs) in every transformation and checks the share of
 // each re-upload's frames the library (the originals) matches, and that
 // the originals do not match each other.
-func TestFootageTransforms(t *testing.T) {
-	needFFmpeg(t)
+func testFootageTransforms(t *testing.T, c *clipCache) {
 	dir := t.TempDir()
 	all := usable(t, sources())
 	picked := []source{}
@@ -252,8 +300,7 @@ func TestFootageTransforms(t *testing.T) {
 	paths := map[string]string{}
 	var mu sync.Mutex
 	parallel(picked, func(s source) {
-		p := makeSource(t, dir, s)
-		fp := fingerprintFile(t, p)
+		p, fp := c.get(t, s)
 		mu.Lock()
 		paths[s.name] = p
 		x.Add(s.name, fp)
@@ -298,11 +345,9 @@ func TestFootageTransforms(t *testing.T) {
 	}
 }
 
-// TestFootageUnrelated fingerprints twenty different clips and checks
+// testFootageUnrelated fingerprints twenty different clips and checks
 // that none finds more than 5 % of its frames in the others.
-func TestFootageUnrelated(t *testing.T) {
-	needFFmpeg(t)
-	dir := t.TempDir()
+func testFootageUnrelated(t *testing.T, c *clipCache) {
 	var all []source
 	for _, s := range usable(t, sources()) {
 		// Too flat for PDQ (quality under 50 in every frame): nothing
@@ -317,7 +362,7 @@ func TestFootageUnrelated(t *testing.T) {
 	fps := map[string]*footage.Fingerprint{}
 	var mu sync.Mutex
 	parallel(all, func(s source) {
-		fp := fingerprintFile(t, makeSource(t, dir, s))
+		_, fp := c.get(t, s)
 		mu.Lock()
 		fps[s.name] = fp
 		mu.Unlock()
@@ -334,11 +379,10 @@ func TestFootageUnrelated(t *testing.T) {
 	}
 }
 
-// TestFootageSpliced puts 6 s of a library clip between 7 s of two other
+// testFootageSpliced puts 6 s of a library clip between 7 s of two other
 // clips and checks that the check finds those 6 s, on both sides, within
 // a second.
-func TestFootageSpliced(t *testing.T) {
-	needFFmpeg(t)
+func testFootageSpliced(t *testing.T, c *clipCache) {
 	dir := t.TempDir()
 	byName := map[string]source{}
 	for _, s := range usable(t, sources()) {
@@ -349,11 +393,16 @@ func TestFootageSpliced(t *testing.T) {
 		names = []string{"coffee", "hubble", "coins"}
 	}
 	paths := make([]string, 3)
+	var libFP *footage.Fingerprint
 	for i, n := range names {
-		paths[i] = makeSource(t, dir, byName[n])
+		p, fp := c.get(t, byName[n])
+		paths[i] = p
+		if i == 0 {
+			libFP = fp
+		}
 	}
 	x := footage.NewIndex()
-	x.Add(names[0], fingerprintFile(t, paths[0]))
+	x.Add(names[0], libFP)
 	spliced := filepath.Join(dir, "spliced.mp4")
 	runFFmpeg(t, append([]string{"-i", paths[1], "-i", paths[0], "-i", paths[2], "-filter_complex",
 		"[0:v]trim=0:7,setpts=PTS-STARTPTS[a];[1:v]trim=2:8,setpts=PTS-STARTPTS[b];[2:v]trim=0:7,setpts=PTS-STARTPTS[c];[a][b][c]concat=n=3:v=1[out]",
@@ -372,9 +421,8 @@ func TestFootageSpliced(t *testing.T) {
 	assert.InDelta(t, 0.3, res.Duplication, 0.06)
 }
 
-// TestFootageBudget checks the stored size: at most 4 KB a minute.
-func TestFootageBudget(t *testing.T) {
-	needFFmpeg(t)
+// testFootageBudget checks the stored size: at most 4 KB a minute.
+func testFootageBudget(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "minute.mp4")
 	runFFmpeg(t, append([]string{"-f", "lavfi", "-i", "mandelbrot=size=640x360:rate=15:end_pts=900", "-t", "60"}, append(encodeArgs, p)...)...)
