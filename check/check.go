@@ -156,6 +156,7 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 			Similarity:  round4(verify.Jaccard(fp.Shingles, cd.elem.Shingles)),
 			Containment: round4(r.Containment),
 			Text:        cd.elem.Text,
+			Title:       cd.elem.Title,
 			OwnVersion:  cd.own,
 		}
 		mt.Spans, r.Covered = mergeEdited(fp.Norm, cd.norm, r, edited)

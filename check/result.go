@@ -42,8 +42,10 @@ type Match struct {
 	// OwnVersion: the library element belongs to the checked asset's own
 	// published version (same id, another text).
 	OwnVersion bool `json:"own_version,omitempty"`
-	// Text is the library element's text (for side-by-side views).
-	Text string `json:"-"`
+	// Text is the library element's text (for side-by-side views), Title
+	// its asset's title.
+	Text  string `json:"-"`
+	Title string `json:"-"`
 	// covered counts this match's countable characters, for ranking.
 	covered int
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"elib/history"
@@ -46,15 +47,20 @@ func (l *Library) AppendHistory(ctx context.Context, entries []history.Entry) er
 		l.histMu.Unlock()
 		return nil
 	}
-	l.histMu.Lock()
-	defer l.histMu.Unlock()
-	f, err := os.OpenFile(filepath.Join(l.dir, historyFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	return l.histCommit.append(buf.Bytes(), func(data []byte) error {
+		return appendSynced(filepath.Join(l.dir, historyFile), data)
+	})
+}
+
+// appendSynced appends data to path in one write and syncs it: O_APPEND
+// places it whole at the end even when another process appends at the
+// same time.
+func appendSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
-	// One write: O_APPEND places it whole at the end even when another
-	// process appends at the same time.
-	if _, err := f.Write(buf.Bytes()); err != nil {
+	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return fmt.Errorf("history: %w", err)
 	}
@@ -63,6 +69,47 @@ func (l *Library) AppendHistory(ctx context.Context, entries []history.Entry) er
 		return fmt.Errorf("history: %w", err)
 	}
 	return f.Close()
+}
+
+// groupCommit makes concurrent appends share one write and sync: the
+// first caller writes what has gathered while the others wait for the
+// batch holding their data (a server recording every check would
+// otherwise be limited to one sync at a time). The zero value is ready.
+type groupCommit struct {
+	mu       sync.Mutex
+	cond     *sync.Cond
+	pending  []byte
+	batch    uint64 // the batch pending data joins
+	done     uint64 // the last batch written
+	flushing bool
+	err      error // the last batch's error
+}
+
+// append adds data to the pending batch and returns once a write holding
+// it has been synced (its error, if any).
+func (g *groupCommit) append(data []byte, write func([]byte) error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cond == nil {
+		g.cond = sync.NewCond(&g.mu)
+	}
+	g.pending = append(g.pending, data...)
+	mine := g.batch
+	for g.done < mine+1 {
+		if g.flushing {
+			g.cond.Wait()
+			continue
+		}
+		g.flushing = true
+		take, id := g.pending, g.batch
+		g.pending, g.batch = nil, g.batch+1
+		g.mu.Unlock()
+		err := write(take)
+		g.mu.Lock()
+		g.done, g.err, g.flushing = id+1, err, false
+		g.cond.Broadcast()
+	}
+	return g.err
 }
 
 // History returns the recorded checks the filter selects, oldest first. A

@@ -119,9 +119,10 @@ type Library struct {
 	// memSearch holds the full-text indexes of a library on a memory FS.
 	memSearch *fulltext.Memory
 	closed    bool
-	// histMu serialises this process's history appends; memHistory is
-	// the history of a library on a memory file system.
+	// histMu guards memHistory, the history of a library on a memory
+	// file system; histCommit batches durable appends.
 	histMu     sync.Mutex
+	histCommit groupCommit // durable history appends
 	memHistory []history.Entry
 	// norm normalises element text for anchors when there is no engine.
 	normOnce sync.Once

@@ -123,7 +123,7 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			rep.Results = append(rep.Results, res)
 		}
 	}
-	s.finishReport(ctx, r, rep)
+	s.finishReport(ctx, r, rep, format)
 	// report.Write is exactly `elib check --format json`.
 	buf := &cappedBuffer{max: s.opts.MaxReplyBytes}
 	if err := report.Write(buf, format, rep); err != nil {

@@ -98,12 +98,16 @@ func cleanUser(s string) string {
 // finishReport stamps a check report with when, who and what library,
 // names its sources, and appends it to the library's check history (a
 // history that cannot be written is logged; the check still answers).
-func (s *Server) finishReport(ctx context.Context, r *http.Request, rep *report.Report) {
+func (s *Server) finishReport(ctx context.Context, r *http.Request, rep *report.Report, format string) {
 	rep.Checked, rep.Checker = s.opts.Now(), s.who(r)
 	if rep.Library == "" {
 		rep.Library = s.opts.LibraryDesc
 	}
-	rep.Describe(s.opts.Library)
+	if format == "json" {
+		rep.DescribeByTitle() // no asset read on the hot path
+	} else {
+		rep.Describe(s.opts.Library)
+	}
 	store, ok := s.opts.Library.(history.Store)
 	if !ok || len(rep.Results) == 0 {
 		return

@@ -69,6 +69,25 @@ func (r *Report) Describe(lib AssetReader) {
 	}
 }
 
+// DescribeByTitle names every matched asset by the title its elements
+// carry, reading nothing: all that the history and the JSON reply name.
+// (Describe reads every matched asset for the account, platform and date
+// the HTML report and the workbook show.)
+func (r *Report) DescribeByTitle() {
+	if r.Sources == nil {
+		r.Sources = map[string]SourceInfo{}
+	}
+	for _, res := range r.Results {
+		for _, e := range res.Elements {
+			for _, m := range e.Matches {
+				if _, ok := r.Sources[m.AssetID]; !ok {
+					r.Sources[m.AssetID] = SourceInfo{AssetID: m.AssetID, Title: m.Title}
+				}
+			}
+		}
+	}
+}
+
 func describeAsset(lib AssetReader, id string) SourceInfo {
 	info := SourceInfo{AssetID: id}
 	a, err := lib.Asset(id)
