@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"elib/fingerprint"
@@ -309,7 +310,7 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 // for the other lookups. Anchors held by more than EditMaxPostings
 // elements are stock trigrams, no evidence. Most shared first, at most
 // MaxEditCandidates.
-func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool, chosen []candKey) []candKey {
+func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool, look *anchorLookup, chosen []candKey) []candKey {
 	t := &c.opts.Tuning
 	if t.EditMinShared < 0 {
 		return nil
@@ -318,11 +319,24 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	for _, m := range masks {
 		boiler = append(boiler, m...)
 	}
+	// Where the library holds a 5-gram of the text, the text is there
+	// as written: exact lookups find it, trigram probes are not needed.
+	skip := slices.Clone(boiler)
+	for i, p := range look.pos {
+		for _, h := range look.bySource {
+			if h.counts[i] > 0 {
+				for k := p; k < p+winnow.K && k < len(skip); k++ {
+					skip[k] = true
+				}
+				break
+			}
+		}
+	}
 	var hashes []uint64
 	var pos []int
 	seen := map[uint64]bool{}
 	for _, g := range winnow.EditGrams(nil, whole.Norm.Runes) {
-		if seen[g.Hash] || boiler[g.Pos] || boiler[g.Pos+winnow.EditK-1] {
+		if seen[g.Hash] || skip[g.Pos] || skip[g.Pos+winnow.EditK-1] {
 			continue
 		}
 		seen[g.Hash] = true

@@ -78,7 +78,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	anchors := c.lookupAnchors(whole, masks)
 	order := c.candidates(fps, whole)
 	order = append(order, c.anchorCandidates(anchors, order)...)
-	order = append(order, c.editCandidates(whole, masks, order)...)
+	order = append(order, c.editCandidates(whole, masks, anchors, order)...)
 	self, err := c.findSelf(ctx, a, fps)
 	if err != nil {
 		return nil, err
