@@ -235,7 +235,7 @@ func TestCancelledJobKillsToolsAndCleansUp(t *testing.T) {
 	data, err := os.ReadFile(clip)
 	require.NoError(t, err)
 	for _, viaUpload := range []bool{false, true} {
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
 		start := time.Now()
 		if viaUpload {
 			_, err = element.Parse("up.mp4", data, element.ParseOptions{Context: ctx})
