@@ -140,6 +140,9 @@ func benchLookup(b *testing.B, opts LookupOptions) {
 		i++
 	}
 	b.StopTimer()
+	if i >= 2 && found == 0 {
+		b.Errorf("no re-upload found in %d lookups", (i+1)/2)
+	}
 	cpu := cpuTime() - cpu0
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
