@@ -109,6 +109,9 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	if len(a.Elements) > 0 {
 		res.ReuseRate = round4(float64(reused) / float64(len(a.Elements)))
 	}
+	if err := c.checkFootage(a, res); err != nil {
+		return nil, err
+	}
 	res.Judge(c.opts.Threshold)
 	return res, nil
 }

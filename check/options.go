@@ -33,6 +33,11 @@ type Options struct {
 	// greater. The default value is DefaultThreshold. Result.Judge applies
 	// another threshold to a finished result.
 	Threshold float64
+	// FootageThreshold: a video is also rejected when the share of its
+	// frames found in library videos is strictly greater. The default
+	// value is DefaultFootageThreshold; Result.Judge applies the one a
+	// result's Footage.Threshold holds (set it there for 0).
+	FootageThreshold float64
 	// MaxMatches caps the matches reported per element. The default value
 	// is 5.
 	MaxMatches int
@@ -119,6 +124,9 @@ type Tuning struct {
 func (o *Options) EnsureDefaults(minRun int) {
 	if o.Threshold == 0 {
 		o.Threshold = DefaultThreshold
+	}
+	if o.FootageThreshold == 0 {
+		o.FootageThreshold = DefaultFootageThreshold
 	}
 	if o.MaxMatches == 0 {
 		o.MaxMatches = 5

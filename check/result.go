@@ -107,15 +107,22 @@ type Result struct {
 	Countable int `json:"-"`
 	Copied    int `json:"-"`
 	Licensed  int `json:"-"`
+	// Footage is a video's footage check (footage.go); nil for text.
+	Footage *FootageResult `json:"footage,omitempty"`
 	Assessment
 }
 
 // Judge sets the verdict for threshold: reject iff the unlicensed copying
-// (the exact ratio, not the rounded figure) is strictly greater; an input
-// already in the library passes.
+// (the exact ratio, not the rounded figure) is strictly greater, or a
+// video's footage duplication is strictly greater than its footage
+// threshold (Footage.Threshold); an input already in the library passes
+// on its copy.
 func (r *Result) Judge(threshold float64) {
 	r.Verdict = Pass
 	if !r.AlreadyInLibrary && r.Countable > 0 && float64(r.Copied-r.Licensed)/float64(r.Countable) > threshold {
+		r.Verdict = Reject
+	}
+	if r.footageRejects() {
 		r.Verdict = Reject
 	}
 }

@@ -114,6 +114,12 @@ type Asset struct {
 	Elements []Element `json:"elements"`
 	// File is the path the asset was read from (not serialised in SPEC JSON).
 	File string `json:"-"`
+	// Footage is a video's footage fingerprint in the encoded form of
+	// package fingerprint/footage (per-second frame hashes; with the
+	// probe hashes a check looks up when the video was just decoded). A
+	// library keeps its stored form beside the asset. Nil for text; not
+	// serialised in SPEC JSON.
+	Footage []byte `json:"-"`
 }
 
 // CopyText returns the asset's copy text: element texts joined by "\n".

@@ -154,7 +154,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	m.NextSeq++
 	m.Generation++
 	s := &segment{firstRef: m.NextRef, n: ref - m.NextRef}
-	s.meta = manifest.Segment{Seq: seq, FirstRef: m.NextRef, Elements: res.Elements, Assets: res.Assets, Tombstones: len(tombs)}
+	s.meta = manifest.Segment{Seq: seq, FirstRef: m.NextRef, Elements: res.Elements, Assets: res.Assets, Tombstones: len(tombs), Footage: countFootage(prep)}
 	if err := l.writeSegment(s, prep, tombs); err != nil {
 		return res, err
 	}
@@ -193,6 +193,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	for i := range prep {
 		l.sketch.Add(prep[i].Record.Sentences)
 	}
+	l.applyFootage(s, prep, replacedLoc)
 	m.Assets, m.Elements = len(l.assets), l.live
 	l.mu.Unlock()
 
@@ -201,6 +202,9 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 	err := l.snapshotLSH(m, false)
 	if err == nil {
 		err = l.snapshotSketch(m)
+	}
+	if err == nil {
+		err = l.snapshotFootage(m, false)
 	}
 	l.mu.RUnlock()
 	if err == nil {
@@ -264,7 +268,7 @@ func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombst
 
 // removeStaleSnapshots deletes the snapshot files of prev that m no longer uses.
 func (l *Library) removeStaleSnapshots(prev, m *manifest.Manifest) {
-	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Anchors, m.Anchors}, {prev.Sketch, m.Sketch}} {
+	for _, pair := range [][2]*manifest.Snapshot{{prev.LSH, m.LSH}, {prev.Anchors, m.Anchors}, {prev.Sketch, m.Sketch}, {prev.Footage, m.Footage}} {
 		if pair[0] != nil && (pair[1] == nil || pair[1].File != pair[0].File) {
 			_ = l.removeFile(pair[0].File)
 		}

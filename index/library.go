@@ -17,6 +17,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/footage"
 	"elib/fingerprint/lsh"
 	"elib/fingerprint/normalize"
 	"elib/history"
@@ -111,7 +112,11 @@ type Library struct {
 	live    int
 	assets  map[string]assetLoc
 	sketch  *boilerplate.Sketch
-	damage  []string
+	// footage indexes the live video assets' footage fingerprints;
+	// footageSeq is the segment each one's record is in (footage.go).
+	footage    *footage.Index
+	footageSeq map[string]uint64
+	damage     []string
 	// snapFiles holds the snapshot files opened with the manifest during load.
 	snapFiles map[string]fsutil.File
 	ft        *fulltext.Index
@@ -292,7 +297,10 @@ func (l *Library) loadState(reuse map[uint64]*segment) error {
 	if err := l.loadLSH(); err != nil {
 		return err
 	}
-	return l.loadSketch()
+	if err := l.loadSketch(); err != nil {
+		return err
+	}
+	return l.loadFootage()
 }
 
 func paramsOf(m *manifest.Manifest) lsh.Params {
@@ -549,6 +557,9 @@ func (l *Library) cleanup() {
 	if l.man.Sketch != nil {
 		keep[l.man.Sketch.File] = true
 	}
+	if l.man.Footage != nil {
+		keep[l.man.Footage.File] = true
+	}
 	if l.man.Fulltext.Dir != "" {
 		keep[l.man.Fulltext.Dir] = true
 	}
@@ -572,7 +583,7 @@ func (l *Library) cleanup() {
 			switch {
 			case strings.HasSuffix(name, fsutil.TempSuffix),
 				sub == segmentsDir && strings.HasPrefix(name, "seg-"),
-				strings.HasPrefix(name, "lsh-"), strings.HasPrefix(name, "sketch-"),
+				strings.HasPrefix(name, "lsh-"), strings.HasPrefix(name, "sketch-"), strings.HasPrefix(name, "footage-"),
 				e.IsDir() && strings.HasPrefix(name, fulltextDir):
 				remove(rel)
 			}

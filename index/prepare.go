@@ -11,6 +11,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
+	"elib/fingerprint/footage"
 	"elib/fingerprint/winnow"
 	"elib/index/store"
 )
@@ -79,6 +80,14 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 		a.Elements = append([]element.Element(nil), a.Elements...)
 		a.Meta = stampImported(a.Meta, opts.Now)
 		out[i].Record = store.AssetRecord{Asset: a}
+		if len(a.Footage) > 0 {
+			stored, err := footage.StoredForm(a.Footage)
+			if err != nil {
+				return nil, fmt.Errorf("asset %s: %w", a.ID, err)
+			}
+			out[i].Record.Footage = stored
+			out[i].Record.Asset.Footage = nil
+		}
 		out[i].Elements = make([]store.Element, len(a.Elements))
 		out[i].Anchors = make([][]uint64, len(a.Elements))
 		sents[i] = make([][]uint64, len(a.Elements))

@@ -213,6 +213,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	}
 	a := rec.Asset
 	a.File = rec.File
+	a.Footage = rec.Footage
 	a.Elements = append([]element.Element(nil), rec.Asset.Elements...)
 	return &a, nil
 }

@@ -100,6 +100,7 @@ func (l *Library) Refresh() (bool, error) {
 	l.man, l.params, l.segs, l.lsh, l.anchors = next.man, next.params, next.segs, next.lsh, next.anchors
 	l.types, l.live, l.assets = next.types, next.live, next.assets
 	l.sketch, l.damage = next.sketch, next.damage
+	l.footage, l.footageSeq = next.footage, next.footageSeq
 	ft := l.ft
 	// Search reopens the search index lazily, at the new generation's
 	// directory (a reindex builds a new one).
@@ -291,6 +292,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 				l.sketch.Add(p.recs[i].Sentences)
 			}
 		}
+		l.applyFootageRecords(p.seg.meta.Seq, p.recs)
 	}
 	l.man = m
 	if l.ft != nil {

@@ -158,7 +158,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 		b.sketch.Add(prep[i].Record.Sentences)
 	}
 	s.n = ref - s.firstRef
-	s.meta = manifest.Segment{Seq: seq, FirstRef: s.firstRef, Elements: int(s.n), Assets: len(prep)}
+	s.meta = manifest.Segment{Seq: seq, FirstRef: s.firstRef, Elements: int(s.n), Assets: len(prep), Footage: countFootage(prep)}
 	if err := l.writeSegment(s, prep, nil); err != nil {
 		return err
 	}
@@ -227,6 +227,7 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 		l.mu.RLock()
 		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
 			r := *rec
+			r.Asset.Footage = rec.Footage
 			r.Asset.Elements = nil
 			for i, e := range rec.Asset.Elements {
 				if l.types[rec.FirstRef+uint32(i)] != 0 {

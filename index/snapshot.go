@@ -32,7 +32,7 @@ const lshSnapshotEvery = 50_000
 // next generation, and an open file stays readable after that.
 func (l *Library) openSnapshots() {
 	l.snapFiles = map[string]fsutil.File{}
-	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Anchors, l.man.Sketch} {
+	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Anchors, l.man.Sketch, l.man.Footage} {
 		if s == nil {
 			continue
 		}

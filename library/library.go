@@ -13,6 +13,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
+	"elib/fingerprint/footage"
 	"elib/index"
 	"elib/index/fulltext"
 	"elib/library/postgres"
@@ -29,6 +30,11 @@ type Library interface {
 	ElementCount() int
 	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
 	Stats() (index.Stats, error)
+	// FootageLookup finds the live video assets whose footage a probed
+	// fingerprint shows (stored per video asset, see element.Asset.Footage).
+	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result
+	// FootageVideos is the number of live video assets with footage.
+	FootageVideos() int
 
 	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
 	// PrepareImport and ImportPrepared are Import in two steps: the first

@@ -47,8 +47,16 @@ type Fingerprint struct {
 	Frames []Frame
 }
 
-// version is the first byte of the encoded form.
-const version = 1
+// Versions of the encoded form (its first byte): version 1 holds the
+// stored hashes only (what a library keeps), versionProbes also every
+// frame's probes (a video just decoded, on its way to a check).
+const (
+	version       = 1
+	versionProbes = 2
+)
+
+// maxProbes bounds the probes of one frame in the encoded form.
+const maxProbes = 64
 
 // ErrCorrupt reports bytes that are not an encoded Fingerprint.
 var ErrCorrupt = errors.New("footage: corrupt fingerprint")
@@ -57,9 +65,20 @@ var ErrCorrupt = errors.New("footage: corrupt fingerprint")
 // count, then per kept frame its sample number (as a gap from the previous
 // one), how many hashes follow and their 32 bytes each. Probes are not
 // written. A minute at 1 fps is at most 60 × 66 bytes plus a header.
-func (f *Fingerprint) Encode() []byte {
+func (f *Fingerprint) Encode() []byte { return f.encode(false) }
+
+// EncodeWithProbes is Encode keeping every frame's Probes too (at most 64
+// a frame): the form a parsed video carries to a check
+// (element.Asset.Footage). A library keeps only Stored (see StoredForm).
+func (f *Fingerprint) EncodeWithProbes() []byte { return f.encode(true) }
+
+func (f *Fingerprint) encode(probes bool) []byte {
 	b := make([]byte, 0, 8+len(f.Frames)*(2+32*MaxStored))
-	b = append(b, version)
+	if probes {
+		b = append(b, versionProbes)
+	} else {
+		b = append(b, version)
+	}
 	b = binary.AppendUvarint(b, uint64(max(f.IntervalMs, 1)))
 	b = binary.AppendUvarint(b, uint64(f.Sampled))
 	b = binary.AppendUvarint(b, uint64(len(f.Frames)))
@@ -73,15 +92,35 @@ func (f *Fingerprint) Encode() []byte {
 		for _, h := range stored {
 			b, _ = h.AppendBinary(b)
 		}
+		if probes {
+			ps := fr.Probes[:min(len(fr.Probes), maxProbes)]
+			b = append(b, byte(len(ps)))
+			for _, h := range ps {
+				b, _ = h.AppendBinary(b)
+			}
+		}
 	}
 	return b
 }
 
-// Decode reads Encode's bytes. The frames it returns have no Probes.
+// StoredForm returns the form a library keeps of encoded fingerprint b
+// (either version): Encode of what Decode reads, without probes. It
+// fails with ErrCorrupt on bytes that are not a fingerprint.
+func StoredForm(b []byte) ([]byte, error) {
+	f, err := Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return f.Encode(), nil
+}
+
+// Decode reads the bytes of Encode (frames without Probes) or
+// EncodeWithProbes.
 func Decode(b []byte) (*Fingerprint, error) {
-	if len(b) == 0 || b[0] != version {
+	if len(b) == 0 || b[0] != version && b[0] != versionProbes {
 		return nil, fmt.Errorf("%w: unknown version", ErrCorrupt)
 	}
+	withProbes := b[0] == versionProbes
 	b = b[1:]
 	next := func() (uint64, error) {
 		v, n := binary.Uvarint(b)
@@ -132,6 +171,21 @@ func Decode(b []byte) (*Fingerprint, error) {
 		for i := range n {
 			fr.Stored[i], _ = pdq.FromBytes(b[:32])
 			b = b[32:]
+		}
+		if withProbes {
+			if len(b) < 1 {
+				return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
+			}
+			np := int(b[0])
+			b = b[1:]
+			if np > maxProbes || len(b) < 32*np {
+				return nil, fmt.Errorf("%w: bad probes", ErrCorrupt)
+			}
+			fr.Probes = make([]pdq.Hash, np)
+			for i := range np {
+				fr.Probes[i], _ = pdq.FromBytes(b[:32])
+				b = b[32:]
+			}
 		}
 		f.Frames = append(f.Frames, fr)
 	}

@@ -32,6 +32,7 @@ type Index struct {
 type video struct {
 	id         string
 	intervalMs int64
+	sampled    int
 	entries    []uint32
 }
 
@@ -72,7 +73,7 @@ func (x *Index) Add(id string, f *Fingerprint) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.remove(id)
-	v := video{id: id, intervalMs: max(f.IntervalMs, 1)}
+	v := video{id: id, intervalMs: max(f.IntervalMs, 1), sampled: f.Sampled}
 	vi := int32(len(x.videos))
 	for _, fr := range f.Frames {
 		for _, h := range fr.Stored {
@@ -123,6 +124,37 @@ func (x *Index) remove(id string) bool {
 	x.videos[vi].entries = nil
 	delete(x.byID, id)
 	return true
+}
+
+// Has reports whether id is indexed.
+func (x *Index) Has(id string) bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	_, ok := x.byID[id]
+	return ok
+}
+
+// Each calls fn with every indexed video's id and stored fingerprint (the
+// frames as added, without probes), in the order they were added, under
+// the read lock: fn must not call the index.
+func (x *Index) Each(fn func(id string, f *Fingerprint)) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for vi, v := range x.videos {
+		if x.byID[v.id] != int32(vi) {
+			continue // removed or replaced
+		}
+		f := &Fingerprint{IntervalMs: v.intervalMs, Sampled: v.sampled}
+		for _, e := range v.entries {
+			ms := x.ms[e]
+			if n := len(f.Frames); n > 0 && f.Frames[n-1].Ms == ms {
+				f.Frames[n-1].Stored = append(f.Frames[n-1].Stored, x.hashes[e])
+				continue
+			}
+			f.Frames = append(f.Frames, Frame{Ms: ms, Stored: []pdq.Hash{x.hashes[e]}})
+		}
+		fn(v.id, f)
+	}
 }
 
 // Compact packs every bucket into one array per band and drops removed
@@ -192,6 +224,9 @@ type Result struct {
 	Duplication float64 `json:"duplication"`
 	// Matches are the library videos matched, most frames first.
 	Matches []Match `json:"matches"`
+	// FrameMatched[i] reports whether the probed video's Frames[i]
+	// matches some library video (for unions over several indexes).
+	FrameMatched []bool `json:"-"`
 }
 
 // LookupOptions refine Lookup.
@@ -412,6 +447,7 @@ func (x *Index) result(q *Fingerprint, found map[int32][]pair) Result {
 			res.Matched++
 		}
 	}
+	res.FrameMatched = matched
 	if res.Frames > 0 {
 		res.Duplication = float64(res.Matched) / float64(res.Frames)
 	}

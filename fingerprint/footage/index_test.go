@@ -62,10 +62,28 @@ func TestEncodeDecode(t *testing.T) {
 	assert.ErrorIs(t, err, ErrCorrupt)
 }
 
+func TestEncodeWithProbes(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	f := &Fingerprint{IntervalMs: 1000, Sampled: 10}
+	for i := 0; i < 10; i++ {
+		h := randomHash(r)
+		f.Frames = append(f.Frames, Frame{Ms: int64(i) * 1000, Stored: []pdq.Hash{h}, Probes: []pdq.Hash{h, randomHash(r), randomHash(r)}})
+	}
+	g, err := Decode(f.EncodeWithProbes())
+	require.NoError(t, err)
+	assert.Equal(t, f, g)
+	stored, err := StoredForm(f.EncodeWithProbes())
+	require.NoError(t, err)
+	assert.Equal(t, f.Encode(), stored, "a library keeps no probes")
+	_, err = StoredForm([]byte{9})
+	assert.ErrorIs(t, err, ErrCorrupt)
+}
+
 func FuzzDecode(f *testing.F) {
 	r := rand.New(rand.NewPCG(2, 2))
 	fp := videoOf([]pdq.Hash{randomHash(r), randomHash(r)})
 	f.Add(fp.Encode())
+	f.Add(fp.EncodeWithProbes())
 	f.Add([]byte{1, 0xe8, 7, 2, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
@@ -78,6 +96,18 @@ func FuzzDecode(f *testing.F) {
 		}
 		if len(again.Frames) != len(g.Frames) {
 			t.Fatal("frames changed")
+		}
+		withProbes, err := Decode(g.EncodeWithProbes())
+		if err != nil {
+			t.Fatalf("re-encoded fingerprint with probes does not decode: %v", err)
+		}
+		if len(withProbes.Frames) != len(g.Frames) {
+			t.Fatal("frames changed")
+		}
+		for i := range g.Frames {
+			if len(withProbes.Frames[i].Probes) != len(g.Frames[i].Probes) {
+				t.Fatal("probes changed")
+			}
 		}
 	})
 }

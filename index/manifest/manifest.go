@@ -47,6 +47,10 @@ type Manifest struct {
 	// covers the segments with Seq <= Anchors.Seq. Libraries written
 	// before it existed have none: it is then built from the store.
 	Anchors *Snapshot `json:"anchors,omitempty"`
+	// Footage is the persisted footage fingerprints of the live video
+	// assets (index/footage.go); it covers the segments with Seq <=
+	// Footage.Seq, the later segments' records add theirs at Open.
+	Footage *Snapshot `json:"footage,omitempty"`
 	// Fulltext is the full-text index directory (relative to the library)
 	// and the last segment applied to it.
 	Fulltext Fulltext `json:"fulltext"`
@@ -81,6 +85,9 @@ type Segment struct {
 	Elements   int    `json:"elements"`
 	Assets     int    `json:"assets"`
 	Tombstones int    `json:"tombstones"`
+	// Footage counts the segment's assets with footage fingerprints (an
+	// Open reads the records of only such segments for footage).
+	Footage int `json:"footage,omitempty"`
 }
 
 // Snapshot is a derived file valid for the segments up to Seq.
@@ -136,6 +143,10 @@ func (m *Manifest) Clone() *Manifest {
 	if m.Anchors != nil {
 		s := *m.Anchors
 		c.Anchors = &s
+	}
+	if m.Footage != nil {
+		s := *m.Footage
+		c.Footage = &s
 	}
 	if m.Sketch != nil {
 		s := *m.Sketch

@@ -51,6 +51,9 @@ type AssetRecord struct {
 	// Sentences are the asset's distinct normalised sentence hashes, kept so
 	// removal can update the boilerplate sketch without re-fingerprinting.
 	Sentences []uint64 `json:"sentences,omitempty"`
+	// Footage is Asset.Footage in its stored form (fingerprint/footage,
+	// no probes), kept because element.Asset does not serialise it.
+	Footage []byte `json:"footage,omitempty"`
 }
 
 // Tombstone records that an asset's elements stopped being live: the asset

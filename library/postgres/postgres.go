@@ -63,6 +63,9 @@ type Library struct {
 
 	elems *elementCache
 
+	// foot is the in-memory footage index (footage.go).
+	foot footageState
+
 	anMu sync.Mutex
 	an   analyzer
 }
@@ -375,8 +378,12 @@ func (l *Library) Refresh() (bool, error) {
 		return false, err
 	}
 	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.gen != old, nil
+	changed := l.gen != old
+	l.mu.RUnlock()
+	if changed {
+		l.resyncFootage(ctx)
+	}
+	return changed, nil
 }
 
 // Compatible reports whether engine signs like the library's stored

@@ -293,8 +293,9 @@ func (l *Library) AssetsOf(refs []uint32) []string {
 func (l *Library) Asset(id string) (*element.Asset, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
-	var b []byte
-	err := l.pool.QueryRow(ctx, `SELECT record FROM elib_assets WHERE id = $1`, id).Scan(&b)
+	var b, fp []byte
+	err := l.pool.QueryRow(ctx, `SELECT a.record, f.fingerprint FROM elib_assets a LEFT JOIN elib_footage f ON f.asset_id = a.id
+		WHERE a.id = $1`, id).Scan(&b, &fp)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("asset %q: %w", id, index.ErrNotFound)
 	}
@@ -307,6 +308,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	}
 	a := rec.Asset
 	a.File = rec.File
+	a.Footage = fp
 	return &a, nil
 }
 

@@ -62,6 +62,13 @@ CREATE INDEX elib_elements_filter ON elib_elements USING gin (filter_terms);`,
 	entry jsonb NOT NULL
 );
 CREATE INDEX elib_history_at ON elib_history (at);`,
+	// 5: footage fingerprints of video assets (footage.go): one row per
+	// asset, its stored form; seq changes whenever the row is written.
+	`CREATE TABLE elib_footage (
+	asset_id text PRIMARY KEY,
+	seq bigserial NOT NULL,
+	fingerprint bytea NOT NULL
+);`,
 }
 
 // fills complete migrations with what SQL cannot compute (gojieba terms,

@@ -63,6 +63,9 @@ func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error
 	if err := tx.Commit(ctx); err != nil {
 		return fail(err)
 	}
+	if op != "packs" {
+		l.resyncFootage(ctx)
+	}
 	return nil
 }
 
@@ -312,6 +315,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 			rec.FirstRef = uint32(refs[k])
 		}
 		rec.File = rec.Asset.File
+		rec.Footage = nil // in elib_footage
 		b, err := json.Marshal(&rec)
 		if err != nil {
 			return fmt.Errorf("asset %s: %w", rec.Asset.ID, err)
@@ -342,6 +346,9 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, 
 		elements += len(prep[i].Elements)
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_assets"}, []string{"id", "record", "sentences"}, pgx.CopyFromRows(assetRows)); err != nil {
+		return err
+	}
+	if err := insertFootage(ctx, tx, prep); err != nil {
 		return err
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_elements"},
@@ -492,6 +499,9 @@ func (l *Library) removeAssets(ctx context.Context, tx pgx.Tx, ids []string) (in
 	if _, err := tx.Exec(ctx, `DELETE FROM elib_elements WHERE asset_id = ANY($1)`, gone); err != nil {
 		return 0, err
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM elib_footage WHERE asset_id = ANY($1)`, gone); err != nil {
+		return 0, err
+	}
 	if err := addSentences(ctx, tx, sentences, -1); err != nil {
 		return 0, err
 	}
@@ -610,7 +620,7 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 	chunks := l.prepareAhead(ctx, assets, max(opts.Workers, l.opts.Workers), opts.Progress)
 	fp := fingerprintOf(l.opts.Engine)
 	err := l.write(ctx, "reindex", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `TRUNCATE elib_assets, elib_elements, elib_lsh, elib_anchors, elib_sentence_df`); err != nil {
+		if _, err := tx.Exec(ctx, `TRUNCATE elib_assets, elib_elements, elib_lsh, elib_anchors, elib_sentence_df, elib_footage`); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE elib_meta SET value = CASE key WHEN 'fingerprint' THEN $1 ELSE '0' END
@@ -632,7 +642,8 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 
 // liveRecords returns every live asset with only its live elements.
 func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
-	rows, err := l.pool.Query(ctx, `SELECT a.record, coalesce(array_agg(e.idx ORDER BY e.idx) FILTER (WHERE e.live), '{}')
+	rows, err := l.pool.Query(ctx, `SELECT a.record, coalesce(array_agg(e.idx ORDER BY e.idx) FILTER (WHERE e.live), '{}'),
+		(SELECT f.fingerprint FROM elib_footage f WHERE f.asset_id = a.id)
 		FROM elib_assets a LEFT JOIN elib_elements e ON e.asset_id = a.id GROUP BY a.id, a.record ORDER BY a.id`)
 	if err != nil {
 		return nil, wrap(l.desc, "reindex", err)
@@ -640,9 +651,9 @@ func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
 	defer rows.Close()
 	var out []element.Asset
 	for rows.Next() {
-		var b []byte
+		var b, fp []byte
 		var live []int32
-		if err := rows.Scan(&b, &live); err != nil {
+		if err := rows.Scan(&b, &live, &fp); err != nil {
 			return nil, wrap(l.desc, "reindex", err)
 		}
 		var rec store.AssetRecord
@@ -651,6 +662,7 @@ func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
 		}
 		a := rec.Asset
 		a.File = rec.File
+		a.Footage = fp
 		a.Elements = nil
 		for _, i := range live {
 			if int(i) <= len(rec.Asset.Elements) {
