@@ -388,8 +388,7 @@ func draftDirID(dir string, opts ParseOptions) string {
 // parseVideoBytes parses uploaded video bytes through the registered video
 // parser, by way of a temporary file the tool can read.
 func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, error) {
-	fp := fileParser(FormatVideo)
-	if fp == nil {
+	if fileParser(FormatVideo) == nil {
 		return nil, &ParseError{File: name, Err: fmt.Errorf("%w: video input needs elib built with package media", ErrFormat)}
 	}
 	ext := strings.ToLower(filepath.Ext(name))
@@ -408,14 +407,26 @@ func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, erro
 	if err := tmp.Close(); err != nil {
 		return nil, &ParseError{File: name, Err: err}
 	}
+	return ParseVideoFile(name, tmp.Name(), opts)
+}
+
+// ParseVideoFile parses a video stored at path (an upload spooled to a
+// temporary file, so that it is never held in memory) as the file called
+// name: name is the asset's file and default id, and stands for path in
+// error messages. The caller removes path.
+func ParseVideoFile(name, path string, opts ParseOptions) ([]Asset, error) {
+	fp := fileParser(FormatVideo)
+	if fp == nil {
+		return nil, &ParseError{File: name, Err: fmt.Errorf("%w: video input needs elib built with package media", ErrFormat)}
+	}
 	if opts.ID == "" {
 		opts.ID = defaultID(name, opts)
 	}
-	assets, err := fp.ParsePath(tmp.Name(), opts)
+	assets, err := fp.ParsePath(path, opts)
 	var pe *ParseError
 	if errors.As(err, &pe) {
 		pe.File = name
-		pe.Err = &renamedError{msg: strings.ReplaceAll(pe.Err.Error(), tmp.Name(), name), err: pe.Err}
+		pe.Err = &renamedError{msg: strings.ReplaceAll(pe.Err.Error(), path, name), err: pe.Err}
 	}
 	for i := range assets {
 		assets[i].File = name

@@ -53,6 +53,10 @@ type Options struct {
 	Workers int
 	// MaxAssets caps the period assets checked, newest kept (0: all).
 	MaxAssets int
+	// Now ends the series when the period has no Until: the series runs
+	// through Now's week or month, empty ones included. The default value
+	// is time.Now().
+	Now time.Time
 	// Check configures the checker (threshold, reuse containment); its
 	// MaxMatches is raised to 20 so a reuse can be traced to the earliest
 	// holder of the material.
@@ -87,7 +91,10 @@ type Stats struct {
 	// Levels counts the period's assets per platform level (L1…L5).
 	Levels map[check.Level]int `json:"levels"`
 	// Series are the figures per week (periods up to 120 days) or month,
-	// oldest first: the reuse rate over time.
+	// oldest first: the reuse rate over time. The series is continuous:
+	// from the period's first week or month (Since, else the oldest
+	// asset's) through Until's (else Options.Now's), a bucket without
+	// assets kept with zero figures.
 	Series []Bucket `json:"series"`
 	// By and Groups are the figures per platform, campaign or account.
 	By     string  `json:"by,omitempty"`
@@ -267,11 +274,7 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 		b.add(r)
 	}
 	st.Figures.finish()
-	for _, b := range buckets {
-		b.finish()
-		st.Series = append(st.Series, *b)
-	}
-	sort.Slice(st.Series, func(i, j int) bool { return st.Series[i].Start < st.Series[j].Start })
+	st.Series = continuousSeries(buckets, seriesBounds(opts, period), monthly)
 	for _, g := range groups {
 		g.finish()
 		st.Groups = append(st.Groups, *g)
@@ -392,18 +395,70 @@ func groupKey(a *element.Asset, by string) string {
 	return "(none)"
 }
 
-// seriesMonthly picks months for periods longer than 120 days, else weeks.
+// seriesMonthly picks months for series longer than 120 days, else weeks.
 func seriesMonthly(opts Options, period []periodAsset) bool {
+	b := seriesBounds(opts, period)
+	return b[1].Sub(b[0]) > 120*24*time.Hour
+}
+
+// seriesBounds are the first and last instants the series covers: Since
+// (else the oldest period asset) through Until (else Now, or the newest
+// asset when it is later); zero when there is nothing to show.
+func seriesBounds(opts Options, period []periodAsset) [2]time.Time {
 	lo, hi := opts.Since, opts.Until
-	if len(period) > 0 {
-		if lo.IsZero() {
-			lo = period[0].published
-		}
+	if lo.IsZero() && len(period) > 0 {
+		lo = period[0].published
+	}
+	if hi.IsZero() {
+		hi = opts.Now
 		if hi.IsZero() {
+			hi = time.Now()
+		}
+		if len(period) > 0 && period[len(period)-1].published.After(hi) {
 			hi = period[len(period)-1].published
 		}
 	}
-	return hi.Sub(lo) > 120*24*time.Hour
+	if lo.IsZero() || hi.Before(lo) {
+		return [2]time.Time{}
+	}
+	return [2]time.Time{lo, hi}
+}
+
+// maxSeriesBuckets bounds the series (a library reaching back decades
+// shows its last 600 months).
+const maxSeriesBuckets = 600
+
+// continuousSeries lists every week or month from bounds[0]'s through
+// bounds[1]'s, oldest first, with the buckets' figures (zero where no
+// asset was published).
+func continuousSeries(buckets map[string]*Bucket, bounds [2]time.Time, monthly bool) []Bucket {
+	out := []Bucket{}
+	if bounds[0].IsZero() {
+		return out
+	}
+	first, _ := time.Parse(time.DateOnly, bucketStart(bounds[0], monthly))
+	last := bucketStart(bounds[1], monthly)
+	for d := first; ; {
+		k := d.Format(time.DateOnly)
+		b := buckets[k]
+		if b == nil {
+			b = &Bucket{Start: k}
+		}
+		b.finish()
+		out = append(out, *b)
+		if k >= last {
+			break
+		}
+		if monthly {
+			d = d.AddDate(0, 1, 0)
+		} else {
+			d = d.AddDate(0, 0, 7)
+		}
+	}
+	if len(out) > maxSeriesBuckets {
+		out = out[len(out)-maxSeriesBuckets:]
+	}
+	return out
 }
 
 // bucketStart is the first day of t's month or ISO week (Monday).

@@ -116,25 +116,46 @@ func TestStatsPerPeriod(t *testing.T) {
 		})
 	}
 
-	st, err := Compute(ctx, elibtest.Engine(t), lib, Options{})
+	st, err := Compute(ctx, elibtest.Engine(t), lib, Options{Now: day("2026-04-09T12:00:00Z")})
 	require.NoError(t, err)
 	require.NotEmpty(t, st.MostReused)
 	assert.Equal(t, "hit#1", st.MostReused[0].ElementID, "reuse points at the origin, not a later copy")
 	assert.Equal(t, 3, st.MostReused[0].Uses)
 	assert.Equal(t, hitHook, st.MostReused[0].Text)
+	// The series is continuous (issue 24 item 5): every Monday from the
+	// oldest asset's week through the current one, empty weeks kept.
+	series := func(st *Stats) map[string]int {
+		out := map[string]int{}
+		for _, b := range st.Series {
+			out[b.Start] = b.Assets
+		}
+		return out
+	}
+	require.Len(t, st.Series, 14, "weekly buckets (Mondays) for a period under 120 days")
+	for i, b := range st.Series {
+		assert.Equal(t, day("2026-01-05").AddDate(0, 0, 7*i).Format(time.DateOnly), b.Start)
+	}
+	assert.Equal(t, map[string]int{"2026-01-05": 1, "2026-02-23": 1, "2026-03-02": 1, "2026-03-09": 1, "2026-03-30": 1}, nonzero(series(st)))
+	assert.Equal(t, "2026-04-06", st.Series[13].Start, "the current week is in the series")
+	assert.Zero(t, st.Series[1].ReuseRate, "an empty week has zero figures")
+
+	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2025-11-01"), Until: day("2026-04-30")})
+	require.NoError(t, err)
 	starts := []string{}
 	for _, b := range st.Series {
 		starts = append(starts, b.Start)
 	}
-	assert.Equal(t, []string{"2026-01-05", "2026-02-23", "2026-03-02", "2026-03-09", "2026-03-30"}, starts,
-		"weekly buckets (Mondays) for a period under 120 days")
-	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2025-11-01"), Until: day("2026-04-30")})
+	assert.Equal(t, []string{"2025-11-01", "2025-12-01", "2026-01-01", "2026-02-01", "2026-03-01", "2026-04-01"}, starts,
+		"monthly buckets for a longer period, empty months kept, across the year")
+	assert.Equal(t, map[string]int{"2026-01-01": 1, "2026-03-01": 3, "2026-04-01": 1}, nonzero(series(st)))
+
+	// Without Until the series runs through the current month.
+	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-01-01"), Now: day("2026-07-20T08:00:00Z")})
 	require.NoError(t, err)
-	starts = starts[:0]
-	for _, b := range st.Series {
-		starts = append(starts, b.Start)
-	}
-	assert.Equal(t, []string{"2026-01-01", "2026-03-01", "2026-04-01"}, starts, "monthly buckets for a longer period")
+	require.NotEmpty(t, st.Series)
+	assert.Equal(t, "2026-01-01", st.Series[0].Start)
+	assert.Equal(t, "2026-07-01", st.Series[len(st.Series)-1].Start)
+	assert.Len(t, st.Series, 7)
 
 	st, err = Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-03-01"), By: ByPlatform})
 	require.NoError(t, err)
@@ -240,4 +261,15 @@ func TestLibraryReuse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, f.Assets, "the newest two: u3 and other")
 	assert.Equal(t, 1, f.Reused)
+}
+
+// nonzero keeps the buckets holding assets.
+func nonzero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		if v > 0 {
+			out[k] = v
+		}
+	}
+	return out
 }

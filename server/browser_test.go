@@ -20,6 +20,13 @@ const chromiumPath = "/usr/bin/chromium"
 // JavaScript dialog (alert/confirm/prompt) the page opens.
 func browser(t *testing.T) (ctx context.Context, dialogs *atomic.Int32) {
 	t.Helper()
+	return browserLang(t, "")
+}
+
+// browserLang is browser with Chromium's UI language (navigator.language)
+// set to lang ("": the system's).
+func browserLang(t *testing.T, lang string) (ctx context.Context, dialogs *atomic.Int32) {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("no %s (CI installs it with apt-get install chromium)", chromiumPath)
 	}
@@ -39,9 +46,12 @@ func browser(t *testing.T) (ctx context.Context, dialogs *atomic.Int32) {
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()),
 	}
+	if lang != "" {
+		opts = append(opts, chromedp.Flag("lang", lang), chromedp.Env("LANGUAGE="+lang))
+	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 40*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	require.NoError(t, chromedp.Do(ctx), "start %s", chromiumPath)
 	dialogs = &atomic.Int32{}
@@ -105,7 +115,7 @@ func TestBrowserCheck(t *testing.T) {
 
 	assert.Equal(t, "reject", verdict.Value)
 	assert.Contains(t, dupLabel, "%")
-	// The UI language follows navigator.language.
+	// The page is Chinese unless the user switches (issue 24 item 5).
 	wantLegend, wantTab := "hook", "查重"
 	if strings.HasPrefix(lang, "zh") {
 		wantLegend, wantTab = "钩子", "Check"

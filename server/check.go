@@ -48,12 +48,9 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) { s.serveC
 // serveCheck runs a check request and writes the report in format (json
 // or html).
 func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format string) {
-	if !s.limitCheckBody(w, r) {
-		return
-	}
-	ctx, cancel := s.withDeadline(r)
+	req, ctx, cancel, err := s.readCheckInputs(w, r)
 	defer cancel()
-	req, err := readInputs(r, s.uploadParser(ctx))
+	defer req.Close()
 	if err != nil {
 		s.writeErr(w, r, "check", err)
 		return

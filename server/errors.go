@@ -55,9 +55,12 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, status int, v any
 // failed; the details (paths, causes) go to the log.
 func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
 	var mbe *http.MaxBytesError
+	var tle *errTooLarge
 	switch {
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is over the limit of %d bytes", mbe.Limit))
+	case errors.As(err, &tle):
+		writeError(w, http.StatusRequestEntityTooLarge, tle.Error())
 	case errors.Is(err, errBadRequest):
 		writeError(w, http.StatusBadRequest, strings.TrimPrefix(err.Error(), errBadRequest.Error()+": "))
 	case errors.Is(err, errMediaBusy):

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -93,17 +94,42 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// limitCheckBody applies the smaller check body limit to check and split.
-func (s *Server) limitCheckBody(w http.ResponseWriter, r *http.Request) bool {
-	if r.ContentLength > s.opts.MaxCheckBytes {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes for checks (a script is kilobytes)", r.ContentLength, s.opts.MaxCheckBytes))
-		return false
+// readCheckInputs reads a check or split request. A script (a JSON or
+// text body, a file part) is held in memory up to Options.MaxCheckBytes; a
+// multipart upload may carry videos up to Options.MaxBodyBytes, streamed
+// to temporary files while they arrive, and is given
+// Options.UploadTimeout to arrive. The check's deadline
+// (Options.CheckTimeout) starts once the body is in, and the uploads are
+// parsed under it. The caller defers cancel and req.Close (both are safe
+// after an error).
+func (s *Server) readCheckInputs(w http.ResponseWriter, r *http.Request) (req *requestInputs, ctx context.Context, cancel context.CancelFunc, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	upload := ct == "multipart/form-data"
+	if !upload && r.ContentLength > s.opts.MaxCheckBytes {
+		ctx, cancel = context.WithCancel(r.Context())
+		return nil, ctx, cancel, &errTooLarge{what: fmt.Sprintf("request body of %d bytes (a script is kilobytes; upload a video as a file)", r.ContentLength), limit: s.opts.MaxCheckBytes}
 	}
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxCheckBytes)
+	rc := http.NewResponseController(w)
+	if upload {
+		_ = rc.SetReadDeadline(time.Now().Add(s.opts.UploadTimeout))
 	}
-	return true
+	req, err = readInputs(r, uploadLimits{Text: s.opts.MaxCheckBytes, Dir: s.opts.UploadDir})
+	ctx, cancel = s.withDeadline(r)
+	if err != nil {
+		return req, ctx, cancel, err
+	}
+	if upload {
+		// The answer is due within the check's deadline from now, however
+		// long the upload took (the server's write timeout counts from the
+		// request's headers).
+		_ = rc.SetWriteDeadline(time.Now().Add(s.opts.CheckTimeout + uploadWriteSlack))
+	}
+	return req, ctx, cancel, req.parse(s.uploadParser(ctx))
 }
+
+// uploadWriteSlack is the time an upload's answer has to be written
+// after the check's deadline.
+const uploadWriteSlack = 30 * time.Second
 
 // withDeadline is r's context bounded by Options.CheckTimeout.
 func (s *Server) withDeadline(r *http.Request) (context.Context, context.CancelFunc) {

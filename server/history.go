@@ -101,6 +101,9 @@ func cleanUser(s string) string {
 func (s *Server) finishReport(ctx context.Context, r *http.Request, rep *report.Report, format string) {
 	rep.Checked, rep.Checker = s.opts.Now(), s.who(r)
 	if rep.Library == "" {
+		rep.Library = s.opts.LibraryName
+	}
+	if rep.Library == "" {
 		rep.Library = s.opts.LibraryDesc
 	}
 	if format == "json" {

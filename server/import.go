@@ -1,12 +1,13 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"elib/api"
 	"elib/check/report"
@@ -18,11 +19,17 @@ const noID = "\x00no-id"
 
 // readImport decodes an import body: JSON asset(s) (application/json: an
 // asset or an array; application/x-ndjson: one per line) or multipart files.
-func readImport(r *http.Request, parse fileParser) ([]input, error) {
+// Videos are streamed to disk (removed when the import is done); any other
+// body or file is held in memory up to lim.Text.
+func readImport(r *http.Request, lim uploadLimits, parse func() fileParser) ([]input, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
-		req, err := readInputs(r, parse)
+		req, err := readInputs(r, lim)
+		defer req.Close()
 		if err != nil {
+			return nil, err
+		}
+		if err := req.parse(parse()); err != nil {
 			return nil, err
 		}
 		return req.Inputs, nil
@@ -35,7 +42,7 @@ func readImport(r *http.Request, parse fileParser) ([]input, error) {
 	default:
 		return nil, badRequest("unsupported Content-Type %q for import: send application/json, application/x-ndjson or multipart/form-data", ct)
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readAllLimit(r.Body, lim.Text, "an import body (import videos and large libraries as files)")
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
@@ -55,9 +62,21 @@ func readImport(r *http.Request, parse fileParser) ([]input, error) {
 
 // handleImport is POST /v1/import (bearer token required).
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := s.withDeadline(r)
-	defer cancel()
-	ins, err := readImport(r, s.uploadParser(ctx))
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct == "multipart/form-data" {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opts.UploadTimeout))
+	}
+	var ctx context.Context
+	cancel := func() {}
+	defer func() { cancel() }()
+	ins, err := readImport(r, uploadLimits{Text: s.opts.MaxTextBytes, Dir: s.opts.UploadDir}, func() fileParser {
+		// The deadline starts once the body is in.
+		ctx, cancel = s.withDeadline(r)
+		if ct == "multipart/form-data" {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.opts.CheckTimeout + uploadWriteSlack))
+		}
+		return s.uploadParser(ctx)
+	})
 	if err != nil {
 		s.writeErr(w, r, "import", err)
 		return

@@ -9,20 +9,33 @@ import (
 
 // infoResponse is GET /v1/info, what the web page shows about the server.
 type infoResponse struct {
-	Library   string         `json:"library"`
-	Assets    int            `json:"assets"` // live: imports and refreshes show at once
-	Sample    bool           `json:"sample"`
-	Writable  bool           `json:"writable"`
-	Threshold float64        `json:"threshold"`
-	Version   string         `json:"version"`
-	Types     []element.Type `json:"types"`
+	// Library describes the library (Options.LibraryDesc); LibraryName
+	// is its bare name (the page says the rest in its own language).
+	Library     string `json:"library"`
+	LibraryName string `json:"library_name,omitempty"`
+	Assets      int    `json:"assets"` // live: imports and refreshes show at once
+	Elements    int    `json:"elements,omitempty"`
+	// MaxBodyBytes is the largest upload (a video); MaxCheckBytes the
+	// largest script.
+	MaxBodyBytes  int64          `json:"max_body_bytes"`
+	MaxCheckBytes int64          `json:"max_check_bytes"`
+	Sample        bool           `json:"sample"`
+	Writable      bool           `json:"writable"`
+	Threshold     float64        `json:"threshold"`
+	Version       string         `json:"version"`
+	Types         []element.Type `json:"types"`
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, infoResponse{
-		Library: s.opts.LibraryDesc, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+	out := infoResponse{
+		Library: s.opts.LibraryDesc, LibraryName: s.opts.LibraryName, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+		MaxBodyBytes: s.opts.MaxBodyBytes, MaxCheckBytes: s.opts.MaxCheckBytes,
 		Threshold: s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
-	})
+	}
+	if lib, ok := s.opts.Library.(refresher); ok {
+		out.Elements = lib.ElementCount()
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

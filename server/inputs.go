@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"path"
 	"strconv"
 	"strings"
@@ -51,6 +52,12 @@ type requestInputs struct {
 	Pack string
 	// ExcludeSelf ignores each input's own id in the library.
 	ExcludeSelf bool
+
+	// uploads wait for parse; format and id are the multipart fields
+	// that apply to them; spooled are the temporary files Close removes.
+	uploads    []uploadFile
+	format, id string
+	spooled    []string
 }
 
 // errBadRequest marks client errors in request decoding.
@@ -65,25 +72,74 @@ func badRequest(format string, args ...any) error {
 // it (library ids are paths or explicit ids), so nothing is ignored as self.
 const defaultAssetID = "-"
 
+// uploadFile is one uploaded file: a script held in memory (Data), or a
+// video streamed to a temporary file (Path) and never held in memory.
+type uploadFile struct {
+	Name string
+	Data []byte
+	Path string
+}
+
 // fileParser parses one uploaded file into an input; an error ends the
 // whole request (a busy media pool, a deadline), a bad file is the
 // input's Err.
-type fileParser func(name string, data []byte, opts element.ParseOptions) (input, error)
+type fileParser func(u uploadFile, opts element.ParseOptions) (input, error)
+
+// uploadLimits bound what readInputs reads.
+type uploadLimits struct {
+	// Text is the largest body or file held in memory (a script, a JSON
+	// body); a video streams to disk, bounded by the server's body limit.
+	Text int64
+	// Dir is where videos are spooled ("": the system's temp dir).
+	Dir string
+}
+
+// errTooLarge is a body or part over a limit (413).
+type errTooLarge struct {
+	what  string
+	limit int64
+}
+
+func (e *errTooLarge) Error() string {
+	return fmt.Sprintf("%s is over the limit of %d bytes", e.what, e.limit)
+}
+
+// readAllLimit reads r up to limit bytes; beyond it, an *errTooLarge
+// naming what.
+func readAllLimit(r io.Reader, limit int64, what string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &errTooLarge{what: what, limit: limit}
+	}
+	return data, nil
+}
 
 // readInputs decodes a JSON body or a multipart upload (fields "file",
-// repeatable; optional "format", "id", "threshold", "text"); parse parses
-// each uploaded file.
-func readInputs(r *http.Request, parse fileParser) (*requestInputs, error) {
+// repeatable; optional "format", "id", "threshold", "text"). Posted text is
+// parsed at once; uploaded files wait for parse (the caller starts the
+// check's deadline once the body has arrived). Close removes the videos
+// it spooled.
+func readInputs(r *http.Request, lim uploadLimits) (*requestInputs, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	readBody := func() ([]byte, error) {
+		body, err := readAllLimit(r.Body, lim.Text, "a request body that is not a multipart upload")
+		if err != nil {
+			return nil, fmt.Errorf("read body: %w", err)
+		}
+		return body, nil
+	}
 	switch {
 	case ct == "multipart/form-data":
-		return readMultipart(r, params["boundary"], parse)
+		return readMultipart(r, params["boundary"], lim)
 	case ct == "application/x-www-form-urlencoded":
 		// curl -d sends this by default; take the body as JSON when it is
 		// an object, else as plain text, rather than refusing it.
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody()
 		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+			return nil, err
 		}
 		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
 			return decodeCheckJSON(body)
@@ -91,20 +147,49 @@ func readInputs(r *http.Request, parse fileParser) (*requestInputs, error) {
 		req := checkRequest{Text: string(body), Format: r.URL.Query().Get("format"), ID: r.URL.Query().Get("id")}
 		return &requestInputs{Inputs: []input{parseText(req)}}, nil
 	case ct == "" || ct == "application/json" || strings.HasSuffix(ct, "+json"):
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody()
 		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+			return nil, err
 		}
 		return decodeCheckJSON(body)
 	case ct == "text/plain":
-		body, err := io.ReadAll(r.Body)
+		body, err := readBody()
 		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+			return nil, err
 		}
 		req := checkRequest{Text: string(body), Format: r.URL.Query().Get("format"), ID: r.URL.Query().Get("id")}
 		return &requestInputs{Inputs: []input{parseText(req)}}, nil
 	}
 	return nil, badRequest("unsupported Content-Type %q: send application/json, text/plain or multipart/form-data", ct)
+}
+
+// parse parses the uploaded files with parse, in order, after the inputs
+// posted as text.
+func (req *requestInputs) parse(parse fileParser) error {
+	for _, u := range req.uploads {
+		opts := element.ParseOptions{Format: req.format, ID: u.Name}
+		if len(req.uploads) == 1 && req.id != "" {
+			opts.ID = req.id
+		}
+		in, err := parse(u, opts)
+		if err != nil {
+			return err
+		}
+		req.Inputs = append(req.Inputs, in)
+	}
+	req.uploads = req.uploads[:0:0]
+	return nil
+}
+
+// Close removes the videos spooled to disk.
+func (req *requestInputs) Close() {
+	if req == nil {
+		return
+	}
+	for _, p := range req.spooled {
+		os.Remove(p)
+	}
+	req.spooled = nil
 }
 
 // decodeCheckJSON decodes a check/split JSON body and parses its text.
@@ -146,18 +231,21 @@ func parseText(req checkRequest) input {
 	return input{File: name, Assets: assets, Err: err}
 }
 
-// readMultipart reads an upload part by part (so the body limit applies
-// while streaming).
-func readMultipart(r *http.Request, boundary string, parse fileParser) (*requestInputs, error) {
+// readMultipart reads an upload part by part, so the body limit applies
+// while streaming: a video part (by its file name or an earlier "format"
+// field) is copied to a temporary file, every other part is held in
+// memory up to lim.Text.
+func readMultipart(r *http.Request, boundary string, lim uploadLimits) (_ *requestInputs, err error) {
 	if boundary == "" {
 		return nil, badRequest("multipart body without boundary")
 	}
+	out := &requestInputs{}
+	defer func() {
+		if err != nil {
+			out.Close()
+		}
+	}()
 	mr := multipart.NewReader(r.Body, boundary)
-	type file struct {
-		name string
-		data []byte
-	}
-	var files []file
 	fields := map[string]string{}
 	for {
 		p, err := mr.NextPart()
@@ -167,19 +255,35 @@ func readMultipart(r *http.Request, boundary string, parse fileParser) (*request
 		if err != nil {
 			return nil, fmt.Errorf("read multipart body: %w", err)
 		}
-		data, err := io.ReadAll(p)
-		p.Close()
-		if err != nil {
-			return nil, fmt.Errorf("read multipart part %q: %w", p.FormName(), err)
-		}
 		switch name := p.FormName(); name {
 		case "file", "files":
-			files = append(files, file{name: uploadName(rawFileName(p), len(files)), data: data})
+			u := uploadFile{Name: uploadName(rawFileName(p), len(out.uploads))}
+			if isVideo(u.Name, fields["format"]) {
+				u.Path, err = spool(p, lim.Dir, u.Name)
+				if u.Path != "" {
+					out.spooled = append(out.spooled, u.Path)
+				}
+			} else {
+				u.Data, err = readAllLimit(p, lim.Text, fmt.Sprintf("file %q (a script; videos may be larger)", u.Name))
+			}
+			p.Close()
+			if err != nil {
+				return nil, fmt.Errorf("read multipart part %q: %w", name, err)
+			}
+			out.uploads = append(out.uploads, u)
 		case "format", "id", "threshold", "text", "pack", "exclude_self":
+			data, err := readAllLimit(p, lim.Text, fmt.Sprintf("field %q", name))
+			p.Close()
+			if err != nil {
+				return nil, fmt.Errorf("read multipart part %q: %w", name, err)
+			}
 			fields[name] = string(data)
+		default:
+			p.Close()
 		}
 	}
-	out := &requestInputs{Pack: strings.TrimSpace(fields["pack"])}
+	out.Pack = strings.TrimSpace(fields["pack"])
+	out.format, out.id = fields["format"], fields["id"]
 	switch v := strings.TrimSpace(fields["exclude_self"]); v {
 	case "", "0", "false", "off":
 	case "1", "true", "on":
@@ -194,25 +298,31 @@ func readMultipart(r *http.Request, boundary string, parse fileParser) (*request
 		}
 		out.Threshold = &v
 	}
-	if len(files) == 0 {
+	if len(out.uploads) == 0 {
 		if strings.TrimSpace(fields["text"]) == "" {
 			return nil, badRequest(`multipart body has no field "file"`)
 		}
 		out.Inputs = append(out.Inputs, parseText(checkRequest{Text: fields["text"], Format: fields["format"], ID: fields["id"]}))
-		return out, nil
-	}
-	for _, f := range files {
-		opts := element.ParseOptions{Format: fields["format"], ID: f.name}
-		if len(files) == 1 && fields["id"] != "" {
-			opts.ID = fields["id"]
-		}
-		in, err := parse(f.name, f.data, opts)
-		if err != nil {
-			return nil, err
-		}
-		out.Inputs = append(out.Inputs, in)
 	}
 	return out, nil
+}
+
+// spool copies an uploaded video to a new temporary file in dir and
+// returns its path (also on error, for the caller to remove).
+func spool(r io.Reader, dir, name string) (string, error) {
+	ext := strings.ToLower(path.Ext(name))
+	if element.FormatOf("x"+ext) != element.FormatVideo {
+		ext = ".mp4"
+	}
+	f, err := os.CreateTemp(dir, "elib-upload-*"+ext)
+	if err != nil {
+		return "", fmt.Errorf("spool upload: %w", err)
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return f.Name(), err
 }
 
 // rawFileName is the part's filename as sent (Part.FileName keeps only the

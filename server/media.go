@@ -37,10 +37,10 @@ func isVideo(name, format string) bool {
 // deadline, or the client leaving). A job cut short ends the request with
 // ctx's error, never a per-file error.
 func (s *Server) uploadParser(ctx context.Context) fileParser {
-	return func(name string, data []byte, opts element.ParseOptions) (input, error) {
-		if !isVideo(name, opts.Format) {
-			assets, err := element.Parse(name, data, opts)
-			return input{File: name, Assets: assets, Err: err}, nil
+	return func(u uploadFile, opts element.ParseOptions) (input, error) {
+		if u.Path == "" && !isVideo(u.Name, opts.Format) {
+			assets, err := element.Parse(u.Name, u.Data, opts)
+			return input{File: u.Name, Assets: assets, Err: err}, nil
 		}
 		if err := s.acquireMedia(ctx); err != nil {
 			return input{}, err
@@ -48,12 +48,18 @@ func (s *Server) uploadParser(ctx context.Context) fileParser {
 		defer func() { <-s.mediaSlots }()
 		start := time.Now()
 		opts.Context = ctx
-		assets, err := element.Parse(name, data, opts)
+		var assets []element.Asset
+		var err error
+		if u.Path != "" {
+			assets, err = element.ParseVideoFile(u.Name, u.Path, opts)
+		} else {
+			assets, err = element.Parse(u.Name, u.Data, opts)
+		}
 		s.metrics.mediaJob(time.Since(start), err)
 		if ctx.Err() != nil {
-			return input{}, fmt.Errorf("video %s: %w", name, ctx.Err())
+			return input{}, fmt.Errorf("video %s: %w", u.Name, ctx.Err())
 		}
-		return input{File: name, Assets: assets, Err: err}, nil
+		return input{File: u.Name, Assets: assets, Err: err}, nil
 	}
 }
 

@@ -36,11 +36,19 @@ type Library interface {
 
 // Defaults of Options.
 const (
-	DefaultAddr         = "127.0.0.1:7420"
-	DefaultMaxBodyBytes = 8 << 20
-	DefaultThreshold    = check.DefaultThreshold
-	DefaultSearchLimit  = 20
-	MaxSearchLimit      = 200
+	DefaultAddr = "127.0.0.1:7420"
+	// DefaultMaxBodyBytes is the largest request body: a video upload
+	// (real 30 s shorts are 5–50 MB), streamed to disk as it arrives.
+	DefaultMaxBodyBytes = 200 << 20
+	// DefaultMaxTextBytes is the largest body or file held in memory by an
+	// import (a JSON library, a script).
+	DefaultMaxTextBytes = 8 << 20
+	// DefaultUploadTimeout is how long a multipart upload may take to
+	// arrive (200 MB at 3 Mbit/s is about 9 minutes).
+	DefaultUploadTimeout = 10 * time.Minute
+	DefaultThreshold     = check.DefaultThreshold
+	DefaultSearchLimit   = 20
+	MaxSearchLimit       = 200
 	// DefaultRefreshInterval is how often a read-only library is checked
 	// for changes other processes committed.
 	DefaultRefreshInterval = 2 * time.Second
@@ -64,12 +72,32 @@ type Options struct {
 	ReadOnly bool
 	// LibraryDesc describes the library for the web page and logs.
 	LibraryDesc string
+	// LibraryName is the library's bare name (its folder's, or its
+	// PostgreSQL database's), which the page shows in its own language
+	// ("元件库：copy.elib（12 个素材）"). The default value is "" (the
+	// page shows LibraryDesc).
+	LibraryName string
 	// Sample marks the embedded sample library (shown on the page).
 	Sample bool
 	// Threshold is the default rejection threshold (default check.DefaultThreshold).
 	Threshold float64
-	// MaxBodyBytes caps request bodies (default 8 MiB; 413 beyond).
+	// MaxBodyBytes caps request bodies (413 beyond): the largest video
+	// upload, streamed to a temporary file in UploadDir, never held in
+	// memory (the media limits of package media apply to it too). The
+	// default value is DefaultMaxBodyBytes (200 MiB).
 	MaxBodyBytes int64
+	// MaxTextBytes caps what an import holds in memory: a JSON body or an
+	// uploaded script (413 beyond). The default value is
+	// DefaultMaxTextBytes (8 MiB), at most MaxBodyBytes.
+	MaxTextBytes int64
+	// UploadDir is where uploaded videos are spooled while they are
+	// checked or imported (removed after). The default value is "" (the
+	// system's temp dir).
+	UploadDir string
+	// UploadTimeout is how long a multipart upload may take to arrive,
+	// whatever the server's read timeout. The default value is
+	// DefaultUploadTimeout (10 minutes).
+	UploadTimeout time.Duration
 	// Logger receives access logs (debug level) and errors; default
 	// slog.Default().
 	Logger *slog.Logger
@@ -140,6 +168,12 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.RefreshInterval == 0 {
 		o.RefreshInterval = DefaultRefreshInterval
+	}
+	if o.MaxTextBytes <= 0 {
+		o.MaxTextBytes = min(DefaultMaxTextBytes, o.MaxBodyBytes)
+	}
+	if o.UploadTimeout <= 0 {
+		o.UploadTimeout = DefaultUploadTimeout
 	}
 	if o.MaxCheckBytes <= 0 {
 		o.MaxCheckBytes = min(DefaultMaxCheckBytes, o.MaxBodyBytes)

@@ -8,12 +8,9 @@ import (
 
 // handleSplit is POST /v1/split.
 func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
-	if !s.limitCheckBody(w, r) {
-		return
-	}
-	ctx, cancel := s.withDeadline(r)
+	req, _, cancel, err := s.readCheckInputs(w, r)
 	defer cancel()
-	req, err := readInputs(r, s.uploadParser(ctx))
+	defer req.Close()
 	if err != nil {
 		s.writeErr(w, r, "split", err)
 		return

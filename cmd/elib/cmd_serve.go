@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -158,6 +159,11 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		return withCode(exitError, err)
 	}
 	lib, desc, sample, err := openServeLibrary(ctx, g, opts, loader)
+	name := "" // the page names the sample library in its own words
+	if !sample {
+		// desc is "library NAME": the page shows NAME in its language.
+		name = strings.TrimPrefix(desc, "library ")
+	}
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -171,7 +177,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token, TokenName: os.Getenv("ELIB_TOKEN_NAME"),
-		ReadOnly: sample, Sample: sample, LibraryDesc: desc,
+		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name,
 		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
 		Private: private, MediaSlots: opts.mediaSlots,

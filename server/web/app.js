@@ -31,6 +31,10 @@ const I18N = {
     packsHint: '创作包：爆款的固定元件加上达人必须替换的位置。导出说明书发给达人。',
     periodAssets: '期内素材', reuseRate: '复用率', homogeneity: '同质化率（L3+）', fatiguedCount: '疲劳元件',
     uses: '次复用', none: '无', element: '元件', recentUses: '近期复用', exportAs: '导出', slots: '替换位', from: '来源',
+    type: '类型', text: '文案', useCount: '复用次数', noAssets: '无素材',
+    sampleLibrary: '内置示例元件库（{n} 个素材，{e} 个元件）', assetsOnly: '（{n} 个素材）',
+    tooLarge: '文件太大：视频最大 {video}，脚本最大 {script}。', tooLargeServer: '上传被服务器拒绝（413）：超过大小上限。视频最大 {video}，脚本最大 {script}。',
+    uploading: '上传中…',
   },
   en: {
     tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
@@ -59,6 +63,10 @@ const I18N = {
     packsHint: 'Creator packs: a hit\'s fixed elements and the slots creators replace. Export the brief for creators.',
     periodAssets: 'assets in period', reuseRate: 'reuse rate', homogeneity: 'homogeneity (L3+)', fatiguedCount: 'fatigued elements',
     uses: 'uses', none: 'none', element: 'element', recentUses: 'recent uses', exportAs: 'export', slots: 'slots', from: 'from',
+    type: 'type', text: 'copy', useCount: 'uses', noAssets: 'no assets',
+    sampleLibrary: 'embedded sample library ({n} assets, {e} elements)', assetsOnly: ' ({n} assets)',
+    tooLarge: 'Too large: videos up to {video}, scripts up to {script}.', tooLargeServer: 'The server refused the upload (413): over the size limit. Videos up to {video}, scripts up to {script}.',
+    uploading: 'Uploading…',
   },
 };
 // LEVEL_EDGES are the lowest duplications of platform levels L2–L5
@@ -68,7 +76,9 @@ const LEVEL_THROTTLED = { L3: true, L4: true, L5: true };
 const TYPES = ['hook', 'conflict', 'testimonial', 'conversion', 'story', 'other'];
 
 const state = {
-  lang: (navigator.language || 'zh').toLowerCase().startsWith('zh') ? 'zh' : 'en',
+  // Chinese unless the user switched (kept in localStorage): the team's
+  // language, whatever the browser's.
+  lang: 'zh',
   info: null,
   last: null, // last check: {split, check}
   search: { q: '', type: '', where: [], bpm: '', sort: 'score' },
@@ -123,7 +133,8 @@ function renderInfo() {
   const p = $('library-info');
   if (!state.info) { p.textContent = ''; return; }
   const i = state.info;
-  p.textContent = t('library') + i.library + (i.sample ? '' : t('assets', { n: i.assets }) + ' · ' + (i.writable ? t('writable') : t('readonly')));
+  const name = i.sample ? t('sampleLibrary', { n: i.assets, e: i.elements || 0 }) : (i.library_name || i.library) + t('assetsOnly', { n: i.assets });
+  p.textContent = t('library') + name + ' · ' + (i.writable ? t('writable') : t('readonly'));
 }
 
 // ---- API ------------------------------------------------------------------
@@ -163,7 +174,9 @@ async function api(method, url, body, retried) {
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
   if (!resp.ok) {
-    const err = new Error((data && data.error) || (resp.status + ' ' + resp.statusText));
+    let msg = (data && data.error) || (resp.status + ' ' + resp.statusText);
+    if (resp.status === 413) msg = t('tooLargeServer', sizeLimits());
+    const err = new Error(msg);
     err.status = resp.status;
     err.retryAfter = Number(resp.headers.get('Retry-After')) || 0;
     throw err;
@@ -172,6 +185,28 @@ async function api(method, url, body, retried) {
 }
 
 // ---- check view -----------------------------------------------------------
+
+// VIDEO_EXTS are the video files the server parses (element.FormatOf).
+const VIDEO_EXTS = ['mp4', 'mov', 'mkv', 'webm'];
+
+function isVideoFile(f) { return VIDEO_EXTS.includes(f.name.split('.').pop().toLowerCase()); }
+
+function mb(n) { return n >= 1 << 20 ? Math.round(n / (1 << 20)) + ' MB' : Math.round(n / 1024) + ' KB'; }
+
+// sizeLimits are the server's upload limits for messages (GET /v1/info).
+function sizeLimits() {
+  const i = state.info || {};
+  return { video: mb(i.max_body_bytes || 200 << 20), script: mb(i.max_check_bytes || 1 << 20) };
+}
+
+// oversize says why a chosen file is over the server's limits ('' if not):
+// the page refuses it before sending a byte.
+function oversize(f) {
+  const i = state.info;
+  if (!i || !i.max_body_bytes) return '';
+  const limit = isVideoFile(f) ? i.max_body_bytes : (i.max_check_bytes || i.max_body_bytes);
+  return f.size > limit ? t('tooLarge', sizeLimits()) : '';
+}
 
 function checkBody() {
   const file = $('file').files[0];
@@ -191,11 +226,23 @@ async function onCheck(ev) {
   err.hidden = true;
   const body = checkBody();
   if (!body) { err.textContent = t('emptyScript'); err.hidden = false; return; }
+  const file = $('file').files[0];
+  const big = file ? oversize(file) : '';
+  if (big) { err.textContent = big; err.hidden = false; return; }
   const btn = $('check-btn');
   btn.disabled = true;
-  btn.textContent = t('checking');
+  btn.textContent = file && isVideoFile(file) ? t('uploading') : t('checking');
   try {
-    const [split, check] = await Promise.all([api('POST', '/v1/split', body), api('POST', '/v1/check', body)]);
+    let split, check;
+    if (file && isVideoFile(file)) {
+      // A video is uploaded and parsed once: split reads its copy, and
+      // the check runs on the elements split found.
+      split = await api('POST', '/v1/split', body);
+      btn.textContent = t('checking');
+      check = await api('POST', '/v1/check', splitAsCheck(split, file.name));
+    } else {
+      [split, check] = await Promise.all([api('POST', '/v1/split', body), api('POST', '/v1/check', body)]);
+    }
     state.last = { split, check };
     renderCheck(split, check);
   } catch (e) {
@@ -205,6 +252,21 @@ async function onCheck(ev) {
     btn.disabled = false;
     btn.textContent = t('checkBtn');
   }
+}
+
+// splitAsCheck turns a split reply into a check request of the same
+// assets (SPEC §2.3 JSON assets), named as the uploaded file.
+function splitAsCheck(split, name) {
+  const assets = [];
+  for (const f of split.files || []) {
+    for (const a of f.assets || []) {
+      assets.push({
+        id: a.id, title: a.title || undefined, meta: a.meta,
+        elements: a.elements.map((e) => ({ type: e.type, text: e.text, start_ms: e.start_ms, end_ms: e.end_ms, attributes: e.attributes })),
+      });
+    }
+  }
+  return { text: JSON.stringify(assets.length === 1 ? assets[0] : assets), format: 'json', file: name };
 }
 
 // renderCheck draws each checked asset: verdict, the duplication bar against
@@ -456,13 +518,25 @@ function renderSearch(res) {
 
 // printableReport posts the check form to /v1/report (the HTML report of
 // `elib check --format html`) into a new tab the writer can print or save.
+// With a file chosen, the form carries the file itself (as the check
+// does), else the pasted text and its format.
 function printableReport() {
   const err = $('check-error');
   err.hidden = true;
+  const file = $('file').files[0];
   const text = $('script').value;
-  if (!text.trim()) { err.textContent = t('emptyScript'); err.hidden = false; return; }
-  $('report-text').value = text;
-  $('report-format').value = $('format').value;
+  if (!file && !text.trim()) { err.textContent = t('emptyScript'); err.hidden = false; return; }
+  const big = file ? oversize(file) : '';
+  if (big) { err.textContent = big; err.hidden = false; return; }
+  $('report-text').disabled = $('report-format').disabled = !!file;
+  $('report-file').disabled = !file;
+  if (file) {
+    $('report-file').files = $('file').files;
+  } else {
+    $('report-file').value = '';
+    $('report-text').value = text;
+    $('report-format').value = $('format').value;
+  }
   $('report-form').submit();
 }
 
@@ -525,6 +599,7 @@ function renderDashboard(st) {
   const ft = $('fatigued');
   ft.replaceChildren();
   if (!p.fatigued.length) ft.append(rowOf([t('none')]));
+  else ft.append(headOf(['element', 'type', 'text', 'useCount', 'recentUses']));
   for (const f of p.fatigued) {
     const tr = rowOf([f.element_id, t(f.type), f.text, f.window_uses.length + ' ' + t('uses'),
       f.window_uses.map((u) => u.asset_id + ' ' + u.published.slice(0, 10)).join(', ')]);
@@ -535,6 +610,7 @@ function renderDashboard(st) {
   const mr = $('most-reused');
   mr.replaceChildren();
   if (!p.most_reused.length) mr.append(rowOf([t('none')]));
+  else mr.append(headOf(['element', 'type', 'text', 'useCount']));
   for (const r of p.most_reused) {
     const tr = rowOf([r.element_id, t(r.type), r.text, r.uses + ' ' + t('uses')]);
     tr.dataset.elementId = r.element_id;
@@ -543,16 +619,29 @@ function renderDashboard(st) {
   }
 }
 
+// COLUMN_CLASSES style the dashboard tables' columns: ids and use lists
+// may break anywhere, a type name never.
+const COLUMN_CLASSES = ['c-id', 'c-type', 'c-text', 'c-count', 'c-uses'];
+
 function rowOf(cells) {
   const tr = el('tr');
-  for (const c of cells) tr.append(el('td', null, c));
+  cells.forEach((c, i) => tr.append(el('td', cells.length > 1 ? COLUMN_CLASSES[i] : null, c)));
+  return tr;
+}
+
+function headOf(keys) {
+  const tr = el('tr');
+  keys.forEach((k, i) => tr.append(el('th', COLUMN_CLASSES[i], t(k))));
   return tr;
 }
 
 // reuseChart draws the reuse rate per bucket as an inline SVG line chart
-// (0–100 % on the y axis, one point per week or month).
+// (0–100 % on the y axis, one point per week or month). The series is
+// continuous (empty weeks or months are hollow points off the line); the
+// x axis names months (or days) with the year under the first and under
+// each January (or the first week of a year).
 function reuseChart(series) {
-  const W = 480, H = 200, L = 40, B = 30, T = 10, R = 10;
+  const W = 480, H = 210, L = 40, B = 40, T = 10, R = 10;
   const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', class: 'chart', 'aria-label': t('chartReuse') });
   for (const y of [0, 0.5, 1]) {
     const yy = T + (1 - y) * (H - T - B);
@@ -560,16 +649,36 @@ function reuseChart(series) {
     s.append(svg('text', { x: L - 4, y: yy + 4, 'text-anchor': 'end', class: 'axis' }, Math.round(y * 100) + '%'));
   }
   const n = series.length;
+  const monthly = n > 1 && series[0].start.slice(8) === '01' && series[1].start.slice(8) === '01';
   const x = (i) => (n <= 1 ? (L + W - R) / 2 : L + i * (W - L - R) / (n - 1));
   const y = (v) => T + (1 - v) * (H - T - B);
-  if (n > 1) s.append(svg('polyline', { points: series.map((b, i) => x(i) + ',' + y(b.reuse_rate)).join(' '), class: 'line' }));
+  const full = series.map((b, i) => [b, i]).filter(([b]) => b.assets > 0);
+  if (full.length > 1) s.append(svg('polyline', { points: full.map(([b, i]) => x(i) + ',' + y(b.reuse_rate)).join(' '), class: 'line' }));
+  const every = Math.ceil(n / 12);
+  let lastYear = '';
   series.forEach((b, i) => {
-    const c = svg('circle', { cx: x(i), cy: y(b.reuse_rate), r: 4, class: 'point', 'data-start': b.start, 'data-value': b.reuse_rate });
-    c.append(svg('title', {}, b.start + ': ' + pct(b.reuse_rate) + ' (' + b.assets + ')'));
+    const empty = !(b.assets > 0);
+    const c = svg('circle', { cx: x(i), cy: y(b.reuse_rate), r: empty ? 2.5 : 4, class: 'point' + (empty ? ' empty' : ''), 'data-start': b.start, 'data-value': b.reuse_rate, 'data-assets': b.assets });
+    c.append(svg('title', {}, b.start + ': ' + (empty ? t('noAssets') : pct(b.reuse_rate) + ' (' + b.assets + ')')));
     s.append(c);
-    if (n <= 12 || i % Math.ceil(n / 12) === 0) s.append(svg('text', { x: x(i), y: H - 10, 'text-anchor': 'middle', class: 'axis' }, b.start.slice(5)));
+    const year = b.start.slice(0, 4);
+    const labelled = i % every === 0 || i === n - 1 || (monthly && b.start.slice(5, 7) === '01');
+    if (!labelled) return;
+    const label = monthly ? monthLabel(b.start) : b.start.slice(5);
+    s.append(svg('text', { x: x(i), y: H - 22, 'text-anchor': 'middle', class: 'axis tick', 'data-start': b.start }, label));
+    if (year !== lastYear) {
+      s.append(svg('text', { x: x(i), y: H - 6, 'text-anchor': 'middle', class: 'axis year' }, year));
+      lastYear = year;
+    }
   });
   return s;
+}
+
+// monthLabel names a month bucket (2026-06-01 → 6月 / Jun).
+function monthLabel(start) {
+  const m = Number(start.slice(5, 7));
+  if (state.lang === 'zh') return m + '月';
+  return ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][m - 1];
 }
 
 // levelChart draws the number of period assets per platform level as bars
