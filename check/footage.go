@@ -43,6 +43,17 @@ type FootageMatch struct {
 	Frames   int             `json:"frames"`
 	Coverage float64         `json:"coverage"`
 	Ranges   []footage.Range `json:"ranges"`
+	// Thumbs are matched frames side by side for the HTML report, when
+	// the caller could read both videos (not serialised).
+	Thumbs []FootageThumb `json:"-"`
+}
+
+// FootageThumb is one matched frame of a checked video and of the library
+// video, as small JPEG images (data: URIs; empty when a video could not
+// be read).
+type FootageThumb struct {
+	AtMs, LibraryAtMs int64
+	Checked, Library  string
 }
 
 // maxFootageMatches caps the library videos a footage result names.

@@ -1,12 +1,10 @@
 package media
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"sync"
 
@@ -78,88 +76,86 @@ func (es *engines) get(dir string, opts ocr.EngineOptions) (*ocr.Engine, error) 
 
 // ReadBurnedIn decodes the first video stream of path once, FPS RGB frames
 // a second piped from ffmpeg, and reads the captions drawn into them with
-// engine.
+// engine. A parse reads captions in the same pass as motion and footage
+// (decodePass).
 func ReadBurnedIn(ctx context.Context, tools Tools, engine *ocr.Engine, path string, info Info, opts OCROptions, limits Limits) (*ocr.Result, error) {
+	out, wait, err := ocrOutput(ctx, engine, info, opts)
+	if err != nil {
+		return nil, err
+	}
+	passErr := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, "")
+	res, err := wait()
+	if passErr != nil {
+		return nil, passErr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read burned-in captions: %w", err)
+	}
+	return res, nil
+}
+
+// ocrOutput is the decode pass output that reads burned-in captions:
+// opts.FPS frames a second at most opts.MaxSide long, handed to engine's
+// workers as they arrive. wait returns what they read once the pass is
+// over (whatever its outcome).
+func ocrOutput(ctx context.Context, engine *ocr.Engine, info Info, opts OCROptions) (frameOutput, func() (*ocr.Result, error), error) {
 	opts.ensureDefaults()
-	limits.EnsureDefaults()
-	if err := limits.Check(info); err != nil {
-		return nil, err
-	}
-	if info.Demuxer == "" {
-		return nil, ErrContainer
-	}
-	bin, err := tools.ffmpeg()
-	if err != nil {
-		return nil, err
-	}
-	abs, err := inputPath(path)
-	if err != nil {
-		return nil, err
-	}
 	w, h := info.Width, info.Height
 	if w <= 0 || h <= 0 {
-		return nil, errors.New("read burned-in captions: the video stream has no size")
+		return frameOutput{}, nil, errors.New("read burned-in captions: the video stream has no size")
 	}
 	if long := max(w, h); long > opts.MaxSide {
 		w, h = w*opts.MaxSide/long, h*opts.MaxSide/long
 	}
 	w, h = max(2, w/2*2), max(2, h/2*2)
-	filter := fmt.Sprintf("fps=%g,scale=%d:%d:flags=bicubic,setsar=1,format=rgb24", opts.FPS, w, h)
-	args := append([]string{"-v", "error", "-nostdin"}, demuxerOptions(info, limits)...)
-	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
-		"-map", "0:v:0", "-vf", filter, "-an", "-sn", "-dn", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1")
-	cmd := command(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start ffmpeg: %w", err)
-	}
-	frames := make(chan ocr.Frame, 2)
-	readErr := make(chan error, 1)
-	go func() {
-		defer close(frames)
-		r := bufio.NewReaderSize(out, 1<<20)
-		step := 1000 / opts.FPS
-		for k := 0; ; k++ {
-			img := ocr.Image{W: w, H: h, Pix: make([]byte, w*h*3)}
-			if _, err := io.ReadFull(r, img.Pix); err != nil {
-				if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-					readErr <- err
-				}
-				_, _ = io.Copy(io.Discard, r)
-				return
-			}
-			select {
-			case frames <- ocr.Frame{TimeMs: int64(float64(k)*step + 0.5), Image: img}:
-			case <-ctx.Done():
-				_, _ = io.Copy(io.Discard, r)
-				return
-			}
-		}
-	}()
 	ro := opts.Read
 	if ro.IntervalMs <= 0 {
 		ro.IntervalMs = int64(1000/opts.FPS + 0.5)
 	}
-	res, ocrErr := engine.ReadFrames(ctx, frames, info.DurationMs, ro)
-	if ocrErr != nil {
-		_ = cmd.Process.Kill()
+	type outcome struct {
+		res *ocr.Result
+		err error
 	}
-	waitErr := cmd.Wait()
-	if ocrErr != nil {
-		return nil, fmt.Errorf("read burned-in captions: %w", ocrErr)
+	frames := make(chan ocr.Frame, 2)
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := engine.ReadFrames(ctx, frames, info.DurationMs, ro)
+		done <- outcome{res, err}
+	}()
+	var (
+		result   outcome
+		finished bool
+		k        int
+		once     sync.Once
+	)
+	step := 1000 / opts.FPS
+	out := frameOutput{
+		name:       "burned-in captions",
+		chain:      fmt.Sprintf("fps=%g,scale=%d:%d:flags=bicubic,setsar=1,format=rgb24", opts.FPS, w, h),
+		pixFmt:     "rgb24",
+		frameBytes: w * h * 3,
+		frame: func(pix []byte) error {
+			f := ocr.Frame{TimeMs: int64(float64(k)*step + 0.5), Image: ocr.Image{W: w, H: h, Pix: bytes.Clone(pix)}}
+			select {
+			case frames <- f:
+				k++
+				return nil
+			case result = <-done:
+				finished = true
+				if result.err != nil {
+					return result.err
+				}
+				return errors.New("OCR stopped before the last frame")
+			}
+		},
+		end: func() { once.Do(func() { close(frames) }) },
 	}
-	if waitErr != nil {
-		return nil, fmt.Errorf("decode frames for OCR: %s", toolMessage(stderr.String(), waitErr))
+	wait := func() (*ocr.Result, error) {
+		out.end()
+		if !finished {
+			result = <-done
+		}
+		return result.res, result.err
 	}
-	select {
-	case err := <-readErr:
-		return nil, fmt.Errorf("decode frames for OCR: %w", err)
-	default:
-	}
-	return res, nil
+	return out, wait, nil
 }

@@ -48,11 +48,19 @@ type copyText struct {
 // text subtitle stream, and no burned-in captions OCR could read.
 var ErrNoCopy = errors.New("no copy found")
 
-// readCopy finds the copy of the video at path: a sidecar subtitle file
+// copyPlan says where a video's copy comes from, decided before its frames
+// are decoded: ready (a sidecar, a subtitle stream or speech) in ct, or
+// burned-in captions that engine reads in the frame pass.
+type copyPlan struct {
+	ct     copyText
+	engine *ocr.Engine
+}
+
+// planCopy finds the copy of the video at path: a sidecar subtitle file
 // beside it, else its first text subtitle stream (unless OCR is forced),
-// else its burned-in captions read by OCR, else speech when a Transcriber
-// is set.
-func (p *Parser) readCopy(ctx context.Context, o Options, path string, info Info, opts element.ParseOptions) (copyText, error) {
+// else its burned-in captions (the OCR engine is loaded here, the frames
+// are read in the decode pass), else speech when a Transcriber is set.
+func (p *Parser) planCopy(ctx context.Context, o Options, path string, info Info, opts element.ParseOptions) (copyPlan, error) {
 	if sc := element.Sidecar(path); sc != "" && !o.OCR.Force {
 		limit := opts.MaxBytes
 		if limit <= 0 {
@@ -60,33 +68,36 @@ func (p *Parser) readCopy(ctx context.Context, o Options, path string, info Info
 		}
 		data, err := element.ReadFile(sc, limit)
 		if err != nil {
-			return copyText{}, err
+			return copyPlan{}, err
 		}
-		return copyText{data: data, format: element.FormatOf(sc), source: SourceSidecar, sidecar: filepath.Base(sc), describe: "sidecar " + filepath.Base(sc)}, nil
+		return copyPlan{ct: copyText{data: data, format: element.FormatOf(sc), source: SourceSidecar, sidecar: filepath.Base(sc), describe: "sidecar " + filepath.Base(sc)}}, nil
 	}
 	idx, format, streamErr := pickSubtitle(info.Subtitles)
 	if streamErr == nil && !o.OCR.Force {
 		subs, err := ExtractSubtitles(ctx, o.Tools, path, info, idx, format, o.Limits)
 		if err != nil {
-			return copyText{}, err
+			return copyPlan{}, err
 		}
-		return copyText{data: subs, format: format, source: SourceStream, describe: fmt.Sprintf("subtitle stream %d (%s)", idx, info.Subtitles[idx])}, nil
+		return copyPlan{ct: copyText{data: subs, format: format, source: SourceStream, describe: fmt.Sprintf("subtitle stream %d (%s)", idx, info.Subtitles[idx])}}, nil
 	}
 	dir := ocr.ModelsDir(o.OCR.Models)
 	engine, err := loaded.get(dir, o.OCR.Engine)
 	if err != nil {
 		if o.Transcriber != nil {
-			return p.transcribe(ctx, o, path)
+			ct, err := p.transcribe(ctx, o, path)
+			return copyPlan{ct: ct}, err
 		}
 		if errors.Is(err, ocr.ErrNoModels) && streamErr != nil {
-			return copyText{}, fmt.Errorf("no text subtitle stream and no sidecar .srt/.ass, so the copy must be read from burned-in captions: %w", err)
+			return copyPlan{}, fmt.Errorf("no text subtitle stream and no sidecar .srt/.ass, so the copy must be read from burned-in captions: %w", err)
 		}
-		return copyText{}, err
+		return copyPlan{}, err
 	}
-	res, err := ReadBurnedIn(ctx, o.Tools, engine, path, info, o.OCR, o.Limits)
-	if err != nil {
-		return copyText{}, err
-	}
+	return copyPlan{engine: engine}, nil
+}
+
+// ocrCopy is the copy read from burned-in captions: OCR's cues, else
+// speech when a Transcriber is set, else ErrNoCopy.
+func (p *Parser) ocrCopy(ctx context.Context, o Options, path string, res *ocr.Result) (copyText, error) {
 	if len(res.Cues) == 0 {
 		if o.Transcriber != nil {
 			return p.transcribe(ctx, o, path)

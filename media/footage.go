@@ -1,12 +1,9 @@
 package media
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 
 	"elib/fingerprint/footage"
@@ -47,66 +44,33 @@ func footageSize(w, h, long int) (int, int) {
 // DecodeFootage decodes the first video stream of path once, FPS frames a
 // second scaled to opts.LongSide as packed RGB through a pipe, and returns
 // their footage fingerprint (see FootageHasher). info is the file's Probe;
-// it must be within limits, and the decode stops at limits.MaxDuration.
+// it must be within limits, and the decode stops at limits.MaxDuration. A
+// parse fingerprints footage in the same pass as motion and OCR
+// (decodePass).
 func DecodeFootage(ctx context.Context, tools Tools, path string, info Info, opts FootageOptions, limits Limits) (*footage.Fingerprint, error) {
-	opts.ensureDefaults()
-	limits.EnsureDefaults()
-	if err := limits.Check(info); err != nil {
-		return nil, err
-	}
-	if info.Demuxer == "" {
-		return nil, ErrContainer
-	}
 	if !info.HasVideo {
 		return nil, errors.New("no video stream to fingerprint")
 	}
-	bin, err := tools.ffmpeg()
-	if err != nil {
+	out, fh := footageOutput(info, opts)
+	if err := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, ""); err != nil {
 		return nil, err
-	}
-	abs, err := inputPath(path)
-	if err != nil {
-		return nil, err
-	}
-	w, h := footageSize(info.Width, info.Height, opts.LongSide)
-	filter := fmt.Sprintf("fps=%g,scale=%d:%d:flags=area,setsar=1,format=rgb24", opts.FPS, w, h)
-	args := append([]string{"-v", "error", "-nostdin"}, demuxerOptions(info, limits)...)
-	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
-		"-map", "0:v:0", "-vf", filter, "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1")
-	cmd := command(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start ffmpeg: %w", err)
-	}
-	fh := NewFootageHasher(w, h, int64(1000/opts.FPS+0.5))
-	r := bufio.NewReaderSize(out, w*h*3)
-	frame := make([]byte, w*h*3)
-	var readErr error
-	for {
-		if _, err := io.ReadFull(r, frame); err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-				readErr = err
-			}
-			break
-		}
-		fh.AddRGB(frame)
-	}
-	_, _ = io.Copy(io.Discard, r)
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("decode video: %s", probeMessage(stderr.String(), err))
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("decode video: %w", readErr)
 	}
 	return fh.Finish(), nil
+}
+
+// footageOutput is the decode pass output of DecodeFootage; the hasher
+// collects its frames.
+func footageOutput(info Info, opts FootageOptions) (frameOutput, *FootageHasher) {
+	opts.ensureDefaults()
+	w, h := footageSize(info.Width, info.Height, opts.LongSide)
+	fh := NewFootageHasher(w, h, int64(1000/opts.FPS+0.5))
+	return frameOutput{
+		name:       "footage fingerprints",
+		chain:      fmt.Sprintf("fps=%g,scale=%d:%d:flags=area,setsar=1,format=rgb24", opts.FPS, w, h),
+		pixFmt:     "rgb24",
+		frameBytes: w * h * 3,
+		frame:      func(pix []byte) error { fh.AddRGB(pix); return nil },
+	}, fh
 }
 
 // FootageHasher turns a video's sampled frames into its footage

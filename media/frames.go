@@ -1,12 +1,9 @@
 package media
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,87 +78,54 @@ func frameSize(w, h, short int) (int, int) {
 // frames a second and pipes them here, where consecutive frames are
 // matched for global motion while ffmpeg keeps decoding. info is the
 // file's Probe; it must be within limits (checked again here), and the
-// decode stops at limits.MaxDuration whatever the file claimed.
+// decode stops at limits.MaxDuration whatever the file claimed. A parse
+// measures motion in the same pass as footage and OCR (decodePass).
 func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions, limits Limits) (*MotionTrack, error) {
-	opts.ensureDefaults()
-	limits.EnsureDefaults()
-	if err := limits.Check(info); err != nil {
-		return nil, err
-	}
-	if info.Demuxer == "" {
-		return nil, ErrContainer
-	}
-	bin, err := tools.ffmpeg()
-	if err != nil {
-		return nil, err
-	}
-	abs, err := inputPath(path)
-	if err != nil {
-		return nil, err
-	}
 	dir, err := os.MkdirTemp("", "elib-media-*")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cutsFile := filepath.Join(dir, "cuts.txt")
-	w, h := frameSize(info.Width, info.Height, opts.ShortSide)
-	// One decode feeds two branches: FPS frames a second scaled with area
-	// averaging (clean texture for matching) to the pipe, and every frame
-	// scaled cheaply to a thumbnail for scdet, whose cut times the metadata
-	// filter writes to cutsFile.
-	filter := fmt.Sprintf("[0:v:0]split=2[m][c];"+
-		"[m]fps=%g,scale=%d:%d:flags=area,setsar=1,format=gray[out];"+
-		"[c]scale=%d:%d:flags=fast_bilinear,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,nullsink",
-		opts.FPS, w, h, max(16, w/2/2*2), max(16, h/2/2*2), opts.SceneThreshold, filterEscape(cutsFile))
-	args := append([]string{"-v", "error", "-nostdin", "-filter_complex_threads", "1"}, demuxerOptions(info, limits)...)
-	args = append(args, "-t", seconds(limits.MaxDuration), "-i", abs,
-		"-filter_complex", filter, "-map", "[out]", "-an", "-sn", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
-	cmd := command(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
+	out, side, track := motionOutput(info, opts, filepath.Join(dir, "cuts.txt"))
+	if err := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, side); err != nil {
 		return nil, err
 	}
-	if err := start(cmd); err != nil {
-		return nil, fmt.Errorf("start ffmpeg: %w", err)
-	}
-	track := &MotionTrack{FPS: opts.FPS, W: w, H: h}
-	r := bufio.NewReaderSize(out, w*h*4)
-	prev := Frame{W: w, H: h, Pix: make([]byte, w*h)}
-	cur := Frame{W: w, H: h, Pix: make([]byte, w*h)}
-	first := true
-	var readErr error
-	for {
-		if _, err := io.ReadFull(r, cur.Pix); err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-				readErr = err
-			}
-			break
-		}
-		if !first {
-			track.Samples = append(track.Samples, EstimateMotion(prev, cur))
-		}
-		first = false
-		prev, cur = cur, prev
-	}
-	_, _ = io.Copy(io.Discard, r)
-	if err := cmd.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, fmt.Errorf("decode video: %s", probeMessage(stderr.String(), err))
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("decode video: %w", readErr)
-	}
-	cuts, err := readCuts(cutsFile)
-	if err != nil {
-		return nil, err
-	}
-	track.CutsMs = cuts
 	return track, nil
+}
+
+// motionOutput is the decode pass output of DecodeMotion: FPS grey frames
+// a second scaled with area averaging (clean texture for matching), and
+// side, the branch that scales every frame cheaply to a thumbnail for
+// scdet, whose cut times the metadata filter writes to cutsFile. The
+// track fills as the frames arrive.
+func motionOutput(info Info, opts FrameOptions, cutsFile string) (frameOutput, string, *MotionTrack) {
+	opts.ensureDefaults()
+	w, h := frameSize(info.Width, info.Height, opts.ShortSide)
+	track := &MotionTrack{FPS: opts.FPS, W: w, H: h}
+	prev := Frame{W: w, H: h, Pix: make([]byte, w*h)}
+	first := true
+	out := frameOutput{
+		name:       "camera motion",
+		chain:      fmt.Sprintf("fps=%g,scale=%d:%d:flags=area,setsar=1,format=gray", opts.FPS, w, h),
+		pixFmt:     "gray",
+		frameBytes: w * h,
+		frame: func(pix []byte) error {
+			if !first {
+				track.Samples = append(track.Samples, EstimateMotion(prev, Frame{W: w, H: h, Pix: pix}))
+			}
+			first = false
+			copy(prev.Pix, pix)
+			return nil
+		},
+		done: func() error {
+			cuts, err := readCuts(cutsFile)
+			track.CutsMs = cuts
+			return err
+		},
+	}
+	side := fmt.Sprintf("scale=%d:%d:flags=fast_bilinear,scdet=threshold=%g,metadata=mode=print:key=lavfi.scd.time:file=%s,nullsink",
+		max(16, w/2/2*2), max(16, h/2/2*2), opts.SceneThreshold, filterEscape(cutsFile))
+	return out, side, track
 }
 
 // filterEscape escapes a path for an ffmpeg filter option value.

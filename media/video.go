@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"elib/element"
+	"elib/media/ocr"
 )
 
 // Options control Parser.
@@ -25,6 +28,9 @@ type Options struct {
 	Timeout time.Duration
 	// OCR controls reading burned-in captions.
 	OCR OCROptions
+	// Footage controls the footage fingerprints (per-second frame hashes)
+	// every video asset carries.
+	Footage FootageOptions
 	// Transcriber, when set, reads the copy from speech when a video has
 	// no subtitles and no burned-in captions. The default value is nil:
 	// none ships (see Transcriber).
@@ -107,31 +113,64 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 			return nil, err
 		}
 	}
+	plan, err := p.planCopy(ctx, o, path, info, opts)
+	if err != nil {
+		return nil, err
+	}
+	// One decode pass feeds camera motion, footage fingerprints and, when
+	// the copy is burned into the picture, OCR.
+	dir, err := os.MkdirTemp("", "elib-media-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	motion, side, track := motionOutput(info, o.Frames, filepath.Join(dir, "cuts.txt"))
+	shots, hasher := footageOutput(info, o.Footage)
+	outs := []frameOutput{motion, shots}
+	var waitOCR func() (*ocr.Result, error)
+	if plan.engine != nil {
+		captions, wait, err := ocrOutput(ctx, plan.engine, info, o.OCR)
+		if err != nil {
+			return nil, err
+		}
+		outs, waitOCR = append(outs, captions), wait
+	}
 	// The first failure stops the rest at once.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Camera movement is measured while the copy is read (OCR of the
-	// frames is the longest part of a video without subtitles).
-	var (
-		trackDone = make(chan struct{})
-		track     *MotionTrack
-		trackErr  error
-	)
+	passDone := make(chan error, 1)
 	go func() {
-		defer close(trackDone)
-		track, trackErr = DecodeMotion(ctx, o.Tools, path, info, o.Frames, o.Limits)
-		if trackErr != nil {
+		err := decodePass(ctx, o.Tools, path, info, o.Limits, outs, side)
+		if err != nil {
 			cancel()
 		}
+		passDone <- err
 	}()
+	var passErr error
+	passOver := false
+	waitPass := func() error {
+		if !passOver {
+			passErr, passOver = <-passDone, true
+		}
+		return passErr
+	}
 	stop := func(err error) error {
 		cancel()
-		<-trackDone
-		return firstError(err, trackErr)
+		return firstError(err, waitPass())
 	}
-	ct, err := p.readCopy(ctx, o, path, info, opts)
-	if err != nil {
-		return nil, stop(err)
+	ct := plan.ct
+	if waitOCR != nil {
+		err := waitPass()
+		res, ocrErr := waitOCR()
+		if err != nil {
+			return nil, err
+		}
+		if ocrErr != nil {
+			return nil, fmt.Errorf("read burned-in captions: %w", ocrErr)
+		}
+		if ct, err = p.ocrCopy(ctx, o, path, res); err != nil {
+			return nil, err
+		}
 	}
 	popts := opts
 	popts.Format = ct.format
@@ -144,7 +183,7 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 		return nil, stop(err)
 	}
 	// Elements long enough get their own tempo (the music may change);
-	// one decode feeds every estimate.
+	// one decode feeds every estimate. It runs beside the frame pass.
 	var ranges []TempoRange
 	for _, a := range assets {
 		for _, e := range a.Elements {
@@ -165,8 +204,7 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 			cancel()
 		}
 	}
-	<-trackDone
-	if err := firstError(tempoErr, trackErr); err != nil {
+	if err := firstError(tempoErr, waitPass()); err != nil {
 		return nil, err
 	}
 	byRange := map[TempoRange]Tempo{}
@@ -175,9 +213,11 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 			byRange[r] = tempos[i]
 		}
 	}
+	fp := hasher.Finish().EncodeWithProbes()
 	for i := range assets {
 		annotateCopy(&assets[i], ct)
 		annotate(&assets[i], info, tempo, byRange, track, o.Camera)
+		assets[i].Footage = fp
 	}
 	return assets, nil
 }

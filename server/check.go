@@ -60,6 +60,13 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		s.writeErr(w, r, "check", err)
 		return
 	}
+	footageThreshold := check.DefaultFootageThreshold
+	if req.FootageThreshold != nil {
+		if footageThreshold, err = s.threshold(req.FootageThreshold); err != nil {
+			s.writeErr(w, r, "check", err)
+			return
+		}
+	}
 	errs, allFailed := inputErrors(req.Inputs)
 	if allFailed {
 		writeError(w, http.StatusBadRequest, errs[0].String())
@@ -110,6 +117,9 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 				s.metrics.checkFailed()
 				s.writeErr(w, r, "check "+in.File, err)
 				return
+			}
+			if res.Footage != nil {
+				res.Footage.Threshold = footageThreshold
 			}
 			res.Judge(threshold)
 			if variantOf != nil {

@@ -30,6 +30,9 @@ type checkRequest struct {
 	File string `json:"file"`
 	// Threshold overrides the server's rejection threshold.
 	Threshold *float64 `json:"threshold"`
+	// FootageThreshold overrides the footage threshold of a video
+	// (`elib check --footage-threshold`; default 0.62).
+	FootageThreshold *float64 `json:"footage_threshold,omitempty"`
 	// Pack checks the text as a creator variant of that pack (check only).
 	Pack string `json:"pack,omitempty"`
 	// ExcludeSelf ignores the library asset with the text's own id
@@ -48,6 +51,8 @@ type input struct {
 type requestInputs struct {
 	Inputs    []input
 	Threshold *float64
+	// FootageThreshold is the request's footage threshold, if any.
+	FootageThreshold *float64
 	// Pack is the creator pack the inputs are variants of ("" none).
 	Pack string
 	// ExcludeSelf ignores each input's own id in the library.
@@ -206,7 +211,7 @@ func decodeCheckJSON(body []byte) (*requestInputs, error) {
 	if strings.TrimSpace(req.Text) == "" {
 		return nil, badRequest(`"text" is empty: send {"text":"…","format":"txt"} or upload a file in the multipart field "file"`)
 	}
-	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, Pack: strings.TrimSpace(req.Pack), ExcludeSelf: req.ExcludeSelf}, nil
+	return &requestInputs{Inputs: []input{parseText(req)}, Threshold: req.Threshold, FootageThreshold: req.FootageThreshold, Pack: strings.TrimSpace(req.Pack), ExcludeSelf: req.ExcludeSelf}, nil
 }
 
 // parseText parses posted text with its format and id. Text is never a
@@ -271,7 +276,7 @@ func readMultipart(r *http.Request, boundary string, lim uploadLimits) (_ *reque
 				return nil, fmt.Errorf("read multipart part %q: %w", name, err)
 			}
 			out.uploads = append(out.uploads, u)
-		case "format", "id", "threshold", "text", "pack", "exclude_self":
+		case "format", "id", "threshold", "footage_threshold", "text", "pack", "exclude_self":
 			data, err := readAllLimit(p, lim.Text, fmt.Sprintf("field %q", name))
 			p.Close()
 			if err != nil {
@@ -297,6 +302,13 @@ func readMultipart(r *http.Request, boundary string, lim uploadLimits) (_ *reque
 			return nil, badRequest("threshold %q is not a number", t)
 		}
 		out.Threshold = &v
+	}
+	if t := strings.TrimSpace(fields["footage_threshold"]); t != "" {
+		v, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return nil, badRequest("footage_threshold %q is not a number", t)
+		}
+		out.FootageThreshold = &v
 	}
 	if len(out.uploads) == 0 {
 		if strings.TrimSpace(fields["text"]) == "" {

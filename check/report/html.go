@@ -49,9 +49,24 @@ type htmlElement struct {
 	Sides []htmlSide
 }
 
+// htmlThumb is a pair of matched frames, as image URLs.
+type htmlThumb struct {
+	At, LibraryAt    string
+	Checked, Library template.URL
+}
+
+// htmlFootage is one library video a checked video's footage matches.
+type htmlFootage struct {
+	M      check.FootageMatch
+	Source SourceInfo
+	Ranges []string
+	Thumbs []htmlThumb
+}
+
 // htmlResult is one checked asset.
 type htmlResult struct {
 	R         *check.Result
+	Footage   []htmlFootage
 	Title     string
 	Sources   []htmlSource
 	MaxSource float64
@@ -137,6 +152,22 @@ func htmlResults(r *Report) htmlData {
 			hr.Sources = append(hr.Sources, htmlSource{AssetID: s.AssetID, Chars: s.Chars, Share: share, Info: r.source(s.AssetID)})
 			hr.MaxSource = max(hr.MaxSource, share)
 		}
+		if f := res.Footage; f != nil {
+			for _, m := range f.Matches {
+				hf := htmlFootage{M: m, Source: r.source(m.AssetID)}
+				if hf.Source.Title == "" && m.Title != "" {
+					hf.Source.Title = m.Title
+				}
+				for _, rg := range m.Ranges {
+					hf.Ranges = append(hf.Ranges, fmt.Sprintf("%s–%s ↔ %s–%s", clock(rg.StartMs), clock(rg.EndMs), clock(rg.LibraryStartMs), clock(rg.LibraryEndMs)))
+				}
+				for _, t := range m.Thumbs {
+					hf.Thumbs = append(hf.Thumbs, htmlThumb{At: clock(t.AtMs), LibraryAt: clock(t.LibraryAtMs),
+						Checked: imageURL(t.Checked), Library: imageURL(t.Library)})
+				}
+				hr.Footage = append(hr.Footage, hf)
+			}
+		}
 		for i := range res.Elements {
 			e := &res.Elements[i]
 			he := htmlElement{E: e, Index: i + 1}
@@ -158,6 +189,15 @@ func writeHTML(w io.Writer, r *Report) error {
 		return fmt.Errorf("html report: %w", err)
 	}
 	return nil
+}
+
+// imageURL passes the data: URI of a JPEG thumbnail to the template;
+// anything else is dropped.
+func imageURL(s string) template.URL {
+	if strings.HasPrefix(s, "data:image/jpeg;base64,") {
+		return template.URL(s)
+	}
+	return ""
 }
 
 // pctHTML formats a ratio as the report shows it ("71.0 %").
@@ -186,6 +226,7 @@ h1{font-size:1.4rem;margin:.2rem 0}h2{font-size:1.15rem;margin:1.5rem 0 .4rem}
 .bar .band{position:absolute;top:0;bottom:0;width:1px;background:rgba(0,0,0,.25)}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dee2e6;padding:.25rem .4rem;text-align:left;vertical-align:top}
 .side{display:grid;grid-template-columns:1fr 1fr;gap:.8rem;margin:.3rem 0 .8rem}.side div{background:#f8f9fa;padding:.3rem .5rem;white-space:pre-wrap;word-break:break-word}
+.thumbs img{max-width:100%;max-height:220px;display:block}
 mark{background:#ffe066}ins{background:#ffc9c9;text-decoration:underline wavy #c92a2a}del{background:#ffc9c9;color:#868e96}.licensed mark{background:#b2f2bb}.el{border-left:4px solid #adb5bd;padding-left:.6rem;margin:.8rem 0}
 .warn{color:#e67700}.reason{color:#c92a2a;font-weight:bold}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.4rem 0 1rem}.meta dt{color:#6c757d}.meta dd{margin:0}
@@ -215,6 +256,18 @@ mark{background:#ffe066}ins{background:#ffc9c9;text-decoration:underline wavy #c
 <div class="band" style="left:10%"></div><div class="band" style="left:30%"></div><div class="band" style="left:50%"></div><div class="band" style="left:80%"></div>
 <div class="line" style="{{left $.Threshold}}"><span>阈值 {{pct $.Threshold}}</span></div></div>
 {{range $r.Warnings}}<p class="warn">⚠ {{.Message}}</p>{{end}}
+{{with $r.Footage}}<h3>画面 Footage</h3>
+<div class="figures footage" data-footage="{{raw .Duplication}}">
+<div>画面重复率 footage duplication<b class="footage-dup">{{pct .Duplication}}</b></div>
+<div>帧 frames<b>{{.Matched}} / {{.Frames}}</b></div>
+<div>画面阈值 footage threshold<b>{{pct .Threshold}}</b></div>
+</div>{{end}}
+{{range .Footage}}<div class="el footage-match" data-asset="{{.M.AssetID}}" data-coverage="{{raw .M.Coverage}}"><b>{{.Source.Name}}</b> · {{pct .M.Coverage}} of frames 帧重合
+<p class="muted">待检视频 ↔ 库内视频 checked ↔ library: {{join .Ranges ", "}}</p>
+{{range .Thumbs}}<div class="cols"><span>待检视频 checked {{.At}}</span><span>库内视频 library {{.LibraryAt}}</span></div>
+<div class="side thumbs"><div>{{if .Checked}}<img src="{{.Checked}}" alt="checked {{.At}}">{{else}}—{{end}}</div><div>{{if .Library}}<img src="{{.Library}}" alt="library {{.LibraryAt}}">{{else}}<span class="muted">库内视频不在本机 library video not on this machine</span>{{end}}</div></div>
+{{end}}</div>
+{{end}}
 <h3>来源 Sources</h3>
 {{if .Sources}}<table class="sources"><tr><th>库内素材 library asset</th><th>账号 account</th><th>平台 platform</th><th>发布 published</th><th>字数 characters</th><th>占比 share</th></tr>
 {{range .Sources}}<tr data-asset="{{.AssetID}}" data-share="{{raw .Share}}"><td><b class="title">{{.Info.Name}}</b>{{if .Info.Title}}<br><span class="muted path">{{.AssetID}}</span>{{end}}</td><td class="account">{{.Info.Account}}</td><td class="platform">{{.Info.Platform}}</td><td class="published">{{.Info.Published}}</td><td>{{.Chars}}</td><td>{{pct .Share}}</td></tr>

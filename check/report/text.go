@@ -71,6 +71,7 @@ func writeText(w io.Writer, r *Report) error {
 		for i := range res.Elements {
 			writeElement(&b, p, &res.Elements[i])
 		}
+		writeFootage(&b, p, res.Footage)
 		if src := topSources(res, 3); len(src) > 0 {
 			parts := make([]string, len(src))
 			for i, s := range src {
@@ -95,6 +96,34 @@ func writeText(w io.Writer, r *Report) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// writeFootage writes a video's footage check: the share of its frames
+// found in library videos and, per library video, the matched stretches
+// on both sides.
+func writeFootage(b *strings.Builder, p painter, f *check.FootageResult) {
+	if f == nil {
+		return
+	}
+	line := fmt.Sprintf("footage %s of %d frames found in library videos (footage threshold %s)", pct(f.Duplication), f.Frames, pct(f.Threshold))
+	if f.Frames > 0 && float64(f.Matched)/float64(f.Frames) > f.Threshold {
+		line = p.paint(ansiBold+ansiRed, line)
+	}
+	fmt.Fprintf(b, "  %s\n", line)
+	for _, m := range f.Matches {
+		name := m.AssetID
+		if m.Title != "" && m.Title != m.AssetID {
+			name = fmt.Sprintf("%s (%s)", m.Title, m.AssetID)
+		}
+		var ranges []string
+		for _, r := range m.Ranges {
+			ranges = append(ranges, fmt.Sprintf("%s–%s ↔ %s–%s", clock(r.StartMs), clock(r.EndMs), clock(r.LibraryStartMs), clock(r.LibraryEndMs)))
+		}
+		fmt.Fprintf(b, "    %s %s of frames: %s\n", name, pct(m.Coverage), strings.Join(ranges, ", "))
+	}
+}
+
+// clock formats a time in a video as m:ss.
+func clock(ms int64) string { return fmt.Sprintf("%d:%02d", ms/60000, ms/1000%60) }
 
 func writeElement(b *strings.Builder, p painter, e *check.ElementResult) {
 	label := fmt.Sprintf("[%s %s]", e.Type.Chinese(), e.Type)

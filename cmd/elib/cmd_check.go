@@ -46,6 +46,9 @@ type checkOptions struct {
 	// output is the file the report is written to (default stdout).
 	output      string
 	excludeSelf bool
+	// footageThreshold rejects a video whose footage duplication is
+	// strictly greater.
+	footageThreshold float64
 }
 
 func newCheckCommand(g *globalOptions) *cobra.Command {
@@ -57,6 +60,8 @@ func newCheckCommand(g *globalOptions) *cobra.Command {
 candidates in the library and verifies them exactly. An asset whose
 duplication (share of its countable characters found in library material,
 boilerplate excluded) is strictly greater than --threshold is rejected.
+A video is also rejected when the share of its frames found in library
+videos (re-uploaded footage) is strictly greater than --footage-threshold.
 
 With no library on disk (and no --library/$ELIB_LIBRARY), the embedded
 sample library is used.
@@ -73,6 +78,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "reject when duplication is strictly greater than this")
+	f.Float64Var(&opts.footageThreshold, "footage-threshold", check.DefaultFootageThreshold, "reject a video when the share of its frames found in library videos is strictly greater than this")
 	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD); PATH arguments then limit which")
 	f.Lookup("changed").NoOptDefVal = "HEAD"
 	f.BoolVar(&opts.cross, "cross", false, "also check the inputs against each other")
@@ -93,6 +99,9 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []string) error {
 	if err := check.ValidThreshold(opts.threshold); err != nil {
 		return withCode(exitError, fmt.Errorf("--threshold: %w", err))
+	}
+	if err := check.ValidThreshold(opts.footageThreshold); err != nil {
+		return withCode(exitError, fmt.Errorf("--footage-threshold: %w", err))
 	}
 	switch g.format {
 	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
@@ -152,6 +161,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, err)
 	}
 	rep.Describe(lib)
+	if g.format == "html" {
+		attachThumbs(ctx, rep, libRoot)
+	}
 	var recordErr error
 	if opts.record {
 		recordErr = recordChecks(ctx, lib, rep, rep.Checker, "cli")
@@ -259,18 +271,19 @@ func checkJobs(inputs []parsedInput, rep *report.Report) []checkJob {
 // checkRun is the checker of one `elib check` with what judges its
 // results beyond the threshold: a pack's slot rule and fatigue warnings.
 type checkRun struct {
-	checker   *check.Checker
-	threshold float64
-	variantOf *pack.Pack
-	fatigue   *insight.Fatigue
-	close     func()
+	checker          *check.Checker
+	threshold        float64
+	footageThreshold float64
+	variantOf        *pack.Pack
+	fatigue          *insight.Fatigue
+	close            func()
 }
 
 // newCheckRun builds the checker: the library, plus the batch itself with
 // --cross; a pack's fixed elements licensed with --pack; the fatigue of the
 // library (cached under fatigueKey, none when empty) for warnings.
 func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Library, jobs []checkJob, opts checkOptions, fatigueKey string) (*checkRun, error) {
-	cr := &checkRun{threshold: opts.threshold, close: func() {}}
+	cr := &checkRun{threshold: opts.threshold, footageThreshold: opts.footageThreshold, close: func() {}}
 	sources := []check.Source{lib}
 	if opts.cross && len(jobs) > 1 {
 		batch := make([]element.Asset, len(jobs))
@@ -335,6 +348,9 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 		if errs[i] != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
+		}
+		if r.Footage != nil {
+			r.Footage.Threshold = cr.footageThreshold
 		}
 		r.Judge(cr.threshold) // 0 means 0, as on the server
 		if cr.variantOf != nil {
