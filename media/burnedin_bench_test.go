@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
+	"elib/fingerprint/footage"
 	"elib/media/ocr"
 	"elib/media/synth"
 )
@@ -28,8 +29,9 @@ func cpuSeconds() float64 {
 // BenchmarkParseBurnedIn60s parses a generated 60 s 1080×1920 video with
 // 24 burned-in captions (white with outline over a moving fractal, an
 // account watermark, a click track) the way `elib import` does: OCR, camera
-// and tempo. It reports wall and CPU seconds per video and the character
-// accuracy of the copy.
+// and footage fingerprints from one decode, and tempo. It reports wall and
+// CPU seconds per video, the character accuracy of the copy and the
+// footage fingerprint's frames and stored bytes.
 //
 //	go test ./media -run '^$' -bench 'ParseBurnedIn60s$' -benchtime 1x
 func BenchmarkParseBurnedIn60s(b *testing.B) {
@@ -51,7 +53,7 @@ func BenchmarkParseBurnedIn60s(b *testing.B) {
 	require.NoError(b, err)
 	p := &Parser{Options: Options{OCR: OCROptions{Models: dir}}}
 	b.ResetTimer()
-	var wall, cpu, acc float64
+	var wall, cpu, acc, frames, stored float64
 	for i := 0; i < b.N; i++ {
 		c0, t0 := cpuSeconds(), time.Now()
 		assets, err := p.ParsePath(clip, element.ParseOptions{})
@@ -64,9 +66,15 @@ func BenchmarkParseBurnedIn60s(b *testing.B) {
 			got.WriteString(strings.ReplaceAll(e.Text, "\n", ""))
 		}
 		acc += charAccuracy(want.String(), got.String())
+		fp, err := footage.Decode(assets[0].Footage)
+		require.NoError(b, err)
+		frames += float64(len(fp.Frames))
+		stored += float64(len(fp.Encode()))
 	}
 	n := float64(b.N)
 	b.ReportMetric(wall/n, "wall-s/video")
 	b.ReportMetric(cpu/n, "cpu-s/video")
 	b.ReportMetric(acc/n, "char-accuracy")
+	b.ReportMetric(frames/n, "footage-frames")
+	b.ReportMetric(stored/n, "footage-bytes")
 }

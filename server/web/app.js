@@ -17,6 +17,8 @@ const I18N = {
     alreadyIn: '元件库中已有这份稿件（同一 ID、同一文本），不计自身',
     ownVersion: '与本稿已发布的版本（{id}）比对',
     licensedDup: '授权复用 {pct}（创作包固定元件，不计入判定）',
+    footageDup: '画面重复 {pct}（{matched}/{frames} 帧出现在库内视频中，画面阈值 {th}）',
+    footageMatch: '{asset} · {pct} 帧重合 · 待检 ↔ 库内 {ranges}',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
@@ -49,6 +51,8 @@ const I18N = {
     alreadyIn: 'already in the library (same id, same text): itself not counted',
     ownVersion: 'checked against its own published version ({id})',
     licensedDup: 'licensed {pct} (the pack\'s fixed elements, not in the verdict)',
+    footageDup: 'footage {pct} ({matched}/{frames} frames found in library videos; footage threshold {th})',
+    footageMatch: '{asset} · {pct} of frames · checked ↔ library {ranges}',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
@@ -327,6 +331,7 @@ function renderResult(res, asset, threshold) {
   if (res.already_in_library) card.append(el('p', 'note self', t('alreadyIn')));
   if (res.own_version) card.append(el('p', 'note self', t('ownVersion', { id: res.own_version.asset_id })));
   if (res.licensed_duplication) card.append(el('p', 'note licensed', t('licensedDup', { pct: pct(res.licensed_duplication) })));
+  if (res.footage) card.append(renderFootage(res.footage));
 
   let any = false;
   res.elements.forEach((er, i) => {
@@ -337,6 +342,27 @@ function renderResult(res, asset, threshold) {
   });
   if (!any) card.append(el('p', 'muted', t('noMatches')));
   return card;
+}
+
+// renderFootage shows a video's footage check: the share of its frames
+// found in library videos and, per library video, the matched stretches
+// on both sides (m:ss).
+function renderFootage(f) {
+  const box = el('div', 'footage');
+  const over = f.frames > 0 && f.matched / f.frames > f.threshold;
+  const p = el('p', 'note footage-dup' + (over ? ' reject' : ''), t('footageDup', { pct: pct(f.duplication), matched: f.matched, frames: f.frames, th: pct(f.threshold) }));
+  p.dataset.footage = String(f.duplication);
+  box.append(p);
+  const clock = (ms) => Math.floor(ms / 60000) + ':' + String(Math.floor(ms / 1000) % 60).padStart(2, '0');
+  const ul = el('ul', 'footage-matches');
+  for (const m of f.matches || []) {
+    const ranges = (m.ranges || []).map((r) => clock(r.start_ms) + '–' + clock(r.end_ms) + ' ↔ ' + clock(r.library_start_ms) + '–' + clock(r.library_end_ms)).join(', ');
+    const li = el('li', null, t('footageMatch', { asset: m.title || m.asset_id, pct: pct(m.coverage), ranges }));
+    li.dataset.asset = m.asset_id;
+    ul.append(li);
+  }
+  if (ul.children.length) box.append(ul);
+  return box;
 }
 
 // renderElement shows one element's text; each matched span is a link to
