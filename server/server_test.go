@@ -128,6 +128,8 @@ func TestCheckInputs(t *testing.T) {
 	}{
 		{"threshold raises the bar", "application/json", `{"text":` + mustJSON(rejectScript) + `,"threshold":0.99}`, 200, ""},
 		{"bad threshold", "application/json", `{"text":"【钩子】你好呀朋友们","threshold":1.5}`, 400, "threshold"},
+		{"footage threshold", "application/json", `{"text":` + mustJSON(rejectScript) + `,"footage_threshold":0.3}`, 200, ""},
+		{"bad footage threshold", "application/json", `{"text":"【钩子】你好呀朋友们","footage_threshold":-1}`, 400, "threshold"},
 		{"empty text", "application/json", `{"text":"  "}`, 400, "empty"},
 		{"invalid json", "application/json", `{"text":`, 400, "invalid JSON"},
 		{"unknown field", "application/json", `{"txt":"x"}`, 400, "invalid JSON"},
