@@ -8,6 +8,7 @@ import (
 
 	"elib/check"
 	"elib/check/report"
+	"elib/media/thumbs"
 	"elib/pack"
 )
 
@@ -129,6 +130,9 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			s.metrics.checked(res.Verdict, time.Since(start))
 			rep.Results = append(rep.Results, res)
 		}
+	}
+	if format == "html" {
+		thumbs.Attach(ctx, rep.Results, func(res *check.Result) string { return req.videos[res.File] }, "")
 	}
 	s.finishReport(ctx, r, rep, format)
 	// report.Write is exactly `elib check --format json`.

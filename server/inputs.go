@@ -63,6 +63,9 @@ type requestInputs struct {
 	uploads    []uploadFile
 	format, id string
 	spooled    []string
+	// videos maps an input's File to its spooled video (the HTML report's
+	// matched frames are cut from it).
+	videos map[string]string
 }
 
 // errBadRequest marks client errors in request decoding.
@@ -179,6 +182,12 @@ func (req *requestInputs) parse(parse fileParser) error {
 		in, err := parse(u, opts)
 		if err != nil {
 			return err
+		}
+		if u.Path != "" {
+			if req.videos == nil {
+				req.videos = map[string]string{}
+			}
+			req.videos[in.File] = u.Path
 		}
 		req.Inputs = append(req.Inputs, in)
 	}

@@ -25,6 +25,7 @@ import (
 	"elib/index/fsutil"
 	"elib/insight"
 	"elib/library"
+	"elib/media/thumbs"
 	"elib/pack"
 )
 
@@ -162,7 +163,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	rep.Describe(lib)
 	if g.format == "html" {
-		attachThumbs(ctx, rep, libRoot)
+		thumbs.Attach(ctx, rep.Results, func(r *check.Result) string { return r.File }, libRoot)
 	}
 	var recordErr error
 	if opts.record {
