@@ -8,7 +8,7 @@ import (
 
 	"elib/check"
 	"elib/check/report"
-	"elib/media/thumbs"
+	"elib/check/report/thumbs"
 	"elib/pack"
 )
 

@@ -17,6 +17,7 @@ import (
 
 	"elib/check"
 	"elib/check/report"
+	"elib/check/report/thumbs"
 	"elib/corpus"
 	"elib/element"
 	"elib/fingerprint"
@@ -25,7 +26,6 @@ import (
 	"elib/index/fsutil"
 	"elib/insight"
 	"elib/library"
-	"elib/media/thumbs"
 	"elib/pack"
 )
 
