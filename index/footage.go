@@ -135,6 +135,7 @@ func countFootage(prep []prepared) int {
 // every segment's records are read.
 func (l *Library) loadFootage() error {
 	l.footage = footage.NewIndex()
+	l.footage.Bulk()
 	l.footageSeq = map[string]uint64{}
 	var covered uint64
 	if s := l.man.Footage; s != nil {

@@ -1,6 +1,7 @@
 package footage
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -217,4 +218,33 @@ func TestLookupRanges(t *testing.T) {
 	assert.Equal(t, 50, x.Entries())
 	res = x.Lookup(videoOf(q), LookupOptions{})
 	assert.Equal(t, 11, res.Matched)
+}
+
+// TestBulkLoad: videos added after Bulk are found (the first Lookup packs
+// them), later Adds and Removes still count, and Each gives back what was
+// added.
+func TestBulkLoad(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 8))
+	vids := make([][]pdq.Hash, 5)
+	for i := range vids {
+		for range 10 {
+			vids[i] = append(vids[i], randomHash(r))
+		}
+	}
+	x := NewIndex()
+	x.Bulk()
+	for i := range 3 {
+		x.Add(fmt.Sprint("v", i), videoOf(vids[i]))
+	}
+	res := x.Lookup(videoOf(vids[1]), LookupOptions{})
+	require.Len(t, res.Matches, 1)
+	assert.Equal(t, "v1", res.Matches[0].ID)
+	x.Add("v3", videoOf(vids[3]))
+	require.True(t, x.Remove("v0"))
+	assert.Empty(t, x.Lookup(videoOf(vids[0]), LookupOptions{}).Matches)
+	assert.Equal(t, "v3", x.Lookup(videoOf(vids[3]), LookupOptions{}).Matches[0].ID)
+	assert.True(t, x.Has("v2"))
+	got := map[string]int{}
+	x.Each(func(id string, f *Fingerprint) { got[id] = len(f.Frames) })
+	assert.Equal(t, map[string]int{"v1": 10, "v2": 10, "v3": 10}, got)
 }

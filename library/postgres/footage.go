@@ -83,6 +83,9 @@ func (l *Library) syncFootage(ctx context.Context) error {
 		}
 	}
 	if len(want) > 0 {
+		if len(want) > 1000 {
+			fs.idx.Bulk()
+		}
 		rows, err := l.pool.Query(ctx, `SELECT asset_id, seq, fingerprint FROM elib_footage WHERE asset_id = ANY($1)`, want)
 		if err != nil {
 			return wrap(l.desc, "read footage", err)
