@@ -101,6 +101,9 @@ type Warning struct {
 	Message string `json:"message"`
 	// Uses are the library assets that reused the element recently.
 	Uses []Use `json:"uses,omitempty"`
+	// Days is the fatigue window of a WarnFatigued warning (renderers say
+	// the message in their language from it).
+	Days int `json:"-"`
 }
 
 // Use is one asset's reuse of a library element, when it was published.

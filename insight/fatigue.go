@@ -146,7 +146,7 @@ func (f *Fatigue) Warn(res *check.Result) {
 				Kind: check.WarnFatigued, Element: i, ElementID: fe.ElementID,
 				Message: fmt.Sprintf("%s element reuses %s, a fatigued element: %d assets reused it within %d days (%s)",
 					er.Type, fe.ElementID, len(fe.WindowUses), f.Days, strings.Join(ids, ", ")),
-				Uses: fe.WindowUses,
+				Uses: fe.WindowUses, Days: f.Days,
 			})
 			break
 		}

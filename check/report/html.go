@@ -281,6 +281,15 @@ mark{background:#ffe066}ins{background:#ffc9c9;text-decoration:underline wavy #c
 </div>
 {{end}}</section>
 {{end}}
+<section class="explain">
+<h3>指标说明 What the figures mean</h3>
+<dl class="meta">
+<dt>总复制比 duplication</dt><dd>待检稿中被库内素材覆盖的字数占比（授权复用不计入判定）。The share of the draft's characters that library material covers.</dd>
+<dt>元件复用率 reuse</dt><dd>至少 80 % 的内容出现在同一个库内元件里的元件，占全部元件的比例：一篇稿子可以复制了大量文字而只有少数元件整体照搬，所以它常低于总复制比。The share of the draft's elements that are at least 80 % contained in one library element; a draft can copy much text while few elements are copied whole.</dd>
+<dt>包含度 containment</dt><dd>本元件中连续 5 字片段出现在这一个库内元件里的比例。一个元件可能分别抄了几个库内元件，所以元件的重复度（所有匹配合计覆盖的字数）可以高于每个匹配的包含度。The share of this element's 5-character runs found in that one library element; an element's duplication counts what all its matches cover, so it can exceed each match's containment.</dd>
+<dt>相似度 similarity</dt><dd>两个元件整体的相似程度（双方字片段的重合）。How alike the two elements are as wholes.</dd>
+</dl>
+</section>
 {{if .Errors}}<h2>无法处理的输入 Inputs not checked</h2><ul>{{range .Errors}}<li>{{.String}}</li>{{end}}</ul>{{end}}
 </body></html>
 `))

@@ -10,6 +10,7 @@ import (
 
 	"elib/check"
 	"elib/element"
+	"elib/internal/i18n"
 )
 
 // Formats lists the output formats Write accepts.
@@ -61,6 +62,10 @@ type Report struct {
 	// them. Zero values are left out.
 	Checked time.Time
 	Checker string
+	// Printer says the text report in its language (nil: English); Zone
+	// is the time zone its times are shown in (nil: as stored, UTC).
+	Printer *i18n.Printer
+	Zone    *time.Location
 	// Sources describes the library assets results matched, by asset id
 	// (Describe fills it); renderers name a source by its title, account,
 	// platform and published date, the id being the fallback.
@@ -154,4 +159,14 @@ func sortedErrors(errs []FileError) []FileError {
 	out := append([]FileError(nil), errs...)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].File < out[j].File })
 	return out
+}
+
+// localTime is an RFC 3339 time in the report's zone (2026-11-03T11:30:00+08:00);
+// other text is returned as it is.
+func (r *Report) localTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || r.Zone == nil {
+		return s
+	}
+	return t.In(r.Zone).Format(time.RFC3339)
 }

@@ -25,6 +25,7 @@ import (
 	"elib/index"
 	"elib/index/fsutil"
 	"elib/insight"
+	"elib/internal/i18n"
 	"elib/library"
 	"elib/pack"
 )
@@ -107,13 +108,13 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	switch g.format {
 	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html, xlsx)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html, xlsx)", g.format))
 	}
 	if g.format == "xlsx" && opts.output == "" && isTerminal(g.stdout) {
-		return withCode(exitError, errors.New("--format xlsx writes a workbook: give -o FILE (or redirect stdout)"))
+		return withCode(exitError, i18n.Errorf("--format xlsx writes a workbook: give -o FILE (or redirect stdout)"))
 	}
 	if opts.record && (opts.sample || !g.libraryExists()) {
-		return withCode(exitError, errors.New("--record needs a library (the embedded sample library keeps no history)"))
+		return withCode(exitError, i18n.Errorf("--record needs a library (the embedded sample library keeps no history)"))
 	}
 	wd, _ := os.Getwd()
 	repo := gitRoot(wd)
@@ -122,8 +123,8 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		return withCode(exitError, err)
 	}
 	if paths == nil { // --changed found nothing to check
-		fmt.Fprintln(g.stderr, "elib: no changed script files to check")
-		return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold})
+		g.printer().F(g.stderr, "elib: no changed script files to check\n")
+		return report.Write(g.stdout, g.format, &report.Report{Threshold: opts.threshold, Printer: g.printer(), Zone: g.zone})
 	}
 	libRoot := ""
 	if !opts.sample && g.libraryExists() {
@@ -146,7 +147,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 
 	rep := &report.Report{Threshold: opts.threshold, Library: libDesc, Version: version(),
-		Color: g.format == "text" && colorEnabled(g.stdout)}
+		Color: g.format == "text" && colorEnabled(g.stdout), Printer: g.printer(), Zone: g.zone}
 	jobs := checkJobs(inputs, rep)
 	cacheKey := "" // the sample library is rebuilt in memory each run: no fatigue cache
 	if !opts.sample && g.libraryExists() {
@@ -409,7 +410,7 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 		return lib, fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount()), nil
 	}
 	if !opts.sample && g.libraryExplicit() {
-		return nil, "", fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
+		return nil, "", i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
 	}
 	engine, err := loader.Engine()
 	if err != nil {
@@ -419,9 +420,9 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 	if err != nil {
 		return nil, "", err
 	}
-	desc := fmt.Sprintf("embedded sample library (%d assets, %d elements)", lib.AssetCount(), n)
+	desc := g.printer().T("embedded sample library (%d assets, %d elements)", lib.AssetCount(), n)
 	if !opts.sample {
-		fmt.Fprintf(g.stderr, "elib: no library at %s — checking against the %s\n", dir, desc)
+		g.printer().F(g.stderr, "elib: no library at %s — checking against the %s\n", dir, desc)
 	}
 	return lib, desc, nil
 }

@@ -51,7 +51,8 @@ func runElib(t *testing.T, dir string, env []string, args ...string) (string, st
 	t.Helper()
 	cmd := exec.Command(elibBinary(t), args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "ELIB_LIBRARY=", "NO_COLOR=1")
+	// English unless a test says otherwise, whatever the machine's locale.
+	cmd.Env = append(os.Environ(), "ELIB_LIBRARY=", "NO_COLOR=1", "LC_ALL=", "LC_MESSAGES=", "LANG=C.UTF-8")
 	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

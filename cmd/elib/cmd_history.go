@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/text/width"
 
+	"elib/check"
 	"elib/history"
 	"elib/index"
 	"elib/insight"
@@ -79,7 +81,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 	switch g.format {
 	case "text", "json":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for history (text, json)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for history (text, json)", g.format))
 	}
 	f, err := opts.filter(time.Now())
 	if err != nil {
@@ -92,7 +94,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 	defer lib.Close()
 	store, ok := lib.(history.Store)
 	if !ok {
-		return withCode(exitError, errors.New("history: this library keeps no check history"))
+		return withCode(exitError, i18n.Errorf("history: this library keeps no check history"))
 	}
 	entries, err := store.History(ctx, f)
 	if err != nil {
@@ -107,11 +109,12 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		}
 		return nil
 	}
+	tr := g.printer()
 	if len(entries) == 0 {
-		fmt.Fprintln(g.stdout, "no recorded checks (elib serve and elib check --record record them)")
+		tr.F(g.stdout, "no recorded checks (elib serve and elib check --record record them)\n")
 		return nil
 	}
-	rows := [][]string{{"TIME", "WHO", "FILE", "VERDICT", "DUPLICATION", "LEVEL", "TOP SOURCE"}}
+	rows := [][]string{{tr.T("TIME"), tr.T("WHO"), tr.T("FILE"), tr.T("VERDICT"), tr.T("DUPLICATION"), tr.T("LEVEL"), tr.T("TOP SOURCE")}}
 	for _, e := range entries {
 		top := e.TopSource
 		if e.TopSourceTitle != "" {
@@ -120,7 +123,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		if top == "" {
 			top = "-"
 		}
-		rows = append(rows, []string{e.Time.In(historyZone).Format("2006-01-02 15:04:05"), e.Who, e.File, e.Verdict,
+		rows = append(rows, []string{e.Time.In(g.zoneOr(historyZone)).Format("2006-01-02 15:04:05"), e.Who, e.File, verdictName(tr, e.Verdict),
 			fmt.Sprintf("%.1f %%", e.Duplication*100), e.Level, top})
 	}
 	return writeColumns(g.stdout, rows)
@@ -168,8 +171,19 @@ func displayWidth(s string) int {
 	return n
 }
 
-// historyZone is the zone history times print in (the team's,
-// Asia/Shanghai, as the reports).
+// verdictName is a verdict as text output names it (回炉/通过 in Chinese).
+func verdictName(tr *i18n.Printer, v string) string {
+	switch v {
+	case check.Reject:
+		return tr.T("reject")
+	case check.Pass:
+		return tr.T("pass")
+	}
+	return v
+}
+
+// historyZone is the zone history times print in without --tz (the
+// team's, Asia/Shanghai, as the reports).
 var historyZone = func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc

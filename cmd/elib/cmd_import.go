@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,10 +76,10 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	switch g.format {
 	case "text", "json":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for import (text, json)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for import (text, json)", g.format))
 	}
 	if !g.libraryExists() {
-		return withCode(exitError, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", g.libraryDir()))
+		return withCode(exitError, i18n.Errorf("no library at %s (create one with `elib init` or pass --library)", g.libraryDir()))
 	}
 	rep := api.Import{IDs: []string{}, Errors: []report.FileError{}}
 	fail := func(file string, err error) {
@@ -107,7 +108,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			if bar != nil {
 				bar.Clear()
 			}
-			fmt.Fprintf(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
+			g.printer().F(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
 		}
 	})
 	defer batcher.Wait() // a batch still being stored when the import gives up
@@ -226,10 +227,10 @@ func writeImportReport(g *globalOptions, rep api.Import) error {
 			return withCode(exitError, fmt.Errorf("write json: %w", err))
 		}
 	} else {
-		fmt.Fprintf(g.stdout, "imported %d assets (%d elements, %d replaced) into %s\n", rep.Imported, rep.Elements, rep.Replaced, g.libraryDesc())
+		g.printer().F(g.stdout, "imported %d assets (%d elements, %d replaced) into %s\n", rep.Imported, rep.Elements, rep.Replaced, g.libraryDesc())
 	}
 	if len(rep.Errors) > 0 {
-		return withCode(exitError, fmt.Errorf("import: %d inputs failed", len(rep.Errors)))
+		return withCode(exitError, i18n.Errorf("import: %d inputs failed", len(rep.Errors)))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"errors"
 	"fmt"
 
@@ -54,16 +55,16 @@ func runInit(ctx context.Context, g *globalOptions) error {
 	}
 	if err != nil {
 		if errors.Is(err, index.ErrExists) {
-			return withCode(exitError, fmt.Errorf("a library already exists at %s", g.libraryDesc()))
+			return withCode(exitError, i18n.Errorf("a library already exists at %s", g.libraryDesc()))
 		}
 		return withCode(exitError, err)
 	}
 	if library.IsPostgres(dir) {
 		dir = g.libraryDesc()
 	}
-	status, msg := "created", "initialised empty elib library in "+dir
+	status, msg := "created", g.printer().T("initialised empty elib library in %s", dir)
 	if upgraded {
-		status, msg = "upgraded", fmt.Sprintf("upgraded the elib library in %s to schema %d", dir, postgres.SchemaVersion)
+		status, msg = "upgraded", g.printer().T("upgraded the elib library in %s to schema %d", dir, postgres.SchemaVersion)
 	}
 	if g.format == "json" {
 		return writeJSON(g.stdout, map[string]string{"library": dir, "status": status})

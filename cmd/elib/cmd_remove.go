@@ -38,7 +38,7 @@ func runRemove(ctx context.Context, g *globalOptions, ids []string) error {
 	if g.format == "json" {
 		fmt.Fprintf(g.stdout, "{\"removed\":%d}\n", n)
 	} else {
-		fmt.Fprintf(g.stdout, "removed %d\n", n)
+		g.printer().F(g.stdout, "removed %d\n", n)
 	}
 	if err != nil {
 		if errors.Is(err, index.ErrNotFound) {

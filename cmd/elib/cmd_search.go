@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -86,7 +87,7 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	switch g.format {
 	case "text", "json":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for search (text, json)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for search (text, json)", g.format))
 	}
 	text := strings.TrimSpace(strings.Join(args, " "))
 	q, err := searchQuery(text, opts, time.Now())
@@ -94,13 +95,13 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 		return withCode(exitError, err)
 	}
 	if q.Text == "" && opts.typ == "" && len(q.Where) == 0 && q.BPM == nil && q.Since.IsZero() && q.Until.IsZero() {
-		return withCode(exitError, errors.New("search: give a QUERY or a filter (--type, --where, --bpm, --since, --until)"))
+		return withCode(exitError, i18n.Errorf("search: give a QUERY or a filter (--type, --where, --bpm, --since, --until)"))
 	}
 	typ := ""
 	if opts.typ != "" {
 		t, ok := element.ParseType(opts.typ)
 		if !ok {
-			return withCode(exitError, fmt.Errorf("search: unknown --type %q (hook, conflict, testimonial, conversion, story, other)", opts.typ))
+			return withCode(exitError, i18n.Errorf("search: unknown --type %q (hook, conflict, testimonial, conversion, story, other)", opts.typ))
 		}
 		typ = string(t)
 	}
@@ -116,7 +117,7 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 	if g.format == "json" {
 		return writeSearchJSON(g.stdout, q, res)
 	}
-	writeSearchText(g.stdout, q, res, colorEnabled(g.stdout))
+	writeSearchText(g.stdout, g, q, res, colorEnabled(g.stdout))
 	return nil
 }
 
@@ -161,31 +162,32 @@ const (
 	ansiReset = "\x1b[0m"
 )
 
-func writeSearchText(w io.Writer, q fulltext.Query, res *fulltext.Result, color bool) {
+func writeSearchText(w io.Writer, g *globalOptions, q fulltext.Query, res *fulltext.Result, color bool) {
+	tr := g.printer()
 	text := q.Text
 	what := fmt.Sprintf("%q", text)
 	if text == "" {
-		what = "the filter"
+		what = tr.T("the filter")
 	}
 	if f := q.Describe(); f != "" {
-		what += " where " + f
+		what += tr.T(" where %s", f)
 	}
-	fmt.Fprintf(w, "%d element(s) match %s (%.1f ms)\n", res.Total, what, float64(res.Took.Microseconds())/1000)
+	tr.F(w, "%d element(s) match %s (%.1f ms)\n", res.Total, what, float64(res.Took.Microseconds())/1000)
 	for i, h := range res.Hits {
 		t, _ := element.ParseType(h.Type)
 		fmt.Fprintf(w, "\n%2d. %s %s  %s", i+1, t.Chinese(), h.Type, h.ID)
 		if h.AssetID != "" && h.AssetID != h.ID {
-			fmt.Fprintf(w, "  asset %s", h.AssetID)
+			tr.F(w, "  asset %s", h.AssetID)
 		}
 		if h.Title != "" {
 			fmt.Fprintf(w, "  《%s》", h.Title)
 		}
-		fmt.Fprintf(w, "  score %.3f", h.Score)
+		tr.F(w, "  score %.3f", h.Score)
 		if h.Plays != nil {
-			fmt.Fprintf(w, "  plays %.0f", *h.Plays)
+			tr.F(w, "  plays %.0f", *h.Plays)
 		}
 		if h.Published != "" {
-			fmt.Fprintf(w, "  published %s", h.Published)
+			tr.F(w, "  published %s", g.localTime(h.Published))
 		}
 		fmt.Fprintln(w)
 		frags := h.Fragments

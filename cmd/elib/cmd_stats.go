@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -95,7 +96,7 @@ func (o statsOptions) insightOptions(now time.Time) (insight.Options, error) {
 		return io, fmt.Errorf("--until %s is before --since %s", o.until, o.since)
 	}
 	if o.by != "" && !slices.Contains(insight.Bys, o.by) {
-		return io, fmt.Errorf("unknown --by %q (platform, campaign, account)", o.by)
+		return io, i18n.Errorf("unknown --by %q (platform, campaign, account)", o.by)
 	}
 	if o.fatigueUses < 1 || o.fatigueDays < 1 || o.top < 1 {
 		return io, fmt.Errorf("--fatigue-uses, --fatigue-days and --top must be at least 1")
@@ -113,7 +114,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	switch g.format {
 	case "text", "json":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for stats (text, json)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for stats (text, json)", g.format))
 	}
 	iopts, err := opts.insightOptions(time.Now())
 	if err != nil {
@@ -167,65 +168,85 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		}
 		return nil
 	}
-	w := g.stdout
-	fmt.Fprintf(w, "library   %s\n", desc)
-	fmt.Fprintf(w, "assets    %d\n", st.Assets)
-	fmt.Fprintf(w, "elements  %d\n", st.Elements)
+	w, tr := g.stdout, g.printer()
+	if opts.sample {
+		desc = tr.T("embedded sample library")
+	}
+	tr.F(w, "library   %s\n", desc)
+	tr.F(w, "assets    %d\n", st.Assets)
+	tr.F(w, "elements  %d\n", st.Elements)
 	for _, t := range element.Types {
 		fmt.Fprintf(w, "  %-12s %s %d\n", t, t.Chinese(), st.ByType[t])
 	}
-	fmt.Fprintf(w, "disk      %s\n", humanBytes(st.DiskBytes))
-	fmt.Fprintf(w, "reuse     %.1f %% of elements reuse library material (the %d elements of the newest %d assets, containment ≥ 0.8)\n",
+	tr.F(w, "disk      %s\n", humanBytes(st.DiskBytes))
+	tr.F(w, "reuse     %.1f %% of elements reuse library material (the %d elements of the newest %d assets, containment ≥ 0.8)\n",
 		100*out.ReuseRate, out.ReuseSample, min(st.Assets, insight.ReuseSampleAssets))
 	if out.Period != nil {
-		writePeriodText(w, out.Period)
+		writePeriodText(w, g, out.Period)
 	}
 	return nil
 }
 
-// writePeriodText prints the period report.
-func writePeriodText(w io.Writer, p *insight.Stats) {
+// writePeriodText prints the period report in g's language, dates in
+// g's zone.
+func writePeriodText(w io.Writer, g *globalOptions, p *insight.Stats) {
+	tr := g.printer()
+	day := func(s string) string { return dateOf(g.localTime(s)) }
 	bound := func(s, none string) string {
 		if s == "" {
 			return none
 		}
-		return s[:10]
+		return day(s)
 	}
-	fmt.Fprintf(w, "\nperiod    %s … %s: %d assets, %d elements\n", bound(p.Since, "the start"), bound(p.Until, "now"), p.Assets, p.Elements)
-	fmt.Fprintf(w, "reuse rate    %5.1f %%  (%d elements reuse a library element, containment ≥ 0.8)\n", 100*p.ReuseRate, p.Reused)
-	fmt.Fprintf(w, "homogeneity   %5.1f %%  (%d assets at level L3 or above)\n", 100*p.Homogeneity, p.Homogeneous)
+	tr.F(w, "\nperiod    %s … %s: %d assets, %d elements\n", bound(p.Since, tr.T("the start")), bound(p.Until, tr.T("now")), p.Assets, p.Elements)
+	tr.F(w, "reuse rate    %5.1f %%  (%d elements reuse a library element, containment ≥ 0.8)\n", 100*p.ReuseRate, p.Reused)
+	tr.F(w, "homogeneity   %5.1f %%  (%d assets at level L3 or above)\n", 100*p.Homogeneity, p.Homogeneous)
 	parts := make([]string, 0, len(check.Levels))
 	for _, l := range check.Levels {
 		parts = append(parts, fmt.Sprintf("%s %d", l, p.Levels[l]))
 	}
-	fmt.Fprintf(w, "levels        %s\n", strings.Join(parts, " · "))
+	tr.F(w, "levels        %s\n", strings.Join(parts, " · "))
 	if len(p.Series) > 0 {
-		fmt.Fprintln(w, "series")
+		tr.F(w, "series\n")
+		rows := make([][]string, 0, len(p.Series))
 		for _, b := range p.Series {
-			fmt.Fprintf(w, "  %s  %3d assets  reuse %5.1f %%  L3+ %5.1f %%\n", b.Start, b.Assets, 100*b.ReuseRate, 100*b.Homogeneity)
+			rows = append(rows, []string{"", b.Start, tr.T("%d assets", b.Assets), tr.T("reuse %.1f %%", 100*b.ReuseRate), tr.T("L3+ %.1f %%", 100*b.Homogeneity)})
 		}
+		_ = writeColumns(w, rows)
 	}
 	if len(p.Groups) > 0 {
-		fmt.Fprintf(w, "by %s\n", p.By)
+		tr.F(w, "by %s\n", tr.T(p.By))
+		// Columns measured in terminal columns: Chinese platform, campaign
+		// and account names line up.
+		rows := make([][]string, 0, len(p.Groups))
 		for _, gr := range p.Groups {
-			fmt.Fprintf(w, "  %-16s %3d assets  reuse %5.1f %%  L3+ %5.1f %%\n", gr.Key, gr.Assets, 100*gr.ReuseRate, 100*gr.Homogeneity)
+			rows = append(rows, []string{"", gr.Key, tr.T("%d assets", gr.Assets), tr.T("reuse %.1f %%", 100*gr.ReuseRate), tr.T("L3+ %.1f %%", 100*gr.Homogeneity)})
 		}
+		_ = writeColumns(w, rows)
 	}
 	if len(p.MostReused) > 0 {
-		fmt.Fprintln(w, "most reused")
+		tr.F(w, "most reused\n")
 		for _, r := range p.MostReused {
-			fmt.Fprintf(w, "  %3d×  %s (%s %s)  %s  last %s\n", r.Uses, r.ElementID, r.Type.Chinese(), r.Type, clip(r.Text, 30), r.LastUsed[:10])
+			tr.F(w, "  %3d×  %s (%s %s)  %s  last %s\n", r.Uses, r.ElementID, r.Type.Chinese(), r.Type, clip(r.Text, 30), day(r.LastUsed))
 		}
 	}
-	fmt.Fprintf(w, "fatigued      %d element(s) reused by ≥ %d assets within %d days\n", len(p.Fatigued), p.FatigueUses, p.FatigueDays)
+	tr.F(w, "fatigued      %d element(s) reused by ≥ %d assets within %d days\n", len(p.Fatigued), p.FatigueUses, p.FatigueDays)
 	for _, f := range p.Fatigued {
 		uses := make([]string, len(f.WindowUses))
 		for i, u := range f.WindowUses {
-			uses[i] = u.AssetID + " " + u.Published[:10]
+			uses[i] = u.AssetID + " " + day(u.Published)
 		}
-		fmt.Fprintf(w, "  %s (%s)  %s\n      %s\n", f.ElementID, f.Type, clip(f.Text, 30), strings.Join(uses, ", "))
+		fmt.Fprintf(w, "  %s (%s)  %s\n      %s\n", f.ElementID, typeName(tr, f.Type), clip(f.Text, 30), strings.Join(uses, tr.T(", ")))
 	}
-	fmt.Fprintf(w, "checked %d assets in %.0f ms\n", p.Checks, p.TookMs)
+	tr.F(w, "checked %d assets in %.0f ms\n", p.Checks, p.TookMs)
+}
+
+// dateOf is the date of an RFC 3339 time (its first 10 characters).
+func dateOf(s string) string {
+	if len(s) < 10 {
+		return s
+	}
+	return s[:10]
 }
 
 // clip shortens s to n code points with an ellipsis, on one line.
@@ -250,4 +271,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// typeName is an element type as text output names it: 钩子 in Chinese,
+// hook in English.
+func typeName(tr *i18n.Printer, t element.Type) string {
+	if tr.Chinese() {
+		return t.Chinese()
+	}
+	return string(t)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"errors"
 	"fmt"
 	"net/url"
@@ -42,7 +43,7 @@ func (g *globalOptions) libraryDesc() string {
 func openLibrary(g *globalOptions, opts index.Options) (library.Library, error) {
 	loc := g.libraryDir()
 	if !g.libraryExists() {
-		return nil, withCode(exitError, fmt.Errorf("no library at %s (create one with `elib init` or pass --library)", loc))
+		return nil, withCode(exitError, i18n.Errorf("no library at %s (create one with `elib init` or pass --library)", loc))
 	}
 	lib, err := library.Open(context.Background(), loc, library.Options{ReadOnly: opts.ReadOnly, Engine: opts.Engine,
 		Workers: opts.Workers, Progress: opts.Progress, File: opts})

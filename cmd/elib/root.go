@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"elib/fingerprint/wordseg"
+	"elib/internal/i18n"
 )
 
 // Exit codes of SPEC §3.
@@ -33,6 +35,64 @@ type globalOptions struct {
 	stdin   io.Reader
 	// media are the limits of untrusted media (media.go).
 	media mediaFlags
+	// lang is --lang; msg prints messages in the language it or the
+	// locale picks (see i18n.Detect). tz is --tz; zone the time zone
+	// text output shows times in.
+	lang string
+	msg  *i18n.Printer
+	tz   string
+	zone *time.Location
+}
+
+// DefaultTZ is the time zone of --tz: the team's.
+const DefaultTZ = "Asia/Shanghai"
+
+// printer is the commands' message printer: the one --lang and the locale
+// picked, or the locale's when the flags were never parsed (a usage error).
+func (g *globalOptions) printer() *i18n.Printer {
+	if g.msg == nil {
+		tag, _ := i18n.Detect("", os.Getenv)
+		g.msg = i18n.New(tag)
+	}
+	return g.msg
+}
+
+// setLocale applies --lang and --tz.
+func (g *globalOptions) setLocale() error {
+	tag, err := i18n.Detect(g.lang, os.Getenv)
+	g.msg = i18n.New(tag)
+	if err != nil {
+		return err
+	}
+	name := g.tz
+	if name == "" {
+		name = DefaultTZ
+	}
+	if g.zone, err = time.LoadLocation(name); err != nil {
+		if name != DefaultTZ {
+			return i18n.Errorf("--tz %q: not a time zone (Asia/Shanghai, UTC, …)", g.tz)
+		}
+		g.zone = time.FixedZone("CST", 8*3600) // no tzdata: Shanghai's fixed offset
+	}
+	return nil
+}
+
+// zoneOr is the --tz zone, or def before the flags were applied.
+func (g *globalOptions) zoneOr(def *time.Location) *time.Location {
+	if g.zone == nil {
+		return def
+	}
+	return g.zone
+}
+
+// localTime shows an RFC 3339 time in the --tz zone
+// (2026-11-03T11:30:00+08:00); other text is returned as it is.
+func (g *globalOptions) localTime(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || g.zone == nil {
+		return s
+	}
+	return t.In(g.zone).Format(time.RFC3339)
 }
 
 // exitError carries an exit code out of a command's RunE.
@@ -83,6 +143,9 @@ higher than 62 % is rejected.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := g.setLocale(); err != nil {
+				return withCode(exitError, err)
+			}
 			level := slog.LevelWarn
 			if g.verbose {
 				level = slog.LevelDebug
@@ -106,6 +169,8 @@ higher than 62 % is rejected.`,
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
 	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github, html; pack export: md, html, json)")
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
+	pf.StringVar(&g.lang, "lang", "", "language of messages and tables: zh or en (default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
+	pf.StringVar(&g.tz, "tz", DefaultTZ, "time zone text output shows times in")
 	addMediaFlags(pf, &g.media)
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	root.AddCommand(
@@ -142,13 +207,14 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err == nil {
 		return exitOK
 	}
+	p := g.printer()
 	var ce *exitCodeError
 	if errors.As(err, &ce) {
 		if ce.err != nil {
-			fmt.Fprintf(stderr, "elib: %v\n", ce.err)
+			p.F(stderr, "elib: %s\n", p.Message(ce.err))
 		}
 		return ce.code
 	}
-	fmt.Fprintf(stderr, "elib: %v\n", err)
+	p.F(stderr, "elib: %s\n", p.Message(err))
 	return exitError
 }

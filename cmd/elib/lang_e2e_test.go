@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestChineseCLI (issue 24 item 6): with a Chinese locale (LANG, LC_ALL,
+// LC_MESSAGES) or --lang zh, verdicts, tables and errors are Simplified
+// Chinese; English otherwise; JSON keys and exit codes do not change.
+// Times show in the --tz zone (default Asia/Shanghai): a +08:00 source
+// prints as +08:00, not as UTC.
+func TestChineseCLI(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib")
+	feed := filepath.Join(dir, "feed.jsonl")
+	hook := "你是不是每天早上都为了挑衣服烦恼半小时？"
+	conflict := "衣柜塞得满满当当，可是出门前总觉得没有一件能穿，通勤路上还被同事问是不是没睡好。"
+	require.NoError(t, os.WriteFile(feed, []byte(
+		`{"id":"hit","title":"胶囊衣橱","meta":{"published":"2026-11-03T11:30:00+08:00","platform":"抖音"},"elements":[{"type":"hook","text":"`+hook+`"},{"type":"conflict","text":"`+conflict+`"}]}`+"\n"+
+			`{"id":"other","meta":{"published":"2026-11-05T09:00:00+08:00","platform":"小红书"},"elements":[{"type":"hook","text":"这台恒温水壶五分钟就能烧开一壶，还能保温在四十五度冲奶粉。"}]}`+"\n"), 0o644))
+	draft := filepath.Join(dir, "draft.md")
+	require.NoError(t, os.WriteFile(draft, []byte("【钩子】"+hook+"\n【冲突】"+conflict+"\n"), 0o644))
+	zh := []string{"LANG=zh_CN.UTF-8"}
+
+	_, se, code := runElib(t, dir, zh, "--library", lib, "init")
+	require.Equal(t, 0, code, se)
+	out, se, code := runElib(t, dir, zh, "--library", lib, "import", feed)
+	require.Equal(t, 0, code, se)
+	assert.Contains(t, out, "已导入 2 个素材")
+
+	// The verdict, in Chinese, with the same exit code.
+	out, se, code = runElib(t, dir, zh, "--library", lib, "check", "--record", draft)
+	assert.Equal(t, 1, code, se)
+	for _, want := range []string{"回炉", "重复度 100.0%（阈值 62.0%）", "平台分级 L5", "元件复用率", "包含度", "主要来源", "检查 1 篇，回炉 1 篇，出错 0 个"} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "REJECT")
+	assert.NotContains(t, out, "checked,")
+
+	// LC_ALL wins over LANG; --lang over both.
+	out, _, code = runElib(t, dir, []string{"LANG=zh_CN.UTF-8", "LC_ALL=en_US.UTF-8"}, "--library", lib, "check", draft)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "REJECT")
+	assert.Contains(t, out, "1 checked, 1 rejected, 0 errors")
+	out, _, code = runElib(t, dir, []string{"LC_MESSAGES=zh_CN.UTF-8"}, "--library", lib, "check", draft)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "回炉")
+	out, _, code = runElib(t, dir, nil, "--lang", "zh", "--library", lib, "check", draft)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "回炉")
+	out, _, code = runElib(t, dir, zh, "--lang", "en", "--library", lib, "check", draft)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, out, "REJECT")
+
+	// JSON keys and values do not change with the language.
+	out, _, code = runElib(t, dir, zh, "--library", lib, "--format", "json", "check", draft)
+	assert.Equal(t, 1, code)
+	var rep struct {
+		Results []map[string]any `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	require.Len(t, rep.Results, 1)
+	assert.Equal(t, "reject", rep.Results[0]["verdict"])
+
+	// Errors, in Chinese, exit code 2.
+	_, se, code = runElib(t, dir, zh, "--library", filepath.Join(dir, "nowhere"), "check", draft)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "elib：")
+	assert.Contains(t, se, "没有元件库")
+	_, se, code = runElib(t, dir, zh, "--library", lib, "--format", "yaml", "check", draft)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "check 不支持 --format \"yaml\"")
+	_, se, code = runElib(t, dir, nil, "--library", lib, "--format", "yaml", "check", draft)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "unknown --format \"yaml\" for check")
+	_, se, code = runElib(t, dir, nil, "--lang", "fr", "--library", lib, "check", draft)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "--lang \"fr\": want zh or en")
+
+	// Tables: the history's columns in Chinese, times in Asia/Shanghai.
+	out, se, code = runElib(t, dir, zh, "--library", lib, "history")
+	require.Equal(t, 0, code, se)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, out)
+	for _, h := range []string{"检查时间", "检查人", "文件", "结论", "重复度", "分级", "主要来源"} {
+		assert.Contains(t, lines[0], h)
+	}
+	assert.Contains(t, lines[1], "回炉")
+
+	// Times: a +08:00 source prints as +08:00 (the default --tz), or in
+	// the zone --tz names.
+	out, se, code = runElib(t, dir, nil, "--library", lib, "search", "衣柜")
+	require.Equal(t, 0, code, se)
+	assert.Contains(t, out, "published 2026-11-03T11:30:00+08:00")
+	assert.NotContains(t, out, "T03:30:00Z")
+	out, _, _ = runElib(t, dir, zh, "--library", lib, "search", "衣柜")
+	assert.Contains(t, out, "发布 2026-11-03T11:30:00+08:00")
+	assert.Contains(t, out, "命中 1 个元件")
+	out, _, _ = runElib(t, dir, nil, "--tz", "UTC", "--library", lib, "search", "衣柜")
+	assert.Contains(t, out, "published 2026-11-03T03:30:00Z")
+	_, se, code = runElib(t, dir, zh, "--tz", "Mars/Olympus", "--library", lib, "search", "衣柜")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, se, "不是时区")
+
+	// stats --by in Chinese.
+	out, se, code = runElib(t, dir, zh, "--library", lib, "stats", "--since", "2026-11-01", "--until", "2026-11-30", "--by", "platform")
+	require.Equal(t, 0, code, se)
+	for _, want := range []string{"元件库", "时间段", "复用率", "按平台", "抖音", "小红书", "疲劳元件"} {
+		assert.Contains(t, out, want)
+	}
+	// The --by table lines up Chinese names (item 8): the counts start at
+	// the same terminal column.
+	col := map[string]int{}
+	for _, line := range strings.Split(out, "\n") {
+		for _, name := range []string{"抖音", "小红书"} {
+			if strings.HasPrefix(strings.TrimSpace(line), name) {
+				col[name] = displayWidth(line[:strings.Index(line, "个素材")])
+			}
+		}
+	}
+	require.Len(t, col, 2, out)
+	assert.Equal(t, col["抖音"], col["小红书"], "the --by table's columns line up:\n%s", out)
+}

@@ -1,0 +1,182 @@
+package i18n
+
+import (
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+)
+
+// verbRE matches a fmt verb (with an optional argument index).
+var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
+
+// verbs lists a format's verbs by kind, sorted, ignoring argument indexes,
+// flags and widths: a translation may reorder its arguments but must
+// format the same ones.
+func verbs(format string) []string {
+	var out []string
+	for _, v := range verbRE.FindAllString(format, -1) {
+		out = append(out, v[len(v)-1:])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCatalogsComplete: every English message has a Chinese translation
+// with the same fmt verbs, and the other way round.
+func TestCatalogsComplete(t *testing.T) {
+	require.NotEmpty(t, en)
+	for k, v := range en {
+		assert.Equal(t, k, v, "the English catalog is keyed by its messages")
+		zhv, ok := zh[k]
+		if !assert.True(t, ok, "no Chinese translation of %q", k) {
+			continue
+		}
+		assert.Equal(t, verbs(k), verbs(zhv), "the Chinese %q formats other arguments than %q", zhv, k)
+		assert.Equal(t, strings.HasSuffix(k, "\n"), strings.HasSuffix(zhv, "\n"), "line ending of %q", k)
+	}
+	for k := range zh {
+		_, ok := en[k]
+		assert.True(t, ok, "Chinese message %q is not in the English catalog", k)
+	}
+}
+
+// TestMessagesInCodeAreInCatalogs: every message the code prints through a
+// Printer (p.T("…"), p.F(w, "…"), i18n.Errorf("…")) is in the catalogs,
+// so a message added without a translation fails here.
+func TestMessagesInCodeAreInCatalogs(t *testing.T) {
+	root := filepath.Join("..", "..")
+	fset := token.NewFileSet()
+	used := map[string]string{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		inI18n := f.Name.Name == "i18n"
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			arg := -1
+			switch fun := call.Fun.(type) {
+			case *ast.SelectorExpr:
+				switch fun.Sel.Name {
+				case "T":
+					arg = 0
+				case "F":
+					arg = 1
+				case "Errorf":
+					if id, ok := fun.X.(*ast.Ident); ok && id.Name == "i18n" {
+						arg = 0
+					}
+				}
+			case *ast.Ident:
+				if inI18n && fun.Name == "Errorf" {
+					arg = 0
+				}
+			}
+			if arg < 0 || arg >= len(call.Args) {
+				return true
+			}
+			if lit, ok := call.Args[arg].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, err := strconv.Unquote(lit.Value)
+				if err == nil {
+					used[s] = fset.Position(lit.Pos()).String()
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	require.NoError(t, err)
+	require.Greater(t, len(used), 50, "the scan finds the code's messages")
+	for msg, at := range used {
+		assert.Contains(t, en, msg, "%s: message %q is not in catalog_en.go", at, msg)
+		assert.Contains(t, zh, msg, "%s: message %q has no Chinese translation in catalog_zh.go", at, msg)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	for _, tc := range []struct {
+		name string
+		flag string
+		env  func(string) string
+		want language.Tag
+	}{
+		{"nothing set", "", env(), English},
+		{"LANG zh_CN", "", env("LANG", "zh_CN.UTF-8"), Chinese},
+		{"LANG C", "", env("LANG", "C.UTF-8"), English},
+		{"LC_MESSAGES wins over LANG", "", env("LANG", "en_US.UTF-8", "LC_MESSAGES", "zh_CN.UTF-8"), Chinese},
+		{"LC_ALL wins over all", "", env("LANG", "zh_CN.UTF-8", "LC_MESSAGES", "zh_CN.UTF-8", "LC_ALL", "C"), English},
+		{"LANG zh_TW", "", env("LANG", "zh_TW.UTF-8"), Chinese},
+		{"--lang zh over the locale", "zh", env("LC_ALL", "en_US.UTF-8"), Chinese},
+		{"--lang en over the locale", "en", env("LANG", "zh_CN.UTF-8"), English},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Detect(tc.flag, tc.env)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	_, err := Detect("fr", env())
+	require.Error(t, err)
+	assert.Equal(t, `--lang "fr"：只支持 zh 或 en`, New(Chinese).Message(err))
+}
+
+func TestPrinter(t *testing.T) {
+	zhP, enP := New(language.MustParse("zh-Hans-CN")), New(language.MustParse("en-GB"))
+	assert.True(t, zhP.Chinese())
+	assert.False(t, enP.Chinese())
+	var nilP *Printer
+	assert.Equal(t, "reject", nilP.T("reject"), "a nil printer prints English")
+	assert.Equal(t, "回炉", zhP.T("reject"))
+	// Reordered arguments; numbers formatted as in English (no grouping).
+	assert.Equal(t, "疲劳元件      1 个（14 天内被 ≥ 3 个素材复用）\n", zhP.T("fatigued      %d element(s) reused by ≥ %d assets within %d days\n", 1, 3, 14))
+	assert.Equal(t, "检查 1234 篇，回炉 1 篇，出错 0 个\n", zhP.T("%d checked, %d rejected, %d errors\n", 1234, 1, 0))
+	assert.Equal(t, "1234 checked, 1 rejected, 0 errors\n", enP.T("%d checked, %d rejected, %d errors\n", 1234, 1, 0))
+	assert.Equal(t, "not in any catalog", zhP.T("not in any catalog"), "an unknown key prints as it is")
+
+	// Errors: English by Error(), the printer's language by Message, and
+	// the wrapped error stays reachable.
+	base := os.ErrNotExist
+	err := Errorf("a library already exists at %s", "lib")
+	assert.Equal(t, "a library already exists at lib", err.Error())
+	assert.Equal(t, "lib 已经有元件库", zhP.Message(err))
+	assert.Equal(t, "plain", zhP.Message(errors.New("plain")))
+	wrapped := Errorf("elib: %s\n", base)
+	assert.NotErrorIs(t, wrapped, base, "%s does not wrap")
+	assert.Equal(t, "elib：lib 已经有元件库\n", zhP.T("elib: %s\n", err), "an *Error argument is rendered in the printer's language")
+}
