@@ -37,8 +37,15 @@ type Entry struct {
 	TopSource      string  `json:"top_source,omitempty"`
 	TopSourceTitle string  `json:"top_source_title,omitempty"`
 	TopShare       float64 `json:"top_share,omitempty"`
-	// Pack is the creator pack the check licensed, if any.
-	Pack string `json:"pack,omitempty"`
+	// Pack is the creator pack the check licensed, if any, and
+	// LicensedDuplication the share of the text that is the pack's
+	// licensed material (beside Duplication, which counts all copying).
+	Pack                string  `json:"pack,omitempty"`
+	LicensedDuplication float64 `json:"licensed_duplication,omitempty"`
+	// SpanKind is how the text was copied: "edited" when any unlicensed
+	// span is an edited copy (洗稿), "exact" when word for word, empty
+	// when nothing unlicensed matched (the check's span kinds).
+	SpanKind string `json:"span_kind,omitempty"`
 }
 
 // Filter selects entries. The zero Filter selects every entry.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -155,7 +154,7 @@ func (b *Brief) markdown(w io.Writer) error {
 		fmt.Fprintf(&sb, "## %d. %s %s — %s\n\n", e.Index, e.TypeZh, e.Type, role)
 		fmt.Fprintf(&sb, "- time: %s · %.1f s · %d characters\n", timeRange(e), e.Seconds, e.Chars)
 		if len(e.Attributes) > 0 {
-			fmt.Fprintf(&sb, "- attributes: %s\n", mdLine(attrs(e.Attributes)))
+			fmt.Fprintf(&sb, "- 属性 attributes: %s\n", mdLine(attrs(e.Attributes)))
 		}
 		if e.Role == "slot" {
 			fmt.Fprintf(&sb, "- must: %s\n- length: about %.0f s and %d characters\n\n", e.Must, e.Seconds, e.Chars)
@@ -213,18 +212,9 @@ func timeRange(e BriefElement) string {
 	return fmt.Sprintf("%.1f–%.1f s", float64(*e.StartMs)/1000, float64(*e.EndMs)/1000)
 }
 
-func attrs(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, m[k])
-	}
-	return strings.Join(parts, ", ")
-}
+// attrs shows an element's attributes labelled for a creator (镜头
+// camera：特写), never as raw keys.
+func attrs(m map[string]any) string { return element.FormatAttributes(m) }
 
 var briefHTML = template.Must(template.New("brief").Funcs(template.FuncMap{
 	"timeRange": timeRange,

@@ -51,6 +51,11 @@ const (
 // ReasonSlotNotReplaced starts the reason of a variant rejected by Judge.
 const ReasonSlotNotReplaced = "slot not replaced"
 
+// WarnNotVariant is the kind of Judge's warning on a script that holds
+// none of the pack's fixed elements: checked with --pack, it is no
+// variant of that pack (a wrong pack, or a script that is not a variant).
+const WarnNotVariant = "not_a_pack_variant"
+
 // New makes a pack of asset a. Every slot must name at least one element,
 // and at least one element must stay fixed.
 func New(a *element.Asset, opts Options) (Pack, error) {
@@ -140,7 +145,9 @@ func SlotTypes(p Pack) []element.Type {
 // first element for a hook slot when none is typed hook) — may not copy
 // the pack's own slot or other library material beyond threshold. A slot
 // that does rejects the variant with a reason starting "slot not
-// replaced". It also records the pack on the result.
+// replaced". It also records the pack on the result, and warns
+// (WarnNotVariant) when the script holds none of the pack's fixed
+// elements.
 func Judge(res *check.Result, p Pack, threshold float64) {
 	res.Pack = p.ID
 	var problems []string
@@ -165,6 +172,10 @@ func Judge(res *check.Result, p Pack, threshold float64) {
 	if len(problems) > 0 {
 		res.Verdict = check.Reject
 		res.Reason = ReasonSlotNotReplaced + ": " + strings.Join(problems, "; ")
+	}
+	if res.Licensed == 0 && res.LicensedDuplication == 0 {
+		res.Warnings = append(res.Warnings, check.Warning{Kind: WarnNotVariant, Element: -1,
+			Message: fmt.Sprintf("none of pack %s's fixed elements is in this script: it is not a variant of the pack (check it without --pack, or with its own pack)", p.ID)})
 	}
 }
 

@@ -137,6 +137,16 @@ func TestPackVariants(t *testing.T) {
 		assert.Equal(t, "bedding/sheets-03_四件套.txt", src[0].AssetID)
 	})
 
+	t.Run("an unrelated script is no variant: warned", func(t *testing.T) {
+		res := run(licensed, "[hook]\n"+newHook+"\n[conflict]\n很多人以为跑步膝盖疼是跑得太多，其实问题出在鞋底的缓震上。\n")
+		assert.Equal(t, "pack-1", res.Pack)
+		require.Len(t, res.Warnings, 1)
+		assert.Equal(t, pack.WarnNotVariant, res.Warnings[0].Kind)
+		assert.Contains(t, res.Warnings[0].Message, "none of pack pack-1's fixed elements")
+		// A real variant is not warned.
+		assert.Empty(t, run(licensed, variant(newHook)).Warnings)
+	})
+
 	t.Run("slot copying other library material", func(t *testing.T) {
 		res := run(licensed, variant("床单一洗就起球，谁懂？"))
 		assert.Equal(t, check.Reject, res.Verdict)
@@ -211,4 +221,27 @@ func mustType(t *testing.T, lib *index.Library, id string) element.Type {
 	e, err := lib.ElementByID(id)
 	require.NoError(t, err)
 	return e.Type
+}
+
+// TestBriefLabelsAttributes (issue 24 item 8): the creator brief names
+// attributes as people read them (镜头 camera：特写, 文案动词 copy
+// verbs：…), never as raw keys (copy_verbs=[…]).
+func TestBriefLabelsAttributes(t *testing.T) {
+	lib := sample(t)
+	src, err := lib.Asset("baby/teether-05.txt")
+	require.NoError(t, err)
+	src.Elements[0].Attributes = map[string]any{element.AttrCamera: "特写", element.AttrCopyVerbs: []any{"点击", "消毒"}, element.AttrBGMBPM: 120.0}
+	p, err := pack.New(src, pack.Options{})
+	require.NoError(t, err)
+	p.ID = "pack-1"
+	b, err := pack.NewBrief(context.Background(), p, lib, 3)
+	require.NoError(t, err)
+	for _, f := range []string{"md", "html"} {
+		var out bytes.Buffer
+		require.NoError(t, b.Write(&out, f), f)
+		s := out.String()
+		assert.Contains(t, s, "镜头 camera：特写 · 背景音乐节拍 BPM：120 · 文案动词 copy verbs：点击、消毒", f)
+		assert.NotContains(t, s, "copy_verbs", f)
+		assert.NotContains(t, s, "camera=", f)
+	}
 }

@@ -212,6 +212,9 @@ func TestBrowserWorkday(t *testing.T) {
 	)
 	rows := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#history tr[data-file]')).map(r => r.dataset.file)`))
 	assert.Contains(t, rows, "short.mp4", "the video's check is in the history")
+	kinds := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#history tr[data-file="short.mp4"] td.kind')).map(td => td.textContent)`))
+	require.NotEmpty(t, kinds)
+	assert.Equal(t, "原样", kinds[0], "the history says how the text was copied")
 	screenshot(t, ctx, shots, "history")
 
 	// The user may switch to English; the choice is kept.

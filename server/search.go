@@ -117,6 +117,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "search", err)
 		return
 	}
+	if err := res.AddAttributes(s.opts.Library.Asset); err != nil {
+		// The hits stand without them; a library read failed.
+		s.opts.Logger.Warn("search: element attributes", "err", err)
+	}
 	out := fulltext.NewResponse(query.Text, res)
 	out.Filters = query.Filters()
 	s.reply(w, r, http.StatusOK, out)

@@ -87,3 +87,29 @@ func TestSearchFiltersAPI(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", bad, body)
 	}
 }
+
+// TestSearchHitsCarryAttributes (issue 24 item 8): a hit found by
+// where=camera=推近 shows 推近 (the element's attributes ride along), on
+// disk and in memory; an unknown where key is a 400 naming the known
+// keys.
+func TestSearchHitsCarryAttributes(t *testing.T) {
+	for name, ts := range sampleServers(t) {
+		status, _, body := do(t, "GET", ts.URL+"/v1/search?limit=50&where="+url.QueryEscape("camera=推近"), "", "")
+		require.Equal(t, http.StatusOK, status, body)
+		var got struct {
+			Hits []struct {
+				ID         string         `json:"id"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"hits"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &got))
+		require.NotEmpty(t, got.Hits, name)
+		for _, h := range got.Hits {
+			assert.Equal(t, "推近", h.Attributes["camera"], "%s %s", name, h.ID)
+		}
+		status, _, body = do(t, "GET", ts.URL+"/v1/search?where="+url.QueryEscape("cmaera=推近"), "", "")
+		assert.Equal(t, http.StatusBadRequest, status, body)
+		assert.Contains(t, body, "known keys")
+		assert.Contains(t, body, "camera")
+	}
+}

@@ -162,6 +162,9 @@ func reasonText(tr *i18n.Printer, reason string) string {
 // warningText is a warning in tr's language: a fatigued element is said
 // from the warning's fields, any other kind as the check gave it.
 func warningText(tr *i18n.Printer, r *Report, res *check.Result, w check.Warning) string {
+	if w.Kind == pack.WarnNotVariant && tr.Chinese() {
+		return tr.T("none of pack %s's fixed elements is in this script: it is not a variant of the pack (check it without --pack, or with its own pack)", res.Pack)
+	}
 	if w.Kind != check.WarnFatigued || !tr.Chinese() || w.Element < 0 || w.Element >= len(res.Elements) {
 		return w.Message
 	}

@@ -45,8 +45,8 @@ func writeXLSX(w io.Writer, r *Report) error {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 
-	head := []any{"文件 file", "素材ID asset id", "标题 title", "结论 verdict", "重复度 duplication", "平台分级 level", "授权复用 licensed", "元件复用率 reuse rate",
-		"来源1 source 1", "来源1占比 share", "来源2 source 2", "来源2占比 share", "来源3 source 3", "来源3占比 share", "原因 reason", "提示 warnings", "检查时间 checked", "检查人 checker", "元件库 library"}
+	head := []any{"文件 file", "素材ID asset id", "标题 title", "结论 verdict", "重复度 duplication", "平台分级 level", "授权复用 licensed_duplication", "元件复用率 reuse rate",
+		"来源1 source 1", "来源1占比 share", "来源2 source 2", "来源2占比 share", "来源3 source 3", "来源3占比 share", "原因 reason", "提示 warnings", "检查时间 checked", "检查人 checker", "元件库 library", "创作包 pack", "复制方式 span kind"}
 	sw, err := f.NewStreamWriter(SheetResults)
 	if err != nil {
 		return fmt.Errorf("xlsx: %w", err)
@@ -67,7 +67,7 @@ func writeXLSX(w io.Writer, r *Report) error {
 	row := 2
 	for _, res := range r.Results {
 		vals := []any{res.File, res.AssetID, res.Title, verdictZH(res.Verdict), excelize.Cell{Value: res.Duplication, StyleID: pctStyle},
-			string(res.Level), licensedText(res), excelize.Cell{Value: res.ReuseRate, StyleID: pctStyle}}
+			string(res.Level), licensedCell(res, pctStyle), excelize.Cell{Value: res.ReuseRate, StyleID: pctStyle}}
 		top := topSources(res, xlsxTopSources)
 		for i := 0; i < xlsxTopSources; i++ {
 			if i < len(top) {
@@ -84,7 +84,7 @@ func writeXLSX(w io.Writer, r *Report) error {
 		for _, w := range res.Warnings {
 			warns = append(warns, w.Message)
 		}
-		vals = append(vals, res.Reason, strings.Join(warns, "\n"), checked, r.Checker, r.Library)
+		vals = append(vals, res.Reason, strings.Join(warns, "\n"), checked, r.Checker, r.Library, res.Pack, kindText(SpanKind(res)))
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := sw.SetRow(cell, vals); err != nil {
 			return fmt.Errorf("xlsx: %w", err)
@@ -109,7 +109,7 @@ func writeXLSX(w io.Writer, r *Report) error {
 	if err := sw.SetColWidth(7, 8, 50); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	spanHead := []any{"文件 file", "元件 element", "类型 type", "来源 source", "来源元件 library element", "待检稿 checked text", "库内素材 library text", "起 start", "止 end", "库起 library start", "库止 library end", "授权 licensed", "相似度 similarity", "包含度 containment"}
+	spanHead := []any{"文件 file", "元件 element", "类型 type", "来源 source", "来源元件 library element", "待检稿 checked text", "库内素材 library text", "起 start", "止 end", "库起 library start", "库止 library end", "授权 licensed", "相似度 similarity", "包含度 containment", "复制方式 kind", "改写处 edits"}
 	if err := sw.SetRow("A1", cells(spanHead, headStyle)); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
@@ -121,7 +121,8 @@ func writeXLSX(w io.Writer, r *Report) error {
 				for _, s := range m.Spans {
 					vals := []any{res.File, i + 1, e.Type.Chinese() + " " + string(e.Type), sourceText(r.source(m.AssetID)), m.ElementID,
 						runeSlice(e.Text, s.Start, s.End), runeSlice(m.Text, s.LibraryStart, s.LibraryEnd), s.Start, s.End, s.LibraryStart, s.LibraryEnd,
-						yesNo(s.Licensed || m.Licensed), excelize.Cell{Value: m.Similarity, StyleID: pctStyle}, excelize.Cell{Value: m.Containment, StyleID: pctStyle}}
+						yesNo(s.Licensed || m.Licensed), excelize.Cell{Value: m.Similarity, StyleID: pctStyle}, excelize.Cell{Value: m.Containment, StyleID: pctStyle},
+						kindText(s.Kind), len(s.Edits)}
 					cell, _ := excelize.CoordinatesToCellName(1, row)
 					if err := sw.SetRow(cell, vals); err != nil {
 						return fmt.Errorf("xlsx: %w", err)
@@ -165,11 +166,24 @@ func yesNo(b bool) string {
 	return ""
 }
 
-func licensedText(res *check.Result) string {
+// licensedCell is a pack variant's licensed_duplication (empty for a
+// check without a pack).
+func licensedCell(res *check.Result, pctStyle int) any {
 	if res.Pack == "" {
-		return ""
+		return nil
 	}
-	return "pack " + res.Pack
+	return excelize.Cell{Value: res.LicensedDuplication, StyleID: pctStyle}
+}
+
+// kindText names a span kind for a cell: 原样 exact, 洗稿 edited.
+func kindText(kind string) string {
+	switch kind {
+	case check.KindExact:
+		return "原样 exact"
+	case check.KindEdited:
+		return "洗稿 edited"
+	}
+	return kind
 }
 
 // sourceText names a source for a cell: "title（account · platform ·

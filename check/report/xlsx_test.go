@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
+
+	"elib/check"
 )
 
 // TestXLSXWorkbook: one row per checked file with verdict, duplication (a
@@ -49,4 +51,59 @@ func TestXLSXWorkbook(t *testing.T) {
 	assert.Equal(t, "第一行文案内容", spans[1][5])
 	assert.Equal(t, "第一行文案内容", spans[1][6])
 	assert.Equal(t, "钩子 hook", spans[1][2])
+}
+
+// TestXLSXAndHistoryCarryLicenceAndSpanKind (issue 24): the workbook and
+// the history carry a pack variant's licensed_duplication and how the
+// text was copied (exact, or edited: 洗稿).
+func TestXLSXAndHistoryCarryLicenceAndSpanKind(t *testing.T) {
+	r := sampleReport()
+	res := r.Results[0]
+	res.Pack, res.LicensedDuplication = "pack-1", 0.25
+	res.Elements[0].Matches[0].Spans[1].Kind = check.KindEdited
+	res.Elements[0].Matches[0].Spans[1].Edits = []check.Edit{{Start: 8, End: 9, LibraryStart: 10, LibraryEnd: 11}}
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, "xlsx", r))
+	f, err := excelize.OpenReader(&b)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows(SheetResults)
+	require.NoError(t, err)
+	col := func(head string) int {
+		for i, h := range rows[0] {
+			if h == head {
+				return i
+			}
+		}
+		t.Fatalf("no column %q in %v", head, rows[0])
+		return -1
+	}
+	raw, err := f.GetCellValue(SheetResults, "G2", excelize.Options{RawCellValue: true})
+	require.NoError(t, err)
+	assert.Equal(t, "授权复用 licensed_duplication", rows[0][6])
+	assert.Equal(t, "0.25", raw, "licensed_duplication is a number")
+	assert.Equal(t, "pack-1", rows[1][col("创作包 pack")])
+	assert.Equal(t, "洗稿 edited", rows[1][col("复制方式 span kind")])
+	assert.Equal(t, "", rows[2][6], "no pack, no licensed share")
+
+	spans, err := f.GetRows(SheetSpans)
+	require.NoError(t, err)
+	kind := -1
+	for i, h := range spans[0] {
+		if h == "复制方式 kind" {
+			kind = i
+		}
+	}
+	require.GreaterOrEqual(t, kind, 0, spans[0])
+	assert.Equal(t, "原样 exact", spans[1][kind])
+	assert.Equal(t, "洗稿 edited", spans[2][kind])
+	assert.Equal(t, "1", spans[2][kind+1], "one edit")
+
+	entries := r.HistoryEntries("小王", "cli")
+	require.Len(t, entries, 2)
+	assert.Equal(t, 0.25, entries[0].LicensedDuplication)
+	assert.Equal(t, check.KindEdited, entries[0].SpanKind)
+	assert.Equal(t, "", entries[1].SpanKind, "nothing matched")
+	res.Elements[0].Matches[0].Spans[1].Kind = check.KindExact
+	assert.Equal(t, check.KindExact, r.HistoryEntries("小王", "cli")[0].SpanKind)
 }

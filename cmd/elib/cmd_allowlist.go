@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -62,7 +63,7 @@ func readPhrases(path string) ([]string, error) {
 		out = append(out, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, i18n.Errorf("read %s: %w", path, err)
 	}
 	return out, nil
 }
@@ -72,7 +73,7 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 	if opts.file != "" {
 		more, err := readPhrases(opts.file)
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("allowlist: %w", err))
+			return withCode(exitError, i18n.Errorf("allowlist: %w", err))
 		}
 		phrases = append(phrases, more...)
 	}
@@ -100,7 +101,7 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 		return nil
 	case "add", "remove":
 		if len(phrases) == 0 {
-			return withCode(exitError, fmt.Errorf("allowlist %s: no phrases (give them as arguments or with --file)", action))
+			return withCode(exitError, i18n.Errorf("allowlist %s: no phrases (give them as arguments or with --file)", action))
 		}
 		lib, err := openLibrary(g, index.Options{SkipVerify: true})
 		if err != nil {
@@ -131,6 +132,6 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 		}
 		return nil
 	default:
-		return withCode(exitError, fmt.Errorf("allowlist: unknown action %q (add, remove, list)", action))
+		return withCode(exitError, i18n.Errorf("allowlist: unknown action %q (add, remove, list)", action))
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -100,10 +99,10 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 // library, check every asset, write the report.
 func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []string) error {
 	if err := check.ValidThreshold(opts.threshold); err != nil {
-		return withCode(exitError, fmt.Errorf("--threshold: %w", err))
+		return withCode(exitError, i18n.Errorf("--threshold: %w", err))
 	}
 	if err := check.ValidThreshold(opts.footageThreshold); err != nil {
-		return withCode(exitError, fmt.Errorf("--footage-threshold: %w", err))
+		return withCode(exitError, i18n.Errorf("--footage-threshold: %w", err))
 	}
 	switch g.format {
 	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
@@ -182,10 +181,10 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 func recordChecks(ctx context.Context, lib library.Library, rep *report.Report, who, via string) error {
 	store, ok := lib.(history.Store)
 	if !ok {
-		return errors.New("record: this library keeps no check history")
+		return i18n.Errorf("record: this library keeps no check history")
 	}
 	if err := store.AppendHistory(ctx, rep.HistoryEntries(who, via)); err != nil {
-		return fmt.Errorf("record: %w", err)
+		return i18n.Errorf("record: %w", err)
 	}
 	return nil
 }
@@ -207,12 +206,12 @@ func osUser() string {
 func checkPaths(g *globalOptions, opts *checkOptions, repo, wd string, args []string) ([]string, error) {
 	if opts.changed == "" {
 		if len(args) == 0 {
-			return nil, fmt.Errorf("nothing to check: give files, directories, '-' or --changed")
+			return nil, i18n.Errorf("nothing to check: give files, directories, '-' or --changed")
 		}
 		return args, nil
 	}
 	if repo == "" {
-		return nil, fmt.Errorf("--changed: %s is not inside a git repository", wd)
+		return nil, i18n.Errorf("--changed: %s is not inside a git repository", wd)
 	}
 	// `--changed REV` (with a space) reaches us as --changed=HEAD plus an
 	// argument REV: take a first argument that is no file but a commit as
@@ -227,17 +226,17 @@ func checkPaths(g *globalOptions, opts *checkOptions, repo, wd string, args []st
 	for _, a := range args {
 		abs, err := filepath.Abs(a)
 		if err != nil {
-			return nil, fmt.Errorf("--changed: %w", err)
+			return nil, i18n.Errorf("--changed: %w", err)
 		}
 		rel, err := filepath.Rel(repo, abs)
 		if err != nil || strings.HasPrefix(rel, "..") {
-			return nil, fmt.Errorf("--changed: %s is outside the repository %s", a, repo)
+			return nil, i18n.Errorf("--changed: %s is outside the repository %s", a, repo)
 		}
 		limit = append(limit, filepath.ToSlash(rel))
 	}
 	files, err := changedFiles(repo, opts.changed, limit)
 	if err != nil {
-		return nil, fmt.Errorf("--changed: %w", err)
+		return nil, i18n.Errorf("--changed: %w", err)
 	}
 	var paths []string
 	for _, f := range files {
@@ -294,7 +293,7 @@ func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Li
 		}
 		mem, err := index.Memory(ctx, engine, batch)
 		if err != nil {
-			return nil, fmt.Errorf("--cross: %w", err)
+			return nil, i18n.Errorf("--cross: %w", err)
 		}
 		cr.close = func() { mem.Close() }
 		sources = append(sources, mem)
@@ -304,7 +303,7 @@ func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Li
 		p, err := packsOf(lib).Pack(opts.pack)
 		if err != nil {
 			cr.close()
-			return nil, fmt.Errorf("--pack: %w (see elib pack list)", err)
+			return nil, i18n.Errorf("--pack: %w (see elib pack list)", err)
 		}
 		cr.variantOf, copts.License = &p, pack.License(p)
 	}
@@ -344,7 +343,7 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 	close(next)
 	wg.Wait()
 	if n, err := library.ReadFailures(lib); n > failedBefore {
-		return fmt.Errorf("check: reading the library failed: %w", err)
+		return i18n.Errorf("check: reading the library failed: %w", err)
 	}
 	for i, r := range results {
 		if errs[i] != nil {
@@ -378,7 +377,7 @@ func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) err
 			return withCode(exitError, err)
 		}
 	} else if err := fsutil.Write(fsutil.OS, output, func(w io.Writer) error { return report.Write(w, g.format, rep) }); err != nil {
-		return withCode(exitError, fmt.Errorf("write %s: %w", output, err))
+		return withCode(exitError, i18n.Errorf("write %s: %w", output, err))
 	}
 	if g.format != "text" {
 		for _, e := range rep.Errors {
@@ -431,22 +430,22 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 func sampleLibrary(ctx context.Context, engine *fingerprint.Engine) (*index.Library, int, error) {
 	assets, err := corpus.SampleAssets()
 	if err != nil {
-		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+		return nil, 0, i18n.Errorf("embedded sample library: %w", err)
 	}
 	variants, err := corpus.CreatorVariants()
 	if err != nil {
-		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+		return nil, 0, i18n.Errorf("embedded sample library: %w", err)
 	}
 	assets = append(assets, variants...)
 	lib, err := index.Memory(ctx, engine, assets)
 	if err != nil {
-		return nil, 0, fmt.Errorf("embedded sample library: %w", err)
+		return nil, 0, i18n.Errorf("embedded sample library: %w", err)
 	}
 	if err := lib.AllowlistAdd(corpus.Allowlist()...); err != nil {
-		return nil, 0, fmt.Errorf("embedded sample library allowlist: %w", err)
+		return nil, 0, i18n.Errorf("embedded sample library allowlist: %w", err)
 	}
 	if err := addSamplePacks(lib); err != nil {
-		return nil, 0, fmt.Errorf("embedded sample library packs: %w", err)
+		return nil, 0, i18n.Errorf("embedded sample library packs: %w", err)
 	}
 	n := 0
 	for _, a := range assets {

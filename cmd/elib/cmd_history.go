@@ -4,7 +4,6 @@ import (
 	"context"
 	"elib/internal/i18n"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -70,7 +69,7 @@ func (o historyOptions) filter(now time.Time) (history.Filter, error) {
 		}
 	}
 	if o.limit < 0 {
-		return f, errors.New("--limit must not be negative")
+		return f, i18n.Errorf("--limit must not be negative")
 	}
 	f.Verdict, f.Limit = o.verdict, o.limit
 	return f, f.Validate()
@@ -105,7 +104,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(historyJSON{Total: len(entries), Entries: entries}); err != nil {
-			return withCode(exitError, fmt.Errorf("write json: %w", err))
+			return withCode(exitError, i18n.Errorf("write json: %w", err))
 		}
 		return nil
 	}
@@ -114,7 +113,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 		tr.F(g.stdout, "no recorded checks (elib serve and elib check --record record them)\n")
 		return nil
 	}
-	rows := [][]string{{tr.T("TIME"), tr.T("WHO"), tr.T("FILE"), tr.T("VERDICT"), tr.T("DUPLICATION"), tr.T("LEVEL"), tr.T("TOP SOURCE")}}
+	rows := [][]string{{tr.T("TIME"), tr.T("WHO"), tr.T("FILE"), tr.T("VERDICT"), tr.T("DUPLICATION"), tr.T("LICENSED"), tr.T("LEVEL"), tr.T("COPIED"), tr.T("TOP SOURCE")}}
 	for _, e := range entries {
 		top := e.TopSource
 		if e.TopSourceTitle != "" {
@@ -124,7 +123,7 @@ func runHistory(ctx context.Context, g *globalOptions, opts historyOptions) erro
 			top = "-"
 		}
 		rows = append(rows, []string{e.Time.In(g.zoneOr(historyZone)).Format("2006-01-02 15:04:05"), e.Who, e.File, verdictName(tr, e.Verdict),
-			fmt.Sprintf("%.1f %%", e.Duplication*100), e.Level, top})
+			fmt.Sprintf("%.1f %%", e.Duplication*100), licensedCell(e), e.Level, spanKindName(tr, e.SpanKind), top})
 	}
 	return writeColumns(g.stdout, rows)
 }
@@ -180,6 +179,25 @@ func verdictName(tr *i18n.Printer, v string) string {
 		return tr.T("pass")
 	}
 	return v
+}
+
+// licensedCell is a pack check's licensed share ("-" without a pack).
+func licensedCell(e history.Entry) string {
+	if e.Pack == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f %%", e.LicensedDuplication*100)
+}
+
+// spanKindName says how a checked text was copied (exact, edited: 洗稿).
+func spanKindName(tr *i18n.Printer, kind string) string {
+	switch kind {
+	case check.KindExact:
+		return tr.T("exact")
+	case check.KindEdited:
+		return tr.T("edited")
+	}
+	return "-"
 }
 
 // historyZone is the zone history times print in without --tz (the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"elib/internal/i18n"
 	"fmt"
 	"os"
 	"os/exec"
@@ -46,15 +47,15 @@ func newHookCommand(g *globalOptions) *cobra.Command {
 func runHookInstall(g *globalOptions, opts hookOptions) error {
 	out, err := exec.Command("git", "rev-parse", "--git-path", "hooks").Output()
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("hook install: not inside a git repository: %w", err))
+		return withCode(exitError, i18n.Errorf("hook install: not inside a git repository: %w", err))
 	}
 	dir := strings.TrimSpace(string(out))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return withCode(exitError, fmt.Errorf("hook install: %w", err))
+		return withCode(exitError, i18n.Errorf("hook install: %w", err))
 	}
 	path := filepath.Join(dir, "pre-commit")
 	if old, err := os.ReadFile(path); err == nil && !bytes.Contains(old, []byte(hookMarker)) && !opts.force {
-		return withCode(exitError, fmt.Errorf("hook install: %s exists and was not written by elib (use --force to replace it)", path))
+		return withCode(exitError, i18n.Errorf("hook install: %s exists and was not written by elib (use --force to replace it)", path))
 	}
 	exe, err := os.Executable()
 	if err != nil || strings.Contains(exe, "go-build") {
@@ -75,10 +76,10 @@ exec "$ELIB"%s check --changed=HEAD --threshold %v
 `, hookMarker, opts.threshold*100, exe, lib, opts.threshold)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(script), 0o755); err != nil {
-		return withCode(exitError, fmt.Errorf("hook install: %w", err))
+		return withCode(exitError, i18n.Errorf("hook install: %w", err))
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return withCode(exitError, fmt.Errorf("hook install: %w", err))
+		return withCode(exitError, i18n.Errorf("hook install: %w", err))
 	}
 	if g.format == "json" {
 		return writeJSON(g.stdout, map[string]string{"installed": path})

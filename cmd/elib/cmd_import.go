@@ -4,7 +4,6 @@ import (
 	"context"
 	"elib/internal/i18n"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -90,7 +89,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 
 	engine, err := newEngineLoader().Engine()
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("import: %w", err))
+		return withCode(exitError, i18n.Errorf("import: %w", err))
 	}
 	lib, err := openLibrary(g, index.Options{Engine: engine, Workers: opts.workers, NoFulltext: opts.noFulltext, SkipVerify: true})
 	if err != nil {
@@ -115,7 +114,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter(), Context: ctx}
 	for _, in := range inputs {
 		if err := ctx.Err(); err != nil {
-			return withCode(exitError, fmt.Errorf("import: %w", err))
+			return withCode(exitError, i18n.Errorf("import: %w", err))
 		}
 		assets, err := parseForImport(in, po)
 		if bar != nil {
@@ -150,7 +149,7 @@ func importInputs(g *globalOptions, opts importOptions, args []string, fail func
 	var inputs []importInput
 	for _, arg := range args {
 		if arg == "-" {
-			fail("-", errors.New("import reads files, not stdin"))
+			fail("-", i18n.Errorf("import reads files, not stdin"))
 			continue
 		}
 		err := element.WalkReport([]string{arg}, func(path string) error {
@@ -224,7 +223,7 @@ func writeImportReport(g *globalOptions, rep api.Import) error {
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			return withCode(exitError, fmt.Errorf("write json: %w", err))
+			return withCode(exitError, i18n.Errorf("write json: %w", err))
 		}
 	} else {
 		g.printer().F(g.stdout, "imported %d assets (%d elements, %d replaced) into %s\n", rep.Imported, rep.Elements, rep.Replaced, g.libraryDesc())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"errors"
 	"fmt"
 
@@ -46,23 +47,23 @@ Exit codes: 0 ok, 2 error.`,
 // runMigrate is `elib migrate` without cobra.
 func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) error {
 	if opts.from == "" || opts.to == "" {
-		return withCode(exitError, errors.New("migrate: give --from and --to"))
+		return withCode(exitError, i18n.Errorf("migrate: give --from and --to"))
 	}
 	engine, err := newEngineLoader().Engine()
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("migrate: %w", err))
+		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	src, err := library.Open(ctx, opts.from, library.Options{ReadOnly: true, File: index.Options{SkipVerify: true}})
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("migrate: %w", err))
+		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	defer src.Close()
 	if err := library.Init(ctx, opts.to); err != nil && !errors.Is(err, index.ErrExists) {
-		return withCode(exitError, fmt.Errorf("migrate: %w", err))
+		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	dst, err := library.Open(ctx, opts.to, library.Options{Engine: engine, Workers: opts.workers})
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("migrate: %w", err))
+		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	defer dst.Close()
 	res, err := library.Migrate(ctx, src, dst, nil)

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n"
 	"fmt"
 	"io"
 	"os"
@@ -90,9 +90,9 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 	needID := map[string]bool{"show": true, "export": true, "remove": true}
 	switch {
 	case needID[action] && id == "":
-		return withCode(exitError, fmt.Errorf("pack %s: give a pack ID (see elib pack list)", action))
+		return withCode(exitError, i18n.Errorf("pack %s: give a pack ID (see elib pack list)", action))
 	case !needID[action] && id != "":
-		return withCode(exitError, fmt.Errorf("pack %s takes no ID", action))
+		return withCode(exitError, i18n.Errorf("pack %s takes no ID", action))
 	}
 	format := g.format
 	switch action {
@@ -101,18 +101,18 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 			format = "md"
 		}
 		if !contains(pack.Formats, format) {
-			return withCode(exitError, fmt.Errorf("pack export: unknown --format %q (md, html, json)", format))
+			return withCode(exitError, i18n.Errorf("pack export: unknown --format %q (md, html, json)", format))
 		}
 	case "create", "list", "show", "remove":
 		if format != "text" && format != "json" {
-			return withCode(exitError, fmt.Errorf("unknown --format %q for pack %s (text, json)", format, action))
+			return withCode(exitError, i18n.Errorf("unknown --format %q for pack %s (text, json)", format, action))
 		}
 	default:
-		return withCode(exitError, fmt.Errorf("pack: unknown action %q (create, list, show, export, remove)", action))
+		return withCode(exitError, i18n.Errorf("pack: unknown action %q (create, list, show, export, remove)", action))
 	}
 	write := action == "create" || action == "remove"
 	if write && opts.sample {
-		return withCode(exitError, fmt.Errorf("pack %s: the embedded sample library is read-only", action))
+		return withCode(exitError, i18n.Errorf("pack %s: the embedded sample library is read-only", action))
 	}
 	var lib library.Library
 	var err error
@@ -133,11 +133,11 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 	switch action {
 	case "create":
 		if opts.from == "" {
-			return withCode(exitError, errors.New("pack create: give --from ASSET_ID (the hit script)"))
+			return withCode(exitError, i18n.Errorf("pack create: give --from ASSET_ID (the hit script)"))
 		}
 		a, err := lib.Asset(opts.from)
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("pack create: %w", err))
+			return withCode(exitError, i18n.Errorf("pack create: %w", err))
 		}
 		p, err := pack.New(a, pack.Options{Slots: opts.slots, Title: opts.title, Note: opts.note})
 		if err != nil {
@@ -168,7 +168,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 		return nil
 	case "remove":
 		if err := packs.PackRemove(id); err != nil {
-			return withCode(exitError, fmt.Errorf("pack remove: %w", err))
+			return withCode(exitError, i18n.Errorf("pack remove: %w", err))
 		}
 		if g.format == "json" {
 			return writeJSON(g.stdout, map[string]string{"removed": id})
@@ -178,7 +178,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 	}
 	p, err := packs.Pack(id)
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("pack %s: %w", action, err))
+		return withCode(exitError, i18n.Errorf("pack %s: %w", action, err))
 	}
 	if action == "show" {
 		if g.format == "json" {
@@ -205,7 +205,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 	var f *os.File
 	if opts.output != "" {
 		if f, err = os.Create(opts.output); err != nil {
-			return withCode(exitError, fmt.Errorf("pack export: %w", err))
+			return withCode(exitError, i18n.Errorf("pack export: %w", err))
 		}
 		w = f
 	}
@@ -216,7 +216,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 		}
 	}
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("pack export: %w", err))
+		return withCode(exitError, i18n.Errorf("pack export: %w", err))
 	}
 	return nil
 }
@@ -248,7 +248,7 @@ func addSamplePacks(lib *index.Library) error {
 	for _, r := range recipes {
 		a, err := lib.Asset(r.From)
 		if err != nil {
-			return fmt.Errorf("pack %s: %w", r.ID, err)
+			return i18n.Errorf("pack %s: %w", r.ID, err)
 		}
 		p, err := pack.New(a, pack.Options{Slots: r.Slots, Title: r.Title, Note: r.Note})
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"fmt"
 
 	"github.com/schollz/progressbar/v3"
@@ -50,7 +51,7 @@ instead of the stored assets. Exit codes: 0 ok, 2 error.`,
 func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) error {
 	engine, err := newEngineLoader().Engine()
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("reindex: %w", err))
+		return withCode(exitError, i18n.Errorf("reindex: %w", err))
 	}
 	lib, err := openLibrary(g, index.Options{Engine: engine, Workers: opts.workers, Salvage: true})
 	if err != nil {
@@ -103,9 +104,9 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	}
 	switch {
 	case lost > 0:
-		return withCode(exitError, fmt.Errorf("reindex: %d of %d assets could not be carried over (named above)", lost, recorded))
+		return withCode(exitError, i18n.Errorf("reindex: %d of %d assets could not be carried over (named above)", lost, recorded))
 	case failed:
-		return withCode(exitError, fmt.Errorf("reindex: %d inputs under %s could not be read (named above)", len(damage)-before, opts.from))
+		return withCode(exitError, i18n.Errorf("reindex: %d inputs under %s could not be read (named above)", len(damage)-before, opts.from))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"errors"
 	"fmt"
 
@@ -44,7 +45,7 @@ func runRemove(ctx context.Context, g *globalOptions, ids []string) error {
 		if errors.Is(err, index.ErrNotFound) {
 			return withCode(exitError, err)
 		}
-		return withCode(exitError, fmt.Errorf("remove: %w", err))
+		return withCode(exitError, i18n.Errorf("remove: %w", err))
 	}
 	return nil
 }

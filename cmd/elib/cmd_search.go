@@ -10,6 +10,7 @@ import (
 	"html"
 	"io"
 	"io/fs"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -106,7 +107,7 @@ func runSearch(ctx context.Context, g *globalOptions, opts searchOptions, args [
 		typ = string(t)
 	}
 	if opts.limit <= 0 || opts.offset < 0 {
-		return withCode(exitError, errors.New("search: --limit must be positive and --offset not negative"))
+		return withCode(exitError, i18n.Errorf("search: --limit must be positive and --offset not negative"))
 	}
 	q.Type, q.Limit, q.Offset, q.Facets = typ, opts.limit, opts.offset, !opts.noFacets
 
@@ -131,7 +132,7 @@ func searchLibrary(ctx context.Context, g *globalOptions, q fulltext.Query) (*fu
 		if errors.As(err, &ce) && ce.err != nil {
 			err = ce.err
 		}
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, i18n.Errorf("search: %w", err)
 	}
 	defer lib.Close()
 	res, err := lib.Search(ctx, q)
@@ -140,6 +141,11 @@ func searchLibrary(ctx context.Context, g *globalOptions, q fulltext.Query) (*fu
 	}
 	if err != nil {
 		return nil, err
+	}
+	if err := res.AddAttributes(lib.Asset); err != nil {
+		// The hits stand without their attributes (an index ahead of the
+		// store, a read error): said, not fatal.
+		slog.Warn("search: element attributes", "err", err)
 	}
 	return res, nil
 }
@@ -151,7 +157,7 @@ func writeSearchJSON(w io.Writer, q fulltext.Query, res *fulltext.Result) error 
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
-		return withCode(exitError, fmt.Errorf("write json: %w", err))
+		return withCode(exitError, i18n.Errorf("write json: %w", err))
 	}
 	return nil
 }
@@ -190,6 +196,9 @@ func writeSearchText(w io.Writer, g *globalOptions, q fulltext.Query, res *fullt
 			tr.F(w, "  published %s", g.localTime(h.Published))
 		}
 		fmt.Fprintln(w)
+		if len(h.Attributes) > 0 {
+			fmt.Fprintf(w, "    %s\n", element.FormatAttributes(h.Attributes))
+		}
 		frags := h.Fragments
 		if len(frags) == 0 {
 			frags = []string{html.EscapeString(h.Text)}
@@ -248,7 +257,7 @@ func searchQuery(text string, opts searchOptions, now time.Time) (fulltext.Query
 	for _, w := range opts.where {
 		f, err := fulltext.ParseFilter(w)
 		if err != nil {
-			return q, fmt.Errorf("search: --where: %w", err)
+			return q, i18n.Errorf("search: --where: %w", err)
 		}
 		q.Where = append(q.Where, f)
 	}
@@ -256,19 +265,19 @@ func searchQuery(text string, opts searchOptions, now time.Time) (fulltext.Query
 	if opts.bpm != "" {
 		r, err := fulltext.ParseRange(opts.bpm)
 		if err != nil {
-			return q, fmt.Errorf("search: --bpm: %w", err)
+			return q, i18n.Errorf("search: --bpm: %w", err)
 		}
 		q.BPM = &r
 	}
 	var err error
 	if q.Since, err = insight.ParseSince(opts.since, now); err != nil {
-		return q, fmt.Errorf("search: %w", err)
+		return q, i18n.Errorf("search: %w", err)
 	}
 	if q.Until, err = insight.ParseUntil(opts.until, now); err != nil {
-		return q, fmt.Errorf("search: %w", err)
+		return q, i18n.Errorf("search: %w", err)
 	}
 	if !slices.Contains(fulltext.Sorts, q.Sort) {
-		return q, fmt.Errorf("search: unknown --sort %q (score, plays, created)", q.Sort)
+		return q, i18n.Errorf("search: unknown --sort %q (score, plays, created)", q.Sort)
 	}
 	return q, nil
 }

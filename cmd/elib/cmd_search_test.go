@@ -234,6 +234,29 @@ func TestSearchByAttributesE2E(t *testing.T) {
 	require.NotEmpty(t, got.Hits)
 	assert.NotEmpty(t, got.Facets["bpm"])
 
+	// Hits carry their element's attributes (issue 24 item 8): in JSON,
+	// and labelled in text.
+	out, stderr, code := runElib(t, filepath.Dir(lib), nil, "--library", lib, "--format", "json", "search", "--where", "camera=推近")
+	require.Equal(t, 0, code, stderr)
+	var withAttrs struct {
+		Hits []struct {
+			Attributes map[string]any `json:"attributes"`
+		} `json:"hits"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &withAttrs))
+	require.NotEmpty(t, withAttrs.Hits)
+	for _, h := range withAttrs.Hits {
+		assert.Equal(t, "推近", h.Attributes["camera"])
+	}
+	out, stderr, code = runElib(t, filepath.Dir(lib), nil, "--library", lib, "search", "--where", "camera=推近")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, out, "镜头 camera：推近")
+	// An unknown key is an error naming the known ones.
+	_, stderr, code = runElib(t, filepath.Dir(lib), nil, "--library", lib, "search", "--where", "cmaera=推近")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `unknown key "cmaera"`)
+	assert.Contains(t, stderr, "camera, ")
+
 	// Bad filters are errors that say what is wrong.
 	for _, bad := range [][]string{{"--where", "camera"}, {"--bpm", "fast"}, {"--sort", "random", "x"}, {"--since", "soon", "x"}} {
 		_, stderr, code := runElib(t, filepath.Dir(lib), nil, append([]string{"--library", lib, "search"}, bad...)...)

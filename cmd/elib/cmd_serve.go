@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"fmt"
 	"log/slog"
 	"net"
@@ -121,29 +122,29 @@ const minTokenLength = 16
 // runServe is `elib serve` without cobra.
 func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if opts.threshold < 0 || opts.threshold > 1 {
-		return withCode(exitError, fmt.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
+		return withCode(exitError, i18n.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
 	}
 	if opts.refresh < 0 {
-		return withCode(exitError, fmt.Errorf("--refresh %v must not be negative", opts.refresh))
+		return withCode(exitError, i18n.Errorf("--refresh %v must not be negative", opts.refresh))
 	}
 	if opts.maxReplicaLag < 0 {
-		return withCode(exitError, fmt.Errorf("--max-replica-lag %v must not be negative", opts.maxReplicaLag))
+		return withCode(exitError, i18n.Errorf("--max-replica-lag %v must not be negative", opts.maxReplicaLag))
 	}
 	if opts.token != "" && len(opts.token) < minTokenLength {
-		return withCode(exitError, fmt.Errorf("ELIB_TOKEN is %d characters: use at least %d (e.g. ELIB_TOKEN=$(openssl rand -hex 16))", len(opts.token), minTokenLength))
+		return withCode(exitError, i18n.Errorf("ELIB_TOKEN is %d characters: use at least %d (e.g. ELIB_TOKEN=$(openssl rand -hex 16))", len(opts.token), minTokenLength))
 	}
 	if opts.addr == "" {
 		opts.addr = server.DefaultAddr
 	}
 	remote := opts.listener == nil && !server.IsLoopbackAddr(opts.addr)
 	if remote && opts.token == "" && !opts.public {
-		return withCode(exitError, fmt.Errorf("--addr %s listens beyond this machine without ELIB_TOKEN: anyone who reaches it could read the library; pass --public to mean it, or listen on 127.0.0.1", opts.addr))
+		return withCode(exitError, i18n.Errorf("--addr %s listens beyond this machine without ELIB_TOKEN: anyone who reaches it could read the library; pass --public to mean it, or listen on 127.0.0.1", opts.addr))
 	}
 	if opts.private && opts.token == "" {
-		return withCode(exitError, fmt.Errorf("--private needs ELIB_TOKEN (e.g. ELIB_TOKEN=$(openssl rand -hex 16)): every request must carry it"))
+		return withCode(exitError, i18n.Errorf("--private needs ELIB_TOKEN (e.g. ELIB_TOKEN=$(openssl rand -hex 16)): every request must carry it"))
 	}
 	if opts.mediaSlots < 0 {
-		return withCode(exitError, fmt.Errorf("--media-slots %d must be at least 1 (0: one per two cores)", opts.mediaSlots))
+		return withCode(exitError, i18n.Errorf("--media-slots %d must be at least 1 (0: one per two cores)", opts.mediaSlots))
 	}
 	// Beyond loopback with a token, everything needs it; --public without
 	// a token is the one way to publish the library.
@@ -236,7 +237,7 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		fulltext.SetAnalysisWorkers(1)
 		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1})
 		if err != nil {
-			return nil, "", false, fmt.Errorf("open library %s: %w", library.Describe(dir), err)
+			return nil, "", false, i18n.Errorf("open library %s: %w", library.Describe(dir), err)
 		}
 		if library.IsPostgres(dir) {
 			return lib, "library " + postgresName(dir), false, nil
@@ -246,7 +247,7 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		return lib, "library " + filepath.Base(filepath.Clean(dir)), false, nil
 	}
 	if !opts.sample && g.libraryExplicit() {
-		return nil, "", false, fmt.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
+		return nil, "", false, i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
 	}
 	lib, desc, err = openCheckLibrary(ctx, g, checkOptions{sample: true}, loader)
 	if err != nil {

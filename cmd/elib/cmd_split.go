@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"elib/internal/i18n"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -67,17 +67,17 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 	if !opts.noVerbs && opts.verbs == nil {
 		seg, err := wordseg.Default()
 		if err != nil {
-			return withCode(exitError, fmt.Errorf("split: copy verbs: %w", err))
+			return withCode(exitError, i18n.Errorf("split: copy verbs: %w", err))
 		}
 		opts.verbs = seg
 	}
 	switch g.format {
 	case "text", "json":
 	default:
-		return withCode(exitError, fmt.Errorf("unknown --format %q for split (text, json)", g.format))
+		return withCode(exitError, i18n.Errorf("unknown --format %q for split (text, json)", g.format))
 	}
 	if len(args) == 0 {
-		return withCode(exitError, errors.New("split: no input (give files, directories or - for stdin)"))
+		return withCode(exitError, i18n.Errorf("split: no input (give files, directories or - for stdin)"))
 	}
 	var (
 		files   []api.SplitFile
@@ -112,7 +112,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		}, countSkipped)
 		if err != nil {
 			if ctx.Err() != nil {
-				return withCode(exitError, fmt.Errorf("split: %w", ctx.Err()))
+				return withCode(exitError, i18n.Errorf("split: %w", ctx.Err()))
 			}
 			failed++
 			files = append(files, api.NewSplitFile(arg, nil, err))
@@ -127,16 +127,16 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 			files = []api.SplitFile{}
 		}
 		if err := enc.Encode(api.Split{Files: files}); err != nil {
-			return withCode(exitError, fmt.Errorf("write json: %w", err))
+			return withCode(exitError, i18n.Errorf("write json: %w", err))
 		}
 	}
 	if failed > 0 {
-		return withCode(exitError, fmt.Errorf("split: %d of %d inputs failed", failed, len(files)))
+		return withCode(exitError, i18n.Errorf("split: %d of %d inputs failed", failed, len(files)))
 	}
 	if len(files) == 0 && skipped > 0 {
 		// A draft folder whose timeline is a named pipe, a folder of
 		// symbolic links: nothing was read, which is not a success.
-		return withCode(exitError, fmt.Errorf("split: nothing read: the %d supported entries found were skipped (see above)", skipped))
+		return withCode(exitError, i18n.Errorf("split: nothing read: the %d supported entries found were skipped (see above)", skipped))
 	}
 	return nil
 }

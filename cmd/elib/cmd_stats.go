@@ -93,16 +93,16 @@ func (o statsOptions) insightOptions(now time.Time) (insight.Options, error) {
 		return io, err
 	}
 	if !io.Since.IsZero() && !io.Until.IsZero() && io.Until.Before(io.Since) {
-		return io, fmt.Errorf("--until %s is before --since %s", o.until, o.since)
+		return io, i18n.Errorf("--until %s is before --since %s", o.until, o.since)
 	}
 	if o.by != "" && !slices.Contains(insight.Bys, o.by) {
 		return io, i18n.Errorf("unknown --by %q (platform, campaign, account)", o.by)
 	}
 	if o.fatigueUses < 1 || o.fatigueDays < 1 || o.top < 1 {
-		return io, fmt.Errorf("--fatigue-uses, --fatigue-days and --top must be at least 1")
+		return io, i18n.Errorf("--fatigue-uses, --fatigue-days and --top must be at least 1")
 	}
 	if o.threshold < 0 || o.threshold > 1 {
-		return io, fmt.Errorf("--threshold %v must be between 0 and 1", o.threshold)
+		return io, i18n.Errorf("--threshold %v must be between 0 and 1", o.threshold)
 	}
 	io.By, io.FatigueUses, io.FatigueDays, io.Top = o.by, o.fatigueUses, o.fatigueDays, o.top
 	io.Check = check.Options{Threshold: o.threshold}
@@ -118,7 +118,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	}
 	iopts, err := opts.insightOptions(time.Now())
 	if err != nil {
-		return withCode(exitError, fmt.Errorf("stats: %w", err))
+		return withCode(exitError, i18n.Errorf("stats: %w", err))
 	}
 	loader := newEngineLoader()
 	var lib library.Library
@@ -164,7 +164,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(out); err != nil {
-			return withCode(exitError, fmt.Errorf("write json: %w", err))
+			return withCode(exitError, i18n.Errorf("write json: %w", err))
 		}
 		return nil
 	}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"elib/internal/i18n"
 	"sync"
 
 	"elib/fingerprint"
@@ -29,7 +29,7 @@ func (l *engineLoader) load() {
 		defer close(l.done)
 		seg, err := wordseg.Default()
 		if err != nil {
-			l.err = fmt.Errorf("load tokenizer: %w", err)
+			l.err = i18n.Errorf("load tokenizer: %w", err)
 			return
 		}
 		l.engine, l.err = fingerprint.New(fingerprint.Options{}, seg)

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
+	"elib/internal/i18n"
 	"fmt"
 	"io"
 	"os"
@@ -74,7 +74,7 @@ func readInputs(ctx context.Context, paths []string, opts inputOptions) ([]parse
 // a cancelled ctx ends the wait for input at once.
 func readStdin(ctx context.Context, r io.Reader, maxBytes int64) ([]byte, error) {
 	if r == nil {
-		return nil, errors.New("stdin: not available")
+		return nil, i18n.Errorf("stdin: not available")
 	}
 	type result struct {
 		data []byte
@@ -87,13 +87,13 @@ func readStdin(ctx context.Context, r io.Reader, maxBytes int64) ([]byte, error)
 	}()
 	select {
 	case <-ctx.Done():
-		return nil, fmt.Errorf("stdin: %w", ctx.Err())
+		return nil, i18n.Errorf("stdin: %w", ctx.Err())
 	case res := <-done:
 		if res.err != nil {
-			return nil, fmt.Errorf("stdin: %w", res.err)
+			return nil, i18n.Errorf("stdin: %w", res.err)
 		}
 		if int64(len(res.data)) > maxBytes {
-			return nil, &element.ParseError{File: "-", Err: fmt.Errorf("%w: over %d bytes on stdin (limit %d; a script is kilobytes)", element.ErrTooLarge, maxBytes, maxBytes)}
+			return nil, &element.ParseError{File: "-", Err: i18n.Errorf("%w: over %d bytes on stdin (limit %d; a script is kilobytes)", element.ErrTooLarge, maxBytes, maxBytes)}
 		}
 		return res.data, nil
 	}

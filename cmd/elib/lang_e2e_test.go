@@ -89,10 +89,14 @@ func TestChineseCLI(t *testing.T) {
 	require.Equal(t, 0, code, se)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2, out)
-	for _, h := range []string{"检查时间", "检查人", "文件", "结论", "重复度", "分级", "主要来源"} {
+	for _, h := range []string{"检查时间", "检查人", "文件", "结论", "重复度", "授权复用", "分级", "复制方式", "主要来源"} {
 		assert.Contains(t, lines[0], h)
 	}
 	assert.Contains(t, lines[1], "回炉")
+	assert.Contains(t, lines[1], "原样", "copied word for word")
+	out, se, code = runElib(t, dir, zh, "--library", lib, "--format", "json", "history")
+	require.Equal(t, 0, code, se)
+	assert.Contains(t, out, `"span_kind": "exact"`)
 
 	// Times: a +08:00 source prints as +08:00 (the default --tz), or in
 	// the zone --tz names.

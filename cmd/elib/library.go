@@ -4,7 +4,6 @@ import (
 	"context"
 	"elib/internal/i18n"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -49,7 +48,7 @@ func openLibrary(g *globalOptions, opts index.Options) (library.Library, error) 
 		Workers: opts.Workers, Progress: opts.Progress, File: opts})
 	if err != nil {
 		if errors.Is(err, index.ErrNoLibrary) {
-			return nil, withCode(exitError, fmt.Errorf("%w (create one with `elib init`)", err))
+			return nil, withCode(exitError, i18n.Errorf("%w (create one with `elib init`)", err))
 		}
 		return nil, withCode(exitError, err)
 	}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"fmt"
+	"elib/internal/i18n"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -41,10 +41,10 @@ func addMediaFlags(fs *pflag.FlagSet, m *mediaFlags) {
 func (m *mediaFlags) apply() error {
 	l := m.limits
 	if l.MaxSide <= 0 || l.MaxPixels <= 0 || l.MaxDuration <= 0 || l.MaxBytes <= 0 {
-		return fmt.Errorf("--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive")
+		return i18n.Errorf("--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive")
 	}
 	if l.MaxDuration > 24*time.Hour {
-		return fmt.Errorf("--media-max-duration %s: at most 24h", l.MaxDuration)
+		return i18n.Errorf("--media-max-duration %s: at most 24h", l.MaxDuration)
 	}
 	o := media.Options{Limits: l}
 	o.OCR.Models, o.OCR.Force = m.models, m.ocr

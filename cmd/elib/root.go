@@ -156,7 +156,7 @@ higher than 62 % is rejected.`,
 			}
 			if g.dictDir != "" {
 				if err := wordseg.ConfigureDefault(wordseg.Options{DictDir: g.dictDir}); err != nil {
-					return withCode(exitError, fmt.Errorf("--dict-dir: %w", err))
+					return withCode(exitError, i18n.Errorf("--dict-dir: %w", err))
 				}
 			}
 			return nil

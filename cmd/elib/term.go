@@ -1,8 +1,8 @@
 package main
 
 import (
+	"elib/internal/i18n"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
@@ -46,7 +46,7 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return withCode(exitError, fmt.Errorf("write json: %w", err))
+		return withCode(exitError, i18n.Errorf("write json: %w", err))
 	}
 	return nil
 }

@@ -97,8 +97,15 @@ func ParseFilter(s string) (Filter, error) {
 	if f.Key == "" || f.Value == "" {
 		return Filter{}, fmt.Errorf("filter %q: want KEY=VALUE with neither empty", s)
 	}
-	if strings.ContainsAny(f.Key, ". \t") {
-		return Filter{}, fmt.Errorf("filter %q: a key has no dots or spaces", s)
+	if strings.ContainsAny(f.Key, " \t") {
+		return Filter{}, fmt.Errorf("filter %q: a key has no spaces", s)
+	}
+	if !KnownFilterKey(f.Key) {
+		if strings.Contains(f.Key, ".") {
+			return Filter{}, fmt.Errorf("filter %q: a key with a dot is meta.KEY or attr.KEY", s)
+		}
+		return Filter{}, fmt.Errorf("filter %q: unknown key %q; known keys: %s (any other metadata or attribute key: meta.KEY=VALUE or attr.KEY=VALUE)",
+			s, f.Key, strings.Join(FilterKeys(), ", "))
 	}
 	if numericKeys[f.Key] {
 		if _, err := ParseRange(f.Value); err != nil {
@@ -180,10 +187,47 @@ func ParseRange(s string) (Range, error) {
 // Contains reports whether x lies in r.
 func (r Range) Contains(x float64) bool { return x >= r.Lo && (r.Hi == 0 || x <= r.Hi) }
 
+// KnownFilterKey reports whether key is a filter key: one of
+// FilterKeys, or meta.KEY / attr.KEY naming any metadata or attribute key.
+func KnownFilterKey(key string) bool {
+	if _, ok := filterAliases[key]; ok || numericKeys[key] {
+		return true
+	}
+	for _, prefix := range []string{FieldMetaPrefix, FieldAttrPrefix} {
+		if rest, ok := strings.CutPrefix(key, prefix); ok {
+			return rest != "" && !strings.Contains(rest, ".")
+		}
+	}
+	return false
+}
+
+// FilterKeys lists the filter keys with a meaning of their own (English
+// first, then Chinese), for messages.
+func FilterKeys() []string {
+	keys := make([]string, 0, len(filterAliases)+len(numericKeys))
+	for k := range filterAliases {
+		keys = append(keys, k)
+	}
+	for k := range numericKeys {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ai, aj := isASCIIWord(keys[i]), isASCIIWord(keys[j])
+		if ai != aj {
+			return ai
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
 // filterFields returns the index fields a filter key searches.
 func filterFields(key string) []string {
 	if f, ok := filterAliases[key]; ok {
 		return f
+	}
+	if strings.HasPrefix(key, FieldMetaPrefix) || strings.HasPrefix(key, FieldAttrPrefix) {
+		return []string{key}
 	}
 	return []string{FieldAttrPrefix + key, FieldMetaPrefix + key}
 }

@@ -193,3 +193,30 @@ func FuzzParseRange(f *testing.F) {
 		}
 	})
 }
+
+// TestUnknownFilterKey (issue 24 item 8): a --where key that means nothing
+// is an error naming the known keys (it used to find nothing, silently);
+// any other metadata or attribute key is written meta.KEY or attr.KEY.
+func TestUnknownFilterKey(t *testing.T) {
+	_, err := fulltext.ParseFilter("cmaera=特写")
+	require.Error(t, err)
+	for _, want := range []string{`unknown key "cmaera"`, "camera", "platform", "subtitle_color", "镜头", "平台", "meta.KEY=VALUE"} {
+		assert.Contains(t, err.Error(), want)
+	}
+	_, err = fulltext.ParseFilter("镜位=特写")
+	assert.ErrorContains(t, err, "known keys")
+	f, err := fulltext.ParseFilter("meta.达人=小美")
+	require.NoError(t, err)
+	assert.Equal(t, fulltext.Filter{Key: "meta.达人", Value: "小美"}, f)
+	_, err = fulltext.ParseFilter("meta.=x")
+	assert.Error(t, err)
+
+	x, _ := openTemp(t, fulltext.Options{})
+	require.NoError(t, x.Apply(filterDocs, nil))
+	res, err := x.Search(context.Background(), fulltext.Query{Where: []fulltext.Filter{{Key: "meta.account", Value: "小美"}}, Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), res.Total, "meta.KEY searches that metadata key")
+	res, err = x.Search(context.Background(), fulltext.Query{Where: []fulltext.Filter{{Key: "attr.camera", Value: "拉远"}}, Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), res.Total, "attr.KEY searches that attribute")
+}

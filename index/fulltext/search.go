@@ -61,6 +61,38 @@ type Hit struct {
 	// (RFC 3339), when known: what --sort plays|created orders by.
 	Plays     *float64 `json:"plays,omitempty"`
 	Published string   `json:"published,omitempty"`
+	// Attributes are the element's attributes (camera, subtitle_color,
+	// copy_verbs…), so a hit found by --where camera=特写 shows 特写;
+	// AddAttributes fills them from the library's stored assets.
+	Attributes map[string]any `json:"attributes,omitempty"`
+}
+
+// AddAttributes fills each hit's Attributes from its element in the
+// asset that asset returns (read once per asset). A hit whose asset
+// cannot be read keeps none; the first read error is returned after all
+// hits are tried.
+func (r *Result) AddAttributes(asset func(id string) (*element.Asset, error)) error {
+	assets := map[string]*element.Asset{}
+	var first error
+	for i := range r.Hits {
+		h := &r.Hits[i]
+		id, n, ok := element.SplitElementID(h.ID)
+		if !ok {
+			continue
+		}
+		a, seen := assets[id]
+		if !seen {
+			var err error
+			if a, err = asset(id); err != nil && first == nil {
+				first = fmt.Errorf("attributes of %s: %w", h.ID, err)
+			}
+			assets[id] = a
+		}
+		if a != nil && n >= 1 && n <= len(a.Elements) && len(a.Elements[n-1].Attributes) > 0 {
+			h.Attributes = a.Elements[n-1].Attributes
+		}
+	}
+	return first
 }
 
 // FacetCount is one facet value and the number of matching elements.

@@ -37,6 +37,7 @@ const I18N = {
     sampleLibrary: '内置示例元件库（{n} 个素材，{e} 个元件）', assetsOnly: '（{n} 个素材）',
     tooLarge: '文件太大：视频最大 {video}，脚本最大 {script}。', tooLargeServer: '上传被服务器拒绝（413）：超过大小上限。视频最大 {video}，脚本最大 {script}。',
     uploading: '上传中…',
+    notVariant: '这份稿件里没有创作包 {pack} 的任何固定元件：它不是这个创作包的变体（不选创作包再查，或换用它自己的创作包）。',
   },
   en: {
     tagline: 'element library · pre-publish check', tabCheck: 'Check', tabLibrary: 'Library',
@@ -71,6 +72,7 @@ const I18N = {
     sampleLibrary: 'embedded sample library ({n} assets, {e} elements)', assetsOnly: ' ({n} assets)',
     tooLarge: 'Too large: videos up to {video}, scripts up to {script}.', tooLargeServer: 'The server refused the upload (413): over the size limit. Videos up to {video}, scripts up to {script}.',
     uploading: 'Uploading…',
+    notVariant: 'None of pack {pack}\'s fixed elements is in this script: it is not a variant of the pack (check it without the pack, or with its own).',
   },
 };
 // LEVEL_EDGES are the lowest duplications of platform levels L2–L5
@@ -331,6 +333,11 @@ function renderResult(res, asset, threshold) {
   if (res.already_in_library) card.append(el('p', 'note self', t('alreadyIn')));
   if (res.own_version) card.append(el('p', 'note self', t('ownVersion', { id: res.own_version.asset_id })));
   if (res.licensed_duplication) card.append(el('p', 'note licensed', t('licensedDup', { pct: pct(res.licensed_duplication) })));
+  for (const w of res.warnings || []) {
+    const p = el('p', 'note warn', '⚠ ' + (w.kind === 'not_a_pack_variant' ? t('notVariant', { pack: res.pack || '' }) : w.message));
+    p.dataset.kind = w.kind;
+    card.append(p);
+  }
   if (res.footage) card.append(renderFootage(res.footage));
 
   let any = false;

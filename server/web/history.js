@@ -7,11 +7,13 @@
 Object.assign(I18N.zh, {
   tabHistory: '历史', xlsxBtn: '导出 Excel', userLabel: '检查人', historyVerdict: '结论', historyAll: '全部',
   hTime: '检查时间', hWho: '检查人', hFile: '文件', hVerdict: '结论', hDup: '重复度', hLevel: '分级', hTop: '主要来源',
+  hLicensed: '授权复用', hKind: '复制方式', kindExact: '原样', kindEdited: '洗稿',
   historyEmpty: '还没有检查记录。', historyTotal: '共 {n} 条检查记录',
 });
 Object.assign(I18N.en, {
   tabHistory: 'History', xlsxBtn: 'Export Excel', userLabel: 'Checker', historyVerdict: 'Verdict', historyAll: 'all',
   hTime: 'Checked', hWho: 'Who', hFile: 'File', hVerdict: 'Verdict', hDup: 'Duplication', hLevel: 'Level', hTop: 'Top source',
+  hLicensed: 'Licensed', hKind: 'Copied', kindExact: 'exact', kindEdited: 'edited',
   historyEmpty: 'No checks recorded yet.', historyTotal: '{n} recorded checks',
 });
 
@@ -74,15 +76,19 @@ function renderHistory(h) {
   $('history-total').textContent = entries.length ? t('historyTotal', { n: h.total }) : t('historyEmpty');
   if (!entries.length) return;
   const head = el('tr');
-  for (const k of ['hTime', 'hWho', 'hFile', 'hVerdict', 'hDup', 'hLevel', 'hTop']) head.append(el('th', '', t(k)));
+  for (const k of ['hTime', 'hWho', 'hFile', 'hVerdict', 'hDup', 'hLicensed', 'hLevel', 'hKind', 'hTop']) head.append(el('th', '', t(k)));
   table.append(head);
   for (const e of entries) {
     const tr = el('tr', 'verdict-' + e.verdict);
     tr.dataset.file = e.file;
     tr.dataset.verdict = e.verdict;
     const top = e.top_source ? (e.top_source_title ? `${e.top_source_title}（${e.top_source}）` : e.top_source) : '—';
+    tr.dataset.kind = e.span_kind || '';
+    const kind = e.span_kind === 'edited' ? t('kindEdited') : e.span_kind === 'exact' ? t('kindExact') : '';
+    const licensed = e.pack ? (e.licensed_duplication * 100 || 0).toFixed(1) + ' %' : '';
     tr.append(el('td', '', fmtTime(e.time)), el('td', '', e.who), el('td', '', e.file),
-      el('td', 'v', t(e.verdict)), el('td', '', (e.duplication * 100).toFixed(1) + ' %'), el('td', '', e.level || ''), el('td', '', top));
+      el('td', 'v', t(e.verdict)), el('td', '', (e.duplication * 100).toFixed(1) + ' %'), el('td', 'licensed', licensed),
+      el('td', '', e.level || ''), el('td', 'kind', kind), el('td', '', top));
     table.append(tr);
   }
 }
