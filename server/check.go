@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
 	"unicode/utf8"
 
+	"elib/api"
 	"elib/check"
 	"elib/check/report"
 	"elib/check/report/thumbs"
@@ -141,6 +143,14 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
 		return
 	}
+	if format == "json" && r.URL.Query().Get("split") == "1" {
+		// The page checks a video with one upload and one parse: the
+		// reply carries the split of what it checked beside the report.
+		if buf, err = withSplit(buf, req.Inputs, s.opts.MaxReplyBytes); err != nil {
+			s.writeErr(w, r, "check", fmt.Errorf("encode check reply: %w", err))
+			return
+		}
+	}
 	if format == "xlsx" {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="elib-check.xlsx"`)
@@ -152,4 +162,27 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	_, _ = w.Write(buf.Bytes())
+}
+
+// withSplit adds "split" (POST /v1/split's reply for the same inputs) to
+// a check's JSON reply: POST /v1/check?split=1.
+func withSplit(report *cappedBuffer, ins []input, max int64) (*cappedBuffer, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(report.Bytes(), &fields); err != nil {
+		return nil, err
+	}
+	split := api.Split{Files: []api.SplitFile{}}
+	for _, in := range ins {
+		split.Files = append(split.Files, api.NewSplitFile(in.File, in.Assets, in.Err))
+	}
+	raw, err := json.Marshal(split)
+	if err != nil {
+		return nil, err
+	}
+	fields["split"] = raw
+	out := &cappedBuffer{max: max}
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return out, enc.Encode(fields)
 }

@@ -119,6 +119,33 @@ func TestUploadLargeVideoStreamsToDisk(t *testing.T) {
 	assert.Less(t, allocated, uint64(size/3), "the server allocated %d bytes for a %d-byte upload: it is held in memory", allocated, size)
 	assert.Empty(t, leftovers(tmp), "the spooled upload is removed")
 
+	// The page's one-upload check of a video: the reply carries the split
+	// of what was checked (?split=1), the report's fields unchanged.
+	status, body = streamUpload(t, ts.URL+"/v1/check?split=1", video)
+	require.Equal(t, http.StatusOK, status, body)
+	var both struct {
+		Results []struct {
+			Verdict string `json:"verdict"`
+		} `json:"results"`
+		Split struct {
+			Files []struct {
+				File   string `json:"file"`
+				Assets []struct {
+					Elements []struct {
+						Text string `json:"text"`
+					} `json:"elements"`
+				} `json:"assets"`
+			} `json:"files"`
+		} `json:"split"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &both), body)
+	require.Len(t, both.Results, 1)
+	assert.Equal(t, "reject", both.Results[0].Verdict)
+	require.Len(t, both.Split.Files, 1)
+	require.NotEmpty(t, both.Split.Files[0].Assets)
+	assert.Contains(t, both.Split.Files[0].Assets[0].Elements[0].Text, "挑衣服")
+	assert.Empty(t, leftovers(tmp))
+
 	// --max-body is the limit: a smaller one refuses the same upload.
 	_, small := newTestServer(t, func(o *Options) { o.MaxBodyBytes = 16 << 20 })
 	status, body = streamUpload(t, small.URL+"/v1/check", video)

@@ -241,11 +241,10 @@ async function onCheck(ev) {
   try {
     let split, check;
     if (file && isVideoFile(file)) {
-      // A video is uploaded and parsed once: split reads its copy, and
-      // the check runs on the elements split found.
-      split = await api('POST', '/v1/split', body);
-      btn.textContent = t('checking');
-      check = await api('POST', '/v1/check', splitAsCheck(split, file.name));
+      // A video is uploaded and parsed once: the check (copy and
+      // footage) answers with the split of what it read.
+      check = await api('POST', '/v1/check?split=1', body);
+      split = check.split;
     } else {
       [split, check] = await Promise.all([api('POST', '/v1/split', body), api('POST', '/v1/check', body)]);
     }
@@ -258,21 +257,6 @@ async function onCheck(ev) {
     btn.disabled = false;
     btn.textContent = t('checkBtn');
   }
-}
-
-// splitAsCheck turns a split reply into a check request of the same
-// assets (SPEC §2.3 JSON assets), named as the uploaded file.
-function splitAsCheck(split, name) {
-  const assets = [];
-  for (const f of split.files || []) {
-    for (const a of f.assets || []) {
-      assets.push({
-        id: a.id, title: a.title || undefined, meta: a.meta,
-        elements: a.elements.map((e) => ({ type: e.type, text: e.text, start_ms: e.start_ms, end_ms: e.end_ms, attributes: e.attributes })),
-      });
-    }
-  }
-  return { text: JSON.stringify(assets.length === 1 ? assets[0] : assets), format: 'json', file: name };
 }
 
 // renderCheck draws each checked asset: verdict, the duplication bar against
