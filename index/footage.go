@@ -182,12 +182,10 @@ func (l *Library) addFootage(id string, seq uint64, b []byte) {
 	if !ok || loc.seg == nil || loc.seg.meta.Seq != seq {
 		return
 	}
-	fp, err := footage.Decode(b)
-	if err != nil {
+	if err := l.footage.AddEncoded(id, b); err != nil {
 		l.damage = append(l.damage, fmt.Sprintf("footage of asset %s: %v", id, err))
 		return
 	}
-	l.footage.Add(id, fp)
 	l.footageSeq[id] = seq
 }
 

@@ -117,8 +117,39 @@ func StoredForm(b []byte) ([]byte, error) {
 // Decode reads the bytes of Encode (frames without Probes) or
 // EncodeWithProbes.
 func Decode(b []byte) (*Fingerprint, error) {
+	var f *Fingerprint
+	err := walk(b, func(interval int64, sampled, count int) {
+		f = &Fingerprint{IntervalMs: interval, Sampled: sampled, Frames: make([]Frame, 0, count)}
+	}, func(ms int64, stored, probes []byte) {
+		fr := Frame{Ms: ms, Stored: hashesOf(stored)}
+		if probes != nil {
+			fr.Probes = hashesOf(probes)
+		}
+		f.Frames = append(f.Frames, fr)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// hashesOf reads back-to-back 32-byte hashes.
+func hashesOf(b []byte) []pdq.Hash {
+	out := make([]pdq.Hash, len(b)/32)
+	for i := range out {
+		out[i], _ = pdq.FromBytes(b[i*32 : i*32+32])
+	}
+	return out
+}
+
+// walk checks encoded fingerprint b and calls header with its interval,
+// sampled and kept frame counts, then frame with each kept frame's time
+// and its stored and probe hashes (32 bytes each, back to back; probes
+// nil in version 1). Either callback may be nil. On corrupt bytes it
+// fails with ErrCorrupt, possibly after some calls.
+func walk(b []byte, header func(interval int64, sampled, count int), frame func(ms int64, stored, probes []byte)) error {
 	if len(b) == 0 || b[0] != version && b[0] != versionProbes {
-		return nil, fmt.Errorf("%w: unknown version", ErrCorrupt)
+		return fmt.Errorf("%w: unknown version", ErrCorrupt)
 	}
 	withProbes := b[0] == versionProbes
 	b = b[1:]
@@ -132,67 +163,66 @@ func Decode(b []byte) (*Fingerprint, error) {
 	}
 	interval, err := next()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sampled, err := next()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	count, err := next()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if interval == 0 || interval > 1<<31 || count > sampled || sampled > 1<<24 || count > uint64(len(b)) {
-		return nil, fmt.Errorf("%w: bad header", ErrCorrupt)
+		return fmt.Errorf("%w: bad header", ErrCorrupt)
 	}
-	f := &Fingerprint{IntervalMs: int64(interval), Sampled: int(sampled), Frames: make([]Frame, 0, count)}
+	if header != nil {
+		header(int64(interval), int(sampled), int(count))
+	}
 	prev := int64(-1)
 	for range count {
 		gap, err := next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if gap >= sampled {
-			return nil, fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
+			return fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
 		}
 		prev += int64(gap) + 1
 		if prev >= int64(sampled) {
-			return nil, fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
+			return fmt.Errorf("%w: frame beyond the video", ErrCorrupt)
 		}
 		if len(b) < 1 {
-			return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
+			return fmt.Errorf("%w: truncated", ErrCorrupt)
 		}
 		n := int(b[0])
 		b = b[1:]
 		if n == 0 || n > MaxStored || len(b) < 32*n {
-			return nil, fmt.Errorf("%w: bad frame", ErrCorrupt)
+			return fmt.Errorf("%w: bad frame", ErrCorrupt)
 		}
-		fr := Frame{Ms: prev * int64(interval), Stored: make([]pdq.Hash, n)}
-		for i := range n {
-			fr.Stored[i], _ = pdq.FromBytes(b[:32])
-			b = b[32:]
-		}
+		stored := b[:32*n]
+		b = b[32*n:]
+		var probes []byte
 		if withProbes {
 			if len(b) < 1 {
-				return nil, fmt.Errorf("%w: truncated", ErrCorrupt)
+				return fmt.Errorf("%w: truncated", ErrCorrupt)
 			}
 			np := int(b[0])
 			b = b[1:]
 			if np > maxProbes || len(b) < 32*np {
-				return nil, fmt.Errorf("%w: bad probes", ErrCorrupt)
+				return fmt.Errorf("%w: bad probes", ErrCorrupt)
 			}
-			fr.Probes = make([]pdq.Hash, np)
-			for i := range np {
-				fr.Probes[i], _ = pdq.FromBytes(b[:32])
-				b = b[32:]
-			}
+			probes = b[:32*np:32*np]
+			b = b[32*np:]
 		}
-		f.Frames = append(f.Frames, fr)
+		if frame != nil {
+			frame(prev*int64(interval), stored, probes)
+		}
 	}
 	if len(b) != 0 {
-		return nil, fmt.Errorf("%w: trailing bytes", ErrCorrupt)
+		return fmt.Errorf("%w: trailing bytes", ErrCorrupt)
 	}
-	return f, nil
+	return nil
 }
 
 // DurationMs is the sampled span: Sampled × IntervalMs.

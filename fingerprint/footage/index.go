@@ -77,23 +77,36 @@ func (x *Index) Add(id string, f *Fingerprint) {
 	vi := int32(len(x.videos))
 	for _, fr := range f.Frames {
 		for _, h := range fr.Stored {
-			e := uint32(len(x.hashes))
-			x.hashes = append(x.hashes, h)
-			x.owner = append(x.owner, vi)
-			x.ms = append(x.ms, fr.Ms)
-			v.entries = append(v.entries, e)
-			if x.stale {
-				continue
-			}
-			for b := 0; b < Bands; b++ {
-				k := h.Word(b)
-				x.fresh[b][k] = append(x.fresh[b][k], e)
-			}
-			x.nfresh++
+			x.addEntry(&v, vi, h, fr.Ms)
 		}
 	}
+	x.finishAdd(v, vi)
+}
+
+// addEntry adds one stored hash of video v (number vi) at time ms. The
+// caller holds the write lock.
+func (x *Index) addEntry(v *video, vi int32, h pdq.Hash, ms int64) {
+	e := uint32(len(x.hashes))
+	x.hashes = append(x.hashes, h)
+	x.owner = append(x.owner, vi)
+	x.ms = append(x.ms, ms)
+	v.entries = append(v.entries, e)
+	if x.stale {
+		return
+	}
+	for b := 0; b < Bands; b++ {
+		k := h.Word(b)
+		x.fresh[b][k] = append(x.fresh[b][k], e)
+	}
+	x.nfresh++
+}
+
+// finishAdd records video v (number vi) once its entries are added. The
+// caller holds the write lock.
+func (x *Index) finishAdd(v video, vi int32) {
+	v.intervalMs = max(v.intervalMs, 1)
 	x.videos = append(x.videos, v)
-	x.byID[id] = vi
+	x.byID[v.id] = vi
 	// Buckets in maps cost ~10× their packed size and time: past 64k
 	// fresh entries a bulk load stops filling them and the next Lookup
 	// (or Compact) packs everything once.
@@ -139,6 +152,31 @@ func (x *Index) remove(id string) bool {
 	x.videos[vi].entries = nil
 	delete(x.byID, id)
 	return true
+}
+
+// AddEncoded is Add of an encoded fingerprint (Encode's bytes), read
+// straight into the index without building a Fingerprint: a library
+// opening adds its videos this way. Nothing is added when b is corrupt
+// (ErrCorrupt).
+func (x *Index) AddEncoded(id string, b []byte) error {
+	if err := walk(b, nil, nil); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.remove(id)
+	vi := int32(len(x.videos))
+	v := video{id: id}
+	_ = walk(b, func(interval int64, sampled, _ int) {
+		v.intervalMs, v.sampled = interval, sampled
+	}, func(ms int64, stored, _ []byte) {
+		for i := 0; i+32 <= len(stored); i += 32 {
+			h, _ := pdq.FromBytes(stored[i : i+32])
+			x.addEntry(&v, vi, h, ms)
+		}
+	})
+	x.finishAdd(v, vi)
+	return nil
 }
 
 // Has reports whether id is indexed.

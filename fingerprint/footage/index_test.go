@@ -88,6 +88,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{1, 0xe8, 7, 2, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		g, err := Decode(b)
+		if addErr := NewIndex().AddEncoded("v", b); (addErr == nil) != (err == nil) {
+			t.Fatalf("Decode says %v, AddEncoded %v", err, addErr)
+		}
 		if err != nil {
 			return
 		}
@@ -247,4 +250,27 @@ func TestBulkLoad(t *testing.T) {
 	got := map[string]int{}
 	x.Each(func(id string, f *Fingerprint) { got[id] = len(f.Frames) })
 	assert.Equal(t, map[string]int{"v1": 10, "v2": 10, "v3": 10}, got)
+}
+
+// TestAddEncoded: a video added from its stored bytes is found like one
+// added as a Fingerprint; corrupt bytes add nothing.
+func TestAddEncoded(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var hs []pdq.Hash
+	for range 12 {
+		hs = append(hs, randomHash(r))
+	}
+	f := videoOf(hs)
+	f.Sampled = 15
+	x := NewIndex()
+	require.NoError(t, x.AddEncoded("v", f.Encode()))
+	res := x.Lookup(f, LookupOptions{})
+	require.Len(t, res.Matches, 1)
+	assert.Equal(t, 12, res.Matches[0].Frames)
+	var back *Fingerprint
+	x.Each(func(_ string, g *Fingerprint) { back = g })
+	assert.Equal(t, f.Encode(), back.Encode())
+	assert.ErrorIs(t, x.AddEncoded("bad", f.Encode()[:40]), ErrCorrupt)
+	assert.False(t, x.Has("bad"))
+	assert.Equal(t, 1, x.Len())
 }

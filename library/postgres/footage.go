@@ -98,11 +98,9 @@ func (l *Library) syncFootage(ctx context.Context) error {
 			if err := rows.Scan(&id, &seq, &b); err != nil {
 				return wrap(l.desc, "read footage", err)
 			}
-			fp, err := footage.Decode(b)
-			if err != nil {
+			if err := fs.idx.AddEncoded(id, b); err != nil {
 				return fmt.Errorf("footage of asset %s: %w", id, err)
 			}
-			fs.idx.Add(id, fp)
 			fs.seq[id] = seq
 		}
 		if err := rows.Err(); err != nil {
