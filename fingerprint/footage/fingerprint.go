@@ -212,7 +212,7 @@ func walk(b []byte, header func(interval int64, sampled, count int), frame func(
 			if np > maxProbes || len(b) < 32*np {
 				return fmt.Errorf("%w: bad probes", ErrCorrupt)
 			}
-			probes = b[:32*np:32*np]
+			probes = b[: 32*np : 32*np]
 			b = b[32*np:]
 		}
 		if frame != nil {
