@@ -66,13 +66,25 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 // Options returns the checker's effective options.
 func (c *Checker) Options() Options { return c.opts }
 
-// Check checks one asset. file names it in the result.
+// Check checks one asset and judges it at Options.Threshold (a Session
+// judges at its own threshold, 0 meaning 0, and applies a pack's rule and
+// warnings). file names it in the result.
 //
 // Candidates come from three lookups — LSH (whole copies and edits),
 // paraphrase evidence from anchors, and clause search (every anchor of the
 // text, so every shared run of ClauseRun characters is found whatever its
 // source) — and are verified exactly, element by element.
 func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
+	res, err := c.measure(ctx, file, a)
+	if err != nil {
+		return nil, err
+	}
+	res.Judge(c.opts.Threshold)
+	return res, nil
+}
+
+// measure checks one asset without judging it.
+func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*Result, error) {
 	fps, whole := c.fingerprint(a)
 	masks := c.boilerplateMasks(a, fps)
 	anchors := c.lookupAnchors(whole, masks)
@@ -112,7 +124,6 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 	if err := c.checkFootage(a, res); err != nil {
 		return nil, err
 	}
-	res.Judge(c.opts.Threshold)
 	return res, nil
 }
 

@@ -29,9 +29,10 @@ const DefaultReuseContainment = 0.8
 
 // Options configure a Checker. The zero value takes every default.
 type Options struct {
-	// Threshold: an asset is rejected when its duplication is strictly
-	// greater. The default value is DefaultThreshold. Result.Judge applies
-	// another threshold to a finished result.
+	// Threshold: Checker.Check rejects an asset whose duplication is
+	// strictly greater. The default value is DefaultThreshold. The
+	// product judges through a Session instead, whose threshold is taken
+	// as given (0 means 0).
 	Threshold float64
 	// FootageThreshold: a video is also rejected when the share of its
 	// frames found in library videos is strictly greater. The default

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"elib/check"
 	"elib/element"
 	"elib/index"
 )
@@ -17,6 +18,15 @@ type asOf struct {
 	Library
 	published map[string]time.Time // by asset id; zero: unknown (always visible)
 	cutoff    time.Time
+}
+
+// Failures passes on the library's count of failed reads (a check.Session
+// retries and then fails a check during which one failed).
+func (s *asOf) Failures() (uint64, error) {
+	if fc, ok := s.Library.(check.FailureCounter); ok {
+		return fc.Failures()
+	}
+	return 0, nil
 }
 
 func (s *asOf) visible(assetID string) bool {

@@ -333,11 +333,18 @@ func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib Library, pub
 	if err != nil {
 		return nil, err
 	}
+	// Levels and reuse do not depend on the threshold; the session brings
+	// the rule for failed library reads.
+	o := c.Options()
+	sess, err := c.Session(check.SessionOptions{Threshold: o.Threshold, FootageThreshold: o.FootageThreshold})
+	if err != nil {
+		return nil, err
+	}
 	// A stored asset is itself by id; its File may be shared with the
 	// other assets of a JSONL or table export, which must stay visible.
 	a := *pa.asset
 	a.File = ""
-	res, err := c.Check(ctx, a.ID, &a)
+	res, err := sess.Check(ctx, a.ID, &a)
 	if err != nil {
 		return nil, fmt.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}

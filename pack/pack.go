@@ -179,6 +179,17 @@ func Judge(res *check.Result, p Pack, threshold float64) {
 	}
 }
 
+// Variant returns p as what checked texts are variants of, for a
+// check.Session: its fixed elements are licensed and Judge's slot rule
+// applies.
+func Variant(p Pack) check.Variant { return variant{p} }
+
+type variant struct{ p Pack }
+
+func (v variant) License() check.License { return License(v.p) }
+
+func (v variant) Judge(res *check.Result, threshold float64) { Judge(res, v.p, threshold) }
+
 // Store is a library that keeps creator packs (the file and memory
 // libraries do; see StoreOf for one that does not).
 type Store interface {

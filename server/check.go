@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,15 +15,42 @@ import (
 	"elib/pack"
 )
 
-// threshold picks the request's threshold or the server default.
+// threshold picks the request's threshold or, when it gives none, the
+// server's: the one place a request's default is applied.
 func (s *Server) threshold(t *float64) (float64, error) {
 	if t == nil {
-		return s.opts.Threshold, nil
+		return *s.opts.Threshold, nil
 	}
 	if err := check.ValidThreshold(*t); err != nil {
 		return 0, badRequest("%v", err)
 	}
 	return *t, nil
+}
+
+// session returns the check session of one request: the server's checker
+// (or its --exclude-self twin) judging at sopts' thresholds, with pack
+// packID's licence and slot rule when it names one, and the library's
+// fatigue warnings.
+func (s *Server) session(ctx context.Context, sopts check.SessionOptions, packID string, excludeSelf bool) (*check.Session, error) {
+	c, err := s.checkerFor(excludeSelf)
+	if err != nil {
+		return nil, err
+	}
+	if packID != "" {
+		p, err := s.pack(packID)
+		if err != nil {
+			return nil, err
+		}
+		sopts.Variant = pack.Variant(p)
+	}
+	if f := s.currentFatigue(ctx); f != nil {
+		sopts.Warner = f
+	}
+	sess, err := c.Session(sopts)
+	if err != nil {
+		return nil, badRequest("%v", err)
+	}
+	return sess, nil
 }
 
 // inputErrors converts parse failures into report entries; it reports
@@ -75,22 +103,12 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		writeError(w, http.StatusBadRequest, errs[0].String())
 		return
 	}
-	c, err := s.checkerFor(req.ExcludeSelf)
+	sess, err := s.session(r.Context(), check.SessionOptions{Threshold: threshold, FootageThreshold: footageThreshold}, req.Pack, req.ExcludeSelf)
 	if err != nil {
 		s.writeErr(w, r, "check", err)
 		return
 	}
-	var variantOf *pack.Pack
-	if req.Pack != "" {
-		p, pc, err := s.packChecker(req.Pack, threshold)
-		if err != nil {
-			s.writeErr(w, r, "check", err)
-			return
-		}
-		variantOf, c = &p, pc
-	}
 	rep := &report.Report{Threshold: threshold, Errors: errs}
-	fatigue := s.currentFatigue(r.Context())
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()
@@ -99,36 +117,13 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
-			failed := s.readFailures()
-			res, err := c.Check(ctx, in.File, &in.Assets[i])
-			if err == nil && s.readFailures() > failed {
-				// Once more: after a database restart the first read on
-				// each pooled connection fails and the pool drops it.
-				failed = s.readFailures()
-				res, err = c.Check(ctx, in.File, &in.Assets[i])
-			}
+			res, err := sess.Check(ctx, in.File, &in.Assets[i])
 			s.release(heavy)
-			if err == nil && ctx.Err() != nil {
-				err = ctx.Err()
-			}
-			if err == nil && s.readFailures() > failed {
-				// A database read failed under the check: its verdict
-				// cannot be trusted (see postgres.Library.Failures).
-				err = errLibraryUnavailable
-			}
 			if err != nil {
 				s.metrics.checkFailed()
 				s.writeErr(w, r, "check "+in.File, err)
 				return
 			}
-			if res.Footage != nil {
-				res.Footage.Threshold = footageThreshold
-			}
-			res.Judge(threshold)
-			if variantOf != nil {
-				pack.Judge(res, *variantOf, threshold)
-			}
-			fatigue.Warn(res)
 			s.metrics.checked(res.Verdict, time.Since(start))
 			rep.Results = append(rep.Results, res)
 		}

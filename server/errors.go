@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"elib/check"
 	"elib/index"
 )
 
@@ -82,27 +83,13 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 	case errors.Is(err, errReplicaBehind):
 		s.opts.Logger.Warn(what+": replica behind its primary", "path", r.URL.Path, "err", err)
 		writeBusy(w, what+": "+strings.TrimPrefix(err.Error(), errReplicaBehind.Error()+": "))
-	case errors.Is(err, errLibraryUnavailable):
+	case errors.Is(err, check.ErrLibraryUnavailable):
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
 		writeBusy(w, what+": the library's database could not be read; retry shortly")
 	default:
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
 		writeError(w, http.StatusInternalServerError, what+": internal error (details are in the server log)")
 	}
-}
-
-// errLibraryUnavailable fails a check whose library reads failed (a
-// database restart): 503 with Retry-After, never a verdict.
-var errLibraryUnavailable = errors.New("library unavailable")
-
-// readFailures returns how many reads of the library failed so far, for
-// libraries that count them (PostgreSQL); 0 otherwise.
-func (s *Server) readFailures() uint64 {
-	if f, ok := s.opts.Library.(interface{ Failures() (uint64, error) }); ok {
-		n, _ := f.Failures()
-		return n
-	}
-	return 0
 }
 
 // isNotFound reports whether err means "no such element or asset".

@@ -30,7 +30,7 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	out := infoResponse{
 		Library: s.opts.LibraryDesc, LibraryName: s.opts.LibraryName, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
 		MaxBodyBytes: s.opts.MaxBodyBytes, MaxCheckBytes: s.opts.MaxCheckBytes,
-		Threshold: s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
+		Threshold: *s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
 	}
 	if lib, ok := s.opts.Library.(refresher); ok {
 		out.Elements = lib.ElementCount()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"elib/check"
 )
 
 // lagger is a library whose database may trail its primary (PostgreSQL on
@@ -57,7 +59,7 @@ func (s *Server) current(ctx context.Context) error {
 	}
 	lag, _, err := s.replicaLag(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %w", errLibraryUnavailable, err)
+		return fmt.Errorf("%w: %w", check.ErrLibraryUnavailable, err)
 	}
 	if lag > s.opts.MaxReplicaLag {
 		return fmt.Errorf("%w: the library's database is a replica %s behind its primary (this server's bound is %s): imports of that time are not visible yet; retry shortly or use a server on the primary",

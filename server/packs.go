@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"elib/check"
 	"elib/index"
 	"elib/index/manifest"
 	"elib/pack"
@@ -22,21 +21,17 @@ func (s *Server) packs(w http.ResponseWriter) (pack.Store, bool) {
 	return ps, ok
 }
 
-// packChecker returns pack id and a checker licensing its fixed elements.
-func (s *Server) packChecker(id string, threshold float64) (pack.Pack, *check.Checker, error) {
+// pack returns pack id of the library, for a check of its variants.
+func (s *Server) pack(id string) (pack.Pack, error) {
 	ps, ok := pack.StoreOf(s.opts.Library)
 	if !ok {
-		return pack.Pack{}, nil, badRequest("this library keeps no creator packs")
+		return pack.Pack{}, badRequest("this library keeps no creator packs")
 	}
 	p, err := ps.Pack(id)
 	if err != nil {
-		return pack.Pack{}, nil, badRequest("pack %q: not in the library", id)
+		return pack.Pack{}, badRequest("pack %q: not in the library", id)
 	}
-	c, err := check.New(s.opts.Engine, check.Options{Threshold: threshold, License: pack.License(p)}, s.opts.Library)
-	if err != nil {
-		return pack.Pack{}, nil, fmt.Errorf("pack %s checker: %w", id, err)
-	}
-	return p, c, nil
+	return p, nil
 }
 
 // handlePacks is GET /v1/packs: {"packs": […]}.

@@ -79,8 +79,9 @@ type Options struct {
 	LibraryName string
 	// Sample marks the embedded sample library (shown on the page).
 	Sample bool
-	// Threshold is the default rejection threshold (default check.DefaultThreshold).
-	Threshold float64
+	// Threshold is the rejection threshold of a request that gives none;
+	// 0 means 0. The default value (nil) is check.DefaultThreshold.
+	Threshold *float64
 	// MaxBodyBytes caps request bodies (413 beyond): the largest video
 	// upload, streamed to a temporary file in UploadDir, never held in
 	// memory (the media limits of package media apply to it too). The
@@ -154,8 +155,9 @@ type Options struct {
 
 // EnsureDefaults fills zero fields.
 func (o *Options) EnsureDefaults() {
-	if o.Threshold == 0 {
-		o.Threshold = DefaultThreshold
+	if o.Threshold == nil {
+		t := DefaultThreshold
+		o.Threshold = &t
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
@@ -259,8 +261,8 @@ func New(opts Options) (*Server, error) {
 	if opts.Engine == nil {
 		return nil, errors.New("server: no fingerprint engine")
 	}
-	if opts.Threshold < 0 || opts.Threshold > 1 {
-		return nil, fmt.Errorf("server: threshold %v must be between 0 and 1", opts.Threshold)
+	if err := check.ValidThreshold(*opts.Threshold); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
 	}
 	if opts.Private && opts.Token == "" {
 		return nil, errors.New("server: private without a token: every request would be refused")

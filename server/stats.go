@@ -19,7 +19,7 @@ import (
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	now := s.opts.Now()
-	opts := insight.Options{Check: check.Options{Threshold: s.opts.Threshold}, Now: now}
+	opts := insight.Options{Check: check.Options{Threshold: *s.opts.Threshold}, Now: now}
 	var err error
 	if opts.Since, err = insight.ParseSince(v.Get("since"), now); err != nil {
 		s.writeErr(w, r, "stats", badRequest("%v", err))
@@ -300,7 +300,7 @@ func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 // computeFatigue computes the fatigue at now and caches it for gen.
 func (s *Server) computeFatigue(gen uint64, now time.Time, done chan struct{}) {
 	defer close(done)
-	f, err := insight.CurrentFatigue(context.Background(), s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: s.opts.Threshold}})
+	f, err := insight.CurrentFatigue(context.Background(), s.opts.Engine, s.opts.Library, now, insight.Options{Check: check.Options{Threshold: *s.opts.Threshold}})
 	c := &s.fatigue
 	c.mu.Lock()
 	defer c.mu.Unlock()

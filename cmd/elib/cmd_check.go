@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,7 +24,6 @@ import (
 	"elib/history"
 	"elib/index"
 	"elib/index/fsutil"
-	"elib/insight"
 	"elib/internal/i18n"
 	"elib/library"
 	"elib/pack"
@@ -158,7 +158,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	defer cc.close()
 	rep.Checked, rep.Checker = time.Now(), osUser()
-	if err := cc.run(ctx, lib, jobs, opts.workers, rep); err != nil {
+	if err := cc.run(ctx, jobs, opts.workers, rep); err != nil {
 		return withCode(exitError, err)
 	}
 	rep.Describe(lib)
@@ -269,22 +269,18 @@ func checkJobs(inputs []parsedInput, rep *report.Report) []checkJob {
 	return jobs
 }
 
-// checkRun is the checker of one `elib check` with what judges its
-// results beyond the threshold: a pack's slot rule and fatigue warnings.
+// checkRun is the check session of one `elib check`.
 type checkRun struct {
-	checker          *check.Checker
-	threshold        float64
-	footageThreshold float64
-	variantOf        *pack.Pack
-	fatigue          *insight.Fatigue
-	close            func()
+	session *check.Session
+	close   func()
 }
 
-// newCheckRun builds the checker: the library, plus the batch itself with
-// --cross; a pack's fixed elements licensed with --pack; the fatigue of the
-// library (cached under fatigueKey, none when empty) for warnings.
+// newCheckRun builds the session: the library, plus the batch itself with
+// --cross; a pack's fixed elements licensed and its slot rule with
+// --pack; the fatigue of the library (cached under fatigueKey, none when
+// empty) for warnings.
 func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Library, jobs []checkJob, opts checkOptions, fatigueKey string) (*checkRun, error) {
-	cr := &checkRun{threshold: opts.threshold, footageThreshold: opts.footageThreshold, close: func() {}}
+	cr := &checkRun{close: func() {}}
 	sources := []check.Source{lib}
 	if opts.cross && len(jobs) > 1 {
 		batch := make([]element.Asset, len(jobs))
@@ -298,32 +294,36 @@ func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Li
 		cr.close = func() { mem.Close() }
 		sources = append(sources, mem)
 	}
-	copts := check.Options{Threshold: opts.threshold, ExcludeSelf: opts.excludeSelf, BatchSources: len(sources) - 1}
+	sopts := check.SessionOptions{Threshold: opts.threshold, FootageThreshold: opts.footageThreshold}
 	if opts.pack != "" {
 		p, err := packsOf(lib).Pack(opts.pack)
 		if err != nil {
 			cr.close()
 			return nil, i18n.Errorf("--pack: %w (see elib pack list)", err)
 		}
-		cr.variantOf, copts.License = &p, pack.License(p)
+		sopts.Variant = pack.Variant(p)
 	}
-	var err error
-	if cr.checker, err = check.New(engine, copts, sources...); err != nil {
+	fatigue, err := opts.fatigue.current(ctx, engine, lib, opts.threshold, fatigueKey)
+	if err != nil {
 		cr.close()
 		return nil, err
 	}
-	if cr.fatigue, err = opts.fatigue.current(ctx, engine, lib, opts.threshold, fatigueKey); err != nil {
+	if fatigue != nil {
+		sopts.Warner = fatigue
+	}
+	copts := check.Options{ExcludeSelf: opts.excludeSelf, BatchSources: len(sources) - 1}
+	if cr.session, err = check.NewSession(engine, copts, sopts, sources...); err != nil {
 		cr.close()
-		return nil, err
+		return nil, i18n.Errorf("--threshold: %w", err)
 	}
 	return cr, nil
 }
 
 // run checks the jobs on workers goroutines and adds results and per-file
-// errors to rep. It fails as a whole when a library read failed meanwhile
-// (a database restart): such verdicts are not to be trusted.
-func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJob, workers int, rep *report.Report) error {
-	failedBefore, _ := library.ReadFailures(lib)
+// errors to rep. It fails as a whole when the library could not be read
+// (check.ErrLibraryUnavailable: a database restart): such verdicts are
+// not to be trusted.
+func (cr *checkRun) run(ctx context.Context, jobs []checkJob, workers int, rep *report.Report) error {
 	results := make([]*check.Result, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -333,7 +333,7 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = cr.checker.Check(ctx, jobs[i].file, jobs[i].asset)
+				results[i], errs[i] = cr.session.Check(ctx, jobs[i].file, jobs[i].asset)
 			}
 		}()
 	}
@@ -342,22 +342,16 @@ func (cr *checkRun) run(ctx context.Context, lib library.Library, jobs []checkJo
 	}
 	close(next)
 	wg.Wait()
-	if n, err := library.ReadFailures(lib); n > failedBefore {
-		return i18n.Errorf("check: reading the library failed: %w", err)
+	for _, err := range errs {
+		if errors.Is(err, check.ErrLibraryUnavailable) {
+			return i18n.Errorf("check: reading the library failed: %w", err)
+		}
 	}
 	for i, r := range results {
 		if errs[i] != nil {
 			rep.Errors = append(rep.Errors, report.NewFileError(jobs[i].file, errs[i]))
 			continue
 		}
-		if r.Footage != nil {
-			r.Footage.Threshold = cr.footageThreshold
-		}
-		r.Judge(cr.threshold) // 0 means 0, as on the server
-		if cr.variantOf != nil {
-			pack.Judge(r, *cr.variantOf, cr.threshold)
-		}
-		cr.fatigue.Warn(r)
 		rep.Results = append(rep.Results, r)
 	}
 	return nil

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +19,8 @@ import (
 	"github.com/longbridgeapp/opencc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"elib/check"
 )
 
 var (
@@ -378,16 +383,57 @@ func TestFormatJSONEverywhere(t *testing.T) {
 }
 
 // TestCheckThresholdZero: --threshold 0 means 0 (anything copied is
-// rejected), as POST /v1/check's "threshold": 0 does; never the default.
+// rejected) on the CLI and the server alike — `elib serve --threshold 0`
+// and POST /v1/check's "threshold": 0 — never the default; collage.md is
+// 55.6 % copied, so the default 62 % passes it.
 func TestCheckThresholdZero(t *testing.T) {
 	collage := repoPath(t, "corpus/examples/collage.md")
-	stdout, stderr, code := runElib(t, t.TempDir(), nil, "check", "--sample", "--format", "json", "--threshold", "0", collage)
-	require.Equal(t, 1, code, "stdout %s stderr %s", stdout, stderr)
-	var got checkJSON
-	require.NoError(t, json.Unmarshal([]byte(stdout), &got))
-	require.Len(t, got.Results, 1)
-	assert.Equal(t, "reject", got.Results[0].Verdict)
-	_, stderr, code = runElib(t, t.TempDir(), nil, "check", "--sample", "--threshold", "1.5", collage)
-	assert.Equal(t, 2, code)
-	assert.Contains(t, stderr, "between 0 and 1")
+	verdict := func(t *testing.T, body string) string {
+		t.Helper()
+		var got checkJSON
+		require.NoError(t, json.Unmarshal([]byte(body), &got), body)
+		require.Len(t, got.Results, 1)
+		return got.Results[0].Verdict
+	}
+	t.Run("cli", func(t *testing.T) {
+		stdout, stderr, code := runElib(t, t.TempDir(), nil, "check", "--sample", "--format", "json", "--threshold", "0", collage)
+		require.Equal(t, 1, code, "stdout %s stderr %s", stdout, stderr)
+		assert.Equal(t, "reject", verdict(t, stdout))
+		stdout, stderr, code = runElib(t, t.TempDir(), nil, "check", "--sample", "--format", "json", collage)
+		require.Equal(t, 0, code, "stdout %s stderr %s", stdout, stderr)
+		assert.Equal(t, "pass", verdict(t, stdout), "the default threshold passes it")
+		_, stderr, code = runElib(t, t.TempDir(), nil, "check", "--sample", "--threshold", "1.5", collage)
+		assert.Equal(t, 2, code)
+		assert.Contains(t, stderr, "between 0 and 1")
+	})
+	text, err := os.ReadFile(collage)
+	require.NoError(t, err)
+	post := func(t *testing.T, base, extra string) string {
+		t.Helper()
+		status, body := httpDo(t, "POST", base+"/v1/check", `{"id":"collage.md","format":"md","text":`+quoteJSON(string(text))+extra+`}`)
+		require.Equal(t, http.StatusOK, status, body)
+		return body
+	}
+	t.Run("serve --threshold 0", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		t.Setenv("ELIB_LIBRARY", "")
+		g := &globalOptions{stdout: io.Discard, stderr: io.Discard}
+		base, _ := serveInProcess(t, g, serveOptions{threshold: 0, maxBody: 1 << 20})
+		assert.Equal(t, "reject", verdict(t, post(t, base, "")))
+		assert.Equal(t, "pass", verdict(t, post(t, base, `,"threshold":0.62`)))
+	})
+	t.Run("request threshold 0", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		t.Setenv("ELIB_LIBRARY", "")
+		g := &globalOptions{stdout: io.Discard, stderr: io.Discard}
+		base, _ := serveInProcess(t, g, serveOptions{threshold: check.DefaultThreshold, maxBody: 1 << 20})
+		assert.Equal(t, "pass", verdict(t, post(t, base, "")))
+		assert.Equal(t, "reject", verdict(t, post(t, base, `,"threshold":0`)))
+	})
+	t.Run("serve --threshold 1.5", func(t *testing.T) {
+		g := &globalOptions{stdout: io.Discard, stderr: io.Discard}
+		err := runServe(context.Background(), g, serveOptions{threshold: 1.5, maxBody: 1 << 20})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "between 0 and 1")
+	})
 }

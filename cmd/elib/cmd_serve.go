@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"elib/internal/i18n"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"elib/internal/i18n"
 
 	"github.com/spf13/cobra"
 
@@ -121,7 +122,7 @@ const minTokenLength = 16
 
 // runServe is `elib serve` without cobra.
 func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
-	if opts.threshold < 0 || opts.threshold > 1 {
+	if check.ValidThreshold(opts.threshold) != nil {
 		return withCode(exitError, i18n.Errorf("--threshold %v must be between 0 and 1", opts.threshold))
 	}
 	if opts.refresh < 0 {
@@ -179,7 +180,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token, TokenName: os.Getenv("ELIB_TOKEN_NAME"),
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name,
-		Threshold: opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
+		Threshold: &opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
 		Private: private, MediaSlots: opts.mediaSlots,
 	})

@@ -2,13 +2,14 @@ package main
 
 import (
 	"context"
-	"elib/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"elib/internal/i18n"
 
 	"github.com/spf13/cobra"
 
@@ -101,7 +102,7 @@ func (o statsOptions) insightOptions(now time.Time) (insight.Options, error) {
 	if o.fatigueUses < 1 || o.fatigueDays < 1 || o.top < 1 {
 		return io, i18n.Errorf("--fatigue-uses, --fatigue-days and --top must be at least 1")
 	}
-	if o.threshold < 0 || o.threshold > 1 {
+	if check.ValidThreshold(o.threshold) != nil {
 		return io, i18n.Errorf("--threshold %v must be between 0 and 1", o.threshold)
 	}
 	io.By, io.FatigueUses, io.FatigueDays, io.Top = o.by, o.fatigueUses, o.fatigueDays, o.top
