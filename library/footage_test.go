@@ -165,3 +165,39 @@ func TestFootageReopenAndMigrate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, v1.Encode(), a.Footage)
 }
+
+// TestFootageFollowsWriters: a read-only library that already looked
+// footage up finds a writer's new video after Refresh, and loses a removed
+// one, on the file and PostgreSQL backends.
+func TestFootageFollowsWriters(t *testing.T) {
+	ctx := context.Background()
+	for name, loc := range map[string]string{"file": filepath.Join(t.TempDir(), "lib"), "postgres": pgtest.Database(t)} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, library.Init(ctx, loc))
+			w, err := library.Open(ctx, loc, library.Options{Engine: elibtest.Engine(t), Workers: 2})
+			require.NoError(t, err)
+			defer w.Close()
+			v1, v2 := footageOf(7, 20), footageOf(8, 25)
+			_, err = w.Import(ctx, []element.Asset{videoAsset("v/1.mp4", "第一条视频的字幕", v1)})
+			require.NoError(t, err)
+			r, err := library.Open(ctx, loc, library.Options{ReadOnly: true})
+			require.NoError(t, err)
+			defer r.Close()
+			require.Len(t, r.FootageLookup(v1, footage.LookupOptions{}).Matches, 1)
+			assert.Empty(t, r.FootageLookup(v2, footage.LookupOptions{}).Matches)
+
+			_, err = w.Import(ctx, []element.Asset{videoAsset("v/2.mp4", "第二条视频的字幕", v2)})
+			require.NoError(t, err)
+			_, err = w.Remove(ctx, "v/1.mp4")
+			require.NoError(t, err)
+			changed, err := r.Refresh()
+			require.NoError(t, err)
+			require.True(t, changed)
+			res := r.FootageLookup(v2, footage.LookupOptions{})
+			require.Len(t, res.Matches, 1, "the writer's new video")
+			assert.Equal(t, "v/2.mp4", res.Matches[0].ID)
+			assert.Empty(t, r.FootageLookup(v1, footage.LookupOptions{}).Matches, "the removed one is gone")
+			assert.Equal(t, 1, r.FootageVideos())
+		})
+	}
+}
