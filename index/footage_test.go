@@ -104,6 +104,21 @@ func TestFootageSnapshot(t *testing.T) {
 	assert.Equal(t, []string{"b.mp4"}, found(r2, b))
 	assert.Equal(t, []string{"c.mp4"}, found(r2, c))
 	assert.Empty(t, found(r2, a))
+
+	// A reindex writes the snapshot of its new generation: an Open reads
+	// one file, not every record.
+	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	m, err = manifest.Read(dir)
+	require.NoError(t, err)
+	require.NotNil(t, m.Footage)
+	assert.Equal(t, m.LastSeq(), m.Footage.Seq)
+	r3, err := Open(Options{Dir: dir, ReadOnly: true})
+	require.NoError(t, err)
+	defer r3.Close()
+	assert.Empty(t, r3.Damage())
+	assert.Equal(t, []string{"b.mp4"}, found(r3, b))
+	assert.Equal(t, []string{"c.mp4"}, found(r3, c))
+	assert.Equal(t, 2, r3.FootageVideos())
 }
 
 func TestFootageSnapshotEncoding(t *testing.T) {

@@ -120,6 +120,8 @@ type rebuild struct {
 	assets  int
 	damage  []string
 	files   []string
+	// footage are the rebuilt video assets' footage, for the snapshot.
+	footage []footageEntry
 }
 
 func (b *rebuild) add(ctx context.Context, a element.Asset) error {
@@ -156,6 +158,11 @@ func (b *rebuild) flush(ctx context.Context) error {
 			ref++
 		}
 		b.sketch.Add(prep[i].Record.Sentences)
+	}
+	for i := range prep {
+		if fp := prep[i].Record.Footage; len(fp) > 0 {
+			b.footage = append(b.footage, footageEntry{id: prep[i].Record.Asset.ID, seq: seq, fp: fp})
+		}
 	}
 	s.n = ref - s.firstRef
 	s.meta = manifest.Segment{Seq: seq, FirstRef: s.firstRef, Elements: int(s.n), Assets: len(prep), Footage: countFootage(prep)}
@@ -283,6 +290,18 @@ func (b *rebuild) swap() error {
 	if err := tmp.snapshotSketch(b.m); err != nil {
 		b.abort()
 		return fmt.Errorf("reindex: %w", err)
+	}
+	if len(b.footage) > 0 {
+		// An Open then reads the footage from one file, not from every
+		// record.
+		snap, err := tmp.writeSnapshot(fmt.Sprintf("footage-%08d.bin", b.m.Generation), b.m.LastSeq(), func(w io.Writer) error {
+			return encodeFootageSnapshot(w, b.footage)
+		})
+		if err != nil {
+			b.abort()
+			return fmt.Errorf("reindex: persist footage fingerprints: %w", err)
+		}
+		b.m.Footage = snap
 	}
 	if err := manifest.WriteFS(l.fs, l.dir, b.m); err != nil {
 		b.abort()
