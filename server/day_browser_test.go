@@ -150,6 +150,9 @@ func TestBrowserWorkday(t *testing.T) {
 	highlighted := run(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('#results a.hl').length`))
 	assert.Positive(t, highlighted, "the video's copied subtitles are highlighted")
 	assert.True(t, run(t, ctx, chromedp.Evaluate[bool](`document.getElementById('check-error').hidden`)))
+	// 元件复用率 and 包含度 say what they count (item 8).
+	assert.Contains(t, run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#results .reuse').title`)), "至少 80 %")
+	assert.Contains(t, run(t, ctx, chromedp.Evaluate[string](`document.querySelector('#results a.hl').title`)), "包含度：")
 	screenshot(t, ctx, shots, "check")
 
 	// 打印报告 with the uploaded file: the report opens in a new tab.
@@ -184,6 +187,8 @@ func TestBrowserWorkday(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.body.dataset.dashboard = ''; document.getElementById('period').dispatchEvent(new Event('change'))`),
 		chromedp.WaitVisible(css(`body[data-dashboard="ready"]`)),
 	)
+	periods := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#period option')).map(o => o.textContent)`))
+	assert.Equal(t, []string{"近 30 天", "近 90 天", "近一年", "全部"}, periods)
 	starts := run(t, ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#chart-reuse circle.point')).map(c => c.dataset.start)`))
 	want := []string{}
 	for m := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC); !m.After(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); m = m.AddDate(0, 1, 0) {

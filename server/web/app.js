@@ -37,6 +37,9 @@ const I18N = {
     sampleLibrary: '内置示例元件库（{n} 个素材，{e} 个元件）', assetsOnly: '（{n} 个素材）',
     tooLarge: '文件太大：视频最大 {video}，脚本最大 {script}。', tooLargeServer: '上传被服务器拒绝（413）：超过大小上限。视频最大 {video}，脚本最大 {script}。',
     uploading: '上传中…',
+    period30: '近 30 天', period90: '近 90 天', period365: '近一年', periodAll: '全部',
+    reuseExplain: '元件复用率：至少 80 % 的内容出现在同一个库内元件中的元件占比；重复度统计的是被复制的字数，所以两者可以相差很大。',
+    containmentExplain: '包含度：本元件中连续 5 字片段出现在这一个库内元件里的比例；元件的重复度统计所有匹配合计覆盖的字数。',
     notVariant: '这份稿件里没有创作包 {pack} 的任何固定元件：它不是这个创作包的变体（不选创作包再查，或换用它自己的创作包）。',
   },
   en: {
@@ -72,6 +75,9 @@ const I18N = {
     sampleLibrary: 'embedded sample library ({n} assets, {e} elements)', assetsOnly: ' ({n} assets)',
     tooLarge: 'Too large: videos up to {video}, scripts up to {script}.', tooLargeServer: 'The server refused the upload (413): over the size limit. Videos up to {video}, scripts up to {script}.',
     uploading: 'Uploading…',
+    period30: 'last 30 days', period90: 'last 90 days', period365: 'last year', periodAll: 'all',
+    reuseExplain: 'Element reuse rate: the share of elements at least 80 % contained in one library element; duplication counts copied characters, so the two can differ widely.',
+    containmentExplain: 'Containment: the share of this element\'s 5-character runs found in that one library element; the element\'s duplication counts what all its matches cover.',
     notVariant: 'None of pack {pack}\'s fixed elements is in this script: it is not a variant of the pack (check it without the pack, or with its own).',
   },
 };
@@ -313,7 +319,9 @@ function renderResult(res, asset, threshold) {
     lv.dataset.level = res.level;
     card.append(lv);
   }
-  card.append(el('p', 'muted', t('reuse') + ' ' + pct(res.reuse_rate)));
+  const reuse = el('p', 'muted reuse', t('reuse') + ' ' + pct(res.reuse_rate) + ' ⓘ');
+  reuse.title = t('reuseExplain');
+  card.append(reuse);
   if (res.already_in_library) card.append(el('p', 'note self', t('alreadyIn')));
   if (res.own_version) card.append(el('p', 'note self', t('ownVersion', { id: res.own_version.asset_id })));
   if (res.licensed_duplication) card.append(el('p', 'note licensed', t('licensedDup', { pct: pct(res.licensed_duplication) })));
@@ -383,7 +391,7 @@ function renderElement(er, text) {
       const a = el('a', 'hl', piece);
       a.href = '#element=' + encodeURIComponent(m.element_id);
       a.dataset.elementId = m.element_id;
-      a.title = t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) });
+      a.title = t('matchTitle', { asset: m.asset_id, sim: pct(m.similarity), cont: pct(m.containment) }) + '\n' + t('containmentExplain');
       a.addEventListener('click', (ev) => { ev.preventDefault(); showMatch(text, m, a); });
       body.append(a);
     }
