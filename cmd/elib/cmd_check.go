@@ -129,7 +129,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	if !opts.sample && g.libraryExists() {
 		libRoot = g.libraryRoot(opts.root)
 	}
-	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, LibRoot: libRoot, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr)})
+	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, LibRoot: libRoot, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr, g.printer())})
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -171,7 +171,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	err = writeCheckReportTo(g, rep, opts.output)
 	if recordErr != nil {
-		fmt.Fprintf(g.stderr, "elib: %v\n", recordErr)
+		g.printer().F(g.stderr, "elib: %s\n", g.printer().Message(recordErr))
 		return withCode(exitError, nil)
 	}
 	return err
@@ -375,7 +375,7 @@ func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) err
 	}
 	if g.format != "text" {
 		for _, e := range rep.Errors {
-			fmt.Fprintf(g.stderr, "elib: %s\n", e.String())
+			g.printer().F(g.stderr, "elib: %s\n", g.printer().Phrases(e.String()))
 		}
 	}
 	switch {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"elib/internal/i18n"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -83,7 +82,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	rep := api.Import{IDs: []string{}, Errors: []report.FileError{}}
 	fail := func(file string, err error) {
 		rep.Errors = append(rep.Errors, report.NewFileError(file, err))
-		fmt.Fprintf(g.stderr, "elib: %v\n", err)
+		g.printer().F(g.stderr, "elib: %s\n", g.printer().Message(err))
 	}
 	inputs := importInputs(g, opts, args, fail)
 
@@ -155,7 +154,7 @@ func importInputs(g *globalOptions, opts importOptions, args []string, fail func
 		err := element.WalkReport([]string{arg}, func(path string) error {
 			inputs = append(inputs, importInput{path, importRoot(g, opts, arg, path)})
 			return nil
-		}, warnSkipped(g.stderr))
+		}, warnSkipped(g.stderr, g.printer()))
 		if err != nil {
 			fail(arg, err)
 		}

@@ -84,7 +84,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 		failed  int
 		skipped int
 	)
-	warn := warnSkipped(g.stderr)
+	warn := warnSkipped(g.stderr, g.printer())
 	countSkipped := func(path string, reason error) {
 		skipped++
 		warn(path, reason)
@@ -102,7 +102,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 			sf := api.NewSplitFile(path, assets, err)
 			if err != nil {
 				failed++
-				fmt.Fprintf(g.stderr, "elib: %v\n", err)
+				g.printer().F(g.stderr, "elib: %s\n", g.printer().Message(err))
 			}
 			files = append(files, sf)
 			if g.format == "text" {
@@ -116,7 +116,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 			}
 			failed++
 			files = append(files, api.NewSplitFile(arg, nil, err))
-			fmt.Fprintf(g.stderr, "elib: %v\n", err)
+			g.printer().F(g.stderr, "elib: %s\n", g.printer().Message(err))
 		}
 	}
 	if g.format == "json" {

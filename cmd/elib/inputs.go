@@ -100,9 +100,9 @@ func readStdin(ctx context.Context, r io.Reader, maxBytes int64) ([]byte, error)
 }
 
 // warnSkipped returns a WalkReport callback printing what a walk skipped.
-func warnSkipped(w io.Writer) func(path string, reason error) {
+func warnSkipped(w io.Writer, tr *i18n.Printer) func(path string, reason error) {
 	return func(path string, reason error) {
-		fmt.Fprintf(w, "elib: %s: %v\n", path, reason)
+		tr.F(w, "elib: %s\n", path+": "+tr.Message(reason))
 	}
 }
 

@@ -69,6 +69,15 @@ func TestChineseCLI(t *testing.T) {
 	require.Len(t, rep.Results, 1)
 	assert.Equal(t, "reject", rep.Results[0]["verdict"])
 
+	// An input that fails: the report's error line, its known phrases in
+	// Chinese (the element package raises them in English).
+	empty := filepath.Join(dir, "empty.md")
+	require.NoError(t, os.WriteFile(empty, nil, 0o644))
+	out, _, code = runElib(t, dir, zh, "--library", lib, "check", empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, out, "错误  ")
+	assert.Contains(t, out, "输入为空：没有文案")
+
 	// Errors, in Chinese, exit code 2.
 	_, se, code = runElib(t, dir, zh, "--library", filepath.Join(dir, "nowhere"), "check", draft)
 	assert.Equal(t, 2, code)

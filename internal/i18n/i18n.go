@@ -106,23 +106,32 @@ func (p *Printer) F(w io.Writer, key string, args ...any) {
 	fmt.Fprintf(w, p.format(key), localize(p, args)...)
 }
 
-// localize renders the *Error arguments of a message in p's language.
+// localize renders the error arguments of a message in p's language:
+// an *Error through the catalog, any other error with its known phrases
+// translated.
 func localize(p *Printer, args []any) []any {
 	var out []any
 	for i, a := range args {
-		var e *Error
-		if err, ok := a.(error); ok && errors.As(err, &e) && e == err {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = e.In(p)
+		err, ok := a.(error)
+		if !ok || !p.Chinese() {
+			continue
 		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		// Still an error: a %w verb formats it.
+		out[i] = rendered(p.Message(err))
 	}
 	if out == nil {
 		return args
 	}
 	return out
 }
+
+// rendered is an error's text in a printer's language.
+type rendered string
+
+func (r rendered) Error() string { return string(r) }
 
 // Error is an error whose message is a catalog key and its arguments:
 // Error() is English, In renders it in a printer's language. Wrapped
@@ -156,13 +165,51 @@ func (e *Error) Unwrap() []error {
 }
 
 // Message is err in p's language: an *Error is rendered through the
-// catalog, any other error keeps its English text.
+// catalog; any other error (raised deep in the library, in English) has
+// its known phrases translated (see Phrases).
 func (p *Printer) Message(err error) string {
 	var e *Error
 	if errors.As(err, &e) && e == err {
 		return e.In(p)
 	}
-	return err.Error()
+	return p.Phrases(err.Error())
+}
+
+// phrases are fixed English phrases of errors raised below the commands
+// (element's sentinels, file checks): Phrases translates them inside any
+// message. Each is a key of both catalogs.
+var phrases = []string{
+	"empty input: no copy text",
+	"asset has no copy text",
+	"input too large",
+	"unsupported format",
+	"unknown extension",
+	"only regular files are read",
+	"not a regular file",
+	"is a directory",
+	"over the limit",
+	"invalid asset id",
+	"unknown type",
+	"draft timeline is not valid JSON",
+	"encrypted 剪映 draft",
+	"sidecar subtitles",
+	"index locked by another process",
+	"not found",
+}
+
+// Phrases translates the known English phrases inside s (an error's
+// text) into the printer's language; the rest (file names, numbers,
+// causes elib does not know) stays as it is.
+func (p *Printer) Phrases(s string) string {
+	if !p.Chinese() {
+		return s
+	}
+	for _, ph := range phrases {
+		if strings.Contains(s, ph) {
+			s = strings.ReplaceAll(s, ph, p.format(ph))
+		}
+	}
+	return s
 }
 
 // Detect picks the language: flag (--lang) when set, else the first of

@@ -179,4 +179,14 @@ func TestPrinter(t *testing.T) {
 	wrapped := Errorf("elib: %s\n", base)
 	assert.NotErrorIs(t, wrapped, base, "%s does not wrap")
 	assert.Equal(t, "elib：lib 已经有元件库\n", zhP.T("elib: %s\n", err), "an *Error argument is rendered in the printer's language")
+
+	// Errors raised below the commands keep their English text but for
+	// the phrases the catalogs know; wrapped (%w) they read the same.
+	deep := errors.New("drafts/x.md: empty input: no copy text")
+	assert.Equal(t, "drafts/x.md: 输入为空：没有文案", zhP.Message(deep))
+	assert.Equal(t, deep.Error(), enP.Message(deep))
+	wrappedDeep := Errorf("import: %w", deep)
+	assert.Equal(t, "import：drafts/x.md: 输入为空：没有文案", zhP.Message(wrappedDeep))
+	assert.ErrorIs(t, wrappedDeep, deep)
+	assert.Equal(t, "import: drafts/x.md: empty input: no copy text", enP.Message(wrappedDeep))
 }
