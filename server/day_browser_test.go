@@ -231,3 +231,24 @@ func TestBrowserWorkday(t *testing.T) {
 	assert.Equal(t, "Check", run(t, ctx, chromedp.Text(css(`#tab-check`))))
 	assert.Zero(t, dialogs.Load())
 }
+
+// TestBrowserSampleLibraryLabel: the embedded sample library is named in
+// the page's language, not by the server's English description.
+func TestBrowserSampleLibraryLabel(t *testing.T) {
+	_, ts := newTestServer(t, func(o *Options) {
+		o.Library, o.Sample, o.ReadOnly = memoryLibrary(t), true, true
+		o.LibraryDesc = "embedded sample library (4 assets, 15 elements)"
+	})
+	ctx, _ := browserLang(t, "en-US")
+	steps(t, ctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(css(`body[data-ready="1"]`)),
+		chromedp.WaitVisible(css(`#library-info`)),
+	)
+	info := run(t, ctx, chromedp.Text(css(`#library-info`)))
+	assert.Regexp(t, `^元件库：内置示例元件库（4 个素材，\d+ 个元件） · 只读$`, info)
+	assert.NotContains(t, info, "embedded")
+	steps(t, ctx, chromedp.Click(css(`#lang-toggle`)))
+	info = run(t, ctx, chromedp.Text(css(`#library-info`)))
+	assert.Regexp(t, `^Library: embedded sample library \(4 assets, \d+ elements\) · read-only$`, info)
+}
