@@ -1,7 +1,8 @@
 package check
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"elib/fingerprint"
 )
@@ -49,27 +50,35 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 			})
 		}
 	}
-	order := make([]candKey, 0, len(score))
-	for k := range score {
-		order = append(order, k)
+	type scored struct {
+		k     candKey
+		bands int
 	}
-	sort.Slice(order, func(i, j int) bool {
-		if score[order[i]] != score[order[j]] {
-			return score[order[i]] > score[order[j]]
+	all := make([]scored, 0, len(score))
+	for k, n := range score {
+		all = append(all, scored{k, n})
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if a.bands != b.bands {
+			return b.bands - a.bands
 		}
-		return order[i].less(order[j])
+		return a.k.compare(b.k)
 	})
-	if len(order) > t.MaxCandidates {
-		order = order[:t.MaxCandidates]
+	order := make([]candKey, 0, min(len(all), t.MaxCandidates))
+	for _, s := range all[:min(len(all), t.MaxCandidates)] {
+		order = append(order, s.k)
 	}
 	return order
 }
 
-func (k candKey) less(o candKey) bool {
+func (k candKey) less(o candKey) bool { return k.compare(o) < 0 }
+
+// compare orders keys by source, then reference.
+func (k candKey) compare(o candKey) int {
 	if k.src != o.src {
-		return k.src < o.src
+		return cmp.Compare(k.src, o.src)
 	}
-	return k.ref < o.ref
+	return cmp.Compare(k.ref, o.ref)
 }
 
 func isEmpty(sig []uint32) bool {

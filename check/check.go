@@ -104,9 +104,10 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 	}
 	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements)),
 		AlreadyInLibrary: self.identical, OwnVersion: self.own}
+	reach := c.reach(fps, v.cands)
 	reused := 0
 	for i := range a.Elements {
-		er := c.checkElement(&a.Elements[i], fps[i], masks[i], v.cands)
+		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands, reach)
 		if er.bestContainment() >= c.opts.Tuning.ReuseContainment {
 			reused++
 		}
@@ -140,10 +141,29 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 	return fps, c.engine.Concat(fps, starts)
 }
 
-// checkElement verifies one element against the candidates exactly: matched
+// partReach tells which elements of the checked asset a candidate can
+// match (verify.PartScreen): exactly, or by alignment.
+type partReach struct{ exact, align uint64 }
+
+// reach screens every candidate against every element of the checked
+// asset in one pass per candidate.
+func (c *Checker) reach(fps []*fingerprint.Fingerprint, cands []*candidate) []partReach {
+	parts := make([]normalize.Text, len(fps))
+	for i, fp := range fps {
+		parts[i] = fp.Norm
+	}
+	ps := verify.NewPartScreen(parts, verify.Options{MinRun: c.engine.Options().MinRun})
+	out := make([]partReach, len(cands))
+	for j, cd := range cands {
+		out[j].exact, out[j].align = ps.Reach(cd.norm, minAlignBigrams)
+	}
+	return out
+}
+
+// checkElement verifies element i against the candidates exactly: matched
 // runs trimmed to whole words, boilerplate left out of both sides, the
-// best matches first.
-func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate) ElementResult {
+// best matches first. reach skips the candidates that cannot match it.
+func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate, reach []partReach) ElementResult {
 	n := len(fp.Norm.Runes)
 	covered := make([]bool, n)
 	licensed := make([]bool, n) // covered by a licensed match: never copied
@@ -153,11 +173,25 @@ func (c *Checker) checkElement(e *element.Element, fp *fingerprint.Fingerprint, 
 	matches := []Match{}
 	var m verify.Matcher
 	var al verify.Aligner
-	screen := verify.NewScreen(fp.Norm, verify.Options{MinRun: c.engine.Options().MinRun})
-	for _, cd := range cands {
-		r := m.Compare(fp.Norm, cd.norm, opts)
+	var screen *verify.Screen // for elements sharing PartScreen's last bit
+	bit := verify.PartBit(i)
+	for j, cd := range cands {
+		exact, align := reach[j].exact&bit != 0, reach[j].align&bit != 0
+		if align && i >= verify.MaxParts-1 {
+			if screen == nil {
+				screen = verify.NewScreen(fp.Norm, verify.Options{MinRun: c.engine.Options().MinRun})
+			}
+			align = screen.SharedBigrams(cd.norm) >= minAlignBigrams
+		}
+		if !exact && !align {
+			continue
+		}
+		r := verify.Result{Covered: make([]bool, n)}
+		if exact {
+			r = m.Compare(fp.Norm, cd.norm, opts)
+		}
 		var edited []verify.Stretch
-		if screen.SharedBigrams(cd.norm) >= minAlignBigrams {
+		if align {
 			edited = al.Align(fp.Norm, cd.norm, c.opts.Tuning.Align)
 		}
 		if r.CoveredCount == 0 && len(edited) == 0 {

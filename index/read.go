@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"sync/atomic"
 
 	"elib/element"
 	"elib/index/fsutil"
@@ -159,25 +160,39 @@ func (l *Library) Element(ref uint32) (*StoredElement, error) {
 		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
 	}
 	v, err := l.cache.get(cacheKey{seg: s, block: bi}, func() (any, error) {
-		els, err := s.r.ElementBlock(bi)
+		recs, err := s.r.ElementRecords(bi)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]*StoredElement, len(els))
-		for i := range els {
-			out[i] = toStored(&els[i])
-		}
-		return out, nil
+		return &elementBlock{recs: recs, els: make([]atomic.Pointer[StoredElement], recs.Len())}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("element ref %d: %w", ref, err)
 	}
-	blk := v.([]*StoredElement)
+	blk := v.(*elementBlock)
 	i := int(ref - s.r.ElementBlocks()[bi].FirstRef)
-	if i >= len(blk) || blk[i].Ref != ref {
+	if i >= len(blk.els) {
 		return nil, fmt.Errorf("element ref %d: %w: block does not hold it", ref, store.ErrCorrupt)
 	}
-	return blk[i], nil
+	if e := blk.els[i].Load(); e != nil {
+		return e, nil
+	}
+	rec, err := blk.recs.Element(i)
+	if err != nil || rec.Ref != ref {
+		return nil, fmt.Errorf("element ref %d: %w: block does not hold it", ref, store.ErrCorrupt)
+	}
+	e := toStored(&rec)
+	if !blk.els[i].CompareAndSwap(nil, e) {
+		e = blk.els[i].Load() // decoded by another reader meanwhile: share one value
+	}
+	return e, nil
+}
+
+// elementBlock is a cached element block: its records, each decoded the
+// first time it is read.
+type elementBlock struct {
+	recs *store.ElementRecords
+	els  []atomic.Pointer[StoredElement]
 }
 
 // ElementByID returns the live element "<asset id>#<n>".

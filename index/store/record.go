@@ -209,6 +209,71 @@ func (d *decoder) element() Element {
 	return e
 }
 
+// skipElement moves past one element record without decoding it.
+func (d *decoder) skipElement() {
+	d.uvarint() // ref
+	d.uvarint() // index
+	d.byte1()   // type
+	for range 3 {
+		d.bytes(d.uvarint()) // asset id, text, title
+	}
+	if n := d.uvarint(); n > uint64(len(d.b))/4 {
+		d.err = errCorruptRecord
+	} else {
+		d.bytes(4 * n)
+	}
+	if n := d.uvarint(); n > uint64(len(d.b))/8 {
+		d.err = errCorruptRecord
+	} else {
+		d.bytes(8 * n)
+	}
+}
+
+// ElementRecords is an element block read and checked but not decoded:
+// a check needs a few of its elements, so each is decoded on its own.
+type ElementRecords struct {
+	raw  []byte
+	offs []uint32 // record i is raw[offs[i]:offs[i+1]]
+}
+
+// Len returns the number of records.
+func (b *ElementRecords) Len() int { return len(b.offs) - 1 }
+
+// Element decodes record i.
+func (b *ElementRecords) Element(i int) (Element, error) {
+	if i < 0 || i >= b.Len() {
+		return Element{}, fmt.Errorf("record %d of %d: %w", i, b.Len(), errCorruptRecord)
+	}
+	d := &decoder{b: b.raw[b.offs[i]:b.offs[i+1]]}
+	e := d.element()
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errCorruptRecord
+	}
+	return e, d.err
+}
+
+// splitElements finds the records of an uncompressed element block.
+func splitElements(b []byte) (*ElementRecords, error) {
+	d := &decoder{b: b}
+	n := d.uvarint()
+	if n > uint64(len(b)) {
+		return nil, errCorruptRecord
+	}
+	offs := make([]uint32, 0, n+1)
+	for i := uint64(0); i < n && d.err == nil; i++ {
+		offs = append(offs, uint32(len(b)-len(d.b)))
+		d.skipElement()
+	}
+	offs = append(offs, uint32(len(b)-len(d.b)))
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errCorruptRecord
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return &ElementRecords{raw: b, offs: offs}, nil
+}
+
 // decodeElements parses an uncompressed element block.
 func decodeElements(b []byte) ([]Element, error) {
 	d := &decoder{b: b}

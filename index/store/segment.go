@@ -19,11 +19,14 @@ import (
 const (
 	// Version is the segment format version written by this package.
 	Version = 1
-	// BlockSize is the uncompressed size at which a block is cut: small
-	// enough that decoding one block for a single element costs little
-	// (16 KiB halved lookup p99 against 64 KiB at 100k elements, see
-	// benchmarks/RESULTS.md), large enough for zstd to compress text well.
-	BlockSize = 16 << 10
+	// ElementBlockSize is the uncompressed size at which an element block
+	// is cut: a check reads a few elements from each of many blocks, so a
+	// small block costs little to read and decode; see
+	// benchmarks/RESULTS.md for the sizes measured.
+	ElementBlockSize = 4 << 10
+	// AssetBlockSize is the uncompressed size at which an asset block is
+	// cut: large enough for zstd to compress the JSON well.
+	AssetBlockSize = 16 << 10
 
 	headerSize  = 16
 	trailerSize = 32
@@ -145,7 +148,7 @@ func (w *Writer) AddElement(e *Element) error {
 	w.elemCount++
 	w.nextRef++
 	w.types = append(w.types, TypeCode(e.Type))
-	if len(w.elemBuf) >= BlockSize {
+	if len(w.elemBuf) >= ElementBlockSize {
 		w.flushElements()
 	}
 	return w.err
@@ -165,7 +168,7 @@ func (w *Writer) AddAsset(a *AssetRecord) error {
 	w.assets = append(w.assets, AssetEntry{ID: a.Asset.ID, Block: uint32(len(w.assetBlocks)),
 		FirstRef: a.FirstRef, Count: uint32(len(a.Asset.Elements))})
 	w.assetCnt++
-	if len(w.assetBuf) >= BlockSize {
+	if len(w.assetBuf) >= AssetBlockSize {
 		w.flushAssets()
 	}
 	return w.err
@@ -483,6 +486,24 @@ func (r *Reader) ElementBlock(i int) ([]Element, error) {
 		return nil, fmt.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
 	}
 	return els, nil
+}
+
+// ElementRecords reads element block i, verifying its checksum and its
+// record framing; records are decoded one at a time (ElementRecords.Element).
+func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
+	if i < 0 || i >= len(r.elemBlocks) {
+		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
+	}
+	bi := r.elemBlocks[i]
+	raw, err := r.readBlock("element", i, bi)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := splitElements(raw)
+	if err != nil || recs.Len() != int(bi.Count) {
+		return nil, fmt.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
+	}
+	return recs, nil
 }
 
 // AssetBlock decodes asset block i, verifying its checksum.

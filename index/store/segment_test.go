@@ -243,6 +243,44 @@ func FuzzDecodeElements(f *testing.F) {
 	})
 }
 
+// FuzzSplitElements: decoding records one at a time agrees with decoding
+// the whole block.
+func FuzzSplitElements(f *testing.F) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	els, _ := testElements(3, 0, rng)
+	seed := []byte{3}
+	for i := range els {
+		seed = appendElement(seed, &els[i])
+	}
+	f.Add(seed)
+	f.Add([]byte{})
+	f.Add([]byte{1, 0, 0, 0xff, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		whole, wholeErr := decodeElements(b)
+		recs, err := splitElements(b)
+		if wholeErr == nil {
+			require.NoError(t, err)
+			require.Equal(t, len(whole), recs.Len())
+			for i := range whole {
+				e, err := recs.Element(i)
+				require.NoError(t, err)
+				require.Equal(t, whole[i], e)
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		failed := false
+		for i := range recs.Len() {
+			if _, err := recs.Element(i); err != nil {
+				failed = true
+			}
+		}
+		require.True(t, failed, "the block does not decode whole, so some record must not: %v", wholeErr)
+	})
+}
+
 func uvarintLen(b []byte) int {
 	for i, c := range b {
 		if c < 0x80 {
