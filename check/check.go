@@ -95,7 +95,7 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 	if err != nil {
 		return nil, err
 	}
-	v := c.newVerifier(file, a, whole, self)
+	v := c.newVerifier(file, a, fps, whole, self)
 	if err := v.run(ctx, order); err != nil {
 		return nil, err
 	}
@@ -104,10 +104,9 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 	}
 	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements)),
 		AlreadyInLibrary: self.identical, OwnVersion: self.own}
-	reach := c.reach(fps, v.cands)
 	reused := 0
 	for i := range a.Elements {
-		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands, reach)
+		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands)
 		if er.bestContainment() >= c.opts.Tuning.ReuseContainment {
 			reused++
 		}
@@ -141,29 +140,11 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 	return fps, c.engine.Concat(fps, starts)
 }
 
-// partReach tells which elements of the checked asset a candidate can
-// match (verify.PartScreen): exactly, or by alignment.
-type partReach struct{ exact, align uint64 }
-
-// reach screens every candidate against every element of the checked
-// asset in one pass per candidate.
-func (c *Checker) reach(fps []*fingerprint.Fingerprint, cands []*candidate) []partReach {
-	parts := make([]normalize.Text, len(fps))
-	for i, fp := range fps {
-		parts[i] = fp.Norm
-	}
-	ps := verify.NewPartScreen(parts, verify.Options{MinRun: c.engine.Options().MinRun})
-	out := make([]partReach, len(cands))
-	for j, cd := range cands {
-		out[j].exact, out[j].align = ps.Reach(cd.norm, minAlignBigrams)
-	}
-	return out
-}
-
 // checkElement verifies element i against the candidates exactly: matched
 // runs trimmed to whole words, boilerplate left out of both sides, the
-// best matches first. reach skips the candidates that cannot match it.
-func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate, reach []partReach) ElementResult {
+// best matches first. Candidates that cannot match it (candidate.reach)
+// are skipped.
+func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate) ElementResult {
 	n := len(fp.Norm.Runes)
 	covered := make([]bool, n)
 	licensed := make([]bool, n) // covered by a licensed match: never copied
@@ -175,8 +156,8 @@ func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Finger
 	var al verify.Aligner
 	var screen *verify.Screen // for elements sharing PartScreen's last bit
 	bit := verify.PartBit(i)
-	for j, cd := range cands {
-		exact, align := reach[j].exact&bit != 0, reach[j].align&bit != 0
+	for _, cd := range cands {
+		exact, align := cd.reach.Exact&bit != 0, cd.reach.Align&bit != 0
 		if align && i >= verify.MaxParts-1 {
 			if screen == nil {
 				screen = verify.NewScreen(fp.Norm, verify.Options{MinRun: c.engine.Options().MinRun})

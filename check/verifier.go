@@ -17,7 +17,9 @@ type candidate struct {
 	ref  uint32
 	elem *element.Stored
 	norm normalize.Text
-	own  bool // of the checked asset's own published version
+	// reach tells which elements of the checked asset it can match.
+	reach verify.Reach
+	own   bool // of the checked asset's own published version
 }
 
 // minAlignBigrams is the fewest character bigrams a library element must
@@ -34,7 +36,7 @@ type verifier struct {
 	c        *Checker
 	file     string
 	a        *element.Asset
-	screen   *verify.Screen
+	screen   *verify.PartScreen
 	whole    normalize.Text
 	aligner  verify.Aligner
 	self     *selfMatch
@@ -46,12 +48,16 @@ type verifier struct {
 	cands    []*candidate
 }
 
-func (c *Checker) newVerifier(file string, a *element.Asset, whole *fingerprint.Fingerprint, self *selfMatch) *verifier {
+func (c *Checker) newVerifier(file string, a *element.Asset, fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint, self *selfMatch) *verifier {
+	parts := make([]normalize.Text, len(fps))
+	for i, fp := range fps {
+		parts[i] = fp.Norm
+	}
 	return &verifier{
 		c:        c,
 		file:     file,
 		a:        a,
-		screen:   verify.NewScreen(whole.Norm, verify.Options{MinRun: c.engine.Options().MinRun}),
+		screen:   verify.NewPartScreen(whole.Norm, parts, verify.Options{MinRun: c.engine.Options().MinRun}),
 		whole:    whole.Norm,
 		self:     self,
 		seen:     map[candKey]bool{},
@@ -122,9 +128,10 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 		return nil, 0, nil // the input itself
 	}
 	cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: v.c.engine.Normalizer().Normalize(el.Text), own: el.AssetID == v.a.ID}
-	shared := v.screen.Shared(cd.norm)
+	cd.reach = v.screen.Reach(cd.norm, minAlignBigrams)
+	shared := cd.reach.Shared
 	minRun := v.c.engine.Options().MinRun
-	if shared < v.c.opts.Tuning.ExpandRun-minRun+1 && v.screen.SharedBigrams(cd.norm) >= minAlignBigrams {
+	if shared < v.c.opts.Tuning.ExpandRun-minRun+1 && cd.reach.SharedBigrams >= minAlignBigrams {
 		// An edited copy shares few exact runs: its aligned stretches
 		// decide, as if they were runs of their matched characters.
 		for _, st := range v.aligner.Align(v.whole, cd.norm, v.c.opts.Tuning.Align) {

@@ -10,57 +10,133 @@ import (
 // MaxParts-1 on share the last bit.
 const MaxParts = 64
 
-// PartScreen tells, in one pass over a library text, which parts of a
-// query (the elements of a checked asset) it can match, with the answers
-// a Screen of each part would give: whether they share a MinRun-gram
-// (Shared > 0, so Compare can find a run) and whether they share enough
-// bigrams for alignment (SharedBigrams). A PartScreen is safe for
+// PartScreen screens library texts against a query made of parts (the
+// elements of a checked asset, concatenated), in one pass over each
+// library text: it gives the whole query's Screen answers (Shared,
+// SharedBigrams) and, per part, what that part's own Screen would answer —
+// whether they share a MinRun-gram (so Compare can find a run) and whether
+// they share enough bigrams for alignment. A PartScreen is safe for
 // concurrent use.
 type PartScreen struct {
-	k int
-	// grams maps a MinRun-gram hash to the parts holding it (bit i).
-	grams map[uint64]uint64
-	// bigrams maps a Screen bigram bucket to the parts holding it.
-	bigrams map[uint32]uint64
+	k       int
+	grams   table // MinRun-gram hash → parts holding it, whole-text flag
+	bigrams table // Screen bigram bucket → parts holding it, whole-text flag
 }
 
-// NewPartScreen indexes the MinRun-grams and bigrams of every part.
-func NewPartScreen(parts []normalize.Text, opts Options) *PartScreen {
+// Reach is what a PartScreen tells about one library text.
+type Reach struct {
+	// Shared and SharedBigrams are Screen's answers for the whole query.
+	Shared, SharedBigrams int
+	// Exact has bit i (PartBit) set when the text shares a MinRun-gram with
+	// part i; Align when it shares at least the asked number of bigrams.
+	Exact, Align uint64
+}
+
+// NewPartScreen indexes the MinRun-grams and bigrams of whole and of each
+// part; whole is the parts' runes back to back.
+func NewPartScreen(whole normalize.Text, parts []normalize.Text, opts Options) *PartScreen {
 	opts = opts.EnsureDefaults()
-	s := &PartScreen{k: opts.MinRun, grams: map[uint64]uint64{}, bigrams: map[uint32]uint64{}}
+	k := opts.MinRun
+	s := &PartScreen{k: k, grams: newTable(len(whole.Runes)), bigrams: newTable(len(whole.Runes))}
+	rs := whole.Runes
+	for j := 0; j+k <= len(rs); j++ {
+		s.grams.add(gramHash(rs[j:j+k]), 0, true)
+	}
+	for j := 0; j+1 < len(rs); j++ {
+		s.bigrams.add(bigramHash(rs[j], rs[j+1])%bigramBits, 0, true)
+	}
 	for i, p := range parts {
-		bit := uint64(1) << min(i, MaxParts-1)
-		for j := 0; j+s.k <= len(p.Runes); j++ {
-			s.grams[gramHash(p.Runes[j:j+s.k])] |= bit
+		bit := PartBit(i)
+		for j := 0; j+k <= len(p.Runes); j++ {
+			s.grams.add(gramHash(p.Runes[j:j+k]), bit, false)
 		}
 		for j := 0; j+1 < len(p.Runes); j++ {
-			s.bigrams[uint32(bigramHash(p.Runes[j], p.Runes[j+1])%bigramBits)] |= bit
+			s.bigrams.add(bigramHash(p.Runes[j], p.Runes[j+1])%bigramBits, bit, false)
 		}
 	}
 	return s
 }
 
-// Reach returns the parts lib shares a MinRun-gram with (exact, bit i for
-// part i) and the parts it shares at least minBigrams bigrams with
-// (align). Parts from MaxParts-1 on are answered together: their bit is
+// Reach screens lib; minBigrams is the bigram count that sets a part's
+// Align bit. Parts from MaxParts-1 on are answered together: their bit is
 // set when any of them would be (their bigrams counted as one part's).
-func (s *PartScreen) Reach(lib normalize.Text, minBigrams int) (exact, align uint64) {
-	for j := 0; j+s.k <= len(lib.Runes); j++ {
-		exact |= s.grams[gramHash(lib.Runes[j:j+s.k])]
+func (s *PartScreen) Reach(lib normalize.Text, minBigrams int) Reach {
+	var r Reach
+	rs := lib.Runes
+	for j := 0; j+s.k <= len(rs); j++ {
+		if parts, whole, ok := s.grams.get(gramHash(rs[j : j+s.k])); ok {
+			r.Exact |= parts
+			if whole {
+				r.Shared++
+			}
+		}
 	}
 	var counts [MaxParts]int
-	for j := 0; j+1 < len(lib.Runes); j++ {
-		for m := s.bigrams[uint32(bigramHash(lib.Runes[j], lib.Runes[j+1])%bigramBits)]; m != 0; m &= m - 1 {
+	for j := 0; j+1 < len(rs); j++ {
+		parts, whole, ok := s.bigrams.get(bigramHash(rs[j], rs[j+1]) % bigramBits)
+		if !ok {
+			continue
+		}
+		if whole {
+			r.SharedBigrams++
+		}
+		for m := parts; m != 0; m &= m - 1 {
 			counts[bits.TrailingZeros64(m)]++
 		}
 	}
 	for i, n := range counts {
 		if n >= minBigrams {
-			align |= 1 << i
+			r.Align |= 1 << i
 		}
 	}
-	return exact, align
+	return r
 }
 
 // PartBit is the bit of part i in Reach's masks.
 func PartBit(i int) uint64 { return 1 << min(i, MaxParts-1) }
+
+// table is an open-addressing hash table from well-mixed uint64 keys to a
+// parts mask and a whole-text flag: the screens' hot loop, where a Go
+// map costs several times more.
+type table struct {
+	keys  []uint64 // key+1; 0 is empty
+	parts []uint64
+	whole []bool
+	mask  uint64
+}
+
+func newTable(n int) table {
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	return table{keys: make([]uint64, size), parts: make([]uint64, size), whole: make([]bool, size), mask: uint64(size - 1)}
+}
+
+// slot finds key's slot: where it is, or the empty slot where it goes.
+// The largest key shares a slot with the one below it (a hash collision,
+// as the screens already allow).
+func (t *table) slot(key uint64) (uint64, uint64) {
+	stored := min(key, ^uint64(0)-1) + 1
+	h := key * 0x9e3779b97f4a7c15
+	for i := h >> 40 & t.mask; ; i = (i + 1) & t.mask {
+		if t.keys[i] == stored || t.keys[i] == 0 {
+			return i, stored
+		}
+	}
+}
+
+func (t *table) add(key, parts uint64, whole bool) {
+	i, stored := t.slot(key)
+	t.keys[i] = stored
+	t.parts[i] |= parts
+	t.whole[i] = t.whole[i] || whole
+}
+
+func (t *table) get(key uint64) (parts uint64, whole, ok bool) {
+	i, _ := t.slot(key)
+	if t.keys[i] == 0 {
+		return 0, false, false
+	}
+	return t.parts[i], t.whole[i], true
+}

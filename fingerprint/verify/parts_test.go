@@ -11,7 +11,7 @@ import (
 
 // TestPartScreenAgreesWithScreens is the property PartScreen stands on: for
 // random parts and library texts over a small alphabet (many chance
-// grams), Reach gives each part's own Screen answers, and for parts
+// grams), Reach gives the whole text's and each part's own Screen answers, and for parts
 // sharing the last bit never less.
 func TestPartScreenAgreesWithScreens(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 21))
@@ -31,10 +31,18 @@ func TestPartScreenAgreesWithScreens(t *testing.T) {
 		for i := range parts {
 			parts[i] = text(rng.IntN(40), letters)
 		}
-		ps := NewPartScreen(parts, Options{})
+		var whole normalize.Text
+		for _, p := range parts {
+			whole.Runes = append(whole.Runes, p.Runes...)
+		}
+		ps := NewPartScreen(whole, parts, Options{})
+		ws := NewScreen(whole, Options{})
 		for range 5 {
 			lib := text(rng.IntN(60), letters)
-			exact, align := ps.Reach(lib, minBigrams)
+			r := ps.Reach(lib, minBigrams)
+			exact, align := r.Exact, r.Align
+			require.Equal(t, ws.Shared(lib), r.Shared, "round %d whole shared", round)
+			require.Equal(t, ws.SharedBigrams(lib), r.SharedBigrams, "round %d whole bigrams", round)
 			var last [2]bool // any part sharing the last bit would
 			for i, p := range parts {
 				s := NewScreen(p, Options{})
