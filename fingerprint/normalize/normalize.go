@@ -74,7 +74,16 @@ func (n *Normalizer) Normalize(s string) Text {
 	if isASCII(s) {
 		return normalizeASCII(s, t)
 	}
+	if rs, offs, ok := n.normalizeSimple(s, t.OrigLen); ok {
+		t.Runes, t.Offsets = rs, offs
+		return t
+	}
+	return n.normalizeGeneral(s, t)
+}
 
+// normalizeGeneral is Normalize for any text: annotations, every NFKC
+// form, Traditional characters.
+func (n *Normalizer) normalizeGeneral(s string, t Text) Text {
 	anns := annotation.Find(s)
 
 	// Stage 1: NFKC with annotations dropped; runes keep source offsets.
@@ -94,6 +103,32 @@ func (n *Normalizer) Normalize(s string) Text {
 		}
 	}
 	return t
+}
+
+// normalizeSimple is Normalize in one pass for the text nearly all copy
+// is: no annotation, only simpleNFKC runes, no Traditional character. ok
+// is false for any other text (nothing is returned then).
+func (n *Normalizer) normalizeSimple(s string, runes int) ([]rune, []int, bool) {
+	if annotation.Find(s) != nil {
+		return nil, nil, false
+	}
+	n.once.Do(n.build)
+	c := n.conv
+	rs := make([]rune, 0, runes)
+	offs := make([]int, 0, runes)
+	cp := 0
+	for _, r := range s {
+		m, ok := simpleNFKC(r)
+		if !ok || (c != nil && m >= 0x3400 && c.trad.has(m)) {
+			return nil, nil, false
+		}
+		if m = fold(m); IsCountable(m) {
+			rs = append(rs, m)
+			offs = append(offs, cp)
+		}
+		cp++
+	}
+	return rs, offs, true
 }
 
 func isASCII(s string) bool {

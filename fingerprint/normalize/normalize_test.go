@@ -140,6 +140,28 @@ func TestSimpleNFKCMatchesNorm(t *testing.T) {
 	}
 }
 
+// FuzzNormalizeSimple: the one-pass path gives what the general path
+// gives, for every text it accepts.
+func FuzzNormalizeSimple(f *testing.F) {
+	for _, s := range []string{
+		"今天直播间立减５０！点击下方链接【转化】", "ＡＢＣ１２３，“你好”——。", "這個軟體很好用", "这个软件很好用",
+		"（镜头：推近）今天", "宝子们\u3000快来😀", "Hello世界·2026", "a\xffb",
+	} {
+		f.Add(s)
+	}
+	n := New()
+	f.Fuzz(func(t *testing.T, s string) {
+		runes := utf8.RuneCountInString(s)
+		rs, offs, ok := n.normalizeSimple(s, runes)
+		if !ok {
+			return
+		}
+		want := n.normalizeGeneral(s, Text{OrigLen: runes})
+		assert.Equal(t, string(want.Runes), string(rs))
+		assert.Equal(t, want.Offsets, offs)
+	})
+}
+
 func FuzzSimpleNFKCPath(f *testing.F) {
 	f.Add("今天直播间立减５０！点击下方链接【转化】")
 	f.Add("ＡＢＣ１２３，“你好”——。")
