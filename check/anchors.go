@@ -354,48 +354,63 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// at query positions lo..hi.
 	type evidence struct{ n, rare, lo, hi int }
 	const rareHolders = 8
-	hits := map[candKey]*evidence{}
 	type holder struct {
-		i   int
-		ref uint32
+		k candKey
+		i int
 	}
+	var held []holder
 	for si, s := range c.sources {
-		var held []holder
+		start := len(held)
 		counts := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
-			held = append(held, holder{i, ref})
+			held = append(held, holder{candKey{si, ref}, i})
 		})
-		for _, h := range held {
-			k := candKey{si, h.ref}
-			if counts[h.i] > t.EditMaxPostings || taken[k] {
-				continue
+		kept := held[:start]
+		for _, h := range held[start:] {
+			if counts[h.i] <= t.EditMaxPostings && !taken[h.k] {
+				if counts[h.i] <= rareHolders {
+					h.i = -1 - h.i // marks a rare anchor
+				}
+				kept = append(kept, h)
 			}
-			p := pos[h.i]
-			e := hits[k]
-			if e == nil {
-				e = &evidence{lo: p, hi: p}
-				hits[k] = e
-			}
-			e.n++
-			if counts[h.i] <= rareHolders {
-				e.rare++
-			}
-			e.lo, e.hi = min(e.lo, p), max(e.hi, p)
 		}
+		held = kept
+	}
+	// Per element: sort the holdings by element, sum each run.
+	slices.SortFunc(held, func(a, b holder) int { return a.k.compare(b.k) })
+	type hit struct {
+		k candKey
+		e evidence
+	}
+	var hits []hit
+	for j := 0; j < len(held); {
+		h := hit{k: held[j].k, e: evidence{lo: math.MaxInt, hi: -1}}
+		for ; j < len(held) && held[j].k == h.k; j++ {
+			i := held[j].i
+			if i < 0 {
+				i = -1 - i
+				h.e.rare++
+			}
+			h.e.n++
+			h.e.lo, h.e.hi = min(h.e.lo, pos[i]), max(h.e.hi, pos[i])
+		}
+		hits = append(hits, h)
 	}
 	// Evidence adds up over the elements of one asset: an edited script
 	// keeps a few anchors in each of its elements. An element holding one
 	// common anchor adds nothing worth an asset lookup.
-	keys := make([]candKey, 0, len(hits))
-	for k, e := range hits {
-		if e.n >= 2 || e.rare >= 1 {
-			keys = append(keys, k)
+	var keys []candKey
+	var own []evidence
+	for _, h := range hits {
+		if h.e.n >= 2 || h.e.rare >= 1 {
+			keys = append(keys, h.k)
+			own = append(own, h.e)
 		}
 	}
 	assets := c.assetsOf(keys)
 	byAsset := map[assetKey]*evidence{}
-	owner := make(map[candKey]*evidence, len(hits))
-	for _, k := range keys {
-		e, id := hits[k], assets[k]
+	owner := make(map[candKey]*evidence, len(keys))
+	for j, k := range keys {
+		e, id := &own[j], assets[k]
 		if id == "" {
 			owner[k] = e // gone since the lookup: judged alone
 			continue
@@ -409,6 +424,10 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		a.rare += e.rare
 		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
 		owner[k] = a
+	}
+	ownOf := make(map[candKey]evidence, len(keys))
+	for j, k := range keys {
+		ownOf[k] = own[j]
 	}
 	// Fewer anchors do when they are rare: a short edited clause holds
 	// few, chance collisions are mostly common trigrams.
@@ -426,7 +445,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		if a, b := owner[all[i]].n, owner[all[j]].n; a != b {
 			return a > b
 		}
-		if a, b := hits[all[i]].n, hits[all[j]].n; a != b {
+		if a, b := ownOf[all[i]].n, ownOf[all[j]].n; a != b {
 			return a > b
 		}
 		return all[i].less(all[j])
@@ -437,7 +456,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	same := map[evidence]int{}
 	out := all[:0]
 	for _, k := range all {
-		if e := *hits[k]; same[e] < perEvidence && len(out) < t.MaxEditCandidates {
+		if e := ownOf[k]; same[e] < perEvidence && len(out) < t.MaxEditCandidates {
 			same[e]++
 			out = append(out, k)
 		}

@@ -1,10 +1,12 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"sync/atomic"
 
@@ -110,6 +112,11 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 func (l *Library) AssetOf(ref uint32) (string, bool) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	return l.assetOf(ref)
+}
+
+// assetOf is AssetOf under the read lock.
+func (l *Library) assetOf(ref uint32) (string, bool) {
 	if int(ref) >= len(l.types) || l.types[ref] == 0 {
 		return "", false
 	}
@@ -118,7 +125,9 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 		return "", false
 	}
 	dir := s.r.Assets()
-	i := sort.Search(len(dir), func(i int) bool { return dir[i].FirstRef+dir[i].Count > ref })
+	i, _ := slices.BinarySearchFunc(dir, ref, func(a store.AssetEntry, ref uint32) int {
+		return cmp.Compare(a.FirstRef+a.Count, ref+1)
+	})
 	if i == len(dir) || dir[i].FirstRef > ref {
 		return "", false
 	}
@@ -132,8 +141,10 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 // AssetsOf returns AssetOf of each ref ("" for an element that is gone).
 func (l *Library) AssetsOf(refs []uint32) []string {
 	out := make([]string, len(refs))
+	l.mu.RLock()
+	defer l.mu.RUnlock()
 	for i, ref := range refs {
-		out[i], _ = l.AssetOf(ref)
+		out[i], _ = l.assetOf(ref)
 	}
 	return out
 }
