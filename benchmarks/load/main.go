@@ -133,21 +133,25 @@ func main() {
 
 // report is the outcome of one load run.
 type report struct {
-	Date           string  `json:"date"`
-	Machine        string  `json:"machine"`
-	LibraryAssets  int     `json:"library_assets"`
-	LibraryElems   int     `json:"library_elements"`
-	Clients        int     `json:"clients"`
-	ClientKind     string  `json:"client"`
-	Requests       int     `json:"requests"`
-	Errors         int64   `json:"errors"`
-	Rejected       int64   `json:"rejected"`
-	ScriptChars    int     `json:"script_chars"`
-	WallSeconds    float64 `json:"wall_seconds"`
-	Throughput     float64 `json:"requests_per_second"`
-	P50Ms          float64 `json:"p50_ms"`
-	P90Ms          float64 `json:"p90_ms"`
-	P99Ms          float64 `json:"p99_ms"`
+	Date          string  `json:"date"`
+	Machine       string  `json:"machine"`
+	LibraryAssets int     `json:"library_assets"`
+	LibraryElems  int     `json:"library_elements"`
+	Clients       int     `json:"clients"`
+	ClientKind    string  `json:"client"`
+	Requests      int     `json:"requests"`
+	Errors        int64   `json:"errors"`
+	Rejected      int64   `json:"rejected"`
+	ScriptChars   int     `json:"script_chars"`
+	WallSeconds   float64 `json:"wall_seconds"`
+	Throughput    float64 `json:"requests_per_second"`
+	P50Ms         float64 `json:"p50_ms"`
+	P90Ms         float64 `json:"p90_ms"`
+	P99Ms         float64 `json:"p99_ms"`
+	// CPUPerCheckMs is the process's CPU time (server, clients, any
+	// import) during the load over the checks made: less noisy than
+	// throughput on a shared machine.
+	CPUPerCheckMs  float64 `json:"cpu_per_check_ms"`
 	MaxMs          float64 `json:"max_ms"`
 	ImportAssets   int     `json:"import_assets"`
 	ImportElements int     `json:"import_elements"`
@@ -289,7 +293,9 @@ func run(ctx context.Context, o options) error {
 			}
 			return func(i int) (int, []byte, error) { return post(client, base+"/v1/check", scripts[i%len(scripts)], "") }, func() {}
 		}}
+	cpu0 := procCPU(os.Getpid())
 	out := l.run()
+	cpu := procCPU(os.Getpid()) - cpu0
 	importWG.Wait()
 	if importErr != nil {
 		out.errors++
@@ -316,6 +322,9 @@ func run(ctx context.Context, o options) error {
 	rep.WallSeconds = round(out.wall.Seconds(), 2)
 	rep.Throughput = sum.Throughput
 	rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs = sum.P50Ms, sum.P90Ms, sum.P99Ms, sum.MaxMs
+	if rep.Requests > 0 {
+		rep.CPUPerCheckMs = round(1000*cpu/float64(rep.Requests), 3)
+	}
 	if o.jsonOut {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -325,6 +334,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("load:      %d %s clients (think %v), %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
 		rep.Clients, rep.ClientKind, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
 	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
+	fmt.Printf("cpu:       %.3f ms of process CPU per check\n", rep.CPUPerCheckMs)
 	fmt.Printf("import:    %d assets / %d elements in %.0f ms during the load; visible afterwards: %v; found by check: %v\n",
 		rep.ImportAssets, rep.ImportElements, rep.ImportMs, rep.ImportVisible, rep.ImportChecked)
 	fmt.Printf("errors:    %d\n", rep.Errors)
