@@ -131,11 +131,9 @@ func (l *Library) assetOf(ref uint32) (string, bool) {
 	if i == len(dir) || dir[i].FirstRef > ref {
 		return "", false
 	}
-	id, first := dir[i].ID, dir[i].FirstRef
-	if loc, ok := l.assets[id]; ok && loc.firstRef == first {
-		return id, true
-	}
-	return "", false
+	// A live element's asset is the live version of it: replacing or
+	// removing an asset kills its elements (applySegment, killRange).
+	return dir[i].ID, true
 }
 
 // AssetsOf returns AssetOf of each ref ("" for an element that is gone).

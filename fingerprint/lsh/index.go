@@ -301,6 +301,42 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 	}
 }
 
+// end returns the index after the last entry of key hi from j on (the
+// first entry of hi): galloping, so a rare key costs a step or two and a
+// stock key a logarithmic search.
+func (r *run) end(j int, hi uint64) int {
+	lo, step := j, 1 // r.e[lo] is hi's or lo == j
+	for lo+step < len(r.e) && r.e[lo+step]>>32 == hi {
+		lo += step
+		step *= 2
+	}
+	top := min(lo+step, len(r.e))
+	k, _ := slices.BinarySearchFunc(r.e[lo:top], hi, func(e, hi uint64) int {
+		if e>>32 <= hi {
+			return -1
+		}
+		return 1
+	})
+	return lo + k
+}
+
+// prefetchBand is prefetch for keys all of band b.
+func (x *Index) prefetchBand(b *band, keys []uint64) {
+	var sink uint64
+	for _, k := range keys {
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			if r.dir == nil {
+				break
+			}
+			if lo := r.dir[(k>>32<<32)>>r.shift]; int(lo) < len(r.e) {
+				sink += r.e[lo]
+			}
+		}
+	}
+	keep(sink)
+}
+
 // prefetch touches, for every key and large run of its band, the directory
 // slot and the first entry a lookup will read. The loads are independent,
 // so the CPU overlaps their cache misses instead of paying them one lookup
@@ -414,16 +450,14 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 	hits := stack[:0]
 	x.mu.RLock()
 	b := &x.bands[band]
+	x.prefetchBand(b, keys)
 	for i, key := range keys {
 		hi := key >> 32
 		taken := 0
 		for ri := range b.runs {
 			r := &b.runs[ri]
 			j := r.find(hi << 32)
-			k := len(r.e)
-			if hi < 1<<32-1 {
-				k = r.find((hi + 1) << 32)
-			}
+			k := r.end(j, hi)
 			counts[i] += k - j
 			for _, e := range r.e[j:k] {
 				if taken >= limit {

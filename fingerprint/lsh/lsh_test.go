@@ -342,3 +342,36 @@ func TestHolders(t *testing.T) {
 	assert.Equal(t, []int{2}, counts, "but still counted until compaction")
 	assert.Equal(t, []int{0}, x.Holders(7, []uint64{20 << 32}, 4, func(int, uint32) { t.Fatal("no band 7") }))
 }
+
+// TestHoldersCountsProperty: for random keys held by random numbers of
+// ids, Holders counts every entry of each key, in runs of every size.
+func TestHoldersCountsProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	for round := range 20 {
+		x := NewIndex(Params{Bands: 1, Rows: 1})
+		want := map[uint64]int{}
+		id := uint32(0)
+		for range rng.IntN(3000) {
+			key := uint64(rng.IntN(200)) << 32
+			if rng.IntN(50) == 0 {
+				key = ^uint64(0) >> 32 << 32
+			}
+			for range 1 + rng.IntN(40) {
+				x.AddKeys(id, 0, []uint64{key})
+				want[key]++
+				id++
+			}
+			if rng.IntN(500) == 0 {
+				x.Compact()
+			}
+		}
+		keys := []uint64{^uint64(0) >> 32 << 32}
+		for k := range 201 {
+			keys = append(keys, uint64(k)<<32)
+		}
+		counts := x.Holders(0, keys, 3, func(int, uint32) {})
+		for i, k := range keys {
+			require.Equal(t, want[k], counts[i], "round %d key %d", round, k>>32)
+		}
+	}
+}
