@@ -278,7 +278,11 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 				misses++
 				continue
 			}
-			runs := m.Compare(whole.Norm, cd.norm, clause).Runs
+			var runs []verify.Run
+			if cd.reach.Shared >= t.ClauseRun-v.c.engine.Options().MinRun+1 {
+				// (a run of ClauseRun characters shares that many grams)
+				runs = m.Compare(whole.Norm, cd.norm, clause).Runs
+			}
 			if len(runs) == 0 {
 				misses++
 				continue // a stock phrase, not a clause

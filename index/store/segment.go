@@ -18,7 +18,12 @@ import (
 // Format constants of a segment file.
 const (
 	// Version is the segment format version written by this package.
-	Version = 1
+	// Version 2 stores element blocks uncompressed (their signatures and
+	// shingle hashes are random bytes: zstd saved 4–8 % and cost every
+	// read a decode); version 1, still read, compressed them.
+	Version = 2
+	// rawElementsVersion is the first version with raw element blocks.
+	rawElementsVersion = 2
 	// ElementBlockSize is the uncompressed size at which an element block
 	// is cut: a check reads a few elements from each of many blocks, so a
 	// small block costs little to read and decode; see
@@ -80,6 +85,7 @@ type Writer struct {
 	enc      *zstd.Encoder
 	firstRef uint32
 	nextRef  uint32
+	version  uint32 // format written
 
 	elemBuf   []byte
 	elemCount uint32
@@ -99,6 +105,11 @@ type Writer struct {
 // Create starts a segment at path of fsys whose first element will have
 // ref firstRef. Nothing is visible at path until Commit.
 func Create(fsys fsutil.FS, path string, firstRef uint32) (*Writer, error) {
+	return create(fsys, path, firstRef, Version)
+}
+
+// create is Create writing format version (tests write older versions).
+func create(fsys fsutil.FS, path string, firstRef uint32, version uint32) (*Writer, error) {
 	f, err := fsys.Create(path + fsutil.TempSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("create segment: %w", err)
@@ -109,10 +120,10 @@ func Create(fsys fsutil.FS, path string, firstRef uint32) (*Writer, error) {
 		return nil, fmt.Errorf("create segment: %w", err)
 	}
 	w := &Writer{fs: fsys, path: path, f: f, bw: bufio.NewWriterSize(f, 1<<20), hash: xxhash.New(), enc: enc,
-		firstRef: firstRef, nextRef: firstRef, elemFirst: firstRef}
+		firstRef: firstRef, nextRef: firstRef, elemFirst: firstRef, version: version}
 	var hdr [headerSize]byte
 	copy(hdr[:], headerMagic[:])
-	binary.LittleEndian.PutUint32(hdr[8:], Version)
+	binary.LittleEndian.PutUint32(hdr[8:], version)
 	w.write(hdr[:])
 	return w, w.err
 }
@@ -177,11 +188,14 @@ func (w *Writer) AddAsset(a *AssetRecord) error {
 // AddTombstone records that an earlier asset's elements are no longer live.
 func (w *Writer) AddTombstone(t Tombstone) { w.tombstones = append(w.tombstones, t) }
 
-func (w *Writer) flushBlock(records []byte, count, firstRef uint32) BlockInfo {
+func (w *Writer) flushBlock(records []byte, count, firstRef uint32, compress bool) BlockInfo {
 	raw := binary.AppendUvarint(w.scratch[:0], uint64(count))
 	raw = append(raw, records...)
 	w.scratch = raw
-	c := w.enc.EncodeAll(raw, nil)
+	c := raw
+	if compress {
+		c = w.enc.EncodeAll(raw, nil)
+	}
 	bi := BlockInfo{Offset: w.off, CLen: uint32(len(c)), ULen: uint32(len(raw)), FirstRef: firstRef, Count: count, Sum: xxhash.Sum64(c)}
 	w.write(c)
 	return bi
@@ -191,7 +205,7 @@ func (w *Writer) flushElements() {
 	if w.elemCount == 0 {
 		return
 	}
-	w.elemBlocks = append(w.elemBlocks, w.flushBlock(w.elemBuf, w.elemCount, w.elemFirst))
+	w.elemBlocks = append(w.elemBlocks, w.flushBlock(w.elemBuf, w.elemCount, w.elemFirst, w.version < rawElementsVersion))
 	w.elemBuf, w.elemCount = w.elemBuf[:0], 0
 }
 
@@ -199,7 +213,7 @@ func (w *Writer) flushAssets() {
 	if w.assetCnt == 0 {
 		return
 	}
-	w.assetBlocks = append(w.assetBlocks, w.flushBlock(w.assetBuf, w.assetCnt, 0))
+	w.assetBlocks = append(w.assetBlocks, w.flushBlock(w.assetBuf, w.assetCnt, 0, true))
 	w.assetBuf, w.assetCnt = w.assetBuf[:0], 0
 }
 
@@ -250,7 +264,7 @@ func (w *Writer) Commit() (Info, error) {
 	var tr [trailerSize]byte
 	binary.LittleEndian.PutUint64(tr[0:], uint64(footerOff))
 	binary.LittleEndian.PutUint32(tr[8:], uint32(len(c)))
-	binary.LittleEndian.PutUint32(tr[12:], Version)
+	binary.LittleEndian.PutUint32(tr[12:], w.version)
 	binary.LittleEndian.PutUint64(tr[16:], xxhash.Sum64(c))
 	copy(tr[24:], trailerMagic[:])
 	w.write(tr[:])
@@ -294,6 +308,7 @@ type Reader struct {
 	assetBlocks []BlockInfo
 	assets      []AssetEntry
 	tombstones  []Tombstone
+	version     uint32
 }
 
 // Open opens the segment at path of fsys and checks its header, trailer
@@ -331,8 +346,9 @@ func (r *Reader) load() error {
 	if [8]byte(hdr[:8]) != headerMagic {
 		return corruptf("bad header magic")
 	}
-	if v := binary.LittleEndian.Uint32(hdr[8:]); v != Version {
-		return fmt.Errorf("unsupported segment version %d", v)
+	r.version = binary.LittleEndian.Uint32(hdr[8:])
+	if r.version < 1 || r.version > Version {
+		return fmt.Errorf("unsupported segment version %d", r.version)
 	}
 	var tr [trailerSize]byte
 	if _, err := r.f.ReadAt(tr[:], r.size-trailerSize); err != nil {
@@ -456,13 +472,21 @@ func (r *Reader) BlockFor(ref uint32) int {
 	return i
 }
 
-func (r *Reader) readBlock(kind string, i int, bi BlockInfo) ([]byte, error) {
+// readBlock reads a block and checks its checksum; compressed blocks are
+// decoded.
+func (r *Reader) readBlock(kind string, i int, bi BlockInfo, compressed bool) ([]byte, error) {
+	if !compressed && bi.CLen != bi.ULen {
+		return nil, fmt.Errorf("segment %s: %s block %d: %w: stored size %d, raw size %d", r.path, kind, i, ErrCorrupt, bi.CLen, bi.ULen)
+	}
 	c := make([]byte, bi.CLen)
 	if _, err := r.f.ReadAt(c, bi.Offset); err != nil {
 		return nil, fmt.Errorf("segment %s: read %s block %d: %w", r.path, kind, i, err)
 	}
 	if xxhash.Sum64(c) != bi.Sum {
 		return nil, fmt.Errorf("segment %s: %s block %d: %w: checksum mismatch", r.path, kind, i, ErrCorrupt)
+	}
+	if !compressed {
+		return c, nil
 	}
 	raw, err := r.dec.DecodeAll(c, make([]byte, 0, bi.ULen))
 	if err != nil || len(raw) != int(bi.ULen) {
@@ -477,7 +501,7 @@ func (r *Reader) ElementBlock(i int) ([]Element, error) {
 		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
 	bi := r.elemBlocks[i]
-	raw, err := r.readBlock("element", i, bi)
+	raw, err := r.readBlock("element", i, bi, r.version < rawElementsVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +519,7 @@ func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
 	bi := r.elemBlocks[i]
-	raw, err := r.readBlock("element", i, bi)
+	raw, err := r.readBlock("element", i, bi, r.version < rawElementsVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -512,7 +536,7 @@ func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
 		return nil, fmt.Errorf("segment %s: asset block %d out of range", r.path, i)
 	}
 	bi := r.assetBlocks[i]
-	raw, err := r.readBlock("asset", i, bi)
+	raw, err := r.readBlock("asset", i, bi, true)
 	if err != nil {
 		return nil, err
 	}

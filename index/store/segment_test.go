@@ -54,11 +54,16 @@ func testElements(n int, firstRef uint32, rng *rand.Rand) ([]Element, []AssetRec
 }
 
 func writeSegment(t testing.TB, path string, els []Element, assets []AssetRecord, tombs []Tombstone) Info {
+	return writeSegmentVersion(t, path, Version, els, assets, tombs)
+}
+
+// writeSegmentVersion writes a segment in format version.
+func writeSegmentVersion(t testing.TB, path string, version uint32, els []Element, assets []AssetRecord, tombs []Tombstone) Info {
 	first := uint32(0)
 	if len(els) > 0 {
 		first = els[0].Ref
 	}
-	w, err := Create(fsutil.OS, path, first)
+	w, err := create(fsutil.OS, path, first, version)
 	require.NoError(t, err)
 	for i := range els {
 		require.NoError(t, w.AddElement(&els[i]))
@@ -88,64 +93,76 @@ func TestSegmentRoundTrip(t *testing.T) {
 	}
 	dec := newDecoder(t)
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(1, uint64(tc.n)))
-			els, assets := testElements(tc.n, tc.firstRef, rng)
-			path := filepath.Join(t.TempDir(), "seg")
-			info := writeSegment(t, path, els, assets, tc.tombs)
-			assert.Equal(t, tc.n, info.Elements)
-			assert.Equal(t, len(assets), info.Assets)
+		for _, version := range []uint32{1, Version} { // version 1 compressed element blocks
+			t.Run(fmt.Sprintf("%s v%d", tc.name, version), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(1, uint64(tc.n)))
+				els, assets := testElements(tc.n, tc.firstRef, rng)
+				path := filepath.Join(t.TempDir(), "seg")
+				info := writeSegmentVersion(t, path, version, els, assets, tc.tombs)
+				assert.Equal(t, tc.n, info.Elements)
+				assert.Equal(t, len(assets), info.Assets)
 
-			r, err := Open(fsutil.OS, path, dec)
-			require.NoError(t, err)
-			defer r.Close()
-			require.NoError(t, r.Verify(info.Size, info.Sum))
-			assert.Equal(t, tc.n, r.NumElements())
-			assert.Equal(t, tc.tombs, r.Tombstones())
-			if tc.n > 0 {
-				assert.Equal(t, tc.firstRef, r.FirstRef())
-			}
-			if tc.n > 1000 {
-				assert.Greater(t, len(r.ElementBlocks()), 1, "large segment should have several blocks")
-			}
-			var got []Element
-			for i := range r.ElementBlocks() {
-				b, err := r.ElementBlock(i)
+				r, err := Open(fsutil.OS, path, dec)
 				require.NoError(t, err)
-				got = append(got, b...)
-			}
-			require.Len(t, got, len(els))
-			for i := range els {
-				assert.Equal(t, els[i], got[i])
-				bi := r.BlockFor(els[i].Ref)
-				require.GreaterOrEqual(t, bi, 0)
-				blk := r.ElementBlocks()[bi]
-				assert.True(t, els[i].Ref >= blk.FirstRef && els[i].Ref < blk.FirstRef+blk.Count)
-				code := r.Types()[els[i].Ref-r.FirstRef()]
-				typ, ok := TypeOf(code)
-				require.True(t, ok)
-				assert.Equal(t, els[i].Type, typ)
-			}
-			assert.Equal(t, -1, r.BlockFor(tc.firstRef+uint32(tc.n)))
-			require.Len(t, r.Assets(), len(assets))
-			for i, a := range r.Assets() {
-				recs, err := r.AssetBlock(int(a.Block))
-				require.NoError(t, err)
-				var found *AssetRecord
-				for j := range recs {
-					if recs[j].Asset.ID == a.ID {
-						found = &recs[j]
+				defer r.Close()
+				require.NoError(t, r.Verify(info.Size, info.Sum))
+				assert.Equal(t, tc.n, r.NumElements())
+				assert.Equal(t, tc.tombs, r.Tombstones())
+				if tc.n > 0 {
+					assert.Equal(t, tc.firstRef, r.FirstRef())
+				}
+				if tc.n > 1000 {
+					assert.Greater(t, len(r.ElementBlocks()), 1, "large segment should have several blocks")
+				}
+				var got []Element
+				for i := range r.ElementBlocks() {
+					b, err := r.ElementBlock(i)
+					require.NoError(t, err)
+					got = append(got, b...)
+				}
+				require.Len(t, got, len(els))
+				for i := range els {
+					assert.Equal(t, els[i], got[i])
+					bi := r.BlockFor(els[i].Ref)
+					require.GreaterOrEqual(t, bi, 0)
+					blk := r.ElementBlocks()[bi]
+					assert.True(t, els[i].Ref >= blk.FirstRef && els[i].Ref < blk.FirstRef+blk.Count)
+					code := r.Types()[els[i].Ref-r.FirstRef()]
+					typ, ok := TypeOf(code)
+					require.True(t, ok)
+					assert.Equal(t, els[i].Type, typ)
+				}
+				assert.Equal(t, -1, r.BlockFor(tc.firstRef+uint32(tc.n)))
+				require.Len(t, r.Assets(), len(assets))
+				for i, a := range r.Assets() {
+					recs, err := r.AssetBlock(int(a.Block))
+					require.NoError(t, err)
+					var found *AssetRecord
+					for j := range recs {
+						if recs[j].Asset.ID == a.ID {
+							found = &recs[j]
+						}
+					}
+					require.NotNil(t, found)
+					assert.Equal(t, assets[i].Asset.Elements[0].Text, found.Asset.Elements[0].Text)
+					assert.Equal(t, assets[i].Asset.Elements[0].Line, found.Asset.Elements[0].Line)
+					assert.Equal(t, assets[i].Sentences, found.Sentences)
+					assert.Equal(t, assets[i].FirstRef, a.FirstRef)
+					assert.Equal(t, uint32(len(assets[i].Asset.Elements)), a.Count)
+					require.NoError(t, found.Asset.Validate())
+				}
+				for i := range r.ElementBlocks() {
+					recs, err := r.ElementRecords(i)
+					require.NoError(t, err)
+					blk := r.ElementBlocks()[i]
+					for j := range recs.Len() {
+						e, err := recs.Element(j)
+						require.NoError(t, err)
+						assert.Equal(t, els[blk.FirstRef+uint32(j)-tc.firstRef], e)
 					}
 				}
-				require.NotNil(t, found)
-				assert.Equal(t, assets[i].Asset.Elements[0].Text, found.Asset.Elements[0].Text)
-				assert.Equal(t, assets[i].Asset.Elements[0].Line, found.Asset.Elements[0].Line)
-				assert.Equal(t, assets[i].Sentences, found.Sentences)
-				assert.Equal(t, assets[i].FirstRef, a.FirstRef)
-				assert.Equal(t, uint32(len(assets[i].Asset.Elements)), a.Count)
-				require.NoError(t, found.Asset.Validate())
-			}
-		})
+			})
+		}
 	}
 }
 
