@@ -118,8 +118,8 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 	assets := c.assetsOf(keys)
 	byAsset := map[assetKey]*evidence{}
 	owner := make(map[candKey]*evidence, len(hits))
-	for k, e := range hits {
-		id := assets[k]
+	for j, k := range keys {
+		e, id := hits[k], assets[j]
 		if id == "" {
 			owner[k] = e // gone since the lookup: judged alone
 			continue
@@ -152,19 +152,24 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 }
 
 // assetsOf looks up the asset of every key, one lookup per source ("" for
-// an element gone since).
-func (c *Checker) assetsOf(keys []candKey) map[candKey]string {
-	refs := make([][]uint32, len(c.sources))
-	for _, k := range keys {
-		refs[k.src] = append(refs[k.src], k.ref)
-	}
-	out := make(map[candKey]string, len(keys))
-	for si, rs := range refs {
-		if len(rs) == 0 {
+// an element gone since), in the keys' order.
+func (c *Checker) assetsOf(keys []candKey) []string {
+	out := make([]string, len(keys))
+	var refs []uint32
+	var at []int
+	for si, s := range c.sources {
+		refs, at = refs[:0], at[:0]
+		for j, k := range keys {
+			if k.src == si {
+				refs = append(refs, k.ref)
+				at = append(at, j)
+			}
+		}
+		if len(refs) == 0 {
 			continue
 		}
-		for i, id := range c.sources[si].AssetsOf(rs) {
-			out[candKey{si, rs[i]}] = id
+		for i, id := range s.AssetsOf(refs) {
+			out[at[i]] = id
 		}
 	}
 	return out
@@ -360,7 +365,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	const rareHolders = 8
 	type holder struct {
 		k candKey
-		i int
+		i int // the anchor, -1-i when it is rare
 	}
 	var held []holder
 	for si, s := range c.sources {
@@ -370,53 +375,45 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		})
 		kept := held[:start]
 		for _, h := range held[start:] {
-			if counts[h.i] <= t.EditMaxPostings && !taken[h.k] {
+			if counts[h.i] <= t.EditMaxPostings {
 				if counts[h.i] <= rareHolders {
-					h.i = -1 - h.i // marks a rare anchor
+					h.i = -1 - h.i
 				}
 				kept = append(kept, h)
 			}
 		}
 		held = kept
 	}
-	// Per element: sort the holdings by element, sum each run.
+	// Per element: sort the holdings by element, sum each run. An element
+	// holding one common anchor adds nothing worth an asset lookup.
 	slices.SortFunc(held, func(a, b holder) int { return a.k.compare(b.k) })
-	type hit struct {
-		k candKey
-		e evidence
-	}
-	var hits []hit
+	var keys []candKey
+	var own []evidence // per key
 	for j := 0; j < len(held); {
-		h := hit{k: held[j].k, e: evidence{lo: math.MaxInt, hi: -1}}
-		for ; j < len(held) && held[j].k == h.k; j++ {
+		k, e := held[j].k, evidence{lo: math.MaxInt, hi: -1}
+		for ; j < len(held) && held[j].k == k; j++ {
 			i := held[j].i
 			if i < 0 {
 				i = -1 - i
-				h.e.rare++
+				e.rare++
 			}
-			h.e.n++
-			h.e.lo, h.e.hi = min(h.e.lo, pos[i]), max(h.e.hi, pos[i])
+			e.n++
+			e.lo, e.hi = min(e.lo, pos[i]), max(e.hi, pos[i])
 		}
-		hits = append(hits, h)
+		if (e.n >= 2 || e.rare >= 1) && !taken[k] {
+			keys = append(keys, k)
+			own = append(own, e)
+		}
 	}
 	// Evidence adds up over the elements of one asset: an edited script
-	// keeps a few anchors in each of its elements. An element holding one
-	// common anchor adds nothing worth an asset lookup.
-	var keys []candKey
-	var own []evidence
-	for _, h := range hits {
-		if h.e.n >= 2 || h.e.rare >= 1 {
-			keys = append(keys, h.k)
-			own = append(own, h.e)
-		}
-	}
+	// keeps a few anchors in each of its elements.
 	assets := c.assetsOf(keys)
 	byAsset := map[assetKey]*evidence{}
-	owner := make(map[candKey]*evidence, len(keys))
+	owner := make([]*evidence, len(keys))
 	for j, k := range keys {
-		e, id := &own[j], assets[k]
+		e, id := &own[j], assets[j]
 		if id == "" {
-			owner[k] = e // gone since the lookup: judged alone
+			owner[j] = e // gone since the lookup: judged alone
 			continue
 		}
 		a := byAsset[assetKey{k.src, id}]
@@ -427,42 +424,38 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		a.n += e.n
 		a.rare += e.rare
 		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
-		owner[k] = a
-	}
-	ownOf := make(map[candKey]evidence, len(keys))
-	for j, k := range keys {
-		ownOf[k] = own[j]
+		owner[j] = a
 	}
 	// Fewer anchors do when they are rare: a short edited clause holds
 	// few, chance collisions are mostly common trigrams.
-	var all []candKey
-	for _, k := range keys {
-		e := owner[k]
+	var all []int // indices into keys
+	for j := range keys {
+		e := owner[j]
 		if e.hi-e.lo < winnow.EditK {
 			continue
 		}
 		if e.n >= t.EditMinShared || e.rare >= t.EditMinShared-1 {
-			all = append(all, k)
+			all = append(all, j)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if a, b := owner[all[i]].n, owner[all[j]].n; a != b {
-			return a > b
+	slices.SortFunc(all, func(x, y int) int {
+		if a, b := owner[x].n, owner[y].n; a != b {
+			return b - a
 		}
-		if a, b := ownOf[all[i]].n, ownOf[all[j]].n; a != b {
-			return a > b
+		if a, b := own[x].n, own[y].n; a != b {
+			return b - a
 		}
-		return all[i].less(all[j])
+		return keys[x].compare(keys[y])
 	})
 	// Elements holding the very same anchors hold the same (stock)
 	// phrase: two of them are enough, as in clause search.
 	const perEvidence = 2
 	same := map[evidence]int{}
-	out := all[:0]
-	for _, k := range all {
-		if e := ownOf[k]; same[e] < perEvidence && len(out) < t.MaxEditCandidates {
+	var out []candKey
+	for _, j := range all {
+		if e := own[j]; same[e] < perEvidence && len(out) < t.MaxEditCandidates {
 			same[e]++
-			out = append(out, k)
+			out = append(out, keys[j])
 		}
 	}
 	return out
