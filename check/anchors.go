@@ -363,42 +363,46 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// at query positions lo..hi.
 	type evidence struct{ n, rare, lo, hi int }
 	const rareHolders = 8
-	type holder struct {
-		k candKey
-		i int // the anchor, -1-i when it is rare
+	// A holding is one element holding one anchor, packed to sort fast:
+	// source, element, rare flag, anchor.
+	const rareBit = 1 << 23
+	if len(hashes) >= rareBit || len(c.sources) > 255 {
+		return nil // never: a check has a few hundred anchors
 	}
-	var held []holder
+	var held []uint64
 	for si, s := range c.sources {
 		start := len(held)
 		counts := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
-			held = append(held, holder{candKey{si, ref}, i})
+			held = append(held, uint64(si)<<56|uint64(ref)<<24|uint64(i))
 		})
 		kept := held[:start]
 		for _, h := range held[start:] {
-			if counts[h.i] <= t.EditMaxPostings {
-				if counts[h.i] <= rareHolders {
-					h.i = -1 - h.i
-				}
-				kept = append(kept, h)
+			n := counts[h&(rareBit-1)]
+			if n > t.EditMaxPostings {
+				continue
 			}
+			if n <= rareHolders {
+				h |= rareBit
+			}
+			kept = append(kept, h)
 		}
 		held = kept
 	}
 	// Per element: sort the holdings by element, sum each run. An element
 	// holding one common anchor adds nothing worth an asset lookup.
-	slices.SortFunc(held, func(a, b holder) int { return a.k.compare(b.k) })
+	slices.Sort(held)
 	var keys []candKey
 	var own []evidence // per key
 	for j := 0; j < len(held); {
-		k, e := held[j].k, evidence{lo: math.MaxInt, hi: -1}
-		for ; j < len(held) && held[j].k == k; j++ {
-			i := held[j].i
-			if i < 0 {
-				i = -1 - i
+		elem := held[j] >> 24
+		k, e := candKey{int(elem >> 32), uint32(elem)}, evidence{lo: math.MaxInt, hi: -1}
+		for ; j < len(held) && held[j]>>24 == elem; j++ {
+			if held[j]&rareBit != 0 {
 				e.rare++
 			}
+			p := pos[held[j]&(rareBit-1)]
 			e.n++
-			e.lo, e.hi = min(e.lo, pos[i]), max(e.hi, pos[i])
+			e.lo, e.hi = min(e.lo, p), max(e.hi, p)
 		}
 		if (e.n >= 2 || e.rare >= 1) && !taken[k] {
 			keys = append(keys, k)
