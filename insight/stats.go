@@ -53,6 +53,10 @@ type Options struct {
 	Workers int
 	// MaxAssets caps the period assets checked, newest kept (0: all).
 	MaxAssets int
+	// Zone is the time zone the series' weeks and months begin in (a
+	// script published at 2026-12-01T01:00+08:00 is December's in
+	// Asia/Shanghai, November's in UTC). The default value is UTC.
+	Zone *time.Location
 	// Now ends the series when the period has no Until: the series runs
 	// through Now's week or month, empty ones included. The default value
 	// is time.Now().
@@ -265,7 +269,7 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 			}
 			g.add(r)
 		}
-		k := bucketStart(r.published, monthly)
+		k := bucketStart(r.published, monthly, opts.Zone)
 		b := buckets[k]
 		if b == nil {
 			b = &Bucket{Start: k}
@@ -274,7 +278,7 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 		b.add(r)
 	}
 	st.Figures.finish()
-	st.Series = continuousSeries(buckets, seriesBounds(opts, period), monthly)
+	st.Series = continuousSeries(buckets, seriesBounds(opts, period), monthly, opts.Zone)
 	for _, g := range groups {
 		g.finish()
 		st.Groups = append(st.Groups, *g)
@@ -438,13 +442,13 @@ const maxSeriesBuckets = 600
 // continuousSeries lists every week or month from bounds[0]'s through
 // bounds[1]'s, oldest first, with the buckets' figures (zero where no
 // asset was published).
-func continuousSeries(buckets map[string]*Bucket, bounds [2]time.Time, monthly bool) []Bucket {
+func continuousSeries(buckets map[string]*Bucket, bounds [2]time.Time, monthly bool, zone *time.Location) []Bucket {
 	out := []Bucket{}
 	if bounds[0].IsZero() {
 		return out
 	}
-	first, _ := time.Parse(time.DateOnly, bucketStart(bounds[0], monthly))
-	last := bucketStart(bounds[1], monthly)
+	first, _ := time.Parse(time.DateOnly, bucketStart(bounds[0], monthly, zone))
+	last := bucketStart(bounds[1], monthly, zone)
 	for d := first; ; {
 		k := d.Format(time.DateOnly)
 		b := buckets[k]
@@ -468,9 +472,13 @@ func continuousSeries(buckets map[string]*Bucket, bounds [2]time.Time, monthly b
 	return out
 }
 
-// bucketStart is the first day of t's month or ISO week (Monday).
-func bucketStart(t time.Time, monthly bool) string {
-	t = t.UTC()
+// bucketStart is the first day of t's month or ISO week (Monday) in zone
+// (nil: UTC).
+func bucketStart(t time.Time, monthly bool, zone *time.Location) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	t = t.In(zone)
 	if monthly {
 		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	}

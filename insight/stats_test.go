@@ -273,3 +273,36 @@ func nonzero(m map[string]int) map[string]int {
 	}
 	return out
 }
+
+// TestSeriesInZone: weeks and months begin in Options.Zone, so a script
+// published early on 1 December in Hangzhou is December's, and the
+// current month is Hangzhou's.
+func TestSeriesInZone(t *testing.T) {
+	lib := reuseLibrary(t, "2026-03-31T20:00:00Z") // 1 April, 04:00 in Asia/Shanghai
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	ctx := context.Background()
+	opts := Options{Since: day("2025-12-01"), Until: day("2026-04-30")}
+	utc, err := Compute(ctx, elibtest.Engine(t), lib, opts)
+	require.NoError(t, err)
+	opts.Zone = shanghai
+	cst, err := Compute(ctx, elibtest.Engine(t), lib, opts)
+	require.NoError(t, err)
+	count := func(st *Stats, start string) int {
+		for _, b := range st.Series {
+			if b.Start == start {
+				return b.Assets
+			}
+		}
+		return -1
+	}
+	assert.Equal(t, 3, count(utc, "2026-03-01"))
+	assert.Equal(t, 1, count(utc, "2026-04-01"))
+	assert.Equal(t, 2, count(cst, "2026-03-01"), "u3 was published in April in Asia/Shanghai")
+	assert.Equal(t, 2, count(cst, "2026-04-01"))
+
+	// Without Until, the series ends in Now's month in the zone.
+	st, err := Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-01-01"), Now: day("2026-06-30T17:00:00Z"), Zone: shanghai})
+	require.NoError(t, err)
+	assert.Equal(t, "2026-07-01", st.Series[len(st.Series)-1].Start, "1 July already in Hangzhou")
+}

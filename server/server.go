@@ -72,6 +72,9 @@ type Options struct {
 	ReadOnly bool
 	// LibraryDesc describes the library for the web page and logs.
 	LibraryDesc string
+	// Zone is the time zone the dashboard's weeks and months begin in
+	// (`elib serve --tz`). The default value is nil (UTC).
+	Zone *time.Location
 	// LibraryName is the library's bare name (its folder's, or its
 	// PostgreSQL database's), which the page shows in its own language
 	// ("元件库：copy.elib（12 个素材）"). The default value is "" (the

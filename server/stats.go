@@ -19,7 +19,7 @@ import (
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	now := s.opts.Now()
-	opts := insight.Options{Check: check.Options{Threshold: *s.opts.Threshold}, Now: now}
+	opts := insight.Options{Check: check.Options{Threshold: *s.opts.Threshold}, Now: now, Zone: s.opts.Zone}
 	var err error
 	if opts.Since, err = insight.ParseSince(v.Get("since"), now); err != nil {
 		s.writeErr(w, r, "stats", badRequest("%v", err))

@@ -179,7 +179,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token, TokenName: os.Getenv("ELIB_TOKEN_NAME"),
-		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name,
+		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name, Zone: g.zone,
 		Threshold: &opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
 		Private: private, MediaSlots: opts.mediaSlots,

@@ -121,6 +121,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if err != nil {
 		return withCode(exitError, i18n.Errorf("stats: %w", err))
 	}
+	iopts.Zone = g.zone // weeks and months begin in --tz
 	loader := newEngineLoader()
 	var lib library.Library
 	desc := ""
