@@ -193,4 +193,9 @@ var en = map[string]string{
 	"sidecar subtitles":                                                                                 "sidecar subtitles",
 	"index locked by another process":                                                                   "index locked by another process",
 	"not found":                                                                                         "not found",
+	"unknown shorthand flag":                                                                            "unknown shorthand flag",
+	"unknown flag":                                                                                      "unknown flag",
+	"unknown command":                                                                                   "unknown command",
+	"flag needs an argument":                                                                            "flag needs an argument",
+	"invalid argument":                                                                                  "invalid argument",
 }

@@ -193,4 +193,9 @@ var zh = map[string]string{
 	"sidecar subtitles":                                                                                 "外挂字幕",
 	"index locked by another process":                                                                   "索引被另一个进程锁定",
 	"not found":                                                                                         "找不到",
+	"unknown shorthand flag":                                                                            "未知的短参数",
+	"unknown flag":                                                                                      "未知的参数",
+	"unknown command":                                                                                   "未知的命令",
+	"flag needs an argument":                                                                            "参数缺少值",
+	"invalid argument":                                                                                  "无效的参数值",
 }

@@ -195,6 +195,12 @@ var phrases = []string{
 	"sidecar subtitles",
 	"index locked by another process",
 	"not found",
+	// cobra's usage errors
+	"unknown shorthand flag",
+	"unknown flag",
+	"unknown command",
+	"flag needs an argument",
+	"invalid argument",
 }
 
 // Phrases translates the known English phrases inside s (an error's

@@ -189,4 +189,5 @@ func TestPrinter(t *testing.T) {
 	assert.Equal(t, "import：drafts/x.md: 输入为空：没有文案", zhP.Message(wrappedDeep))
 	assert.ErrorIs(t, wrappedDeep, deep)
 	assert.Equal(t, "import: drafts/x.md: empty input: no copy text", enP.Message(wrappedDeep))
+	assert.Equal(t, "未知的参数: --frmat", zhP.Message(errors.New("unknown flag: --frmat")), "cobra's usage errors")
 }
