@@ -236,11 +236,19 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 			}
 		}()
 	}
+feed:
 	for i := range period {
-		next <- i
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed // the assets not handed out are not checked
+		}
 	}
 	close(next)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("stats: %w", err) // one error, not one per asset
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package insight
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -305,4 +307,23 @@ func TestSeriesInZone(t *testing.T) {
 	st, err := Compute(ctx, elibtest.Engine(t), lib, Options{Since: day("2026-01-01"), Now: day("2026-06-30T17:00:00Z"), Zone: shanghai})
 	require.NoError(t, err)
 	assert.Equal(t, "2026-07-01", st.Series[len(st.Series)-1].Start, "1 July already in Hangzhou")
+}
+
+// TestComputeStopsOnCancel: a cancelled stats run stops handing out
+// assets and answers with one error, not one per remaining asset.
+func TestComputeStopsOnCancel(t *testing.T) {
+	var assets []element.Asset
+	for i := range 400 {
+		assets = append(assets, scripted(fmt.Sprintf("a%03d", i), "2026-03-01", "抖音", fresh[i%len(fresh)], fresh[(i+1)%len(fresh)]))
+	}
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
+	require.NoError(t, err)
+	t.Cleanup(func() { lib.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as by Ctrl-C before the first check ends
+	start := time.Now()
+	_, err = Compute(ctx, elibtest.Engine(t), lib, Options{})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), time.Second, "stops within a second")
+	assert.Equal(t, 1, strings.Count(err.Error(), "canceled"), "one error line: %v", err)
 }
