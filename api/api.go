@@ -7,8 +7,8 @@ package api
 import (
 	"elib/check/report"
 	"elib/element"
-	"elib/index"
 	"elib/insight"
+	"elib/library/kit"
 )
 
 // Split is `elib split --format json` and POST /v1/split (SPEC §3).
@@ -85,7 +85,7 @@ type Stats struct {
 // NewStats assembles the stats answer from the library's counts and the
 // library-wide reuse figures (insight.LibraryReuse): the reuse rate and
 // the number of elements it was measured on.
-func NewStats(library string, st index.Stats, reuse insight.Figures) Stats {
+func NewStats(library string, st kit.Stats, reuse insight.Figures) Stats {
 	out := Stats{Library: library, Assets: st.Assets, Elements: st.Elements, ByType: map[string]int{},
 		DiskBytes: st.DiskBytes, ReuseRate: reuse.ReuseRate, ReuseSample: reuse.Elements,
 		Segments: st.Segments, Generation: st.Generation}

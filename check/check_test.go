@@ -13,6 +13,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 func asset(id string, texts ...string) element.Asset {
@@ -145,8 +146,8 @@ func textsOf(a element.Asset) []string {
 // check.
 type vanishing struct{ *index.Library }
 
-func (v vanishing) Element(ref uint32) (*index.StoredElement, error) {
-	return nil, fmt.Errorf("element ref %d: %w", ref, index.ErrNotFound)
+func (v vanishing) Element(ref uint32) (*element.Stored, error) {
+	return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 }
 
 func TestCheckSkipsElementsRemovedDuringTheCheck(t *testing.T) {

@@ -3,7 +3,7 @@ package element
 import "errors"
 
 // ErrNotFound is what a library returns for an unknown asset or element
-// (index.ErrNotFound is the same error); test with errors.Is.
+// (kit.ErrNotFound is the same error); test with errors.Is.
 var ErrNotFound = errors.New("not found")
 
 // Stored is one element as a library stores it: the element, where it

@@ -13,6 +13,7 @@ import (
 	"elib/fingerprint/winnow"
 	"elib/index/manifest"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // anchorRefs returns the element ids whose anchors a text shares, with how
@@ -89,7 +90,7 @@ func TestAnchorsAfterReindex(t *testing.T) {
 	l, dir := newLib(t, true)
 	_, err := l.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
-	require.NoError(t, l.Reindex(context.Background(), ReindexOptions{}))
+	require.NoError(t, l.Reindex(context.Background(), kit.ReindexOptions{}))
 	assert.Contains(t, anchorRefs(t, l, "每次跑完五公里膝盖就酸得不行"), "run/a.txt#1")
 	m, err := manifest.Read(dir)
 	require.NoError(t, err)

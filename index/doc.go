@@ -9,7 +9,7 @@
 // Reindex, and leaves through the read side: Candidates (LSH lookup),
 // AnchorHolders (anchor lookup),
 // Element/ElementByID (stored fingerprints and text, read from disk on
-// demand), Asset, SentenceDF, Search and Stats.
+// demand), Asset, SentenceDF, Search and kit.Stats.
 //
 // # On disk
 //

@@ -10,6 +10,7 @@ import (
 	"elib/fingerprint/footage"
 	"elib/index/manifest"
 	"elib/index/store"
+	"elib/library/kit"
 )
 
 // The footage fingerprints of video assets (package fingerprint/footage)
@@ -119,8 +120,8 @@ func decodeFootageSnapshot(b []byte) ([]footageEntry, error) {
 	return out, nil
 }
 
-// countFootage is how many prepared assets carry footage.
-func countFootage(prep []prepared) int {
+// countFootage is how many kit.Prepared assets carry footage.
+func countFootage(prep []kit.Prepared) int {
 	n := 0
 	for i := range prep {
 		if len(prep[i].Record.Footage) > 0 {
@@ -203,7 +204,7 @@ func (l *Library) dropDeadFootage() {
 // applyFootage brings the footage index up to date with a committed
 // segment s of the writer's own: the assets it ended leave, its records
 // with footage enter. The caller holds l.mu.
-func (l *Library) applyFootage(s *segment, prep []prepared, ended map[string]assetLoc) {
+func (l *Library) applyFootage(s *segment, prep []kit.Prepared, ended map[string]assetLoc) {
 	for id := range ended {
 		if _, ok := l.footageSeq[id]; ok {
 			l.footage.Remove(id)

@@ -16,6 +16,7 @@ import (
 	"elib/fingerprint/footage"
 	"elib/index/manifest"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 	"elib/media/pdq"
 )
 
@@ -107,7 +108,7 @@ func TestFootageSnapshot(t *testing.T) {
 
 	// A reindex writes the snapshot of its new generation: an Open reads
 	// one file, not every record.
-	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	m, err = manifest.Read(dir)
 	require.NoError(t, err)
 	require.NotNil(t, m.Footage)

@@ -13,15 +13,8 @@ import (
 	"elib/fingerprint/lsh"
 	"elib/index/manifest"
 	"elib/index/store"
+	"elib/library/kit"
 )
-
-// ImportResult counts what an Import stored.
-type ImportResult struct {
-	// Assets and Elements count the assets and elements written.
-	Assets, Elements int
-	// Replaced counts assets that replaced one with the same id.
-	Replaced int
-}
 
 // writable reports why the library cannot be written, if it cannot.
 func (l *Library) writable() error {
@@ -31,7 +24,7 @@ func (l *Library) writable() error {
 	case l.closed:
 		return errors.New("library closed")
 	case l.lock == nil:
-		return fmt.Errorf("library %s: %w", l.dir, ErrReadOnly)
+		return fmt.Errorf("library %s: %w", l.dir, kit.ErrReadOnly)
 	}
 	return nil
 }
@@ -40,61 +33,50 @@ func (l *Library) writable() error {
 // same file again is idempotent). Elements are fingerprinted in parallel.
 // When Import returns without error the batch is durable: it survives a
 // crash and is visible to every later Open.
-func (l *Library) Import(ctx context.Context, assets []element.Asset) (ImportResult, error) {
+func (l *Library) Import(ctx context.Context, assets []element.Asset) (kit.ImportResult, error) {
 	p, err := l.PrepareImport(ctx, assets)
 	if err != nil {
-		return ImportResult{}, err
+		return kit.ImportResult{}, err
 	}
 	return l.ImportPrepared(ctx, p)
-}
-
-// PreparedImport is a batch of assets fingerprinted ahead of storing it
-// (PrepareImport), so that a caller importing many batches fingerprints
-// the next one while the library stores the previous (library.Batcher).
-type PreparedImport struct {
-	// Assets are the prepared assets in import order, one per id.
-	Assets []Prepared
-	// Extra is what a backend computes ahead besides fingerprints (the
-	// PostgreSQL library's search terms); the file library needs none.
-	Extra any
 }
 
 // PrepareImport validates and fingerprints assets for ImportPrepared
 // without touching the library, so it may run while another batch is
 // being stored.
-func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (PreparedImport, error) {
+func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (kit.PreparedImport, error) {
 	if err := l.writable(); err != nil {
-		return PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
 	if l.engine == nil {
-		return PreparedImport{}, errors.New("import: library opened without a fingerprint engine")
+		return kit.PreparedImport{}, errors.New("import: library opened without a fingerprint engine")
 	}
 	if err := l.Compatible(l.engine); err != nil {
-		return PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
-	batch, err := ImportBatch(assets)
+	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
 	prep, err := l.prepare(ctx, batch, l.opts.Workers, l.opts.Progress)
 	if err != nil {
-		return PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
-	return PreparedImport{Assets: prep}, nil
+	return kit.PreparedImport{Assets: prep}, nil
 }
 
-// ImportPrepared stores a batch PrepareImport prepared, as Import does.
-func (l *Library) ImportPrepared(ctx context.Context, p PreparedImport) (ImportResult, error) {
+// ImportPrepared stores a batch PrepareImport kit.Prepared, as Import does.
+func (l *Library) ImportPrepared(ctx context.Context, p kit.PreparedImport) (kit.ImportResult, error) {
 	if err := l.writable(); err != nil {
-		return ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	if err := l.Compatible(l.engine); err != nil {
-		return ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	res, err := l.commit(ctx, p.Assets, nil)
 	if err != nil {
@@ -104,14 +86,14 @@ func (l *Library) ImportPrepared(ctx context.Context, p PreparedImport) (ImportR
 }
 
 // prepare fingerprints every element of assets with workers goroutines.
-func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers int, progress func(done, total int)) ([]prepared, error) {
-	return Prepare(ctx, l.engine, assets, PrepareOptions{Workers: workers, Progress: progress, Now: l.now()})
+func (l *Library) prepare(ctx context.Context, assets []element.Asset, workers int, progress func(done, total int)) ([]kit.Prepared, error) {
+	return kit.Prepare(ctx, l.engine, assets, kit.PrepareOptions{Workers: workers, Progress: progress, Now: l.now()})
 }
 
 // commit stores one batch — new assets (replacing same-id ones) and extra
 // tombstones — as a new segment and generation. The caller holds l.wmu.
-func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.Tombstone) (ImportResult, error) {
-	var res ImportResult
+func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []store.Tombstone) (kit.ImportResult, error) {
+	var res kit.ImportResult
 	l.mu.RLock()
 	m := l.man.Clone()
 	tombs := append([]store.Tombstone(nil), removals...)
@@ -227,7 +209,7 @@ func (l *Library) commit(ctx context.Context, prep []prepared, removals []store.
 }
 
 // writeSegment writes the new segment file and opens it for reading.
-func (l *Library) writeSegment(s *segment, prep []prepared, tombs []store.Tombstone) error {
+func (l *Library) writeSegment(s *segment, prep []kit.Prepared, tombs []store.Tombstone) error {
 	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.Elements", s.meta.Seq)))
 	path := filepath.Join(l.dir, rel)
 	w, err := store.Create(l.fs, path, s.firstRef)
@@ -277,7 +259,7 @@ func (l *Library) removeStaleSnapshots(prev, m *manifest.Manifest) {
 
 // Remove deletes assets (by asset id) or single elements (by element id
 // "<asset id>#<n>") and returns how many it removed. Unknown ids are
-// reported in an error matching ErrNotFound after the known ones are
+// reported in an error matching kit.ErrNotFound after the known ones are
 // removed.
 func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int, error) {
 	if err := l.writable(); err != nil {
@@ -313,7 +295,7 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 		}
 	}
 	if len(missing) > 0 {
-		return len(tombs), fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), ErrNotFound)
+		return len(tombs), fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
 	}
 	return len(tombs), nil
 }

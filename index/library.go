@@ -21,10 +21,11 @@ import (
 	"elib/fingerprint/lsh"
 	"elib/fingerprint/normalize"
 	"elib/history"
-	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
+	"elib/library/kit"
+	"elib/vfs"
 )
 
 // Names inside a library directory.
@@ -34,30 +35,14 @@ const (
 	fulltextDir = "fulltext"
 )
 
-// Sentinel errors; test with errors.Is.
-var (
-	// ErrNotFound is returned for an unknown asset or element
-	// (element.ErrNotFound).
-	ErrNotFound = element.ErrNotFound
-	// ErrNoLibrary is returned by Open when dir holds no library.
-	ErrNoLibrary = errors.New("no library")
-	// ErrReadOnly is returned by write methods of a read-only Library.
-	ErrReadOnly = errors.New("library opened read-only")
-	// ErrExists is returned by Init when dir already holds a library.
-	ErrExists = errors.New("library already exists")
-	// ErrIncompatible is returned when the engine's fingerprint options
-	// differ from those the library was built with.
-	ErrIncompatible = errors.New("fingerprint options differ from the library's; run elib reindex")
-)
-
 // Options configure Open.
 type Options struct {
 	// Dir is the library directory.
 	Dir string
-	// FS holds the library's files (default fsutil.OS; Memory uses
-	// fsutil.NewMem). Its full-text index is on disk beside them when FS is
+	// FS holds the library's files (default vfs.OS; Memory uses
+	// vfs.NewMem). Its full-text index is on disk beside them when FS is
 	// durable, in memory otherwise.
-	FS fsutil.FS
+	FS vfs.FS
 	// ReadOnly opens without the writer lock; write methods fail.
 	ReadOnly bool
 	// Engine fingerprints imported material. It may be nil for commands
@@ -91,10 +76,10 @@ type Options struct {
 // Library is an opened element library. It is safe for concurrent use.
 type Library struct {
 	dir    string
-	fs     fsutil.FS
+	fs     vfs.FS
 	opts   Options
 	engine *fingerprint.Engine
-	lock   *fsutil.Lock
+	lock   *vfs.Lock
 	dec    *zstd.Decoder
 	cache  *blockCache
 
@@ -118,7 +103,7 @@ type Library struct {
 	footageSeq map[string]uint64
 	damage     []string
 	// snapFiles holds the snapshot files opened with the manifest during load.
-	snapFiles map[string]fsutil.File
+	snapFiles map[string]vfs.File
 	ft        *fulltext.Index
 	ftErr     error
 	// memSearch holds the full-text indexes of a library on a memory FS.
@@ -164,19 +149,19 @@ type segment struct {
 func (s *segment) contains(ref uint32) bool { return ref >= s.firstRef && ref-s.firstRef < s.n }
 
 // Exists reports whether dir holds a library.
-func Exists(dir string) bool { return existsIn(fsutil.OS, dir) }
+func Exists(dir string) bool { return existsIn(vfs.OS, dir) }
 
-func existsIn(fsys fsutil.FS, dir string) bool {
+func existsIn(fsys vfs.FS, dir string) bool {
 	_, err := fsys.Stat(filepath.Join(dir, manifest.FileName))
 	return err == nil
 }
 
-// Init creates an empty library in dir. It fails with ErrExists if one is
+// Init creates an empty library in dir. It fails with kit.ErrExists if one is
 // already there.
-func Init(dir string) error { return InitFS(fsutil.OS, dir) }
+func Init(dir string) error { return InitFS(vfs.OS, dir) }
 
 // InitFS creates an empty library in dir of fsys.
-func InitFS(fsys fsutil.FS, dir string) error {
+func InitFS(fsys vfs.FS, dir string) error {
 	if err := fsys.MkdirAll(filepath.Join(dir, segmentsDir)); err != nil {
 		return fmt.Errorf("init library %s: %w", dir, err)
 	}
@@ -186,7 +171,7 @@ func InitFS(fsys fsutil.FS, dir string) error {
 	}
 	defer lk.Unlock()
 	if existsIn(fsys, dir) {
-		return fmt.Errorf("init library %s: %w", dir, ErrExists)
+		return fmt.Errorf("init library %s: %w", dir, kit.ErrExists)
 	}
 	m := manifest.New()
 	m.Fulltext.Dir = fulltextDir
@@ -207,7 +192,7 @@ func (o *Options) ensureDefaults() {
 		o.CacheBlocks = 256
 	}
 	if o.FS == nil {
-		o.FS = fsutil.OS
+		o.FS = vfs.OS
 	}
 }
 
@@ -224,9 +209,9 @@ func Open(opts Options) (*Library, error) {
 	dir := opts.Dir
 	if !existsIn(opts.FS, dir) {
 		if _, err := opts.FS.Stat(dir); err != nil {
-			return nil, fmt.Errorf("open library %s: %w", dir, ErrNoLibrary)
+			return nil, fmt.Errorf("open library %s: %w", dir, kit.ErrNoLibrary)
 		}
-		return nil, fmt.Errorf("open library %s: %w (run elib init)", dir, ErrNoLibrary)
+		return nil, fmt.Errorf("open library %s: %w (run elib init)", dir, kit.ErrNoLibrary)
 	}
 	dec, err := newDecoder()
 	if err != nil {
@@ -240,7 +225,7 @@ func Open(opts Options) (*Library, error) {
 		lk, err := opts.FS.Lock(filepath.Join(dir, lockFile))
 		if err != nil {
 			dec.Close()
-			var le *fsutil.LockedError
+			var le *vfs.LockedError
 			if errors.As(err, &le) {
 				if le.PID > 0 {
 					return nil, fmt.Errorf("library %s is locked by another writer (pid %d)", dir, le.PID)
@@ -471,7 +456,7 @@ func (l *Library) Generation() uint64 {
 }
 
 // Compatible reports whether engine signs like the library's stored
-// fingerprints (ErrIncompatible otherwise). An empty library is compatible
+// fingerprints (kit.ErrIncompatible otherwise). An empty library is compatible
 // with every engine.
 func (l *Library) Compatible(engine *fingerprint.Engine) error {
 	l.mu.RLock()
@@ -484,7 +469,7 @@ func (l *Library) compatible(engine *fingerprint.Engine) error {
 		return nil
 	}
 	if *fingerprintInfo(engine) != *l.man.Fingerprint {
-		return ErrIncompatible
+		return kit.ErrIncompatible
 	}
 	return nil
 }
@@ -581,7 +566,7 @@ func (l *Library) cleanup() {
 			}
 			name := e.Name()
 			switch {
-			case strings.HasSuffix(name, fsutil.TempSuffix),
+			case strings.HasSuffix(name, vfs.TempSuffix),
 				sub == segmentsDir && strings.HasPrefix(name, "seg-"),
 				strings.HasPrefix(name, "lsh-"), strings.HasPrefix(name, "sketch-"), strings.HasPrefix(name, "footage-"),
 				e.IsDir() && strings.HasPrefix(name, fulltextDir):

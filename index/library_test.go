@@ -18,6 +18,7 @@ import (
 	"elib/index/fulltext"
 	"elib/index/manifest"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // script, sampleAssets and the runs are the shared library test fixture.
@@ -61,10 +62,10 @@ func TestInitAndExists(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "lib")
 	assert.False(t, Exists(dir))
 	_, err := Open(Options{Dir: dir, ReadOnly: true})
-	assert.ErrorIs(t, err, ErrNoLibrary)
+	assert.ErrorIs(t, err, kit.ErrNoLibrary)
 	require.NoError(t, Init(dir))
 	assert.True(t, Exists(dir))
-	assert.ErrorIs(t, Init(dir), ErrExists)
+	assert.ErrorIs(t, Init(dir), kit.ErrExists)
 	l, err := Open(Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err)
 	defer l.Close()
@@ -79,7 +80,7 @@ func TestImportAndRead(t *testing.T) {
 	ctx := context.Background()
 	res, err := l.Import(ctx, sampleAssets())
 	require.NoError(t, err)
-	assert.Equal(t, ImportResult{Assets: 3, Elements: 7}, res)
+	assert.Equal(t, kit.ImportResult{Assets: 3, Elements: 7}, res)
 
 	check := func(t *testing.T, l *Library) {
 		assert.Equal(t, 3, l.AssetCount())
@@ -97,9 +98,9 @@ func TestImportAndRead(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, e.Ref, byID.Ref)
 		_, err = l.ElementByID("run/a.txt#4")
-		assert.ErrorIs(t, err, ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 		_, err = l.ElementByID("nope#1")
-		assert.ErrorIs(t, err, ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 
 		a, err := l.Asset("car/c.txt")
 		require.NoError(t, err)
@@ -110,7 +111,7 @@ func TestImportAndRead(t *testing.T) {
 		assert.Equal(t, "推近", a.Elements[0].Attributes["camera"])
 		require.NoError(t, a.Validate())
 		_, err = l.Asset("missing")
-		assert.ErrorIs(t, err, ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 
 		// A lightly edited copy of the hook finds it through LSH.
 		got := candidates(t, l, hookRun+"！")
@@ -144,12 +145,12 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 	changed := script("run/a.txt", "跑鞋 v2", "hook", hookCook)
 	res, err := l.Import(ctx, []element.Asset{sampleAssets()[0], changed})
 	require.NoError(t, err)
-	assert.Equal(t, ImportResult{Assets: 1, Elements: 1, Replaced: 1}, res)
+	assert.Equal(t, kit.ImportResult{Assets: 1, Elements: 1, Replaced: 1}, res)
 	assert.Equal(t, 3, l.AssetCount())
 	assert.Equal(t, 5, l.ElementCount())
 	for _, r := range oldRefs {
 		_, err := l.Element(r)
-		assert.ErrorIs(t, err, ErrNotFound, "old element %d must be dead", r)
+		assert.ErrorIs(t, err, kit.ErrNotFound, "old element %d must be dead", r)
 	}
 	got := candidates(t, l, hookRun)
 	assert.False(t, got["run/a.txt#1"] && len(got) == 1, "replaced hook must not be found: %v", got)
@@ -157,13 +158,13 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 
 	n, err := l.Remove(ctx, "cook/b.txt", "car/c.txt#2", "ghost.txt")
 	assert.Equal(t, 2, n)
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, kit.ErrNotFound)
 	assert.Contains(t, err.Error(), "ghost.txt")
 	assert.Equal(t, 2, l.AssetCount())
 	assert.Equal(t, 2, l.ElementCount())
 	assert.Equal(t, []uint32{l.AssetElements("car/c.txt")[0]}, l.AssetElements("car/c.txt"))
 	_, err = l.ElementByID("car/c.txt#2")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, kit.ErrNotFound)
 	require.NoError(t, l.Close())
 
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
@@ -172,13 +173,13 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 	assert.Equal(t, 2, r.AssetCount())
 	assert.Equal(t, 2, r.ElementCount())
 	_, err = r.Asset("cook/b.txt")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, kit.ErrNotFound)
 	a, err := r.Asset("run/a.txt")
 	require.NoError(t, err)
 	assert.Equal(t, "跑鞋 v2", a.Title)
 	assert.True(t, candidates(t, r, hookCook)["run/a.txt#1"])
 	_, err = r.Import(context.Background(), sampleAssets())
-	assert.ErrorIs(t, err, ErrReadOnly)
+	assert.ErrorIs(t, err, kit.ErrReadOnly)
 }
 
 func TestWriterLock(t *testing.T) {
@@ -252,7 +253,7 @@ func TestCorruptSegmentAndRepair(t *testing.T) {
 	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), Salvage: true, NoFulltext: true})
 	require.NoError(t, err)
 	assert.NotEmpty(t, w.Damage())
-	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	dmg := strings.Join(w.Damage(), "\n")
 	assert.Contains(t, dmg, bad)
 	require.NoError(t, w.Close())
@@ -290,7 +291,7 @@ func TestSalvageSkipsUnreadableSegment(t *testing.T) {
 	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), Salvage: true, NoFulltext: true})
 	require.NoError(t, err)
 	defer w.Close()
-	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	assert.Contains(t, strings.Join(w.Damage(), "\n"), "2 assets, 4 elements lost")
 	assert.Equal(t, 1, w.AssetCount())
 }
@@ -310,7 +311,7 @@ func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
 	assert.NotZero(t, res.Total)
 
 	var progress int
-	require.NoError(t, l.Reindex(ctx, ReindexOptions{Workers: 2, Progress: func(done, total int) { progress = done }}))
+	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{Workers: 2, Progress: func(done, total int) { progress = done }}))
 	assert.Equal(t, 5, progress)
 	assert.Equal(t, 3, l.AssetCount())
 	assert.Equal(t, 5, l.ElementCount())
@@ -389,7 +390,7 @@ func TestMemoryLibrary(t *testing.T) {
 	require.NotZero(t, res.Total)
 	assert.NotEmpty(t, res.Facets["type"])
 	assert.Contains(t, res.Hits[0].Fragments[0], "<mark>")
-	require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 	assert.Equal(t, 2, l.AssetCount())
 	assert.True(t, candidates(t, l, storyCar)["car/c.txt#1"])
 	res2, err := l.Search(ctx, fulltext.Query{Text: "下单", Facets: true})
@@ -480,7 +481,7 @@ func TestReadersOpenWhileWriterCommits(t *testing.T) {
 		_, err := l.Import(ctx, []element.Asset{script(fmt.Sprintf("y/%d.txt", i), "", "hook", storyCar+fmt.Sprint(i))})
 		require.NoError(t, err)
 		if i == 15 {
-			require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+			require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 		}
 	}
 	close(stop)

@@ -7,7 +7,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint"
-	"elib/index/fsutil"
+	"elib/vfs"
 )
 
 // memoryDir is where Memory keeps its library in its memory file system.
@@ -19,7 +19,7 @@ const memoryCacheBlocks = 1 << 20
 
 // Memory builds a library in memory (nothing on disk) from assets; elib
 // uses it for the embedded sample library and a check's batch. It is an
-// ordinary Library on a memory file system (fsutil.NewMem) with its search
+// ordinary Library on a memory file system (vfs.NewMem) with its search
 // index in memory (bleve.NewMemOnly), so it behaves as one on disk: every
 // method works; writes are simply not durable. The search index is built
 // at the first Search.
@@ -27,7 +27,7 @@ func Memory(ctx context.Context, engine *fingerprint.Engine, assets []element.As
 	if engine == nil {
 		return nil, errors.New("memory library: nil fingerprint engine")
 	}
-	fsys := fsutil.NewMem()
+	fsys := vfs.NewMem()
 	if err := InitFS(fsys, memoryDir); err != nil {
 		return nil, fmt.Errorf("memory library: %w", err)
 	}

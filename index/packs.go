@@ -1,47 +1,44 @@
 package index
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"elib/index/manifest"
+	"elib/library/kit"
 )
 
 // Creator packs are stored in the manifest beside the allowlist: written
 // atomically with it, carried over by Reindex, read by every opener. These
 // four methods are the whole storage seam of packs.
 
-// ErrPackExists is returned by PackAdd for a pack id already in use.
-var ErrPackExists = errors.New("pack already exists")
-
 // Packs returns the library's packs, oldest first.
-func (l *Library) Packs() []manifest.Pack {
+func (l *Library) Packs() []kit.Pack {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.man.Clone().Packs
 }
 
-// Pack returns the pack id (ErrNotFound when there is none).
-func (l *Library) Pack(id string) (manifest.Pack, error) {
+// Pack returns the pack id (kit.ErrNotFound when there is none).
+func (l *Library) Pack(id string) (kit.Pack, error) {
 	for _, p := range l.Packs() {
 		if p.ID == id {
 			return p, nil
 		}
 	}
-	return manifest.Pack{}, fmt.Errorf("pack %q: %w", id, ErrNotFound)
+	return kit.Pack{}, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
 }
 
 // PackAdd stores p. An empty p.ID gets the next free "pack-N"; the id is
 // returned.
-func (l *Library) PackAdd(p manifest.Pack) (string, error) {
+func (l *Library) PackAdd(p kit.Pack) (string, error) {
 	id := ""
-	err := l.editPacks(func(ps []manifest.Pack) ([]manifest.Pack, error) {
+	err := l.editPacks(func(ps []kit.Pack) ([]kit.Pack, error) {
 		next := 1
 		for _, q := range ps {
 			if p.ID != "" && q.ID == p.ID {
-				return nil, fmt.Errorf("pack %q: %w", p.ID, ErrPackExists)
+				return nil, fmt.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
 			}
 			if n, err := strconv.Atoi(strings.TrimPrefix(q.ID, "pack-")); err == nil && strings.HasPrefix(q.ID, "pack-") {
 				next = max(next, n+1)
@@ -56,21 +53,21 @@ func (l *Library) PackAdd(p manifest.Pack) (string, error) {
 	return id, err
 }
 
-// PackRemove removes the pack id (ErrNotFound when there is none).
+// PackRemove removes the pack id (kit.ErrNotFound when there is none).
 func (l *Library) PackRemove(id string) error {
-	return l.editPacks(func(ps []manifest.Pack) ([]manifest.Pack, error) {
+	return l.editPacks(func(ps []kit.Pack) ([]kit.Pack, error) {
 		for i, p := range ps {
 			if p.ID == id {
 				return append(ps[:i:i], ps[i+1:]...), nil
 			}
 		}
-		return nil, fmt.Errorf("pack %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
 	})
 }
 
 // editPacks changes the packs under the writer lock and commits a new
 // manifest generation (in memory only for an in-memory library).
-func (l *Library) editPacks(edit func([]manifest.Pack) ([]manifest.Pack, error)) error {
+func (l *Library) editPacks(edit func([]kit.Pack) ([]kit.Pack, error)) error {
 	if err := l.writable(); err != nil {
 		return fmt.Errorf("packs: %w", err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/manifest"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 func TestPacksDurableAndKeptByReindex(t *testing.T) {
@@ -18,7 +18,7 @@ func TestPacksDurableAndKeptByReindex(t *testing.T) {
 	ctx := context.Background()
 	_, err := l.Import(ctx, sampleAssets())
 	require.NoError(t, err)
-	p := manifest.Pack{Title: "跑鞋", From: "run/a.txt", Created: "2026-12-01T00:00:00Z", Elements: []manifest.PackElement{
+	p := kit.Pack{Title: "跑鞋", From: "run/a.txt", Created: "2026-12-01T00:00:00Z", Elements: []kit.PackElement{
 		{ElementID: "run/a.txt#1", Type: "hook", Text: hookRun, Slot: true},
 		{ElementID: "run/a.txt#2", Type: "testimonial", Text: testiRun, Attributes: map[string]any{"camera": "推近"}},
 	}}
@@ -30,9 +30,9 @@ func TestPacksDurableAndKeptByReindex(t *testing.T) {
 	assert.Equal(t, "pack-2", id2)
 	p.ID = "pack-1"
 	_, err = l.PackAdd(p)
-	assert.True(t, errors.Is(err, ErrPackExists), "%v", err)
+	assert.True(t, errors.Is(err, kit.ErrPackExists), "%v", err)
 	require.NoError(t, l.PackRemove("pack-2"))
-	assert.True(t, errors.Is(l.PackRemove("pack-2"), ErrNotFound))
+	assert.True(t, errors.Is(l.PackRemove("pack-2"), kit.ErrNotFound))
 
 	// A reader in another process sees it; a reindex keeps it.
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
@@ -41,10 +41,10 @@ func TestPacksDurableAndKeptByReindex(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, p, got)
 	_, err = r.PackAdd(p)
-	assert.True(t, errors.Is(err, ErrReadOnly))
+	assert.True(t, errors.Is(err, kit.ErrReadOnly))
 	require.NoError(t, r.Close())
 
-	require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 	require.NoError(t, l.Close())
 	l2, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
 	require.NoError(t, err)

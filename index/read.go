@@ -11,33 +11,15 @@ import (
 	"sync/atomic"
 
 	"elib/element"
-	"elib/index/fsutil"
 	"elib/index/fulltext"
 	"elib/index/store"
+	"elib/library/kit"
+	"elib/vfs"
 )
 
-// StoredElement is one library element as the check needs it (the type
-// lives in package element, so the check reads it without this package).
-type StoredElement = element.Stored
-
-func toStored(e *store.Element) *StoredElement {
-	return &StoredElement{Ref: e.Ref, ID: e.ID(), AssetID: e.AssetID, Index: e.Index, Type: e.Type,
+func toStored(e *store.Element) *element.Stored {
+	return &element.Stored{Ref: e.Ref, ID: e.ID(), AssetID: e.AssetID, Index: e.Index, Type: e.Type,
 		Text: e.Text, Title: e.Title, Signature: e.Signature, Shingles: e.Shingles}
-}
-
-// Stats summarises a library.
-type Stats struct {
-	// Assets and Elements count live assets and elements.
-	Assets   int `json:"assets"`
-	Elements int `json:"elements"`
-	// ByType counts live elements per type.
-	ByType map[element.Type]int `json:"by_type"`
-	// DiskBytes is the size of the library directory.
-	DiskBytes int64 `json:"disk_bytes"`
-	// Segments is the number of element-store segment files.
-	Segments int `json:"segments"`
-	// Generation is the manifest generation.
-	Generation uint64 `json:"generation"`
 }
 
 // Candidates calls fn for every live element sharing an LSH band key with
@@ -153,27 +135,27 @@ func (l *Library) Prefetch(refs []uint32) {}
 
 // Element returns the live element ref, reading its block from disk if it
 // is not cached.
-func (l *Library) Element(ref uint32) (*StoredElement, error) {
+func (l *Library) Element(ref uint32) (*element.Stored, error) {
 	l.mu.RLock()
 	if int(ref) >= len(l.types) || l.types[ref] == 0 {
 		l.mu.RUnlock()
-		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+		return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 	}
 	s := l.segmentFor(ref)
 	l.mu.RUnlock()
 	if s == nil || s.damaged {
-		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+		return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 	}
 	bi := s.r.BlockFor(ref)
 	if bi < 0 {
-		return nil, fmt.Errorf("element ref %d: %w", ref, ErrNotFound)
+		return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 	}
 	v, err := l.cache.get(cacheKey{seg: s, block: bi}, func() (any, error) {
 		recs, err := s.r.ElementRecords(bi)
 		if err != nil {
 			return nil, err
 		}
-		return &elementBlock{recs: recs, els: make([]atomic.Pointer[StoredElement], recs.Len())}, nil
+		return &elementBlock{recs: recs, els: make([]atomic.Pointer[element.Stored], recs.Len())}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("element ref %d: %w", ref, err)
@@ -201,20 +183,20 @@ func (l *Library) Element(ref uint32) (*StoredElement, error) {
 // first time it is read.
 type elementBlock struct {
 	recs *store.ElementRecords
-	els  []atomic.Pointer[StoredElement]
+	els  []atomic.Pointer[element.Stored]
 }
 
 // ElementByID returns the live element "<asset id>#<n>".
-func (l *Library) ElementByID(id string) (*StoredElement, error) {
+func (l *Library) ElementByID(id string) (*element.Stored, error) {
 	assetID, n, ok := element.SplitElementID(id)
 	if !ok {
-		return nil, fmt.Errorf("element %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("element %q: %w", id, kit.ErrNotFound)
 	}
 	l.mu.RLock()
 	loc, ok := l.assets[assetID]
 	l.mu.RUnlock()
 	if !ok || uint32(n) > loc.count {
-		return nil, fmt.Errorf("element %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("element %q: %w", id, kit.ErrNotFound)
 	}
 	e, err := l.Element(loc.firstRef + uint32(n-1))
 	if err != nil {
@@ -229,7 +211,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	loc, ok := l.assets[id]
 	l.mu.RUnlock()
 	if !ok {
-		return nil, fmt.Errorf("asset %q: %w", id, ErrNotFound)
+		return nil, fmt.Errorf("asset %q: %w", id, kit.ErrNotFound)
 	}
 	rec, err := l.assetRecord(id, loc)
 	if err != nil {
@@ -328,13 +310,13 @@ func (l *Library) SentenceDFs(hashes []uint64) []int {
 	return out
 }
 
-// Stats returns counts and disk usage. (The reuse rate is the check's
+// kit.Stats returns counts and disk usage. (The reuse rate is the check's
 // figure: see package insight.)
-func (l *Library) Stats() (Stats, error) {
+func (l *Library) Stats() (kit.Stats, error) {
 	l.mu.RLock()
-	st := Stats{Assets: len(l.assets), Elements: l.live, ByType: l.typeCount(), Segments: len(l.segs), Generation: l.man.Generation}
+	st := kit.Stats{Assets: len(l.assets), Elements: l.live, ByType: l.typeCount(), Segments: len(l.segs), Generation: l.man.Generation}
 	l.mu.RUnlock()
-	st.DiskBytes = fsutil.Size(l.fs, l.dir)
+	st.DiskBytes = vfs.Size(l.fs, l.dir)
 	return st, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"elib/element"
 	"elib/fingerprint/winnow"
 	"elib/index/fulltext"
 	"elib/index/manifest"
@@ -193,7 +194,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 	// read here.
 	type pending struct {
 		seg     *segment
-		els     []*StoredElement
+		els     []*element.Stored
 		anchors [][]uint64 // per element of els
 		recs    []store.AssetRecord
 		drop    [][]uint64 // sentences of the assets its tombstones end
@@ -224,7 +225,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 			}
 		}
 		norm := l.normalizer()
-		if err := probe.eachElement(s, func(e *StoredElement) {
+		if err := probe.eachElement(s, func(e *element.Stored) {
 			p.els = append(p.els, e)
 			p.anchors = append(p.anchors, winnow.Hashes(norm.Normalize(e.Text).Runes))
 		}); err != nil {

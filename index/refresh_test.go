@@ -17,6 +17,7 @@ import (
 	"elib/fingerprint/winnow"
 	"elib/index/fulltext"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // hookNew is copy no sample asset shares.
@@ -58,7 +59,7 @@ func TestRefreshSeesImport(t *testing.T) {
 	_, err = w.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
 	require.NoError(t, err)
 	_, err = r.ElementByID("camp/d.txt#1")
-	require.ErrorIs(t, err, ErrNotFound, "not visible before Refresh")
+	require.ErrorIs(t, err, kit.ErrNotFound, "not visible before Refresh")
 	assert.Equal(t, 3, r.AssetCount())
 
 	changed, err = r.Refresh()
@@ -118,9 +119,9 @@ func TestRefreshSeesRemoveAndAllowlist(t *testing.T) {
 	assert.True(t, changed)
 
 	_, err = r.Asset("run/a.txt")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, kit.ErrNotFound)
 	_, err = r.ElementByID("cook/b.txt#2")
-	assert.ErrorIs(t, err, ErrNotFound)
+	assert.ErrorIs(t, err, kit.ErrNotFound)
 	_, err = r.ElementByID("cook/b.txt#1")
 	assert.NoError(t, err)
 	assert.False(t, candidates(t, r, hookRun)["run/a.txt#1"])
@@ -144,7 +145,7 @@ func TestRefreshSeesReindex(t *testing.T) {
 	old := append([]*segment(nil), r.segs...)
 	require.Len(t, old, 3)
 
-	require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	changed, err := r.Refresh()
 	require.NoError(t, err)
 	assert.True(t, changed)
@@ -210,7 +211,7 @@ func TestRefreshNoopAndClosed(t *testing.T) {
 // TestRefreshConcurrentReaders runs readers in a loop while a writer in the
 // same directory imports, removes and reindexes and the reader library
 // refreshes after each commit: the only error a reader may see is
-// ErrNotFound (an element that went away between two calls).
+// kit.ErrNotFound (an element that went away between two calls).
 func TestRefreshConcurrentReaders(t *testing.T) {
 	w, dir := newLib(t, true)
 	ctx := context.Background()
@@ -228,7 +229,7 @@ func TestRefreshConcurrentReaders(t *testing.T) {
 	var reads atomic.Int64
 	errc := make(chan error, 16)
 	report := func(err error) {
-		if err != nil && !errors.Is(err, ErrNotFound) {
+		if err != nil && !errors.Is(err, kit.ErrNotFound) {
 			select {
 			case errc <- err:
 			default:
@@ -271,7 +272,7 @@ func TestRefreshConcurrentReaders(t *testing.T) {
 			_, err = w.Remove(ctx, "x/2.txt")
 			require.NoError(t, err)
 		case 8:
-			require.NoError(t, w.Reindex(ctx, ReindexOptions{}))
+			require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 		}
 		changed, err := r.Refresh()
 		require.NoError(t, err)
@@ -391,7 +392,7 @@ func TestRefreshAppendedMatchesOpen(t *testing.T) {
 	assert.Equal(t, before, r.segs[:len(before)], "loaded segments kept")
 	assert.Empty(t, r.retired, "no segment replaced")
 
-	err = w.Reindex(ctx, ReindexOptions{})
+	err = w.Reindex(ctx, kit.ReindexOptions{})
 	require.NoError(t, err)
 	changed, err := r.Refresh()
 	require.NoError(t, err)

@@ -14,20 +14,8 @@ import (
 	"elib/index/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
+	"elib/library/kit"
 )
-
-// ReindexOptions configure Reindex.
-type ReindexOptions struct {
-	// From, when set, rebuilds the library from the supported files under
-	// this directory (asset ids relative to it) instead of from the stored
-	// assets.
-	From string
-	// Workers is the number of fingerprinting goroutines (default: the
-	// library's Options.Workers).
-	Workers int
-	// Progress, when set, is called as assets are rebuilt.
-	Progress func(done, total int)
-}
 
 // reindexChunk is the number of elements per segment a reindex writes.
 const reindexChunk = 20_000
@@ -38,7 +26,7 @@ const reindexChunk = 20_000
 // is written beside the old one and swapped in atomically through the
 // manifest, so readers keep working throughout. Problems met (damaged
 // blocks, unparsable files) are listed by Damage afterwards.
-func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
+func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 	if err := l.writable(); err != nil {
 		return fmt.Errorf("reindex: %w", err)
 	}
@@ -105,7 +93,7 @@ func (l *Library) Reindex(ctx context.Context, opts ReindexOptions) error {
 // rebuild is the state of one Reindex.
 type rebuild struct {
 	l       *Library
-	opts    ReindexOptions
+	opts    kit.ReindexOptions
 	m       *manifest.Manifest
 	params  lsh.Params
 	lsh     *lsh.Index
@@ -264,7 +252,7 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 // fromDir feeds the assets parsed from the files under dir; files that do
 // not parse are listed as damage.
 func (b *rebuild) fromDir(ctx context.Context, dir string) error {
-	return ReadDir(ctx, dir, b.l.engine.Segmenter(), func(a element.Asset) error { return b.add(ctx, a) },
+	return kit.ReadDir(ctx, dir, b.l.engine.Segmenter(), func(a element.Asset) error { return b.add(ctx, a) },
 		func(problem string) { b.damage = append(b.damage, problem) })
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"elib/library/kit"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +28,7 @@ func TestReindexNamesAssetsItCannotCarryOver(t *testing.T) {
 	l.assets["\xff\xfe.txt"] = loc
 	l.mu.Unlock()
 
-	require.NoError(t, l.Reindex(ctx, ReindexOptions{}))
+	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 	assert.Contains(t, l.Damage(), `lost asset "\xff\xfe.txt": no readable stored record with that id, not carried over`)
 	assert.Equal(t, 2, l.AssetCount())
 }

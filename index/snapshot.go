@@ -11,13 +11,14 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"elib/element"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
-	"elib/index/fsutil"
 	"elib/index/manifest"
 	"elib/index/store"
+	"elib/vfs"
 )
 
 // lshSnapshotEvery: a writer persists the LSH index again once this many
@@ -31,7 +32,7 @@ const lshSnapshotEvery = 50_000
 // the manifest is read: a writer may delete them as soon as it commits the
 // next generation, and an open file stays readable after that.
 func (l *Library) openSnapshots() {
-	l.snapFiles = map[string]fsutil.File{}
+	l.snapFiles = map[string]vfs.File{}
 	for _, s := range []*manifest.Snapshot{l.man.LSH, l.man.Anchors, l.man.Sketch, l.man.Footage} {
 		if s == nil {
 			continue
@@ -71,7 +72,7 @@ func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
 func (l *Library) writeSnapshot(name string, seq uint64, write func(w io.Writer) error) (*manifest.Snapshot, error) {
 	h := xxhash.New()
 	var size int64
-	err := fsutil.Write(l.fs, filepath.Join(l.dir, name), func(w io.Writer) error {
+	err := vfs.Write(l.fs, filepath.Join(l.dir, name), func(w io.Writer) error {
 		cw := &countWriter{w: io.MultiWriter(w, h)}
 		err := write(cw)
 		size = cw.n
@@ -180,7 +181,7 @@ func (l *Library) loadLSH() error {
 				}
 			}
 		}
-		err := l.eachElement(s, func(e *StoredElement) {
+		err := l.eachElement(s, func(e *element.Stored) {
 			if int(e.Ref) >= len(l.types) || l.types[e.Ref] == 0 {
 				return
 			}
@@ -223,7 +224,7 @@ func (l *Library) normalizer() *normalize.Normalizer {
 
 // eachElement decodes every element block of s in order. With Salvage, a
 // damaged block is recorded and skipped.
-func (l *Library) eachElement(s *segment, fn func(e *StoredElement)) error {
+func (l *Library) eachElement(s *segment, fn func(e *element.Stored)) error {
 	for i := range s.r.ElementBlocks() {
 		els, err := s.r.ElementBlock(i)
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 
 	"elib/check"
 	"elib/element"
-	"elib/index"
+	"elib/library/kit"
 )
 
 // asOf is the library as it stood when an asset was published: assets
@@ -15,7 +15,7 @@ import (
 // reuse points back at material that existed first — what `elib check`
 // saw when the asset was new.
 type asOf struct {
-	Library
+	kit.Library
 	published map[string]time.Time // by asset id; zero: unknown (always visible)
 	cutoff    time.Time
 }
@@ -75,10 +75,10 @@ func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint
 }
 
 // Element reports later assets' elements as not found.
-func (s *asOf) Element(ref uint32) (*index.StoredElement, error) {
+func (s *asOf) Element(ref uint32) (*element.Stored, error) {
 	e, err := s.Library.Element(ref)
 	if err == nil && !s.visible(e.AssetID) {
-		return nil, fmt.Errorf("element ref %d: published after %s: %w", ref, s.cutoff.Format(time.RFC3339), index.ErrNotFound)
+		return nil, fmt.Errorf("element ref %d: published after %s: %w", ref, s.cutoff.Format(time.RFC3339), kit.ErrNotFound)
 	}
 	return e, err
 }
@@ -94,7 +94,7 @@ func (s *asOf) AssetElements(assetID string) []uint32 {
 // Asset hides later assets.
 func (s *asOf) Asset(id string) (*element.Asset, error) {
 	if !s.visible(id) {
-		return nil, fmt.Errorf("asset %q: %w", id, index.ErrNotFound)
+		return nil, fmt.Errorf("asset %q: %w", id, kit.ErrNotFound)
 	}
 	return s.Library.Asset(id)
 }

@@ -11,33 +11,21 @@ import (
 
 	"elib/check"
 	"elib/fingerprint"
-	"elib/index"
 	"elib/index/fulltext"
+	"elib/library/kit"
 )
 
 // DefaultFatigueAssets caps the recent assets CurrentFatigue checks (the
 // newest): a check must not wait for a whole library's worth of checks.
 const DefaultFatigueAssets = 500
 
-// searcher is a library that finds elements by published time (its
-// full-text index); CurrentFatigue uses it to read only the window's
-// assets instead of every asset.
-type searcher interface {
-	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
-}
-
 // recentAssets returns the assets published in [opts.Since, opts.Until]
 // with their published times, oldest first, through the library's search
-// when it has one (reading every asset otherwise or when the search
-// fails). Nothing is published after Until = now, so only the window's
+// by published time (reading every asset when the search fails). Nothing is published after Until = now, so only the window's
 // assets need a published time: every other asset is older.
-func recentAssets(ctx context.Context, lib Library, opts Options) (map[string]time.Time, []periodAsset, error) {
-	s, ok := lib.(searcher)
-	if !ok {
-		return periodAssets(lib, opts)
-	}
+func recentAssets(ctx context.Context, lib kit.Library, opts Options) (map[string]time.Time, []periodAsset, error) {
 	limit := max(1000, 20*opts.MaxAssets)
-	res, err := s.Search(ctx, fulltext.Query{Since: opts.Since, Until: opts.Until, Sort: fulltext.SortCreated, Limit: limit})
+	res, err := lib.Search(ctx, fulltext.Query{Since: opts.Since, Until: opts.Until, Sort: fulltext.SortCreated, Limit: limit})
 	if err != nil {
 		slog.Debug("fatigue: search by published time failed; reading every asset", "err", err)
 		return periodAssets(lib, opts)
@@ -49,7 +37,7 @@ func recentAssets(ctx context.Context, lib Library, opts Options) (map[string]ti
 			continue
 		}
 		a, err := lib.Asset(h.AssetID)
-		if errors.Is(err, index.ErrNotFound) {
+		if errors.Is(err, kit.ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -83,7 +71,7 @@ type Fatigue struct {
 
 // CurrentFatigue computes the fatigue at now: stats over the last
 // opts.FatigueDays days (opts' period is ignored).
-func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib Library, now time.Time, opts Options) (*Fatigue, error) {
+func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, now time.Time, opts Options) (*Fatigue, error) {
 	opts.ensureDefaults()
 	opts.Since = now.Add(-time.Duration(opts.FatigueDays) * 24 * time.Hour)
 	opts.Until = now

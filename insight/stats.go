@@ -13,15 +13,8 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint"
-	"elib/index"
+	"elib/library/kit"
 )
-
-// Library is what stats need of a library; *index.Library has it.
-type Library interface {
-	check.Source
-	// AssetIDs lists every live asset.
-	AssetIDs() []string
-}
 
 // Groupings of Options.By.
 const (
@@ -206,7 +199,7 @@ type use struct {
 // Compute checks every asset published in the period against the library
 // as it stood when the asset was published (itself and later assets
 // hidden) and sums up reuse, levels and fatigue.
-func Compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options) (*Stats, error) {
+func Compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options) (*Stats, error) {
 	opts.ensureDefaults()
 	start := time.Now()
 	published, period, err := periodAssets(lib, opts)
@@ -217,7 +210,7 @@ func Compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts 
 }
 
 // compute checks the period assets and sums up.
-func compute(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options, published map[string]time.Time, period []periodAsset, start time.Time) (*Stats, error) {
+func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, published map[string]time.Time, period []periodAsset, start time.Time) (*Stats, error) {
 	truncated := 0
 	if opts.MaxAssets > 0 && len(period) > opts.MaxAssets {
 		truncated = len(period) - opts.MaxAssets
@@ -310,12 +303,12 @@ type periodAsset struct {
 
 // periodAssets reads every asset's published time and returns those in
 // the period, oldest first.
-func periodAssets(lib Library, opts Options) (map[string]time.Time, []periodAsset, error) {
+func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []periodAsset, error) {
 	published := map[string]time.Time{}
 	var period []periodAsset
 	for _, id := range lib.AssetIDs() {
 		a, err := lib.Asset(id)
-		if errors.Is(err, index.ErrNotFound) {
+		if errors.Is(err, kit.ErrNotFound) {
 			continue // removed meanwhile
 		}
 		if err != nil {
@@ -339,7 +332,7 @@ func periodAssets(lib Library, opts Options) (map[string]time.Time, []periodAsse
 
 // checkAsOf checks one period asset against the library as of its
 // publication.
-func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib Library, published map[string]time.Time, pa periodAsset, opts Options) (*assetResult, error) {
+func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published map[string]time.Time, pa periodAsset, opts Options) (*assetResult, error) {
 	src := &asOf{Library: lib, published: published, cutoff: pa.published}
 	c, err := check.New(engine, opts.Check, src)
 	if err != nil {
@@ -591,7 +584,7 @@ const ReuseSampleAssets = 500
 // containment >= 0.8), on the newest opts.MaxAssets assets (default
 // ReuseSampleAssets), each checked against the library as of its
 // publication. The period fields of opts are ignored.
-func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib Library, opts Options) (Figures, error) {
+func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options) (Figures, error) {
 	if opts.MaxAssets <= 0 {
 		opts.MaxAssets = ReuseSampleAssets
 	}

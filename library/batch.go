@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"elib/element"
-	"elib/index"
+	"elib/library/kit"
 )
 
 // Batcher imports the assets of many inputs in durable batches of about
@@ -17,7 +17,7 @@ import (
 // fingerprinting share the machine instead of taking turns. At most one
 // batch is stored at a time, in order.
 type Batcher struct {
-	lib Library
+	lib kit.Library
 	// MaxElements is the batch size in elements. The default value is 2000.
 	MaxElements int
 	// Committed is called for every input whose batch committed, in order,
@@ -25,7 +25,7 @@ type Batcher struct {
 	Committed func(input string, assets, elements int)
 
 	// Result sums the committed batches; IDs lists their assets.
-	Result index.ImportResult
+	Result kit.ImportResult
 	IDs    []string
 
 	batch    []element.Asset
@@ -42,25 +42,14 @@ type pendingInput struct {
 // storing is a batch whose ImportPrepared runs on its own goroutine.
 type storing struct {
 	done    chan struct{}
-	res     index.ImportResult
+	res     kit.ImportResult
 	err     error
 	ids     []string
 	pending []pendingInput
 }
 
-// DefaultBatchElements is the import batch size for the library at
-// location: 2,000 elements for a file library (one segment each) and
-// 20,000 for PostgreSQL, whose posting btrees take a bigger transaction's
-// sorted postings faster (benchmarks/RESULTS.md: 1M, 2,000 vs 20,000).
-func DefaultBatchElements(location string) int {
-	if IsPostgres(location) {
-		return 20000
-	}
-	return 2000
-}
-
 // NewBatcher returns a Batcher importing into lib.
-func NewBatcher(lib Library, maxElements int, committed func(input string, assets, elements int)) *Batcher {
+func NewBatcher(lib kit.Library, maxElements int, committed func(input string, assets, elements int)) *Batcher {
 	if maxElements <= 0 {
 		maxElements = 2000
 	}

@@ -24,11 +24,10 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
 	"elib/fingerprint/wordseg"
-	"elib/index"
 	"elib/index/fulltext"
-	"elib/index/manifest"
 	"elib/internal/elibtest"
 	"elib/library"
+	"elib/library/kit"
 	"elib/library/postgres/pgtest"
 )
 
@@ -41,29 +40,66 @@ func TestMain(m *testing.M) {
 // backend opens an empty writable library of one kind.
 type backend struct {
 	name string
-	open func(t *testing.T) library.Library
+	open func(t *testing.T) kit.Library
 }
 
-// backends are the three libraries every behaviour test runs against.
+// locations make an empty location of each registered scheme: a new
+// backend registers its scheme and adds its line here, and the behaviour
+// tests run against it (TestEverySchemeIsConformanceTested fails until
+// it does).
+var locations = map[string]func(t *testing.T) string{
+	"memory":   func(*testing.T) string { return library.MemoryLocation },
+	"file":     func(t *testing.T) string { return filepath.Join(t.TempDir(), "lib") },
+	"postgres": func(t *testing.T) string { return pgtest.Database(t) },
+}
+
+// backends are the libraries every behaviour test runs against: one per
+// registered scheme, opened through the registry.
 func backends() []backend {
-	return []backend{
-		{"memory", func(t *testing.T) library.Library {
-			l, err := index.Memory(context.Background(), elibtest.Engine(t), nil)
-			require.NoError(t, err)
-			t.Cleanup(func() { l.Close() })
-			return l
-		}},
-		{"file", func(t *testing.T) library.Library {
-			dir := filepath.Join(t.TempDir(), "lib")
-			return openAt(t, dir)
-		}},
-		{"postgres", func(t *testing.T) library.Library {
-			return openAt(t, pgtest.Database(t))
-		}},
+	var out []backend
+	for _, s := range library.Schemes() {
+		loc, ok := locations[s.Name]
+		if !ok {
+			continue
+		}
+		out = append(out, backend{s.Name, func(t *testing.T) kit.Library { return openAt(t, loc(t)) }})
 	}
+	return out
 }
 
-func openAt(t *testing.T, location string) library.Library {
+func TestEverySchemeIsConformanceTested(t *testing.T) {
+	var names []string
+	for _, s := range library.Schemes() {
+		names = append(names, s.Name)
+		assert.Contains(t, locations, s.Name, "scheme %s has no line in locations", s.Name)
+	}
+	assert.ElementsMatch(t, []string{"file", "memory", "postgres"}, names)
+}
+
+func TestSchemeOf(t *testing.T) {
+	for _, tc := range []struct {
+		location, scheme, describe, short string
+		root                              bool
+	}{
+		{"/srv/elib", "file", "/srv/elib", "elib", true},
+		{"memory:", "memory", "in-memory library", "memory", false},
+		{"postgres://u:secret@db/elib", "postgres", "postgres://u:xxxxx@db/elib", "elib", false},
+		{"PostgreSQL:///team?host=/run/postgresql", "postgres", "", "team", false},
+	} {
+		s, err := library.SchemeOf(tc.location)
+		require.NoError(t, err)
+		assert.Equal(t, tc.scheme, s.Name, tc.location)
+		if tc.describe != "" {
+			assert.Equal(t, tc.describe, library.Describe(tc.location))
+		}
+		assert.NotContains(t, library.Describe(tc.location), "secret")
+		assert.Equal(t, tc.short, library.ShortName(tc.location), tc.location)
+		assert.Equal(t, tc.root, library.Root(tc.location) != "", tc.location)
+	}
+	assert.Equal(t, "/srv", library.Root("/srv/elib"))
+}
+
+func openAt(t *testing.T, location string) kit.Library {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, library.Init(ctx, location))
@@ -74,7 +110,7 @@ func openAt(t *testing.T, location string) library.Library {
 }
 
 // each runs fn against every backend.
-func each(t *testing.T, fn func(t *testing.T, l library.Library)) {
+func each(t *testing.T, fn func(t *testing.T, l kit.Library)) {
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) { fn(t, b.open(t)) })
 	}
@@ -95,7 +131,7 @@ const (
 )
 
 // candidates returns the element ids sharing an LSH band with text.
-func candidates(t *testing.T, l library.Library, text string) map[string]bool {
+func candidates(t *testing.T, l kit.Library, text string) map[string]bool {
 	t.Helper()
 	e := elibtest.Engine(t)
 	keys := e.BandKeys(nil, e.Fingerprint(text).Signature)
@@ -109,11 +145,11 @@ func candidates(t *testing.T, l library.Library, text string) map[string]bool {
 }
 
 func TestImportAndRead(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		res, err := l.Import(ctx, sampleAssets())
 		require.NoError(t, err)
-		assert.Equal(t, index.ImportResult{Assets: 3, Elements: 7}, res)
+		assert.Equal(t, kit.ImportResult{Assets: 3, Elements: 7}, res)
 		assert.Equal(t, 3, l.AssetCount())
 		assert.Equal(t, 7, l.ElementCount())
 		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
@@ -123,7 +159,7 @@ func TestImportAndRead(t *testing.T) {
 		assert.Equal(t, "牛排锅", a.Title)
 		assert.Equal(t, hookCook, a.Elements[0].Text)
 		_, err = l.Asset("nope")
-		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 
 		e, err := l.ElementByID("run/a.txt#3")
 		require.NoError(t, err)
@@ -136,7 +172,7 @@ func TestImportAndRead(t *testing.T) {
 		l.Prefetch([]uint32{e.Ref, 1 << 30}) // a hint: unknown refs are no error
 		assert.Len(t, l.AssetElements("run/a.txt"), 3)
 		_, err = l.ElementByID("run/a.txt#9")
-		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 
 		assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
 		assert.Empty(t, candidates(t, l, "完全无关的一段文字，讲的是天气和云彩的变化"))
@@ -157,7 +193,7 @@ func TestImportAndRead(t *testing.T) {
 }
 
 func TestReplaceAndRemove(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		_, err := l.Import(ctx, sampleAssets())
 		require.NoError(t, err)
@@ -169,20 +205,20 @@ func TestReplaceAndRemove(t *testing.T) {
 		assert.False(t, candidates(t, l, convRun)["run/a.txt#3"], "a replaced element is gone")
 
 		n, err := l.Remove(ctx, "cook/b.txt", "car/c.txt#2", "missing.txt")
-		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 		assert.Contains(t, err.Error(), "missing.txt")
 		assert.Equal(t, 2, n)
 		assert.Equal(t, 2, l.AssetCount())
 		assert.Equal(t, 2, l.ElementCount())
 		assert.Equal(t, []uint32{l.AssetElements("car/c.txt")[0]}, l.AssetElements("car/c.txt"))
 		_, err = l.ElementByID("car/c.txt#2")
-		assert.ErrorIs(t, err, index.ErrNotFound)
+		assert.ErrorIs(t, err, kit.ErrNotFound)
 		assert.Empty(t, candidates(t, l, hookCook))
 	})
 }
 
 func TestAllowlistAndSentences(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		require.NoError(t, l.AllowlistAdd(" 理性消费 ", "品牌口号", "", "品牌口号"))
 		assert.Equal(t, []string{"品牌口号", "理性消费"}, l.Allowlist())
 		require.NoError(t, l.AllowlistRemove("品牌口号"))
@@ -206,7 +242,7 @@ func TestAllowlistAndSentences(t *testing.T) {
 }
 
 func TestSearch(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		_, err := l.Import(ctx, sampleAssets())
 		require.NoError(t, err)
@@ -239,7 +275,7 @@ func TestSearch(t *testing.T) {
 }
 
 func TestStatsAndReindex(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		assets := sampleAssets()
 		copyRun := script("copy/a.txt", "抄", "hook", hookRun, "conversion", convRun)
@@ -254,7 +290,7 @@ func TestStatsAndReindex(t *testing.T) {
 
 		_, err = l.Remove(ctx, "car/c.txt#1")
 		require.NoError(t, err)
-		require.NoError(t, l.Reindex(ctx, index.ReindexOptions{}))
+		require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 		assert.Equal(t, 4, l.AssetCount())
 		assert.Equal(t, 8, l.ElementCount())
 		assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
@@ -309,13 +345,13 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 			ctx := context.Background()
 			where := loc(t)
 			require.NoError(t, library.Init(ctx, where))
-			assert.ErrorIs(t, library.Init(ctx, where), index.ErrExists)
+			assert.ErrorIs(t, library.Init(ctx, where), kit.ErrExists)
 			l, err := library.Open(ctx, where, library.Options{ReadOnly: true})
 			require.NoError(t, err)
 			defer l.Close()
 			_, err = l.Import(ctx, sampleAssets())
-			assert.ErrorIs(t, err, index.ErrReadOnly)
-			assert.ErrorIs(t, l.AllowlistAdd("x"), index.ErrReadOnly)
+			assert.ErrorIs(t, err, kit.ErrReadOnly)
+			assert.ErrorIs(t, l.AllowlistAdd("x"), kit.ErrReadOnly)
 		})
 	}
 }
@@ -331,19 +367,19 @@ func sentences(t *testing.T, text string, norm normalize.Text) []uint64 {
 }
 
 func TestPacks(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
-		ps, ok := l.(library.PackStore)
+	each(t, func(t *testing.T, l kit.Library) {
+		ps, ok := l.(kit.PackStore)
 		require.True(t, ok)
 		assert.Empty(t, ps.Packs())
-		id, err := ps.PackAdd(manifest.Pack{Title: "跑鞋模板", From: "run/a.txt", Created: "2026-12-01T00:00:00Z",
-			Elements: []manifest.PackElement{{ElementID: "run/a.txt#1", Type: "hook", Text: hookRun}}})
+		id, err := ps.PackAdd(kit.Pack{Title: "跑鞋模板", From: "run/a.txt", Created: "2026-12-01T00:00:00Z",
+			Elements: []kit.PackElement{{ElementID: "run/a.txt#1", Type: "hook", Text: hookRun}}})
 		require.NoError(t, err)
 		assert.Equal(t, "pack-1", id)
-		id2, err := ps.PackAdd(manifest.Pack{ID: "mine", From: "x"})
+		id2, err := ps.PackAdd(kit.Pack{ID: "mine", From: "x"})
 		require.NoError(t, err)
 		assert.Equal(t, "mine", id2)
-		_, err = ps.PackAdd(manifest.Pack{ID: "mine"})
-		assert.ErrorIs(t, err, index.ErrPackExists)
+		_, err = ps.PackAdd(kit.Pack{ID: "mine"})
+		assert.ErrorIs(t, err, kit.ErrPackExists)
 		p, err := ps.Pack("pack-1")
 		require.NoError(t, err)
 		assert.Equal(t, "跑鞋模板", p.Title)
@@ -354,10 +390,10 @@ func TestPacks(t *testing.T) {
 		}
 		assert.Equal(t, []string{"pack-1", "mine"}, ids)
 		require.NoError(t, ps.PackRemove("pack-1"))
-		assert.ErrorIs(t, ps.PackRemove("pack-1"), index.ErrNotFound)
+		assert.ErrorIs(t, ps.PackRemove("pack-1"), kit.ErrNotFound)
 		_, err = ps.Pack("pack-1")
-		assert.ErrorIs(t, err, index.ErrNotFound)
-		id, err = ps.PackAdd(manifest.Pack{From: "y"})
+		assert.ErrorIs(t, err, kit.ErrNotFound)
+		id, err = ps.PackAdd(kit.Pack{From: "y"})
 		require.NoError(t, err)
 		assert.Equal(t, "pack-1", id)
 	})
@@ -380,7 +416,7 @@ func TestReindexFrom(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
 	}
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		_, err := l.Import(ctx, sampleAssets())
 		require.NoError(t, err)
@@ -389,10 +425,10 @@ func TestReindexFrom(t *testing.T) {
 		// A cancelled rebuild changes nothing.
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		require.Error(t, l.Reindex(cancelled, index.ReindexOptions{From: dir}))
+		require.Error(t, l.Reindex(cancelled, kit.ReindexOptions{From: dir}))
 		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
 
-		require.NoError(t, l.Reindex(ctx, index.ReindexOptions{From: dir}))
+		require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{From: dir}))
 		assert.Equal(t, []string{"camp.md", "shoes/run.md"}, l.AssetIDs())
 		assert.Equal(t, 3, l.ElementCount())
 		damage := strings.Join(l.Damage(), "\n")
@@ -664,7 +700,7 @@ func TestSearchIdenticalOnSample(t *testing.T) {
 }
 
 func TestBatcherPipelinesInOrder(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		assets := sampleAssets()
 		changed := assets[0]
@@ -685,14 +721,14 @@ func TestBatcherPipelinesInOrder(t *testing.T) {
 		for _, a := range assets[1:] {
 			want += len(a.Elements)
 		}
-		assert.Equal(t, index.ImportResult{Assets: 4, Elements: want + 1 + len(assets[0].Elements), Replaced: 1}, b.Result)
+		assert.Equal(t, kit.ImportResult{Assets: 4, Elements: want + 1 + len(assets[0].Elements), Replaced: 1}, b.Result)
 		assert.Equal(t, want+1, l.ElementCount(), "the later version of the re-imported asset wins")
 		require.NoError(t, b.Flush(ctx), "flushing nothing is fine")
 	})
 }
 
 func TestBatcherReportsAFailedBatch(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		assets := sampleAssets()
 		var committed []string
@@ -709,7 +745,7 @@ func TestBatcherReportsAFailedBatch(t *testing.T) {
 }
 
 func TestPrepareImportTouchesNothing(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		gen := l.Generation()
 		p, err := l.PrepareImport(ctx, sampleAssets())
@@ -718,7 +754,7 @@ func TestPrepareImportTouchesNothing(t *testing.T) {
 		assert.Equal(t, gen, l.Generation())
 		res, err := l.ImportPrepared(ctx, p)
 		require.NoError(t, err)
-		assert.Equal(t, index.ImportResult{Assets: 3, Elements: 7}, res)
+		assert.Equal(t, kit.ImportResult{Assets: 3, Elements: 7}, res)
 		assert.Equal(t, []string{"car/c.txt", "cook/b.txt", "run/a.txt"}, l.AssetIDs())
 	})
 }

@@ -11,9 +11,9 @@ import (
 
 	"elib/element"
 	"elib/fingerprint/footage"
-	"elib/index"
 	"elib/internal/elibtest"
 	"elib/library"
+	"elib/library/kit"
 	"elib/library/postgres/pgtest"
 	"elib/media/pdq"
 )
@@ -60,7 +60,7 @@ func videoAsset(id, text string, f *footage.Fingerprint) element.Asset {
 // (the stored form, no probes), finds it by lookup, forgets it when the
 // asset is replaced or removed, and keeps it through a reindex.
 func TestFootageStoredAndFound(t *testing.T) {
-	each(t, func(t *testing.T, l library.Library) {
+	each(t, func(t *testing.T, l kit.Library) {
 		ctx := context.Background()
 		v1, v2 := footageOf(1, 60), footageOf(2, 30)
 		_, err := l.Import(ctx, append(sampleAssets(),
@@ -85,7 +85,7 @@ func TestFootageStoredAndFound(t *testing.T) {
 		assert.Empty(t, l.FootageLookup(footageOf(3, 20), footage.LookupOptions{}).Matches, "unrelated footage")
 
 		// Reindex keeps the footage without the media.
-		require.NoError(t, l.Reindex(ctx, index.ReindexOptions{}))
+		require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 		assert.Equal(t, 2, l.FootageVideos())
 		res = l.FootageLookup(v2, footage.LookupOptions{})
 		require.Len(t, res.Matches, 1)
@@ -125,7 +125,7 @@ func TestFootageReopenAndMigrate(t *testing.T) {
 	for _, loc := range []string{dir, pg} {
 		require.NoError(t, library.Init(ctx, loc))
 	}
-	open := func(loc string) library.Library {
+	open := func(loc string) kit.Library {
 		l, err := library.Open(ctx, loc, library.Options{Engine: elibtest.Engine(t), Workers: 2})
 		require.NoError(t, err)
 		return l

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/history"
-	"elib/index"
 	"elib/library"
+	"elib/library/kit"
 	"elib/library/postgres/pgtest"
 )
 
@@ -47,7 +47,7 @@ func TestHistoryKeptAcrossReindexRestartAndMigrate(t *testing.T) {
 			assert.Empty(t, got)
 			require.NoError(t, store.AppendHistory(ctx, historyEntries(base)[:2]))
 			require.NoError(t, store.AppendHistory(ctx, historyEntries(base)[2:]))
-			require.NoError(t, l.Reindex(ctx, index.ReindexOptions{}))
+			require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
 			require.NoError(t, l.Close())
 
 			// A restart: a new process opens the library read-only.

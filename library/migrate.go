@@ -6,7 +6,7 @@ import (
 
 	"elib/element"
 	"elib/history"
-	"elib/index/manifest"
+	"elib/library/kit"
 )
 
 // MigrateResult counts what Migrate copied.
@@ -19,15 +19,6 @@ type MigrateResult struct {
 	History int `json:"history"`
 }
 
-// PackStore is a library that keeps creator packs (the file, memory and
-// PostgreSQL libraries do).
-type PackStore interface {
-	Packs() []manifest.Pack
-	Pack(id string) (manifest.Pack, error)
-	PackAdd(p manifest.Pack) (string, error)
-	PackRemove(id string) error
-}
-
 // migrateBatch is the number of elements per import into the destination.
 const migrateBatch = 2000
 
@@ -36,7 +27,7 @@ const migrateBatch = 2000
 // creator packs (by id; a pack dst already has is kept) from src into dst, in imports of about 2,000 elements; dst fingerprints them
 // with its own engine. Assets already in dst with the same id are
 // replaced, so a migration interrupted midway can simply be run again.
-func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (MigrateResult, error) {
+func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int)) (MigrateResult, error) {
 	var res MigrateResult
 	var batch []element.Asset
 	n := 0
@@ -103,18 +94,14 @@ func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (
 		}
 	}
 	res.Allowlist = len(phrases)
-	from, ok1 := src.(PackStore)
-	to, ok2 := dst.(PackStore)
-	if ok1 && ok2 {
-		for _, p := range from.Packs() {
-			if _, err := to.Pack(p.ID); err == nil {
-				continue
-			}
-			if _, err := to.PackAdd(p); err != nil {
-				return res, fmt.Errorf("migrate: pack %s: %w", p.ID, err)
-			}
-			res.Packs++
+	for _, p := range src.Packs() {
+		if _, err := dst.Pack(p.ID); err == nil {
+			continue
 		}
+		if _, err := dst.PackAdd(p); err != nil {
+			return res, fmt.Errorf("migrate: pack %s: %w", p.ID, err)
+		}
+		res.Packs++
 	}
 	n, err := migrateHistory(ctx, src, dst)
 	res.History = n
@@ -123,12 +110,8 @@ func Migrate(ctx context.Context, src, dst Library, progress func(assets int)) (
 
 // migrateHistory appends src's check history to dst's, skipping entries
 // dst already holds (a migration run again copies nothing twice).
-func migrateHistory(ctx context.Context, src, dst Library) (int, error) {
-	from, ok1 := src.(history.Store)
-	to, ok2 := dst.(history.Store)
-	if !ok1 || !ok2 {
-		return 0, nil
-	}
+func migrateHistory(ctx context.Context, src, dst kit.Library) (int, error) {
+	from, to := src, dst
 	entries, err := from.History(ctx, history.Filter{})
 	if err != nil {
 		return 0, fmt.Errorf("migrate: history: %w", err)

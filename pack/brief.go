@@ -11,9 +11,10 @@ import (
 
 	"elib/element"
 	"elib/index/fulltext"
+	"elib/library/kit"
 )
 
-// Searcher finds library elements; *index.Library is one.
+// Searcher finds library elements; every kit.Library is one.
 type Searcher interface {
 	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
 }
@@ -80,7 +81,7 @@ var typeInfo = map[element.Type]struct {
 // NewBrief builds the brief of p: every element, and for each slot its
 // length, its job and up to n of the library's most played elements of its
 // type as inspiration (s may be nil: no inspiration).
-func NewBrief(ctx context.Context, p Pack, s Searcher, n int) (*Brief, error) {
+func NewBrief(ctx context.Context, p kit.Pack, s Searcher, n int) (*Brief, error) {
 	b := &Brief{ID: p.ID, Title: p.Title, Note: p.Note, From: p.From, Created: p.Created}
 	insp := map[element.Type][]Inspiration{}
 	for _, t := range SlotTypes(p) {

@@ -4,14 +4,13 @@
 // their own persona scene).
 //
 // A pack enters as a library asset (New), is stored in the library
-// (index.Library.PackAdd, beside the allowlist), licenses its fixed
-// elements in the check (License → check.Options.License), judges a
-// variant's slots (Judge: "slot not replaced") and leaves as a creator
-// brief (NewBrief, then Markdown, HTML or JSON).
+// (kit.PackStore.PackAdd, beside the allowlist), licenses its fixed
+// elements in the check and judges a variant's slots (Variant, for a
+// check.Session: License and Judge, "slot not replaced") and leaves as a
+// creator brief (NewBrief, then Markdown, HTML or JSON).
 package pack
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -20,14 +19,8 @@ import (
 
 	"elib/check"
 	"elib/element"
-	"elib/index/manifest"
+	"elib/library/kit"
 )
-
-// Pack is a creator pack as the library stores it.
-type Pack = manifest.Pack
-
-// Element is one element of a pack.
-type Element = manifest.PackElement
 
 // Options tune New.
 type Options struct {
@@ -58,7 +51,7 @@ const WarnNotVariant = "not_a_pack_variant"
 
 // New makes a pack of asset a. Every slot must name at least one element,
 // and at least one element must stay fixed.
-func New(a *element.Asset, opts Options) (Pack, error) {
+func New(a *element.Asset, opts Options) (kit.Pack, error) {
 	if len(opts.Slots) == 0 {
 		opts.Slots = []string{string(element.Hook)}
 	}
@@ -66,12 +59,12 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 		opts.Now = time.Now()
 	}
 	if n := utf8.RuneCountInString(opts.Title); n > MaxTitleChars {
-		return Pack{}, fmt.Errorf("pack: title of %d characters: at most %d", n, MaxTitleChars)
+		return kit.Pack{}, fmt.Errorf("pack: title of %d characters: at most %d", n, MaxTitleChars)
 	}
 	if n := utf8.RuneCountInString(opts.Note); n > MaxNoteChars {
-		return Pack{}, fmt.Errorf("pack: note of %d characters: at most %d", n, MaxNoteChars)
+		return kit.Pack{}, fmt.Errorf("pack: note of %d characters: at most %d", n, MaxNoteChars)
 	}
-	p := Pack{Title: opts.Title, Note: opts.Note, From: a.ID, Created: opts.Now.UTC().Format(time.RFC3339)}
+	p := kit.Pack{Title: opts.Title, Note: opts.Note, From: a.ID, Created: opts.Now.UTC().Format(time.RFC3339)}
 	if p.Title == "" {
 		p.Title = truncateRunes(a.Title, MaxTitleChars)
 	}
@@ -79,20 +72,20 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 		p.Title = a.ID
 	}
 	for i, e := range a.Elements {
-		p.Elements = append(p.Elements, Element{ElementID: element.ElementID(a.ID, i+1), Type: string(e.Type), Text: e.Text,
+		p.Elements = append(p.Elements, kit.PackElement{ElementID: element.ElementID(a.ID, i+1), Type: string(e.Type), Text: e.Text,
 			StartMs: e.StartMs, EndMs: e.EndMs, Attributes: e.Attributes})
 	}
 	for _, s := range opts.Slots {
 		hit := false
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
 			if n < 1 || n > len(p.Elements) {
-				return Pack{}, fmt.Errorf("pack: slot %d: %s has elements 1–%d", n, a.ID, len(p.Elements))
+				return kit.Pack{}, fmt.Errorf("pack: slot %d: %s has elements 1–%d", n, a.ID, len(p.Elements))
 			}
 			p.Elements[n-1].Slot, hit = true, true
 		} else {
 			t, ok := element.ParseType(s)
 			if !ok {
-				return Pack{}, fmt.Errorf("pack: slot %q is neither an element type (hook, conflict, testimonial, conversion, story, other) nor a position", s)
+				return kit.Pack{}, fmt.Errorf("pack: slot %q is neither an element type (hook, conflict, testimonial, conversion, story, other) nor a position", s)
 			}
 			for i := range p.Elements {
 				if p.Elements[i].Type == string(t) {
@@ -101,7 +94,7 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 			}
 		}
 		if !hit {
-			return Pack{}, fmt.Errorf("pack: slot %q: %s has no such element", s, a.ID)
+			return kit.Pack{}, fmt.Errorf("pack: slot %q: %s has no such element", s, a.ID)
 		}
 	}
 	fixed := 0
@@ -111,13 +104,13 @@ func New(a *element.Asset, opts Options) (Pack, error) {
 		}
 	}
 	if fixed == 0 {
-		return Pack{}, fmt.Errorf("pack: every element of %s is a slot; keep at least one fixed", a.ID)
+		return kit.Pack{}, fmt.Errorf("pack: every element of %s is a slot; keep at least one fixed", a.ID)
 	}
 	return p, nil
 }
 
 // License is the check licence of a pack: its fixed elements.
-func License(p Pack) check.License {
+func License(p kit.Pack) check.License {
 	l := check.License{}
 	for _, e := range p.Elements {
 		if !e.Slot {
@@ -128,7 +121,7 @@ func License(p Pack) check.License {
 }
 
 // SlotTypes returns the types of the pack's slots, in order, once each.
-func SlotTypes(p Pack) []element.Type {
+func SlotTypes(p kit.Pack) []element.Type {
 	var out []element.Type
 	seen := map[string]bool{}
 	for _, e := range p.Elements {
@@ -148,7 +141,7 @@ func SlotTypes(p Pack) []element.Type {
 // replaced". It also records the pack on the result, and warns
 // (WarnNotVariant) when the script holds none of the pack's fixed
 // elements.
-func Judge(res *check.Result, p Pack, threshold float64) {
+func Judge(res *check.Result, p kit.Pack, threshold float64) {
 	res.Pack = p.ID
 	var problems []string
 	for _, t := range SlotTypes(p) {
@@ -182,41 +175,13 @@ func Judge(res *check.Result, p Pack, threshold float64) {
 // Variant returns p as what checked texts are variants of, for a
 // check.Session: its fixed elements are licensed and Judge's slot rule
 // applies.
-func Variant(p Pack) check.Variant { return variant{p} }
+func Variant(p kit.Pack) check.Variant { return variant{p} }
 
-type variant struct{ p Pack }
+type variant struct{ p kit.Pack }
 
 func (v variant) License() check.License { return License(v.p) }
 
 func (v variant) Judge(res *check.Result, threshold float64) { Judge(res, v.p, threshold) }
-
-// Store is a library that keeps creator packs (the file and memory
-// libraries do; see StoreOf for one that does not).
-type Store interface {
-	Packs() []manifest.Pack
-	Pack(id string) (manifest.Pack, error)
-	PackAdd(p manifest.Pack) (string, error)
-	PackRemove(id string) error
-}
-
-// ErrNoStore is the error of a library that keeps no packs.
-var ErrNoStore = errors.New("this library does not keep creator packs")
-
-// StoreOf returns lib's pack store, and false with a store whose every
-// method fails with ErrNoStore when lib keeps no packs.
-func StoreOf(lib any) (Store, bool) {
-	if s, ok := lib.(Store); ok {
-		return s, true
-	}
-	return noStore{}, false
-}
-
-type noStore struct{}
-
-func (noStore) Packs() []manifest.Pack                { return nil }
-func (noStore) Pack(string) (manifest.Pack, error)    { return manifest.Pack{}, ErrNoStore }
-func (noStore) PackAdd(manifest.Pack) (string, error) { return "", ErrNoStore }
-func (noStore) PackRemove(string) error               { return ErrNoStore }
 
 // truncateRunes keeps the first n code points of s.
 func truncateRunes(s string, n int) string {

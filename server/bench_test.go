@@ -16,6 +16,7 @@ import (
 	"elib/corpus"
 	"elib/index"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // BenchmarkServeCheck is the server's check path under a parallel load:
@@ -26,7 +27,7 @@ import (
 // built at 100k elements). A regression on the check or server path shows
 // here before anyone runs benchmarks/load; compare with benchstat.
 func BenchmarkServeCheck(b *testing.B) {
-	var lib Library
+	var lib kit.Library
 	if dir := os.Getenv("ELIB_BENCH_LIBRARY"); dir != "" {
 		l, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
 		require.NoError(b, err)
@@ -67,7 +68,7 @@ func BenchmarkServeCheck(b *testing.B) {
 
 // sampleFileLibrary is the embedded sample library imported into a file
 // library, open read-only as `elib serve` opens a library without a token.
-func sampleFileLibrary(b *testing.B) Library {
+func sampleFileLibrary(b *testing.B) kit.Library {
 	assets, err := corpus.SampleAssets()
 	require.NoError(b, err)
 	dir := b.TempDir() + "/lib"

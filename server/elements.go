@@ -46,7 +46,7 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 
 // handleDelete is DELETE /v1/elements/{id...} (bearer token required): it
 // removes an asset (by asset id) or one element (by element id), per
-// index.Library.Remove.
+// kit.Library.Remove.
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.writeMu.Lock()

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"elib/check"
-	"elib/index"
+	"elib/library/kit"
 )
 
 // writeJSON writes v with status. HTML-significant characters are escaped
@@ -75,7 +75,7 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		writeBusy(w, fmt.Sprintf("%s: not done within %s; retry shortly", what, s.opts.CheckTimeout))
 	case r.Context().Err() != nil:
 		writeError(w, http.StatusServiceUnavailable, what+": request cancelled")
-	case errors.Is(err, index.ErrReadOnly):
+	case errors.Is(err, kit.ErrReadOnly):
 		// The library refused the write although this server takes
 		// writes: its PostgreSQL database is a streaming replica (or it
 		// was opened read-only).
@@ -94,5 +94,5 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 
 // isNotFound reports whether err means "no such element or asset".
 func isNotFound(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, index.ErrNotFound)
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, kit.ErrNotFound)
 }

@@ -16,6 +16,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // Library scripts of the test fixture, by asset id.
@@ -72,7 +73,7 @@ func fixtureAssets(t testing.TB) []element.Asset {
 
 // fixtureLibrary builds the test library on disk (with its full-text
 // index), opened writable as `elib serve` does with ELIB_TOKEN set.
-func fixtureLibrary(t testing.TB) Library {
+func fixtureLibrary(t testing.TB) kit.Library {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, index.Init(dir))
@@ -86,7 +87,7 @@ func fixtureLibrary(t testing.TB) Library {
 
 // memoryLibrary builds the test library in memory, like the embedded
 // sample library.
-func memoryLibrary(t testing.TB) Library {
+func memoryLibrary(t testing.TB) kit.Library {
 	t.Helper()
 	lib, err := index.Memory(context.Background(), elibtest.Engine(t), fixtureAssets(t))
 	require.NoError(t, err)

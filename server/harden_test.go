@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/index/fulltext"
+	"elib/library/kit"
 )
 
 // Issue 15: no request can exhaust the server. Every test runs a real
@@ -222,7 +223,7 @@ func TestHardenHostAndOrigin(t *testing.T) {
 }
 
 // failingLibrary fails searches with an error holding a server path.
-type failingLibrary struct{ Library }
+type failingLibrary struct{ kit.Library }
 
 func (failingLibrary) Search(context.Context, fulltext.Query) (*fulltext.Result, error) {
 	return nil, fmt.Errorf("open search index /srv/secret/lib/fulltext: %w", errors.New("permission denied"))

@@ -111,11 +111,10 @@ func (s *Server) finishReport(ctx context.Context, r *http.Request, rep *report.
 	} else {
 		rep.Describe(s.opts.Library)
 	}
-	store, ok := s.opts.Library.(history.Store)
-	if !ok || len(rep.Results) == 0 {
+	if len(rep.Results) == 0 {
 		return
 	}
-	if err := store.AppendHistory(context.WithoutCancel(ctx), rep.HistoryEntries(rep.Checker, "serve")); err != nil {
+	if err := s.opts.Library.AppendHistory(context.WithoutCancel(ctx), rep.HistoryEntries(rep.Checker, "serve")); err != nil {
 		s.opts.Logger.Error("record check in history", "err", err)
 	}
 }
@@ -124,11 +123,7 @@ func (s *Server) finishReport(ctx context.Context, r *http.Request, rep *report.
 // the recorded checks, oldest first (the newest limit of them; default
 // 500).
 func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request) {
-	store, ok := s.opts.Library.(history.Store)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "this library keeps no check history")
-		return
-	}
+	store := s.opts.Library
 	q := r.URL.Query()
 	now := s.opts.Now()
 	var f history.Filter

@@ -32,18 +32,14 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 		MaxBodyBytes: s.opts.MaxBodyBytes, MaxCheckBytes: s.opts.MaxCheckBytes,
 		Threshold: *s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
 	}
-	if lib, ok := s.opts.Library.(refresher); ok {
-		out.Elements = lib.ElementCount()
-	}
+	out.Elements = s.opts.Library.ElementCount()
 	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	out := map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()}
-	if lib, ok := s.opts.Library.(refresher); ok {
-		out["elements"] = lib.ElementCount()
-		out["generation"] = lib.Generation()
-	}
+	out["elements"] = s.opts.Library.ElementCount()
+	out["generation"] = s.opts.Library.Generation()
 	status := http.StatusOK
 	if lag, ok, err := s.replicaLag(r.Context()); ok {
 		switch {

@@ -10,12 +10,6 @@ import (
 	"elib/check"
 )
 
-// lagger is a library whose database may trail its primary (PostgreSQL on
-// a streaming replica).
-type lagger interface {
-	ReplicaLag(ctx context.Context) (time.Duration, error)
-}
-
 // errReplicaBehind refuses a check or search while the library's database
 // trails its primary by more than Options.MaxReplicaLag.
 var errReplicaBehind = errors.New("replica behind")
@@ -36,8 +30,8 @@ type lagCache struct {
 // libraries that cannot), read at most every lagSampleInterval; ok is
 // false for such libraries.
 func (s *Server) replicaLag(ctx context.Context) (lag time.Duration, ok bool, err error) {
-	l, ok := s.opts.Library.(lagger)
-	if !ok {
+	l := s.lagger
+	if l == nil {
 		return 0, false, nil
 	}
 	c := &s.lag

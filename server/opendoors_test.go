@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
+	"elib/library/kit"
 	"elib/media/synth"
 )
 
@@ -171,7 +172,7 @@ func TestUploadMediaPoolAndDeadline(t *testing.T) {
 
 // countingLibrary counts the period reads of /v1/stats.
 type countingLibrary struct {
-	Library
+	kit.Library
 	reads atomic.Int32
 }
 

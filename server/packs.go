@@ -7,52 +7,32 @@ import (
 	"fmt"
 	"net/http"
 
-	"elib/index"
-	"elib/index/manifest"
+	"elib/library/kit"
 	"elib/pack"
 )
 
-// packs returns the library's pack store, or writes 501.
-func (s *Server) packs(w http.ResponseWriter) (pack.Store, bool) {
-	ps, ok := pack.StoreOf(s.opts.Library)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "this library keeps no creator packs")
-	}
-	return ps, ok
-}
-
 // pack returns pack id of the library, for a check of its variants.
-func (s *Server) pack(id string) (pack.Pack, error) {
-	ps, ok := pack.StoreOf(s.opts.Library)
-	if !ok {
-		return pack.Pack{}, badRequest("this library keeps no creator packs")
-	}
-	p, err := ps.Pack(id)
+func (s *Server) pack(id string) (kit.Pack, error) {
+	p, err := s.opts.Library.Pack(id)
 	if err != nil {
-		return pack.Pack{}, badRequest("pack %q: not in the library", id)
+		return kit.Pack{}, badRequest("pack %q: not in the library", id)
 	}
 	return p, nil
 }
 
 // handlePacks is GET /v1/packs: {"packs": […]}.
 func (s *Server) handlePacks(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.packs(w)
-	if !ok {
-		return
-	}
+	ps := s.opts.Library
 	list := ps.Packs()
 	if list == nil {
-		list = []manifest.Pack{}
+		list = []kit.Pack{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"packs": list})
 }
 
 // handlePack is GET /v1/packs/{id}: the stored pack.
 func (s *Server) handlePack(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.packs(w)
-	if !ok {
-		return
-	}
+	ps := s.opts.Library
 	p, err := ps.Pack(r.PathValue("id"))
 	if err != nil {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", r.PathValue("id")))
@@ -64,10 +44,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request) {
 // handlePackExport is GET /v1/packs/{id}/export?format=md|html|json: the
 // creator brief, as `elib pack export` writes it.
 func (s *Server) handlePackExport(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.packs(w)
-	if !ok {
-		return
-	}
+	ps := s.opts.Library
 	p, err := ps.Pack(r.PathValue("id"))
 	if err != nil {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", r.PathValue("id")))
@@ -111,10 +88,7 @@ type packCreateRequest struct {
 
 // handlePackCreate is POST /v1/packs (bearer token): {"id": …}.
 func (s *Server) handlePackCreate(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.packs(w)
-	if !ok {
-		return
-	}
+	ps := s.opts.Library
 	var req packCreateRequest
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -124,7 +98,7 @@ func (s *Server) handlePackCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.opts.Library.Asset(req.From)
 	if err != nil {
-		if errors.Is(err, index.ErrNotFound) {
+		if errors.Is(err, kit.ErrNotFound) {
 			writeError(w, http.StatusNotFound, fmt.Sprintf("no asset %q in the library", req.From))
 			return
 		}
@@ -148,15 +122,12 @@ func (s *Server) handlePackCreate(w http.ResponseWriter, r *http.Request) {
 
 // handlePackDelete is DELETE /v1/packs/{id} (bearer token).
 func (s *Server) handlePackDelete(w http.ResponseWriter, r *http.Request) {
-	ps, ok := s.packs(w)
-	if !ok {
-		return
-	}
+	ps := s.opts.Library
 	id := r.PathValue("id")
 	s.writeMu.Lock()
 	err := ps.PackRemove(id)
 	s.writeMu.Unlock()
-	if errors.Is(err, index.ErrNotFound) {
+	if errors.Is(err, kit.ErrNotFound) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", id))
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"elib/corpus"
 	"elib/index"
 	"elib/internal/elibtest"
+	"elib/library/kit"
 )
 
 // sampleServers serves the embedded sample library twice: on disk (bleve)
@@ -29,7 +30,7 @@ func sampleServers(t *testing.T) map[string]*httptest.Server {
 	mem, err := index.Memory(context.Background(), elibtest.Engine(t), assets)
 	require.NoError(t, err)
 	out := map[string]*httptest.Server{}
-	for name, lib := range map[string]Library{"disk": disk, "memory": mem} {
+	for name, lib := range map[string]kit.Library{"disk": disk, "memory": mem} {
 		s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		require.NoError(t, err)
 		ts := httptest.NewServer(s)

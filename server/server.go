@@ -15,24 +15,9 @@ import (
 	"time"
 
 	"elib/check"
-	"elib/element"
 	"elib/fingerprint"
-	"elib/index"
-	"elib/index/fulltext"
+	"elib/library/kit"
 )
-
-// Library is what the server needs of a library; *index.Library has it all.
-type Library interface {
-	check.Source
-	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
-	Remove(ctx context.Context, assetOrElementIDs ...string) (int, error)
-	ElementByID(id string) (*index.StoredElement, error)
-	Asset(id string) (*element.Asset, error)
-	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
-	Stats() (index.Stats, error)
-	// AssetIDs lists every live asset (period stats read them all).
-	AssetIDs() []string
-}
 
 // Defaults of Options.
 const (
@@ -57,7 +42,7 @@ const (
 // Options configure New. Library and Engine are required.
 type Options struct {
 	// Library is the library checks and searches run against.
-	Library Library
+	Library kit.Library
 	// Engine fingerprints checked material (its tokenizer is loaded once,
 	// by the caller, before the server starts).
 	Engine *fingerprint.Engine
@@ -200,26 +185,15 @@ func (o *Options) EnsureDefaults() {
 	}
 }
 
-// refresher is a library that can catch up with changes other processes
-// commit; *index.Library is one (a no-op unless opened read-only).
-// notifier is a library that announces other processes' commits as they
-// happen (PostgreSQL's LISTEN/NOTIFY), so Watch need not wait for its
-// next poll.
-type notifier interface {
-	Changes(ctx context.Context) <-chan struct{}
-}
-
-type refresher interface {
-	Refresh() (bool, error)
-	Generation() uint64
-	ElementCount() int
-}
-
 // Server serves the API and the web page. It is an http.Handler.
 type Server struct {
-	opts    Options
-	mux     *http.ServeMux
-	metrics *metrics
+	opts Options
+	// notifier and lagger are the library's optional abilities (nil when
+	// it has none), asked for once in New.
+	notifier kit.Notifier
+	lagger   kit.Lagger
+	mux      *http.ServeMux
+	metrics  *metrics
 	// tokenSum is the SHA-256 of the token; compared in constant time.
 	tokenSum [32]byte
 
@@ -271,6 +245,7 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("server: private without a token: every request would be refused")
 	}
 	s := &Server{opts: opts, mux: http.NewServeMux(), metrics: newMetrics(),
+		notifier: ability[kit.Notifier](opts.Library), lagger: ability[kit.Lagger](opts.Library),
 		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection(),
 		heavySlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-reservedLightSlots)),
 		mediaSlots: make(chan struct{}, opts.MediaSlots)}
@@ -443,16 +418,12 @@ func (s *Server) checkerFor(excludeSelf bool) (*check.Checker, error) {
 
 // Refresh brings the library up to date with what other processes
 // committed since it was opened or last refreshed (see
-// index.Library.Refresh) and reports whether it changed. On a change the
+// kit.Library.Refresh) and reports whether it changed. On a change the
 // checker is dropped, since the allowlist may be new. A library
 // that cannot refresh (in memory, or opened by this process as the
 // writer, which is always current) reports no change.
 func (s *Server) Refresh() (bool, error) {
-	lib, ok := s.opts.Library.(refresher)
-	if !ok {
-		return false, nil
-	}
-	changed, err := lib.Refresh()
+	changed, err := s.opts.Library.Refresh()
 	if err != nil || !changed {
 		return false, err
 	}
@@ -470,15 +441,14 @@ func (s *Server) Refresh() (bool, error) {
 // calls Watch when its handler is a *Server; call it yourself when serving
 // the Server another way.
 func (s *Server) Watch(ctx context.Context) {
-	lib, ok := s.opts.Library.(refresher)
-	if !ok || s.opts.RefreshInterval < 0 {
+	if s.opts.RefreshInterval < 0 {
 		return
 	}
 	t := time.NewTicker(s.opts.RefreshInterval)
 	defer t.Stop()
 	var changes <-chan struct{} // nil (never ready) without notifications
-	if n, ok := s.opts.Library.(notifier); ok {
-		changes = n.Changes(ctx)
+	if s.notifier != nil {
+		changes = s.notifier.Changes(ctx)
 	}
 	for {
 		select {
@@ -496,8 +466,8 @@ func (s *Server) Watch(ctx context.Context) {
 		case err != nil:
 			s.opts.Logger.Warn("library refresh failed; serving the state loaded before", "err", err)
 		case changed:
-			s.opts.Logger.Info("library refreshed", "generation", lib.Generation(),
-				"assets", s.opts.Library.AssetCount(), "elements", lib.ElementCount())
+			s.opts.Logger.Info("library refreshed", "generation", s.opts.Library.Generation(),
+				"assets", s.opts.Library.AssetCount(), "elements", s.opts.Library.ElementCount())
 		}
 	}
 }
@@ -584,9 +554,8 @@ func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
 	return nil
 }
 
-// compile-time check that the index satisfies Library and check.Source.
-var (
-	_ Library      = (*index.Library)(nil)
-	_ refresher    = (*index.Library)(nil)
-	_ check.Source = Library(nil)
-)
+// ability returns lib as T, or T's zero value (nil) when lib lacks it.
+func ability[T any](lib kit.Library) T {
+	t, _ := lib.(T)
+	return t
+}

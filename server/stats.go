@@ -48,9 +48,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	}
 	key := statsKey{query: strings.Join([]string{v.Get("since"), v.Get("until"), opts.By,
 		v.Get("fatigue_uses"), v.Get("fatigue_days"), v.Get("top")}, "\x00")}
-	if lib, ok := s.opts.Library.(refresher); ok {
-		key.gen = lib.Generation()
-	}
+	key.gen = s.opts.Library.Generation()
 	e, err := s.statsEntry(key, opts)
 	if err != nil {
 		s.writeErr(w, r, "stats", err)
@@ -269,10 +267,7 @@ const fatigueRetry = time.Minute
 // currentFatigue returns the cached fatigue (nil while there is none),
 // starting a background computation when it is missing or stale.
 func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
-	var gen uint64
-	if lib, ok := s.opts.Library.(refresher); ok {
-		gen = lib.Generation()
-	}
+	gen := s.opts.Library.Generation()
 	now := s.opts.Now()
 	c := &s.fatigue
 	c.mu.Lock()

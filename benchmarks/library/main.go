@@ -518,7 +518,7 @@ type countingSource struct {
 	fetches int
 }
 
-func (s *countingSource) Element(ref uint32) (*index.StoredElement, error) {
+func (s *countingSource) Element(ref uint32) (*element.Stored, error) {
 	s.fetches++
 	return s.Library.Element(ref)
 }

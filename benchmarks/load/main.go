@@ -48,8 +48,9 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
-	"elib/index"
 	"elib/index/fulltext"
+	"elib/library"
+	"elib/library/kit"
 	"elib/server"
 )
 
@@ -184,7 +185,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if !index.Exists(o.library) {
+	if !library.Exists(ctx, o.library) {
 		if err := build(ctx, o, engine, gen); err != nil {
 			return err
 		}
@@ -194,8 +195,8 @@ func run(ctx context.Context, o options) error {
 	}
 
 	const token = "load-test-token"
-	fulltext.SetAnalysisWorkers(1)                                                    // as elib serve does
-	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine, Workers: 1}) // as elib serve opens it
+	fulltext.SetAnalysisWorkers(1)                                                        // as elib serve does
+	lib, err := library.Open(ctx, o.library, library.Options{Engine: engine, Workers: 1}) // as elib serve opens it
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
@@ -450,12 +451,12 @@ func machine() string {
 }
 
 // build creates the library with n generated elements, importing them in
-// batches through index.Library.Import.
+// batches through the library's Import.
 func build(ctx context.Context, o options, engine *fingerprint.Engine, gen *generator) error {
-	if err := index.Init(o.library); err != nil {
+	if err := library.Init(ctx, o.library); err != nil {
 		return fmt.Errorf("init %s: %w", o.library, err)
 	}
-	lib, err := index.Open(index.Options{Dir: o.library, Engine: engine})
+	lib, err := library.Open(ctx, o.library, library.Options{Engine: engine})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
@@ -468,7 +469,7 @@ func build(ctx context.Context, o options, engine *fingerprint.Engine, gen *gene
 
 // importer is the write side of a library (file or PostgreSQL).
 type importer interface {
-	Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error)
+	Import(ctx context.Context, assets []element.Asset) (kit.ImportResult, error)
 }
 
 // importGenerated imports generated assets next, next+1, … into lib, in

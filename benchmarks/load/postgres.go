@@ -44,7 +44,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/fingerprint"
-	"elib/index"
+	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -363,7 +363,7 @@ func (m *meter) close() {
 // and imports generated assets until it holds o.elements (none when it
 // already does: the library is built once and reused).
 func openLibrary(ctx context.Context, o options, url string, engine *fingerprint.Engine, gen *generator, rep *pgReport) (*postgres.Library, error) {
-	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, index.ErrExists) {
+	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, kit.ErrExists) {
 		return nil, err
 	}
 	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})

@@ -24,8 +24,8 @@ import (
 
 	"elib/benchmarks/internal/bench"
 	"elib/element"
-	"elib/index"
 	"elib/index/fulltext"
+	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -59,7 +59,7 @@ func run(dir string, n, queries int, only string) error {
 	}
 	start := time.Now()
 	switch err := postgres.Init(ctx, url); {
-	case errors.Is(err, index.ErrExists):
+	case errors.Is(err, kit.ErrExists):
 		fmt.Println("schema: current")
 	case err != nil:
 		return err

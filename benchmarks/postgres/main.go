@@ -26,9 +26,9 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint/lsh"
-	"elib/index"
 	"elib/index/fulltext"
 	"elib/library"
+	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -90,7 +90,7 @@ func run(n, batch, queries int, url, keep string, durable, simplified, direct bo
 	if err != nil {
 		return err
 	}
-	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, index.ErrExists) {
+	if err := postgres.Init(ctx, url); err != nil && !errors.Is(err, kit.ErrExists) {
 		return err
 	}
 	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: workers})

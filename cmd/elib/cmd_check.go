@@ -23,10 +23,11 @@ import (
 	"elib/fingerprint"
 	"elib/history"
 	"elib/index"
-	"elib/index/fsutil"
 	"elib/internal/i18n"
 	"elib/library"
+	"elib/library/kit"
 	"elib/pack"
+	"elib/vfs"
 )
 
 // checkOptions are the flags of `elib check`.
@@ -178,7 +179,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 }
 
 // recordChecks appends rep's results to lib's check history.
-func recordChecks(ctx context.Context, lib library.Library, rep *report.Report, who, via string) error {
+func recordChecks(ctx context.Context, lib kit.Library, rep *report.Report, who, via string) error {
 	store, ok := lib.(history.Store)
 	if !ok {
 		return i18n.Errorf("record: this library keeps no check history")
@@ -279,7 +280,7 @@ type checkRun struct {
 // --cross; a pack's fixed elements licensed and its slot rule with
 // --pack; the fatigue of the library (cached under fatigueKey, none when
 // empty) for warnings.
-func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Library, jobs []checkJob, opts checkOptions, fatigueKey string) (*checkRun, error) {
+func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, jobs []checkJob, opts checkOptions, fatigueKey string) (*checkRun, error) {
 	cr := &checkRun{close: func() {}}
 	sources := []check.Source{lib}
 	if opts.cross && len(jobs) > 1 {
@@ -296,7 +297,7 @@ func newCheckRun(ctx context.Context, engine *fingerprint.Engine, lib library.Li
 	}
 	sopts := check.SessionOptions{Threshold: opts.threshold, FootageThreshold: opts.footageThreshold}
 	if opts.pack != "" {
-		p, err := packsOf(lib).Pack(opts.pack)
+		p, err := lib.Pack(opts.pack)
 		if err != nil {
 			cr.close()
 			return nil, i18n.Errorf("--pack: %w (see elib pack list)", err)
@@ -370,7 +371,7 @@ func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) err
 		if err := report.Write(g.stdout, g.format, rep); err != nil {
 			return withCode(exitError, err)
 		}
-	} else if err := fsutil.Write(fsutil.OS, output, func(w io.Writer) error { return report.Write(w, g.format, rep) }); err != nil {
+	} else if err := vfs.Write(vfs.OS, output, func(w io.Writer) error { return report.Write(w, g.format, rep) }); err != nil {
 		return withCode(exitError, i18n.Errorf("write %s: %w", output, err))
 	}
 	if g.format != "text" {
@@ -389,18 +390,14 @@ func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) err
 
 // openCheckLibrary opens the library on disk, or builds the embedded sample
 // library in memory when there is none and none was asked for.
-func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, loader *engineLoader) (library.Library, string, error) {
+func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, loader *engineLoader) (kit.Library, string, error) {
 	dir := g.libraryDir()
 	if !opts.sample && g.libraryExists() {
 		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: true, File: index.Options{SkipVerify: true}}) // blocks are verified as they are read
 		if err != nil {
 			return nil, "", err
 		}
-		desc := dir
-		if library.IsPostgres(dir) {
-			desc = library.Describe(dir)
-		}
-		return lib, fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount()), nil
+		return lib, fmt.Sprintf("%s (%d assets)", library.Describe(dir), lib.AssetCount()), nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"elib/internal/i18n"
 	"errors"
 	"fmt"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"elib/index"
+	"elib/internal/i18n"
 	"elib/library"
+	"elib/library/kit"
 	"elib/library/postgres"
 )
 
@@ -54,14 +54,12 @@ func runInit(ctx context.Context, g *globalOptions) error {
 		_ = bar.Finish()
 	}
 	if err != nil {
-		if errors.Is(err, index.ErrExists) {
+		if errors.Is(err, kit.ErrExists) {
 			return withCode(exitError, i18n.Errorf("a library already exists at %s", g.libraryDesc()))
 		}
 		return withCode(exitError, err)
 	}
-	if library.IsPostgres(dir) {
-		dir = g.libraryDesc()
-	}
+	dir = g.libraryDesc()
 	status, msg := "created", g.printer().T("initialised empty elib library in %s", dir)
 	if upgraded {
 		status, msg = "upgraded", g.printer().T("upgraded the elib library in %s to schema %d", dir, postgres.SchemaVersion)

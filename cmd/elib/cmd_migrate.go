@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
-	"elib/internal/i18n"
 	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"elib/index"
+	"elib/internal/i18n"
 	"elib/library"
+	"elib/library/kit"
 )
 
 // migrateOptions are the flags of `elib migrate`.
@@ -58,7 +59,7 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	defer src.Close()
-	if err := library.Init(ctx, opts.to); err != nil && !errors.Is(err, index.ErrExists) {
+	if err := library.Init(ctx, opts.to); err != nil && !errors.Is(err, kit.ErrExists) {
 		return withCode(exitError, i18n.Errorf("migrate: %w", err))
 	}
 	dst, err := library.Open(ctx, opts.to, library.Options{Engine: engine, Workers: opts.workers})

@@ -12,16 +12,9 @@ import (
 
 	"elib/corpus"
 	"elib/index"
-	"elib/library"
+	"elib/library/kit"
 	"elib/pack"
 )
-
-// packsOf returns the library's pack store (one failing with
-// pack.ErrNoStore when the library keeps no packs).
-func packsOf(lib library.Library) pack.Store {
-	s, _ := pack.StoreOf(lib)
-	return s
-}
 
 // packOptions are the flags of `elib pack`.
 type packOptions struct {
@@ -114,7 +107,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 	if write && opts.sample {
 		return withCode(exitError, i18n.Errorf("pack %s: the embedded sample library is read-only", action))
 	}
-	var lib library.Library
+	var lib kit.Library
 	var err error
 	if opts.sample {
 		engine, err := newEngineLoader().Engine()
@@ -128,7 +121,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 		return err
 	}
 	defer lib.Close()
-	packs := packsOf(lib)
+	packs := lib
 
 	switch action {
 	case "create":
@@ -155,7 +148,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 		ps := packs.Packs()
 		if g.format == "json" {
 			if ps == nil {
-				ps = []pack.Pack{}
+				ps = []kit.Pack{}
 			}
 			return writeJSON(g.stdout, map[string]any{"packs": ps})
 		}
@@ -222,7 +215,7 @@ func runPack(ctx context.Context, g *globalOptions, opts packOptions, action str
 }
 
 // slotList names a pack's slots: "hook" or "hook, 3".
-func slotList(p pack.Pack) string {
+func slotList(p kit.Pack) string {
 	var s []string
 	for _, t := range pack.SlotTypes(p) {
 		s = append(s, string(t))

@@ -10,6 +10,7 @@ import (
 
 	"elib/index"
 	"elib/index/manifest"
+	"elib/library/kit"
 )
 
 // reindexOptions are the flags of `elib reindex`.
@@ -65,7 +66,7 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	if m, err := manifest.Read(g.libraryDir()); err == nil {
 		recorded = max(recorded, m.Assets)
 	}
-	ro := index.ReindexOptions{From: opts.from, Workers: opts.workers}
+	ro := kit.ReindexOptions{From: opts.from, Workers: opts.workers}
 	var bar *progressbar.ProgressBar
 	if !opts.noProgress && g.format == "text" && isTerminal(g.stderr) {
 		bar = progressbar.NewOptions(max(1, lib.ElementCount()), progressbar.OptionSetWriter(g.stderr),

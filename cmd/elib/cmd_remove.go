@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/index"
+	"elib/library/kit"
 )
 
 func newRemoveCommand(g *globalOptions) *cobra.Command {
@@ -42,7 +43,7 @@ func runRemove(ctx context.Context, g *globalOptions, ids []string) error {
 		g.printer().F(g.stdout, "removed %d\n", n)
 	}
 	if err != nil {
-		if errors.Is(err, index.ErrNotFound) {
+		if errors.Is(err, kit.ErrNotFound) {
 			return withCode(exitError, err)
 		}
 		return withCode(exitError, i18n.Errorf("remove: %w", err))

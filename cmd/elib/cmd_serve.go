@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"elib/check"
 	"elib/index/fulltext"
 	"elib/library"
+	"elib/library/kit"
 	"elib/server"
 )
 
@@ -223,7 +223,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 // openServeLibrary opens the library on disk — writable when a token is
 // set, so this process is the library's writer — or builds the embedded
 // sample library when there is none and none was named.
-func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, loader *engineLoader) (lib library.Library, desc string, sample bool, err error) {
+func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, loader *engineLoader) (lib kit.Library, desc string, sample bool, err error) {
 	dir := g.libraryDir()
 	if !opts.sample && g.libraryExists() {
 		engine, err := loader.Engine()
@@ -240,12 +240,9 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		if err != nil {
 			return nil, "", false, i18n.Errorf("open library %s: %w", library.Describe(dir), err)
 		}
-		if library.IsPostgres(dir) {
-			return lib, "library " + postgresName(dir), false, nil
-		}
 		// The page and /v1/info show the library's name, not where it
 		// lives on the server.
-		return lib, "library " + filepath.Base(filepath.Clean(dir)), false, nil
+		return lib, "library " + library.ShortName(dir), false, nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", false, i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

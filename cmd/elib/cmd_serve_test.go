@@ -19,10 +19,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index"
-	"elib/library/postgres/pgtest"
 	"net/url"
 	"os"
+
+	"elib/index"
+	"elib/library/postgres/pgtest"
 )
 
 // serveInProcess runs runServe on a loopback listener until the test ends.

@@ -18,7 +18,7 @@ import (
 	"elib/element"
 	"elib/index"
 	"elib/insight"
-	"elib/library"
+	"elib/library/kit"
 )
 
 // statsOptions are the flags of `elib stats`.
@@ -123,7 +123,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	}
 	iopts.Zone = g.zone // weeks and months begin in --tz
 	loader := newEngineLoader()
-	var lib library.Library
+	var lib kit.Library
 	desc := ""
 	if opts.sample {
 		engine, err := loader.Engine()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"elib/internal/devdata"
 	"encoding/json"
 	"math"
 	"os"
@@ -9,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"elib/internal/devdata"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

@@ -15,8 +15,9 @@ import (
 
 	"elib/check"
 	"elib/fingerprint"
-	"elib/index/fsutil"
 	"elib/insight"
+	"elib/library/kit"
+	"elib/vfs"
 )
 
 // fatigueFlags are the check flags of the fatigue warning: a checked
@@ -53,7 +54,7 @@ type generationer interface{ Generation() uint64 }
 // is cached in the user's cache directory for an hour, keyed by the
 // library, its generation and the flags, so a run of checks pays for it
 // once.
-func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, lib insight.Library, threshold float64, location string) (*insight.Fatigue, error) {
+func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, threshold float64, location string) (*insight.Fatigue, error) {
 	if f.off || f.uses < 1 || f.days < 1 {
 		return nil, nil
 	}
@@ -82,7 +83,7 @@ func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, 
 	if cache != "" {
 		b, _ := json.Marshal(cachedFatigue{Computed: now, Days: fat.Days, Reuse: fat.Reuse(), Elements: fat.Elements})
 		if err := os.MkdirAll(filepath.Dir(cache), 0o755); err == nil {
-			if err := fsutil.WriteFile(fsutil.OS, cache, b); err != nil {
+			if err := vfs.WriteFile(vfs.OS, cache, b); err != nil {
 				slog.Debug("fatigue cache not written", "file", cache, "err", err)
 			}
 		}

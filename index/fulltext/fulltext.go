@@ -14,7 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"elib/index/analysis/zh"
-	"elib/index/fsutil"
+	"elib/vfs"
 )
 
 // Defaults of Options.
@@ -188,7 +188,7 @@ func create(dir string) error {
 		}
 		return fmt.Errorf("create search index %s: %w", dir, err)
 	}
-	if err := fsutil.SyncDir(parent); err != nil {
+	if err := vfs.SyncDir(parent); err != nil {
 		return fmt.Errorf("create search index %s: %w", dir, err)
 	}
 	return nil

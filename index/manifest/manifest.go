@@ -10,7 +10,8 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
-	"elib/index/fsutil"
+	"elib/library/kit"
+	"elib/vfs"
 )
 
 // FileName is the manifest's name inside a library directory.
@@ -57,7 +58,7 @@ type Manifest struct {
 	// Allowlist holds the library's boilerplate phrases.
 	Allowlist []string `json:"allowlist"`
 	// Packs holds the library's creator packs (see pack.go).
-	Packs []Pack `json:"packs,omitempty"`
+	Packs []kit.Pack `json:"packs,omitempty"`
 	// Assets and Elements count live assets and elements.
 	Assets   int `json:"assets"`
 	Elements int `json:"elements"`
@@ -165,12 +166,12 @@ func (m *Manifest) LastSeq() uint64 {
 
 // Read loads and checks the manifest of the library in directory dir. A
 // missing manifest gives an error matching fs.ErrNotExist.
-func Read(dir string) (*Manifest, error) { return ReadFS(fsutil.OS, dir) }
+func Read(dir string) (*Manifest, error) { return ReadFS(vfs.OS, dir) }
 
 // ReadFS is Read on the file system fsys.
-func ReadFS(fsys fsutil.FS, dir string) (*Manifest, error) {
+func ReadFS(fsys vfs.FS, dir string) (*Manifest, error) {
 	path := filepath.Join(dir, FileName)
-	b, err := fsutil.ReadFile(fsys, path)
+	b, err := vfs.ReadFile(fsys, path)
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
@@ -199,10 +200,10 @@ func ReadFS(fsys fsutil.FS, dir string) (*Manifest, error) {
 
 // Write stores m as the manifest of the library in directory dir,
 // atomically and durably. It sets m.Checksum.
-func Write(dir string, m *Manifest) error { return WriteFS(fsutil.OS, dir, m) }
+func Write(dir string, m *Manifest) error { return WriteFS(vfs.OS, dir, m) }
 
 // WriteFS is Write on the file system fsys.
-func WriteFS(fsys fsutil.FS, dir string, m *Manifest) error {
+func WriteFS(fsys vfs.FS, dir string, m *Manifest) error {
 	m.Format = Format
 	sum, err := m.sum()
 	if err != nil {
@@ -213,7 +214,7 @@ func WriteFS(fsys fsutil.FS, dir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
-	if err := fsutil.WriteFile(fsys, filepath.Join(dir, FileName), append(b, '\n')); err != nil {
+	if err := vfs.WriteFile(fsys, filepath.Join(dir, FileName), append(b, '\n')); err != nil {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	return nil

@@ -12,7 +12,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/klauspost/compress/zstd"
 
-	"elib/index/fsutil"
+	"elib/vfs"
 )
 
 // Format constants of a segment file.
@@ -76,9 +76,9 @@ type Info struct {
 
 // Writer writes one segment file. It is not safe for concurrent use.
 type Writer struct {
-	fs       fsutil.FS
+	fs       vfs.FS
 	path     string
-	f        fsutil.File
+	f        vfs.File
 	bw       *bufio.Writer
 	hash     *xxhash.Digest
 	off      int64
@@ -104,13 +104,13 @@ type Writer struct {
 
 // Create starts a segment at path of fsys whose first element will have
 // ref firstRef. Nothing is visible at path until Commit.
-func Create(fsys fsutil.FS, path string, firstRef uint32) (*Writer, error) {
+func Create(fsys vfs.FS, path string, firstRef uint32) (*Writer, error) {
 	return create(fsys, path, firstRef, Version)
 }
 
 // create is Create writing format version (tests write older versions).
-func create(fsys fsutil.FS, path string, firstRef uint32, version uint32) (*Writer, error) {
-	f, err := fsys.Create(path + fsutil.TempSuffix)
+func create(fsys vfs.FS, path string, firstRef uint32, version uint32) (*Writer, error) {
+	f, err := fsys.Create(path + vfs.TempSuffix)
 	if err != nil {
 		return nil, fmt.Errorf("create segment: %w", err)
 	}
@@ -277,7 +277,7 @@ func (w *Writer) Commit() (Info, error) {
 		w.Abort()
 		return Info{}, w.err
 	}
-	if err := fsutil.Commit(w.fs, w.f, w.path); err != nil {
+	if err := vfs.Commit(w.fs, w.f, w.path); err != nil {
 		w.fs.Remove(w.f.Name())
 		return Info{}, err
 	}
@@ -299,7 +299,7 @@ func (w *Writer) Abort() {
 // reads blocks on demand; it is safe for concurrent use.
 type Reader struct {
 	path        string
-	f           fsutil.File
+	f           vfs.File
 	dec         *zstd.Decoder
 	size        int64
 	firstRef    uint32
@@ -313,7 +313,7 @@ type Reader struct {
 
 // Open opens the segment at path of fsys and checks its header, trailer
 // and footer checksum. dec decodes blocks and may be shared between readers.
-func Open(fsys fsutil.FS, path string, dec *zstd.Decoder) (*Reader, error) {
+func Open(fsys vfs.FS, path string, dec *zstd.Decoder) (*Reader, error) {
 	f, err := fsys.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open segment: %w", err)

@@ -1,13 +1,14 @@
 package store
 
 import (
-	"elib/index/fsutil"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"elib/vfs"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/assert"
@@ -63,7 +64,7 @@ func writeSegmentVersion(t testing.TB, path string, version uint32, els []Elemen
 	if len(els) > 0 {
 		first = els[0].Ref
 	}
-	w, err := create(fsutil.OS, path, first, version)
+	w, err := create(vfs.OS, path, first, version)
 	require.NoError(t, err)
 	for i := range els {
 		require.NoError(t, w.AddElement(&els[i]))
@@ -102,7 +103,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 				assert.Equal(t, tc.n, info.Elements)
 				assert.Equal(t, len(assets), info.Assets)
 
-				r, err := Open(fsutil.OS, path, dec)
+				r, err := Open(vfs.OS, path, dec)
 				require.NoError(t, err)
 				defer r.Close()
 				require.NoError(t, r.Verify(info.Size, info.Sum))
@@ -167,7 +168,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 }
 
 func TestSegmentRefsMustBeConsecutive(t *testing.T) {
-	w, err := Create(fsutil.OS, filepath.Join(t.TempDir(), "seg"), 10)
+	w, err := Create(vfs.OS, filepath.Join(t.TempDir(), "seg"), 10)
 	require.NoError(t, err)
 	defer w.Abort()
 	assert.Error(t, w.AddElement(&Element{Ref: 11, Type: element.Hook}))
@@ -188,7 +189,7 @@ func TestSegmentCorruptionDetected(t *testing.T) {
 			bad[pos] ^= 0x40
 			path := filepath.Join(dir, fmt.Sprintf("bad-%d", pos))
 			require.NoError(t, os.WriteFile(path, bad, 0o644))
-			r, err := Open(fsutil.OS, path, dec)
+			r, err := Open(vfs.OS, path, dec)
 			if err != nil {
 				assert.Contains(t, err.Error(), path, "error must name the file")
 				return
@@ -218,7 +219,7 @@ func TestSegmentCorruptionDetected(t *testing.T) {
 
 func TestUncommittedSegmentInvisible(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seg")
-	w, err := Create(fsutil.OS, path, 0)
+	w, err := Create(vfs.OS, path, 0)
 	require.NoError(t, err)
 	require.NoError(t, w.AddElement(&Element{Ref: 0, Type: element.Hook, Text: "x"}))
 	_, err = os.Stat(path)
@@ -321,7 +322,7 @@ func FuzzOpenSegment(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "s")
 		require.NoError(t, os.WriteFile(path, b, 0o644))
-		r, err := Open(fsutil.OS, path, dec)
+		r, err := Open(vfs.OS, path, dec)
 		if err != nil {
 			return
 		}

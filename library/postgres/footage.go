@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/fingerprint/footage"
-	"elib/index"
+	"elib/library/kit"
 )
 
 // The footage fingerprints of video assets live in elib_footage, one row
@@ -28,7 +28,7 @@ type footageState struct {
 }
 
 // insertFootage writes the footage rows of prepared assets.
-func insertFootage(ctx context.Context, tx pgx.Tx, prep []index.Prepared) error {
+func insertFootage(ctx context.Context, tx pgx.Tx, prep []kit.Prepared) error {
 	var rows [][]any
 	for i := range prep {
 		if fp := prep[i].Record.Footage; len(fp) > 0 {

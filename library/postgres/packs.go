@@ -10,12 +10,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"elib/index"
-	"elib/index/manifest"
+	"elib/library/kit"
 )
 
 // Packs returns the library's creator packs, oldest first.
-func (l *Library) Packs() []manifest.Pack {
+func (l *Library) Packs() []kit.Pack {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT body FROM elib_packs ORDER BY seq`)
@@ -28,9 +27,9 @@ func (l *Library) Packs() []manifest.Pack {
 		l.fail("packs", err)
 		return nil
 	}
-	out := make([]manifest.Pack, 0, len(bodies))
+	out := make([]kit.Pack, 0, len(bodies))
 	for _, b := range bodies {
-		var p manifest.Pack
+		var p kit.Pack
 		if json.Unmarshal(b, &p) == nil {
 			out = append(out, p)
 		}
@@ -38,28 +37,28 @@ func (l *Library) Packs() []manifest.Pack {
 	return out
 }
 
-// Pack returns the pack id (index.ErrNotFound when there is none).
-func (l *Library) Pack(id string) (manifest.Pack, error) {
+// Pack returns the pack id (kit.ErrNotFound when there is none).
+func (l *Library) Pack(id string) (kit.Pack, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	var b []byte
 	err := l.pool.QueryRow(ctx, `SELECT body FROM elib_packs WHERE id = $1`, id).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return manifest.Pack{}, fmt.Errorf("pack %q: %w", id, index.ErrNotFound)
+		return kit.Pack{}, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
 	}
 	if err != nil {
-		return manifest.Pack{}, wrap(l.desc, "read pack", err)
+		return kit.Pack{}, wrap(l.desc, "read pack", err)
 	}
-	var p manifest.Pack
+	var p kit.Pack
 	if err := json.Unmarshal(b, &p); err != nil {
-		return manifest.Pack{}, fmt.Errorf("pack %q: stored pack: %w", id, err)
+		return kit.Pack{}, fmt.Errorf("pack %q: stored pack: %w", id, err)
 	}
 	return p, nil
 }
 
 // PackAdd stores p in one transaction. An empty p.ID gets the next free
-// "pack-N"; the id is returned (index.ErrPackExists for an id in use).
-func (l *Library) PackAdd(p manifest.Pack) (string, error) {
+// "pack-N"; the id is returned (kit.ErrPackExists for an id in use).
+func (l *Library) PackAdd(p kit.Pack) (string, error) {
 	if err := l.writable("packs"); err != nil {
 		return "", err
 	}
@@ -77,7 +76,7 @@ func (l *Library) PackAdd(p manifest.Pack) (string, error) {
 		next := 1
 		for _, q := range ids {
 			if p.ID != "" && q == p.ID {
-				return fmt.Errorf("pack %q: %w", p.ID, index.ErrPackExists)
+				return fmt.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
 			}
 			if n, err := strconv.Atoi(strings.TrimPrefix(q, "pack-")); err == nil && strings.HasPrefix(q, "pack-") {
 				next = max(next, n+1)
@@ -103,7 +102,7 @@ func (l *Library) PackAdd(p manifest.Pack) (string, error) {
 	return id, nil
 }
 
-// PackRemove removes the pack id (index.ErrNotFound when there is none).
+// PackRemove removes the pack id (kit.ErrNotFound when there is none).
 func (l *Library) PackRemove(id string) error {
 	if err := l.writable("packs"); err != nil {
 		return err
@@ -115,7 +114,7 @@ func (l *Library) PackRemove(id string) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("pack %q: %w", id, index.ErrNotFound)
+			return fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
 		}
 		return nil
 	})

@@ -17,14 +17,14 @@ import (
 
 	"elib/fingerprint"
 	"elib/fingerprint/lsh"
-	"elib/index"
+	"elib/library/kit"
 )
 
 // Options configure Open.
 type Options struct {
 	// URL is the postgres:// connection URL.
 	URL string
-	// ReadOnly refuses writes (index.ErrReadOnly).
+	// ReadOnly refuses writes (kit.ErrReadOnly).
 	ReadOnly bool
 	// Engine fingerprints imported material; nil for read-only commands.
 	Engine *fingerprint.Engine
@@ -122,7 +122,7 @@ func schemaVersion(ctx context.Context, q interface {
 }
 
 // Init runs the migrations the database at raw lacks, in one transaction.
-// It fails with index.ErrExists when the schema is already current, and
+// It fails with kit.ErrExists when the schema is already current, and
 // with ErrNewerSchema when a newer elib migrated it.
 func Init(ctx context.Context, raw string) error {
 	_, err := InitWith(ctx, raw, InitOptions{})
@@ -162,7 +162,7 @@ func InitWith(ctx context.Context, raw string, opts InitOptions) (from int, err 
 	case v > SchemaVersion:
 		return v, fmt.Errorf("init library %s: %w (schema %d, this elib knows %d): upgrade elib", desc, ErrNewerSchema, v, SchemaVersion)
 	case v == SchemaVersion:
-		return v, fmt.Errorf("init library %s: %w", desc, index.ErrExists)
+		return v, fmt.Errorf("init library %s: %w", desc, kit.ErrExists)
 	}
 	for i := v; i < SchemaVersion; i++ {
 		if _, err := tx.Exec(ctx, migrations[i]); err != nil {
@@ -180,20 +180,6 @@ func InitWith(ctx context.Context, raw string, opts InitOptions) (from int, err 
 		return v, wrap(desc, "init", err)
 	}
 	return v, nil
-}
-
-// Exists reports whether the database at raw holds an elib schema.
-func Exists(ctx context.Context, raw string) (bool, error) {
-	pool, err := connect(ctx, raw)
-	if err != nil {
-		return false, err
-	}
-	defer pool.Close()
-	v, err := schemaVersion(ctx, pool)
-	if err != nil {
-		return false, wrap(Redact(raw), "open", err)
-	}
-	return v > 0, nil
 }
 
 // writerLock is the advisory lock key writers serialise on.
@@ -223,7 +209,7 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	switch {
 	case v == 0:
 		pool.Close()
-		return nil, fmt.Errorf("open library %s: %w (run elib init)", l.desc, index.ErrNoLibrary)
+		return nil, fmt.Errorf("open library %s: %w (run elib init)", l.desc, kit.ErrNoLibrary)
 	case v > SchemaVersion:
 		pool.Close()
 		return nil, fmt.Errorf("open library %s: %w (schema %d, this elib knows %d): upgrade elib", l.desc, ErrNewerSchema, v, SchemaVersion)
@@ -296,7 +282,7 @@ func wrap(desc, op string, err error) error {
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == "25006":
-		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (%s)", op, desc, index.ErrReadOnly, pgErr.Message)
+		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (%s)", op, desc, kit.ErrReadOnly, pgErr.Message)
 	case errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"):
 		return fmt.Errorf("%s library %s: database unavailable (restarting or shutting down): %w", op, desc, err)
 	case pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnErr(err):
@@ -387,12 +373,12 @@ func (l *Library) Refresh() (bool, error) {
 }
 
 // Compatible reports whether engine signs like the library's stored
-// fingerprints (index.ErrIncompatible otherwise).
+// fingerprints (kit.ErrIncompatible otherwise).
 func (l *Library) Compatible(engine *fingerprint.Engine) error {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if engine == nil || l.fp == "" || fingerprintOf(engine) == l.fp {
 		return nil
 	}
-	return index.ErrIncompatible
+	return kit.ErrIncompatible
 }

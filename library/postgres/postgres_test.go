@@ -17,8 +17,8 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
-	"elib/index"
 	"elib/index/fulltext"
+	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"
 )
@@ -272,7 +272,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 func TestNoSchema(t *testing.T) {
 	url := pgtest.Database(t)
 	_, err := postgres.Open(context.Background(), postgres.Options{URL: url})
-	require.ErrorIs(t, err, index.ErrNoLibrary)
+	require.ErrorIs(t, err, kit.ErrNoLibrary)
 	assert.Contains(t, err.Error(), "elib init")
 }
 
@@ -371,7 +371,7 @@ func TestReplicaServesReadsRefusesWrites(t *testing.T) {
 	}
 
 	_, err = replica.Import(context.Background(), assets("r", 1))
-	require.ErrorIs(t, err, index.ErrReadOnly)
+	require.ErrorIs(t, err, kit.ErrReadOnly)
 	assert.Contains(t, err.Error(), "read-only replica")
-	assert.ErrorIs(t, replica.AllowlistAdd("x"), index.ErrReadOnly)
+	assert.ErrorIs(t, replica.AllowlistAdd("x"), kit.ErrReadOnly)
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index"
 	"elib/index/store"
+	"elib/library/kit"
 )
 
 // CandidateCounts reports every live element sharing an LSH band key with
@@ -119,8 +119,8 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 const elementColumns = `ref, asset_id, idx, type, text, title, signature, shingles`
 
 // scanElement reads one row of elementColumns.
-func scanElement(row pgx.Row) (*index.StoredElement, error) {
-	e := &index.StoredElement{}
+func scanElement(row pgx.Row) (*element.Stored, error) {
+	e := &element.Stored{}
 	var ref int64
 	var typ int16
 	var sig, sh []byte
@@ -136,7 +136,7 @@ func scanElement(row pgx.Row) (*index.StoredElement, error) {
 
 // Element returns the live element ref. Element rows never change (a ref is
 // never reused), so they are cached; Remove in this process drops them.
-func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
+func (l *Library) Element(ref uint32) (*element.Stored, error) {
 	if e := l.elems.get(ref); e != nil {
 		return e, nil
 	}
@@ -144,7 +144,7 @@ func (l *Library) Element(ref uint32) (*index.StoredElement, error) {
 	defer cancel()
 	e, err := scanElement(l.pool.QueryRow(ctx, `SELECT `+elementColumns+` FROM elib_elements WHERE ref = $1 AND live`, int64(ref)))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("element ref %d: %w", ref, index.ErrNotFound)
+		return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 	}
 	if err != nil {
 		l.fail("element", err)
@@ -188,17 +188,17 @@ func (l *Library) Prefetch(refs []uint32) {
 }
 
 // ElementByID returns the live element "<asset id>#<n>".
-func (l *Library) ElementByID(id string) (*index.StoredElement, error) {
+func (l *Library) ElementByID(id string) (*element.Stored, error) {
 	aid, n, ok := element.SplitElementID(id)
 	if !ok {
-		return nil, fmt.Errorf("element %q: %w", id, index.ErrNotFound)
+		return nil, fmt.Errorf("element %q: %w", id, kit.ErrNotFound)
 	}
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	var ref int64
 	err := l.pool.QueryRow(ctx, `SELECT ref FROM elib_elements WHERE asset_id = $1 AND idx = $2 AND live`, aid, n).Scan(&ref)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("element %q: %w", id, index.ErrNotFound)
+		return nil, fmt.Errorf("element %q: %w", id, kit.ErrNotFound)
 	}
 	if err != nil {
 		return nil, wrap(l.desc, "read element", err)
@@ -297,7 +297,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	err := l.pool.QueryRow(ctx, `SELECT a.record, f.fingerprint FROM elib_assets a LEFT JOIN elib_footage f ON f.asset_id = a.id
 		WHERE a.id = $1`, id).Scan(&b, &fp)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("asset %q: %w", id, index.ErrNotFound)
+		return nil, fmt.Errorf("asset %q: %w", id, kit.ErrNotFound)
 	}
 	if err != nil {
 		return nil, wrap(l.desc, "read asset", err)
@@ -417,10 +417,10 @@ func (l *Library) SentenceDFs(hashes []uint64) []int {
 
 // Stats returns counts, the database size of the library's tables and the
 // estimated reuse rate (the file library's sample and rule).
-func (l *Library) Stats() (index.Stats, error) {
+func (l *Library) Stats() (kit.Stats, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*l.opts.Timeout)
 	defer cancel()
-	st := index.Stats{ByType: map[element.Type]int{}, Assets: l.AssetCount(), Elements: l.ElementCount(), Generation: l.Generation()}
+	st := kit.Stats{ByType: map[element.Type]int{}, Assets: l.AssetCount(), Elements: l.ElementCount(), Generation: l.Generation()}
 	rows, err := l.pool.Query(ctx, `SELECT type, count(*) FROM elib_elements WHERE live GROUP BY type`)
 	if err != nil {
 		return st, wrap(l.desc, "stats", err)
@@ -456,17 +456,17 @@ func newElementCache(capacity int) *elementCache {
 	return &elementCache{cap: capacity, ll: list.New(), items: map[uint32]*list.Element{}}
 }
 
-func (c *elementCache) get(ref uint32) *index.StoredElement {
+func (c *elementCache) get(ref uint32) *element.Stored {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[ref]; ok {
 		c.ll.MoveToFront(e)
-		return e.Value.(*index.StoredElement)
+		return e.Value.(*element.Stored)
 	}
 	return nil
 }
 
-func (c *elementCache) put(e *index.StoredElement) {
+func (c *elementCache) put(e *element.Stored) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.items[e.Ref]; ok {
@@ -476,7 +476,7 @@ func (c *elementCache) put(e *index.StoredElement) {
 	for c.ll.Len() > c.cap {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*index.StoredElement).Ref)
+		delete(c.items, last.Value.(*element.Stored).Ref)
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index"
 	"elib/index/analysis/zh"
 	"elib/index/fulltext"
 	"elib/index/store"
+	"elib/library/kit"
 )
 
 // analyzer is the elib_zh analyzer bleve indexes with.
@@ -132,7 +132,7 @@ func unixNanos(t time.Time) int64 {
 // assetRows returns the search rows of a's elements (every element live).
 func assetRows(an analyzer, a *element.Asset) []searchRow {
 	title := analyze(an, a.Title)
-	docs := index.SearchDocs(a, func(int) bool { return true })
+	docs := kit.SearchDocs(a, func(int) bool { return true })
 	out := make([]searchRow, len(docs))
 	for i := range docs {
 		out[i] = newSearchRow(an, &docs[i], title)
@@ -143,7 +143,7 @@ func assetRows(an analyzer, a *element.Asset) []searchRow {
 // searchRows are the search rows of each prepared asset's elements
 // (searchRows(prep)[i][j] for prep[i].Elements[j]). The analysis runs on
 // the library's workers, like fingerprinting.
-func (l *Library) searchRows(prep []index.Prepared) ([][]searchRow, error) {
+func (l *Library) searchRows(prep []kit.Prepared) ([][]searchRow, error) {
 	an, err := l.zhAnalyzer()
 	if err != nil {
 		return nil, fmt.Errorf("search terms: %w", err)

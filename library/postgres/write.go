@@ -13,14 +13,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index"
 	"elib/index/store"
+	"elib/library/kit"
 )
 
 // writable reports why the library cannot be written, if it cannot.
 func (l *Library) writable(op string) error {
 	if l.opts.ReadOnly {
-		return fmt.Errorf("%s: library %s: %w", op, l.desc, index.ErrReadOnly)
+		return fmt.Errorf("%s: library %s: %w", op, l.desc, kit.ErrReadOnly)
 	}
 	return nil
 }
@@ -46,7 +46,7 @@ func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error
 		return fail(err)
 	}
 	if standby {
-		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, index.ErrReadOnly)
+		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, kit.ErrReadOnly)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
 		return fail(err)
@@ -81,13 +81,13 @@ func addCount(ctx context.Context, tx pgx.Tx, key string, delta int) error {
 // Import stores assets in one transaction, replacing assets with the same
 // id. Elements are fingerprinted in parallel, a chunk ahead of the
 // transaction storing them (see prepareAhead).
-func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.ImportResult, error) {
+func (l *Library) Import(ctx context.Context, assets []element.Asset) (kit.ImportResult, error) {
 	if err := l.importable(); err != nil {
-		return index.ImportResult{}, err
+		return kit.ImportResult{}, err
 	}
-	batch, err := index.ImportBatch(assets)
+	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return index.ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -97,36 +97,36 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (index.Imp
 // PrepareImport validates, fingerprints and analyses assets for
 // ImportPrepared without touching the database, so it may run while
 // another batch is being stored.
-func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (index.PreparedImport, error) {
+func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (kit.PreparedImport, error) {
 	if err := l.importable(); err != nil {
-		return index.PreparedImport{}, err
+		return kit.PreparedImport{}, err
 	}
-	batch, err := index.ImportBatch(assets)
+	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
-	prep, err := index.Prepare(ctx, l.opts.Engine, batch, index.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
+	prep, err := kit.Prepare(ctx, l.opts.Engine, batch, kit.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
 	if err != nil {
-		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
 	lex, err := l.searchRows(prep)
 	if err != nil {
-		return index.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
 	}
-	return index.PreparedImport{Assets: prep, Extra: lex}, nil
+	return kit.PreparedImport{Assets: prep, Extra: lex}, nil
 }
 
 // ImportPrepared stores a batch PrepareImport prepared in one transaction,
 // as Import does.
-func (l *Library) ImportPrepared(ctx context.Context, p index.PreparedImport) (index.ImportResult, error) {
+func (l *Library) ImportPrepared(ctx context.Context, p kit.PreparedImport) (kit.ImportResult, error) {
 	if err := l.importable(); err != nil {
-		return index.ImportResult{}, err
+		return kit.ImportResult{}, err
 	}
 	lex, ok := p.Extra.([][]searchRow)
 	if !ok || len(lex) != len(p.Assets) {
 		var err error
 		if lex, err = l.searchRows(p.Assets); err != nil { // prepared by another library
-			return index.ImportResult{}, fmt.Errorf("import: %w", err)
+			return kit.ImportResult{}, fmt.Errorf("import: %w", err)
 		}
 	}
 	ids := make([]string, len(p.Assets))
@@ -164,11 +164,11 @@ func assetIDs(assets []element.Asset) []string {
 
 // store writes the chunks of an import of the assets ids (replacing assets
 // with those ids) in one transaction.
-func (l *Library) store(ctx context.Context, ids []string, chunks <-chan preparedChunk) (index.ImportResult, error) {
-	var res index.ImportResult
+func (l *Library) store(ctx context.Context, ids []string, chunks <-chan preparedChunk) (kit.ImportResult, error) {
+	var res kit.ImportResult
 	fp := fingerprintOf(l.opts.Engine)
 	err := l.write(ctx, "import", func(tx pgx.Tx) error {
-		res = index.ImportResult{}
+		res = kit.ImportResult{}
 		var cur string
 		if err := tx.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = 'fingerprint' FOR UPDATE`).Scan(&cur); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (l *Library) store(ctx context.Context, ids []string, chunks <-chan prepare
 				return err
 			}
 			if n != "0" {
-				return index.ErrIncompatible
+				return kit.ErrIncompatible
 			}
 		}
 		if cur != fp {
@@ -195,7 +195,7 @@ func (l *Library) store(ctx context.Context, ids []string, chunks <-chan prepare
 		return l.insertAll(ctx, tx, len(ids), chunks, &res)
 	})
 	if err != nil {
-		return index.ImportResult{}, err
+		return kit.ImportResult{}, err
 	}
 	l.mu.Lock()
 	l.fp, l.params = fp, l.opts.Engine.Bands()
@@ -210,7 +210,7 @@ const importChunk = 1000
 
 // preparedChunk is one chunk of an import, fingerprinted and analysed.
 type preparedChunk struct {
-	prep []index.Prepared
+	prep []kit.Prepared
 	lex  [][]searchRow
 	err  error
 }
@@ -237,13 +237,13 @@ func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, work
 				n += len(assets[end].Elements)
 				end++
 			}
-			opts := index.PrepareOptions{Workers: workers, Now: now}
+			opts := kit.PrepareOptions{Workers: workers, Now: now}
 			if progress != nil {
 				base := done
 				opts.Progress = func(d, _ int) { progress(base+d, total) }
 			}
 			var c preparedChunk
-			c.prep, c.err = index.Prepare(ctx, l.opts.Engine, assets[start:end], opts)
+			c.prep, c.err = kit.Prepare(ctx, l.opts.Engine, assets[start:end], opts)
 			if c.err == nil {
 				c.lex, c.err = l.searchRows(c.prep)
 			}
@@ -264,7 +264,7 @@ func (l *Library) prepareAhead(ctx context.Context, assets []element.Asset, work
 
 // insertAll inserts the chunks of an import as they arrive, then all
 // their postings, and fails unless all want assets arrived.
-func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, want int, chunks <-chan preparedChunk, res *index.ImportResult) error {
+func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, want int, chunks <-chan preparedChunk, res *kit.ImportResult) error {
 	var post postings
 	for c := range chunks {
 		if c.err != nil {
@@ -285,7 +285,7 @@ func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, want int, chunks <-c
 
 // insert writes prepared assets with fresh refs, adds them to res and
 // their postings to post.
-func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []index.Prepared, lex [][]searchRow, post *postings, res *index.ImportResult) error {
+func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []kit.Prepared, lex [][]searchRow, post *postings, res *kit.ImportResult) error {
 	assets, elements := 0, 0
 	n := 0
 	for i := range prep {
@@ -510,7 +510,7 @@ func (l *Library) removeAssets(ctx context.Context, tx pgx.Tx, ids []string) (in
 
 // Remove deletes assets (by asset id) or single elements (by element id
 // "<asset id>#<n>") in one transaction and returns how many it removed.
-// Unknown ids are reported in an error matching index.ErrNotFound after
+// Unknown ids are reported in an error matching kit.ErrNotFound after
 // the known ones are removed.
 func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int, error) {
 	if err := l.writable("remove"); err != nil {
@@ -552,7 +552,7 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 		return 0, err
 	}
 	if len(missing) > 0 {
-		return removed, fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), index.ErrNotFound)
+		return removed, fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
 	}
 	return removed, nil
 }
@@ -588,8 +588,8 @@ func (l *Library) editAllowlist(sql string, phrases []string) error {
 // current engine, in one transaction (readers keep the old state until it
 // commits): from the stored assets, or, with ReindexOptions.From, from the
 // files under that directory, read as the file library reads them
-// (index.ReadDir). Files that do not parse are skipped and listed by Damage.
-func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error {
+// (kit.ReadDir). Files that do not parse are skipped and listed by Damage.
+func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 	if err := l.writable("reindex"); err != nil {
 		return err
 	}
@@ -599,7 +599,7 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 	var assets []element.Asset
 	if opts.From != "" {
 		var problems []string
-		err := index.ReadDir(ctx, opts.From, l.opts.Engine.Segmenter(),
+		err := kit.ReadDir(ctx, opts.From, l.opts.Engine.Segmenter(),
 			func(a element.Asset) error { assets = append(assets, a); return nil },
 			func(p string) { problems = append(problems, p) })
 		if err != nil {
@@ -627,7 +627,7 @@ func (l *Library) Reindex(ctx context.Context, opts index.ReindexOptions) error 
 			WHERE key IN ('fingerprint', 'assets', 'elements')`, fp); err != nil {
 			return err
 		}
-		var res index.ImportResult
+		var res kit.ImportResult
 		return l.insertAll(ctx, tx, len(assets), chunks, &res)
 	})
 	if err != nil {

@@ -1,4 +1,4 @@
-package index
+package kit
 
 import (
 	"context"

@@ -1,8 +1,9 @@
-package index
+package kit
 
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,25 @@ import (
 	"elib/index/store"
 )
 
+// ImportResult counts what an Import stored.
+type ImportResult struct {
+	// Assets and Elements count the assets and elements written.
+	Assets, Elements int
+	// Replaced counts assets that replaced one with the same id.
+	Replaced int
+}
+
+// PreparedImport is a batch of assets fingerprinted ahead of storing it
+// (PrepareImport), so that a caller importing many batches fingerprints
+// the next one while the library stores the previous (library.Batcher).
+type PreparedImport struct {
+	// Assets are the prepared assets in import order, one per id.
+	Assets []Prepared
+	// Extra is what a backend computes ahead besides fingerprints (the
+	// PostgreSQL library's search terms); the file library needs none.
+	Extra any
+}
+
 // Prepared is one asset ready to store in any library backend: its record
 // (with the distinct sentence hashes of the boilerplate statistics) and its
 // fingerprinted elements, refs not assigned yet.
@@ -28,9 +48,6 @@ type Prepared struct {
 	// the LSH band keys).
 	Anchors [][]uint64
 }
-
-// prepared is the file library's name for Prepared.
-type prepared = Prepared
 
 // PrepareOptions tune Prepare.
 type PrepareOptions struct {
@@ -148,5 +165,20 @@ func distinct(lists [][]uint64) []uint64 {
 			out = append(out, h)
 		}
 	}
+	return out
+}
+
+// stampImported returns meta with element.MetaImported set to now when the
+// asset carries no import time yet (a copy: the caller's map is not
+// changed). The time is stored with the asset, so a reindex from the store
+// keeps it, and element.Asset.Published falls back to it when the asset has
+// no published or created time of its own.
+func stampImported(meta map[string]any, now time.Time) map[string]any {
+	if _, ok := meta[element.MetaImported]; ok {
+		return meta
+	}
+	out := make(map[string]any, len(meta)+1)
+	maps.Copy(out, meta)
+	out[element.MetaImported] = now.UTC().Format(time.RFC3339)
 	return out
 }

@@ -1,0 +1,95 @@
+package kit
+
+import (
+	"context"
+	"time"
+
+	"elib/element"
+	"elib/fingerprint/footage"
+	"elib/history"
+	"elib/index/fulltext"
+)
+
+// Library is an elib library, whatever stores it: the file library
+// (package index, also in memory) and PostgreSQL (package
+// library/postgres) implement it, proven by one conformance suite
+// (library/conformance_test.go). Every method is safe for concurrent use.
+// Abilities only some backends have are the small interfaces below
+// (Notifier, Lagger, check.FailureCounter), asked for once, where a
+// library is taken in (server.New, check.Session). The package imports
+// nothing above the element, fingerprint and storage-format floors: the
+// file backend (index) builds on it, so it must not import check, whose
+// tests open file libraries.
+type Library interface {
+	// The read side the check uses: check.Source, spelled out here so
+	// that this package stays below check (package library asserts that
+	// a Library is a check.Source).
+	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
+	Element(ref uint32) (*element.Stored, error)
+	Prefetch(refs []uint32)
+	AssetElements(assetID string) []uint32
+	Asset(id string) (*element.Asset, error)
+	Allowlist() []string
+	SentenceDFs(hashes []uint64) []int
+	AssetCount() int
+	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int
+	AssetsOf(refs []uint32) []string
+
+	ElementByID(id string) (*element.Stored, error)
+	// AssetIDs returns the ids of all live assets, sorted.
+	AssetIDs() []string
+	ElementCount() int
+	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
+	Stats() (Stats, error)
+	// FootageLookup finds the live video assets whose footage a probed
+	// fingerprint shows (stored per video asset, see element.Asset.Footage).
+	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result
+	// FootageVideos is the number of live video assets with footage.
+	FootageVideos() int
+
+	Import(ctx context.Context, assets []element.Asset) (ImportResult, error)
+	// PrepareImport and ImportPrepared are Import in two steps: the first
+	// fingerprints without touching the library, so a Batcher prepares
+	// the next batch while the previous one is stored.
+	PrepareImport(ctx context.Context, assets []element.Asset) (PreparedImport, error)
+	ImportPrepared(ctx context.Context, p PreparedImport) (ImportResult, error)
+	Remove(ctx context.Context, assetOrElementIDs ...string) (int, error)
+	Reindex(ctx context.Context, opts ReindexOptions) error
+	AllowlistAdd(phrases ...string) error
+	AllowlistRemove(phrases ...string) error
+
+	// PackStore keeps the library's creator packs.
+	PackStore
+	// Store keeps the library's check history.
+	history.Store
+
+	// Generation changes with every committed change.
+	Generation() uint64
+	// Refresh catches up with changes other processes committed and
+	// reports whether anything changed.
+	Refresh() (bool, error)
+	// Damage lists what could not be read (file library salvage).
+	Damage() []string
+	Close() error
+}
+
+// PackStore keeps creator packs.
+type PackStore interface {
+	Packs() []Pack
+	Pack(id string) (Pack, error)
+	PackAdd(p Pack) (string, error)
+	PackRemove(id string) error
+}
+
+// Notifier is a library that announces other processes' commits as they
+// happen (PostgreSQL's LISTEN/NOTIFY), so a server need not wait for its
+// next poll to refresh.
+type Notifier interface {
+	Changes(ctx context.Context) <-chan struct{}
+}
+
+// Lagger is a library whose database may trail its primary (PostgreSQL on
+// a streaming replica).
+type Lagger interface {
+	ReplicaLag(ctx context.Context) (time.Duration, error)
+}
