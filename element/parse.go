@@ -20,31 +20,6 @@ import (
 // ParseOptions.MaxBytes says otherwise.
 const DefaultMaxBytes = 64 << 20
 
-// Format names accepted by ParseOptions.Format.
-const (
-	FormatScript = "txt"
-	FormatMD     = "md"
-	FormatSRT    = "srt"
-	FormatVTT    = "vtt"
-	FormatJSON   = "json"
-	FormatJSONL  = "jsonl"
-	FormatCSV    = "csv"
-	FormatTSV    = "tsv"
-	FormatASS    = "ass"
-	FormatSSA    = "ssa"
-	FormatDraft  = "draft"
-	FormatVideo  = "video"
-)
-
-var formatByExt = map[string]string{
-	".txt": FormatScript, ".md": FormatMD, ".markdown": FormatMD,
-	".srt": FormatSRT, ".vtt": FormatVTT,
-	".json": FormatJSON, ".jsonl": FormatJSONL, ".ndjson": FormatJSONL,
-	".csv": FormatCSV, ".tsv": FormatTSV,
-	".ass": FormatASS, ".ssa": FormatSSA,
-	".mp4": FormatVideo, ".mov": FormatVideo, ".mkv": FormatVideo, ".webm": FormatVideo,
-}
-
 // FileParser parses a format that an external tool reads from a file
 // (video through ffmpeg), so the element package never needs the tool.
 type FileParser interface {
@@ -92,9 +67,8 @@ type VerbTagger interface {
 // ParseOptions controls Parse and ParseFile. The zero value parses by file
 // extension with the default size limit.
 type ParseOptions struct {
-	// Format overrides detection by extension ("txt", "md", "srt", "vtt",
-	// "json", "jsonl", "csv", "tsv", "ass", "ssa", "draft" or a registered
-	// file format such as "video").
+	// Format overrides detection by extension: a name or alias of
+	// Formats ("txt", "md", "srt", …, "draft", "video").
 	Format string
 	// Root makes asset ids relative: an asset without an explicit id gets
 	// the file path relative to Root, slash-separated.
@@ -155,14 +129,6 @@ func (e *lineError) Unwrap() error { return e.err }
 func errAt(line int, format string, args ...any) error {
 	return &lineError{line: line, err: fmt.Errorf(format, args...)}
 }
-
-// FormatOf returns the format name for path by its extension, or "".
-func FormatOf(path string) string {
-	return formatByExt[strings.ToLower(filepath.Ext(path))]
-}
-
-// IsSupported reports whether path has an extension elib can parse.
-func IsSupported(path string) bool { return FormatOf(path) != "" }
 
 // ParseFile reads and parses one file (or a 剪映/CapCut draft folder, or
 // a video through its registered FileParser). Anything but a regular file
@@ -266,7 +232,7 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	}
 	format := formatFor(name, opts)
 	if format == "" {
-		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use .txt .md .srt .vtt .ass .ssa .json .jsonl .csv .tsv, a 剪映/CapCut draft or a video)", ErrFormat, filepath.Ext(name)))
+		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use %s)", ErrFormat, filepath.Ext(name), acceptedList()))
 	}
 	if len(data) == 0 {
 		return nil, wrap(ErrEmpty)
@@ -287,9 +253,7 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if err := opts.checkSingleAssetSize(format, text); err != nil {
 		return nil, wrap(err)
 	}
-	if format == FormatJSON && looksLikeDraft(text) {
-		format = FormatDraft
-	}
+	format = sniff(format, name, text)
 	if format == FormatDraft && len(text) > MaxDraftBytes {
 		// One asset: checked before any parsing, like a script.
 		return nil, wrap(fmt.Errorf("%w: a draft timeline of %d bytes (at most %d; a real one is kilobytes to a few megabytes)", ErrLimit, len(text), MaxDraftBytes))
@@ -300,28 +264,12 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		// is the same asset as its folder.
 		id = draftDirID(filepath.Dir(name), opts)
 	}
-	p := &parser{opts: opts, name: name, defaultID: id}
-	var assets []Asset
-	switch format {
-	case FormatScript, FormatMD:
-		assets, err = p.script(text)
-	case FormatSRT, FormatVTT:
-		assets, err = p.subtitles(text, format == FormatVTT)
-	case FormatASS, FormatSSA:
-		assets, err = p.ass(text)
-	case FormatDraft:
-		assets, err = p.draft(text)
-	case FormatJSON:
-		assets, err = p.json(text)
-	case FormatJSONL:
-		assets, err = p.jsonl(text)
-	case FormatCSV:
-		assets, err = p.table(text, ',')
-	case FormatTSV:
-		assets, err = p.table(text, '\t')
-	default:
-		err = fmt.Errorf("%w: %q", ErrFormat, format)
+	f, ok := LookupFormat(format)
+	if !ok || f.parse == nil {
+		return nil, wrap(fmt.Errorf("%w: %q", ErrFormat, format))
 	}
+	p := &parser{opts: opts, name: name, defaultID: id}
+	assets, err := f.parse(p, text)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -341,14 +289,13 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 
 // formatFor is the format of name: opts.Format when set, else by extension.
 func formatFor(name string, opts ParseOptions) string {
-	format := strings.ToLower(strings.TrimPrefix(opts.Format, "."))
-	if format == "" {
-		format = FormatOf(name)
+	if opts.Format == "" {
+		return FormatOf(name)
 	}
-	if format == "markdown" {
-		format = FormatMD
+	if f, ok := LookupFormat(opts.Format); ok {
+		return f.Name
 	}
-	return format
+	return strings.ToLower(strings.TrimPrefix(opts.Format, "."))
 }
 
 // parseDraftDir parses a 剪映/CapCut draft folder as one asset whose default

@@ -10,9 +10,6 @@ import (
 // in order of preference.
 var sidecarExts = []string{".srt", ".ass", ".ssa", ".vtt"}
 
-// videoExts are the video extensions, in a fixed order.
-var videoExts = []string{".mp4", ".mov", ".mkv", ".webm"}
-
 // Sidecar returns the subtitle file beside the video at path with the same
 // base name (clip.srt or clip.ass for clip.mp4), or "" when there is none
 // (a symbolic link is none).
@@ -48,7 +45,7 @@ func SidecarVideo(path string) string {
 		return ""
 	}
 	base := strings.TrimSuffix(path, filepath.Ext(path))
-	for _, ve := range videoExts {
+	for _, ve := range videoExts() {
 		for _, e := range []string{ve, strings.ToUpper(ve)} {
 			v := base + e
 			if st, err := os.Lstat(v); err == nil && st.Mode().IsRegular() && sameFile(Sidecar(v), path) {

@@ -146,15 +146,14 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			return
 		}
 	}
-	if format == "xlsx" {
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="elib-check.xlsx"`)
-	} else if format == "html" {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	f, _ := report.LookupFormat(format) // Write took it
+	w.Header().Set("Content-Type", f.ContentType)
+	if f.Binary {
+		w.Header().Set("Content-Disposition", `attachment; filename="elib-check.`+f.Name+`"`)
+	}
+	if format == "html" {
 		// The report is self-contained: its own inline style, nothing else.
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-	} else {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	_, _ = w.Write(buf.Bytes())
 }

@@ -21,8 +21,8 @@ import (
 type checkRequest struct {
 	// Text is the script (any supported format, see Format).
 	Text string `json:"text"`
-	// Format names Text's format: txt (default), md, srt, vtt, json, jsonl,
-	// csv, tsv.
+	// Format names Text's format: a text format of element.Formats (txt,
+	// the default, md, srt, vtt, ass, ssa, json, jsonl, csv, tsv, draft).
 	Format string `json:"format"`
 	// ID is the asset id (default "-"); a check ignores matches against it.
 	ID string `json:"id"`

@@ -21,13 +21,14 @@ func DefaultMediaSlots() int { return max(1, runtime.NumCPU()/2) }
 var errMediaBusy = errors.New("server busy: every media slot stayed taken")
 
 // isVideo reports whether an upload called name, with the request's
-// format field, is parsed as a video.
+// format field, is parsed as a video: a format of element's table read
+// from a file (InputFormat.File), spooled and parsed in a media slot.
 func isVideo(name, format string) bool {
-	format = strings.ToLower(strings.TrimPrefix(strings.TrimSpace(format), "."))
-	if format != "" {
-		return format == element.FormatVideo
+	if format = strings.TrimSpace(format); format == "" {
+		format = element.FormatOf(name)
 	}
-	return element.FormatOf(name) == element.FormatVideo
+	f, ok := element.LookupFormat(format)
+	return ok && f.File
 }
 
 // uploadParser returns the fileParser of a request whose work is bounded

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"elib/check"
@@ -13,8 +14,57 @@ import (
 	"elib/internal/i18n"
 )
 
-// Formats lists the output formats Write accepts.
-var Formats = []string{"text", "json", "junit", "sarif", "github", "html", "xlsx"}
+// Format is one output format of a check report: the one table (Formats)
+// that Write, `elib check --format` (its check, help and completions) and
+// the server's replies read, so a new renderer is one entry here and one
+// file.
+type Format struct {
+	// Name is what --format takes.
+	Name string
+	// Describe says what the format is for (--help, README).
+	Describe string
+	// ContentType is the media type of a reply in this format.
+	ContentType string
+	// Binary marks a format not to print to a terminal (a workbook).
+	Binary bool
+	write  func(w io.Writer, r *Report) error
+}
+
+// formats is the table of output formats; text is the default.
+var formats = []Format{
+	{Name: "text", Describe: "a readable report (colours on a terminal)", ContentType: "text/plain; charset=utf-8", write: writeText},
+	{Name: "json", Describe: "SPEC §3's check JSON", ContentType: "application/json; charset=utf-8", write: writeJSON},
+	{Name: "junit", Describe: "JUnit XML for CI test reports", ContentType: "application/xml; charset=utf-8", write: writeJUnit},
+	{Name: "sarif", Describe: "SARIF 2.1.0 for code scanning", ContentType: "application/sarif+json; charset=utf-8", write: writeSARIF},
+	{Name: "github", Describe: "GitHub Actions annotations", ContentType: "text/plain; charset=utf-8", write: writeGitHub},
+	{Name: "html", Describe: "a printable self-contained page", ContentType: "text/html; charset=utf-8", write: writeHTML},
+	{Name: "xlsx", Describe: "an Excel workbook", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Binary: true, write: writeXLSX},
+}
+
+// Formats returns the output formats, in the table's order.
+func Formats() []Format { return append([]Format(nil), formats...) }
+
+// FormatNames returns the names of the output formats.
+func FormatNames() []string {
+	out := make([]string, len(formats))
+	for i, f := range formats {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// LookupFormat returns the output format named name ("" is text).
+func LookupFormat(name string) (Format, bool) {
+	if name == "" {
+		name = "text"
+	}
+	for _, f := range formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
 
 // FileError is an input that could not be checked.
 type FileError struct {
@@ -74,23 +124,11 @@ type Report struct {
 
 // Write renders r in format to w.
 func Write(w io.Writer, format string, r *Report) error {
-	switch format {
-	case "", "text":
-		return writeText(w, r)
-	case "json":
-		return writeJSON(w, r)
-	case "junit":
-		return writeJUnit(w, r)
-	case "sarif":
-		return writeSARIF(w, r)
-	case "github":
-		return writeGitHub(w, r)
-	case "html":
-		return writeHTML(w, r)
-	case "xlsx":
-		return writeXLSX(w, r)
+	f, ok := LookupFormat(format)
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(FormatNames(), ", "))
 	}
-	return fmt.Errorf("unknown format %q (want one of %v)", format, Formats)
+	return f.write(w, r)
 }
 
 // jsonReport is SPEC §3's check JSON, plus the errors of inputs that failed.

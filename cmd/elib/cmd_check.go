@@ -84,7 +84,7 @@ Exit codes: 0 all pass, 1 any rejected, 2 error.`,
 	f.StringVar(&opts.changed, "changed", "", "check the script files a git change added or modified (against REV; default HEAD); PATH arguments then limit which")
 	f.Lookup("changed").NoOptDefVal = "HEAD"
 	f.BoolVar(&opts.cross, "cross", false, "also check the inputs against each other")
-	f.StringVar(&opts.stdinFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
+	inputFormatFlag(cmd, &opts.stdinFormat)
 	f.BoolVar(&opts.sample, "sample", false, "check against the embedded sample library even if a library exists")
 	f.IntVar(&opts.workers, "workers", runtime.GOMAXPROCS(0), "parallel checks")
 	f.BoolVar(&opts.excludeSelf, "exclude-self", false, "ignore the library asset with an input's own id (by default an edited published script is checked against its published version)")
@@ -105,13 +105,12 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	if err := check.ValidThreshold(opts.footageThreshold); err != nil {
 		return withCode(exitError, i18n.Errorf("--footage-threshold: %w", err))
 	}
-	switch g.format {
-	case "text", "json", "junit", "sarif", "github", "html", "xlsx":
-	default:
-		return withCode(exitError, i18n.Errorf("unknown --format %q for check (text, json, junit, sarif, github, html, xlsx)", g.format))
+	out, ok := report.LookupFormat(g.format)
+	if !ok {
+		return withCode(exitError, i18n.Errorf("unknown --format %q for check (%s)", g.format, strings.Join(report.FormatNames(), ", ")))
 	}
-	if g.format == "xlsx" && opts.output == "" && isTerminal(g.stdout) {
-		return withCode(exitError, i18n.Errorf("--format xlsx writes a workbook: give -o FILE (or redirect stdout)"))
+	if out.Binary && opts.output == "" && isTerminal(g.stdout) {
+		return withCode(exitError, i18n.Errorf("--format %s writes a file, not text: give -o FILE (or redirect stdout)", out.Name))
 	}
 	if opts.record && (opts.sample || !g.libraryExists()) {
 		return withCode(exitError, i18n.Errorf("--record needs a library (the embedded sample library keeps no history)"))

@@ -55,7 +55,7 @@ still split. Exit codes: 0 ok, 2 any input failed.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.inputFormat, "input-format", "txt", "format of stdin input '-' (txt, md, srt, vtt, json, jsonl, csv, tsv)")
+	inputFormatFlag(cmd, &opts.inputFormat)
 	f.StringVar(&opts.forceFormat, "parse-as", "", "parse every input as this format instead of detecting it by extension")
 	f.StringVar(&opts.root, "root", "", "make asset ids relative to this directory")
 	f.BoolVar(&opts.noVerbs, "no-verbs", false, "do not tag copy verbs (skips loading the tokenizer)")

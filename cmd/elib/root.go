@@ -167,7 +167,7 @@ higher than 62 % is rejected.`,
 	root.SetIn(g.stdin)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.library, "library", "", "library directory (default $ELIB_LIBRARY, else ./.elib)")
-	pf.StringVar(&g.format, "format", "text", "output format: text or json (check also: junit, sarif, github, html; pack export: md, html, json)")
+	formatFlag(root, &g.format)
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	pf.StringVar(&g.lang, "lang", "", "language of messages and tables: zh or en (default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	pf.StringVar(&g.tz, "tz", DefaultTZ, "time zone text output shows times in")
