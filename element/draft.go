@@ -307,12 +307,8 @@ func firstTrack(tracks []draftTrack, typ string) int {
 	return -1
 }
 
-// dominant returns the value of the spans that overlap [s, t) the longest.
-func dominant(spans []span, s, t int64) string {
-	return newSpanIndex(spans).dominant(s, t)
-}
-
-// spanIndex answers dominant for many ranges without reading every span
+// spanIndex answers dominant (the value of the spans that overlap [s, t)
+// the longest) for many ranges without reading every span
 // for each (a draft of 100,000 segments and 100,000 cues is not 10^10
 // steps): spans sorted by start, with the running maximum of their ends.
 type spanIndex struct {

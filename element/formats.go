@@ -53,8 +53,7 @@ const (
 	FormatVideo  = "video"
 )
 
-// formats is the table; registerFormat adds to it (tests add a fictional
-// format through it).
+// formats is the table (a test adds a fictional format to it).
 var formats = struct {
 	sync.RWMutex
 	list []InputFormat
@@ -105,16 +104,6 @@ func TextFormats() []string {
 	return out
 }
 
-// Extensions returns every extension that selects a format, in the
-// table's order.
-func Extensions() []string {
-	var out []string
-	for _, f := range Formats() {
-		out = append(out, f.Extensions...)
-	}
-	return out
-}
-
 // LookupFormat returns the format named name (or one of its aliases),
 // case-insensitively and with or without a leading dot.
 func LookupFormat(name string) (InputFormat, bool) {
@@ -153,19 +142,6 @@ func extOf(path string) string {
 
 // IsSupported reports whether path has an extension elib can parse.
 func IsSupported(path string) bool { return FormatOf(path) != "" }
-
-// registerFormat adds f to the table and returns a function removing it
-// again (for tests of a fictional format).
-func registerFormat(f InputFormat) (remove func()) {
-	formats.Lock()
-	defer formats.Unlock()
-	formats.list = append(formats.list, f)
-	return func() {
-		formats.Lock()
-		defer formats.Unlock()
-		formats.list = slices.DeleteFunc(formats.list, func(g InputFormat) bool { return g.Name == f.Name })
-	}
-}
 
 // sniff returns the format text that arrived as from really is.
 func sniff(from, name, text string) string {

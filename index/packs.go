@@ -66,7 +66,8 @@ func (l *Library) PackRemove(id string) error {
 }
 
 // editPacks changes the packs under the writer lock and commits a new
-// manifest generation (in memory only for an in-memory library).
+// manifest generation (on the library's file system: the memory library's
+// is in memory).
 func (l *Library) editPacks(edit func([]kit.Pack) ([]kit.Pack, error)) error {
 	if err := l.writable(); err != nil {
 		return fmt.Errorf("packs: %w", err)
@@ -82,10 +83,8 @@ func (l *Library) editPacks(edit func([]kit.Pack) ([]kit.Pack, error)) error {
 	}
 	m.Packs = ps
 	m.Generation++
-	if l.dir != "" {
-		if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
-			return fmt.Errorf("packs: %w", err)
-		}
+	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
+		return fmt.Errorf("packs: %w", err)
 	}
 	l.mu.Lock()
 	l.man = m

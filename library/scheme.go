@@ -78,13 +78,12 @@ func Schemes() []Scheme {
 // SchemeOf returns the scheme of location: the one whose prefix it
 // starts with (case-insensitively), else the one without prefixes.
 func SchemeOf(location string) (Scheme, error) {
-	schemes.RLock()
-	defer schemes.RUnlock()
 	var fallback *Scheme
 	lower := strings.ToLower(location)
-	for i, s := range schemes.list {
+	list := Schemes()
+	for i, s := range list {
 		if len(s.Prefixes) == 0 {
-			fallback = &schemes.list[i]
+			fallback = &list[i]
 		}
 		for _, p := range s.Prefixes {
 			if strings.HasPrefix(lower, p) {

@@ -46,9 +46,9 @@ func Formats() []Format { return append([]Format(nil), formats...) }
 
 // FormatNames returns the names of the output formats.
 func FormatNames() []string {
-	out := make([]string, len(formats))
-	for i, f := range formats {
-		out[i] = f.Name
+	var out []string
+	for _, f := range Formats() {
+		out = append(out, f.Name)
 	}
 	return out
 }

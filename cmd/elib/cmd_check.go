@@ -357,14 +357,10 @@ func (cr *checkRun) run(ctx context.Context, jobs []checkJob, workers int, rep *
 	return nil
 }
 
-// writeCheckReport writes rep in the chosen format and returns the exit
-// status: 2 when an input failed, 1 when one was rejected.
-func writeCheckReport(g *globalOptions, rep *report.Report) error {
-	return writeCheckReportTo(g, rep, "")
-}
-
-// writeCheckReportTo is writeCheckReport writing to the file output
-// (atomically: a temporary file renamed into place) when it is not empty.
+// writeCheckReportTo writes rep in the chosen format, to the file output
+// (atomically: a temporary file renamed into place) when it is not empty,
+// and returns the exit status: 2 when an input failed, 1 when one was
+// rejected.
 func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) error {
 	if output == "" || output == "-" {
 		if err := report.Write(g.stdout, g.format, rep); err != nil {

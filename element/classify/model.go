@@ -99,18 +99,6 @@ func stateIndex(name string) int {
 	return -1
 }
 
-// Scores returns the per-type evidence of text from the cue lexicon alone,
-// keyed by type name. Useful for explaining a decision.
-func (m *Model) Scores(text string) map[string]float64 {
-	var sc [nStates]float64
-	m.cueScores(strings.ToLower(text), &sc)
-	out := make(map[string]float64, nStates)
-	for i, s := range states {
-		out[s] = sc[i]
-	}
-	return out
-}
-
 func (m *Model) cueScores(lower string, sc *[nStates]float64) {
 	for _, c := range m.cues {
 		if strings.Contains(lower, c.text) {

@@ -49,16 +49,6 @@ var embeddedSource = map[string]string{
 	FileStopWords: "stop_words.utf8.zst",
 }
 
-// MarketingDict returns the shipped marketing user dictionary
-// (one "word freq tag" line per term).
-func MarketingDict() []byte {
-	b, err := embedded.ReadFile("dict/marketing.dict.utf8")
-	if err != nil {
-		panic(fmt.Sprintf("segment: embedded marketing dictionary missing: %v", err))
-	}
-	return b
-}
-
 // embeddedFiles decompresses and checksums the embedded dictionaries and
 // returns their contents by gojieba file name.
 func embeddedFiles() (map[string][]byte, error) {

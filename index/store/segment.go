@@ -140,9 +140,6 @@ func (w *Writer) write(b []byte) {
 	w.off += int64(len(b))
 }
 
-// NextRef returns the ref the next AddElement must carry.
-func (w *Writer) NextRef() uint32 { return w.nextRef }
-
 // AddElement appends an element record; refs must be consecutive from the
 // segment's first ref.
 func (w *Writer) AddElement(e *Element) error {

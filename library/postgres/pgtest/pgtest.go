@@ -104,9 +104,10 @@ type Options struct {
 	Dir string
 }
 
-// BenchConf is a server configuration for benchmarks on this 24 GiB
-// machine: a quarter of the memory as shared buffers and checkpoints far
-// enough apart not to dominate bulk imports.
+// BenchConf is a server configuration for benchmarks on a machine of
+// 24 GiB or more (the one RESULTS names): a quarter of that memory as
+// shared buffers and checkpoints far enough apart not to dominate bulk
+// imports.
 var BenchConf = []string{
 	"shared_buffers = 6GB",
 	"effective_cache_size = 16GB",
