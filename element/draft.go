@@ -171,6 +171,41 @@ func (p *parser) draft(text string) ([]Asset, error) {
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(text, "\uFEFF")), &d); err != nil {
 		return nil, fmt.Errorf("draft timeline is not valid JSON: %w", err)
 	}
+	tl, err := readTimeline(&d)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := p.cuesAsset(tl.cues)
+	if err != nil {
+		return nil, err
+	}
+	a := &assets[0]
+	a.Title = strings.TrimSpace(d.Name)
+	a.Meta = map[string]any{}
+	if d.Duration > 0 && d.Duration < 1e13 {
+		a.Meta["duration_ms"] = usToMs(d.Duration)
+	}
+	if d.CanvasConfig.Width > 0 && d.CanvasConfig.Height > 0 {
+		a.Meta["resolution"] = fmt.Sprintf("%dx%d", int(d.CanvasConfig.Width), int(d.CanvasConfig.Height))
+	}
+	tl.attribute(a.Elements)
+	return assets, nil
+}
+
+// timeline is what a draft's tracks hold for its elements: the text
+// track's cues (sorted by start) and the spans of background music, sound
+// effects and camera moves, and the cuts of the main video track.
+type timeline struct {
+	cues             []cue
+	camera, bgm, sfx []span
+	cuts             []int64
+	hasVideo         bool
+}
+
+// readTimeline walks d's tracks into a timeline. A text segment whose
+// material is missing is an error; a draft without text segments or copy
+// text too.
+func readTimeline(d *draftFile) (*timeline, error) {
 	texts := map[string]draftText{}
 	for _, t := range d.Materials.Texts {
 		texts[t.ID] = t
@@ -183,13 +218,10 @@ func (p *parser) draft(text string) ([]Asset, error) {
 	for _, a := range d.Materials.Animations {
 		anims[a.ID] = a
 	}
-	var (
-		cues             []cue
-		camera, bgm, sfx []span
-		cuts             []int64
-		textSegments     int
-	)
+	tl := &timeline{}
+	textSegments := 0
 	mainVideo := firstTrack(d.Tracks, "video")
+	tl.hasVideo = mainVideo >= 0
 	for ti, tr := range d.Tracks {
 		for si, seg := range tr.Segments {
 			start, end, ok := seg.timeRange()
@@ -204,67 +236,75 @@ func (p *parser) draft(text string) ([]Asset, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s: missing or negative target_timerange", where)
 				}
-				body, col := draftTextContent(m)
-				if strings.TrimSpace(body) == "" {
-					continue
+				if c, ok := textCue(m, start, end); ok {
+					tl.cues = append(tl.cues, c)
 				}
-				c := cue{startMs: start, endMs: end, text: body}
-				if col != "" {
-					c.attrs = map[string]any{AttrSubtitleColor: col}
-				}
-				cues = append(cues, c)
 			case "audio":
 				a, found := audios[seg.MaterialID]
 				if !found {
 					return nil, fmt.Errorf("draft is missing materials: %s points at audio material %q, which materials.audios does not hold", where, seg.MaterialID)
 				}
-				if !ok || strings.TrimSpace(a.Name) == "" {
-					continue
-				}
-				switch a.Type {
-				case "sound":
-					sfx = append(sfx, span{start, end, a.Name})
-				case "record", "text_to_audio", "video_original_sound":
-					// Voice-over and speech are not background music.
-				default:
-					bgm = append(bgm, span{start, end, a.Name})
+				if ok {
+					tl.addAudio(a, start, end)
 				}
 			case "video":
 				if !ok {
 					continue
 				}
 				if si > 0 && ti == mainVideo {
-					cuts = append(cuts, start)
+					tl.cuts = append(tl.cuts, start)
 				}
-				camera = append(camera, segmentCamera(seg, start, end, anims)...)
+				tl.camera = append(tl.camera, segmentCamera(seg, start, end, anims)...)
 			}
 		}
 	}
 	if textSegments == 0 {
 		return nil, errors.New("draft has no text track segments: no copy text to import (add subtitles in the draft, or import the exported video)")
 	}
-	if len(cues) == 0 {
+	if len(tl.cues) == 0 {
 		return nil, ErrEmpty
 	}
-	sort.SliceStable(cues, func(i, j int) bool { return cues[i].startMs < cues[j].startMs })
-	assets, err := p.cuesAsset(cues)
-	if err != nil {
-		return nil, err
+	sort.SliceStable(tl.cues, func(i, j int) bool { return tl.cues[i].startMs < tl.cues[j].startMs })
+	slices.Sort(tl.cuts)
+	return tl, nil
+}
+
+// textCue is the cue of a text segment, false when its text is blank.
+func textCue(m draftText, start, end int64) (cue, bool) {
+	body, col := draftTextContent(m)
+	if strings.TrimSpace(body) == "" {
+		return cue{}, false
 	}
-	a := &assets[0]
-	a.Title = strings.TrimSpace(d.Name)
-	a.Meta = map[string]any{}
-	if d.Duration > 0 && d.Duration < 1e13 {
-		a.Meta["duration_ms"] = usToMs(d.Duration)
+	c := cue{startMs: start, endMs: end, text: body}
+	if col != "" {
+		c.attrs = map[string]any{AttrSubtitleColor: col}
 	}
-	if d.CanvasConfig.Width > 0 && d.CanvasConfig.Height > 0 {
-		a.Meta["resolution"] = fmt.Sprintf("%dx%d", int(d.CanvasConfig.Width), int(d.CanvasConfig.Height))
+	return c, true
+}
+
+// addAudio records an audio segment as a sound effect or background
+// music (voice-over and speech are neither).
+func (tl *timeline) addAudio(a draftAudio, start, end int64) {
+	if strings.TrimSpace(a.Name) == "" {
+		return
 	}
-	hasVideo := mainVideo >= 0
-	bgmIdx, sfxIdx, camIdx := newSpanIndex(bgm), newSpanIndex(sfx), newSpanIndex(camera)
-	slices.Sort(cuts)
-	for i := range a.Elements {
-		e := &a.Elements[i]
+	switch a.Type {
+	case "sound":
+		tl.sfx = append(tl.sfx, span{start, end, a.Name})
+	case "record", "text_to_audio", "video_original_sound":
+		// Voice-over and speech are not background music.
+	default:
+		tl.bgm = append(tl.bgm, span{start, end, a.Name})
+	}
+}
+
+// attribute gives each timed element the music, sound effect and camera
+// move that overlap it the longest and the cuts inside it, unless it
+// carries them already.
+func (tl *timeline) attribute(elements []Element) {
+	bgmIdx, sfxIdx, camIdx := newSpanIndex(tl.bgm), newSpanIndex(tl.sfx), newSpanIndex(tl.camera)
+	for i := range elements {
+		e := &elements[i]
 		if e.StartMs == nil || e.EndMs == nil {
 			continue
 		}
@@ -283,19 +323,18 @@ func (p *parser) draft(text string) ([]Asset, error) {
 		if v := sfxIdx.dominant(s, t); v != "" {
 			set(AttrSFX, v)
 		}
-		if hasVideo {
+		if tl.hasVideo {
 			cam := camIdx.dominant(s, t)
 			if cam == "" {
 				cam = CameraStatic
 			}
 			set(AttrCamera, cam)
 			// Cuts strictly inside (s, t).
-			lo, _ := slices.BinarySearch(cuts, s+1)
-			hi, _ := slices.BinarySearch(cuts, t)
+			lo, _ := slices.BinarySearch(tl.cuts, s+1)
+			hi, _ := slices.BinarySearch(tl.cuts, t)
 			set(AttrCuts, max(0, hi-lo))
 		}
 	}
-	return assets, nil
 }
 
 func firstTrack(tracks []draftTrack, typ string) int {

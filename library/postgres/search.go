@@ -379,50 +379,103 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 	if q.Sort != "" && !slices.Contains(fulltext.Sorts, q.Sort) {
 		return nil, fmt.Errorf("unknown sort %q (want one of %v)", q.Sort, fulltext.Sorts)
 	}
-	var args sqlArgs
-	where := []string{"e.live"}
-	score := "0::float8"
-	fieldsOK, outer := "false AS text_ok, false AS title_ok", ""
-	var positions [][]string
+	sq := &searchSQL{where: []string{"e.live"}, score: "0::float8", fieldsOK: "false AS text_ok, false AS title_ok"}
 	if text := strings.TrimSpace(q.Text); text != "" {
-		var err error
-		positions, err = l.queryPositions(text)
+		positions, err := l.queryPositions(text)
 		if err != nil {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
 		if len(positions) == 0 {
 			return &fulltext.Result{Took: time.Since(start), Facets: facetsIf(q, nil)}, nil
 		}
-		need := int(math.Ceil(float64(2*len(positions)) / 3))
-		where = append(where, "e.tsv @@ "+args.add(gateQuery(positions, need))+"::tsquery")
-		var inText, inTitle, inAny, all []string
-		for _, p := range positions {
-			ph := args.add(p) + "::text[]"
-			inText = append(inText, "(e.text_terms && "+ph+")::int")
-			inTitle = append(inTitle, "(e.title_terms && "+ph+")::int")
-			inAny = append(inAny, "(e.lexemes && "+ph+")::int")
-			all = append(all, p...)
-		}
-		fieldsOK = fmt.Sprintf("(%s) >= %d AS text_ok, (%s) >= %d AS title_ok",
-			strings.Join(inText, " + "), need, strings.Join(inTitle, " + "), need)
-		outer = "WHERE text_ok OR title_ok"
-		score = fmt.Sprintf("(%s)::float8 + ts_rank(e.tsv, %s::tsquery)::float8", strings.Join(inAny, " + "), args.add(tsAny(all)))
+		sq.text(positions)
 	}
+	sq.filters(q)
+	var total int64
+	var page []byte
+	var fterms []string
+	var fcounts []int32
+	if err := l.pool.QueryRow(ctx, sq.sql(q), sq.args...).Scan(&total, &page, &fterms, &fcounts); err != nil {
+		return nil, wrap(l.desc, "search", err)
+	}
+	var rows []pageRow
+	if page != nil {
+		if err := json.Unmarshal(page, &rows); err != nil {
+			return nil, fmt.Errorf("search %q: page: %w", q.Text, err)
+		}
+	}
+	// json_agg keeps the subquery's order in practice; the order is
+	// restored here so nothing depends on that.
+	sort.SliceStable(rows, func(a, b int) bool { return pageLess(&rows[a], &rows[b], q.Sort) })
+	res := &fulltext.Result{Total: uint64(total)}
+	var err error
+	if res.Hits, err = l.searchHits(rows, sq.positions); err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	if q.Facets {
+		res.Facets = facetsIf(q, nil)
+		for i, ft := range fterms {
+			if name, term, ok := fulltext.ParseFacetTerm(ft); ok && i < len(fcounts) {
+				res.Facets[name] = append(res.Facets[name], fulltext.FacetCount{Term: term, Count: int(fcounts[i])})
+			}
+		}
+		for _, list := range res.Facets {
+			fulltext.SortFacets(list)
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// searchSQL is the statement of one Search as it is built: its
+// arguments, the conditions on elib_elements, the score and field-match
+// columns of a text query, and the query's term positions.
+type searchSQL struct {
+	args            sqlArgs
+	where           []string
+	score, fieldsOK string
+	outer           string
+	positions       [][]string
+}
+
+// text adds a text query of positions (each a list of alternative terms):
+// at least two thirds of them must be in the text or in the title, and the
+// score counts those held plus ts_rank.
+func (sq *searchSQL) text(positions [][]string) {
+	sq.positions = positions
+	need := int(math.Ceil(float64(2*len(positions)) / 3))
+	sq.where = append(sq.where, "e.tsv @@ "+sq.args.add(gateQuery(positions, need))+"::tsquery")
+	var inText, inTitle, inAny, all []string
+	for _, p := range positions {
+		ph := sq.args.add(p) + "::text[]"
+		inText = append(inText, "(e.text_terms && "+ph+")::int")
+		inTitle = append(inTitle, "(e.title_terms && "+ph+")::int")
+		inAny = append(inAny, "(e.lexemes && "+ph+")::int")
+		all = append(all, p...)
+	}
+	sq.fieldsOK = fmt.Sprintf("(%s) >= %d AS text_ok, (%s) >= %d AS title_ok",
+		strings.Join(inText, " + "), need, strings.Join(inTitle, " + "), need)
+	sq.outer = "WHERE text_ok OR title_ok"
+	sq.score = fmt.Sprintf("(%s)::float8 + ts_rank(e.tsv, %s::tsquery)::float8", strings.Join(inAny, " + "), sq.args.add(tsAny(all)))
+}
+
+// filters adds q's type, attribute, BPM and published-time filters.
+func (sq *searchSQL) filters(q fulltext.Query) {
 	if q.Type != "" {
 		typ := strings.ToLower(strings.TrimSpace(q.Type))
 		if t, ok := element.ParseType(typ); ok {
 			typ = string(t)
 		}
 		if slices.Contains(element.Types, element.Type(typ)) {
-			where = append(where, "e.type = "+args.add(int16(store.TypeCode(element.Type(typ)))))
+			sq.where = append(sq.where, "e.type = "+sq.args.add(int16(store.TypeCode(element.Type(typ)))))
 		} else {
-			where = append(where, "false") // no element has an unknown type
+			sq.where = append(sq.where, "false") // no element has an unknown type
 		}
 	}
 	bpmIn := func(r fulltext.Range) {
-		where = append(where, "e.bpm >= "+args.add(r.Lo))
+		sq.where = append(sq.where, "e.bpm >= "+sq.args.add(r.Lo))
 		if r.Hi > 0 {
-			where = append(where, "e.bpm <= "+args.add(r.Hi))
+			sq.where = append(sq.where, "e.bpm <= "+sq.args.add(r.Hi))
 		}
 	}
 	for _, f := range q.Where {
@@ -431,17 +484,22 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 			bpmIn(*bpm)
 			continue
 		}
-		where = append(where, "e.filter_terms && "+args.add(terms)+"::text[]")
+		sq.where = append(sq.where, "e.filter_terms && "+sq.args.add(terms)+"::text[]")
 	}
 	if q.BPM != nil {
 		bpmIn(*q.BPM)
 	}
 	if !q.Since.IsZero() {
-		where = append(where, "e.published >= "+args.add(unixNanos(q.Since)))
+		sq.where = append(sq.where, "e.published >= "+sq.args.add(unixNanos(q.Since)))
 	}
 	if !q.Until.IsZero() {
-		where = append(where, "e.published <= "+args.add(unixNanos(q.Until)))
+		sq.where = append(sq.where, "e.published <= "+sq.args.add(unixNanos(q.Until)))
 	}
+}
+
+// sql is the statement: the total, the page in q's order and, with
+// q.Facets, the facet counts of every match, in one round trip.
+func (sq *searchSQL) sql(q fulltext.Query) string {
 	order := `score DESC, (asset_id || '#' || idx) COLLATE "C"`
 	switch q.Sort {
 	case fulltext.SortPlays:
@@ -455,34 +513,23 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		facets = `(SELECT array_agg(ft) AS terms, array_agg(n) AS counts FROM
 			(SELECT ft, count(*)::int AS n FROM m, unnest(m.facet_terms) AS ft GROUP BY ft) g) f`
 	}
-	sql := `WITH m AS MATERIALIZED (SELECT * FROM (
+	return `WITH m AS MATERIALIZED (SELECT * FROM (
 		SELECT e.asset_id, e.idx, e.type, e.title, e.text, e.plays, e.published` + facetCols + `,
-			` + score + ` AS score, ` + fieldsOK + `
-		FROM elib_elements e WHERE ` + strings.Join(where, " AND ") + `) c ` + outer + `)
+			` + sq.score + ` AS score, ` + sq.fieldsOK + `
+		FROM elib_elements e WHERE ` + strings.Join(sq.where, " AND ") + `) c ` + sq.outer + `)
 	SELECT t.total, p.page, f.terms, f.counts FROM
 		(SELECT count(*) AS total FROM m) t,
 		(SELECT json_agg(x) AS page FROM (SELECT asset_id, idx, type, title, text, score, plays, published, text_ok, title_ok
-			FROM m ORDER BY ` + order + ` LIMIT ` + args.add(q.Limit) + ` OFFSET ` + args.add(q.Offset) + `) x) p,
+			FROM m ORDER BY ` + order + ` LIMIT ` + sq.args.add(q.Limit) + ` OFFSET ` + sq.args.add(q.Offset) + `) x) p,
 		` + facets
-	var total int64
-	var page []byte
-	var fterms []string
-	var fcounts []int32
-	if err := l.pool.QueryRow(ctx, sql, args...).Scan(&total, &page, &fterms, &fcounts); err != nil {
-		return nil, wrap(l.desc, "search", err)
-	}
-	var rows []pageRow
-	if page != nil {
-		if err := json.Unmarshal(page, &rows); err != nil {
-			return nil, fmt.Errorf("search %q: page: %w", q.Text, err)
-		}
-	}
-	// json_agg keeps the subquery's order in practice; the order is
-	// restored here so nothing depends on that.
-	sort.SliceStable(rows, func(a, b int) bool { return pageLess(&rows[a], &rows[b], q.Sort) })
+}
+
+// searchHits turns the page's rows into hits, highlighting the query's
+// terms in the fields that matched.
+func (l *Library) searchHits(rows []pageRow, positions [][]string) ([]fulltext.Hit, error) {
 	an, err := l.zhAnalyzer()
 	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		return nil, err
 	}
 	terms := map[string]bool{}
 	for _, p := range positions {
@@ -490,7 +537,7 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 			terms[t] = true
 		}
 	}
-	res := &fulltext.Result{Total: uint64(total)}
+	var hits []fulltext.Hit
 	for _, r := range rows {
 		t, _ := store.TypeOf(byte(r.Type))
 		h := fulltext.Hit{ID: store.ElementID(r.AssetID, r.Idx), AssetID: r.AssetID, Type: string(t), Title: r.Title,
@@ -506,23 +553,11 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 			inTitle = terms
 		}
 		if err := fulltext.Highlight(&h, an, inText, inTitle); err != nil {
-			return nil, fmt.Errorf("search %q: highlight: %w", q.Text, err)
+			return nil, fmt.Errorf("highlight: %w", err)
 		}
-		res.Hits = append(res.Hits, h)
+		hits = append(hits, h)
 	}
-	if q.Facets {
-		res.Facets = facetsIf(q, nil)
-		for i, ft := range fterms {
-			if name, term, ok := fulltext.ParseFacetTerm(ft); ok && i < len(fcounts) {
-				res.Facets[name] = append(res.Facets[name], fulltext.FacetCount{Term: term, Count: int(fcounts[i])})
-			}
-		}
-		for _, list := range res.Facets {
-			fulltext.SortFacets(list)
-		}
-	}
-	res.Took = time.Since(start)
-	return res, nil
+	return hits, nil
 }
 
 // pageLess is the statement's ORDER BY for two rows of a page.
