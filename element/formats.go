@@ -86,17 +86,22 @@ var formats = struct {
 }}
 
 // Formats returns the input formats, in the table's order.
-func Formats() []InputFormat {
+func Formats() []InputFormat { return slices.Clone(table()) }
+
+// table is the current table, not to be modified: a change replaces the
+// slice (formats_test.go), so a reader's copy stays whole. Parsing reads
+// it without copying.
+func table() []InputFormat {
 	formats.RLock()
 	defer formats.RUnlock()
-	return slices.Clone(formats.list)
+	return formats.list
 }
 
 // TextFormats returns the names of the formats that can arrive as text
 // (stdin, a request's "text"): every format but File ones.
 func TextFormats() []string {
 	var out []string
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if !f.File {
 			out = append(out, f.Name)
 		}
@@ -108,7 +113,7 @@ func TextFormats() []string {
 // case-insensitively and with or without a leading dot.
 func LookupFormat(name string) (InputFormat, bool) {
 	name = strings.ToLower(strings.TrimPrefix(name, "."))
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if f.Name == name || slices.Contains(f.Aliases, name) {
 			return f, true
 		}
@@ -122,7 +127,7 @@ func FormatOf(path string) string {
 	if ext == "" {
 		return ""
 	}
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if slices.Contains(f.Extensions, ext) {
 			return f.Name
 		}
@@ -145,7 +150,7 @@ func IsSupported(path string) bool { return FormatOf(path) != "" }
 
 // sniff returns the format text that arrived as from really is.
 func sniff(from, name, text string) string {
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if f.Sniff != nil && f.Name != from && f.Sniff(from, name, text) {
 			return f.Name
 		}
@@ -156,7 +161,7 @@ func sniff(from, name, text string) string {
 // acceptedList names what Parse accepts, for its unknown-extension error.
 func acceptedList() string {
 	var exts []string
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if !f.File {
 			exts = append(exts, f.Extensions...)
 		}
@@ -168,7 +173,7 @@ func acceptedList() string {
 // in the table.s order.
 func videoExts() []string {
 	var out []string
-	for _, f := range Formats() {
+	for _, f := range table() {
 		if f.File {
 			out = append(out, f.Extensions...)
 		}

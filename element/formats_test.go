@@ -31,12 +31,12 @@ func (p *parser) beats(text string) ([]Asset, error) {
 // registerFormat adds f to the table until the test ends.
 func registerFormat(t *testing.T, f InputFormat) {
 	formats.Lock()
-	formats.list = append(formats.list, f)
+	formats.list = append(slices.Clone(formats.list), f)
 	formats.Unlock()
 	t.Cleanup(func() {
 		formats.Lock()
 		defer formats.Unlock()
-		formats.list = slices.DeleteFunc(formats.list, func(g InputFormat) bool { return g.Name == f.Name })
+		formats.list = slices.DeleteFunc(slices.Clone(formats.list), func(g InputFormat) bool { return g.Name == f.Name })
 	})
 }
 
