@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"elib/internal/i18n"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"elib/element"
 	"elib/index"
+	"elib/internal/i18n"
 )
 
 // allowlistOptions are the flags of `elib allowlist`.
@@ -24,7 +24,7 @@ type allowlistOptions struct {
 func newAllowlistCommand(g *globalOptions) *cobra.Command {
 	opts := allowlistOptions{}
 	cmd := &cobra.Command{
-		Use:   "allowlist add|remove|list [PHRASE...]",
+		Use:   "allowlist",
 		Short: "Manage the library's boilerplate phrases",
 		Long: `Allowlist manages the phrases (legal disclaimers, brand slogans) that never
 count towards duplication. "add" and "remove" take phrases as arguments or,
@@ -34,13 +34,30 @@ Exit codes: 0 ok, 2 error.`,
 		Example: `  elib allowlist add "理性消费，谨慎下单"
   elib allowlist add --file boilerplate.txt
   elib allowlist list`,
-		Args:      cobra.MinimumNArgs(1),
-		ValidArgs: []string{"add", "remove", "list"},
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAllowlist(cmd.Context(), g, opts, args[0], args[1:])
+			return withCode(exitError, i18n.Errorf("allowlist: give an action (add, remove, list); see elib allowlist --help"))
 		},
 	}
-	cmd.Flags().StringVar(&opts.file, "file", "", "read phrases from this file, one per line")
+	for _, action := range []string{"add", "remove"} {
+		sub := &cobra.Command{
+			Use:   action + " [PHRASE...]",
+			Short: strings.ToUpper(action[:1]) + action[1:] + " boilerplate phrases (arguments, or --file)",
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return runAllowlistEdit(cmd.Context(), g, opts, action, args)
+			},
+		}
+		sub.Flags().StringVar(&opts.file, "file", "", "read phrases from this file, one per line")
+		cmd.AddCommand(sub)
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the boilerplate phrases",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAllowlistList(cmd.Context(), g)
+		},
+	})
 	return cmd
 }
 
@@ -68,8 +85,32 @@ func readPhrases(path string) ([]string, error) {
 	return out, nil
 }
 
-// runAllowlist is `elib allowlist` without cobra.
-func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, action string, phrases []string) error {
+// runAllowlistList is `elib allowlist list` without cobra.
+func runAllowlistList(_ context.Context, g *globalOptions) error {
+	lib, err := openLibrary(g, index.Options{ReadOnly: true, SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	list := lib.Allowlist()
+	if list == nil {
+		list = []string{} // JSON: [] for an empty allowlist, never null
+	}
+	if g.format == "json" {
+		enc := json.NewEncoder(g.stdout)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(struct {
+			Allowlist []string `json:"allowlist"`
+		}{list})
+	}
+	for _, p := range list {
+		fmt.Fprintln(g.stdout, p)
+	}
+	return nil
+}
+
+// runAllowlistEdit is `elib allowlist add|remove` without cobra.
+func runAllowlistEdit(_ context.Context, g *globalOptions, opts allowlistOptions, action string, phrases []string) error {
 	if opts.file != "" {
 		more, err := readPhrases(opts.file)
 		if err != nil {
@@ -77,61 +118,35 @@ func runAllowlist(_ context.Context, g *globalOptions, opts allowlistOptions, ac
 		}
 		phrases = append(phrases, more...)
 	}
-	switch action {
-	case "list":
-		lib, err := openLibrary(g, index.Options{ReadOnly: true, SkipVerify: true})
-		if err != nil {
-			return err
-		}
-		defer lib.Close()
-		list := lib.Allowlist()
-		if list == nil {
-			list = []string{} // JSON: [] for an empty allowlist, never null
-		}
-		if g.format == "json" {
-			enc := json.NewEncoder(g.stdout)
-			enc.SetEscapeHTML(false)
-			return enc.Encode(struct {
-				Allowlist []string `json:"allowlist"`
-			}{list})
-		}
-		for _, p := range list {
-			fmt.Fprintln(g.stdout, p)
-		}
-		return nil
-	case "add", "remove":
-		if len(phrases) == 0 {
-			return withCode(exitError, i18n.Errorf("allowlist %s: no phrases (give them as arguments or with --file)", action))
-		}
-		lib, err := openLibrary(g, index.Options{SkipVerify: true})
-		if err != nil {
-			return err
-		}
-		defer lib.Close()
-		before := len(lib.Allowlist())
-		if action == "add" {
-			err = lib.AllowlistAdd(phrases...)
-		} else {
-			err = lib.AllowlistRemove(phrases...)
-		}
-		if err != nil {
-			return withCode(exitError, err)
-		}
-		after := len(lib.Allowlist())
-		if g.format == "json" {
-			return writeJSON(g.stdout, struct {
-				Action  string `json:"action"`
-				Changed int    `json:"changed"`
-				Total   int    `json:"total"`
-			}{action, max(after-before, before-after), after})
-		}
-		if action == "add" {
-			fmt.Fprintf(g.stdout, "added %d phrases (%d in the allowlist)\n", after-before, after)
-		} else {
-			fmt.Fprintf(g.stdout, "removed %d phrases (%d in the allowlist)\n", before-after, after)
-		}
-		return nil
-	default:
-		return withCode(exitError, i18n.Errorf("allowlist: unknown action %q (add, remove, list)", action))
+	if len(phrases) == 0 {
+		return withCode(exitError, i18n.Errorf("allowlist %s: no phrases (give them as arguments or with --file)", action))
 	}
+	lib, err := openLibrary(g, index.Options{SkipVerify: true})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	before := len(lib.Allowlist())
+	if action == "add" {
+		err = lib.AllowlistAdd(phrases...)
+	} else {
+		err = lib.AllowlistRemove(phrases...)
+	}
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	after := len(lib.Allowlist())
+	if g.format == "json" {
+		return writeJSON(g.stdout, struct {
+			Action  string `json:"action"`
+			Changed int    `json:"changed"`
+			Total   int    `json:"total"`
+		}{action, max(after-before, before-after), after})
+	}
+	if action == "add" {
+		fmt.Fprintf(g.stdout, "added %d phrases (%d in the allowlist)\n", after-before, after)
+	} else {
+		fmt.Fprintf(g.stdout, "removed %d phrases (%d in the allowlist)\n", before-after, after)
+	}
+	return nil
 }

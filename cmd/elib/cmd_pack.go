@@ -2,16 +2,17 @@ package main
 
 import (
 	"context"
-	"elib/internal/i18n"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"elib/corpus"
 	"elib/index"
+	"elib/internal/i18n"
 	"elib/library/kit"
 	"elib/pack"
 )
@@ -29,22 +30,11 @@ type packOptions struct {
 func newPackCommand(g *globalOptions) *cobra.Command {
 	opts := packOptions{}
 	cmd := &cobra.Command{
-		Use:   "pack create|list|show|export|remove [ID]",
+		Use:   "pack",
 		Short: "Creator packs (乐高说明书): a hit's fixed elements and the slots creators replace",
 		Long: `A creator pack turns a hit script into instructions for creators: its
 fixed elements (kept as they are; copying them is licensed) and its slots
 (by default the hook) each creator must replace with their own material.
-
-  create --from ASSET_ID [--slot hook]... [--title T] [--note N]
-                     make a pack (slots: element types or 1-based positions)
-  list               list the library's packs
-  show ID            show a pack's elements and roles
-  export ID          write the creator brief: every element with type, time,
-                     copy text and attributes; for each slot its length, its
-                     job and the library's most played elements of its type
-                     as inspiration, marked "do not copy"
-                     (--format md|html|json, default md; -o FILE)
-  remove ID          delete a pack
 
 Packs live in the library's manifest beside the allowlist (written
 atomically, kept by reindex). Check a creator's variant with
@@ -57,138 +47,232 @@ Exit codes: 0 ok, 2 error.`,
   elib pack export pack-1 --format html -o brief.html
   elib check --pack pack-1 drafts/creator-a.md
   elib pack --sample export pack-teether`,
-		Args:      cobra.RangeArgs(1, 2),
-		ValidArgs: []string{"create", "list", "show", "export", "remove"},
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runPack(cmd.Context(), g, opts, args[0], args[1:])
+			return withCode(exitError, i18n.Errorf("pack: give an action (create, list, show, export, remove); see elib pack --help"))
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.from, "from", "", "create: the asset id of the hit script")
-	f.StringArrayVar(&opts.slots, "slot", nil, "create: an element type or 1-based position creators replace (repeatable; default hook)")
-	f.StringVar(&opts.title, "title", "", "create: the pack's title (default the asset's title)")
-	f.StringVar(&opts.note, "note", "", "create: instructions for creators")
-	f.StringVarP(&opts.output, "output", "o", "", "export: write to this file instead of stdout")
-	f.IntVar(&opts.inspiration, "inspiration", 3, "export: most played library elements shown per slot")
-	f.BoolVar(&opts.sample, "sample", false, "use the embedded sample library and its example packs (read-only)")
+	cmd.PersistentFlags().BoolVar(&opts.sample, "sample", false, "use the embedded sample library and its example packs (read-only)")
+
+	create := &cobra.Command{
+		Use:   "create --from ASSET_ID [--slot hook]... [--title T] [--note N]",
+		Short: "Make a pack of a hit script (slots: element types or 1-based positions)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackCreate(cmd.Context(), g, opts)
+		},
+	}
+	f := create.Flags()
+	f.StringVar(&opts.from, "from", "", "the asset id of the hit script")
+	f.StringArrayVar(&opts.slots, "slot", nil, "an element type or 1-based position creators replace (repeatable; default hook)")
+	f.StringVar(&opts.title, "title", "", "the pack's title (default the asset's title)")
+	f.StringVar(&opts.note, "note", "", "instructions for creators")
+
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the library's packs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackList(cmd.Context(), g, opts)
+		},
+	}
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a pack's elements and roles",
+		Args:  packID("show"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackShow(cmd.Context(), g, opts, args[0])
+		},
+	}
+	export := &cobra.Command{
+		Use:   "export ID",
+		Short: "Write the creator brief (--format md|html|json, default md; -o FILE)",
+		Long: `Export writes the creator brief: every element with type, time, copy text
+and attributes; for each slot its length, its job and the library's most
+played elements of its type as inspiration, marked "do not copy".`,
+		Args: packID("export"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackExport(cmd.Context(), g, opts, args[0])
+		},
+	}
+	export.Flags().StringVarP(&opts.output, "output", "o", "", "write to this file instead of stdout")
+	export.Flags().IntVar(&opts.inspiration, "inspiration", 3, "most played library elements shown per slot")
+	remove := &cobra.Command{
+		Use:   "remove ID",
+		Short: "Delete a pack",
+		Args:  packID("remove"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackRemove(cmd.Context(), g, opts, args[0])
+		},
+	}
+	cmd.AddCommand(create, list, show, export, remove)
 	return cmd
 }
 
-// runPack is `elib pack` without cobra.
-func runPack(ctx context.Context, g *globalOptions, opts packOptions, action string, args []string) error {
-	id := ""
-	if len(args) > 0 {
-		id = args[0]
-	}
-	needID := map[string]bool{"show": true, "export": true, "remove": true}
-	switch {
-	case needID[action] && id == "":
-		return withCode(exitError, i18n.Errorf("pack %s: give a pack ID (see elib pack list)", action))
-	case !needID[action] && id != "":
-		return withCode(exitError, i18n.Errorf("pack %s takes no ID", action))
-	}
-	format := g.format
-	switch action {
-	case "export":
-		if format == "text" {
-			format = "md"
+// packID is the argument rule of the actions on one pack.
+func packID(action string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return withCode(exitError, i18n.Errorf("pack %s: give a pack ID (see elib pack list)", action))
 		}
-		if !contains(pack.Formats, format) {
-			return withCode(exitError, i18n.Errorf("pack export: unknown --format %q (md, html, json)", format))
-		}
-	case "create", "list", "show", "remove":
-		if format != "text" && format != "json" {
-			return withCode(exitError, i18n.Errorf("unknown --format %q for pack %s (text, json)", format, action))
-		}
-	default:
-		return withCode(exitError, i18n.Errorf("pack: unknown action %q (create, list, show, export, remove)", action))
+		return nil
 	}
-	write := action == "create" || action == "remove"
-	if write && opts.sample {
-		return withCode(exitError, i18n.Errorf("pack %s: the embedded sample library is read-only", action))
+}
+
+// textOrJSON refuses a --format other than text and json for action.
+func textOrJSON(g *globalOptions, action string) error {
+	if g.format != "text" && g.format != "json" {
+		return withCode(exitError, i18n.Errorf("unknown --format %q for pack %s (text, json)", g.format, action))
 	}
-	var lib kit.Library
-	var err error
+	return nil
+}
+
+// openPacks opens the library for a pack action (writable for create and
+// remove), or builds the embedded sample library with --sample (which
+// refuses writes).
+func openPacks(ctx context.Context, g *globalOptions, opts packOptions, action string, write bool) (kit.Library, error) {
 	if opts.sample {
+		if write {
+			return nil, withCode(exitError, i18n.Errorf("pack %s: the embedded sample library is read-only", action))
+		}
 		engine, err := newEngineLoader().Engine()
 		if err != nil {
-			return withCode(exitError, err)
+			return nil, withCode(exitError, err)
 		}
-		if lib, _, err = sampleLibrary(ctx, engine); err != nil {
-			return withCode(exitError, err)
+		lib, _, err := sampleLibrary(ctx, engine)
+		if err != nil {
+			return nil, withCode(exitError, err)
 		}
-	} else if lib, err = openLibrary(g, index.Options{ReadOnly: !write, SkipVerify: true}); err != nil {
+		return lib, nil
+	}
+	return openLibrary(g, index.Options{ReadOnly: !write, SkipVerify: true})
+}
+
+// runPackCreate is `elib pack create` without cobra.
+func runPackCreate(ctx context.Context, g *globalOptions, opts packOptions) error {
+	if err := textOrJSON(g, "create"); err != nil {
+		return err
+	}
+	if opts.from == "" {
+		return withCode(exitError, i18n.Errorf("pack create: give --from ASSET_ID (the hit script)"))
+	}
+	lib, err := openPacks(ctx, g, opts, "create", true)
+	if err != nil {
 		return err
 	}
 	defer lib.Close()
-	packs := lib
-
-	switch action {
-	case "create":
-		if opts.from == "" {
-			return withCode(exitError, i18n.Errorf("pack create: give --from ASSET_ID (the hit script)"))
-		}
-		a, err := lib.Asset(opts.from)
-		if err != nil {
-			return withCode(exitError, i18n.Errorf("pack create: %w", err))
-		}
-		p, err := pack.New(a, pack.Options{Slots: opts.slots, Title: opts.title, Note: opts.note})
-		if err != nil {
-			return withCode(exitError, err)
-		}
-		if p.ID, err = packs.PackAdd(p); err != nil {
-			return withCode(exitError, err)
-		}
-		if g.format == "json" {
-			return writeJSON(g.stdout, map[string]string{"id": p.ID})
-		}
-		fmt.Fprintf(g.stdout, "created %s from %s: slots %s, %d fixed element(s)\n", p.ID, p.From, slotList(p), len(pack.License(p)))
-		return nil
-	case "list":
-		ps := packs.Packs()
-		if g.format == "json" {
-			if ps == nil {
-				ps = []kit.Pack{}
-			}
-			return writeJSON(g.stdout, map[string]any{"packs": ps})
-		}
-		if len(ps) == 0 {
-			fmt.Fprintln(g.stdout, "no packs (make one with elib pack create --from ASSET_ID)")
-		}
-		for _, p := range ps {
-			fmt.Fprintf(g.stdout, "%-14s %s  from %s  slots %s  %s\n", p.ID, p.Title, p.From, slotList(p), p.Created)
-		}
-		return nil
-	case "remove":
-		if err := packs.PackRemove(id); err != nil {
-			return withCode(exitError, i18n.Errorf("pack remove: %w", err))
-		}
-		if g.format == "json" {
-			return writeJSON(g.stdout, map[string]string{"removed": id})
-		}
-		fmt.Fprintf(g.stdout, "removed %s\n", id)
-		return nil
-	}
-	p, err := packs.Pack(id)
+	a, err := lib.Asset(opts.from)
 	if err != nil {
-		return withCode(exitError, i18n.Errorf("pack %s: %w", action, err))
+		return withCode(exitError, i18n.Errorf("pack create: %w", err))
 	}
-	if action == "show" {
-		if g.format == "json" {
-			return writeJSON(g.stdout, p)
+	p, err := pack.New(a, pack.Options{Slots: opts.slots, Title: opts.title, Note: opts.note})
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	if p.ID, err = lib.PackAdd(p); err != nil {
+		return withCode(exitError, err)
+	}
+	if g.format == "json" {
+		return writeJSON(g.stdout, map[string]string{"id": p.ID})
+	}
+	fmt.Fprintf(g.stdout, "created %s from %s: slots %s, %d fixed element(s)\n", p.ID, p.From, slotList(p), len(pack.License(p)))
+	return nil
+}
+
+// runPackList is `elib pack list` without cobra.
+func runPackList(ctx context.Context, g *globalOptions, opts packOptions) error {
+	if err := textOrJSON(g, "list"); err != nil {
+		return err
+	}
+	lib, err := openPacks(ctx, g, opts, "list", false)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	ps := lib.Packs()
+	if g.format == "json" {
+		if ps == nil {
+			ps = []kit.Pack{}
 		}
-		fmt.Fprintf(g.stdout, "%s  %s\nfrom %s, created %s\n", p.ID, p.Title, p.From, p.Created)
-		if p.Note != "" {
-			fmt.Fprintf(g.stdout, "note: %s\n", p.Note)
+		return writeJSON(g.stdout, map[string]any{"packs": ps})
+	}
+	if len(ps) == 0 {
+		fmt.Fprintln(g.stdout, "no packs (make one with elib pack create --from ASSET_ID)")
+	}
+	for _, p := range ps {
+		fmt.Fprintf(g.stdout, "%-14s %s  from %s  slots %s  %s\n", p.ID, p.Title, p.From, slotList(p), p.Created)
+	}
+	return nil
+}
+
+// runPackRemove is `elib pack remove` without cobra.
+func runPackRemove(ctx context.Context, g *globalOptions, opts packOptions, id string) error {
+	if err := textOrJSON(g, "remove"); err != nil {
+		return err
+	}
+	lib, err := openPacks(ctx, g, opts, "remove", true)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	if err := lib.PackRemove(id); err != nil {
+		return withCode(exitError, i18n.Errorf("pack remove: %w", err))
+	}
+	if g.format == "json" {
+		return writeJSON(g.stdout, map[string]string{"removed": id})
+	}
+	fmt.Fprintf(g.stdout, "removed %s\n", id)
+	return nil
+}
+
+// runPackShow is `elib pack show` without cobra.
+func runPackShow(ctx context.Context, g *globalOptions, opts packOptions, id string) error {
+	if err := textOrJSON(g, "show"); err != nil {
+		return err
+	}
+	lib, err := openPacks(ctx, g, opts, "show", false)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	p, err := lib.Pack(id)
+	if err != nil {
+		return withCode(exitError, i18n.Errorf("pack %s: %w", "show", err))
+	}
+	if g.format == "json" {
+		return writeJSON(g.stdout, p)
+	}
+	fmt.Fprintf(g.stdout, "%s  %s\nfrom %s, created %s\n", p.ID, p.Title, p.From, p.Created)
+	if p.Note != "" {
+		fmt.Fprintf(g.stdout, "note: %s\n", p.Note)
+	}
+	for i, e := range p.Elements {
+		role := "fixed"
+		if e.Slot {
+			role = "SLOT "
 		}
-		for i, e := range p.Elements {
-			role := "fixed"
-			if e.Slot {
-				role = "SLOT "
-			}
-			fmt.Fprintf(g.stdout, "  %d. %s %-11s %s  %s\n", i+1, role, e.Type, e.ElementID, clip(e.Text, 40))
-		}
-		return nil
+		fmt.Fprintf(g.stdout, "  %d. %s %-11s %s  %s\n", i+1, role, e.Type, e.ElementID, clip(e.Text, 40))
+	}
+	return nil
+}
+
+// runPackExport is `elib pack export` without cobra.
+func runPackExport(ctx context.Context, g *globalOptions, opts packOptions, id string) error {
+	format := g.format
+	if format == "text" {
+		format = "md"
+	}
+	if !slices.Contains(pack.Formats, format) {
+		return withCode(exitError, i18n.Errorf("pack export: unknown --format %q (md, html, json)", format))
+	}
+	lib, err := openPacks(ctx, g, opts, "export", false)
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	p, err := lib.Pack(id)
+	if err != nil {
+		return withCode(exitError, i18n.Errorf("pack export: %w", err))
 	}
 	b, err := pack.NewBrief(ctx, p, lib, opts.inspiration)
 	if err != nil {
@@ -221,15 +305,6 @@ func slotList(p kit.Pack) string {
 		s = append(s, string(t))
 	}
 	return strings.Join(s, ", ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // addSamplePacks adds the corpus's example packs to the sample library.
