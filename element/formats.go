@@ -101,7 +101,7 @@ func table() []InputFormat {
 // (stdin, a request's "text"): every format but File ones.
 func TextFormats() []string {
 	var out []string
-	for _, f := range table() {
+	for _, f := range Formats() {
 		if !f.File {
 			out = append(out, f.Name)
 		}
