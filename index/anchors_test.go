@@ -14,6 +14,7 @@ import (
 	"elib/index/manifest"
 	"elib/internal/elibtest"
 	"elib/library/kit"
+	"elib/vfs"
 )
 
 // anchorRefs returns the element ids whose anchors a text shares, with how
@@ -67,7 +68,7 @@ func TestAnchorsPersistAndBackfill(t *testing.T) {
 	// An older library: no anchor snapshot in its manifest.
 	require.NoError(t, os.Remove(filepath.Join(dir, m.Anchors.File)))
 	m.Anchors = nil
-	require.NoError(t, manifest.Write(dir, m))
+	require.NoError(t, manifest.WriteFS(vfs.OS, dir, m))
 	r = newReader(t, dir)
 	assert.Contains(t, anchorRefs(t, r, part), "run/a.txt#1", "built from the store")
 	r.Close()

@@ -198,11 +198,8 @@ func ReadFS(fsys vfs.FS, dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// Write stores m as the manifest of the library in directory dir,
-// atomically and durably. It sets m.Checksum.
-func Write(dir string, m *Manifest) error { return WriteFS(vfs.OS, dir, m) }
-
-// WriteFS is Write on the file system fsys.
+// WriteFS stores m as the manifest of the library in directory dir of
+// fsys, atomically and durably. It sets m.Checksum.
 func WriteFS(fsys vfs.FS, dir string, m *Manifest) error {
 	m.Format = Format
 	sum, err := m.sum()

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"elib/vfs"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,7 +20,7 @@ func TestRoundTrip(t *testing.T) {
 	m.Segments = append(m.Segments, Segment{Seq: 1, File: "segments/seg-00000001.els", Size: 10, XXHash: HashString(42)})
 	m.LSH = &Snapshot{File: "lsh-3.bin", Seq: 1}
 	m.Allowlist = []string{"理性消费"}
-	require.NoError(t, Write(dir, m))
+	require.NoError(t, WriteFS(vfs.OS, dir, m))
 	got, err := Read(dir)
 	require.NoError(t, err)
 	assert.Equal(t, m, got)
@@ -35,7 +37,7 @@ func TestReadErrors(t *testing.T) {
 	_, err := Read(dir)
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 
-	require.NoError(t, Write(dir, New()))
+	require.NoError(t, WriteFS(vfs.OS, dir, New()))
 	path := filepath.Join(dir, FileName)
 	good, err := os.ReadFile(path)
 	require.NoError(t, err)
