@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"elib/history"
@@ -48,27 +49,47 @@ func (l *Library) AppendHistory(ctx context.Context, entries []history.Entry) er
 		return nil
 	}
 	return l.histCommit.append(buf.Bytes(), func(data []byte) error {
-		return appendSynced(filepath.Join(l.dir, historyFile), data)
+		return l.histLog.append(filepath.Join(l.dir, historyFile), data)
 	})
 }
 
-// appendSynced appends data to path in one write and syncs it: O_APPEND
-// places it whole at the end even when another process appends at the
-// same time.
-func appendSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+// appendLog is the history file, kept open between appends (opening it
+// for every batch cost a fifth of recording a check); groupCommit calls
+// append one batch at a time.
+type appendLog struct {
+	f *os.File
+}
+
+// append appends data in one write and syncs its data: O_APPEND places it
+// whole at the end even when another process appends at the same time.
+// After an error the file is reopened on the next append.
+func (a *appendLog) append(path string, data []byte) error {
+	if a.f == nil {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+		a.f = f
+	}
+	_, err := a.f.Write(data)
+	if err == nil {
+		err = syscall.Fdatasync(int(a.f.Fd()))
+	}
 	if err != nil {
+		a.close()
 		return fmt.Errorf("history: %w", err)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("history: %w", err)
+	return nil
+}
+
+// close closes the file if it is open.
+func (a *appendLog) close() error {
+	if a.f == nil {
+		return nil
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("history: %w", err)
-	}
-	return f.Close()
+	err := a.f.Close()
+	a.f = nil
+	return err
 }
 
 // groupCommit makes concurrent appends share one write and sync: the
@@ -110,6 +131,17 @@ func (g *groupCommit) append(data []byte, write func([]byte) error) error {
 		g.cond.Broadcast()
 	}
 	return g.err
+}
+
+// idle runs fn once no batch is being written (fn runs under the lock:
+// no batch starts meanwhile).
+func (g *groupCommit) idle(fn func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.flushing {
+		g.cond.Wait()
+	}
+	fn()
 }
 
 // History returns the recorded checks the filter selects, oldest first. A

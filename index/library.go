@@ -113,6 +113,7 @@ type Library struct {
 	// file system; histCommit batches durable appends.
 	histMu     sync.Mutex
 	histCommit groupCommit // durable history appends
+	histLog    appendLog   // the history file, written by histCommit
 	memHistory []history.Entry
 	// norm normalises element text for anchors when there is no engine.
 	normOnce sync.Once
@@ -522,6 +523,7 @@ func (l *Library) Close() error {
 	l.closeSegments()
 	l.release()
 	l.cache.reset()
+	l.histCommit.idle(func() { err = errors.Join(err, l.histLog.close()) })
 	return err
 }
 
