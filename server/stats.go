@@ -243,8 +243,14 @@ func (s *Server) acquireWait(ctx context.Context, heavy bool) error {
 // library does not change.
 const fatigueTTL = 10 * time.Minute
 
+// fatigueMinAge is how long a computed fatigue serves checks although the
+// library changed: fatigue counts uses over days, and a server taking
+// imports would otherwise recompute it after every one.
+const fatigueMinAge = 30 * time.Second
+
 // fatigueCache holds the library's current fatigue for check warnings.
-// A stale value (the library changed, or fatigueTTL passed) keeps serving
+// A stale value (the library changed fatigueMinAge after it was computed,
+// or fatigueTTL passed) keeps serving
 // while one background computation replaces it; the first checks wait for
 // the first value at most fatigueWait, then go without warnings until it
 // is there. Warnings never hold a check up for long.
@@ -271,7 +277,8 @@ func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
 	now := s.opts.Now()
 	c := &s.fatigue
 	c.mu.Lock()
-	stale := c.f == nil || c.gen != gen || now.Sub(c.at) >= fatigueTTL
+	age := now.Sub(c.at)
+	stale := c.f == nil || (c.gen != gen && age >= fatigueMinAge) || age >= fatigueTTL
 	if stale && !c.computing && !now.Before(c.retryAt) {
 		c.computing = true
 		c.done = make(chan struct{})

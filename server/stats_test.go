@@ -104,3 +104,44 @@ func TestCheckAPIWarnsOnFatigue(t *testing.T) {
 	require.Len(t, got.Results[0].Warnings, 1, out)
 	assert.Equal(t, "fatigued_element", got.Results[0].Warnings[0].Kind)
 }
+
+// TestFatigueNotRecomputedPerImport: a library change recomputes the
+// fatigue only once the cached one is fatigueMinAge old, so a server
+// taking imports does not recompute it after every one.
+func TestFatigueNotRecomputedPerImport(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	lib, err := index.Memory(context.Background(), elibtest.Engine(t), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { lib.Close() })
+	s, err := New(Options{Library: lib, Engine: elibtest.Engine(t), Now: func() time.Time { return clock() },
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NotNil(t, s.currentFatigue(ctx), "the first fatigue is computed and waited for")
+	// Each computation gets a new done channel.
+	started := func() chan struct{} {
+		s.fatigue.mu.Lock()
+		defer s.fatigue.mu.Unlock()
+		return s.fatigue.done
+	}
+	first := started()
+	s.fatigue.mu.Lock()
+	gen := s.fatigue.gen
+	s.fatigue.mu.Unlock()
+	a := element.Asset{ID: "new.txt", Elements: []element.Element{{Type: element.Hook, Text: "今天给大家带来一款新品保温杯，真的好用。"}}}
+	a.Reoffset()
+	_, err = lib.Import(ctx, []element.Asset{a})
+	require.NoError(t, err)
+	now = now.Add(fatigueMinAge / 2)
+	s.currentFatigue(ctx)
+	assert.Equal(t, first, started(), "a change younger than fatigueMinAge keeps the cached fatigue")
+	now = now.Add(fatigueMinAge)
+	s.currentFatigue(ctx)
+	done := started()
+	require.NotEqual(t, first, done, "an older one is recomputed")
+	<-done
+	s.fatigue.mu.Lock()
+	defer s.fatigue.mu.Unlock()
+	assert.NotEqual(t, gen, s.fatigue.gen, "then it is recomputed for the new generation")
+}
