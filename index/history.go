@@ -26,9 +26,11 @@ const historyFile = "history.jsonl"
 
 var _ history.Store = (*Library)(nil)
 
-// AppendHistory records entries at the end of the history. A library on
-// a memory file system keeps them in memory. It works on a read-only
-// library too: recording a check is not a change of the library.
+// AppendHistory records entries at the end of the history. It returns
+// once they are written (a killed process keeps them); they reach the
+// disk within syncDelay, or at Close. A library on a memory file system
+// keeps them in memory. It works on a read-only library too: recording a
+// check is not a change of the library.
 func (l *Library) AppendHistory(ctx context.Context, entries []history.Entry) error {
 	if len(entries) == 0 {
 		return nil
@@ -54,16 +56,32 @@ func (l *Library) AppendHistory(ctx context.Context, entries []history.Entry) er
 }
 
 // appendLog is the history file, kept open between appends (opening it
-// for every batch cost a fifth of recording a check); groupCommit calls
-// append one batch at a time.
+// for every batch cost a fifth of recording a check). An append returns
+// once its data is written — a killed process keeps it — and one sync
+// follows within syncDelay for all the appends made meanwhile, so a check
+// does not wait for the disk.
 type appendLog struct {
-	f *os.File
+	mu      sync.Mutex
+	f       *os.File
+	pending bool  // written since the last sync
+	syncErr error // a background sync's failure, reported by the next append
+	timer   *time.Timer
 }
 
-// append appends data in one write and syncs its data: O_APPEND places it
-// whole at the end even when another process appends at the same time.
-// After an error the file is reopened on the next append.
+// syncDelay bounds how long written history waits for its sync.
+const syncDelay = 200 * time.Millisecond
+
+// append appends data in one write: O_APPEND places it whole at the end
+// even when another process appends at the same time. After an error the
+// file is reopened on the next append.
 func (a *appendLog) append(path string, data []byte) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.syncErr; err != nil {
+		a.syncErr = nil
+		a.closeLocked()
+		return fmt.Errorf("history: sync: %w", err)
+	}
 	if a.f == nil {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
@@ -71,19 +89,45 @@ func (a *appendLog) append(path string, data []byte) error {
 		}
 		a.f = f
 	}
-	_, err := a.f.Write(data)
-	if err == nil {
-		err = syscall.Fdatasync(int(a.f.Fd()))
-	}
-	if err != nil {
-		a.close()
+	if _, err := a.f.Write(data); err != nil {
+		a.closeLocked()
 		return fmt.Errorf("history: %w", err)
+	}
+	if !a.pending {
+		a.pending = true
+		a.timer = time.AfterFunc(syncDelay, func() {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.syncErr = a.syncLocked()
+		})
 	}
 	return nil
 }
 
-// close closes the file if it is open.
+// syncLocked syncs what was written since the last sync.
+func (a *appendLog) syncLocked() error {
+	if !a.pending || a.f == nil {
+		a.pending = false
+		return nil
+	}
+	a.pending = false
+	return syscall.Fdatasync(int(a.f.Fd()))
+}
+
+// close syncs what is pending and closes the file.
 func (a *appendLog) close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.timer != nil {
+		a.timer.Stop()
+	}
+	err := a.syncLocked()
+	return errors.Join(err, a.closeLocked())
+}
+
+// closeLocked closes the file if it is open.
+func (a *appendLog) closeLocked() error {
+	a.pending = false
 	if a.f == nil {
 		return nil
 	}
@@ -92,10 +136,10 @@ func (a *appendLog) close() error {
 	return err
 }
 
-// groupCommit makes concurrent appends share one write and sync: the
-// first caller writes what has gathered while the others wait for the
-// batch holding their data (a server recording every check would
-// otherwise be limited to one sync at a time). The zero value is ready.
+// groupCommit makes concurrent appends share one write: the first caller
+// writes what has gathered while the others wait for the batch holding
+// their data (a server recording every check makes one system call per
+// batch, not per check). The zero value is ready.
 type groupCommit struct {
 	mu       sync.Mutex
 	cond     *sync.Cond

@@ -3,6 +3,7 @@ package library_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,4 +98,42 @@ func TestHistoryKeptAcrossReindexRestartAndMigrate(t *testing.T) {
 			assert.InDelta(t, 0.91, got[0].Duplication, 1e-9)
 		})
 	}
+}
+
+// TestHistoryAppendsFromTwoHandles: a writer and a read-only server of one
+// file library record checks at the same time; every entry is readable
+// whole right after its append returns (before any sync), and after both
+// close.
+func TestHistoryAppendsFromTwoHandles(t *testing.T) {
+	ctx := context.Background()
+	at := filepath.Join(t.TempDir(), "lib")
+	w := openAt(t, at)
+	r, err := library.Open(ctx, at, library.Options{ReadOnly: true})
+	require.NoError(t, err)
+	base := time.Date(2026, 11, 3, 3, 30, 0, 0, time.UTC)
+	const each = 100
+	var wg sync.WaitGroup
+	for _, l := range []kit.Library{w, r} {
+		wg.Add(1)
+		go func(store history.Store) {
+			defer wg.Done()
+			for i := range each {
+				e := historyEntries(base)[i%3]
+				e.Time = base.Add(time.Duration(i) * time.Minute)
+				assert.NoError(t, store.AppendHistory(ctx, []history.Entry{e}))
+			}
+		}(l.(history.Store))
+	}
+	wg.Wait()
+	got, err := r.(history.Store).History(ctx, history.Filter{})
+	require.NoError(t, err)
+	assert.Len(t, got, 2*each, "written entries are readable before their sync")
+	require.NoError(t, r.Close())
+	require.NoError(t, w.Close())
+	again, err := library.Open(ctx, at, library.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer again.Close()
+	got, err = again.(history.Store).History(ctx, history.Filter{})
+	require.NoError(t, err)
+	assert.Len(t, got, 2*each)
 }
