@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"elib/history"
@@ -66,6 +65,9 @@ type appendLog struct {
 	pending bool  // written since the last sync
 	syncErr error // a background sync's failure, reported by the next append
 	timer   *time.Timer
+	// syncing is held while a sync runs, without mu: appends go on
+	// meanwhile; close waits for it.
+	syncing sync.Mutex
 }
 
 // syncDelay bounds how long written history waits for its sync.
@@ -95,33 +97,46 @@ func (a *appendLog) append(path string, data []byte) error {
 	}
 	if !a.pending {
 		a.pending = true
-		a.timer = time.AfterFunc(syncDelay, func() {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			a.syncErr = a.syncLocked()
-		})
+		a.timer = time.AfterFunc(syncDelay, a.syncBackground)
 	}
 	return nil
 }
 
-// syncLocked syncs what was written since the last sync.
-func (a *appendLog) syncLocked() error {
-	if !a.pending || a.f == nil {
+// syncBackground syncs what was written since the last sync, letting
+// appends go on while the disk works.
+func (a *appendLog) syncBackground() {
+	a.syncing.Lock()
+	defer a.syncing.Unlock()
+	a.mu.Lock()
+	f := a.f
+	if !a.pending || f == nil {
 		a.pending = false
-		return nil
+		a.mu.Unlock()
+		return
 	}
 	a.pending = false
-	return syscall.Fdatasync(int(a.f.Fd()))
+	a.mu.Unlock()
+	err := f.Sync() // safe beside a Close: the file waits for it
+	if err != nil {
+		a.mu.Lock()
+		a.syncErr = err
+		a.mu.Unlock()
+	}
 }
 
 // close syncs what is pending and closes the file.
 func (a *appendLog) close() error {
+	a.syncing.Lock()
+	defer a.syncing.Unlock()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.timer != nil {
 		a.timer.Stop()
 	}
-	err := a.syncLocked()
+	var err error
+	if a.pending && a.f != nil {
+		err = a.f.Sync()
+	}
 	return errors.Join(err, a.closeLocked())
 }
 
