@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -62,4 +63,16 @@ func TestNewModelErrors(t *testing.T) {
 	m, err := NewModel("# c\nhook\t你\t2\n")
 	require.NoError(t, err)
 	assert.Equal(t, 2.0, m.Scores("你好")[Hook])
+}
+
+// Scores returns the per-type evidence of text from the cue lexicon alone,
+// keyed by type name. Useful for explaining a decision.
+func (m *Model) Scores(text string) map[string]float64 {
+	var sc [nStates]float64
+	m.cueScores(strings.ToLower(text), &sc)
+	out := make(map[string]float64, nStates)
+	for i, s := range states {
+		out[s] = sc[i]
+	}
+	return out
 }

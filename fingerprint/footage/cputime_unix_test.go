@@ -4,7 +4,10 @@ package footage
 
 import (
 	"syscall"
+	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // cpuTime is the process's user and system CPU time so far.
@@ -14,4 +17,17 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func TestCPUTimeAdvancesWithWork(t *testing.T) {
+	before := cpuTime()
+	assert.Positive(t, before)
+	sum := 0
+	for deadline := time.Now().Add(30 * time.Millisecond); time.Now().Before(deadline); {
+		for i := 0; i < 10000; i++ {
+			sum += i
+		}
+	}
+	assert.NotZero(t, sum)
+	assert.Greater(t, cpuTime(), before)
 }

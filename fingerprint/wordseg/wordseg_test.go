@@ -2,6 +2,7 @@ package wordseg
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -279,4 +280,14 @@ func FuzzTokenize(f *testing.F) {
 			prevEnd = tok.End
 		}
 	})
+}
+
+// MarketingDict returns the shipped marketing user dictionary
+// (one "word freq tag" line per term).
+func MarketingDict() []byte {
+	b, err := embedded.ReadFile("dict/marketing.dict.utf8")
+	if err != nil {
+		panic(fmt.Sprintf("segment: embedded marketing dictionary missing: %v", err))
+	}
+	return b
 }
