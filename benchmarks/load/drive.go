@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -35,6 +37,7 @@ type load struct {
 type outcome struct {
 	wall     time.Duration
 	lat      []time.Duration // by request index
+	sent     []time.Duration // by request index: when it was sent, from the start
 	kinds    []string        // by request index
 	errors   int64
 	rejected int64 // checks answered with a reject verdict
@@ -43,7 +46,7 @@ type outcome struct {
 
 // run sends the load and waits for its last answer.
 func (l load) run() outcome {
-	out := outcome{lat: make([]time.Duration, l.requests), kinds: make([]string, l.requests)}
+	out := outcome{lat: make([]time.Duration, l.requests), sent: make([]time.Duration, l.requests), kinds: make([]string, l.requests)}
 	var next, errs, rejected atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
@@ -68,6 +71,7 @@ func (l load) run() outcome {
 					out.kinds[i] = l.kind(i)
 				}
 				t0 := time.Now()
+				out.sent[i] = t0.Sub(start)
 				status, body, err := send(i)
 				out.lat[i] = time.Since(t0)
 				if err == nil && status != http.StatusOK {
@@ -136,4 +140,29 @@ func rawRequest(method, path, host string, body []byte) []byte {
 	}
 	return fmt.Appendf(nil, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
 		method, path, host, len(body), body)
+}
+
+// slowTimeline returns, for each step of the run in which a request slower
+// than slow was sent, the step's start, the requests sent in it and how
+// many of them were slow.
+func (o outcome) slowTimeline(slow, step time.Duration) []timelineStep {
+	var steps []timelineStep
+	for i, lat := range o.lat {
+		at := o.sent[i].Truncate(step)
+		k, found := slices.BinarySearchFunc(steps, at, func(s timelineStep, t time.Duration) int { return cmp.Compare(s.At, t) })
+		if !found {
+			steps = slices.Insert(steps, k, timelineStep{At: at})
+		}
+		steps[k].Sent++
+		if lat > slow {
+			steps[k].Slow++
+		}
+	}
+	return slices.DeleteFunc(steps, func(s timelineStep) bool { return s.Slow == 0 })
+}
+
+// timelineStep is one step of slowTimeline.
+type timelineStep struct {
+	At         time.Duration
+	Sent, Slow int
 }

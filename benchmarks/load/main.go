@@ -38,6 +38,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"sync"
@@ -66,8 +67,11 @@ type options struct {
 	jsonOut      bool
 	buildOnly    bool
 	mutexProfile string
+	blockProfile string
+	traceFile    string
 	cpuProfile   string
 	think        time.Duration
+	slow         time.Duration
 	client       string
 
 	// The -postgres mode (postgres.go).
@@ -93,7 +97,10 @@ func main() {
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.buildOnly, "build-only", false, "build the library and exit")
 	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the run to this file")
+	flag.StringVar(&o.traceFile, "trace", "", "write an execution trace of the run to this file (go tool trace)")
+	flag.StringVar(&o.blockProfile, "blockprofile", "", "write a profile of where goroutines waited (locks, channels) during the run to this file")
 	flag.DurationVar(&o.think, "think", 0, "each client waits this long (±50 %, random) between its requests; 0 = saturate")
+	flag.DurationVar(&o.slow, "slow", 0, "print when checks slower than this were sent (100 ms steps) and when the import ran")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&o.client, "client", "raw", "check clients: raw (one keep-alive connection each, prebuilt request bytes, std response parsing: little client CPU next to the server) or std (net/http.Client)")
 	flag.BoolVar(&o.postgres, "postgres", false, "load three `elib serve` processes on PostgreSQL: two on one primary, one on a streaming replica (see postgres.go)")
@@ -253,6 +260,7 @@ func run(ctx context.Context, o options) error {
 	var importWG sync.WaitGroup
 	importWG.Add(1)
 	var importErr error
+	var importStart time.Time
 	go func() {
 		defer importWG.Done()
 		if o.importAssets == 0 {
@@ -260,6 +268,7 @@ func run(ctx context.Context, o options) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 		t0 := time.Now()
+		importStart = t0
 		status, body, err := post(client, base+"/v1/import", importBody, token)
 		rep.ImportMs = ms(time.Since(t0))
 		if err == nil && status != http.StatusOK {
@@ -277,6 +286,28 @@ func run(ctx context.Context, o options) error {
 		rep.ImportElements = ir.Elements
 	}()
 
+	if o.traceFile != "" {
+		f, err := os.Create(o.traceFile)
+		if err != nil {
+			return err
+		}
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer func() {
+			trace.Stop()
+			f.Close()
+		}()
+	}
+	if o.blockProfile != "" {
+		runtime.SetBlockProfileRate(int(time.Microsecond))
+		defer func() {
+			if f, err := os.Create(o.blockProfile); err == nil {
+				_ = pprof.Lookup("block").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	if o.mutexProfile != "" {
 		runtime.SetMutexProfileFraction(5)
 		defer func() {
@@ -295,6 +326,7 @@ func run(ctx context.Context, o options) error {
 			return func(i int) (int, []byte, error) { return post(client, base+"/v1/check", scripts[i%len(scripts)], "") }, func() {}
 		}}
 	cpu0 := procCPU(os.Getpid())
+	loadStart := time.Now()
 	out := l.run()
 	cpu := procCPU(os.Getpid()) - cpu0
 	importWG.Wait()
@@ -336,6 +368,15 @@ func run(ctx context.Context, o options) error {
 		rep.Clients, rep.ClientKind, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
 	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
 	fmt.Printf("cpu:       %.3f ms of process CPU per check\n", rep.CPUPerCheckMs)
+	if o.slow > 0 {
+		if !importStart.IsZero() {
+			at := importStart.Sub(loadStart)
+			fmt.Printf("import:    sent at %.0f ms, answered at %.0f ms\n", ms(at), ms(at)+rep.ImportMs)
+		}
+		for _, s := range out.slowTimeline(o.slow, 100*time.Millisecond) {
+			fmt.Printf("slow:      %5.0f ms: %d of %d checks sent took over %v\n", ms(s.At), s.Slow, s.Sent, o.slow)
+		}
+	}
 	fmt.Printf("import:    %d assets / %d elements in %.0f ms during the load; visible afterwards: %v; found by check: %v\n",
 		rep.ImportAssets, rep.ImportElements, rep.ImportMs, rep.ImportVisible, rep.ImportChecked)
 	fmt.Printf("errors:    %d\n", rep.Errors)
