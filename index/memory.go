@@ -22,9 +22,10 @@ const memoryCacheBlocks = 1 << 20
 // ordinary Library on a memory file system (vfs.NewMem) with its search
 // index in memory (bleve.NewMemOnly), so it behaves as one on disk: every
 // method works; writes are simply not durable. The search index is built
-// at the first Search.
+// at the first Search. Without an engine (assets must then be empty) it
+// is an empty library that can be read but not imported into.
 func Memory(ctx context.Context, engine *fingerprint.Engine, assets []element.Asset) (*Library, error) {
-	if engine == nil {
+	if engine == nil && len(assets) > 0 {
 		return nil, errors.New("memory library: nil fingerprint engine")
 	}
 	fsys := vfs.NewMem()

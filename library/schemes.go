@@ -2,7 +2,6 @@ package library
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -57,9 +56,6 @@ var memoryScheme = Scheme{
 	Name:     "memory",
 	Prefixes: []string{MemoryLocation},
 	Open: func(ctx context.Context, _ string, opts Options) (kit.Library, error) {
-		if opts.Engine == nil {
-			return nil, errors.New("memory library: no fingerprint engine")
-		}
 		lib, err := index.Memory(ctx, opts.Engine, nil)
 		if err != nil {
 			return nil, err

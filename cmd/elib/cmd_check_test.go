@@ -437,3 +437,21 @@ func TestCheckThresholdZero(t *testing.T) {
 		assert.Contains(t, err.Error(), "between 0 and 1")
 	})
 }
+
+// TestMemoryLibraryFromTheCLI: `--library memory:` is a new, empty library
+// for the command's lifetime; reading commands open it without loading a
+// fingerprint engine and answer as for any empty library.
+func TestMemoryLibraryFromTheCLI(t *testing.T) {
+	collage := repoPath(t, "corpus/examples/collage.md")
+	stdout, stderr, code := runElib(t, t.TempDir(), nil, "--library", "memory:", "check", "--format", "json", collage)
+	require.Equal(t, 0, code, "stdout %s stderr %s", stdout, stderr)
+	var got checkJSON
+	require.NoError(t, json.Unmarshal([]byte(stdout), &got), stdout)
+	require.Len(t, got.Results, 1)
+	assert.Equal(t, "pass", got.Results[0].Verdict)
+	assert.Zero(t, got.Results[0].Duplication)
+
+	stdout, stderr, code = runElib(t, t.TempDir(), nil, "--library", "memory:", "stats", "--format", "json")
+	require.Equal(t, 0, code, "stdout %s stderr %s", stdout, stderr)
+	assert.Contains(t, stdout, `"assets": 0`)
+}
