@@ -56,6 +56,9 @@ func (p *parser) json(text string) ([]Asset, error) {
 		}
 		var out []Asset
 		for dec.More() {
+			if err := p.stopped(); err != nil {
+				return nil, err
+			}
 			off := dec.InputOffset()
 			var raw json.RawMessage
 			if err := dec.Decode(&raw); err != nil {
@@ -96,6 +99,9 @@ func (p *parser) jsonl(text string) ([]Asset, error) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
+		}
+		if err := p.stopped(); err != nil {
+			return nil, err
 		}
 		if !strings.HasPrefix(line, "{") {
 			return nil, errAt(i+1, "each JSONL line must be an asset object")

@@ -86,9 +86,10 @@ type ParseOptions struct {
 	// DefaultMaxElements).
 	MaxElements int
 	// Context, when set, bounds the work of a FileParser (a video's
-	// ffmpeg and ffprobe runs are killed when it is done): a request's
-	// context in the server, the signal context in the CLI. The default
-	// value is context.Background().
+	// ffmpeg and ffprobe runs are killed when it is done) and of a file
+	// of many assets (JSON, JSONL, CSV stop between assets with its
+	// error): a request's context in the server, the signal context in
+	// the CLI. The default value is context.Background().
 	Context context.Context
 }
 
@@ -274,6 +275,9 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		return nil, wrap(err)
 	}
 	for i := range assets {
+		if err := p.stopped(); err != nil {
+			return nil, wrap(err)
+		}
 		a := &assets[i]
 		a.File = name
 		p.finish(a)
@@ -569,6 +573,15 @@ type parser struct {
 	opts      ParseOptions
 	name      string
 	defaultID string
+}
+
+// stopped is the error of the parse's context once it is done, checked
+// between the assets of a file that holds many.
+func (p *parser) stopped() error {
+	if p.opts.Context == nil {
+		return nil
+	}
+	return p.opts.Context.Err()
 }
 
 // finish trims, drops empty elements, fills copy verbs and offsets.

@@ -145,6 +145,9 @@ func (p *parser) table(text string, sep rune) ([]Asset, error) {
 	}
 	var out []Asset
 	for _, g := range groups {
+		if err := p.stopped(); err != nil {
+			return nil, err
+		}
 		els, err := p.tableElements(g.rows, roles)
 		if err != nil {
 			return nil, err

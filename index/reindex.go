@@ -168,7 +168,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 		for i := range prep {
 			docs = append(docs, docsOf(&prep[i].Record)...)
 		}
-		if err := b.ft.Apply(docs, nil); err != nil {
+		if err := b.ft.ApplyContext(ctx, docs, nil); err != nil {
 			return err
 		}
 	}

@@ -83,7 +83,7 @@ func (l *Library) applyFulltext(ctx context.Context, segs []*segment) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := l.applySegmentFulltext(ft, s); err != nil {
+		if err := l.applySegmentFulltext(ctx, ft, s); err != nil {
 			return err
 		}
 		last = s.meta.Seq
@@ -108,7 +108,7 @@ func (l *Library) applyFulltext(ctx context.Context, segs []*segment) error {
 	return nil
 }
 
-func (l *Library) applySegmentFulltext(ft *fulltext.Index, s *segment) error {
+func (l *Library) applySegmentFulltext(ctx context.Context, ft *fulltext.Index, s *segment) error {
 	var dels []string
 	for _, t := range s.tombstones() {
 		for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
@@ -127,7 +127,7 @@ func (l *Library) applySegmentFulltext(ft *fulltext.Index, s *segment) error {
 	if err != nil {
 		return err
 	}
-	return ft.Apply(docs, dels)
+	return ft.ApplyContext(ctx, docs, dels)
 }
 
 // openFulltext opens the full-text index in rel (relative to the library

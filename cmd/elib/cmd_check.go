@@ -130,6 +130,9 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 		libRoot = g.libraryRoot(opts.root)
 	}
 	inputs, err := readInputs(ctx, paths, inputOptions{StdinFormat: opts.stdinFormat, LibRoot: libRoot, Root: repo, stdin: g.stdin, warn: warnSkipped(g.stderr, g.printer())})
+	if err != nil && ctx.Err() != nil {
+		return withCode(exitError, i18n.Errorf("check stopped while reading the files to check, none checked: %w", err))
+	}
 	if err != nil {
 		return withCode(exitError, err)
 	}
@@ -337,11 +340,21 @@ func (cr *checkRun) run(ctx context.Context, jobs []checkJob, workers int, rep *
 			}
 		}()
 	}
-	for i := range jobs {
-		next <- i
+	handed := 0
+hand:
+	for ; handed < len(jobs); handed++ {
+		select {
+		case next <- handed:
+		case <-ctx.Done():
+			break hand
+		}
 	}
 	close(next)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		// Interrupted: one error for the run, not one per file left.
+		return i18n.Errorf("check stopped after %d of %d files, no report written: %w", min(handed, len(jobs)), len(jobs), err)
+	}
 	for _, err := range errs {
 		if errors.Is(err, check.ErrLibraryUnavailable) {
 			return i18n.Errorf("check: reading the library failed: %w", err)

@@ -111,23 +111,36 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 	})
 	defer batcher.Wait() // a batch still being stored when the import gives up
 	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter(), Context: ctx}
-	for _, in := range inputs {
+	// stopped is the one error of an import a signal interrupted.
+	stopped := func(done int, err error) error {
+		return withCode(exitError, i18n.Errorf("import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w", done, len(inputs), err))
+	}
+	for i, in := range inputs {
 		if err := ctx.Err(); err != nil {
-			return withCode(exitError, i18n.Errorf("import: %w", err))
+			return stopped(i, err)
 		}
 		assets, err := parseForImport(in, po)
 		if bar != nil {
 			bar.Add(1)
+		}
+		if err != nil && ctx.Err() != nil {
+			return stopped(i, ctx.Err())
 		}
 		if err != nil {
 			fail(in.path, err)
 			continue
 		}
 		if err := batcher.Add(ctx, in.path, assets); err != nil {
+			if ctx.Err() != nil {
+				return stopped(i, err)
+			}
 			return withCode(exitError, err)
 		}
 	}
 	if err := batcher.Flush(ctx); err != nil {
+		if ctx.Err() != nil {
+			return stopped(len(inputs), err)
+		}
 		return withCode(exitError, err)
 	}
 	if bar != nil {

@@ -110,6 +110,15 @@ func (e *exitCodeError) Error() string {
 
 func (e *exitCodeError) Unwrap() error { return e.err }
 
+// unwrapExitCode is the error inside err's exit code, or err.
+func unwrapExitCode(err error) error {
+	var ce *exitCodeError
+	if errors.As(err, &ce) && ce.err != nil {
+		return ce.err
+	}
+	return err
+}
+
 // withCode wraps err so that Execute exits with code. A nil err with a
 // non-zero code is a silent exit (the command already reported).
 func withCode(code int, err error) error {
@@ -208,6 +217,12 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitOK
 	}
 	p := g.printer()
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// A signal stopped the command: say so once, whatever it was
+		// doing (the error names what was left undone).
+		p.F(stderr, "elib: interrupted: %s\n", p.Message(unwrapExitCode(err)))
+		return exitError
+	}
 	var ce *exitCodeError
 	if errors.As(err, &ce) {
 		if ce.err != nil {

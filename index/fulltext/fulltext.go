@@ -227,6 +227,13 @@ func (x *Index) open(ctx context.Context, readOnly bool) (bleve.Index, error) {
 // Each batch is atomic and survives a crash once Apply moves past it; Apply
 // as a whole is not atomic, but re-applying the same input is idempotent.
 func (x *Index) Apply(docs []Doc, deleteIDs []string) error {
+	return x.ApplyContext(context.Background(), docs, deleteIDs)
+}
+
+// ApplyContext is Apply that stops between batches once ctx is done,
+// returning its error: the batches applied stay, and applying the same
+// input again completes it.
+func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string) error {
 	if x.opts.ReadOnly {
 		return ErrReadOnly
 	}
@@ -272,6 +279,10 @@ func (x *Index) Apply(docs []Doc, deleteIDs []string) error {
 		return err
 	}
 	for start := 0; start < len(ops); start += x.opts.BatchSize {
+		if err := ctx.Err(); err != nil {
+			_ = release()
+			return fmt.Errorf("apply to search index %s: %w", x.dir, err)
+		}
 		if x.held == nil {
 			bi, err := x.open(context.Background(), false)
 			if err != nil {

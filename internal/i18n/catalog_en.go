@@ -198,4 +198,8 @@ var en = map[string]string{
 	"unknown command":                                                                                   "unknown command",
 	"flag needs an argument":                                                                            "flag needs an argument",
 	"invalid argument":                                                                                  "invalid argument",
+	"elib: interrupted: %s\n":                                                                           "elib: interrupted: %s\n",
+	"check stopped after %d of %d files, no report written: %w":                                                              "check stopped after %d of %d files, no report written: %w",
+	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w",
+	"check stopped while reading the files to check, none checked: %w":                                                       "check stopped while reading the files to check, none checked: %w",
 }

@@ -198,4 +198,8 @@ var zh = map[string]string{
 	"unknown command":                                                                                   "未知的命令",
 	"flag needs an argument":                                                                            "参数缺少值",
 	"invalid argument":                                                                                  "无效的参数值",
+	"elib: interrupted: %s\n":                                                                           "elib：已中断：%s\n",
+	"check stopped after %d of %d files, no report written: %w":                                                              "检查在 %d/%d 个文件处停止，未输出报告：%w",
+	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "导入在 %d/%d 个文件处停止；已存入的批次保留（再次导入同样的文件会按 id 替换）：%w",
+	"check stopped while reading the files to check, none checked: %w":                                                       "读取待检查文件时已停止，没有检查任何文件：%w",
 }
