@@ -201,7 +201,8 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 	l.removeStaleSnapshots(prev, m)
 
 	if !l.opts.NoFulltext && !l.opts.LazyFulltext {
-		if err := l.applyFulltext(ctx, []*segment{s}); err != nil {
+		if err := l.applyFulltext(ctx, []*segment{s}); err != nil && ctx.Err() == nil {
+			// (Stopped by its context, the caller reports that.)
 			slog.Warn("search index not updated; the next import or elib reindex catches it up", "err", err)
 		}
 	}

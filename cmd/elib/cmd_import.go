@@ -143,6 +143,11 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 		}
 		return withCode(exitError, err)
 	}
+	if err := ctx.Err(); err != nil {
+		// Everything is stored; the search index, stopped, catches up at
+		// the next import or reindex.
+		return stopped(len(inputs), err)
+	}
 	if bar != nil {
 		bar.Finish()
 	}

@@ -68,6 +68,9 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 	}
 	defer dst.Close()
 	res, err := library.Migrate(ctx, src, dst, nil)
+	if err != nil && ctx.Err() != nil {
+		return withCode(exitError, i18n.Errorf("migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w", err))
+	}
 	if err != nil {
 		return withCode(exitError, err)
 	}

@@ -202,4 +202,5 @@ var en = map[string]string{
 	"check stopped after %d of %d files, no report written: %w":                                                              "check stopped after %d of %d files, no report written: %w",
 	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w",
 	"check stopped while reading the files to check, none checked: %w":                                                       "check stopped while reading the files to check, none checked: %w",
+	"migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w":                     "migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w",
 }

@@ -202,4 +202,5 @@ var zh = map[string]string{
 	"check stopped after %d of %d files, no report written: %w":                                                              "检查在 %d/%d 个文件处停止，未输出报告：%w",
 	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "导入在 %d/%d 个文件处停止；已存入的批次保留（再次导入同样的文件会按 id 替换）：%w",
 	"check stopped while reading the files to check, none checked: %w":                                                       "读取待检查文件时已停止，没有检查任何文件：%w",
+	"migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w":                     "迁移已停止；已复制的内容保留（再次运行即可完成，按 id 替换素材）：%w",
 }
