@@ -189,3 +189,35 @@ func TestEditedCopyProperty(t *testing.T) {
 		assert.GreaterOrEqual(t, res.Duplication, float64(n-2*k)/float64(n)-0.001, "trial %d: n=%d k=%d %v", trial, n, k, texts)
 	}
 }
+
+// TestEditedShortElements: a hook-length library element (one sentence,
+// what creators replace first) edited every six characters is still
+// found and rejected: short elements hold enough edit anchors (with the
+// 16-gram window of long texts, 11 of these 18 were missed).
+func TestEditedShortElements(t *testing.T) {
+	eng := elibtest.Engine(t)
+	hooks := []string{
+		"冬天早上起床最痛苦的就是脸干得起皮，抹什么都搓泥。",
+		"孩子写作业总是坐不住，十分钟就要起来喝一次水。",
+		"露营最怕晚上冷，半夜被冻醒的滋味谁懂啊。",
+		"带娃出门推车比孩子还重，上个地铁手忙脚乱。",
+		"你家的空调滤网多久没洗了，吹出来的都是灰。",
+		"熬夜追剧第二天脸色暗沉得像没睡醒一样。",
+	}
+	var sources []element.Asset
+	for i, h := range hooks {
+		sources = append(sources, asset(fmt.Sprintf("lib/hook-%d.md", i), h))
+	}
+	lib, err := index.Memory(context.Background(), eng, sources)
+	require.NoError(t, err)
+	c, err := check.New(eng, check.Options{}, lib)
+	require.NoError(t, err)
+	for i, h := range hooks {
+		for _, kind := range []string{"sub", "ins", "del"} {
+			a := asset("new/hook.md", edit([]string{h}, 6, kind)...)
+			res, err := c.Check(context.Background(), a.ID, &a)
+			require.NoError(t, err)
+			assert.Equal(t, check.Reject, res.Verdict, "hook %d %s: %q duplication %.3f", i, kind, a.Elements[0].Text, res.Duplication)
+		}
+	}
+}

@@ -13,8 +13,19 @@ package winnow
 const EditK = 3
 
 // EditWindow is how many consecutive EditK-grams one edit anchor is chosen
-// from.
+// from in a long text. A shorter one (fewer than 4×EditWindow grams: a
+// hook, a conflict) winnows over a quarter of its grams, at least
+// EditMinWindow, so that it holds enough anchors for an edited copy of it
+// to be found by several.
 const EditWindow = 16
+
+// EditMinWindow is the narrowest edit-anchor window.
+const EditMinWindow = 4
+
+// editWindow is the winnowing window for a text of n EditK-grams.
+func editWindow(n int) int {
+	return min(EditWindow, max(EditMinWindow, n/3))
+}
 
 // editSalt separates edit anchor hashes from K-gram anchor hashes.
 const editSalt = 0x6a09e667f3bcc909
@@ -22,7 +33,8 @@ const editSalt = 0x6a09e667f3bcc909
 // EditAnchors appends the winnowed edit anchors of runes to dst, in order
 // of position (what a library stores per element, with Anchors).
 func EditAnchors(dst []Anchor, runes []rune) []Anchor {
-	return winnowGrams(dst, editHashes(runes), EditWindow)
+	hs := editHashes(runes)
+	return winnowGrams(dst, hs, editWindow(len(hs)))
 }
 
 // EditGrams appends every EditK-gram of runes (what a checked text probes).

@@ -97,3 +97,32 @@ func TestEditAnchorsSurviveEdits(t *testing.T) {
 	assert.GreaterOrEqual(t, found, 2, "of %d edit anchors", len(anchors))
 	assert.Empty(t, Anchors(nil, edited[:0]))
 }
+
+// TestEditAnchorsOfShortTexts: a hook-length text holds enough edit
+// anchors for an edited copy of it to be found by several — at least one
+// per EditMinWindow+… grams, not the one or two a 16-gram window leaves —
+// while a long text keeps its 16-gram window (libraries written before
+// keep their anchors).
+func TestEditAnchorsOfShortTexts(t *testing.T) {
+	long := []rune("熬夜追剧第二天脸色暗沉得像没睡醒粉底越涂越卡粉下午两点就开始脱妆同事还问我是不是生病了我连续用了二十八天这瓶精华早上起来摸脸是软软的")
+	for _, tc := range []struct {
+		text string
+		min  int
+	}{
+		{"带娃出门，推车比孩子还重？", 3},
+		{"冬天早上起床最痛苦的就是脸干得起皮", 4},
+		{"这台空气炸锅不用一滴油，鸡翅二十分钟外酥里嫩，洗起来也方便", 5},
+	} {
+		runes := []rune(tc.text)
+		assert.GreaterOrEqual(t, len(EditAnchors(nil, runes)), tc.min, tc.text)
+		assert.Greater(t, len(EditAnchors(nil, runes)), len(winnowGrams(nil, editHashes(runes), EditWindow)), "denser than a long text's window: %s", tc.text)
+	}
+	hs := editHashes(long)
+	require.GreaterOrEqual(t, len(hs), 3*EditWindow)
+	assert.Equal(t, winnowGrams(nil, hs, EditWindow), EditAnchors(nil, long), "a long text winnows over EditWindow grams")
+	for n := 0; n < 200; n++ {
+		w := editWindow(n)
+		assert.True(t, w >= EditMinWindow && w <= EditWindow, "window %d for %d grams", w, n)
+		assert.LessOrEqual(t, w, editWindow(n+1), "the window never narrows as a text grows")
+	}
+}
