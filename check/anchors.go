@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -341,16 +342,16 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			}
 		}
 	}
-	var hashes []uint64
-	var pos []int
-	seen := map[uint64]bool{}
-	for _, g := range winnow.EditGrams(nil, whole.Norm.Runes) {
-		if seen[g.Hash] || skip[g.Pos] || skip[g.Pos+winnow.EditK-1] {
-			continue
-		}
-		seen[g.Hash] = true
-		hashes = append(hashes, g.Hash)
-		pos = append(pos, g.Pos)
+	// Each trigram once, at its first probed position; sorted by hash, so
+	// the lookups walk the index in order.
+	grams := winnow.EditGrams(nil, whole.Norm.Runes)
+	grams = slices.DeleteFunc(grams, func(g winnow.Anchor) bool { return skip[g.Pos] || skip[g.Pos+winnow.EditK-1] })
+	slices.SortStableFunc(grams, func(a, b winnow.Anchor) int { return cmp.Compare(a.Hash, b.Hash) })
+	grams = slices.CompactFunc(grams, func(a, b winnow.Anchor) bool { return a.Hash == b.Hash })
+	hashes := make([]uint64, len(grams))
+	pos := make([]int, len(grams))
+	for i, g := range grams {
+		hashes[i], pos[i] = g.Hash, g.Pos
 	}
 	if len(hashes) == 0 {
 		return nil
