@@ -1,7 +1,7 @@
 package check
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
@@ -18,7 +18,7 @@ const DefaultThreshold = lsh.Threshold
 // copied, 1 nothing).
 func ValidThreshold(t float64) error {
 	if t < 0 || t > 1 || t != t {
-		return fmt.Errorf("threshold %v must be between 0 and 1", t)
+		return msg.Errorf("threshold %v must be between 0 and 1", t)
 	}
 	return nil
 }

@@ -2,7 +2,7 @@ package check
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 
 	"elib/element"
@@ -11,7 +11,7 @@ import (
 
 // ErrLibraryUnavailable fails a check whose library reads failed twice (a
 // database restart): such a verdict cannot be trusted, so there is none.
-var ErrLibraryUnavailable = errors.New("library unavailable")
+var ErrLibraryUnavailable = msg.New("library unavailable")
 
 // FailureCounter is the ability of a Source whose reads can fail (the
 // PostgreSQL library): Source methods cannot return errors, so the source
@@ -78,7 +78,7 @@ func (c *Checker) Session(opts SessionOptions) (*Session, error) {
 		return nil, err
 	}
 	if err := ValidThreshold(opts.FootageThreshold); err != nil {
-		return nil, fmt.Errorf("footage %w", err)
+		return nil, msg.Errorf("footage %w", err)
 	}
 	s := &Session{checker: c, threshold: opts.Threshold, footageThreshold: opts.FootageThreshold,
 		variant: opts.Variant, warner: opts.Warner}
@@ -158,7 +158,7 @@ func (s *Session) failures() (uint64, error) {
 		}
 	}
 	if last == nil {
-		last = errors.New("a read failed")
+		last = msg.New("a read failed")
 	}
 	return n, last
 }

@@ -1,7 +1,7 @@
 package element
 
 import (
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"sort"
 	"strconv"
@@ -17,7 +17,7 @@ import (
 // INI-like sections whose Format lines name the comma-separated fields.
 
 var (
-	errNoDialogue = errors.New("no Dialogue lines in the [Events] section")
+	errNoDialogue = msg.New("no Dialogue lines in the [Events] section")
 )
 
 // assStyle is what elib keeps of an ASS style: its primary (fill) colour.

@@ -2,8 +2,8 @@ package element
 
 import (
 	"bytes"
+	"elib/internal/i18n/msg"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -27,8 +27,7 @@ var DraftFiles = []string{"draft_content.json", "draft_info.json"}
 
 // ErrEncryptedDraft reports a draft whose timeline is not JSON: 剪映 6 and
 // later encrypt draft_content.json. elib never decrypts it.
-var ErrEncryptedDraft = errors.New("encrypted 剪映 draft (剪映 6+ encrypts draft_content.json; elib does not decrypt it): " +
-	"export the subtitles as SRT (导出 → 字幕) or export the video and import that file instead")
+var ErrEncryptedDraft = msg.New("encrypted 剪映 draft (剪映 6+ encrypts draft_content.json; elib does not decrypt it): export the subtitles as SRT (导出 → 字幕) or export the video and import that file instead")
 
 // DraftFile returns the timeline file of the draft folder dir, or "" when
 // dir is not a draft folder.
@@ -169,7 +168,7 @@ type span struct {
 func (p *parser) draft(text string) ([]Asset, error) {
 	var d draftFile
 	if err := json.Unmarshal([]byte(strings.TrimPrefix(text, "\uFEFF")), &d); err != nil {
-		return nil, fmt.Errorf("draft timeline is not valid JSON: %w", err)
+		return nil, msg.Errorf("draft timeline is not valid JSON: %w", err)
 	}
 	tl, err := readTimeline(&d)
 	if err != nil {
@@ -231,10 +230,10 @@ func readTimeline(d *draftFile) (*timeline, error) {
 				textSegments++
 				m, found := texts[seg.MaterialID]
 				if !found {
-					return nil, fmt.Errorf("draft is missing materials: %s points at text material %q, which materials.texts does not hold", where, seg.MaterialID)
+					return nil, msg.Errorf("draft is missing materials: %s points at text material %q, which materials.texts does not hold", where, seg.MaterialID)
 				}
 				if !ok {
-					return nil, fmt.Errorf("%s: missing or negative target_timerange", where)
+					return nil, msg.Errorf("%s: missing or negative target_timerange", where)
 				}
 				if c, ok := textCue(m, start, end); ok {
 					tl.cues = append(tl.cues, c)
@@ -242,7 +241,7 @@ func readTimeline(d *draftFile) (*timeline, error) {
 			case "audio":
 				a, found := audios[seg.MaterialID]
 				if !found {
-					return nil, fmt.Errorf("draft is missing materials: %s points at audio material %q, which materials.audios does not hold", where, seg.MaterialID)
+					return nil, msg.Errorf("draft is missing materials: %s points at audio material %q, which materials.audios does not hold", where, seg.MaterialID)
 				}
 				if ok {
 					tl.addAudio(a, start, end)
@@ -259,7 +258,7 @@ func readTimeline(d *draftFile) (*timeline, error) {
 		}
 	}
 	if textSegments == 0 {
-		return nil, errors.New("draft has no text track segments: no copy text to import (add subtitles in the draft, or import the exported video)")
+		return nil, msg.New("draft has no text track segments: no copy text to import (add subtitles in the draft, or import the exported video)")
 	}
 	if len(tl.cues) == 0 {
 		return nil, ErrEmpty

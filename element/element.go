@@ -9,7 +9,7 @@
 package element
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -155,11 +155,11 @@ func (a *Asset) Validate() error {
 	pos := 0
 	for i, e := range a.Elements {
 		if _, ok := ParseType(string(e.Type)); !ok {
-			return fmt.Errorf("asset %s: element %d: unknown type %q", a.ID, i, e.Type)
+			return msg.Errorf("asset %s: element %d: unknown type %q", a.ID, i, e.Type)
 		}
 		n := utf8.RuneCountInString(e.Text)
 		if e.Start != pos || e.End != pos+n {
-			return fmt.Errorf("asset %s: element %d: offsets [%d,%d) do not match text of %d code points at %d", a.ID, i, e.Start, e.End, n, pos)
+			return msg.Errorf("asset %s: element %d: offsets [%d,%d) do not match text of %d code points at %d", a.ID, i, e.Start, e.End, n, pos)
 		}
 		pos += n + 1
 	}

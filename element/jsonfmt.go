@@ -2,6 +2,7 @@ package element
 
 import (
 	"bytes"
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -129,7 +130,7 @@ func strictUnmarshal(data []byte, v any) error {
 		return err
 	}
 	if dec.More() {
-		return errors.New("unexpected data after the JSON object")
+		return msg.New("unexpected data after the JSON object")
 	}
 	return nil
 }
@@ -168,7 +169,7 @@ func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
 		for i, je := range ja.Elements {
 			typ, ok := ParseType(je.Type)
 			if !ok {
-				return a, fmt.Errorf("element %d: unknown type %q (want hook/钩子, conflict/冲突, testimonial/证言, conversion/转化, story/故事, other/其他)", i+1, clip(je.Type))
+				return a, msg.Errorf("element %d: unknown type %q (want hook/钩子, conflict/冲突, testimonial/证言, conversion/转化, story/故事, other/其他)", i+1, clip(je.Type))
 			}
 			e := Element{Type: typ}
 			attrs, err := decodeMeta(fmt.Sprintf("element %d attributes", i+1), je.Attributes)
@@ -202,10 +203,10 @@ func (p *parser) fromJSON(ja jsonAsset, n int) (Asset, error) {
 		}
 		a.Elements = p.classifyPieces(pieces, false)
 	default:
-		return a, errors.New(`asset has neither "elements" nor "text"`)
+		return a, msg.New(`asset has neither "elements" nor "text"`)
 	}
 	if !hasText(a.Elements) {
-		return a, errors.New("asset has no copy text")
+		return a, msg.New("asset has no copy text")
 	}
 	return a, nil
 }
@@ -256,5 +257,5 @@ func rawID(raw json.RawMessage) (string, error) {
 	if err := json.Unmarshal(raw, &num); err == nil {
 		return num.String(), nil
 	}
-	return "", fmt.Errorf("id must be a string or number, got %s", clip(string(raw)))
+	return "", msg.Errorf("id must be a string or number, got %s", clip(string(raw)))
 }

@@ -1,8 +1,8 @@
 package element
 
 import (
+	"elib/internal/i18n/msg"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -33,10 +33,10 @@ const (
 var (
 	// ErrLimit reports an asset over a per-asset limit (characters,
 	// elements, meta depth or size).
-	ErrLimit = errors.New("over the limit")
+	ErrLimit = msg.New("over the limit")
 	// ErrBadID reports an asset id that is not valid UTF-8, holds a
 	// control character, or is too long.
-	ErrBadID = errors.New("invalid asset id")
+	ErrBadID = msg.New("invalid asset id")
 )
 
 // ValidateID checks an asset id: valid UTF-8, no control characters
@@ -46,17 +46,17 @@ var (
 // and can be found, searched and carried over by a reindex.
 func ValidateID(id string) error {
 	if id == "" {
-		return fmt.Errorf("%w: empty", ErrBadID)
+		return msg.Errorf("%w: empty", ErrBadID)
 	}
 	if len(id) > MaxIDBytes {
-		return fmt.Errorf("%w: %d bytes (limit %d)", ErrBadID, len(id), MaxIDBytes)
+		return msg.Errorf("%w: %d bytes (limit %d)", ErrBadID, len(id), MaxIDBytes)
 	}
 	if !utf8.ValidString(id) {
-		return fmt.Errorf("%w %q: not valid UTF-8 (rename the file or give an explicit id)", ErrBadID, id)
+		return msg.Errorf("%w %q: not valid UTF-8 (rename the file or give an explicit id)", ErrBadID, id)
 	}
 	for _, r := range id {
 		if unicode.IsControl(r) {
-			return fmt.Errorf("%w %q: holds the control character %U", ErrBadID, id, r)
+			return msg.Errorf("%w %q: holds the control character %U", ErrBadID, id, r)
 		}
 	}
 	return nil
@@ -67,7 +67,7 @@ func ValidateID(id string) error {
 // skipped), so neither a wide nor a deep value costs more than one pass.
 func checkMetaRaw(what string, raw json.RawMessage) error {
 	if len(raw) > MaxMetaBytes {
-		return fmt.Errorf("%w: %s is %d bytes (limit %d)", ErrLimit, what, len(raw), MaxMetaBytes)
+		return msg.Errorf("%w: %s is %d bytes (limit %d)", ErrLimit, what, len(raw), MaxMetaBytes)
 	}
 	depth, maxDepth, inStr, esc := 0, 0, false, false
 	for _, c := range raw {
@@ -91,7 +91,7 @@ func checkMetaRaw(what string, raw json.RawMessage) error {
 		}
 	}
 	if maxDepth > MaxMetaDepth {
-		return fmt.Errorf("%w: %s nests %d levels deep (limit %d)", ErrLimit, what, maxDepth, MaxMetaDepth)
+		return msg.Errorf("%w: %s nests %d levels deep (limit %d)", ErrLimit, what, maxDepth, MaxMetaDepth)
 	}
 	return nil
 }
@@ -103,14 +103,14 @@ func checkMeta(what string, m map[string]any) error {
 		return nil
 	}
 	if d := depthOf(m, 0); d > MaxMetaDepth {
-		return fmt.Errorf("%w: %s nests more than %d levels deep", ErrLimit, what, MaxMetaDepth)
+		return msg.Errorf("%w: %s nests more than %d levels deep", ErrLimit, what, MaxMetaDepth)
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if len(b) > MaxMetaBytes {
-		return fmt.Errorf("%w: %s is %d bytes (limit %d)", ErrLimit, what, len(b), MaxMetaBytes)
+		return msg.Errorf("%w: %s is %d bytes (limit %d)", ErrLimit, what, len(b), MaxMetaBytes)
 	}
 	return nil
 }
@@ -151,13 +151,13 @@ func (o ParseOptions) checkAssetLimits(a *Asset) error {
 	}
 	if n, lim := len(a.Elements), o.maxElements(); n > lim {
 		line := a.Elements[lim].Line
-		return &lineError{line: line, err: fmt.Errorf("%w: asset %s has %d elements (limit %d per asset)", ErrLimit, a.ID, n, lim)}
+		return &lineError{line: line, err: msg.Errorf("%w: asset %s has %d elements (limit %d per asset)", ErrLimit, a.ID, n, lim)}
 	}
 	runes, lim := 0, o.maxRunes()
 	for _, e := range a.Elements {
 		runes += utf8.RuneCountInString(e.Text)
 		if runes > lim {
-			return &lineError{line: e.Line, err: fmt.Errorf("%w: asset %s has more than %d characters of copy text (a script is kilobytes; split it into several assets)", ErrLimit, a.ID, lim)}
+			return &lineError{line: e.Line, err: msg.Errorf("%w: asset %s has more than %d characters of copy text (a script is kilobytes; split it into several assets)", ErrLimit, a.ID, lim)}
 		}
 	}
 	if err := checkMeta("meta", a.Meta); err != nil {
@@ -209,7 +209,7 @@ func (o ParseOptions) checkSingleAssetSize(format, text string) error {
 		return nil
 	}
 	if n := utf8.RuneCountInString(text); n > lim {
-		return fmt.Errorf("%w: %d characters in one %s asset (at most %d characters of copy text per asset; a script is kilobytes)", ErrLimit, n, format, o.maxRunes())
+		return msg.Errorf("%w: %d characters in one %s asset (at most %d characters of copy text per asset; a script is kilobytes)", ErrLimit, n, format, o.maxRunes())
 	}
 	return nil
 }

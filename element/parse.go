@@ -2,6 +2,7 @@ package element
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"io"
@@ -51,11 +52,11 @@ func fileParser(format string) FileParser {
 // Sentinel errors wrapped in *ParseError.
 var (
 	// ErrEmpty reports an input with no copy text.
-	ErrEmpty = errors.New("empty input: no copy text")
+	ErrEmpty = msg.New("empty input: no copy text")
 	// ErrTooLarge reports an input over ParseOptions.MaxBytes.
-	ErrTooLarge = errors.New("input too large")
+	ErrTooLarge = msg.New("input too large")
 	// ErrFormat reports an unknown or unsupported format.
-	ErrFormat = errors.New("unsupported format")
+	ErrFormat = msg.New("unsupported format")
 )
 
 // VerbTagger extracts copy verbs (文案动词) from element text. The
@@ -128,7 +129,7 @@ func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e
 func (e *lineError) Unwrap() error { return e.err }
 
 func errAt(line int, format string, args ...any) error {
-	return &lineError{line: line, err: fmt.Errorf(format, args...)}
+	return &lineError{line: line, err: msg.Errorf(format, args...)}
 }
 
 // ParseFile reads and parses one file (or a 剪映/CapCut draft folder, or
@@ -147,7 +148,7 @@ func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
 	}
 	if fp := fileParser(formatFor(path, opts)); fp != nil {
 		if err == nil && !st.Mode().IsRegular() {
-			return nil, &ParseError{File: path, Err: fmt.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
+			return nil, &ParseError{File: path, Err: msg.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
 		}
 		assets, err := fp.ParsePath(path, opts)
 		if err != nil {
@@ -163,7 +164,7 @@ func ParseFile(path string, opts ParseOptions) ([]Asset, error) {
 }
 
 // ErrNotRegular reports an input that is not a regular file.
-var ErrNotRegular = errors.New("not a regular file")
+var ErrNotRegular = msg.New("not a regular file")
 
 // ReadFile reads a regular file of at most maxBytes bytes; errors are
 // *ParseError naming path. It never blocks on a named pipe or device.
@@ -178,21 +179,21 @@ func ReadFile(path string, maxBytes int64) ([]byte, error) {
 		return nil, &ParseError{File: path, Err: err}
 	}
 	if st.IsDir() {
-		return nil, &ParseError{File: path, Err: errors.New("is a directory")}
+		return nil, &ParseError{File: path, Err: msg.New("is a directory")}
 	}
 	if !st.Mode().IsRegular() {
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
+		return nil, &ParseError{File: path, Err: msg.Errorf("%w (%s): only regular files are read", ErrNotRegular, fileKind(st.Mode()))}
 	}
 	if st.Size() > maxBytes {
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), maxBytes)}
+		return nil, &ParseError{File: path, Err: msg.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, st.Size(), maxBytes)}
 	}
 	// Read through a limit too: the file may grow while it is read.
 	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 	if err != nil {
-		return nil, &ParseError{File: path, Err: fmt.Errorf("read: %w", err)}
+		return nil, &ParseError{File: path, Err: msg.Errorf("read: %w", err)}
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, &ParseError{File: path, Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, maxBytes)}
+		return nil, &ParseError{File: path, Err: msg.Errorf("%w: over %d bytes", ErrTooLarge, maxBytes)}
 	}
 	return data, nil
 }
@@ -229,11 +230,11 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 		return &ParseError{File: name, Err: err}
 	}
 	if int64(len(data)) > opts.maxBytes() {
-		return nil, wrap(fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(data), opts.maxBytes()))
+		return nil, wrap(msg.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(data), opts.maxBytes()))
 	}
 	format := formatFor(name, opts)
 	if format == "" {
-		return nil, wrap(fmt.Errorf("%w: unknown extension %q (use %s)", ErrFormat, filepath.Ext(name), acceptedList()))
+		return nil, wrap(msg.Errorf("%w: unknown extension %q (use %s)", ErrFormat, filepath.Ext(name), acceptedList()))
 	}
 	if len(data) == 0 {
 		return nil, wrap(ErrEmpty)
@@ -257,7 +258,7 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	format = sniff(format, name, text)
 	if format == FormatDraft && len(text) > MaxDraftBytes {
 		// One asset: checked before any parsing, like a script.
-		return nil, wrap(fmt.Errorf("%w: a draft timeline of %d bytes (at most %d; a real one is kilobytes to a few megabytes)", ErrLimit, len(text), MaxDraftBytes))
+		return nil, wrap(msg.Errorf("%w: a draft timeline of %d bytes (at most %d; a real one is kilobytes to a few megabytes)", ErrLimit, len(text), MaxDraftBytes))
 	}
 	id := defaultID(name, opts)
 	if format == FormatDraft && opts.ID == "" && isDraftName(name) {
@@ -285,7 +286,7 @@ func Parse(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 			return nil, wrap(err)
 		}
 		if err := a.Validate(); err != nil {
-			return nil, wrap(fmt.Errorf("internal: %w", err))
+			return nil, wrap(msg.Errorf("internal: %w", err))
 		}
 	}
 	return assets, nil
@@ -307,7 +308,7 @@ func formatFor(name string, opts ParseOptions) string {
 func parseDraftDir(dir string, opts ParseOptions) ([]Asset, error) {
 	f := DraftFile(dir)
 	if f == "" {
-		return nil, &ParseError{File: dir, Err: errors.New("is a directory, not a 剪映/CapCut draft (no draft_content.json or draft_info.json)")}
+		return nil, &ParseError{File: dir, Err: msg.New("is a directory, not a 剪映/CapCut draft (no draft_content.json or draft_info.json)")}
 	}
 	if opts.ID == "" {
 		opts.ID = draftDirID(dir, opts)
@@ -340,7 +341,7 @@ func draftDirID(dir string, opts ParseOptions) string {
 // parser, by way of a temporary file the tool can read.
 func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, error) {
 	if fileParser(FormatVideo) == nil {
-		return nil, &ParseError{File: name, Err: fmt.Errorf("%w: video input needs elib built with package media", ErrFormat)}
+		return nil, &ParseError{File: name, Err: msg.Errorf("%w: video input needs elib built with package media", ErrFormat)}
 	}
 	ext := strings.ToLower(filepath.Ext(name))
 	if FormatOf("x"+ext) != FormatVideo {
@@ -368,7 +369,7 @@ func parseVideoBytes(name string, data []byte, opts ParseOptions) ([]Asset, erro
 func ParseVideoFile(name, path string, opts ParseOptions) ([]Asset, error) {
 	fp := fileParser(FormatVideo)
 	if fp == nil {
-		return nil, &ParseError{File: name, Err: fmt.Errorf("%w: video input needs elib built with package media", ErrFormat)}
+		return nil, &ParseError{File: name, Err: msg.Errorf("%w: video input needs elib built with package media", ErrFormat)}
 	}
 	if opts.ID == "" {
 		opts.ID = defaultID(name, opts)
@@ -445,11 +446,11 @@ func Walk(paths []string, fn func(path string) error) error {
 }
 
 // ErrSkipped wraps the reasons WalkReport gives for entries it skipped.
-var ErrSkipped = errors.New("skipped")
+var ErrSkipped = msg.New("skipped")
 
 // ErrSidecar is the reason WalkReport gives for a sidecar subtitle file
 // (clip.srt beside clip.mp4) it leaves to its video.
-var ErrSidecar = errors.New("sidecar subtitles")
+var ErrSidecar = msg.New("sidecar subtitles")
 
 // WalkReport is Walk that tells skipped (when not nil) about the entries
 // with a supported extension it did not pass on — named pipes, sockets and
@@ -483,7 +484,7 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 		}
 		if v := SidecarVideo(p); v != "" {
 			if abs, err := filepath.Abs(v); err == nil && named[abs] {
-				skip(p, fmt.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
+				skip(p, msg.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
 				continue
 			}
 		}
@@ -505,7 +506,7 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 		var files []string
 		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return fmt.Errorf("walk %s: %w", path, err)
+				return msg.Errorf("walk %s: %w", path, err)
 			}
 			if path != root && strings.HasPrefix(d.Name(), ".") {
 				if d.IsDir() {
@@ -529,7 +530,7 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 						files = append(files, path) // fn reports the broken link
 					}
 				case st.IsDir():
-					skip(path, errors.New("symbolic link to a directory, not followed (name it as an argument to read it)"))
+					skip(path, msg.New("symbolic link to a directory, not followed (name it as an argument to read it)"))
 				case !st.Mode().IsRegular():
 					if IsSupported(path) {
 						skip(path, fmt.Errorf("%w (%s)", ErrNotRegular, fileKind(st.Mode())))
@@ -537,7 +538,7 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 				case IsSupported(path):
 					// x.txt -> ~/secret would import a file from
 					// outside the folder: not followed either.
-					skip(path, errors.New("symbolic link to a file, not followed (name it as an argument to read it)"))
+					skip(path, msg.New("symbolic link to a file, not followed (name it as an argument to read it)"))
 				}
 				return nil
 			}
@@ -545,7 +546,7 @@ func WalkReport(paths []string, fn func(path string) error, skipped func(path st
 				return nil
 			}
 			if v := SidecarVideo(path); v != "" {
-				skip(path, fmt.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
+				skip(path, msg.Errorf("%w of %s: read as that video's copy", ErrSidecar, filepath.Base(v)))
 				return nil
 			}
 			if !d.Type().IsRegular() {

@@ -1,6 +1,7 @@
 package element
 
 import (
+	"elib/internal/i18n/msg"
 	"fmt"
 	"math"
 	"strconv"
@@ -73,7 +74,7 @@ var timeLayouts = []string{
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}, fmt.Errorf("empty time")
+		return time.Time{}, msg.Errorf("empty time")
 	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
@@ -88,7 +89,7 @@ func ParseTime(s string) (time.Time, error) {
 			return time.Unix(n, 0).UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("unrecognised time %q (want e.g. 2026-03-05, 2026-03-05 18:00 or RFC 3339)", s)
+	return time.Time{}, msg.Errorf("unrecognised time %q (want e.g. 2026-03-05, 2026-03-05 18:00 or RFC 3339)", s)
 }
 
 // ParseCount reads a count as marketing tables write it: "12000",
@@ -107,7 +108,7 @@ func ParseCount(s string) (float64, error) {
 	}
 	n, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
-		return 0, fmt.Errorf("unrecognised count %q", s)
+		return 0, msg.Errorf("unrecognised count %q", s)
 	}
 	return n * mult, nil
 }

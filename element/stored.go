@@ -1,10 +1,10 @@
 package element
 
-import "errors"
+import "elib/internal/i18n/msg"
 
 // ErrNotFound is what a library returns for an unknown asset or element
 // (kit.ErrNotFound is the same error); test with errors.Is.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = msg.New("not found")
 
 // Stored is one element as a library stores it: the element, where it
 // sits in the library, and its fingerprint — what the check reads of every

@@ -1,7 +1,7 @@
 package element
 
 import (
-	"errors"
+	"elib/internal/i18n/msg"
 	"regexp"
 	"strings"
 )
@@ -16,7 +16,7 @@ type cue struct {
 
 var (
 	tagRe     = regexp.MustCompile(`</?[a-zA-Z][^<>]{0,64}>|<\d{1,2}:\d{2}(?::\d{2})?\.\d{3}>|\{\\[^{}]{0,64}\}`)
-	errNoCues = errors.New("no subtitle cues")
+	errNoCues = msg.New("no subtitle cues")
 )
 
 // subtitles parses .srt and .vtt: one asset per file.
@@ -208,15 +208,15 @@ func parseCueTiming(line string) (int64, int64, error) {
 	left := strings.TrimSpace(parts[0])
 	right := strings.Fields(parts[1])
 	if len(right) == 0 {
-		return 0, 0, errors.New("malformed timecode: missing end time")
+		return 0, 0, msg.New("malformed timecode: missing end time")
 	}
 	s, ok1 := parseClock(left)
 	e, ok2 := parseClock(right[0])
 	if !ok1 || !ok2 {
-		return 0, 0, errors.New("malformed timecode " + `"` + clip(strings.TrimSpace(line)) + `"`)
+		return 0, 0, msg.Errorf("malformed timecode \"%s\"", clip(strings.TrimSpace(line)))
 	}
 	if e < s {
-		return 0, 0, errors.New("timecode ends before it starts: " + `"` + clip(strings.TrimSpace(line)) + `"`)
+		return 0, 0, msg.Errorf("timecode ends before it starts: \"%s\"", clip(strings.TrimSpace(line)))
 	}
 	return s, e, nil
 }

@@ -1,9 +1,9 @@
 package element
 
 import (
+	"elib/internal/i18n/msg"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -189,7 +189,7 @@ func (p *parser) tableElements(rows []tableRow, roles []int) ([]Element, error) 
 			case colType:
 				t, ok := ParseType(cell)
 				if !ok {
-					typeErr = fmt.Errorf("unknown element type %q", clip(cell))
+					typeErr = msg.Errorf("unknown element type %q", clip(cell))
 				}
 				e.Type, typed = t, ok
 			case colText:

@@ -8,7 +8,7 @@ package history
 
 import (
 	"context"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"strings"
 	"time"
 )
@@ -64,7 +64,7 @@ func (f Filter) Validate() error {
 	case "", "pass", "reject":
 		return nil
 	}
-	return fmt.Errorf("unknown verdict %q (pass, reject)", f.Verdict)
+	return msg.Errorf("unknown verdict %q (pass, reject)", f.Verdict)
 }
 
 // Match reports whether e passes the filter's time and verdict bounds.

@@ -2,7 +2,7 @@ package index
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -22,9 +22,9 @@ func (l *Library) writable() error {
 	defer l.mu.RUnlock()
 	switch {
 	case l.closed:
-		return errors.New("library closed")
+		return msg.New("library closed")
 	case l.lock == nil:
-		return fmt.Errorf("library %s: %w", l.dir, kit.ErrReadOnly)
+		return msg.Errorf("library %s: %w", l.dir, kit.ErrReadOnly)
 	}
 	return nil
 }
@@ -46,21 +46,21 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (kit.Impor
 // being stored.
 func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (kit.PreparedImport, error) {
 	if err := l.writable(); err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	if l.engine == nil {
-		return kit.PreparedImport{}, errors.New("import: library opened without a fingerprint engine")
+		return kit.PreparedImport{}, msg.New("import: library opened without a fingerprint engine")
 	}
 	if err := l.Compatible(l.engine); err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	prep, err := l.prepare(ctx, batch, l.opts.Workers, l.opts.Progress)
 	if err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	return kit.PreparedImport{Assets: prep}, nil
 }
@@ -68,19 +68,19 @@ func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (ki
 // ImportPrepared stores a batch PrepareImport kit.Prepared, as Import does.
 func (l *Library) ImportPrepared(ctx context.Context, p kit.PreparedImport) (kit.ImportResult, error) {
 	if err := l.writable(); err != nil {
-		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, msg.Errorf("import: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	if err := l.Compatible(l.engine); err != nil {
-		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, msg.Errorf("import: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
-		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, msg.Errorf("import: %w", err)
 	}
 	res, err := l.commit(ctx, p.Assets, nil)
 	if err != nil {
-		return res, fmt.Errorf("import: %w", err)
+		return res, msg.Errorf("import: %w", err)
 	}
 	return res, nil
 }
@@ -193,7 +193,7 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 		err = manifest.WriteFS(l.fs, l.dir, m)
 	}
 	if err != nil {
-		return res, fmt.Errorf("commit generation %d: %w", m.Generation, err)
+		return res, msg.Errorf("commit generation %d: %w", m.Generation, err)
 	}
 	l.mu.Lock()
 	l.man = m
@@ -264,7 +264,7 @@ func (l *Library) removeStaleSnapshots(prev, m *manifest.Manifest) {
 // removed.
 func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int, error) {
 	if err := l.writable(); err != nil {
-		return 0, fmt.Errorf("remove: %w", err)
+		return 0, msg.Errorf("remove: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
@@ -292,11 +292,11 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 	l.mu.RUnlock()
 	if len(tombs) > 0 {
 		if _, err := l.commit(ctx, nil, tombs); err != nil {
-			return 0, fmt.Errorf("remove: %w", err)
+			return 0, msg.Errorf("remove: %w", err)
 		}
 	}
 	if len(missing) > 0 {
-		return len(tombs), fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
+		return len(tombs), msg.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
 	}
 	return len(tombs), nil
 }
@@ -324,7 +324,7 @@ func (l *Library) AllowlistRemove(phrases ...string) error {
 
 func (l *Library) editAllowlist(edit func(map[string]bool)) error {
 	if err := l.writable(); err != nil {
-		return fmt.Errorf("allowlist: %w", err)
+		return msg.Errorf("allowlist: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
@@ -343,7 +343,7 @@ func (l *Library) editAllowlist(edit func(map[string]bool)) error {
 	sort.Strings(m.Allowlist)
 	m.Generation++
 	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
-		return fmt.Errorf("allowlist: %w", err)
+		return msg.Errorf("allowlist: %w", err)
 	}
 	l.mu.Lock()
 	l.man = m

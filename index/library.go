@@ -1,6 +1,7 @@
 package index
 
 import (
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -164,23 +165,23 @@ func Init(dir string) error { return InitFS(vfs.OS, dir) }
 // InitFS creates an empty library in dir of fsys.
 func InitFS(fsys vfs.FS, dir string) error {
 	if err := fsys.MkdirAll(filepath.Join(dir, segmentsDir)); err != nil {
-		return fmt.Errorf("init library %s: %w", dir, err)
+		return msg.Errorf("init library %s: %w", dir, err)
 	}
 	lk, err := fsys.Lock(filepath.Join(dir, lockFile))
 	if err != nil {
-		return fmt.Errorf("init library %s: %w", dir, err)
+		return msg.Errorf("init library %s: %w", dir, err)
 	}
 	defer lk.Unlock()
 	if existsIn(fsys, dir) {
-		return fmt.Errorf("init library %s: %w", dir, kit.ErrExists)
+		return msg.Errorf("init library %s: %w", dir, kit.ErrExists)
 	}
 	m := manifest.New()
 	m.Fulltext.Dir = fulltextDir
 	if err := manifest.WriteFS(fsys, dir, m); err != nil {
-		return fmt.Errorf("init library %s: %w", dir, err)
+		return msg.Errorf("init library %s: %w", dir, err)
 	}
 	if err := fsys.SyncDir(filepath.Dir(filepath.Clean(dir))); err != nil {
-		return fmt.Errorf("init library %s: %w", dir, err)
+		return msg.Errorf("init library %s: %w", dir, err)
 	}
 	return nil
 }
@@ -210,13 +211,13 @@ func Open(opts Options) (*Library, error) {
 	dir := opts.Dir
 	if !existsIn(opts.FS, dir) {
 		if _, err := opts.FS.Stat(dir); err != nil {
-			return nil, fmt.Errorf("open library %s: %w", dir, kit.ErrNoLibrary)
+			return nil, msg.Errorf("open library %s: %w", dir, kit.ErrNoLibrary)
 		}
-		return nil, fmt.Errorf("open library %s: %w (run elib init)", dir, kit.ErrNoLibrary)
+		return nil, msg.Errorf("open library %s: %w (run elib init)", dir, kit.ErrNoLibrary)
 	}
 	dec, err := newDecoder()
 	if err != nil {
-		return nil, fmt.Errorf("open library %s: %w", dir, err)
+		return nil, msg.Errorf("open library %s: %w", dir, err)
 	}
 	l := &Library{dir: dir, fs: opts.FS, opts: opts, engine: opts.Engine, dec: dec, cache: newBlockCache(opts.CacheBlocks)}
 	if !opts.FS.Durable() {
@@ -229,11 +230,11 @@ func Open(opts Options) (*Library, error) {
 			var le *vfs.LockedError
 			if errors.As(err, &le) {
 				if le.PID > 0 {
-					return nil, fmt.Errorf("library %s is locked by another writer (pid %d)", dir, le.PID)
+					return nil, msg.Errorf("library %s is locked by another writer (pid %d)", dir, le.PID)
 				}
-				return nil, fmt.Errorf("library %s is locked by another writer", dir)
+				return nil, msg.Errorf("library %s is locked by another writer", dir)
 			}
-			return nil, fmt.Errorf("open library %s: %w", dir, err)
+			return nil, msg.Errorf("open library %s: %w", dir, err)
 		}
 		l.lock = lk
 	}
@@ -268,7 +269,7 @@ func (l *Library) load() error { return l.loadState(nil) }
 func (l *Library) loadState(reuse map[uint64]*segment) error {
 	m, err := manifest.ReadFS(l.fs, l.dir)
 	if err != nil {
-		return fmt.Errorf("open library %s: %w", l.dir, err)
+		return msg.Errorf("open library %s: %w", l.dir, err)
 	}
 	l.man = m
 	l.segs = nil
@@ -339,7 +340,7 @@ func (l *Library) openSegments(reuse map[uint64]*segment) error {
 			if l.segs[i] != nil && l.segs[i].r != nil {
 				l.segs[i].r.Close()
 			}
-			return fmt.Errorf("open library %s: %w", l.dir, err)
+			return msg.Errorf("open library %s: %w", l.dir, err)
 		}
 		if l.segs[i] != nil {
 			// The footer is readable: keep the segment and skip its bad
@@ -362,7 +363,7 @@ func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 	}
 	if r.FirstRef() != sm.FirstRef && r.NumElements() > 0 || r.NumElements() != sm.Elements {
 		r.Close()
-		return nil, fmt.Errorf("segment %s: %w: does not match the manifest", path, store.ErrCorrupt)
+		return nil, msg.Errorf("segment %s: %w: does not match the manifest", path, store.ErrCorrupt)
 	}
 	return &segment{meta: sm, r: r, firstRef: sm.FirstRef, n: uint32(sm.Elements)}, nil
 }
@@ -373,7 +374,7 @@ func (l *Library) openSegment(sm manifest.Segment) (*segment, error) {
 func (l *Library) verifySegment(s *segment, sm manifest.Segment) error {
 	want, err := manifest.ParseHash(sm.XXHash)
 	if err != nil {
-		return fmt.Errorf("segment %s: bad checksum in manifest: %w", s.r.Path(), err)
+		return msg.Errorf("segment %s: bad checksum in manifest: %w", s.r.Path(), err)
 	}
 	return s.r.Verify(sm.Size, want)
 }

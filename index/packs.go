@@ -1,7 +1,7 @@
 package index
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 	"strconv"
 	"strings"
 
@@ -27,7 +27,7 @@ func (l *Library) Pack(id string) (kit.Pack, error) {
 			return p, nil
 		}
 	}
-	return kit.Pack{}, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
+	return kit.Pack{}, msg.Errorf("pack %q: %w", id, kit.ErrNotFound)
 }
 
 // PackAdd stores p. An empty p.ID gets the next free "pack-N"; the id is
@@ -38,7 +38,7 @@ func (l *Library) PackAdd(p kit.Pack) (string, error) {
 		next := 1
 		for _, q := range ps {
 			if p.ID != "" && q.ID == p.ID {
-				return nil, fmt.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
+				return nil, msg.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
 			}
 			if n, err := strconv.Atoi(strings.TrimPrefix(q.ID, "pack-")); err == nil && strings.HasPrefix(q.ID, "pack-") {
 				next = max(next, n+1)
@@ -61,7 +61,7 @@ func (l *Library) PackRemove(id string) error {
 				return append(ps[:i:i], ps[i+1:]...), nil
 			}
 		}
-		return nil, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
+		return nil, msg.Errorf("pack %q: %w", id, kit.ErrNotFound)
 	})
 }
 
@@ -70,7 +70,7 @@ func (l *Library) PackRemove(id string) error {
 // is in memory).
 func (l *Library) editPacks(edit func([]kit.Pack) ([]kit.Pack, error)) error {
 	if err := l.writable(); err != nil {
-		return fmt.Errorf("packs: %w", err)
+		return msg.Errorf("packs: %w", err)
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
@@ -84,7 +84,7 @@ func (l *Library) editPacks(edit func([]kit.Pack) ([]kit.Pack, error)) error {
 	m.Packs = ps
 	m.Generation++
 	if err := manifest.WriteFS(l.fs, l.dir, m); err != nil {
-		return fmt.Errorf("packs: %w", err)
+		return msg.Errorf("packs: %w", err)
 	}
 	l.mu.Lock()
 	l.man = m

@@ -1,8 +1,8 @@
 package index
 
 import (
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -53,14 +53,14 @@ func (l *Library) Refresh() (bool, error) {
 	closed, gen, old := l.closed, l.man.Generation, l.segs
 	l.mu.RUnlock()
 	if closed {
-		return false, fmt.Errorf("refresh library %s: library closed", l.dir)
+		return false, msg.Errorf("refresh library %s: library closed", l.dir)
 	}
 	if err := l.closeRetired(time.Now(), false); err != nil {
 		slog.Warn("close a replaced search index", "err", err)
 	}
 	m, err := manifest.ReadFS(l.fs, l.dir)
 	if err != nil {
-		return false, fmt.Errorf("refresh library %s: %w", l.dir, err)
+		return false, msg.Errorf("refresh library %s: %w", l.dir, err)
 	}
 	if m.Generation == gen {
 		return false, nil
@@ -68,7 +68,7 @@ func (l *Library) Refresh() (bool, error) {
 
 	if ok, err := l.refreshAppended(m, old); ok || err != nil {
 		if err != nil {
-			return false, fmt.Errorf("refresh library %s: %w", l.dir, err)
+			return false, msg.Errorf("refresh library %s: %w", l.dir, err)
 		}
 		return true, nil
 	}
@@ -89,7 +89,7 @@ func (l *Library) Refresh() (bool, error) {
 		}
 		next.closeNewSegments(reuse)
 		if attempt >= 4 || !errors.Is(err, fs.ErrNotExist) {
-			return false, fmt.Errorf("refresh: %w", err)
+			return false, msg.Errorf("refresh: %w", err)
 		}
 	}
 

@@ -2,7 +2,7 @@ package index
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"io"
 	"sort"
@@ -28,10 +28,10 @@ const reindexChunk = 20_000
 // blocks, unparsable files) are listed by Damage afterwards.
 func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 	if err := l.writable(); err != nil {
-		return fmt.Errorf("reindex: %w", err)
+		return msg.Errorf("reindex: %w", err)
 	}
 	if l.engine == nil {
-		return errors.New("reindex: library opened without a fingerprint engine")
+		return msg.New("reindex: library opened without a fingerprint engine")
 	}
 	if opts.Workers <= 0 {
 		opts.Workers = l.opts.Workers
@@ -58,7 +58,7 @@ func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 		b.m.Fulltext.Dir = fmt.Sprintf("%s-%08d", fulltextDir, b.m.Generation)
 		ft, err := l.openFulltext(b.m.Fulltext.Dir, fulltext.Options{Exclusive: true})
 		if err != nil {
-			return fmt.Errorf("reindex: %w", err)
+			return msg.Errorf("reindex: %w", err)
 		}
 		b.ft = ft
 		defer ft.Close()
@@ -78,12 +78,12 @@ func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 	}
 	if err != nil {
 		b.abort()
-		return fmt.Errorf("reindex: %w", err)
+		return msg.Errorf("reindex: %w", err)
 	}
 	if b.ft != nil {
 		if err := b.ft.Close(); err != nil {
 			b.abort()
-			return fmt.Errorf("reindex: %w", err)
+			return msg.Errorf("reindex: %w", err)
 		}
 		b.m.Fulltext.Seq = b.m.LastSeq()
 	}
@@ -273,11 +273,11 @@ func (b *rebuild) swap() error {
 	tmp := &Library{dir: l.dir, fs: l.fs, lsh: b.lsh, anchors: b.anchors, sketch: b.sketch, live: b.live}
 	if err := tmp.snapshotLSH(b.m, true); err != nil {
 		b.abort()
-		return fmt.Errorf("reindex: %w", err)
+		return msg.Errorf("reindex: %w", err)
 	}
 	if err := tmp.snapshotSketch(b.m); err != nil {
 		b.abort()
-		return fmt.Errorf("reindex: %w", err)
+		return msg.Errorf("reindex: %w", err)
 	}
 	if len(b.footage) > 0 {
 		// An Open then reads the footage from one file, not from every
@@ -287,13 +287,13 @@ func (b *rebuild) swap() error {
 		})
 		if err != nil {
 			b.abort()
-			return fmt.Errorf("reindex: persist footage fingerprints: %w", err)
+			return msg.Errorf("reindex: persist footage fingerprints: %w", err)
 		}
 		b.m.Footage = snap
 	}
 	if err := manifest.WriteFS(l.fs, l.dir, b.m); err != nil {
 		b.abort()
-		return fmt.Errorf("reindex: %w", err)
+		return msg.Errorf("reindex: %w", err)
 	}
 	damage := append(append([]string(nil), l.damage...), b.damage...)
 	if l.ft != nil {
@@ -308,7 +308,7 @@ func (b *rebuild) swap() error {
 	l.opts.Salvage = salvage
 	l.damage = append(damage, l.damage...)
 	if err != nil {
-		return fmt.Errorf("reindex: reload: %w", err)
+		return msg.Errorf("reindex: reload: %w", err)
 	}
 	l.cleanup()
 	return nil

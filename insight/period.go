@@ -1,7 +1,7 @@
 package insight
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +15,7 @@ import (
 func ParseSince(s string, now time.Time) (time.Time, error) {
 	t, _, err := parseBound(s, now)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--since %q: want a span like 30d, 2w, 12h or a date like 2026-11-01", s)
+		return time.Time{}, msg.Errorf("--since %q: want a span like 30d, 2w, 12h or a date like 2026-11-01", s)
 	}
 	return t, nil
 }
@@ -26,7 +26,7 @@ func ParseSince(s string, now time.Time) (time.Time, error) {
 func ParseUntil(s string, now time.Time) (time.Time, error) {
 	t, date, err := parseBound(s, now)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("--until %q: want a span like 7d or a date like 2026-11-30", s)
+		return time.Time{}, msg.Errorf("--until %q: want a span like 7d or a date like 2026-11-30", s)
 	}
 	if date && t.Equal(t.Truncate(24*time.Hour)) {
 		t = t.Add(24*time.Hour - time.Nanosecond)
@@ -64,7 +64,7 @@ func ago(s string, now time.Time) (time.Time, bool, error) {
 		return time.Time{}, false, nil
 	}
 	if n < 0 || n > 100*365 {
-		return time.Time{}, true, fmt.Errorf("span %q out of range", s)
+		return time.Time{}, true, msg.Errorf("span %q out of range", s)
 	}
 	return now.Add(-time.Duration(n) * u), true, nil
 }

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"fmt"
 
 	"elib/element"
@@ -37,7 +38,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 		}
 		r, err := dst.Import(ctx, batch)
 		if err != nil {
-			return fmt.Errorf("migrate: %w", err)
+			return msg.Errorf("migrate: %w", err)
 		}
 		res.Assets += r.Assets
 		res.Elements += r.Elements
@@ -53,13 +54,13 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 		}
 		a, err := src.Asset(id)
 		if err != nil {
-			return res, fmt.Errorf("migrate: %w", err)
+			return res, msg.Errorf("migrate: %w", err)
 		}
 		live := map[int]bool{}
 		for _, ref := range src.AssetElements(id) {
 			e, err := src.Element(ref)
 			if err != nil {
-				return res, fmt.Errorf("migrate: %w", err)
+				return res, msg.Errorf("migrate: %w", err)
 			}
 			live[e.Index] = true
 		}
@@ -90,7 +91,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 	phrases := src.Allowlist()
 	if len(phrases) > 0 {
 		if err := dst.AllowlistAdd(phrases...); err != nil {
-			return res, fmt.Errorf("migrate: allowlist: %w", err)
+			return res, msg.Errorf("migrate: allowlist: %w", err)
 		}
 	}
 	res.Allowlist = len(phrases)
@@ -99,7 +100,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 			continue
 		}
 		if _, err := dst.PackAdd(p); err != nil {
-			return res, fmt.Errorf("migrate: pack %s: %w", p.ID, err)
+			return res, msg.Errorf("migrate: pack %s: %w", p.ID, err)
 		}
 		res.Packs++
 	}
@@ -114,14 +115,14 @@ func migrateHistory(ctx context.Context, src, dst kit.Library) (int, error) {
 	from, to := src, dst
 	entries, err := from.History(ctx, history.Filter{})
 	if err != nil {
-		return 0, fmt.Errorf("migrate: history: %w", err)
+		return 0, msg.Errorf("migrate: history: %w", err)
 	}
 	if len(entries) == 0 {
 		return 0, nil
 	}
 	have, err := to.History(ctx, history.Filter{})
 	if err != nil {
-		return 0, fmt.Errorf("migrate: history: %w", err)
+		return 0, msg.Errorf("migrate: history: %w", err)
 	}
 	key := func(e history.Entry) string {
 		return fmt.Sprintf("%d\x00%s\x00%s\x00%s\x00%s", e.Time.UnixNano(), e.Who, e.Via, e.File, e.AssetID)
@@ -137,7 +138,7 @@ func migrateHistory(ctx context.Context, src, dst kit.Library) (int, error) {
 		}
 	}
 	if err := to.AppendHistory(ctx, add); err != nil {
-		return 0, fmt.Errorf("migrate: history: %w", err)
+		return 0, msg.Errorf("migrate: history: %w", err)
 	}
 	return len(add), nil
 }

@@ -2,7 +2,7 @@ package library
 
 import (
 	"context"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -92,7 +92,7 @@ func SchemeOf(location string) (Scheme, error) {
 		}
 	}
 	if fallback == nil {
-		return Scheme{}, fmt.Errorf("library %q: no scheme takes this location", location)
+		return Scheme{}, msg.Errorf("library %q: no scheme takes this location", location)
 	}
 	return *fallback, nil
 }

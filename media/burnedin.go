@@ -3,7 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -89,7 +89,7 @@ func ReadBurnedIn(ctx context.Context, tools Tools, engine *ocr.Engine, path str
 		return nil, passErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read burned-in captions: %w", err)
+		return nil, msg.Errorf("read burned-in captions: %w", err)
 	}
 	return res, nil
 }
@@ -102,7 +102,7 @@ func ocrOutput(ctx context.Context, engine *ocr.Engine, info Info, opts OCROptio
 	opts.ensureDefaults()
 	w, h := info.Width, info.Height
 	if w <= 0 || h <= 0 {
-		return frameOutput{}, nil, errors.New("read burned-in captions: the video stream has no size")
+		return frameOutput{}, nil, msg.New("read burned-in captions: the video stream has no size")
 	}
 	if long := max(w, h); long > opts.MaxSide {
 		w, h = w*opts.MaxSide/long, h*opts.MaxSide/long
@@ -145,7 +145,7 @@ func ocrOutput(ctx context.Context, engine *ocr.Engine, info Info, opts OCROptio
 				if result.err != nil {
 					return result.err
 				}
-				return errors.New("OCR stopped before the last frame")
+				return msg.New("OCR stopped before the last frame")
 			}
 		},
 		end: func() { once.Do(func() { close(frames) }) },

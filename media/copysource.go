@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -46,7 +47,7 @@ type copyText struct {
 
 // ErrNoCopy reports a video in which no copy was found: no sidecar, no
 // text subtitle stream, and no burned-in captions OCR could read.
-var ErrNoCopy = errors.New("no copy found")
+var ErrNoCopy = msg.New("no copy found")
 
 // copyPlan says where a video's copy comes from, decided before its frames
 // are decoded: ready (a sidecar, a subtitle stream or speech) in ct, or
@@ -88,7 +89,7 @@ func (p *Parser) planCopy(ctx context.Context, o Options, path string, info Info
 			return copyPlan{ct: ct}, err
 		}
 		if errors.Is(err, ocr.ErrNoModels) && streamErr != nil {
-			return copyPlan{}, fmt.Errorf("no text subtitle stream and no sidecar .srt/.ass, so the copy must be read from burned-in captions: %w", err)
+			return copyPlan{}, msg.Errorf("no text subtitle stream and no sidecar .srt/.ass, so the copy must be read from burned-in captions: %w", err)
 		}
 		return copyPlan{}, err
 	}
@@ -102,7 +103,7 @@ func (p *Parser) ocrCopy(ctx context.Context, o Options, path string, res *ocr.R
 		if o.Transcriber != nil {
 			return p.transcribe(ctx, o, path)
 		}
-		return copyText{ocr: res}, fmt.Errorf("%w: no subtitle stream, no sidecar .srt/.ass, and OCR read no burned-in captions in %d frames", ErrNoCopy, res.Frames)
+		return copyText{ocr: res}, msg.Errorf("%w: no subtitle stream, no sidecar .srt/.ass, and OCR read no burned-in captions in %d frames", ErrNoCopy, res.Frames)
 	}
 	return copyText{data: cuesSRT(res.Cues), format: element.FormatSRT, source: SourceOCR, ocr: res, describe: "burned-in captions (OCR)"}, nil
 }

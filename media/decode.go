@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"io"
@@ -51,7 +52,7 @@ func decodePass(ctx context.Context, tools Tools, path string, info Info, limits
 		return ErrContainer
 	}
 	if !info.HasVideo {
-		return errors.New("no video stream")
+		return msg.New("no video stream")
 	}
 	if len(outs) == 0 {
 		return nil
@@ -121,7 +122,7 @@ func decodePass(ctx context.Context, tools Tools, path string, info Info, limits
 	readers[0] = stdout
 	if err := start(cmd); err != nil {
 		closeAll()
-		return fmt.Errorf("start ffmpeg: %w", err)
+		return msg.Errorf("start ffmpeg: %w", err)
 	}
 	for _, w := range writers {
 		w.Close() // ffmpeg holds its copies
@@ -162,7 +163,7 @@ func decodePass(ctx context.Context, tools Tools, path string, info Info, limits
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return fmt.Errorf("decode video: %s", probeMessage(stderr.String(), waitErr))
+		return msg.Errorf("decode video: %s", probeMessage(stderr.String(), waitErr))
 	}
 	for _, o := range outs {
 		if o.done != nil {

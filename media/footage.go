@@ -2,7 +2,7 @@ package media
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"slices"
 
@@ -49,7 +49,7 @@ func footageSize(w, h, long int) (int, int) {
 // (decodePass).
 func DecodeFootage(ctx context.Context, tools Tools, path string, info Info, opts FootageOptions, limits Limits) (*footage.Fingerprint, error) {
 	if !info.HasVideo {
-		return nil, errors.New("no video stream to fingerprint")
+		return nil, msg.New("no video stream to fingerprint")
 	}
 	out, fh := footageOutput(info, opts)
 	if err := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, ""); err != nil {

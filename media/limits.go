@@ -1,8 +1,7 @@
 package media
 
 import (
-	"errors"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"os"
 	"time"
 )
@@ -56,7 +55,7 @@ func (l *Limits) EnsureDefaults() {
 // Validate refuses negative limits (zero means the default).
 func (l Limits) Validate() error {
 	if l.MaxSide < 0 || l.MaxPixels < 0 || l.MaxDuration < 0 || l.MaxBytes < 0 {
-		return fmt.Errorf("media limits must not be negative: %+v", l)
+		return msg.Errorf("media limits must not be negative: %+v", l)
 	}
 	return nil
 }
@@ -65,11 +64,11 @@ func (l Limits) Validate() error {
 var (
 	// ErrOverLimit reports media beyond Limits; the message names the
 	// measure and the limit.
-	ErrOverLimit = errors.New("over the media limit")
+	ErrOverLimit = msg.New("over the media limit")
 	// ErrContainer reports a file that is not one of the accepted
 	// containers (MP4/MOV, Matroska/WebM): playlists (HLS, ffconcat) and
 	// every other format ffmpeg would follow or read are refused.
-	ErrContainer = errors.New("not a supported video container (mp4, mov, mkv, webm)")
+	ErrContainer = msg.New("not a supported video container (mp4, mov, mkv, webm)")
 )
 
 // Check returns an ErrOverLimit error when info is beyond l (defaults for
@@ -78,18 +77,18 @@ func (l Limits) Check(info Info) error {
 	l.EnsureDefaults()
 	for _, s := range info.Video {
 		if s.Width < 0 || s.Height < 0 {
-			return fmt.Errorf("%w: video stream of %d×%d pixels", ErrOverLimit, s.Width, s.Height)
+			return msg.Errorf("%w: video stream of %d×%d pixels", ErrOverLimit, s.Width, s.Height)
 		}
 		if s.Width > l.MaxSide || s.Height > l.MaxSide {
-			return fmt.Errorf("%w: video stream of %d×%d pixels is over %d pixels per side", ErrOverLimit, s.Width, s.Height, l.MaxSide)
+			return msg.Errorf("%w: video stream of %d×%d pixels is over %d pixels per side", ErrOverLimit, s.Width, s.Height, l.MaxSide)
 		}
 		if int64(s.Width)*int64(s.Height) > int64(l.MaxPixels) {
-			return fmt.Errorf("%w: video stream of %d×%d pixels is over %d pixels per frame", ErrOverLimit, s.Width, s.Height, l.MaxPixels)
+			return msg.Errorf("%w: video stream of %d×%d pixels is over %d pixels per frame", ErrOverLimit, s.Width, s.Height, l.MaxPixels)
 		}
 	}
 	if info.MaxDurationMs > l.MaxDuration.Milliseconds() || info.DurationMs > l.MaxDuration.Milliseconds() {
 		d := time.Duration(max(info.MaxDurationMs, info.DurationMs)) * time.Millisecond
-		return fmt.Errorf("%w: %s long, over %s", ErrOverLimit, d.Round(time.Second), l.MaxDuration)
+		return msg.Errorf("%w: %s long, over %s", ErrOverLimit, d.Round(time.Second), l.MaxDuration)
 	}
 	return nil
 }
@@ -102,10 +101,10 @@ func (l Limits) checkSize(path string) error {
 		return err
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+		return msg.Errorf("not a regular file (%s)", st.Mode().Type())
 	}
 	if st.Size() > l.MaxBytes {
-		return fmt.Errorf("%w: %d bytes, over %d bytes", ErrOverLimit, st.Size(), l.MaxBytes)
+		return msg.Errorf("%w: %d bytes, over %d bytes", ErrOverLimit, st.Size(), l.MaxBytes)
 	}
 	return nil
 }

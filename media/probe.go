@@ -3,9 +3,9 @@ package media
 import (
 	"bytes"
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"os/exec"
 	"strconv"
@@ -82,7 +82,7 @@ func Probe(ctx context.Context, tools Tools, path string) (Info, error) {
 		if strings.Contains(stderr.String(), "not on whitelist") {
 			return Info{}, ErrContainer
 		}
-		return Info{}, fmt.Errorf("cannot read the file as media (truncated or not a video?): %s", probeMessage(stderr.String(), err))
+		return Info{}, msg.Errorf("cannot read the file as media (truncated or not a video?): %s", probeMessage(stderr.String(), err))
 	}
 	return parseProbe(out)
 }
@@ -118,7 +118,7 @@ func parseProbe(out []byte) (Info, error) {
 		} `json:"streams"`
 	}
 	if err := json.Unmarshal(out, &v); err != nil {
-		return Info{}, fmt.Errorf("ffprobe output: %w", err)
+		return Info{}, msg.Errorf("ffprobe output: %w", err)
 	}
 	var info Info
 	demuxer, ok := containers[v.Format.FormatName]

@@ -3,7 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"strings"
 
@@ -19,7 +19,7 @@ var textSubtitleCodecs = map[string]string{
 }
 
 // ErrNoSubtitles reports a video without a text subtitle stream.
-var ErrNoSubtitles = errors.New("no text subtitle stream (mov_text, subrip, ass or webvtt)")
+var ErrNoSubtitles = msg.New("no text subtitle stream (mov_text, subrip, ass or webvtt)")
 
 // pickSubtitle returns the index among subtitle streams of the first text
 // stream and the format to extract it as.
@@ -30,7 +30,7 @@ func pickSubtitle(codecs []string) (int, string, error) {
 		}
 	}
 	if len(codecs) > 0 {
-		return 0, "", fmt.Errorf("%w; found only bitmap subtitles (%s)", ErrNoSubtitles, strings.Join(codecs, ", "))
+		return 0, "", msg.Errorf("%w; found only bitmap subtitles (%s)", ErrNoSubtitles, strings.Join(codecs, ", "))
 	}
 	return 0, "", ErrNoSubtitles
 }
@@ -72,10 +72,10 @@ func ExtractSubtitles(ctx context.Context, tools Tools, path string, info Info, 
 		return nil, ctx.Err()
 	}
 	if out.over {
-		return nil, fmt.Errorf("%w: subtitle stream over %d bytes", ErrOverLimit, maxSubtitleBytes)
+		return nil, msg.Errorf("%w: subtitle stream over %d bytes", ErrOverLimit, maxSubtitleBytes)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("extract subtitles: %s", probeMessage(stderr.String(), err))
+		return nil, msg.Errorf("extract subtitles: %s", probeMessage(stderr.String(), err))
 	}
 	return out.buf.Bytes(), nil
 }

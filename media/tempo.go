@@ -4,9 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os/exec"
@@ -88,7 +88,7 @@ func MeasureTempo(ctx context.Context, tools Tools, path string, info Info, limi
 		return Tempo{}, nil, err
 	}
 	if err := start(dec); err != nil {
-		return Tempo{}, nil, fmt.Errorf("start ffmpeg: %w", err)
+		return Tempo{}, nil, msg.Errorf("start ffmpeg: %w", err)
 	}
 	whole := &bpmRun{from: 0, to: math.MaxInt64}
 	runs := []*bpmRun{whole}
@@ -148,10 +148,10 @@ func MeasureTempo(ctx context.Context, tools Tools, path string, info Info, limi
 		return Tempo{}, nil, ctx.Err()
 	}
 	if waitErr != nil {
-		return Tempo{}, nil, fmt.Errorf("decode audio: %s", probeMessage(decErr.String(), waitErr))
+		return Tempo{}, nil, msg.Errorf("decode audio: %s", probeMessage(decErr.String(), waitErr))
 	}
 	if readErr != nil {
-		return Tempo{}, nil, fmt.Errorf("decode audio: %w", readErr)
+		return Tempo{}, nil, msg.Errorf("decode audio: %w", readErr)
 	}
 	t, err := whole.result()
 	if err != nil {
@@ -194,7 +194,7 @@ func (b *bpmRun) start(ctx context.Context, bin string) {
 		err = start(b.cmd)
 	}
 	if err != nil {
-		b.err, b.done, b.cmd = fmt.Errorf("start bpm: %w", err), true, nil
+		b.err, b.done, b.cmd = msg.Errorf("start bpm: %w", err), true, nil
 		return
 	}
 	b.in = in
@@ -213,7 +213,7 @@ func (b *bpmRun) write(p []byte) {
 		}
 	}
 	if _, err := b.in.Write(p); err != nil {
-		b.err = fmt.Errorf("bpm: %w", err)
+		b.err = msg.Errorf("bpm: %w", err)
 		b.close()
 	}
 }
@@ -230,7 +230,7 @@ func (b *bpmRun) wait() {
 		return
 	}
 	if err := b.cmd.Wait(); err != nil && b.err == nil {
-		b.err = fmt.Errorf("bpm: %s", toolMessage(b.stderr.String(), err))
+		b.err = msg.Errorf("bpm: %s", toolMessage(b.stderr.String(), err))
 	}
 	b.cmd = nil
 }
@@ -247,7 +247,7 @@ func (b *bpmRun) result() (Tempo, error) {
 	out := strings.TrimSpace(b.stdout.String())
 	v, err := strconv.ParseFloat(out, 64)
 	if err != nil || !(v > 0) || math.IsInf(v, 0) {
-		return Tempo{}, fmt.Errorf("bpm printed %q, not a tempo", out)
+		return Tempo{}, msg.Errorf("bpm printed %q, not a tempo", out)
 	}
 	t.BPM = math.Round(v*10) / 10
 	return t, nil

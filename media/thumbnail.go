@@ -3,7 +3,7 @@ package media
 import (
 	"bytes"
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"strconv"
 )
@@ -27,7 +27,7 @@ func Thumbnail(ctx context.Context, tools Tools, path string, atMs int64, width 
 		return nil, err
 	}
 	if !info.HasVideo {
-		return nil, errors.New("no video stream")
+		return nil, msg.New("no video stream")
 	}
 	bin, err := tools.ffmpeg()
 	if err != nil {
@@ -49,10 +49,10 @@ func Thumbnail(ctx context.Context, tools Tools, path string, atMs int64, width 
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &capped{b: &out, max: maxThumbnailBytes}, &stderr
 	if err := run(cmd); err != nil {
-		return nil, fmt.Errorf("thumbnail: %s", toolMessage(stderr.String(), err))
+		return nil, msg.Errorf("thumbnail: %s", toolMessage(stderr.String(), err))
 	}
 	if out.Len() == 0 {
-		return nil, errors.New("thumbnail: no frame")
+		return nil, msg.New("thumbnail: no frame")
 	}
 	return out.Bytes(), nil
 }
@@ -65,7 +65,7 @@ type capped struct {
 
 func (c *capped) Write(p []byte) (int, error) {
 	if c.b.Len()+len(p) > c.max {
-		return 0, errors.New("output too large")
+		return 0, msg.New("output too large")
 	}
 	return c.b.Write(p)
 }

@@ -2,8 +2,7 @@ package media
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 
 // ErrMissingTool reports an external tool that is not installed; the
 // message names the Debian package that provides it.
-var ErrMissingTool = errors.New("missing tool")
+var ErrMissingTool = msg.New("missing tool")
 
 // Tools are the paths of the external programs media runs. The zero value
 // looks each one up in PATH when it is needed.
@@ -40,7 +39,7 @@ func resolve(explicit, tool string) (string, error) {
 	}
 	p, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s not found; install the Debian package %s (apt-get install %s)",
+		return "", msg.Errorf("%w: %s not found; install the Debian package %s (apt-get install %s)",
 			ErrMissingTool, tool, debianPackage[tool], debianPackage[tool])
 	}
 	return p, nil
@@ -91,7 +90,7 @@ func run(cmd *exec.Cmd) error {
 func inputPath(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return "", fmt.Errorf("resolve %s: %w", path, err)
+		return "", msg.Errorf("resolve %s: %w", path, err)
 	}
 	return abs, nil
 }

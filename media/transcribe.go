@@ -2,7 +2,7 @@ package media
 
 import (
 	"context"
-	"errors"
+	"elib/internal/i18n/msg"
 
 	"elib/media/ocr"
 )
@@ -30,7 +30,7 @@ func (p *Parser) transcribe(ctx context.Context, o Options, path string) (copyTe
 		return copyText{}, err
 	}
 	if len(cues) == 0 {
-		return copyText{}, errors.New("no copy found: no subtitles, no burned-in captions, and no speech transcribed")
+		return copyText{}, msg.New("no copy found: no subtitles, no burned-in captions, and no speech transcribed")
 	}
 	return copyText{data: cuesSRT(cues), format: "srt", source: SourceSpeech, describe: "speech"}, nil
 }

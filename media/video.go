@@ -2,6 +2,7 @@ package media
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"os"
@@ -104,9 +105,9 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 	}
 	switch {
 	case info.DurationMs <= 0:
-		return nil, errors.New("0-second clip: the video has no duration")
+		return nil, msg.New("0-second clip: the video has no duration")
 	case !info.HasVideo:
-		return nil, errors.New("no video stream")
+		return nil, msg.New("no video stream")
 	}
 	if info.HasAudio {
 		if _, err := o.Tools.bpm(); err != nil {
@@ -166,7 +167,7 @@ func (p *Parser) parseVideo(ctx context.Context, o Options, path string, opts el
 			return nil, err
 		}
 		if ocrErr != nil {
-			return nil, fmt.Errorf("read burned-in captions: %w", ocrErr)
+			return nil, msg.Errorf("read burned-in captions: %w", ocrErr)
 		}
 		if ct, err = p.ocrCopy(ctx, o, path, res); err != nil {
 			return nil, err

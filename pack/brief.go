@@ -2,6 +2,7 @@ package pack
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -90,7 +91,7 @@ func NewBrief(ctx context.Context, p kit.Pack, s Searcher, n int) (*Brief, error
 		}
 		res, err := s.Search(ctx, fulltext.Query{Type: string(t), Sort: fulltext.SortPlays, Limit: n + 8})
 		if err != nil {
-			return nil, fmt.Errorf("brief %s: inspiration for %s: %w", p.ID, t, err)
+			return nil, msg.Errorf("brief %s: inspiration for %s: %w", p.ID, t, err)
 		}
 		for _, h := range res.Hits {
 			if h.AssetID == p.From || h.Plays == nil {
@@ -135,7 +136,7 @@ func (b *Brief) Write(w io.Writer, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(b)
 	}
-	return fmt.Errorf("unknown export format %q (want one of %v)", format, Formats)
+	return msg.Errorf("unknown export format %q (want one of %v)", format, Formats)
 }
 
 func (b *Brief) markdown(w io.Writer) error {

@@ -11,6 +11,7 @@
 package pack
 
 import (
+	"elib/internal/i18n/msg"
 	"fmt"
 	"strconv"
 	"strings"
@@ -59,10 +60,10 @@ func New(a *element.Asset, opts Options) (kit.Pack, error) {
 		opts.Now = time.Now()
 	}
 	if n := utf8.RuneCountInString(opts.Title); n > MaxTitleChars {
-		return kit.Pack{}, fmt.Errorf("pack: title of %d characters: at most %d", n, MaxTitleChars)
+		return kit.Pack{}, msg.Errorf("pack: title of %d characters: at most %d", n, MaxTitleChars)
 	}
 	if n := utf8.RuneCountInString(opts.Note); n > MaxNoteChars {
-		return kit.Pack{}, fmt.Errorf("pack: note of %d characters: at most %d", n, MaxNoteChars)
+		return kit.Pack{}, msg.Errorf("pack: note of %d characters: at most %d", n, MaxNoteChars)
 	}
 	p := kit.Pack{Title: opts.Title, Note: opts.Note, From: a.ID, Created: opts.Now.UTC().Format(time.RFC3339)}
 	if p.Title == "" {
@@ -79,13 +80,13 @@ func New(a *element.Asset, opts Options) (kit.Pack, error) {
 		hit := false
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
 			if n < 1 || n > len(p.Elements) {
-				return kit.Pack{}, fmt.Errorf("pack: slot %d: %s has elements 1–%d", n, a.ID, len(p.Elements))
+				return kit.Pack{}, msg.Errorf("pack: slot %d: %s has elements 1–%d", n, a.ID, len(p.Elements))
 			}
 			p.Elements[n-1].Slot, hit = true, true
 		} else {
 			t, ok := element.ParseType(s)
 			if !ok {
-				return kit.Pack{}, fmt.Errorf("pack: slot %q is neither an element type (hook, conflict, testimonial, conversion, story, other) nor a position", s)
+				return kit.Pack{}, msg.Errorf("pack: slot %q is neither an element type (hook, conflict, testimonial, conversion, story, other) nor a position", s)
 			}
 			for i := range p.Elements {
 				if p.Elements[i].Type == string(t) {
@@ -94,7 +95,7 @@ func New(a *element.Asset, opts Options) (kit.Pack, error) {
 			}
 		}
 		if !hit {
-			return kit.Pack{}, fmt.Errorf("pack: slot %q: %s has no such element", s, a.ID)
+			return kit.Pack{}, msg.Errorf("pack: slot %q: %s has no such element", s, a.ID)
 		}
 	}
 	fixed := 0
@@ -104,7 +105,7 @@ func New(a *element.Asset, opts Options) (kit.Pack, error) {
 		}
 	}
 	if fixed == 0 {
-		return kit.Pack{}, fmt.Errorf("pack: every element of %s is a slot; keep at least one fixed", a.ID)
+		return kit.Pack{}, msg.Errorf("pack: every element of %s is a slot; keep at least one fixed", a.ID)
 	}
 	return p, nil
 }

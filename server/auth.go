@@ -42,13 +42,13 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, cookie bool)
 	}
 	if got == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="elib"`)
-		writeError(w, http.StatusUnauthorized, "missing bearer token: send Authorization: Bearer $ELIB_TOKEN")
+		writeError(w, r, http.StatusUnauthorized, codeUnauthorized, "missing bearer token: send Authorization: Bearer $ELIB_TOKEN")
 		return false
 	}
 	sum := sha256.Sum256([]byte(got))
 	if s.opts.Token == "" || subtle.ConstantTimeCompare(sum[:], s.tokenSum[:]) != 1 {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="elib", error="invalid_token"`)
-		writeError(w, http.StatusUnauthorized, "invalid bearer token")
+		writeError(w, r, http.StatusUnauthorized, codeUnauthorized, "invalid bearer token")
 		return false
 	}
 	return true

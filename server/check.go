@@ -53,13 +53,13 @@ func (s *Server) session(ctx context.Context, sopts check.SessionOptions, packID
 	return sess, nil
 }
 
-// inputErrors converts parse failures into report entries; it reports
-// whether every input failed.
-func inputErrors(ins []input) (errs []report.FileError, allFailed bool) {
+// inputErrors converts parse failures into report entries, in the
+// request's language; it reports whether every input failed.
+func inputErrors(r *http.Request, ins []input) (errs []report.FileError, allFailed bool) {
 	allFailed = true
 	for _, in := range ins {
 		if in.Err != nil {
-			errs = append(errs, report.NewFileError(in.File, in.Err))
+			errs = append(errs, report.NewFileError(in.File, in.Err).In(printerOf(r)))
 		}
 		if len(in.Assets) > 0 {
 			allFailed = false
@@ -98,9 +98,9 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			return
 		}
 	}
-	errs, allFailed := inputErrors(req.Inputs)
+	errs, allFailed := inputErrors(r, req.Inputs)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, errs[0].String())
+		writeInputError(w, r, errs[0])
 		return
 	}
 	sess, err := s.session(r.Context(), check.SessionOptions{Threshold: threshold, FootageThreshold: footageThreshold}, req.Pack, req.ExcludeSelf)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 
 	"elib/element"
@@ -25,7 +24,7 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 	el, err := s.opts.Library.ElementByID(id)
 	if err != nil || el == nil {
 		if el == nil && (err == nil || isNotFound(err)) {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no element %q in the library", id))
+			writeError(w, r, http.StatusNotFound, codeNotFound, "no element %q in the library", id)
 			return
 		}
 		s.writeErr(w, r, "element "+id, err)
@@ -57,7 +56,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if n == 0 {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no asset or element %q in the library", id))
+		writeError(w, r, http.StatusNotFound, codeNotFound, "no asset or element %q in the library", id)
 		return
 	}
 	s.opts.Logger.Info("removed through the API", "id", id, "removed", n)

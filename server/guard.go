@@ -3,8 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -76,7 +76,7 @@ func (s *Server) hostAllowed(r *http.Request) bool {
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 	if !s.hostAllowed(r) {
 		s.opts.Logger.Warn("refused a request for a host this server does not serve", "host", r.Host, "remote", r.RemoteAddr)
-		writeError(w, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not served here: use http://127.0.0.1 or localhost, or start `elib serve` with --allowed-host NAME", r.Host))
+		writeError(w, r, http.StatusMisdirectedRequest, codeHostRefused, "host %q is not served here: use http://127.0.0.1 or localhost, or start `elib serve` with --allowed-host NAME", r.Host)
 		return false
 	}
 	checked := r
@@ -88,7 +88,7 @@ func (s *Server) guard(w http.ResponseWriter, r *http.Request) bool {
 		checked = &post
 	}
 	if err := s.csrf.Check(checked); err != nil {
-		writeError(w, http.StatusForbidden, "cross-origin request refused: the API answers its own page and non-browser clients")
+		writeError(w, r, http.StatusForbidden, codeCrossOrigin, "cross-origin request refused: the API answers its own page and non-browser clients")
 		return false
 	}
 	return true
@@ -107,7 +107,7 @@ func (s *Server) readCheckInputs(w http.ResponseWriter, r *http.Request) (req *r
 	upload := ct == "multipart/form-data"
 	if !upload && r.ContentLength > s.opts.MaxCheckBytes {
 		ctx, cancel = context.WithCancel(r.Context())
-		return nil, ctx, cancel, &errTooLarge{what: fmt.Sprintf("request body of %d bytes (a script is kilobytes; upload a video as a file)", r.ContentLength), limit: s.opts.MaxCheckBytes}
+		return nil, ctx, cancel, &errTooLarge{what: msg.Errorf("request body of %d bytes (a script is kilobytes; upload a video as a file)", r.ContentLength), limit: s.opts.MaxCheckBytes}
 	}
 	rc := http.NewResponseController(w)
 	if upload {
@@ -193,9 +193,9 @@ func (s *Server) release(heavy bool) {
 }
 
 // writeBusy answers 503 with Retry-After.
-func writeBusy(w http.ResponseWriter, msg string) {
+func writeBusy(w http.ResponseWriter, r *http.Request, code, key string, args ...any) {
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	writeError(w, http.StatusServiceUnavailable, msg)
+	writeError(w, r, http.StatusServiceUnavailable, code, key, args...)
 }
 
 // cappedBuffer collects a reply up to max bytes; past it, writes fail.

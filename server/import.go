@@ -12,6 +12,7 @@ import (
 	"elib/api"
 	"elib/check/report"
 	"elib/element"
+	"elib/internal/i18n/msg"
 )
 
 // noID marks posted JSON assets that carried no id of their own.
@@ -42,7 +43,7 @@ func readImport(r *http.Request, lim uploadLimits, parse func() fileParser) ([]i
 	default:
 		return nil, badRequest("unsupported Content-Type %q for import: send application/json, application/x-ndjson or multipart/form-data", ct)
 	}
-	body, err := readAllLimit(r.Body, lim.Text, "an import body (import videos and large libraries as files)")
+	body, err := readAllLimit(r.Body, lim.Text, msg.New("an import body (import videos and large libraries as files)"))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
@@ -87,9 +88,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	errs, allFailed := inputErrors(ins)
+	errs, allFailed := inputErrors(r, ins)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, errs[0].String())
+		writeInputError(w, r, errs[0])
 		return
 	}
 	var assets []element.Asset

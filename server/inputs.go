@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"elib/element"
+	"elib/internal/i18n/msg"
 )
 
 // checkRequest is the JSON body of /v1/check and /v1/split.
@@ -71,10 +72,19 @@ type requestInputs struct {
 // errBadRequest marks client errors in request decoding.
 var errBadRequest = errors.New("bad request")
 
-// badRequest wraps a message as a client error.
+// badRequest is a client error with the message key format (a key of
+// internal/i18n's catalogs) and its arguments; errors.Is(err,
+// errBadRequest) holds for it.
 func badRequest(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errBadRequest, fmt.Sprintf(format, args...))
+	return &requestError{err: msg.Errorf(format, args...)}
 }
+
+// requestError is a client error (400); err says what was wrong.
+type requestError struct{ err error }
+
+func (e *requestError) Error() string        { return errBadRequest.Error() + ": " + e.err.Error() }
+func (e *requestError) Unwrap() error        { return e.err }
+func (e *requestError) Is(target error) bool { return target == errBadRequest }
 
 // defaultAssetID is the id of posted text without one: no library asset has
 // it (library ids are paths or explicit ids), so nothing is ignored as self.
@@ -102,19 +112,23 @@ type uploadLimits struct {
 	Dir string
 }
 
-// errTooLarge is a body or part over a limit (413).
+// errTooLarge is a body or part over a limit (413); what names it (a
+// message key with its arguments).
 type errTooLarge struct {
-	what  string
+	what  error
 	limit int64
 }
 
-func (e *errTooLarge) Error() string {
-	return fmt.Sprintf("%s is over the limit of %d bytes", e.what, e.limit)
+func (e *errTooLarge) Error() string { return e.Unwrap().Error() }
+
+// Unwrap is the message a reply says.
+func (e *errTooLarge) Unwrap() error {
+	return msg.Errorf("%v is over the limit of %d bytes", e.what, e.limit)
 }
 
 // readAllLimit reads r up to limit bytes; beyond it, an *errTooLarge
 // naming what.
-func readAllLimit(r io.Reader, limit int64, what string) ([]byte, error) {
+func readAllLimit(r io.Reader, limit int64, what error) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
@@ -133,7 +147,7 @@ func readAllLimit(r io.Reader, limit int64, what string) ([]byte, error) {
 func readInputs(r *http.Request, lim uploadLimits) (*requestInputs, error) {
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	readBody := func() ([]byte, error) {
-		body, err := readAllLimit(r.Body, lim.Text, "a request body that is not a multipart upload")
+		body, err := readAllLimit(r.Body, lim.Text, msg.New("a request body that is not a multipart upload"))
 		if err != nil {
 			return nil, fmt.Errorf("read body: %w", err)
 		}
@@ -278,7 +292,7 @@ func readMultipart(r *http.Request, boundary string, lim uploadLimits) (_ *reque
 					out.spooled = append(out.spooled, u.Path)
 				}
 			} else {
-				u.Data, err = readAllLimit(p, lim.Text, fmt.Sprintf("file %q (a script; videos may be larger)", u.Name))
+				u.Data, err = readAllLimit(p, lim.Text, msg.Errorf("file %q (a script; videos may be larger)", u.Name))
 			}
 			p.Close()
 			if err != nil {
@@ -286,7 +300,7 @@ func readMultipart(r *http.Request, boundary string, lim uploadLimits) (_ *reque
 			}
 			out.uploads = append(out.uploads, u)
 		case "format", "id", "threshold", "footage_threshold", "text", "pack", "exclude_self":
-			data, err := readAllLimit(p, lim.Text, fmt.Sprintf("field %q", name))
+			data, err := readAllLimit(p, lim.Text, msg.Errorf("field %q", name))
 			p.Close()
 			if err != nil {
 				return nil, fmt.Errorf("read multipart part %q: %w", name, err)

@@ -8,11 +8,19 @@ import (
 	"time"
 
 	"elib/check"
+	"elib/internal/i18n/msg"
 )
 
 // errReplicaBehind refuses a check or search while the library's database
 // trails its primary by more than Options.MaxReplicaLag.
 var errReplicaBehind = errors.New("replica behind")
+
+// replicaBehind is errReplicaBehind with what the reply says.
+type replicaBehind struct{ err error }
+
+func (e *replicaBehind) Error() string        { return e.err.Error() }
+func (e *replicaBehind) Unwrap() error        { return e.err }
+func (e *replicaBehind) Is(target error) bool { return target == errReplicaBehind }
 
 // lagSampleInterval is how often at most a burst of requests asks the
 // database for its lag.
@@ -56,8 +64,8 @@ func (s *Server) current(ctx context.Context) error {
 		return fmt.Errorf("%w: %w", check.ErrLibraryUnavailable, err)
 	}
 	if lag > s.opts.MaxReplicaLag {
-		return fmt.Errorf("%w: the library's database is a replica %s behind its primary (this server's bound is %s): imports of that time are not visible yet; retry shortly or use a server on the primary",
-			errReplicaBehind, lag.Round(100*time.Millisecond), s.opts.MaxReplicaLag)
+		return &replicaBehind{msg.Errorf("the library's database is a replica %s behind its primary (this server's bound is %s): imports of that time are not visible yet; retry shortly or use a server on the primary",
+			lag.Round(100*time.Millisecond), s.opts.MaxReplicaLag)}
 	}
 	return nil
 }

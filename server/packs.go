@@ -35,7 +35,7 @@ func (s *Server) handlePack(w http.ResponseWriter, r *http.Request) {
 	ps := s.opts.Library
 	p, err := ps.Pack(r.PathValue("id"))
 	if err != nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", r.PathValue("id")))
+		writeError(w, r, http.StatusNotFound, codeNotFound, "no pack %q in the library", r.PathValue("id"))
 		return
 	}
 	writeJSON(w, http.StatusOK, p)
@@ -47,7 +47,7 @@ func (s *Server) handlePackExport(w http.ResponseWriter, r *http.Request) {
 	ps := s.opts.Library
 	p, err := ps.Pack(r.PathValue("id"))
 	if err != nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", r.PathValue("id")))
+		writeError(w, r, http.StatusNotFound, codeNotFound, "no pack %q in the library", r.PathValue("id"))
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -56,7 +56,7 @@ func (s *Server) handlePackExport(w http.ResponseWriter, r *http.Request) {
 	}
 	types := map[string]string{"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "json": "application/json; charset=utf-8"}
 	if types[format] == "" {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("format=%q: want md, html or json", format))
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "format=%q: want md, html or json", format)
 		return
 	}
 	b, err := pack.NewBrief(r.Context(), p, s.opts.Library, 3)
@@ -99,7 +99,7 @@ func (s *Server) handlePackCreate(w http.ResponseWriter, r *http.Request) {
 	a, err := s.opts.Library.Asset(req.From)
 	if err != nil {
 		if errors.Is(err, kit.ErrNotFound) {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no asset %q in the library", req.From))
+			writeError(w, r, http.StatusNotFound, codeNotFound, "no asset %q in the library", req.From)
 			return
 		}
 		s.writeErr(w, r, "pack create", err)
@@ -128,7 +128,7 @@ func (s *Server) handlePackDelete(w http.ResponseWriter, r *http.Request) {
 	err := ps.PackRemove(id)
 	s.writeMu.Unlock()
 	if errors.Is(err, kit.ErrNotFound) {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no pack %q in the library", id))
+		writeError(w, r, http.StatusNotFound, codeNotFound, "no pack %q in the library", id)
 		return
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -46,7 +45,7 @@ func searchFilters(v url.Values, query *fulltext.Query, now time.Time) error {
 		query.Sort = fulltext.SortScore
 	}
 	if !slices.Contains(fulltext.Sorts, query.Sort) {
-		return badRequest("%s", fmt.Sprintf("sort=%q: want one of %v", query.Sort, fulltext.Sorts))
+		return badRequest("sort=%q: want one of %v", query.Sort, fulltext.Sorts)
 	}
 	return nil
 }
@@ -57,22 +56,22 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	// the 10,000th: a search must never quietly run with fewer filters.
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("query string: %v", err))
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "query string: %v", err)
 		return
 	}
 	if n := len(q["where"]); n > MaxSearchFilters {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("%d where parameters: at most %d filters per search", n, MaxSearchFilters))
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "%d where parameters: at most %d filters per search", n, MaxSearchFilters)
 		return
 	}
 	query := fulltext.Query{Text: q.Get("q"), Limit: DefaultSearchLimit, Facets: true}
 	if n := utf8.RuneCountInString(query.Text); n > MaxQueryChars {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("query of %d characters is over the limit of %d: search for a few words", n, MaxQueryChars))
+		writeError(w, r, http.StatusBadRequest, codeBadRequest, "query of %d characters is over the limit of %d: search for a few words", n, MaxQueryChars)
 		return
 	}
 	if t := strings.TrimSpace(q.Get("type")); t != "" {
 		typ, ok := element.ParseType(t)
 		if !ok {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("unknown element type %q (hook, conflict, testimonial, conversion, story, other)", t))
+			writeError(w, r, http.StatusBadRequest, codeBadRequest, "unknown element type %q (hook, conflict, testimonial, conversion, story, other)", t)
 			return
 		}
 		query.Type = string(typ)
@@ -88,7 +87,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > p.max {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("%s=%q must be an integer between 0 and %d", p.name, v, p.max))
+			writeError(w, r, http.StatusBadRequest, codeBadRequest, "%s=%q must be an integer between 0 and %d", p.name, v, p.max)
 			return
 		}
 		*p.dst = n

@@ -17,6 +17,8 @@ import (
 	"elib/check"
 	"elib/fingerprint"
 	"elib/library/kit"
+
+	"golang.org/x/text/language"
 )
 
 // Defaults of Options.
@@ -60,6 +62,11 @@ type Options struct {
 	// Zone is the time zone the dashboard's weeks and months begin in
 	// (`elib serve --tz`). The default value is nil (UTC).
 	Zone *time.Location
+	// Lang is the language of error messages for requests whose
+	// Accept-Language names no language elib speaks (`elib serve`
+	// passes its --lang or locale). The default value (the zero Tag) is
+	// English.
+	Lang language.Tag
 	// LibraryName is the library's bare name (its folder's, or its
 	// PostgreSQL database's), which the page shows in its own language
 	// ("元件库：copy.elib（12 个素材）"). The default value is "" (the
@@ -286,7 +293,7 @@ func (s *Server) routes(web fs.FS) {
 	files := http.FileServerFS(web)
 	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/v1/") {
-			writeError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint %s %s", r.Method, r.URL.Path))
+			writeError(w, r, http.StatusNotFound, codeNotFound, "no API endpoint %s %s", r.Method, r.URL.Path)
 			return
 		}
 		files.ServeHTTP(w, r)
@@ -297,6 +304,7 @@ func (s *Server) routes(web fs.FS) {
 // around the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.opts.Now()
+	r = s.withPrinter(r)
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
@@ -308,7 +316,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if s.opts.Private && needsToken(r.URL.Path) && !s.checkToken(rec, r, true) {
 		// refused: a private server's endpoint without the token
 	} else if r.ContentLength > s.opts.MaxBodyBytes {
-		writeError(rec, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opts.MaxBodyBytes))
+		writeError(rec, r, http.StatusRequestEntityTooLarge, codeTooLarge, "request body of %d bytes is over the limit of %d bytes", r.ContentLength, s.opts.MaxBodyBytes)
 	} else {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(rec, r.Body, s.opts.MaxBodyBytes)
@@ -356,15 +364,15 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (s *Server) requireToken(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if s.opts.ReadOnly {
-			msg := "the library is open read-only: writes are disabled"
 			if s.opts.Sample {
-				msg = "the embedded sample library is read-only: start `elib serve` on a library (elib init) with ELIB_TOKEN set to import"
+				writeError(w, r, http.StatusForbidden, codeReadOnly, "the embedded sample library is read-only: start `elib serve` on a library (elib init) with ELIB_TOKEN set to import")
+			} else {
+				writeError(w, r, http.StatusForbidden, codeReadOnly, "the library is open read-only: writes are disabled")
 			}
-			writeError(w, http.StatusForbidden, msg)
 			return
 		}
 		if s.opts.Token == "" {
-			writeError(w, http.StatusForbidden, "writes are disabled: start `elib serve` with ELIB_TOKEN set to allow import and delete")
+			writeError(w, r, http.StatusForbidden, codeWritesDisabled, "writes are disabled: start `elib serve` with ELIB_TOKEN set to allow import and delete")
 			return
 		}
 		if !s.checkToken(w, r, false) {

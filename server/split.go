@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"elib/api"
+	"elib/check/report"
 )
 
 // handleSplit is POST /v1/split.
@@ -15,14 +16,18 @@ func (s *Server) handleSplit(w http.ResponseWriter, r *http.Request) {
 		s.writeErr(w, r, "split", err)
 		return
 	}
-	errs, allFailed := inputErrors(req.Inputs)
+	errs, allFailed := inputErrors(r, req.Inputs)
 	if allFailed {
-		writeError(w, http.StatusBadRequest, errs[0].String())
+		writeInputError(w, r, errs[0])
 		return
 	}
 	out := api.Split{Files: []api.SplitFile{}}
 	for _, in := range req.Inputs {
-		out.Files = append(out.Files, api.NewSplitFile(in.File, in.Assets, in.Err))
+		f := api.NewSplitFile(in.File, in.Assets, in.Err)
+		if in.Err != nil {
+			f.Error = report.NewFileError(in.File, in.Err).In(printerOf(r)).Error
+		}
+		out.Files = append(out.Files, f)
 	}
 	s.reply(w, r, http.StatusOK, out)
 }

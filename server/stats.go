@@ -62,7 +62,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		if r.Context().Err() != nil {
 			return // the client left; the computation goes on for the next one
 		}
-		writeBusy(w, fmt.Sprintf("stats: still being computed after %s (a large library takes minutes; the result is cached); retry shortly", s.opts.CheckTimeout))
+		writeBusy(w, r, codeBusy, "stats: still being computed after %s (a large library takes minutes; the result is cached); retry shortly", s.opts.CheckTimeout)
 		return
 	}
 	if e.err != nil {

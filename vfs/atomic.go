@@ -2,7 +2,7 @@ package vfs
 
 import (
 	"bufio"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,7 +27,7 @@ func Write(fsys FS, path string, write func(w io.Writer) error) (err error) {
 	tmp := path + TempSuffix
 	f, err := fsys.Create(tmp)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
+		return msg.Errorf("create %s: %w", tmp, err)
 	}
 	defer func() {
 		if err != nil {
@@ -37,10 +37,10 @@ func Write(fsys FS, path string, write func(w io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if err = write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		return msg.Errorf("write %s: %w", tmp, err)
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
+		return msg.Errorf("write %s: %w", tmp, err)
 	}
 	return Commit(fsys, f, path)
 }
@@ -51,13 +51,13 @@ func Commit(fsys FS, f File, path string) error {
 	tmp := f.Name()
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("fsync %s: %w", tmp, err)
+		return msg.Errorf("fsync %s: %w", tmp, err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+		return msg.Errorf("close %s: %w", tmp, err)
 	}
 	if err := fsys.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp, err)
+		return msg.Errorf("rename %s: %w", tmp, err)
 	}
 	return fsys.SyncDir(filepath.Dir(path))
 }
@@ -66,11 +66,11 @@ func Commit(fsys FS, f File, path string) error {
 func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
+		return msg.Errorf("open dir %s: %w", dir, err)
 	}
 	defer d.Close()
 	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
+		return msg.Errorf("fsync dir %s: %w", dir, err)
 	}
 	return nil
 }

@@ -1,8 +1,8 @@
 package vfs
 
 import (
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -85,7 +85,7 @@ func ReadFile(fsys FS, name string) ([]byte, error) {
 	b := make([]byte, st.Size())
 	n, err := f.ReadAt(b, 0)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, msg.Errorf("read %s: %w", name, err)
 	}
 	return b[:n], nil
 }

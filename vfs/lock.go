@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"os"
@@ -38,14 +39,14 @@ type Lock struct {
 func TryLock(path string) (*Lock, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("open lock %s: %w", path, err)
+		return nil, msg.Errorf("open lock %s: %w", path, err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		defer f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
 			return nil, &LockedError{Path: path, PID: readPID(f)}
 		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, msg.Errorf("lock %s: %w", path, err)
 	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
@@ -76,7 +77,7 @@ func (l *Lock) Unlock() error {
 	}
 	l.f = nil
 	if err != nil {
-		return fmt.Errorf("unlock: %w", err)
+		return msg.Errorf("unlock: %w", err)
 	}
 	return nil
 }

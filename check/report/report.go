@@ -1,6 +1,7 @@
 package report
 
 import (
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,21 +72,35 @@ type FileError struct {
 	File  string `json:"file"`
 	Line  int    `json:"line,omitempty"`
 	Error string `json:"error"`
+	// Err is the cause Error was made from (nil when decoded from
+	// JSON): a printer says it in the user's language (i18n
+	// Printer.Message), Error stays English.
+	Err error `json:"-"`
 }
 
 // NewFileError describes an input that failed, with the file and line of
 // an element.ParseError when err carries one.
 func NewFileError(file string, err error) FileError {
-	fe := FileError{File: file, Error: err.Error()}
+	fe := FileError{File: file, Error: err.Error(), Err: err}
 	var pe *element.ParseError
 	if errors.As(err, &pe) {
 		fe.Line = pe.Line
 		if pe.File != "" {
 			fe.File = pe.File
 		}
-		fe.Error = pe.Err.Error()
+		fe.Error, fe.Err = pe.Err.Error(), pe.Err
 	}
 	return fe
+}
+
+// In is e with its message in p's language.
+func (e FileError) In(p *i18n.Printer) FileError {
+	if e.Err != nil {
+		e.Error = p.Message(e.Err)
+	} else {
+		e.Error = p.Phrases(e.Error)
+	}
+	return e
 }
 
 // String is "file:line: message" (or "file: message" without a line).
@@ -126,7 +141,7 @@ type Report struct {
 func Write(w io.Writer, format string, r *Report) error {
 	f, ok := LookupFormat(format)
 	if !ok {
-		return fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(FormatNames(), ", "))
+		return msg.Errorf("unknown format %q (want one of %s)", format, strings.Join(FormatNames(), ", "))
 	}
 	return f.write(w, r)
 }

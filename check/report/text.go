@@ -93,7 +93,7 @@ func writeText(w io.Writer, r *Report) error {
 		if e.Line > 0 {
 			loc = fmt.Sprintf("%s:%d", e.File, e.Line)
 		}
-		fmt.Fprintf(&b, "%s  %s: %s\n", p.paint(ansiBold+ansiRed, tr.T("ERROR")), loc, tr.Phrases(e.Error))
+		fmt.Fprintf(&b, "%s  %s: %s\n", p.paint(ansiBold+ansiRed, tr.T("ERROR")), loc, e.In(tr).Error)
 	}
 	if anyMatch(r) {
 		b.WriteString(p.paint(ansiFaint, tr.T("containment: the share of an element's 5-character runs found in that one library element; an element's duplication counts what all its matches cover, so it can exceed each containment\n")))

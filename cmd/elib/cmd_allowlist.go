@@ -144,9 +144,9 @@ func runAllowlistEdit(_ context.Context, g *globalOptions, opts allowlistOptions
 		}{action, max(after-before, before-after), after})
 	}
 	if action == "add" {
-		fmt.Fprintf(g.stdout, "added %d phrases (%d in the allowlist)\n", after-before, after)
+		g.printer().F(g.stdout, "added %d phrases (%d in the allowlist)\n", after-before, after)
 	} else {
-		fmt.Fprintf(g.stdout, "removed %d phrases (%d in the allowlist)\n", before-after, after)
+		g.printer().F(g.stdout, "removed %d phrases (%d in the allowlist)\n", before-after, after)
 	}
 	return nil
 }

@@ -208,3 +208,8 @@ var historyZone = func() *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }()
+
+// padRight is s padded with spaces to n terminal columns.
+func padRight(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-displayWidth(s)))
+}

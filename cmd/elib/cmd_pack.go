@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/corpus"
+	"elib/element"
 	"elib/index"
 	"elib/internal/i18n"
 	"elib/library/kit"
@@ -175,7 +176,7 @@ func runPackCreate(ctx context.Context, g *globalOptions, opts packOptions) erro
 	if g.format == "json" {
 		return writeJSON(g.stdout, map[string]string{"id": p.ID})
 	}
-	fmt.Fprintf(g.stdout, "created %s from %s: slots %s, %d fixed element(s)\n", p.ID, p.From, slotList(p), len(pack.License(p)))
+	g.printer().F(g.stdout, "created %s from %s: slots %s, %d fixed element(s)\n", p.ID, p.From, slotList(p), len(pack.License(p)))
 	return nil
 }
 
@@ -196,11 +197,12 @@ func runPackList(ctx context.Context, g *globalOptions, opts packOptions) error 
 		}
 		return writeJSON(g.stdout, map[string]any{"packs": ps})
 	}
+	tr := g.printer()
 	if len(ps) == 0 {
-		fmt.Fprintln(g.stdout, "no packs (make one with elib pack create --from ASSET_ID)")
+		tr.F(g.stdout, "no packs (make one with elib pack create --from ASSET_ID)\n")
 	}
 	for _, p := range ps {
-		fmt.Fprintf(g.stdout, "%-14s %s  from %s  slots %s  %s\n", p.ID, p.Title, p.From, slotList(p), p.Created)
+		tr.F(g.stdout, "%-14s %s  from %s  slots %s  %s\n", p.ID, p.Title, p.From, slotList(p), g.localTime(p.Created))
 	}
 	return nil
 }
@@ -221,7 +223,7 @@ func runPackRemove(ctx context.Context, g *globalOptions, opts packOptions, id s
 	if g.format == "json" {
 		return writeJSON(g.stdout, map[string]string{"removed": id})
 	}
-	fmt.Fprintf(g.stdout, "removed %s\n", id)
+	g.printer().F(g.stdout, "removed %s\n", id)
 	return nil
 }
 
@@ -242,16 +244,21 @@ func runPackShow(ctx context.Context, g *globalOptions, opts packOptions, id str
 	if g.format == "json" {
 		return writeJSON(g.stdout, p)
 	}
-	fmt.Fprintf(g.stdout, "%s  %s\nfrom %s, created %s\n", p.ID, p.Title, p.From, p.Created)
+	tr := g.printer()
+	tr.F(g.stdout, "%s  %s\nfrom %s, created %s\n", p.ID, p.Title, p.From, g.localTime(p.Created))
 	if p.Note != "" {
-		fmt.Fprintf(g.stdout, "note: %s\n", p.Note)
+		tr.F(g.stdout, "note: %s\n", p.Note)
 	}
 	for i, e := range p.Elements {
-		role := "fixed"
+		role := tr.T("fixed")
 		if e.Slot {
-			role = "SLOT "
+			role = tr.T("SLOT ")
 		}
-		fmt.Fprintf(g.stdout, "  %d. %s %-11s %s  %s\n", i+1, role, e.Type, e.ElementID, clip(e.Text, 40))
+		typ := e.Type
+		if tr.Chinese() {
+			typ = element.Type(e.Type).Chinese()
+		}
+		fmt.Fprintf(g.stdout, "  %d. %s %s %s  %s\n", i+1, role, padRight(typ, 11), e.ElementID, clip(e.Text, 40))
 	}
 	return nil
 }

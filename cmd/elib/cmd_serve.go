@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -179,7 +178,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	logger := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := server.New(server.Options{
 		Library: lib, Engine: engine, Token: opts.token, TokenName: os.Getenv("ELIB_TOKEN_NAME"),
-		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name, Zone: g.zone,
+		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name, Zone: g.zone, Lang: g.printer().Tag(),
 		Threshold: &opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
 		Private: private, MediaSlots: opts.mediaSlots,
@@ -187,26 +186,27 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	writes := "writes disabled (set ELIB_TOKEN to enable import/delete)"
+	p := g.printer()
+	writes := p.T("writes disabled (set ELIB_TOKEN to enable import/delete)")
 	switch {
 	case sample:
-		writes = "read-only sample library"
+		writes = p.T("read-only sample library")
 	case opts.token != "":
-		writes = "writes enabled with bearer token"
+		writes = p.T("writes enabled with bearer token")
 	}
 	if private {
-		writes += "; private: every endpoint but /healthz needs the token"
+		writes += p.T("; private: every endpoint but /healthz needs the token")
 	}
 	err = server.Run(ctx, srv, server.RunOptions{
 		Addr: opts.addr, Listener: opts.listener,
 		Ready: func(addr net.Addr) {
 			what := desc
 			if !sample {
-				what = fmt.Sprintf("%s (%d assets)", desc, lib.AssetCount())
+				what = p.T("library %s (%d assets)", name, lib.AssetCount())
 			}
-			fmt.Fprintf(g.stderr, "elib: serving %s on http://%s (%s)\n", what, addr, writes)
+			p.F(g.stderr, "elib: serving %s on http://%s (%s)\n", what, addr, writes)
 			if remote {
-				fmt.Fprintf(g.stderr, "elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n", opts.addr)
+				p.F(g.stderr, "elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n", opts.addr)
 			}
 			if opts.ready != nil {
 				opts.ready(addr)
@@ -216,7 +216,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	fmt.Fprintln(g.stderr, "elib: server stopped")
+	p.F(g.stderr, "elib: server stopped\n")
 	return nil
 }
 
@@ -252,7 +252,7 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		return nil, "", false, err
 	}
 	if !opts.sample {
-		fmt.Fprintf(g.stderr, "elib: no library at %s — serving the %s read-only\n", dir, desc)
+		g.printer().F(g.stderr, "elib: no library at %s — serving the %s read-only\n", dir, desc)
 	}
 	return lib, desc, true, nil
 }

@@ -122,7 +122,7 @@ func TestServeBinarySIGTERM(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	sc := bufio.NewScanner(stderr)
-	addrRe := regexp.MustCompile(`on http://([0-9.:]+)`)
+	addrRe := regexp.MustCompile(`http://([0-9.:]+)`)
 	var base string
 	for sc.Scan() {
 		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
@@ -180,7 +180,7 @@ func TestServeFollowsImportsOfOtherProcesses(t *testing.T) {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	sc := bufio.NewScanner(pipe)
-	addrRe := regexp.MustCompile(`on http://([0-9.:]+)`)
+	addrRe := regexp.MustCompile(`http://([0-9.:]+)`)
 	var base string
 	for sc.Scan() {
 		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
@@ -255,7 +255,7 @@ func startServe(t *testing.T, work, lib string, args ...string) string {
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	sc := bufio.NewScanner(pipe)
-	addrRe := regexp.MustCompile(`on http://([0-9.:]+)`)
+	addrRe := regexp.MustCompile(`http://([0-9.:]+)`)
 	for sc.Scan() {
 		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 			go func() {

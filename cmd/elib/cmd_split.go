@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"elib/check/report"
 	"elib/internal/i18n"
 	"encoding/json"
 	"fmt"
@@ -106,7 +107,7 @@ func runSplit(ctx context.Context, g *globalOptions, opts splitOptions, args []s
 			}
 			files = append(files, sf)
 			if g.format == "text" {
-				writeSplitText(g.stdout, sf)
+				writeSplitText(g.stdout, g.printer(), sf, err)
 			}
 			return nil
 		}, countSkipped)
@@ -185,33 +186,38 @@ func defaultSplitRoot(arg string) string {
 	return ""
 }
 
-// writeSplitText prints one file in the human format.
-func writeSplitText(w io.Writer, sf api.SplitFile) {
+// writeSplitText prints one file in the human format, in tr's language;
+// err is the file's error, if any.
+func writeSplitText(w io.Writer, tr *i18n.Printer, sf api.SplitFile, err error) {
 	fmt.Fprintf(w, "== %s\n", sf.File)
 	if sf.Error != "" {
-		fmt.Fprintf(w, "   error: %s\n\n", sf.Error)
+		msg := sf.Error
+		if err != nil {
+			msg = report.NewFileError(sf.File, err).In(tr).Error
+		}
+		tr.F(w, "   error: %s\n\n", msg)
 		return
 	}
 	for _, a := range sf.Assets {
 		if a.Title != "" {
-			fmt.Fprintf(w, "asset %s  《%s》  %d elements\n", a.ID, a.Title, len(a.Elements))
+			tr.F(w, "asset %s  《%s》  %d elements\n", a.ID, a.Title, len(a.Elements))
 		} else {
-			fmt.Fprintf(w, "asset %s  %d elements\n", a.ID, len(a.Elements))
+			tr.F(w, "asset %s  %d elements\n", a.ID, len(a.Elements))
 		}
 		if len(a.Meta) > 0 {
-			fmt.Fprintf(w, "  meta: %s\n", formatAttrs(a.Meta))
+			tr.F(w, "  meta: %s\n", formatAttrs(a.Meta))
 		}
 		for i, e := range a.Elements {
-			fmt.Fprintf(w, "  [%d] %s %-11s chars %d-%d", i+1, e.Type.Chinese(), e.Type, e.Start, e.End)
+			tr.F(w, "  [%d] %s %-11s chars %d-%d", i+1, e.Type.Chinese(), e.Type, e.Start, e.End)
 			if e.StartMs != nil && e.EndMs != nil {
 				fmt.Fprintf(w, "  %s-%s", formatMs(*e.StartMs), formatMs(*e.EndMs))
 			}
 			if e.Line > 0 {
-				fmt.Fprintf(w, "  line %d", e.Line)
+				tr.F(w, "  line %d", e.Line)
 			}
 			fmt.Fprintln(w)
 			if len(e.Attributes) > 0 {
-				fmt.Fprintf(w, "      attributes: %s\n", formatAttrs(e.Attributes))
+				tr.F(w, "      attributes: %s\n", formatAttrs(e.Attributes))
 			}
 			for _, l := range strings.Split(e.Text, "\n") {
 				fmt.Fprintf(w, "      %s\n", l)

@@ -10,7 +10,7 @@ package decode
 
 import (
 	"bytes"
-	"errors"
+	"elib/internal/i18n/msg"
 	"fmt"
 	"strings"
 	"unicode"
@@ -33,10 +33,10 @@ const (
 // Sentinel errors; a *Error wraps one of them.
 var (
 	// ErrBinary reports NUL bytes or control characters outside text.
-	ErrBinary = errors.New("binary data, not text")
+	ErrBinary = msg.New("binary data, not text")
 	// ErrEncoding reports bytes that are neither UTF-8, UTF-16 with BOM nor
 	// plausible GB18030.
-	ErrEncoding = errors.New("invalid text encoding (expected UTF-8, UTF-16 with BOM or GB18030)")
+	ErrEncoding = msg.New("invalid text encoding (expected UTF-8, UTF-16 with BOM or GB18030)")
 )
 
 // Error is a decoding failure at a 1-based line of the input.
@@ -96,7 +96,7 @@ func Text(data []byte) (string, string, error) {
 
 func utf16Text(b []byte, bigEndian bool) (string, error) {
 	if len(b)%2 != 0 {
-		return "", &Error{Line: 1 + bytes.Count(b, []byte{'\n'}), Err: fmt.Errorf("truncated UTF-16 (odd number of bytes): %w", ErrEncoding)}
+		return "", &Error{Line: 1 + bytes.Count(b, []byte{'\n'}), Err: msg.Errorf("truncated UTF-16 (odd number of bytes): %w", ErrEncoding)}
 	}
 	u := make([]uint16, len(b)/2)
 	for i := range u {
@@ -115,11 +115,11 @@ func utf16Text(b []byte, bigEndian bool) (string, error) {
 			line++
 		case c >= 0xD800 && c < 0xDC00:
 			if i+1 >= len(u) || u[i+1] < 0xDC00 || u[i+1] >= 0xE000 {
-				return "", &Error{Line: line, Err: fmt.Errorf("unpaired UTF-16 surrogate: %w", ErrEncoding)}
+				return "", &Error{Line: line, Err: msg.Errorf("unpaired UTF-16 surrogate: %w", ErrEncoding)}
 			}
 			i++
 		case c >= 0xDC00 && c < 0xE000:
-			return "", &Error{Line: line, Err: fmt.Errorf("unpaired UTF-16 surrogate: %w", ErrEncoding)}
+			return "", &Error{Line: line, Err: msg.Errorf("unpaired UTF-16 surrogate: %w", ErrEncoding)}
 		}
 	}
 	return string(utf16.Decode(u)), nil

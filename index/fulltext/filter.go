@@ -1,7 +1,7 @@
 package fulltext
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 	"math"
 	"sort"
 	"strconv"
@@ -87,7 +87,7 @@ var numericKeys = map[string]bool{"bpm": true, "bgm_bpm": true, "节拍": true}
 func ParseFilter(s string) (Filter, error) {
 	i := strings.IndexAny(s, "=:：")
 	if i <= 0 {
-		return Filter{}, fmt.Errorf("filter %q: want KEY=VALUE (e.g. camera=推近)", s)
+		return Filter{}, msg.Errorf("filter %q: want KEY=VALUE (e.g. camera=推近)", s)
 	}
 	sep := len("=")
 	if strings.HasPrefix(s[i:], "：") {
@@ -95,21 +95,21 @@ func ParseFilter(s string) (Filter, error) {
 	}
 	f := Filter{Key: strings.ToLower(strings.TrimSpace(s[:i])), Value: strings.TrimSpace(s[i+sep:])}
 	if f.Key == "" || f.Value == "" {
-		return Filter{}, fmt.Errorf("filter %q: want KEY=VALUE with neither empty", s)
+		return Filter{}, msg.Errorf("filter %q: want KEY=VALUE with neither empty", s)
 	}
 	if strings.ContainsAny(f.Key, " \t") {
-		return Filter{}, fmt.Errorf("filter %q: a key has no spaces", s)
+		return Filter{}, msg.Errorf("filter %q: a key has no spaces", s)
 	}
 	if !KnownFilterKey(f.Key) {
 		if strings.Contains(f.Key, ".") {
-			return Filter{}, fmt.Errorf("filter %q: a key with a dot is meta.KEY or attr.KEY", s)
+			return Filter{}, msg.Errorf("filter %q: a key with a dot is meta.KEY or attr.KEY", s)
 		}
-		return Filter{}, fmt.Errorf("filter %q: unknown key %q; known keys: %s (any other metadata or attribute key: meta.KEY=VALUE or attr.KEY=VALUE)",
+		return Filter{}, msg.Errorf("filter %q: unknown key %q; known keys: %s (any other metadata or attribute key: meta.KEY=VALUE or attr.KEY=VALUE)",
 			s, f.Key, strings.Join(FilterKeys(), ", "))
 	}
 	if numericKeys[f.Key] {
 		if _, err := ParseRange(f.Value); err != nil {
-			return Filter{}, fmt.Errorf("filter %q: %w", s, err)
+			return Filter{}, msg.Errorf("filter %q: %w", s, err)
 		}
 	}
 	return f, nil
@@ -157,7 +157,7 @@ func ParseRange(s string) (Range, error) {
 		}
 		n, err := strconv.ParseFloat(x, 64)
 		if err != nil || n < 0 || math.IsInf(n, 0) || math.IsNaN(n) {
-			return 0, fmt.Errorf("range %q: %q is not a non-negative number", s, x)
+			return 0, msg.Errorf("range %q: %q is not a non-negative number", s, x)
 		}
 		return n, nil
 	}
@@ -167,7 +167,7 @@ func ParseRange(s string) (Range, error) {
 	}
 	if !dash {
 		if lo == "" {
-			return Range{}, fmt.Errorf("empty range")
+			return Range{}, msg.Errorf("empty range")
 		}
 		return Range{Lo: a, Hi: a}, nil
 	}
@@ -176,10 +176,10 @@ func ParseRange(s string) (Range, error) {
 		return Range{}, err
 	}
 	if lo == "" && hi == "" {
-		return Range{}, fmt.Errorf("range %q: give LO-HI", s)
+		return Range{}, msg.Errorf("range %q: give LO-HI", s)
 	}
 	if hi != "" && b < a {
-		return Range{}, fmt.Errorf("range %q: %v is below %v", s, b, a)
+		return Range{}, msg.Errorf("range %q: %v is below %v", s, b, a)
 	}
 	return Range{Lo: a, Hi: b}, nil
 }
@@ -331,7 +331,7 @@ func sortOrder(s string) ([]string, error) {
 	case SortCreated:
 		return []string{"-" + FieldPublished, "-_score", "_id"}, nil
 	}
-	return nil, fmt.Errorf("unknown sort %q (want one of %v)", s, Sorts)
+	return nil, msg.Errorf("unknown sort %q (want one of %v)", s, Sorts)
 }
 
 // ---- documents held in memory ----

@@ -2,8 +2,8 @@ package fulltext
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -39,11 +39,11 @@ const (
 var (
 	// ErrLocked means another process held the index for longer than
 	// Options.Timeout.
-	ErrLocked = errors.New("locked by another process")
+	ErrLocked = msg.New("locked by another process")
 	// ErrReadOnly is returned by Apply on an index opened ReadOnly.
-	ErrReadOnly = errors.New("search index opened read-only")
+	ErrReadOnly = msg.New("search index opened read-only")
 	// ErrClosed is returned after Close.
-	ErrClosed = errors.New("search index closed")
+	ErrClosed = msg.New("search index closed")
 )
 
 // Options tune Open.
@@ -117,7 +117,7 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	if !exists {
 		if opts.ReadOnly {
-			return nil, fmt.Errorf("search index %s: %w", dir, fs.ErrNotExist)
+			return nil, msg.Errorf("search index %s: %w", dir, fs.ErrNotExist)
 		}
 		if err := create(dir); err != nil {
 			return nil, err
@@ -142,17 +142,17 @@ func indexExists(dir string) (bool, error) {
 		return true, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("search index %s: %w", dir, err)
+		return false, msg.Errorf("search index %s: %w", dir, err)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return false, nil
 		}
-		return false, fmt.Errorf("search index %s: %w", dir, err)
+		return false, msg.Errorf("search index %s: %w", dir, err)
 	}
 	if len(entries) > 0 {
-		return false, fmt.Errorf("search index %s: directory exists but holds no index_meta.json", dir)
+		return false, msg.Errorf("search index %s: directory exists but holds no index_meta.json", dir)
 	}
 	return false, nil
 }
@@ -163,33 +163,33 @@ func indexExists(dir string) (bool, error) {
 func create(dir string) error {
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	defer os.RemoveAll(tmp)                // no-op after a successful rename
 	if err := os.Remove(tmp); err != nil { // bleve wants to create the directory itself
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	bi, err := bleve.NewUsing(tmp, NewMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore,
 		map[string]interface{}{"bolt_timeout": lockSlice.String()})
 	if err != nil {
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	if err := bi.Close(); err != nil {
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	_ = os.Remove(dir) // an empty directory left by someone else
 	if err := os.Rename(tmp, dir); err != nil {
 		if ok, _ := indexExists(dir); ok {
 			return nil // another process created it first
 		}
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	if err := vfs.SyncDir(parent); err != nil {
-		return fmt.Errorf("create search index %s: %w", dir, err)
+		return msg.Errorf("create search index %s: %w", dir, err)
 	}
 	return nil
 }
@@ -209,15 +209,15 @@ func (x *Index) open(ctx context.Context, readOnly bool) (bleve.Index, error) {
 		}
 		if !errors.Is(err, bolt.ErrTimeout) {
 			if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) || errors.Is(err, bleve.ErrorIndexMetaMissing) {
-				return nil, fmt.Errorf("search index %s: %w", x.dir, fs.ErrNotExist)
+				return nil, msg.Errorf("search index %s: %w", x.dir, fs.ErrNotExist)
 			}
-			return nil, fmt.Errorf("open search index %s: %w", x.dir, err)
+			return nil, msg.Errorf("open search index %s: %w", x.dir, err)
 		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("open search index %s: %w", x.dir, ctx.Err())
+			return nil, msg.Errorf("open search index %s: %w", x.dir, ctx.Err())
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("search index %s is %w (waited %v)", x.dir, ErrLocked, x.opts.Timeout)
+			return nil, msg.Errorf("search index %s is %w (waited %v)", x.dir, ErrLocked, x.opts.Timeout)
 		}
 	}
 }
@@ -253,7 +253,7 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 	}
 	for i := range docs {
 		if docs[i].ID == "" {
-			return fmt.Errorf("apply to search index %s: document %d has no ID", x.dir, i)
+			return msg.Errorf("apply to search index %s: document %d has no ID", x.dir, i)
 		}
 		ops = append(ops, op{doc: &docs[i]})
 	}
@@ -262,7 +262,7 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 	}
 
 	if err := zh.Warm(); err != nil { // not while holding the lock
-		return fmt.Errorf("apply to search index %s: %w", x.dir, err)
+		return msg.Errorf("apply to search index %s: %w", x.dir, err)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -281,12 +281,12 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 	for start := 0; start < len(ops); start += x.opts.BatchSize {
 		if err := ctx.Err(); err != nil {
 			_ = release()
-			return fmt.Errorf("apply to search index %s: %w", x.dir, err)
+			return msg.Errorf("apply to search index %s: %w", x.dir, err)
 		}
 		if x.held == nil {
 			bi, err := x.open(context.Background(), false)
 			if err != nil {
-				return fmt.Errorf("apply: %w", err)
+				return msg.Errorf("apply: %w", err)
 			}
 			x.held, since = bi, time.Now()
 		}
@@ -299,22 +299,22 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 			}
 			if err := b.Index(o.doc.ID, o.doc.fields()); err != nil {
 				_ = release()
-				return fmt.Errorf("apply to search index %s: document %s: %w", x.dir, o.doc.ID, err)
+				return msg.Errorf("apply to search index %s: document %s: %w", x.dir, o.doc.ID, err)
 			}
 		}
 		if err := x.held.Batch(b); err != nil {
 			_ = release()
-			return fmt.Errorf("apply to search index %s: %w", x.dir, err)
+			return msg.Errorf("apply to search index %s: %w", x.dir, err)
 		}
 		if end < len(ops) && !x.opts.Exclusive && time.Since(since) >= maxHold {
 			if err := release(); err != nil {
-				return fmt.Errorf("apply to search index %s: %w", x.dir, err)
+				return msg.Errorf("apply to search index %s: %w", x.dir, err)
 			}
 			time.Sleep(yieldPause)
 		}
 	}
 	if err := release(); err != nil {
-		return fmt.Errorf("apply to search index %s: close: %w", x.dir, err)
+		return msg.Errorf("apply to search index %s: close: %w", x.dir, err)
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func (x *Index) with(ctx context.Context, fn func(bleve.Index) error) error {
 	}
 	err = fn(bi)
 	if cerr := bi.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close search index %s: %w", x.dir, cerr)
+		err = msg.Errorf("close search index %s: %w", x.dir, cerr)
 	}
 	return err
 }
@@ -352,7 +352,7 @@ func (x *Index) DocCount() (uint64, error) {
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count search index %s: %w", x.dir, err)
+		return 0, msg.Errorf("count search index %s: %w", x.dir, err)
 	}
 	return n, nil
 }
@@ -373,7 +373,7 @@ func (x *Index) Close() error {
 		err := x.held.Close()
 		x.held = nil
 		if err != nil {
-			return fmt.Errorf("close search index %s: %w", x.dir, err)
+			return msg.Errorf("close search index %s: %w", x.dir, err)
 		}
 	}
 	return nil

@@ -1,9 +1,8 @@
 package manifest
 
 import (
+	"elib/internal/i18n/msg"
 	"encoding/json"
-	"errors"
-	"fmt"
 
 	"path/filepath"
 	"strconv"
@@ -21,7 +20,7 @@ const FileName = "manifest.json"
 const Format = 1
 
 // ErrCorrupt is wrapped by errors about a damaged manifest.
-var ErrCorrupt = errors.New("corrupt manifest")
+var ErrCorrupt = msg.New("corrupt manifest")
 
 // Manifest describes one generation of a library.
 type Manifest struct {
@@ -173,21 +172,21 @@ func ReadFS(fsys vfs.FS, dir string) (*Manifest, error) {
 	path := filepath.Join(dir, FileName)
 	b, err := vfs.ReadFile(fsys, path)
 	if err != nil {
-		return nil, fmt.Errorf("read manifest: %w", err)
+		return nil, msg.Errorf("read manifest: %w", err)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("manifest %s: %w: %v", path, ErrCorrupt, err)
+		return nil, msg.Errorf("manifest %s: %w: %v", path, ErrCorrupt, err)
 	}
 	if m.Format != Format {
-		return nil, fmt.Errorf("manifest %s: unsupported library format %d (this elib reads %d)", path, m.Format, Format)
+		return nil, msg.Errorf("manifest %s: unsupported library format %d (this elib reads %d)", path, m.Format, Format)
 	}
 	want, err := m.sum()
 	if err != nil {
-		return nil, fmt.Errorf("manifest %s: %w", path, err)
+		return nil, msg.Errorf("manifest %s: %w", path, err)
 	}
 	if m.Checksum != want {
-		return nil, fmt.Errorf("manifest %s: %w: checksum mismatch", path, ErrCorrupt)
+		return nil, msg.Errorf("manifest %s: %w: checksum mismatch", path, ErrCorrupt)
 	}
 	if m.Segments == nil {
 		m.Segments = []Segment{}
@@ -204,15 +203,15 @@ func WriteFS(fsys vfs.FS, dir string, m *Manifest) error {
 	m.Format = Format
 	sum, err := m.sum()
 	if err != nil {
-		return fmt.Errorf("encode manifest: %w", err)
+		return msg.Errorf("encode manifest: %w", err)
 	}
 	m.Checksum = sum
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("encode manifest: %w", err)
+		return msg.Errorf("encode manifest: %w", err)
 	}
 	if err := vfs.WriteFile(fsys, filepath.Join(dir, FileName), append(b, '\n')); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
+		return msg.Errorf("write manifest: %w", err)
 	}
 	return nil
 }

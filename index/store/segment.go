@@ -2,8 +2,8 @@ package store
 
 import (
 	"bufio"
+	"elib/internal/i18n/msg"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 
@@ -44,7 +44,7 @@ var (
 )
 
 // ErrCorrupt is wrapped by every error about a damaged segment file.
-var ErrCorrupt = errors.New("corrupt segment")
+var ErrCorrupt = msg.New("corrupt segment")
 
 // BlockInfo locates one compressed block in a segment file.
 type BlockInfo struct {
@@ -112,12 +112,12 @@ func Create(fsys vfs.FS, path string, firstRef uint32) (*Writer, error) {
 func create(fsys vfs.FS, path string, firstRef uint32, version uint32) (*Writer, error) {
 	f, err := fsys.Create(path + vfs.TempSuffix)
 	if err != nil {
-		return nil, fmt.Errorf("create segment: %w", err)
+		return nil, msg.Errorf("create segment: %w", err)
 	}
 	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("create segment: %w", err)
+		return nil, msg.Errorf("create segment: %w", err)
 	}
 	w := &Writer{fs: fsys, path: path, f: f, bw: bufio.NewWriterSize(f, 1<<20), hash: xxhash.New(), enc: enc,
 		firstRef: firstRef, nextRef: firstRef, elemFirst: firstRef, version: version}
@@ -133,7 +133,7 @@ func (w *Writer) write(b []byte) {
 		return
 	}
 	if _, err := w.bw.Write(b); err != nil {
-		w.err = fmt.Errorf("write segment %s: %w", w.path, err)
+		w.err = msg.Errorf("write segment %s: %w", w.path, err)
 		return
 	}
 	w.hash.Write(b)
@@ -147,7 +147,7 @@ func (w *Writer) AddElement(e *Element) error {
 		return w.err
 	}
 	if e.Ref != w.nextRef {
-		return fmt.Errorf("segment %s: element ref %d out of order (want %d)", w.path, e.Ref, w.nextRef)
+		return msg.Errorf("segment %s: element ref %d out of order (want %d)", w.path, e.Ref, w.nextRef)
 	}
 	if w.elemCount == 0 {
 		w.elemFirst = e.Ref
@@ -267,7 +267,7 @@ func (w *Writer) Commit() (Info, error) {
 	w.write(tr[:])
 	if w.err == nil {
 		if err := w.bw.Flush(); err != nil {
-			w.err = fmt.Errorf("write segment %s: %w", w.path, err)
+			w.err = msg.Errorf("write segment %s: %w", w.path, err)
 		}
 	}
 	if w.err != nil {
@@ -313,12 +313,12 @@ type Reader struct {
 func Open(fsys vfs.FS, path string, dec *zstd.Decoder) (*Reader, error) {
 	f, err := fsys.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open segment: %w", err)
+		return nil, msg.Errorf("open segment: %w", err)
 	}
 	r := &Reader{path: path, f: f, dec: dec}
 	if err := r.load(); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("segment %s: %w", path, err)
+		return nil, msg.Errorf("segment %s: %w", path, err)
 	}
 	return r, nil
 }
@@ -345,7 +345,7 @@ func (r *Reader) load() error {
 	}
 	r.version = binary.LittleEndian.Uint32(hdr[8:])
 	if r.version < 1 || r.version > Version {
-		return fmt.Errorf("unsupported segment version %d", r.version)
+		return msg.Errorf("unsupported segment version %d", r.version)
 	}
 	var tr [trailerSize]byte
 	if _, err := r.f.ReadAt(tr[:], r.size-trailerSize); err != nil {
@@ -473,21 +473,21 @@ func (r *Reader) BlockFor(ref uint32) int {
 // decoded.
 func (r *Reader) readBlock(kind string, i int, bi BlockInfo, compressed bool) ([]byte, error) {
 	if !compressed && bi.CLen != bi.ULen {
-		return nil, fmt.Errorf("segment %s: %s block %d: %w: stored size %d, raw size %d", r.path, kind, i, ErrCorrupt, bi.CLen, bi.ULen)
+		return nil, msg.Errorf("segment %s: %s block %d: %w: stored size %d, raw size %d", r.path, kind, i, ErrCorrupt, bi.CLen, bi.ULen)
 	}
 	c := make([]byte, bi.CLen)
 	if _, err := r.f.ReadAt(c, bi.Offset); err != nil {
-		return nil, fmt.Errorf("segment %s: read %s block %d: %w", r.path, kind, i, err)
+		return nil, msg.Errorf("segment %s: read %s block %d: %w", r.path, kind, i, err)
 	}
 	if xxhash.Sum64(c) != bi.Sum {
-		return nil, fmt.Errorf("segment %s: %s block %d: %w: checksum mismatch", r.path, kind, i, ErrCorrupt)
+		return nil, msg.Errorf("segment %s: %s block %d: %w: checksum mismatch", r.path, kind, i, ErrCorrupt)
 	}
 	if !compressed {
 		return c, nil
 	}
 	raw, err := r.dec.DecodeAll(c, make([]byte, 0, bi.ULen))
 	if err != nil || len(raw) != int(bi.ULen) {
-		return nil, fmt.Errorf("segment %s: %s block %d: %w: bad compression", r.path, kind, i, ErrCorrupt)
+		return nil, msg.Errorf("segment %s: %s block %d: %w: bad compression", r.path, kind, i, ErrCorrupt)
 	}
 	return raw, nil
 }
@@ -495,7 +495,7 @@ func (r *Reader) readBlock(kind string, i int, bi BlockInfo, compressed bool) ([
 // ElementBlock decodes element block i, verifying its checksum.
 func (r *Reader) ElementBlock(i int) ([]Element, error) {
 	if i < 0 || i >= len(r.elemBlocks) {
-		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
+		return nil, msg.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
 	bi := r.elemBlocks[i]
 	raw, err := r.readBlock("element", i, bi, r.version < rawElementsVersion)
@@ -504,7 +504,7 @@ func (r *Reader) ElementBlock(i int) ([]Element, error) {
 	}
 	els, err := decodeElements(raw)
 	if err != nil || len(els) != int(bi.Count) || (len(els) > 0 && els[0].Ref != bi.FirstRef) {
-		return nil, fmt.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
+		return nil, msg.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
 	}
 	return els, nil
 }
@@ -513,7 +513,7 @@ func (r *Reader) ElementBlock(i int) ([]Element, error) {
 // record framing; records are decoded one at a time (ElementRecords.Element).
 func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 	if i < 0 || i >= len(r.elemBlocks) {
-		return nil, fmt.Errorf("segment %s: element block %d out of range", r.path, i)
+		return nil, msg.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
 	bi := r.elemBlocks[i]
 	raw, err := r.readBlock("element", i, bi, r.version < rawElementsVersion)
@@ -522,7 +522,7 @@ func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 	}
 	recs, err := splitElements(raw)
 	if err != nil || recs.Len() != int(bi.Count) {
-		return nil, fmt.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
+		return nil, msg.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
 	}
 	return recs, nil
 }
@@ -530,7 +530,7 @@ func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 // AssetBlock decodes asset block i, verifying its checksum.
 func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
 	if i < 0 || i >= len(r.assetBlocks) {
-		return nil, fmt.Errorf("segment %s: asset block %d out of range", r.path, i)
+		return nil, msg.Errorf("segment %s: asset block %d out of range", r.path, i)
 	}
 	bi := r.assetBlocks[i]
 	raw, err := r.readBlock("asset", i, bi, true)
@@ -539,7 +539,7 @@ func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
 	}
 	recs, err := decodeAssets(raw)
 	if err != nil || len(recs) != int(bi.Count) {
-		return nil, fmt.Errorf("segment %s: asset block %d: %w: malformed records", r.path, i, ErrCorrupt)
+		return nil, msg.Errorf("segment %s: asset block %d: %w: malformed records", r.path, i, ErrCorrupt)
 	}
 	return recs, nil
 }
@@ -548,14 +548,14 @@ func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
 // values recorded in the manifest.
 func (r *Reader) Verify(size int64, sum uint64) error {
 	if r.size != size {
-		return fmt.Errorf("segment %s: %w: size %d, manifest says %d", r.path, ErrCorrupt, r.size, size)
+		return msg.Errorf("segment %s: %w: size %d, manifest says %d", r.path, ErrCorrupt, r.size, size)
 	}
 	got, err := FileSum(r.f)
 	if err != nil {
-		return fmt.Errorf("segment %s: %w", r.path, err)
+		return msg.Errorf("segment %s: %w", r.path, err)
 	}
 	if got != sum {
-		return fmt.Errorf("segment %s: %w: checksum mismatch", r.path, ErrCorrupt)
+		return msg.Errorf("segment %s: %w: checksum mismatch", r.path, ErrCorrupt)
 	}
 	return nil
 }

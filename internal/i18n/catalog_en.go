@@ -1,9 +1,9 @@
 package i18n
 
-// en is the English catalog: every message elib prints through a
+// enMessages is the English catalog: every message elib prints through a
 // Printer, keyed by itself. A new message is added here and in
 // catalog_zh.go (TestCatalogsComplete fails otherwise).
-var en = map[string]string{
+var enMessages = map[string]string{
 	"library: %s":                   "library: %s",
 	"PASS":                          "PASS",
 	"REJECT":                        "REJECT",
@@ -203,4 +203,30 @@ var en = map[string]string{
 	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w",
 	"check stopped while reading the files to check, none checked: %w":                                                       "check stopped while reading the files to check, none checked: %w",
 	"migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w":                     "migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w",
+	"      attributes: %s\n":            "      attributes: %s\n",
+	"   error: %s\n\n":                  "   error: %s\n\n",
+	"  [%d] %s %-11s chars %d-%d":       "  [%d] %s %-11s chars %d-%d",
+	"  line %d":                         "  line %d",
+	"  meta: %s\n":                      "  meta: %s\n",
+	"asset %s  %d elements\n":           "asset %s  %d elements\n",
+	"asset %s  《%s》  %d elements\n":     "asset %s  《%s》  %d elements\n",
+	"%-14s %s  from %s  slots %s  %s\n": "%-14s %s  from %s  slots %s  %s\n",
+	"%s  %s\nfrom %s, created %s\n":     "%s  %s\nfrom %s, created %s\n",
+	"note: %s\n":                        "note: %s\n",
+	"fixed":                             "fixed",
+	"SLOT ":                             "SLOT ",
+	"no packs (make one with elib pack create --from ASSET_ID)\n": "no packs (make one with elib pack create --from ASSET_ID)\n",
+	"created %s from %s: slots %s, %d fixed element(s)\n":         "created %s from %s: slots %s, %d fixed element(s)\n",
+	"removed %s\n": "removed %s\n",
+	"added %d phrases (%d in the allowlist)\n":                                                            "added %d phrases (%d in the allowlist)\n",
+	"removed %d phrases (%d in the allowlist)\n":                                                          "removed %d phrases (%d in the allowlist)\n",
+	"elib: serving %s on http://%s (%s)\n":                                                                "elib: serving %s on http://%s (%s)\n",
+	"elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n": "elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n",
+	"elib: server stopped\n":                                                                              "elib: server stopped\n",
+	"elib: no library at %s — serving the %s read-only\n":                                                 "elib: no library at %s — serving the %s read-only\n",
+	"library %s (%d assets)":                                                                              "library %s (%d assets)",
+	"writes disabled (set ELIB_TOKEN to enable import/delete)":                                            "writes disabled (set ELIB_TOKEN to enable import/delete)",
+	"read-only sample library":                                                                            "read-only sample library",
+	"writes enabled with bearer token":                                                                    "writes enabled with bearer token",
+	"; private: every endpoint but /healthz needs the token":                                              "; private: every endpoint but /healthz needs the token",
 }

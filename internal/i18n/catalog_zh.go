@@ -1,9 +1,9 @@
 package i18n
 
-// zh is the Simplified Chinese catalog: the English message (the key) and
+// zhMessages is the Simplified Chinese catalog: the English message (the key) and
 // its translation, with the same fmt verbs (indexed, %[2]s, where the
 // order changes).
-var zh = map[string]string{
+var zhMessages = map[string]string{
 	"library: %s":                   "元件库：%s",
 	"PASS":                          "通过",
 	"REJECT":                        "回炉",
@@ -203,4 +203,30 @@ var zh = map[string]string{
 	"import stopped after %d of %d files; the batches stored so far stay (importing the same files again replaces them): %w": "导入在 %d/%d 个文件处停止；已存入的批次保留（再次导入同样的文件会按 id 替换）：%w",
 	"check stopped while reading the files to check, none checked: %w":                                                       "读取待检查文件时已停止，没有检查任何文件：%w",
 	"migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w":                     "迁移已停止；已复制的内容保留（再次运行即可完成，按 id 替换素材）：%w",
+	"      attributes: %s\n":            "      属性：%s\n",
+	"   error: %s\n\n":                  "   错误：%s\n\n",
+	"  [%d] %s %-11s chars %d-%d":       "  [%d] %s %-11s 字符 %d-%d",
+	"  line %d":                         "  第 %d 行",
+	"  meta: %s\n":                      "  元数据：%s\n",
+	"asset %s  %d elements\n":           "素材 %s  %d 个元件\n",
+	"asset %s  《%s》  %d elements\n":     "素材 %s  《%s》  %d 个元件\n",
+	"%-14s %s  from %s  slots %s  %s\n": "%-14s %s  来自 %s  替换位 %s  %s\n",
+	"%s  %s\nfrom %s, created %s\n":     "%s  %s\n来自 %s，创建于 %s\n",
+	"note: %s\n":                        "备注：%s\n",
+	"fixed":                             "固定",
+	"SLOT ":                             "替换位",
+	"no packs (make one with elib pack create --from ASSET_ID)\n": "还没有创作包（用 elib pack create --from 素材ID 创建）\n",
+	"created %s from %s: slots %s, %d fixed element(s)\n":         "已从 %[2]s 创建 %[1]s：替换位 %[3]s，固定元件 %[4]d 个\n",
+	"removed %s\n": "已删除 %s\n",
+	"added %d phrases (%d in the allowlist)\n":                                                            "已添加 %d 个短语（白名单共 %d 个）\n",
+	"removed %d phrases (%d in the allowlist)\n":                                                          "已删除 %d 个短语（白名单共 %d 个）\n",
+	"elib: serving %s on http://%s (%s)\n":                                                                "elib：%s 已在 http://%s 提供服务（%s）\n",
+	"elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n": "elib：注意：在本机之外监听（%s）；按主机名访问需要 --allowed-host 主机名\n",
+	"elib: server stopped\n":                                                                              "elib：服务已停止\n",
+	"elib: no library at %s — serving the %s read-only\n":                                                 "elib：%s 没有元件库——以只读方式提供%s\n",
+	"library %s (%d assets)":                                                                              "元件库 %s（%d 个素材）",
+	"writes disabled (set ELIB_TOKEN to enable import/delete)":                                            "不接受写入（设置 ELIB_TOKEN 才能导入和删除）",
+	"read-only sample library":                                                                            "只读的示例元件库",
+	"writes enabled with bearer token":                                                                    "凭令牌（Bearer）可以写入",
+	"; private: every endpoint but /healthz needs the token":                                              "；私有：除 /healthz 外的所有接口都需要令牌",
 }

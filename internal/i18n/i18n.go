@@ -11,10 +11,13 @@
 package i18n
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strings"
+
+	"elib/internal/i18n/msg"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message/catalog"
@@ -120,7 +123,7 @@ func localize(p *Printer, args []any) []any {
 			out = append([]any(nil), args...)
 		}
 		// Still an error: a %w verb formats it.
-		out[i] = rendered(p.Message(err))
+		out[i] = rendered(p.render(err))
 	}
 	if out == nil {
 		return args
@@ -133,46 +136,85 @@ type rendered string
 
 func (r rendered) Error() string { return string(r) }
 
-// Error is an error whose message is a catalog key and its arguments:
-// Error() is English, In renders it in a printer's language. Wrapped
-// errors among its arguments (%w) stay visible to errors.Is and As.
-type Error struct {
-	key  string
-	args []any
-}
+// Error is an error whose message is a catalog key and its arguments
+// (package msg): Error() is English, Printer.Message renders it in a
+// printer's language. Wrapped errors among its arguments (%w) stay
+// visible to errors.Is and As.
+type Error = msg.Error
 
 // Errorf returns an *Error for the message key.
 func Errorf(key string, args ...any) error {
-	return &Error{key: key, args: args}
+	return msg.Errorf(key, args...)
 }
 
-func (e *Error) Error() string { return fmt.Errorf(e.key, e.args...).Error() }
-
-// In is the error's message in p's language.
-func (e *Error) In(p *Printer) string {
-	return fmt.Errorf(p.format(e.key), localize(p, e.args)...).Error()
-}
-
-// Unwrap returns the errors wrapped with %w.
-func (e *Error) Unwrap() []error {
-	var out []error
-	for _, a := range e.args {
-		if err, ok := a.(error); ok && strings.Contains(e.key, "%w") {
-			out = append(out, err)
-		}
-	}
-	return out
-}
-
-// Message is err in p's language: an *Error is rendered through the
-// catalog; any other error (raised deep in the library, in English) has
-// its known phrases translated (see Phrases).
+// Message is err in p's language. The error's chain is walked: an
+// *Error (package msg; the commands' i18n.Errorf and the sentinels and
+// errors of the packages below) is rendered through the catalog with
+// its arguments rendered in turn; a wrapper that is not one (fmt.Errorf
+// "%s: %w", element.ParseError's "file:line: …") keeps its own text —
+// file names, line numbers — with each wrapped error's part rendered; a
+// file-system error says its operation and cause in p's language; what
+// is left (causes elib does not know) has its known phrases translated
+// (see Phrases).
 func (p *Printer) Message(err error) string {
-	var e *Error
-	if errors.As(err, &e) && e == err {
-		return e.In(p)
+	if err == nil {
+		return ""
 	}
-	return p.Phrases(err.Error())
+	if !p.Chinese() {
+		return err.Error()
+	}
+	return p.render(err)
+}
+
+// render is Message for a Chinese printer.
+func (p *Printer) render(err error) string {
+	switch e := err.(type) {
+	case *msg.Error:
+		if len(e.Args) == 0 && !strings.Contains(e.Key, "%") {
+			return p.format(e.Key)
+		}
+		return fmt.Errorf(p.format(e.Key), localize(p, e.Args)...).Error()
+	case rendered:
+		return string(e)
+	case *fs.PathError:
+		return p.T("%s %s: %s", p.format(e.Op), e.Path, rendered(p.render(e.Err)))
+	case *os.LinkError:
+		return p.T("%s %s %s: %s", p.format(e.Op), e.Old, e.New, rendered(p.render(e.Err)))
+	case *os.SyscallError:
+		return p.T("%s: %s", e.Syscall, rendered(p.render(e.Err)))
+	}
+	var kids []error
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if k := u.Unwrap(); k != nil {
+			kids = []error{k}
+		}
+	case interface{ Unwrap() []error }:
+		kids = u.Unwrap()
+	}
+	s := err.Error()
+	if len(kids) == 0 {
+		return p.Phrases(s)
+	}
+	// The wrapper's text holds each wrapped error's text (fmt.Errorf's
+	// "…: %w"): render those parts, and the wrapper's own words through
+	// the phrases.
+	var b strings.Builder
+	for _, k := range kids {
+		if k == nil {
+			continue
+		}
+		ks := k.Error()
+		i := strings.Index(s, ks)
+		if i < 0 || ks == "" {
+			continue
+		}
+		b.WriteString(p.Phrases(s[:i]))
+		b.WriteString(p.render(k))
+		s = s[i+len(ks):]
+	}
+	b.WriteString(p.Phrases(s))
+	return b.String()
 }
 
 // phrases are fixed English phrases of errors raised below the commands
@@ -195,6 +237,21 @@ var phrases = []string{
 	"sidecar subtitles",
 	"index locked by another process",
 	"not found",
+	// causes from the operating system and encoding/json
+	"no such file or directory",
+	"permission denied",
+	"not a directory",
+	"file exists",
+	"no space left on device",
+	"read-only file system",
+	"too many open files",
+	"connection refused",
+	"unexpected end of JSON input",
+	"invalid character",
+	"looking for beginning of value",
+	"cannot unmarshal",
+	"context deadline exceeded",
+	"context canceled",
 	// cobra's usage errors
 	"unknown shorthand flag",
 	"unknown flag",

@@ -1,7 +1,9 @@
 package i18n
 
 import (
+	"elib/internal/i18n/msg"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -54,8 +56,12 @@ func TestCatalogsComplete(t *testing.T) {
 }
 
 // TestMessagesInCodeAreInCatalogs: every message the code prints through a
-// Printer (p.T("…"), p.F(w, "…"), i18n.Errorf("…")) is in the catalogs,
-// so a message added without a translation fails here.
+// Printer (p.T("…"), p.F(w, "…"), i18n.Errorf("…")) and every error the
+// packages below raise with a message key (msg.Errorf("…"), msg.New("…"),
+// element's errAt(line, "…"), the server's badRequest("…"), writeError
+// and writeBusy)
+// is in the catalogs, so a message added without a translation fails
+// here.
 func TestMessagesInCodeAreInCatalogs(t *testing.T) {
 	root := filepath.Join("..", "..")
 	fset := token.NewFileSet()
@@ -91,14 +97,23 @@ func TestMessagesInCodeAreInCatalogs(t *testing.T) {
 					arg = 0
 				case "F":
 					arg = 1
-				case "Errorf":
-					if id, ok := fun.X.(*ast.Ident); ok && id.Name == "i18n" {
+				case "Errorf", "New":
+					if id, ok := fun.X.(*ast.Ident); ok && (id.Name == "i18n" || id.Name == "msg") {
 						arg = 0
 					}
 				}
 			case *ast.Ident:
-				if inI18n && fun.Name == "Errorf" {
+				switch {
+				case inI18n && fun.Name == "Errorf":
 					arg = 0
+				case fun.Name == "errAt":
+					arg = 1
+				case fun.Name == "badRequest":
+					arg = 0
+				case fun.Name == "writeError":
+					arg = 4
+				case fun.Name == "writeBusy":
+					arg = 3
 				}
 			}
 			if arg < 0 || arg >= len(call.Args) {
@@ -115,7 +130,7 @@ func TestMessagesInCodeAreInCatalogs(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	require.Greater(t, len(used), 50, "the scan finds the code's messages")
+	require.Greater(t, len(used), 300, "the scan finds the code's messages, the lower packages' errors too")
 	for msg, at := range used {
 		assert.Contains(t, en, msg, "%s: message %q is not in catalog_en.go", at, msg)
 		assert.Contains(t, zh, msg, "%s: message %q has no Chinese translation in catalog_zh.go", at, msg)
@@ -191,3 +206,39 @@ func TestPrinter(t *testing.T) {
 	assert.Equal(t, "import: drafts/x.md: empty input: no copy text", enP.Message(wrappedDeep))
 	assert.Equal(t, "未知的参数: --frmat", zhP.Message(errors.New("unknown flag: --frmat")), "cobra's usage errors")
 }
+
+// TestMessageOfDeepErrors: errors raised below the commands with message
+// keys (package msg), wrapped by fmt.Errorf and by types that add a file
+// and line, read in Chinese with the file, line and arguments kept; an
+// *fs.PathError says its operation and cause in Chinese.
+func TestMessageOfDeepErrors(t *testing.T) {
+	zhP, enP := New(Chinese), New(English)
+	sentinel := msg.New("over the limit")
+	deep := msg.Errorf("%w: asset %s has %d elements (limit %d per asset)", sentinel, "drafts/a.md", 2000, 1000)
+	located := &located{file: "drafts/a.md", line: 7, err: deep}
+	wrapped := fmt.Errorf("import %s: %w", "drafts/", located)
+	assert.Equal(t, "import drafts/: drafts/a.md:7: over the limit: asset drafts/a.md has 2000 elements (limit 1000 per asset)", enP.Message(wrapped))
+	assert.Equal(t, "import drafts/: drafts/a.md:7: 超出上限：素材 drafts/a.md 有 2000 个元件（每个素材最多 1000 个）", zhP.Message(wrapped))
+	assert.ErrorIs(t, wrapped, sentinel)
+
+	_, err := os.Open(filepath.Join(t.TempDir(), "missing.md"))
+	require.Error(t, err)
+	got := zhP.Message(msg.Errorf("read %s: %w", "x", err))
+	assert.Contains(t, got, "打开 ")
+	assert.Contains(t, got, "missing.md：文件或文件夹不存在")
+	assert.NotContains(t, got, "no such file")
+
+	// Keys without arguments, and a cause elib does not know.
+	assert.Equal(t, "没有元件库", zhP.Message(msg.New("no library")))
+	assert.Equal(t, "元件库 x：some driver said no", zhP.Message(msg.Errorf("library %s: %w", "x", errors.New("some driver said no"))))
+}
+
+// located is an error that adds a file and line, as element.ParseError.
+type located struct {
+	file string
+	line int
+	err  error
+}
+
+func (e *located) Error() string { return fmt.Sprintf("%s:%d: %v", e.file, e.line, e.err) }
+func (e *located) Unwrap() error { return e.err }

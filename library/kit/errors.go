@@ -1,7 +1,7 @@
 package kit
 
 import (
-	"errors"
+	"elib/internal/i18n/msg"
 
 	"elib/element"
 )
@@ -12,15 +12,15 @@ var (
 	// (element.ErrNotFound).
 	ErrNotFound = element.ErrNotFound
 	// ErrNoLibrary is returned by Open when dir holds no library.
-	ErrNoLibrary = errors.New("no library")
+	ErrNoLibrary = msg.New("no library")
 	// ErrReadOnly is returned by write methods of a read-only Library.
-	ErrReadOnly = errors.New("library opened read-only")
+	ErrReadOnly = msg.New("library opened read-only")
 	// ErrExists is returned by Init when dir already holds a library.
-	ErrExists = errors.New("library already exists")
+	ErrExists = msg.New("library already exists")
 	// ErrIncompatible is returned when the engine's fingerprint options
 	// differ from those the library was built with.
-	ErrIncompatible = errors.New("fingerprint options differ from the library's; run elib reindex")
+	ErrIncompatible = msg.New("fingerprint options differ from the library's; run elib reindex")
 )
 
 // ErrPackExists is returned by PackAdd for a pack id already in use.
-var ErrPackExists = errors.New("pack already exists")
+var ErrPackExists = msg.New("pack already exists")

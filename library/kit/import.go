@@ -2,7 +2,7 @@ package kit
 
 import (
 	"context"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"maps"
 	"sort"
 	"sync"
@@ -66,7 +66,7 @@ func ImportBatch(assets []element.Asset) ([]element.Asset, error) {
 	last := make(map[string]int, len(assets))
 	for i := range assets {
 		if assets[i].ID == "" {
-			return nil, fmt.Errorf("asset %d (%s) has no id", i, assets[i].File)
+			return nil, msg.Errorf("asset %d (%s) has no id", i, assets[i].File)
 		}
 		if err := assets[i].Validate(); err != nil {
 			return nil, err
@@ -100,7 +100,7 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 		if len(a.Footage) > 0 {
 			stored, err := footage.StoredForm(a.Footage)
 			if err != nil {
-				return nil, fmt.Errorf("asset %s: %w", a.ID, err)
+				return nil, msg.Errorf("asset %s: %w", a.ID, err)
 			}
 			out[i].Record.Footage = stored
 			out[i].Record.Asset.Footage = nil

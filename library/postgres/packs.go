@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -44,14 +44,14 @@ func (l *Library) Pack(id string) (kit.Pack, error) {
 	var b []byte
 	err := l.pool.QueryRow(ctx, `SELECT body FROM elib_packs WHERE id = $1`, id).Scan(&b)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return kit.Pack{}, fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
+		return kit.Pack{}, msg.Errorf("pack %q: %w", id, kit.ErrNotFound)
 	}
 	if err != nil {
 		return kit.Pack{}, wrap(l.desc, "read pack", err)
 	}
 	var p kit.Pack
 	if err := json.Unmarshal(b, &p); err != nil {
-		return kit.Pack{}, fmt.Errorf("pack %q: stored pack: %w", id, err)
+		return kit.Pack{}, msg.Errorf("pack %q: stored pack: %w", id, err)
 	}
 	return p, nil
 }
@@ -76,7 +76,7 @@ func (l *Library) PackAdd(p kit.Pack) (string, error) {
 		next := 1
 		for _, q := range ids {
 			if p.ID != "" && q == p.ID {
-				return fmt.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
+				return msg.Errorf("pack %q: %w", p.ID, kit.ErrPackExists)
 			}
 			if n, err := strconv.Atoi(strings.TrimPrefix(q, "pack-")); err == nil && strings.HasPrefix(q, "pack-") {
 				next = max(next, n+1)
@@ -114,7 +114,7 @@ func (l *Library) PackRemove(id string) error {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("pack %q: %w", id, kit.ErrNotFound)
+			return msg.Errorf("pack %q: %w", id, kit.ErrNotFound)
 		}
 		return nil
 	})

@@ -2,9 +2,9 @@ package postgres
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"sync"
@@ -40,7 +40,7 @@ type Options struct {
 
 // ErrNewerSchema is returned by Open and Init when the database was
 // migrated by a newer elib.
-var ErrNewerSchema = errors.New("database schema is newer than this elib")
+var ErrNewerSchema = msg.New("database schema is newer than this elib")
 
 // Library is a library in PostgreSQL. It is safe for concurrent use.
 type Library struct {
@@ -87,14 +87,14 @@ func Redact(raw string) string {
 func connect(ctx context.Context, raw string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(raw)
 	if err != nil {
-		return nil, fmt.Errorf("library %s: %w", Redact(raw), err)
+		return nil, msg.Errorf("library %s: %w", Redact(raw), err)
 	}
 	cfg.MaxConns = max(cfg.MaxConns, 8)
 	// Find connections a database restart broke while they sat idle.
 	cfg.HealthCheckPeriod = time.Second
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("library %s: %w", Redact(raw), err)
+		return nil, msg.Errorf("library %s: %w", Redact(raw), err)
 	}
 	return pool, nil
 }
@@ -160,17 +160,17 @@ func InitWith(ctx context.Context, raw string, opts InitOptions) (from int, err 
 	}
 	switch {
 	case v > SchemaVersion:
-		return v, fmt.Errorf("init library %s: %w (schema %d, this elib knows %d): upgrade elib", desc, ErrNewerSchema, v, SchemaVersion)
+		return v, msg.Errorf("init library %s: %w (schema %d, this elib knows %d): upgrade elib", desc, ErrNewerSchema, v, SchemaVersion)
 	case v == SchemaVersion:
-		return v, fmt.Errorf("init library %s: %w", desc, kit.ErrExists)
+		return v, msg.Errorf("init library %s: %w", desc, kit.ErrExists)
 	}
 	for i := v; i < SchemaVersion; i++ {
 		if _, err := tx.Exec(ctx, migrations[i]); err != nil {
-			return v, fmt.Errorf("init library %s: migration %d: %w", desc, i+1, err)
+			return v, msg.Errorf("init library %s: migration %d: %w", desc, i+1, err)
 		}
 	}
 	if err := runFills(ctx, tx, v, opts.Progress); err != nil {
-		return v, fmt.Errorf("init library %s: %w", desc, err)
+		return v, msg.Errorf("init library %s: %w", desc, err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO elib_meta (key, value) VALUES ('schema_version', $1)
 		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, strconv.Itoa(SchemaVersion)); err != nil {
@@ -209,13 +209,13 @@ func Open(ctx context.Context, opts Options) (*Library, error) {
 	switch {
 	case v == 0:
 		pool.Close()
-		return nil, fmt.Errorf("open library %s: %w (run elib init)", l.desc, kit.ErrNoLibrary)
+		return nil, msg.Errorf("open library %s: %w (run elib init)", l.desc, kit.ErrNoLibrary)
 	case v > SchemaVersion:
 		pool.Close()
-		return nil, fmt.Errorf("open library %s: %w (schema %d, this elib knows %d): upgrade elib", l.desc, ErrNewerSchema, v, SchemaVersion)
+		return nil, msg.Errorf("open library %s: %w (schema %d, this elib knows %d): upgrade elib", l.desc, ErrNewerSchema, v, SchemaVersion)
 	case v < SchemaVersion:
 		pool.Close()
-		return nil, fmt.Errorf("open library %s: schema %d is older than this elib's %d: run elib init to migrate it", l.desc, v, SchemaVersion)
+		return nil, msg.Errorf("open library %s: schema %d is older than this elib's %d: run elib init to migrate it", l.desc, v, SchemaVersion)
 	}
 	if err := l.loadMeta(ctx); err != nil {
 		pool.Close()
@@ -282,13 +282,13 @@ func wrap(desc, op string, err error) error {
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.As(err, &pgErr) && pgErr.Code == "25006":
-		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (%s)", op, desc, kit.ErrReadOnly, pgErr.Message)
+		return msg.Errorf("%s library %s: %w: the database is a read-only replica (%s)", op, desc, kit.ErrReadOnly, pgErr.Message)
 	case errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"):
-		return fmt.Errorf("%s library %s: database unavailable (restarting or shutting down): %w", op, desc, err)
+		return msg.Errorf("%s library %s: database unavailable (restarting or shutting down): %w", op, desc, err)
 	case pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnErr(err):
-		return fmt.Errorf("%s library %s: database unreachable: %w", op, desc, err)
+		return msg.Errorf("%s library %s: database unreachable: %w", op, desc, err)
 	}
-	return fmt.Errorf("%s library %s: %w", op, desc, err)
+	return msg.Errorf("%s library %s: %w", op, desc, err)
 }
 
 func isConnErr(err error) bool {

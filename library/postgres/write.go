@@ -3,10 +3,10 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"elib/internal/i18n/msg"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -20,7 +20,7 @@ import (
 // writable reports why the library cannot be written, if it cannot.
 func (l *Library) writable(op string) error {
 	if l.opts.ReadOnly {
-		return fmt.Errorf("%s: library %s: %w", op, l.desc, kit.ErrReadOnly)
+		return msg.Errorf("%s: library %s: %w", op, l.desc, kit.ErrReadOnly)
 	}
 	return nil
 }
@@ -32,7 +32,7 @@ func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error
 	// report the connection it closed to stop a COPY instead).
 	fail := func(err error) error {
 		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-			return fmt.Errorf("%s library %s: %w (%v)", op, l.desc, cerr, err)
+			return msg.Errorf("%s library %s: %w (%v)", op, l.desc, cerr, err)
 		}
 		return wrap(l.desc, op, err)
 	}
@@ -46,7 +46,7 @@ func (l *Library) write(ctx context.Context, op string, fn func(tx pgx.Tx) error
 		return fail(err)
 	}
 	if standby {
-		return fmt.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, kit.ErrReadOnly)
+		return msg.Errorf("%s library %s: %w: the database is a read-only replica (write to the primary)", op, l.desc, kit.ErrReadOnly)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writerLock); err != nil {
 		return fail(err)
@@ -87,7 +87,7 @@ func (l *Library) Import(ctx context.Context, assets []element.Asset) (kit.Impor
 	}
 	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return kit.ImportResult{}, fmt.Errorf("import: %w", err)
+		return kit.ImportResult{}, msg.Errorf("import: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -103,15 +103,15 @@ func (l *Library) PrepareImport(ctx context.Context, assets []element.Asset) (ki
 	}
 	batch, err := kit.ImportBatch(assets)
 	if err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	prep, err := kit.Prepare(ctx, l.opts.Engine, batch, kit.PrepareOptions{Workers: l.opts.Workers, Progress: l.opts.Progress, Now: l.opts.Now()})
 	if err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	lex, err := l.searchRows(prep)
 	if err != nil {
-		return kit.PreparedImport{}, fmt.Errorf("import: %w", err)
+		return kit.PreparedImport{}, msg.Errorf("import: %w", err)
 	}
 	return kit.PreparedImport{Assets: prep, Extra: lex}, nil
 }
@@ -126,7 +126,7 @@ func (l *Library) ImportPrepared(ctx context.Context, p kit.PreparedImport) (kit
 	if !ok || len(lex) != len(p.Assets) {
 		var err error
 		if lex, err = l.searchRows(p.Assets); err != nil { // prepared by another library
-			return kit.ImportResult{}, fmt.Errorf("import: %w", err)
+			return kit.ImportResult{}, msg.Errorf("import: %w", err)
 		}
 	}
 	ids := make([]string, len(p.Assets))
@@ -145,10 +145,10 @@ func (l *Library) importable() error {
 		return err
 	}
 	if l.opts.Engine == nil {
-		return errors.New("import: library opened without a fingerprint engine")
+		return msg.New("import: library opened without a fingerprint engine")
 	}
 	if err := l.Compatible(l.opts.Engine); err != nil {
-		return fmt.Errorf("import: %w", err)
+		return msg.Errorf("import: %w", err)
 	}
 	return nil
 }
@@ -278,7 +278,7 @@ func (l *Library) insertAll(ctx context.Context, tx pgx.Tx, want int, chunks <-c
 		return err
 	}
 	if res.Assets != want {
-		return fmt.Errorf("stored %d of %d assets", res.Assets, want)
+		return msg.Errorf("stored %d of %d assets", res.Assets, want)
 	}
 	return post.copy(ctx, tx)
 }
@@ -318,7 +318,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []kit.Prepared, le
 		rec.Footage = nil // in elib_footage
 		b, err := json.Marshal(&rec)
 		if err != nil {
-			return fmt.Errorf("asset %s: %w", rec.Asset.ID, err)
+			return msg.Errorf("asset %s: %w", rec.Asset.ID, err)
 		}
 		sents := make([]int64, len(rec.Sentences))
 		for j, h := range rec.Sentences {
@@ -552,7 +552,7 @@ func (l *Library) Remove(ctx context.Context, assetOrElementIDs ...string) (int,
 		return 0, err
 	}
 	if len(missing) > 0 {
-		return removed, fmt.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
+		return removed, msg.Errorf("remove %s: %w", strings.Join(missing, ", "), kit.ErrNotFound)
 	}
 	return removed, nil
 }
@@ -594,7 +594,7 @@ func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 		return err
 	}
 	if l.opts.Engine == nil {
-		return errors.New("reindex: library opened without a fingerprint engine")
+		return msg.New("reindex: library opened without a fingerprint engine")
 	}
 	var assets []element.Asset
 	if opts.From != "" {
@@ -603,7 +603,7 @@ func (l *Library) Reindex(ctx context.Context, opts kit.ReindexOptions) error {
 			func(a element.Asset) error { assets = append(assets, a); return nil },
 			func(p string) { problems = append(problems, p) })
 		if err != nil {
-			return fmt.Errorf("reindex --from %s: %w", opts.From, err)
+			return msg.Errorf("reindex --from %s: %w", opts.From, err)
 		}
 		l.mu.Lock()
 		l.damage = problems
@@ -658,7 +658,7 @@ func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
 		}
 		var rec store.AssetRecord
 		if err := json.Unmarshal(b, &rec); err != nil {
-			return nil, fmt.Errorf("reindex: stored asset: %w", err)
+			return nil, msg.Errorf("reindex: stored asset: %w", err)
 		}
 		a := rec.Asset
 		a.File = rec.File

@@ -2,8 +2,8 @@ package ocr
 
 import (
 	"bufio"
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +91,7 @@ func initRuntime(lib string) error {
 		ort.SetSharedLibraryPath(lib)
 		envErr = ort.InitializeEnvironment(ort.WithLogLevelError())
 		if envErr != nil {
-			envErr = fmt.Errorf("load ONNX Runtime from %s: %w (run %s to fetch a working copy)", lib, envErr, FetchCommand)
+			envErr = msg.Errorf("load ONNX Runtime from %s: %w (run %s to fetch a working copy)", lib, envErr, FetchCommand)
 		}
 	})
 	return envErr
@@ -116,7 +116,7 @@ func NewEngine(dir string, opts EngineOptions) (*Engine, error) {
 	}
 	so, err := ort.NewSessionOptions()
 	if err != nil {
-		return nil, fmt.Errorf("onnxruntime session options: %w", err)
+		return nil, msg.Errorf("onnxruntime session options: %w", err)
 	}
 	defer so.Destroy()
 	if err := so.SetIntraOpNumThreads(opts.Threads); err != nil {
@@ -143,14 +143,14 @@ func NewEngine(dir string, opts EngineOptions) (*Engine, error) {
 func newSession(path string, so *ort.SessionOptions) (*ort.DynamicAdvancedSession, error) {
 	in, out, err := ort.GetInputOutputInfoWithOptions(path, so)
 	if err != nil {
-		return nil, fmt.Errorf("read model %s: %w", filepath.Base(path), err)
+		return nil, msg.Errorf("read model %s: %w", filepath.Base(path), err)
 	}
 	if len(in) != 1 || len(out) != 1 {
-		return nil, fmt.Errorf("model %s: want one input and one output, have %d and %d", filepath.Base(path), len(in), len(out))
+		return nil, msg.Errorf("model %s: want one input and one output, have %d and %d", filepath.Base(path), len(in), len(out))
 	}
 	s, err := ort.NewDynamicAdvancedSession(path, []string{in[0].Name}, []string{out[0].Name}, so)
 	if err != nil {
-		return nil, fmt.Errorf("load model %s: %w", filepath.Base(path), err)
+		return nil, msg.Errorf("load model %s: %w", filepath.Base(path), err)
 	}
 	return s, nil
 }
@@ -168,10 +168,10 @@ func readDict(path string) ([]string, error) {
 		dict = append(dict, strings.TrimRight(sc.Text(), "\r"))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, msg.Errorf("read %s: %w", path, err)
 	}
 	if len(dict) == 0 {
-		return nil, fmt.Errorf("%w: %s is empty", ErrNoModels, path)
+		return nil, msg.Errorf("%w: %s is empty", ErrNoModels, path)
 	}
 	// PP-OCR's Chinese models also know the space, as the last class.
 	return append(dict, " "), nil

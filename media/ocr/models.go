@@ -1,8 +1,7 @@
 package ocr
 
 import (
-	"errors"
-	"fmt"
+	"elib/internal/i18n/msg"
 	"os"
 	"path/filepath"
 )
@@ -24,7 +23,7 @@ const FetchCommand = "scripts/fetch-models.sh"
 
 // ErrNoModels reports a missing models folder or file; its message names
 // the command that fetches them.
-var ErrNoModels = errors.New("OCR models not found")
+var ErrNoModels = msg.New("OCR models not found")
 
 // ModelsDir picks the models folder: explicit when set, else $ELIB_MODELS,
 // else ./models when it holds the models. It returns "" when none is set
@@ -46,13 +45,13 @@ func ModelsDir(explicit string) string {
 // wrapping ErrNoModels that names what is missing and the fetch command.
 func CheckModels(dir string) error {
 	if dir == "" {
-		return fmt.Errorf("%w: burned-in captions need them; run %s (fetches them into ./models), then pass --models DIR or set %s",
+		return msg.Errorf("%w: burned-in captions need them; run %s (fetches them into ./models), then pass --models DIR or set %s",
 			ErrNoModels, FetchCommand, EnvModels)
 	}
 	for _, f := range []string{DetModelFile, RecModelFile, DictFile, RuntimeFile} {
 		st, err := os.Stat(filepath.Join(dir, f))
 		if err != nil || st.Size() == 0 {
-			return fmt.Errorf("%w: %s has no %s; run %s %s to fetch them", ErrNoModels, dir, f, FetchCommand, dir)
+			return msg.Errorf("%w: %s has no %s; run %s %s to fetch them", ErrNoModels, dir, f, FetchCommand, dir)
 		}
 	}
 	return nil

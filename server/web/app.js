@@ -35,6 +35,7 @@ const I18N = {
     uses: '次复用', none: '无', element: '元件', recentUses: '近期复用', exportAs: '导出', slots: '替换位', from: '来源',
     type: '类型', text: '文案', useCount: '复用次数', noAssets: '无素材',
     sampleLibrary: '内置示例元件库（{n} 个素材，{e} 个元件）', assetsOnly: '（{n} 个素材）',
+    httpError: '请求失败（HTTP {status}）。', networkError: '连不上 elib 服务器，请检查它是否在运行。',
     tooLarge: '文件太大：视频最大 {video}，脚本最大 {script}。', tooLargeServer: '上传被服务器拒绝（413）：超过大小上限。视频最大 {video}，脚本最大 {script}。',
     uploading: '上传中…',
     period30: '近 30 天', period90: '近 90 天', period365: '近一年', periodAll: '全部',
@@ -73,6 +74,7 @@ const I18N = {
     uses: 'uses', none: 'none', element: 'element', recentUses: 'recent uses', exportAs: 'export', slots: 'slots', from: 'from',
     type: 'type', text: 'copy', useCount: 'uses', noAssets: 'no assets',
     sampleLibrary: 'embedded sample library ({n} assets, {e} elements)', assetsOnly: ' ({n} assets)',
+    httpError: 'The request failed (HTTP {status}).', networkError: 'Cannot reach the elib server: is it running?',
     tooLarge: 'Too large: videos up to {video}, scripts up to {script}.', tooLargeServer: 'The server refused the upload (413): over the size limit. Videos up to {video}, scripts up to {script}.',
     uploading: 'Uploading…',
     period30: 'last 30 days', period90: 'last 90 days', period365: 'last year', periodAll: 'all',
@@ -102,6 +104,11 @@ try {
   const saved = localStorage.getItem('elib.lang');
   if (saved === 'zh' || saved === 'en') state.lang = saved;
 } catch (e) { /* storage disabled */ }
+
+// pageLanguage is the Accept-Language the page's requests send.
+function pageLanguage() {
+  return state.lang === 'zh' ? 'zh-CN' : 'en';
+}
 
 function t(key, vars) {
   let s = (I18N[state.lang] && I18N[state.lang][key]) || I18N.en[key] || key;
@@ -175,7 +182,14 @@ async function api(method, url, body, retried) {
   if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
   const who = typeof storedUser === 'function' ? storedUser() : ''; // history.js: the checker's name
   if (who) opts.headers['X-Elib-User'] = encodeURIComponent(who);
-  const resp = await fetch(url, opts);
+  // The server says its errors in the page's language, not the browser's.
+  opts.headers['Accept-Language'] = pageLanguage();
+  let resp;
+  try {
+    resp = await fetch(url, opts);
+  } catch (e) {
+    throw new Error(t('networkError'));
+  }
   if (resp.status === 401 && !retried) {
     const entered = window.prompt(t('tokenPrompt'));
     if (entered && entered.trim()) {
@@ -186,10 +200,13 @@ async function api(method, url, body, retried) {
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
   if (!resp.ok) {
-    let msg = (data && data.error) || (resp.status + ' ' + resp.statusText);
+    // elib's replies carry a stable code and a message in the page's
+    // language; anything else (a proxy's page) is named by its status.
+    let msg = (data && data.error) || t('httpError', { status: resp.status });
     if (resp.status === 413) msg = t('tooLargeServer', sizeLimits());
     const err = new Error(msg);
     err.status = resp.status;
+    err.code = (data && data.code) || '';
     err.retryAfter = Number(resp.headers.get('Retry-After')) || 0;
     throw err;
   }
@@ -857,6 +874,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     state.lang = state.lang === 'zh' ? 'en' : 'zh';
     try { localStorage.setItem('elib.lang', state.lang); } catch (e) { /* ignore */ }
     applyLang();
+    if (typeof reportAction === 'function') reportAction(); // history.js: the report's language
   });
   applyLang();
   // The cookie is per session; the token kept in localStorage renews it.

@@ -31,11 +31,11 @@ function saveUser(name) {
   reportAction();
 }
 
-// reportAction names the user in the report form's URL (a form post to a
-// new tab cannot carry a header).
+// reportAction names the user and the page's language in the report
+// form's URL (a form post to a new tab cannot carry a header).
 function reportAction() {
   const who = storedUser();
-  $('report-form').action = '/v1/report' + (who ? '?user=' + encodeURIComponent(who) : '');
+  $('report-form').action = '/v1/report?lang=' + state.lang + (who ? '&user=' + encodeURIComponent(who) : '');
 }
 
 // fmtTime shows a time in the team's zone (Asia/Shanghai), e.g.
@@ -107,11 +107,18 @@ async function exportXLSX() {
   if (tok) opts.headers['Authorization'] = 'Bearer ' + tok;
   const who = storedUser();
   if (who) opts.headers['X-Elib-User'] = encodeURIComponent(who);
+  opts.headers['Accept-Language'] = pageLanguage(); // app.js
   try {
-    const resp = await fetch('/v1/export', opts);
+    let resp;
+    try {
+      resp = await fetch('/v1/export', opts);
+    } catch (e) {
+      throw new Error(t('networkError'));
+    }
     if (!resp.ok) {
-      let msg = resp.status + ' ' + resp.statusText;
+      let msg = t('httpError', { status: resp.status });
       try { msg = (await resp.json()).error || msg; } catch (e) { /* not JSON */ }
+      if (resp.status === 413) msg = t('tooLargeServer', sizeLimits());
       throw new Error(msg);
     }
     const blob = await resp.blob();
