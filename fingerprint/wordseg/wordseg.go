@@ -204,9 +204,31 @@ var stopVerbs = map[string]bool{
 	"觉得": true, "知道": true, "需要": true, "应该": true, "可能": true,
 }
 
+// verbTaking are one-character verbs that take another verb after them —
+// negation, auxiliaries and modals beyond stopVerbs, verbs of attitude and
+// of asking: 没拆封, 请查看, 敢关掉, 爱喝茶, 帮下单. After them a verb is a
+// verb, not an object.
+var verbTaking = map[string]bool{
+	"没": true, "请": true, "敢": true, "爱": true, "像": true, "怕": true,
+	"别": true, "帮": true, "肯": true, "该": true, "叫": true, "教": true,
+	"使": true, "忘": true, "记": true, "准": true,
+}
+
 // Verbs returns the copy verbs (文案动词) of text: distinct words that
 // gojieba tags as verbs (v, vn, vd, vg, vi, vl, vf, vx …), in order of
-// first appearance, excluding very common verbs such as 是/有/在.
+// first appearance, excluding very common verbs such as 是/有/在 and
+// words that only look like verbs where they stand.
+//
+// gojieba tags a word by its dictionary line, whatever the sentence, and
+// jieba's dictionary tags some everyday nouns as verbs (开水 boiled water,
+// 牙刷 toothbrush, 快递 parcel, 外卖 takeaway). The sentence decides: a
+// word of two or more characters right after a one-character action verb
+// is that verb's object — Chinese verb–object phrases take the [1+2]
+// shape (进开水, 拿牙刷, 取快递), while a verb after a verb comes after an
+// auxiliary or a verb of attitude (没拆封, 敢关掉; see verbTaking and
+// stopVerbs) — so it is not a copy verb. Nor is a complement that
+// finishes the verb before it: a directional one (吃起来, 寄回去) or a
+// potential one (喝不到, 摸得到).
 func (s *Segmenter) Verbs(text string) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -216,13 +238,21 @@ func (s *Segmenter) Verbs(text string) []string {
 	var out []string
 	seen := map[string]bool{}
 	forEachRun(text, func(_ int, run string) {
+		prevWord, prevTag := "", ""
 		for _, wt := range s.j.Tag(run) {
 			i := strings.LastIndexByte(wt, '/')
 			if i <= 0 {
+				prevWord, prevTag = "", ""
 				continue
 			}
 			w, tag := wt[:i], wt[i+1:]
+			after := prevWord
+			afterVerb := strings.HasPrefix(prevTag, "v")
+			prevWord, prevTag = w, tag
 			if !strings.HasPrefix(tag, "v") || stopVerbs[w] || seen[w] || !isWord(w) {
+				continue
+			}
+			if afterVerb && utf8.RuneCountInString(after) == 1 && !stopVerbs[after] && !verbTaking[after] && governed(w) {
 				continue
 			}
 			seen[w] = true
@@ -230,6 +260,14 @@ func (s *Segmenter) Verbs(text string) []string {
 		}
 	})
 	return out
+}
+
+// governed reports whether w, right after a one-character action verb,
+// belongs to that verb: its object or its complement. Both have two or
+// more characters where the verb's own reading would (开水, 起来, 不到),
+// while a one-character word after a verb stays a verb (爱吃, 买送).
+func governed(w string) bool {
+	return utf8.RuneCountInString(w) >= 2
 }
 
 // forEachRun calls fn for every maximal run of text that is valid UTF-8

@@ -106,6 +106,36 @@ func TestVerbs(t *testing.T) {
 	assert.Empty(t, s.Verbs("是有在"))
 }
 
+// TestVerbsOfRealCopy: copy lines of the sample library (corpus/). jieba's
+// dictionary tags 开水, 牙刷, 快递, 反光 and 防水 as verbs; right after a
+// one-character verb (进开水, 拿牙刷, 取快递) they are its object, and a
+// complement (吃起来, 泡出来, 寄回去) finishes the verb before it; neither is
+// a copy verb. A verb after a verb of attitude or a modal stays one (敢关掉).
+func TestVerbsOfRealCopy(t *testing.T) {
+	s := seg(t)
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"boiled water (issue 24 item 8)", "今天点击下方链接，一套三个只要四十九，送防掉链和收纳盒，可以直接进开水消毒，满月礼物也很合适。",
+			[]string{"点击", "进", "消毒"}},
+		{"a toothbrush", "儿科牙医推荐的这款低氟牙膏是草莓味的，每次挤米粒大小就够，儿子现在早晚主动拿牙刷，半年检查一颗蛀牙都没有。",
+			[]string{"推荐", "挤", "拿", "检查"}},
+		{"a parcel; a modal's verb stays", "我坚持用这瓶烟酰胺精华二十八天，早晚各按两泵，现在素颜下楼取快递都不慌，自拍的时候连美颜滤镜都敢关掉了。",
+			[]string{"坚持", "下楼", "取", "敢", "关掉"}},
+		{"a reflective strip", "点击下方链接，今天牵引绳加胸背带套装到手七十九，尺码按胸围选，不合适包换，晚上遛狗带反光条更安全。",
+			[]string{"点击", "包换", "遛狗", "带"}},
+		{"a waterproof sheet", "今天直播间一点五米款到手三百四十九，点小黄车下单送防水床笠，真空压缩发货，打开两个小时就回弹。",
+			[]string{"下单", "送", "压缩", "打开"}},
+		{"complements", "朋友送的茶叶泡出来又苦又涩，挑了最轻最软的一床寄回去。",
+			[]string{"送", "泡", "挑", "寄"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, s.Verbs(tc.text))
+		})
+	}
+}
+
 func TestTokenizeSearch(t *testing.T) {
 	s := seg(t)
 	in := "中华人民共和国双十一"
