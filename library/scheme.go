@@ -2,11 +2,11 @@ package library
 
 import (
 	"context"
-	"elib/internal/i18n/msg"
 	"path/filepath"
 	"strings"
 	"sync"
 
+	"elib/internal/i18n/msg"
 	"elib/library/kit"
 )
 
@@ -45,6 +45,10 @@ type Scheme struct {
 	HasFolder bool
 	// DefaultBatchElements is the import batch size, in elements.
 	DefaultBatchElements int
+	// ReadSettings and WriteSettings read and replace the library's
+	// Settings; nil for a scheme that keeps none.
+	ReadSettings  func(ctx context.Context, location string) (Settings, error)
+	WriteSettings func(ctx context.Context, location string, s Settings) error
 }
 
 var schemes struct {

@@ -44,6 +44,8 @@ var fileScheme = Scheme{
 	HasFolder: true,
 	// One segment per batch.
 	DefaultBatchElements: 2000,
+	ReadSettings:         readFileSettings,
+	WriteSettings:        writeFileSettings,
 }
 
 // MemoryLocation is the location of a new, empty library in memory (the
@@ -93,6 +95,8 @@ var postgresScheme = Scheme{
 	// Posting btrees take a bigger transaction's sorted postings faster
 	// (benchmarks/RESULTS.md: 1M, 2,000 vs 20,000).
 	DefaultBatchElements: 20000,
+	ReadSettings:         readPostgresSettings,
+	WriteSettings:        writePostgresSettings,
 }
 
 // databaseName is the database name of a postgres:// URL.

@@ -24,6 +24,9 @@ type infoResponse struct {
 	Threshold     float64        `json:"threshold"`
 	Version       string         `json:"version"`
 	Types         []element.Type `json:"types"`
+	// TimeZone is the team's time zone the page shows times in
+	// (Options.Zone: the library's, or serve's --tz).
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
@@ -33,6 +36,9 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 		Threshold: *s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
 	}
 	out.Elements = s.opts.Library.ElementCount()
+	if s.opts.Zone != nil {
+		out.TimeZone = s.opts.Zone.String()
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -384,7 +384,7 @@ func writeCheckReportTo(g *globalOptions, rep *report.Report, output string) err
 	}
 	if g.format != "text" {
 		for _, e := range rep.Errors {
-			g.printer().F(g.stderr, "elib: %s\n", g.printer().Phrases(e.String()))
+			g.printer().F(g.stderr, "elib: %s\n", e.In(g.printer()).String())
 		}
 	}
 	switch {

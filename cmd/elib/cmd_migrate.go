@@ -68,6 +68,16 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 	}
 	defer dst.Close()
 	res, err := library.Migrate(ctx, src, dst, nil)
+	if err == nil {
+		// The team's time zone goes with the library, unless the
+		// destination has its own.
+		set, rerr := library.ReadSettings(ctx, opts.from)
+		if old, derr := library.ReadSettings(ctx, opts.to); rerr == nil && derr == nil && set.TimeZone != "" && old.TimeZone == "" {
+			if werr := library.WriteSettings(ctx, opts.to, set); werr != nil && !errors.Is(werr, library.ErrNoSettings) {
+				err = i18n.Errorf("migrate: time zone: %w", werr)
+			}
+		}
+	}
 	if err != nil && ctx.Err() != nil {
 		return withCode(exitError, i18n.Errorf("migrate stopped; what was copied stays (running it again completes it, replacing assets by id): %w", err))
 	}

@@ -15,6 +15,7 @@ import (
 
 	"elib/fingerprint/wordseg"
 	"elib/internal/i18n"
+	"elib/library"
 )
 
 // Exit codes of SPEC §3.
@@ -57,7 +58,8 @@ func (g *globalOptions) printer() *i18n.Printer {
 	return g.msg
 }
 
-// setLocale applies --lang and --tz.
+// setLocale applies --lang and the time zone: --tz, else the library's
+// own (elib init --tz), else DefaultTZ.
 func (g *globalOptions) setLocale() error {
 	tag, err := i18n.Detect(g.lang, os.Getenv)
 	g.msg = i18n.New(tag)
@@ -66,15 +68,37 @@ func (g *globalOptions) setLocale() error {
 	}
 	name := g.tz
 	if name == "" {
+		name = g.libraryZone()
+	}
+	if name == "" {
 		name = DefaultTZ
 	}
 	if g.zone, err = time.LoadLocation(name); err != nil {
-		if name != DefaultTZ {
+		switch {
+		case g.tz != "":
 			return i18n.Errorf("--tz %q: not a time zone (Asia/Shanghai, UTC, …)", g.tz)
+		case name != DefaultTZ:
+			return i18n.Errorf("the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)", name)
 		}
 		g.zone = time.FixedZone("CST", 8*3600) // no tzdata: Shanghai's fixed offset
 	}
 	return nil
+}
+
+// libraryZone is the time zone stored with the --library library ("" when
+// there is none, or it cannot be read now: the command itself then says
+// what is wrong with the library).
+func (g *globalOptions) libraryZone() string {
+	if !g.libraryExists() {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	set, err := library.ReadSettings(ctx, g.libraryDir())
+	if err != nil {
+		return ""
+	}
+	return set.TimeZone
 }
 
 // zoneOr is the --tz zone, or def before the flags were applied.
@@ -179,7 +203,7 @@ higher than 62 % is rejected.`,
 	formatFlag(root, &g.format)
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	pf.StringVar(&g.lang, "lang", "", "language of messages and tables: zh or en (default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
-	pf.StringVar(&g.tz, "tz", DefaultTZ, "time zone text output shows times in")
+	pf.StringVar(&g.tz, "tz", "", "time zone text output shows times in (default: the library's, set with elib init --tz; else "+DefaultTZ+")")
 	addMediaFlags(pf, &g.media)
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	root.AddCommand(

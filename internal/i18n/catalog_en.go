@@ -229,4 +229,9 @@ var enMessages = map[string]string{
 	"read-only sample library":                                                                            "read-only sample library",
 	"writes enabled with bearer token":                                                                    "writes enabled with bearer token",
 	"; private: every endpoint but /healthz needs the token":                                              "; private: every endpoint but /healthz needs the token",
+	"the library in %s now shows times in %s":                                                             "the library in %s now shows times in %s",
+	" (times in %s)":         " (times in %s)",
+	"init: time zone: %w":    "init: time zone: %w",
+	"migrate: time zone: %w": "migrate: time zone: %w",
+	"the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)": "the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)",
 }

@@ -347,6 +347,7 @@ var zhErrors = map[string]string{
 	"cannot unmarshal":               "无法解析",
 	"context deadline exceeded":      "超时",
 	"context canceled":               "已取消",
+	"this library keeps no settings": "这个元件库不保存设置",
 }
 
 // en and zh are the catalogs: the commands' messages (catalog_en.go,

@@ -229,4 +229,9 @@ var zhMessages = map[string]string{
 	"read-only sample library":                                                                            "只读的示例元件库",
 	"writes enabled with bearer token":                                                                    "凭令牌（Bearer）可以写入",
 	"; private: every endpoint but /healthz needs the token":                                              "；私有：除 /healthz 外的所有接口都需要令牌",
+	"the library in %s now shows times in %s":                                                             "%s 的元件库今后按 %s 显示时间",
+	" (times in %s)":         "（时间按 %s 显示）",
+	"init: time zone: %w":    "init：时区：%w",
+	"migrate: time zone: %w": "migrate：时区：%w",
+	"the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)": "元件库的时区 %q 这台机器不认识（用 elib init --tz 换一个，或加 --tz）",
 }
