@@ -138,6 +138,21 @@ func TestBrowserWorkday(t *testing.T) {
 	msg = run(t, ctx, chromedp.Text(css(`#check-error`)))
 	assert.Contains(t, msg, "上传被服务器拒绝（413）")
 
+	// Every other error the server answers is in the page's language
+	// too, not the browser's: a subtitle file whose cue ends before it
+	// starts, with its file and line.
+	badSRT := filepath.Join(files, "bad.srt")
+	require.NoError(t, os.WriteFile(badSRT, []byte("1\n00:00:05,000 --> 00:00:03,000\n文案\n"), 0o644))
+	steps(t, ctx,
+		chromedp.Evaluate[chromedp.Void](`state.info.max_check_bytes = 1 << 20; document.getElementById('check-error').hidden = true`),
+		chromedp.SetUploadFiles(css(`#file`), []string{badSRT}),
+		chromedp.Click(css(`#check-btn`)),
+		chromedp.WaitVisible(css(`#check-error`)),
+	)
+	msg = run(t, ctx, chromedp.Text(css(`#check-error`)))
+	assert.Contains(t, msg, "bad.srt:2: 时间码的结束早于开始")
+	assert.NotContains(t, msg, "timecode")
+
 	// A 24 MB video is checked: its subtitles copy the library's script.
 	steps(t, ctx,
 		chromedp.Evaluate[chromedp.Void](`state.info.max_check_bytes = 1 << 20`),
