@@ -76,13 +76,14 @@ type Options struct {
 
 // Library is an opened element library. It is safe for concurrent use.
 type Library struct {
-	dir    string
-	fs     vfs.FS
-	opts   Options
-	engine *fingerprint.Engine
-	lock   *vfs.Lock
-	dec    *zstd.Decoder
-	cache  *blockCache
+	outcomes outcomeState // check outcomes (outcomes.go)
+	dir      string
+	fs       vfs.FS
+	opts     Options
+	engine   *fingerprint.Engine
+	lock     *vfs.Lock
+	dec      *zstd.Decoder
+	cache    *blockCache
 
 	wmu sync.Mutex // serialises writers in this process
 
@@ -584,6 +585,7 @@ func (l *Library) cleanup() {
 // with the store.
 func (l *Library) recoverWriter() error {
 	l.cleanup()
+	l.cleanupOutcomes()
 	if l.opts.Salvage && len(l.damage) > 0 {
 		return nil // Reindex rebuilds everything; do not write over damage.
 	}

@@ -2,10 +2,12 @@ package insight
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"elib/check"
 	"elib/element"
+	"elib/fingerprint/boilerplate"
 	"elib/library/kit"
 )
 
@@ -14,10 +16,48 @@ import (
 // an original is never counted as reusing its own later copies, and every
 // reuse points back at material that existed first — what `elib check`
 // saw when the asset was new.
+//
+// Nothing published later shows, not even in counts: the anchor holder
+// counts and the asset count the check reads are those of the visible
+// material (anchor counts capped at asOfCountCap), so an asset's judgement
+// is fixed once everything published before it is in the library —
+// computed at import, it stays what a check today computes (issue 25).
+// The one library-wide figure left is the sentence frequency of the
+// boilerplate rule (a sketch that cannot tell when a sentence was
+// added): the decisions taken on it are recorded (sentences) and a
+// stored outcome whose decisions the sketch no longer gives is stale.
 type asOf struct {
 	kit.Library
-	published map[string]time.Time // by asset id; zero: unknown (always visible)
+	published func(string) time.Time // by asset id; zero: unknown (always visible)
 	cutoff    time.Time
+	assets    int // visible assets (AssetCount)
+	rule      boilerplate.Rule
+	mu        sync.Mutex
+	sentences map[uint64]bool // sentence hash → common, as the check saw them
+}
+
+// asOfCountCap caps the anchor holder counts the as-of view reports: far
+// above every threshold the check compares counts with (7, 8, 16, 64), it
+// only ranks stock anchors alike, and spares enumerating the holders of
+// anchors a library holds hundreds of thousands of times.
+const asOfCountCap = 256
+
+// AssetCount is the number of visible assets.
+func (s *asOf) AssetCount() int { return s.assets }
+
+// SentenceDFs passes the library's sentence frequencies on and records
+// the decisions the check takes on them.
+func (s *asOf) SentenceDFs(hashes []uint64) []int {
+	dfs := s.Library.SentenceDFs(hashes)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sentences == nil {
+		s.sentences = map[uint64]bool{}
+	}
+	for i, h := range hashes {
+		s.sentences[h] = s.rule.Common(dfs[i], s.assets)
+	}
+	return dfs
 }
 
 // Failures passes on the library's count of failed reads (a check.Session
@@ -30,7 +70,7 @@ func (s *asOf) Failures() (uint64, error) {
 }
 
 func (s *asOf) visible(assetID string) bool {
-	p := s.published[assetID]
+	p := s.published(assetID)
 	return p.IsZero() || !p.After(s.cutoff)
 }
 
@@ -58,20 +98,72 @@ func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
 	}
 }
 
-// AnchorHolders hides later assets' elements (the counts stay those of the
-// whole library: they only rank how common an anchor is).
+// AnchorHolders reports the first limit visible holders of each anchor
+// (in ref order, as the library lists them) and counts the visible ones,
+// up to asOfCountCap.
 func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
-	var refs []uint32
-	var idx []int
-	counts := s.Library.AnchorHolders(hashes, limit, func(i int, ref uint32) {
-		refs, idx = append(refs, ref), append(idx, i)
-	})
-	for j, ok := range s.visibleRefs(refs) {
-		if ok {
-			fn(idx[j], refs[j])
+	fetch := max(limit, 2*asOfCountCap)
+	holders := make([][]uint32, len(hashes))
+	totals := s.holders(hashes, fetch, holders)
+	visible := make([][]uint32, len(hashes))
+	var again []int // anchors whose first holders hide too many later ones
+	for i := range hashes {
+		visible[i] = s.keepVisible(holders[i])
+		if totals[i] > fetch && len(visible[i]) < max(limit, asOfCountCap) {
+			again = append(again, i)
+		}
+	}
+	if len(again) > 0 {
+		sub := make([]uint64, len(again))
+		most := 0
+		for j, i := range again {
+			sub[j] = hashes[i]
+			most = max(most, totals[i])
+		}
+		all := make([][]uint32, len(sub))
+		s.holders(sub, most, all)
+		for j, i := range again {
+			visible[i] = s.keepVisible(all[j])
+		}
+	}
+	counts := make([]int, len(hashes))
+	for i, refs := range visible {
+		counts[i] = min(len(refs), asOfCountCap)
+		for _, ref := range refs[:min(limit, len(refs))] {
+			fn(i, ref)
 		}
 	}
 	return counts
+}
+
+// holders lists up to limit holders of each anchor (live ones, in ref
+// order) and returns the library's counts.
+func (s *asOf) holders(hashes []uint64, limit int, out [][]uint32) []int {
+	return s.Library.AnchorHolders(hashes, limit, func(i int, ref uint32) {
+		out[i] = append(out[i], ref)
+	})
+}
+
+// keepVisible drops, in place, the refs of later or removed assets.
+func (s *asOf) keepVisible(refs []uint32) []uint32 {
+	if len(refs) == 0 {
+		return refs
+	}
+	ok := s.visibleRefs(refs)
+	kept := refs[:0]
+	for j, r := range refs {
+		if ok[j] {
+			kept = append(kept, r)
+		}
+	}
+	return kept
+}
+
+// decisions returns the boilerplate decisions the check took.
+func (s *asOf) decisions() map[uint64]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sentences
 }
 
 // Element reports later assets' elements as not found.

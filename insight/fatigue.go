@@ -80,13 +80,22 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib kit.Lib
 		opts.MaxAssets = DefaultFatigueAssets
 	}
 	start := time.Now()
-	published, period, err := recentAssets(ctx, lib, opts)
-	if err != nil {
-		return nil, fmt.Errorf("fatigue: %w", err)
-	}
-	st, err := compute(ctx, engine, lib, opts, published, period, start)
-	if err != nil {
-		return nil, fmt.Errorf("fatigue: %w", err)
+	var st *Stats
+	if store, ok := lib.(kit.OutcomeStore); ok && !opts.Recompute {
+		// Stored outcomes: the window's assets are read from them, not
+		// checked (the missing or stale ones are).
+		var err error
+		if st, err = computeStored(ctx, engine, lib, store, opts, start); err != nil {
+			return nil, fmt.Errorf("fatigue: %w", err)
+		}
+	} else {
+		published, period, err := recentAssets(ctx, lib, opts)
+		if err != nil {
+			return nil, fmt.Errorf("fatigue: %w", err)
+		}
+		if st, err = compute(ctx, engine, lib, opts, newTimeline(published, lib.AssetCount()), period, start); err != nil {
+			return nil, fmt.Errorf("fatigue: %w", err)
+		}
 	}
 	slog.Debug("fatigue computed", "assets", st.Checks, "skipped", st.Skipped, "fatigued", len(st.Fatigued), "took_ms", st.TookMs)
 	c := opts.Check

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -58,6 +59,12 @@ type Options struct {
 	// MaxMatches is raised to 20 so a reuse can be traced to the earliest
 	// holder of the material.
 	Check check.Options
+	// Recompute checks every period asset again instead of reading stored
+	// outcomes (and stores nothing). The default value is false.
+	Recompute bool
+
+	basis    string        // the outcomes' basis (set by Compute)
+	outcomes *outcomeTally // counts stored and recomputed outcomes
 }
 
 func (o *Options) ensureDefaults() {
@@ -110,6 +117,10 @@ type Stats struct {
 	Checks  int     `json:"checks"`
 	Skipped int     `json:"skipped,omitempty"`
 	TookMs  float64 `json:"took_ms"`
+	// Outcomes says how many period assets were read from stored check
+	// outcomes and how many were stale or missing and checked now (nil:
+	// the library keeps no outcomes, or Options.Recompute).
+	Outcomes *OutcomeCounts `json:"outcomes,omitempty"`
 }
 
 // Figures are the reuse and homogeneity figures of a set of assets.
@@ -196,21 +207,57 @@ type use struct {
 	element string // the reusing element's id
 }
 
-// Compute checks every asset published in the period against the library
-// as it stood when the asset was published (itself and later assets
-// hidden) and sums up reuse, levels and fatigue.
+// Compute sums up reuse, levels and fatigue over the assets published in
+// the period, each judged against the library as it stood when it was
+// published (itself and later assets hidden). The judgement is the
+// asset's stored outcome when the library keeps one (kit.OutcomeStore)
+// and it is fresh; otherwise the asset is checked now, and the outcome
+// is stored when the library is writable. Options.Recompute checks every
+// period asset.
 func Compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options) (*Stats, error) {
 	opts.ensureDefaults()
 	start := time.Now()
+	if store, ok := lib.(kit.OutcomeStore); ok && !opts.Recompute {
+		return computeStored(ctx, engine, lib, store, opts, start)
+	}
 	published, period, err := periodAssets(lib, opts)
 	if err != nil {
 		return nil, err
 	}
-	return compute(ctx, engine, lib, opts, published, period, start)
+	return compute(ctx, engine, lib, opts, newTimeline(published, len(published)), period, start)
 }
 
-// compute checks the period assets and sums up.
-func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, published map[string]time.Time, period []periodAsset, start time.Time) (*Stats, error) {
+// timeline is the live assets' published times.
+type timeline struct {
+	at     map[string]time.Time // by asset id; zero: unknown
+	sorted []time.Time          // the known times, oldest first
+	total  int                  // the assets there are
+}
+
+// newTimeline is the timeline of the published times in at, of a library
+// of total assets (those missing from at are older than every one in it).
+func newTimeline(at map[string]time.Time, total int) *timeline {
+	tl := &timeline{at: at, total: max(total, len(at))}
+	for _, t := range at {
+		if !t.IsZero() {
+			tl.sorted = append(tl.sorted, t)
+		}
+	}
+	sort.Slice(tl.sorted, func(i, j int) bool { return tl.sorted[i].Before(tl.sorted[j]) })
+	return tl
+}
+
+// get is an asset's published time (zero: unknown, always visible).
+func (tl *timeline) get(id string) time.Time { return tl.at[id] }
+
+// upTo counts the assets visible at t: published by t or at an unknown time.
+func (tl *timeline) upTo(t time.Time) int {
+	later := len(tl.sorted) - sort.Search(len(tl.sorted), func(i int) bool { return tl.sorted[i].After(t) })
+	return tl.total - later
+}
+
+// compute checks the period assets that have no outcome yet and sums up.
+func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, published *timeline, period []periodAsset, start time.Time) (*Stats, error) {
 	truncated := 0
 	if opts.MaxAssets > 0 && len(period) > opts.MaxAssets {
 		truncated = len(period) - opts.MaxAssets
@@ -218,6 +265,15 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 	}
 	results := make([]*assetResult, len(period))
 	errs := make([]error, len(period))
+	var todo []int
+	for i, pa := range period {
+		if pa.outcome != nil {
+			results[i] = resultOf(pa.id(), pa.outcome, opts.By)
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	computed := make([]*kit.Outcome, len(period))
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < opts.Workers; w++ {
@@ -225,12 +281,17 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i], errs[i] = checkAsOf(ctx, engine, lib, published, period[i], opts)
+				var o *kit.Outcome
+				o, errs[i] = outcomeAsOf(ctx, engine, lib, published, period[i], opts)
+				if o != nil {
+					computed[i] = o
+					results[i] = resultOf(period[i].id(), o, opts.By)
+				}
 			}
 		}()
 	}
 feed:
-	for i := range period {
+	for _, i := range todo {
 		select {
 		case next <- i:
 		case <-ctx.Done():
@@ -247,6 +308,9 @@ feed:
 	}
 	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
 		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period), Skipped: truncated}
+	if opts.outcomes != nil {
+		st.Outcomes = opts.outcomes.count(period, computed)
+	}
 	if !opts.Since.IsZero() {
 		st.Since = opts.Since.UTC().Format(time.RFC3339)
 	}
@@ -295,10 +359,20 @@ feed:
 	return st, nil
 }
 
-// periodAsset is an asset published in the period.
+// periodAsset is an asset published in the period: its stored outcome,
+// or the asset to check (asset is nil when outcome is set).
 type periodAsset struct {
 	asset     *element.Asset
+	assetID   string
 	published time.Time
+	outcome   *kit.Outcome
+}
+
+func (pa periodAsset) id() string {
+	if pa.asset != nil {
+		return pa.asset.ID
+	}
+	return pa.assetID
 }
 
 // periodAssets reads every asset's published time and returns those in
@@ -325,19 +399,20 @@ func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []period
 		if !period[i].published.Equal(period[j].published) {
 			return period[i].published.Before(period[j].published)
 		}
-		return period[i].asset.ID < period[j].asset.ID
+		return period[i].id() < period[j].id()
 	})
 	return published, period, nil
 }
 
-// checkAsOf checks one period asset against the library as of its
-// publication.
-func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published map[string]time.Time, pa periodAsset, opts Options) (*assetResult, error) {
-	src := &asOf{Library: lib, published: published, cutoff: pa.published}
+// outcomeAsOf checks one period asset against the library as of its
+// publication and keeps what the stats read.
+func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
+	src := &asOf{Library: lib, published: published.get, cutoff: pa.published, assets: published.upTo(pa.published)}
 	c, err := check.New(engine, opts.Check, src)
 	if err != nil {
 		return nil, err
 	}
+	src.rule = c.Options().Tuning.Boilerplate
 	// Levels and reuse do not depend on the threshold; the session brings
 	// the rule for failed library reads.
 	o := c.Options()
@@ -354,31 +429,65 @@ func checkAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 		return nil, fmt.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}
 	reuse := c.Options().Tuning.ReuseContainment
-	r := &assetResult{id: pa.asset.ID, published: pa.published, group: groupKey(pa.asset, opts.By),
-		elements: len(res.Elements), level: res.Level}
+	out := &kit.Outcome{Version: kit.OutcomeVersion, Basis: opts.basis, Published: pa.published,
+		Groups: map[string]string{}, Elements: len(res.Elements), Level: string(res.Level), Assets: src.assets}
+	for h, common := range src.decisions() {
+		if common {
+			out.Common = append(out.Common, h)
+		} else {
+			out.Plain = append(out.Plain, h)
+		}
+	}
+	slices.Sort(out.Common)
+	slices.Sort(out.Plain)
+	for _, by := range Bys {
+		out.Groups[by] = groupKey(pa.asset, by)
+	}
+	sources := map[string]bool{}
 	for i, er := range res.Elements {
-		origin, ok := earliest(er.Matches, reuse, published)
+		for _, m := range er.Matches {
+			sources[m.AssetID] = true
+		}
+		origin, ok := earliest(er.Matches, reuse, published.get)
 		if !ok {
 			continue
 		}
-		r.reused++
-		r.uses = append(r.uses, use{origin: origin, element: element.ElementID(pa.asset.ID, i+1)})
+		out.Reused++
+		out.Uses = append(out.Uses, kit.OutcomeUse{Element: element.ElementID(pa.asset.ID, i+1),
+			OriginElement: origin.ElementID, OriginAsset: origin.AssetID, OriginType: origin.Type, OriginText: origin.Text})
 	}
-	return r, nil
+	for id := range sources {
+		out.Sources = append(out.Sources, id)
+	}
+	sort.Strings(out.Sources)
+	return out, nil
+}
+
+// resultOf is the stats' view of one asset's outcome.
+func resultOf(id string, o *kit.Outcome, by string) *assetResult {
+	r := &assetResult{id: id, published: o.Published, elements: o.Elements, reused: o.Reused, level: check.Level(o.Level)}
+	if by != "" {
+		r.group = o.Groups[by]
+	}
+	for _, u := range o.Uses {
+		r.uses = append(r.uses, use{origin: check.Match{ElementID: u.OriginElement, AssetID: u.OriginAsset, Type: u.OriginType, Text: u.OriginText},
+			element: u.Element})
+	}
+	return r
 }
 
 // earliest returns the match an element reuses: among matches with
 // containment >= reuse (the element counts as reused when there is one),
 // the one published first — the origin of the material, not a later copy.
-func earliest(ms []check.Match, reuse float64, published map[string]time.Time) (check.Match, bool) {
+func earliest(ms []check.Match, reuse float64, published func(string) time.Time) (check.Match, bool) {
 	var best check.Match
 	found := false
 	for _, m := range ms {
 		if m.Containment < reuse {
 			continue
 		}
-		if !found || published[m.AssetID].Before(published[best.AssetID]) ||
-			published[m.AssetID].Equal(published[best.AssetID]) && m.ElementID < best.ElementID {
+		if !found || published(m.AssetID).Before(published(best.AssetID)) ||
+			published(m.AssetID).Equal(published(best.AssetID)) && m.ElementID < best.ElementID {
 			best, found = m, true
 		}
 	}

@@ -23,6 +23,15 @@ type Batcher struct {
 	// Committed is called for every input whose batch committed, in order,
 	// on the goroutine calling Add or Flush.
 	Committed func(input string, assets, elements int)
+	// BeforeStore, when set, runs with each batch's assets just before the
+	// batch is stored, and AfterStore with its asset ids once it has
+	// committed, both on the goroutine storing it (so they overlap the
+	// next batch's fingerprinting). insight's stored outcomes use them:
+	// outcomes the batch changes are marked stale before, the batch's own
+	// are computed after. An error of BeforeStore fails the batch; one of
+	// AfterStore is the batch's error although the batch committed.
+	BeforeStore func(ctx context.Context, assets []element.Asset) error
+	AfterStore  func(ctx context.Context, ids []string) error
 
 	// Result sums the committed batches; IDs lists their assets.
 	Result kit.ImportResult
@@ -100,11 +109,21 @@ func (b *Batcher) send(ctx context.Context) error {
 	for _, a := range b.batch {
 		s.ids = append(s.ids, a.ID)
 	}
+	batch := b.batch
 	b.batch, b.pending, b.elements = nil, nil, 0
 	b.storing = s
+	before, after := b.BeforeStore, b.AfterStore
 	go func() {
 		defer close(s.done)
+		if before != nil {
+			if s.err = before(ctx, batch); s.err != nil {
+				return
+			}
+		}
 		s.res, s.err = b.lib.ImportPrepared(ctx, p)
+		if s.err == nil && after != nil {
+			s.err = after(ctx, s.ids)
+		}
 	}()
 	return nil
 }

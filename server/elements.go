@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"elib/element"
+	"elib/insight"
 )
 
 // elementResponse is GET /v1/elements/{id}: the stored element and the
@@ -49,6 +50,9 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.writeMu.Lock()
+	if err := insight.BeforeRemove(s.opts.Library, []string{id}); err != nil {
+		s.opts.Logger.Warn("check outcomes matching the removed asset not marked stale", "err", err)
+	}
 	n, err := s.opts.Library.Remove(r.Context(), id)
 	s.writeMu.Unlock()
 	if err != nil && !isNotFound(err) {

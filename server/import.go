@@ -12,7 +12,9 @@ import (
 	"elib/api"
 	"elib/check/report"
 	"elib/element"
+	"elib/insight"
 	"elib/internal/i18n/msg"
+	"elib/library/kit"
 )
 
 // noID marks posted JSON assets that carried no id of their own.
@@ -105,12 +107,23 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.writeMu.Lock()
-	res, err := s.opts.Library.Import(r.Context(), assets)
+	// Stored check outcomes the import changes go stale first; the new
+	// assets' own are computed in the background (insight.AfterImport).
+	_, err = insight.BeforeImport(r.Context(), s.opts.Engine, s.opts.Library, assets, insight.Options{})
+	var res kit.ImportResult
+	if err == nil {
+		res, err = s.opts.Library.Import(r.Context(), assets)
+	}
 	s.writeMu.Unlock()
 	if err != nil {
 		s.writeErr(w, r, "import", err)
 		return
 	}
+	go func(ids []string) {
+		if err := insight.AfterImport(context.Background(), s.opts.Engine, s.opts.Library, ids, insight.Options{}); err != nil {
+			s.opts.Logger.Warn("check outcomes not stored; the next stats computes them", "err", err)
+		}
+	}(out.IDs)
 	s.metrics.imported(res.Assets, res.Elements)
 	out.Imported, out.Elements, out.Replaced = res.Assets, res.Elements, res.Replaced
 	s.opts.Logger.Info("imported through the API", "assets", res.Assets, "elements", res.Elements, "replaced", res.Replaced)

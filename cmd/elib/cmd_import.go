@@ -109,6 +109,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			g.printer().F(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
 		}
 	})
+	storeOutcomes(batcher, engine, lib)
 	defer batcher.Wait() // a batch still being stored when the import gives up
 	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter(), Context: ctx}
 	// stopped is the one error of an import a signal interrupted.

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/index"
+	"elib/insight"
 	"elib/library/kit"
 )
 
@@ -36,6 +37,9 @@ func runRemove(ctx context.Context, g *globalOptions, ids []string) error {
 		return err
 	}
 	defer lib.Close()
+	if err := insight.BeforeRemove(lib, ids); err != nil {
+		return withCode(exitError, err)
+	}
 	n, err := lib.Remove(ctx, ids...)
 	if g.format == "json" {
 		fmt.Fprintf(g.stdout, "{\"removed\":%d}\n", n)

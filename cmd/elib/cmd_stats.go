@@ -30,6 +30,7 @@ type statsOptions struct {
 	top          int
 	sample       bool
 	threshold    float64
+	recompute    bool
 }
 
 func newStatsCommand(g *globalOptions) *cobra.Command {
@@ -77,6 +78,7 @@ Exit codes: 0 ok, 2 error.`,
 	f.IntVar(&opts.top, "top", 10, "how many most reused elements to list")
 	f.BoolVar(&opts.sample, "sample", false, "report on the embedded sample library")
 	f.Float64Var(&opts.threshold, "threshold", check.DefaultThreshold, "the check's rejection threshold (levels do not depend on it)")
+	f.BoolVar(&opts.recompute, "recompute", false, "check every period asset again instead of reading the stored check outcomes")
 	return cmd
 }
 
@@ -107,6 +109,7 @@ func (o statsOptions) insightOptions(now time.Time) (insight.Options, error) {
 	}
 	io.By, io.FatigueUses, io.FatigueDays, io.Top = o.by, o.fatigueUses, o.fatigueDays, o.top
 	io.Check = check.Options{Threshold: o.threshold}
+	io.Recompute = o.recompute
 	return io, nil
 }
 
@@ -241,6 +244,9 @@ func writePeriodText(w io.Writer, g *globalOptions, p *insight.Stats) {
 		fmt.Fprintf(w, "  %s (%s)  %s\n      %s\n", f.ElementID, typeName(tr, f.Type), clip(f.Text, 30), strings.Join(uses, tr.T(", ")))
 	}
 	tr.F(w, "checked %d assets in %.0f ms\n", p.Checks, p.TookMs)
+	if o := p.Outcomes; o != nil {
+		tr.F(w, "outcomes  %d stored, %d stale or missing checked now (%d saved)\n", o.Stored, o.Stale, o.Saved)
+	}
 }
 
 // dateOf is the date of an RFC 3339 time (its first 10 characters).

@@ -90,6 +90,7 @@ var enMessages = map[string]string{
 	"  %3d×  %s (%s %s)  %s  last %s\n": "  %3d×  %s (%s %s)  %s  last %s\n",
 	"fatigued      %d element(s) reused by ≥ %d assets within %d days\n": "fatigued      %d element(s) reused by ≥ %d assets within %d days\n",
 	"checked %d assets in %.0f ms\n":                                     "checked %d assets in %.0f ms\n",
+	"outcomes  %d stored, %d stale or missing checked now (%d saved)\n":  "outcomes  %d stored, %d stale or missing checked now (%d saved)\n",
 	"--tz %q: not a time zone (Asia/Shanghai, UTC, …)":                   "--tz %q: not a time zone (Asia/Shanghai, UTC, …)",
 	"elib: %s\n":               "elib: %s\n",
 	"--lang %q: want zh or en": "--lang %q: want zh or en",

@@ -90,6 +90,7 @@ var zhMessages = map[string]string{
 	"  %3d×  %s (%s %s)  %s  last %s\n": "  %3d×  %s（%s %s）  %s  最近 %s\n",
 	"fatigued      %d element(s) reused by ≥ %d assets within %d days\n": "疲劳元件      %[1]d 个（%[3]d 天内被 ≥ %[2]d 个素材复用）\n",
 	"checked %d assets in %.0f ms\n":                                     "检查了 %d 个素材，用时 %.0f 毫秒\n",
+	"outcomes  %d stored, %d stale or missing checked now (%d saved)\n":  "已存检查结果 %d 个，过期或缺失而现查 %d 个（保存 %d 个）\n",
 	"--tz %q: not a time zone (Asia/Shanghai, UTC, …)":                   "--tz %q：不是时区（如 Asia/Shanghai、UTC）",
 	"elib: %s\n":               "elib：%s\n",
 	"--lang %q: want zh or en": "--lang %q：只支持 zh 或 en",

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"elib/element"
+	"elib/fingerprint"
+	"elib/insight"
+	"elib/library"
+	"elib/library/kit"
+)
+
+// storeOutcomes makes b keep the library's stored check outcomes (the
+// stats' per-asset judgements, see insight.AfterImport): outcomes a batch
+// changes are marked stale before it is stored, its own are computed once
+// it has committed. A failure to compute them only leaves them stale (the
+// next stats computes them); the import itself stands.
+func storeOutcomes(b *library.Batcher, engine *fingerprint.Engine, lib kit.Library) {
+	if _, ok := lib.(kit.OutcomeStore); !ok {
+		return
+	}
+	b.BeforeStore = func(ctx context.Context, assets []element.Asset) error {
+		_, err := insight.BeforeImport(ctx, engine, lib, assets, insight.Options{})
+		return err
+	}
+	b.AfterStore = func(ctx context.Context, ids []string) error {
+		if err := insight.AfterImport(ctx, engine, lib, ids, insight.Options{}); err != nil {
+			if ctx.Err() != nil {
+				return nil // the import stops anyway; the outcomes stay stale
+			}
+			slog.Warn("check outcomes not stored; the next stats computes them", "err", err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,336 @@
+package index
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"elib/library/kit"
+	"elib/vfs"
+)
+
+// Check outcomes (kit.Outcome, issue 25) live beside the segments in
+// outcomes/: each write is one new file, out-<seq>.json, written atomically
+// (vfs.Write: temporary file, fsync, rename, directory fsync) and ending in
+// a CRC-32C of its content, so a process killed mid-write leaves either
+// the whole file or none, and a damaged file is noticed. A file holds the
+// entries one write changed; every outcomeCompactFiles writes, the whole
+// state goes into one full file and the older files are removed (a crash
+// between the two leaves both; the full one, newer, wins). Libraries
+// written before outcomes have no folder: every asset's outcome is then
+// missing, which readers treat as stale. Outcomes are not part of the
+// manifest: losing them costs a recomputation, never an asset.
+
+const (
+	outcomesDir = "outcomes"
+	// outcomeFileVersion is the version of an outcome file; files of
+	// other versions are ignored (their outcomes count as missing).
+	outcomeFileVersion   = 1
+	outcomeCompactFiles  = 32
+	outcomeFilePrefix    = "out-"
+	outcomeFileExtension = ".json"
+)
+
+// outcomeEntry is one asset's stored outcome: the outcome computed at
+// sequence Computed, and the sequence of the last stale mark.
+type outcomeEntry struct {
+	Outcome  *kit.Outcome `json:"o,omitempty"`
+	Computed uint64       `json:"c,omitempty"`
+	Stale    uint64       `json:"s,omitempty"`
+}
+
+func (e *outcomeEntry) fresh() bool { return e.Outcome != nil && e.Computed > e.Stale }
+
+// outcomeFile is the content of one outcome file.
+type outcomeFile struct {
+	Version int    `json:"version"`
+	Seq     uint64 `json:"seq"`
+	// Full marks a file holding the whole state (older files are void).
+	Full    bool                     `json:"full,omitempty"`
+	Entries map[string]*outcomeEntry `json:"entries"`
+}
+
+// outcomeState is the outcomes as read from the folder.
+type outcomeState struct {
+	mu      sync.Mutex
+	loaded  string // the folder listing the state was read from
+	seq     uint64
+	files   int // files since the last full one
+	entries map[string]*outcomeEntry
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// outcomeFileName is the name of the file written at seq.
+func outcomeFileName(seq uint64) string {
+	return fmt.Sprintf("%s%016d%s", outcomeFilePrefix, seq, outcomeFileExtension)
+}
+
+// encodeOutcomeFile is the file's bytes: JSON, a newline, the CRC-32C of
+// the JSON in hex, a newline.
+func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	return fmt.Appendf(b, "\n%08x\n", crc32.Checksum(b, crcTable)), nil
+}
+
+// decodeOutcomeFile checks and reads one file.
+func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	i := bytes.LastIndexByte(b, '\n')
+	if i < 0 {
+		return nil, errors.New("no checksum")
+	}
+	sum, err := strconv.ParseUint(string(b[i+1:]), 16, 32)
+	if err != nil || uint32(sum) != crc32.Checksum(b[:i], crcTable) {
+		return nil, errors.New("checksum mismatch")
+	}
+	var f outcomeFile
+	if err := json.Unmarshal(b[:i], &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// outcomeLocked brings l.outcomes up to date with the folder (another
+// process may have written) and returns it locked.
+func (l *Library) outcomeLocked() (*outcomeState, error) {
+	st := &l.outcomes
+	st.mu.Lock()
+	dir := filepath.Join(l.dir, outcomesDir)
+	entries, err := l.fs.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		st.mu.Unlock()
+		return nil, fmt.Errorf("outcomes: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, outcomeFilePrefix) && strings.HasSuffix(n, outcomeFileExtension) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names) // zero-padded sequences: name order is sequence order
+	listing := strings.Join(names, ",")
+	if st.entries != nil && listing == st.loaded {
+		return st, nil
+	}
+	st.entries, st.seq, st.files = map[string]*outcomeEntry{}, 0, 0
+	st.loaded = listing
+	start := 0
+	for i := len(names) - 1; i >= 0; i-- {
+		if b, err := vfs.ReadFile(l.fs, filepath.Join(dir, names[i])); err == nil {
+			if f, err := decodeOutcomeFile(b); err == nil && f.Full {
+				start = i
+				break
+			}
+		}
+	}
+	for _, n := range names[start:] {
+		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, n))
+		var f *outcomeFile
+		if err == nil {
+			f, err = decodeOutcomeFile(b)
+		}
+		if err != nil || f.Version != outcomeFileVersion {
+			// A damaged or unknown file may have held stale marks: trust
+			// none of the outcomes (they are recomputed on demand).
+			slog.Warn("outcome file unreadable; every stored check outcome counts as stale", "file", n, "err", err)
+			for _, e := range st.entries {
+				e.Stale = max(e.Stale, e.Computed)
+			}
+			if f != nil {
+				st.seq = max(st.seq, f.Seq)
+			}
+			continue
+		}
+		st.seq = max(st.seq, f.Seq)
+		if !f.Full {
+			st.files++
+		}
+		for id, e := range f.Entries {
+			cur := st.entries[id]
+			if cur == nil {
+				cur = &outcomeEntry{}
+				st.entries[id] = cur
+			}
+			if e.Outcome != nil && e.Computed >= cur.Computed {
+				cur.Outcome, cur.Computed = e.Outcome, e.Computed
+			}
+			cur.Stale = max(cur.Stale, e.Stale)
+		}
+	}
+	return st, nil
+}
+
+// Outcomes returns the fresh stored outcome of each asset (nil where none).
+func (l *Library) Outcomes(ids []string) ([]*kit.Outcome, error) {
+	st, err := l.outcomeLocked()
+	if err != nil {
+		return nil, err
+	}
+	defer st.mu.Unlock()
+	out := make([]*kit.Outcome, len(ids))
+	for i, id := range ids {
+		if e := st.entries[id]; e != nil && e.fresh() {
+			out[i] = e.Outcome
+		}
+	}
+	return out, nil
+}
+
+// StoredOutcomes returns every stored outcome, fresh or stale.
+func (l *Library) StoredOutcomes() (map[string]kit.StoredOutcome, error) {
+	st, err := l.outcomeLocked()
+	if err != nil {
+		return nil, err
+	}
+	defer st.mu.Unlock()
+	out := make(map[string]kit.StoredOutcome, len(st.entries))
+	for id, e := range st.entries {
+		if e.Outcome != nil {
+			out[id] = kit.StoredOutcome{Outcome: e.Outcome, Stale: !e.fresh()}
+		}
+	}
+	return out, nil
+}
+
+// OutcomeSeq returns the outcome store's sequence.
+func (l *Library) OutcomeSeq() (uint64, error) {
+	st, err := l.outcomeLocked()
+	if err != nil {
+		return 0, err
+	}
+	defer st.mu.Unlock()
+	return st.seq, nil
+}
+
+// PutOutcomes stores outcomes computed from the library as it stood after
+// sequence since; assets marked stale after since stay stale.
+func (l *Library) PutOutcomes(since uint64, outs map[string]*kit.Outcome) error {
+	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
+		changed := map[string]*outcomeEntry{}
+		for id, o := range outs {
+			e := st.entries[id]
+			if e != nil && e.Stale > since {
+				continue
+			}
+			if e == nil {
+				e = &outcomeEntry{}
+				st.entries[id] = e
+			}
+			e.Outcome, e.Computed = o, seq
+			changed[id] = &outcomeEntry{Outcome: o, Computed: seq}
+		}
+		return changed
+	})
+}
+
+// MarkStale marks the assets' outcomes stale.
+func (l *Library) MarkStale(ids []string) error {
+	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
+		changed := map[string]*outcomeEntry{}
+		for _, id := range ids {
+			e := st.entries[id]
+			if e == nil {
+				continue // nothing stored: already counts as stale
+			}
+			e.Stale = seq
+			changed[id] = &outcomeEntry{Stale: seq}
+		}
+		return changed
+	})
+}
+
+// writeOutcomes applies one change under the writer lock and writes it as
+// the next file (or, every outcomeCompactFiles files, the whole state).
+func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[string]*outcomeEntry) error {
+	if err := l.writable(); err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	st, err := l.outcomeLocked()
+	if err != nil {
+		return err
+	}
+	defer st.mu.Unlock()
+	seq := st.seq + 1
+	changed := change(st, seq)
+	if len(changed) == 0 {
+		return nil
+	}
+	dir := filepath.Join(l.dir, outcomesDir)
+	if err := l.fs.MkdirAll(dir); err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	f := &outcomeFile{Version: outcomeFileVersion, Seq: seq, Entries: changed}
+	full := st.files+1 >= outcomeCompactFiles
+	if full {
+		f.Full, f.Entries = true, map[string]*outcomeEntry{}
+		live := map[string]bool{}
+		for _, id := range l.AssetIDs() {
+			live[id] = true
+		}
+		for id, e := range st.entries {
+			if live[id] {
+				f.Entries[id] = e
+			} else {
+				delete(st.entries, id) // removed assets' outcomes go
+			}
+		}
+	}
+	b, err := encodeOutcomeFile(f)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	name := outcomeFileName(seq)
+	if err := vfs.WriteFile(l.fs, filepath.Join(dir, name), b); err != nil {
+		st.entries = nil // reread from the folder next time
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	st.seq = seq
+	st.files++
+	if full {
+		st.files = 0
+		old := strings.Split(st.loaded, ",")
+		for _, n := range old {
+			if n != "" {
+				if err := l.fs.Remove(filepath.Join(dir, n)); err != nil {
+					slog.Warn("remove old outcome file", "file", n, "err", err)
+				}
+			}
+		}
+		st.loaded = name
+	} else if st.loaded == "" {
+		st.loaded = name
+	} else {
+		st.loaded += "," + name
+	}
+	return nil
+}
+
+// cleanupOutcomes removes temporary outcome files a crash left (a writer
+// opening).
+func (l *Library) cleanupOutcomes() {
+	dir := filepath.Join(l.dir, outcomesDir)
+	entries, err := l.fs.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), vfs.TempSuffix) {
+			if err := l.fs.Remove(filepath.Join(dir, e.Name())); err != nil {
+				slog.Warn("remove outcome leftover", "file", e.Name(), "err", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,532 @@
+package insight
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"elib/check"
+	"elib/element"
+	"elib/fingerprint"
+	"elib/fingerprint/boilerplate"
+	"elib/library/kit"
+)
+
+// Stored outcomes (issue 25). Each asset's check against the library as of
+// its publication — level, reused elements with their earliest holders,
+// the assets it matched — is computed once, when the asset is imported
+// (AfterImport, in the import's pipeline), and kept by the library
+// (kit.OutcomeStore). Compute and CurrentFatigue read the stored outcomes
+// and check only the assets whose outcome is missing or stale, storing
+// what they computed when the library is writable.
+//
+// An outcome goes stale (BeforeImport, BeforeRemove) when material it
+// could have seen changes: an asset published at or before it is imported
+// (out of order) and shares candidates with it, or an asset it matched is
+// replaced or removed. Assets of libraries written before outcomes have
+// none, which counts as stale. An outcome computed under another basis
+// (allowlist, tuning, engine options) is stale too.
+//
+// What is not tracked: the library-wide counts a check reads besides its
+// candidates — the sentence frequencies of the boilerplate rule, the
+// number of assets and of anchor holders that tell stock phrases — move
+// with every import, and an outcome keeps those of the moment it was
+// computed. Options.Recompute (`elib stats --recompute`) checks again.
+
+// OutcomeCounts says where a stats answer's per-asset outcomes came from.
+type OutcomeCounts struct {
+	// Stored counts the period assets read from stored outcomes.
+	Stored int `json:"stored"`
+	// Stale counts those whose outcome was stale or missing and that were
+	// checked now; Saved how many of those were stored again (0 on a
+	// read-only library).
+	Stale int `json:"stale"`
+	Saved int `json:"saved"`
+}
+
+// outcomeTally collects the counts of one Compute.
+type outcomeTally struct {
+	store  kit.OutcomeStore
+	seq    uint64 // the store's sequence before anything was read
+	stored int
+}
+
+// count finishes the counts, storing the computed outcomes.
+func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *OutcomeCounts {
+	c := &OutcomeCounts{Stored: t.stored}
+	outs := map[string]*kit.Outcome{}
+	for i, o := range computed {
+		if o != nil {
+			c.Stale++
+			outs[period[i].id()] = o
+		}
+	}
+	if len(outs) == 0 {
+		return c
+	}
+	err := t.store.PutOutcomes(t.seq, outs)
+	switch {
+	case err == nil:
+		c.Saved = len(outs)
+	case errors.Is(err, kit.ErrReadOnly):
+	default:
+		slog.Warn("stats: check outcomes not stored; they are computed again next time", "err", err)
+	}
+	return c
+}
+
+// basisOf names the library-wide inputs of an outcome besides its
+// candidates: the outcome version, the engine's and the check's options
+// that decide levels and reuse, and the allowlist.
+func basisOf(engine *fingerprint.Engine, lib kit.Library, opts check.Options) string {
+	opts.EnsureDefaults(engine.Options().MinRun)
+	allow := slices.Clone(lib.Allowlist())
+	sort.Strings(allow)
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00%+v\x00%d\x00%+v\x00%q", kit.OutcomeVersion, engine.Options(), opts.MaxMatches, opts.Tuning, allow)
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// keepFresh keeps the outcomes of the current basis and version.
+func keepFresh(outs []*kit.Outcome, basis string) {
+	for i, o := range outs {
+		if o != nil && (o.Version != kit.OutcomeVersion || o.Basis != basis) {
+			outs[i] = nil
+		}
+	}
+}
+
+// ruleOf is the boilerplate rule a check with opts applies.
+func ruleOf(engine *fingerprint.Engine, opts check.Options) boilerplate.Rule {
+	opts.EnsureDefaults(engine.Options().MinRun)
+	return opts.Tuning.Boilerplate
+}
+
+// usable keeps the outcomes of the current basis and version whose
+// boilerplate decisions the library's sentence frequencies still give
+// (one lookup for all).
+func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate.Rule) {
+	keepFresh(outs, basis)
+	var hashes []uint64
+	for _, o := range outs {
+		if o != nil {
+			hashes = append(hashes, o.Common...)
+			hashes = append(hashes, o.Plain...)
+		}
+	}
+	if len(hashes) == 0 {
+		return
+	}
+	dfs := map[uint64]int{}
+	const chunk = 1 << 16
+	for lo := 0; lo < len(hashes); lo += chunk {
+		part := hashes[lo:min(lo+chunk, len(hashes))]
+		for i, df := range lib.SentenceDFs(part) {
+			dfs[part[i]] = df
+		}
+	}
+	for i, o := range outs {
+		if o == nil {
+			continue
+		}
+		ok := true
+		for _, h := range o.Common {
+			ok = ok && rule.Common(dfs[h], o.Assets)
+		}
+		for _, h := range o.Plain {
+			ok = ok && !rule.Common(dfs[h], o.Assets)
+		}
+		if !ok {
+			outs[i] = nil
+		}
+	}
+}
+
+// timelineOf reads every live asset's published time, from its outcome
+// (outs[i] is ids[i]'s, nil where none) or else from the asset, and
+// returns the assets it read.
+func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.Outcome) (*timeline, map[string]*element.Asset, error) {
+	at := make(map[string]time.Time, len(ids))
+	read := map[string]*element.Asset{}
+	for i, id := range ids {
+		if outs[i] != nil {
+			at[id] = outs[i].Published
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		a, err := lib.Asset(id)
+		if errors.Is(err, kit.ErrNotFound) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		at[id], _ = a.Published()
+		read[id] = a
+	}
+	return newTimeline(at, len(at)), read, nil
+}
+
+// computeStored is Compute over stored outcomes.
+func computeStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, opts Options, start time.Time) (*Stats, error) {
+	seq, err := store.OutcomeSeq()
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	opts.basis = basisOf(engine, lib, opts.Check)
+	ids := lib.AssetIDs()
+	outs, err := store.Outcomes(ids)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	usable(lib, outs, opts.basis, ruleOf(engine, opts.Check))
+	tl, read, err := timelineOf(ctx, lib, ids, outs)
+	if err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	var period []periodAsset
+	for i, id := range ids {
+		pa := periodAsset{assetID: id, outcome: outs[i], asset: read[id]}
+		switch {
+		case pa.outcome != nil:
+			pa.asset = nil
+			pa.published = pa.outcome.Published
+		case pa.asset != nil:
+			pa.published = tl.get(id)
+		default:
+			continue // removed meanwhile
+		}
+		p := pa.published
+		if p.IsZero() || !opts.Since.IsZero() && p.Before(opts.Since) || !opts.Until.IsZero() && p.After(opts.Until) {
+			continue
+		}
+		period = append(period, pa)
+	}
+	sort.Slice(period, func(i, j int) bool {
+		if !period[i].published.Equal(period[j].published) {
+			return period[i].published.Before(period[j].published)
+		}
+		return period[i].id() < period[j].id()
+	})
+	tally := &outcomeTally{store: store, seq: seq}
+	keep := period
+	if opts.MaxAssets > 0 && len(keep) > opts.MaxAssets {
+		keep = keep[len(keep)-opts.MaxAssets:]
+	}
+	for _, pa := range keep {
+		if pa.outcome != nil {
+			tally.stored++
+		}
+	}
+	opts.outcomes = tally
+	return compute(ctx, engine, lib, opts, tl, period, start)
+}
+
+// BeforeImport marks stale the stored outcomes an import of assets will
+// change: the assets' own, those of assets whose outcome matched one of
+// them (a replaced version), and those of assets published at or after
+// one of them that share its candidates (an import out of order). It runs
+// before the import commits, so a process killed after the commit leaves
+// nothing stale unmarked. It returns how many outcomes it marked.
+func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, assets []element.Asset, opts Options) (int, error) {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok || len(assets) == 0 {
+		return 0, nil
+	}
+	stored, err := store.StoredOutcomes()
+	if err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
+	batch := map[string]bool{}
+	earliestNew := time.Time{}
+	// An asset without a published time is stamped with the import time
+	// (whole seconds): the newest but for assets of the same second or
+	// published in the future.
+	stamp := time.Now().UTC().Truncate(time.Second).Add(-time.Second)
+	publishedOf := func(a *element.Asset) time.Time {
+		if p, ok := a.Published(); ok {
+			return p
+		}
+		return stamp
+	}
+	for i := range assets {
+		batch[assets[i].ID] = true
+		if p := publishedOf(&assets[i]); earliestNew.IsZero() || p.Before(earliestNew) {
+			earliestNew = p
+		}
+	}
+	stale := map[string]bool{}
+	later := map[string]time.Time{} // fresh outcomes an import out of order may change
+	for id, so := range stored {
+		if so.Stale {
+			continue
+		}
+		if batch[id] {
+			stale[id] = true
+			continue
+		}
+		for _, s := range so.Outcome.Sources {
+			if batch[s] {
+				stale[id] = true
+				break
+			}
+		}
+		if !stale[id] && !earliestNew.IsZero() && !so.Outcome.Published.Before(earliestNew) {
+			later[id] = so.Outcome.Published
+		}
+	}
+	if len(later) > 0 {
+		opts.ensureDefaults()
+		for i := range assets {
+			p := publishedOf(&assets[i])
+			for _, id := range candidateAssets(ctx, engine, lib, &assets[i], opts) {
+				if t, ok := later[id]; ok && !t.Before(p) && id != assets[i].ID {
+					stale[id] = true
+				}
+			}
+		}
+	}
+	if len(stale) == 0 {
+		return 0, nil
+	}
+	ids := make([]string, 0, len(stale))
+	for id := range stale {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	if err := store.MarkStale(ids); err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
+	return len(ids), nil
+}
+
+// BeforeRemove marks stale the outcomes of the assets that matched one of
+// ids (assets about to be removed).
+func BeforeRemove(lib kit.Library, ids []string) error {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok {
+		return nil
+	}
+	stored, err := store.StoredOutcomes()
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	gone := map[string]bool{}
+	for _, id := range ids {
+		gone[id] = true
+		if a, _, ok := element.SplitElementID(id); ok {
+			gone[a] = true
+		}
+	}
+	var stale []string
+	for id, so := range stored {
+		if so.Stale {
+			continue
+		}
+		for _, s := range so.Outcome.Sources {
+			if gone[s] {
+				stale = append(stale, id)
+				break
+			}
+		}
+	}
+	if len(stale) == 0 {
+		return nil
+	}
+	return store.MarkStale(stale)
+}
+
+// AfterImport computes and stores the outcomes of the imported assets
+// (ids), each against the library as of its publication. A library that
+// keeps no outcomes is left alone.
+func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, ids []string, opts Options) error {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok || len(ids) == 0 {
+		return nil
+	}
+	opts.ensureDefaults()
+	seq, err := store.OutcomeSeq()
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	opts.basis = basisOf(engine, lib, opts.Check)
+	return computeAndStore(ctx, engine, lib, store, seq, ids, opts)
+}
+
+// Recompute computes and stores the outcome of every asset whose outcome
+// is missing or stale (all: every asset). It returns how many it stored.
+func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, all bool, opts Options) (int, error) {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok {
+		return 0, nil
+	}
+	opts.ensureDefaults()
+	seq, err := store.OutcomeSeq()
+	if err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
+	opts.basis = basisOf(engine, lib, opts.Check)
+	ids := lib.AssetIDs()
+	if !all {
+		outs, err := store.Outcomes(ids)
+		if err != nil {
+			return 0, fmt.Errorf("outcomes: %w", err)
+		}
+		usable(lib, outs, opts.basis, ruleOf(engine, opts.Check))
+		var todo []string
+		for i, o := range outs {
+			if o == nil {
+				todo = append(todo, ids[i])
+			}
+		}
+		ids = todo
+	}
+	return len(ids), computeAndStore(ctx, engine, lib, store, seq, ids, opts)
+}
+
+// computeAndStore checks the assets ids as of their publication and stores
+// the outcomes (in chunks, so a long run keeps what it finished).
+func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, opts Options) error {
+	all := lib.AssetIDs()
+	outs, err := store.Outcomes(all)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	// Published times only change with the asset, whose outcome then
+	// goes stale: any stored outcome's time is the asset's.
+	tl, _, err := timelineOf(ctx, lib, all, outs)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	const chunk = 2000
+	for lo := 0; lo < len(ids); lo += chunk {
+		part := ids[lo:min(lo+chunk, len(ids))]
+		res := make([]*kit.Outcome, len(part))
+		errs := make([]error, len(part))
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < opts.Workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					a, err := lib.Asset(part[i])
+					if errors.Is(err, kit.ErrNotFound) {
+						continue
+					}
+					if err != nil {
+						errs[i] = err
+						continue
+					}
+					p, _ := a.Published()
+					res[i], errs[i] = outcomeAsOf(ctx, engine, lib, tl, periodAsset{asset: a, published: p}, opts)
+				}
+			}()
+		}
+	feed:
+		for i := range part {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(next)
+		wg.Wait()
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+		m := map[string]*kit.Outcome{}
+		for i, o := range res {
+			if o != nil {
+				m[part[i]] = o
+			}
+		}
+		if err := store.PutOutcomes(seq, m); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+	}
+	return nil
+}
+
+// candidateAssets returns the library assets a check of a would consider:
+// every asset holding one of its LSH, anchor or clause candidates (anchor
+// holders counted beyond the check's own limit, so that an asset the
+// check of a would cut off is still named).
+func candidateAssets(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, a *element.Asset, opts Options) []string {
+	rec := &recorder{Library: lib, refs: map[uint32]bool{}}
+	c, err := check.New(engine, opts.Check, rec)
+	if err != nil {
+		return nil
+	}
+	cp := *a
+	cp.File = ""
+	if _, err := c.Check(ctx, "", &cp); err != nil {
+		slog.Debug("outcomes: candidate lookup failed", "asset", a.ID, "err", err)
+	}
+	refs := make([]uint32, 0, len(rec.refs))
+	for r := range rec.refs {
+		refs = append(refs, r)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range lib.AssetsOf(refs) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// recorderHolders is how many holders of one anchor candidateAssets
+// names.
+const recorderHolders = 256
+
+// recorder is a library that notes every element a check looks at.
+type recorder struct {
+	kit.Library
+	mu   sync.Mutex
+	refs map[uint32]bool
+}
+
+func (r *recorder) note(ref uint32) {
+	r.mu.Lock()
+	r.refs[ref] = true
+	r.mu.Unlock()
+}
+
+func (r *recorder) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+	r.Library.CandidateCounts(keys, func(ref uint32, bands int) {
+		r.note(ref)
+		fn(ref, bands)
+	})
+}
+
+func (r *recorder) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+	given := make([]int, len(hashes))
+	return r.Library.AnchorHolders(hashes, max(limit, recorderHolders), func(i int, ref uint32) {
+		r.note(ref)
+		if given[i] < limit {
+			given[i]++
+			fn(i, ref)
+		}
+	})
+}
+
+func (r *recorder) Element(ref uint32) (*element.Stored, error) {
+	r.note(ref)
+	return r.Library.Element(ref)
+}

@@ -1,0 +1,90 @@
+package kit
+
+import (
+	"time"
+
+	"elib/element"
+)
+
+// OutcomeVersion is the version of the Outcome record. An outcome stored
+// under another version (or none: a library written before outcomes) is
+// stale: insight computes it again on demand.
+const OutcomeVersion = 1
+
+// Outcome is one asset's check against the library as of its publication
+// (itself and later assets hidden), reduced to what insight's stats,
+// dashboard, --by, most-reused and fatigue read. insight computes it once
+// (at import, in the import's pipeline) and a backend keeps it with the
+// asset (OutcomeStore); the stats read it back instead of checking again.
+type Outcome struct {
+	// Version is OutcomeVersion when the outcome was computed.
+	Version int `json:"v"`
+	// Basis names the library-wide inputs the check read besides the
+	// candidates (the allowlist, the tuning): an outcome with another
+	// basis than the library's current one is stale.
+	Basis string `json:"basis"`
+	// Published is the asset's published time (element.Asset.Published).
+	Published time.Time `json:"published"`
+	// Groups are the asset's platform, campaign and account (insight.By).
+	Groups map[string]string `json:"groups,omitempty"`
+	// Elements counts the asset's elements; Reused those whose earliest
+	// reuse match has containment >= the reuse containment.
+	Elements int `json:"elements"`
+	Reused   int `json:"reused"`
+	// Level is the asset's platform level (check.Level: "L1"…"L5").
+	Level string `json:"level"`
+	// Uses are the asset's reused elements with their earliest holders.
+	Uses []OutcomeUse `json:"uses,omitempty"`
+	// Sources are the ids of every library asset a match named, sorted:
+	// changing or removing one of them makes the outcome stale.
+	Sources []string `json:"sources,omitempty"`
+	// Assets is the number of assets the check saw (those published by
+	// the asset's time); Common and Plain are the hashes of its sentences
+	// the boilerplate rule found common in, or absent from, the library
+	// at that count. The sentence frequencies are library-wide: an outcome
+	// whose decisions the library no longer gives is stale.
+	Assets int      `json:"assets"`
+	Common []uint64 `json:"common,omitempty"`
+	Plain  []uint64 `json:"plain,omitempty"`
+}
+
+// OutcomeUse is one element of the asset reusing a library element: its
+// earliest holder (the origin of the material).
+type OutcomeUse struct {
+	// Element is the reusing element's id.
+	Element string `json:"element"`
+	// OriginElement, OriginAsset, OriginType and OriginText are the
+	// earliest holder's.
+	OriginElement string       `json:"origin_element"`
+	OriginAsset   string       `json:"origin_asset"`
+	OriginType    element.Type `json:"origin_type"`
+	OriginText    string       `json:"origin_text"`
+}
+
+// OutcomeStore is a library that keeps outcomes with its assets (the file
+// library and PostgreSQL do). Stored outcomes go stale (MarkStale) when
+// material published before them changes; a stale or missing outcome is
+// computed again by whoever reads it.
+type OutcomeStore interface {
+	// Outcomes returns the stored, fresh outcome of each asset id (nil
+	// where there is none or it is stale).
+	Outcomes(ids []string) ([]*Outcome, error)
+	// OutcomeSeq returns the store's sequence: a computation that starts
+	// reading the library after OutcomeSeq returned s passes s to
+	// PutOutcomes, which drops the outcomes of assets marked stale since.
+	OutcomeSeq() (uint64, error)
+	// PutOutcomes stores outcomes by asset id (ErrReadOnly on a read-only
+	// library); an asset marked stale after seq keeps its stale mark.
+	PutOutcomes(seq uint64, outs map[string]*Outcome) error
+	// MarkStale marks the assets' outcomes stale.
+	MarkStale(ids []string) error
+	// StoredOutcomes returns every stored outcome, fresh or stale, by
+	// asset id (Migrate copies them; invalidation reads their Sources).
+	StoredOutcomes() (map[string]StoredOutcome, error)
+}
+
+// StoredOutcome is an outcome as a store holds it.
+type StoredOutcome struct {
+	Outcome *Outcome `json:"outcome,omitempty"`
+	Stale   bool     `json:"stale,omitempty"`
+}
