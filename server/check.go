@@ -108,7 +108,7 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		s.writeErr(w, r, "check", err)
 		return
 	}
-	rep := &report.Report{Threshold: threshold, Errors: errs}
+	rep := &report.Report{Threshold: threshold, Errors: errs, Zone: s.opts.Zone}
 	for _, in := range req.Inputs {
 		for i := range in.Assets {
 			start := time.Now()

@@ -137,7 +137,7 @@ func spanRanges(m check.Match, mine bool) (spans, edits [][2]int) {
 func htmlResults(r *Report) htmlData {
 	d := htmlData{Threshold: r.Threshold, Library: r.Library, Version: r.Version, Errors: sortedErrors(r.Errors), Rejected: r.Rejected(), Checker: r.Checker}
 	if !r.Checked.IsZero() {
-		d.Checked = r.Checked.In(reportZone).Format("2006-01-02 15:04:05 (UTC-07:00)")
+		d.Checked = r.Checked.In(r.zone()).Format("2006-01-02 15:04:05 (UTC-07:00)")
 	}
 	for _, res := range r.Results {
 		hr := htmlResult{R: res, Title: res.Title, Throttled: res.Level.Throttled()}

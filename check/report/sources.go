@@ -63,7 +63,7 @@ func (r *Report) Describe(lib AssetReader) {
 				if _, ok := r.Sources[m.AssetID]; ok || lib == nil {
 					continue
 				}
-				r.Sources[m.AssetID] = describeAsset(lib, m.AssetID)
+				r.Sources[m.AssetID] = describeAsset(lib, m.AssetID, r.zone())
 			}
 		}
 	}
@@ -88,7 +88,7 @@ func (r *Report) DescribeByTitle() {
 	}
 }
 
-func describeAsset(lib AssetReader, id string) SourceInfo {
+func describeAsset(lib AssetReader, id string, zone *time.Location) SourceInfo {
 	info := SourceInfo{AssetID: id}
 	a, err := lib.Asset(id)
 	if err != nil || a == nil {
@@ -100,7 +100,7 @@ func describeAsset(lib AssetReader, id string) SourceInfo {
 	for _, k := range []string{"published", "published_at", "发布时间", "发布日期", "created", "created_at", "创建时间", "创建日期"} {
 		if v, ok := a.Meta[k]; ok && v != nil {
 			if t, err := element.ParseTime(fmt.Sprint(v)); err == nil {
-				info.Published = t.In(reportZone).Format("2006-01-02")
+				info.Published = t.In(zone).Format("2006-01-02")
 				break
 			}
 		}
@@ -127,9 +127,18 @@ func (r *Report) source(id string) SourceInfo {
 	return SourceInfo{AssetID: id}
 }
 
-// reportZone is the time zone reports print times in: the team's
-// (Asia/Shanghai, the library's default zone), UTC+8 when the zone data
-// is missing.
+// zone is the time zone the report prints times in: Zone (the library's
+// or --tz), else reportZone.
+func (r *Report) zone() *time.Location {
+	if r.Zone != nil {
+		return r.Zone
+	}
+	return reportZone
+}
+
+// reportZone is the time zone reports print times in when the report
+// names none: the team's (Asia/Shanghai, the library's default zone),
+// UTC+8 when the zone data is missing.
 var reportZone = func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc

@@ -62,7 +62,7 @@ func writeXLSX(w io.Writer, r *Report) error {
 	}
 	checked := ""
 	if !r.Checked.IsZero() {
-		checked = r.Checked.In(reportZone).Format("2006-01-02 15:04:05")
+		checked = r.Checked.In(r.zone()).Format("2006-01-02 15:04:05")
 	}
 	row := 2
 	for _, res := range r.Results {

@@ -84,6 +84,6 @@ exec "$ELIB"%s check --changed=HEAD --threshold %v
 	if g.format == "json" {
 		return writeJSON(g.stdout, map[string]string{"installed": path})
 	}
-	fmt.Fprintf(g.stdout, "installed %s\n", path)
+	g.printer().F(g.stdout, "installed %s\n", path)
 	return nil
 }

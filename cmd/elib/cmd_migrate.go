@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -87,7 +86,7 @@ func runMigrate(ctx context.Context, g *globalOptions, opts migrateOptions) erro
 	if g.format == "json" {
 		return writeJSON(g.stdout, res)
 	}
-	fmt.Fprintf(g.stdout, "migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n",
+	g.printer().F(g.stdout, "migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n",
 		res.Assets, res.Elements, res.Allowlist, res.Packs, res.History, library.Describe(opts.from), library.Describe(opts.to))
 	return nil
 }

@@ -83,7 +83,7 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	}
 	damage := lib.Damage()
 	for _, d := range damage {
-		fmt.Fprintf(g.stderr, "elib: reindex: %s\n", d)
+		g.printer().F(g.stderr, "elib: reindex: %s\n", g.printer().Phrases(d))
 	}
 	if err != nil {
 		return withCode(exitError, err)
@@ -98,9 +98,9 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	if g.format == "json" {
 		fmt.Fprintf(g.stdout, "{\"assets\":%d,\"elements\":%d,\"problems\":%d,\"lost\":%d}\n", lib.AssetCount(), lib.ElementCount(), len(damage), lost)
 	} else {
-		fmt.Fprintf(g.stdout, "reindexed %d assets (%d elements)\n", lib.AssetCount(), lib.ElementCount())
+		g.printer().F(g.stdout, "reindexed %d assets (%d elements)\n", lib.AssetCount(), lib.ElementCount())
 		if before > 0 {
-			fmt.Fprintf(g.stdout, "repaired a damaged library: %d problems reported above\n", before)
+			g.printer().F(g.stdout, "repaired a damaged library: %d problems reported above\n", before)
 		}
 	}
 	switch {

@@ -235,4 +235,9 @@ var enMessages = map[string]string{
 	"init: time zone: %w":    "init: time zone: %w",
 	"migrate: time zone: %w": "migrate: time zone: %w",
 	"the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)": "the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)",
+	"elib: reindex: %s\n":                                      "elib: reindex: %s\n",
+	"reindexed %d assets (%d elements)\n":                      "reindexed %d assets (%d elements)\n",
+	"repaired a damaged library: %d problems reported above\n": "repaired a damaged library: %d problems reported above\n",
+	"installed %s\n":                                           "installed %s\n",
+	"migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n": "migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n",
 }

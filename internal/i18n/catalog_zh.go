@@ -235,4 +235,9 @@ var zhMessages = map[string]string{
 	"init: time zone: %w":    "init：时区：%w",
 	"migrate: time zone: %w": "migrate：时区：%w",
 	"the library's time zone %q is not one this machine knows (set another with elib init --tz, or pass --tz)": "元件库的时区 %q 这台机器不认识（用 elib init --tz 换一个，或加 --tz）",
+	"elib: reindex: %s\n":                                      "elib：reindex：%s\n",
+	"reindexed %d assets (%d elements)\n":                      "已重建索引：%d 个素材（%d 个元件）\n",
+	"repaired a damaged library: %d problems reported above\n": "已修复损坏的元件库：问题 %d 处，见上\n",
+	"installed %s\n":                                           "已安装 %s\n",
+	"migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n": "已从 %[6]s 迁移到 %[7]s：%[1]d 个素材（%[2]d 个元件），白名单短语 %[3]d 个，创作包 %[4]d 个，检查记录 %[5]d 条\n",
 }
