@@ -13,14 +13,14 @@
 // minute; the format allows two hashes a frame, under 4 KB a minute);
 // Decode reads them back for the Index.
 //
-// The Index bands each stored hash into its sixteen 16-bit words. An
-// exhaustive lookup probes each word and its sixteen one-bit flips: two
-// hashes within 31 bits differ in at most one bit in some word (16 words ×
-// 2 bits would be 32), so every pair within the threshold meets in a
-// bucket, and the exact Hamming distance (≤ Threshold) confirms it. The
-// default lookup probes the exact words only, which finds every video
-// with a frame pair within 15 bits, then compares all frames of those
-// videos exactly (see LookupOptions.Exhaustive). Lookup answers per
-// library video: the share of the probed video's frames it matches, the
-// union over all sources, and the matched time ranges on both sides.
+// The Index finds every stored hash within Threshold (31 bits) of a probe,
+// exactly the pairs that comparing every probe with every stored hash
+// would find, without that comparison: multi-index hashing over the
+// sixteen 16-bit words, where each bucket entry carries the other word of
+// its 32-bit part so that nearly all unrelated entries are dropped before
+// their hash is read (the pigeonhole argument is at the top of index.go).
+// The buckets are flat arrays packed by a radix sort (Compact), not maps.
+// Lookup answers per library video: the share of the probed video's
+// frames it matches, the union over all sources, and the matched time
+// ranges on both sides.
 package footage

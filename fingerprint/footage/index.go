@@ -1,56 +1,121 @@
 package footage
 
 import (
+	"encoding/binary"
 	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"elib/media/pdq"
 )
 
-// Bands is how many 16-bit words of a hash the index keys on.
-const Bands = pdq.Bits / 16
+// The index is multi-index hashing with a filter beside every bucket
+// entry. A hash is sixteen 16-bit words; words 2j and 2j+1 form part j
+// (32 bits, eight parts). By the pigeonhole principle two hashes within
+// Threshold (31) bits differ by at most 3 bits in some part (eight parts
+// of 4 bits would be 32), and then by at most 1 bit in one of its two
+// words. So each word has its own index: the entries whose word is k
+// sit together in one flat array, each with its partner word (the other
+// half of its part) beside it. A probe reads, for each word, the bucket
+// of its own value and of its sixteen one-bit flips, and keeps the
+// entries whose part is within 3 bits — a sequential scan of 2-byte
+// partners that passes about 1 in 300 unrelated entries — before it reads
+// any hash; the exact Hamming distance then decides. Every pair within
+// the threshold is found, and found once: an entry is taken from the
+// first word through which the index can reach it. For a threshold t the
+// part bound is ⌈(t+1)/8⌉−1 bits and the word bound half of it (t ≤ 15
+// probes each word's own value only).
+
+// words is how many 16-bit words of a hash the index keys on.
+const words = pdq.Bits / 16
+
+// parts is how many 32-bit parts (two words each) the pigeonhole bound
+// counts.
+const parts = words / 2
+
+// freshLimit is how many entries an Add keeps in per-word maps before
+// the index stops filling them and the next Lookup (or Compact) packs
+// everything: buckets in maps cost ~10× their packed size and time.
+const freshLimit = 1 << 16
 
 // Index finds library videos whose stored frame hashes are within
 // Threshold of a probed video's frames. Add and Remove take a write lock,
 // Lookup a read lock; call Compact after a bulk load to pack the buckets.
 type Index struct {
 	mu     sync.RWMutex
-	videos []video
+	videos []video // in the order added; removed ones until the next pack
 	byID   map[string]int32
-	hashes []pdq.Hash
-	owner  []int32 // video of each entry; -1 once removed
-	ms     []int64 // library time of each entry's frame
-	packed [Bands]packedBand
-	fresh  [Bands]map[uint16][]uint32 // entries added since the last Compact
-	nfresh int
-	stale  bool // entries beyond the buckets: Compact before the next Lookup
-	dead   int
+	hashes []pdq.Hash // every entry's hash; a video's entries are contiguous
+	sample []uint32   // every entry's sample number in its video
+	dead   int        // entries of removed videos (still in hashes)
+	// packed are the word indexes of the first npacked entries; the
+	// entries after them are in fresh, or nowhere while stale.
+	packed  [words]wordIndex
+	npacked int
+	fresh   [words]map[uint16][]uint32
+	stale   bool // entries beyond packed and fresh: pack before the next Lookup
 }
 
 type video struct {
 	id         string
 	intervalMs int64
 	sampled    int
-	entries    []uint32
+	first, n   uint32 // its entries: hashes[first:first+n]
+	removed    bool
 }
 
-// packedBand is one band's buckets in one array: bucket k holds
-// ids[start[k]:start[k+1]].
-type packedBand struct {
-	start []uint32
-	ids   []uint32
+// wordIndex is one word's buckets in flat arrays: the entries whose word
+// is k are ids(start[k]) … ids(start[k+1]−1), and partner(j) is the other
+// word of entry j's part.
+type wordIndex struct {
+	start   []uint32
+	partner []byte // two bytes an entry, little-endian: read four at a time
+	ids     idList
+}
+
+func (ix *wordIndex) partnerAt(j uint32) uint16 {
+	return uint16(ix.partner[2*j]) | uint16(ix.partner[2*j+1])<<8
+}
+
+// idList holds entry numbers in 3 bytes each while there are fewer than
+// 2^24 entries (30 million seconds of footage), else in 4.
+type idList struct {
+	b     []byte
+	width int
+}
+
+func (l *idList) at(j uint32) uint32 {
+	i := int(j) * l.width
+	if l.width == 3 {
+		b := l.b[i : i+3 : i+3]
+		return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16
+	}
+	b := l.b[i : i+4 : i+4]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+}
+
+func (l *idList) put(j, e uint32) {
+	i := int(j) * l.width
+	l.b[i], l.b[i+1], l.b[i+2] = byte(e), byte(e>>8), byte(e>>16)
+	if l.width == 4 {
+		l.b[i+3] = byte(e >> 24)
+	}
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
 	x := &Index{byID: map[string]int32{}}
-	for b := range x.fresh {
-		x.fresh[b] = map[uint16][]uint32{}
-	}
+	x.emptyFresh()
 	return x
+}
+
+func (x *Index) emptyFresh() {
+	for w := range x.fresh {
+		x.fresh[w] = map[uint16][]uint32{}
+	}
 }
 
 // Len is the number of videos indexed.
@@ -60,8 +125,7 @@ func (x *Index) Len() int {
 	return len(x.byID)
 }
 
-// Entries is the number of stored hashes indexed (removed ones included
-// until Compact).
+// Entries is the number of stored hashes indexed.
 func (x *Index) Entries() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
@@ -74,48 +138,76 @@ func (x *Index) Add(id string, f *Fingerprint) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.remove(id)
-	v := video{id: id, intervalMs: max(f.IntervalMs, 1), sampled: f.Sampled}
-	vi := int32(len(x.videos))
+	v := x.startVideo(id, f.IntervalMs, f.Sampled)
 	for _, fr := range f.Frames {
 		for _, h := range fr.Stored {
-			x.addEntry(&v, vi, h, fr.Ms)
+			x.addEntry(h, fr.Ms/v.intervalMs)
 		}
 	}
-	x.finishAdd(v, vi)
+	x.finishVideo(v)
 }
 
-// addEntry adds one stored hash of video v (number vi) at time ms. The
-// caller holds the write lock.
-func (x *Index) addEntry(v *video, vi int32, h pdq.Hash, ms int64) {
+// AddEncoded is Add of an encoded fingerprint (Encode's bytes), read
+// straight into the index without building a Fingerprint: a library
+// opening adds its videos this way. Nothing is added when b is corrupt
+// (ErrCorrupt).
+func (x *Index) AddEncoded(id string, b []byte) error {
+	if err := walk(b, nil, nil); err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.remove(id)
+	var v video
+	_ = walk(b, func(interval int64, sampled, _ int) {
+		v = x.startVideo(id, interval, sampled)
+	}, func(ms int64, stored, _ []byte) {
+		for i := 0; i+32 <= len(stored); i += 32 {
+			h, _ := pdq.FromBytes(stored[i : i+32])
+			x.addEntry(h, ms/v.intervalMs)
+		}
+	})
+	x.finishVideo(v)
+	return nil
+}
+
+// startVideo begins a video whose entries the next addEntry calls add.
+// The caller holds the write lock.
+func (x *Index) startVideo(id string, intervalMs int64, sampled int) video {
+	return video{id: id, intervalMs: max(intervalMs, 1), sampled: sampled, first: uint32(len(x.hashes))}
+}
+
+// addEntry adds one stored hash, of sample n of the video being added.
+// The caller holds the write lock.
+func (x *Index) addEntry(h pdq.Hash, n int64) {
 	e := uint32(len(x.hashes))
 	x.hashes = append(x.hashes, h)
-	x.owner = append(x.owner, vi)
-	x.ms = append(x.ms, ms)
-	v.entries = append(v.entries, e)
+	x.sample = append(x.sample, uint32(min(max(n, 0), 1<<32-1)))
 	if x.stale {
 		return
 	}
-	for b := 0; b < Bands; b++ {
-		k := h.Word(b)
-		x.fresh[b][k] = append(x.fresh[b][k], e)
+	for w := range words {
+		k := h.Word(w)
+		x.fresh[w][k] = append(x.fresh[w][k], e)
 	}
-	x.nfresh++
 }
 
-// finishAdd records video v (number vi) once its entries are added. The
-// caller holds the write lock.
-func (x *Index) finishAdd(v video, vi int32) {
-	v.intervalMs = max(v.intervalMs, 1)
+// finishVideo records video v once its entries are added. The caller
+// holds the write lock.
+func (x *Index) finishVideo(v video) {
+	v.n = uint32(len(x.hashes)) - v.first
+	x.byID[v.id] = int32(len(x.videos))
 	x.videos = append(x.videos, v)
-	x.byID[v.id] = vi
-	// Buckets in maps cost ~10× their packed size and time: past 64k
-	// fresh entries a bulk load stops filling them and the next Lookup
-	// (or Compact) packs everything once.
-	if !x.stale && x.nfresh > 1<<16 {
-		x.stale = true
-		for b := range x.fresh {
-			x.fresh[b] = map[uint16][]uint32{}
-		}
+	if !x.stale && len(x.hashes)-x.npacked > freshLimit {
+		x.goStale()
+	}
+}
+
+// goStale stops filling the per-word maps: the next Lookup packs.
+func (x *Index) goStale() {
+	x.stale = true
+	for w := range x.fresh {
+		x.fresh[w] = nil
 	}
 }
 
@@ -127,10 +219,7 @@ func (x *Index) Bulk() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if !x.stale {
-		x.stale = true
-		for b := range x.fresh {
-			x.fresh[b] = map[uint16][]uint32{}
-		}
+		x.goStale()
 	}
 }
 
@@ -146,38 +235,13 @@ func (x *Index) remove(id string) bool {
 	if !ok {
 		return false
 	}
-	for _, e := range x.videos[vi].entries {
-		x.owner[e] = -1
-	}
-	x.dead += len(x.videos[vi].entries)
-	x.videos[vi].entries = nil
+	x.videos[vi].removed = true
+	x.dead += int(x.videos[vi].n)
 	delete(x.byID, id)
-	return true
-}
-
-// AddEncoded is Add of an encoded fingerprint (Encode's bytes), read
-// straight into the index without building a Fingerprint: a library
-// opening adds its videos this way. Nothing is added when b is corrupt
-// (ErrCorrupt).
-func (x *Index) AddEncoded(id string, b []byte) error {
-	if err := walk(b, nil, nil); err != nil {
-		return err
+	if !x.stale && x.dead > freshLimit && x.dead > len(x.hashes)/2 {
+		x.goStale() // mostly removed entries: the next Lookup packs the rest
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.remove(id)
-	vi := int32(len(x.videos))
-	v := video{id: id}
-	_ = walk(b, func(interval int64, sampled, _ int) {
-		v.intervalMs, v.sampled = interval, sampled
-	}, func(ms int64, stored, _ []byte) {
-		for i := 0; i+32 <= len(stored); i += 32 {
-			h, _ := pdq.FromBytes(stored[i : i+32])
-			x.addEntry(&v, vi, h, ms)
-		}
-	})
-	x.finishAdd(v, vi)
-	return nil
+	return true
 }
 
 // Has reports whether id is indexed.
@@ -194,13 +258,13 @@ func (x *Index) Has(id string) bool {
 func (x *Index) Each(fn func(id string, f *Fingerprint)) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	for vi, v := range x.videos {
-		if cur, ok := x.byID[v.id]; !ok || cur != int32(vi) {
-			continue // removed or replaced
+	for _, v := range x.videos {
+		if v.removed {
+			continue
 		}
 		f := &Fingerprint{IntervalMs: v.intervalMs, Sampled: v.sampled}
-		for _, e := range v.entries {
-			ms := x.ms[e]
+		for e := v.first; e < v.first+v.n; e++ {
+			ms := int64(x.sample[e]) * v.intervalMs
 			if n := len(f.Frames); n > 0 && f.Frames[n-1].Ms == ms {
 				f.Frames[n-1].Stored = append(f.Frames[n-1].Stored, x.hashes[e])
 				continue
@@ -211,55 +275,129 @@ func (x *Index) Each(fn func(id string, f *Fingerprint)) {
 	}
 }
 
-// Compact packs every bucket into one array per band and drops removed
-// entries' ids from the buckets.
+// Compact drops removed videos' entries and packs every entry into the
+// flat per-word arrays.
 func (x *Index) Compact() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.compact()
+	x.pack()
 }
 
-func (x *Index) compact() {
-	x.nfresh = 0
-	x.stale = false
-	// The bands are independent: packed on all cores (an Open of 100k
+// pack renumbers the live entries (dropping removed videos) and rebuilds
+// every word index. The caller holds the write lock.
+func (x *Index) pack() {
+	if !x.stale && x.dead == 0 && x.npacked == len(x.hashes) {
+		return
+	}
+	if x.dead > 0 {
+		x.dropRemoved()
+	}
+	for w := range x.packed {
+		x.packed[w] = wordIndex{} // let the old arrays go first
+	}
+	n := len(x.hashes)
+	width := 3
+	if n >= 1<<24 {
+		width = 4
+	}
+	// The words are packed one at a time on each core (an Open of 100k
 	// videos packs 16 × 3 M entries).
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
-	for b := 0; b < Bands; b++ {
+	var next atomic.Int32
+	for range min(words, max(1, runtime.GOMAXPROCS(0))) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			x.packBand(b)
+			var a, b []uint64
+			for w := int(next.Add(1)) - 1; w < words; w = int(next.Add(1)) - 1 {
+				a, b = x.packWord(w, width, a, b)
+			}
 		}()
 	}
 	wg.Wait()
+	x.npacked = n
+	x.stale = false
+	x.emptyFresh()
 }
 
-// packBand packs band b's buckets of the live entries into one array.
-func (x *Index) packBand(b int) {
-	counts := make([]uint32, 1<<16+1)
-	for e, h := range x.hashes {
-		if x.owner[e] >= 0 {
-			counts[int(h.Word(b))+1]++
+// packWord builds word w's index from every entry: records of its key,
+// partner word and entry number, sorted by key with a two-pass radix sort
+// (each pass writes to 256 places at once, which the caches hold, where
+// writing straight to 65,536 buckets would miss on nearly every entry).
+// a and b are scratch space, returned for the next word.
+func (x *Index) packWord(w, width int, a, b []uint64) ([]uint64, []uint64) {
+	n := len(x.hashes)
+	a, b = slices.Grow(a[:0], n)[:n], slices.Grow(b[:0], n)[:n]
+	shift, pshift := uint(w&3)*16, uint(w&3^1)*16
+	var lo, hi [256]uint32
+	for e := range x.hashes {
+		u := x.hashes[e][w>>2]
+		k := uint16(u >> shift)
+		a[e] = uint64(k)<<48 | uint64(uint16(u>>pshift))<<32 | uint64(e)
+		lo[uint8(k)]++
+		hi[k>>8]++
+	}
+	start := make([]uint32, 1<<16+1)
+	for _, pass := range []struct {
+		count *[256]uint32
+		shift uint
+	}{{&lo, 48}, {&hi, 56}} {
+		var pos [256]uint32
+		sum := uint32(0)
+		for d, c := range pass.count {
+			pos[d] = sum
+			sum += c
 		}
-	}
-	for k := 1; k < len(counts); k++ {
-		counts[k] += counts[k-1]
-	}
-	ids := make([]uint32, counts[1<<16])
-	fill := slices.Clone(counts[:1<<16])
-	for e, h := range x.hashes {
-		if x.owner[e] >= 0 {
-			k := h.Word(b)
-			ids[fill[k]] = uint32(e)
-			fill[k]++
+		for _, r := range a {
+			d := uint8(r >> pass.shift)
+			b[pos[d]] = r
+			pos[d]++
 		}
+		a, b = b, a
 	}
-	x.packed[b] = packedBand{start: counts, ids: ids}
-	x.fresh[b] = map[uint16][]uint32{}
+	ix := wordIndex{
+		start:   start,
+		partner: make([]byte, 2*n),
+		ids:     idList{b: make([]byte, n*width), width: width},
+	}
+	for j, r := range a {
+		start[int(r>>48)+1]++
+		ix.partner[2*j], ix.partner[2*j+1] = byte(r>>32), byte(r>>40)
+		ix.ids.put(uint32(j), uint32(r))
+	}
+	for k := 1; k < len(start); k++ {
+		start[k] += start[k-1]
+	}
+	x.packed[w] = ix
+	return a, b
+}
+
+// dropRemoved renumbers the entries of the live videos, dropping the
+// removed ones'. The caller holds the write lock.
+func (x *Index) dropRemoved() {
+	hashes := make([]pdq.Hash, 0, len(x.hashes)-x.dead)
+	sample := make([]uint32, 0, cap(hashes))
+	videos := make([]video, 0, len(x.byID))
+	for _, v := range x.videos {
+		if v.removed {
+			continue
+		}
+		first := uint32(len(hashes))
+		hashes = append(hashes, x.hashes[v.first:v.first+v.n]...)
+		sample = append(sample, x.sample[v.first:v.first+v.n]...)
+		v.first = first
+		x.byID[v.id] = int32(len(videos))
+		videos = append(videos, v)
+	}
+	x.hashes, x.sample, x.videos = hashes, sample, videos
+	x.dead = 0
+}
+
+// ownerOf is the video holding entry e.
+func (x *Index) ownerOf(e uint32) int32 {
+	vs := x.videos
+	i := sort.Search(len(vs), func(i int) bool { return vs[i].first+vs[i].n > e })
+	return int32(i)
 }
 
 // Range is a stretch of the probed video matched to a stretch of one
@@ -304,33 +442,53 @@ type LookupOptions struct {
 	// Exclude is a library video id to ignore (the probed video's own).
 	Exclude string
 	// Threshold is the largest Hamming distance that matches. The default
-	// value is footage.Threshold (31); at most 31, the banding's
-	// guarantee.
+	// value is footage.Threshold (31), which is also the most: the index
+	// finds every stored hash within Threshold of any probe, no farther.
 	Threshold int
-	// Exhaustive probes every word's sixteen one-bit flips for every
-	// probed frame, which finds every stored hash within Threshold of any
-	// probe. The default (false) finds the candidate videos more cheaply —
-	// every probed frame's exact words (any video with a frame pair within
-	// 15 bits shares a word with it) and the one-bit flips of every
-	// FlipEvery-th frame (any video with a pair within 31 bits at one of
-	// those frames) — then compares every probed frame with every frame
-	// of each candidate exactly.
-	Exhaustive bool
-	// FlipEvery is how often the default lookup probes a frame's one-bit
-	// flips: every FlipEvery-th probed frame, from the first. The default
-	// value is 3; 1 makes the default lookup find the same videos as an
-	// exhaustive one.
-	FlipEvery int
 }
 
+// pair is a probed frame matched to one stored entry.
 type pair struct {
 	frame int32 // probed frame
 	dist  int16
 	ms    int64 // library time
 }
 
+// bounds are a lookup's filters: the part bound tau and the word bound
+// rho that the pigeonhole principle gives for threshold t.
+type bounds struct {
+	t, tau, rho int
+}
+
+func boundsFor(t int) bounds {
+	tau := (t+1+parts-1)/parts - 1
+	return bounds{t: t, tau: tau, rho: tau / 2}
+}
+
+// reaches reports whether the index reaches entry hash h through word w
+// of probe p: the word within rho bits, its part within tau.
+func (b bounds) reaches(h, p *pdq.Hash, w int) bool {
+	d := h[w>>2] ^ p[w>>2]
+	dw := bits.OnesCount16(uint16(d >> (uint(w&3) * 16)))
+	return dw <= b.rho && bits.OnesCount32(uint32(d>>(uint(w&2)*16))) <= b.tau
+}
+
+// firstWord is the first word through which the index reaches h from p
+// (words if none): the word a pair is taken from.
+func (b bounds) firstWord(h, p *pdq.Hash) int {
+	for w := range words {
+		if b.reaches(h, p, w) {
+			return w
+		}
+	}
+	return words
+}
+
 // Lookup finds the library videos whose frames the probed video's Probes
-// match. The probed frames are split between two goroutines.
+// (or, for frames without probes, Stored hashes) match: every stored hash
+// within the threshold of a probe counts, as a comparison with every
+// stored hash would find. The probed frames are split between two
+// goroutines.
 func (x *Index) Lookup(q *Fingerprint, opts LookupOptions) Result {
 	t := opts.Threshold
 	if t <= 0 || t > Threshold {
@@ -341,7 +499,7 @@ func (x *Index) Lookup(q *Fingerprint, opts LookupOptions) Result {
 		x.mu.RUnlock()
 		x.mu.Lock()
 		if x.stale {
-			x.compact()
+			x.pack()
 		}
 		x.mu.Unlock()
 		x.mu.RLock()
@@ -351,117 +509,175 @@ func (x *Index) Lookup(q *Fingerprint, opts LookupOptions) Result {
 	if vi, ok := x.byID[opts.Exclude]; ok && opts.Exclude != "" {
 		excluded = vi
 	}
-	flipEvery := opts.FlipEvery
-	if flipEvery <= 0 {
-		flipEvery = 3
-	}
-	if opts.Exhaustive {
-		flipEvery = 1
-	}
 	const workers = 2
-	parts := [workers]map[int32][]pair{}
+	outs := [workers]map[int32][]pair{}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[w] = x.probeFrames(q, w, workers, t, excluded, flipEvery)
+			outs[w] = x.probeFrames(q, w, workers, boundsFor(t), excluded)
 		}()
 	}
 	wg.Wait()
-	found := parts[0]
-	for _, p := range parts[1:] {
+	found := outs[0]
+	for _, p := range outs[1:] {
 		for v, ps := range p {
 			found[v] = append(found[v], ps...)
-		}
-	}
-	if !opts.Exhaustive {
-		for v := range found {
-			found[v] = x.compareVideo(q, v, t, found[v][:0])
 		}
 	}
 	return x.result(q, found)
 }
 
-// compareVideo compares every probe of every probed frame with every
-// stored hash of library video v.
-func (x *Index) compareVideo(q *Fingerprint, v int32, t int, pairs []pair) []pair {
-	entries := x.videos[v].entries
-	for fi := range q.Frames {
-		probes := q.Frames[fi].Probes
-		if len(probes) == 0 {
-			probes = q.Frames[fi].Stored
-		}
-		for _, p := range probes {
-			for _, e := range entries {
-				h := &x.hashes[e]
-				d := bits.OnesCount64(h[0]^p[0]) + bits.OnesCount64(h[1]^p[1]) +
-					bits.OnesCount64(h[2]^p[2]) + bits.OnesCount64(h[3]^p[3])
-				if d <= t {
-					pairs = append(pairs, pair{int32(fi), int16(d), x.ms[e]})
-				}
-			}
-		}
-	}
-	return pairs
-}
-
-// probeFrames looks up every step-th probed frame from first: each probe's
-// sixteen words (and their one-bit flips on every flipEvery-th frame),
-// every entry in those buckets verified by its exact distance.
-func (x *Index) probeFrames(q *Fingerprint, first, step, t int, excluded int32, flipEvery int) map[int32][]pair {
+// probeFrames looks up every step-th probed frame from first.
+func (x *Index) probeFrames(q *Fingerprint, first, step int, b bounds, excluded int32) map[int32][]pair {
 	found := map[int32][]pair{}
-	seen := map[pdq.Hash]bool{}
+	var seen []pdq.Hash
+	var sc scratch
 	for fi := first; fi < len(q.Frames); fi += step {
 		probes := q.Frames[fi].Probes
 		if len(probes) == 0 {
 			probes = q.Frames[fi].Stored
 		}
-		clear(seen)
-		flips := 0
-		if fi%flipEvery == 0 {
-			flips = 16
-		}
+		seen = seen[:0]
 		for _, p := range probes {
-			if seen[p] {
+			if slices.Contains(seen, p) {
 				continue
 			}
-			seen[p] = true
-			for b := 0; b < Bands; b++ {
-				w := p.Word(b)
-				pb := &x.packed[b]
-				fresh := x.fresh[b]
-				for flip := -1; flip < flips; flip++ {
-					k := w
-					if flip >= 0 {
-						k ^= 1 << uint(flip)
-					}
-					var ids []uint32
-					if pb.start != nil {
-						ids = pb.ids[pb.start[k]:pb.start[int(k)+1]]
-					}
-					for pass := 0; pass < 2; pass++ {
-						for _, e := range ids {
-							h := &x.hashes[e]
-							d := bits.OnesCount64(h[0]^p[0]) + bits.OnesCount64(h[1]^p[1]) +
-								bits.OnesCount64(h[2]^p[2]) + bits.OnesCount64(h[3]^p[3])
-							if d > t {
-								continue
-							}
-							if v := x.owner[e]; v >= 0 && v != excluded {
-								found[v] = append(found[v], pair{int32(fi), int16(d), x.ms[e]})
-							}
-						}
-						if len(fresh) == 0 {
-							break
-						}
-						ids = fresh[k]
-					}
+			seen = append(seen, p)
+			x.probe(&p, int32(fi), b, excluded, found, &sc)
+		}
+	}
+	return found
+}
+
+// scratch is one lookup goroutine's working memory.
+type scratch struct {
+	buckets []bucket
+	cands   []cand
+	sink    byte
+}
+
+// bucket is one packed bucket a probe reads: entries lo … hi−1 of word
+// w's index, kept when their partner word is within lim bits.
+type bucket struct {
+	lo, hi uint32
+	w      uint8
+	lim    int8
+}
+
+// cand is an entry that passed the partner filter in word w's index.
+type cand struct {
+	e uint32
+	w uint8
+}
+
+// probe finds the entries within b.t of p and adds them to found as
+// pairs of probed frame fi. Each step (find the buckets, touch them,
+// filter their entries, compare the candidates' hashes) runs over all of
+// a probe's buckets or candidates before the next, so that their reads
+// from memory overlap instead of waiting one for another.
+func (x *Index) probe(p *pdq.Hash, fi int32, b bounds, excluded int32, found map[int32][]pair, sc *scratch) {
+	flips := 0
+	if b.rho > 0 {
+		flips = 16
+	}
+	bs := sc.buckets[:0]
+	cs := sc.cands[:0]
+	if x.packed[0].start != nil {
+		for w := range words {
+			start := x.packed[w].start
+			qk := p.Word(w)
+			bs = append(bs, bucket{start[qk], start[int(qk)+1], uint8(w), int8(b.tau)})
+			for f := range flips {
+				k := qk ^ 1<<uint(f)
+				bs = append(bs, bucket{start[k], start[int(k)+1], uint8(w), int8(b.tau - 1)})
+			}
+		}
+		var sink byte
+		for _, c := range bs {
+			if c.hi > c.lo {
+				pa := x.packed[c.w].partner
+				sink += pa[2*c.lo] + pa[2*c.hi-1]
+			}
+		}
+		sc.sink += sink
+		for _, c := range bs {
+			cs = x.packed[c.w].scan(cs, c, p.Word(int(c.w)^1))
+		}
+	}
+	for w := range words {
+		fresh := x.fresh[w]
+		if len(fresh) == 0 {
+			continue
+		}
+		qk, qp := p.Word(w), p.Word(w^1)
+		for flip := -1; flip < flips; flip++ {
+			k, lim := qk, b.tau
+			if flip >= 0 {
+				k ^= 1 << uint(flip)
+				lim--
+			}
+			for _, e := range fresh[k] {
+				if bits.OnesCount16(x.hashes[e].Word(w^1)^qp) <= lim {
+					cs = append(cs, cand{e, uint8(w)})
 				}
 			}
 		}
 	}
-	return found
+	for _, c := range cs {
+		h := &x.hashes[c.e]
+		d := bits.OnesCount64(h[0]^p[0]) + bits.OnesCount64(h[1]^p[1]) +
+			bits.OnesCount64(h[2]^p[2]) + bits.OnesCount64(h[3]^p[3])
+		if d > b.t || b.firstWord(h, p) != int(c.w) {
+			continue
+		}
+		v := x.ownerOf(c.e)
+		if v == excluded || x.videos[v].removed {
+			continue
+		}
+		found[v] = append(found[v], pair{fi, int16(d), int64(x.sample[c.e]) * x.videos[v].intervalMs})
+	}
+	sc.buckets, sc.cands = bs, cs
+}
+
+// Lane masks for counting the bits of four 16-bit words at once.
+const (
+	lanes1   = 0x5555555555555555
+	lanes2   = 0x3333333333333333
+	lanes4   = 0x0f0f0f0f0f0f0f0f
+	lanes8   = 0x00ff00ff00ff00ff
+	laneHigh = 0x8000800080008000
+	laneOne  = 0x0001000100010001
+)
+
+// scan appends to cs the entries of bucket c whose partner word is within
+// c.lim bits of qp, comparing four partners at a time.
+func (ix *wordIndex) scan(cs []cand, c bucket, qp uint16) []cand {
+	q4 := uint64(qp) * laneOne
+	// A lane's count plus over has its high bit set iff the count
+	// exceeds lim (counts are at most 16: no carry between lanes).
+	over := (0x8000 - uint64(c.lim) - 1) * laneOne
+	j := c.lo
+	for ; j+4 <= c.hi; j += 4 {
+		d := binary.LittleEndian.Uint64(ix.partner[2*j:]) ^ q4
+		d -= (d >> 1) & lanes1
+		d = d&lanes2 + (d>>2)&lanes2
+		d = (d + d>>4) & lanes4
+		d = (d + d>>8) & lanes8
+		pass := ^(d + over) & laneHigh
+		for pass != 0 {
+			lane := uint32(bits.TrailingZeros64(pass) >> 4)
+			cs = append(cs, cand{ix.ids.at(j + lane), c.w})
+			pass &= pass - 1
+		}
+	}
+	for ; j < c.hi; j++ {
+		if bits.OnesCount16(ix.partnerAt(j)^qp) <= int(c.lim) {
+			cs = append(cs, cand{ix.ids.at(j), c.w})
+		}
+	}
+	return cs
 }
 
 // result turns the verified pairs into per-video matches and the union.

@@ -116,9 +116,9 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// TestLookupWithinThreshold checks the banding's guarantee: every stored
-// hash within 31 bits of a probe is found, whatever the bits flipped, and
-// none farther is reported.
+// TestLookupWithinThreshold checks the pigeonhole guarantee: every
+// stored hash within 31 bits of a probe is found, whatever the bits
+// flipped, packed or not, and none farther is reported.
 func TestLookupWithinThreshold(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	x := NewIndex()
@@ -134,8 +134,7 @@ func TestLookupWithinThreshold(t *testing.T) {
 		for d := 0; d <= 40; d++ {
 			i := r.IntN(len(base))
 			p := flipBits(r, base[i], d)
-			q := videoOf([]pdq.Hash{p})
-			res := x.Lookup(q, LookupOptions{Exhaustive: true})
+			res := x.Lookup(videoOf([]pdq.Hash{p}), LookupOptions{})
 			found := false
 			for _, m := range res.Matches {
 				for _, rg := range m.Ranges {
@@ -145,26 +144,21 @@ func TestLookupWithinThreshold(t *testing.T) {
 				}
 			}
 			if d <= Threshold {
-				// A one-frame probe's first frame gets the flips.
-				res := x.Lookup(q, LookupOptions{})
-				assert.Equal(t, 1.0, res.Duplication, "distance %d not found by the default lookup", d)
-			}
-			if d <= Threshold {
 				assert.True(t, found, "distance %d not found (compact %v)", d, compact)
 			} else {
 				assert.False(t, found, "distance %d found", d)
 			}
 		}
 	}
-	// The worst case for the banding: two bits flipped in every word but
-	// one, which gets one: 31 bits.
+	// The worst case for the pigeonhole: four bits flipped in every part
+	// (two in each word) but one, which gets three (two and one): 31 bits.
 	p := base[0]
 	for w := 0; w < 15; w++ {
 		p[w/4] ^= 3 << (uint(w%4)*16 + 3)
 	}
 	p[3] ^= 1 << 60
 	require.Equal(t, 31, pdq.Distance(p, base[0]))
-	res := x.Lookup(videoOf([]pdq.Hash{p}), LookupOptions{Exhaustive: true})
+	res := x.Lookup(videoOf([]pdq.Hash{p}), LookupOptions{})
 	require.Len(t, res.Matches, 1)
 	assert.Equal(t, 1.0, res.Duplication)
 }
@@ -198,13 +192,6 @@ func TestLookupRanges(t *testing.T) {
 		q = append(q, randomHash(r))
 	}
 	q = append(q, b[:5]...)
-	for _, exhaustive := range []bool{false, true} {
-		res := x.Lookup(videoOf(q), LookupOptions{Exhaustive: exhaustive})
-		assert.Equal(t, 20, res.Frames)
-		assert.Equal(t, 11, res.Matched)
-		require.Len(t, res.Matches, 2)
-		assert.Equal(t, []Range{{StartMs: 5000, EndMs: 11000, LibraryStartMs: 10000, LibraryEndMs: 16000}}, res.Matches[0].Ranges)
-	}
 	res := x.Lookup(videoOf(q), LookupOptions{})
 	assert.Equal(t, 20, res.Frames)
 	assert.Equal(t, 11, res.Matched)
