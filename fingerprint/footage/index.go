@@ -76,10 +76,6 @@ type wordIndex struct {
 	ids     idList
 }
 
-func (ix *wordIndex) partnerAt(j uint32) uint16 {
-	return uint16(ix.partner[2*j]) | uint16(ix.partner[2*j+1])<<8
-}
-
 // idList holds entry numbers in 3 bytes each while there are fewer than
 // 2^24 entries (30 million seconds of footage), else in 4.
 type idList struct {
@@ -658,9 +654,10 @@ func (ix *wordIndex) scan(cs []cand, c bucket, qp uint16) []cand {
 	// A lane's count plus over has its high bit set iff the count
 	// exceeds lim (counts are at most 16: no carry between lanes).
 	over := (0x8000 - uint64(c.lim) - 1) * laneOne
+	pb := ix.partner[2*c.lo : 2*c.hi]
 	j := c.lo
-	for ; j+4 <= c.hi; j += 4 {
-		d := binary.LittleEndian.Uint64(ix.partner[2*j:]) ^ q4
+	for ; len(pb) >= 8; pb, j = pb[8:], j+4 {
+		d := binary.LittleEndian.Uint64(pb) ^ q4
 		d -= (d >> 1) & lanes1
 		d = d&lanes2 + (d>>2)&lanes2
 		d = (d + d>>4) & lanes4
@@ -672,8 +669,8 @@ func (ix *wordIndex) scan(cs []cand, c bucket, qp uint16) []cand {
 			pass &= pass - 1
 		}
 	}
-	for ; j < c.hi; j++ {
-		if bits.OnesCount16(ix.partnerAt(j)^qp) <= int(c.lim) {
+	for ; len(pb) >= 2; pb, j = pb[2:], j+1 {
+		if bits.OnesCount16((uint16(pb[0])|uint16(pb[1])<<8)^qp) <= int(c.lim) {
 			cs = append(cs, cand{ix.ids.at(j), c.w})
 		}
 	}
