@@ -103,7 +103,7 @@ func nearHash(r *rand.Rand, h pdq.Hash, d, t int) pdq.Hash {
 
 // TestLookupAgreesWithBruteForce is the index's property: on random
 // libraries with near-duplicate videos, through adds, replacements,
-// removals, bulk loads and packs, every lookup — random probes, probes
+// removals, corrupt adds, bulk loads and packs, every lookup — random probes, probes
 // near stored hashes at every distance up to 40 with the bits spread the
 // worst way for the pigeonhole bound, any threshold, with and without an
 // excluded video — answers exactly what comparing every probe with every
@@ -208,6 +208,13 @@ func TestLookupAgreesWithBruteForce(t *testing.T) {
 					id := ids()[r.IntN(len(lib))]
 					require.True(t, x.Remove(id))
 					delete(lib, id)
+				case op < 8 && r.IntN(2) == 0: // corrupt bytes add nothing, remove nothing
+					id := fmt.Sprint("v", next)
+					if r.IntN(2) == 0 {
+						id = ids()[r.IntN(len(lib))]
+					}
+					b := newVideo().Encode()
+					require.ErrorIs(t, x.AddEncoded(id, b[:len(b)-1-r.IntN(len(b)-1)]), ErrCorrupt)
 				case op < 8:
 					x.Compact()
 				case op < 9:

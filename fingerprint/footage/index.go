@@ -148,23 +148,44 @@ func (x *Index) Add(id string, f *Fingerprint) {
 // opening adds its videos this way. Nothing is added when b is corrupt
 // (ErrCorrupt).
 func (x *Index) AddEncoded(id string, b []byte) error {
-	if err := walk(b, nil, nil); err != nil {
-		return err
-	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.remove(id)
-	var v video
-	_ = walk(b, func(interval int64, sampled, _ int) {
-		v = x.startVideo(id, interval, sampled)
+	v := x.startVideo(id, 1, 0)
+	err := walk(b, func(interval int64, sampled, _ int) {
+		v.intervalMs, v.sampled = max(interval, 1), sampled
 	}, func(ms int64, stored, _ []byte) {
 		for i := 0; i+32 <= len(stored); i += 32 {
 			h, _ := pdq.FromBytes(stored[i : i+32])
 			x.addEntry(h, ms/v.intervalMs)
 		}
 	})
+	if err != nil {
+		x.truncate(v.first)
+		return err
+	}
+	x.remove(id)
 	x.finishVideo(v)
 	return nil
+}
+
+// truncate drops the entries from n on (those of a video whose bytes
+// turned out corrupt), from the per-word maps too. The caller holds the
+// write lock.
+func (x *Index) truncate(n uint32) {
+	if !x.stale {
+		for e := len(x.hashes) - 1; e >= int(n); e-- {
+			for w := range words {
+				k := x.hashes[e].Word(w)
+				s := x.fresh[w][k]
+				if len(s) == 1 {
+					delete(x.fresh[w], k)
+				} else {
+					x.fresh[w][k] = s[:len(s)-1]
+				}
+			}
+		}
+	}
+	x.hashes, x.sample = x.hashes[:n], x.sample[:n]
 }
 
 // startVideo begins a video whose entries the next addEntry calls add.
