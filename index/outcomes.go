@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"elib/library/kit"
 	"elib/vfs"
@@ -108,11 +109,26 @@ func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
 func (l *Library) outcomeLocked() (*outcomeState, error) {
 	st := &l.outcomes
 	st.mu.Lock()
+	for try := 0; ; try++ {
+		vanished, err := l.loadOutcomes(st)
+		if err != nil {
+			st.mu.Unlock()
+			return nil, err
+		}
+		if !vanished || try >= 3 {
+			return st, nil
+		}
+		st.entries = nil // a writer compacted meanwhile: list again
+	}
+}
+
+// loadOutcomes reads the folder into st (under st.mu) unless its listing
+// is the one st holds; vanished reports a file removed while it was read.
+func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	dir := filepath.Join(l.dir, outcomesDir)
 	entries, err := l.fs.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		st.mu.Unlock()
-		return nil, fmt.Errorf("outcomes: %w", err)
+		return false, fmt.Errorf("outcomes: %w", err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -123,7 +139,7 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 	sort.Strings(names) // zero-padded sequences: name order is sequence order
 	listing := strings.Join(names, ",")
 	if st.entries != nil && listing == st.loaded {
-		return st, nil
+		return false, nil
 	}
 	st.entries, st.seq, st.files = map[string]*outcomeEntry{}, 0, 0
 	st.loaded = listing
@@ -137,7 +153,14 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 		}
 	}
 	for _, n := range names[start:] {
+		// The next write is numbered after every file, damaged or not.
+		if seq, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(n, outcomeFilePrefix), outcomeFileExtension), 10, 64); err == nil {
+			st.seq = max(st.seq, seq)
+		}
 		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, n))
+		if errors.Is(err, fs.ErrNotExist) {
+			return true, nil
+		}
 		var f *outcomeFile
 		if err == nil {
 			f, err = decodeOutcomeFile(b)
@@ -148,9 +171,6 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 			slog.Warn("outcome file unreadable; every stored check outcome counts as stale", "file", n, "err", err)
 			for _, e := range st.entries {
 				e.Stale = max(e.Stale, e.Computed)
-			}
-			if f != nil {
-				st.seq = max(st.seq, f.Seq)
 			}
 			continue
 		}
@@ -170,7 +190,7 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 			cur.Stale = max(cur.Stale, e.Stale)
 		}
 	}
-	return st, nil
+	return false, nil
 }
 
 // Outcomes returns the fresh stored outcome of each asset (nil where none).
@@ -252,13 +272,28 @@ func (l *Library) MarkStale(ids []string) error {
 	})
 }
 
-// writeOutcomes applies one change under the writer lock and writes it as
-// the next file (or, every outcomeCompactFiles files, the whole state).
+// writeOutcomes applies one change and writes it as the next file (or,
+// every outcomeCompactFiles files, the whole state). Outcome files have
+// their own lock (outcomes/lock, held for one write), not the library's
+// writer lock: a reader that computed stale outcomes (elib stats) stores
+// them too, and an import's writes wait for it.
 func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[string]*outcomeEntry) error {
-	if err := l.writable(); err != nil {
+	l.mu.RLock()
+	closed := l.closed
+	l.mu.RUnlock()
+	if closed {
+		return errors.New("outcomes: library closed")
+	}
+	dir := filepath.Join(l.dir, outcomesDir)
+	if err := l.fs.MkdirAll(dir); err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
-	st, err := l.outcomeLocked()
+	lk, err := l.lockOutcomes(10 * time.Second)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	defer lk.Unlock()
+	st, err := l.outcomeLocked() // what other processes wrote first
 	if err != nil {
 		return err
 	}
@@ -267,10 +302,6 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	changed := change(st, seq)
 	if len(changed) == 0 {
 		return nil
-	}
-	dir := filepath.Join(l.dir, outcomesDir)
-	if err := l.fs.MkdirAll(dir); err != nil {
-		return fmt.Errorf("outcomes: %w", err)
 	}
 	f := &outcomeFile{Version: outcomeFileVersion, Seq: seq, Entries: changed}
 	full := st.files+1 >= outcomeCompactFiles
@@ -318,14 +349,36 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	return nil
 }
 
+// outcomeLockFile is the lock of outcome writes, in outcomes/.
+const outcomeLockFile = "lock"
+
+// lockOutcomes takes the outcome lock, waiting up to wait for another
+// process's write to end.
+func (l *Library) lockOutcomes(wait time.Duration) (*vfs.Lock, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		lk, err := l.fs.Lock(filepath.Join(l.dir, outcomesDir, outcomeLockFile))
+		var le *vfs.LockedError
+		if err == nil || !errors.As(err, &le) || time.Now().After(deadline) {
+			return lk, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // cleanupOutcomes removes temporary outcome files a crash left (a writer
-// opening).
+// opening; skipped while another process writes outcomes).
 func (l *Library) cleanupOutcomes() {
 	dir := filepath.Join(l.dir, outcomesDir)
 	entries, err := l.fs.ReadDir(dir)
 	if err != nil {
 		return
 	}
+	lk, err := l.lockOutcomes(0)
+	if err != nil {
+		return
+	}
+	defer lk.Unlock()
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), vfs.TempSuffix) {
 			if err := l.fs.Remove(filepath.Join(dir, e.Name())); err != nil {

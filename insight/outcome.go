@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"slices"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"elib/check"
@@ -75,7 +77,8 @@ func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *Out
 	switch {
 	case err == nil:
 		c.Saved = len(outs)
-	case errors.Is(err, kit.ErrReadOnly):
+	case errors.Is(err, kit.ErrReadOnly), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		slog.Debug("stats: check outcomes not stored: the library is read-only", "err", err)
 	default:
 		slog.Warn("stats: check outcomes not stored; they are computed again next time", "err", err)
 	}

@@ -275,3 +275,86 @@ func TestOutcomesOfAnOldLibrary(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, third.Outcomes.Stale)
 }
+
+// TestOutcomesKeptByTheFileLibrary: outcomes written by an import are read
+// by a read-only opener (elib stats), which stores what it had to check
+// again; a crash's leftovers and a damaged outcome file never stop the
+// library from opening, and the answer stays the recomputed one.
+func TestOutcomesKeptByTheFileLibrary(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
+	require.NoError(t, err)
+	assets := generated(t, 600, 2)
+	importWithOutcomes(t, engine, w, assets, 200)
+	require.NoError(t, w.Close())
+
+	open := func() *index.Library {
+		r, err := index.Open(index.Options{Dir: dir, Engine: engine, ReadOnly: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	r := open()
+	first, err := Compute(ctx, engine, r, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, len(assets), first.Outcomes.Stored+first.Outcomes.Stale)
+	assert.Equal(t, first.Outcomes.Stale, first.Outcomes.Saved, "a read-only opener stores what it checked")
+	again, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, OutcomeCounts{Stored: len(assets)}, *again.Outcomes)
+	full, err := Compute(ctx, engine, r, Options{Recompute: true})
+	require.NoError(t, err)
+	assert.Equal(t, comparable(full), comparable(again))
+
+	// A write killed before its rename leaves a temporary file; a damaged
+	// file (it cannot be written so by elib) voids every outcome.
+	od := filepath.Join(dir, "outcomes")
+	require.NoError(t, os.WriteFile(filepath.Join(od, "out-9999999999999999.json.tmp"), []byte(`{"version":1,"seq":`), 0o644))
+	w, err = index.Open(index.Options{Dir: dir, Engine: engine})
+	require.NoError(t, err)
+	_, err = os.Stat(filepath.Join(od, "out-9999999999999999.json.tmp"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "a writer removes the leftover")
+	require.NoError(t, w.Close())
+	require.NoError(t, os.WriteFile(filepath.Join(od, "out-9999999999999998.json"), []byte("{\"version\":1}\n00000000\n"), 0o644))
+	damaged, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, len(assets), damaged.Outcomes.Stale, "every outcome is stale after a damaged file")
+	assert.Equal(t, len(assets), damaged.Outcomes.Saved)
+	assert.Equal(t, comparable(full), comparable(damaged))
+	repaired, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, OutcomeCounts{Stored: len(assets)}, *repaired.Outcomes, "the outcomes stored after the damaged file count")
+}
+
+// TestMigrateAndReindexKeepOutcomes: migrate copies the outcomes; a
+// reindex computes them again.
+func TestMigrateAndReindexKeepOutcomes(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	src := newOutcomeLibrary(t, []string{"点击下方链接"})
+	assets := generated(t, 400, 3)
+	importWithOutcomes(t, engine, src, assets, 100)
+	dst := newOutcomeLibrary(t, nil)
+	res, err := library.Migrate(ctx, src, dst, nil)
+	require.NoError(t, err)
+	from, err := src.StoredOutcomes()
+	require.NoError(t, err)
+	assert.Equal(t, len(from), res.Outcomes)
+	to, err := dst.StoredOutcomes()
+	require.NoError(t, err)
+	assert.Equal(t, from, to)
+
+	require.NoError(t, src.Reindex(ctx, kit.ReindexOptions{}))
+	n, err := Recompute(ctx, engine, src, true, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, len(assets), n)
+	st, err := Compute(ctx, engine, src, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, OutcomeCounts{Stored: len(assets)}, *st.Outcomes)
+	full, err := Compute(ctx, engine, src, Options{Recompute: true})
+	require.NoError(t, err)
+	assert.Equal(t, comparable(full), comparable(st))
+}

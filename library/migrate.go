@@ -18,6 +18,8 @@ type MigrateResult struct {
 	Packs     int `json:"packs"`
 	// History is the number of recorded checks copied.
 	History int `json:"history"`
+	// Outcomes is the number of stored check outcomes copied.
+	Outcomes int `json:"outcomes"`
 }
 
 // migrateBatch is the number of elements per import into the destination.
@@ -32,6 +34,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 	var res MigrateResult
 	var batch []element.Asset
 	n := 0
+	trimmed := map[string]bool{}
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -76,6 +79,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 		if len(kept) != len(a.Elements) {
 			a.Elements = kept
 			a.Reoffset()
+			trimmed[id] = true
 		}
 		batch = append(batch, *a)
 		n += len(kept)
@@ -106,7 +110,43 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 	}
 	n, err := migrateHistory(ctx, src, dst)
 	res.History = n
+	if err != nil {
+		return res, err
+	}
+	res.Outcomes, err = migrateOutcomes(src, dst, trimmed)
 	return res, err
+}
+
+// migrateOutcomes copies src's fresh stored check outcomes (kit.Outcome)
+// to dst, but for the assets whose removed elements were left behind
+// (trimmed: their outcome described the whole asset).
+func migrateOutcomes(src, dst kit.Library, trimmed map[string]bool) (int, error) {
+	from, ok := src.(kit.OutcomeStore)
+	to, ok2 := dst.(kit.OutcomeStore)
+	if !ok || !ok2 {
+		return 0, nil
+	}
+	seq, err := to.OutcomeSeq()
+	if err != nil {
+		return 0, msg.Errorf("migrate: outcomes: %w", err)
+	}
+	stored, err := from.StoredOutcomes()
+	if err != nil {
+		return 0, msg.Errorf("migrate: outcomes: %w", err)
+	}
+	outs := map[string]*kit.Outcome{}
+	for id, so := range stored {
+		if !so.Stale && !trimmed[id] {
+			outs[id] = so.Outcome
+		}
+	}
+	if len(outs) == 0 {
+		return 0, nil
+	}
+	if err := to.PutOutcomes(seq, outs); err != nil {
+		return 0, msg.Errorf("migrate: outcomes: %w", err)
+	}
+	return len(outs), nil
 }
 
 // migrateHistory appends src's check history to dst's, skipping entries

@@ -27,6 +27,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
 	"elib/index"
+	"elib/insight"
 	"elib/library"
 )
 
@@ -40,6 +41,7 @@ type config struct {
 	// cpuProfile receives a CPU profile of the lookup queries.
 	cpuProfile string
 	direct     bool
+	outcomes   bool
 	queries    int
 	seed       uint64
 	corpus     string
@@ -52,6 +54,7 @@ func main() {
 	fs.StringVar(&c.dir, "dir", "", "library directory (default: a temporary directory)")
 	fs.IntVar(&c.batch, "batch", 5000, "elements per Import call (one segment each)")
 	fs.BoolVar(&c.direct, "direct", false, "one Import call per batch instead of elib import's pipelined batcher")
+	fs.BoolVar(&c.outcomes, "outcomes", true, "compute and store each asset's check outcome as elib import does (insight.AfterImport)")
 	fs.BoolVar(&c.fulltext, "fulltext", false, "also maintain the full-text index during import")
 	fs.BoolVar(&c.keep, "keep", false, "keep the library directory")
 	fs.StringVar(&c.phase, "phase", "all", "all; open (internal: measure a read-only open in this process); refresh (a read-only reader follows a 40-element import made by a writer, as elib serve without a token does; the import is removed again afterwards)")
@@ -113,6 +116,15 @@ func run(c config) error {
 		done += elements
 		fmt.Fprintf(os.Stderr, "\rimported %d/%d", done, c.n)
 	})
+	if c.outcomes {
+		b.BeforeStore = func(ctx context.Context, as []element.Asset) error {
+			_, err := insight.BeforeImport(ctx, engine, lib, as, insight.Options{})
+			return err
+		}
+		b.AfterStore = func(ctx context.Context, ids []string) error {
+			return insight.AfterImport(ctx, engine, lib, ids, insight.Options{})
+		}
+	}
 	for generated := 0; generated < c.n; {
 		assets := gen.assets(min(c.batch, c.n-generated))
 		for _, a := range assets {
@@ -148,8 +160,8 @@ func run(c config) error {
 	if c.direct {
 		mode = "one Import call per batch"
 	}
-	fmt.Printf("import: %d elements (%.0f runes avg) in %v: %.0f elements/s (fulltext %v, %s of %d)\n",
-		c.n, float64(runes)/float64(c.n), importDur.Round(time.Millisecond), float64(c.n)/importDur.Seconds(), c.fulltext, mode, c.batch)
+	fmt.Printf("import: %d elements (%.0f runes avg) in %v: %.0f elements/s (fulltext %v, outcomes %v, %s of %d)\n",
+		c.n, float64(runes)/float64(c.n), importDur.Round(time.Millisecond), float64(c.n)/importDur.Seconds(), c.fulltext, c.outcomes && !c.direct, mode, c.batch)
 	fmt.Printf("disk: %d bytes total, %.0f bytes/element (store+LSH+sketch %.0f, fulltext %.0f)\n",
 		disk, float64(disk)/float64(c.n), float64(disk-ftDisk)/float64(c.n), float64(ftDisk)/float64(c.n))
 

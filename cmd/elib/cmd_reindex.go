@@ -4,12 +4,14 @@ import (
 	"context"
 	"elib/internal/i18n"
 	"fmt"
+	"log/slog"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"elib/index"
 	"elib/index/manifest"
+	"elib/insight"
 	"elib/library/kit"
 )
 
@@ -87,6 +89,14 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	}
 	if err != nil {
 		return withCode(exitError, err)
+	}
+	// The stats' stored check outcomes are computed again against the
+	// rebuilt index (insight.Recompute).
+	if _, err := insight.Recompute(ctx, engine, lib, true, insight.Options{}); err != nil {
+		if ctx.Err() != nil {
+			return withCode(exitError, i18n.Errorf("reindex: %w", err))
+		}
+		slog.Warn("check outcomes not recomputed; the next stats computes them", "err", err)
 	}
 	// Every asset that was not carried over is named above; any loss, and
 	// any file --from could not read, makes the exit code 2.
