@@ -21,6 +21,8 @@ import (
 	"elib/internal/elibtest"
 	"elib/library"
 	"elib/library/kit"
+	"elib/library/postgres"
+	"elib/library/postgres/pgtest"
 )
 
 // newOutcomeLibrary is an empty memory library with the allowlist.
@@ -357,4 +359,47 @@ func TestMigrateAndReindexKeepOutcomes(t *testing.T) {
 	full, err := Compute(ctx, engine, src, Options{Recompute: true})
 	require.NoError(t, err)
 	assert.Equal(t, comparable(full), comparable(st))
+}
+
+// TestStoredOutcomesOnPostgres: the same outcomes, kept in PostgreSQL
+// (elib_outcomes): stored and recomputed answers agree, an out-of-order
+// import marks the later sharer stale, a read-only opener is refused.
+func TestStoredOutcomesOnPostgres(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	url := pgtest.Database(t)
+	require.NoError(t, postgres.Init(ctx, url))
+	lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})
+	require.NoError(t, err)
+	t.Cleanup(func() { lib.Close() })
+	assets := generated(t, 800, 4)
+	importWithOutcomes(t, engine, lib, assets, 300)
+	stored, err := lib.StoredOutcomes()
+	require.NoError(t, err)
+	require.Len(t, stored, len(assets))
+	last, _ := assets[len(assets)-1].Published()
+	assertSameStats(t, engine, lib, last.Add(24*time.Hour), -1)
+
+	// An asset published before the last one, reusing its hook.
+	lastAsset := assets[len(assets)-1]
+	early := element.Asset{ID: "early", Meta: map[string]any{"published": "2026-09-01T00:00:00Z"},
+		Elements: []element.Element{{Type: element.Hook, Text: lastAsset.Elements[0].Text}}}
+	early.Reoffset()
+	n, err := BeforeImport(ctx, engine, lib, []element.Asset{early}, Options{})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, n, 1)
+	outs, err := lib.Outcomes([]string{lastAsset.ID})
+	require.NoError(t, err)
+	assert.Nil(t, outs[0], "the later asset sharing the hook is stale")
+
+	ro, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, ReadOnly: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { ro.Close() })
+	assert.ErrorIs(t, ro.PutOutcomes(0, map[string]*kit.Outcome{"x": {}}), kit.ErrReadOnly)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopShared()
+	os.Exit(code)
 }

@@ -69,6 +69,17 @@ CREATE INDEX elib_history_at ON elib_history (at);`,
 	seq bigserial NOT NULL,
 	fingerprint bytea NOT NULL
 );`,
+	// 6: stored check outcomes (outcomes.go, kit.Outcome): one row per
+	// asset; computed and stale are values of elib_outcome_seq, the row is
+	// fresh while computed > stale. A library migrated to this version has
+	// none: every asset's outcome is computed on demand.
+	`CREATE SEQUENCE elib_outcome_seq AS bigint;
+CREATE TABLE elib_outcomes (
+	asset_id text PRIMARY KEY,
+	computed bigint NOT NULL DEFAULT 0,
+	stale bigint NOT NULL DEFAULT 0,
+	outcome jsonb
+);`,
 }
 
 // fills complete migrations with what SQL cannot compute (gojieba terms,
