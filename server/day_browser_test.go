@@ -112,6 +112,9 @@ func TestBrowserWorkday(t *testing.T) {
 	assert.Equal(t, "查重", run(t, ctx, chromedp.Text(css(`#tab-check`))))
 	info := run(t, ctx, chromedp.Text(css(`#library-info`)))
 	assert.Equal(t, "元件库：copy.elib（10 个素材） · 只读", info)
+	// Dates (search hits' published, the fatigue table's uses) are the
+	// team's, not UTC's: 07:30 in Shanghai is the day before in UTC.
+	assert.Equal(t, "2025-12-15", run(t, ctx, chromedp.Evaluate[string](`fmtDate('2025-12-14T23:30:00Z')`)))
 
 	// A video over the limit is refused before a byte is sent.
 	tooBig := filepath.Join(files, "long.mp4")

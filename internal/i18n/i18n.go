@@ -8,6 +8,13 @@
 // A message's key is its English format string (fmt verbs); the Chinese
 // catalog maps it to the same verbs in Chinese. TestCatalogsComplete
 // fails when a key used in the code lacks a translation.
+//
+// Errors: the packages below the commands raise theirs with a message key
+// and its arguments (package msg, no catalogs there); Printer.Message says
+// any error in the printer's language, walking its chain (the keyed parts
+// through the catalogs, the file names and line numbers of wrappers kept,
+// *fs.PathError's operation and cause translated). The server does the
+// same for each request's language.
 package i18n
 
 import (

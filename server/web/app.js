@@ -105,6 +105,32 @@ try {
   if (saved === 'zh' || saved === 'en') state.lang = saved;
 } catch (e) { /* storage disabled */ }
 
+// teamZone is the team's time zone the page shows times in: the
+// library's (/v1/info's time_zone), Asia/Shanghai by default.
+function teamZone() {
+  const zone = (state.info && state.info.time_zone) || 'Asia/Shanghai';
+  try { new Intl.DateTimeFormat('en-CA', { timeZone: zone }); return zone; } catch (e) { return 'Asia/Shanghai'; }
+}
+
+// zoneParts are the fields of an RFC 3339 time in the team's zone (null
+// when it does not parse). The API's times are UTC; a date cut from one
+// would be the day before for the team's mornings.
+function zoneParts(iso) {
+  const d = new Date(iso);
+  if (isNaN(d)) return null;
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: teamZone(), year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(d);
+  return Object.fromEntries(parts.map((x) => [x.type, x.value]));
+}
+
+// fmtDate shows a time's date in the team's zone, e.g. 2026-11-03.
+function fmtDate(iso) {
+  const p = zoneParts(iso);
+  return p ? `${p.year}-${p.month}-${p.day}` : String(iso).slice(0, 10);
+}
+
 // pageLanguage is the Accept-Language the page's requests send.
 function pageLanguage() {
   return state.lang === 'zh' ? 'zh-CN' : 'en';
@@ -541,7 +567,7 @@ function renderSearch(res) {
     li.append(el('code', 'muted', ' ' + h.id));
     const facts = [];
     if (h.plays !== undefined && h.plays !== null) facts.push(t('plays') + ' ' + Math.round(h.plays).toLocaleString());
-    if (h.published) facts.push(t('published') + ' ' + h.published.slice(0, 10));
+    if (h.published) facts.push(t('published') + ' ' + fmtDate(h.published));
     if (facts.length) li.append(el('span', 'muted facts', ' · ' + facts.join(' · ')));
     if (h.fragments && h.fragments.length) {
       for (const f of h.fragments) {
@@ -644,7 +670,7 @@ function renderDashboard(st) {
   else ft.append(headOf(['element', 'type', 'text', 'useCount', 'recentUses']));
   for (const f of p.fatigued) {
     const tr = rowOf([f.element_id, t(f.type), f.text, f.window_uses.length + ' ' + t('uses'),
-      f.window_uses.map((u) => u.asset_id + ' ' + u.published.slice(0, 10)).join(', ')]);
+      f.window_uses.map((u) => u.asset_id + ' ' + fmtDate(u.published)).join(', ')]);
     tr.dataset.elementId = f.element_id;
     tr.dataset.uses = String(f.window_uses.length);
     ft.append(tr);

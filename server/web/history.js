@@ -41,15 +41,8 @@ function reportAction() {
 // fmtTime shows a time in the team's zone (the library's, /v1/info's
 // time_zone; Asia/Shanghai by default), e.g. 2026-11-03 11:30:00.
 function fmtTime(iso) {
-  const d = new Date(iso);
-  if (isNaN(d)) return iso;
-  let zone = (state.info && state.info.time_zone) || 'Asia/Shanghai';
-  try { new Intl.DateTimeFormat('en-CA', { timeZone: zone }); } catch (e) { zone = 'Asia/Shanghai'; }
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  }).formatToParts(d);
-  const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
+  const p = zoneParts(iso); // app.js
+  if (!p) return iso;
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
