@@ -2,8 +2,8 @@ package check
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -59,7 +59,7 @@ func (c *Checker) findSelf(ctx context.Context, a *element.Asset, fps []*fingerp
 		}
 		same, err := c.sameText(ctx, s, refs, mine)
 		if err != nil {
-			return nil, fmt.Errorf("check %s: its library version: %w", a.ID, err)
+			return nil, msg.Errorf("check %s: its library version: %w", a.ID, err)
 		}
 		if same {
 			sm.skip[si] = true

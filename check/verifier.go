@@ -2,8 +2,8 @@ package check
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
-	"fmt"
 
 	"elib/element"
 	"elib/fingerprint"
@@ -122,7 +122,7 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 		return nil, 0, nil // removed or replaced by a writer since the lookup
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("check %s: library element %d: %w", v.file, k.ref, err)
+		return nil, 0, msg.Errorf("check %s: library element %d: %w", v.file, k.ref, err)
 	}
 	if el.AssetID == v.a.ID && v.self.skip[k.src] {
 		return nil, 0, nil // the input itself

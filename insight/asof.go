@@ -1,7 +1,7 @@
 package insight
 
 import (
-	"fmt"
+	"elib/internal/i18n/msg"
 	"sync"
 	"time"
 
@@ -170,7 +170,7 @@ func (s *asOf) decisions() map[uint64]bool {
 func (s *asOf) Element(ref uint32) (*element.Stored, error) {
 	e, err := s.Library.Element(ref)
 	if err == nil && !s.visible(e.AssetID) {
-		return nil, fmt.Errorf("element ref %d: published after %s: %w", ref, s.cutoff.Format(time.RFC3339), kit.ErrNotFound)
+		return nil, msg.Errorf("element ref %d: published after %s: %w", ref, s.cutoff.Format(time.RFC3339), kit.ErrNotFound)
 	}
 	return e, err
 }
@@ -186,7 +186,7 @@ func (s *asOf) AssetElements(assetID string) []uint32 {
 // Asset hides later assets.
 func (s *asOf) Asset(id string) (*element.Asset, error) {
 	if !s.visible(id) {
-		return nil, fmt.Errorf("asset %q: %w", id, kit.ErrNotFound)
+		return nil, msg.Errorf("asset %q: %w", id, kit.ErrNotFound)
 	}
 	return s.Library.Asset(id)
 }

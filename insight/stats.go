@@ -2,6 +2,7 @@ package insight
 
 import (
 	"context"
+	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
 	"runtime"
@@ -301,7 +302,7 @@ feed:
 	close(next)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("stats: %w", err) // one error, not one per asset
+		return nil, msg.Errorf("stats: %w", err) // one error, not one per asset
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -386,7 +387,7 @@ func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []period
 			continue // removed meanwhile
 		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("stats: %w", err)
+			return nil, nil, msg.Errorf("stats: %w", err)
 		}
 		p, _ := a.Published()
 		published[id] = p
@@ -426,7 +427,7 @@ func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 	a.File = ""
 	res, err := sess.Check(ctx, a.ID, &a)
 	if err != nil {
-		return nil, fmt.Errorf("stats: check %s: %w", pa.asset.ID, err)
+		return nil, msg.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}
 	reuse := c.Options().Tuning.ReuseContainment
 	out := &kit.Outcome{Version: kit.OutcomeVersion, Basis: opts.basis, Published: pa.published,

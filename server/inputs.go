@@ -249,7 +249,7 @@ func parseText(req checkRequest) input {
 		name = "input." + format
 	}
 	if format == element.FormatVideo {
-		return input{File: name, Err: &element.ParseError{File: name, Err: fmt.Errorf("%w: posted text is not a video; upload the video as a file (multipart field \"file\")", element.ErrFormat)}}
+		return input{File: name, Err: &element.ParseError{File: name, Err: msg.Errorf("%w: posted text is not a video; upload the video as a file (multipart field \"file\")", element.ErrFormat)}}
 	}
 	id := req.ID
 	if id == "" {

@@ -16,6 +16,7 @@ import (
 
 	"elib/check"
 	"elib/fingerprint"
+	"elib/internal/i18n/msg"
 	"elib/library/kit"
 
 	"golang.org/x/text/language"
@@ -518,7 +519,7 @@ func Run(ctx context.Context, h http.Handler, opts RunOptions) error {
 		var err error
 		ln, err = net.Listen("tcp", opts.Addr)
 		if err != nil {
-			return fmt.Errorf("listen on %s: %w", opts.Addr, err)
+			return msg.Errorf("listen on %s: %w", opts.Addr, err)
 		}
 	}
 	srv := &http.Server{

@@ -348,6 +348,14 @@ var zhErrors = map[string]string{
 	"context deadline exceeded":      "超时",
 	"context canceled":               "已取消",
 	"this library keeps no settings": "这个元件库不保存设置",
+	"%w: posted text is not a video; upload the video as a file (multipart field \"file\")": "%w：提交的文字不是视频；请把视频作为文件上传（multipart 字段 \"file\"）",
+	"asset %q: %w":                           "素材 %q：%w",
+	"check %s: its library version: %w":      "检查 %s：它在元件库里的版本：%w",
+	"check %s: library element %d: %w":       "检查 %s：库内元件 %d：%w",
+	"element ref %d: published after %s: %w": "元件 %d：发布于 %s 之后：%w",
+	"listen on %s: %w":                       "监听 %s：%w",
+	"stats: check %s: %w":                    "stats：检查 %s：%w",
+	"address already in use":                 "地址已被占用",
 }
 
 // en and zh are the catalogs: the commands' messages (catalog_en.go,

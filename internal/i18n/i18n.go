@@ -253,6 +253,7 @@ var phrases = []string{
 	"read-only file system",
 	"too many open files",
 	"connection refused",
+	"address already in use",
 	"unexpected end of JSON input",
 	"invalid character",
 	"looking for beginning of value",
