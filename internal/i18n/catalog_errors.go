@@ -357,6 +357,7 @@ var zhErrors = map[string]string{
 	"stats: check %s: %w":                    "stats：检查 %s：%w",
 	"address already in use":                 "地址已被占用",
 	"migrate: outcomes: %w":                  "迁移：检查结果：%w",
+	"outcomes: %w":                           "检查结果：%w",
 }
 
 // en and zh are the catalogs: the commands' messages (catalog_en.go,
