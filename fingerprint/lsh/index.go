@@ -18,7 +18,7 @@ const runRatio = 4
 // Index maps band keys to uint32 ids.
 //
 // Each band stores entries as uint64 (top 32 bits of the band key << 32 |
-// id) — 8 bytes per (band, id), plus ~0.5 byte of directory in large runs —
+// id) — 8 bytes per (band, id), plus at most 0.25 byte of directory in large runs —
 // in a few sorted runs plus a short unsorted
 // tail; Add sorts and merges them incrementally (log-structured, amortised
 // O(log n) per entry), Query binary-searches each run. Keeping only 32 bits
@@ -54,16 +54,20 @@ type run struct {
 	shift uint
 }
 
-// dirMin is the run length from which a directory is built (1 slot per ~8
-// entries, about 0.5 byte per entry).
+// dirMin is the run length from which a directory is built.
 const dirMin = 2048
+
+// dirEntries sets the directory's size: one slot per dirEntries to
+// 2×dirEntries entries (4 bytes per slot), so a lookup reads one slot
+// and a few neighbouring cache lines of entries.
+const dirEntries = 16
 
 func newRun(e []uint64) run {
 	r := run{e: e}
 	if len(e) < dirMin {
 		return r
 	}
-	bits := min(mathbits.Len(uint(len(e)/8))-1, 24)
+	bits := min(mathbits.Len(uint(len(e)/dirEntries))-1, 24)
 	r.shift = uint(64 - bits)
 	r.dir = make([]uint32, 1<<bits+1)
 	j := 0
