@@ -40,7 +40,7 @@ type asOf struct {
 // above every threshold the check compares counts with (7, 8, 16, 64), it
 // only ranks stock anchors alike, and spares enumerating the holders of
 // anchors a library holds hundreds of thousands of times.
-const asOfCountCap = 256
+const asOfCountCap = 128
 
 // AssetCount is the number of visible assets.
 func (s *asOf) AssetCount() int { return s.assets }
@@ -102,7 +102,7 @@ func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
 // (in ref order, as the library lists them) and counts the visible ones,
 // up to asOfCountCap.
 func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
-	fetch := max(limit, 2*asOfCountCap)
+	fetch := max(limit, asOfCountCap+asOfCountCap/2)
 	holders := make([][]uint32, len(hashes))
 	totals := s.holders(hashes, fetch, holders)
 	visible := make([][]uint32, len(hashes))

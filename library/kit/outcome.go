@@ -1,6 +1,9 @@
 package kit
 
 import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"elib/element"
@@ -43,9 +46,46 @@ type Outcome struct {
 	// the boilerplate rule found common in, or absent from, the library
 	// at that count. The sentence frequencies are library-wide: an outcome
 	// whose decisions the library no longer gives is stale.
-	Assets int      `json:"assets"`
-	Common []uint64 `json:"common,omitempty"`
-	Plain  []uint64 `json:"plain,omitempty"`
+	Assets int    `json:"assets"`
+	Common Hashes `json:"common,omitempty"`
+	Plain  Hashes `json:"plain,omitempty"`
+}
+
+// Hashes are 64-bit hashes, in JSON one base64 string of their
+// little-endian bytes (a third of the size of numbers, and far quicker to
+// read back); an array of numbers is read too.
+type Hashes []uint64
+
+// MarshalJSON writes the hashes as one base64 string.
+func (h Hashes) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 8*len(h))
+	for i, x := range h {
+		binary.LittleEndian.PutUint64(b[8*i:], x)
+	}
+	return json.Marshal(b)
+}
+
+// UnmarshalJSON reads a base64 string or an array of numbers.
+func (h *Hashes) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '[' {
+		var xs []uint64
+		err := json.Unmarshal(data, &xs)
+		*h = xs
+		return err
+	}
+	var b []byte
+	if err := json.Unmarshal(data, &b); err != nil {
+		return err
+	}
+	if len(b)%8 != 0 {
+		return fmt.Errorf("hashes: %d bytes", len(b))
+	}
+	xs := make([]uint64, len(b)/8)
+	for i := range xs {
+		xs[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	*h = xs
+	return nil
 }
 
 // OutcomeUse is one element of the asset reusing a library element: its
