@@ -59,6 +59,12 @@ when it was published (itself and later assets hidden), exactly as
   fatigued      elements reused by >= --fatigue-uses assets within
                 --fatigue-days days (defaults 3 and 14);
   --by          the same per platform, campaign or account.
+Each asset's judgement is stored with the library when it is imported
+(its check outcome); stats reads the stored outcomes and checks again
+only those an out-of-order import, a replaced or removed source, another
+allowlist or the boilerplate statistics made stale (period.outcomes says
+how many), storing them for the next time. --recompute checks every
+period asset.
 Exit codes: 0 ok, 2 error.`,
 		Example: `  elib stats
   elib stats --since 30d
