@@ -312,9 +312,11 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	return len(ids), nil
 }
 
-// BeforeRemove marks stale the outcomes of the assets that matched one of
-// ids (assets about to be removed).
-func BeforeRemove(lib kit.Library, ids []string) error {
+// BeforeRemove marks stale the outcomes a removal of ids (assets or
+// elements) changes: those that matched one of their assets, and those of
+// assets published at or after one of them that share its candidates (the
+// counts they were judged with included it).
+func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, ids []string) error {
 	store, ok := lib.(kit.OutcomeStore)
 	if !ok {
 		return nil
@@ -330,22 +332,41 @@ func BeforeRemove(lib kit.Library, ids []string) error {
 			gone[a] = true
 		}
 	}
-	var stale []string
+	stale := map[string]bool{}
 	for id, so := range stored {
 		if so.Stale {
 			continue
 		}
 		for _, s := range so.Outcome.Sources {
 			if gone[s] {
-				stale = append(stale, id)
+				stale[id] = true
 				break
+			}
+		}
+	}
+	opts := Options{}
+	opts.ensureDefaults()
+	for id := range gone {
+		a, err := lib.Asset(id)
+		if err != nil {
+			continue // an element id, or nothing to remove
+		}
+		p, _ := a.Published()
+		for _, sid := range candidateAssets(ctx, engine, lib, a, opts) {
+			if so, ok := stored[sid]; ok && !so.Stale && sid != id && !so.Outcome.Published.Before(p) {
+				stale[sid] = true
 			}
 		}
 	}
 	if len(stale) == 0 {
 		return nil
 	}
-	return store.MarkStale(stale)
+	list := make([]string, 0, len(stale))
+	for id := range stale {
+		list = append(list, id)
+	}
+	sort.Strings(list)
+	return store.MarkStale(list)
 }
 
 // AfterImport computes and stores the outcomes of the imported assets

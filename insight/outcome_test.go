@@ -253,7 +253,7 @@ func TestOutOfOrderImportMarksLaterSharers(t *testing.T) {
 	full, err = Compute(ctx, engine, lib, Options{Now: now})
 	require.NoError(t, err)
 	require.Empty(t, staleIDs())
-	require.NoError(t, BeforeRemove(lib, []string{"u1"}))
+	require.NoError(t, BeforeRemove(ctx, engine, lib, []string{"u1"}))
 	assert.Equal(t, []string{"u2"}, staleIDs())
 }
 

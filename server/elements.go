@@ -50,7 +50,7 @@ func (s *Server) handleElement(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.writeMu.Lock()
-	if err := insight.BeforeRemove(s.opts.Library, []string{id}); err != nil {
+	if err := insight.BeforeRemove(r.Context(), s.opts.Engine, s.opts.Library, []string{id}); err != nil {
 		s.opts.Logger.Warn("check outcomes matching the removed asset not marked stale", "err", err)
 	}
 	n, err := s.opts.Library.Remove(r.Context(), id)

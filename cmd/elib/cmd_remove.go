@@ -37,8 +37,15 @@ func runRemove(ctx context.Context, g *globalOptions, ids []string) error {
 		return err
 	}
 	defer lib.Close()
-	if err := insight.BeforeRemove(lib, ids); err != nil {
-		return withCode(exitError, err)
+	if _, ok := lib.(kit.OutcomeStore); ok {
+		// The stats' stored outcomes the removal changes go stale first.
+		engine, err := newEngineLoader().Engine()
+		if err != nil {
+			return withCode(exitError, err)
+		}
+		if err := insight.BeforeRemove(ctx, engine, lib, ids); err != nil {
+			return withCode(exitError, err)
+		}
 	}
 	n, err := lib.Remove(ctx, ids...)
 	if g.format == "json" {
