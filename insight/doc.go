@@ -9,4 +9,10 @@
 // library without itself: one definition of reuse and level, shared with
 // `elib check`); it leaves as a Stats value that `elib stats`, GET
 // /v1/stats and the web page's dashboard render.
+//
+// The per-asset judgements are stored with the library (outcome.go,
+// kit.OutcomeStore): AfterImport computes an imported asset's outcome
+// once, BeforeImport and BeforeRemove mark stale the outcomes a change
+// could alter, and Compute and CurrentFatigue read the stored outcomes,
+// checking only missing or stale ones.
 package insight
