@@ -252,3 +252,89 @@ func TestLookupAgreesWithBruteForce(t *testing.T) {
 		})
 	}
 }
+
+// TestEntryStoreChunks: entries added across chunk boundaries read back
+// as added, and truncating at, before and after a boundary keeps exactly
+// the first entries.
+func TestEntryStoreChunks(t *testing.T) {
+	var s entryStore
+	h := func(e int) pdq.Hash { return pdq.Hash{uint64(e), ^uint64(e), uint64(e) * 3, 7} }
+	add := func(from, to int) {
+		for e := from; e < to; e++ {
+			s.add(h(e), uint32(e/2))
+		}
+	}
+	check := func() {
+		t.Helper()
+		for e := 0; e < s.n; e++ {
+			if *s.hash(uint32(e)) != h(e) || s.sampleAt(uint32(e)) != uint32(e/2) {
+				t.Fatalf("entry %d of %d reads back wrong", e, s.n)
+			}
+		}
+		for c := 0; c+1 < len(s.hashes); c++ {
+			require.Len(t, s.hashes[c], chunkLen, "chunk %d of %d not full", c, len(s.hashes))
+		}
+	}
+	add(0, 2*chunkLen+5)
+	check()
+	for _, n := range []int{2*chunkLen + 1, 2 * chunkLen, 2*chunkLen - 1, chunkLen, 3, 0} {
+		s.truncate(n)
+		require.Equal(t, n, s.n)
+		check()
+		add(n, n+chunkLen+2)
+		check()
+		s.truncate(n)
+		check()
+	}
+}
+
+// TestLookupAgreesWithBruteForceLarge is the property on a library of more
+// than one chunk of entries, packed and then with fresh additions, a
+// removal and a corrupt add after it.
+func TestLookupAgreesWithBruteForceLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a library of 80,000 entries")
+	}
+	r := rand.New(rand.NewPCG(42, 42))
+	x := NewIndex()
+	x.Bulk()
+	lib := map[string]*Fingerprint{}
+	var all []pdq.Hash
+	add := func(id string) {
+		hs := make([]pdq.Hash, 40)
+		for i := range hs {
+			hs[i] = randomHash(r)
+			if len(all) > 0 && r.IntN(4) == 0 {
+				hs[i] = nearHash(r, all[r.IntN(len(all))], r.IntN(36), Threshold)
+			}
+		}
+		all = append(all, hs...)
+		f := videoOf(hs)
+		require.NoError(t, x.AddEncoded(id, f.Encode()))
+		lib[id] = f
+	}
+	for i := range 2000 {
+		add(fmt.Sprint("v", i))
+	}
+	x.Compact()
+	for i := 2000; i < 2020; i++ {
+		add(fmt.Sprint("v", i))
+	}
+	require.True(t, x.Remove("v7"))
+	delete(lib, "v7")
+	b := videoOf([]pdq.Hash{randomHash(r)}).Encode()
+	require.ErrorIs(t, x.AddEncoded("bad", b[:len(b)-3]), ErrCorrupt)
+	require.Greater(t, x.Entries(), chunkLen)
+	for range 20 {
+		q := &Fingerprint{IntervalMs: 1000, Sampled: 8}
+		for s := range q.Sampled {
+			fr := Frame{Ms: int64(s) * 1000}
+			for range 4 {
+				fr.Probes = append(fr.Probes, nearHash(r, all[r.IntN(len(all))], r.IntN(40), Threshold))
+			}
+			q.Frames = append(q.Frames, fr)
+		}
+		want := brutePairs(x, lib, q, LookupOptions{})
+		require.Equal(t, x.result(q, want), x.Lookup(q, LookupOptions{}))
+	}
+}

@@ -48,9 +48,8 @@ type Index struct {
 	mu     sync.RWMutex
 	videos []video // in the order added; removed ones until the next pack
 	byID   map[string]int32
-	hashes []pdq.Hash // every entry's hash; a video's entries are contiguous
-	sample []uint32   // every entry's sample number in its video
-	dead   int        // entries of removed videos (still in hashes)
+	ents   entryStore // every entry's hash and sample number; a video's entries are contiguous
+	dead   int        // entries of removed videos (still in ents)
 	// packed are the word indexes of the first npacked entries; the
 	// entries after them are in fresh, or nowhere while stale.
 	packed  [words]wordIndex
@@ -63,7 +62,7 @@ type video struct {
 	id         string
 	intervalMs int64
 	sampled    int
-	first, n   uint32 // its entries: hashes[first:first+n]
+	first, n   uint32 // its entries: first … first+n−1
 	removed    bool
 }
 
@@ -125,7 +124,7 @@ func (x *Index) Len() int {
 func (x *Index) Entries() int {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	return len(x.hashes) - x.dead
+	return x.ents.n - x.dead
 }
 
 // Add indexes a library video's stored hashes under id, replacing what id
@@ -173,9 +172,9 @@ func (x *Index) AddEncoded(id string, b []byte) error {
 // write lock.
 func (x *Index) truncate(n uint32) {
 	if !x.stale {
-		for e := len(x.hashes) - 1; e >= int(n); e-- {
+		for e := x.ents.n - 1; e >= int(n); e-- {
 			for w := range words {
-				k := x.hashes[e].Word(w)
+				k := x.ents.hash(uint32(e)).Word(w)
 				s := x.fresh[w][k]
 				if len(s) == 1 {
 					delete(x.fresh[w], k)
@@ -185,21 +184,20 @@ func (x *Index) truncate(n uint32) {
 			}
 		}
 	}
-	x.hashes, x.sample = x.hashes[:n], x.sample[:n]
+	x.ents.truncate(int(n))
 }
 
 // startVideo begins a video whose entries the next addEntry calls add.
 // The caller holds the write lock.
 func (x *Index) startVideo(id string, intervalMs int64, sampled int) video {
-	return video{id: id, intervalMs: max(intervalMs, 1), sampled: sampled, first: uint32(len(x.hashes))}
+	return video{id: id, intervalMs: max(intervalMs, 1), sampled: sampled, first: uint32(x.ents.n)}
 }
 
 // addEntry adds one stored hash, of sample n of the video being added.
 // The caller holds the write lock.
 func (x *Index) addEntry(h pdq.Hash, n int64) {
-	e := uint32(len(x.hashes))
-	x.hashes = append(x.hashes, h)
-	x.sample = append(x.sample, uint32(min(max(n, 0), 1<<32-1)))
+	e := uint32(x.ents.n)
+	x.ents.add(h, uint32(min(max(n, 0), 1<<32-1)))
 	if x.stale {
 		return
 	}
@@ -212,10 +210,10 @@ func (x *Index) addEntry(h pdq.Hash, n int64) {
 // finishVideo records video v once its entries are added. The caller
 // holds the write lock.
 func (x *Index) finishVideo(v video) {
-	v.n = uint32(len(x.hashes)) - v.first
+	v.n = uint32(x.ents.n) - v.first
 	x.byID[v.id] = int32(len(x.videos))
 	x.videos = append(x.videos, v)
-	if !x.stale && len(x.hashes)-x.npacked > freshLimit {
+	if !x.stale && x.ents.n-x.npacked > freshLimit {
 		x.goStale()
 	}
 }
@@ -255,7 +253,7 @@ func (x *Index) remove(id string) bool {
 	x.videos[vi].removed = true
 	x.dead += int(x.videos[vi].n)
 	delete(x.byID, id)
-	if !x.stale && x.dead > freshLimit && x.dead > len(x.hashes)/2 {
+	if !x.stale && x.dead > freshLimit && x.dead > x.ents.n/2 {
 		x.goStale() // mostly removed entries: the next Lookup packs the rest
 	}
 	return true
@@ -281,12 +279,13 @@ func (x *Index) Each(fn func(id string, f *Fingerprint)) {
 		}
 		f := &Fingerprint{IntervalMs: v.intervalMs, Sampled: v.sampled}
 		for e := v.first; e < v.first+v.n; e++ {
-			ms := int64(x.sample[e]) * v.intervalMs
+			ms := int64(x.ents.sampleAt(e)) * v.intervalMs
+			h := *x.ents.hash(e)
 			if n := len(f.Frames); n > 0 && f.Frames[n-1].Ms == ms {
-				f.Frames[n-1].Stored = append(f.Frames[n-1].Stored, x.hashes[e])
+				f.Frames[n-1].Stored = append(f.Frames[n-1].Stored, h)
 				continue
 			}
-			f.Frames = append(f.Frames, Frame{Ms: ms, Stored: []pdq.Hash{x.hashes[e]}})
+			f.Frames = append(f.Frames, Frame{Ms: ms, Stored: []pdq.Hash{h}})
 		}
 		fn(v.id, f)
 	}
@@ -303,7 +302,7 @@ func (x *Index) Compact() {
 // pack renumbers the live entries (dropping removed videos) and rebuilds
 // every word index. The caller holds the write lock.
 func (x *Index) pack() {
-	if !x.stale && x.dead == 0 && x.npacked == len(x.hashes) {
+	if !x.stale && x.dead == 0 && x.npacked == x.ents.n {
 		return
 	}
 	if x.dead > 0 {
@@ -312,7 +311,7 @@ func (x *Index) pack() {
 	for w := range x.packed {
 		x.packed[w] = wordIndex{} // let the old arrays go first
 	}
-	n := len(x.hashes)
+	n := x.ents.n
 	width := 3
 	if n >= 1<<24 {
 		width = 4
@@ -343,16 +342,20 @@ func (x *Index) pack() {
 // writing straight to 65,536 buckets would miss on nearly every entry).
 // a and b are scratch space, returned for the next word.
 func (x *Index) packWord(w, width int, a, b []uint64) ([]uint64, []uint64) {
-	n := len(x.hashes)
+	n := x.ents.n
 	a, b = slices.Grow(a[:0], n)[:n], slices.Grow(b[:0], n)[:n]
 	shift, pshift := uint(w&3)*16, uint(w&3^1)*16
 	var lo, hi [256]uint32
-	for e := range x.hashes {
-		u := x.hashes[e][w>>2]
-		k := uint16(u >> shift)
-		a[e] = uint64(k)<<48 | uint64(uint16(u>>pshift))<<32 | uint64(e)
-		lo[uint8(k)]++
-		hi[k>>8]++
+	e := 0
+	for _, chunk := range x.ents.hashes {
+		for i := range chunk {
+			u := chunk[i][w>>2]
+			k := uint16(u >> shift)
+			a[e] = uint64(k)<<48 | uint64(uint16(u>>pshift))<<32 | uint64(e)
+			lo[uint8(k)]++
+			hi[k>>8]++
+			e++
+		}
 	}
 	start := make([]uint32, 1<<16+1)
 	for _, pass := range []struct {
@@ -392,21 +395,21 @@ func (x *Index) packWord(w, width int, a, b []uint64) ([]uint64, []uint64) {
 // dropRemoved renumbers the entries of the live videos, dropping the
 // removed ones'. The caller holds the write lock.
 func (x *Index) dropRemoved() {
-	hashes := make([]pdq.Hash, 0, len(x.hashes)-x.dead)
-	sample := make([]uint32, 0, cap(hashes))
+	var ents entryStore
 	videos := make([]video, 0, len(x.byID))
 	for _, v := range x.videos {
 		if v.removed {
 			continue
 		}
-		first := uint32(len(hashes))
-		hashes = append(hashes, x.hashes[v.first:v.first+v.n]...)
-		sample = append(sample, x.sample[v.first:v.first+v.n]...)
+		first := uint32(ents.n)
+		for e := v.first; e < v.first+v.n; e++ {
+			ents.add(*x.ents.hash(e), x.ents.sampleAt(e))
+		}
 		v.first = first
 		x.byID[v.id] = int32(len(videos))
 		videos = append(videos, v)
 	}
-	x.hashes, x.sample, x.videos = hashes, sample, videos
+	x.ents, x.videos = ents, videos
 	x.dead = 0
 }
 
@@ -636,14 +639,14 @@ func (x *Index) probe(p *pdq.Hash, fi int32, b bounds, excluded int32, found map
 				lim--
 			}
 			for _, e := range fresh[k] {
-				if bits.OnesCount16(x.hashes[e].Word(w^1)^qp) <= lim {
+				if bits.OnesCount16(x.ents.hash(e).Word(w^1)^qp) <= lim {
 					cs = append(cs, cand{e, uint8(w)})
 				}
 			}
 		}
 	}
 	for _, c := range cs {
-		h := &x.hashes[c.e]
+		h := x.ents.hash(c.e)
 		d := bits.OnesCount64(h[0]^p[0]) + bits.OnesCount64(h[1]^p[1]) +
 			bits.OnesCount64(h[2]^p[2]) + bits.OnesCount64(h[3]^p[3])
 		if d > b.t || b.firstWord(h, p) != int(c.w) {
@@ -653,7 +656,7 @@ func (x *Index) probe(p *pdq.Hash, fi int32, b bounds, excluded int32, found map
 		if v == excluded || x.videos[v].removed {
 			continue
 		}
-		found[v] = append(found[v], pair{fi, int16(d), int64(x.sample[c.e]) * x.videos[v].intervalMs})
+		found[v] = append(found[v], pair{fi, int16(d), int64(x.ents.sampleAt(c.e)) * x.videos[v].intervalMs})
 	}
 	sc.buckets, sc.cands = bs, cs
 }
