@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/user"
@@ -405,7 +404,7 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 		if err != nil {
 			return nil, "", err
 		}
-		return lib, fmt.Sprintf("%s (%d assets)", library.Describe(dir), lib.AssetCount()), nil
+		return lib, g.printer().T("%s (%d assets)", library.Describe(dir), lib.AssetCount()), nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)

@@ -240,4 +240,5 @@ var enMessages = map[string]string{
 	"repaired a damaged library: %d problems reported above\n": "repaired a damaged library: %d problems reported above\n",
 	"installed %s\n":                                           "installed %s\n",
 	"migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n": "migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n",
+	"%s (%d assets)": "%s (%d assets)",
 }

@@ -240,4 +240,5 @@ var zhMessages = map[string]string{
 	"repaired a damaged library: %d problems reported above\n": "已修复损坏的元件库：问题 %d 处，见上\n",
 	"installed %s\n":                                           "已安装 %s\n",
 	"migrated %d assets (%d elements), %d allowlist phrases, %d packs and %d recorded checks from %s to %s\n": "已从 %[6]s 迁移到 %[7]s：%[1]d 个素材（%[2]d 个元件），白名单短语 %[3]d 个，创作包 %[4]d 个，检查记录 %[5]d 条\n",
+	"%s (%d assets)": "%s（%d 个素材）",
 }
