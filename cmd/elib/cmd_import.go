@@ -32,6 +32,9 @@ type importOptions struct {
 	noFulltext bool
 	// noProgress hides the progress bar.
 	noProgress bool
+	// laterOutcomes leaves the new assets' check outcomes to the next
+	// stats instead of computing them at import.
+	laterOutcomes bool
 }
 
 func newImportCommand(g *globalOptions) *cobra.Command {
@@ -65,6 +68,7 @@ Exit codes: 0 ok, 2 any input failed or the library could not be written.`,
 	f.IntVar(&opts.workers, "workers", 0, "fingerprinting goroutines (default: number of CPUs)")
 	f.BoolVar(&opts.noFulltext, "no-search-index", false, "do not update the full-text search index (elib reindex rebuilds it)")
 	f.BoolVar(&opts.noProgress, "no-progress", false, "never show a progress bar")
+	f.BoolVar(&opts.laterOutcomes, "outcomes-later", false, "do not judge the new assets against the library now (a check each, most of an import's time): the next elib stats, dashboard or fatigue warning does it once")
 	return cmd
 }
 
@@ -109,7 +113,7 @@ func runImport(ctx context.Context, g *globalOptions, opts importOptions, args [
 			g.printer().F(g.stdout, "imported %s (%d assets, %d elements)\n", input, assets, elements)
 		}
 	})
-	storeOutcomes(batcher, engine, lib)
+	storeOutcomes(batcher, engine, lib, !opts.laterOutcomes)
 	defer batcher.Wait() // a batch still being stored when the import gives up
 	po := element.ParseOptions{Format: opts.parseAs, Verbs: engine.Segmenter(), Context: ctx}
 	// stopped is the one error of an import a signal interrupted.

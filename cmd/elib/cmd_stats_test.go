@@ -125,3 +125,59 @@ func TestStatsAndFatigueE2E(t *testing.T) {
 		assert.Equal(t, 2, code, "%v", bad)
 	}
 }
+
+// TestImportOutcomesLater: `import --outcomes-later` stores no check
+// outcomes (a file library keeps them under outcomes/), a plain import
+// stores them; the stats that follow are the same either way and leave
+// every outcome stored.
+func TestImportOutcomesLater(t *testing.T) {
+	corpusDir := repoPath(t, "corpus/library")
+	stats := func(t *testing.T, lib string) (string, int) {
+		t.Helper()
+		out, stderr, code := runElib(t, t.TempDir(), nil, "--library", lib, "stats", "--since", "3650d", "--format", "json")
+		require.Equal(t, 0, code, stderr)
+		var st struct {
+			Period struct {
+				Outcomes struct{ Stored, Stale int }
+			}
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &st), out)
+		assert.Zero(t, st.Period.Outcomes.Stale, "stats leaves every outcome stored")
+		// The figures without the outcome counters and timings.
+		var all map[string]any
+		require.NoError(t, json.Unmarshal([]byte(out), &all))
+		period := all["period"].(map[string]any)
+		delete(period, "outcomes")
+		delete(period, "took_ms")
+		delete(period, "since") // now minus 3650 days
+		b, err := json.Marshal(period)
+		require.NoError(t, err)
+		return string(b), st.Period.Outcomes.Stored
+	}
+	storedFiles := func(lib string) int {
+		files, _ := filepath.Glob(filepath.Join(lib, "outcomes", "*.json"))
+		return len(files)
+	}
+	var figures []string
+	for _, later := range []bool{false, true} {
+		lib := filepath.Join(t.TempDir(), "lib")
+		_, stderr, code := runElib(t, t.TempDir(), nil, "--library", lib, "init")
+		require.Equal(t, 0, code, stderr)
+		args := []string{"--library", lib, "import", corpusDir}
+		if later {
+			args = append(args, "--outcomes-later")
+		}
+		_, stderr, code = runElib(t, t.TempDir(), nil, args...)
+		require.Equal(t, 0, code, stderr)
+		if later {
+			assert.Zero(t, storedFiles(lib), "nothing judged at import")
+		} else {
+			assert.Positive(t, storedFiles(lib), "judged at import")
+		}
+		got, stored := stats(t, lib)
+		assert.Positive(t, stored)
+		assert.Positive(t, storedFiles(lib))
+		figures = append(figures, got)
+	}
+	assert.Equal(t, figures[0], figures[1], "the same stats either way")
+}
