@@ -12,6 +12,7 @@ import (
 
 	"elib/check"
 	"elib/element"
+	"elib/fingerprint"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
 	"elib/index"
@@ -29,12 +30,8 @@ import (
 // spaces, hashtags) added, collages of clauses with a character changed
 // in each.
 func TestRealTextCopyingKinds(t *testing.T) {
-	path := filepath.Join(devdata.DevRealDir(t), "taobao", "library", "lib.jsonl")
 	eng := elibtest.Engine(t)
-	assets, err := element.ParseFile(path, element.ParseOptions{})
-	require.NoError(t, err)
-	lib, err := index.Memory(context.Background(), eng, assets)
-	require.NoError(t, err)
+	assets, lib := taobaoLibrary(t, eng)
 	c, err := check.New(eng, check.Options{}, lib)
 	require.NoError(t, err)
 
@@ -206,4 +203,16 @@ func TestRealTextCopyingKinds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// taobaoLibrary is dev-real's Taobao library (real descriptions), parsed
+// and in memory.
+func taobaoLibrary(t *testing.T, eng *fingerprint.Engine) ([]element.Asset, *index.Library) {
+	t.Helper()
+	path := filepath.Join(devdata.DevRealDir(t), "taobao", "library", "lib.jsonl")
+	assets, err := element.ParseFile(path, element.ParseOptions{})
+	require.NoError(t, err)
+	lib, err := index.Memory(context.Background(), eng, assets)
+	require.NoError(t, err)
+	return assets, lib
 }

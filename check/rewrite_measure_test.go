@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unicode"
@@ -16,8 +15,6 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint/verify"
-	"elib/index"
-	"elib/internal/devdata"
 	"elib/internal/elibtest"
 )
 
@@ -33,12 +30,8 @@ func TestMeasureRewriteRecall(t *testing.T) {
 	if os.Getenv("ELIB_MEASURE") == "" {
 		t.Skip("set ELIB_MEASURE=1 to measure")
 	}
-	path := filepath.Join(devdata.DevRealDir(t), "taobao", "library", "lib.jsonl")
 	eng := elibtest.Engine(t)
-	assets, err := element.ParseFile(path, element.ParseOptions{})
-	require.NoError(t, err)
-	lib, err := index.Memory(context.Background(), eng, assets)
-	require.NoError(t, err)
+	assets, lib := taobaoLibrary(t, eng)
 	// ELIB_MEASURE_EVERY=1 offers every library element as a candidate:
 	// what verification alone would find.
 	var tuning check.Tuning
