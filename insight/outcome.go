@@ -436,36 +436,18 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 		part := ids[lo:min(lo+chunk, len(ids))]
 		res := make([]*kit.Outcome, len(part))
 		errs := make([]error, len(part))
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for w := 0; w < opts.Workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					a, err := lib.Asset(part[i])
-					if errors.Is(err, kit.ErrNotFound) {
-						continue
-					}
-					if err != nil {
-						errs[i] = err
-						continue
-					}
-					p, _ := a.Published()
-					res[i], errs[i] = outcomeAsOf(ctx, engine, lib, tl, periodAsset{asset: a, published: p}, opts)
-				}
-			}()
-		}
-	feed:
-		for i := range part {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				break feed
+		forEach(ctx, opts.Workers, len(part), func(i int) {
+			a, err := lib.Asset(part[i])
+			if errors.Is(err, kit.ErrNotFound) {
+				return
 			}
-		}
-		close(next)
-		wg.Wait()
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			p, _ := a.Published()
+			res[i], errs[i] = outcomeAsOf(ctx, engine, lib, tl, periodAsset{asset: a, published: p}, opts)
+		})
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("outcomes: %w", err)
 		}

@@ -275,32 +275,16 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 		}
 	}
 	computed := make([]*kit.Outcome, len(period))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				var o *kit.Outcome
-				o, errs[i] = outcomeAsOf(ctx, engine, lib, published, period[i], opts)
-				if o != nil {
-					computed[i] = o
-					results[i] = resultOf(period[i].id(), o, opts.By)
-				}
-			}
-		}()
-	}
-feed:
-	for _, i := range todo {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed // the assets not handed out are not checked
+	// The assets not handed out once ctx is done are not checked.
+	forEach(ctx, opts.Workers, len(todo), func(k int) {
+		i := todo[k]
+		var o *kit.Outcome
+		o, errs[i] = outcomeAsOf(ctx, engine, lib, published, period[i], opts)
+		if o != nil {
+			computed[i] = o
+			results[i] = resultOf(period[i].id(), o, opts.By)
 		}
-	}
-	close(next)
-	wg.Wait()
+	})
 	if err := ctx.Err(); err != nil {
 		return nil, msg.Errorf("stats: %w", err) // one error, not one per asset
 	}
@@ -704,4 +688,30 @@ func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		return Figures{}, err
 	}
 	return st.Figures, nil
+}
+
+// forEach calls fn(k) for k in [0, n) on workers goroutines and waits for
+// them; once ctx is done it hands out no more k (those are not called).
+func forEach(ctx context.Context, workers, n int, fn func(k int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < max(1, workers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				fn(k)
+			}
+		}()
+	}
+feed:
+	for k := 0; k < n; k++ {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
 }
