@@ -19,7 +19,7 @@
 // index/store; one per import batch, carrying the tombstones of the assets
 // it replaced or removed), lsh-G.bin, anchors-G.bin and sketch-G.bin
 // (snapshots of the LSH band index, the anchor index and the boilerplate
-// sketch, rebuilt from the segments when missing or behind), and fulltext/ (the bleve index of index/fulltext,
+// sketch, rebuilt from the segments when missing or behind), and fulltext/ (the bleve index of package fulltext,
 // rebuildable from the store).
 //
 // The element store is the source of truth. An import writes its segment,

@@ -15,7 +15,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint/boilerplate"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/manifest"
 	"elib/internal/elibtest"
 	"elib/library/kit"

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 
 	"elib/element"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/store"
 	"elib/library/kit"
 	"elib/vfs"

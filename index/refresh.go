@@ -9,7 +9,7 @@ import (
 
 	"elib/element"
 	"elib/fingerprint/winnow"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
 )

@@ -15,7 +15,7 @@ import (
 	"elib/element"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/internal/elibtest"
 	"elib/library/kit"
 )

@@ -11,7 +11,7 @@ import (
 	"elib/element"
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/lsh"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
 	"elib/library/kit"

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/manifest"
 	"elib/index/store"
 	"elib/library/kit"

@@ -11,7 +11,7 @@ import (
 
 	"elib/check"
 	"elib/fingerprint"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library/kit"
 )
 

@@ -24,7 +24,7 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
 	"elib/fingerprint/wordseg"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/internal/elibtest"
 	"elib/library"
 	"elib/library/kit"

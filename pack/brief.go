@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"elib/element"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library/kit"
 )
 

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library/kit"
 )
 

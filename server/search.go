@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"elib/element"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/insight"
 )
 

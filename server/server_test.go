@@ -18,7 +18,7 @@ import (
 	"elib/api"
 	"elib/check"
 	"elib/check/report"
-	"elib/index/fulltext"
+	"elib/fulltext"
 )
 
 func checkBody(t *testing.T, text, id string) string {

@@ -49,7 +49,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library"
 	"elib/library/kit"
 	"elib/server"

@@ -24,7 +24,7 @@ import (
 
 	"elib/benchmarks/internal/bench"
 	"elib/element"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"

@@ -26,7 +26,7 @@ import (
 	"elib/check"
 	"elib/element"
 	"elib/fingerprint/lsh"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library"
 	"elib/library/kit"
 	"elib/library/postgres"

@@ -18,8 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/element"
+	"elib/fulltext"
 	"elib/index"
-	"elib/index/fulltext"
 	"elib/insight"
 )
 

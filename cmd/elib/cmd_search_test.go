@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"elib/fulltext"
 	"elib/index"
-	"elib/index/fulltext"
 )
 
 // searchLibraryForTest makes a library directory whose full-text index holds

@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"elib/check"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library"
 	"elib/library/kit"
 	"elib/server"

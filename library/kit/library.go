@@ -6,8 +6,8 @@ import (
 
 	"elib/element"
 	"elib/fingerprint/footage"
+	"elib/fulltext"
 	"elib/history"
-	"elib/index/fulltext"
 )
 
 // Library is an elib library, whatever stores it: the file library

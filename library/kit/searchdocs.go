@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"elib/element"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/index/store"
 )
 

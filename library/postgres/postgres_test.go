@@ -17,7 +17,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/wordseg"
-	"elib/index/fulltext"
+	"elib/fulltext"
 	"elib/library/kit"
 	"elib/library/postgres"
 	"elib/library/postgres/pgtest"

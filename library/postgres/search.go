@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index/analysis/zh"
-	"elib/index/fulltext"
+	"elib/fulltext"
+	"elib/fulltext/analysis/zh"
 	"elib/index/store"
 	"elib/library/kit"
 )

@@ -14,7 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"elib/element"
-	"elib/index/analysis/zh"
+	"elib/fulltext/analysis/zh"
 )
 
 // Query is a search request.

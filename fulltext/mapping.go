@@ -12,7 +12,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"elib/element"
-	"elib/index/analysis/zh"
+	"elib/fulltext/analysis/zh"
 )
 
 // Field names in the index.

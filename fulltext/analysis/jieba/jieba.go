@@ -11,7 +11,7 @@ import (
 
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/wordseg"
-	"elib/index/analysis/internal/shared"
+	"elib/fulltext/analysis/internal/shared"
 )
 
 // Name is the name the tokenizer is registered under in the bleve registry.

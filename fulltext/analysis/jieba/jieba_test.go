@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/analysis/jieba"
+	"elib/fulltext/analysis/jieba"
 )
 
 func tokenizer(tb testing.TB) analysis.Tokenizer {

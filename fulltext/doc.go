@@ -1,7 +1,7 @@
 // Package fulltext is the full-text search index of a library's elements: a
 // bleve (scorch) index whose copy text and titles are analysed with the
 // elib_zh analyzer (jieba search-mode words on normalised text, see
-// index/analysis), with keyword fields for type, asset id, campaign,
+// fulltext/analysis), with keyword fields for type, asset id, campaign,
 // platform and attr.* attributes.
 //
 // Data enters as Doc values through Apply (durable bleve batches of

@@ -9,8 +9,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2/registry"
 
-	"elib/index/analysis/jieba"
-	"elib/index/analysis/zh"
+	"elib/fulltext/analysis/jieba"
+	"elib/fulltext/analysis/zh"
 	"elib/internal/devdata"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/analysis/zh"
+	"elib/fulltext/analysis/zh"
 )
 
 func TestAnalyzerStream(t *testing.T) {

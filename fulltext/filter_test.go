@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/fulltext"
+	"elib/fulltext"
 )
 
 func fp(x float64) *float64 { return &x }

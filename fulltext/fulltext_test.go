@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/fulltext"
+	"elib/fulltext"
 )
 
 var testDocs = []fulltext.Doc{

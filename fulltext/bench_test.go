@@ -12,7 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 
-	"elib/index/fulltext"
+	"elib/fulltext"
 )
 
 // moduleRoot is the directory holding go.mod.

@@ -7,7 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	fnorm "elib/fingerprint/normalize"
-	"elib/index/analysis/internal/shared"
+	"elib/fulltext/analysis/internal/shared"
 )
 
 // Name is the name the filter is registered under in the bleve registry.

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/analysis/termnorm"
+	"elib/fulltext/analysis/termnorm"
 )
 
 func TestFilter(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"github.com/blevesearch/bleve/v2/registry"
 
 	"elib/fingerprint/wordseg"
-	"elib/index/analysis/internal/shared"
-	"elib/index/analysis/jieba"
-	"elib/index/analysis/termnorm"
+	"elib/fulltext/analysis/internal/shared"
+	"elib/fulltext/analysis/jieba"
+	"elib/fulltext/analysis/termnorm"
 )
 
 // Name is the name the analyzer is registered under in the bleve registry.

@@ -13,7 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	bolt "go.etcd.io/bbolt"
 
-	"elib/index/analysis/zh"
+	"elib/fulltext/analysis/zh"
 	"elib/vfs"
 )
 
