@@ -9,12 +9,11 @@ import (
 
 	"elib/fingerprint/footage"
 	"elib/index/manifest"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
 // The footage fingerprints of video assets (package fingerprint/footage)
-// are stored in each asset's record (store.AssetRecord.Footage), the
+// are stored in each asset's record (kit.AssetRecord.Footage), the
 // source of truth, and indexed in memory by a footage.Index that an Open
 // builds from footage-G.bin — a snapshot of every live video's stored
 // fingerprint, written atomically like the LSH and sketch snapshots and
@@ -161,7 +160,7 @@ func (l *Library) loadFootage() error {
 		if s.damaged || s.meta.Seq <= covered || s.meta.Footage == 0 {
 			continue
 		}
-		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+		err := l.eachAsset(s, func(rec *kit.AssetRecord) error {
 			l.addFootage(rec.Asset.ID, s.meta.Seq, rec.Footage)
 			return nil
 		})
@@ -218,7 +217,7 @@ func (l *Library) applyFootage(s *segment, prep []kit.Prepared, ended map[string
 
 // applyFootageRecords is applyFootage for segments another process
 // committed (Refresh's fast path): recs are their records.
-func (l *Library) applyFootageRecords(seq uint64, recs []store.AssetRecord) {
+func (l *Library) applyFootageRecords(seq uint64, recs []kit.AssetRecord) {
 	l.dropDeadFootage()
 	for i := range recs {
 		l.addFootage(recs[i].Asset.ID, seq, recs[i].Footage)

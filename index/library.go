@@ -95,7 +95,7 @@ type Library struct {
 	// anchors maps winnow anchor hashes to element refs (one band): the
 	// candidates that contain part of a checked text (see AnchorHolders).
 	anchors *lsh.Index
-	types   []byte // per ref: store.TypeCode, 0 = not live
+	types   []byte // per ref: kit.TypeCode, 0 = not live
 	live    int
 	assets  map[string]assetLoc
 	sketch  *boilerplate.Sketch
@@ -640,7 +640,7 @@ func (l *Library) typeCount() map[element.Type]int {
 	}
 	out := make(map[element.Type]int)
 	for c, n := range counts {
-		if t, ok := store.TypeOf(byte(c)); ok && n > 0 {
+		if t, ok := kit.TypeOf(byte(c)); ok && n > 0 {
 			out[t] = n
 		}
 	}

@@ -17,7 +17,7 @@ import (
 	"elib/vfs"
 )
 
-func toStored(e *store.Element) *element.Stored {
+func toStored(e *kit.ElementRecord) *element.Stored {
 	return &element.Stored{Ref: e.Ref, ID: e.ID(), AssetID: e.AssetID, Index: e.Index, Type: e.Type,
 		Text: e.Text, Title: e.Title, Signature: e.Signature, Shingles: e.Shingles}
 }
@@ -224,7 +224,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	return &a, nil
 }
 
-func (l *Library) assetRecord(id string, loc assetLoc) (*store.AssetRecord, error) {
+func (l *Library) assetRecord(id string, loc assetLoc) (*kit.AssetRecord, error) {
 	s := loc.seg
 	v, err := l.cache.get(cacheKey{seg: s, block: int(loc.block), asset: true}, func() (any, error) {
 		return s.r.AssetBlock(int(loc.block))
@@ -232,7 +232,7 @@ func (l *Library) assetRecord(id string, loc assetLoc) (*store.AssetRecord, erro
 	if err != nil {
 		return nil, fmt.Errorf("asset %q: %w", id, err)
 	}
-	recs := v.([]store.AssetRecord)
+	recs := v.([]kit.AssetRecord)
 	for i := range recs {
 		if recs[i].Asset.ID == id && recs[i].FirstRef == loc.firstRef {
 			return &recs[i], nil

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"elib/internal/i18n/msg"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -11,7 +10,8 @@ import (
 	"elib/fingerprint/winnow"
 	"elib/fulltext"
 	"elib/index/manifest"
-	"elib/index/store"
+	"elib/internal/i18n/msg"
+	"elib/library/kit"
 )
 
 // retireDelay is how long a segment or search-index handle replaced by
@@ -196,7 +196,7 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		seg     *segment
 		els     []*element.Stored
 		anchors [][]uint64 // per element of els
-		recs    []store.AssetRecord
+		recs    []kit.AssetRecord
 		drop    [][]uint64 // sentences of the assets its tombstones end
 	}
 	var add []*pending
@@ -210,8 +210,8 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		return false, err
 	}
 	probe := &Library{dir: l.dir, fs: l.fs, opts: l.opts, dec: l.dec}
-	recorded := map[string]*store.AssetRecord{} // by new segments, by asset id
-	ended := map[string]bool{}                  // loaded assets ended by new tombstones
+	recorded := map[string]*kit.AssetRecord{} // by new segments, by asset id
+	ended := map[string]bool{}                // loaded assets ended by new tombstones
 	for _, sm := range m.Segments[len(old):] {
 		s, err := probe.openSegment(sm)
 		if err != nil {

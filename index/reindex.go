@@ -13,7 +13,6 @@ import (
 	"elib/fingerprint/lsh"
 	"elib/fulltext"
 	"elib/index/manifest"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
@@ -181,7 +180,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 }
 
 // docsOf is docs for a freshly rebuilt record (every element live).
-func docsOf(rec *store.AssetRecord) []fulltext.Doc {
+func docsOf(rec *kit.AssetRecord) []fulltext.Doc {
 	tmp := &Library{types: make([]byte, rec.FirstRef+uint32(len(rec.Asset.Elements)))}
 	for i := range rec.Asset.Elements {
 		tmp.types[rec.FirstRef+uint32(i)] = 1
@@ -218,9 +217,9 @@ func (b *rebuild) fromStore(ctx context.Context) error {
 		if s.damaged {
 			continue
 		}
-		var recs []store.AssetRecord
+		var recs []kit.AssetRecord
 		l.mu.RLock()
-		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+		err := l.eachAsset(s, func(rec *kit.AssetRecord) error {
 			r := *rec
 			r.Asset.Footage = rec.Footage
 			r.Asset.Elements = nil

@@ -8,7 +8,6 @@ import (
 
 	"elib/fulltext"
 	"elib/index/manifest"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
@@ -21,7 +20,7 @@ func (l *Library) removeFile(rel string) error {
 }
 
 // docs turns the live elements of an asset record into search documents.
-func (l *Library) docs(rec *store.AssetRecord) []fulltext.Doc {
+func (l *Library) docs(rec *kit.AssetRecord) []fulltext.Doc {
 	return kit.SearchDocs(&rec.Asset, func(i int) bool {
 		ref := rec.FirstRef + uint32(i)
 		return int(ref) < len(l.types) && l.types[ref] != 0
@@ -119,7 +118,7 @@ func (l *Library) applySegmentFulltext(ctx context.Context, ft *fulltext.Index, 
 	}
 	var docs []fulltext.Doc
 	l.mu.RLock()
-	err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+	err := l.eachAsset(s, func(rec *kit.AssetRecord) error {
 		docs = append(docs, l.docs(rec)...)
 		return nil
 	})

@@ -17,7 +17,7 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/winnow"
 	"elib/index/manifest"
-	"elib/index/store"
+	"elib/library/kit"
 	"elib/vfs"
 )
 
@@ -244,7 +244,7 @@ func (l *Library) eachElement(s *segment, fn func(e *element.Stored)) error {
 // eachAsset decodes every asset block of s and calls fn for each record
 // that is still live. With Salvage, damaged blocks are recorded and the ids
 // of the assets they held are listed as lost.
-func (l *Library) eachAsset(s *segment, fn func(rec *store.AssetRecord) error) error {
+func (l *Library) eachAsset(s *segment, fn func(rec *kit.AssetRecord) error) error {
 	for i := 0; i < s.r.NumAssetBlocks(); i++ {
 		recs, err := s.r.AssetBlock(i)
 		if err != nil {
@@ -274,7 +274,7 @@ func (l *Library) eachAsset(s *segment, fn func(rec *store.AssetRecord) error) e
 	return nil
 }
 
-func (l *Library) isLiveAsset(rec *store.AssetRecord) bool {
+func (l *Library) isLiveAsset(rec *kit.AssetRecord) bool {
 	loc, ok := l.assets[rec.Asset.ID]
 	return ok && loc.firstRef == rec.FirstRef
 }
@@ -301,7 +301,7 @@ func (l *Library) loadSketch() error {
 		if s.damaged {
 			continue
 		}
-		err := l.eachAsset(s, func(rec *store.AssetRecord) error {
+		err := l.eachAsset(s, func(rec *kit.AssetRecord) error {
 			l.sketch.Add(rec.Sentences)
 			return nil
 		})

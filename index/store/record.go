@@ -6,55 +6,8 @@ import (
 	"errors"
 	"fmt"
 
-	"elib/element"
+	"elib/library/kit"
 )
-
-// Element is one element record: everything the check needs about a library
-// element, addressed by its library-wide reference number.
-type Element struct {
-	// Ref is the library-wide reference number of the element.
-	Ref uint32
-	// AssetID is the id of the asset the element belongs to.
-	AssetID string
-	// Index is the 1-based position of the element in its asset.
-	Index int
-	// Type is the element's kind.
-	Type element.Type
-	// Text is the element's copy text.
-	Text string
-	// Title is the asset's title.
-	Title string
-	// Signature is the MinHash signature of the element's shingles.
-	Signature []uint32
-	// Shingles are the sorted, deduplicated token-shingle hashes.
-	Shingles []uint64
-}
-
-// ID returns the element id "<asset id>#<index>".
-func (e *Element) ID() string { return ElementID(e.AssetID, e.Index) }
-
-// ElementID builds the id of the n-th (1-based) element of an asset
-// (element.ElementID).
-func ElementID(assetID string, n int) string { return element.ElementID(assetID, n) }
-
-// AssetRecord is one stored asset with what the library derives from it.
-type AssetRecord struct {
-	// Asset is the full asset as imported (elements, attributes, metadata).
-	Asset element.Asset `json:"asset"`
-	// File is Asset.File, kept because element.Asset does not serialise it.
-	File string `json:"file,omitempty"`
-	// Lines are the elements' source lines (element.Element.Line).
-	Lines []int `json:"lines,omitempty"`
-	// FirstRef is the reference number of the asset's first element; its
-	// elements have refs FirstRef … FirstRef+len(Elements)-1.
-	FirstRef uint32 `json:"first_ref"`
-	// Sentences are the asset's distinct normalised sentence hashes, kept so
-	// removal can update the boilerplate sketch without re-fingerprinting.
-	Sentences []uint64 `json:"sentences,omitempty"`
-	// Footage is Asset.Footage in its stored form (fingerprint/footage,
-	// no probes), kept because element.Asset does not serialise it.
-	Footage []byte `json:"footage,omitempty"`
-}
 
 // Tombstone records that an asset's elements stopped being live: the asset
 // was removed or replaced by a later import.
@@ -66,42 +19,15 @@ type Tombstone struct {
 
 var errCorruptRecord = errors.New("corrupt record")
 
-// typeCodes maps element types to the one-byte codes stored on disk; code 0
-// is reserved for "no element" (a dead reference).
-var typeCodes = func() map[element.Type]byte {
-	m := make(map[element.Type]byte, len(element.Types))
-	for i, t := range element.Types {
-		m[t] = byte(i + 1)
-	}
-	return m
-}()
-
-// TypeCode returns the one-byte code of t (the code of Other for an unknown type).
-func TypeCode(t element.Type) byte {
-	if c, ok := typeCodes[t]; ok {
-		return c
-	}
-	return typeCodes[element.Other]
-}
-
-// TypeOf returns the type of a code written by TypeCode; ok is false for 0
-// and unknown codes.
-func TypeOf(c byte) (element.Type, bool) {
-	if c == 0 || int(c) > len(element.Types) {
-		return "", false
-	}
-	return element.Types[c-1], true
-}
-
 func appendString(b []byte, s string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(s)))
 	return append(b, s...)
 }
 
-func appendElement(b []byte, e *Element) []byte {
+func appendElement(b []byte, e *kit.ElementRecord) []byte {
 	b = binary.AppendUvarint(b, uint64(e.Ref))
 	b = binary.AppendUvarint(b, uint64(e.Index))
-	b = append(b, TypeCode(e.Type))
+	b = append(b, kit.TypeCode(e.Type))
 	b = appendString(b, e.AssetID)
 	b = appendString(b, e.Text)
 	b = appendString(b, e.Title)
@@ -174,11 +100,11 @@ func (d *decoder) u64() uint64 {
 	return binary.LittleEndian.Uint64(v)
 }
 
-func (d *decoder) element() Element {
-	var e Element
+func (d *decoder) element() kit.ElementRecord {
+	var e kit.ElementRecord
 	e.Ref = uint32(d.uvarint())
 	e.Index = int(d.uvarint())
-	t, ok := TypeOf(d.byte1())
+	t, ok := kit.TypeOf(d.byte1())
 	if !ok && d.err == nil {
 		d.err = errCorruptRecord
 	}
@@ -240,9 +166,9 @@ type ElementRecords struct {
 func (b *ElementRecords) Len() int { return len(b.offs) - 1 }
 
 // Element decodes record i.
-func (b *ElementRecords) Element(i int) (Element, error) {
+func (b *ElementRecords) Element(i int) (kit.ElementRecord, error) {
 	if i < 0 || i >= b.Len() {
-		return Element{}, fmt.Errorf("record %d of %d: %w", i, b.Len(), errCorruptRecord)
+		return kit.ElementRecord{}, fmt.Errorf("record %d of %d: %w", i, b.Len(), errCorruptRecord)
 	}
 	d := &decoder{b: b.raw[b.offs[i]:b.offs[i+1]]}
 	e := d.element()
@@ -275,13 +201,13 @@ func splitElements(b []byte) (*ElementRecords, error) {
 }
 
 // decodeElements parses an uncompressed element block.
-func decodeElements(b []byte) ([]Element, error) {
+func decodeElements(b []byte) ([]kit.ElementRecord, error) {
 	d := &decoder{b: b}
 	n := d.uvarint()
 	if n > uint64(len(b)) {
 		return nil, errCorruptRecord
 	}
-	out := make([]Element, 0, n)
+	out := make([]kit.ElementRecord, 0, n)
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		out = append(out, d.element())
 	}
@@ -294,7 +220,7 @@ func decodeElements(b []byte) ([]Element, error) {
 	return out, nil
 }
 
-func appendAsset(b []byte, a *AssetRecord) ([]byte, error) {
+func appendAsset(b []byte, a *kit.AssetRecord) ([]byte, error) {
 	rec := *a
 	rec.File = a.Asset.File
 	rec.Lines = rec.Lines[:0:0]
@@ -314,19 +240,19 @@ func appendAsset(b []byte, a *AssetRecord) ([]byte, error) {
 }
 
 // decodeAssets parses an uncompressed asset block.
-func decodeAssets(b []byte) ([]AssetRecord, error) {
+func decodeAssets(b []byte) ([]kit.AssetRecord, error) {
 	d := &decoder{b: b}
 	n := d.uvarint()
 	if n > uint64(len(b)) {
 		return nil, errCorruptRecord
 	}
-	out := make([]AssetRecord, 0, n)
+	out := make([]kit.AssetRecord, 0, n)
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		js := d.bytes(d.uvarint())
 		if d.err != nil {
 			break
 		}
-		var rec AssetRecord
+		var rec kit.AssetRecord
 		if err := json.Unmarshal(js, &rec); err != nil {
 			return nil, fmt.Errorf("%w: %v", errCorruptRecord, err)
 		}

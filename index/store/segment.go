@@ -2,16 +2,16 @@ package store
 
 import (
 	"bufio"
-	"elib/internal/i18n/msg"
 	"encoding/binary"
 	"fmt"
 	"io"
-
 	"sort"
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/klauspost/compress/zstd"
 
+	"elib/internal/i18n/msg"
+	"elib/library/kit"
 	"elib/vfs"
 )
 
@@ -142,7 +142,7 @@ func (w *Writer) write(b []byte) {
 
 // AddElement appends an element record; refs must be consecutive from the
 // segment's first ref.
-func (w *Writer) AddElement(e *Element) error {
+func (w *Writer) AddElement(e *kit.ElementRecord) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -155,7 +155,7 @@ func (w *Writer) AddElement(e *Element) error {
 	w.elemBuf = appendElement(w.elemBuf, e)
 	w.elemCount++
 	w.nextRef++
-	w.types = append(w.types, TypeCode(e.Type))
+	w.types = append(w.types, kit.TypeCode(e.Type))
 	if len(w.elemBuf) >= ElementBlockSize {
 		w.flushElements()
 	}
@@ -164,7 +164,7 @@ func (w *Writer) AddElement(e *Element) error {
 
 // AddAsset appends an asset record. Its elements' refs are
 // [a.FirstRef, a.FirstRef+len(a.Asset.Elements)).
-func (w *Writer) AddAsset(a *AssetRecord) error {
+func (w *Writer) AddAsset(a *kit.AssetRecord) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -493,7 +493,7 @@ func (r *Reader) readBlock(kind string, i int, bi BlockInfo, compressed bool) ([
 }
 
 // ElementBlock decodes element block i, verifying its checksum.
-func (r *Reader) ElementBlock(i int) ([]Element, error) {
+func (r *Reader) ElementBlock(i int) ([]kit.ElementRecord, error) {
 	if i < 0 || i >= len(r.elemBlocks) {
 		return nil, msg.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
@@ -528,7 +528,7 @@ func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 }
 
 // AssetBlock decodes asset block i, verifying its checksum.
-func (r *Reader) AssetBlock(i int) ([]AssetRecord, error) {
+func (r *Reader) AssetBlock(i int) ([]kit.AssetRecord, error) {
 	if i < 0 || i >= len(r.assetBlocks) {
 		return nil, msg.Errorf("segment %s: asset block %d out of range", r.path, i)
 	}

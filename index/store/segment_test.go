@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"elib/library/kit"
 	"elib/vfs"
 
 	"github.com/klauspost/compress/zstd"
@@ -25,12 +26,12 @@ func newDecoder(t testing.TB) *zstd.Decoder {
 }
 
 // testElements builds n elements spread over assets of 4 elements each.
-func testElements(n int, firstRef uint32, rng *rand.Rand) ([]Element, []AssetRecord) {
-	var els []Element
-	var assets []AssetRecord
+func testElements(n int, firstRef uint32, rng *rand.Rand) ([]kit.ElementRecord, []kit.AssetRecord) {
+	var els []kit.ElementRecord
+	var assets []kit.AssetRecord
 	for i := 0; i < n; i++ {
 		if i%4 == 0 {
-			assets = append(assets, AssetRecord{Asset: element.Asset{ID: fmt.Sprintf("a/%d.txt", i/4), Title: "标题",
+			assets = append(assets, kit.AssetRecord{Asset: element.Asset{ID: fmt.Sprintf("a/%d.txt", i/4), Title: "标题",
 				Meta: map[string]any{"platform": "抖音"}}, FirstRef: firstRef + uint32(i), Sentences: []uint64{rng.Uint64()}})
 		}
 		a := &assets[len(assets)-1]
@@ -45,7 +46,7 @@ func testElements(n int, firstRef uint32, rng *rand.Rand) ([]Element, []AssetRec
 		for j := range sh {
 			sh[j] = rng.Uint64()
 		}
-		els = append(els, Element{Ref: firstRef + uint32(i), AssetID: a.Asset.ID, Index: len(a.Asset.Elements),
+		els = append(els, kit.ElementRecord{Ref: firstRef + uint32(i), AssetID: a.Asset.ID, Index: len(a.Asset.Elements),
 			Type: element.Types[i%len(element.Types)], Text: text, Title: "标题", Signature: sig, Shingles: sh})
 	}
 	for i := range assets {
@@ -54,12 +55,12 @@ func testElements(n int, firstRef uint32, rng *rand.Rand) ([]Element, []AssetRec
 	return els, assets
 }
 
-func writeSegment(t testing.TB, path string, els []Element, assets []AssetRecord, tombs []Tombstone) Info {
+func writeSegment(t testing.TB, path string, els []kit.ElementRecord, assets []kit.AssetRecord, tombs []Tombstone) Info {
 	return writeSegmentVersion(t, path, Version, els, assets, tombs)
 }
 
 // writeSegmentVersion writes a segment in format version.
-func writeSegmentVersion(t testing.TB, path string, version uint32, els []Element, assets []AssetRecord, tombs []Tombstone) Info {
+func writeSegmentVersion(t testing.TB, path string, version uint32, els []kit.ElementRecord, assets []kit.AssetRecord, tombs []Tombstone) Info {
 	first := uint32(0)
 	if len(els) > 0 {
 		first = els[0].Ref
@@ -115,7 +116,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 				if tc.n > 1000 {
 					assert.Greater(t, len(r.ElementBlocks()), 1, "large segment should have several blocks")
 				}
-				var got []Element
+				var got []kit.ElementRecord
 				for i := range r.ElementBlocks() {
 					b, err := r.ElementBlock(i)
 					require.NoError(t, err)
@@ -129,7 +130,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 					blk := r.ElementBlocks()[bi]
 					assert.True(t, els[i].Ref >= blk.FirstRef && els[i].Ref < blk.FirstRef+blk.Count)
 					code := r.Types()[els[i].Ref-r.FirstRef()]
-					typ, ok := TypeOf(code)
+					typ, ok := kit.TypeOf(code)
 					require.True(t, ok)
 					assert.Equal(t, els[i].Type, typ)
 				}
@@ -138,7 +139,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 				for i, a := range r.Assets() {
 					recs, err := r.AssetBlock(int(a.Block))
 					require.NoError(t, err)
-					var found *AssetRecord
+					var found *kit.AssetRecord
 					for j := range recs {
 						if recs[j].Asset.ID == a.ID {
 							found = &recs[j]
@@ -171,7 +172,7 @@ func TestSegmentRefsMustBeConsecutive(t *testing.T) {
 	w, err := Create(vfs.OS, filepath.Join(t.TempDir(), "seg"), 10)
 	require.NoError(t, err)
 	defer w.Abort()
-	assert.Error(t, w.AddElement(&Element{Ref: 11, Type: element.Hook}))
+	assert.Error(t, w.AddElement(&kit.ElementRecord{Ref: 11, Type: element.Hook}))
 }
 
 func TestSegmentCorruptionDetected(t *testing.T) {
@@ -221,7 +222,7 @@ func TestUncommittedSegmentInvisible(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "seg")
 	w, err := Create(vfs.OS, path, 0)
 	require.NoError(t, err)
-	require.NoError(t, w.AddElement(&Element{Ref: 0, Type: element.Hook, Text: "x"}))
+	require.NoError(t, w.AddElement(&kit.ElementRecord{Ref: 0, Type: element.Hook, Text: "x"}))
 	_, err = os.Stat(path)
 	assert.True(t, os.IsNotExist(err))
 	w.Abort()

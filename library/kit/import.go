@@ -14,7 +14,6 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/footage"
 	"elib/fingerprint/winnow"
-	"elib/index/store"
 )
 
 // ImportResult counts what an Import stored.
@@ -41,9 +40,9 @@ type PreparedImport struct {
 // fingerprinted elements, refs not assigned yet.
 type Prepared struct {
 	// Record is the asset as stored; FirstRef is set by the backend.
-	Record store.AssetRecord
+	Record AssetRecord
 	// Elements are the asset's elements with signature and shingles.
-	Elements []store.Element
+	Elements []ElementRecord
 	// Anchors[j] are the winnow anchor hashes of Elements[j] (derived, like
 	// the LSH band keys).
 	Anchors [][]uint64
@@ -96,7 +95,7 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 		a := assets[i]
 		a.Elements = append([]element.Element(nil), a.Elements...)
 		a.Meta = stampImported(a.Meta, opts.Now)
-		out[i].Record = store.AssetRecord{Asset: a}
+		out[i].Record = AssetRecord{Asset: a}
 		if len(a.Footage) > 0 {
 			stored, err := footage.StoredForm(a.Footage)
 			if err != nil {
@@ -105,7 +104,7 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 			out[i].Record.Footage = stored
 			out[i].Record.Asset.Footage = nil
 		}
-		out[i].Elements = make([]store.Element, len(a.Elements))
+		out[i].Elements = make([]ElementRecord, len(a.Elements))
 		out[i].Anchors = make([][]uint64, len(a.Elements))
 		sents[i] = make([][]uint64, len(a.Elements))
 		for j := range a.Elements {
@@ -129,7 +128,7 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 				a := &out[jb.a].Record.Asset
 				e := &a.Elements[jb.e]
 				fp := engine.Fingerprint(e.Text)
-				out[jb.a].Elements[jb.e] = store.Element{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
+				out[jb.a].Elements[jb.e] = ElementRecord{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
 					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
 				out[jb.a].Anchors[jb.e] = winnow.Hashes(fp.Norm.Runes)
 				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {

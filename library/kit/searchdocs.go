@@ -7,7 +7,6 @@ import (
 
 	"elib/element"
 	"elib/fulltext"
-	"elib/index/store"
 )
 
 // metaKeys are the metadata keys (English and Chinese column names) that
@@ -52,7 +51,7 @@ func SearchDocs(a *element.Asset, live func(i int) bool) []fulltext.Doc {
 		if !live(i) {
 			continue
 		}
-		d := fulltext.Doc{ID: store.ElementID(a.ID, i+1), AssetID: a.ID, Type: string(e.Type), Text: e.Text, Title: a.Title,
+		d := fulltext.Doc{ID: element.ElementID(a.ID, i+1), AssetID: a.ID, Type: string(e.Type), Text: e.Text, Title: a.Title,
 			Campaign: metaString(a.Meta, "campaign"), Platform: metaString(a.Meta, "platform")}
 		if len(e.Attributes) > 0 {
 			d.Attributes = make(map[string]string, len(e.Attributes))

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
@@ -128,8 +127,8 @@ func scanElement(row pgx.Row) (*element.Stored, error) {
 		return nil, err
 	}
 	e.Ref = uint32(ref)
-	e.Type, _ = store.TypeOf(byte(typ))
-	e.ID = store.ElementID(e.AssetID, e.Index)
+	e.Type, _ = kit.TypeOf(byte(typ))
+	e.ID = element.ElementID(e.AssetID, e.Index)
 	e.Signature, e.Shingles = decodeU32(sig), decodeU64(sh)
 	return e, nil
 }
@@ -302,7 +301,7 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 	if err != nil {
 		return nil, wrap(l.desc, "read asset", err)
 	}
-	var rec store.AssetRecord
+	var rec kit.AssetRecord
 	if err := json.Unmarshal(b, &rec); err != nil {
 		return nil, fmt.Errorf("asset %q: stored record: %w", id, err)
 	}
@@ -432,7 +431,7 @@ func (l *Library) Stats() (kit.Stats, error) {
 			rows.Close()
 			return st, wrap(l.desc, "stats", err)
 		}
-		if typ, ok := store.TypeOf(byte(t)); ok {
+		if typ, ok := kit.TypeOf(byte(t)); ok {
 			st.ByType[typ] = n
 		}
 	}

@@ -18,7 +18,6 @@ import (
 	"elib/element"
 	"elib/fulltext"
 	"elib/fulltext/analysis/zh"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
@@ -209,7 +208,7 @@ func fillSearchColumns(ctx context.Context, tx pgx.Tx, progress func(step string
 				rows.Close()
 				return err
 			}
-			var rec store.AssetRecord
+			var rec kit.AssetRecord
 			if err := json.Unmarshal(b, &rec); err != nil {
 				rows.Close()
 				return fmt.Errorf("stored asset: %w", err)
@@ -467,7 +466,7 @@ func (sq *searchSQL) filters(q fulltext.Query) {
 			typ = string(t)
 		}
 		if slices.Contains(element.Types, element.Type(typ)) {
-			sq.where = append(sq.where, "e.type = "+sq.args.add(int16(store.TypeCode(element.Type(typ)))))
+			sq.where = append(sq.where, "e.type = "+sq.args.add(int16(kit.TypeCode(element.Type(typ)))))
 		} else {
 			sq.where = append(sq.where, "false") // no element has an unknown type
 		}
@@ -539,8 +538,8 @@ func (l *Library) searchHits(rows []pageRow, positions [][]string) ([]fulltext.H
 	}
 	var hits []fulltext.Hit
 	for _, r := range rows {
-		t, _ := store.TypeOf(byte(r.Type))
-		h := fulltext.Hit{ID: store.ElementID(r.AssetID, r.Idx), AssetID: r.AssetID, Type: string(t), Title: r.Title,
+		t, _ := kit.TypeOf(byte(r.Type))
+		h := fulltext.Hit{ID: element.ElementID(r.AssetID, r.Idx), AssetID: r.AssetID, Type: string(t), Title: r.Title,
 			Text: r.Text, Score: r.Score, Plays: r.Plays}
 		if r.Published != nil {
 			h.Published = time.Unix(0, *r.Published).UTC().Format(time.RFC3339)
@@ -588,7 +587,7 @@ func pageLess(a, b *pageRow, sortBy string) bool {
 	if a.Score != b.Score {
 		return a.Score > b.Score
 	}
-	return store.ElementID(a.AssetID, a.Idx) < store.ElementID(b.AssetID, b.Idx)
+	return element.ElementID(a.AssetID, a.Idx) < element.ElementID(b.AssetID, b.Idx)
 }
 
 func facetsIf(q fulltext.Query, docs []*fulltext.Doc) map[string][]fulltext.FacetCount {

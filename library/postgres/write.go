@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"elib/element"
-	"elib/index/store"
 	"elib/library/kit"
 )
 
@@ -335,7 +334,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []kit.Prepared, le
 				anchors[a] = int64(h)
 				post.anchors = append(post.anchors, posting{hkey(0, h), ref})
 			}
-			elemRows = append(elemRows, append([]any{ref, rec.Asset.ID, e.Index, int16(store.TypeCode(e.Type)), e.Text, e.Title,
+			elemRows = append(elemRows, append([]any{ref, rec.Asset.ID, e.Index, int16(kit.TypeCode(e.Type)), e.Text, e.Title,
 				encodeU32(e.Signature), encodeU64(e.Shingles), anchors}, lex[i][j].values()...))
 			keys = params.BandKeys(keys[:0], e.Signature)
 			for b, key := range keys {
@@ -656,7 +655,7 @@ func (l *Library) liveRecords(ctx context.Context) ([]element.Asset, error) {
 		if err := rows.Scan(&b, &live, &fp); err != nil {
 			return nil, wrap(l.desc, "reindex", err)
 		}
-		var rec store.AssetRecord
+		var rec kit.AssetRecord
 		if err := json.Unmarshal(b, &rec); err != nil {
 			return nil, msg.Errorf("reindex: stored asset: %w", err)
 		}
