@@ -13,25 +13,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"elib/fulltext"
+	"elib/internal/devdata"
 )
-
-// moduleRoot is the directory holding go.mod.
-func moduleRoot(tb testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("go.mod not found")
-		}
-		dir = parent
-	}
-}
 
 // benchLines returns real Chinese lines. Source "poetry" is
 // benchmarks/testdata/poetry-sample.txt (Tang poems in Traditional Chinese,
@@ -39,7 +22,7 @@ func moduleRoot(tb testing.TB) string {
 // ../shared/dev and corpus/ scripts (Simplified marketing text). A missing
 // poetry sample falls back to "copy".
 func benchLines(tb testing.TB, source string) (lines []string, used string) {
-	root := moduleRoot(tb)
+	root := devdata.ModuleRoot(tb)
 	keep := func(s string) {
 		s = strings.TrimSpace(s)
 		if utf8.ValidString(s) && utf8.RuneCountInString(s) >= 8 && !strings.HasPrefix(s, "#") && !strings.HasPrefix(s, "【") {

@@ -84,14 +84,6 @@ func (d *decoder) byte1() byte {
 
 func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
 
-func (d *decoder) u32() uint32 {
-	v := d.bytes(4)
-	if v == nil {
-		return 0
-	}
-	return binary.LittleEndian.Uint32(v)
-}
-
 func (d *decoder) u64() uint64 {
 	v := d.bytes(8)
 	if v == nil {
