@@ -6,7 +6,7 @@
 // and leaves as a Result: the matched spans in original code-point
 // offsets, a per-rune coverage mask of the query (for union over many
 // library texts), the covered count and a MinRun-gram containment. It also
-// offers exact Jaccard and containment of sorted hash sets.
+// offers the exact Jaccard index of sorted hash sets.
 //
 // A run counts only if it covers at least Options.MinRun (default 5)
 // consecutive countable runes, the same rule the SPEC's truth uses, so

@@ -11,7 +11,7 @@ const DefaultMinRun = 5
 // so highly repetitive text (哈哈哈哈…) stays linear.
 const maxCandidates = 64
 
-// Options configures Compare.
+// Options configures Matcher.Compare.
 type Options struct {
 	// MinRun: a copied run must cover >= MinRun consecutive countable
 	// runes (default 5).
@@ -58,14 +58,6 @@ type Result struct {
 	Containment float64
 }
 
-// Compare finds the common runs of >= MinRun countable runes between query
-// and lib (both normalised). See Matcher for a version that reuses its
-// scratch memory.
-func Compare(query, lib normalize.Text, opts Options) Result {
-	var m Matcher
-	return m.Compare(query, lib, opts)
-}
-
 // Matcher compares texts, reusing its hash table between calls. The zero
 // value is ready; a Matcher is not safe for concurrent use.
 type Matcher struct {
@@ -74,7 +66,8 @@ type Matcher struct {
 	hashes []uint64
 }
 
-// Compare is the package-level Compare with reused scratch memory.
+// Compare finds the common runs of >= MinRun countable runes between query
+// and lib (both normalised), reusing m's scratch memory.
 //
 // Greedy string tiling, left to right: the library's MinRun-grams are
 // hashed into a table; the query is walked, and at each position the
@@ -248,15 +241,6 @@ func Jaccard(a, b []uint64) float64 {
 	return float64(inter) / float64(union)
 }
 
-// Containment returns |a∩b| / |a| of two sorted, deduplicated hash sets
-// (0 when a is empty).
-func Containment(a, b []uint64) float64 {
-	if len(a) == 0 {
-		return 0
-	}
-	return float64(intersect(a, b)) / float64(len(a))
-}
-
 func intersect(a, b []uint64) int {
 	i, j, n := 0, 0, 0
 	for i < len(a) && j < len(b) {
@@ -313,19 +297,6 @@ func (s *Screen) SharedBigrams(lib normalize.Text) int {
 	for i := 0; i+1 < len(lib.Runes); i++ {
 		b := bigramHash(lib.Runes[i], lib.Runes[i+1]) % bigramBits
 		n += int(s.bigrams[b/64] >> (b % 64) & 1)
-	}
-	return n
-}
-
-// Shared returns how many of lib's MinRun-grams (by position) occur in the
-// query; 0 means Compare would find nothing. A shared run of L runes gives
-// L-MinRun+1.
-func (s *Screen) Shared(lib normalize.Text) int {
-	n := 0
-	for i := 0; i+s.k <= len(lib.Runes); i++ {
-		if _, ok := s.grams[gramHash(lib.Runes[i:i+s.k])]; ok {
-			n++
-		}
 	}
 	return n
 }
