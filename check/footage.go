@@ -43,17 +43,20 @@ type FootageMatch struct {
 	Frames   int             `json:"frames"`
 	Coverage float64         `json:"coverage"`
 	Ranges   []footage.Range `json:"ranges"`
-	// Thumbs are matched frames side by side for the HTML report, when
-	// the caller could read both videos (not serialised).
-	Thumbs []FootageThumb `json:"-"`
+	// Thumbs are matched frames side by side, when the caller asked for
+	// them (the HTML report, the server's check with ?thumbs=1) and could
+	// read the videos; absent otherwise.
+	Thumbs []FootageThumb `json:"thumbs,omitempty"`
 }
 
 // FootageThumb is one matched frame of a checked video and of the library
 // video, as small JPEG images (data: URIs; empty when a video could not
 // be read).
 type FootageThumb struct {
-	AtMs, LibraryAtMs int64
-	Checked, Library  string
+	AtMs        int64  `json:"at_ms"`
+	LibraryAtMs int64  `json:"library_at_ms"`
+	Checked     string `json:"checked,omitempty"`
+	Library     string `json:"library,omitempty"`
 }
 
 // maxFootageMatches caps the library videos a footage result names.

@@ -128,8 +128,14 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 			rep.Results = append(rep.Results, res)
 		}
 	}
-	if format == "html" {
-		thumbs.Attach(ctx, rep.Results, func(res *check.Result) string { return req.videos[res.File] }, "")
+	if format == "html" || r.URL.Query().Get("thumbs") == "1" {
+		// Matched frames, side by side: the printable report always,
+		// the JSON reply when asked (the page does), as they weigh ~10
+		// KB each.
+		if err := s.attachThumbs(ctx, rep.Results, req.videos); err != nil {
+			s.writeErr(w, r, "check", err)
+			return
+		}
 	}
 	s.finishReport(ctx, r, rep, format)
 	// report.Write is exactly `elib check --format json`.
@@ -156,6 +162,25 @@ func (s *Server) serveCheck(w http.ResponseWriter, r *http.Request, format strin
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	}
 	_, _ = w.Write(buf.Bytes())
+}
+
+// attachThumbs cuts the matched frames of the footage of results (the
+// uploaded videos at videos[file], the library's under
+// Options.MediaRoot) in a media slot: each frame is an ffmpeg run.
+func (s *Server) attachThumbs(ctx context.Context, results []*check.Result, videos map[string]string) error {
+	any := false
+	for _, res := range results {
+		any = any || (res.Footage != nil && len(res.Footage.Matches) > 0)
+	}
+	if !any {
+		return nil
+	}
+	if err := s.acquireMedia(ctx); err != nil {
+		return err
+	}
+	defer func() { <-s.mediaSlots }()
+	thumbs.Attach(ctx, results, func(res *check.Result) string { return videos[res.File] }, thumbs.UnderRoot(s.opts.MediaRoot))
+	return ctx.Err()
 }
 
 // withSplit adds "split" (POST /v1/split's reply for the same inputs) to

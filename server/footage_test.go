@@ -29,7 +29,9 @@ func TestCheckVideoFootage(t *testing.T) {
 			t.Skipf("SKIP: %s not found — install the Debian packages ffmpeg and bpm-tools", tool)
 		}
 	}
-	p := filepath.Join(t.TempDir(), "v.mp4")
+	root := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "lib"), 0o755))
+	p := filepath.Join(root, "lib", "source.mp4")
 	require.NoError(t, synth.Make(context.Background(), "ffmpeg", p, synth.Spec{Width: 320, Height: 180, BPM: 120, Seed: 4,
 		Segments: []synth.Segment{{Camera: element.CameraPanLeft, Seconds: 6, Text: "【钩子】你还在手洗碗吗"}}}))
 	assets, err := (&media.Parser{}).ParsePath(p, element.ParseOptions{ID: "lib/source.mp4"})
@@ -38,6 +40,7 @@ func TestCheckVideoFootage(t *testing.T) {
 	_, ts := newTestServer(t, func(o *Options) {
 		_, err := o.Library.Import(context.Background(), assets)
 		require.NoError(t, err)
+		o.MediaRoot = root
 	})
 	data, err := os.ReadFile(p)
 	require.NoError(t, err)
@@ -79,6 +82,34 @@ func TestCheckVideoFootage(t *testing.T) {
 	assert.Equal(t, "lib/source.mp4", f.Matches[0].AssetID)
 	assert.NotEmpty(t, f.Matches[0].Ranges)
 	assert.Equal(t, "reject", got.Results[0].Verdict)
+	assert.NotContains(t, body, `"thumbs"`, "frames only when asked: they weigh ~10 KB each")
+
+	// ?thumbs=1 (the page): the matched frames of both videos, side by side.
+	status, body = upload("/v1/check?thumbs=1")
+	require.Equal(t, http.StatusOK, status, body)
+	var withThumbs struct {
+		Results []struct {
+			Footage struct {
+				Matches []struct {
+					Ranges []any `json:"ranges"`
+					Thumbs []struct {
+						AtMs        int64  `json:"at_ms"`
+						LibraryAtMs int64  `json:"library_at_ms"`
+						Checked     string `json:"checked"`
+						Library     string `json:"library"`
+					} `json:"thumbs"`
+				} `json:"matches"`
+			} `json:"footage"`
+		} `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &withThumbs), body)
+	m := withThumbs.Results[0].Footage.Matches[0]
+	require.Len(t, m.Thumbs, len(m.Ranges))
+	for _, th := range m.Thumbs {
+		assert.True(t, strings.HasPrefix(th.Checked, "data:image/jpeg;base64,"), "the uploaded video's frame")
+		assert.True(t, strings.HasPrefix(th.Library, "data:image/jpeg;base64,"), "the library video's frame, read under MediaRoot")
+		assert.Equal(t, int64(500), th.AtMs)
+	}
 
 	status, body = upload("/v1/check", "footage_threshold", "1", "threshold", "1")
 	require.Equal(t, http.StatusOK, status, body)
@@ -87,5 +118,5 @@ func TestCheckVideoFootage(t *testing.T) {
 	status, body = upload("/v1/report")
 	require.Equal(t, http.StatusOK, status, body)
 	assert.Contains(t, body, "画面 Footage")
-	assert.GreaterOrEqual(t, strings.Count(body, `<img src="data:image/jpeg;base64,`), 1, "the uploaded video's matched frame")
+	assert.GreaterOrEqual(t, strings.Count(body, `<img src="data:image/jpeg;base64,`), 2, "the matched frames of both videos")
 }

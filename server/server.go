@@ -68,6 +68,12 @@ type Options struct {
 	// passes its --lang or locale). The default value (the zero Tag) is
 	// English.
 	Lang language.Tag
+	// MediaRoot is the folder the library's videos are kept in under
+	// their asset ids (`elib serve`: the library's root, where `elib
+	// import` read them): a footage check's matched frames of library
+	// videos are cut from there, never from elsewhere. The default value
+	// is "" (only the checked video's frames are shown).
+	MediaRoot string
 	// LibraryName is the library's bare name (its folder's, or its
 	// PostgreSQL database's), which the page shows in its own language
 	// ("元件库：copy.elib（12 个素材）"). The default value is "" (the

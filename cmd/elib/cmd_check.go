@@ -165,7 +165,7 @@ func runCheck(ctx context.Context, g *globalOptions, opts checkOptions, args []s
 	}
 	rep.Describe(lib)
 	if g.format == "html" {
-		thumbs.Attach(ctx, rep.Results, func(r *check.Result) string { return r.File }, libRoot)
+		thumbs.Attach(ctx, rep.Results, func(r *check.Result) string { return r.File }, thumbs.UnderRootOrImported(libRoot))
 	}
 	var recordErr error
 	if opts.record {

@@ -169,6 +169,10 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		return withCode(exitError, err)
 	}
 	defer lib.Close()
+	mediaRoot := "" // where a footage match's library video is read for its frames
+	if !sample {
+		mediaRoot = g.libraryRoot("")
+	}
 
 	// Info for imports and shutdown; access logs are debug (-v).
 	level := slog.LevelInfo
@@ -181,7 +185,7 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		ReadOnly: sample, Sample: sample, LibraryDesc: desc, LibraryName: name, Zone: g.zone, Lang: g.printer().Tag(),
 		Threshold: &opts.threshold, MaxBodyBytes: opts.maxBody, RefreshInterval: refresh,
 		Logger: logger, Version: version(), AllowedHosts: opts.allowedHosts, MaxReplicaLag: opts.maxReplicaLag,
-		Private: private, MediaSlots: opts.mediaSlots,
+		Private: private, MediaSlots: opts.mediaSlots, MediaRoot: mediaRoot,
 	})
 	if err != nil {
 		return withCode(exitError, err)

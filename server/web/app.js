@@ -19,6 +19,7 @@ const I18N = {
     licensedDup: '授权复用 {pct}（创作包固定元件，不计入判定）',
     footageDup: '画面重复 {pct}（{matched}/{frames} 帧出现在库内视频中，画面阈值 {th}）',
     footageMatch: '{asset} · {pct} 帧重合 · 待检 ↔ 库内 {ranges}',
+    thumbChecked: '待检 {at}', thumbLibrary: '库内 {at}', thumbMissing: '（画面不在服务器上）',
     total: '共 {n} 个元件', all: '全部', emptyScript: '请先粘贴脚本或选择文件。',
     library: '元件库：', assets: '（{n} 个素材）', readonly: '只读', writable: '可写入（需令牌）',
     tokenPrompt: '此服务器为私有，请输入访问令牌（ELIB_TOKEN）：',
@@ -58,6 +59,7 @@ const I18N = {
     licensedDup: 'licensed {pct} (the pack\'s fixed elements, not in the verdict)',
     footageDup: 'footage {pct} ({matched}/{frames} frames found in library videos; footage threshold {th})',
     footageMatch: '{asset} · {pct} of frames · checked ↔ library {ranges}',
+    thumbChecked: 'checked {at}', thumbLibrary: 'library {at}', thumbMissing: '(frame not on the server)',
     total: '{n} elements', all: 'All', emptyScript: 'Paste a script or choose a file first.',
     library: 'Library: ', assets: ' ({n} assets)', readonly: 'read-only', writable: 'writable (token required)',
     tokenPrompt: 'This server is private: enter its access token (ELIB_TOKEN):',
@@ -291,8 +293,9 @@ async function onCheck(ev) {
     let split, check;
     if (file && isVideoFile(file)) {
       // A video is uploaded and parsed once: the check (copy and
-      // footage) answers with the split of what it read.
-      check = await api('POST', '/v1/check?split=1', body);
+      // footage) answers with the split of what it read, and with the
+      // matched frames side by side (thumbs=1).
+      check = await api('POST', '/v1/check?split=1&thumbs=1', body);
       split = check.split;
     } else {
       [split, check] = await Promise.all([api('POST', '/v1/split', body), api('POST', '/v1/check', body)]);
@@ -401,10 +404,36 @@ function renderFootage(f) {
     const ranges = (m.ranges || []).map((r) => clock(r.start_ms) + '–' + clock(r.end_ms) + ' ↔ ' + clock(r.library_start_ms) + '–' + clock(r.library_end_ms)).join(', ');
     const li = el('li', null, t('footageMatch', { asset: m.title || m.asset_id, pct: pct(m.coverage), ranges }));
     li.dataset.asset = m.asset_id;
+    if (m.thumbs && m.thumbs.length) {
+      const row = el('div', 'footage-thumbs');
+      for (const th of m.thumbs) {
+        const pair = el('div', 'thumb-pair');
+        pair.append(thumbFigure(th.checked, t('thumbChecked', { at: clock(th.at_ms) }), 'checked'),
+          thumbFigure(th.library, t('thumbLibrary', { at: clock(th.library_at_ms) }), 'library'));
+        row.append(pair);
+      }
+      li.append(row);
+    }
     ul.append(li);
   }
   if (ul.children.length) box.append(ul);
   return box;
+}
+
+// thumbFigure is one matched frame with its caption; only a JPEG data:
+// URI from the server is shown, anything else says the frame is missing.
+function thumbFigure(src, caption, side) {
+  const fig = el('figure', 'thumb thumb-' + side);
+  if (typeof src === 'string' && src.startsWith('data:image/jpeg;base64,')) {
+    const img = el('img');
+    img.src = src;
+    img.alt = caption;
+    fig.append(img);
+  } else {
+    fig.append(el('div', 'thumb-missing', t('thumbMissing')));
+  }
+  fig.append(el('figcaption', null, caption));
+  return fig;
 }
 
 // renderElement shows one element's text; each matched span is a link to

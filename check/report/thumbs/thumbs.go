@@ -1,8 +1,9 @@
-// Package thumbs cuts the matched frames of a footage check for the HTML
-// report: for each checked video's library matches, the frame of the
-// checked video and of the library video at the start of each matched
-// stretch, as small JPEG data: URIs in check.FootageMatch.Thumbs. elib
-// check --format html and the server's printable report both use it.
+// Package thumbs cuts the matched frames of a footage check: for each
+// checked video's library matches, the frame of the checked video and of
+// the library video a moment into each matched stretch, as small JPEG
+// data: URIs in check.FootageMatch.Thumbs. elib check --format html, the
+// server's printable report and its check with ?thumbs=1 (the page) use
+// it.
 package thumbs
 
 import (
@@ -10,6 +11,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"elib/check"
 	"elib/media"
@@ -23,12 +25,56 @@ const (
 	thumbWidth   = 240
 )
 
+// LibraryVideo returns the path of a matched library video on this
+// machine, "" when it is not here.
+type LibraryVideo func(m *check.FootageMatch) string
+
+// UnderRoot finds a library video by its asset id under root, the
+// library's folder ("" finds none). An id that would lead outside root is
+// not followed.
+func UnderRoot(root string) LibraryVideo {
+	return func(m *check.FootageMatch) string {
+		if root == "" || m.AssetID == "" {
+			return ""
+		}
+		p := filepath.Join(root, filepath.FromSlash(m.AssetID))
+		rel, err := filepath.Rel(root, p)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			return ""
+		}
+		if !isFile(p) {
+			return ""
+		}
+		return p
+	}
+}
+
+// UnderRootOrImported is UnderRoot, then the path the video was imported
+// from: for the command line, on the machine that imported it.
+func UnderRootOrImported(root string) LibraryVideo {
+	under := UnderRoot(root)
+	return func(m *check.FootageMatch) string {
+		if p := under(m); p != "" {
+			return p
+		}
+		if m.File != "" && isFile(m.File) {
+			return m.File
+		}
+		return ""
+	}
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
 // Attach adds matched frames side by side to the footage of results: the
 // checked video is at checkedPath(result) ("" to leave it out), the
-// library video at its asset id under root or the path it was imported
-// from, when either is on this machine. A frame that cannot be read is
-// left empty (the report says so), never an error.
-func Attach(ctx context.Context, results []*check.Result, checkedPath func(*check.Result) string, root string) {
+// library video where library finds it (nil: left out). A frame that
+// cannot be read is left empty (the report says so), never an error; it
+// stops early when ctx is done.
+func Attach(ctx context.Context, results []*check.Result, checkedPath func(*check.Result) string, library LibraryVideo) {
 	for _, res := range results {
 		f := res.Footage
 		if f == nil {
@@ -36,26 +82,19 @@ func Attach(ctx context.Context, results []*check.Result, checkedPath func(*chec
 		}
 		checked := checkedPath(res)
 		for i := range f.Matches {
-			if i >= thumbMatches {
+			if i >= thumbMatches || ctx.Err() != nil {
 				break
 			}
 			m := &f.Matches[i]
 			libPath := ""
-			var candidates []string
-			if root != "" {
-				candidates = append(candidates, filepath.Join(root, filepath.FromSlash(m.AssetID)))
-			}
-			for _, p := range append(candidates, m.File) {
-				if st, err := os.Stat(p); p != "" && err == nil && st.Mode().IsRegular() {
-					libPath = p
-					break
-				}
+			if library != nil {
+				libPath = library(m)
 			}
 			for j, r := range m.Ranges {
 				if j >= thumbRanges {
 					break
 				}
-				// A second into the stretch: clear of a cut at its start.
+				// Half a second into the stretch: clear of a cut at its start.
 				at, libAt := min(r.StartMs+500, r.EndMs-1), min(r.LibraryStartMs+500, r.LibraryEndMs-1)
 				t := check.FootageThumb{AtMs: at, LibraryAtMs: libAt}
 				if checked != "" {
