@@ -56,6 +56,7 @@ type Index struct {
 	npacked int
 	fresh   [words]map[uint16][]uint32
 	stale   bool // entries beyond packed and fresh: pack before the next Lookup
+	packs   int  // how many times pack rebuilt the word indexes
 }
 
 type video struct {
@@ -259,6 +260,16 @@ func (x *Index) remove(id string) bool {
 	return true
 }
 
+// Packs is how many times the index has packed its entries (Compact, or
+// a Lookup after Bulk or after the per-word maps filled up): each is a
+// rebuild of every word index over every entry, so a library that follows
+// small changes should see it stay put.
+func (x *Index) Packs() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.packs
+}
+
 // Has reports whether id is indexed.
 func (x *Index) Has(id string) bool {
 	x.mu.RLock()
@@ -332,6 +343,7 @@ func (x *Index) pack() {
 	}
 	wg.Wait()
 	x.npacked = n
+	x.packs++
 	x.stale = false
 	x.emptyFresh()
 }

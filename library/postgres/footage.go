@@ -16,8 +16,8 @@ import (
 // removed in the transaction that writes or removes the asset. The
 // library indexes them in memory (footage.Index) at the first lookup and
 // keeps that index in step after its own writes and at every Refresh that
-// sees a change: rows whose seq it does not hold are read, rows gone are
-// dropped.
+// sees a change: rows whose seq it does not hold are read and added, rows
+// gone (or replaced) are dropped; the index is not rebuilt.
 
 // footageState is the in-memory footage index of a PostgreSQL library.
 type footageState struct {
@@ -83,7 +83,12 @@ func (l *Library) syncFootage(ctx context.Context) error {
 		}
 	}
 	if len(want) > 0 {
-		if len(want) > 1000 {
+		// The first load adds every row in bulk and packs once; later
+		// syncs add only the new and replaced rows, which the index keeps
+		// in its per-word maps beside the packed buckets (it packs again
+		// by itself only when those grow past its limit).
+		first := fs.idx.Len() == 0
+		if first {
 			fs.idx.Bulk()
 		}
 		rows, err := l.pool.Query(ctx, `SELECT asset_id, seq, fingerprint FROM elib_footage WHERE asset_id = ANY($1)`, want)
@@ -106,7 +111,9 @@ func (l *Library) syncFootage(ctx context.Context) error {
 		if err := rows.Err(); err != nil {
 			return wrap(l.desc, "read footage", err)
 		}
-		fs.idx.Compact()
+		if first {
+			fs.idx.Compact()
+		}
 	}
 	fs.loaded = true
 	return nil
