@@ -72,6 +72,13 @@ type Options struct {
 	// Search after a change instead of at every import: for libraries that
 	// are rarely searched (the embedded sample library, a check's batch).
 	LazyFulltext bool
+	// LazyIndex (read-only libraries only) defers loading the candidate
+	// indexes — LSH and anchors, most of an Open at a million elements —
+	// to the first candidate lookup or LoadIndex: for readers that may
+	// need none, such as elib stats reading stored check outcomes. A
+	// long-running reader should not set it: every Refresh that rebuilds
+	// the state defers the load again. The default value is false.
+	LazyIndex bool
 }
 
 // Library is an opened element library. It is safe for concurrent use.
@@ -106,6 +113,10 @@ type Library struct {
 	damage     []string
 	// snapFiles holds the snapshot files opened with the manifest during load.
 	snapFiles map[string]vfs.File
+	// lazyIndex holds, while a LazyIndex library's candidate indexes are
+	// not loaded yet, the LSH and anchor snapshot files opened with the
+	// manifest (lsh and anchors are nil meanwhile; see LoadIndex).
+	lazyIndex map[string]vfs.File
 	ft        *fulltext.Index
 	ftErr     error
 	// memSearch holds the full-text indexes of a library on a memory FS.
@@ -282,7 +293,9 @@ func (l *Library) loadState(reuse map[uint64]*segment) error {
 		return err
 	}
 	l.rebuildMaps()
-	if err := l.loadLSH(); err != nil {
+	if l.opts.LazyIndex && l.opts.ReadOnly {
+		l.deferIndex()
+	} else if err := l.loadLSH(); err != nil {
 		return err
 	}
 	if err := l.loadSketch(); err != nil {
@@ -523,6 +536,7 @@ func (l *Library) Close() error {
 		err = rerr
 	}
 	l.closeSegments()
+	l.closeLazyIndex()
 	l.release()
 	l.cache.reset()
 	l.histCommit.idle(func() { err = errors.Join(err, l.histLog.close()) })

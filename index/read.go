@@ -34,6 +34,7 @@ func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) {
 // keys may hold several signatures' band keys back to back (see
 // lsh.Index.QueryCounts); the counts are then summed over them.
 func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+	l.ensureIndex()
 	l.mu.RLock()
 	idx := l.lsh
 	l.mu.RUnlock()
@@ -74,6 +75,7 @@ func (l *Library) keepLive(hits []refHit) []refHit {
 // and needs only one verified holder of a stock one. Safe concurrently;
 // fn runs with no lock held.
 func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+	l.ensureIndex()
 	l.mu.RLock()
 	idx := l.anchors
 	l.mu.RUnlock()

@@ -65,6 +65,10 @@ func (l *Library) Refresh() (bool, error) {
 	if m.Generation == gen {
 		return false, nil
 	}
+	// The appended fast path updates the candidate indexes in place.
+	if err := l.loadIndexLocked(); err != nil {
+		return false, msg.Errorf("refresh library %s: %w", l.dir, err)
+	}
 
 	if ok, err := l.refreshAppended(m, old); ok || err != nil {
 		if err != nil {
@@ -88,6 +92,7 @@ func (l *Library) Refresh() (bool, error) {
 			break
 		}
 		next.closeNewSegments(reuse)
+		next.closeLazyIndex()
 		if attempt >= 4 || !errors.Is(err, fs.ErrNotExist) {
 			return false, msg.Errorf("refresh: %w", err)
 		}
@@ -99,6 +104,7 @@ func (l *Library) Refresh() (bool, error) {
 	}
 	l.mu.Lock()
 	l.man, l.params, l.segs, l.lsh, l.anchors = next.man, next.params, next.segs, next.lsh, next.anchors
+	l.lazyIndex = next.lazyIndex // (LazyIndex) loaded at the next lookup
 	l.types, l.live, l.assets = next.types, next.live, next.assets
 	l.sketch, l.damage = next.sketch, next.damage
 	l.footage, l.footageSeq = next.footage, next.footageSeq

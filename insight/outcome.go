@@ -431,6 +431,11 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
+	if len(ids) > 0 {
+		if err := loadIndex(lib); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+	}
 	const chunk = 2000
 	for lo := 0; lo < len(ids); lo += chunk {
 		part := ids[lo:min(lo+chunk, len(ids))]

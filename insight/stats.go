@@ -275,6 +275,11 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 		}
 	}
 	computed := make([]*kit.Outcome, len(period))
+	if len(todo) > 0 {
+		if err := loadIndex(lib); err != nil {
+			return nil, msg.Errorf("stats: %w", err)
+		}
+	}
 	// The assets not handed out once ctx is done are not checked.
 	forEach(ctx, opts.Workers, len(todo), func(k int) {
 		i := todo[k]
@@ -688,6 +693,16 @@ func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		return Figures{}, err
 	}
 	return st.Figures, nil
+}
+
+// loadIndex loads the library's candidate indexes before anything is
+// checked, when it opened without them (kit.IndexLoader): reading stored
+// outcomes needs none.
+func loadIndex(lib kit.Library) error {
+	if il, ok := lib.(kit.IndexLoader); ok {
+		return il.LoadIndex()
+	}
+	return nil
 }
 
 // forEach calls fn(k) for k in [0, n) on workers goroutines and waits for

@@ -24,6 +24,7 @@ var (
 	_ check.Source         = kit.Library(nil)
 	_ check.FootageSource  = kit.Library(nil)
 	_ kit.Notifier         = (*postgres.Library)(nil)
+	_ kit.IndexLoader      = (*index.Library)(nil)
 	_ kit.Lagger           = (*postgres.Library)(nil)
 )
 

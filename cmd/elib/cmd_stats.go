@@ -145,7 +145,7 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		}
 		desc = "embedded sample library"
 	} else {
-		lib, err = openLibrary(g, index.Options{ReadOnly: true})
+		lib, err = openLibrary(g, index.Options{ReadOnly: true, LazyIndex: true})
 		if err != nil {
 			return err
 		}

@@ -73,6 +73,15 @@ type Library interface {
 	Close() error
 }
 
+// IndexLoader is a library that may open without its candidate indexes
+// and load them at the first lookup (a file library opened read-only with
+// index.Options.LazyIndex). LoadIndex loads them now and reports what a
+// lookup could not: callers about to check against the library call it
+// first. It does nothing when they are loaded.
+type IndexLoader interface {
+	LoadIndex() error
+}
+
 // PackStore keeps creator packs.
 type PackStore interface {
 	Packs() []Pack
