@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"elib/library/kit"
@@ -20,7 +21,8 @@ import (
 )
 
 // Check outcomes (kit.Outcome, issue 25) live beside the segments in
-// outcomes/: each write is one new file, out-<seq>.json, written atomically
+// outcomes/: each write is one new file, out-<seq>.bin (outcomecodec.go),
+// written atomically
 // (vfs.Write: temporary file, fsync, rename, directory fsync) and ending in
 // a CRC-32C of its content, so a process killed mid-write leaves either
 // the whole file or none, and a damaged file is noticed. A file holds the
@@ -29,16 +31,22 @@ import (
 // between the two leaves both; the full one, newer, wins). Libraries
 // written before outcomes have no folder: every asset's outcome is then
 // missing, which readers treat as stale. Outcomes are not part of the
-// manifest: losing them costs a recomputation, never an asset.
+// manifest: losing them costs a recomputation, never an asset. Libraries
+// written before the binary form hold out-<seq>.json files: they are
+// read, and the first reader writes the whole state as one binary full
+// file (so that the next reads are quick).
 
 const (
 	outcomesDir = "outcomes"
-	// outcomeFileVersion is the version of an outcome file; files of
-	// other versions are ignored (their outcomes count as missing).
-	outcomeFileVersion   = 1
+	// outcomeJSONVersion and outcomeBinaryVersion are the versions of
+	// an outcome file (JSON files were written before binary ones); files
+	// of other versions are ignored (their outcomes count as missing).
+	outcomeJSONVersion   = 1
+	outcomeBinaryVersion = 2
 	outcomeCompactFiles  = 32
 	outcomeFilePrefix    = "out-"
-	outcomeFileExtension = ".json"
+	outcomeFileExtension = ".bin"
+	outcomeJSONExtension = ".json"
 )
 
 // outcomeEntry is one asset's stored outcome: the outcome computed at
@@ -67,6 +75,9 @@ type outcomeState struct {
 	seq     uint64
 	files   int // files since the last full one
 	entries map[string]*outcomeEntry
+	// legacy marks a state read from JSON files: the next write (or the
+	// first reader, upgradeOutcomes) writes it whole in binary.
+	legacy bool
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -76,18 +87,28 @@ func outcomeFileName(seq uint64) string {
 	return fmt.Sprintf("%s%016d%s", outcomeFilePrefix, seq, outcomeFileExtension)
 }
 
-// encodeOutcomeFile is the file's bytes: JSON, a newline, the CRC-32C of
-// the JSON in hex, a newline.
-func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return nil, err
+// outcomeFileSeq is the sequence of an outcome file's name (ok false:
+// not an outcome file).
+func outcomeFileSeq(name string) (seq uint64, ok bool) {
+	rest, found := strings.CutPrefix(name, outcomeFilePrefix)
+	if !found {
+		return 0, false
 	}
-	return fmt.Appendf(b, "\n%08x\n", crc32.Checksum(b, crcTable)), nil
+	if r, found := strings.CutSuffix(rest, outcomeFileExtension); found {
+		rest = r
+	} else if r, found := strings.CutSuffix(rest, outcomeJSONExtension); found {
+		rest = r
+	} else {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(rest, 10, 64)
+	return seq, err == nil
 }
 
-// decodeOutcomeFile checks and reads one file.
-func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
+// decodeOutcomeFileJSON checks and reads one JSON file (JSON, a newline,
+// the CRC-32C of the JSON in hex, a newline), as libraries written
+// before the binary form hold.
+func decodeOutcomeFileJSON(b []byte) (*outcomeFile, error) {
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	i := bytes.LastIndexByte(b, '\n')
 	if i < 0 {
@@ -132,8 +153,8 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	}
 	var names []string
 	for _, e := range entries {
-		if n := e.Name(); strings.HasPrefix(n, outcomeFilePrefix) && strings.HasSuffix(n, outcomeFileExtension) {
-			names = append(names, n)
+		if _, ok := outcomeFileSeq(e.Name()); ok {
+			names = append(names, e.Name())
 		}
 	}
 	sort.Strings(names) // zero-padded sequences: name order is sequence order
@@ -141,7 +162,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	if st.entries != nil && listing == st.loaded {
 		return false, nil
 	}
-	st.entries, st.seq, st.files = map[string]*outcomeEntry{}, 0, 0
+	st.entries, st.seq, st.files, st.legacy = map[string]*outcomeEntry{}, 0, 0, false
 	st.loaded = listing
 	start := 0
 	for i := len(names) - 1; i >= 0; i-- {
@@ -154,7 +175,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	}
 	for _, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
-		if seq, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(n, outcomeFilePrefix), outcomeFileExtension), 10, 64); err == nil {
+		if seq, ok := outcomeFileSeq(n); ok {
 			st.seq = max(st.seq, seq)
 		}
 		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, n))
@@ -165,7 +186,10 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 		if err == nil {
 			f, err = decodeOutcomeFile(b)
 		}
-		if err != nil || f.Version != outcomeFileVersion {
+		if err == nil && f.Version != outcomeJSONVersion && f.Version != outcomeBinaryVersion {
+			err = fmt.Errorf("unknown version %d", f.Version)
+		}
+		if err != nil {
 			// A damaged or unknown file may have held stale marks: trust
 			// none of the outcomes (they are recomputed on demand).
 			slog.Warn("outcome file unreadable; every stored check outcome counts as stale", "file", n, "err", err)
@@ -178,6 +202,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 		if !f.Full {
 			st.files++
 		}
+		st.legacy = st.legacy || f.Version == outcomeJSONVersion
 		for id, e := range f.Entries {
 			cur := st.entries[id]
 			if cur == nil {
@@ -199,14 +224,32 @@ func (l *Library) Outcomes(ids []string) ([]*kit.Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer st.mu.Unlock()
 	out := make([]*kit.Outcome, len(ids))
 	for i, id := range ids {
 		if e := st.entries[id]; e != nil && e.fresh() {
 			out[i] = e.Outcome
 		}
 	}
+	legacy := st.legacy
+	st.mu.Unlock()
+	if legacy {
+		l.upgradeOutcomes()
+	}
 	return out, nil
+}
+
+// upgradeOutcomes writes outcomes read from JSON files as one binary full
+// file (a reader may: outcome writes have their own lock). It changes no
+// outcome; a read-only file system leaves the JSON files.
+func (l *Library) upgradeOutcomes() {
+	err := l.writeOutcomes(func(*outcomeState, uint64) map[string]*outcomeEntry { return nil })
+	switch {
+	case err == nil:
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		slog.Debug("outcomes: not rewritten in binary: the library is read-only", "err", err)
+	default:
+		slog.Warn("outcomes: not rewritten in binary; they are read from JSON until the next write", "err", err)
+	}
 }
 
 // StoredOutcomes returns every stored outcome, fresh or stale.
@@ -300,11 +343,11 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	defer st.mu.Unlock()
 	seq := st.seq + 1
 	changed := change(st, seq)
-	if len(changed) == 0 {
+	if len(changed) == 0 && !st.legacy {
 		return nil
 	}
-	f := &outcomeFile{Version: outcomeFileVersion, Seq: seq, Entries: changed}
-	full := st.files+1 >= outcomeCompactFiles
+	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: seq, Entries: changed}
+	full := st.files+1 >= outcomeCompactFiles || st.legacy
 	if full {
 		f.Full, f.Entries = true, map[string]*outcomeEntry{}
 		live := map[string]bool{}
@@ -331,7 +374,7 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	st.seq = seq
 	st.files++
 	if full {
-		st.files = 0
+		st.files, st.legacy = 0, false
 		old := strings.Split(st.loaded, ",")
 		for _, n := range old {
 			if n != "" {

@@ -155,7 +155,7 @@ func TestImportOutcomesLater(t *testing.T) {
 		return string(b), st.Period.Outcomes.Stored
 	}
 	storedFiles := func(lib string) int {
-		files, _ := filepath.Glob(filepath.Join(lib, "outcomes", "*.json"))
+		files, _ := filepath.Glob(filepath.Join(lib, "outcomes", "out-*"))
 		return len(files)
 	}
 	var figures []string

@@ -1,0 +1,310 @@
+package index
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"sort"
+	"time"
+
+	"elib/element"
+	"elib/library/kit"
+)
+
+// The binary outcome file (out-<seq>.bin, outcomeBinaryVersion): a
+// million-element library keeps a few hundred thousand outcomes, which
+// elib stats reads at every run, and JSON took seconds to decode. Every
+// string (ids, origin texts, levels, group names) is stored once in a
+// table and referred to by number, so an origin element reused by many
+// assets costs its text once.
+//
+//	magic "ELIBOUT2"
+//	uvarint seq, byte full
+//	uvarint strings, then each: uvarint length, bytes
+//	uvarint entries, then each (by asset id):
+//	  uvarint id, computed, stale; byte has-outcome; if so:
+//	  uvarint version, basis; uvarint length, time.MarshalBinary of published
+//	  uvarint groups, then key, value; uvarint elements, reused, level
+//	  uvarint uses, then element, origin element, asset, type, text
+//	  uvarint sources, then each; uvarint assets
+//	  uvarint common, then 8 bytes each; uvarint plain, then 8 bytes each
+//	CRC-32C of everything before, 4 bytes little-endian
+//
+// Strings are uvarint indexes into the table.
+
+const outcomeMagic = "ELIBOUT2"
+
+// outcomeEncoder builds one binary outcome file.
+type outcomeEncoder struct {
+	strs  []string
+	index map[string]uint64
+	body  []byte
+}
+
+func (e *outcomeEncoder) uvarint(x uint64) { e.body = binary.AppendUvarint(e.body, x) }
+
+func (e *outcomeEncoder) str(s string) {
+	i, ok := e.index[s]
+	if !ok {
+		i = uint64(len(e.strs))
+		e.index[s] = i
+		e.strs = append(e.strs, s)
+	}
+	e.uvarint(i)
+}
+
+func (e *outcomeEncoder) hashes(hs kit.Hashes) {
+	e.uvarint(uint64(len(hs)))
+	for _, h := range hs {
+		e.body = binary.LittleEndian.AppendUint64(e.body, h)
+	}
+}
+
+func (e *outcomeEncoder) outcome(o *kit.Outcome) error {
+	e.uvarint(uint64(o.Version))
+	e.str(o.Basis)
+	t, err := o.Published.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	e.uvarint(uint64(len(t)))
+	e.body = append(e.body, t...)
+	keys := make([]string, 0, len(o.Groups))
+	for k := range o.Groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	e.uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.str(k)
+		e.str(o.Groups[k])
+	}
+	e.uvarint(uint64(o.Elements))
+	e.uvarint(uint64(o.Reused))
+	e.str(o.Level)
+	e.uvarint(uint64(len(o.Uses)))
+	for _, u := range o.Uses {
+		e.str(u.Element)
+		e.str(u.OriginElement)
+		e.str(u.OriginAsset)
+		e.str(string(u.OriginType))
+		e.str(u.OriginText)
+	}
+	e.uvarint(uint64(len(o.Sources)))
+	for _, s := range o.Sources {
+		e.str(s)
+	}
+	e.uvarint(uint64(o.Assets))
+	e.hashes(o.Common)
+	e.hashes(o.Plain)
+	return nil
+}
+
+// encodeOutcomeFile is the file's bytes.
+func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
+	e := &outcomeEncoder{index: map[string]uint64{}}
+	ids := make([]string, 0, len(f.Entries))
+	for id := range f.Entries {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	e.uvarint(uint64(len(ids)))
+	for _, id := range ids {
+		en := f.Entries[id]
+		e.str(id)
+		e.uvarint(en.Computed)
+		e.uvarint(en.Stale)
+		if en.Outcome == nil {
+			e.body = append(e.body, 0)
+			continue
+		}
+		e.body = append(e.body, 1)
+		if err := e.outcome(en.Outcome); err != nil {
+			return nil, fmt.Errorf("outcome of %s: %w", id, err)
+		}
+	}
+	size := len(outcomeMagic) + 2*binary.MaxVarintLen64 + len(e.body) + 4
+	for _, s := range e.strs {
+		size += binary.MaxVarintLen64 + len(s)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, outcomeMagic...)
+	b = binary.AppendUvarint(b, f.Seq)
+	full := byte(0)
+	if f.Full {
+		full = 1
+	}
+	b = append(b, full)
+	b = binary.AppendUvarint(b, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = append(b, e.body...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable)), nil
+}
+
+// outcomeDecoder reads one binary outcome file; the first error sticks.
+type outcomeDecoder struct {
+	b    []byte
+	strs []string
+	err  error
+}
+
+var errOutcomeShort = errors.New("truncated outcome file")
+
+func (d *outcomeDecoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errOutcomeShort
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+// count reads a length that at least min bytes per item must follow.
+func (d *outcomeDecoder) count(min int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/max(min, 1)) {
+		d.err = errOutcomeShort
+		return 0
+	}
+	return int(n)
+}
+
+func (d *outcomeDecoder) bytes(n int) []byte {
+	if d.err != nil || n > len(d.b) {
+		d.err = errOutcomeShort
+		return nil
+	}
+	out := d.b[:n]
+	d.b = d.b[n:]
+	return out
+}
+
+func (d *outcomeDecoder) str() string {
+	i := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if i >= uint64(len(d.strs)) {
+		d.err = fmt.Errorf("string %d of %d", i, len(d.strs))
+		return ""
+	}
+	return d.strs[i]
+}
+
+func (d *outcomeDecoder) hashes() kit.Hashes {
+	n := d.count(8)
+	if n == 0 {
+		return nil
+	}
+	b := d.bytes(8 * n)
+	if d.err != nil {
+		return nil
+	}
+	hs := make(kit.Hashes, n)
+	for i := range hs {
+		hs[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return hs
+}
+
+func (d *outcomeDecoder) outcome() *kit.Outcome {
+	o := &kit.Outcome{Version: int(d.uvarint()), Basis: d.str()}
+	if t := d.bytes(d.count(1)); d.err == nil {
+		var p time.Time
+		if err := p.UnmarshalBinary(t); err != nil {
+			d.err = err
+			return nil
+		}
+		o.Published = p
+	}
+	if n := d.count(2); n > 0 {
+		o.Groups = make(map[string]string, n)
+		for range n {
+			k := d.str()
+			o.Groups[k] = d.str()
+		}
+	}
+	o.Elements, o.Reused, o.Level = int(d.uvarint()), int(d.uvarint()), d.str()
+	if n := d.count(5); n > 0 {
+		o.Uses = make([]kit.OutcomeUse, n)
+		for i := range o.Uses {
+			o.Uses[i] = kit.OutcomeUse{Element: d.str(), OriginElement: d.str(), OriginAsset: d.str(),
+				OriginType: element.Type(d.str()), OriginText: d.str()}
+		}
+	}
+	if n := d.count(1); n > 0 {
+		o.Sources = make([]string, n)
+		for i := range o.Sources {
+			o.Sources[i] = d.str()
+		}
+	}
+	o.Assets = int(d.uvarint())
+	o.Common, o.Plain = d.hashes(), d.hashes()
+	return o
+}
+
+// decodeOutcomeFile checks and reads one file: binary, or JSON as
+// libraries written before the binary form hold.
+func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
+	if len(b) < len(outcomeMagic) || string(b[:len(outcomeMagic)]) != outcomeMagic {
+		return decodeOutcomeFileJSON(b)
+	}
+	if len(b) < len(outcomeMagic)+4 {
+		return nil, errOutcomeShort
+	}
+	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
+	if crc32.Checksum(body, crcTable) != sum {
+		return nil, errors.New("checksum mismatch")
+	}
+	d := &outcomeDecoder{b: body[len(outcomeMagic):]}
+	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: d.uvarint()}
+	if full := d.bytes(1); d.err == nil {
+		f.Full = full[0] == 1
+	}
+	// One string holds the table's bytes; the strings are slices of it.
+	spans := make([][]byte, d.count(1))
+	total := 0
+	for i := range spans {
+		spans[i] = d.bytes(d.count(1))
+		total += len(spans[i])
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	all := make([]byte, 0, total)
+	for _, sp := range spans {
+		all = append(all, sp...)
+	}
+	table := string(all)
+	d.strs = make([]string, len(spans))
+	off := 0
+	for i, sp := range spans {
+		d.strs[i] = table[off : off+len(sp)]
+		off += len(sp)
+	}
+	entries := d.count(4)
+	f.Entries = make(map[string]*outcomeEntry, entries)
+	for range entries {
+		id := d.str()
+		e := &outcomeEntry{Computed: d.uvarint(), Stale: d.uvarint()}
+		if has := d.bytes(1); d.err == nil && has[0] == 1 {
+			e.Outcome = d.outcome()
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		f.Entries[id] = e
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = fmt.Errorf("%d bytes after the entries", len(d.b))
+	}
+	return f, d.err
+}
