@@ -74,26 +74,6 @@ func (es *engines) get(dir string, opts ocr.EngineOptions) (*ocr.Engine, error) 
 	return e, nil
 }
 
-// ReadBurnedIn decodes the first video stream of path once, FPS RGB frames
-// a second piped from ffmpeg, and reads the captions drawn into them with
-// engine. A parse reads captions in the same pass as motion and footage
-// (decodePass).
-func ReadBurnedIn(ctx context.Context, tools Tools, engine *ocr.Engine, path string, info Info, opts OCROptions, limits Limits) (*ocr.Result, error) {
-	out, wait, err := ocrOutput(ctx, engine, info, opts)
-	if err != nil {
-		return nil, err
-	}
-	passErr := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, "")
-	res, err := wait()
-	if passErr != nil {
-		return nil, passErr
-	}
-	if err != nil {
-		return nil, msg.Errorf("read burned-in captions: %w", err)
-	}
-	return res, nil
-}
-
 // ocrOutput is the decode pass output that reads burned-in captions:
 // opts.FPS frames a second at most opts.MaxSide long, handed to engine's
 // workers as they arrive. wait returns what they read once the pass is

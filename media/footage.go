@@ -1,8 +1,6 @@
 package media
 
 import (
-	"context"
-	"elib/internal/i18n/msg"
 	"fmt"
 	"slices"
 
@@ -10,7 +8,8 @@ import (
 	"elib/media/pdq"
 )
 
-// FootageOptions control DecodeFootage.
+// FootageOptions control the footage frames of a decode pass
+// (footageOutput).
 type FootageOptions struct {
 	// FPS is how many frames a second are hashed. The default value is 1.
 	FPS float64
@@ -41,24 +40,7 @@ func footageSize(w, h, long int) (int, int) {
 	return max(pdq.MinSide, (w*long/h+1)/2*2), long
 }
 
-// DecodeFootage decodes the first video stream of path once, FPS frames a
-// second scaled to opts.LongSide as packed RGB through a pipe, and returns
-// their footage fingerprint (see FootageHasher). info is the file's Probe;
-// it must be within limits, and the decode stops at limits.MaxDuration. A
-// parse fingerprints footage in the same pass as motion and OCR
-// (decodePass).
-func DecodeFootage(ctx context.Context, tools Tools, path string, info Info, opts FootageOptions, limits Limits) (*footage.Fingerprint, error) {
-	if !info.HasVideo {
-		return nil, msg.New("no video stream to fingerprint")
-	}
-	out, fh := footageOutput(info, opts)
-	if err := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, ""); err != nil {
-		return nil, err
-	}
-	return fh.Finish(), nil
-}
-
-// footageOutput is the decode pass output of DecodeFootage; the hasher
+// footageOutput is the decode pass output that fingerprints footage; the hasher
 // collects its frames.
 func footageOutput(info Info, opts FootageOptions) (frameOutput, *FootageHasher) {
 	opts.ensureDefaults()

@@ -1,11 +1,9 @@
 package media
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +22,7 @@ type MotionTrack struct {
 	CutsMs []int64
 }
 
-// FrameOptions control DecodeMotion.
+// FrameOptions control the motion frames of a decode pass (motionOutput).
 type FrameOptions struct {
 	// FPS is how many frames per second are sampled. The default value is 10.
 	FPS float64
@@ -73,27 +71,7 @@ func frameSize(w, h, short int) (int, int) {
 	return short, long(h, w)
 }
 
-// DecodeMotion decodes the first video stream of path once: ffmpeg runs
-// scdet on small copies of every frame for scene cuts, samples FPS grey
-// frames a second and pipes them here, where consecutive frames are
-// matched for global motion while ffmpeg keeps decoding. info is the
-// file's Probe; it must be within limits (checked again here), and the
-// decode stops at limits.MaxDuration whatever the file claimed. A parse
-// measures motion in the same pass as footage and OCR (decodePass).
-func DecodeMotion(ctx context.Context, tools Tools, path string, info Info, opts FrameOptions, limits Limits) (*MotionTrack, error) {
-	dir, err := os.MkdirTemp("", "elib-media-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	out, side, track := motionOutput(info, opts, filepath.Join(dir, "cuts.txt"))
-	if err := decodePass(ctx, tools, path, info, limits, []frameOutput{out}, side); err != nil {
-		return nil, err
-	}
-	return track, nil
-}
-
-// motionOutput is the decode pass output of DecodeMotion: FPS grey frames
+// motionOutput is the decode pass output that measures motion: FPS grey frames
 // a second scaled with area averaging (clean texture for matching), and
 // side, the branch that scales every frame cheaply to a thumbnail for
 // scdet, whose cut times the metadata filter writes to cutsFile. The

@@ -3,6 +3,7 @@ package footage
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -11,6 +12,12 @@ import (
 
 	"elib/media/pdq"
 )
+
+// hamming is the Hamming distance between two hashes (0–256).
+func hamming(a, b pdq.Hash) int {
+	return bits.OnesCount64(a[0]^b[0]) + bits.OnesCount64(a[1]^b[1]) +
+		bits.OnesCount64(a[2]^b[2]) + bits.OnesCount64(a[3]^b[3])
+}
 
 // brutePairs is what Lookup must find, found the slow way: every distinct
 // probe of every probed frame compared with every stored hash of every
@@ -38,7 +45,7 @@ func brutePairs(x *Index, lib map[string]*Fingerprint, q *Fingerprint, opts Look
 				}
 				for _, lf := range f.Frames {
 					for _, h := range lf.Stored {
-						if d := pdq.Distance(p, h); d <= t {
+						if d := hamming(p, h); d <= t {
 							pairs = append(pairs, pair{int32(fi), int16(d), lf.Ms})
 						}
 					}

@@ -157,7 +157,7 @@ func TestLookupWithinThreshold(t *testing.T) {
 		p[w/4] ^= 3 << (uint(w%4)*16 + 3)
 	}
 	p[3] ^= 1 << 60
-	require.Equal(t, 31, pdq.Distance(p, base[0]))
+	require.Equal(t, 31, hamming(p, base[0]))
 	res := x.Lookup(videoOf([]pdq.Hash{p}), LookupOptions{})
 	require.Len(t, res.Matches, 1)
 	assert.Equal(t, 1.0, res.Duplication)

@@ -5,7 +5,7 @@ import (
 	"sort"
 )
 
-// fillColor estimates a caption's fill colour from copies of its box in
+// fillColors estimates a caption's fill colour from copies of its box in
 // the frames that showed it. Caption pixels stay put while the picture
 // behind them moves, so pixels whose colour barely changes over the
 // frames are caption (fill, outline, shadow or an opaque box). The main
@@ -125,14 +125,6 @@ type colour struct {
 	key   int // the 32-level bin
 	hex   string
 	score float64
-}
-
-// fillColor is the best candidate's colour, "" without one.
-func fillColor(crops []crop) string {
-	if c := fillColors(crops); len(c) > 0 {
-		return c[0].hex
-	}
-	return ""
 }
 
 // pickColours chooses each caption's colour from its candidates. A video's

@@ -2,7 +2,6 @@ package pdq
 
 import (
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/bits"
 )
@@ -16,20 +15,11 @@ const Bits = 256
 // hexadecimal form.
 type Hash [4]uint64
 
-// ErrFormat reports a hash string that is not 64 hexadecimal digits.
-var ErrFormat = errors.New("pdq: a hash is 64 hexadecimal digits")
-
 // Bit reports whether bit k is set.
 func (h Hash) Bit(k int) bool { return h[k>>6]>>(uint(k)&63)&1 == 1 }
 
 // set sets bit k.
 func (h *Hash) set(k int) { h[k>>6] |= 1 << (uint(k) & 63) }
-
-// Distance is the Hamming distance between two hashes (0–256).
-func Distance(a, b Hash) int {
-	return bits.OnesCount64(a[0]^b[0]) + bits.OnesCount64(a[1]^b[1]) +
-		bits.OnesCount64(a[2]^b[2]) + bits.OnesCount64(a[3]^b[3])
-}
 
 // Ones is the number of bits set.
 func (h Hash) Ones() int {
@@ -47,29 +37,6 @@ func (h Hash) String() string {
 	var b [32]byte
 	h.putBigEndian(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// Parse reads a hash in the form String writes.
-func Parse(s string) (Hash, error) {
-	var h Hash
-	if len(s) != 64 {
-		return h, fmt.Errorf("%w: %q", ErrFormat, s)
-	}
-	var b [32]byte
-	if _, err := hex.Decode(b[:], []byte(s)); err != nil {
-		return h, fmt.Errorf("%w: %q", ErrFormat, s)
-	}
-	return fromBigEndian(b[:]), nil
-}
-
-// MustParse is Parse for constants in tests and tables; it panics on a
-// malformed string.
-func MustParse(s string) Hash {
-	h, err := Parse(s)
-	if err != nil {
-		panic(err)
-	}
-	return h
 }
 
 // AppendBinary appends the hash's 32 bytes (the String form's bytes) to b.

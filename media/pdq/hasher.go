@@ -2,8 +2,6 @@ package pdq
 
 import (
 	"errors"
-	"image"
-	"image/color"
 	"math"
 	"slices"
 )
@@ -47,65 +45,6 @@ type Hasher struct {
 	sums      []float32
 }
 
-// FromImage hashes an image.Image at its own resolution (callers that want
-// the reference tools' behaviour on large photographs scale them to at most
-// 512×512 first).
-func (h *Hasher) FromImage(img image.Image) (Hash, int, error) {
-	b := img.Bounds()
-	w, ht := b.Dx(), b.Dy()
-	if w < MinSide || ht < MinSide {
-		return Hash{}, 0, ErrTooSmall
-	}
-	luma := h.lumaBuffer(w * ht)
-	switch m := img.(type) {
-	case *image.Gray:
-		for y := 0; y < ht; y++ {
-			row := m.Pix[y*m.Stride : y*m.Stride+w]
-			for x, v := range row {
-				luma[y*w+x] = float32(v)
-			}
-		}
-	case *image.RGBA:
-		for y := 0; y < ht; y++ {
-			fillRGB(luma[y*w:(y+1)*w], m.Pix[y*m.Stride:], 4)
-		}
-	case *image.NRGBA:
-		// Alpha is ignored, as the reference tools read the colour planes.
-		for y := 0; y < ht; y++ {
-			fillRGB(luma[y*w:(y+1)*w], m.Pix[y*m.Stride:], 4)
-		}
-	default:
-		i := 0
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
-				luma[i] = lumaR*float32(c.R) + lumaG*float32(c.G) + lumaB*float32(c.B)
-				i++
-			}
-		}
-	}
-	hash, q := h.fromLuma(luma, w, ht)
-	return hash, q, nil
-}
-
-// FromRGB hashes a w×h picture of packed 8-bit RGB pixels (ffmpeg's rgb24)
-// whose rows start stride bytes apart; pix may begin inside a larger frame,
-// so a crop is an offset and the frame's stride.
-func (h *Hasher) FromRGB(pix []byte, w, ht, stride int) (Hash, int, error) {
-	if w < MinSide || ht < MinSide {
-		return Hash{}, 0, ErrTooSmall
-	}
-	if stride < 3*w || len(pix) < (ht-1)*stride+3*w {
-		return Hash{}, 0, errors.New("pdq: RGB buffer shorter than its size")
-	}
-	luma := h.lumaBuffer(w * ht)
-	for y := 0; y < ht; y++ {
-		fillRGB(luma[y*w:(y+1)*w], pix[y*stride:], 3)
-	}
-	hash, q := h.fromLuma(luma, w, ht)
-	return hash, q, nil
-}
-
 // FromGray hashes a w×h picture of 8-bit luminance whose rows start stride
 // bytes apart.
 func (h *Hasher) FromGray(pix []byte, w, ht, stride int) (Hash, int, error) {
@@ -125,29 +64,6 @@ func (h *Hasher) FromGray(pix []byte, w, ht, stride int) (Hash, int, error) {
 	}
 	hash, q := h.fromLuma(luma, w, ht)
 	return hash, q, nil
-}
-
-// FromLuma hashes a w×h float luminance plane (0–255, row-major). The plane
-// is blurred in place.
-func (h *Hasher) FromLuma(luma []float32, w, ht int) (Hash, int, error) {
-	if w < MinSide || ht < MinSide {
-		return Hash{}, 0, ErrTooSmall
-	}
-	if len(luma) < w*ht {
-		return Hash{}, 0, errors.New("pdq: luminance plane shorter than its size")
-	}
-	if cap(h.tmp) < w*ht {
-		h.tmp = make([]float32, w*ht)
-	}
-	hash, q := h.hashPlane(luma[:w*ht], h.tmp[:w*ht], w, ht)
-	return hash, q, nil
-}
-
-func fillRGB(out []float32, pix []byte, step int) {
-	for x := range out {
-		p := pix[x*step : x*step+3]
-		out[x] = lumaR*float32(p[0]) + lumaG*float32(p[1]) + lumaB*float32(p[2])
-	}
 }
 
 func (h *Hasher) lumaBuffer(n int) []float32 {
