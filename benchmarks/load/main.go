@@ -64,6 +64,7 @@ type options struct {
 	scriptChars  int
 	importAssets int
 	seed         uint64
+	scripts      int
 	jsonOut      bool
 	buildOnly    bool
 	mutexProfile string
@@ -94,6 +95,7 @@ func main() {
 	flag.IntVar(&o.scriptChars, "chars", 300, "characters per checked script")
 	flag.IntVar(&o.importAssets, "import-assets", 200, "assets imported through the API during the load")
 	flag.Uint64Var(&o.seed, "seed", 1, "generator seed")
+	flag.IntVar(&o.scripts, "scripts", 32, "distinct scripts the clients send in turn (-scripts 10000 with -requests 10000: every check a new text, nothing of it cached)")
 	flag.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	flag.BoolVar(&o.buildOnly, "build-only", false, "build the library and exit")
 	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the run to this file")
@@ -151,6 +153,7 @@ type report struct {
 	Errors        int64   `json:"errors"`
 	Rejected      int64   `json:"rejected"`
 	ScriptChars   int     `json:"script_chars"`
+	Scripts       int     `json:"scripts"`
 	WallSeconds   float64 `json:"wall_seconds"`
 	Throughput    float64 `json:"requests_per_second"`
 	P50Ms         float64 `json:"p50_ms"`
@@ -227,7 +230,10 @@ func run(ctx context.Context, o options) error {
 		MaxIdleConns: o.clients * 2, MaxIdleConnsPerHost: o.clients * 2, IdleConnTimeout: time.Minute}}
 
 	// Scripts: half copy most of a library asset (rejected), half original.
-	scripts := make([][]byte, 32)
+	if o.scripts < 1 {
+		return fmt.Errorf("-scripts %d: want at least 1", o.scripts)
+	}
+	scripts := make([][]byte, o.scripts)
 	for i := range scripts {
 		text := gen.script(o.scriptChars, i%2 == 0, o.elements)
 		b, _ := json.Marshal(map[string]any{"text": text, "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
@@ -252,7 +258,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	rep := report{Date: time.Now().UTC().Format(time.RFC3339), Machine: machine(), LibraryAssets: st.Assets,
-		LibraryElems: st.Elements, Clients: o.clients, ClientKind: o.client, Requests: o.requests, ScriptChars: o.scriptChars,
+		LibraryElems: st.Elements, Clients: o.clients, ClientKind: o.client, Requests: o.requests, ScriptChars: o.scriptChars, Scripts: len(scripts),
 		ImportAssets: o.importAssets}
 
 	// The import, started once the load is running.
@@ -364,8 +370,8 @@ func run(ctx context.Context, o options) error {
 		return enc.Encode(rep)
 	}
 	fmt.Printf("machine:   %s\ndate:      %s\nlibrary:   %d assets, %d elements (%s)\n", rep.Machine, rep.Date, rep.LibraryAssets, rep.LibraryElems, o.library)
-	fmt.Printf("load:      %d %s clients (think %v), %d POST /v1/check of %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
-		rep.Clients, rep.ClientKind, o.think, rep.Requests, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
+	fmt.Printf("load:      %d %s clients (think %v), %d POST /v1/check of %d %d-char scripts in %.2f s (%.1f req/s), %d rejected\n",
+		rep.Clients, rep.ClientKind, o.think, rep.Requests, rep.Scripts, rep.ScriptChars, rep.WallSeconds, rep.Throughput, rep.Rejected)
 	fmt.Printf("latency:   p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", rep.P50Ms, rep.P90Ms, rep.P99Ms, rep.MaxMs)
 	fmt.Printf("cpu:       %.3f ms of process CPU per check\n", rep.CPUPerCheckMs)
 	if o.slow > 0 {

@@ -750,7 +750,7 @@ type pgWorkload struct {
 func newPgWorkload(o options, gen *generator) *pgWorkload {
 	w := &pgWorkload{o: o}
 	// Half copy most of a library asset (rejected), half original.
-	for i := 0; i < 32; i++ {
+	for i := 0; i < max(o.scripts, 1); i++ {
 		b, _ := json.Marshal(map[string]any{"text": gen.script(o.scriptChars, i%2 == 0, o.elements), "format": "txt", "id": fmt.Sprintf("load/%d.txt", i)})
 		w.checks = append(w.checks, b)
 	}

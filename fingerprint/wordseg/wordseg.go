@@ -25,6 +25,12 @@ type Options struct {
 	// UserDict, if set, is an extra user dictionary file ("word [freq]
 	// [tag]" per line) loaded after the base user dictionary.
 	UserDict string
+	// CachePieces is how many pieces of text (between gojieba's
+	// separators: space, tab, newline, '，' and '。') Tokenize remembers
+	// the words of, so that text checked or imported again — a draft
+	// re-checked, a stock phrase, an asset judged right after its import —
+	// is not cut again. 0 means DefaultCachePieces; negative, none.
+	CachePieces int
 }
 
 // Segmenter segments Chinese text with gojieba. Create one per process
@@ -33,6 +39,7 @@ type Segmenter struct {
 	mu     sync.RWMutex // guards j against Close during use
 	j      *gojieba.Jieba
 	closed bool
+	cache  *pieceCache // nil: no cache
 }
 
 // New loads gojieba with the dictionaries selected by opts. It costs about
@@ -73,7 +80,11 @@ func New(opts Options) (*Segmenter, error) {
 		}
 	}
 	j := gojieba.NewJieba(paths[:]...)
-	return &Segmenter{j: j}, nil
+	size := opts.CachePieces
+	if size == 0 {
+		size = DefaultCachePieces
+	}
+	return &Segmenter{j: j, cache: newPieceCache(size)}, nil
 }
 
 // DictDirEnv names the environment variable that, when set, points the
@@ -156,6 +167,9 @@ func (s *Segmenter) tokenize(text string, mode gojieba.TokenizeMode) []Token {
 	defer s.mu.RUnlock()
 	if s.closed {
 		return nil
+	}
+	if mode == gojieba.DefaultMode && s.cache != nil {
+		return s.tokenizeCached(text)
 	}
 	var out []Token
 	forEachRun(text, func(start int, run string) {
