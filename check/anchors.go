@@ -346,7 +346,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// the lookups walk the index in order.
 	grams := winnow.EditGrams(nil, whole.Norm.Runes)
 	grams = slices.DeleteFunc(grams, func(g winnow.Anchor) bool { return skip[g.Pos] || skip[g.Pos+winnow.EditK-1] })
-	slices.SortStableFunc(grams, func(a, b winnow.Anchor) int { return cmp.Compare(a.Hash, b.Hash) })
+	slices.SortFunc(grams, func(a, b winnow.Anchor) int { return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.Pos, b.Pos)) })
 	grams = slices.CompactFunc(grams, func(a, b winnow.Anchor) bool { return a.Hash == b.Hash })
 	hashes := make([]uint64, len(grams))
 	pos := make([]int, len(grams))

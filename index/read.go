@@ -1,12 +1,10 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"sort"
 	"sync/atomic"
 
@@ -108,16 +106,13 @@ func (l *Library) assetOf(ref uint32) (string, bool) {
 	if s == nil || s.damaged {
 		return "", false
 	}
-	dir := s.r.Assets()
-	i, _ := slices.BinarySearchFunc(dir, ref, func(a store.AssetEntry, ref uint32) int {
-		return cmp.Compare(a.FirstRef+a.Count, ref+1)
-	})
-	if i == len(dir) || dir[i].FirstRef > ref {
+	i := s.r.AssetIndex(ref)
+	if i < 0 {
 		return "", false
 	}
 	// A live element's asset is the live version of it: replacing or
 	// removing an asset kills its elements (applySegment, killRange).
-	return dir[i].ID, true
+	return s.r.Assets()[i].ID, true
 }
 
 // AssetsOf returns AssetOf of each ref ("" for an element that is gone).

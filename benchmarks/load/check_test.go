@@ -9,6 +9,7 @@ import (
 
 	"elib/check"
 	"elib/element"
+	"elib/internal/cputime"
 	"elib/library"
 )
 
@@ -39,6 +40,7 @@ func BenchmarkLoadScripts(b *testing.B) {
 	c, err := check.New(engine, check.Options{}, lib)
 	require.NoError(b, err)
 	b.ReportAllocs()
+	cpu := cputime.Start()
 	i := 0
 	for b.Loop() {
 		if _, err := c.Check(ctx, "load.txt", &assets[i%len(assets)]); err != nil {
@@ -46,4 +48,5 @@ func BenchmarkLoadScripts(b *testing.B) {
 		}
 		i++
 	}
+	cpu.Report(b)
 }

@@ -2,6 +2,7 @@ package lsh
 
 import (
 	"bytes"
+	"elib/internal/cputime"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -85,10 +86,12 @@ func BenchmarkQuery(b *testing.B) {
 			b.ReportAllocs()
 			hits := 0
 			i := 0
+			cpu := cputime.Start()
 			for b.Loop() {
 				x.Query(queries[i%nq], func(uint32) { hits++ })
 				i++
 			}
+			cpu.Report(b)
 			b.ReportMetric(float64(hits)/float64(b.N), "ids/query")
 			b.ReportMetric(float64(x.MemoryBytes())/float64(x.Entries()), "bytes/entry")
 		}

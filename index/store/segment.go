@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/cespare/xxhash/v2"
@@ -304,6 +305,7 @@ type Reader struct {
 	elemBlocks  []BlockInfo
 	assetBlocks []BlockInfo
 	assets      []AssetEntry
+	assetEnds   []uint32 // FirstRef+Count of each asset: AssetIndex's search
 	tombstones  []Tombstone
 	version     uint32
 }
@@ -421,10 +423,12 @@ func (r *Reader) parseFooter(ft []byte, limit int64) error {
 	if total != nElem {
 		return corruptf("footer: element count mismatch")
 	}
-	for _, a := range r.assets {
+	r.assetEnds = make([]uint32, len(r.assets))
+	for i, a := range r.assets {
 		if int(a.Block) >= len(r.assetBlocks) {
 			return corruptf("footer: asset %q in missing block", a.ID)
 		}
+		r.assetEnds[i] = a.FirstRef + a.Count
 	}
 	return nil
 }
@@ -447,6 +451,16 @@ func (r *Reader) Types() []byte { return r.types }
 
 // Assets returns the asset directory. The slice must not be modified.
 func (r *Reader) Assets() []AssetEntry { return r.assets }
+
+// AssetIndex returns the index in Assets of the asset holding element ref,
+// or -1 when none does.
+func (r *Reader) AssetIndex(ref uint32) int {
+	i, _ := slices.BinarySearch(r.assetEnds, ref+1)
+	if i == len(r.assets) || r.assets[i].FirstRef > ref {
+		return -1
+	}
+	return i
+}
 
 // Tombstones returns the tombstones recorded in this segment.
 func (r *Reader) Tombstones() []Tombstone { return r.tombstones }
