@@ -99,7 +99,7 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib kit.Lib
 	}
 	slog.Debug("fatigue computed", "assets", st.Checks, "skipped", st.Skipped, "fatigued", len(st.Fatigued), "took_ms", st.TookMs)
 	c := opts.Check
-	c.EnsureDefaults(engine.Options().MinRun)
+	c.EnsureDefaults(engineOptions(engine, opts).MinRun)
 	return NewFatigue(st.Fatigued, opts.FatigueDays, c.Tuning.ReuseContainment), nil
 }
 

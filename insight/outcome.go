@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -55,9 +56,10 @@ type OutcomeCounts struct {
 
 // outcomeTally collects the counts of one Compute.
 type outcomeTally struct {
-	store  kit.OutcomeStore
-	seq    uint64 // the store's sequence before anything was read
-	stored int
+	store    kit.OutcomeStore
+	seq      uint64 // the store's sequence before anything was read
+	stored   int
+	computed map[string]*kit.Outcome // the outcomes checked now, by id
 }
 
 // count finishes the counts, storing the computed outcomes.
@@ -73,6 +75,7 @@ func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *Out
 	if len(outs) == 0 {
 		return c
 	}
+	t.computed = outs
 	err := t.store.PutOutcomes(t.seq, outs)
 	switch {
 	case err == nil:
@@ -88,12 +91,12 @@ func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *Out
 // basisOf names the library-wide inputs of an outcome besides its
 // candidates: the outcome version, the engine's and the check's options
 // that decide levels and reuse, and the allowlist.
-func basisOf(engine *fingerprint.Engine, lib kit.Library, opts check.Options) string {
-	opts.EnsureDefaults(engine.Options().MinRun)
+func basisOf(eo fingerprint.Options, lib kit.Library, opts check.Options) string {
+	opts.EnsureDefaults(eo.MinRun)
 	allow := slices.Clone(lib.Allowlist())
 	sort.Strings(allow)
 	h := sha256.New()
-	fmt.Fprintf(h, "%d\x00%+v\x00%d\x00%+v\x00%q", kit.OutcomeVersion, engine.Options(), opts.MaxMatches, opts.Tuning, allow)
+	fmt.Fprintf(h, "%d\x00%+v\x00%d\x00%+v\x00%q", kit.OutcomeVersion, eo, opts.MaxMatches, opts.Tuning, allow)
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
@@ -107,8 +110,8 @@ func keepFresh(outs []*kit.Outcome, basis string) {
 }
 
 // ruleOf is the boilerplate rule a check with opts applies.
-func ruleOf(engine *fingerprint.Engine, opts check.Options) boilerplate.Rule {
-	opts.EnsureDefaults(engine.Options().MinRun)
+func ruleOf(eo fingerprint.Options, opts check.Options) boilerplate.Rule {
+	opts.EnsureDefaults(eo.MinRun)
 	return opts.Tuning.Boilerplate
 }
 
@@ -181,30 +184,56 @@ func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.
 
 // computeStored is Compute over stored outcomes.
 func computeStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, opts Options, start time.Time) (*Stats, error) {
+	v, err := readStored(ctx, engine, lib, store, opts)
+	if err != nil {
+		return nil, err
+	}
+	return v.compute(ctx, engine, lib, opts, start)
+}
+
+// storedView is one reading of the stored outcomes: every live asset's
+// fresh outcome (nil where missing or stale) and published time.
+type storedView struct {
+	store kit.OutcomeStore
+	seq   uint64 // the store's sequence before anything was read
+	basis string
+	ids   []string       // the live assets, sorted
+	outs  []*kit.Outcome // ids[i]'s fresh outcome
+	tl    *timeline
+	read  map[string]*element.Asset // the assets read for want of an outcome
+}
+
+// readStored reads the stored outcomes and the published times.
+func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, opts Options) (*storedView, error) {
 	seq, err := store.OutcomeSeq()
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	opts.basis = basisOf(engine, lib, opts.Check)
-	ids := lib.AssetIDs()
-	outs, err := store.Outcomes(ids)
-	if err != nil {
+	v := &storedView{store: store, seq: seq, basis: basisOf(engineOptions(engine, opts), lib, opts.Check), ids: lib.AssetIDs()}
+	if v.outs, err = store.Outcomes(v.ids); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	usable(lib, outs, opts.basis, ruleOf(engine, opts.Check))
-	tl, read, err := timelineOf(ctx, lib, ids, outs)
-	if err != nil {
+	usable(lib, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check))
+	if v.tl, v.read, err = timelineOf(ctx, lib, v.ids, v.outs); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
+	return v, nil
+}
+
+// compute is Compute over the view: the period's assets read from their
+// outcomes, the others checked now (and kept in the view for the next
+// compute over it).
+func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, start time.Time) (*Stats, error) {
+	opts.basis = v.basis
 	var period []periodAsset
-	for i, id := range ids {
-		pa := periodAsset{assetID: id, outcome: outs[i], asset: read[id]}
+	for i, id := range v.ids {
+		pa := periodAsset{assetID: id, outcome: v.outs[i], asset: v.read[id]}
 		switch {
 		case pa.outcome != nil:
 			pa.asset = nil
 			pa.published = pa.outcome.Published
 		case pa.asset != nil:
-			pa.published = tl.get(id)
+			pa.published = v.tl.get(id)
 		default:
 			continue // removed meanwhile
 		}
@@ -214,13 +243,13 @@ func computeStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Libr
 		}
 		period = append(period, pa)
 	}
-	sort.Slice(period, func(i, j int) bool {
-		if !period[i].published.Equal(period[j].published) {
-			return period[i].published.Before(period[j].published)
+	slices.SortFunc(period, func(a, b periodAsset) int {
+		if c := a.published.Compare(b.published); c != 0 {
+			return c
 		}
-		return period[i].id() < period[j].id()
+		return strings.Compare(a.id(), b.id())
 	})
-	tally := &outcomeTally{store: store, seq: seq}
+	tally := &outcomeTally{store: v.store, seq: v.seq}
 	keep := period
 	if opts.MaxAssets > 0 && len(keep) > opts.MaxAssets {
 		keep = keep[len(keep)-opts.MaxAssets:]
@@ -231,7 +260,13 @@ func computeStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Libr
 		}
 	}
 	opts.outcomes = tally
-	return compute(ctx, engine, lib, opts, tl, period, start)
+	st, err := compute(ctx, engine, lib, opts, v.tl, period, start)
+	for id, o := range tally.computed {
+		if i, ok := slices.BinarySearch(v.ids, id); ok {
+			v.outs[i] = o
+		}
+	}
+	return st, err
 }
 
 // BeforeImport marks stale the stored outcomes an import of assets will
@@ -382,7 +417,7 @@ func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
-	opts.basis = basisOf(engine, lib, opts.Check)
+	opts.basis = basisOf(engineOptions(engine, opts), lib, opts.Check)
 	return computeAndStore(ctx, engine, lib, store, seq, ids, opts)
 }
 
@@ -398,14 +433,14 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 	if err != nil {
 		return 0, fmt.Errorf("outcomes: %w", err)
 	}
-	opts.basis = basisOf(engine, lib, opts.Check)
+	opts.basis = basisOf(engineOptions(engine, opts), lib, opts.Check)
 	ids := lib.AssetIDs()
 	if !all {
 		outs, err := store.Outcomes(ids)
 		if err != nil {
 			return 0, fmt.Errorf("outcomes: %w", err)
 		}
-		usable(lib, outs, opts.basis, ruleOf(engine, opts.Check))
+		usable(lib, outs, opts.basis, ruleOf(engineOptions(engine, opts), opts.Check))
 		var todo []string
 		for i, o := range outs {
 			if o == nil {
@@ -432,6 +467,10 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 		return fmt.Errorf("outcomes: %w", err)
 	}
 	if len(ids) > 0 {
+		var err error
+		if engine, err = engineFor(engine, opts); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
 		if err := loadIndex(lib); err != nil {
 			return fmt.Errorf("outcomes: %w", err)
 		}

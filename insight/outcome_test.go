@@ -95,6 +95,19 @@ func assertSameStats(t *testing.T, engine *fingerprint.Engine, lib kit.Library, 
 			require.Nil(t, again.Outcomes)
 			require.Positive(t, again.Checks)
 			assert.Equal(t, comparable(again), comparable(stored))
+
+			// Overview reads the stored outcomes once for the library's
+			// reuse and the period, and loads no engine when none is stale.
+			wantReuse, err := LibraryReuse(ctx, engine, lib, o)
+			require.NoError(t, err)
+			o.Recompute = false
+			loaded := false
+			o.LoadEngine = func() (*fingerprint.Engine, error) { loaded = true; return engine, nil }
+			reuse, period, err := Overview(ctx, nil, lib, o, true)
+			require.NoError(t, err)
+			assert.Equal(t, wantReuse, reuse)
+			assert.Equal(t, comparable(again), comparable(period))
+			assert.False(t, loaded, "every outcome was fresh: no engine loaded")
 		})
 	}
 }

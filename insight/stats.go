@@ -63,6 +63,13 @@ type Options struct {
 	// Recompute checks every period asset again instead of reading stored
 	// outcomes (and stores nothing). The default value is false.
 	Recompute bool
+	// LoadEngine, when set, lets Compute, LibraryReuse and CurrentFatigue
+	// take a nil engine: it is called the first time an asset must be
+	// checked, so stats over fresh stored outcomes never load the
+	// tokenizer. EngineOptions are then the options the engine will have
+	// (they are part of the outcomes' basis). The default value is nil.
+	LoadEngine    func() (*fingerprint.Engine, error)
+	EngineOptions fingerprint.Options
 
 	basis    string        // the outcomes' basis (set by Compute)
 	outcomes *outcomeTally // counts stored and recomputed outcomes
@@ -276,6 +283,10 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 	}
 	computed := make([]*kit.Outcome, len(period))
 	if len(todo) > 0 {
+		var err error
+		if engine, err = engineFor(engine, opts); err != nil {
+			return nil, msg.Errorf("stats: %w", err)
+		}
 		if err := loadIndex(lib); err != nil {
 			return nil, msg.Errorf("stats: %w", err)
 		}
@@ -684,15 +695,73 @@ const ReuseSampleAssets = 500
 // ReuseSampleAssets), each checked against the library as of its
 // publication. The period fields of opts are ignored.
 func LibraryReuse(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options) (Figures, error) {
-	if opts.MaxAssets <= 0 {
-		opts.MaxAssets = ReuseSampleAssets
-	}
-	opts.Since, opts.Until, opts.By = time.Time{}, time.Time{}, ""
-	st, err := Compute(ctx, engine, lib, opts)
+	st, err := Compute(ctx, engine, lib, reuseOptions(opts))
 	if err != nil {
 		return Figures{}, err
 	}
 	return st.Figures, nil
+}
+
+// reuseOptions are LibraryReuse's options: opts without a period, on the
+// newest opts.MaxAssets (default ReuseSampleAssets) assets.
+func reuseOptions(opts Options) Options {
+	if opts.MaxAssets <= 0 {
+		opts.MaxAssets = ReuseSampleAssets
+	}
+	opts.Since, opts.Until, opts.By = time.Time{}, time.Time{}, ""
+	return opts
+}
+
+// Overview is LibraryReuse and, when period is set, Compute — what `elib
+// stats` and GET /v1/stats show — over one reading of the stored outcomes
+// (nil Stats without period).
+func Overview(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, period bool) (Figures, *Stats, error) {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok || opts.Recompute {
+		reuse, err := LibraryReuse(ctx, engine, lib, opts)
+		if err != nil || !period {
+			return reuse, nil, err
+		}
+		st, err := Compute(ctx, engine, lib, opts)
+		return reuse, st, err
+	}
+	start := time.Now()
+	opts.ensureDefaults()
+	v, err := readStored(ctx, engine, lib, store, opts)
+	if err != nil {
+		return Figures{}, nil, err
+	}
+	rst, err := v.compute(ctx, engine, lib, reuseOptions(opts), start)
+	if err != nil || !period {
+		if rst == nil {
+			return Figures{}, nil, err
+		}
+		return rst.Figures, nil, err
+	}
+	st, err := v.compute(ctx, engine, lib, opts, time.Now())
+	return rst.Figures, st, err
+}
+
+// engineFor is engine, else the one Options.LoadEngine loads.
+func engineFor(engine *fingerprint.Engine, opts Options) (*fingerprint.Engine, error) {
+	if engine != nil {
+		return engine, nil
+	}
+	if opts.LoadEngine == nil {
+		return nil, errors.New("no fingerprint engine")
+	}
+	return opts.LoadEngine()
+}
+
+// engineOptions are the options of engine, or of the one
+// Options.LoadEngine would load.
+func engineOptions(engine *fingerprint.Engine, opts Options) fingerprint.Options {
+	if engine != nil {
+		return engine.Options()
+	}
+	o := opts.EngineOptions
+	o.EnsureDefaults()
+	return o
 }
 
 // loadIndex loads the library's candidate indexes before anything is

@@ -194,14 +194,12 @@ func (s *Server) computeStats(e *statsResult, opts insight.Options) {
 		if err != nil {
 			return nil, err
 		}
-		reuse, err := insight.LibraryReuse(ctx, s.opts.Engine, s.opts.Library, opts)
+		reuse, period, err := insight.Overview(ctx, s.opts.Engine, s.opts.Library, opts, true)
 		if err != nil {
 			return nil, err
 		}
 		out := api.NewStats(s.opts.LibraryDesc, st, reuse)
-		if out.Period, err = insight.Compute(ctx, s.opts.Engine, s.opts.Library, opts); err != nil {
-			return nil, err
-		}
+		out.Period = period
 		return &out, nil
 	}()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"elib/api"
 	"elib/check"
 	"elib/element"
+	"elib/fingerprint"
 	"elib/index"
 	"elib/insight"
 	"elib/library/kit"
@@ -131,12 +132,15 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 		return withCode(exitError, i18n.Errorf("stats: %w", err))
 	}
 	iopts.Zone = g.zone // weeks and months begin in --tz
-	loader := newEngineLoader()
+	// Stats over fresh stored outcomes need neither the tokenizer nor the
+	// candidate indexes: both load only when an asset must be checked.
+	loader := newLazyEngineLoader()
+	iopts.LoadEngine, iopts.EngineOptions = loader.Engine, engineOptions
+	var engine *fingerprint.Engine
 	var lib kit.Library
 	desc := ""
 	if opts.sample {
-		engine, err := loader.Engine()
-		if err != nil {
+		if engine, err = loader.Engine(); err != nil {
 			return withCode(exitError, err)
 		}
 		lib, _, err = sampleLibrary(ctx, engine)
@@ -156,20 +160,12 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	engine, err := loader.Engine()
-	if err != nil {
-		return withCode(exitError, err)
-	}
-	reuse, err := insight.LibraryReuse(ctx, engine, lib, iopts)
+	reuse, period, err := insight.Overview(ctx, engine, lib, iopts, opts.periodWanted())
 	if err != nil {
 		return withCode(exitError, err)
 	}
 	out := api.NewStats(desc, st, reuse)
-	if opts.periodWanted() {
-		if out.Period, err = insight.Compute(ctx, engine, lib, iopts); err != nil {
-			return withCode(exitError, err)
-		}
-	}
+	out.Period = period
 	if g.format == "json" {
 		enc := json.NewEncoder(g.stdout)
 		enc.SetEscapeHTML(false)

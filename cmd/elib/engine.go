@@ -19,10 +19,19 @@ type engineLoader struct {
 }
 
 func newEngineLoader() *engineLoader {
-	l := &engineLoader{done: make(chan struct{})}
+	l := newLazyEngineLoader()
 	go l.load()
 	return l
 }
+
+// newLazyEngineLoader is an engineLoader that loads at the first Engine
+// call: for commands that may need no engine (stats over stored outcomes).
+func newLazyEngineLoader() *engineLoader {
+	return &engineLoader{done: make(chan struct{})}
+}
+
+// engineOptions are the options of the engine engineLoader loads.
+var engineOptions = fingerprint.Options{}
 
 func (l *engineLoader) load() {
 	l.once.Do(func() {
@@ -32,12 +41,13 @@ func (l *engineLoader) load() {
 			l.err = i18n.Errorf("load tokenizer: %w", err)
 			return
 		}
-		l.engine, l.err = fingerprint.New(fingerprint.Options{}, seg)
+		l.engine, l.err = fingerprint.New(engineOptions, seg)
 	})
 }
 
-// Engine waits for the load to finish.
+// Engine loads the engine, or waits for the load to finish.
 func (l *engineLoader) Engine() (*fingerprint.Engine, error) {
+	l.load()
 	<-l.done
 	return l.engine, l.err
 }
