@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -74,6 +75,12 @@ type Options struct {
 	// Search after a change instead of at every import: for libraries that
 	// are rarely searched (the embedded sample library, a check's batch).
 	LazyFulltext bool
+	// MergeAfterWrites merges the candidate indexes' new entries into one
+	// sorted run per band in the background after each import or
+	// refresh, so that checks cost what they cost before it: for
+	// long-running processes (elib serve). Without it they are merged at
+	// the next open.
+	MergeAfterWrites bool
 	// LazyIndex (read-only libraries only) defers loading the candidate
 	// indexes — LSH and anchors, most of an Open at a million elements —
 	// to the first candidate lookup or LoadIndex: for readers that may
@@ -95,6 +102,8 @@ type Library struct {
 	cache    *blockCache
 
 	wmu sync.Mutex // serialises writers in this process
+
+	merging, mergeAgain atomic.Bool // mergeLater's goroutine runs; run again
 
 	mu     sync.RWMutex // guards everything below
 	man    *manifest.Manifest

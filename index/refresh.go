@@ -308,5 +308,6 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		l.ft, l.ftErr = nil, nil
 	}
 	l.appended++
+	l.mergeLater() // (its goroutine waits for l.mu)
 	return true, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"elib/index"
 	"elib/internal/i18n"
 
 	"github.com/spf13/cobra"
@@ -240,7 +241,8 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		// bleve's analysis queue is process-wide: this process is the
 		// server, so it sets it, before opening any index.
 		fulltext.SetAnalysisWorkers(1)
-		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1})
+		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1,
+			File: index.Options{MergeAfterWrites: true}})
 		if err != nil {
 			return nil, "", false, i18n.Errorf("open library %s: %w", library.Describe(dir), err)
 		}

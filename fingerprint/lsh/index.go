@@ -42,6 +42,7 @@ type Index struct {
 type band struct {
 	runs []run    // sizes decrease geometrically
 	tail []uint64 // unsorted, len < tailMax
+	gen  uint64   // counts changes of runs and tail (Merge's check)
 }
 
 // run is a sorted slice of entries with, when large, a directory of offsets
@@ -129,6 +130,7 @@ func (x *Index) revive(id uint32) {
 
 // add appends one entry to the band's tail, sorting it into a run when full.
 func (b *band) add(e uint64) {
+	b.gen++
 	b.tail = append(b.tail, e)
 	if len(b.tail) >= tailMax {
 		b.flush()
@@ -195,13 +197,15 @@ func (x *Index) Remove(id uint32) {
 	}
 }
 
-// purge drops every entry of id; the caller holds the write lock.
+// purge drops every entry of id; the caller holds the write lock. Runs
+// are replaced, never changed in place: Merge reads them unlocked.
 func (x *Index) purge(id uint32) {
 	keep := func(e uint64) bool { return uint32(e) != id }
 	for i := range x.bands {
 		b := &x.bands[i]
+		b.gen++
 		for r := range b.runs {
-			b.runs[r] = newRun(filterInPlace(b.runs[r].e, keep))
+			b.runs[r] = newRun(filterInPlace(slices.Clone(b.runs[r].e), keep))
 		}
 		b.tail = filterInPlace(b.tail, keep)
 	}
@@ -226,13 +230,50 @@ func (x *Index) Compact() {
 	for i := range x.bands {
 		b := &x.bands[i]
 		merged := x.snapshot(b)
-		b.runs = b.runs[:0]
+		b.runs = nil
 		if len(merged) > 0 {
 			b.runs = append(b.runs, newRun(merged))
 		}
 		b.tail = nil
+		b.gen++
 	}
 	x.dead = nil
+}
+
+// Merge merges each band's runs and unsorted tail into one run, as Compact
+// does, but holds the write lock only to swap the merged run in: queries
+// and adds go on while it merges, and a band that changed meanwhile is
+// left for the next Merge. Removed ids' entries stay until Compact. Call
+// it after adding a batch (an import) to make queries as fast as before
+// it. It returns how many bands it merged.
+func (x *Index) Merge() int {
+	merged := 0
+	for i := range x.bands {
+		x.mu.RLock()
+		b := &x.bands[i]
+		if len(b.runs) <= 1 && len(b.tail) == 0 {
+			x.mu.RUnlock()
+			continue
+		}
+		gen, runs, tail := b.gen, slices.Clone(b.runs), slices.Clone(b.tail)
+		x.mu.RUnlock()
+
+		slices.Sort(tail)
+		all := tail
+		for j := len(runs) - 1; j >= 0; j-- { // smallest first
+			all = mergeSorted(make([]uint64, 0, len(all)+len(runs[j].e)), runs[j].e, all)
+		}
+		r := newRun(all)
+
+		x.mu.Lock()
+		if b.gen == gen {
+			b.runs, b.tail = []run{r}, b.tail[:0]
+			b.gen++
+			merged++
+		}
+		x.mu.Unlock()
+	}
+	return merged
 }
 
 // snapshot returns the band's live entries as one new sorted slice; the

@@ -375,3 +375,98 @@ func TestHoldersCountsProperty(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeKeepsAnswers: adds, removals, re-adds and Merge in any order
+// answer every query as a model of live ids per band key does, and a
+// Merge leaves each band one run with no tail.
+func TestMergeKeepsAnswers(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	p := Params{Bands: 3, Rows: 1}
+	x := NewIndex(p)
+	keyOf := func(id uint32, band int) uint64 { return uint64(id%97+uint32(band)*1000) << 32 }
+	live := map[uint32]bool{}
+	for step := range 3000 {
+		id := uint32(r.IntN(600))
+		switch op := r.IntN(10); {
+		case op < 6:
+			if live[id] {
+				continue // Add to a present id adds keys; keep the model simple
+			}
+			x.Add(id, []uint64{keyOf(id, 0), keyOf(id, 1), keyOf(id, 2)})
+			live[id] = true
+		case op < 8:
+			x.Remove(id)
+			delete(live, id)
+		default:
+			x.Merge()
+			for i := range x.bands {
+				require.LessOrEqual(t, len(x.bands[i].runs), 1)
+				require.Empty(t, x.bands[i].tail)
+			}
+			require.Zero(t, x.Merge(), "nothing left to merge")
+		}
+		if step%50 == 0 {
+			for probe := uint32(0); probe < 97; probe++ {
+				want := map[uint32]int{}
+				for id := range live {
+					if id%97 == probe {
+						want[id] = 3
+					}
+				}
+				got := map[uint32]int{}
+				x.QueryCounts([]uint64{keyOf(probe, 0), keyOf(probe, 1), keyOf(probe, 2)}, func(id uint32, n int) { got[id] = n })
+				require.Equal(t, want, got, "step %d probe %d", step, probe)
+			}
+		}
+	}
+}
+
+// TestMergeAlongsideAddsAndQueries runs Merge while a writer adds and
+// readers query (run with -race): every id added before a query is found.
+func TestMergeAlongsideAddsAndQueries(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	x := NewIndex(Params{Bands: 4, Rows: 1})
+	keys := make([][]uint64, 6000)
+	for i := range keys {
+		keys[i] = []uint64{r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64()}
+	}
+	for i := range 3000 {
+		x.Add(uint32(i), keys[i])
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				x.Merge()
+			}
+		}
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 3000; i < 6000; i++ {
+			x.Add(uint32(i), keys[i])
+			if i%7 == 0 {
+				x.Remove(uint32(i - 3000))
+				x.Add(uint32(i-3000), keys[i-3000]) // a re-add purges
+			}
+		}
+	}()
+	for i := range 3000 {
+		x.Query(keys[i], func(uint32) {}) // readers alongside (for -race)
+	}
+	close(stop)
+	wg.Wait()
+	x.Merge()
+	for i := range 6000 {
+		hit := false
+		x.Query(keys[i], func(id uint32) { hit = hit || id == uint32(i) })
+		require.True(t, hit, "id %d", i)
+	}
+}

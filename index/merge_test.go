@@ -1,0 +1,41 @@
+package index
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"elib/element"
+	"elib/internal/elibtest"
+)
+
+// TestMergeAfterWrites: with the option, an import's index entries are
+// merged in the background (nothing is left for a Merge afterwards) and
+// still found; without it they wait for the next open.
+func TestMergeAfterWrites(t *testing.T) {
+	for _, merge := range []bool{false, true} {
+		dir := filepath.Join(t.TempDir(), "lib")
+		require.NoError(t, Init(dir))
+		l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true, MergeAfterWrites: merge})
+		require.NoError(t, err)
+		ctx := context.Background()
+		_, err = l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		_, err = l.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
+		require.NoError(t, err)
+		if merge {
+			require.Eventually(t, func() bool { return !l.merging.Load() }, 5*time.Second, time.Millisecond)
+			assert.Zero(t, l.lsh.Merge(), "LSH bands left unmerged")
+			assert.Zero(t, l.anchors.Merge(), "anchor band left unmerged")
+		} else {
+			assert.NotZero(t, l.lsh.Merge(), "without the option the import's entries stay in their runs")
+		}
+		assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
+		assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
+		require.NoError(t, l.Close())
+	}
+}
