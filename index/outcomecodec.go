@@ -146,10 +146,28 @@ func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
 }
 
 // outcomeDecoder reads one binary outcome file; the first error sticks.
+// The outcomes of a file are allocated in slabs, and outcomes with the same
+// groups share one map (stored outcomes are never modified).
 type outcomeDecoder struct {
 	b    []byte
 	strs []string
 	err  error
+
+	outcomes []kit.Outcome
+	uses     []kit.OutcomeUse
+	sources  []string
+	hashSlab []uint64
+	groups   map[[6]uint64]map[string]string
+}
+
+// slab returns n items carved from *pool, refilled by at least min.
+func slab[T any](pool *[]T, n, min int) []T {
+	if len(*pool) < n {
+		*pool = make([]T, max(n, min))
+	}
+	out := (*pool)[:n:n]
+	*pool = (*pool)[n:]
+	return out
 }
 
 var errOutcomeShort = errors.New("truncated outcome file")
@@ -208,7 +226,7 @@ func (d *outcomeDecoder) hashes() kit.Hashes {
 	if d.err != nil {
 		return nil
 	}
-	hs := make(kit.Hashes, n)
+	hs := kit.Hashes(slab(&d.hashSlab, n, 4096))
 	for i := range hs {
 		hs[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
@@ -216,7 +234,8 @@ func (d *outcomeDecoder) hashes() kit.Hashes {
 }
 
 func (d *outcomeDecoder) outcome() *kit.Outcome {
-	o := &kit.Outcome{Version: int(d.uvarint()), Basis: d.str()}
+	o := &slab(&d.outcomes, 1, 1024)[0]
+	*o = kit.Outcome{Version: int(d.uvarint()), Basis: d.str()}
 	if t := d.bytes(d.count(1)); d.err == nil {
 		var p time.Time
 		if err := p.UnmarshalBinary(t); err != nil {
@@ -225,7 +244,30 @@ func (d *outcomeDecoder) outcome() *kit.Outcome {
 		}
 		o.Published = p
 	}
-	if n := d.count(2); n > 0 {
+	if n := d.count(2); n == 3 {
+		// The usual three groups: one map per distinct set.
+		var key [6]uint64
+		for i := range key {
+			key[i] = d.uvarint()
+		}
+		if d.err != nil {
+			return nil
+		}
+		if o.Groups = d.groups[key]; o.Groups == nil {
+			o.Groups = make(map[string]string, 3)
+			for i := 0; i < 6; i += 2 {
+				if key[i] >= uint64(len(d.strs)) || key[i+1] >= uint64(len(d.strs)) {
+					d.err = fmt.Errorf("string out of range")
+					return nil
+				}
+				o.Groups[d.strs[key[i]]] = d.strs[key[i+1]]
+			}
+			if d.groups == nil {
+				d.groups = map[[6]uint64]map[string]string{}
+			}
+			d.groups[key] = o.Groups
+		}
+	} else if n > 0 {
 		o.Groups = make(map[string]string, n)
 		for range n {
 			k := d.str()
@@ -234,14 +276,14 @@ func (d *outcomeDecoder) outcome() *kit.Outcome {
 	}
 	o.Elements, o.Reused, o.Level = int(d.uvarint()), int(d.uvarint()), d.str()
 	if n := d.count(5); n > 0 {
-		o.Uses = make([]kit.OutcomeUse, n)
+		o.Uses = slab(&d.uses, n, 4096)
 		for i := range o.Uses {
 			o.Uses[i] = kit.OutcomeUse{Element: d.str(), OriginElement: d.str(), OriginAsset: d.str(),
 				OriginType: element.Type(d.str()), OriginText: d.str()}
 		}
 	}
 	if n := d.count(1); n > 0 {
-		o.Sources = make([]string, n)
+		o.Sources = slab(&d.sources, n, 4096)
 		for i := range o.Sources {
 			o.Sources[i] = d.str()
 		}

@@ -164,28 +164,34 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	}
 	st.entries, st.seq, st.files, st.legacy = map[string]*outcomeEntry{}, 0, 0, false
 	st.loaded = listing
+	// The newest full file and those after it hold the state; each file
+	// is read and decoded once.
+	type read struct {
+		f   *outcomeFile
+		err error
+	}
+	files := make([]read, len(names))
 	start := 0
 	for i := len(names) - 1; i >= 0; i-- {
-		if b, err := vfs.ReadFile(l.fs, filepath.Join(dir, names[i])); err == nil {
-			if f, err := decodeOutcomeFile(b); err == nil && f.Full {
-				start = i
-				break
-			}
+		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, names[i]))
+		if errors.Is(err, fs.ErrNotExist) {
+			return true, nil
+		}
+		if err == nil {
+			files[i].f, err = decodeOutcomeFile(b)
+		}
+		files[i].err = err
+		if err == nil && files[i].f.Full {
+			start = i
+			break
 		}
 	}
-	for _, n := range names[start:] {
+	for i, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
 		if seq, ok := outcomeFileSeq(n); ok {
 			st.seq = max(st.seq, seq)
 		}
-		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, n))
-		if errors.Is(err, fs.ErrNotExist) {
-			return true, nil
-		}
-		var f *outcomeFile
-		if err == nil {
-			f, err = decodeOutcomeFile(b)
-		}
+		f, err := files[start+i].f, files[start+i].err
 		if err == nil && f.Version != outcomeJSONVersion && f.Version != outcomeBinaryVersion {
 			err = fmt.Errorf("unknown version %d", f.Version)
 		}
@@ -203,6 +209,10 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 			st.files++
 		}
 		st.legacy = st.legacy || f.Version == outcomeJSONVersion
+		if len(st.entries) == 0 {
+			st.entries = f.Entries // the full file, most often: taken as it is
+			continue
+		}
 		for id, e := range f.Entries {
 			cur := st.entries[id]
 			if cur == nil {

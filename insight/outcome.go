@@ -227,14 +227,12 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 	opts.basis = v.basis
 	var period []periodAsset
 	for i, id := range v.ids {
-		pa := periodAsset{assetID: id, outcome: v.outs[i], asset: v.read[id]}
-		switch {
-		case pa.outcome != nil:
-			pa.asset = nil
+		pa := periodAsset{assetID: id, outcome: v.outs[i]}
+		if pa.outcome != nil {
 			pa.published = pa.outcome.Published
-		case pa.asset != nil:
+		} else if pa.asset = v.read[id]; pa.asset != nil {
 			pa.published = v.tl.get(id)
-		default:
+		} else {
 			continue // removed meanwhile
 		}
 		p := pa.published
