@@ -120,7 +120,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go func(ids []string) {
-		if err := insight.AfterImport(context.Background(), s.opts.Engine, s.opts.Library, ids, insight.Options{}); err != nil {
+		// On one worker, as the import fingerprints: the other core stays
+		// with the checks.
+		if err := insight.AfterImport(context.Background(), s.opts.Engine, s.opts.Library, ids, insight.Options{Workers: 1}); err != nil {
 			s.opts.Logger.Warn("check outcomes not stored; the next stats computes them", "err", err)
 		}
 	}(out.IDs)
