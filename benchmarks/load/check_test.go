@@ -17,7 +17,9 @@ import (
 // asset, half original) one after another through check.Checker against the
 // library at $ELIB_BENCH_LIBRARY, built by this program (-build-only): the
 // check's CPU per request of the load, without HTTP or other clients'
-// interference. Skipped when $ELIB_BENCH_LIBRARY is unset.
+// interference. The scripts repeat, as the load's 32 do: after the first
+// round the segmenter's piece cache answers their cuts. Skipped when
+// $ELIB_BENCH_LIBRARY is unset.
 func BenchmarkLoadScripts(b *testing.B) {
 	dir := os.Getenv("ELIB_BENCH_LIBRARY")
 	if dir == "" {
