@@ -10,6 +10,7 @@ import (
 	"elib/fingerprint/boilerplate"
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
+	"elib/internal/gencache"
 )
 
 // Source is a library the check looks candidates up in. *index.Library
@@ -47,7 +48,12 @@ type Checker struct {
 	sources []Source
 	phrases []*boilerplate.Phrases // per source
 	opts    Options
+	norms   *gencache.Cache[string, normalize.Text] // normalised library texts (normalized)
 }
+
+// normCacheTexts is how many library texts a Checker keeps normalised:
+// the candidates of recent checks, fetched again by the next ones.
+const normCacheTexts = 1 << 14
 
 // New builds a Checker. Sources are consulted in order; a batch checked
 // with --cross adds itself as a second source.
@@ -56,11 +62,22 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 		return nil, fmt.Errorf("check: nil engine")
 	}
 	opts.EnsureDefaults(engine.Options().MinRun)
-	c := &Checker{engine: engine, sources: sources, opts: opts}
+	c := &Checker{engine: engine, sources: sources, opts: opts, norms: gencache.New[string, normalize.Text](normCacheTexts)}
 	for _, s := range sources {
 		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), s.Allowlist()))
 	}
 	return c, nil
+}
+
+// normalized returns library text t normalised, from the cache when a
+// recent check normalised it.
+func (c *Checker) normalized(t string) normalize.Text {
+	if n, ok := c.norms.Get(t); ok {
+		return n
+	}
+	n := c.engine.Normalizer().Normalize(t)
+	c.norms.Put(t, n)
+	return n
 }
 
 // Options returns the checker's effective options.

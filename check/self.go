@@ -94,7 +94,7 @@ func (c *Checker) sameText(ctx context.Context, s Source, refs []uint32, mine []
 		if err != nil {
 			return false, err
 		}
-		theirs = append(theirs, c.engine.Normalizer().Normalize(el.Text).Runes...)
+		theirs = append(theirs, c.normalized(el.Text).Runes...)
 		if len(theirs) > len(mine) {
 			return false, nil
 		}

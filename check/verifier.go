@@ -127,7 +127,7 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 	if el.AssetID == v.a.ID && v.self.skip[k.src] {
 		return nil, 0, nil // the input itself
 	}
-	cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: v.c.engine.Normalizer().Normalize(el.Text), own: el.AssetID == v.a.ID}
+	cd := &candidate{src: k.src, ref: k.ref, elem: el, norm: v.c.normalized(el.Text), own: el.AssetID == v.a.ID}
 	cd.reach = v.screen.Reach(cd.norm, minAlignBigrams)
 	shared := cd.reach.Shared
 	minRun := v.c.engine.Options().MinRun

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/yanyiwu/gojieba"
-	"sync"
 )
 
 // DefaultCachePieces is how many pieces of text a Segmenter remembers the
@@ -57,49 +56,6 @@ func forEachPiece(run string, fn func(start int, piece string)) {
 	}
 }
 
-// pieceCache remembers the words of recently segmented pieces: two
-// generations of at most size entries each; a hit in the older one moves
-// the entry to the newer, and a full newer generation replaces the older.
-// Words are stored with offsets relative to the piece.
-type pieceCache struct {
-	mu        sync.Mutex
-	size      int
-	cur, prev map[string][]Token
-}
-
-func newPieceCache(size int) *pieceCache {
-	if size <= 0 {
-		return nil
-	}
-	return &pieceCache{size: size, cur: make(map[string][]Token, size)}
-}
-
-func (c *pieceCache) get(piece string) ([]Token, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if w, ok := c.cur[piece]; ok {
-		return w, true
-	}
-	w, ok := c.prev[piece]
-	if ok {
-		c.putLocked(piece, w)
-	}
-	return w, ok
-}
-
-func (c *pieceCache) put(piece string, words []Token) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.putLocked(piece, words)
-}
-
-func (c *pieceCache) putLocked(piece string, words []Token) {
-	if len(c.cur) >= c.size {
-		c.prev, c.cur = c.cur, make(map[string][]Token, c.size)
-	}
-	c.cur[piece] = words
-}
-
 // tokenizeCached is tokenize in default mode through the piece cache: the
 // words of pieces seen before come from the cache, the others from one
 // gojieba call over them joined by newlines. The caller holds s.mu.
@@ -116,7 +72,7 @@ func (s *Segmenter) tokenizeCached(text string) []Token {
 	forEachRun(text, func(runStart int, run string) {
 		forEachPiece(run, func(start int, p string) {
 			pc := piece{start: runStart + start, text: p}
-			if w, ok := s.cache.get(p); ok {
+			if w, ok := s.cache.Get(p); ok {
 				pc.words = w
 			} else {
 				if joined.Len() > 0 {
@@ -146,7 +102,7 @@ func (s *Segmenter) tokenizeCached(text string) []Token {
 			}
 			p.words = own
 			if len(p.text) <= maxCachedPiece {
-				s.cache.put(strings.Clone(p.text), own)
+				s.cache.Put(strings.Clone(p.text), own)
 			}
 			from = end + 1
 		}

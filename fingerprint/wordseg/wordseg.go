@@ -11,6 +11,7 @@ import (
 	"github.com/yanyiwu/gojieba"
 
 	"elib/fingerprint/normalize"
+	"elib/internal/gencache"
 )
 
 // Options configures a Segmenter. The zero value uses the embedded
@@ -39,7 +40,7 @@ type Segmenter struct {
 	mu     sync.RWMutex // guards j against Close during use
 	j      *gojieba.Jieba
 	closed bool
-	cache  *pieceCache // nil: no cache
+	cache  *gencache.Cache[string, []Token] // words of pieces (cache.go); nil: none
 }
 
 // New loads gojieba with the dictionaries selected by opts. It costs about
@@ -84,7 +85,7 @@ func New(opts Options) (*Segmenter, error) {
 	if size == 0 {
 		size = DefaultCachePieces
 	}
-	return &Segmenter{j: j, cache: newPieceCache(size)}, nil
+	return &Segmenter{j: j, cache: gencache.New[string, []Token](size)}, nil
 }
 
 // DictDirEnv names the environment variable that, when set, points the
