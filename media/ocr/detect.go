@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 )
@@ -151,10 +152,15 @@ func dbBoxes(prob []float32, w, h int, thresh, boxThresh float32, unclip float64
 // resizeInto writes the src rectangle of img scaled to w×h into dst as a
 // planar 3×h×w tensor in B, G, R channel order, each value passed through
 // norm(channel, value). Shrinking averages the covered pixels (area
-// resampling); growing interpolates bilinearly.
+// resampling, in two separable passes); growing
+// interpolates bilinearly.
 func resizeInto(dst []float32, img Image, src Rect, w, h int, norm func(c int, v float32) float32) {
 	sx := float64(src.W()) / float64(w)
 	sy := float64(src.H()) / float64(h)
+	if sx > 1 || sy > 1 {
+		resizeArea(dst, img, src, w, h, norm)
+		return
+	}
 	plane := w * h
 	for y := 0; y < h; y++ {
 		fy0 := float64(src.Y0) + float64(y)*sy
@@ -162,12 +168,7 @@ func resizeInto(dst []float32, img Image, src Rect, w, h int, norm func(c int, v
 		for x := 0; x < w; x++ {
 			fx0 := float64(src.X0) + float64(x)*sx
 			fx1 := fx0 + sx
-			var rgb [3]float64
-			if sx > 1 || sy > 1 {
-				rgb = areaAverage(img, fx0, fy0, fx1, fy1)
-			} else {
-				rgb = bilinear(img, (fx0+fx1)/2-0.5, (fy0+fy1)/2-0.5)
-			}
+			rgb := bilinear(img, (fx0+fx1)/2-0.5, (fy0+fy1)/2-0.5)
 			o := y*w + x
 			// BGR order.
 			dst[o] = norm(0, float32(rgb[2]))
@@ -177,38 +178,108 @@ func resizeInto(dst []float32, img Image, src Rect, w, h int, norm func(c int, v
 	}
 }
 
-// areaAverage is the mean colour over [x0,x1)×[y0,y1), whole pixels
-// weighted by how much of each the span covers.
-func areaAverage(img Image, x0, y0, x1, y1 float64) [3]float64 {
-	var acc [3]float64
-	var wsum float64
-	iy0, iy1 := int(math.Floor(y0)), int(math.Ceil(y1))
-	ix0, ix1 := int(math.Floor(x0)), int(math.Ceil(x1))
-	for y := iy0; y < iy1; y++ {
-		wy := math.Min(y1, float64(y+1)) - math.Max(y0, float64(y))
-		if wy <= 0 {
-			continue
-		}
-		yy := clamp(y, 0, img.H-1)
-		for x := ix0; x < ix1; x++ {
-			wx := math.Min(x1, float64(x+1)) - math.Max(x0, float64(x))
-			if wx <= 0 {
+// areaSpan is the input pixels one output pixel covers along one axis:
+// from first on, with weights summing to 1.
+type areaSpan struct {
+	first int
+	w     []float32
+}
+
+// areaSpans are the spans of n output pixels over the input pixels lo …
+// lo+size−1 (clamped to 0 … limit−1), each covering size/n of them.
+func areaSpans(lo, size, n, limit int) []areaSpan {
+	s := float64(size) / float64(n)
+	out := make([]areaSpan, n)
+	for i := range out {
+		f0 := float64(lo) + float64(i)*s
+		f1 := f0 + s
+		i0, i1 := int(math.Floor(f0)), int(math.Ceil(f1))
+		var sum float64
+		var ws []float64
+		first := -1
+		for p := i0; p < i1; p++ {
+			wt := math.Min(f1, float64(p+1)) - math.Max(f0, float64(p))
+			if wt <= 0 {
 				continue
 			}
-			r, g, b := img.at(clamp(x, 0, img.W-1), yy)
-			wgt := wx * wy
-			acc[0] += wgt * float64(r)
-			acc[1] += wgt * float64(g)
-			acc[2] += wgt * float64(b)
-			wsum += wgt
+			if first < 0 {
+				first = p
+			}
+			ws = append(ws, wt)
+			sum += wt
+		}
+		sp := areaSpan{first: first, w: make([]float32, len(ws))}
+		for k, wt := range ws {
+			sp.w[k] = float32(wt / sum)
+		}
+		// Pixels past the picture's edge repeat the edge pixel.
+		for sp.first < 0 && len(sp.w) > 1 {
+			sp.first++
+			sp.w[1] += sp.w[0]
+			sp.w = sp.w[1:]
+		}
+		for sp.first+len(sp.w) > limit && len(sp.w) > 1 {
+			k := len(sp.w) - 1
+			sp.w[k-1] += sp.w[k]
+			sp.w = sp.w[:k]
+		}
+		out[i] = sp
+	}
+	return out
+}
+
+// rowBuffers hold resizeArea's intermediate rows (12 MB for a 1080×1920
+// frame) between calls.
+var rowBuffers sync.Pool
+
+// resizeArea is resizeInto's area resampling: each source row of src is
+// first averaged across into w pixels, then the rows are averaged down
+// into h.
+func resizeArea(dst []float32, img Image, src Rect, w, h int, norm func(c int, v float32) float32) {
+	xs := areaSpans(src.X0, src.W(), w, img.W)
+	ys := areaSpans(src.Y0, src.H(), h, img.H)
+	need := src.H() * w * 3 // the source rows, w pixels wide
+	buf, _ := rowBuffers.Get().(*[]float32)
+	if buf == nil || cap(*buf) < need {
+		b := make([]float32, need)
+		buf = &b
+	}
+	defer rowBuffers.Put(buf)
+	rows := (*buf)[:need]
+	for r := 0; r < src.H(); r++ {
+		y := clamp(src.Y0+r, 0, img.H-1)
+		line := img.Pix[y*img.W*3 : (y+1)*img.W*3]
+		out := rows[r*w*3 : (r+1)*w*3]
+		for x, sp := range xs {
+			var cr, cg, cb float32
+			p := line[sp.first*3:]
+			for k, wt := range sp.w {
+				cr += wt * float32(p[3*k])
+				cg += wt * float32(p[3*k+1])
+				cb += wt * float32(p[3*k+2])
+			}
+			out[3*x], out[3*x+1], out[3*x+2] = cr, cg, cb
 		}
 	}
-	if wsum > 0 {
-		acc[0] /= wsum
-		acc[1] /= wsum
-		acc[2] /= wsum
+	plane := w * h
+	acc := make([]float32, w*3)
+	for y, sp := range ys {
+		clear(acc)
+		for k, wt := range sp.w {
+			r := sp.first + k - src.Y0
+			r = clamp(r, 0, src.H()-1)
+			for i, v := range rows[r*w*3 : (r+1)*w*3] {
+				acc[i] += wt * v
+			}
+		}
+		o := y * w
+		for x := 0; x < w; x++ {
+			// BGR order.
+			dst[o+x] = norm(0, acc[3*x+2])
+			dst[plane+o+x] = norm(1, acc[3*x+1])
+			dst[2*plane+o+x] = norm(2, acc[3*x])
+		}
 	}
-	return acc
 }
 
 // bilinear samples img at (x, y) in pixel-centre coordinates.
