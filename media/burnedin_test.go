@@ -109,7 +109,7 @@ func TestReadBurnedInStyles(t *testing.T) {
 				start := time.Now()
 				res, err := ReadBurnedIn(context.Background(), Tools{}, engine, clip, info, OCROptions{}, Limits{})
 				require.NoError(t, err)
-				t.Logf("%s: %d frames in %v (GOMAXPROCS %d); band %d-%d", clip, res.Frames, time.Since(start), runtime.GOMAXPROCS(0), res.BandY0, res.BandY1)
+				t.Logf("%s: %d frames (%d read) in %v (GOMAXPROCS %d); band %d-%d", clip, res.Frames, res.Read, time.Since(start), runtime.GOMAXPROCS(0), res.BandY0, res.BandY1)
 				var want, got strings.Builder
 				for _, c := range caps {
 					want.WriteString(c.Text)
@@ -291,7 +291,7 @@ func TestReadBurnedInFile(t *testing.T) {
 	start, cpu := time.Now(), cpuSeconds()
 	res, err := ReadBurnedIn(context.Background(), Tools{}, engine, clip, info, OCROptions{}, Limits{})
 	require.NoError(t, err)
-	t.Logf("%s: %d frames, %d ms of video, read in %v (%.1f CPU-s with ffmpeg); band %d-%d", clip, res.Frames, info.DurationMs, time.Since(start), cpuSeconds()-cpu, res.BandY0, res.BandY1)
+	t.Logf("%s: %d frames (%d read by the models), %d ms of video, read in %v (%.1f CPU-s with ffmpeg); band %d-%d", clip, res.Frames, res.Read, info.DurationMs, time.Since(start), cpuSeconds()-cpu, res.BandY0, res.BandY1)
 	for _, c := range res.Cues {
 		t.Logf("cue %d-%d %q %s (%d frames)", c.StartMs, c.EndMs, c.Text, c.Color, c.Frames)
 	}

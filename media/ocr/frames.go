@@ -2,8 +2,8 @@ package ocr
 
 import (
 	"context"
+	"math"
 	"runtime"
-	"sort"
 	"sync"
 )
 
@@ -33,6 +33,10 @@ type ReadOptions struct {
 	// CropBudget bounds the bytes of caption pixels kept for the colour
 	// estimate. The default value is 256 MiB.
 	CropBudget int
+	// ReadAll reads every frame. The default value is false: a frame
+	// between two that show the same caption lines is not read (see
+	// ReadFrames).
+	ReadAll bool
 }
 
 func (o *ReadOptions) ensureDefaults() {
@@ -58,6 +62,9 @@ type frameLines struct {
 	TimeMs int64
 	Lines  []Line
 	Crops  []crop // Crops[i] are the pixels of Lines[i] (nil over budget)
+	// Taken marks a frame not read, taken to show what the frame before
+	// it showed.
+	Taken bool
 }
 
 // crop is a copy of a rectangle of a frame.
@@ -66,84 +73,290 @@ type crop struct {
 	Pix []byte
 }
 
-// ReadFrames reads the text of every frame from frames (until it closes or
+// ReadFrames reads the text of the frames from frames (until it closes or
 // ctx ends) with Workers frames at a time, then turns it into timed cues
 // and watermarks over a video of durationMs.
+//
+// Unless ReadAll is set, only every fourth frame (one each 2 s at 2
+// frames a second) is always read; a frame between two frames g apart
+// (the middle one of the four first, then those beside it) is read only
+// when those two show different caption lines — different texts, or in
+// different places, text on screen for most of the last 8 s (a watermark
+// read on some frames and missed on others) aside — or none; otherwise it
+// is taken to show what the earlier one showed. Where a caption starts or
+// ends, the frames around the change are read, so cue times are as when
+// every frame is read. What this can miss is a caption shown for less
+// than 2 s between two frames that show one same other caption (A, then
+// B briefly, then A again); between frames without captions it misses
+// nothing.
 func (e *Engine) ReadFrames(ctx context.Context, frames <-chan Frame, durationMs int64, opts ReadOptions) (*Result, error) {
 	opts.ensureDefaults()
-	var (
-		mu     sync.Mutex
-		read   []frameLines
-		kept   int
-		first  error
-		wg     sync.WaitGroup
-		cancel = make(chan struct{})
-		once   sync.Once
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if first == nil {
-			first = err
-		}
-		mu.Unlock()
-		once.Do(func() { close(cancel) })
+	budget := cropBudget{left: opts.CropBudget}
+	read, err := readFrames(ctx, frames, opts, func(f Frame) (frameLines, error) { return e.readFrame(f, &budget) })
+	if err != nil {
+		return nil, err
 	}
+	return assemble(read, durationMs, opts), nil
+}
+
+// readFrames reads frames with readOne, Workers at a time, those between
+// the every-fourth frames only when their neighbours differ (see
+// ReadFrames), and returns what each frame shows, in order.
+func readFrames(ctx context.Context, frames <-chan Frame, opts ReadOptions, readOne func(Frame) (frameLines, error)) ([]frameLines, error) {
+	type job struct {
+		i int
+		f Frame
+	}
+	type outcome struct {
+		i   int
+		fl  frameLines
+		err error
+	}
+	jobs := make(chan job)
+	results := make(chan outcome)
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
 	for w := 0; w < opts.Workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for {
-				var f Frame
-				var ok bool
+			for j := range jobs {
+				fl, err := readOne(j.f)
 				select {
-				case <-ctx.Done():
-					fail(ctx.Err())
-					return
-				case <-cancel:
-					return
-				case f, ok = <-frames:
-				}
-				if !ok {
+				case results <- outcome{j.i, fl, err}:
+				case <-quit:
 					return
 				}
-				lines, err := e.Read(f.Image)
-				if err != nil {
-					fail(err)
-					return
-				}
-				fl := frameLines{TimeMs: f.TimeMs, Lines: lines, Crops: make([]crop, len(lines))}
-				size := 0
-				for _, l := range lines {
-					size += l.Box.W() * l.Box.H() * 3
-				}
-				mu.Lock()
-				keep := kept+size <= opts.CropBudget
-				if keep {
-					kept += size
-				}
-				mu.Unlock()
-				if keep {
-					for i, l := range lines {
-						fl.Crops[i] = cut(f.Image, l.Box)
-					}
-				}
-				mu.Lock()
-				read = append(read, fl)
-				mu.Unlock()
 			}
 		}()
 	}
-	wg.Wait()
-	if first != nil {
+	stop := func() {
+		close(quit)
+		close(jobs)
+		wg.Wait()
+	}
+	fail := func(err error) ([]frameLines, error) {
+		stop()
 		// Let the producer finish: it may be blocked on a send.
 		go func() {
 			for range frames {
 			}
 		}()
-		return nil, first
+		return nil, err
 	}
-	sort.Slice(read, func(i, j int) bool { return read[i].TimeMs < read[j].TimeMs })
-	return assemble(read, durationMs, opts), nil
+
+	var (
+		in       = frames
+		n        int               // frames received
+		read     []*frameLines     // read[i]: frame i's lines, once read or taken
+		waiting  = map[int]Frame{} // frames waiting for their neighbours
+		queue    []job             // frames to read, in order
+		inflight int               // frames being read
+		contig   int               // read[0:contig] are all known
+		block    int               // the next block of readStride frames to decide
+	)
+	// Frame base+off of a block lies between base+off−g and base+off+g,
+	// g the largest power of two dividing off: the middle one first, then
+	// those between it and the ends.
+	var order []int
+	for g := readStride / 2; g >= 1; g /= 2 {
+		for off := g; off < readStride; off += 2 * g {
+			order = append(order, off)
+		}
+	}
+	decide := func() {
+		for {
+			base := block * readStride
+			if base+1 >= n || contig <= base {
+				return
+			}
+			for _, off := range order {
+				i := base + off
+				if i >= n {
+					if in != nil {
+						return // it may still come
+					}
+					continue
+				}
+				f, ok := waiting[i]
+				if !ok { // read (ReadAll), or decided already
+					continue
+				}
+				g := off & -off
+				l, r := i-g, i+g
+				if r >= n && in != nil {
+					return // its right neighbour may still come
+				}
+				if r < n && (read[l] == nil || read[r] == nil) {
+					return
+				}
+				delete(waiting, i)
+				if r < n && sameCaptions(read, l, r, base) {
+					fl := *read[l]
+					fl.TimeMs, fl.Taken = f.TimeMs, true
+					read[i] = &fl
+				} else {
+					// Ahead of the frames read anyway: the next
+					// decisions wait for it.
+					queue = append([]job{{i, f}}, queue...)
+				}
+			}
+			block++
+			for contig < len(read) && read[contig] != nil {
+				contig++
+			}
+		}
+	}
+	for in != nil || contig < n {
+		var send chan job
+		var head job
+		if len(queue) > 0 {
+			send, head = jobs, queue[0]
+		}
+		recv := in
+		if len(queue)+inflight > opts.Workers {
+			recv = nil // enough work in hand: bound the frames held
+		}
+		select {
+		case <-ctx.Done():
+			return fail(ctx.Err())
+		case f, ok := <-recv:
+			if !ok {
+				in = nil
+				break
+			}
+			read = append(read, nil)
+			if n%readStride != 0 && !opts.ReadAll {
+				waiting[n] = f
+			} else {
+				queue = append(queue, job{n, f})
+			}
+			n++
+		case send <- head:
+			queue = queue[1:]
+			inflight++
+		case r := <-results:
+			inflight--
+			if r.err != nil {
+				return fail(r.err)
+			}
+			read[r.i] = &r.fl
+			for contig < len(read) && read[contig] != nil {
+				contig++
+			}
+		}
+		decide()
+	}
+	stop()
+	out := make([]frameLines, 0, n)
+	for _, fl := range read {
+		out = append(out, *fl)
+	}
+	return out, nil
+}
+
+// cropBudget is what is left of ReadOptions.CropBudget.
+type cropBudget struct {
+	mu   sync.Mutex
+	left int
+}
+
+// take reports whether size bytes of crops may be kept, and counts them.
+func (b *cropBudget) take(size int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if size > b.left {
+		return false
+	}
+	b.left -= size
+	return true
+}
+
+// readFrame reads the lines of one frame and copies their pixels while
+// the budget lasts.
+func (e *Engine) readFrame(f Frame, budget *cropBudget) (frameLines, error) {
+	lines, err := e.Read(f.Image)
+	if err != nil {
+		return frameLines{}, err
+	}
+	fl := frameLines{TimeMs: f.TimeMs, Lines: lines, Crops: make([]crop, len(lines))}
+	size := 0
+	for _, l := range lines {
+		size += l.Box.W() * l.Box.H() * 3
+	}
+	if budget.take(size) {
+		for i, l := range lines {
+			fl.Crops[i] = cut(f.Image, l.Box)
+		}
+	}
+	return fl, nil
+}
+
+// readStride is how far apart the frames are that are always read
+// (every 2 s at 2 frames a second); the frames between are read only
+// where their neighbours differ.
+const readStride = 4
+
+// persistWindow is how many frames before a block are looked at for text
+// that stays on screen (8 s at 2 frames a second).
+const persistWindow = 16
+
+// sameCaptions reports whether frames l and r (read or taken, as is
+// every frame before base, the start of their block) show the same
+// caption lines: the same texts in the same places, lines on at least
+// half of the persistWindow frames before base (a watermark, read on
+// some frames and missed or misread on others: a reading ≥ 0.75 similar
+// counts) aside, and at least one caption line.
+func sameCaptions(read []*frameLines, l, r, base int) bool {
+	a, b := read[l].Lines, read[r].Lines
+	lo := base - persistWindow
+	persistent := func(line Line) bool {
+		if lo < 0 {
+			return false
+		}
+		on := 0
+		for j := lo; j < base; j++ {
+			for _, m := range read[j].Lines {
+				if samePlace(m.Box, line.Box) && similar(m.Text, line.Text) >= 0.75 {
+					on++
+					break
+				}
+			}
+		}
+		return on*2 >= persistWindow
+	}
+	var ca, cb []Line
+	for _, line := range a {
+		if !persistent(line) {
+			ca = append(ca, line)
+		}
+	}
+	for _, line := range b {
+		if !persistent(line) {
+			cb = append(cb, line)
+		}
+	}
+	if len(ca) == 0 || len(ca) != len(cb) {
+		return false
+	}
+	for i := range ca {
+		if ca[i].Text != cb[i].Text || !samePlace(ca[i].Box, cb[i].Box) {
+			return false
+		}
+	}
+	return true
+}
+
+// samePlace reports whether two boxes are one line of text in the same
+// place: centres within half a line's height, and overlapping over at
+// least half of the narrower one's width.
+func samePlace(a, b Rect) bool {
+	h := float64(min(a.H(), b.H()))
+	if math.Abs(a.CY()-b.CY())*2 > h {
+		return false
+	}
+	overlap := min(a.X1, b.X1) - max(a.X0, b.X0)
+	return overlap*2 >= min(a.W(), b.W())
 }
 
 // cut copies rectangle r of img.

@@ -29,8 +29,9 @@ type Watermark struct {
 type Result struct {
 	Cues       []Cue
 	Watermarks []Watermark
-	// Frames is the number of frames read.
-	Frames int
+	// Frames is the number of frames sampled, Read how many of them the
+	// models read (the others were taken from their neighbours).
+	Frames, Read int
 	// BandY0 and BandY1 bound the caption band found (rows of the frame);
 	// both are 0 when no caption was found.
 	BandY0, BandY1 int
@@ -49,6 +50,11 @@ func (r *Result) Copy() string {
 // assemble turns per-frame lines into watermarks and timed cues.
 func assemble(frames []frameLines, durationMs int64, opts ReadOptions) *Result {
 	res := &Result{Frames: len(frames)}
+	for _, f := range frames {
+		if !f.Taken {
+			res.Read++
+		}
+	}
 	if len(frames) == 0 {
 		return res
 	}
