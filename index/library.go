@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"elib/internal/i18n/msg"
 	"errors"
 	"fmt"
@@ -229,7 +230,12 @@ func newDecoder() (*zstd.Decoder, error) {
 // library's lock first and fails at once if another process holds it. Open
 // verifies the manifest and the segments' checksums; an error names the
 // damaged file.
-func Open(opts Options) (*Library, error) {
+func Open(opts Options) (*Library, error) { return OpenContext(context.Background(), opts) }
+
+// OpenContext is Open that stops when ctx is done: a writer's open may
+// catch a stale search index up with the store, which takes long on a
+// large library. The index keeps what was applied; the next open goes on.
+func OpenContext(ctx context.Context, opts Options) (*Library, error) {
 	opts.ensureDefaults()
 	dir := opts.Dir
 	if !existsIn(opts.FS, dir) {
@@ -275,7 +281,7 @@ func Open(opts Options) (*Library, error) {
 		}
 	}
 	if !opts.ReadOnly {
-		if err := l.recoverWriter(); err != nil {
+		if err := l.recoverWriter(ctx); err != nil {
 			l.Close()
 			return nil, err
 		}
@@ -608,14 +614,17 @@ func (l *Library) cleanup() {
 // recoverWriter runs when a writer opens: it removes crash leftovers,
 // persists snapshots that were missing, and catches the full-text index up
 // with the store.
-func (l *Library) recoverWriter() error {
+func (l *Library) recoverWriter(ctx context.Context) error {
 	l.cleanup()
 	l.cleanupOutcomes()
 	if l.opts.Salvage && len(l.damage) > 0 {
 		return nil // Reindex rebuilds everything; do not write over damage.
 	}
 	if l.man.Fulltext.Seq < l.man.LastSeq() && !l.opts.NoFulltext {
-		if err := l.catchUpFulltext(); err != nil {
+		if err := l.catchUpFulltext(ctx); err != nil {
+			if ctx.Err() != nil {
+				return msg.Errorf("open library %s: %w", l.dir, ctx.Err()) // the search index keeps what was applied
+			}
 			slog.Warn("search index not caught up; run elib reindex", "err", err)
 		}
 	}

@@ -39,3 +39,26 @@ func TestMergeAfterWrites(t *testing.T) {
 		require.NoError(t, l.Close())
 	}
 }
+
+// TestOpenStopsWhileCatchingUpSearch: a writer's open that must catch a
+// stale search index up stops when its context is done, with the
+// context's error; the next open catches up and search finds the text.
+func TestOpenStopsWhileCatchingUpSearch(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, Init(dir))
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
+	require.NoError(t, err)
+	_, err = w.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = OpenContext(ctx, Options{Dir: dir, Engine: elibtest.Engine(t)})
+	require.ErrorIs(t, err, context.Canceled)
+
+	l, err := OpenContext(context.Background(), Options{Dir: dir, Engine: elibtest.Engine(t)})
+	require.NoError(t, err)
+	defer l.Close()
+	assert.True(t, searchIDs(t, l, "膝盖")["run/a.txt#1"], "caught up at the second open")
+}

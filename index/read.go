@@ -326,7 +326,7 @@ func (l *Library) Search(ctx context.Context, q fulltext.Query) (*fulltext.Resul
 		l.mu.RUnlock()
 		var err error
 		if behind {
-			err = l.catchUpFulltext()
+			err = l.catchUpFulltext(ctx)
 		}
 		l.wmu.Unlock()
 		if err != nil {

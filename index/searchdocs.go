@@ -136,9 +136,9 @@ func (l *Library) openFulltext(rel string, opts fulltext.Options) (*fulltext.Ind
 	return fulltext.Open(filepath.Join(l.dir, rel), opts)
 }
 
-// catchUpFulltext applies the segments the search index has not seen. The
-// caller holds l.wmu.
-func (l *Library) catchUpFulltext() error {
+// catchUpFulltext applies the segments the search index has not seen,
+// until ctx is done. The caller holds l.wmu.
+func (l *Library) catchUpFulltext(ctx context.Context) error {
 	var todo []*segment
 	l.mu.RLock()
 	segs := l.segs
@@ -151,5 +151,5 @@ func (l *Library) catchUpFulltext() error {
 	if len(todo) == 0 {
 		return nil
 	}
-	return l.applyFulltext(context.Background(), todo)
+	return l.applyFulltext(ctx, todo)
 }

@@ -23,10 +23,10 @@ func init() {
 // fileScheme is a directory on this machine (package index).
 var fileScheme = Scheme{
 	Name: "file",
-	Open: func(_ context.Context, dir string, opts Options) (kit.Library, error) {
+	Open: func(ctx context.Context, dir string, opts Options) (kit.Library, error) {
 		fo := opts.File
 		fo.Dir, fo.ReadOnly, fo.Engine, fo.Workers, fo.Progress = dir, opts.ReadOnly, opts.Engine, opts.Workers, opts.Progress
-		lib, err := index.Open(fo)
+		lib, err := index.OpenContext(ctx, fo)
 		if err != nil {
 			return nil, err
 		}
