@@ -130,24 +130,26 @@ func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate
 	if len(hashes) == 0 {
 		return
 	}
-	dfs := map[uint64]int{}
+	// The frequencies come back in the order asked: each outcome's
+	// Common, then its Plain.
+	dfs := make([]int, 0, len(hashes))
 	const chunk = 1 << 16
 	for lo := 0; lo < len(hashes); lo += chunk {
-		part := hashes[lo:min(lo+chunk, len(hashes))]
-		for i, df := range lib.SentenceDFs(part) {
-			dfs[part[i]] = df
-		}
+		dfs = append(dfs, lib.SentenceDFs(hashes[lo:min(lo+chunk, len(hashes))])...)
 	}
+	k := 0
 	for i, o := range outs {
 		if o == nil {
 			continue
 		}
 		ok := true
-		for _, h := range o.Common {
-			ok = ok && rule.Common(dfs[h], o.Assets)
+		for range o.Common {
+			ok = ok && rule.Common(dfs[k], o.Assets)
+			k++
 		}
-		for _, h := range o.Plain {
-			ok = ok && !rule.Common(dfs[h], o.Assets)
+		for range o.Plain {
+			ok = ok && !rule.Common(dfs[k], o.Assets)
+			k++
 		}
 		if !ok {
 			outs[i] = nil
