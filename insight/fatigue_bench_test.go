@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -26,7 +27,10 @@ import (
 // library is the embedded sample with its creator variants (fatigue at
 // the newest one's time), or the file library $ELIB_BENCH_LIBRARY
 // (fatigue now; its stored outcomes are read, and missing ones are
-// computed and stored: use a copy).
+// computed and stored: use a copy), the fatigue computed over its newest
+// $ELIB_BENCH_FATIGUE_ASSETS assets when set (default
+// DefaultFatigueAssets: a generated library may have no fatigued element
+// among its newest 500).
 //
 //	go test -run '^$' -bench '^BenchmarkCheckFatigue$' -count 10 ./insight/ | tee fatigue.txt
 //	benchstat -col /warnings fatigue.txt
@@ -34,6 +38,7 @@ func BenchmarkCheckFatigue(b *testing.B) {
 	ctx := context.Background()
 	engine := elibtest.Engine(b)
 	var lib kit.Library
+	var err error
 	now := time.Now()
 	if dir := os.Getenv("ELIB_BENCH_LIBRARY"); dir != "" {
 		l, err := index.Open(index.Options{Dir: dir, ReadOnly: true})
@@ -41,7 +46,8 @@ func BenchmarkCheckFatigue(b *testing.B) {
 		b.Cleanup(func() { l.Close() })
 		lib = l
 	} else {
-		assets, err := corpus.SampleAssets()
+		var assets []element.Asset
+		assets, err = corpus.SampleAssets()
 		require.NoError(b, err)
 		variants, err := corpus.CreatorVariants()
 		require.NoError(b, err)
@@ -57,7 +63,12 @@ func BenchmarkCheckFatigue(b *testing.B) {
 		b.Cleanup(func() { l.Close() })
 		lib = l
 	}
-	fat, err := CurrentFatigue(ctx, engine, lib, now, Options{})
+	fopts := Options{}
+	if n := os.Getenv("ELIB_BENCH_FATIGUE_ASSETS"); n != "" {
+		fopts.MaxAssets, err = strconv.Atoi(n)
+		require.NoError(b, err)
+	}
+	fat, err := CurrentFatigue(ctx, engine, lib, now, fopts)
 	require.NoError(b, err)
 	if len(fat.Elements) == 0 {
 		b.Fatal("no fatigued element: nothing to warn about")
