@@ -258,12 +258,7 @@ func (x *Index) Merge() int {
 		gen, runs, tail := b.gen, slices.Clone(b.runs), slices.Clone(b.tail)
 		x.mu.RUnlock()
 
-		slices.Sort(tail)
-		all := tail
-		for j := len(runs) - 1; j >= 0; j-- { // smallest first
-			all = mergeSorted(make([]uint64, 0, len(all)+len(runs[j].e)), runs[j].e, all)
-		}
-		r := newRun(all)
+		r := newRun(mergeAll(runs, tail))
 
 		x.mu.Lock()
 		if b.gen == gen {
@@ -279,14 +274,18 @@ func (x *Index) Merge() int {
 // snapshot returns the band's live entries as one new sorted slice; the
 // caller holds a lock.
 func (x *Index) snapshot(b *band) []uint64 {
-	var merged []uint64
-	for _, r := range b.runs {
-		merged = mergeSorted(make([]uint64, 0, len(merged)+len(r.e)), merged, r.e)
+	return filterInPlace(mergeAll(b.runs, b.tail), func(e uint64) bool { return x.live.has(uint32(e)) })
+}
+
+// mergeAll returns the entries of runs and of the unsorted tail as one new
+// sorted slice (runs and tail are left as they are).
+func mergeAll(runs []run, tail []uint64) []uint64 {
+	all := slices.Clone(tail)
+	slices.Sort(all)
+	for j := len(runs) - 1; j >= 0; j-- { // smallest first
+		all = mergeSorted(make([]uint64, 0, len(all)+len(runs[j].e)), runs[j].e, all)
 	}
-	tail := slices.Clone(b.tail)
-	slices.Sort(tail)
-	merged = mergeSorted(make([]uint64, 0, len(merged)+len(tail)), merged, tail)
-	return filterInPlace(merged, func(e uint64) bool { return x.live.has(uint32(e)) })
+	return all
 }
 
 // Query calls fn once for every live id that shares at least one band key
