@@ -17,7 +17,8 @@
 // generation, replaced atomically), a lock file (a writer's exclusive flock),
 // segments/seg-NNNNNNNN.els (immutable element-store segments, see
 // index/store; one per import batch, carrying the tombstones of the assets
-// it replaced or removed), lsh-G.bin, anchors-G.bin and sketch-G.bin
+// it replaced or removed) and beside each its published file (the assets'
+// published times, derived: see published.go), lsh-G.bin, anchors-G.bin and sketch-G.bin
 // (snapshots of the LSH band index, the anchor index and the boilerplate
 // sketch, rebuilt from the segments when missing or behind), and fulltext/ (the bleve index of package fulltext,
 // rebuildable from the store).

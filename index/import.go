@@ -210,7 +210,8 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 	return res, nil
 }
 
-// writeSegment writes the new segment file and opens it for reading.
+// writeSegment writes the new segment file and its published file and
+// opens it for reading.
 func (l *Library) writeSegment(s *segment, prep []kit.Prepared, tombs []store.Tombstone) error {
 	rel := filepath.ToSlash(filepath.Join(segmentsDir, fmt.Sprintf("seg-%08d.Elements", s.meta.Seq)))
 	path := filepath.Join(l.dir, rel)
@@ -247,6 +248,7 @@ func (l *Library) writeSegment(s *segment, prep []kit.Prepared, tombs []store.To
 	s.meta.File = rel
 	s.meta.Size = info.Size
 	s.meta.XXHash = manifest.HashString(info.Sum)
+	l.writePublished(s, prep)
 	return nil
 }
 

@@ -160,6 +160,7 @@ type assetLoc struct {
 	block    uint32
 	firstRef uint32
 	count    uint32
+	dir      uint32 // the index in the segment's asset directory
 }
 
 // segment is one element-store segment file of the library's FS.
@@ -170,6 +171,9 @@ type segment struct {
 	n        uint32
 	// damaged marks a segment Salvage could not read.
 	damaged bool
+	// published holds, once read, the published time of each asset of
+	// the directory (published.go).
+	published publishedTimes
 }
 
 func (s *segment) contains(ref uint32) bool { return ref >= s.firstRef && ref-s.firstRef < s.n }
@@ -439,13 +443,13 @@ func (l *Library) applySegment(s *segment) {
 		}
 		l.types[s.firstRef+uint32(i)] = c
 	}
-	for _, a := range s.assetDir() {
+	for i, a := range s.assetDir() {
 		if old, ok := l.assets[a.ID]; ok {
 			// A record without a tombstone for the old one (cannot happen
 			// with this writer) still replaces it.
 			l.killRange(old.firstRef, old.count)
 		}
-		l.assets[a.ID] = assetLoc{seg: s, block: a.Block, firstRef: a.FirstRef, count: a.Count}
+		l.assets[a.ID] = assetLoc{seg: s, block: a.Block, firstRef: a.FirstRef, count: a.Count, dir: uint32(i)}
 	}
 }
 
@@ -567,6 +571,7 @@ func (l *Library) cleanup() {
 	keep := map[string]bool{manifest.FileName: true, lockFile: true, segmentsDir: true, historyFile: true}
 	for _, s := range l.man.Segments {
 		keep[s.File] = true
+		keep[publishedFile(s.File)] = true
 	}
 	if l.man.LSH != nil {
 		keep[l.man.LSH.File] = true

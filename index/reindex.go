@@ -157,7 +157,7 @@ func (b *rebuild) flush(ctx context.Context) error {
 		return err
 	}
 	s.r.Close()
-	b.files = append(b.files, s.meta.File)
+	b.files = append(b.files, s.meta.File, publishedFile(s.meta.File))
 	b.m.Segments = append(b.m.Segments, s.meta)
 	b.m.NextRef = ref
 	b.live += int(s.n)

@@ -158,11 +158,32 @@ func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate
 }
 
 // timelineOf reads every live asset's published time, from its outcome
-// (outs[i] is ids[i]'s, nil where none) or else from the asset, and
-// returns the assets it read.
+// (outs[i] is ids[i]'s, nil where none), else from the library's
+// published times (kit.PublishedIndex), else from the asset, and returns
+// the assets it read.
 func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.Outcome) (*timeline, map[string]*element.Asset, error) {
 	at := make(map[string]time.Time, len(ids))
 	read := map[string]*element.Asset{}
+	if pi, ok := lib.(kit.PublishedIndex); ok {
+		var rest []string
+		for i, id := range ids {
+			if outs[i] != nil {
+				at[id] = outs[i].Published
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		times, live, err := pi.PublishedTimes(rest)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, id := range rest {
+			if live[i] {
+				at[id] = times[i]
+			}
+		}
+		return newTimeline(at, len(at)), read, nil
+	}
 	for i, id := range ids {
 		if outs[i] != nil {
 			at[id] = outs[i].Published
@@ -224,7 +245,8 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 
 // compute is Compute over the view: the period's assets read from their
 // outcomes, the others checked now (and kept in the view for the next
-// compute over it).
+// compute over it). The period is chosen by the timeline's times; only
+// the assets to check are read.
 func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, start time.Time) (*Stats, error) {
 	opts.basis = v.basis
 	var period []periodAsset
@@ -232,8 +254,8 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 		pa := periodAsset{assetID: id, outcome: v.outs[i]}
 		if pa.outcome != nil {
 			pa.published = pa.outcome.Published
-		} else if pa.asset = v.read[id]; pa.asset != nil {
-			pa.published = v.tl.get(id)
+		} else if p, ok := v.tl.at[id]; ok {
+			pa.published = p
 		} else {
 			continue // removed meanwhile
 		}
@@ -249,11 +271,42 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 		}
 		return strings.Compare(a.id(), b.id())
 	})
-	tally := &outcomeTally{store: v.store, seq: v.seq}
-	keep := period
-	if opts.MaxAssets > 0 && len(keep) > opts.MaxAssets {
-		keep = keep[len(keep)-opts.MaxAssets:]
+	// Read the kept assets that have no outcome (to check them); one
+	// removed meanwhile leaves the period, and the next older one comes
+	// in.
+	var keep []periodAsset
+	for {
+		keep = period
+		if opts.MaxAssets > 0 && len(keep) > opts.MaxAssets {
+			keep = keep[len(keep)-opts.MaxAssets:]
+		}
+		gone := map[string]bool{}
+		for i := range keep {
+			pa := &keep[i]
+			if pa.outcome != nil || pa.asset != nil {
+				continue
+			}
+			if pa.asset = v.read[pa.assetID]; pa.asset == nil {
+				a, err := lib.Asset(pa.assetID)
+				if errors.Is(err, kit.ErrNotFound) {
+					gone[pa.assetID] = true
+					continue
+				}
+				if err != nil {
+					return nil, fmt.Errorf("stats: %w", err)
+				}
+				v.read[pa.assetID], pa.asset = a, a
+			}
+			// The asset's own time: the timeline's instant, in the zone
+			// it was written in.
+			pa.published, _ = pa.asset.Published()
+		}
+		if len(gone) == 0 {
+			break
+		}
+		period = slices.DeleteFunc(period, func(pa periodAsset) bool { return gone[pa.assetID] })
 	}
+	tally := &outcomeTally{store: v.store, seq: v.seq}
 	for _, pa := range keep {
 		if pa.outcome != nil {
 			tally.stored++

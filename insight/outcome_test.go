@@ -416,3 +416,96 @@ func TestMain(m *testing.M) {
 	pgtest.StopShared()
 	os.Exit(code)
 }
+
+// decodingOnly is a library whose published times are read from its
+// assets (as before kit.PublishedIndex): it keeps the outcomes but hides
+// the published index.
+type decodingOnly struct {
+	kit.Library
+	kit.OutcomeStore
+}
+
+// TestPublishedTimesSelectTheSamePeriods: the timeline and the periods
+// stats select from the library's published times (kit.PublishedIndex,
+// no asset decoded) equal those of decoding every asset, on the sample
+// library and a generated one, in memory and on PostgreSQL; the answers,
+// with part of the outcomes missing, equal those of decoding and of a full
+// recompute.
+func TestPublishedTimesSelectTheSamePeriods(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	sample, err := corpus.SampleAssets()
+	require.NoError(t, err)
+	n := 10_000
+	if testing.Short() {
+		n = 1000
+	}
+	type library interface {
+		kit.Library
+		kit.OutcomeStore
+	}
+	memory := func(t *testing.T) library { return newOutcomeLibrary(t, nil) }
+	for _, tc := range []struct {
+		name   string
+		assets []element.Asset
+		open   func(t *testing.T) library
+	}{
+		{"sample", sample, memory},
+		{"generated", generated(t, n, 5), memory},
+		{"postgres", generated(t, 800, 6), func(t *testing.T) library {
+			url := pgtest.Database(t)
+			require.NoError(t, postgres.Init(ctx, url))
+			lib, err := postgres.Open(ctx, postgres.Options{URL: url, Engine: engine, Workers: 2})
+			require.NoError(t, err)
+			t.Cleanup(func() { lib.Close() })
+			return lib
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lib := tc.open(t)
+			// The older half with outcomes, the newer without (a library
+			// whose outcomes were being computed).
+			half := len(tc.assets) / 2
+			importWithOutcomes(t, engine, lib, tc.assets[:half], 2000)
+			_, err := lib.Import(ctx, tc.assets[half:])
+			require.NoError(t, err)
+
+			ids := lib.AssetIDs()
+			outs, err := lib.Outcomes(ids)
+			require.NoError(t, err)
+			fast, read, err := timelineOf(ctx, lib, ids, outs)
+			require.NoError(t, err)
+			assert.Empty(t, read, "no asset decoded")
+			slow, read, err := timelineOf(ctx, decodingOnly{lib, lib}, ids, outs)
+			require.NoError(t, err)
+			assert.NotEmpty(t, read)
+			require.Equal(t, len(slow.at), len(fast.at))
+			for id, want := range slow.at {
+				assert.True(t, want.Equal(fast.at[id]), "%s: %v, want %v", id, fast.at[id], want)
+			}
+			assert.Equal(t, slow.sorted, fast.sorted)
+
+			last, _ := tc.assets[len(tc.assets)-1].Published()
+			now := last.Add(time.Hour)
+			for _, o := range []Options{
+				{MaxAssets: 20},
+				{Since: now.AddDate(0, 0, -30), MaxAssets: 20, By: ByPlatform},
+				{Since: now.AddDate(0, 0, -60), Until: now.AddDate(0, 0, -20), MaxAssets: 20},
+				{Until: now.AddDate(0, 0, -45), MaxAssets: 20, By: ByCampaign},
+				{Since: now.AddDate(0, 0, -3)},
+			} {
+				o.Now = now
+				got, err := Compute(ctx, engine, lib, o)
+				require.NoError(t, err)
+				want, err := Compute(ctx, engine, decodingOnly{lib, lib}, o)
+				require.NoError(t, err)
+				assert.Equal(t, comparable(want), comparable(got), "%+v", o)
+				o.Recompute = true
+				full, err := Compute(ctx, engine, lib, o)
+				require.NoError(t, err)
+				assert.Equal(t, comparable(full), comparable(got), "%+v", o)
+				t.Logf("since %v until %v: %d period assets, %d checked", o.Since, o.Until, got.Checks+got.Skipped, got.Checks)
+			}
+		})
+	}
+}

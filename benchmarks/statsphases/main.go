@@ -6,8 +6,9 @@
 // stats). The engine is never loaded: the run panics if an outcome must
 // be checked. -stored-only restricts the library's asset list to the
 // assets that have a stored outcome, the case of a library whose every
-// asset has one; otherwise the assets without one are read for their
-// published times.
+// asset has one; otherwise the published times of the assets without one
+// come from the library's published files (kit.PublishedIndex; the first
+// run on a library written before them rebuilds them).
 //
 //	go run ./benchmarks/statsphases -lib LIB -since 30d [-stored-only] [-cpuprofile F]
 package main

@@ -82,6 +82,17 @@ type IndexLoader interface {
 	LoadIndex() error
 }
 
+// PublishedIndex is a library that keeps every asset's published time
+// (element.Asset.Published) apart from the asset record, so that stats
+// select a period and build the timeline of an as-of check without
+// decoding assets (the file library and PostgreSQL do).
+type PublishedIndex interface {
+	// PublishedTimes returns the published time of each of ids (zero for
+	// an asset without one) and whether the asset is live (false: no
+	// such asset, its time zero).
+	PublishedTimes(ids []string) (times []time.Time, live []bool, err error)
+}
+
 // PackStore keeps creator packs.
 type PackStore interface {
 	Packs() []Pack

@@ -12,7 +12,8 @@
 //   - elib_meta: schema version, fingerprint options, generation and live
 //     counts;
 //   - elib_assets: one row per live asset, its record (JSON of
-//     kit.AssetRecord) and distinct sentence hashes;
+//     kit.AssetRecord), distinct sentence hashes and published time
+//     (migration 7, kit.PublishedIndex);
 //   - elib_elements: one row per element (ref from a sequence, never
 //     reused): text, signature, shingles, anchors, live flag, and what
 //     search needs (migration 3, searchRow): the gojieba terms of text and

@@ -313,20 +313,31 @@ func TestMigratesOlderSchema(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run elib init to migrate it")
 	var steps []string
-	var done, total int
+	done, total := map[string]int{}, map[string]int{}
 	from, err := postgres.InitWith(ctx, url, postgres.InitOptions{Progress: func(step string, d, n int) {
-		steps, done, total = append(steps, step), d, n
+		steps, done[step], total[step] = append(steps, step), d, n
 	}})
 	require.NoError(t, err)
 	assert.Equal(t, 1, from, "the schema version found")
 	require.NotEmpty(t, steps)
 	assert.Equal(t, "search terms", steps[0])
-	assert.Equal(t, 4, total, "two assets of two elements")
+	assert.Equal(t, 4, total["search terms"], "two assets of two elements")
+	assert.Equal(t, 2, total["published times"], "two assets")
 	assert.Equal(t, total, done, "the progress reaches the total")
 	l2 := open(t, url)
 	assert.Equal(t, 2, l2.AssetCount())
 	assert.Empty(t, l2.Packs())
 	assert.Equal(t, before, search(l2), "the migration filled the search columns")
+	ids := []string{batch[0].ID, batch[1].ID, "gone"}
+	times, live, err := l2.PublishedTimes(ids)
+	require.NoError(t, err)
+	assert.Equal(t, []bool{true, true, false}, live)
+	for i, id := range ids[:2] {
+		a, err := l2.Asset(id)
+		require.NoError(t, err)
+		want, _ := a.Published()
+		assert.True(t, want.Equal(times[i]), "the migration filled %s's published time: %v, want %v", id, times[i], want)
+	}
 }
 
 // TestReplicaServesReadsRefusesWrites: a streaming replica (pg_basebackup

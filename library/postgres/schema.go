@@ -80,6 +80,10 @@ CREATE TABLE elib_outcomes (
 	stale bigint NOT NULL DEFAULT 0,
 	outcome jsonb
 );`,
+	// 7: each asset's published time (kit.PublishedIndex: a
+	// kit.PublishedEntry; NULL: read the record), so that stats select a
+	// period without decoding records; filled by fills[7].
+	`ALTER TABLE elib_assets ADD COLUMN published bigint;`,
 }
 
 // fills complete migrations with what SQL cannot compute (gojieba terms,
@@ -88,6 +92,7 @@ CREATE TABLE elib_outcomes (
 // that held a library before it.
 var fills = map[int]func(ctx context.Context, tx pgx.Tx, progress func(step string, done, total int)) error{
 	3: fillSearchColumns,
+	7: fillPublished,
 }
 
 // runFills runs the fills of the migrations from version from upward;

@@ -324,7 +324,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []kit.Prepared, le
 			sents[j] = int64(h)
 		}
 		sentences = append(sentences, sents...)
-		assetRows = append(assetRows, []any{rec.Asset.ID, b, sents})
+		assetRows = append(assetRows, []any{rec.Asset.ID, b, sents, kit.PublishedEntry(rec.Asset.Published())})
 		for j := range prep[i].Elements {
 			e := &prep[i].Elements[j]
 			ref := refs[k]
@@ -344,7 +344,7 @@ func (l *Library) insert(ctx context.Context, tx pgx.Tx, prep []kit.Prepared, le
 		assets++
 		elements += len(prep[i].Elements)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_assets"}, []string{"id", "record", "sentences"}, pgx.CopyFromRows(assetRows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elib_assets"}, []string{"id", "record", "sentences", "published"}, pgx.CopyFromRows(assetRows)); err != nil {
 		return err
 	}
 	if err := insertFootage(ctx, tx, prep); err != nil {

@@ -373,7 +373,7 @@ func DowngradeToSchema3(ctx context.Context, url string) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS elib_outcomes; DROP SEQUENCE IF EXISTS elib_outcome_seq; DROP TABLE IF EXISTS elib_footage; DROP TABLE elib_history; UPDATE elib_meta SET value = '3' WHERE key = 'schema_version'`)
+	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS elib_outcomes; DROP SEQUENCE IF EXISTS elib_outcome_seq; DROP TABLE IF EXISTS elib_footage; DROP TABLE elib_history; ALTER TABLE elib_assets DROP COLUMN IF EXISTS published; UPDATE elib_meta SET value = '3' WHERE key = 'schema_version'`)
 	return err
 }
 
@@ -386,6 +386,7 @@ func DowngradeToSchema1(ctx context.Context, url string) error {
 	_, err = conn.Exec(ctx, `DROP TABLE IF EXISTS elib_outcomes; DROP SEQUENCE IF EXISTS elib_outcome_seq; DROP TABLE IF EXISTS elib_footage; DROP TABLE IF EXISTS elib_history; DROP TABLE elib_packs; DROP INDEX elib_elements_filter;
 		ALTER TABLE elib_elements DROP COLUMN text_terms, DROP COLUMN title_terms, DROP COLUMN filter_terms,
 			DROP COLUMN facet_terms, DROP COLUMN bpm, DROP COLUMN plays, DROP COLUMN published;
+		ALTER TABLE elib_assets DROP COLUMN IF EXISTS published;
 		UPDATE elib_elements SET lexemes = '{}';
 		UPDATE elib_meta SET value = '1' WHERE key = 'schema_version'`)
 	return err
