@@ -96,8 +96,12 @@ type Tuning struct {
 	// ClauseTries caps the elements fetched for clause search per check.
 	// The default value is 32.
 	ClauseTries int
-	// WindowTokens and WindowStride shape the sliding windows over the
-	// whole copy text. The default values are 24 and 12 tokens.
+	// WindowTokens and WindowStride shape the windows over the whole copy
+	// text whose signatures are looked up beside the elements' and the
+	// whole text's: they find a source sharing several short runs in one
+	// place. The default values are 24 and 24 tokens: windows side by
+	// side, since a copied stretch long enough for a window to contain it
+	// holds clauses that clause search finds anyway.
 	WindowTokens, WindowStride int
 	// ReuseContainment is the containment at which an element counts as
 	// reused. The default value is DefaultReuseContainment.
@@ -170,7 +174,7 @@ func (t *Tuning) ensureDefaults(minRun int) {
 		t.WindowTokens = 24
 	}
 	if t.WindowStride == 0 {
-		t.WindowStride = 12
+		t.WindowStride = t.WindowTokens
 	}
 	if t.EditMinShared == 0 {
 		t.EditMinShared = 3

@@ -296,7 +296,8 @@ func measureOpen(c config) error {
 		}
 		whole := engine.Concat(fps, starts)
 		sigs = append(sigs, whole.Signature)
-		for _, w := range engine.Windows(whole, 24, 12) {
+		tuning := checker.Options().Tuning
+		for _, w := range engine.Windows(whole, tuning.WindowTokens, tuning.WindowStride) {
 			sigs = append(sigs, w.Signature)
 		}
 		seen := map[uint32]bool{}
