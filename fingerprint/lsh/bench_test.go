@@ -100,6 +100,39 @@ func BenchmarkQuery(b *testing.B) {
 	b.Run("compacted", run(compactBenchIndex(b)))
 }
 
+// BenchmarkQueryCounts looks up, in one call, the band keys of 14
+// signatures against the compacted 1M-id index, as a check does (its
+// elements, the whole text and its windows), a quarter of them stored ids'
+// and the rest random: the cost of a check's LSH lookup.
+func BenchmarkQueryCounts(b *testing.B) {
+	p := DefaultParams()
+	r := rand.New(rand.NewPCG(1, 2))
+	const nq = 256
+	queries := make([][]uint64, nq)
+	sig := make([]uint32, 0, 128)
+	for i := range queries {
+		for range 14 {
+			sig = benchSig(uint32(r.IntN(benchIDs)), sig)
+			if r.IntN(4) != 0 {
+				for j := range sig {
+					sig[j] = r.Uint32()
+				}
+			}
+			queries[i] = p.BandKeys(queries[i], sig)
+		}
+	}
+	x := compactBenchIndex(b)
+	hits := 0
+	i := 0
+	cpu := cputime.Start()
+	for b.Loop() {
+		x.QueryCounts(queries[i%nq], func(uint32, int) { hits++ })
+		i++
+	}
+	cpu.Report(b)
+	b.ReportMetric(float64(hits)/float64(b.N), "ids/query")
+}
+
 // BenchmarkReadIndex measures opening a 1M-id index from its binary form.
 func BenchmarkReadIndex(b *testing.B) {
 	x := buildBenchIndex(b)

@@ -368,40 +368,43 @@ func (r *run) end(j int, hi uint64) int {
 func (x *Index) prefetchBand(b *band, keys []uint64) {
 	var sink uint64
 	for _, k := range keys {
-		for ri := range b.runs {
-			r := &b.runs[ri]
-			if r.dir == nil {
-				break
-			}
-			if lo := r.dir[(k>>32<<32)>>r.shift]; int(lo) < len(r.e) {
-				sink += r.e[lo]
-			}
-		}
+		sink += b.touch(k)
 	}
 	keep(sink)
 }
 
 // prefetch touches, for every key and large run of its band, the directory
-// slot and the first entry a lookup will read. The loads are independent,
+// slot and the entries a lookup will search. The loads are independent,
 // so the CPU overlaps their cache misses instead of paying them one lookup
-// at a time.
+// (and one step of its binary search) at a time.
 func (x *Index) prefetch(keys []uint64) {
 	var sink uint64
 	nb := len(x.bands)
 	for i, k := range keys {
-		b := &x.bands[i%nb]
-		for ri := range b.runs {
-			r := &b.runs[ri]
-			if r.dir == nil {
-				break // runs shrink: the rest are small too
-			}
-			if lo := r.dir[(k>>32<<32)>>r.shift]; int(lo) < len(r.e) {
-				sink += r.e[lo]
-			}
-		}
+		sink += x.bands[i%nb].touch(k)
 	}
 	keep(sink)
 }
+
+// touch reads the directory slot of key k in b's large runs and one entry
+// per cache line of the entries it spans, and returns their sum.
+func (b *band) touch(k uint64) uint64 {
+	var sum uint64
+	for ri := range b.runs {
+		r := &b.runs[ri]
+		if r.dir == nil {
+			break // runs shrink: the rest are small too
+		}
+		p := (k >> 32 << 32) >> r.shift
+		for j, hi := int(r.dir[p]), int(r.dir[p+1]); j < hi; j += entriesPerLine {
+			sum += r.e[j]
+		}
+	}
+	return sum
+}
+
+// entriesPerLine is how many entries share a 64-byte cache line.
+const entriesPerLine = 8
 
 // keep consumes a value so the compiler cannot drop the loads behind it.
 //
