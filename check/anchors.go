@@ -1,9 +1,9 @@
 package check
 
 import (
-	"cmp"
 	"context"
 	"math"
+	mathbits "math/bits"
 	"slices"
 	"sort"
 
@@ -342,17 +342,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			}
 		}
 	}
-	// Each trigram once, at its first probed position; sorted by hash, so
-	// the lookups walk the index in order.
-	grams := winnow.EditGrams(nil, whole.Norm.Runes)
-	grams = slices.DeleteFunc(grams, func(g winnow.Anchor) bool { return skip[g.Pos] || skip[g.Pos+winnow.EditK-1] })
-	slices.SortFunc(grams, func(a, b winnow.Anchor) int { return cmp.Or(cmp.Compare(a.Hash, b.Hash), cmp.Compare(a.Pos, b.Pos)) })
-	grams = slices.CompactFunc(grams, func(a, b winnow.Anchor) bool { return a.Hash == b.Hash })
-	hashes := make([]uint64, len(grams))
-	pos := make([]int, len(grams))
-	for i, g := range grams {
-		hashes[i], pos[i] = g.Hash, g.Pos
-	}
+	hashes, pos := probes(winnow.EditGrams(nil, whole.Norm.Runes), skip)
 	if len(hashes) == 0 {
 		return nil
 	}
@@ -464,4 +454,31 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 	}
 	return out
+}
+
+// probes returns each gram not at a skipped position once, at its first
+// position, sorted by hash so the lookups walk the index in order. A gram
+// is packed with its position into one word (the hash's top bits, then
+// the position) to sort without a comparison function; grams whose hashes
+// agree in those top bits are one probe, as the index tells them apart by
+// fewer bits still.
+func probes(grams []winnow.Anchor, skip []bool) (hashes []uint64, pos []int) {
+	shift := uint(mathbits.Len(uint(len(skip))))
+	hashAt := make([]uint64, len(skip))
+	packed := make([]uint64, 0, len(grams))
+	for _, g := range grams {
+		if !skip[g.Pos] && !skip[g.Pos+winnow.EditK-1] {
+			hashAt[g.Pos] = g.Hash
+			packed = append(packed, g.Hash>>shift<<shift|uint64(g.Pos))
+		}
+	}
+	slices.Sort(packed)
+	for i, p := range packed {
+		if i > 0 && p>>shift == packed[i-1]>>shift {
+			continue
+		}
+		at := int(p & (1<<shift - 1))
+		hashes, pos = append(hashes, hashAt[at]), append(pos, at)
+	}
+	return hashes, pos
 }

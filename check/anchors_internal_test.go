@@ -2,12 +2,15 @@ package check
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
+	"elib/fingerprint/winnow"
 	"elib/index"
 	"elib/internal/elibtest"
 )
@@ -42,5 +45,43 @@ func TestAnchorsIgnoreBoilerplate(t *testing.T) {
 		masks := c.boilerplateMasks(&checked, fps)
 		got := c.anchorCandidates(c.lookupAnchors(whole, masks), nil)
 		assert.Equal(t, tc.want, len(got) == 1, tc.name)
+	}
+}
+
+// TestProbesAreEachGramOnceAtItsFirstPosition: probes equals the plain
+// rule — grams at unskipped positions, by hash, each once at its lowest
+// position — on random texts with repeated grams.
+func TestProbesAreEachGramOnceAtItsFirstPosition(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 200 {
+		n := 3 + r.IntN(600)
+		runes := make([]rune, n)
+		for i := range runes {
+			runes[i] = rune('一' + r.IntN(8)) // few distinct runes: many repeats
+		}
+		skip := make([]bool, n)
+		for i := range skip {
+			skip[i] = r.IntN(5) == 0
+		}
+		grams := winnow.EditGrams(nil, runes)
+		first := map[uint64]int{}
+		for _, g := range grams {
+			if skip[g.Pos] || skip[g.Pos+winnow.EditK-1] {
+				continue
+			}
+			if p, ok := first[g.Hash]; !ok || g.Pos < p {
+				first[g.Hash] = g.Pos
+			}
+		}
+		var want []uint64
+		for h := range first {
+			want = append(want, h)
+		}
+		slices.Sort(want)
+		hashes, pos := probes(grams, skip)
+		require.Equal(t, want, hashes)
+		for i, h := range hashes {
+			assert.Equal(t, first[h], pos[i])
+		}
 	}
 }
