@@ -30,6 +30,12 @@ type asOf struct {
 	kit.Library
 	published func(string) time.Time // by asset id; zero: unknown (always visible)
 	cutoff    time.Time
+	// refs, when set, remembers the published times by ref (shared by
+	// the views over one timeline); cut is cutoff as an entry, used
+	// when byRef.
+	refs      *refTimes
+	cut       int64
+	byRef     bool
 	assets    int // visible assets (AssetCount)
 	rule      boilerplate.Rule
 	mu        sync.Mutex
@@ -75,11 +81,35 @@ func (s *asOf) visible(assetID string) bool {
 }
 
 // visibleRefs reports which refs belong to visible live assets (one
-// lookup for all).
+// lookup for all the refs whose time is not remembered yet).
 func (s *asOf) visibleRefs(refs []uint32) []bool {
 	out := make([]bool, len(refs))
-	for i, id := range s.Library.AssetsOf(refs) {
-		out[i] = id != "" && s.visible(id)
+	if !s.byRef {
+		for i, id := range s.Library.AssetsOf(refs) {
+			out[i] = id != "" && s.visible(id)
+		}
+		return out
+	}
+	var miss []uint32
+	var at []int
+	for i, ref := range refs {
+		e, ok := s.refs.get(ref)
+		if !ok {
+			miss, at = append(miss, ref), append(at, i)
+			continue
+		}
+		out[i] = e == kit.PublishedNone || e <= s.cut
+	}
+	if len(miss) == 0 {
+		return out
+	}
+	for k, id := range s.Library.AssetsOf(miss) {
+		if id == "" {
+			continue // removed: not remembered
+		}
+		p := s.published(id)
+		s.refs.put(miss[k], kit.PublishedEntry(p, true))
+		out[at[k]] = s.visible(id)
 	}
 	return out
 }

@@ -509,3 +509,47 @@ func TestPublishedTimesSelectTheSamePeriods(t *testing.T) {
 		})
 	}
 }
+
+// TestAsOfByRefEqualsByID: the as-of view that remembers published times
+// by element ref (refTimes) hides exactly what looking each holder's asset
+// up by id hides: the outcomes are equal, with the memory empty and full.
+func TestAsOfByRefEqualsByID(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	lib := newOutcomeLibrary(t, nil)
+	assets := generated(t, 3000, 8)
+	// Some assets published before those imported ahead of them.
+	for i := 40; i < len(assets); i += 37 {
+		assets[i].Meta["published"] = "2026-09-02T00:00:00+08:00"
+	}
+	_, err := lib.Import(ctx, assets)
+	require.NoError(t, err)
+	ids := lib.AssetIDs()
+	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
+	require.NoError(t, err)
+	require.NotNil(t, tl.refs)
+	byID := *tl
+	byID.refs = nil
+	opts := Options{}
+	opts.ensureDefaults()
+	outcomes := func(tl *timeline) []*kit.Outcome {
+		var out []*kit.Outcome
+		for i := 0; i < len(ids); i += 3 {
+			a, err := lib.Asset(ids[i])
+			require.NoError(t, err)
+			p, _ := a.Published()
+			o, err := outcomeAsOf(ctx, engine, lib, tl, periodAsset{asset: a, published: p}, opts)
+			require.NoError(t, err)
+			out = append(out, o)
+		}
+		return out
+	}
+	want := outcomes(&byID)
+	reused := 0
+	for _, o := range want {
+		reused += o.Reused
+	}
+	require.Positive(t, reused, "the library reuses material")
+	assert.Equal(t, want, outcomes(tl), "remembering as it goes")
+	assert.Equal(t, want, outcomes(tl), "all remembered")
+}

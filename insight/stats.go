@@ -240,18 +240,19 @@ type timeline struct {
 	at     map[string]time.Time // by asset id; zero: unknown
 	sorted []time.Time          // the known times, oldest first
 	total  int                  // the assets there are
+	refs   *refTimes            // the times by element ref, as looked up
 }
 
 // newTimeline is the timeline of the published times in at, of a library
 // of total assets (those missing from at are older than every one in it).
 func newTimeline(at map[string]time.Time, total int) *timeline {
-	tl := &timeline{at: at, total: max(total, len(at))}
+	tl := &timeline{at: at, total: max(total, len(at)), refs: newRefTimes()}
 	for _, t := range at {
 		if !t.IsZero() {
 			tl.sorted = append(tl.sorted, t)
 		}
 	}
-	sort.Slice(tl.sorted, func(i, j int) bool { return tl.sorted[i].Before(tl.sorted[j]) })
+	slices.SortFunc(tl.sorted, time.Time.Compare)
 	return tl
 }
 
@@ -408,7 +409,9 @@ func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []period
 // outcomeAsOf checks one period asset against the library as of its
 // publication and keeps what the stats read.
 func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
-	src := &asOf{Library: lib, published: published.get, cutoff: pa.published, assets: published.upTo(pa.published)}
+	src := &asOf{Library: lib, published: published.get, cutoff: pa.published, assets: published.upTo(pa.published), refs: published.refs}
+	src.cut, src.byRef = cutoffEntry(pa.published)
+	src.byRef = src.byRef && src.refs != nil
 	c, err := check.New(engine, opts.Check, src)
 	if err != nil {
 		return nil, err
