@@ -46,8 +46,9 @@ func publishedFiles(t *testing.T, dir string) []string {
 // TestPublishedTimes: the published times of the published files equal
 // the assets' own, through imports, replacements, removals and a reindex;
 // a library without the files (written before them) or with a damaged one
-// has them rebuilt by its first reader, read-only too, and a writer's
-// cleanup keeps exactly those of live segments.
+// has them rebuilt by its first reader, read-only too (a killed rebuild's
+// temporary file in the way), and a writer's cleanup keeps exactly those
+// of live segments and removes the leftovers.
 func TestPublishedTimes(t *testing.T) {
 	ctx := context.Background()
 	l, dir := newLib(t, true)
@@ -71,6 +72,9 @@ func TestPublishedTimes(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[0], []byte("ELIBPUB1 damaged"), 0o644))
 	require.NoError(t, os.Remove(files[1]))
 	require.NoError(t, os.Remove(files[2]))
+	// A rebuild killed before its rename leaves a temporary file.
+	leftover := files[1] + ".tmp"
+	require.NoError(t, os.WriteFile(leftover, []byte("ELIBPUB1"), 0o644))
 	r, err := Open(Options{Dir: dir, ReadOnly: true, LazyIndex: true})
 	require.NoError(t, err)
 	assertPublishedTimes(t, r)
@@ -90,6 +94,8 @@ func TestPublishedTimes(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { w.Close() })
 	assert.Len(t, publishedFiles(t, dir), 2)
+	_, err = os.Stat(leftover)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a writer removes the leftover")
 	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	assert.Len(t, publishedFiles(t, dir), 1, "the reindexed library's one segment")
 	assertPublishedTimes(t, w)
