@@ -101,6 +101,7 @@ type Library struct {
 	lock     *vfs.Lock
 	dec      *zstd.Decoder
 	cache    *blockCache
+	hits     sync.Pool // *[]refHit: lookups' scratch (hitBuf)
 
 	wmu sync.Mutex // serialises writers in this process
 

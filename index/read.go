@@ -39,8 +39,11 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	if idx == nil {
 		return
 	}
-	var hits []refHit
+	buf := l.hitBuf()
+	defer l.hits.Put(buf)
+	hits := (*buf)[:0]
 	idx.QueryCounts(keys, func(ref uint32, bands int) { hits = append(hits, refHit{ref, bands}) })
+	*buf = hits
 	for _, h := range l.keepLive(hits) {
 		fn(h.ref, h.n)
 	}
@@ -51,6 +54,15 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 type refHit struct {
 	ref uint32
 	n   int
+}
+
+// hitBuf returns a scratch slice for an index lookup's hits, from l.hits;
+// the caller puts it back when done.
+func (l *Library) hitBuf() *[]refHit {
+	if buf, ok := l.hits.Get().(*[]refHit); ok {
+		return buf
+	}
+	return new([]refHit)
 }
 
 // keepLive drops, in place, the hits whose element is no longer live (the
@@ -80,8 +92,11 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	if idx == nil {
 		return make([]int, len(hashes))
 	}
-	var hits []refHit
+	buf := l.hitBuf()
+	defer l.hits.Put(buf)
+	hits := (*buf)[:0]
 	counts := idx.Holders(0, hashes, limit, func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) })
+	*buf = hits
 	for _, h := range l.keepLive(hits) {
 		fn(h.n, h.ref)
 	}

@@ -34,9 +34,10 @@ type Index struct {
 	mu    sync.RWMutex
 	p     Params
 	bands []band
-	live  bitset // ids present
-	dead  bitset // removed ids that still have entries in some band
-	n     int    // number of live ids
+	live  bitset    // ids present
+	dead  bitset    // removed ids that still have entries in some band
+	n     int       // number of live ids
+	hits  sync.Pool // *[]uint64: Holders' scratch, reused between lookups
 }
 
 type band struct {
@@ -489,12 +490,11 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 	if band < 0 || band >= len(x.bands) {
 		return counts
 	}
-	type hit struct {
-		i  int
-		id uint32
+	buf, _ := x.hits.Get().(*[]uint64)
+	if buf == nil {
+		buf = new([]uint64)
 	}
-	var stack [128]hit
-	hits := stack[:0]
+	hits := (*buf)[:0] // key index << 32 | id
 	x.mu.RLock()
 	b := &x.bands[band]
 	x.prefetchBand(b, keys)
@@ -511,7 +511,7 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 					break
 				}
 				if id := uint32(e); x.live.has(id) {
-					hits = append(hits, hit{i, id})
+					hits = append(hits, uint64(i)<<32|uint64(id))
 					taken++
 				}
 			}
@@ -520,7 +520,7 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 			if e>>32 == hi {
 				counts[i]++
 				if id := uint32(e); taken < limit && x.live.has(id) {
-					hits = append(hits, hit{i, id})
+					hits = append(hits, uint64(i)<<32|uint64(id))
 					taken++
 				}
 			}
@@ -528,7 +528,9 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 	}
 	x.mu.RUnlock()
 	for _, h := range hits {
-		fn(h.i, h.id)
+		fn(int(h>>32), uint32(h))
 	}
+	*buf = hits
+	x.hits.Put(buf)
 	return counts
 }
