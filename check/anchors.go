@@ -10,6 +10,7 @@ import (
 	"elib/fingerprint"
 	"elib/fingerprint/verify"
 	"elib/fingerprint/winnow"
+	"elib/internal/i18n/msg"
 )
 
 // anchorLookup holds the checked text's anchors (outside boilerplate) and,
@@ -32,11 +33,11 @@ type anchorHolders struct {
 // lookupAnchors finds the distinct winnow anchors of the whole text that
 // lie outside boilerplate (masks: per element; the whole text is their
 // concatenation) and looks them up in every source.
-func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) *anchorLookup {
+func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) (*anchorLookup, error) {
 	t := &c.opts.Tuning
 	look := &anchorLookup{bySource: make([]anchorHolders, len(c.sources))}
 	if t.AnchorMinShared < 0 && t.ClauseRun < 0 {
-		return look
+		return look, nil
 	}
 	var boiler []bool
 	for _, m := range masks {
@@ -61,17 +62,21 @@ func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) 
 		}
 	}
 	if len(hashes) == 0 {
-		return look
+		return look, nil
 	}
 	limit := max(t.ClauseHolders, t.AnchorMaxPostings)
 	for si, s := range c.sources {
 		h := anchorHolders{holders: make([][]uint32, len(hashes))}
-		h.counts = s.AnchorHolders(hashes, limit, func(i int, ref uint32) {
+		var err error
+		h.counts, err = s.AnchorHolders(hashes, limit, func(i int, ref uint32) {
 			h.holders[i] = append(h.holders[i], ref)
 		})
+		if err != nil {
+			return nil, msg.Errorf("anchor holders: %w: %w", ErrRead, err)
+		}
 		look.bySource[si] = h
 	}
-	return look
+	return look, nil
 }
 
 // anchorCandidates returns the library elements, not already in chosen,
@@ -79,10 +84,10 @@ func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) 
 // Tuning.AnchorMinShared): paraphrase evidence. Only anchors held by at
 // most AnchorMaxPostings elements count; evidence adds up over the
 // elements of one library asset. Most shared anchors first.
-func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candKey {
+func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) ([]candKey, error) {
 	t := &c.opts.Tuning
 	if t.AnchorMinShared < 0 {
-		return nil
+		return nil, nil
 	}
 	taken := make(map[candKey]bool, len(chosen))
 	for _, k := range chosen {
@@ -116,7 +121,10 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 	for k := range hits {
 		keys = append(keys, k)
 	}
-	assets := c.assetsOf(keys)
+	assets, err := c.assetsOf(keys)
+	if err != nil {
+		return nil, err
+	}
 	byAsset := map[assetKey]*evidence{}
 	owner := make(map[candKey]*evidence, len(hits))
 	for j, k := range keys {
@@ -149,12 +157,12 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) []candK
 	if len(out) > t.MaxAnchorCandidates {
 		out = out[:t.MaxAnchorCandidates]
 	}
-	return out
+	return out, nil
 }
 
 // assetsOf looks up the asset of every key, one lookup per source ("" for
 // an element gone since), in the keys' order.
-func (c *Checker) assetsOf(keys []candKey) []string {
+func (c *Checker) assetsOf(keys []candKey) ([]string, error) {
 	out := make([]string, len(keys))
 	var refs []uint32
 	var at []int
@@ -169,11 +177,15 @@ func (c *Checker) assetsOf(keys []candKey) []string {
 		if len(refs) == 0 {
 			continue
 		}
-		for i, id := range s.AssetsOf(refs) {
+		ids, err := s.AssetsOf(refs)
+		if err != nil {
+			return nil, msg.Errorf("assets of candidates: %w: %w", ErrRead, err)
+		}
+		for i, id := range ids {
 			out[at[i]] = id
 		}
 	}
-	return out
+	return out, nil
 }
 
 // clauseSources makes every shared clause count, however many sources the
@@ -274,7 +286,9 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 				for _, next := range refs[r:min(len(refs), r+prefetchAhead)] {
 					ahead = append(ahead, candKey{si, next})
 				}
-				v.prefetch(ahead)
+				if err := v.prefetch(ahead); err != nil {
+					return err
+				}
 			}
 			cd, shared, err := v.load(ctx, k)
 			if err != nil {
@@ -304,7 +318,9 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 					}
 				}
 			}
-			v.accept(cd, shared)
+			if err := v.accept(cd, shared); err != nil {
+				return err
+			}
 			if err := v.run(ctx, nil); err != nil { // the asset it pulled in
 				return err
 			}
@@ -320,10 +336,10 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 // for the other lookups. Anchors held by more than EditMaxPostings
 // elements are stock trigrams, no evidence. Most shared first, at most
 // MaxEditCandidates.
-func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool, look *anchorLookup, chosen []candKey) []candKey {
+func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool, look *anchorLookup, chosen []candKey) ([]candKey, error) {
 	t := &c.opts.Tuning
 	if t.EditMinShared < 0 {
-		return nil
+		return nil, nil
 	}
 	var boiler []bool
 	for _, m := range masks {
@@ -344,7 +360,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	}
 	hashes, pos := probes(winnow.EditGrams(nil, whole.Norm.Runes), skip)
 	if len(hashes) == 0 {
-		return nil
+		return nil, nil
 	}
 	taken := make(map[candKey]bool, len(chosen))
 	for _, k := range chosen {
@@ -358,14 +374,17 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// source, element, rare flag, anchor.
 	const rareBit = 1 << 23
 	if len(hashes) >= rareBit || len(c.sources) > 255 {
-		return nil // never: a check has a few hundred anchors
+		return nil, nil // never: a check has a few hundred anchors
 	}
 	var held []uint64
 	for si, s := range c.sources {
 		start := len(held)
-		counts := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
+		counts, err := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
 			held = append(held, uint64(si)<<56|uint64(ref)<<24|uint64(i))
 		})
+		if err != nil {
+			return nil, msg.Errorf("edit anchor holders: %w: %w", ErrRead, err)
+		}
 		kept := held[:start]
 		for _, h := range held[start:] {
 			n := counts[h&(rareBit-1)]
@@ -402,7 +421,10 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	}
 	// Evidence adds up over the elements of one asset: an edited script
 	// keeps a few anchors in each of its elements.
-	assets := c.assetsOf(keys)
+	assets, err := c.assetsOf(keys)
+	if err != nil {
+		return nil, err
+	}
 	byAsset := map[assetKey]*evidence{}
 	owner := make([]*evidence, len(keys))
 	for j, k := range keys {
@@ -453,7 +475,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			out = append(out, keys[j])
 		}
 	}
-	return out
+	return out, nil
 }
 
 // probes returns each gram not at a skipped position once, at its first

@@ -42,8 +42,12 @@ func TestAnchorsIgnoreBoilerplate(t *testing.T) {
 		c, err := New(eng, Options{}, lib)
 		require.NoError(t, err)
 		fps, whole := c.fingerprint(&checked)
-		masks := c.boilerplateMasks(&checked, fps)
-		got := c.anchorCandidates(c.lookupAnchors(whole, masks), nil)
+		masks, err := c.boilerplateMasks(&checked, fps)
+		require.NoError(t, err)
+		look, err := c.lookupAnchors(whole, masks)
+		require.NoError(t, err)
+		got, err := c.anchorCandidates(look, nil)
+		require.NoError(t, err)
 		assert.Equal(t, tc.want, len(got) == 1, tc.name)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"elib/fingerprint"
+	"elib/internal/i18n/msg"
 )
 
 // candKey names a library element of one source.
@@ -17,10 +18,10 @@ type candKey struct {
 // windows' in every source, and returns the candidates strongest first
 // (most LSH bands shared over all lookups: copies share many, chance
 // collisions on stock phrases one), at most MaxCandidates.
-func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) []candKey {
+func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) ([]candKey, error) {
 	t := &c.opts.Tuning
 	if t.MaxCandidates < 0 {
-		return nil
+		return nil, nil
 	}
 	// All signatures' band keys go back to back into one lookup per source.
 	bands := c.engine.Bands().Bands
@@ -45,9 +46,12 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	score := map[candKey]int{}
 	if len(keys) > 0 {
 		for si, s := range c.sources {
-			s.CandidateCounts(keys, func(ref uint32, bands int) {
+			err := s.CandidateCounts(keys, func(ref uint32, bands int) {
 				score[candKey{si, ref}] += bands
 			})
+			if err != nil {
+				return nil, msg.Errorf("LSH candidates: %w: %w", ErrRead, err)
+			}
 		}
 	}
 	type scored struct {
@@ -68,7 +72,7 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	for _, s := range all[:min(len(all), t.MaxCandidates)] {
 		order = append(order, s.k)
 	}
-	return order
+	return order, nil
 }
 
 func (k candKey) less(o candKey) bool { return k.compare(o) < 0 }

@@ -11,34 +11,38 @@ import (
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
 	"elib/internal/gencache"
+	"elib/internal/i18n/msg"
 )
 
-// Source is a library the check looks candidates up in. *index.Library
-// satisfies it.
+// Source is a library the check looks candidates up in: every backend's
+// kit.Library is one. Every method that reads returns the backend's
+// error (the check wraps it with what it read and ErrRead); an element
+// that is gone is element.ErrNotFound from Element and Asset, and simply
+// absent from the others.
 type Source interface {
 	// CandidateCounts gets the band keys of one or more signatures back to
 	// back (keys[i] belongs to band i % Bands) and reports each candidate
 	// with the number of bands it shares, summed over the signatures.
-	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
+	CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error
 	Element(ref uint32) (*element.Stored, error)
 	// Prefetch announces elements the check reads next with Element: a
 	// source where every read is a round trip (PostgreSQL) fetches those
 	// it does not hold in one; the file library holds them and ignores it.
-	Prefetch(refs []uint32)
-	AssetElements(assetID string) []uint32
+	Prefetch(refs []uint32) error
+	AssetElements(assetID string) ([]uint32, error)
 	Asset(id string) (*element.Asset, error)
-	Allowlist() []string
+	Allowlist() ([]string, error)
 	// SentenceDFs returns in how many assets each normalised sentence hash
 	// occurs.
-	SentenceDFs(hashes []uint64) []int
-	AssetCount() int
+	SentenceDFs(hashes []uint64) ([]int, error)
+	AssetCount() (int, error)
 	// AnchorHolders reports up to limit live elements holding each winnow
 	// anchor of the checked text and returns how many hold each (see
 	// index.Library.AnchorHolders).
-	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int
+	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error)
 	// AssetsOf returns the asset each live element belongs to ("" for an
 	// element that is gone).
-	AssetsOf(refs []uint32) []string
+	AssetsOf(refs []uint32) ([]string, error)
 }
 
 // Checker checks assets against one or more sources. It is safe for
@@ -64,7 +68,11 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 	opts.EnsureDefaults(engine.Options().MinRun)
 	c := &Checker{engine: engine, sources: sources, opts: opts, norms: gencache.New[string, normalize.Text](normCacheTexts)}
 	for _, s := range sources {
-		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), s.Allowlist()))
+		allow, err := s.Allowlist()
+		if err != nil {
+			return nil, msg.Errorf("allowlist: %w: %w", ErrRead, err)
+		}
+		c.phrases = append(c.phrases, boilerplate.NewPhrases(engine.Normalizer(), allow))
 	}
 	return c, nil
 }
@@ -103,11 +111,27 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 // measure checks one asset without judging it.
 func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*Result, error) {
 	fps, whole := c.fingerprint(a)
-	masks := c.boilerplateMasks(a, fps)
-	anchors := c.lookupAnchors(whole, masks)
-	order := c.candidates(fps, whole)
-	order = append(order, c.anchorCandidates(anchors, order)...)
-	order = append(order, c.editCandidates(whole, masks, anchors, order)...)
+	masks, err := c.boilerplateMasks(a, fps)
+	if err != nil {
+		return nil, err
+	}
+	anchors, err := c.lookupAnchors(whole, masks)
+	if err != nil {
+		return nil, err
+	}
+	order, err := c.candidates(fps, whole)
+	if err != nil {
+		return nil, err
+	}
+	more, err := c.anchorCandidates(anchors, order)
+	if err != nil {
+		return nil, err
+	}
+	order = append(order, more...)
+	if more, err = c.editCandidates(whole, masks, anchors, order); err != nil {
+		return nil, err
+	}
+	order = append(order, more...)
 	self, err := c.findSelf(ctx, a, fps)
 	if err != nil {
 		return nil, err
@@ -253,7 +277,7 @@ func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Finger
 // boilerplateMasks marks, per element, the normalised runes that are
 // boilerplate: allowlisted phrases of any source, and sentences common in
 // a source (one lookup per source for all the asset's sentences).
-func (c *Checker) boilerplateMasks(a *element.Asset, fps []*fingerprint.Fingerprint) [][]bool {
+func (c *Checker) boilerplateMasks(a *element.Asset, fps []*fingerprint.Fingerprint) ([][]bool, error) {
 	masks := make([][]bool, len(a.Elements))
 	type sentence struct {
 		elem       int
@@ -273,11 +297,18 @@ func (c *Checker) boilerplateMasks(a *element.Asset, fps []*fingerprint.Fingerpr
 		}
 	}
 	if len(hashes) == 0 {
-		return masks
+		return masks, nil
 	}
 	for _, s := range c.sources {
-		assets := s.AssetCount()
-		for j, df := range s.SentenceDFs(hashes) {
+		assets, err := s.AssetCount()
+		if err != nil {
+			return nil, msg.Errorf("asset count: %w: %w", ErrRead, err)
+		}
+		dfs, err := s.SentenceDFs(hashes)
+		if err != nil {
+			return nil, msg.Errorf("sentence frequencies: %w: %w", ErrRead, err)
+		}
+		for j, df := range dfs {
 			if c.opts.Tuning.Boilerplate.Common(df, assets) {
 				st := sents[j]
 				for k := st.start; k < st.end; k++ {
@@ -286,7 +317,7 @@ func (c *Checker) boilerplateMasks(a *element.Asset, fps []*fingerprint.Fingerpr
 			}
 		}
 	}
-	return masks
+	return masks, nil
 }
 
 // maskRanges converts a rune mask into code-point ranges of the original.

@@ -33,7 +33,7 @@ func TestMeasureClauseRecall(t *testing.T) {
 	defer lib.Close()
 	c, err := check.New(eng, check.Options{}, lib)
 	require.NoError(t, err)
-	ids := lib.AssetIDs()
+	ids := elibtest.Must(lib.AssetIDs())
 	rng := rand.New(rand.NewPCG(7, 10))
 	filler := []rune("甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥")
 	fresh := func(n int) string {
@@ -46,7 +46,7 @@ func TestMeasureClauseRecall(t *testing.T) {
 	for _, size := range []int{10, 12, 16} {
 		found, most, full, tries := 0, 0, 0, 0
 		for tries < 200 {
-			refs := lib.AssetElements(ids[rng.IntN(len(ids))])
+			refs := elibtest.Must(lib.AssetElements(ids[rng.IntN(len(ids))]))
 			el, err := lib.Element(refs[rng.IntN(len(refs))])
 			require.NoError(t, err)
 			norm := eng.Normalizer().Normalize(el.Text)

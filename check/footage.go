@@ -1,10 +1,12 @@
 package check
 
 import (
+	"errors"
 	"sort"
 
 	"elib/element"
 	"elib/fingerprint/footage"
+	"elib/internal/i18n/msg"
 )
 
 // DefaultFootageThreshold is the share of a video's frames found in
@@ -14,7 +16,7 @@ const DefaultFootageThreshold = 0.62
 // FootageSource is a source that keeps the footage fingerprints of its
 // video assets (every library backend does).
 type FootageSource interface {
-	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result
+	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) (footage.Result, error)
 }
 
 // FootageResult is the footage part of a video's check (SPEC §3
@@ -86,7 +88,10 @@ func (c *Checker) checkFootage(a *element.Asset, res *Result) error {
 		if si >= batchFrom || c.opts.ExcludeSelf || res.AlreadyInLibrary {
 			opts.Exclude = a.ID
 		}
-		r := fs.FootageLookup(q, opts)
+		r, err := fs.FootageLookup(q, opts)
+		if err != nil {
+			return msg.Errorf("footage: %w: %w", ErrRead, err)
+		}
 		for i, ok := range r.FrameMatched {
 			if ok && i < len(matched) {
 				matched[i] = true
@@ -111,10 +116,15 @@ func (c *Checker) checkFootage(a *element.Asset, res *Result) error {
 	}
 	for i := range fr.Matches {
 		for _, s := range c.sources {
-			if la, err := s.Asset(fr.Matches[i].AssetID); err == nil {
-				fr.Matches[i].Title, fr.Matches[i].File = la.Title, la.File
-				break
+			la, err := s.Asset(fr.Matches[i].AssetID)
+			if errors.Is(err, element.ErrNotFound) {
+				continue
 			}
+			if err != nil {
+				return msg.Errorf("footage: %w: %w", ErrRead, err)
+			}
+			fr.Matches[i].Title, fr.Matches[i].File = la.Title, la.File
+			break
 		}
 	}
 	res.Footage = fr

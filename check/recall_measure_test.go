@@ -24,12 +24,21 @@ import (
 // the check then depends on exact verification alone, not on LSH.
 type everyElement struct{ *index.Library }
 
-func (a everyElement) CandidateCounts(_ []uint64, fn func(ref uint32, bands int)) {
-	for _, id := range a.AssetIDs() {
-		for _, r := range a.AssetElements(id) {
+func (a everyElement) CandidateCounts(_ []uint64, fn func(ref uint32, bands int)) error {
+	ids, err := a.AssetIDs()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		refs, err := a.AssetElements(id)
+		if err != nil {
+			return err
+		}
+		for _, r := range refs {
 			fn(r, 1)
 		}
 	}
+	return nil
 }
 
 // TestMeasureCandidateRecall compares, per dev-set recipe, the duplication

@@ -49,7 +49,10 @@ func (c *Checker) findSelf(ctx context.Context, a *element.Asset, fps []*fingerp
 			sm.skip[si] = true
 			continue
 		}
-		refs := s.AssetElements(a.ID)
+		refs, err := s.AssetElements(a.ID)
+		if err != nil {
+			return nil, msg.Errorf("check %s: elements of its library version: %w: %w", a.ID, ErrRead, err)
+		}
 		if len(refs) == 0 {
 			continue
 		}
@@ -68,7 +71,11 @@ func (c *Checker) findSelf(ctx context.Context, a *element.Asset, fps []*fingerp
 		}
 		if sm.own == nil {
 			sm.own = &OwnVersion{AssetID: a.ID}
-			if la, err := s.Asset(a.ID); err == nil {
+			la, err := s.Asset(a.ID)
+			if err != nil && !errors.Is(err, element.ErrNotFound) {
+				return nil, msg.Errorf("check %s: its library version: %w: %w", a.ID, ErrRead, err)
+			}
+			if err == nil {
 				if t, ok := la.Published(); ok {
 					sm.own.Published = t.UTC().Format(time.RFC3339)
 				}
@@ -81,7 +88,9 @@ func (c *Checker) findSelf(ctx context.Context, a *element.Asset, fps []*fingerp
 // sameText reports whether the elements refs of source s, normalised and
 // concatenated, are the runes mine.
 func (c *Checker) sameText(ctx context.Context, s Source, refs []uint32, mine []rune) (bool, error) {
-	s.Prefetch(refs)
+	if err := s.Prefetch(refs); err != nil {
+		return false, msg.Errorf("prefetch: %w: %w", ErrRead, err)
+	}
 	var theirs []rune
 	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
@@ -92,7 +101,7 @@ func (c *Checker) sameText(ctx context.Context, s Source, refs []uint32, mine []
 			return false, nil // replaced meanwhile
 		}
 		if err != nil {
-			return false, err
+			return false, msg.Errorf("element %d: %w: %w", ref, ErrRead, err)
 		}
 		theirs = append(theirs, c.normalized(el.Text).Runes...)
 		if len(theirs) > len(mine) {

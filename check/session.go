@@ -2,24 +2,23 @@ package check
 
 import (
 	"context"
-	"elib/internal/i18n/msg"
+	"errors"
 	"fmt"
 
 	"elib/element"
 	"elib/fingerprint"
+	"elib/internal/i18n/msg"
 )
 
 // ErrLibraryUnavailable fails a check whose library reads failed twice (a
 // database restart): such a verdict cannot be trusted, so there is none.
 var ErrLibraryUnavailable = msg.New("library unavailable")
 
-// FailureCounter is the ability of a Source whose reads can fail (the
-// PostgreSQL library): Source methods cannot return errors, so the source
-// counts failed reads and a Session compares the count around each check.
-// Failures returns the count so far and the last error.
-type FailureCounter interface {
-	Failures() (uint64, error)
-}
+// ErrRead marks a check's error as a failed library read: a Source
+// method returned an error other than element.ErrNotFound. The check
+// wraps it with what it read ("LSH candidates: library read failed: …");
+// a Session checks once more on it, then fails with ErrLibraryUnavailable.
+var ErrRead = msg.New("library read failed")
 
 // Variant is what the checked texts may be licensed variants of (a creator
 // pack, pack.Variant): its License licenses elements in the check and its
@@ -57,18 +56,17 @@ type SessionOptions struct {
 // Session is the product's one way to check and judge: the CLI, the
 // server, stats and creator packs all check through one. It owns the
 // threshold (validated once, 0 meaning 0), a pack's licence and slot
-// rule, warnings, and the rule for failed library reads: a check during
-// which a read failed is run once more (after a database restart the
-// first read on each pooled connection fails), and fails with
-// ErrLibraryUnavailable if a read fails again. A Session is safe for
-// concurrent use.
+// rule, warnings, and the rule for failed library reads: a check whose
+// read failed (its error wraps ErrRead) is run once more (after a
+// database restart the first read on each pooled connection fails), and
+// fails with ErrLibraryUnavailable, wrapping the second failure, if a
+// read fails again. A Session is safe for concurrent use.
 type Session struct {
 	checker          *Checker
 	threshold        float64
 	footageThreshold float64
 	variant          Variant
 	warner           Warner
-	counters         []FailureCounter
 }
 
 // Session returns a Session judging c's results by opts. With a Variant it
@@ -91,11 +89,6 @@ func (c *Checker) Session(opts SessionOptions) (*Session, error) {
 		}
 		s.checker = twin
 	}
-	for _, src := range c.sources {
-		if fc, ok := src.(FailureCounter); ok {
-			s.counters = append(s.counters, fc)
-		}
-	}
 	return s, nil
 }
 
@@ -117,17 +110,15 @@ func (s *Session) Checker() *Checker { return s.checker }
 // Check checks one asset and judges it: the thresholds, then the
 // variant's rule, then warnings. file names it in the result.
 func (s *Session) Check(ctx context.Context, file string, a *element.Asset) (*Result, error) {
-	failed, _ := s.failures()
 	res, err := s.checker.measure(ctx, file, a)
-	if n, _ := s.failures(); err == nil && n > failed {
-		failed = n
+	if errors.Is(err, ErrRead) && ctx.Err() == nil {
 		res, err = s.checker.measure(ctx, file, a)
+		if errors.Is(err, ErrRead) {
+			err = fmt.Errorf("%w: %w", ErrLibraryUnavailable, err)
+		}
 	}
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
-	}
-	if n, last := s.failures(); err == nil && n > failed {
-		err = fmt.Errorf("%w: %w", ErrLibraryUnavailable, last)
 	}
 	if err != nil {
 		return nil, err
@@ -143,22 +134,4 @@ func (s *Session) Check(ctx context.Context, file string, a *element.Asset) (*Re
 		s.warner.Warn(res)
 	}
 	return res, nil
-}
-
-// failures sums the failed reads of the sources that count them and
-// returns the last error.
-func (s *Session) failures() (uint64, error) {
-	var n uint64
-	var last error
-	for _, fc := range s.counters {
-		k, err := fc.Failures()
-		n += k
-		if err != nil {
-			last = err
-		}
-	}
-	if last == nil {
-		last = msg.New("a read failed")
-	}
-	return n, last
 }

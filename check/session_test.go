@@ -3,6 +3,8 @@ package check_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 
 	"elib/check"
 	"elib/element"
+	"elib/fingerprint/footage"
 	"elib/index"
 	"elib/internal/elibtest"
 )
@@ -78,47 +81,201 @@ func TestSessionAppliesTheVariantAndWarnings(t *testing.T) {
 	assert.Equal(t, "test", res.Warnings[0].Kind)
 }
 
-// flaky is a library whose candidate lookups fail the first failN times,
-// finding nothing and counting the failure, as PostgreSQL's do.
-type flaky struct {
+// errDown is what the failing library's reads return.
+var errDown = errors.New("connection reset by peer")
+
+// failing is a library one of whose read methods fails: on its first
+// call only, or on every call. It counts the calls of each method.
+type failing struct {
 	*index.Library
-	failN, reads, failed atomic.Int64
+	method string
+	always bool
+	mu     sync.Mutex
+	calls  map[string]int
 }
 
-func (f *flaky) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
-	if f.reads.Add(1) <= f.failN.Load() {
-		f.failed.Add(1)
-		return
+func newFailing(lib *index.Library, method string, always bool) *failing {
+	return &failing{Library: lib, method: method, always: always, calls: map[string]int{}}
+}
+
+// read counts a call of m and returns errDown when m is to fail.
+func (f *failing) read(m string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[m]++
+	if m == f.method && (f.always || f.calls[m] == 1) {
+		return errDown
 	}
-	f.Library.CandidateCounts(keys, fn)
+	return nil
 }
 
-func (f *flaky) Failures() (uint64, error) {
-	return uint64(f.failed.Load()), errors.New("connection reset")
+func (f *failing) count(m string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[m]
 }
 
-// TestSessionFailedReads: a check during which a read failed is run once
-// more; when a read fails again there is no verdict.
-func TestSessionFailedReads(t *testing.T) {
+func (f *failing) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
+	if err := f.read("CandidateCounts"); err != nil {
+		return err
+	}
+	return f.Library.CandidateCounts(keys, fn)
+}
+
+func (f *failing) Element(ref uint32) (*element.Stored, error) {
+	if err := f.read("Element"); err != nil {
+		return nil, err
+	}
+	return f.Library.Element(ref)
+}
+
+func (f *failing) Prefetch(refs []uint32) error {
+	if err := f.read("Prefetch"); err != nil {
+		return err
+	}
+	return f.Library.Prefetch(refs)
+}
+
+func (f *failing) AssetElements(id string) ([]uint32, error) {
+	if err := f.read("AssetElements"); err != nil {
+		return nil, err
+	}
+	return f.Library.AssetElements(id)
+}
+
+func (f *failing) Asset(id string) (*element.Asset, error) {
+	if err := f.read("Asset"); err != nil {
+		return nil, err
+	}
+	return f.Library.Asset(id)
+}
+
+func (f *failing) Allowlist() ([]string, error) {
+	if err := f.read("Allowlist"); err != nil {
+		return nil, err
+	}
+	return f.Library.Allowlist()
+}
+
+func (f *failing) SentenceDFs(hashes []uint64) ([]int, error) {
+	if err := f.read("SentenceDFs"); err != nil {
+		return nil, err
+	}
+	return f.Library.SentenceDFs(hashes)
+}
+
+func (f *failing) AssetCount() (int, error) {
+	if err := f.read("AssetCount"); err != nil {
+		return 0, err
+	}
+	return f.Library.AssetCount()
+}
+
+func (f *failing) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	if err := f.read("AnchorHolders"); err != nil {
+		return nil, err
+	}
+	return f.Library.AnchorHolders(hashes, limit, fn)
+}
+
+func (f *failing) AssetsOf(refs []uint32) ([]string, error) {
+	if err := f.read("AssetsOf"); err != nil {
+		return nil, err
+	}
+	return f.Library.AssetsOf(refs)
+}
+
+func (f *failing) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) (footage.Result, error) {
+	if err := f.read("FootageLookup"); err != nil {
+		return footage.Result{}, err
+	}
+	return f.Library.FootageLookup(q, opts)
+}
+
+// TestFailedReads: a read that fails reaches the caller, wrapped with
+// what was read (check.ErrRead); a Session checks once more, and when a
+// read fails again there is no verdict: check.ErrLibraryUnavailable,
+// wrapping the cause. Each read method of a Source fails in turn, on the
+// check of an asset that makes the check call every one: a video (its
+// footage is a library video's) whose id is a library asset's (its own
+// published version) with that asset's text edited, and only one LSH
+// candidate kept, so that anchors bring the others.
+func TestFailedReads(t *testing.T) {
 	eng := elibtest.Engine(t)
-	lib, err := index.Memory(context.Background(), eng, libraryAssets)
+	pics := frames(7, 20)
+	own := libraryAssets[0]
+	video := videoWith("lib/source.mp4", "原视频的字幕讲的是春天去山里看花的路线", pics...)
+	lib, err := index.Memory(context.Background(), eng, append(slices.Clone(libraryAssets), video))
 	require.NoError(t, err)
-	copied := asset("new/copy.md", textsOf(libraryAssets[0])...)
+	texts := textsOf(own)
+	texts[1] = "粉底越涂越卡粉，下午三点就开始脱妆，朋友还问我是不是感冒了。"
+	checked := asset(own.ID, append(texts, textsOf(libraryAssets[1])[2])...)
+	checked.Footage = videoWith("x", "x", pics...).Footage
+	opts := check.Options{Tuning: check.Tuning{MaxCandidates: 1}}
+	sopts := check.SessionOptions{Threshold: check.DefaultThreshold, FootageThreshold: check.DefaultFootageThreshold}
+	ctx := context.Background()
 
-	once := &flaky{Library: lib}
-	once.failN.Store(1)
-	s, err := check.NewSession(eng, check.Options{}, check.SessionOptions{Threshold: check.DefaultThreshold}, once)
+	clean := newFailing(lib, "", false)
+	s, err := check.NewSession(eng, opts, sopts, clean)
 	require.NoError(t, err)
-	res, err := s.Check(context.Background(), copied.ID, &copied)
-	require.NoError(t, err, "the retry reads everything")
-	assert.Equal(t, check.Reject, res.Verdict)
-	assert.EqualValues(t, 1, once.failed.Load())
+	want, err := s.Check(ctx, checked.ID, &checked)
+	require.NoError(t, err)
+	require.NotNil(t, want.OwnVersion, "checked against its own published version")
+	require.NotNil(t, want.Footage)
 
-	always := &flaky{Library: lib}
-	always.failN.Store(1 << 40)
-	s, err = check.NewSession(eng, check.Options{}, check.SessionOptions{Threshold: check.DefaultThreshold}, always)
-	require.NoError(t, err)
-	_, err = s.Check(context.Background(), copied.ID, &copied)
-	require.ErrorIs(t, err, check.ErrLibraryUnavailable)
-	assert.ErrorContains(t, err, "connection reset")
+	for _, tc := range []struct {
+		method string
+		what   string // in the error: what was read
+	}{
+		{"CandidateCounts", "LSH candidates"},
+		{"Element", "element"},
+		{"Prefetch", "prefetch"},
+		{"AssetElements", "elements of its library version"},
+		{"Asset", "its library version"},
+		{"SentenceDFs", "sentence frequencies"},
+		{"AssetCount", "asset count"},
+		{"AnchorHolders", "anchor holders"},
+		{"AssetsOf", "assets of candidates"},
+		{"FootageLookup", "footage"},
+	} {
+		t.Run(tc.method, func(t *testing.T) {
+			require.Positive(t, clean.count(tc.method), "the check calls %s", tc.method)
+
+			// Checker.Check: the first failure is the error, named.
+			always := newFailing(lib, tc.method, true)
+			c, err := check.New(eng, opts, always)
+			require.NoError(t, err)
+			_, err = c.Check(ctx, checked.ID, &checked)
+			require.ErrorIs(t, err, check.ErrRead)
+			require.ErrorIs(t, err, errDown)
+			assert.ErrorContains(t, err, tc.what)
+			assert.NotErrorIs(t, err, check.ErrLibraryUnavailable)
+			assert.Equal(t, 1, always.count(tc.method), "the check stops at the first failed read")
+
+			// Session: one retry, then no verdict.
+			always = newFailing(lib, tc.method, true)
+			s, err := check.NewSession(eng, opts, sopts, always)
+			require.NoError(t, err)
+			_, err = s.Check(ctx, checked.ID, &checked)
+			require.ErrorIs(t, err, check.ErrLibraryUnavailable)
+			require.ErrorIs(t, err, errDown)
+			assert.ErrorContains(t, err, tc.what)
+			assert.Equal(t, 2, always.count(tc.method), "checked twice")
+
+			// Session: a failure the retry does not meet is no failure.
+			once := newFailing(lib, tc.method, false)
+			s, err = check.NewSession(eng, opts, sopts, once)
+			require.NoError(t, err)
+			got, err := s.Check(ctx, checked.ID, &checked)
+			require.NoError(t, err, "the retry reads everything")
+			assert.Equal(t, want, got)
+			assert.Greater(t, once.count(tc.method), 1)
+		})
+	}
+
+	// The allowlist is read when the checker is built.
+	_, err = check.NewSession(eng, opts, sopts, newFailing(lib, "Allowlist", true))
+	require.ErrorIs(t, err, check.ErrRead)
+	require.ErrorIs(t, err, errDown)
+	assert.ErrorContains(t, err, "allowlist")
 }

@@ -77,7 +77,9 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 	}
 	for len(v.queue) > 0 {
 		if !v.asked[v.queue[0]] {
-			v.prefetch(v.queue)
+			if err := v.prefetch(v.queue); err != nil {
+				return err
+			}
 		}
 		k := v.queue[0]
 		v.queue = v.queue[1:]
@@ -86,7 +88,9 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 			return err
 		}
 		if cd != nil {
-			v.accept(cd, shared)
+			if err := v.accept(cd, shared); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -94,7 +98,7 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 
 // prefetch announces the keys not announced yet to their sources, one
 // call per source, so a source with a round trip per read makes one.
-func (v *verifier) prefetch(keys []candKey) {
+func (v *verifier) prefetch(keys []candKey) error {
 	refs := make([][]uint32, len(v.c.sources))
 	for _, k := range keys {
 		if !v.asked[k] {
@@ -104,9 +108,12 @@ func (v *verifier) prefetch(keys []candKey) {
 	}
 	for si, rs := range refs {
 		if len(rs) > 0 {
-			v.c.sources[si].Prefetch(rs)
+			if err := v.c.sources[si].Prefetch(rs); err != nil {
+				return msg.Errorf("check %s: prefetch library elements: %w: %w", v.file, ErrRead, err)
+			}
 		}
 	}
+	return nil
 }
 
 // load fetches and screens one candidate: nil when it is gone, the
@@ -122,7 +129,7 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 		return nil, 0, nil // removed or replaced by a writer since the lookup
 	}
 	if err != nil {
-		return nil, 0, msg.Errorf("check %s: library element %d: %w", v.file, k.ref, err)
+		return nil, 0, msg.Errorf("check %s: library element %d: %w: %w", v.file, k.ref, ErrRead, err)
 	}
 	if el.AssetID == v.a.ID && v.self.skip[k.src] {
 		return nil, 0, nil // the input itself
@@ -146,22 +153,27 @@ func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error)
 
 // accept adds a verified candidate and queues the rest of its asset when
 // it shares a real run.
-func (v *verifier) accept(cd *candidate, shared int) {
+func (v *verifier) accept(cd *candidate, shared int) error {
 	v.accepted[candKey{cd.src, cd.ref}] = true
 	v.cands = append(v.cands, cd)
 	minRun := v.c.engine.Options().MinRun
 	key := assetKey{cd.src, cd.elem.AssetID}
 	if v.expanded[key] || shared < v.c.opts.Tuning.ExpandRun-minRun+1 {
-		return
+		return nil
 	}
 	v.expanded[key] = true
-	for _, ref := range v.c.sources[cd.src].AssetElements(cd.elem.AssetID) {
+	refs, err := v.c.sources[cd.src].AssetElements(cd.elem.AssetID)
+	if err != nil {
+		return msg.Errorf("check %s: elements of library asset %s: %w: %w", v.file, cd.elem.AssetID, ErrRead, err)
+	}
+	for _, ref := range refs {
 		nk := candKey{cd.src, ref}
 		if !v.seen[nk] {
 			v.seen[nk] = true
 			v.queue = append(v.queue, nk)
 		}
 	}
+	return nil
 }
 
 // assetKey names a library asset of one source.

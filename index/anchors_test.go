@@ -107,8 +107,8 @@ func TestAssetOf(t *testing.T) {
 	mem, err := Memory(context.Background(), elibtest.Engine(t), sampleAssets())
 	require.NoError(t, err)
 	for name, l := range map[string]*Library{"disk": disk, "memory": mem} {
-		for _, id := range l.AssetIDs() {
-			for _, ref := range l.AssetElements(id) {
+		for _, id := range elibtest.Must(l.AssetIDs()) {
+			for _, ref := range elibtest.Must(l.AssetElements(id)) {
 				got, ok := l.AssetOf(ref)
 				assert.True(t, ok, name)
 				assert.Equal(t, id, got, name)
@@ -116,7 +116,7 @@ func TestAssetOf(t *testing.T) {
 		}
 		_, ok := l.AssetOf(1 << 30)
 		assert.False(t, ok, name)
-		refs := l.AssetElements("cook/b.txt")
+		refs := elibtest.Must(l.AssetElements("cook/b.txt"))
 		_, err := l.Remove(context.Background(), "cook/b.txt")
 		require.NoError(t, err)
 		for _, ref := range refs {

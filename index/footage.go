@@ -256,24 +256,25 @@ func (l *Library) snapshotFootage(m *manifest.Manifest, force bool) error {
 }
 
 // FootageLookup finds the live library videos whose footage the probed
-// fingerprint q shows (see footage.Index.Lookup).
-func (l *Library) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result {
+// fingerprint q shows (see footage.Index.Lookup). The index is in
+// memory: the error is always nil.
+func (l *Library) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) (footage.Result, error) {
 	l.mu.RLock()
 	x := l.footage
 	l.mu.RUnlock()
 	if x == nil {
-		return footage.Result{Frames: len(q.Frames)}
+		return footage.Result{Frames: len(q.Frames)}, nil
 	}
-	return x.Lookup(q, opts)
+	return x.Lookup(q, opts), nil
 }
 
 // FootageVideos is the number of live video assets with footage
-// fingerprints.
-func (l *Library) FootageVideos() int {
+// fingerprints (from memory: the error is always nil).
+func (l *Library) FootageVideos() (int, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if l.footage == nil {
-		return 0
+		return 0, nil
 	}
-	return l.footage.Len()
+	return l.footage.Len(), nil
 }

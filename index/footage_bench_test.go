@@ -81,7 +81,7 @@ func BenchmarkOpenFootage(b *testing.B) {
 			b.Fatal(err)
 		}
 		t2 := time.Now()
-		res := r.FootageLookup(probe, footage.LookupOptions{})
+		res := elibtest.Must(r.FootageLookup(probe, footage.LookupOptions{}))
 		look := time.Since(t2)
 		runtime.GC()
 		runtime.ReadMemStats(&after)
@@ -92,7 +92,7 @@ func BenchmarkOpenFootage(b *testing.B) {
 		b.ReportMetric(foot.Seconds(), "footage-load-s")
 		b.ReportMetric(float64(look.Microseconds())/1000, "lookup-ms")
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB")
-		b.ReportMetric(float64(r.FootageVideos()), "videos")
+		b.ReportMetric(float64(elibtest.Must(r.FootageVideos())), "videos")
 		r.Close()
 	}
 }

@@ -39,7 +39,7 @@ func video(id string, f *footage.Fingerprint) element.Asset {
 
 func found(l *Library, f *footage.Fingerprint) []string {
 	var ids []string
-	for _, m := range l.FootageLookup(f, footage.LookupOptions{}).Matches {
+	for _, m := range elibtest.Must(l.FootageLookup(f, footage.LookupOptions{})).Matches {
 		ids = append(ids, m.ID)
 	}
 	return ids
@@ -87,7 +87,7 @@ func TestFootageSnapshot(t *testing.T) {
 	assert.Equal(t, 1, r.appended, "the append-only path")
 	assert.Empty(t, found(r, a), "removed")
 	assert.Equal(t, []string{"c.mp4"}, found(r, c))
-	assert.Equal(t, 2, r.FootageVideos())
+	assert.Equal(t, 2, elibtest.Must(r.FootageVideos()))
 
 	// A damaged snapshot: rebuilt from the records, named as damage.
 	m, err = manifest.Read(dir)
@@ -119,7 +119,7 @@ func TestFootageSnapshot(t *testing.T) {
 	assert.Empty(t, r3.Damage())
 	assert.Equal(t, []string{"b.mp4"}, found(r3, b))
 	assert.Equal(t, []string{"c.mp4"}, found(r3, c))
-	assert.Equal(t, 2, r3.FootageVideos())
+	assert.Equal(t, 2, elibtest.Must(r3.FootageVideos()))
 }
 
 func TestFootageSnapshotEncoding(t *testing.T) {

@@ -2,7 +2,6 @@ package index
 
 import (
 	"fmt"
-	"log/slog"
 
 	"elib/index/manifest"
 	"elib/vfs"
@@ -78,10 +77,11 @@ func (l *Library) loadIndexLocked() error {
 }
 
 // ensureIndex loads a LazyIndex library's candidate indexes before a
-// lookup; a failure is logged (LoadIndex reports it to callers that
-// load first).
-func (l *Library) ensureIndex() {
+// lookup. A failure is the lookup's error; the lookups after it find
+// nothing (the failure is in Damage).
+func (l *Library) ensureIndex() error {
 	if err := l.LoadIndex(); err != nil {
-		slog.Error("candidate index not loaded: lookups find nothing", "library", l.dir, "err", err)
+		return fmt.Errorf("candidate index not loaded: %w", err)
 	}
+	return nil
 }

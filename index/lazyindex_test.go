@@ -28,7 +28,7 @@ func TestLazyIndexLoadsAtFirstLookup(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { lazy.Close() })
 	assert.Nil(t, lazy.lsh, "not loaded at Open")
-	assert.Equal(t, eager.AssetIDs(), lazy.AssetIDs())
+	assert.Equal(t, elibtest.Must(eager.AssetIDs()), elibtest.Must(lazy.AssetIDs()))
 	st, err := lazy.Stats()
 	require.NoError(t, err)
 	est, err := eager.Stats()
@@ -50,7 +50,7 @@ func TestLazyIndexLoadsAtFirstLookup(t *testing.T) {
 	}
 	collect := func(l *Library) ([]int, map[int][]uint32) {
 		got := map[int][]uint32{}
-		counts := l.AnchorHolders(hashes, 8, func(i int, ref uint32) { got[i] = append(got[i], ref) })
+		counts := elibtest.Must(l.AnchorHolders(hashes, 8, func(i int, ref uint32) { got[i] = append(got[i], ref) }))
 		return counts, got
 	}
 	ec, eh := collect(eager)

@@ -486,11 +486,12 @@ func (l *Library) Damage() []string {
 // Dir returns the library directory (of its FS).
 func (l *Library) Dir() string { return l.dir }
 
-// Generation returns the manifest generation the library reflects.
-func (l *Library) Generation() uint64 {
+// Generation returns the manifest generation the library reflects (from
+// memory: the error is always nil).
+func (l *Library) Generation() (uint64, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.man.Generation
+	return l.man.Generation, nil
 }
 
 // Compatible reports whether engine signs like the library's stored

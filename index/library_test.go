@@ -83,8 +83,8 @@ func TestImportAndRead(t *testing.T) {
 	assert.Equal(t, kit.ImportResult{Assets: 3, Elements: 7}, res)
 
 	check := func(t *testing.T, l *Library) {
-		assert.Equal(t, 3, l.AssetCount())
-		refs := l.AssetElements("run/a.txt")
+		assert.Equal(t, 3, elibtest.Must(l.AssetCount()))
+		refs := elibtest.Must(l.AssetElements("run/a.txt"))
 		require.Len(t, refs, 3)
 		e, err := l.Element(refs[2])
 		require.NoError(t, err)
@@ -139,15 +139,15 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 	ctx := context.Background()
 	_, err := l.Import(ctx, sampleAssets())
 	require.NoError(t, err)
-	oldRefs := l.AssetElements("run/a.txt")
+	oldRefs := elibtest.Must(l.AssetElements("run/a.txt"))
 
 	// Re-importing the same id replaces it; the batch's last copy wins.
 	changed := script("run/a.txt", "跑鞋 v2", "hook", hookCook)
 	res, err := l.Import(ctx, []element.Asset{sampleAssets()[0], changed})
 	require.NoError(t, err)
 	assert.Equal(t, kit.ImportResult{Assets: 1, Elements: 1, Replaced: 1}, res)
-	assert.Equal(t, 3, l.AssetCount())
-	assert.Equal(t, 5, l.ElementCount())
+	assert.Equal(t, 3, elibtest.Must(l.AssetCount()))
+	assert.Equal(t, 5, elibtest.Must(l.ElementCount()))
 	for _, r := range oldRefs {
 		_, err := l.Element(r)
 		assert.ErrorIs(t, err, kit.ErrNotFound, "old element %d must be dead", r)
@@ -160,9 +160,9 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 	assert.Equal(t, 2, n)
 	assert.ErrorIs(t, err, kit.ErrNotFound)
 	assert.Contains(t, err.Error(), "ghost.txt")
-	assert.Equal(t, 2, l.AssetCount())
-	assert.Equal(t, 2, l.ElementCount())
-	assert.Equal(t, []uint32{l.AssetElements("car/c.txt")[0]}, l.AssetElements("car/c.txt"))
+	assert.Equal(t, 2, elibtest.Must(l.AssetCount()))
+	assert.Equal(t, 2, elibtest.Must(l.ElementCount()))
+	assert.Equal(t, []uint32{elibtest.Must(l.AssetElements("car/c.txt"))[0]}, elibtest.Must(l.AssetElements("car/c.txt")))
 	_, err = l.ElementByID("car/c.txt#2")
 	assert.ErrorIs(t, err, kit.ErrNotFound)
 	require.NoError(t, l.Close())
@@ -170,8 +170,8 @@ func TestReimportReplacesAndRemove(t *testing.T) {
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err)
 	defer r.Close()
-	assert.Equal(t, 2, r.AssetCount())
-	assert.Equal(t, 2, r.ElementCount())
+	assert.Equal(t, 2, elibtest.Must(r.AssetCount()))
+	assert.Equal(t, 2, elibtest.Must(r.ElementCount()))
 	_, err = r.Asset("cook/b.txt")
 	assert.ErrorIs(t, err, kit.ErrNotFound)
 	a, err := r.Asset("run/a.txt")
@@ -200,7 +200,7 @@ func TestAllowlistAndSentenceDF(t *testing.T) {
 	l, dir := newLib(t, true)
 	require.NoError(t, l.AllowlistAdd("理性消费，谨慎下单", " ", "品质生活从这里开始", "理性消费，谨慎下单"))
 	require.NoError(t, l.AllowlistRemove("品质生活从这里开始"))
-	assert.Equal(t, []string{"理性消费，谨慎下单"}, l.Allowlist())
+	assert.Equal(t, []string{"理性消费，谨慎下单"}, elibtest.Must(l.Allowlist()))
 
 	slogan := "运动改变生活，专业跑鞋选我们"
 	var assets []element.Asset
@@ -222,7 +222,7 @@ func TestAllowlistAndSentenceDF(t *testing.T) {
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err)
 	defer r.Close()
-	assert.Equal(t, []string{"理性消费，谨慎下单"}, r.Allowlist())
+	assert.Equal(t, []string{"理性消费，谨慎下单"}, elibtest.Must(r.Allowlist()))
 	assert.Equal(t, 3, r.SentenceDF(sents[0].Hash))
 }
 
@@ -293,7 +293,7 @@ func TestSalvageSkipsUnreadableSegment(t *testing.T) {
 	defer w.Close()
 	require.NoError(t, w.Reindex(ctx, kit.ReindexOptions{}))
 	assert.Contains(t, strings.Join(w.Damage(), "\n"), "2 assets, 4 elements lost")
-	assert.Equal(t, 1, w.AssetCount())
+	assert.Equal(t, 1, elibtest.Must(w.AssetCount()))
 }
 
 func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
@@ -313,8 +313,8 @@ func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
 	var progress int
 	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{Workers: 2, Progress: func(done, total int) { progress = done }}))
 	assert.Equal(t, 5, progress)
-	assert.Equal(t, 3, l.AssetCount())
-	assert.Equal(t, 5, l.ElementCount())
+	assert.Equal(t, 3, elibtest.Must(l.AssetCount()))
+	assert.Equal(t, 5, elibtest.Must(l.ElementCount()))
 	st, err := l.Stats()
 	require.NoError(t, err)
 	assert.Equal(t, 1, st.Segments)
@@ -342,7 +342,7 @@ func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
 	r, err := Open(Options{Dir: dir, ReadOnly: true})
 	require.NoError(t, err)
 	defer r.Close()
-	assert.Equal(t, 5, r.ElementCount())
+	assert.Equal(t, 5, elibtest.Must(r.ElementCount()))
 	res, err = r.Search(ctx, fulltext.Query{Text: "牛排"})
 	require.NoError(t, err)
 	assert.NotZero(t, res.Total)
@@ -370,7 +370,7 @@ func TestMemoryLibrary(t *testing.T) {
 	ctx := context.Background()
 	l, err := Memory(ctx, elibtest.Engine(t), sampleAssets())
 	require.NoError(t, err)
-	assert.Equal(t, 3, l.AssetCount())
+	assert.Equal(t, 3, elibtest.Must(l.AssetCount()))
 	assert.True(t, candidates(t, l, convRun)["run/a.txt#3"])
 	a, err := l.Asset("cook/b.txt")
 	require.NoError(t, err)
@@ -391,7 +391,7 @@ func TestMemoryLibrary(t *testing.T) {
 	assert.NotEmpty(t, res.Facets["type"])
 	assert.Contains(t, res.Hits[0].Fragments[0], "<mark>")
 	require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
-	assert.Equal(t, 2, l.AssetCount())
+	assert.Equal(t, 2, elibtest.Must(l.AssetCount()))
 	assert.True(t, candidates(t, l, storyCar)["car/c.txt#1"])
 	res2, err := l.Search(ctx, fulltext.Query{Text: "下单", Facets: true})
 	require.NoError(t, err)
@@ -441,7 +441,7 @@ func TestConcurrentReadersDuringImport(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	assert.NoError(t, readErr)
-	assert.Equal(t, 8, l.AssetCount())
+	assert.Equal(t, 8, elibtest.Must(l.AssetCount()))
 }
 
 func TestReadersOpenWhileWriterCommits(t *testing.T) {
@@ -471,7 +471,7 @@ func TestReadersOpenWhileWriterCommits(t *testing.T) {
 				}
 				continue
 			}
-			if r.AssetCount() < 3 {
+			if elibtest.Must(r.AssetCount()) < 3 {
 				failures++
 			}
 			r.Close()

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"elib/internal/elibtest"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
@@ -79,7 +80,7 @@ func TestOutcomesJSONUpgrade(t *testing.T) {
 	w, dir := newLib(t, true)
 	_, err := w.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
-	ids := w.AssetIDs()
+	ids := elibtest.Must(w.AssetIDs())
 	require.Len(t, ids, 3)
 	f := outcomeFixture(ids...)
 	f.Version = outcomeJSONVersion

@@ -361,7 +361,11 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	if full {
 		f.Full, f.Entries = true, map[string]*outcomeEntry{}
 		live := map[string]bool{}
-		for _, id := range l.AssetIDs() {
+		ids, err := l.AssetIDs()
+		if err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+		for _, id := range ids {
 			live[id] = true
 		}
 		for id, e := range st.entries {

@@ -13,16 +13,20 @@ import (
 // atomically with it, carried over by Reindex, read by every opener. These
 // four methods are the whole storage seam of packs.
 
-// Packs returns the library's packs, oldest first.
-func (l *Library) Packs() []kit.Pack {
+// Packs returns the library's packs, oldest first (from the manifest in
+// memory: the error is always nil).
+func (l *Library) Packs() ([]kit.Pack, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.man.Clone().Packs
+	return l.man.Clone().Packs, nil
 }
 
 // Pack returns the pack id (kit.ErrNotFound when there is none).
 func (l *Library) Pack(id string) (kit.Pack, error) {
-	for _, p := range l.Packs() {
+	l.mu.RLock()
+	ps := l.man.Clone().Packs
+	l.mu.RUnlock()
+	for _, p := range ps {
 		if p.ID == id {
 			return p, nil
 		}

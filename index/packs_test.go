@@ -49,7 +49,7 @@ func TestPacksDurableAndKeptByReindex(t *testing.T) {
 	l2, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
 	require.NoError(t, err)
 	defer l2.Close()
-	assert.Len(t, l2.Packs(), 1)
+	assert.Len(t, elibtest.Must(l2.Packs()), 1)
 	got, err = l2.Pack("pack-1")
 	require.NoError(t, err)
 	assert.Equal(t, "推近", got.Elements[1].Attributes["camera"])

@@ -19,7 +19,7 @@ import (
 // assertPublishedTimes checks PublishedTimes against decoding each asset.
 func assertPublishedTimes(t *testing.T, l *Library) {
 	t.Helper()
-	ids := append(l.AssetIDs(), "no/such.txt")
+	ids := append(elibtest.Must(l.AssetIDs()), "no/such.txt")
 	times, live, err := l.PublishedTimes(ids)
 	require.NoError(t, err)
 	for i, id := range ids {

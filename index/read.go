@@ -23,21 +23,26 @@ func toStored(e *kit.ElementRecord) *element.Stored {
 // Candidates calls fn for every live element sharing an LSH band key with
 // keys (an element may be reported more than once). Safe concurrently; fn
 // runs with no lock held, so it may call any other method.
-func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) {
-	l.CandidateCounts(keys, func(ref uint32, _ int) { fn(ref) })
+func (l *Library) Candidates(keys []uint64, fn func(ref uint32)) error {
+	return l.CandidateCounts(keys, func(ref uint32, _ int) { fn(ref) })
 }
 
 // CandidateCounts is Candidates that also reports how many LSH bands each
 // candidate shares with the query (more bands: more likely a real copy).
 // keys may hold several signatures' band keys back to back (see
 // lsh.Index.QueryCounts); the counts are then summed over them.
-func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
-	l.ensureIndex()
+//
+// A LazyIndex library reads its candidate indexes at the first lookup,
+// whose error that read is.
+func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
+	if err := l.ensureIndex(); err != nil {
+		return err
+	}
 	l.mu.RLock()
 	idx := l.lsh
 	l.mu.RUnlock()
 	if idx == nil {
-		return
+		return nil
 	}
 	buf := l.hitBuf()
 	defer l.hits.Put(buf)
@@ -47,6 +52,7 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	for _, h := range l.keepLive(hits) {
 		fn(h.ref, h.n)
 	}
+	return nil
 }
 
 // refHit is a ref an index lookup reported, with a number: shared bands
@@ -83,14 +89,17 @@ func (l *Library) keepLive(hits []refHit) []refHit {
 // anchor hashes[i], and returns how many elements hold each anchor (live
 // or not, whatever the limit): a check tells rare anchors from stock ones
 // and needs only one verified holder of a stock one. Safe concurrently;
-// fn runs with no lock held.
-func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
-	l.ensureIndex()
+// fn runs with no lock held. Its error is that of loading a LazyIndex
+// library's indexes (see CandidateCounts).
+func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	if err := l.ensureIndex(); err != nil {
+		return nil, err
+	}
 	l.mu.RLock()
 	idx := l.anchors
 	l.mu.RUnlock()
 	if idx == nil {
-		return make([]int, len(hashes))
+		return make([]int, len(hashes)), nil
 	}
 	buf := l.hitBuf()
 	defer l.hits.Put(buf)
@@ -100,7 +109,7 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	for _, h := range l.keepLive(hits) {
 		fn(h.n, h.ref)
 	}
-	return counts
+	return counts, nil
 }
 
 // AssetOf returns the id of the live asset that element ref belongs to,
@@ -131,19 +140,20 @@ func (l *Library) assetOf(ref uint32) (string, bool) {
 }
 
 // AssetsOf returns AssetOf of each ref ("" for an element that is gone).
-func (l *Library) AssetsOf(refs []uint32) []string {
+// It reads memory only: the error is always nil.
+func (l *Library) AssetsOf(refs []uint32) ([]string, error) {
 	out := make([]string, len(refs))
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	for i, ref := range refs {
 		out[i], _ = l.assetOf(ref)
 	}
-	return out
+	return out, nil
 }
 
 // Prefetch does nothing: the file library reads an element from its
 // block cache or one block read, with no round trip to save.
-func (l *Library) Prefetch(refs []uint32) {}
+func (l *Library) Prefetch(refs []uint32) error { return nil }
 
 // Element returns the live element ref, reading its block from disk if it
 // is not cached.
@@ -253,13 +263,16 @@ func (l *Library) assetRecord(id string, loc assetLoc) (*kit.AssetRecord, error)
 	return nil, fmt.Errorf("asset %q: %w: not in its block", id, store.ErrCorrupt)
 }
 
+// The reads below answer from memory (the state loaded at open and at
+// each Refresh): their error is always nil.
+
 // AssetElements returns the refs of the asset's live elements in order.
-func (l *Library) AssetElements(assetID string) []uint32 {
+func (l *Library) AssetElements(assetID string) ([]uint32, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	loc, ok := l.assets[assetID]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	out := make([]uint32, 0, loc.count)
 	for r := loc.firstRef; r < loc.firstRef+loc.count; r++ {
@@ -267,11 +280,11 @@ func (l *Library) AssetElements(assetID string) []uint32 {
 			out = append(out, r)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // AssetIDs returns the ids of all live assets, sorted.
-func (l *Library) AssetIDs() []string {
+func (l *Library) AssetIDs() ([]string, error) {
 	l.mu.RLock()
 	out := make([]string, 0, len(l.assets))
 	for id := range l.assets {
@@ -279,28 +292,28 @@ func (l *Library) AssetIDs() []string {
 	}
 	l.mu.RUnlock()
 	sort.Strings(out)
-	return out
+	return out, nil
 }
 
 // AssetCount returns the number of live assets.
-func (l *Library) AssetCount() int {
+func (l *Library) AssetCount() (int, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return len(l.assets)
+	return len(l.assets), nil
 }
 
 // ElementCount returns the number of live elements.
-func (l *Library) ElementCount() int {
+func (l *Library) ElementCount() (int, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.live
+	return l.live, nil
 }
 
 // Allowlist returns the library's boilerplate phrases.
-func (l *Library) Allowlist() []string {
+func (l *Library) Allowlist() ([]string, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return append([]string(nil), l.man.Allowlist...)
+	return append([]string(nil), l.man.Allowlist...), nil
 }
 
 // SentenceDF estimates in how many assets the normalised sentence with
@@ -312,14 +325,14 @@ func (l *Library) SentenceDF(h uint64) int {
 }
 
 // SentenceDFs returns SentenceDF of each hash.
-func (l *Library) SentenceDFs(hashes []uint64) []int {
+func (l *Library) SentenceDFs(hashes []uint64) ([]int, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	out := make([]int, len(hashes))
 	for i, h := range hashes {
 		out[i] = l.sketch.Count(h)
 	}
-	return out
+	return out, nil
 }
 
 // kit.Stats returns counts and disk usage. (The reuse rate is the check's

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"elib/check"
 	"elib/element"
 	"elib/fingerprint/boilerplate"
 	"elib/library/kit"
@@ -48,13 +47,17 @@ type asOf struct {
 // anchors a library holds hundreds of thousands of times.
 const asOfCountCap = 128
 
-// AssetCount is the number of visible assets.
-func (s *asOf) AssetCount() int { return s.assets }
+// AssetCount is the number of visible assets, counted when the view was
+// made: the error is always nil.
+func (s *asOf) AssetCount() (int, error) { return s.assets, nil }
 
 // SentenceDFs passes the library's sentence frequencies on and records
 // the decisions the check takes on them.
-func (s *asOf) SentenceDFs(hashes []uint64) []int {
-	dfs := s.Library.SentenceDFs(hashes)
+func (s *asOf) SentenceDFs(hashes []uint64) ([]int, error) {
+	dfs, err := s.Library.SentenceDFs(hashes)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sentences == nil {
@@ -63,16 +66,7 @@ func (s *asOf) SentenceDFs(hashes []uint64) []int {
 	for i, h := range hashes {
 		s.sentences[h] = s.rule.Common(dfs[i], s.assets)
 	}
-	return dfs
-}
-
-// Failures passes on the library's count of failed reads (a check.Session
-// retries and then fails a check during which one failed).
-func (s *asOf) Failures() (uint64, error) {
-	if fc, ok := s.Library.(check.FailureCounter); ok {
-		return fc.Failures()
-	}
-	return 0, nil
+	return dfs, nil
 }
 
 func (s *asOf) visible(assetID string) bool {
@@ -82,13 +76,17 @@ func (s *asOf) visible(assetID string) bool {
 
 // visibleRefs reports which refs belong to visible live assets (one
 // lookup for all the refs whose time is not remembered yet).
-func (s *asOf) visibleRefs(refs []uint32) []bool {
+func (s *asOf) visibleRefs(refs []uint32) ([]bool, error) {
 	out := make([]bool, len(refs))
 	if !s.byRef {
-		for i, id := range s.Library.AssetsOf(refs) {
+		ids, err := s.Library.AssetsOf(refs)
+		if err != nil {
+			return nil, err
+		}
+		for i, id := range ids {
 			out[i] = id != "" && s.visible(id)
 		}
-		return out
+		return out, nil
 	}
 	var miss []uint32
 	var at []int
@@ -101,9 +99,13 @@ func (s *asOf) visibleRefs(refs []uint32) []bool {
 		out[i] = e == kit.PublishedNone || e <= s.cut
 	}
 	if len(miss) == 0 {
-		return out
+		return out, nil
 	}
-	for k, id := range s.Library.AssetsOf(miss) {
+	ids, err := s.Library.AssetsOf(miss)
+	if err != nil {
+		return nil, err
+	}
+	for k, id := range ids {
 		if id == "" {
 			continue // removed: not remembered
 		}
@@ -111,34 +113,47 @@ func (s *asOf) visibleRefs(refs []uint32) []bool {
 		s.refs.put(miss[k], kit.PublishedEntry(p, true))
 		out[at[k]] = s.visible(id)
 	}
-	return out
+	return out, nil
 }
 
 // CandidateCounts hides later assets' elements.
-func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
 	var refs []uint32
 	var counts []int
-	s.Library.CandidateCounts(keys, func(ref uint32, bands int) {
+	err := s.Library.CandidateCounts(keys, func(ref uint32, bands int) {
 		refs, counts = append(refs, ref), append(counts, bands)
 	})
-	for i, ok := range s.visibleRefs(refs) {
+	if err != nil {
+		return err
+	}
+	visible, err := s.visibleRefs(refs)
+	if err != nil {
+		return err
+	}
+	for i, ok := range visible {
 		if ok {
 			fn(refs[i], counts[i])
 		}
 	}
+	return nil
 }
 
 // AnchorHolders reports the first limit visible holders of each anchor
 // (in ref order, as the library lists them) and counts the visible ones,
 // up to asOfCountCap.
-func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
 	fetch := max(limit, asOfCountCap+asOfCountCap/2)
 	holders := make([][]uint32, len(hashes))
-	totals := s.holders(hashes, fetch, holders)
+	totals, err := s.holders(hashes, fetch, holders)
+	if err != nil {
+		return nil, err
+	}
 	visible := make([][]uint32, len(hashes))
 	var again []int // anchors whose first holders hide too many later ones
 	for i := range hashes {
-		visible[i] = s.keepVisible(holders[i])
+		if visible[i], err = s.keepVisible(holders[i]); err != nil {
+			return nil, err
+		}
 		if totals[i] > fetch && len(visible[i]) < max(limit, asOfCountCap) {
 			again = append(again, i)
 		}
@@ -151,9 +166,13 @@ func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint
 			most = max(most, totals[i])
 		}
 		all := make([][]uint32, len(sub))
-		s.holders(sub, most, all)
+		if _, err := s.holders(sub, most, all); err != nil {
+			return nil, err
+		}
 		for j, i := range again {
-			visible[i] = s.keepVisible(all[j])
+			if visible[i], err = s.keepVisible(all[j]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	counts := make([]int, len(hashes))
@@ -163,30 +182,33 @@ func (s *asOf) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint
 			fn(i, ref)
 		}
 	}
-	return counts
+	return counts, nil
 }
 
 // holders lists up to limit holders of each anchor (live ones, in ref
 // order) and returns the library's counts.
-func (s *asOf) holders(hashes []uint64, limit int, out [][]uint32) []int {
+func (s *asOf) holders(hashes []uint64, limit int, out [][]uint32) ([]int, error) {
 	return s.Library.AnchorHolders(hashes, limit, func(i int, ref uint32) {
 		out[i] = append(out[i], ref)
 	})
 }
 
 // keepVisible drops, in place, the refs of later or removed assets.
-func (s *asOf) keepVisible(refs []uint32) []uint32 {
+func (s *asOf) keepVisible(refs []uint32) ([]uint32, error) {
 	if len(refs) == 0 {
-		return refs
+		return refs, nil
 	}
-	ok := s.visibleRefs(refs)
+	ok, err := s.visibleRefs(refs)
+	if err != nil {
+		return nil, err
+	}
 	kept := refs[:0]
 	for j, r := range refs {
 		if ok[j] {
 			kept = append(kept, r)
 		}
 	}
-	return kept
+	return kept, nil
 }
 
 // decisions returns the boilerplate decisions the check took.
@@ -206,9 +228,9 @@ func (s *asOf) Element(ref uint32) (*element.Stored, error) {
 }
 
 // AssetElements hides later assets.
-func (s *asOf) AssetElements(assetID string) []uint32 {
+func (s *asOf) AssetElements(assetID string) ([]uint32, error) {
 	if !s.visible(assetID) {
-		return nil
+		return nil, nil
 	}
 	return s.Library.AssetElements(assetID)
 }
@@ -222,12 +244,15 @@ func (s *asOf) Asset(id string) (*element.Asset, error) {
 }
 
 // AssetsOf hides later assets.
-func (s *asOf) AssetsOf(refs []uint32) []string {
-	ids := s.Library.AssetsOf(refs)
+func (s *asOf) AssetsOf(refs []uint32) ([]string, error) {
+	ids, err := s.Library.AssetsOf(refs)
+	if err != nil {
+		return nil, err
+	}
 	for i, id := range ids {
 		if id != "" && !s.visible(id) {
 			ids[i] = ""
 		}
 	}
-	return ids
+	return ids, nil
 }

@@ -93,7 +93,11 @@ func CurrentFatigue(ctx context.Context, engine *fingerprint.Engine, lib kit.Lib
 		if err != nil {
 			return nil, fmt.Errorf("fatigue: %w", err)
 		}
-		if st, err = compute(ctx, engine, lib, opts, newTimeline(published, lib.AssetCount()), period, start); err != nil {
+		total, err := lib.AssetCount()
+		if err != nil {
+			return nil, fmt.Errorf("fatigue: %w", err)
+		}
+		if st, err = compute(ctx, engine, lib, opts, newTimeline(published, total), period, start); err != nil {
 			return nil, fmt.Errorf("fatigue: %w", err)
 		}
 	}

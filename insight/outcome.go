@@ -91,13 +91,17 @@ func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *Out
 // basisOf names the library-wide inputs of an outcome besides its
 // candidates: the outcome version, the engine's and the check's options
 // that decide levels and reuse, and the allowlist.
-func basisOf(eo fingerprint.Options, lib kit.Library, opts check.Options) string {
+func basisOf(eo fingerprint.Options, lib kit.Library, opts check.Options) (string, error) {
 	opts.EnsureDefaults(eo.MinRun)
-	allow := slices.Clone(lib.Allowlist())
+	allow, err := lib.Allowlist()
+	if err != nil {
+		return "", err
+	}
+	allow = slices.Clone(allow)
 	sort.Strings(allow)
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00%+v\x00%d\x00%+v\x00%q", kit.OutcomeVersion, eo, opts.MaxMatches, opts.Tuning, allow)
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }
 
 // keepFresh keeps the outcomes of the current basis and version.
@@ -118,7 +122,7 @@ func ruleOf(eo fingerprint.Options, opts check.Options) boilerplate.Rule {
 // usable keeps the outcomes of the current basis and version whose
 // boilerplate decisions the library's sentence frequencies still give
 // (one lookup for all).
-func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate.Rule) {
+func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate.Rule) error {
 	keepFresh(outs, basis)
 	var hashes []uint64
 	for _, o := range outs {
@@ -128,14 +132,18 @@ func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate
 		}
 	}
 	if len(hashes) == 0 {
-		return
+		return nil
 	}
 	// The frequencies come back in the order asked: each outcome's
 	// Common, then its Plain.
 	dfs := make([]int, 0, len(hashes))
 	const chunk = 1 << 16
 	for lo := 0; lo < len(hashes); lo += chunk {
-		dfs = append(dfs, lib.SentenceDFs(hashes[lo:min(lo+chunk, len(hashes))])...)
+		part, err := lib.SentenceDFs(hashes[lo:min(lo+chunk, len(hashes))])
+		if err != nil {
+			return err
+		}
+		dfs = append(dfs, part...)
 	}
 	k := 0
 	for i, o := range outs {
@@ -155,6 +163,7 @@ func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate
 			outs[i] = nil
 		}
 	}
+	return nil
 }
 
 // timelineOf reads every live asset's published time, from its outcome
@@ -232,11 +241,19 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 	if err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	v := &storedView{store: store, seq: seq, basis: basisOf(engineOptions(engine, opts), lib, opts.Check), ids: lib.AssetIDs()}
+	v := &storedView{store: store, seq: seq}
+	if v.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
+	if v.ids, err = lib.AssetIDs(); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
 	if v.outs, err = store.Outcomes(v.ids); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	usable(lib, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check))
+	if err := usable(lib, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
+		return nil, fmt.Errorf("stats: %w", err)
+	}
 	if v.tl, v.read, err = timelineOf(ctx, lib, v.ids, v.outs); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
@@ -379,7 +396,11 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		opts.ensureDefaults()
 		for i := range assets {
 			p := publishedOf(&assets[i])
-			for _, id := range candidateAssets(ctx, engine, lib, &assets[i], opts) {
+			cands, err := candidateAssets(ctx, engine, lib, &assets[i], opts)
+			if err != nil {
+				return 0, fmt.Errorf("outcomes: %w", err)
+			}
+			for _, id := range cands {
 				if t, ok := later[id]; ok && !t.Before(p) && id != assets[i].ID {
 					stale[id] = true
 				}
@@ -440,7 +461,11 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 			continue // an element id, or nothing to remove
 		}
 		p, _ := a.Published()
-		for _, sid := range candidateAssets(ctx, engine, lib, a, opts) {
+		cands, err := candidateAssets(ctx, engine, lib, a, opts)
+		if err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+		for _, sid := range cands {
 			if so, ok := stored[sid]; ok && !so.Stale && sid != id && !so.Outcome.Published.Before(p) {
 				stale[sid] = true
 			}
@@ -470,7 +495,9 @@ func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
-	opts.basis = basisOf(engineOptions(engine, opts), lib, opts.Check)
+	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
 	return computeAndStore(ctx, engine, lib, store, seq, ids, opts)
 }
 
@@ -486,14 +513,21 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 	if err != nil {
 		return 0, fmt.Errorf("outcomes: %w", err)
 	}
-	opts.basis = basisOf(engineOptions(engine, opts), lib, opts.Check)
-	ids := lib.AssetIDs()
+	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
+	ids, err := lib.AssetIDs()
+	if err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
+	}
 	if !all {
 		outs, err := store.Outcomes(ids)
 		if err != nil {
 			return 0, fmt.Errorf("outcomes: %w", err)
 		}
-		usable(lib, outs, opts.basis, ruleOf(engineOptions(engine, opts), opts.Check))
+		if err := usable(lib, outs, opts.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
+			return 0, fmt.Errorf("outcomes: %w", err)
+		}
 		var todo []string
 		for i, o := range outs {
 			if o == nil {
@@ -508,7 +542,10 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 // computeAndStore checks the assets ids as of their publication and stores
 // the outcomes (in chunks, so a long run keeps what it finished).
 func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, opts Options) error {
-	all := lib.AssetIDs()
+	all, err := lib.AssetIDs()
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
 	outs, err := store.Outcomes(all)
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
@@ -567,31 +604,35 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 // candidateAssets returns the library assets a check of a would consider:
 // every asset holding one of its LSH, anchor or clause candidates (anchor
 // holders counted beyond the check's own limit, so that an asset the
-// check of a would cut off is still named).
-func candidateAssets(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, a *element.Asset, opts Options) []string {
+// check of a would cut off is still named). A failed read is its error.
+func candidateAssets(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, a *element.Asset, opts Options) ([]string, error) {
 	rec := &recorder{Library: lib, refs: map[uint32]bool{}}
 	c, err := check.New(engine, opts.Check, rec)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	cp := *a
 	cp.File = ""
 	if _, err := c.Check(ctx, "", &cp); err != nil {
-		slog.Debug("outcomes: candidate lookup failed", "asset", a.ID, "err", err)
+		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
 	}
 	refs := make([]uint32, 0, len(rec.refs))
 	for r := range rec.refs {
 		refs = append(refs, r)
 	}
+	ids, err := lib.AssetsOf(refs)
+	if err != nil {
+		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
+	}
 	seen := map[string]bool{}
 	var out []string
-	for _, id := range lib.AssetsOf(refs) {
+	for _, id := range ids {
 		if id != "" && !seen[id] {
 			seen[id] = true
 			out = append(out, id)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // recorderHolders is how many holders of one anchor candidateAssets
@@ -611,14 +652,14 @@ func (r *recorder) note(ref uint32) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
-	r.Library.CandidateCounts(keys, func(ref uint32, bands int) {
+func (r *recorder) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
+	return r.Library.CandidateCounts(keys, func(ref uint32, bands int) {
 		r.note(ref)
 		fn(ref, bands)
 	})
 }
 
-func (r *recorder) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+func (r *recorder) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
 	given := make([]int, len(hashes))
 	return r.Library.AnchorHolders(hashes, max(limit, recorderHolders), func(i int, ref uint32) {
 		r.note(ref)

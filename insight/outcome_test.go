@@ -470,7 +470,7 @@ func TestPublishedTimesSelectTheSamePeriods(t *testing.T) {
 			_, err := lib.Import(ctx, tc.assets[half:])
 			require.NoError(t, err)
 
-			ids := lib.AssetIDs()
+			ids := elibtest.Must(lib.AssetIDs())
 			outs, err := lib.Outcomes(ids)
 			require.NoError(t, err)
 			fast, read, err := timelineOf(ctx, lib, ids, outs)
@@ -524,7 +524,7 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 	}
 	_, err := lib.Import(ctx, assets)
 	require.NoError(t, err)
-	ids := lib.AssetIDs()
+	ids := elibtest.Must(lib.AssetIDs())
 	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
 	require.NoError(t, err)
 	require.NotNil(t, tl.refs)

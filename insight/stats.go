@@ -382,7 +382,11 @@ func (pa periodAsset) id() string {
 func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []periodAsset, error) {
 	published := map[string]time.Time{}
 	var period []periodAsset
-	for _, id := range lib.AssetIDs() {
+	ids, err := lib.AssetIDs()
+	if err != nil {
+		return nil, nil, msg.Errorf("stats: %w", err)
+	}
+	for _, id := range ids {
 		a, err := lib.Asset(id)
 		if errors.Is(err, kit.ErrNotFound) {
 			continue // removed meanwhile

@@ -67,7 +67,7 @@ func TestFootageStoredAndFound(t *testing.T) {
 			videoAsset("clips/a.mp4", "第一个视频的字幕讲的是跑鞋的缓震", v1),
 			videoAsset("clips/b.mp4", "第二个视频的字幕讲的是露营的帐篷", v2)))
 		require.NoError(t, err)
-		assert.Equal(t, 2, l.FootageVideos())
+		assert.Equal(t, 2, elibtest.Must(l.FootageVideos()))
 
 		a, err := l.Asset("clips/a.mp4")
 		require.NoError(t, err)
@@ -77,17 +77,17 @@ func TestFootageStoredAndFound(t *testing.T) {
 		require.NoError(t, err)
 		assert.Nil(t, text.Footage)
 
-		res := l.FootageLookup(reencoded(v1, 12), footage.LookupOptions{})
+		res := elibtest.Must(l.FootageLookup(reencoded(v1, 12), footage.LookupOptions{}))
 		require.Len(t, res.Matches, 1)
 		assert.Equal(t, "clips/a.mp4", res.Matches[0].ID)
 		assert.Equal(t, 1.0, res.Duplication)
 		assert.Equal(t, []footage.Range{{StartMs: 0, EndMs: 60000, LibraryStartMs: 0, LibraryEndMs: 60000}}, res.Matches[0].Ranges)
-		assert.Empty(t, l.FootageLookup(footageOf(3, 20), footage.LookupOptions{}).Matches, "unrelated footage")
+		assert.Empty(t, elibtest.Must(l.FootageLookup(footageOf(3, 20), footage.LookupOptions{})).Matches, "unrelated footage")
 
 		// Reindex keeps the footage without the media.
 		require.NoError(t, l.Reindex(ctx, kit.ReindexOptions{}))
-		assert.Equal(t, 2, l.FootageVideos())
-		res = l.FootageLookup(v2, footage.LookupOptions{})
+		assert.Equal(t, 2, elibtest.Must(l.FootageVideos()))
+		res = elibtest.Must(l.FootageLookup(v2, footage.LookupOptions{}))
 		require.Len(t, res.Matches, 1)
 		assert.Equal(t, "clips/b.mp4", res.Matches[0].ID)
 		a, err = l.Asset("clips/b.mp4")
@@ -97,14 +97,14 @@ func TestFootageStoredAndFound(t *testing.T) {
 		// Replaced by a version with other footage, then removed.
 		_, err = l.Import(ctx, []element.Asset{videoAsset("clips/a.mp4", "第一个视频换了画面", v2)})
 		require.NoError(t, err)
-		res = l.FootageLookup(v1, footage.LookupOptions{})
+		res = elibtest.Must(l.FootageLookup(v1, footage.LookupOptions{}))
 		assert.Empty(t, res.Matches, "the replaced footage is gone")
-		res = l.FootageLookup(v2, footage.LookupOptions{})
+		res = elibtest.Must(l.FootageLookup(v2, footage.LookupOptions{}))
 		assert.Len(t, res.Matches, 2)
 		_, err = l.Remove(ctx, "clips/a.mp4", "clips/b.mp4")
 		require.NoError(t, err)
-		assert.Zero(t, l.FootageVideos())
-		assert.Empty(t, l.FootageLookup(v2, footage.LookupOptions{}).Matches)
+		assert.Zero(t, elibtest.Must(l.FootageVideos()))
+		assert.Empty(t, elibtest.Must(l.FootageLookup(v2, footage.LookupOptions{})).Matches)
 
 		// Corrupt footage is refused at import.
 		bad := videoAsset("clips/bad.mp4", "坏的指纹", nil)
@@ -136,7 +136,7 @@ func TestFootageReopenAndMigrate(t *testing.T) {
 	require.NoError(t, src.Close())
 
 	src = open(dir)
-	res := src.FootageLookup(v1, footage.LookupOptions{})
+	res := elibtest.Must(src.FootageLookup(v1, footage.LookupOptions{}))
 	require.Len(t, res.Matches, 1, "found after reopening")
 	assert.Equal(t, "v/one.mp4", res.Matches[0].ID)
 
@@ -145,13 +145,13 @@ func TestFootageReopenAndMigrate(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 4, mr.Assets)
 	require.NoError(t, src.Close())
-	res = dst.FootageLookup(v1, footage.LookupOptions{})
+	res = elibtest.Must(dst.FootageLookup(v1, footage.LookupOptions{}))
 	require.Len(t, res.Matches, 1, "migrate copies footage to PostgreSQL")
 	require.NoError(t, dst.Close())
 
 	dst = open(pg)
 	defer dst.Close()
-	res = dst.FootageLookup(reencoded(v1, 20), footage.LookupOptions{})
+	res = elibtest.Must(dst.FootageLookup(reencoded(v1, 20), footage.LookupOptions{}))
 	require.Len(t, res.Matches, 1, "found after reopening PostgreSQL")
 	backDir := filepath.Join(t.TempDir(), "back")
 	require.NoError(t, library.Init(ctx, backDir))
@@ -159,7 +159,7 @@ func TestFootageReopenAndMigrate(t *testing.T) {
 	defer back.Close()
 	_, err = library.Migrate(ctx, dst, back, nil)
 	require.NoError(t, err)
-	res = back.FootageLookup(v1, footage.LookupOptions{})
+	res = elibtest.Must(back.FootageLookup(v1, footage.LookupOptions{}))
 	require.Len(t, res.Matches, 1, "migrate copies footage from PostgreSQL")
 	a, err := back.Asset("v/one.mp4")
 	require.NoError(t, err)
@@ -183,8 +183,8 @@ func TestFootageFollowsWriters(t *testing.T) {
 			r, err := library.Open(ctx, loc, library.Options{ReadOnly: true})
 			require.NoError(t, err)
 			defer r.Close()
-			require.Len(t, r.FootageLookup(v1, footage.LookupOptions{}).Matches, 1)
-			assert.Empty(t, r.FootageLookup(v2, footage.LookupOptions{}).Matches)
+			require.Len(t, elibtest.Must(r.FootageLookup(v1, footage.LookupOptions{})).Matches, 1)
+			assert.Empty(t, elibtest.Must(r.FootageLookup(v2, footage.LookupOptions{})).Matches)
 
 			_, err = w.Import(ctx, []element.Asset{videoAsset("v/2.mp4", "第二条视频的字幕", v2)})
 			require.NoError(t, err)
@@ -193,11 +193,11 @@ func TestFootageFollowsWriters(t *testing.T) {
 			changed, err := r.Refresh()
 			require.NoError(t, err)
 			require.True(t, changed)
-			res := r.FootageLookup(v2, footage.LookupOptions{})
+			res := elibtest.Must(r.FootageLookup(v2, footage.LookupOptions{}))
 			require.Len(t, res.Matches, 1, "the writer's new video")
 			assert.Equal(t, "v/2.mp4", res.Matches[0].ID)
-			assert.Empty(t, r.FootageLookup(v1, footage.LookupOptions{}).Matches, "the removed one is gone")
-			assert.Equal(t, 1, r.FootageVideos())
+			assert.Empty(t, elibtest.Must(r.FootageLookup(v1, footage.LookupOptions{})).Matches, "the removed one is gone")
+			assert.Equal(t, 1, elibtest.Must(r.FootageVideos()))
 		})
 	}
 }

@@ -18,14 +18,13 @@ import (
 
 // Every backend implements the whole contract.
 var (
-	_ kit.Library          = (*index.Library)(nil)
-	_ kit.Library          = (*postgres.Library)(nil)
-	_ check.FailureCounter = (*postgres.Library)(nil)
-	_ check.Source         = kit.Library(nil)
-	_ check.FootageSource  = kit.Library(nil)
-	_ kit.Notifier         = (*postgres.Library)(nil)
-	_ kit.IndexLoader      = (*index.Library)(nil)
-	_ kit.Lagger           = (*postgres.Library)(nil)
+	_ kit.Library         = (*index.Library)(nil)
+	_ kit.Library         = (*postgres.Library)(nil)
+	_ check.Source        = kit.Library(nil)
+	_ check.FootageSource = kit.Library(nil)
+	_ kit.Notifier        = (*postgres.Library)(nil)
+	_ kit.IndexLoader     = (*index.Library)(nil)
+	_ kit.Lagger          = (*postgres.Library)(nil)
 )
 
 // Options configure Open. The file-only fields are ignored by PostgreSQL.

@@ -51,7 +51,11 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 		batch, n = batch[:0], 0
 		return nil
 	}
-	for _, id := range src.AssetIDs() {
+	ids, err := src.AssetIDs()
+	if err != nil {
+		return res, msg.Errorf("migrate: %w", err)
+	}
+	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
@@ -60,7 +64,11 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 			return res, msg.Errorf("migrate: %w", err)
 		}
 		live := map[int]bool{}
-		for _, ref := range src.AssetElements(id) {
+		refs, err := src.AssetElements(id)
+		if err != nil {
+			return res, msg.Errorf("migrate: %w", err)
+		}
+		for _, ref := range refs {
 			e, err := src.Element(ref)
 			if err != nil {
 				return res, msg.Errorf("migrate: %w", err)
@@ -92,14 +100,21 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 	if err := flush(); err != nil {
 		return res, err
 	}
-	phrases := src.Allowlist()
+	phrases, err := src.Allowlist()
+	if err != nil {
+		return res, msg.Errorf("migrate: allowlist: %w", err)
+	}
 	if len(phrases) > 0 {
 		if err := dst.AllowlistAdd(phrases...); err != nil {
 			return res, msg.Errorf("migrate: allowlist: %w", err)
 		}
 	}
 	res.Allowlist = len(phrases)
-	for _, p := range src.Packs() {
+	packs, err := src.Packs()
+	if err != nil {
+		return res, msg.Errorf("migrate: %w", err)
+	}
+	for _, p := range packs {
 		if _, err := dst.Pack(p.ID); err == nil {
 			continue
 		}
@@ -108,7 +123,7 @@ func Migrate(ctx context.Context, src, dst kit.Library, progress func(assets int
 		}
 		res.Packs++
 	}
-	n, err := migrateHistory(ctx, src, dst)
+	n, err = migrateHistory(ctx, src, dst)
 	res.History = n
 	if err != nil {
 		return res, err

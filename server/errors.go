@@ -172,6 +172,13 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 	}
 }
 
+// unavailable is a failed library read outside a check: a 503 with
+// Retry-After, as a check whose reads failed twice
+// (check.ErrLibraryUnavailable).
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", check.ErrLibraryUnavailable, err)
+}
+
 // isNotFound reports whether err means "no such element or asset".
 func isNotFound(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, kit.ErrNotFound)

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"elib/internal/elibtest"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -154,7 +155,7 @@ func TestHardenAssetIDs(t *testing.T) {
 	const token = "tok-0123456789ab"
 	s, ts := newTestServer(t, func(o *Options) { o.Token = token })
 	auth := map[string]string{"Authorization": "Bearer " + token}
-	before := s.opts.Library.AssetCount()
+	before := elibtest.Must(s.opts.Library.AssetCount())
 
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -176,7 +177,7 @@ func TestHardenAssetIDs(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, status, tc.name+": "+body)
 		assert.Contains(t, body, "invalid asset id", tc.name)
 	}
-	assert.Equal(t, before, s.opts.Library.AssetCount(), "nothing stored")
+	assert.Equal(t, before, elibtest.Must(s.opts.Library.AssetCount()), "nothing stored")
 
 	// check and split apply the same rule to the id they are given.
 	status, _, body = hreq(t, "POST", ts.URL+"/v1/check", "application/json", checkBody(t, passScript, "x\x00y"), nil)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -31,11 +32,19 @@ type infoResponse struct {
 
 func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 	out := infoResponse{
-		Library: s.opts.LibraryDesc, LibraryName: s.opts.LibraryName, Assets: s.opts.Library.AssetCount(), Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
+		Library: s.opts.LibraryDesc, LibraryName: s.opts.LibraryName, Sample: s.opts.Sample, Writable: s.opts.Token != "" && !s.opts.ReadOnly,
 		MaxBodyBytes: s.opts.MaxBodyBytes, MaxCheckBytes: s.opts.MaxCheckBytes,
 		Threshold: *s.opts.Threshold, Version: s.opts.Version, Types: element.Types,
 	}
-	out.Elements = s.opts.Library.ElementCount()
+	var err error
+	if out.Assets, err = s.opts.Library.AssetCount(); err != nil {
+		s.writeErr(w, r, "info", unavailable(err))
+		return
+	}
+	if out.Elements, err = s.opts.Library.ElementCount(); err != nil {
+		s.writeErr(w, r, "info", unavailable(err))
+		return
+	}
 	if s.opts.Zone != nil {
 		out.TimeZone = s.opts.Zone.String()
 	}
@@ -43,10 +52,17 @@ func (s *Server) handleInfo(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	out := map[string]any{"status": "ok", "assets": s.opts.Library.AssetCount()}
-	out["elements"] = s.opts.Library.ElementCount()
-	out["generation"] = s.opts.Library.Generation()
+	out := map[string]any{"status": "ok"}
 	status := http.StatusOK
+	assets, err1 := s.opts.Library.AssetCount()
+	elements, err2 := s.opts.Library.ElementCount()
+	gen, err3 := s.opts.Library.Generation()
+	out["assets"], out["elements"], out["generation"] = assets, elements, gen
+	if err := errors.Join(err1, err2, err3); err != nil {
+		s.opts.Logger.Warn("health: library read failed", "err", err)
+		out["status"], out["error"] = "unavailable", "the library's database could not be read"
+		status = http.StatusServiceUnavailable
+	}
 	if lag, ok, err := s.replicaLag(r.Context()); ok {
 		switch {
 		case err != nil:

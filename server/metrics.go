@@ -109,7 +109,7 @@ func (s *Server) libraryGauges() libraryGauges {
 		return g
 	}
 	m.mu.Unlock()
-	g := libraryGauges{assets: s.opts.Library.AssetCount()}
+	var g libraryGauges
 	if st, err := s.opts.Library.Stats(); err == nil {
 		g.assets, g.elements, g.diskBytes, g.ok = st.Assets, st.Elements, st.DiskBytes, true
 		g.byType = map[string]int{}

@@ -176,7 +176,7 @@ type countingLibrary struct {
 	reads atomic.Int32
 }
 
-func (c *countingLibrary) AssetIDs() []string {
+func (c *countingLibrary) AssetIDs() ([]string, error) {
 	c.reads.Add(1)
 	return c.Library.AssetIDs()
 }

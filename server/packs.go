@@ -23,7 +23,11 @@ func (s *Server) pack(id string) (kit.Pack, error) {
 // handlePacks is GET /v1/packs: {"packs": […]}.
 func (s *Server) handlePacks(w http.ResponseWriter, r *http.Request) {
 	ps := s.opts.Library
-	list := ps.Packs()
+	list, err := ps.Packs()
+	if err != nil {
+		s.writeErr(w, r, "packs", unavailable(err))
+		return
+	}
 	if list == nil {
 		list = []kit.Pack{}
 	}

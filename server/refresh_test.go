@@ -141,10 +141,10 @@ func TestReadOnlyServerFollowsImports(t *testing.T) {
 		status, _, body := do(t, "GET", base+"/healthz", "", "")
 		require.Equal(t, http.StatusOK, status)
 		require.NoError(t, json.Unmarshal([]byte(body), &health))
-		return health.Generation == w.Generation()
+		return health.Generation == elibtest.Must(w.Generation())
 	})
 	assert.Equal(t, 5, health.Assets)
-	assert.Equal(t, w.ElementCount(), health.Elements)
+	assert.Equal(t, elibtest.Must(w.ElementCount()), health.Elements)
 
 	status, _, body = do(t, "GET", base+"/v1/search?q="+url.QueryEscape("营地灯"), "", "")
 	require.Equal(t, http.StatusOK, status, body)
@@ -177,7 +177,7 @@ func TestRefreshDropsTheChecker(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, changed)
 	assert.Nil(t, s.checkr, "the allowlist may have changed")
-	assert.Equal(t, []string{"本视频仅供参考"}, r.Allowlist())
+	assert.Equal(t, []string{"本视频仅供参考"}, elibtest.Must(r.Allowlist()))
 }
 
 func TestRefreshFailureKeepsServing(t *testing.T) {
@@ -244,12 +244,12 @@ func TestTokenServerOnReadOnlyLibrary(t *testing.T) {
 	require.NoError(t, err)
 	base := runServer(t, s)
 	auth := []string{"Authorization", "Bearer " + token}
-	before := r.AssetCount()
+	before := elibtest.Must(r.AssetCount())
 
 	asset := `{"id":"api/new.txt","title":"新素材","elements":[{"type":"hook","text":"这款折叠晾衣架装在阳台上一点都不占地方。"}]}`
 	for _, w := range []struct{ method, path, body string }{
 		{"POST", "/v1/import", asset},
-		{"DELETE", "/v1/elements/" + url.PathEscape(r.AssetIDs()[0]), ""},
+		{"DELETE", "/v1/elements/" + url.PathEscape(elibtest.Must(r.AssetIDs())[0]), ""},
 	} {
 		status, _, body := do(t, w.method, base+w.path, "application/json", w.body, auth...)
 		require.Equal(t, http.StatusForbidden, status, "%s %s: %s", w.method, w.path, body)
@@ -258,7 +258,7 @@ func TestTokenServerOnReadOnlyLibrary(t *testing.T) {
 		assert.Contains(t, e.Error, "read-only", w.method)
 		assert.Contains(t, e.Error, "primary", w.method)
 	}
-	assert.Equal(t, before, r.AssetCount())
+	assert.Equal(t, before, elibtest.Must(r.AssetCount()))
 	status, _, body := do(t, "GET", base+"/v1/elements/"+url.PathEscape("api/new.txt#1"), "", "")
 	assert.Equal(t, http.StatusNotFound, status, body)
 }

@@ -74,7 +74,7 @@ func TestMaxReplicaLag(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	waitFor("the replica to catch up", func() bool { return replica.AssetCount() == 3 })
+	waitFor("the replica to catch up", func() bool { return elibtest.Must(replica.AssetCount()) == 3 })
 	status, out := health()
 	assert.Equal(t, http.StatusOK, status)
 	assert.Equal(t, "ok", out["status"])
@@ -112,7 +112,7 @@ func TestMaxReplicaLag(t *testing.T) {
 
 	_, err = conn.Exec(ctx, `SELECT pg_wal_replay_resume()`)
 	require.NoError(t, err)
-	waitFor("the replica to replay the import", func() bool { return replica.AssetCount() == 6 })
+	waitFor("the replica to replay the import", func() bool { return elibtest.Must(replica.AssetCount()) == 6 })
 	time.Sleep(lagSampleInterval)
 	status, _, body = check()
 	assert.Equal(t, http.StatusOK, status, body)

@@ -481,8 +481,14 @@ func (s *Server) Watch(ctx context.Context) {
 		case err != nil:
 			s.opts.Logger.Warn("library refresh failed; serving the state loaded before", "err", err)
 		case changed:
-			s.opts.Logger.Info("library refreshed", "generation", s.opts.Library.Generation(),
-				"assets", s.opts.Library.AssetCount(), "elements", s.opts.Library.ElementCount())
+			gen, err1 := s.opts.Library.Generation()
+			assets, err2 := s.opts.Library.AssetCount()
+			elements, err3 := s.opts.Library.ElementCount()
+			if err := errors.Join(err1, err2, err3); err != nil {
+				s.opts.Logger.Warn("library refreshed; its counts could not be read", "err", err)
+				break
+			}
+			s.opts.Logger.Info("library refreshed", "generation", gen, "assets", assets, "elements", elements)
 		}
 	}
 }

@@ -48,7 +48,12 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	}
 	key := statsKey{query: strings.Join([]string{v.Get("since"), v.Get("until"), opts.By,
 		v.Get("fatigue_uses"), v.Get("fatigue_days"), v.Get("top")}, "\x00")}
-	key.gen = s.opts.Library.Generation()
+	gen, err := s.opts.Library.Generation()
+	if err != nil {
+		s.writeErr(w, r, "stats", unavailable(err))
+		return
+	}
+	key.gen = gen
 	e, err := s.statsEntry(key, opts)
 	if err != nil {
 		s.writeErr(w, r, "stats", err)
@@ -269,11 +274,18 @@ const fatigueWait = 3 * time.Second
 const fatigueRetry = time.Minute
 
 // currentFatigue returns the cached fatigue (nil while there is none),
-// starting a background computation when it is missing or stale.
+// starting a background computation when it is missing or stale. When
+// the library's generation cannot be read it returns the cached one: the
+// check that asked reads the library next and fails on it.
 func (s *Server) currentFatigue(ctx context.Context) *insight.Fatigue {
-	gen := s.opts.Library.Generation()
-	now := s.opts.Now()
 	c := &s.fatigue
+	gen, err := s.opts.Library.Generation()
+	if err != nil {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.f
+	}
+	now := s.opts.Now()
 	c.mu.Lock()
 	age := now.Sub(c.at)
 	stale := c.f == nil || (c.gen != gen && age >= fatigueMinAge) || age >= fatigueTTL

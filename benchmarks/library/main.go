@@ -204,7 +204,10 @@ func measureOpen(c config) error {
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
 	rss1 := rssBytes()
-	n := lib.ElementCount()
+	n, err := lib.ElementCount()
+	if err != nil {
+		return err
+	}
 	fmt.Printf("open (verify=%v): %v for %d elements; heap %+.0f B/element, RSS %+.0f B/element\n",
 		!skip, openDur.Round(time.Millisecond), n,
 		float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), float64(rss1-rss0)/float64(n))
@@ -234,7 +237,10 @@ func measureOpen(c config) error {
 	if err != nil {
 		return err
 	}
-	ids := lib.AssetIDs()
+	ids, err := lib.AssetIDs()
+	if err != nil {
+		return err
+	}
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)
 		if err != nil {
@@ -366,7 +372,10 @@ func measureRefresh(c config) error {
 	runtime.GC()
 	var m2 runtime.MemStats
 	runtime.ReadMemStats(&m2)
-	_, err = reader.Element(reader.AssetElements(assets[0].ID)[0])
+	refs, err := reader.AssetElements(assets[0].ID)
+	if err == nil {
+		_, err = reader.Element(refs[0])
+	}
 	fmt.Printf("refresh after importing %d elements: changed %v in %v; heap before %d MB, after (before GC) %d MB, after GC %d MB; new element readable: %v\n",
 		40, changed, dur.Round(time.Millisecond), m0.HeapAlloc>>20, m1.HeapAlloc>>20, m2.HeapAlloc>>20, err == nil)
 	for _, a := range assets {

@@ -279,7 +279,11 @@ func runPostgres(ctx context.Context, o options, stdout io.Writer) (*pgReport, e
 	rep.ReplicaWrite = refuse(client, sr, s1, rb, rid)
 
 	// Leave the library as it was.
-	if ids := importedIDs(lib, fmt.Sprintf("pgload/%d/", stamp)); len(ids) > 0 {
+	ids, err := importedIDs(lib, fmt.Sprintf("pgload/%d/", stamp))
+	if err != nil {
+		return rep, fmt.Errorf("the assets the run imported: %w", err)
+	}
+	if len(ids) > 0 {
 		n, err := lib.Remove(ctx, ids...)
 		if err != nil {
 			return rep, fmt.Errorf("remove the assets the run imported: %w", err)
@@ -370,28 +374,49 @@ func openLibrary(ctx context.Context, o options, url string, engine *fingerprint
 	if err != nil {
 		return nil, err
 	}
-	if have := lib.ElementCount(); have < o.elements {
-		next := len(importedIDs(lib, "gen/")) // generated assets are numbered from 0
+	have, err := lib.ElementCount()
+	if err != nil {
+		lib.Close()
+		return nil, err
+	}
+	if have < o.elements {
+		ids, err := importedIDs(lib, "gen/")
+		if err != nil {
+			lib.Close()
+			return nil, err
+		}
+		next := len(ids) // generated assets are numbered from 0
 		t0 := time.Now()
 		if err := importGenerated(ctx, lib, gen, next, have, o.elements); err != nil {
 			lib.Close()
 			return nil, err
 		}
-		rep.BuiltElements, rep.BuildSeconds = lib.ElementCount()-have, round(time.Since(t0).Seconds(), 1)
+		rep.BuildSeconds = round(time.Since(t0).Seconds(), 1)
 	}
-	rep.Assets, rep.Elements = lib.AssetCount(), lib.ElementCount()
+	if rep.Assets, err = lib.AssetCount(); err == nil {
+		rep.Elements, err = lib.ElementCount()
+	}
+	if err != nil {
+		lib.Close()
+		return nil, err
+	}
+	rep.BuiltElements = max(0, rep.Elements-have)
 	return lib, nil
 }
 
 // importedIDs returns the ids of lib's assets that start with prefix.
-func importedIDs(lib *postgres.Library, prefix string) []string {
+func importedIDs(lib *postgres.Library, prefix string) ([]string, error) {
+	all, err := lib.AssetIDs()
+	if err != nil {
+		return nil, err
+	}
 	var ids []string
-	for _, id := range lib.AssetIDs() {
+	for _, id := range all {
 		if strings.HasPrefix(id, prefix) {
 			ids = append(ids, id)
 		}
 	}
-	return ids
+	return ids, nil
 }
 
 // startServers builds the elib binary (unless -elib names one) and starts

@@ -55,7 +55,10 @@ func main() {
 	defer lib.Close()
 	fmt.Printf("open %.1f s\n", time.Since(t).Seconds())
 
-	ids := lib.AssetIDs()
+	ids, err := lib.AssetIDs()
+	if err != nil {
+		log.Fatal(err)
+	}
 	outs, err := lib.Outcomes(ids)
 	if err != nil {
 		log.Fatal(err)
@@ -97,7 +100,11 @@ func main() {
 		}
 		n := 0
 		for _, id := range part {
-			n += len(lib.AssetElements(id))
+			refs, err := lib.AssetElements(id)
+			if err != nil {
+				log.Fatal(err)
+			}
+			n += len(refs)
 		}
 		t, c := time.Now(), processCPU()
 		var into kit.Library = lib

@@ -80,7 +80,11 @@ func run(dir string, n, queries int, only string) error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	if have := lib.ElementCount(); have < n {
+	have, err := lib.ElementCount()
+	if err != nil {
+		return err
+	}
+	if have < n {
 		start := time.Now()
 		for done, seq := have, have; done < n; {
 			assets := generate(rng, pool, min(5000, n-done), seq)
@@ -100,7 +104,7 @@ func run(dir string, n, queries int, only string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("library: %d elements, %d bytes for the library's tables (%.0f B/element)\n", lib.ElementCount(), st.DiskBytes, float64(st.DiskBytes)/float64(max(1, lib.ElementCount())))
+	fmt.Printf("library: %d elements, %d bytes for the library's tables (%.0f B/element)\n", st.Elements, st.DiskBytes, float64(st.DiskBytes)/float64(max(1, st.Elements)))
 
 	// The queries have their own generator: the same queries whether or
 	// not this run imported.

@@ -114,7 +114,10 @@ func run(n, batch, queries int, url, keep string, durable, simplified, direct bo
 	// A database holding elements already (-url) is reused: the same
 	// generator rebuilds the assets it holds, and only the rest (if n is
 	// larger) is imported and timed — an import into a library of that size.
-	existing := lib.ElementCount()
+	existing, err := lib.ElementCount()
+	if err != nil {
+		return err
+	}
 	var todo [][]element.Asset
 	for done := 0; done < n; {
 		assets := generate(rng, pool, min(batch, n-done), len(all))
@@ -256,12 +259,13 @@ type memIndexes struct {
 	lsh, anchors *lsh.Index
 }
 
-func (m *memIndexes) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+func (m *memIndexes) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
 	m.lsh.QueryCounts(keys, fn)
+	return nil
 }
 
-func (m *memIndexes) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
-	return m.anchors.Holders(0, hashes, limit, fn)
+func (m *memIndexes) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	return m.anchors.Holders(0, hashes, limit, fn), nil
 }
 
 // loadIndexes builds the in-memory indexes from the posting tables and

@@ -32,7 +32,7 @@ type storedOnly struct {
 	ids []string
 }
 
-func (s storedOnly) AssetIDs() []string { return s.ids }
+func (s storedOnly) AssetIDs() ([]string, error) { return s.ids, nil }
 
 func main() {
 	dir := flag.String("lib", "", "")
@@ -54,7 +54,10 @@ func main() {
 	fmt.Printf("open (lazy index, checksums) %.3f s\n", time.Since(t).Seconds())
 	t = time.Now()
 	st, _ := l.Stats()
-	ids := l.AssetIDs()
+	ids, err := l.AssetIDs()
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("stats+ids %.3f s (%d assets, %d elements)\n", time.Since(t).Seconds(), st.Assets, len(ids))
 	t = time.Now()
 	outs, _ := l.Outcomes(ids)

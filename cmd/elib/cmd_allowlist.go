@@ -92,7 +92,10 @@ func runAllowlistList(_ context.Context, g *globalOptions) error {
 		return err
 	}
 	defer lib.Close()
-	list := lib.Allowlist()
+	list, err := lib.Allowlist()
+	if err != nil {
+		return withCode(exitError, err)
+	}
 	if list == nil {
 		list = []string{} // JSON: [] for an empty allowlist, never null
 	}
@@ -126,7 +129,11 @@ func runAllowlistEdit(_ context.Context, g *globalOptions, opts allowlistOptions
 		return err
 	}
 	defer lib.Close()
-	before := len(lib.Allowlist())
+	old, err := lib.Allowlist()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	before := len(old)
 	if action == "add" {
 		err = lib.AllowlistAdd(phrases...)
 	} else {
@@ -135,7 +142,11 @@ func runAllowlistEdit(_ context.Context, g *globalOptions, opts allowlistOptions
 	if err != nil {
 		return withCode(exitError, err)
 	}
-	after := len(lib.Allowlist())
+	now, err := lib.Allowlist()
+	if err != nil {
+		return withCode(exitError, err)
+	}
+	after := len(now)
 	if g.format == "json" {
 		return writeJSON(g.stdout, struct {
 			Action  string `json:"action"`

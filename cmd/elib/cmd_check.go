@@ -404,7 +404,12 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 		if err != nil {
 			return nil, "", err
 		}
-		return lib, g.printer().T("%s (%d assets)", library.Describe(dir), lib.AssetCount()), nil
+		n, err := lib.AssetCount()
+		if err != nil {
+			lib.Close()
+			return nil, "", err
+		}
+		return lib, g.printer().T("%s (%d assets)", library.Describe(dir), n), nil
 	}
 	if !opts.sample && g.libraryExplicit() {
 		return nil, "", i18n.Errorf("no library at %s (create one with `elib init` and `elib import`)", dir)
@@ -417,7 +422,11 @@ func openCheckLibrary(ctx context.Context, g *globalOptions, opts checkOptions, 
 	if err != nil {
 		return nil, "", err
 	}
-	desc := g.printer().T("embedded sample library (%d assets, %d elements)", lib.AssetCount(), n)
+	assets, err := lib.AssetCount()
+	if err != nil {
+		return nil, "", err
+	}
+	desc := g.printer().T("embedded sample library (%d assets, %d elements)", assets, n)
 	if !opts.sample {
 		g.printer().F(g.stderr, "elib: no library at %s — checking against the %s\n", dir, desc)
 	}

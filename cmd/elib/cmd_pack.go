@@ -190,7 +190,10 @@ func runPackList(ctx context.Context, g *globalOptions, opts packOptions) error 
 		return err
 	}
 	defer lib.Close()
-	ps := lib.Packs()
+	ps, err := lib.Packs()
+	if err != nil {
+		return withCode(exitError, err)
+	}
 	if g.format == "json" {
 		if ps == nil {
 			ps = []kit.Pack{}

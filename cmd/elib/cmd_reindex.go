@@ -64,14 +64,21 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	before := len(lib.Damage())
 	// The asset count the library recorded at its last commit: what a
 	// reindex from the store must carry over.
-	recorded := lib.AssetCount()
+	recorded, err := lib.AssetCount()
+	if err != nil {
+		return withCode(exitError, i18n.Errorf("reindex: %w", err))
+	}
+	elements, err := lib.ElementCount()
+	if err != nil {
+		return withCode(exitError, i18n.Errorf("reindex: %w", err))
+	}
 	if m, err := manifest.Read(g.libraryDir()); err == nil {
 		recorded = max(recorded, m.Assets)
 	}
 	ro := kit.ReindexOptions{From: opts.from, Workers: opts.workers}
 	var bar *progressbar.ProgressBar
 	if !opts.noProgress && g.format == "text" && isTerminal(g.stderr) {
-		bar = progressbar.NewOptions(max(1, lib.ElementCount()), progressbar.OptionSetWriter(g.stderr),
+		bar = progressbar.NewOptions(max(1, elements), progressbar.OptionSetWriter(g.stderr),
 			progressbar.OptionSetDescription("reindexing"), progressbar.OptionShowCount(),
 			progressbar.OptionEnableColorCodes(colorEnabled(g.stderr)), progressbar.OptionClearOnFinish())
 		ro.Progress = func(done, total int) {
@@ -100,15 +107,22 @@ func runReindex(ctx context.Context, g *globalOptions, opts reindexOptions) erro
 	}
 	// Every asset that was not carried over is named above; any loss, and
 	// any file --from could not read, makes the exit code 2.
+	assets, err := lib.AssetCount()
+	if err != nil {
+		return withCode(exitError, i18n.Errorf("reindex: %w", err))
+	}
+	if elements, err = lib.ElementCount(); err != nil {
+		return withCode(exitError, i18n.Errorf("reindex: %w", err))
+	}
 	lost := 0
 	if opts.from == "" {
-		lost = max(0, recorded-lib.AssetCount())
+		lost = max(0, recorded-assets)
 	}
 	failed := lost > 0 || (opts.from != "" && len(damage) > before)
 	if g.format == "json" {
-		fmt.Fprintf(g.stdout, "{\"assets\":%d,\"elements\":%d,\"problems\":%d,\"lost\":%d}\n", lib.AssetCount(), lib.ElementCount(), len(damage), lost)
+		fmt.Fprintf(g.stdout, "{\"assets\":%d,\"elements\":%d,\"problems\":%d,\"lost\":%d}\n", assets, elements, len(damage), lost)
 	} else {
-		g.printer().F(g.stdout, "reindexed %d assets (%d elements)\n", lib.AssetCount(), lib.ElementCount())
+		g.printer().F(g.stdout, "reindexed %d assets (%d elements)\n", assets, elements)
 		if before > 0 {
 			g.printer().F(g.stdout, "repaired a damaged library: %d problems reported above\n", before)
 		}

@@ -206,8 +206,10 @@ func runServe(ctx context.Context, g *globalOptions, opts serveOptions) error {
 		Addr: opts.addr, Listener: opts.listener,
 		Ready: func(addr net.Addr) {
 			what := desc
-			if !sample {
-				what = p.T("library %s (%d assets)", name, lib.AssetCount())
+			if n, err := lib.AssetCount(); !sample && err == nil {
+				what = p.T("library %s (%d assets)", name, n)
+			} else if !sample {
+				what = p.T("library %s (its assets could not be counted: %s)", name, p.Message(err))
 			}
 			p.F(g.stderr, "elib: serving %s on http://%s (%s)\n", what, addr, writes)
 			if remote {

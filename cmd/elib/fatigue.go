@@ -46,9 +46,6 @@ type cachedFatigue struct {
 	Elements []insight.Fatigued `json:"elements"`
 }
 
-// generationer is a library that names its state.
-type generationer interface{ Generation() uint64 }
-
 // current computes the library's fatigue now (nil when turned off; a nil
 // *insight.Fatigue warns about nothing). For a library on disk the result
 // is cached in the user's cache directory for an hour, keyed by the
@@ -60,10 +57,11 @@ func (f *fatigueFlags) current(ctx context.Context, engine *fingerprint.Engine, 
 	}
 	now := time.Now()
 	cache := ""
-	if g, ok := lib.(generationer); ok && location != "" {
+	gen, genErr := lib.Generation() // on failure, no cache: computing reads the library and says why
+	if genErr == nil && location != "" {
 		if dir, err := os.UserCacheDir(); err == nil {
 			abs, _ := filepath.Abs(location)
-			sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%v", abs, g.Generation(), f.uses, f.days, threshold))
+			sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%d\x00%d\x00%d\x00%v", abs, gen, f.uses, f.days, threshold))
 			cache = filepath.Join(dir, "elib", "fatigue-"+hex.EncodeToString(sum[:8])+".json")
 		}
 	}

@@ -62,3 +62,12 @@ func SampleAssets() []element.Asset {
 		Script("car/c.txt", "车载充气泵", "story", StoryCar, "conversion", "直播间下单送收纳包，现在下单立减三十"),
 	}
 }
+
+// Must returns v, panicking when err is not nil: a library read in a
+// test that has no reason to fail (elibtest.Must(lib.AssetCount())).
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -225,6 +225,7 @@ var enMessages = map[string]string{
 	"elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n": "elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n",
 	"elib: server stopped\n":                                                                              "elib: server stopped\n",
 	"elib: no library at %s — serving the %s read-only\n":                                                 "elib: no library at %s — serving the %s read-only\n",
+	"library %s (its assets could not be counted: %s)":                                                    "library %s (its assets could not be counted: %s)",
 	"library %s (%d assets)":                                                                              "library %s (%d assets)",
 	"writes disabled (set ELIB_TOKEN to enable import/delete)":                                            "writes disabled (set ELIB_TOKEN to enable import/delete)",
 	"read-only sample library":                                                                            "read-only sample library",

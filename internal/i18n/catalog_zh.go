@@ -225,6 +225,7 @@ var zhMessages = map[string]string{
 	"elib: warning: listening beyond this machine (%s); requests by host name need --allowed-host NAME\n": "elib：注意：在本机之外监听（%s）；按主机名访问需要 --allowed-host 主机名\n",
 	"elib: server stopped\n":                                                                              "elib：服务已停止\n",
 	"elib: no library at %s — serving the %s read-only\n":                                                 "elib：%s 没有元件库——以只读方式提供%s\n",
+	"library %s (its assets could not be counted: %s)":                                                    "元件库 %s（无法统计素材数：%s）",
 	"library %s (%d assets)":                                                                              "元件库 %s（%d 个素材）",
 	"writes disabled (set ELIB_TOKEN to enable import/delete)":                                            "不接受写入（设置 ELIB_TOKEN 才能导入和删除）",
 	"read-only sample library":                                                                            "只读的示例元件库",

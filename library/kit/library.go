@@ -14,9 +14,12 @@ import (
 // (package index, also in memory) and PostgreSQL (package
 // library/postgres) implement it, proven by one conformance suite
 // (library/conformance_test.go). Every method is safe for concurrent use.
+// Every method that reads storage returns the backend's error, wrapped
+// with what it read: a file library's reads can fail only where it
+// reads files (Element, Asset, footage), PostgreSQL's everywhere.
 // Abilities only some backends have are the small interfaces below
-// (Notifier, Lagger, check.FailureCounter), asked for once, where a
-// library is taken in (server.New, check.Session). The package imports
+// (Notifier, Lagger, IndexLoader), asked for once, where a library is
+// taken in (server.New). The package imports
 // nothing above the element, fingerprint and storage-format floors: the
 // file backend (index) builds on it, so it must not import check, whose
 // tests open file libraries.
@@ -24,28 +27,28 @@ type Library interface {
 	// The read side the check uses: check.Source, spelled out here so
 	// that this package stays below check (package library asserts that
 	// a Library is a check.Source).
-	CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
+	CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error
 	Element(ref uint32) (*element.Stored, error)
-	Prefetch(refs []uint32)
-	AssetElements(assetID string) []uint32
+	Prefetch(refs []uint32) error
+	AssetElements(assetID string) ([]uint32, error)
 	Asset(id string) (*element.Asset, error)
-	Allowlist() []string
-	SentenceDFs(hashes []uint64) []int
-	AssetCount() int
-	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int
-	AssetsOf(refs []uint32) []string
+	Allowlist() ([]string, error)
+	SentenceDFs(hashes []uint64) ([]int, error)
+	AssetCount() (int, error)
+	AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error)
+	AssetsOf(refs []uint32) ([]string, error)
 
 	ElementByID(id string) (*element.Stored, error)
 	// AssetIDs returns the ids of all live assets, sorted.
-	AssetIDs() []string
-	ElementCount() int
+	AssetIDs() ([]string, error)
+	ElementCount() (int, error)
 	Search(ctx context.Context, q fulltext.Query) (*fulltext.Result, error)
 	Stats() (Stats, error)
 	// FootageLookup finds the live video assets whose footage a probed
 	// fingerprint shows (stored per video asset, see element.Asset.Footage).
-	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result
+	FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) (footage.Result, error)
 	// FootageVideos is the number of live video assets with footage.
-	FootageVideos() int
+	FootageVideos() (int, error)
 
 	Import(ctx context.Context, assets []element.Asset) (ImportResult, error)
 	// PrepareImport and ImportPrepared are Import in two steps: the first
@@ -64,7 +67,7 @@ type Library interface {
 	history.Store
 
 	// Generation changes with every committed change.
-	Generation() uint64
+	Generation() (uint64, error)
 	// Refresh catches up with changes other processes committed and
 	// reports whether anything changed.
 	Refresh() (bool, error)
@@ -95,7 +98,7 @@ type PublishedIndex interface {
 
 // PackStore keeps creator packs.
 type PackStore interface {
-	Packs() []Pack
+	Packs() ([]Pack, error)
 	Pack(id string) (Pack, error)
 	PackAdd(p Pack) (string, error)
 	PackRemove(id string) error

@@ -119,8 +119,9 @@ func (l *Library) syncFootage(ctx context.Context) error {
 	return nil
 }
 
-// resyncFootage follows a change when the index is loaded; a failure is
-// counted (the next lookup tries again).
+// resyncFootage follows a change when the index is loaded; after a
+// failure the index is not loaded, so the next lookup syncs again (and
+// returns the error if that fails too).
 func (l *Library) resyncFootage(ctx context.Context) {
 	l.foot.mu.Lock()
 	loaded := l.foot.loaded
@@ -131,15 +132,13 @@ func (l *Library) resyncFootage(ctx context.Context) {
 	if !loaded {
 		return
 	}
-	if err := l.syncFootage(ctx); err != nil {
-		l.fail("footage", err)
-	}
+	_ = l.syncFootage(ctx) // on failure the next lookup syncs again
 }
 
 // FootageLookup finds the library videos whose footage the probed
-// fingerprint q shows (see footage.Index.Lookup). A failed read of
-// elib_footage is counted (Failures) and reported as no match.
-func (l *Library) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) footage.Result {
+// fingerprint q shows (see footage.Index.Lookup), syncing the in-memory
+// index with elib_footage first when a change left it behind.
+func (l *Library) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptions) (footage.Result, error) {
 	l.foot.mu.Lock()
 	loaded := l.foot.loaded
 	l.foot.mu.Unlock()
@@ -148,23 +147,22 @@ func (l *Library) FootageLookup(q *footage.Fingerprint, opts footage.LookupOptio
 		err := l.syncFootage(ctx)
 		cancel()
 		if err != nil {
-			l.fail("footage", err)
-			return footage.Result{Frames: len(q.Frames)}
+			return footage.Result{}, err
 		}
 	}
 	l.foot.mu.Lock()
 	x := l.foot.idx
 	l.foot.mu.Unlock()
-	return x.Lookup(q, opts)
+	return x.Lookup(q, opts), nil
 }
 
 // FootageVideos is the number of video assets with footage fingerprints.
-func (l *Library) FootageVideos() int {
+func (l *Library) FootageVideos() (int, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	var n int
 	if err := l.pool.QueryRow(ctx, `SELECT count(*) FROM elib_footage`).Scan(&n); err != nil {
-		l.fail("footage", err)
+		return 0, wrap(l.desc, "read footage", err)
 	}
-	return n
+	return n, nil
 }

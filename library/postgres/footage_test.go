@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"elib/internal/elibtest"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -65,7 +66,7 @@ func TestFootageSyncAddsOnlyNewRows(t *testing.T) {
 	}
 	_, err = l.Import(ctx, first)
 	require.NoError(t, err)
-	require.Len(t, l.FootageLookup(feet["v/03.mp4"], footage.LookupOptions{}).Matches, 1)
+	require.Len(t, elibtest.Must(l.FootageLookup(feet["v/03.mp4"], footage.LookupOptions{})).Matches, 1)
 	packs := l.foot.idx.Packs()
 	require.Equal(t, 1, packs, "the first load packs once")
 
@@ -93,14 +94,14 @@ func TestFootageSyncAddsOnlyNewRows(t *testing.T) {
 		entries += len(f.Frames)
 	}
 	for _, probe := range []*footage.Fingerprint{feet["v/new-own.mp4"], feet["v/new-other.mp4"], feet["v/05.mp4"], old05, old07, feet["v/03.mp4"], randomFootage(999, 20)} {
-		got := l.FootageLookup(probe, footage.LookupOptions{})
-		want := fresh.FootageLookup(probe, footage.LookupOptions{})
+		got := elibtest.Must(l.FootageLookup(probe, footage.LookupOptions{}))
+		want := elibtest.Must(fresh.FootageLookup(probe, footage.LookupOptions{}))
 		assert.Equal(t, want, got)
 	}
-	assert.Equal(t, "v/new-other.mp4", l.FootageLookup(feet["v/new-other.mp4"], footage.LookupOptions{}).Matches[0].ID)
-	assert.Equal(t, "v/05.mp4", l.FootageLookup(feet["v/05.mp4"], footage.LookupOptions{}).Matches[0].ID, "the replacement")
-	assert.Empty(t, l.FootageLookup(old05, footage.LookupOptions{}).Matches, "the replaced footage is gone")
-	assert.Empty(t, l.FootageLookup(old07, footage.LookupOptions{}).Matches, "the removed video is gone")
+	assert.Equal(t, "v/new-other.mp4", elibtest.Must(l.FootageLookup(feet["v/new-other.mp4"], footage.LookupOptions{})).Matches[0].ID)
+	assert.Equal(t, "v/05.mp4", elibtest.Must(l.FootageLookup(feet["v/05.mp4"], footage.LookupOptions{})).Matches[0].ID, "the replacement")
+	assert.Empty(t, elibtest.Must(l.FootageLookup(old05, footage.LookupOptions{})).Matches, "the replaced footage is gone")
+	assert.Empty(t, elibtest.Must(l.FootageLookup(old07, footage.LookupOptions{})).Matches, "the removed video is gone")
 	assert.Equal(t, packs, l.foot.idx.Packs(), "the syncs added rows without rebuilding the index")
 	assert.Equal(t, len(feet), l.foot.idx.Len())
 	assert.Equal(t, entries, l.foot.idx.Entries())

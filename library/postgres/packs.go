@@ -14,18 +14,16 @@ import (
 )
 
 // Packs returns the library's creator packs, oldest first.
-func (l *Library) Packs() []kit.Pack {
+func (l *Library) Packs() ([]kit.Pack, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT body FROM elib_packs ORDER BY seq`)
 	if err != nil {
-		l.fail("packs", err)
-		return nil
+		return nil, wrap(l.desc, "read packs", err)
 	}
 	bodies, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	if err != nil {
-		l.fail("packs", err)
-		return nil
+		return nil, wrap(l.desc, "read packs", err)
 	}
 	out := make([]kit.Pack, 0, len(bodies))
 	for _, b := range bodies {
@@ -34,7 +32,7 @@ func (l *Library) Packs() []kit.Pack {
 			out = append(out, p)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Pack returns the pack id (kit.ErrNotFound when there is none).

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -55,11 +54,6 @@ type Library struct {
 	gen    uint64 // generation seen by the last Refresh
 	// damage lists the inputs the last Reindex with From could not read.
 	damage []string
-
-	// failures counts failed reads (the check-facing methods cannot return
-	// errors): a caller compares it before and after a check.
-	failures atomic.Uint64
-	lastErr  atomic.Pointer[error]
 
 	elems *elementCache
 
@@ -296,24 +290,6 @@ func isConnErr(err error) bool {
 	return errors.As(err, &ce)
 }
 
-// fail records a read error of a method that cannot return one.
-func (l *Library) fail(op string, err error) {
-	err = wrap(l.desc, op, err)
-	l.failures.Add(1)
-	l.lastErr.Store(&err)
-}
-
-// Failures returns how many reads failed since Open and the last error: a
-// caller compares the count before and after a check, whose Source methods
-// cannot return errors, to fail the check instead of passing it.
-func (l *Library) Failures() (uint64, error) {
-	var err error
-	if p := l.lastErr.Load(); p != nil {
-		err = *p
-	}
-	return l.failures.Load(), err
-}
-
 // Close releases the connections.
 func (l *Library) Close() error {
 	l.pool.Close()
@@ -337,18 +313,15 @@ func (l *Library) readCtx() (context.Context, context.CancelFunc) {
 }
 
 // Generation returns the generation of the last committed change.
-func (l *Library) Generation() uint64 {
+func (l *Library) Generation() (uint64, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	var v string
 	if err := l.pool.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = 'generation'`).Scan(&v); err != nil {
-		l.fail("generation", err)
-		l.mu.RLock()
-		defer l.mu.RUnlock()
-		return l.gen
+		return 0, wrap(l.desc, "read generation", err)
 	}
 	g, _ := strconv.ParseUint(v, 10, 64)
-	return g
+	return g, nil
 }
 
 // Refresh reports whether the generation changed since the last call;

@@ -18,9 +18,9 @@ import (
 // CandidateCounts reports every live element sharing an LSH band key with
 // keys (band i % Bands for keys[i]), with the number of keys it shares, in
 // ref order: one query for all of a check's keys.
-func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) {
+func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
 	if len(keys) == 0 {
-		return
+		return nil
 	}
 	l.mu.RLock()
 	nb := max(1, l.params.Bands)
@@ -34,8 +34,7 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 	rows, err := l.pool.Query(ctx, `SELECT p.ref, count(*) FROM unnest($1::bigint[]) k(bkey)
 		JOIN elib_lsh p ON p.bkey = k.bkey GROUP BY p.ref ORDER BY p.ref`, bkeys)
 	if err != nil {
-		l.fail("candidates", err)
-		return
+		return wrap(l.desc, "read candidates", err)
 	}
 	type hit struct {
 		ref int64
@@ -46,27 +45,26 @@ func (l *Library) CandidateCounts(keys []uint64, fn func(ref uint32, bands int))
 		var h hit
 		if err := rows.Scan(&h.ref, &h.n); err != nil {
 			rows.Close()
-			l.fail("candidates", err)
-			return
+			return wrap(l.desc, "read candidates", err)
 		}
 		hits = append(hits, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		l.fail("candidates", err)
-		return
+		return wrap(l.desc, "read candidates", err)
 	}
 	for _, h := range hits {
 		fn(uint32(h.ref), int(h.n))
 	}
+	return nil
 }
 
 // AnchorHolders calls fn(i, ref) for up to limit live elements (lowest refs
 // first) holding anchor hashes[i], and returns how many hold each.
-func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) []int {
+func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
 	counts := make([]int, len(hashes))
 	if len(hashes) == 0 {
-		return counts
+		return counts, nil
 	}
 	hk := make([]int64, len(hashes))
 	for i, h := range hashes {
@@ -82,8 +80,7 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 			(SELECT ref FROM elib_anchors p WHERE p.hkey = k.hkey ORDER BY ref LIMIT $2) x) h
 		WHERE c.n > 0 ORDER BY k.i`, hk, max(limit, 0))
 	if err != nil {
-		l.fail("anchors", err)
-		return counts
+		return nil, wrap(l.desc, "read anchors", err)
 	}
 	type hit struct {
 		i, n int64
@@ -94,15 +91,13 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 		var h hit
 		if err := rows.Scan(&h.i, &h.n, &h.refs); err != nil {
 			rows.Close()
-			l.fail("anchors", err)
-			return counts
+			return nil, wrap(l.desc, "read anchors", err)
 		}
 		hits = append(hits, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		l.fail("anchors", err)
-		return counts
+		return nil, wrap(l.desc, "read anchors", err)
 	}
 	for _, h := range hits {
 		i := int(h.i - 1)
@@ -111,7 +106,7 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 			fn(i, uint32(ref))
 		}
 	}
-	return counts
+	return counts, nil
 }
 
 // elementColumns are the columns scanElement reads, in order.
@@ -146,7 +141,6 @@ func (l *Library) Element(ref uint32) (*element.Stored, error) {
 		return nil, fmt.Errorf("element ref %d: %w", ref, kit.ErrNotFound)
 	}
 	if err != nil {
-		l.fail("element", err)
 		return nil, wrap(l.desc, "read element", err)
 	}
 	l.elems.put(e)
@@ -155,7 +149,7 @@ func (l *Library) Element(ref uint32) (*element.Stored, error) {
 
 // Prefetch reads the live elements of refs not in the cache into it, in
 // one query: a check announces the candidates it verifies next.
-func (l *Library) Prefetch(refs []uint32) {
+func (l *Library) Prefetch(refs []uint32) error {
 	var missing []int64
 	for _, ref := range refs {
 		if l.elems.get(ref) == nil {
@@ -163,27 +157,26 @@ func (l *Library) Prefetch(refs []uint32) {
 		}
 	}
 	if len(missing) == 0 {
-		return
+		return nil
 	}
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT `+elementColumns+` FROM elib_elements WHERE ref = ANY($1) AND live`, missing)
 	if err != nil {
-		l.fail("prefetch elements", err)
-		return
+		return wrap(l.desc, "prefetch elements", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		e, err := scanElement(rows)
 		if err != nil {
-			l.fail("prefetch elements", err)
-			return
+			return wrap(l.desc, "prefetch elements", err)
 		}
 		l.elems.put(e)
 	}
 	if err := rows.Err(); err != nil {
-		l.fail("prefetch elements", err)
+		return wrap(l.desc, "prefetch elements", err)
 	}
+	return nil
 }
 
 // ElementByID returns the live element "<asset id>#<n>".
@@ -206,47 +199,27 @@ func (l *Library) ElementByID(id string) (*element.Stored, error) {
 }
 
 // AssetElements returns the refs of the asset's live elements in order.
-func (l *Library) AssetElements(assetID string) []uint32 {
+func (l *Library) AssetElements(assetID string) ([]uint32, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT ref FROM elib_elements WHERE asset_id = $1 AND live ORDER BY idx`, assetID)
 	if err != nil {
-		l.fail("asset elements", err)
-		return nil
+		return nil, wrap(l.desc, "read asset elements", err)
 	}
 	refs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		l.fail("asset elements", err)
-		return nil
+		return nil, wrap(l.desc, "read asset elements", err)
 	}
 	out := make([]uint32, len(refs))
 	for i, r := range refs {
 		out[i] = uint32(r)
 	}
-	return out
-}
-
-// AssetOf returns the id of the live asset element ref belongs to.
-func (l *Library) AssetOf(ref uint32) (string, bool) {
-	if e := l.elems.get(ref); e != nil {
-		return e.AssetID, true
-	}
-	ctx, cancel := l.readCtx()
-	defer cancel()
-	var id string
-	err := l.pool.QueryRow(ctx, `SELECT asset_id FROM elib_elements WHERE ref = $1 AND live`, int64(ref)).Scan(&id)
-	if err != nil {
-		if !errors.Is(err, pgx.ErrNoRows) {
-			l.fail("asset of", err)
-		}
-		return "", false
-	}
-	return id, true
+	return out, nil
 }
 
 // AssetsOf returns the asset of each live element ("" for one that is
 // gone), in one query for the elements not in the cache.
-func (l *Library) AssetsOf(refs []uint32) []string {
+func (l *Library) AssetsOf(refs []uint32) ([]string, error) {
 	out := make([]string, len(refs))
 	var missing []int64
 	for i, ref := range refs {
@@ -257,14 +230,13 @@ func (l *Library) AssetsOf(refs []uint32) []string {
 		}
 	}
 	if len(missing) == 0 {
-		return out
+		return out, nil
 	}
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT ref, asset_id FROM elib_elements WHERE ref = ANY($1) AND live`, missing)
 	if err != nil {
-		l.fail("assets of", err)
-		return out
+		return nil, wrap(l.desc, "read assets of elements", err)
 	}
 	defer rows.Close()
 	found := make(map[uint32]string, len(missing))
@@ -272,20 +244,19 @@ func (l *Library) AssetsOf(refs []uint32) []string {
 		var ref int64
 		var id string
 		if err := rows.Scan(&ref, &id); err != nil {
-			l.fail("assets of", err)
-			return out
+			return nil, wrap(l.desc, "read assets of elements", err)
 		}
 		found[uint32(ref)] = id
 	}
 	if err := rows.Err(); err != nil {
-		l.fail("assets of", err)
+		return nil, wrap(l.desc, "read assets of elements", err)
 	}
 	for i, ref := range refs {
 		if out[i] == "" {
 			out[i] = found[ref]
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Asset returns the stored asset id.
@@ -312,79 +283,62 @@ func (l *Library) Asset(id string) (*element.Asset, error) {
 }
 
 // AssetIDs returns the ids of all live assets, sorted.
-func (l *Library) AssetIDs() []string {
+func (l *Library) AssetIDs() ([]string, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT id FROM elib_assets ORDER BY id COLLATE "C"`)
 	if err != nil {
-		l.fail("asset ids", err)
-		return nil
+		return nil, wrap(l.desc, "read asset ids", err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		l.fail("asset ids", err)
+		return nil, wrap(l.desc, "read asset ids", err)
 	}
-	return ids
+	return ids, nil
 }
 
-func (l *Library) metaInt(key string) int {
+// metaInt reads the count key of elib_meta.
+func (l *Library) metaInt(key string) (int, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	var v string
 	if err := l.pool.QueryRow(ctx, `SELECT value FROM elib_meta WHERE key = $1`, key).Scan(&v); err != nil {
-		l.fail(key, err)
-		return 0
+		return 0, wrap(l.desc, "read "+key, err)
 	}
 	n, _ := strconv.Atoi(v)
-	return n
+	return n, nil
 }
 
 // AssetCount returns the number of live assets.
-func (l *Library) AssetCount() int { return l.metaInt("assets") }
+func (l *Library) AssetCount() (int, error) { return l.metaInt("assets") }
 
 // ElementCount returns the number of live elements.
-func (l *Library) ElementCount() int { return l.metaInt("elements") }
+func (l *Library) ElementCount() (int, error) { return l.metaInt("elements") }
 
 // Allowlist returns the library's boilerplate phrases, sorted.
-func (l *Library) Allowlist() []string {
+func (l *Library) Allowlist() ([]string, error) {
 	ctx, cancel := l.readCtx()
 	defer cancel()
 	rows, err := l.pool.Query(ctx, `SELECT phrase FROM elib_allowlist ORDER BY phrase COLLATE "C"`)
 	if err != nil {
-		l.fail("allowlist", err)
-		return []string{}
+		return nil, wrap(l.desc, "read allowlist", err)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		l.fail("allowlist", err)
+		return nil, wrap(l.desc, "read allowlist", err)
 	}
 	if out == nil {
 		out = []string{}
 	}
-	return out
+	return out, nil
 }
 
-// SentenceDF returns in how many live assets the normalised sentence with
-// hash h occurs (exact).
-func (l *Library) SentenceDF(h uint64) int {
-	ctx, cancel := l.readCtx()
-	defer cancel()
-	var n int
-	err := l.pool.QueryRow(ctx, `SELECT n FROM elib_sentence_df WHERE hash = $1`, int64(h)).Scan(&n)
-	if err != nil {
-		if !errors.Is(err, pgx.ErrNoRows) {
-			l.fail("sentence df", err)
-		}
-		return 0
-	}
-	return n
-}
-
-// SentenceDFs returns SentenceDF of each hash, in one query.
-func (l *Library) SentenceDFs(hashes []uint64) []int {
+// SentenceDFs returns in how many live assets each normalised sentence
+// hash occurs (exact), in one query.
+func (l *Library) SentenceDFs(hashes []uint64) ([]int, error) {
 	out := make([]int, len(hashes))
 	if len(hashes) == 0 {
-		return out
+		return out, nil
 	}
 	hs := make([]int64, len(hashes))
 	for i, h := range hashes {
@@ -395,23 +349,21 @@ func (l *Library) SentenceDFs(hashes []uint64) []int {
 	rows, err := l.pool.Query(ctx, `SELECT k.i, d.n FROM unnest($1::bigint[]) WITH ORDINALITY k(hash, i)
 		JOIN elib_sentence_df d ON d.hash = k.hash`, hs)
 	if err != nil {
-		l.fail("sentence df", err)
-		return out
+		return nil, wrap(l.desc, "read sentence frequencies", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var i int64
 		var n int
 		if err := rows.Scan(&i, &n); err != nil {
-			l.fail("sentence df", err)
-			return out
+			return nil, wrap(l.desc, "read sentence frequencies", err)
 		}
 		out[i-1] = n
 	}
 	if err := rows.Err(); err != nil {
-		l.fail("sentence df", err)
+		return nil, wrap(l.desc, "read sentence frequencies", err)
 	}
-	return out
+	return out, nil
 }
 
 // Stats returns counts, the database size of the library's tables and the
@@ -419,7 +371,19 @@ func (l *Library) SentenceDFs(hashes []uint64) []int {
 func (l *Library) Stats() (kit.Stats, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*l.opts.Timeout)
 	defer cancel()
-	st := kit.Stats{ByType: map[element.Type]int{}, Assets: l.AssetCount(), Elements: l.ElementCount(), Generation: l.Generation()}
+	assets, err := l.AssetCount()
+	if err != nil {
+		return kit.Stats{}, err
+	}
+	elements, err := l.ElementCount()
+	if err != nil {
+		return kit.Stats{}, err
+	}
+	gen, err := l.Generation()
+	if err != nil {
+		return kit.Stats{}, err
+	}
+	st := kit.Stats{ByType: map[element.Type]int{}, Assets: assets, Elements: elements, Generation: gen}
 	rows, err := l.pool.Query(ctx, `SELECT type, count(*) FROM elib_elements WHERE live GROUP BY type`)
 	if err != nil {
 		return st, wrap(l.desc, "stats", err)
