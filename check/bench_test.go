@@ -13,6 +13,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/index"
+	"elib/internal/cputime"
 	"elib/internal/elibtest"
 )
 
@@ -57,11 +58,13 @@ func benchExamples(b *testing.B, eng *fingerprint.Engine, lib check.Source) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
+			cpu := cputime.Start()
 			for b.Loop() {
 				if _, err := c.Check(context.Background(), name, a); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu.Report(b)
 		})
 	}
 }
