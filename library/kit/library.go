@@ -71,7 +71,8 @@ type Library interface {
 	// Refresh catches up with changes other processes committed and
 	// reports whether anything changed.
 	Refresh() (bool, error)
-	// Damage lists what could not be read (file library salvage).
+	// Damage lists what could not be read (file library salvage). Every
+	// backend keeps the list in memory, so there is no error to return.
 	Damage() []string
 	Close() error
 }
