@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"elib/fulltext/analysis/zh"
+	"elib/internal/pace"
 	"elib/vfs"
 )
 
@@ -33,6 +34,11 @@ const (
 	// lockSlice is the bolt_timeout of one open attempt; attempts repeat
 	// until Options.Timeout so a cancelled context is noticed quickly.
 	lockSlice = 250 * time.Millisecond
+	// pacedBatchSize bounds the batches of an Apply under a pace
+	// (package pace), which waits before each: ~25 ms of work each, and
+	// the 828 elements of a 200-asset import cost no more CPU in 100-op
+	// batches than in one.
+	pacedBatchSize = 100
 )
 
 // Sentinel errors; test with errors.Is.
@@ -232,7 +238,8 @@ func (x *Index) Apply(docs []Doc, deleteIDs []string) error {
 
 // ApplyContext is Apply that stops between batches once ctx is done,
 // returning its error: the batches applied stay, and applying the same
-// input again completes it.
+// input again completes it. Under a pace (package pace) in ctx it waits
+// before each batch, in batches of at most pacedBatchSize.
 func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string) error {
 	if x.opts.ReadOnly {
 		return ErrReadOnly
@@ -278,8 +285,12 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 		x.held = nil
 		return err
 	}
-	for start := 0; start < len(ops); start += x.opts.BatchSize {
-		if err := ctx.Err(); err != nil {
+	size := x.opts.BatchSize
+	if pace.Paced(ctx) {
+		size = min(size, pacedBatchSize)
+	}
+	for start := 0; start < len(ops); start += size {
+		if err := pace.Wait(ctx); err != nil {
 			_ = release()
 			return msg.Errorf("apply to search index %s: %w", x.dir, err)
 		}
@@ -290,7 +301,7 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 			}
 			x.held, since = bi, time.Now()
 		}
-		end := min(start+x.opts.BatchSize, len(ops))
+		end := min(start+size, len(ops))
 		b := x.held.NewBatch()
 		for _, o := range ops[start:end] {
 			if o.doc == nil {

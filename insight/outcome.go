@@ -19,6 +19,7 @@ import (
 	"elib/element"
 	"elib/fingerprint"
 	"elib/fingerprint/boilerplate"
+	"elib/internal/pace"
 	"elib/library/kit"
 )
 
@@ -571,6 +572,9 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 		res := make([]*kit.Outcome, len(part))
 		errs := make([]error, len(part))
 		forEach(ctx, opts.Workers, len(part), func(i int) {
+			if pace.Wait(ctx) != nil {
+				return // ctx is done: reported below
+			}
 			a, err := lib.Asset(part[i])
 			if errors.Is(err, kit.ErrNotFound) {
 				return

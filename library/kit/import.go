@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"elib/internal/i18n/msg"
+	"elib/internal/pace"
 	"maps"
 	"sort"
 	"sync"
@@ -81,8 +82,13 @@ func ImportBatch(assets []element.Asset) ([]element.Asset, error) {
 	return batch, nil
 }
 
+// paceElements is how many elements Prepare fingerprints between two
+// pace.Wait calls (a few milliseconds of work).
+const paceElements = 128
+
 // Prepare fingerprints every element of assets in parallel: what every
-// library backend stores for them.
+// library backend stores for them. Under a pace (package pace) in ctx it
+// waits between steps of paceElements elements.
 func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.Asset, opts PrepareOptions) ([]Prepared, error) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
@@ -122,6 +128,9 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 			for ctx.Err() == nil {
 				k := int(next.Add(1)) - 1
 				if k >= len(jobs) {
+					return
+				}
+				if k%paceElements == 0 && pace.Wait(ctx) != nil {
 					return
 				}
 				jb := jobs[k]
