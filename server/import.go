@@ -14,6 +14,7 @@ import (
 	"elib/element"
 	"elib/insight"
 	"elib/internal/i18n/msg"
+	"elib/internal/pace"
 	"elib/library/kit"
 )
 
@@ -106,13 +107,16 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 			out.IDs = append(out.IDs, a.ID)
 		}
 	}
+	// The import's fingerprinting and search-index batches yield to the
+	// checks between steps (yieldToChecks); its answer waits for them.
+	paced := pace.With(r.Context(), s.yieldToChecks)
 	s.writeMu.Lock()
 	// Stored check outcomes the import changes go stale first; the new
 	// assets' own are computed in the background (insight.AfterImport).
-	_, err = insight.BeforeImport(r.Context(), s.opts.Engine, s.opts.Library, assets, insight.Options{})
+	_, err = insight.BeforeImport(paced, s.opts.Engine, s.opts.Library, assets, insight.Options{})
 	var res kit.ImportResult
 	if err == nil {
-		res, err = s.opts.Library.Import(r.Context(), assets)
+		res, err = s.opts.Library.Import(paced, assets)
 	}
 	s.writeMu.Unlock()
 	if err != nil {
@@ -120,9 +124,9 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go func(ids []string) {
-		// On one worker, as the import fingerprints: the other core stays
-		// with the checks.
-		if err := insight.AfterImport(context.Background(), s.opts.Engine, s.opts.Library, ids, insight.Options{Workers: 1}); err != nil {
+		// On one worker, yielding to the checks before each asset.
+		ctx := pace.With(context.Background(), s.yieldToChecks)
+		if err := insight.AfterImport(ctx, s.opts.Engine, s.opts.Library, ids, insight.Options{Workers: 1}); err != nil {
 			s.opts.Logger.Warn("check outcomes not stored; the next stats computes them", "err", err)
 		}
 	}(out.IDs)

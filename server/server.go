@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"elib/check"
@@ -233,6 +234,9 @@ type Server struct {
 	// heavySlots bounds the heavy checks and searches (see acquire) to
 	// one less than checkSlots, so light ones always find a slot.
 	heavySlots chan struct{}
+	// waiting counts the requests waiting for a check slot (acquire):
+	// background work yields while any does (yieldToChecks).
+	waiting atomic.Int32
 
 	// csrf refuses cross-origin browser POSTs and DELETEs.
 	csrf *http.CrossOriginProtection

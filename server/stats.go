@@ -224,6 +224,8 @@ func (s *Server) computeStats(e *statsResult, opts insight.Options) {
 // acquireWait takes a check slot like acquire, waiting as long as ctx
 // allows (background work queues behind requests without a 503).
 func (s *Server) acquireWait(ctx context.Context, heavy bool) error {
+	s.waiting.Add(1)
+	defer s.waiting.Add(-1)
 	if heavy {
 		select {
 		case s.heavySlots <- struct{}{}:
