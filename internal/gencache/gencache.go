@@ -16,12 +16,14 @@ type Cache[K comparable, V any] struct {
 }
 
 // New returns a cache of at most 2×size entries, or nil when size <= 0 (a
-// nil Cache misses every Get and drops every Put).
+// nil Cache misses every Get and drops every Put). The first generation
+// grows as it fills, so a cache made for a short task (a checker per
+// stored outcome) costs nothing up front.
 func New[K comparable, V any](size int) *Cache[K, V] {
 	if size <= 0 {
 		return nil
 	}
-	return &Cache[K, V]{size: size, cur: make(map[K]V, size)}
+	return &Cache[K, V]{size: size, cur: map[K]V{}}
 }
 
 // Get returns the value of k and whether it was there.
