@@ -15,9 +15,10 @@ type candKey struct {
 }
 
 // candidates looks up the element signatures, the whole text's and its
-// windows' in every source, and returns the candidates strongest first
-// (most LSH bands shared over all lookups: copies share many, chance
-// collisions on stock phrases one), at most MaxCandidates.
+// windows' in every source, and returns the candidates sharing at least
+// MinBands bands strongest first (most LSH bands shared over all lookups:
+// copies share many, chance collisions on stock phrases one), at most
+// MaxCandidates.
 func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.Fingerprint) ([]candKey, error) {
 	t := &c.opts.Tuning
 	if t.MaxCandidates < 0 {
@@ -60,7 +61,9 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	}
 	all := make([]scored, 0, len(score))
 	for k, n := range score {
-		all = append(all, scored{k, n})
+		if n >= t.MinBands {
+			all = append(all, scored{k, n})
+		}
 	}
 	slices.SortFunc(all, func(a, b scored) int {
 		if a.bands != b.bands {

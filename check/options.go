@@ -64,6 +64,13 @@ type Tuning struct {
 	// shared bands first; negative turns LSH lookups off. The default
 	// value is 64.
 	MaxCandidates int
+	// MinBands is the fewest LSH bands, summed over the check's
+	// signatures, a candidate must share to be verified. A pair at the
+	// threshold similarity shares about 4.7 of 32 bands per signature, a
+	// copy many more; one band in all is mostly chance in a large library,
+	// and a source sharing a clause with the text is found by clause search
+	// whatever its bands. The default value is 2.
+	MinBands int
 	// ExpandRun is how many characters a candidate must share with the
 	// checked text before the rest of its asset is verified too. The
 	// default value is 2 × the engine's MinRun.
@@ -142,6 +149,9 @@ func (o *Options) EnsureDefaults(minRun int) {
 func (t *Tuning) ensureDefaults(minRun int) {
 	if t.MaxCandidates == 0 {
 		t.MaxCandidates = 64
+	}
+	if t.MinBands == 0 {
+		t.MinBands = 2
 	}
 	if t.ExpandRun == 0 {
 		t.ExpandRun = 2 * minRun

@@ -35,7 +35,7 @@ func (a everyElement) CandidateCounts(_ []uint64, fn func(ref uint32, bands int)
 			return err
 		}
 		for _, r := range refs {
-			fn(r, 1)
+			fn(r, 32) // as many as a copy shares: never below MinBands
 		}
 	}
 	return nil
