@@ -60,7 +60,13 @@ type osFS struct{}
 func (osFS) Create(name string) (File, error) {
 	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 }
-func (osFS) Open(name string) (File, error)            { return os.Open(name) }
+func (osFS) Open(name string) (File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	return osFile{f}, nil
+}
 func (osFS) Rename(o, n string) error                  { return os.Rename(o, n) }
 func (osFS) Remove(name string) error                  { return os.Remove(name) }
 func (osFS) RemoveAll(name string) error               { return os.RemoveAll(name) }
@@ -70,6 +76,9 @@ func (osFS) Stat(name string) (fs.FileInfo, error)     { return os.Stat(name) }
 func (osFS) SyncDir(dir string) error                  { return SyncDir(dir) }
 func (osFS) Lock(name string) (*Lock, error)           { return TryLock(name) }
 func (osFS) Durable() bool                             { return true }
+
+// osFile is an open file of OS; on unix systems it is a Mapper.
+type osFile struct{ *os.File }
 
 // ReadFile reads the whole file name of fsys.
 func ReadFile(fsys FS, name string) ([]byte, error) {
