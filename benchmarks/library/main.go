@@ -40,11 +40,14 @@ type config struct {
 	phase    string
 	// cpuProfile receives a CPU profile of the lookup queries.
 	cpuProfile string
-	direct     bool
-	outcomes   bool
-	queries    int
-	seed       uint64
-	corpus     string
+	// cacheBlocks is index.Options.CacheBlocks of the open phase (0: the
+	// library's default).
+	cacheBlocks int
+	direct      bool
+	outcomes    bool
+	queries     int
+	seed        uint64
+	corpus      string
 }
 
 func main() {
@@ -61,6 +64,7 @@ func main() {
 	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
 	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the lookup queries to this file")
+	fs.IntVar(&c.cacheBlocks, "cache-blocks", 0, "open phase: decoded blocks the library caches (0: the library's default)")
 	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -194,7 +198,7 @@ func measureOpen(c config) error {
 	runtime.ReadMemStats(&m0)
 	rss0 := rssBytes()
 	start := time.Now()
-	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip})
+	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip, CacheBlocks: c.cacheBlocks})
 	if err != nil {
 		return err
 	}
