@@ -5,7 +5,8 @@
 // primitives durability relies on: atomic file replacement (Write,
 // WriteFile, Commit: write a temporary file, fsync it, rename it over the
 // target, fsync the directory) and the non-blocking exclusive writer lock
-// (TryLock, Lock).
+// (TryLock, Lock), and read-only mappings of files (Mapper, Mapping), which
+// the store's segment readers read blocks from.
 //
 // Data enters as bytes or a write callback and leaves as a file that either
 // holds the complete new content or was never changed.

@@ -10,7 +10,9 @@
 // about 16 KiB compressed with zstd — a compressed footer (block index with a checksum per block, asset directory, element
 // types, tombstones) and a fixed 32-byte trailer that locates and checksums
 // the footer. Readers keep only the footer in memory and decode a block on
-// demand, so resident memory stays a few bytes per element.
+// demand, so resident memory stays a few bytes per element; on the OS file
+// system they copy a block out of a read-only mapping of the file
+// (vfs.Mapping) instead of reading it with a system call.
 //
 // Data enters through Writer (AddElement, AddAsset, AddTombstone, Commit —
 // the file appears atomically and durably or not at all) and leaves through
