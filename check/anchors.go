@@ -433,8 +433,10 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			owner[j] = e // gone since the lookup: judged alone
 			continue
 		}
-		a := byAsset[assetKey{k.src, id}]
-		if a == nil {
+		var a *evidence
+		if j > 0 && keys[j-1].src == k.src && assets[j-1] == id {
+			a = owner[j-1] // keys are in ref order: an asset's elements are mostly neighbours
+		} else if a = byAsset[assetKey{k.src, id}]; a == nil {
 			a = &evidence{lo: e.lo, hi: e.hi}
 			byAsset[assetKey{k.src, id}] = a
 		}

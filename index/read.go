@@ -123,20 +123,28 @@ func (l *Library) AssetOf(ref uint32) (string, bool) {
 
 // assetOf is AssetOf under the read lock.
 func (l *Library) assetOf(ref uint32) (string, bool) {
+	id, a := l.assetEntryOf(ref)
+	return id, a != nil
+}
+
+// assetEntryOf is assetOf that also returns the asset's entry (nil when
+// ref is not live).
+func (l *Library) assetEntryOf(ref uint32) (string, *store.AssetEntry) {
 	if int(ref) >= len(l.types) || l.types[ref] == 0 {
-		return "", false
+		return "", nil
 	}
 	s := l.segmentFor(ref)
 	if s == nil || s.damaged {
-		return "", false
+		return "", nil
 	}
 	i := s.r.AssetIndex(ref)
 	if i < 0 {
-		return "", false
+		return "", nil
 	}
 	// A live element's asset is the live version of it: replacing or
 	// removing an asset kills its elements (applySegment, killRange).
-	return s.r.Assets()[i].ID, true
+	a := &s.r.Assets()[i]
+	return a.ID, a
 }
 
 // AssetsOf returns AssetOf of each ref ("" for an element that is gone).
@@ -145,8 +153,13 @@ func (l *Library) AssetsOf(refs []uint32) ([]string, error) {
 	out := make([]string, len(refs))
 	l.mu.RLock()
 	defer l.mu.RUnlock()
+	var last *store.AssetEntry // the asset of the ref before: refs of one asset are consecutive
 	for i, ref := range refs {
-		out[i], _ = l.assetOf(ref)
+		if last != nil && ref >= last.FirstRef && ref-last.FirstRef < last.Count && int(ref) < len(l.types) && l.types[ref] != 0 {
+			out[i] = last.ID
+			continue
+		}
+		out[i], last = l.assetEntryOf(ref)
 	}
 	return out, nil
 }

@@ -772,3 +772,33 @@ func TestDefaultBatchElements(t *testing.T) {
 		assert.Equal(t, tc.want, library.DefaultBatchElements(tc.location), tc.location)
 	}
 }
+
+// TestAssetsOfConsecutiveRefs: AssetsOf over every element ref in order —
+// the neighbours of one asset, of the next, of a removed one — names the
+// asset of each live ref and "" for a removed one, as single lookups do.
+func TestAssetsOfConsecutiveRefs(t *testing.T) {
+	each(t, func(t *testing.T, l kit.Library) {
+		ctx := context.Background()
+		_, err := l.Import(ctx, sampleAssets())
+		require.NoError(t, err)
+		want := map[uint32]string{}
+		var refs []uint32
+		for _, id := range elibtest.Must(l.AssetIDs()) {
+			for _, ref := range elibtest.Must(l.AssetElements(id)) {
+				want[ref] = id
+				refs = append(refs, ref)
+			}
+		}
+		for _, ref := range elibtest.Must(l.AssetElements("cook/b.txt")) {
+			want[ref] = ""
+		}
+		_, err = l.Remove(ctx, "cook/b.txt")
+		require.NoError(t, err)
+		slices.Sort(refs)
+		got := elibtest.Must(l.AssetsOf(refs))
+		for i, ref := range refs {
+			assert.Equal(t, want[ref], got[i], "ref %d", ref)
+			assert.Equal(t, want[ref], elibtest.Must(l.AssetsOf([]uint32{ref}))[0], "ref %d alone", ref)
+		}
+	})
+}
