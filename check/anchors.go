@@ -427,6 +427,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	}
 	byAsset := map[assetKey]*evidence{}
 	owner := make([]*evidence, len(keys))
+	totals := make([]evidence, 0, len(keys)) // per asset; never grown, so pointers stay
 	for j, k := range keys {
 		e, id := &own[j], assets[j]
 		if id == "" {
@@ -437,7 +438,8 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		if j > 0 && keys[j-1].src == k.src && assets[j-1] == id {
 			a = owner[j-1] // keys are in ref order: an asset's elements are mostly neighbours
 		} else if a = byAsset[assetKey{k.src, id}]; a == nil {
-			a = &evidence{lo: e.lo, hi: e.hi}
+			totals = append(totals, evidence{lo: e.lo, hi: e.hi})
+			a = &totals[len(totals)-1]
 			byAsset[assetKey{k.src, id}] = a
 		}
 		a.n += e.n

@@ -102,8 +102,8 @@ func (a *Aligner) Align(query, lib normalize.Text, opts AlignOptions) []Stretch 
 		if !ok {
 			break
 		}
-		if st.End-st.Start >= opts.MinLen && st.Edits > 0 {
-			out = append(out, st) // (one identical block is Compare's)
+		if st.Blocks != nil {
+			out = append(out, st)
 		}
 	}
 	slices.SortStableFunc(out, func(x, y Stretch) int { return y.Matched() - x.Matched() })
@@ -161,7 +161,9 @@ func (a *Aligner) findBlocks(q, l []rune, minBlock int) {
 
 // bestChain finds the chain of unused blocks with the most matched runes
 // (then the highest score) and marks its blocks and every block
-// overlapping it in the query used; false when no block is left.
+// overlapping it in the query used; false when no block is left. The
+// stretch has its Blocks only when it is an edited copy (at least MinLen
+// query runes, at least one edit: one identical block is Compare's).
 func (a *Aligner) bestChain(opts AlignOptions) (Stretch, bool) {
 	bs := a.blocks
 	longest := 0
@@ -206,18 +208,19 @@ func (a *Aligner) bestChain(opts AlignOptions) (Stretch, bool) {
 	if best < 0 {
 		return Stretch{}, false
 	}
-	var chain []int
-	for b := best; b >= 0; b = a.prev[b] {
-		chain = append(chain, b)
+	first, n := best, 1
+	st := Stretch{End: bs[best].End, LibEnd: bs[best].LibEnd}
+	for b := best; a.prev[b] >= 0; b = a.prev[b] {
+		p := a.prev[b]
+		st.Edits += GapEdits(bs[b].Start-bs[p].End, bs[b].LibStart-bs[p].LibEnd)
+		first = p
+		n++
 	}
-	slices.Reverse(chain)
-	first, last := bs[chain[0]], bs[chain[len(chain)-1]]
-	st := Stretch{Start: first.Start, End: last.End, LibStart: first.LibStart, LibEnd: last.LibEnd}
-	for i, b := range chain {
-		st.Blocks = append(st.Blocks, bs[b])
-		if i > 0 {
-			p := bs[chain[i-1]]
-			st.Edits += GapEdits(bs[b].Start-p.End, bs[b].LibStart-p.LibEnd)
+	st.Start, st.LibStart = bs[first].Start, bs[first].LibStart
+	if st.End-st.Start >= opts.MinLen && st.Edits > 0 {
+		st.Blocks = make([]Run, n)
+		for b, i := best, n-1; b >= 0; b, i = a.prev[b], i-1 {
+			st.Blocks[i] = bs[b]
 		}
 	}
 	for b := range bs {
