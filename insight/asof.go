@@ -41,6 +41,18 @@ type asOf struct {
 	sentences map[uint64]bool // sentence hash → common, as the check saw them
 }
 
+// moveTo sets the view to the library as of cutoff on timeline tl,
+// forgetting the decisions of the check before.
+func (s *asOf) moveTo(tl *timeline, cutoff time.Time) {
+	s.published, s.refs = tl.get, tl.refs
+	s.cutoff, s.assets = cutoff, tl.upTo(cutoff)
+	s.cut, s.byRef = cutoffEntry(cutoff)
+	s.byRef = s.byRef && s.refs != nil
+	s.mu.Lock()
+	s.sentences = nil
+	s.mu.Unlock()
+}
+
 // asOfCountCap caps the anchor holder counts the as-of view reports: far
 // above every threshold the check compares counts with (7, 8, 16, 64), it
 // only ranks stock anchors alike, and spares enumerating the holders of

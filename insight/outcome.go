@@ -6,13 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"elib/check"
@@ -55,37 +53,50 @@ type OutcomeCounts struct {
 	Saved int `json:"saved"`
 }
 
-// outcomeTally collects the counts of one Compute.
+// outcomeTally collects the counts of one Compute and stores the
+// outcomes it computes as they come.
 type outcomeTally struct {
-	store    kit.OutcomeStore
-	seq      uint64 // the store's sequence before anything was read
-	stored   int
+	saver    outcomeSaver
+	mu       sync.Mutex
 	computed map[string]*kit.Outcome // the outcomes checked now, by id
 }
 
-// count finishes the counts, storing the computed outcomes.
-func (t *outcomeTally) count(period []periodAsset, computed []*kit.Outcome) *OutcomeCounts {
-	c := &OutcomeCounts{Stored: t.stored}
-	outs := map[string]*kit.Outcome{}
-	for i, o := range computed {
-		if o != nil {
-			c.Stale++
-			outs[period[i].id()] = o
-		}
-	}
-	if len(outs) == 0 {
-		return c
-	}
-	t.computed = outs
-	err := t.store.PutOutcomes(t.seq, outs)
-	switch {
-	case err == nil:
-		c.Saved = len(outs)
-	case errors.Is(err, kit.ErrReadOnly), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
-		slog.Debug("stats: check outcomes not stored: the library is read-only", "err", err)
-	default:
+func newOutcomeTally(store kit.OutcomeStore, seq uint64) *outcomeTally {
+	return &outcomeTally{saver: outcomeSaver{store: store, seq: seq}, computed: map[string]*kit.Outcome{}}
+}
+
+// add takes one outcome computed now.
+func (t *outcomeTally) add(id string, o *kit.Outcome) {
+	t.mu.Lock()
+	t.computed[id] = o
+	t.mu.Unlock()
+	t.saver.add(id, o)
+}
+
+// flush stores what is pending; a failed write is logged (the outcomes
+// are computed again next time), a read-only library's refusal is not.
+func (t *outcomeTally) flush() {
+	if err := t.saver.flush(); err != nil {
 		slog.Warn("stats: check outcomes not stored; they are computed again next time", "err", err)
 	}
+}
+
+// count is the counts of the period's outcomes.
+func (t *outcomeTally) count(period []periodAsset) *OutcomeCounts {
+	c := &OutcomeCounts{}
+	for _, pa := range period {
+		switch {
+		case pa.computed:
+			c.Stale++
+		case pa.outcome != nil:
+			c.Stored++
+		}
+	}
+	saved, readOnly := t.saver.stored()
+	if readOnly {
+		slog.Debug("stats: check outcomes not stored: the library is read-only")
+	}
+	c.Saved = min(saved, c.Stale)
 	return c
 }
 
@@ -289,47 +300,17 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 		}
 		return strings.Compare(a.id(), b.id())
 	})
-	// Read the kept assets that have no outcome (to check them); one
-	// removed meanwhile leaves the period, and the next older one comes
-	// in.
-	var keep []periodAsset
-	for {
-		keep = period
-		if opts.MaxAssets > 0 && len(keep) > opts.MaxAssets {
-			keep = keep[len(keep)-opts.MaxAssets:]
-		}
-		gone := map[string]bool{}
-		for i := range keep {
-			pa := &keep[i]
-			if pa.outcome != nil || pa.asset != nil {
-				continue
+	// The assets read for their published time are checked as they are;
+	// the others are read when checked.
+	for i := range period {
+		if period[i].outcome == nil {
+			if a := v.read[period[i].assetID]; a != nil {
+				period[i].asset = a
+				period[i].published, _ = a.Published()
 			}
-			if pa.asset = v.read[pa.assetID]; pa.asset == nil {
-				a, err := lib.Asset(pa.assetID)
-				if errors.Is(err, kit.ErrNotFound) {
-					gone[pa.assetID] = true
-					continue
-				}
-				if err != nil {
-					return nil, fmt.Errorf("stats: %w", err)
-				}
-				v.read[pa.assetID], pa.asset = a, a
-			}
-			// The asset's own time: the timeline's instant, in the zone
-			// it was written in.
-			pa.published, _ = pa.asset.Published()
-		}
-		if len(gone) == 0 {
-			break
-		}
-		period = slices.DeleteFunc(period, func(pa periodAsset) bool { return gone[pa.assetID] })
-	}
-	tally := &outcomeTally{store: v.store, seq: v.seq}
-	for _, pa := range keep {
-		if pa.outcome != nil {
-			tally.stored++
 		}
 	}
+	tally := newOutcomeTally(v.store, v.seq)
 	opts.outcomes = tally
 	st, err := compute(ctx, engine, lib, opts, v.tl, period, start)
 	for id, o := range tally.computed {
@@ -541,7 +522,8 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 }
 
 // computeAndStore checks the assets ids as of their publication and stores
-// the outcomes (in chunks, so a long run keeps what it finished).
+// the outcomes as they come (outcomeSaver): a run stopped part-way keeps
+// what it finished.
 func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, opts Options) error {
 	all, err := lib.AssetIDs()
 	if err != nil {
@@ -566,41 +548,56 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 			return fmt.Errorf("outcomes: %w", err)
 		}
 	}
-	const chunk = 2000
-	for lo := 0; lo < len(ids); lo += chunk {
-		part := ids[lo:min(lo+chunk, len(ids))]
-		res := make([]*kit.Outcome, len(part))
-		errs := make([]error, len(part))
-		forEach(ctx, opts.Workers, len(part), func(i int) {
-			if pace.Wait(ctx) != nil {
-				return // ctx is done: reported below
-			}
-			a, err := lib.Asset(part[i])
-			if errors.Is(err, kit.ErrNotFound) {
-				return
-			}
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			p, _ := a.Published()
-			res[i], errs[i] = outcomeAsOf(ctx, engine, lib, tl, periodAsset{asset: a, published: p}, opts)
-		})
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("outcomes: %w", err)
+	// The first failure stops the others; what was finished is stored.
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var failed error
+	fail := func(err error) {
+		mu.Lock()
+		if failed == nil {
+			failed = err
 		}
-		if err := errors.Join(errs...); err != nil {
-			return fmt.Errorf("outcomes: %w", err)
+		mu.Unlock()
+		cancel()
+	}
+	checkers := newAsOfCheckers(engine, lib, tl, opts)
+	saver := &outcomeSaver{store: store, seq: seq}
+	forEach(ctx, opts.Workers, len(ids), func(i int) {
+		if pace.Wait(ctx) != nil {
+			return // ctx is done: reported below
 		}
-		m := map[string]*kit.Outcome{}
-		for i, o := range res {
-			if o != nil {
-				m[part[i]] = o
+		a, err := lib.Asset(ids[i])
+		if errors.Is(err, kit.ErrNotFound) {
+			return
+		}
+		if err != nil {
+			fail(err)
+			return
+		}
+		p, _ := a.Published()
+		o, err := checkers.outcome(ctx, periodAsset{asset: a, published: p})
+		if err != nil {
+			if ctx.Err() == nil {
+				fail(err)
 			}
+			return
 		}
-		if err := store.PutOutcomes(seq, m); err != nil {
-			return fmt.Errorf("outcomes: %w", err)
-		}
+		saver.add(ids[i], o)
+	})
+	saved := saver.flush()
+	if failed != nil {
+		return fmt.Errorf("outcomes: %w", failed)
+	}
+	if err := parent.Err(); err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	if saved != nil {
+		return fmt.Errorf("outcomes: %w", saved)
+	}
+	if _, readOnly := saver.stored(); readOnly {
+		return fmt.Errorf("outcomes: %w", kit.ErrReadOnly)
 	}
 	return nil
 }

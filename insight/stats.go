@@ -266,52 +266,99 @@ func (tl *timeline) upTo(t time.Time) int {
 }
 
 // compute checks the period assets that have no outcome yet and sums up.
+// Assets are read as they are checked (a period asset without an asset
+// is read by id, and leaves the period if it was removed meanwhile: the
+// next older one comes in); with a tally, the outcomes are stored as
+// they come (outcomeSaver), and a cancelled run keeps those it finished.
 func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, published *timeline, period []periodAsset, start time.Time) (*Stats, error) {
-	truncated := 0
-	if opts.MaxAssets > 0 && len(period) > opts.MaxAssets {
-		truncated = len(period) - opts.MaxAssets
-		period = period[truncated:] // keep the newest
+	var checkers *asOfCheckers
+	var truncated int
+	for {
+		truncated = 0
+		if opts.MaxAssets > 0 && len(period) > opts.MaxAssets {
+			truncated = len(period) - opts.MaxAssets
+		}
+		keep := period[truncated:] // the newest
+		var todo []int
+		for i := range keep {
+			if keep[i].outcome == nil {
+				todo = append(todo, i)
+			}
+		}
+		if len(todo) == 0 {
+			period = keep
+			break
+		}
+		if checkers == nil {
+			var err error
+			if engine, err = engineFor(engine, opts); err != nil {
+				return nil, msg.Errorf("stats: %w", err)
+			}
+			if err := loadIndex(lib); err != nil {
+				return nil, msg.Errorf("stats: %w", err)
+			}
+			checkers = newAsOfCheckers(engine, lib, published, opts)
+		}
+		errs := make([]error, len(keep))
+		gone := make([]bool, len(keep))
+		// The assets not handed out once ctx is done are not checked.
+		forEach(ctx, opts.Workers, len(todo), func(k int) {
+			pa := &keep[todo[k]]
+			if pa.asset == nil {
+				a, err := lib.Asset(pa.assetID)
+				if errors.Is(err, kit.ErrNotFound) {
+					gone[todo[k]] = true
+					return
+				}
+				if err != nil {
+					errs[todo[k]] = err
+					return
+				}
+				// The asset's own time: the timeline's instant, in the
+				// zone it was written in.
+				pa.asset = a
+				pa.published, _ = a.Published()
+			}
+			o, err := checkers.outcome(ctx, *pa)
+			if err != nil {
+				errs[todo[k]] = err
+				return
+			}
+			// The asset is not kept: the outcome is what the stats read.
+			pa.assetID, pa.asset, pa.outcome, pa.computed = pa.id(), nil, o, true
+			if opts.outcomes != nil {
+				opts.outcomes.add(pa.assetID, o)
+			}
+		})
+		if opts.outcomes != nil {
+			opts.outcomes.flush() // what was finished is kept, even cancelled
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, msg.Errorf("stats: %w", err) // one error, not one per asset
+		}
+		if err := errors.Join(errs...); err != nil {
+			return nil, msg.Errorf("stats: %w", err)
+		}
+		if !slices.Contains(gone, true) {
+			period = keep
+			break
+		}
+		ids := map[string]bool{}
+		for i, g := range gone {
+			if g {
+				ids[keep[i].assetID] = true
+			}
+		}
+		period = slices.DeleteFunc(period, func(pa periodAsset) bool { return ids[pa.id()] })
 	}
 	results := make([]*assetResult, len(period))
-	errs := make([]error, len(period))
-	var todo []int
 	for i, pa := range period {
-		if pa.outcome != nil {
-			results[i] = resultOf(pa.id(), pa.outcome, opts.By)
-		} else {
-			todo = append(todo, i)
-		}
-	}
-	computed := make([]*kit.Outcome, len(period))
-	if len(todo) > 0 {
-		var err error
-		if engine, err = engineFor(engine, opts); err != nil {
-			return nil, msg.Errorf("stats: %w", err)
-		}
-		if err := loadIndex(lib); err != nil {
-			return nil, msg.Errorf("stats: %w", err)
-		}
-	}
-	// The assets not handed out once ctx is done are not checked.
-	forEach(ctx, opts.Workers, len(todo), func(k int) {
-		i := todo[k]
-		var o *kit.Outcome
-		o, errs[i] = outcomeAsOf(ctx, engine, lib, published, period[i], opts)
-		if o != nil {
-			computed[i] = o
-			results[i] = resultOf(period[i].id(), o, opts.By)
-		}
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, msg.Errorf("stats: %w", err) // one error, not one per asset
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		results[i] = resultOf(pa.id(), pa.outcome, opts.By)
 	}
 	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
 		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period), Skipped: truncated}
 	if opts.outcomes != nil {
-		st.Outcomes = opts.outcomes.count(period, computed)
+		st.Outcomes = opts.outcomes.count(period)
 	}
 	if !opts.Since.IsZero() {
 		st.Since = opts.Since.UTC().Format(time.RFC3339)
@@ -361,13 +408,14 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 	return st, nil
 }
 
-// periodAsset is an asset published in the period: its stored outcome,
-// or the asset to check (asset is nil when outcome is set).
+// periodAsset is an asset published in the period: its outcome, else
+// the asset to check or its id (the asset is read when it is checked).
 type periodAsset struct {
 	asset     *element.Asset
 	assetID   string
 	published time.Time
 	outcome   *kit.Outcome
+	computed  bool // the outcome was computed now, not read from the store
 }
 
 func (pa periodAsset) id() string {
@@ -411,33 +459,90 @@ func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []period
 }
 
 // outcomeAsOf checks one period asset against the library as of its
-// publication and keeps what the stats read.
+// publication with a checker of its own (asOfCheckers reuses them).
 func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
-	src := &asOf{Library: lib, published: published.get, cutoff: pa.published, assets: published.upTo(pa.published), refs: published.refs}
-	src.cut, src.byRef = cutoffEntry(pa.published)
-	src.byRef = src.byRef && src.refs != nil
-	c, err := check.New(engine, opts.Check, src)
+	return newAsOfCheckers(engine, lib, published, opts).outcome(ctx, pa)
+}
+
+// asOfCheckers check assets against the library as of their publication,
+// each worker with a checker of its own over an as-of view moved from
+// asset to asset: a checker and its caches are built once per worker,
+// not once per outcome. A checker keeps nothing of its source from one
+// check to the next but the allowlist's phrases (the view passes the
+// allowlist on unchanged) and library texts normalised, so an outcome is
+// the one a fresh checker gives (TestReusedCheckersEqualFresh). Safe for
+// concurrent use.
+type asOfCheckers struct {
+	engine *fingerprint.Engine
+	lib    kit.Library
+	tl     *timeline
+	opts   Options
+	mu     sync.Mutex
+	free   []*asOfChecker
+}
+
+// asOfChecker is one worker's checker and the view it checks against.
+type asOfChecker struct {
+	src   *asOf
+	sess  *check.Session
+	reuse float64 // the reuse containment
+}
+
+func newAsOfCheckers(engine *fingerprint.Engine, lib kit.Library, tl *timeline, opts Options) *asOfCheckers {
+	return &asOfCheckers{engine: engine, lib: lib, tl: tl, opts: opts}
+}
+
+// get returns a free checker, else a new one.
+func (p *asOfCheckers) get() (*asOfChecker, error) {
+	p.mu.Lock()
+	if n := len(p.free); n > 0 {
+		c := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		return c, nil
+	}
+	p.mu.Unlock()
+	src := &asOf{Library: p.lib, published: p.tl.get, refs: p.tl.refs}
+	c, err := check.New(p.engine, p.opts.Check, src)
 	if err != nil {
 		return nil, err
 	}
-	src.rule = c.Options().Tuning.Boilerplate
+	o := c.Options()
+	src.rule = o.Tuning.Boilerplate
 	// Levels and reuse do not depend on the threshold; the session brings
 	// the rule for failed library reads.
-	o := c.Options()
 	sess, err := c.Session(check.SessionOptions{Threshold: o.Threshold, FootageThreshold: o.FootageThreshold})
 	if err != nil {
 		return nil, err
 	}
+	return &asOfChecker{src: src, sess: sess, reuse: o.Tuning.ReuseContainment}, nil
+}
+
+func (p *asOfCheckers) put(c *asOfChecker) {
+	p.mu.Lock()
+	p.free = append(p.free, c)
+	p.mu.Unlock()
+}
+
+// outcome checks one period asset against the library as of its
+// publication and keeps what the stats read.
+func (p *asOfCheckers) outcome(ctx context.Context, pa periodAsset) (*kit.Outcome, error) {
+	c, err := p.get()
+	if err != nil {
+		return nil, err
+	}
+	defer p.put(c)
+	src := c.src
+	src.moveTo(p.tl, pa.published)
 	// A stored asset is itself by id; its File may be shared with the
 	// other assets of a JSONL or table export, which must stay visible.
 	a := *pa.asset
 	a.File = ""
-	res, err := sess.Check(ctx, a.ID, &a)
+	res, err := c.sess.Check(ctx, a.ID, &a)
 	if err != nil {
 		return nil, msg.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}
-	reuse := c.Options().Tuning.ReuseContainment
-	out := &kit.Outcome{Version: kit.OutcomeVersion, Basis: opts.basis, Published: pa.published,
+	out := &kit.Outcome{Version: kit.OutcomeVersion, Basis: p.opts.basis, Published: pa.published,
 		Groups: map[string]string{}, Elements: len(res.Elements), Level: string(res.Level), Assets: src.assets}
 	for h, common := range src.decisions() {
 		if common {
@@ -456,7 +561,7 @@ func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 		for _, m := range er.Matches {
 			sources[m.AssetID] = true
 		}
-		origin, ok := earliest(er.Matches, reuse, published.get)
+		origin, ok := earliest(er.Matches, c.reuse, p.tl.get)
 		if !ok {
 			continue
 		}
