@@ -311,6 +311,7 @@ type Reader struct {
 	assetBlocks []BlockInfo
 	assets      []AssetEntry
 	assetEnds   []uint32 // FirstRef+Count of each asset: AssetIndex's search
+	assetDir    []uint32 // per assetDirRefs refs from firstRef: the first asset ending past them
 	tombstones  []Tombstone
 	version     uint32
 }
@@ -436,14 +437,34 @@ func (r *Reader) parseFooter(ft []byte, limit int64) error {
 	if total != nElem {
 		return corruptf("footer: element count mismatch")
 	}
-	r.assetEnds = make([]uint32, len(r.assets))
-	for i, a := range r.assets {
+	for _, a := range r.assets {
 		if int(a.Block) >= len(r.assetBlocks) {
 			return corruptf("footer: asset %q in missing block", a.ID)
 		}
+	}
+	r.indexAssets()
+	return nil
+}
+
+// assetDirRefs is how many refs one slot of the asset directory spans.
+const assetDirRefs = 64
+
+// indexAssets builds AssetIndex's search: the assets' ends, and the
+// directory of where the search for each run of assetDirRefs refs starts.
+func (r *Reader) indexAssets() {
+	r.assetEnds = make([]uint32, len(r.assets))
+	for i, a := range r.assets {
 		r.assetEnds[i] = a.FirstRef + a.Count
 	}
-	return nil
+	r.assetDir = make([]uint32, len(r.types)/assetDirRefs+2)
+	j := 0
+	for k := range r.assetDir {
+		ref := uint64(r.firstRef) + uint64(k*assetDirRefs)
+		for j < len(r.assetEnds) && uint64(r.assetEnds[j]) <= ref {
+			j++
+		}
+		r.assetDir[k] = uint32(j)
+	}
 }
 
 // Path returns the segment's file name.
@@ -468,7 +489,17 @@ func (r *Reader) Assets() []AssetEntry { return r.assets }
 // AssetIndex returns the index in Assets of the asset holding element ref,
 // or -1 when none does.
 func (r *Reader) AssetIndex(ref uint32) int {
-	i, _ := slices.BinarySearch(r.assetEnds, ref+1)
+	// The first asset ending after ref is one of dir[k]..dir[k+1] (k is
+	// ref's run of refs); a search of [dir[k], dir[k+1]) returns dir[k+1]
+	// when it is that one.
+	lo, hi := 0, len(r.assetEnds)
+	if ref >= r.firstRef {
+		if k := int(ref-r.firstRef) / assetDirRefs; k+1 < len(r.assetDir) {
+			lo, hi = int(r.assetDir[k]), int(r.assetDir[k+1])
+		}
+	}
+	i, _ := slices.BinarySearch(r.assetEnds[lo:hi], ref+1)
+	i += lo
 	if i == len(r.assets) || r.assets[i].FirstRef > ref {
 		return -1
 	}

@@ -336,3 +336,37 @@ func FuzzOpenSegment(f *testing.F) {
 		}
 	})
 }
+
+// TestAssetIndexAgreesWithSearch: the directory-guided AssetIndex answers
+// as a plain search over every asset does, for assets of 1 to 300
+// elements, with gaps of refs no asset holds, and refs outside the segment.
+func TestAssetIndexAgreesWithSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 50 {
+		first := uint32(rng.IntN(1000))
+		r := &Reader{firstRef: first}
+		ref := first
+		for range rng.IntN(400) {
+			ref += uint32(rng.IntN(3)) // a gap: refs of removed elements
+			n := uint32(1 + rng.IntN(300))
+			if rng.IntN(10) == 0 {
+				n = uint32(rng.IntN(3))
+			}
+			r.assets = append(r.assets, AssetEntry{ID: fmt.Sprint(ref), FirstRef: ref, Count: n})
+			ref += n
+		}
+		r.types = make([]byte, ref-first)
+		r.indexAssets()
+		naive := func(ref uint32) int {
+			for i, a := range r.assets {
+				if ref >= a.FirstRef && ref < a.FirstRef+a.Count {
+					return i
+				}
+			}
+			return -1
+		}
+		for q := uint32(0); q < ref+200; q++ {
+			require.Equal(t, naive(q), r.AssetIndex(q), "ref %d", q)
+		}
+	}
+}
