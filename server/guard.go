@@ -197,13 +197,12 @@ func (s *Server) release(heavy bool) {
 // Background work — an API import's search-index batches and
 // fingerprinting, its stored check outcomes — runs outside the check
 // slots, on the cores the checks use. Left to Go's scheduler it takes
-// its share of them whether checks queue or not: a 200-asset import
-// took ~0.9 CPU-seconds in about one second beside 950 checks a second
-// on two cores, and the checks it slowed were its tail (RESULTS, the
-// import window). yieldToChecks is the pace (package pace) of that
-// work: before each step it waits until no request waits for a check
-// slot and one is free, polling every yieldPoll, at most maxYield, so
-// that the work still progresses under a load that never lets up.
+// an even share of them whether checks queue or not, and the checks
+// sent while an import ran were the load's tail (RESULTS, the import
+// window). yieldToChecks is the pace (package pace) of that work: before
+// each step it waits until no check or search runs or waits for a slot,
+// polling every yieldPoll, at most maxYield, so that the work still
+// progresses under a load that never lets up.
 const (
 	yieldPoll = time.Millisecond
 	maxYield  = 50 * time.Millisecond
@@ -226,9 +225,9 @@ func (s *Server) yieldToChecks(ctx context.Context) {
 	}
 }
 
-// idle reports whether no request waits for a check slot and one is free.
+// idle reports whether no request holds or waits for a check slot.
 func (s *Server) idle() bool {
-	return s.waiting.Load() == 0 && len(s.checkSlots) < cap(s.checkSlots)
+	return s.waiting.Load() == 0 && len(s.checkSlots) == 0
 }
 
 // writeBusy answers 503 with Retry-After.

@@ -8,53 +8,63 @@ import (
 	"elib/internal/pace"
 )
 
-// yieldToChecks returns at once while the checks leave a slot free, waits
-// while a request waits for a slot, and gives up after maxYield when the
-// slots stay taken.
+// yieldToChecks returns at once while no check runs or waits, waits while
+// one does, and gives up after maxYield when a slot stays taken.
 func TestYieldToChecks(t *testing.T) {
 	s := &Server{checkSlots: make(chan struct{}, 2), heavySlots: make(chan struct{}, 1)}
 	ctx := context.Background()
-	returned := func(f func()) chan struct{} {
+	returned := func() chan struct{} {
 		done := make(chan struct{})
-		go func() { f(); close(done) }()
+		go func() { s.yieldToChecks(ctx); close(done) }()
 		return done
 	}
 	const generous = 10 * time.Second
-
-	// One slot taken, nobody waiting: idle.
-	s.checkSlots <- struct{}{}
-	select {
-	case <-returned(func() { s.yieldToChecks(ctx) }):
-	case <-time.After(generous):
-		t.Fatal("yieldToChecks waited with a slot free and no request waiting")
+	mustReturn := func(done chan struct{}, why string) {
+		t.Helper()
+		select {
+		case <-done:
+		case <-time.After(generous):
+			t.Fatal(why)
+		}
+	}
+	// mustWait: the yield started at start has not returned, or only
+	// after maxYield (a stalled test goroutine on a loaded machine).
+	mustWait := func(done chan struct{}, start time.Time, why string) {
+		t.Helper()
+		time.Sleep(maxYield / 5)
+		select {
+		case <-done:
+			if time.Since(start) < maxYield {
+				t.Fatal(why)
+			}
+		default:
+		}
 	}
 
-	// A request waiting: the yield waits until it got its slot.
-	s.waiting.Add(1)
-	done := returned(func() { s.yieldToChecks(ctx) })
-	time.Sleep(maxYield / 5)
-	select {
-	case <-done:
-		t.Fatal("yieldToChecks returned while a request waited for a slot")
-	default:
-	}
-	s.waiting.Add(-1)
-	select {
-	case <-done:
-	case <-time.After(generous):
-		t.Fatal("yieldToChecks still waiting once no request waited")
-	}
+	mustReturn(returned(), "yieldToChecks waited with no check running or waiting")
 
-	// Both slots taken for good: the yield gives up after maxYield.
+	// A check running: the yield waits until it is done.
 	s.checkSlots <- struct{}{}
 	start := time.Now()
-	select {
-	case <-returned(func() { s.yieldToChecks(ctx) }):
-		if d := time.Since(start); d < maxYield {
-			t.Fatalf("yieldToChecks returned after %v with both slots taken, want at least %v", d, maxYield)
-		}
-	case <-time.After(generous):
-		t.Fatal("yieldToChecks waited past maxYield")
+	done := returned()
+	mustWait(done, start, "yieldToChecks returned while a check ran")
+	<-s.checkSlots
+	mustReturn(done, "yieldToChecks still waiting once the check was done")
+
+	// A request waiting for a slot: the same.
+	s.waiting.Add(1)
+	start = time.Now()
+	done = returned()
+	mustWait(done, start, "yieldToChecks returned while a request waited for a slot")
+	s.waiting.Add(-1)
+	mustReturn(done, "yieldToChecks still waiting once no request waited")
+
+	// A slot taken for good: the yield gives up after maxYield.
+	s.checkSlots <- struct{}{}
+	start = time.Now()
+	mustReturn(returned(), "yieldToChecks waited past maxYield")
+	if d := time.Since(start); d < maxYield {
+		t.Fatalf("yieldToChecks returned after %v with a slot taken, want at least %v", d, maxYield)
 	}
 
 	// A cancelled context ends the wait.
