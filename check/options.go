@@ -75,6 +75,11 @@ type Tuning struct {
 	// checked text before the rest of its asset is verified too. The
 	// default value is 2 × the engine's MinRun.
 	ExpandRun int
+	// MaxExpansions caps the library assets whose other elements are
+	// verified because one of theirs shares an ExpandRun run with the
+	// text (the first ones verified: the strongest candidates come
+	// first). The default value is 16.
+	MaxExpansions int
 	// AnchorMinShared is how many distinct anchors the elements of one
 	// library asset must share with the checked text to become candidates
 	// as paraphrase evidence; negative turns that evidence off. The
@@ -155,6 +160,9 @@ func (t *Tuning) ensureDefaults(minRun int) {
 	}
 	if t.ExpandRun == 0 {
 		t.ExpandRun = 2 * minRun
+	}
+	if t.MaxExpansions == 0 {
+		t.MaxExpansions = 16
 	}
 	if t.AnchorMinShared == 0 {
 		t.AnchorMinShared = 2

@@ -106,13 +106,12 @@ func TestMeasureCandidateRecall(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | %d | %.4f | %.4f | %.4f | %d |\n", k, s.n, s.lsh/float64(s.n), s.elib/float64(s.n), s.every/float64(s.n), s.flips)
 	}
 	t.Log(b.String())
-	// Offered everything, verification finds the paraphrased sources LSH
-	// alone misses (recipe f), and stock phrases shared with unrelated
-	// assets (recipe a, originals, gains duplication); anchors find the
-	// former without the latter.
-	assert.Less(t, by["f"].every, by["f"].lsh)
+	// Offered everything, verification also finds stock phrases shared
+	// with unrelated assets (recipe a, originals, gains duplication); the
+	// check's own candidates never do worse than LSH alone. (Paraphrases,
+	// recipe f, were once found only by anchors; since edited copies are
+	// aligned, LSH's candidates find as much there.)
 	assert.Greater(t, by["a"].every, by["a"].elib)
-	assert.Less(t, by["f"].elib, by["f"].lsh)
 	for k, s := range by {
 		assert.LessOrEqual(t, s.elib, s.lsh+1e-9, "anchors never worse on recipe %s", k)
 	}

@@ -158,7 +158,7 @@ func (v *verifier) accept(cd *candidate, shared int) error {
 	v.cands = append(v.cands, cd)
 	minRun := v.c.engine.Options().MinRun
 	key := assetKey{cd.src, cd.elem.AssetID}
-	if v.expanded[key] || shared < v.c.opts.Tuning.ExpandRun-minRun+1 {
+	if v.expanded[key] || shared < v.c.opts.Tuning.ExpandRun-minRun+1 || len(v.expanded) >= v.c.opts.Tuning.MaxExpansions {
 		return nil
 	}
 	v.expanded[key] = true
