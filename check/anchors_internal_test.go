@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -87,5 +88,63 @@ func TestProbesAreEachGramOnceAtItsFirstPosition(t *testing.T) {
 		for i, h := range hashes {
 			assert.Equal(t, first[h], pos[i])
 		}
+	}
+}
+
+// bandsSource reports fixed band counts for every lookup.
+type bandsSource struct {
+	*index.Library
+	bands map[uint32]int
+}
+
+func (s bandsSource) CandidateCounts(_ []uint64, fn func(ref uint32, bands int)) error {
+	for ref, n := range s.bands {
+		fn(ref, n)
+	}
+	return nil
+}
+
+// TestCandidatesShareMinBands: LSH candidates sharing fewer than MinBands
+// bands in all are not proposed; the others come strongest first.
+func TestCandidatesShareMinBands(t *testing.T) {
+	eng := elibtest.Engine(t)
+	var assets []element.Asset
+	for i := range 4 {
+		a := element.Asset{ID: fmt.Sprintf("lib/%d.md", i), Elements: []element.Element{{Type: element.Hook, Text: fmt.Sprintf("第%d条脚本的开头，讲一个和别的都不一样的故事。", i)}}}
+		a.Reoffset()
+		assets = append(assets, a)
+	}
+	lib, err := index.Memory(context.Background(), eng, assets)
+	require.NoError(t, err)
+	var refs []uint32
+	for _, a := range assets {
+		refs = append(refs, elibtest.Must(lib.AssetElements(a.ID))...)
+	}
+	checked := element.Asset{ID: "new.md", Elements: []element.Element{{Type: element.Hook, Text: "一段新写的开头。"}}}
+	checked.Reoffset()
+	for _, tc := range []struct {
+		name     string
+		minBands int
+		bands    []int // per ref
+		want     []int // indices into refs, in order
+	}{
+		{"one band is not enough", 0, []int{1, 2, 7, 1}, []int{2, 1}},
+		{"every candidate at MinBands 1", 1, []int{1, 2, 7, 1}, []int{2, 1, 0, 3}},
+		{"a higher bar", 5, []int{1, 2, 7, 1}, []int{2}},
+	} {
+		src := bandsSource{Library: lib, bands: map[uint32]int{}}
+		for i, n := range tc.bands {
+			src.bands[refs[i]] = n
+		}
+		c, err := New(eng, Options{Tuning: Tuning{MinBands: tc.minBands}}, src)
+		require.NoError(t, err)
+		fps, whole := c.fingerprint(&checked)
+		got, err := c.candidates(fps, whole)
+		require.NoError(t, err)
+		var want []candKey
+		for _, i := range tc.want {
+			want = append(want, candKey{0, refs[i]})
+		}
+		assert.Equal(t, want, got, tc.name)
 	}
 }
