@@ -376,9 +376,13 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	}
 	if len(later) > 0 {
 		opts.ensureDefaults()
+		find, err := newCandidateFinder(engine, lib, opts)
+		if err != nil {
+			return 0, fmt.Errorf("outcomes: %w", err)
+		}
 		for i := range assets {
 			p := publishedOf(&assets[i])
-			cands, err := candidateAssets(ctx, engine, lib, &assets[i], opts)
+			cands, err := find.of(ctx, &assets[i])
 			if err != nil {
 				return 0, fmt.Errorf("outcomes: %w", err)
 			}
@@ -437,13 +441,19 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	}
 	opts := Options{}
 	opts.ensureDefaults()
+	var find *candidateFinder
 	for id := range gone {
 		a, err := lib.Asset(id)
 		if err != nil {
 			continue // an element id, or nothing to remove
 		}
 		p, _ := a.Published()
-		cands, err := candidateAssets(ctx, engine, lib, a, opts)
+		if find == nil {
+			if find, err = newCandidateFinder(engine, lib, opts); err != nil {
+				return fmt.Errorf("outcomes: %w", err)
+			}
+		}
+		cands, err := find.of(ctx, a)
 		if err != nil {
 			return fmt.Errorf("outcomes: %w", err)
 		}
@@ -602,26 +612,42 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 	return nil
 }
 
-// candidateAssets returns the library assets a check of a would consider:
-// every asset holding one of its LSH, anchor or clause candidates (anchor
-// holders counted beyond the check's own limit, so that an asset the
-// check of a would cut off is still named). A failed read is its error.
-func candidateAssets(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, a *element.Asset, opts Options) ([]string, error) {
-	rec := &recorder{Library: lib, refs: map[uint32]bool{}}
+// candidateFinder names the library assets a check of an asset would
+// consider: every asset holding one of its LSH, anchor or clause
+// candidates (anchor holders counted beyond the check's own limit, so
+// that an asset the check would cut off is still named). One checker
+// over a recorder serves every asset of a call; it is used by one
+// goroutine at a time.
+type candidateFinder struct {
+	lib kit.Library
+	rec *recorder
+	c   *check.Checker
+}
+
+func newCandidateFinder(engine *fingerprint.Engine, lib kit.Library, opts Options) (*candidateFinder, error) {
+	rec := &recorder{Library: lib}
 	c, err := check.New(engine, opts.Check, rec)
 	if err != nil {
 		return nil, err
 	}
+	return &candidateFinder{lib: lib, rec: rec, c: c}, nil
+}
+
+// of returns the candidate assets of a. A failed read is its error.
+func (f *candidateFinder) of(ctx context.Context, a *element.Asset) ([]string, error) {
+	f.rec.mu.Lock()
+	f.rec.refs = map[uint32]bool{}
+	f.rec.mu.Unlock()
 	cp := *a
 	cp.File = ""
-	if _, err := c.Check(ctx, "", &cp); err != nil {
+	if _, err := f.c.Check(ctx, "", &cp); err != nil {
 		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
 	}
-	refs := make([]uint32, 0, len(rec.refs))
-	for r := range rec.refs {
+	refs := make([]uint32, 0, len(f.rec.refs))
+	for r := range f.rec.refs {
 		refs = append(refs, r)
 	}
-	ids, err := lib.AssetsOf(refs)
+	ids, err := f.lib.AssetsOf(refs)
 	if err != nil {
 		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
 	}
@@ -636,7 +662,7 @@ func candidateAssets(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 	return out, nil
 }
 
-// recorderHolders is how many holders of one anchor candidateAssets
+// recorderHolders is how many holders of one anchor candidateFinder
 // names.
 const recorderHolders = 256
 
