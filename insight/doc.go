@@ -14,5 +14,6 @@
 // kit.OutcomeStore): AfterImport computes an imported asset's outcome
 // once, BeforeImport and BeforeRemove mark stale the outcomes a change
 // could alter, and Compute and CurrentFatigue read the stored outcomes,
-// checking only missing or stale ones.
+// checking only missing or stale ones. Whatever computes outcomes stores
+// them in chunks as they come (saver.go), so a stopped run keeps them.
 package insight
