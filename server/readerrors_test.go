@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -58,6 +59,13 @@ func (l *downLibrary) Packs() ([]kit.Pack, error) {
 	return l.Library.Packs()
 }
 
+func (l *downLibrary) Allowlist() ([]string, error) {
+	if err := l.err(); err != nil {
+		return nil, err
+	}
+	return l.Library.Allowlist()
+}
+
 func (l *downLibrary) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
 	if err := l.err(); err != nil {
 		return err
@@ -105,4 +113,24 @@ func TestLibraryReadErrors(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status, body)
 	status, _, body = do(t, "GET", ts.URL+"/v1/info", "", "")
 	assert.Equal(t, http.StatusOK, status, body)
+}
+
+// TestCheckerBuiltWhileLibraryDown: a checker built while the library is
+// down (its allowlist unreadable: the first exclude_self check, or the
+// first check after a refresh) answers 503 library_unavailable, not 500,
+// and checks once the library is back.
+func TestCheckerBuiltWhileLibraryDown(t *testing.T) {
+	lib := &downLibrary{Library: fixtureLibrary(t)}
+	_, ts := newTestServer(t, func(o *Options) { o.Library = lib })
+	body := `{"text":` + strconv.Quote(fixtureScripts["lib/spatula.txt"]) + `,"id":"draft.txt","exclude_self":true}`
+	lib.down.Store(true)
+	status, hdr, reply := do(t, "POST", ts.URL+"/v1/check", "application/json", body)
+	assert.Equal(t, http.StatusServiceUnavailable, status, reply)
+	assert.NotEmpty(t, hdr.Get("Retry-After"))
+	var e errorBody
+	require.NoError(t, json.Unmarshal([]byte(reply), &e), reply)
+	assert.Equal(t, codeLibraryUnavailable, e.Code)
+	lib.down.Store(false)
+	status, _, reply = do(t, "POST", ts.URL+"/v1/check", "application/json", body)
+	assert.Equal(t, http.StatusOK, status, reply)
 }
