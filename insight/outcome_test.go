@@ -553,3 +553,10 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 	assert.Equal(t, want, outcomes(tl), "remembering as it goes")
 	assert.Equal(t, want, outcomes(tl), "all remembered")
 }
+
+// outcomeAsOf checks one period asset against the library as of its
+// publication with a checker of its own (asOfCheckers reuses them): the
+// reference the reused checkers are compared with.
+func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
+	return newAsOfCheckers(engine, lib, published, opts).outcome(ctx, pa)
+}

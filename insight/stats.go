@@ -458,12 +458,6 @@ func periodAssets(lib kit.Library, opts Options) (map[string]time.Time, []period
 	return published, period, nil
 }
 
-// outcomeAsOf checks one period asset against the library as of its
-// publication with a checker of its own (asOfCheckers reuses them).
-func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
-	return newAsOfCheckers(engine, lib, published, opts).outcome(ctx, pa)
-}
-
 // asOfCheckers check assets against the library as of their publication,
 // each worker with a checker of its own over an as-of view moved from
 // asset to asset: a checker and its caches are built once per worker,
