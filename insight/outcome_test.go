@@ -516,17 +516,7 @@ func TestPublishedTimesSelectTheSamePeriods(t *testing.T) {
 func TestAsOfByRefEqualsByID(t *testing.T) {
 	engine := elibtest.Engine(t)
 	ctx := context.Background()
-	lib := newOutcomeLibrary(t, nil)
-	assets := generated(t, 3000, 8)
-	// Some assets published before those imported ahead of them.
-	for i := 40; i < len(assets); i += 37 {
-		assets[i].Meta["published"] = "2026-09-02T00:00:00+08:00"
-	}
-	_, err := lib.Import(ctx, assets)
-	require.NoError(t, err)
-	ids := elibtest.Must(lib.AssetIDs())
-	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
-	require.NoError(t, err)
+	lib, ids, tl := outOfOrderLibrary(t, 8)
 	require.NotNil(t, tl.refs)
 	byID := *tl
 	byID.refs = nil
@@ -559,4 +549,23 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 // reference the reused checkers are compared with.
 func outcomeAsOf(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, published *timeline, pa periodAsset, opts Options) (*kit.Outcome, error) {
 	return newAsOfCheckers(engine, lib, published, opts).outcome(ctx, pa)
+}
+
+// outOfOrderLibrary imports 3,000 generated assets (seed), some published
+// before those imported ahead of them, and returns the library, its asset
+// ids and its timeline.
+func outOfOrderLibrary(t *testing.T, seed uint64) (kit.Library, []string, *timeline) {
+	t.Helper()
+	ctx := context.Background()
+	lib := newOutcomeLibrary(t, nil)
+	assets := generated(t, 3000, seed)
+	for i := 40; i < len(assets); i += 37 {
+		assets[i].Meta["published"] = "2026-09-02T00:00:00+08:00"
+	}
+	_, err := lib.Import(ctx, assets)
+	require.NoError(t, err)
+	ids := elibtest.Must(lib.AssetIDs())
+	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
+	require.NoError(t, err)
+	return lib, ids, tl
 }

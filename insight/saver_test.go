@@ -179,16 +179,7 @@ func TestInterruptedStatsResumeOnPostgres(t *testing.T) {
 func TestReusedCheckersEqualFresh(t *testing.T) {
 	engine := elibtest.Engine(t)
 	ctx := context.Background()
-	lib := newOutcomeLibrary(t, nil)
-	assets := generated(t, 3000, 9)
-	for i := 40; i < len(assets); i += 37 {
-		assets[i].Meta["published"] = "2026-09-02T00:00:00+08:00"
-	}
-	_, err := lib.Import(ctx, assets)
-	require.NoError(t, err)
-	ids := elibtest.Must(lib.AssetIDs())
-	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
-	require.NoError(t, err)
+	lib, ids, tl := outOfOrderLibrary(t, 9)
 	opts := Options{}
 	opts.ensureDefaults()
 	order := rand.New(rand.NewPCG(3, 5)).Perm(len(ids))

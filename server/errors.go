@@ -163,7 +163,9 @@ func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, e
 		s.opts.Logger.Warn(what+": replica behind its primary", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 		writeErrorOf(w, r, http.StatusServiceUnavailable, codeReplicaBehind, msg.Errorf("%s: %w", what, err))
-	case errors.Is(err, check.ErrLibraryUnavailable):
+	case errors.Is(err, check.ErrLibraryUnavailable), errors.Is(err, check.ErrRead):
+		// A check whose reads failed twice, or a library read outside a
+		// check (the allowlist read while a checker is built).
 		s.opts.Logger.Error(what, "err", err, "path", r.URL.Path)
 		writeBusy(w, r, codeLibraryUnavailable, "%s: the library's database could not be read; retry shortly", what)
 	default:

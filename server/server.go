@@ -428,11 +428,6 @@ func (s *Server) checkerFor(excludeSelf bool) (*check.Checker, error) {
 		return *slot, nil
 	}
 	c, err := check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
-	if errors.Is(err, check.ErrRead) {
-		// The allowlist could not be read (a database restart): a 503
-		// like a check whose reads failed.
-		return nil, unavailable(fmt.Errorf("build checker: %w", err))
-	}
 	if err != nil {
 		return nil, fmt.Errorf("build checker: %w", err)
 	}

@@ -68,19 +68,34 @@ func compactBenchIndex(b *testing.B) *Index {
 	return benchCompact
 }
 
+// benchQueries returns n queries, each the band keys of sigs signatures
+// back to back: stored ids' signatures, each replaced by a random one with
+// probability randomQuarters/4.
+func benchQueries(n, sigs, randomQuarters int) [][]uint64 {
+	p := DefaultParams()
+	r := rand.New(rand.NewPCG(1, 2))
+	queries := make([][]uint64, n)
+	sig := make([]uint32, 0, 128)
+	for i := range queries {
+		for range sigs {
+			sig = benchSig(uint32(r.IntN(benchIDs)), sig)
+			if randomQuarters > 0 && r.IntN(4) < randomQuarters {
+				for j := range sig {
+					sig[j] = r.Uint32()
+				}
+			}
+			queries[i] = p.BandKeys(queries[i], sig)
+		}
+	}
+	return queries
+}
+
 // BenchmarkQuery queries a 1M-id index with the band keys of stored ids
 // (one true hit per query plus any 32-bit key collisions): "incremental" as
 // built by Add, "compacted" as loaded by ReadIndex (or after Compact).
 func BenchmarkQuery(b *testing.B) {
-	p := DefaultParams()
-	r := rand.New(rand.NewPCG(1, 2))
 	const nq = 1024
-	queries := make([][]uint64, nq)
-	sig := make([]uint32, 0, 128)
-	for i := range queries {
-		sig = benchSig(uint32(r.IntN(benchIDs)), sig)
-		queries[i] = p.BandKeys(nil, sig)
-	}
+	queries := benchQueries(nq, 1, 0)
 	run := func(x *Index) func(b *testing.B) {
 		return func(b *testing.B) {
 			b.ReportAllocs()
@@ -105,22 +120,8 @@ func BenchmarkQuery(b *testing.B) {
 // elements, the whole text and its windows), a quarter of them stored ids'
 // and the rest random: the cost of a check's LSH lookup.
 func BenchmarkQueryCounts(b *testing.B) {
-	p := DefaultParams()
-	r := rand.New(rand.NewPCG(1, 2))
 	const nq = 256
-	queries := make([][]uint64, nq)
-	sig := make([]uint32, 0, 128)
-	for i := range queries {
-		for range 14 {
-			sig = benchSig(uint32(r.IntN(benchIDs)), sig)
-			if r.IntN(4) != 0 {
-				for j := range sig {
-					sig[j] = r.Uint32()
-				}
-			}
-			queries[i] = p.BandKeys(queries[i], sig)
-		}
-	}
+	queries := benchQueries(nq, 14, 3)
 	x := compactBenchIndex(b)
 	hits := 0
 	i := 0
