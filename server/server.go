@@ -428,6 +428,12 @@ func (s *Server) checkerFor(excludeSelf bool) (*check.Checker, error) {
 		return *slot, nil
 	}
 	c, err := check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
+	if errors.Is(err, check.ErrRead) {
+		// The Session's rule for failed reads: after a database restart
+		// the first read on each pooled connection fails, so read once
+		// more before answering 503.
+		c, err = check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build checker: %w", err)
 	}
