@@ -1,11 +1,11 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"math"
 	mathbits "math/bits"
 	"slices"
-	"sort"
 
 	"elib/fingerprint"
 	"elib/fingerprint/verify"
@@ -142,20 +142,25 @@ func (c *Checker) anchorCandidates(look *anchorLookup, chosen []candKey) ([]cand
 		a.lo, a.hi = min(a.lo, e.lo), max(a.hi, e.hi)
 		owner[k] = a
 	}
-	var out []candKey
+	type shared struct {
+		k candKey
+		n int
+	}
+	var strong []shared
 	for k, e := range owner {
 		if e.n >= t.AnchorMinShared && e.hi-e.lo >= t.AnchorSpan {
-			out = append(out, k)
+			strong = append(strong, shared{k, e.n})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if a, b := owner[out[i]].n, owner[out[j]].n; a != b {
-			return a > b
+	slices.SortFunc(strong, func(a, b shared) int {
+		if a.n != b.n {
+			return b.n - a.n
 		}
-		return out[i].less(out[j])
+		return a.k.compare(b.k)
 	})
-	if len(out) > t.MaxAnchorCandidates {
-		out = out[:t.MaxAnchorCandidates]
+	out := make([]candKey, 0, min(len(strong), t.MaxAnchorCandidates))
+	for _, s := range strong[:min(len(strong), t.MaxAnchorCandidates)] {
+		out = append(out, s.k)
 	}
 	return out, nil
 }
@@ -232,28 +237,33 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 				}
 			}
 		}
-		refs := make([]uint32, 0, len(byRef))
-		for ref := range byRef {
-			refs = append(refs, ref)
-		}
 		// Rarest first among holders of as many open anchors: a rare
 		// anchor's few holders are all worth a try.
-		rarest := func(ref uint32) int {
+		type holder struct {
+			ref          uint32
+			open, rarest int
+		}
+		order := make([]holder, 0, len(byRef))
+		for ref, open := range byRef {
 			r := math.MaxInt
-			for _, i := range byRef[ref] {
+			for _, i := range open {
 				r = min(r, h.counts[i])
 			}
-			return r
+			order = append(order, holder{ref, len(open), r})
 		}
-		sort.Slice(refs, func(a, b int) bool {
-			if na, nb := len(byRef[refs[a]]), len(byRef[refs[b]]); na != nb {
-				return na > nb
+		slices.SortFunc(order, func(a, b holder) int {
+			if a.open != b.open {
+				return b.open - a.open
 			}
-			if ra, rb := rarest(refs[a]), rarest(refs[b]); ra != rb {
-				return ra < rb
+			if a.rarest != b.rarest {
+				return cmp.Compare(a.rarest, b.rarest)
 			}
-			return refs[a] < refs[b]
+			return cmp.Compare(a.ref, b.ref)
 		})
+		refs := make([]uint32, len(order))
+		for i, o := range order {
+			refs[i] = o.ref
+		}
 		// A rare anchor's holders get a few tries; a stock anchor's
 		// clause is usually held whole by any holder, so fewer.
 		maxTries := func(i int) int {
@@ -425,7 +435,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	if err != nil {
 		return nil, err
 	}
-	byAsset := map[assetKey]*evidence{}
+	byAsset := make(map[assetKey]*evidence, len(keys)/4)
 	owner := make([]*evidence, len(keys))
 	totals := make([]evidence, 0, len(keys)) // per asset; never grown, so pointers stay
 	for j, k := range keys {

@@ -44,25 +44,22 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	for _, w := range windows {
 		add(w.Signature)
 	}
-	score := map[candKey]int{}
-	if len(keys) > 0 {
-		for si, s := range c.sources {
-			err := s.CandidateCounts(keys, func(ref uint32, bands int) {
-				score[candKey{si, ref}] += bands
-			})
-			if err != nil {
-				return nil, msg.Errorf("LSH candidates: %w: %w", ErrRead, err)
-			}
-		}
-	}
+	// A source reports each ref once, with all its bands: no summing.
 	type scored struct {
 		k     candKey
 		bands int
 	}
-	all := make([]scored, 0, len(score))
-	for k, n := range score {
-		if n >= t.MinBands {
-			all = append(all, scored{k, n})
+	var all []scored
+	if len(keys) > 0 {
+		for si, s := range c.sources {
+			err := s.CandidateCounts(keys, func(ref uint32, bands int) {
+				if bands >= t.MinBands {
+					all = append(all, scored{candKey{si, ref}, bands})
+				}
+			})
+			if err != nil {
+				return nil, msg.Errorf("LSH candidates: %w: %w", ErrRead, err)
+			}
 		}
 	}
 	slices.SortFunc(all, func(a, b scored) int {

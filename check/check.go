@@ -22,7 +22,7 @@ import (
 type Source interface {
 	// CandidateCounts gets the band keys of one or more signatures back to
 	// back (keys[i] belongs to band i % Bands) and reports each candidate
-	// with the number of bands it shares, summed over the signatures.
+	// once, with the number of bands it shares, summed over the signatures.
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error
 	Element(ref uint32) (*element.Stored, error)
 	// Prefetch announces elements the check reads next with Element: a
