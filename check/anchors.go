@@ -429,6 +429,14 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			own = append(own, e)
 		}
 	}
+	passes := func(e evidence) bool {
+		return e.hi-e.lo >= winnow.EditK && (e.n >= t.EditMinShared || e.rare >= t.EditMinShared-1)
+	}
+	kept := c.dropLoners(keys, func(j int) bool { return passes(own[j]) })
+	for i, j := range kept {
+		keys[i], own[i] = keys[j], own[j]
+	}
+	keys, own = keys[:len(kept)], own[:len(kept)]
 	// Evidence adds up over the elements of one asset: an edited script
 	// keeps a few anchors in each of its elements.
 	assets, err := c.assetsOf(keys)
@@ -461,11 +469,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	// few, chance collisions are mostly common trigrams.
 	var all []int // indices into keys
 	for j := range keys {
-		e := owner[j]
-		if e.hi-e.lo < winnow.EditK {
-			continue
-		}
-		if e.n >= t.EditMinShared || e.rare >= t.EditMinShared-1 {
+		if passes(*owner[j]) {
 			all = append(all, j)
 		}
 	}
@@ -490,6 +494,33 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 	}
 	return out, nil
+}
+
+// assetBound is a Source that knows the most elements one of its assets
+// holds (an asset's elements having consecutive refs).
+type assetBound interface{ MaxAssetElements() int }
+
+// dropLoners drops, from keys in (source, ref) order and their evidence,
+// those that can share their asset with no other key — none of the same
+// source lies within the source's largest asset — and whose own evidence
+// does not pass: their asset's evidence would be theirs alone, so looking
+// the asset up changes nothing. Sources without the bound keep every key.
+func (c *Checker) dropLoners(keys []candKey, passes func(j int) bool) []int {
+	bound := make([]uint32, len(c.sources))
+	for si, s := range c.sources {
+		if b, ok := s.(assetBound); ok {
+			bound[si] = uint32(b.MaxAssetElements())
+		}
+	}
+	near := func(a, b candKey) bool { return a.src == b.src && b.ref-a.ref < bound[a.src] }
+	var kept []int
+	for j, k := range keys {
+		if bound[k.src] == 0 || passes(j) ||
+			(j > 0 && near(keys[j-1], k)) || (j+1 < len(keys) && near(k, keys[j+1])) {
+			kept = append(kept, j)
+		}
+	}
+	return kept
 }
 
 // probes returns each gram not at a skipped position once, at its first

@@ -164,6 +164,21 @@ func (l *Library) AssetsOf(refs []uint32) ([]string, error) {
 	return out, nil
 }
 
+// MaxAssetElements returns the most elements one asset holds. An asset's
+// elements have consecutive refs, so two refs that many or more apart are
+// of different assets.
+func (l *Library) MaxAssetElements() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	n := 0
+	for _, s := range l.segs {
+		if s.r != nil {
+			n = max(n, s.r.MaxAssetElements())
+		}
+	}
+	return n
+}
+
 // Prefetch does nothing: the file library reads an element from its
 // block cache or one block read, with no round trip to save.
 func (l *Library) Prefetch(refs []uint32) error { return nil }

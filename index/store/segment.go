@@ -312,6 +312,7 @@ type Reader struct {
 	assets      []AssetEntry
 	assetEnds   []uint32 // FirstRef+Count of each asset: AssetIndex's search
 	assetDir    []uint32 // per assetDirRefs refs from firstRef: the first asset ending past them
+	maxCount    uint32   // the most elements an asset holds
 	tombstones  []Tombstone
 	version     uint32
 }
@@ -455,6 +456,7 @@ func (r *Reader) indexAssets() {
 	r.assetEnds = make([]uint32, len(r.assets))
 	for i, a := range r.assets {
 		r.assetEnds[i] = a.FirstRef + a.Count
+		r.maxCount = max(r.maxCount, a.Count)
 	}
 	r.assetDir = make([]uint32, len(r.types)/assetDirRefs+2)
 	j := 0
@@ -466,6 +468,10 @@ func (r *Reader) indexAssets() {
 		r.assetDir[k] = uint32(j)
 	}
 }
+
+// MaxAssetElements returns the most elements one asset of the segment
+// holds.
+func (r *Reader) MaxAssetElements() int { return int(r.maxCount) }
 
 // Path returns the segment's file name.
 func (r *Reader) Path() string { return r.path }
