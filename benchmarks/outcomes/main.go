@@ -4,9 +4,11 @@
 // chunks stored as they finish, and reports the rate per chunk in assets
 // and elements per second of wall and CPU time (issue 25's import at 1M).
 // -cpuprofile writes a CPU profile of the whole run; -decode hides the
-// library's published times (the path before them).
+// library's published times (the path before them); -newest computes the
+// newest assets' outcomes whether or not one is stored, as an import does
+// for its batch (the newest assets of the library).
 //
-//	go run ./benchmarks/outcomes -lib LIB [-max N] [-chunk 2000] [-decode] [-cpuprofile F]
+//	go run ./benchmarks/outcomes -lib LIB [-max N] [-chunk 2000] [-newest] [-decode] [-cpuprofile F]
 package main
 
 import (
@@ -34,6 +36,7 @@ func main() {
 	most := flag.Int("max", 0, "compute at most this many outcomes (0: every missing one)")
 	chunk := flag.Int("chunk", 2000, "assets per insight.AfterImport call")
 	prof := flag.String("cpuprofile", "", "write a CPU profile here")
+	newest := flag.Bool("newest", false, "compute the newest assets' outcomes, stored or not (an import's batch is the library's newest)")
 	decode := flag.Bool("decode", false, "hide the library's published times (kit.PublishedIndex): every asset without an outcome is decoded for its time, as before them")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,7 +76,7 @@ func main() {
 	}
 	var missing []todo
 	for i, o := range outs {
-		if o == nil {
+		if o == nil || *newest {
 			missing = append(missing, todo{ids[i], times[i]})
 		}
 	}
