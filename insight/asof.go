@@ -32,9 +32,13 @@ type asOf struct {
 	// refs, when set, remembers the published times by ref (shared by
 	// the views over one timeline); cut is cutoff as an entry, used
 	// when byRef.
-	refs      *refTimes
-	cut       int64
-	byRef     bool
+	refs  *refTimes
+	cut   int64
+	byRef bool
+	// whole: the cutoff is at or after every published time of the
+	// timeline, so nothing is hidden and the view passes the library's
+	// reads on unfiltered (an import's own batch, the newest assets).
+	whole     bool
 	assets    int // visible assets (AssetCount)
 	rule      boilerplate.Rule
 	mu        sync.Mutex
@@ -48,6 +52,7 @@ func (s *asOf) moveTo(tl *timeline, cutoff time.Time) {
 	s.cutoff, s.assets = cutoff, tl.upTo(cutoff)
 	s.cut, s.byRef = cutoffEntry(cutoff)
 	s.byRef = s.byRef && s.refs != nil
+	s.whole = tl.hidesNothing(cutoff)
 	s.mu.Lock()
 	s.sentences = nil
 	s.mu.Unlock()
@@ -82,6 +87,9 @@ func (s *asOf) SentenceDFs(hashes []uint64) ([]int, error) {
 }
 
 func (s *asOf) visible(assetID string) bool {
+	if s.whole {
+		return true
+	}
 	p := s.published(assetID)
 	return p.IsZero() || !p.After(s.cutoff)
 }
@@ -128,8 +136,12 @@ func (s *asOf) visibleRefs(refs []uint32) ([]bool, error) {
 	return out, nil
 }
 
-// CandidateCounts hides later assets' elements.
+// CandidateCounts hides later assets' elements (a whole view has none to
+// hide, and the library reports live elements only).
 func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
+	if s.whole {
+		return s.Library.CandidateCounts(keys, fn)
+	}
 	var refs []uint32
 	var counts []int
 	err := s.Library.CandidateCounts(keys, func(ref uint32, bands int) {
@@ -205,9 +217,11 @@ func (s *asOf) holders(hashes []uint64, limit int, out [][]uint32) ([]int, error
 	})
 }
 
-// keepVisible drops, in place, the refs of later or removed assets.
+// keepVisible drops, in place, the refs of later or removed assets. A
+// whole view keeps every ref: the library lists live elements only
+// (check.Source), and none is later.
 func (s *asOf) keepVisible(refs []uint32) ([]uint32, error) {
-	if len(refs) == 0 {
+	if len(refs) == 0 || s.whole {
 		return refs, nil
 	}
 	ok, err := s.visibleRefs(refs)

@@ -3,6 +3,7 @@ package insight
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -542,6 +543,61 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 	require.Positive(t, reused, "the library reuses material")
 	assert.Equal(t, want, outcomes(tl), "remembering as it goes")
 	assert.Equal(t, want, outcomes(tl), "all remembered")
+}
+
+// An import's batch is the library's newest: the as-of view of its
+// assets hides nothing and passes the library's reads on unfiltered. Its
+// outcomes equal those of the filtering path, which a timeline knowing
+// one more asset, published later but not in the library, takes (that
+// asset hides nothing either: it has no elements to list). Assets
+// removed before leave dead refs in the indexes, which neither path
+// reports.
+func TestWholeViewEqualsFiltered(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	lib := newOutcomeLibrary(t, nil)
+	assets := generated(t, 3000, 11)
+	newest := "2027-01-01T00:00:00Z"
+	var batch []string
+	for i := len(assets) - 60; i < len(assets); i++ {
+		assets[i].Meta["published"] = newest
+		batch = append(batch, assets[i].ID)
+	}
+	_, err := lib.Import(ctx, assets)
+	require.NoError(t, err)
+	removed, err := lib.Remove(ctx, assets[5].ID, assets[200].ID, assets[len(assets)-70].ID)
+	require.NoError(t, err)
+	require.Positive(t, removed)
+	ids := elibtest.Must(lib.AssetIDs())
+	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
+	require.NoError(t, err)
+	at := maps.Clone(tl.at)
+	at["later/phantom.txt"] = time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
+	filtering := newTimeline(at, tl.total+1)
+	cutoff := elibtest.Must(time.Parse(time.RFC3339, newest))
+	require.True(t, tl.hidesNothing(cutoff))
+	require.False(t, filtering.hidesNothing(cutoff))
+	require.Equal(t, tl.upTo(cutoff), filtering.upTo(cutoff))
+	opts := Options{}
+	opts.ensureDefaults()
+	outcomes := func(tl *timeline) []*kit.Outcome {
+		checkers := newAsOfCheckers(engine, lib, tl, opts)
+		var out []*kit.Outcome
+		for _, id := range batch {
+			a := elibtest.Must(lib.Asset(id))
+			o, err := checkers.outcome(ctx, periodAsset{asset: a, published: cutoff})
+			require.NoError(t, err)
+			out = append(out, o)
+		}
+		return out
+	}
+	want := outcomes(filtering)
+	reused := 0
+	for _, o := range want {
+		reused += o.Reused
+	}
+	require.Positive(t, reused, "the batch reuses material")
+	assert.Equal(t, want, outcomes(tl))
 }
 
 // outcomeAsOf checks one period asset against the library as of its

@@ -259,6 +259,12 @@ func newTimeline(at map[string]time.Time, total int) *timeline {
 // get is an asset's published time (zero: unknown, always visible).
 func (tl *timeline) get(id string) time.Time { return tl.at[id] }
 
+// hidesNothing reports whether a view as of t shows every asset: none
+// is published after t.
+func (tl *timeline) hidesNothing(t time.Time) bool {
+	return len(tl.sorted) == 0 || !tl.sorted[len(tl.sorted)-1].After(t)
+}
+
 // upTo counts the assets visible at t: published by t or at an unknown time.
 func (tl *timeline) upTo(t time.Time) int {
 	later := len(tl.sorted) - sort.Search(len(tl.sorted), func(i int) bool { return tl.sorted[i].After(t) })
