@@ -60,7 +60,7 @@ func main() {
 	fs.BoolVar(&c.outcomes, "outcomes", true, "compute and store each asset's check outcome as elib import does (insight.AfterImport)")
 	fs.BoolVar(&c.fulltext, "fulltext", false, "also maintain the full-text index during import")
 	fs.BoolVar(&c.keep, "keep", false, "keep the library directory")
-	fs.StringVar(&c.phase, "phase", "all", "all; open (internal: measure a read-only open in this process); refresh (a read-only reader follows a 40-element import made by a writer, as elib serve without a token does; the import is removed again afterwards)")
+	fs.StringVar(&c.phase, "phase", "all", "all; open (internal: measure a read-only open in this process); refresh (a read-only reader follows a 40-element import made by a writer, as elib serve without a token does; the import is removed again afterwards); more (import -n more generated elements, -seed choosing them, into the library at -dir as elib import does, with outcomes unless -outcomes=false: the rate in wall and CPU time)")
 	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
 	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the lookup queries to this file")
@@ -81,6 +81,8 @@ func run(c config) error {
 		return measureOpen(c)
 	case "refresh":
 		return measureRefresh(c)
+	case "more":
+		return measureMore(c)
 	}
 	if c.dir == "" {
 		d, err := os.MkdirTemp("", "elib-bench-lib-")
@@ -557,6 +559,89 @@ type countingSource struct {
 func (s *countingSource) Element(ref uint32) (*element.Stored, error) {
 	s.fetches++
 	return s.Library.Element(ref)
+}
+
+// measureMore imports c.n more generated elements into the existing
+// library at c.dir as elib import does — a Batcher of c.batch elements
+// whose hooks keep the stored outcomes (insight.BeforeImport before each
+// batch, insight.AfterImport after it) — and reports the rate in wall and
+// CPU time and the wall time of the hooks. The assets are new, ids and
+// texts by -seed (ids from gen/<seed>000001 up, seed ≥ 1): a different
+// seed per run imports other assets; the same seed replaces the previous
+// run's.
+func measureMore(c config) error {
+	if c.dir == "" {
+		return fmt.Errorf("-phase more needs -dir")
+	}
+	pool, err := loadSentences(c.corpus)
+	if err != nil {
+		return err
+	}
+	engine, err := newEngine()
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	lib, err := index.Open(index.Options{Dir: c.dir, Engine: engine, NoFulltext: !c.fulltext})
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	n0, err := lib.AssetCount()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("open: %d assets in %.1f s\n", n0, time.Since(t).Seconds())
+	gen := &generator{rng: rand.New(rand.NewPCG(c.seed, 99)), pool: pool, count: int(c.seed) * 1_000_000}
+	var batches [][]element.Asset
+	for made := 0; made < c.n; {
+		as := gen.assets(min(c.batch, c.n-made))
+		for _, a := range as {
+			made += len(a.Elements)
+		}
+		batches = append(batches, as)
+	}
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	ctx := context.Background()
+	b := library.NewBatcher(lib, c.batch, nil)
+	var before, after time.Duration // the hooks run one at a time
+	if c.outcomes {
+		b.BeforeStore = func(ctx context.Context, as []element.Asset) error {
+			t := time.Now()
+			defer func() { before += time.Since(t) }()
+			_, err := insight.BeforeImport(ctx, engine, lib, as, insight.Options{})
+			return err
+		}
+		b.AfterStore = func(ctx context.Context, ids []string) error {
+			t := time.Now()
+			defer func() { after += time.Since(t) }()
+			return insight.AfterImport(ctx, engine, lib, ids, insight.Options{})
+		}
+	}
+	start, cpu0 := time.Now(), cpuTime()
+	for _, as := range batches {
+		if err := b.Add(ctx, "batch", as); err != nil {
+			return err
+		}
+	}
+	if err := b.Flush(ctx); err != nil {
+		return err
+	}
+	wall, cpu := time.Since(start).Seconds(), (cpuTime() - cpu0).Seconds()
+	el := b.Result.Elements
+	fmt.Printf("more: %d elements (%d assets) in %.1f s wall, %.1f CPU-s: %.0f el/s wall, %.0f el/CPU-s (outcomes %v, batches of %d); BeforeImport %.1f s wall, AfterImport %.1f s wall\n",
+		el, b.Result.Assets, wall, cpu, float64(el)/wall, float64(el)/cpu, c.outcomes, c.batch, before.Seconds(), after.Seconds())
+	return nil
 }
 
 // cpuTime is the process's user + system CPU time so far.
