@@ -14,10 +14,11 @@ import (
 // anchor holders and candidates by ref, without asking the library which
 // asset holds each and looking its time up by id. A ref's asset is fixed
 // (refs are never reused), and so is its time within a timeline. Safe for
-// concurrent use; it grows with the refs looked up.
+// concurrent use; it grows with the refs looked up. A lookup takes no
+// lock: the pages are a slice replaced, never changed, when it grows.
 type refTimes struct {
-	mu    sync.RWMutex
-	pages map[uint32]*refPage
+	mu    sync.Mutex // held to add a page
+	pages atomic.Pointer[[]atomic.Pointer[refPage]]
 }
 
 // refPageBits sizes a page: 4,096 refs, 32 KiB.
@@ -26,13 +27,20 @@ const refPageBits = 12
 // refPage holds entry+1 per ref of the page (0: not known yet).
 type refPage [1 << refPageBits]atomic.Int64
 
-func newRefTimes() *refTimes { return &refTimes{pages: map[uint32]*refPage{}} }
+func newRefTimes() *refTimes { return &refTimes{} }
+
+// page returns ref's page, nil if there is none yet.
+func (r *refTimes) page(ref uint32) *refPage {
+	ps := r.pages.Load()
+	if i := int(ref >> refPageBits); ps != nil && i < len(*ps) {
+		return (*ps)[i].Load()
+	}
+	return nil
+}
 
 // get returns ref's entry, if known.
 func (r *refTimes) get(ref uint32) (int64, bool) {
-	r.mu.RLock()
-	p := r.pages[ref>>refPageBits]
-	r.mu.RUnlock()
+	p := r.page(ref)
 	if p == nil {
 		return 0, false
 	}
@@ -45,18 +53,37 @@ func (r *refTimes) put(ref uint32, entry int64) {
 	if entry == kit.PublishedUnknown || entry+1 == 0 {
 		return
 	}
-	r.mu.RLock()
-	p := r.pages[ref>>refPageBits]
-	r.mu.RUnlock()
+	p := r.page(ref)
 	if p == nil {
-		r.mu.Lock()
-		if p = r.pages[ref>>refPageBits]; p == nil {
-			p = new(refPage)
-			r.pages[ref>>refPageBits] = p
-		}
-		r.mu.Unlock()
+		p = r.addPage(ref)
 	}
 	p[ref&(1<<refPageBits-1)].Store(entry + 1)
+}
+
+// addPage returns ref's page, adding it (and growing the slice of pages
+// into a new one) if there is none.
+func (r *refTimes) addPage(ref uint32) *refPage {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.page(ref); p != nil {
+		return p
+	}
+	var pages []atomic.Pointer[refPage]
+	if ps := r.pages.Load(); ps != nil {
+		pages = *ps
+	}
+	i := int(ref >> refPageBits)
+	if i >= len(pages) {
+		grown := make([]atomic.Pointer[refPage], max(i+1, 2*len(pages)))
+		for k := range pages {
+			grown[k].Store(pages[k].Load())
+		}
+		pages = grown
+		r.pages.Store(&grown)
+	}
+	p := new(refPage)
+	pages[i].Store(p)
+	return p
 }
 
 // cutoffEntry is the cutoff an as-of view compares entries with, and
