@@ -34,11 +34,6 @@ const (
 	// lockSlice is the bolt_timeout of one open attempt; attempts repeat
 	// until Options.Timeout so a cancelled context is noticed quickly.
 	lockSlice = 250 * time.Millisecond
-	// pacedBatchSize bounds the batches of an Apply under a pace
-	// (package pace), which waits before each: ~25 ms of work each, and
-	// the 828 elements of a 200-asset import cost no more CPU in 100-op
-	// batches than in one.
-	pacedBatchSize = 100
 )
 
 // Sentinel errors; test with errors.Is.
@@ -91,6 +86,9 @@ type Index struct {
 	mu     sync.Mutex
 	held   bleve.Index // open writer handle (Exclusive, or inside Apply)
 	closed bool
+	// pace is the pace of the Apply in progress, if it has one: the
+	// merger of held waits for it (pacedMerges). Guarded by mu.
+	pace context.Context
 	// mem is set for an index of Options.Memory: held is that index, never
 	// released or closed here.
 	mem bool
@@ -207,6 +205,8 @@ func (x *Index) open(ctx context.Context, readOnly bool) (bleve.Index, error) {
 	cfg := map[string]interface{}{"bolt_timeout": lockSlice.String()}
 	if readOnly {
 		cfg["read_only"] = true
+	} else {
+		cfg["eventCallbackName"] = mergePaceCallback
 	}
 	for {
 		bi, err := bleve.OpenUsing(x.dir, cfg)
@@ -239,7 +239,10 @@ func (x *Index) Apply(docs []Doc, deleteIDs []string) error {
 // ApplyContext is Apply that stops between batches once ctx is done,
 // returning its error: the batches applied stay, and applying the same
 // input again completes it. Under a pace (package pace) in ctx it waits
-// before each batch, in batches of at most pacedBatchSize.
+// before each batch, and bleve's merger, while the index is open for the
+// call, waits for the same pace before each round of merges (pacedMerges).
+// Batches are not cut smaller under a pace: every batch is a new bleve
+// segment, and small segments cost more in merges than they spare.
 func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string) error {
 	if x.opts.ReadOnly {
 		return ErrReadOnly
@@ -281,14 +284,24 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 		if x.opts.Exclusive || x.mem || x.held == nil {
 			return nil
 		}
+		if x.pace != nil {
+			pacedMerges.settle(x.held)
+		}
 		err := x.held.Close()
 		x.held = nil
 		return err
 	}
-	size := x.opts.BatchSize
 	if pace.Paced(ctx) {
-		size = min(size, pacedBatchSize)
+		// (The merger of a handle opened below waits for this pace.)
+		x.pace = context.WithoutCancel(ctx)
+		defer func() {
+			x.pace = nil
+			if x.held != nil { // (Exclusive or in memory: still open)
+				pacedMerges.set(x.held, nil)
+			}
+		}()
 	}
+	size := x.opts.BatchSize
 	for start := 0; start < len(ops); start += size {
 		if err := pace.Wait(ctx); err != nil {
 			_ = release()
@@ -301,6 +314,7 @@ func (x *Index) ApplyContext(ctx context.Context, docs []Doc, deleteIDs []string
 			}
 			x.held, since = bi, time.Now()
 		}
+		pacedMerges.set(x.held, x.pace)
 		end := min(start+size, len(ops))
 		b := x.held.NewBatch()
 		for _, o := range ops[start:end] {
