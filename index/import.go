@@ -199,7 +199,7 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 	l.man = m
 	l.mu.Unlock()
 	l.removeStaleSnapshots(prev, m)
-	l.mergeLater()
+	l.mergeLater(ctx)
 
 	if !l.opts.NoFulltext && !l.opts.LazyFulltext {
 		if err := l.applyFulltext(ctx, []*segment{s}); err != nil && ctx.Err() == nil {

@@ -105,7 +105,8 @@ type Library struct {
 
 	wmu sync.Mutex // serialises writers in this process
 
-	merging, mergeAgain atomic.Bool // mergeLater's goroutine runs; run again
+	merging, mergeAgain atomic.Bool                     // mergeLater's goroutine runs; run again
+	mergeCtx            atomic.Pointer[context.Context] // the pace of mergeLater's latest call
 
 	mu     sync.RWMutex // guards everything below
 	man    *manifest.Manifest

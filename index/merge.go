@@ -1,16 +1,25 @@
 package index
 
-import "elib/fingerprint/lsh"
+import (
+	"context"
+
+	"elib/fingerprint/lsh"
+)
 
 // mergeLater merges the LSH and anchor indexes in the background (see
 // Options.MergeAfterWrites and lsh.Index.Merge): after an import or a
 // refresh their new entries sit in small runs and unsorted tails that
 // every lookup of every check searches too. One goroutine merges at a
-// time; a call while it runs makes it merge once more.
-func (l *Library) mergeLater() {
+// time; a call while it runs makes it merge once more. It merges band by
+// band under the pace (package pace) of ctx, if any — an API import's,
+// kept after the import answers — so that it yields to the checks as the
+// import's own steps do.
+func (l *Library) mergeLater(ctx context.Context) {
 	if !l.opts.MergeAfterWrites {
 		return
 	}
+	ctx = context.WithoutCancel(ctx)
+	l.mergeCtx.Store(&ctx)
 	l.mergeAgain.Store(true)
 	if !l.merging.CompareAndSwap(false, true) {
 		return
@@ -18,12 +27,13 @@ func (l *Library) mergeLater() {
 	go func() {
 		for {
 			for l.mergeAgain.Swap(false) {
+				ctx := *l.mergeCtx.Load()
 				l.mu.RLock()
 				indexes := []*lsh.Index{l.lsh, l.anchors}
 				l.mu.RUnlock()
 				for _, x := range indexes {
 					if x != nil {
-						x.Merge() // a band changed meanwhile waits for the next write
+						_, _ = x.MergeContext(ctx) // a band changed meanwhile waits for the next write
 					}
 				}
 			}

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"elib/element"
 	"elib/internal/elibtest"
+	"elib/internal/pace"
 )
 
 // TestMergeAfterWrites: with the option, an import's index entries are
@@ -38,6 +40,41 @@ func TestMergeAfterWrites(t *testing.T) {
 		assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
 		require.NoError(t, l.Close())
 	}
+}
+
+// TestMergeAfterWritesPaced: the background merge after an import under a
+// pace (an API import's) waits for the pace before each band it merges,
+// after the import returned and its context ended, and still merges all.
+func TestMergeAfterWritesPaced(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, Init(dir))
+	l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true, MergeAfterWrites: true})
+	require.NoError(t, err)
+	defer l.Close()
+	_, err = l.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return !l.merging.Load() }, 5*time.Second, time.Millisecond)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	hold := make(chan struct{})
+	var mergeWaits atomic.Int32
+	ctx = pace.With(ctx, func(c context.Context) {
+		if c.Done() == nil { // the merge's: the import's context ends
+			mergeWaits.Add(1)
+			<-hold
+		}
+	})
+	_, err = l.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
+	require.NoError(t, err)
+	cancel() // as a request's context ends when the import answers
+	require.Eventually(t, func() bool { return mergeWaits.Load() == 1 }, 5*time.Second, time.Millisecond, "the merge waits for the pace")
+	require.True(t, l.merging.Load(), "the merge holds on its wait")
+	close(hold)
+	require.Eventually(t, func() bool { return !l.merging.Load() }, 5*time.Second, time.Millisecond)
+	assert.Greater(t, int(mergeWaits.Load()), 1, "a wait before each band")
+	assert.Zero(t, l.lsh.Merge(), "LSH bands left unmerged")
+	assert.Zero(t, l.anchors.Merge(), "anchor band left unmerged")
+	assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
 }
 
 // TestOpenStopsWhileCatchingUpSearch: a writer's open that must catch a

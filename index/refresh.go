@@ -1,6 +1,7 @@
 package index
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -308,6 +309,6 @@ func (l *Library) refreshAppended(m *manifest.Manifest, old []*segment) (bool, e
 		l.ft, l.ftErr = nil, nil
 	}
 	l.appended++
-	l.mergeLater() // (its goroutine waits for l.mu)
+	l.mergeLater(context.Background()) // (its goroutine waits for l.mu)
 	return true, nil
 }

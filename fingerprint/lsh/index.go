@@ -1,9 +1,12 @@
 package lsh
 
 import (
+	"context"
 	mathbits "math/bits"
 	"slices"
 	"sync"
+
+	"elib/internal/pace"
 )
 
 // tailMax is how many unsorted entries a band buffers before sorting them
@@ -248,6 +251,15 @@ func (x *Index) Compact() {
 // it after adding a batch (an import) to make queries as fast as before
 // it. It returns how many bands it merged.
 func (x *Index) Merge() int {
+	merged, _ := x.MergeContext(context.Background())
+	return merged
+}
+
+// MergeContext is Merge that, under a pace (package pace) in ctx, waits
+// for it before each band it merges, and stops once ctx is done: the bands
+// not merged are left for the next Merge. It returns how many bands it
+// merged and ctx's error if it stopped.
+func (x *Index) MergeContext(ctx context.Context) (int, error) {
 	merged := 0
 	for i := range x.bands {
 		x.mu.RLock()
@@ -256,6 +268,11 @@ func (x *Index) Merge() int {
 			x.mu.RUnlock()
 			continue
 		}
+		x.mu.RUnlock()
+		if err := pace.Wait(ctx); err != nil {
+			return merged, err
+		}
+		x.mu.RLock()
 		gen, runs, tail := b.gen, slices.Clone(b.runs), slices.Clone(b.tail)
 		x.mu.RUnlock()
 
@@ -269,7 +286,7 @@ func (x *Index) Merge() int {
 		}
 		x.mu.Unlock()
 	}
-	return merged
+	return merged, nil
 }
 
 // snapshot returns the band's live entries as one new sorted slice; the

@@ -2,6 +2,7 @@ package lsh
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"elib/fingerprint/minhash"
+	"elib/internal/pace"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -469,4 +471,36 @@ func TestMergeAlongsideAddsAndQueries(t *testing.T) {
 		x.Query(keys[i], func(id uint32) { hit = hit || id == uint32(i) })
 		require.True(t, hit, "id %d", i)
 	}
+}
+
+// Under a pace, MergeContext waits before each band it merges (none for a
+// band with nothing to merge) and stops when the context ends during a
+// wait, leaving the other bands for the next Merge.
+func TestMergeContextPaced(t *testing.T) {
+	x := NewIndex(Params{Bands: 4, Rows: 1})
+	for i := range 100 {
+		x.Add(uint32(i), []uint64{uint64(i), uint64(i), uint64(i), uint64(i)})
+	}
+	x.Merge()
+	x.Add(100, []uint64{1, 2, 3, 4}) // every band has a tail again
+	waits := 0
+	n, err := x.MergeContext(pace.With(context.Background(), func(context.Context) { waits++ }))
+	require.NoError(t, err)
+	require.Equal(t, 4, n)
+	require.Equal(t, 4, waits, "a wait before each band merged")
+	_, err = x.MergeContext(pace.With(context.Background(), func(context.Context) { waits++ }))
+	require.NoError(t, err)
+	require.Equal(t, 4, waits, "nothing to merge: no wait")
+
+	x.Add(101, []uint64{1, 2, 3, 4})
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	n, err = x.MergeContext(pace.With(ctx, func(context.Context) {
+		if calls++; calls == 2 {
+			cancel()
+		}
+	}))
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, 1, n, "the band before the cancelled wait is merged")
+	require.Equal(t, 3, x.Merge(), "the rest is left for the next Merge")
 }
