@@ -23,9 +23,10 @@
 //     after which the error matches ErrLocked and reads "search index DIR is
 //     locked by another process";
 //   - holds the writer lock only inside Apply: Apply opens the index,
-//     writes its batches and closes it again. Inside a long Apply the lock is
-//     released after every batch once it has been held for a second, with a
-//     60 ms pause so that readers polling for the lock get in;
+//     writes its batches and closes it again (under a pace, once a round of
+//     bleve's merges in progress ends, at most 2 s). Inside a long Apply the
+//     lock is released after every batch once it has been held for a
+//     second, with a 60 ms pause so that readers polling for the lock get in;
 //   - opens a read-only handle per Search or DocCount and closes it at once,
 //     so a long-running reader (elib serve) never starves an import.
 //

@@ -1,7 +1,8 @@
 // Package pace lets work that no request waits on yield to the requests
 // of a long-running server. The server puts its wait in the context of
 // such work (With); the work calls Wait between its steps (elements
-// fingerprinted, a batch of the search index, a stored outcome). Without
+// fingerprinted, a batch of the search index, a round of bleve's merges, a
+// band of the LSH merge, a stored outcome). Without
 // a wait in the context, Wait returns at once, so the same code runs at
 // full speed in a command.
 package pace
