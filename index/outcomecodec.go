@@ -103,46 +103,74 @@ func (e *outcomeEncoder) outcome(o *kit.Outcome) error {
 
 // encodeOutcomeFile is the file's bytes.
 func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
-	e := &outcomeEncoder{index: map[string]uint64{}}
 	ids := make([]string, 0, len(f.Entries))
 	for id := range f.Entries {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
-	e.uvarint(uint64(len(ids)))
+	e := newOutcomeEncoder(len(ids))
 	for _, id := range ids {
 		en := f.Entries[id]
-		e.str(id)
-		e.uvarint(en.Computed)
-		e.uvarint(en.Stale)
+		e.entry(id, en.Computed, en.Stale, en.Outcome != nil)
 		if en.Outcome == nil {
-			e.body = append(e.body, 0)
 			continue
 		}
-		e.body = append(e.body, 1)
 		if err := e.outcome(en.Outcome); err != nil {
 			return nil, fmt.Errorf("outcome of %s: %w", id, err)
 		}
 	}
+	return e.finish(f.Seq, f.Full), nil
+}
+
+// newOutcomeEncoder starts a file of n entries, which follow in id order:
+// each an entry, then its outcome if it has one.
+func newOutcomeEncoder(n int) *outcomeEncoder {
+	e := &outcomeEncoder{index: map[string]uint64{}}
+	e.uvarint(uint64(n))
+	return e
+}
+
+// entry writes an entry's head; its outcome (has) follows.
+func (e *outcomeEncoder) entry(id string, computed, stale uint64, has bool) {
+	e.str(id)
+	e.uvarint(computed)
+	e.uvarint(stale)
+	if has {
+		e.body = append(e.body, 1)
+	} else {
+		e.body = append(e.body, 0)
+	}
+}
+
+// copyOutcome writes the outcome stored at off in src, as it is: its
+// strings are looked up in this file's table, nothing is decoded.
+func (e *outcomeEncoder) copyOutcome(src *outcomeSource, off int) error {
+	d := &outcomeDecoder{b: src.body[off:], strs: src.strs}
+	d.walkOutcome(e)
+	return d.err
+}
+
+// finish returns the file's bytes: header, string table, body, checksum.
+func (e *outcomeEncoder) finish(seq uint64, full bool) []byte {
 	size := len(outcomeMagic) + 2*binary.MaxVarintLen64 + len(e.body) + 4
 	for _, s := range e.strs {
 		size += binary.MaxVarintLen64 + len(s)
 	}
 	b := make([]byte, 0, size)
 	b = append(b, outcomeMagic...)
-	b = binary.AppendUvarint(b, f.Seq)
-	full := byte(0)
-	if f.Full {
-		full = 1
+	b = binary.AppendUvarint(b, seq)
+	fb := byte(0)
+	if full {
+		fb = 1
 	}
-	b = append(b, full)
+	b = append(b, fb)
 	b = binary.AppendUvarint(b, uint64(len(e.strs)))
 	for _, s := range e.strs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
 	b = append(b, e.body...)
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable)), nil
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
 
 // outcomeDecoder reads one binary outcome file; the first error sticks.
@@ -293,23 +321,83 @@ func (d *outcomeDecoder) outcome() *kit.Outcome {
 	return o
 }
 
-// decodeOutcomeFile checks and reads one file: binary, or JSON as
-// libraries written before the binary form hold.
-func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
-	if len(b) < len(outcomeMagic) || string(b[:len(outcomeMagic)]) != outcomeMagic {
-		return decodeOutcomeFileJSON(b)
+// walkOutcome reads past one outcome, copying it to e when e is not nil
+// (its strings looked up again in e's table). It follows the layout
+// outcome decodes, field by field.
+func (d *outcomeDecoder) walkOutcome(e *outcomeEncoder) {
+	num := func() {
+		x := d.uvarint()
+		if e != nil {
+			e.uvarint(x)
+		}
 	}
+	str := func() {
+		s := d.str()
+		if e != nil && d.err == nil {
+			e.str(s)
+		}
+	}
+	raw := func(n, size int) {
+		b := d.bytes(n * size)
+		if e != nil && d.err == nil {
+			e.uvarint(uint64(n))
+			e.body = append(e.body, b...)
+		}
+	}
+	num()                // version
+	str()                // basis
+	raw(d.count(1), 1)   // published
+	groups := d.count(2) // groups
+	if e != nil {
+		e.uvarint(uint64(groups))
+	}
+	for range 2 * groups {
+		str()
+	}
+	num() // elements
+	num() // reused
+	str() // level
+	uses := d.count(5)
+	if e != nil {
+		e.uvarint(uint64(uses))
+	}
+	for range 5 * uses {
+		str()
+	}
+	sources := d.count(1)
+	if e != nil {
+		e.uvarint(uint64(sources))
+	}
+	for range sources {
+		str()
+	}
+	num()              // assets
+	raw(d.count(8), 8) // common
+	raw(d.count(8), 8) // plain
+}
+
+// outcomeSource is one binary outcome file kept in memory as it was read:
+// its outcomes are decoded when asked for (outcomeSource.decode), so a
+// library's state costs its files' bytes, not its decoded outcomes.
+type outcomeSource struct {
+	body []byte   // the entries (after the string table, before the checksum)
+	strs []string // the string table, slices of one string
+}
+
+// outcomeHeader checks a binary file's checksum and reads its header and
+// string table; d is left at the entry count.
+func outcomeHeader(b []byte) (d *outcomeDecoder, seq uint64, full bool, err error) {
 	if len(b) < len(outcomeMagic)+4 {
-		return nil, errOutcomeShort
+		return nil, 0, false, errOutcomeShort
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
 	if crc32.Checksum(body, crcTable) != sum {
-		return nil, errors.New("checksum mismatch")
+		return nil, 0, false, errors.New("checksum mismatch")
 	}
-	d := &outcomeDecoder{b: body[len(outcomeMagic):]}
-	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: d.uvarint()}
-	if full := d.bytes(1); d.err == nil {
-		f.Full = full[0] == 1
+	d = &outcomeDecoder{b: body[len(outcomeMagic):]}
+	seq = d.uvarint()
+	if fb := d.bytes(1); d.err == nil {
+		full = fb[0] == 1
 	}
 	// One string holds the table's bytes; the strings are slices of it.
 	spans := make([][]byte, d.count(1))
@@ -319,7 +407,7 @@ func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
 		total += len(spans[i])
 	}
 	if d.err != nil {
-		return nil, d.err
+		return nil, 0, false, d.err
 	}
 	all := make([]byte, 0, total)
 	for _, sp := range spans {
@@ -332,6 +420,65 @@ func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
 		d.strs[i] = table[off : off+len(sp)]
 		off += len(sp)
 	}
+	return d, seq, full, nil
+}
+
+// indexOutcomeFile checks one binary file and indexes its entries
+// without decoding their outcomes: each ref points at its outcome in the
+// file's source.
+func indexOutcomeFile(b []byte) (r *outcomeRun, err error) {
+	d, seq, full, err := outcomeHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	src := &outcomeSource{strs: d.strs}
+	r = &outcomeRun{seq: seq, full: full, size: len(b), src: src}
+	n := d.count(4)
+	src.body = d.b
+	r.ids, r.refs = make([]string, 0, n), make([]outcomeRef, 0, n)
+	for range n {
+		id := d.str()
+		ref := outcomeRef{computed: d.uvarint(), stale: d.uvarint(), off: -1}
+		if has := d.bytes(1); d.err == nil && has[0] == 1 {
+			ref.src, ref.off = src, len(src.body)-len(d.b)
+			d.walkOutcome(nil)
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		r.ids = append(r.ids, id)
+		r.refs = append(r.refs, ref)
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%d bytes after the entries", len(d.b))
+	}
+	return r, nil
+}
+
+// decoder returns a decoder of src's outcomes; one decoder serves many
+// (its slabs are shared).
+func (src *outcomeSource) decoder() *outcomeDecoder {
+	return &outcomeDecoder{strs: src.strs}
+}
+
+// decodeAt decodes the outcome at off of src's body.
+func (d *outcomeDecoder) decodeAt(src *outcomeSource, off int) (*kit.Outcome, error) {
+	d.b, d.err = src.body[off:], nil
+	o := d.outcome()
+	return o, d.err
+}
+
+// decodeOutcomeFile checks and reads one file: binary, or JSON as
+// libraries written before the binary form hold.
+func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
+	if len(b) < len(outcomeMagic) || string(b[:len(outcomeMagic)]) != outcomeMagic {
+		return decodeOutcomeFileJSON(b)
+	}
+	d, seq, full, err := outcomeHeader(b)
+	if err != nil {
+		return nil, err
+	}
+	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: seq, Full: full}
 	entries := d.count(4)
 	f.Entries = make(map[string]*outcomeEntry, entries)
 	for range entries {

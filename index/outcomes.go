@@ -22,19 +22,32 @@ import (
 
 // Check outcomes (kit.Outcome, issue 25) live beside the segments in
 // outcomes/: each write is one new file, out-<seq>.bin (outcomecodec.go),
-// written atomically
-// (vfs.Write: temporary file, fsync, rename, directory fsync) and ending in
-// a CRC-32C of its content, so a process killed mid-write leaves either
-// the whole file or none, and a damaged file is noticed. A file holds the
-// entries one write changed; every outcomeCompactFiles writes, the whole
-// state goes into one full file and the older files are removed (a crash
-// between the two leaves both; the full one, newer, wins). Libraries
-// written before outcomes have no folder: every asset's outcome is then
-// missing, which readers treat as stale. Outcomes are not part of the
-// manifest: losing them costs a recomputation, never an asset. Libraries
-// written before the binary form hold out-<seq>.json files: they are
-// read, and the first reader writes the whole state as one binary full
-// file (so that the next reads are quick).
+// written atomically (vfs.Write: temporary file, fsync, rename, directory
+// fsync) and ending in a CRC-32C of its content, so a process killed
+// mid-write leaves either the whole file or none, and a damaged file is
+// noticed. A file holds the entries one write changed, or the merge of
+// files before it: the state is the newest full file (one holding every
+// outcome; older files are void) and the files after it, applied oldest
+// first, and applying a merge over the files it merged changes nothing —
+// so a crash between writing a merge and removing its inputs leaves a
+// state that reads the same.
+//
+// The files form a stack, log-structured: after a write, while the newest
+// file is at least half the size of the one below it (or there are more
+// than outcomeMaxFiles), the two are merged into one, so a write rewrites
+// files of its own size, a byte is rewritten about log2(state / write)
+// times, and only a merge reaching the bottom file writes every outcome
+// (that merge is a full file, without removed assets' outcomes).
+//
+// A process keeps the files' bytes and an index of each asset's entry,
+// not decoded outcomes: Outcomes and StoredOutcomes decode what they
+// return, and a merge copies outcomes from file to file without decoding
+// them. Libraries written before outcomes have no folder: every asset's
+// outcome is then missing, which readers treat as stale. Outcomes are not
+// part of the manifest: losing them costs a recomputation, never an
+// asset. Libraries written before the binary form hold out-<seq>.json
+// files: they are read, and the first reader writes the whole state as
+// one binary full file (so that the next reads are quick).
 
 const (
 	outcomesDir = "outcomes"
@@ -43,21 +56,23 @@ const (
 	// of other versions are ignored (their outcomes count as missing).
 	outcomeJSONVersion   = 1
 	outcomeBinaryVersion = 2
-	outcomeCompactFiles  = 32
 	outcomeFilePrefix    = "out-"
 	outcomeFileExtension = ".bin"
 	outcomeJSONExtension = ".json"
 )
 
-// outcomeEntry is one asset's stored outcome: the outcome computed at
-// sequence Computed, and the sequence of the last stale mark.
+// outcomeMaxFiles is how many files the state keeps at most before the
+// newest two are merged whatever their sizes (a variable for tests).
+var outcomeMaxFiles = 32
+
+// outcomeEntry is one asset's stored outcome as a write or a JSON file
+// holds it: the outcome computed at sequence Computed, and the sequence of
+// the last stale mark.
 type outcomeEntry struct {
 	Outcome  *kit.Outcome `json:"o,omitempty"`
 	Computed uint64       `json:"c,omitempty"`
 	Stale    uint64       `json:"s,omitempty"`
 }
-
-func (e *outcomeEntry) fresh() bool { return e.Outcome != nil && e.Computed > e.Stale }
 
 // outcomeFile is the content of one outcome file.
 type outcomeFile struct {
@@ -68,16 +83,51 @@ type outcomeFile struct {
 	Entries map[string]*outcomeEntry `json:"entries"`
 }
 
+// outcomeRef is one asset's entry in the state: where its outcome is
+// (src and off, or decoded when read from a JSON file; neither: none),
+// the sequence it was computed at and that of its last stale mark.
+type outcomeRef struct {
+	src      *outcomeSource
+	off      int
+	decoded  *kit.Outcome
+	computed uint64
+	stale    uint64
+}
+
+func (r *outcomeRef) has() bool   { return r.src != nil || r.decoded != nil }
+func (r *outcomeRef) fresh() bool { return r.has() && r.computed > r.stale }
+
+// apply lays e, from a newer file, over r.
+func (r *outcomeRef) apply(e outcomeRef) {
+	if e.has() && e.computed >= r.computed {
+		r.src, r.off, r.decoded, r.computed = e.src, e.off, e.decoded, e.computed
+	}
+	r.stale = max(r.stale, e.stale)
+}
+
+// outcomeRun is one file of the state: its entries by id, sorted.
+type outcomeRun struct {
+	name string
+	seq  uint64
+	full bool
+	size int            // the file's bytes
+	src  *outcomeSource // nil: a JSON file, or a damaged one
+	ids  []string
+	refs []outcomeRef
+}
+
 // outcomeState is the outcomes as read from the folder.
 type outcomeState struct {
-	mu      sync.Mutex
-	loaded  string // the folder listing the state was read from
-	seq     uint64
-	files   int // files since the last full one
-	entries map[string]*outcomeEntry
-	// legacy marks a state read from JSON files: the next write (or the
-	// first reader, upgradeOutcomes) writes it whole in binary.
-	legacy bool
+	mu     sync.Mutex
+	loaded string // the folder listing the state was read from
+	seq    uint64
+	runs   []*outcomeRun // the newest full file (if any) and those after it, oldest first
+	// entries is the runs applied in order (nil: not read).
+	entries map[string]outcomeRef
+	// rewrite makes the next write a full file of the whole state: the
+	// state holds JSON files or damaged ones. legacy marks JSON files:
+	// the first reader rewrites them (upgradeOutcomes).
+	rewrite, legacy bool
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -139,12 +189,14 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 		if !vanished || try >= 3 {
 			return st, nil
 		}
-		st.entries = nil // a writer compacted meanwhile: list again
+		st.entries = nil // a writer merged meanwhile: list again
 	}
 }
 
 // loadOutcomes reads the folder into st (under st.mu) unless its listing
 // is the one st holds; vanished reports a file removed while it was read.
+// Files are never rewritten under their name: those st holds already are
+// not read again.
 func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	dir := filepath.Join(l.dir, outcomesDir)
 	entries, err := l.fs.ReadDir(dir)
@@ -162,70 +214,121 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	if st.entries != nil && listing == st.loaded {
 		return false, nil
 	}
-	st.entries, st.seq, st.files, st.legacy = map[string]*outcomeEntry{}, 0, 0, false
-	st.loaded = listing
-	// The newest full file and those after it hold the state; each file
-	// is read and decoded once.
-	type read struct {
-		f   *outcomeFile
-		err error
+	known := map[string]*outcomeRun{}
+	for _, r := range st.runs {
+		if r.src != nil {
+			known[r.name] = r
+		}
 	}
-	files := make([]read, len(names))
+	// The newest full file and those after it hold the state.
+	runs := make([]*outcomeRun, len(names))
+	errs := make([]error, len(names))
 	start := 0
 	for i := len(names) - 1; i >= 0; i-- {
-		b, err := vfs.ReadFile(l.fs, filepath.Join(dir, names[i]))
-		if errors.Is(err, fs.ErrNotExist) {
-			return true, nil
+		r := known[names[i]]
+		if r == nil {
+			r, errs[i] = l.readOutcomeRun(dir, names[i])
+			if errors.Is(errs[i], fs.ErrNotExist) {
+				return true, nil
+			}
 		}
-		if err == nil {
-			files[i].f, err = decodeOutcomeFile(b)
-		}
-		files[i].err = err
-		if err == nil && files[i].f.Full {
+		runs[i] = r
+		if r != nil && r.full {
 			start = i
 			break
 		}
 	}
+	st.entries, st.runs, st.seq, st.rewrite, st.legacy = map[string]outcomeRef{}, nil, 0, false, false
+	st.loaded = listing
 	for i, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
 		if seq, ok := outcomeFileSeq(n); ok {
 			st.seq = max(st.seq, seq)
 		}
-		f, err := files[start+i].f, files[start+i].err
-		if err == nil && f.Version != outcomeJSONVersion && f.Version != outcomeBinaryVersion {
-			err = fmt.Errorf("unknown version %d", f.Version)
-		}
+		r, err := runs[start+i], errs[start+i]
 		if err != nil {
 			// A damaged or unknown file may have held stale marks: trust
-			// none of the outcomes (they are recomputed on demand).
+			// none of the outcomes (they are recomputed on demand), and
+			// write the state whole next time.
 			slog.Warn("outcome file unreadable; every stored check outcome counts as stale", "file", n, "err", err)
-			for _, e := range st.entries {
-				e.Stale = max(e.Stale, e.Computed)
+			for id, e := range st.entries {
+				e.stale = max(e.stale, e.computed)
+				st.entries[id] = e
 			}
+			st.runs = append(st.runs, &outcomeRun{name: n})
+			st.rewrite = true
 			continue
 		}
-		st.seq = max(st.seq, f.Seq)
-		if !f.Full {
-			st.files++
+		st.seq = max(st.seq, r.seq)
+		if r.src == nil {
+			st.rewrite, st.legacy = true, true
 		}
-		st.legacy = st.legacy || f.Version == outcomeJSONVersion
-		if len(st.entries) == 0 {
-			st.entries = f.Entries // the full file, most often: taken as it is
-			continue
-		}
-		for id, e := range f.Entries {
-			cur := st.entries[id]
-			if cur == nil {
-				cur = &outcomeEntry{}
-				st.entries[id] = cur
-			}
-			if e.Outcome != nil && e.Computed >= cur.Computed {
-				cur.Outcome, cur.Computed = e.Outcome, e.Computed
-			}
-			cur.Stale = max(cur.Stale, e.Stale)
-		}
+		st.runs = append(st.runs, r)
+		st.applyRun(r)
 	}
 	return false, nil
+}
+
+// applyRun lays r's entries over the state's.
+func (st *outcomeState) applyRun(r *outcomeRun) {
+	for i, id := range r.ids {
+		cur, ok := st.entries[id]
+		if !ok {
+			st.entries[id] = r.refs[i]
+			continue
+		}
+		cur.apply(r.refs[i])
+		st.entries[id] = cur
+	}
+}
+
+// readOutcomeRun reads and indexes one file.
+func (l *Library) readOutcomeRun(dir, name string) (*outcomeRun, error) {
+	b, err := vfs.ReadFile(l.fs, filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) >= len(outcomeMagic) && string(b[:len(outcomeMagic)]) == outcomeMagic {
+		r, err := indexOutcomeFile(b)
+		if err != nil {
+			return nil, err
+		}
+		r.name = name
+		return r, nil
+	}
+	f, err := decodeOutcomeFileJSON(b)
+	if err != nil {
+		return nil, err
+	}
+	if f.Version != outcomeJSONVersion {
+		return nil, fmt.Errorf("unknown version %d", f.Version)
+	}
+	r := &outcomeRun{name: name, seq: f.Seq, full: f.Full, size: len(b)}
+	for id := range f.Entries {
+		r.ids = append(r.ids, id)
+	}
+	sort.Strings(r.ids)
+	for _, id := range r.ids {
+		e := f.Entries[id]
+		r.refs = append(r.refs, outcomeRef{decoded: e.Outcome, computed: e.Computed, stale: e.Stale})
+	}
+	return r, nil
+}
+
+// outcomeDecoders decodes the outcomes of a state's refs, one decoder per
+// file.
+type outcomeDecoders map[*outcomeSource]*outcomeDecoder
+
+func (ds outcomeDecoders) decode(r outcomeRef) (*kit.Outcome, error) {
+	if r.src == nil {
+		return r.decoded, nil
+	}
+	d := ds[r.src]
+	if d == nil {
+		d = r.src.decoder()
+		ds[r.src] = d
+	}
+	return d.decodeAt(r.src, r.off)
 }
 
 // Outcomes returns the fresh stored outcome of each asset (nil where none).
@@ -235,9 +338,13 @@ func (l *Library) Outcomes(ids []string) ([]*kit.Outcome, error) {
 		return nil, err
 	}
 	out := make([]*kit.Outcome, len(ids))
+	ds := outcomeDecoders{}
 	for i, id := range ids {
-		if e := st.entries[id]; e != nil && e.fresh() {
-			out[i] = e.Outcome
+		if e, ok := st.entries[id]; ok && e.fresh() {
+			if out[i], err = ds.decode(e); err != nil {
+				st.mu.Unlock()
+				return nil, fmt.Errorf("outcomes: %s: %w", id, err)
+			}
 		}
 	}
 	legacy := st.legacy
@@ -270,9 +377,14 @@ func (l *Library) StoredOutcomes() (map[string]kit.StoredOutcome, error) {
 	}
 	defer st.mu.Unlock()
 	out := make(map[string]kit.StoredOutcome, len(st.entries))
+	ds := outcomeDecoders{}
 	for id, e := range st.entries {
-		if e.Outcome != nil {
-			out[id] = kit.StoredOutcome{Outcome: e.Outcome, Stale: !e.fresh()}
+		if e.has() {
+			o, err := ds.decode(e)
+			if err != nil {
+				return nil, fmt.Errorf("outcomes: %s: %w", id, err)
+			}
+			out[id] = kit.StoredOutcome{Outcome: o, Stale: !e.fresh()}
 		}
 	}
 	return out, nil
@@ -294,15 +406,9 @@ func (l *Library) PutOutcomes(since uint64, outs map[string]*kit.Outcome) error 
 	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
 		changed := map[string]*outcomeEntry{}
 		for id, o := range outs {
-			e := st.entries[id]
-			if e != nil && e.Stale > since {
+			if e, ok := st.entries[id]; ok && e.stale > since {
 				continue
 			}
-			if e == nil {
-				e = &outcomeEntry{}
-				st.entries[id] = e
-			}
-			e.Outcome, e.Computed = o, seq
 			changed[id] = &outcomeEntry{Outcome: o, Computed: seq}
 		}
 		return changed
@@ -314,22 +420,22 @@ func (l *Library) MarkStale(ids []string) error {
 	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
 		changed := map[string]*outcomeEntry{}
 		for _, id := range ids {
-			e := st.entries[id]
-			if e == nil {
+			if _, ok := st.entries[id]; !ok {
 				continue // nothing stored: already counts as stale
 			}
-			e.Stale = seq
 			changed[id] = &outcomeEntry{Stale: seq}
 		}
 		return changed
 	})
 }
 
-// writeOutcomes applies one change and writes it as the next file (or,
-// every outcomeCompactFiles files, the whole state). Outcome files have
-// their own lock (outcomes/lock, held for one write), not the library's
-// writer lock: a reader that computed stale outcomes (elib stats) stores
-// them too, and an import's writes wait for it.
+// writeOutcomes writes one change (what change returns, read from the
+// state, which it must not modify) as the next file, then merges the
+// newest files while the stack asks for it; a state holding JSON or
+// damaged files is written whole instead. Outcome files have their own
+// lock (outcomes/lock, held for one write), not the library's writer
+// lock: a reader that computed stale outcomes (elib stats) stores them
+// too, and an import's writes wait for it.
 func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[string]*outcomeEntry) error {
 	l.mu.RLock()
 	closed := l.closed
@@ -353,57 +459,173 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	defer st.mu.Unlock()
 	seq := st.seq + 1
 	changed := change(st, seq)
-	if len(changed) == 0 && !st.legacy {
+	if len(changed) == 0 && !st.rewrite {
 		return nil
 	}
-	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: seq, Entries: changed}
-	full := st.files+1 >= outcomeCompactFiles || st.legacy
+	if st.rewrite {
+		// The change and the state go into one full file.
+		ids := make([]string, 0, len(changed))
+		for id := range changed {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		r := &outcomeRun{ids: ids}
+		for _, id := range ids {
+			e := changed[id]
+			r.refs = append(r.refs, outcomeRef{decoded: e.Outcome, computed: e.Computed, stale: e.Stale})
+		}
+		st.applyRun(r)
+		if err := l.mergeOutcomes(st, dir, 0, seq); err != nil {
+			st.entries = nil // reread from the folder next time
+			return err
+		}
+		return nil
+	}
+	b, err := encodeOutcomeFile(&outcomeFile{Version: outcomeBinaryVersion, Seq: seq, Entries: changed})
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	r, err := l.writeOutcomeRun(dir, seq, b)
+	if err != nil {
+		return err
+	}
+	st.seq = seq
+	st.runs = append(st.runs, r)
+	st.applyRun(r)
+	st.loaded = runNames(st.runs)
+	for n := len(st.runs); n >= 2; n = len(st.runs) {
+		if 2*st.runs[n-1].size < st.runs[n-2].size && n <= outcomeMaxFiles {
+			break
+		}
+		if err := l.mergeOutcomes(st, dir, n-2, st.seq+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOutcomeRun writes the file of sequence seq and indexes it.
+func (l *Library) writeOutcomeRun(dir string, seq uint64, b []byte) (*outcomeRun, error) {
+	name := outcomeFileName(seq)
+	if err := vfs.WriteFile(l.fs, filepath.Join(dir, name), b); err != nil {
+		return nil, fmt.Errorf("outcomes: %w", err)
+	}
+	r, err := indexOutcomeFile(b)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes: %s: %w", name, err)
+	}
+	r.name = name
+	return r, nil
+}
+
+func runNames(runs []*outcomeRun) string {
+	names := make([]string, len(runs))
+	for i, r := range runs {
+		names[i] = r.name
+	}
+	return strings.Join(names, ",")
+}
+
+// mergeOutcomes writes the runs from index from on as the file of
+// sequence seq and removes theirs. From 0, the file is full: it holds the state (damaged
+// files' stale marks included), without removed assets' outcomes.
+// Outcomes are copied, not decoded.
+func (l *Library) mergeOutcomes(st *outcomeState, dir string, from int, seq uint64) error {
+	merged := map[string]outcomeRef{}
+	full := from == 0
 	if full {
-		f.Full, f.Entries = true, map[string]*outcomeEntry{}
-		live := map[string]bool{}
 		ids, err := l.AssetIDs()
 		if err != nil {
 			return fmt.Errorf("outcomes: %w", err)
 		}
 		for _, id := range ids {
-			live[id] = true
-		}
-		for id, e := range st.entries {
-			if live[id] {
-				f.Entries[id] = e
-			} else {
-				delete(st.entries, id) // removed assets' outcomes go
+			if e, ok := st.entries[id]; ok {
+				merged[id] = e
 			}
 		}
-	}
-	b, err := encodeOutcomeFile(f)
-	if err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
-	name := outcomeFileName(seq)
-	if err := vfs.WriteFile(l.fs, filepath.Join(dir, name), b); err != nil {
-		st.entries = nil // reread from the folder next time
-		return fmt.Errorf("outcomes: %w", err)
-	}
-	st.seq = seq
-	st.files++
-	if full {
-		st.files, st.legacy = 0, false
-		old := strings.Split(st.loaded, ",")
-		for _, n := range old {
-			if n != "" {
-				if err := l.fs.Remove(filepath.Join(dir, n)); err != nil {
-					slog.Warn("remove old outcome file", "file", n, "err", err)
-				}
-			}
-		}
-		st.loaded = name
-	} else if st.loaded == "" {
-		st.loaded = name
 	} else {
-		st.loaded += "," + name
+		for _, r := range st.runs[from:] {
+			for i, id := range r.ids {
+				cur, ok := merged[id]
+				if !ok {
+					merged[id] = r.refs[i]
+					continue
+				}
+				cur.apply(r.refs[i])
+				merged[id] = cur
+			}
+		}
+	}
+	ids := make([]string, 0, len(merged))
+	for id := range merged {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	e := newOutcomeEncoder(len(ids))
+	for _, id := range ids {
+		ref := merged[id]
+		e.entry(id, ref.computed, ref.stale, ref.has())
+		var err error
+		switch {
+		case ref.src != nil:
+			err = e.copyOutcome(ref.src, ref.off)
+		case ref.decoded != nil:
+			err = e.outcome(ref.decoded)
+		}
+		if err != nil {
+			return fmt.Errorf("outcomes: outcome of %s: %w", id, err)
+		}
+	}
+	b := e.finish(seq, full)
+	r, err := l.writeOutcomeRun(dir, seq, b)
+	if err != nil {
+		return err
+	}
+	old := st.runs[from:]
+	st.seq = seq
+	st.runs = append(st.runs[:from:from], r)
+	if full {
+		st.entries = map[string]outcomeRef{}
+		st.applyRun(r)
+		st.rewrite, st.legacy = false, false
+	} else {
+		// The state reads the same; refs into the merged files move to
+		// the new one, so that their bytes can go.
+		for i, id := range r.ids {
+			cur := st.entries[id]
+			if cur.has() && r.refs[i].has() && cur.computed == r.refs[i].computed {
+				cur.src, cur.off, cur.decoded = r.refs[i].src, r.refs[i].off, r.refs[i].decoded
+				st.entries[id] = cur
+			}
+		}
+	}
+	st.loaded = runNames(st.runs)
+	for _, o := range old {
+		if err := l.fs.Remove(filepath.Join(dir, o.name)); err != nil {
+			slog.Warn("remove old outcome file", "file", o.name, "err", err)
+		}
+	}
+	if full {
+		// Files before the state's full one (a crash between a full
+		// write and the removals) go too.
+		l.removeOutcomesBefore(dir, seq)
 	}
 	return nil
+}
+
+// removeOutcomesBefore removes the outcome files older than seq.
+func (l *Library) removeOutcomesBefore(dir string, seq uint64) {
+	entries, err := l.fs.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if s, ok := outcomeFileSeq(e.Name()); ok && s < seq {
+			if err := l.fs.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				slog.Warn("remove old outcome file", "file", e.Name(), "err", err)
+			}
+		}
+	}
 }
 
 // outcomeLockFile is the lock of outcome writes, in outcomes/.
