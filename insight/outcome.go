@@ -539,12 +539,16 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
-	outs, err := store.Outcomes(all)
-	if err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
 	// Published times only change with the asset, whose outcome then
-	// goes stale: any stored outcome's time is the asset's.
+	// goes stale: any stored outcome's time is the asset's. A library
+	// that keeps the times apart gives them all, without decoding the
+	// stored outcomes.
+	outs := make([]*kit.Outcome, len(all))
+	if _, ok := lib.(kit.PublishedIndex); !ok {
+		if outs, err = store.Outcomes(all); err != nil {
+			return fmt.Errorf("outcomes: %w", err)
+		}
+	}
 	tl, _, err := timelineOf(ctx, lib, all, outs)
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
