@@ -352,12 +352,27 @@ func (l *Library) openSegments(reuse map[uint64]*segment) error {
 		l.segs[i], errs[i] = l.openSegment(sm)
 	}
 	if !l.opts.SkipVerify {
+		// A reader skips the segments it verified before (verified.go).
+		remember := l.opts.ReadOnly && !l.opts.Salvage
+		var marks verifiedMarks
+		ids := make([]fileID, n)
+		known := make([]bool, n)
+		if remember {
+			marks = l.readVerified()
+		}
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, max(1, l.opts.Workers))
+		verified := 0
 		for i, sm := range l.man.Segments {
 			if errs[i] != nil || reused[i] {
 				continue
 			}
+			if remember {
+				if ids[i], known[i] = l.segmentIdentity(sm); known[i] && marks.verifiedBefore(sm, ids[i]) {
+					continue
+				}
+			}
+			verified++
 			wg.Add(1)
 			sem <- struct{}{}
 			go func() {
@@ -367,6 +382,18 @@ func (l *Library) openSegments(reuse map[uint64]*segment) error {
 			}()
 		}
 		wg.Wait()
+		if remember && verified > 0 {
+			// Those verified now or before; a reused one keeps its mark.
+			now := map[string]fileID{}
+			for i, sm := range l.man.Segments {
+				if known[i] && errs[i] == nil {
+					now[sm.File] = ids[i]
+				} else if v, ok := marks.Segments[sm.File]; ok && reused[i] {
+					now[sm.File] = v.ID
+				}
+			}
+			l.writeVerified(now)
+		}
 	}
 	for i, err := range errs {
 		if err == nil {
