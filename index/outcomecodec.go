@@ -376,6 +376,35 @@ func (d *outcomeDecoder) walkOutcome(e *outcomeEncoder) {
 	raw(d.count(8), 8) // plain
 }
 
+// summary reads one outcome's published time and appends its sources to
+// sources, reading past the rest.
+func (d *outcomeDecoder) summary(sources []string) (time.Time, []string) {
+	var p time.Time
+	d.uvarint() // version
+	d.str()     // basis
+	if t := d.bytes(d.count(1)); d.err == nil {
+		if err := p.UnmarshalBinary(t); err != nil {
+			d.err = err
+		}
+	}
+	for range 2 * d.count(2) { // groups
+		d.str()
+	}
+	d.uvarint()                // elements
+	d.uvarint()                // reused
+	d.str()                    // level
+	for range 5 * d.count(5) { // uses
+		d.str()
+	}
+	for range d.count(1) {
+		sources = append(sources, d.str())
+	}
+	d.uvarint()             // assets
+	d.bytes(8 * d.count(8)) // common
+	d.bytes(8 * d.count(8)) // plain
+	return p, sources
+}
+
 // outcomeSource is one binary outcome file kept in memory as it was read:
 // its outcomes are decoded when asked for (outcomeSource.decode), so a
 // library's state costs its files' bytes, not its decoded outcomes.

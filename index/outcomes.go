@@ -390,6 +390,38 @@ func (l *Library) StoredOutcomes() (map[string]kit.StoredOutcome, error) {
 	return out, nil
 }
 
+// ScanOutcomes calls fn with every stored outcome's published time and
+// sources, fresh or stale, decoding nothing else (kit.OutcomeScanner).
+func (l *Library) ScanOutcomes(fn func(id string, published time.Time, sources []string, stale bool)) error {
+	st, err := l.outcomeLocked()
+	if err != nil {
+		return err
+	}
+	defer st.mu.Unlock()
+	var sources []string
+	ds := outcomeDecoders{}
+	for id, e := range st.entries {
+		switch {
+		case e.decoded != nil:
+			fn(id, e.decoded.Published, e.decoded.Sources, !e.fresh())
+		case e.src != nil:
+			d := ds[e.src]
+			if d == nil {
+				d = e.src.decoder()
+				ds[e.src] = d
+			}
+			d.b, d.err = e.src.body[e.off:], nil
+			var p time.Time
+			p, sources = d.summary(sources[:0])
+			if d.err != nil {
+				return fmt.Errorf("outcomes: %s: %w", id, d.err)
+			}
+			fn(id, p, sources, !e.fresh())
+		}
+	}
+	return nil
+}
+
 // OutcomeSeq returns the outcome store's sequence.
 func (l *Library) OutcomeSeq() (uint64, error) {
 	st, err := l.outcomeLocked()

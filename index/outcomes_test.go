@@ -50,6 +50,16 @@ func checkOutcomes(t *testing.T, l *Library, dir string, live map[string]bool, i
 		require.NoError(t, err, step)
 		outs, err := lib.Outcomes(ids)
 		require.NoError(t, err, step)
+		scanned := map[string]kit.StoredOutcome{}
+		require.NoError(t, lib.ScanOutcomes(func(id string, published time.Time, sources []string, stale bool) {
+			scanned[id] = kit.StoredOutcome{Outcome: &kit.Outcome{Published: published, Sources: slices.Clone(sources)}, Stale: stale}
+		}), step)
+		require.Len(t, scanned, len(stored), step)
+		for id, so := range stored {
+			assert.Equal(t, so.Stale, scanned[id].Stale, "%s: %s scanned", step, id)
+			assert.Equal(t, so.Outcome.Sources, scanned[id].Outcome.Sources, "%s: %s scanned", step, id)
+			assert.True(t, so.Outcome.Published.Equal(scanned[id].Outcome.Published), "%s: %s scanned", step, id)
+		}
 		for i, id := range ids {
 			e := m[id]
 			so, ok := stored[id]

@@ -123,6 +123,17 @@ type OutcomeStore interface {
 	StoredOutcomes() (map[string]StoredOutcome, error)
 }
 
+// OutcomeScanner is an OutcomeStore that lists its stored outcomes'
+// published times and sources without decoding them whole (the file
+// library keeps them encoded): invalidation before an import reads only
+// those.
+type OutcomeScanner interface {
+	// ScanOutcomes calls fn for every stored outcome, fresh or stale, with
+	// its published time and sources (the slice is fn's only during the
+	// call). fn must not call the store.
+	ScanOutcomes(fn func(id string, published time.Time, sources []string, stale bool)) error
+}
+
 // StoredOutcome is an outcome as a store holds it.
 type StoredOutcome struct {
 	Outcome *Outcome `json:"outcome,omitempty"`
