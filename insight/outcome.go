@@ -133,49 +133,58 @@ func ruleOf(eo fingerprint.Options, opts check.Options) boilerplate.Rule {
 
 // usable keeps the outcomes of the current basis and version whose
 // boilerplate decisions the library's sentence frequencies still give
-// (one lookup for all).
+// (looked up a chunk of outcomes at a time).
 func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate.Rule) error {
 	keepFresh(outs, basis)
-	var hashes []uint64
-	for _, o := range outs {
-		if o != nil {
-			hashes = append(hashes, o.Common...)
-			hashes = append(hashes, o.Plain...)
-		}
-	}
-	if len(hashes) == 0 {
-		return nil
-	}
-	// The frequencies come back in the order asked: each outcome's
-	// Common, then its Plain.
-	dfs := make([]int, 0, len(hashes))
+	// The frequencies are asked for a chunk of whole outcomes at a time,
+	// each outcome's Common then its Plain, in one reused buffer.
 	const chunk = 1 << 16
-	for lo := 0; lo < len(hashes); lo += chunk {
-		part, err := lib.SentenceDFs(hashes[lo:min(lo+chunk, len(hashes))])
+	buf := make([]uint64, 0, chunk)
+	first := 0 // the first outcome whose hashes are in buf
+	judge := func(end int) error {
+		if len(buf) == 0 {
+			first = end
+			return nil
+		}
+		dfs, err := lib.SentenceDFs(buf)
 		if err != nil {
 			return err
 		}
-		dfs = append(dfs, part...)
+		k := 0
+		for i := first; i < end; i++ {
+			o := outs[i]
+			if o == nil {
+				continue
+			}
+			ok := true
+			for range o.Common {
+				ok = ok && rule.Common(dfs[k], o.Assets)
+				k++
+			}
+			for range o.Plain {
+				ok = ok && !rule.Common(dfs[k], o.Assets)
+				k++
+			}
+			if !ok {
+				outs[i] = nil
+			}
+		}
+		buf, first = buf[:0], end
+		return nil
 	}
-	k := 0
 	for i, o := range outs {
 		if o == nil {
 			continue
 		}
-		ok := true
-		for range o.Common {
-			ok = ok && rule.Common(dfs[k], o.Assets)
-			k++
+		if len(buf) > 0 && len(buf)+len(o.Common)+len(o.Plain) > chunk {
+			if err := judge(i); err != nil {
+				return err
+			}
 		}
-		for range o.Plain {
-			ok = ok && !rule.Common(dfs[k], o.Assets)
-			k++
-		}
-		if !ok {
-			outs[i] = nil
-		}
+		buf = append(buf, o.Common...)
+		buf = append(buf, o.Plain...)
 	}
-	return nil
+	return judge(len(outs))
 }
 
 // timelineOf reads every live asset's published time, from its outcome
@@ -332,10 +341,6 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	if !ok || len(assets) == 0 {
 		return 0, nil
 	}
-	stored, err := store.StoredOutcomes()
-	if err != nil {
-		return 0, fmt.Errorf("outcomes: %w", err)
-	}
 	batch := map[string]bool{}
 	earliestNew := time.Time{}
 	// An asset without a published time is stamped with the import time
@@ -356,23 +361,26 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	}
 	stale := map[string]bool{}
 	later := map[string]time.Time{} // fresh outcomes an import out of order may change
-	for id, so := range stored {
-		if so.Stale {
-			continue
+	err := scanStored(store, func(id string, published time.Time, sources []string, isStale bool) {
+		if isStale {
+			return
 		}
 		if batch[id] {
 			stale[id] = true
-			continue
+			return
 		}
-		for _, s := range so.Outcome.Sources {
+		for _, s := range sources {
 			if batch[s] {
 				stale[id] = true
 				break
 			}
 		}
-		if !stale[id] && !earliestNew.IsZero() && !so.Outcome.Published.Before(earliestNew) {
-			later[id] = so.Outcome.Published
+		if !stale[id] && !earliestNew.IsZero() && !published.Before(earliestNew) {
+			later[id] = published
 		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("outcomes: %w", err)
 	}
 	if len(later) > 0 {
 		opts.ensureDefaults()
@@ -416,10 +424,6 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	if !ok {
 		return nil
 	}
-	stored, err := store.StoredOutcomes()
-	if err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
 	gone := map[string]bool{}
 	for _, id := range ids {
 		gone[id] = true
@@ -428,16 +432,21 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		}
 	}
 	stale := map[string]bool{}
-	for id, so := range stored {
-		if so.Stale {
-			continue
+	fresh := map[string]time.Time{} // the fresh outcomes' published times
+	err := scanStored(store, func(id string, published time.Time, sources []string, isStale bool) {
+		if isStale {
+			return
 		}
-		for _, s := range so.Outcome.Sources {
+		fresh[id] = published
+		for _, s := range sources {
 			if gone[s] {
 				stale[id] = true
 				break
 			}
 		}
+	})
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
 	}
 	opts := Options{}
 	opts.ensureDefaults()
@@ -458,7 +467,7 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 			return fmt.Errorf("outcomes: %w", err)
 		}
 		for _, sid := range cands {
-			if so, ok := stored[sid]; ok && !so.Stale && sid != id && !so.Outcome.Published.Before(p) {
+			if t, ok := fresh[sid]; ok && sid != id && !t.Before(p) {
 				stale[sid] = true
 			}
 		}
@@ -472,6 +481,23 @@ func BeforeRemove(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 	}
 	sort.Strings(list)
 	return store.MarkStale(list)
+}
+
+// scanStored calls fn with every stored outcome's published time and
+// sources, through the store's scan when it has one (kit.OutcomeScanner:
+// nothing else decoded).
+func scanStored(store kit.OutcomeStore, fn func(id string, published time.Time, sources []string, stale bool)) error {
+	if sc, ok := store.(kit.OutcomeScanner); ok {
+		return sc.ScanOutcomes(fn)
+	}
+	stored, err := store.StoredOutcomes()
+	if err != nil {
+		return err
+	}
+	for id, so := range stored {
+		fn(id, so.Outcome.Published, so.Outcome.Sources, so.Stale)
+	}
+	return nil
 }
 
 // AfterImport computes and stores the outcomes of the imported assets

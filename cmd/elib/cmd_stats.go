@@ -43,7 +43,10 @@ func newStatsCommand(g *globalOptions) *cobra.Command {
 library's size on disk and its reuse rate: the share of elements whose best
 match in another asset of the library contains at least 80 % of their
 fingerprint (estimated on up to 2,000 sampled elements). Opening the library
-verifies every segment's checksum, so stats also reports a damaged library.
+verifies every segment's checksum, so stats also reports a damaged library;
+a segment file unchanged since a reader verified it (same inode, size,
+modification and change times, remembered in verified.json) is not read
+again whole, and its blocks keep their own checksums.
 
 With --since/--until (a span back from now like 30d, or a date) or --by, it
 also reports on the assets published in that period (meta published or
