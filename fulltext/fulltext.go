@@ -199,7 +199,8 @@ func create(dir string) error {
 }
 
 // open opens the bleve index, retrying while another process holds the
-// lock, for up to opts.Timeout.
+// lock, for up to opts.Timeout. A writer handle opened for a paced Apply
+// merges only small segments (pacedMergePlan).
 func (x *Index) open(ctx context.Context, readOnly bool) (bleve.Index, error) {
 	deadline := time.Now().Add(x.opts.Timeout)
 	cfg := map[string]interface{}{"bolt_timeout": lockSlice.String()}
@@ -207,6 +208,9 @@ func (x *Index) open(ctx context.Context, readOnly bool) (bleve.Index, error) {
 		cfg["read_only"] = true
 	} else {
 		cfg["eventCallbackName"] = mergePaceCallback
+		if x.pace != nil {
+			cfg["scorchMergePlanOptions"] = pacedMergePlan
+		}
 	}
 	for {
 		bi, err := bleve.OpenUsing(x.dir, cfg)

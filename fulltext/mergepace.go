@@ -15,6 +15,15 @@ import (
 // callbacks; writer handles are opened with it.
 const mergePaceCallback = "elib_fulltext_merge_pace"
 
+// pacedMergePlan is the merge policy of a writer handle opened for a
+// paced Apply (a server's import): bleve merges only segments of fewer
+// than 10,000 documents there, so no round rewrites the library's large
+// segments — seconds of CPU that, cut short when the handle closes, the
+// next import would start again — while checks wait. An Apply without a
+// pace (elib import, reindex) merges with bleve's defaults, large
+// segments too.
+var pacedMergePlan = map[string]interface{}{"MaxSegmentSize": 20_000}
+
 // maxSettle bounds how long a paced Apply waits, before closing its
 // handle, for a round of merges in progress to end.
 const maxSettle = 2 * time.Second
