@@ -497,7 +497,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 }
 
 // assetBound is a Source that knows the most elements one of its assets
-// holds (an asset's elements having consecutive refs).
+// holds (an asset's elements having consecutive refs); 0 is unknown.
 type assetBound interface{ MaxAssetElements() int }
 
 // dropLoners drops, from keys in (source, ref) order and their evidence,

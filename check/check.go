@@ -21,8 +21,9 @@ import (
 // absent from the others.
 type Source interface {
 	// CandidateCounts gets the band keys of one or more signatures back to
-	// back (keys[i] belongs to band i % Bands) and reports each candidate
-	// once, with the number of bands it shares, summed over the signatures.
+	// back (keys[i] belongs to band i % Bands) and reports each live
+	// candidate once, with the number of bands it shares, summed over the
+	// signatures.
 	CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error
 	Element(ref uint32) (*element.Stored, error)
 	// Prefetch announces elements the check reads next with Element: a

@@ -136,6 +136,20 @@ func (s *asOf) visibleRefs(refs []uint32) ([]bool, error) {
 	return out, nil
 }
 
+// MaxAssetElements is the library's largest asset, when it tells it (0:
+// unknown): hiding assets makes none larger. The check uses it to skip
+// asset lookups that cannot change its answer.
+func (s *asOf) MaxAssetElements() int { return maxAssetElements(s.Library) }
+
+// maxAssetElements returns lib's largest asset, or 0 when lib does not
+// tell it.
+func maxAssetElements(lib kit.Library) int {
+	if b, ok := lib.(interface{ MaxAssetElements() int }); ok {
+		return b.MaxAssetElements()
+	}
+	return 0
+}
+
 // CandidateCounts hides later assets' elements (a whole view has none to
 // hide, and the library reports live elements only).
 func (s *asOf) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {

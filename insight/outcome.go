@@ -709,6 +709,9 @@ func (r *recorder) note(ref uint32) {
 	r.mu.Unlock()
 }
 
+// MaxAssetElements is the library's largest asset, when it tells it.
+func (r *recorder) MaxAssetElements() int { return maxAssetElements(r.Library) }
+
 func (r *recorder) CandidateCounts(keys []uint64, fn func(ref uint32, bands int)) error {
 	return r.Library.CandidateCounts(keys, func(ref uint32, bands int) {
 		r.note(ref)
