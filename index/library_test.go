@@ -226,19 +226,26 @@ func TestAllowlistAndSentenceDF(t *testing.T) {
 	assert.Equal(t, 3, r.SentenceDF(sents[0].Hash))
 }
 
-func TestCorruptSegmentAndRepair(t *testing.T) {
+// twoSegments writes the sample assets into a new file library in two
+// imports and closes it: its directory and manifest, two segments.
+func twoSegments(t *testing.T) (string, *manifest.Manifest) {
+	t.Helper()
 	l, dir := newLib(t, true)
-	ctx := context.Background()
 	assets := sampleAssets()
-	_, err := l.Import(ctx, assets[:1])
+	_, err := l.Import(context.Background(), assets[:1])
 	require.NoError(t, err)
-	_, err = l.Import(ctx, assets[1:])
+	_, err = l.Import(context.Background(), assets[1:])
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
-
 	m, err := manifest.Read(dir)
 	require.NoError(t, err)
 	require.Len(t, m.Segments, 2)
+	return dir, m
+}
+
+func TestCorruptSegmentAndRepair(t *testing.T) {
+	dir, m := twoSegments(t)
+	ctx := context.Background()
 	bad := filepath.Join(dir, m.Segments[1].File)
 	data, err := os.ReadFile(bad)
 	require.NoError(t, err)
@@ -275,16 +282,8 @@ func TestCorruptSegmentAndRepair(t *testing.T) {
 }
 
 func TestSalvageSkipsUnreadableSegment(t *testing.T) {
-	l, dir := newLib(t, true)
+	dir, m := twoSegments(t)
 	ctx := context.Background()
-	assets := sampleAssets()
-	_, err := l.Import(ctx, assets[:1])
-	require.NoError(t, err)
-	_, err = l.Import(ctx, assets[1:])
-	require.NoError(t, err)
-	require.NoError(t, l.Close())
-	m, err := manifest.Read(dir)
-	require.NoError(t, err)
 	bad := filepath.Join(dir, m.Segments[1].File)
 	require.NoError(t, os.WriteFile(bad, []byte("garbage"), 0o644))
 

@@ -3,7 +3,6 @@
 package index
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"elib/index/manifest"
 	"elib/internal/elibtest"
 )
 
@@ -23,17 +21,7 @@ import (
 // played here by setting the marker to the changed file's identity) goes
 // unseen by a reader; writers and Salvage always verify.
 func TestVerifiedSegmentsMarker(t *testing.T) {
-	l, dir := newLib(t, true)
-	ctx := context.Background()
-	assets := sampleAssets()
-	_, err := l.Import(ctx, assets[:1])
-	require.NoError(t, err)
-	_, err = l.Import(ctx, assets[1:])
-	require.NoError(t, err)
-	require.NoError(t, l.Close())
-	m, err := manifest.Read(dir)
-	require.NoError(t, err)
-	require.Len(t, m.Segments, 2)
+	dir, m := twoSegments(t)
 
 	readMarks := func() verifiedMarks {
 		var v verifiedMarks

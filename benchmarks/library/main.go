@@ -94,15 +94,11 @@ func run(c config) error {
 			defer os.RemoveAll(d)
 		}
 	}
-	pool, err := loadSentences(c.corpus)
+	pool, engine, err := generatorTools(c.corpus)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("sentence pool: %d sentences\n", len(pool))
-	engine, err := newEngine()
-	if err != nil {
-		return err
-	}
 	if err := index.Init(c.dir); err != nil {
 		return err
 	}
@@ -221,11 +217,7 @@ func measureOpen(c config) error {
 		return lib.Close()
 	}
 
-	pool, err := loadSentences(c.corpus)
-	if err != nil {
-		return err
-	}
-	engine, err := newEngine()
+	pool, engine, err := generatorTools(c.corpus)
 	if err != nil {
 		return err
 	}
@@ -353,11 +345,7 @@ func measureRefresh(c config) error {
 		return err
 	}
 	defer reader.Close()
-	pool, err := loadSentences(c.corpus)
-	if err != nil {
-		return err
-	}
-	engine, err := newEngine()
+	pool, engine, err := generatorTools(c.corpus)
 	if err != nil {
 		return err
 	}
@@ -402,6 +390,17 @@ func measureRefresh(c config) error {
 }
 
 // newEngine loads the tokenizer and returns elib's default fingerprint engine.
+// generatorTools returns the generator's sentence pool (see loadSentences)
+// and the engine that fingerprints what it writes.
+func generatorTools(corpus string) ([]string, *fingerprint.Engine, error) {
+	pool, err := loadSentences(corpus)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := newEngine()
+	return pool, engine, err
+}
+
 func newEngine() (*fingerprint.Engine, error) {
 	seg, err := wordseg.Default()
 	if err != nil {
@@ -573,11 +572,7 @@ func measureMore(c config) error {
 	if c.dir == "" {
 		return fmt.Errorf("-phase more needs -dir")
 	}
-	pool, err := loadSentences(c.corpus)
-	if err != nil {
-		return err
-	}
-	engine, err := newEngine()
+	pool, engine, err := generatorTools(c.corpus)
 	if err != nil {
 		return err
 	}
