@@ -75,8 +75,6 @@ func (c *Checker) candidates(fps []*fingerprint.Fingerprint, whole *fingerprint.
 	return order, nil
 }
 
-func (k candKey) less(o candKey) bool { return k.compare(o) < 0 }
-
 // compare orders keys by source, then reference.
 func (k candKey) compare(o candKey) int {
 	if k.src != o.src {
