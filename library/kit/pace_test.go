@@ -9,8 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"elib/element"
-	"elib/fingerprint"
-	"elib/fingerprint/wordseg"
+	"elib/internal/elibtest"
 	"elib/internal/pace"
 	"elib/library/kit"
 )
@@ -18,10 +17,7 @@ import (
 // Under a pace, Prepare waits before every 128 elements and stops when
 // the context ends during a wait.
 func TestPreparePaced(t *testing.T) {
-	seg, err := wordseg.Default()
-	require.NoError(t, err)
-	engine, err := fingerprint.New(fingerprint.Options{}, seg)
-	require.NoError(t, err)
+	engine := elibtest.Engine(t)
 	var assets []element.Asset
 	for i := 0; i < 100; i++ {
 		a := element.Asset{ID: fmt.Sprintf("a%d.txt", i)}
@@ -42,6 +38,6 @@ func TestPreparePaced(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	ctx = pace.With(ctx, func(context.Context) { cancel() })
-	_, err = kit.Prepare(ctx, engine, assets, kit.PrepareOptions{Workers: 1})
+	_, err := kit.Prepare(ctx, engine, assets, kit.PrepareOptions{Workers: 1})
 	require.ErrorIs(t, err, context.Canceled)
 }
