@@ -21,8 +21,9 @@ const runRatio = 4
 // Index maps band keys to uint32 ids.
 //
 // Each band stores entries as uint64 (top 32 bits of the band key << 32 |
-// id) — 8 bytes per (band, id), plus at most 0.25 byte of directory in large runs —
-// in a few sorted runs plus a short unsorted
+// id) — 8 bytes per (band, id), 6 in runs of packMin entries or more (see
+// run), plus at most 0.25 byte of directory in large runs — in a few sorted
+// runs plus a short unsorted
 // tail; Add sorts and merges them incrementally (log-structured, amortised
 // O(log n) per entry), Query binary-searches each run. Keeping only 32 bits
 // of each band key lets unrelated ids collide in a band with probability
@@ -47,54 +48,6 @@ type band struct {
 	runs []run    // sizes decrease geometrically
 	tail []uint64 // unsorted, len < tailMax
 	gen  uint64   // counts changes of runs and tail (Merge's check)
-}
-
-// run is a sorted slice of entries with, when large, a directory of offsets
-// by the entries' top bits, so a lookup touches one directory word and a
-// few neighbouring entries instead of a whole binary search (cache misses
-// dominate a query on a large index).
-type run struct {
-	e     []uint64
-	dir   []uint32 // dir[p] = first index with e>>shift >= p; len 2^bits+1
-	shift uint
-}
-
-// dirMin is the run length from which a directory is built.
-const dirMin = 2048
-
-// dirEntries sets the directory's size: one slot per dirEntries to
-// 2×dirEntries entries (4 bytes per slot), so a lookup reads one slot
-// and a few neighbouring cache lines of entries.
-const dirEntries = 16
-
-func newRun(e []uint64) run {
-	r := run{e: e}
-	if len(e) < dirMin {
-		return r
-	}
-	bits := min(mathbits.Len(uint(len(e)/dirEntries))-1, 24)
-	r.shift = uint(64 - bits)
-	r.dir = make([]uint32, 1<<bits+1)
-	j := 0
-	for p := range r.dir {
-		for j < len(e) && e[j]>>r.shift < uint64(p) {
-			j++
-		}
-		r.dir[p] = uint32(j)
-	}
-	return r
-}
-
-// find returns the index of the first entry >= t.
-func (r *run) find(t uint64) int {
-	if r.dir == nil {
-		i, _ := slices.BinarySearch(r.e, t)
-		return i
-	}
-	p := t >> r.shift
-	lo, hi := int(r.dir[p]), int(r.dir[p+1])
-	i, _ := slices.BinarySearch(r.e[lo:hi], t)
-	return lo + i
 }
 
 // NewIndex returns an empty index for the banding p (p.Bands > 0).
@@ -166,9 +119,13 @@ func (b *band) flush() {
 	slices.Sort(e)
 	b.tail = b.tail[:0]
 	b.runs = append(b.runs, newRun(e))
-	for n := len(b.runs); n >= 2 && len(b.runs[n-1].e)*runRatio >= len(b.runs[n-2].e); n = len(b.runs) {
-		a, c := b.runs[n-2].e, b.runs[n-1].e
-		b.runs[n-2] = newRun(mergeSorted(make([]uint64, 0, len(a)+len(c)), a, c))
+	for n := len(b.runs); n >= 2 && b.runs[n-1].len()*runRatio >= b.runs[n-2].len(); n = len(b.runs) {
+		a, c := &b.runs[n-2], &b.runs[n-1]
+		small := c.e
+		if c.packed() {
+			small = c.entries()
+		}
+		b.runs[n-2] = newRun(a.mergeInto(make([]uint64, 0, a.len()+c.len()), small))
 		b.runs = b.runs[:n-1]
 	}
 }
@@ -209,7 +166,7 @@ func (x *Index) purge(id uint32) {
 		b := &x.bands[i]
 		b.gen++
 		for r := range b.runs {
-			b.runs[r] = newRun(filterInPlace(slices.Clone(b.runs[r].e), keep))
+			b.runs[r] = newRun(filterInPlace(b.runs[r].entries(), keep))
 		}
 		b.tail = filterInPlace(b.tail, keep)
 	}
@@ -301,7 +258,7 @@ func mergeAll(runs []run, tail []uint64) []uint64 {
 	all := slices.Clone(tail)
 	slices.Sort(all)
 	for j := len(runs) - 1; j >= 0; j-- { // smallest first
-		all = mergeSorted(make([]uint64, 0, len(all)+len(runs[j].e)), runs[j].e, all)
+		all = runs[j].mergeInto(make([]uint64, 0, len(all)+runs[j].len()), all)
 	}
 	return all
 }
@@ -337,8 +294,17 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 		b := &x.bands[i%nb]
 		for ri := range b.runs {
 			r := &b.runs[ri]
-			for j := r.find(hi << 32); j < len(r.e) && r.e[j]>>32 == hi; j++ {
-				if id := uint32(r.e[j]); x.live.has(id) {
+			j, k := r.span(hi)
+			if r.packed() {
+				for _, id := range r.ids[j:k] {
+					if x.live.has(id) {
+						ids = append(ids, id)
+					}
+				}
+				continue
+			}
+			for _, e := range r.e[j:k] {
+				if id := uint32(e); x.live.has(id) {
 					ids = append(ids, id)
 				}
 			}
@@ -361,25 +327,6 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 		fn(ids[i], j-i)
 		i = j
 	}
-}
-
-// end returns the index after the last entry of key hi from j on (the
-// first entry of hi): galloping, so a rare key costs a step or two and a
-// stock key a logarithmic search.
-func (r *run) end(j int, hi uint64) int {
-	lo, step := j, 1 // r.e[lo] is hi's or lo == j
-	for lo+step < len(r.e) && r.e[lo+step]>>32 == hi {
-		lo += step
-		step *= 2
-	}
-	top := min(lo+step, len(r.e))
-	k, _ := slices.BinarySearchFunc(r.e[lo:top], hi, func(e, hi uint64) int {
-		if e>>32 <= hi {
-			return -1
-		}
-		return 1
-	})
-	return lo + k
 }
 
 // prefetchBand is prefetch for keys all of band b.
@@ -413,10 +360,7 @@ func (b *band) touch(k uint64) uint64 {
 		if r.dir == nil {
 			break // runs shrink: the rest are small too
 		}
-		p := (k >> 32 << 32) >> r.shift
-		for j, hi := int(r.dir[p]), int(r.dir[p+1]); j < hi; j += entriesPerLine {
-			sum += r.e[j]
-		}
+		sum += r.touch(k)
 	}
 	return sum
 }
@@ -446,7 +390,7 @@ func (x *Index) MemoryBytes() int {
 		b := &x.bands[i]
 		n += 8*cap(b.tail) + 56*cap(b.runs)
 		for _, r := range b.runs {
-			n += 8*cap(r.e) + 4*cap(r.dir)
+			n += r.bytes()
 		}
 	}
 	return n
@@ -460,7 +404,7 @@ func (x *Index) Entries() int {
 	for i := range x.bands {
 		n += len(x.bands[i].tail)
 		for _, r := range x.bands[i].runs {
-			n += len(r.e)
+			n += r.len()
 		}
 	}
 	return n
@@ -520,14 +464,10 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 		taken := 0
 		for ri := range b.runs {
 			r := &b.runs[ri]
-			j := r.find(hi << 32)
-			k := r.end(j, hi)
+			j, k := r.span(hi)
 			counts[i] += k - j
-			for _, e := range r.e[j:k] {
-				if taken >= limit {
-					break
-				}
-				if id := uint32(e); x.live.has(id) {
+			for ; j < k && taken < limit; j++ {
+				if id := r.id(j); x.live.has(id) {
 					hits = append(hits, uint64(i)<<32|uint64(id))
 					taken++
 				}
