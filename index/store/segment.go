@@ -420,7 +420,8 @@ func (r *Reader) parseFooter(ft []byte, limit int64) error {
 	for i := uint64(0); i < na && d.err == nil; i++ {
 		r.assets = append(r.assets, AssetEntry{ID: d.str(), Block: uint32(d.uvarint()), FirstRef: uint32(d.uvarint()), Count: uint32(d.uvarint())})
 	}
-	r.types = d.bytes(nElem)
+	// A copy: the decoded footer is garbage once parsed.
+	r.types = slices.Clone(d.bytes(nElem))
 	nt := d.uvarint()
 	if nt > uint64(len(d.b)) {
 		return corruptf("footer: tombstones")
