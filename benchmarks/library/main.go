@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	iofs "io/fs"
@@ -40,6 +41,11 @@ type config struct {
 	phase    string
 	// cpuProfile receives a CPU profile of the lookup queries.
 	cpuProfile string
+	// memProfile receives a heap profile taken after the open (after a GC).
+	memProfile string
+	// results receives each check's result as one JSON line (to compare
+	// two builds' answers on the same library).
+	results string
 	// cacheBlocks is index.Options.CacheBlocks of the open phase (0: the
 	// library's default).
 	cacheBlocks int
@@ -64,6 +70,8 @@ func main() {
 	fs.IntVar(&c.queries, "queries", 300, "lookup queries")
 	fs.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the lookup queries to this file")
+	fs.StringVar(&c.memProfile, "memprofile", "", "open phase: write a heap profile taken after the open to this file")
+	fs.StringVar(&c.results, "results", "", "open phase: write each check's result to this file, one JSON line per query")
 	fs.IntVar(&c.cacheBlocks, "cache-blocks", 0, "open phase: decoded blocks the library caches (0: the library's default)")
 	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -213,6 +221,11 @@ func measureOpen(c config) error {
 	fmt.Printf("open (verify=%v): %v for %d elements; heap %+.0f B/element, RSS %+.0f B/element\n",
 		!skip, openDur.Round(time.Millisecond), n,
 		float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), float64(rss1-rss0)/float64(n))
+	if c.memProfile != "" {
+		if err := writeHeapProfile(c.memProfile); err != nil {
+			return err
+		}
+	}
 	if !skip {
 		return lib.Close()
 	}
@@ -249,6 +262,17 @@ func measureOpen(c config) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	var results *json.Encoder
+	if c.results != "" {
+		f, err := os.Create(c.results)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		bw := bufio.NewWriter(f)
+		defer bw.Flush()
+		results = json.NewEncoder(bw)
+	}
 	var full []time.Duration
 	var cands, fetches []int
 	var cpu time.Duration // CPU time of the checks alone (less noisy than wall time on a shared machine)
@@ -283,11 +307,17 @@ func measureOpen(c config) error {
 		counted.fetches = 0
 		c0 := cpuTime()
 		t0 := time.Now()
-		if _, err := checker.Check(context.Background(), script.ID, &script); err != nil {
+		res, err := checker.Check(context.Background(), script.ID, &script)
+		if err != nil {
 			return err
 		}
 		full = append(full, time.Since(t0))
 		cpu += cpuTime() - c0
+		if results != nil {
+			if err := results.Encode(res); err != nil {
+				return err
+			}
+		}
 		// Lookup cost alone: LSH candidates for every signature the check
 		// computes (elements, whole text, windows).
 		var sigs [][]uint32
@@ -333,6 +363,21 @@ func measureOpen(c config) error {
 	fmt.Printf("after the checks: heap %+.0f B/element, RSS %+.0f B/element\n",
 		float64(int64(m2.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), float64(rssBytes()-rss0)/float64(n))
 	return lib.Close()
+}
+
+// writeHeapProfile writes a heap profile of what is live now (after a GC)
+// to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return f.Close()
 }
 
 // measureRefresh opens the library read-only, lets a writer in the same
