@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,7 +10,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -254,6 +254,7 @@ type storedView struct {
 	outs  []*kit.Outcome // ids[i]'s fresh outcome
 	tl    *timeline
 	read  map[string]*element.Asset // the assets read for want of an outcome
+	order []timedIndex              // the live assets by published time, then id (sortByTime)
 }
 
 // readStored reads the stored outcomes and the published times.
@@ -287,37 +288,29 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 // the assets to check are read.
 func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, start time.Time) (*Stats, error) {
 	opts.basis = v.basis
-	var period []periodAsset
-	for i, id := range v.ids {
-		pa := periodAsset{assetID: id, outcome: v.outs[i]}
+	v.sortByTime()
+	// The period is a range of the order: from the first published at or
+	// after Since to the last published at or before Until.
+	lo, hi := 0, len(v.order)
+	if !opts.Since.IsZero() {
+		lo = sort.Search(len(v.order), func(k int) bool { return !v.order[k].before(opts.Since) })
+	}
+	if !opts.Until.IsZero() {
+		hi = sort.Search(len(v.order), func(k int) bool { return v.order[k].after(opts.Until) })
+	}
+	period := make([]periodAsset, 0, max(0, hi-lo))
+	for _, ti := range v.order[lo:max(lo, hi)] {
+		i := ti.i
+		pa := periodAsset{assetID: v.ids[i], outcome: v.outs[i], published: v.tl.at[v.ids[i]]}
 		if pa.outcome != nil {
 			pa.published = pa.outcome.Published
-		} else if p, ok := v.tl.at[id]; ok {
-			pa.published = p
-		} else {
-			continue // removed meanwhile
-		}
-		p := pa.published
-		if p.IsZero() || !opts.Since.IsZero() && p.Before(opts.Since) || !opts.Until.IsZero() && p.After(opts.Until) {
-			continue
+		} else if a := v.read[pa.assetID]; a != nil {
+			// The assets read for their published time are checked as
+			// they are; the others are read when checked.
+			pa.asset = a
+			pa.published, _ = a.Published()
 		}
 		period = append(period, pa)
-	}
-	slices.SortFunc(period, func(a, b periodAsset) int {
-		if c := a.published.Compare(b.published); c != 0 {
-			return c
-		}
-		return strings.Compare(a.id(), b.id())
-	})
-	// The assets read for their published time are checked as they are;
-	// the others are read when checked.
-	for i := range period {
-		if period[i].outcome == nil {
-			if a := v.read[period[i].assetID]; a != nil {
-				period[i].asset = a
-				period[i].published, _ = a.Published()
-			}
-		}
 	}
 	tally := newOutcomeTally(v.store, v.seq)
 	opts.outcomes = tally
@@ -328,6 +321,57 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 		}
 	}
 	return st, err
+}
+
+// timedIndex is a live asset of the view (ids[i]) and its published
+// instant.
+type timedIndex struct {
+	sec  int64
+	nsec int32
+	i    int32
+}
+
+func (t timedIndex) before(u time.Time) bool {
+	s := u.Unix()
+	return t.sec < s || t.sec == s && t.nsec < int32(u.Nanosecond())
+}
+
+func (t timedIndex) after(u time.Time) bool {
+	s := u.Unix()
+	return t.sec > s || t.sec == s && t.nsec > int32(u.Nanosecond())
+}
+
+// sortByTime orders the view's live assets with a known published time
+// by that time, then by id (the period's order), once per view: the
+// published times of a view do not change (an outcome computed by a
+// compute has its asset's time).
+func (v *storedView) sortByTime() {
+	if v.order != nil {
+		return
+	}
+	v.order = make([]timedIndex, 0, len(v.ids))
+	for i, id := range v.ids {
+		var p time.Time
+		if o := v.outs[i]; o != nil {
+			p = o.Published
+		} else if t, ok := v.tl.at[id]; ok {
+			p = t
+		}
+		if p.IsZero() {
+			continue // removed meanwhile, or no time: in no period
+		}
+		v.order = append(v.order, timedIndex{sec: p.Unix(), nsec: int32(p.Nanosecond()), i: int32(i)})
+	}
+	// ids are sorted, so the index breaks ties by id.
+	slices.SortFunc(v.order, func(a, b timedIndex) int {
+		if a.sec != b.sec {
+			return cmp.Compare(a.sec, b.sec)
+		}
+		if a.nsec != b.nsec {
+			return cmp.Compare(a.nsec, b.nsec)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
 }
 
 // BeforeImport marks stale the stored outcomes an import of assets will
