@@ -58,18 +58,26 @@ type OutcomeCounts struct {
 type outcomeTally struct {
 	saver    outcomeSaver
 	mu       sync.Mutex
-	computed map[string]*kit.Outcome // the outcomes checked now, by id
+	computed map[string]*kit.Outcome // the outcomes checked now, by id (nil: not kept)
 }
 
-func newOutcomeTally(store kit.OutcomeStore, seq uint64) *outcomeTally {
-	return &outcomeTally{saver: outcomeSaver{store: store, seq: seq}, computed: map[string]*kit.Outcome{}}
+// newOutcomeTally is the tally of a compute storing its outcomes in store;
+// keep keeps them in memory too (for a later compute over the same view).
+func newOutcomeTally(store kit.OutcomeStore, seq uint64, keep bool) *outcomeTally {
+	t := &outcomeTally{saver: outcomeSaver{store: store, seq: seq}}
+	if keep {
+		t.computed = map[string]*kit.Outcome{}
+	}
+	return t
 }
 
 // add takes one outcome computed now.
 func (t *outcomeTally) add(id string, o *kit.Outcome) {
-	t.mu.Lock()
-	t.computed[id] = o
-	t.mu.Unlock()
+	if t.computed != nil {
+		t.mu.Lock()
+		t.computed[id] = o
+		t.mu.Unlock()
+	}
 	t.saver.add(id, o)
 }
 
@@ -88,7 +96,7 @@ func (t *outcomeTally) count(period []periodAsset) *OutcomeCounts {
 		switch {
 		case pa.computed:
 			c.Stale++
-		case pa.outcome != nil:
+		case pa.outcome != nil || pa.result != nil:
 			c.Stored++
 		}
 	}
@@ -241,7 +249,7 @@ func computeStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Libr
 	if err != nil {
 		return nil, err
 	}
-	return v.compute(ctx, engine, lib, opts, start)
+	return v.compute(ctx, engine, lib, opts, start, false)
 }
 
 // storedView is one reading of the stored outcomes: every live asset's
@@ -283,10 +291,11 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 }
 
 // compute is Compute over the view: the period's assets read from their
-// outcomes, the others checked now (and kept in the view for the next
-// compute over it). The period is chosen by the timeline's times; only
-// the assets to check are read.
-func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, start time.Time) (*Stats, error) {
+// outcomes, the others checked now (and, with keep, kept in the view for
+// the next compute over it; a last compute keeps them only stored, so
+// that its memory does not grow with every outcome). The period is chosen
+// by the timeline's times; only the assets to check are read.
+func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, opts Options, start time.Time, keep bool) (*Stats, error) {
 	opts.basis = v.basis
 	v.sortByTime()
 	// The period is a range of the order: from the first published at or
@@ -312,7 +321,7 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 		}
 		period = append(period, pa)
 	}
-	tally := newOutcomeTally(v.store, v.seq)
+	tally := newOutcomeTally(v.store, v.seq, keep)
 	opts.outcomes = tally
 	st, err := compute(ctx, engine, lib, opts, v.tl, period, start)
 	for id, o := range tally.computed {

@@ -519,7 +519,7 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 	ctx := context.Background()
 	lib, ids, tl := outOfOrderLibrary(t, 8)
 	require.NotNil(t, tl.refs)
-	byID := *tl
+	byID := newTimeline(tl.at, tl.total)
 	byID.refs = nil
 	opts := Options{}
 	opts.ensureDefaults()
@@ -535,7 +535,7 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 		}
 		return out
 	}
-	want := outcomes(&byID)
+	want := outcomes(byID)
 	reused := 0
 	for _, o := range want {
 		reused += o.Reused

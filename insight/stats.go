@@ -206,13 +206,7 @@ type assetResult struct {
 	elements  int
 	reused    int
 	level     check.Level
-	uses      []use
-}
-
-// use is one element of a period asset reusing library element origin.
-type use struct {
-	origin  check.Match
-	element string // the reusing element's id
+	uses      []kit.OutcomeUse // the outcome's, shared
 }
 
 // Compute sums up reuse, levels and fatigue over the assets published in
@@ -237,23 +231,31 @@ func Compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 
 // timeline is the live assets' published times.
 type timeline struct {
-	at     map[string]time.Time // by asset id; zero: unknown
-	sorted []time.Time          // the known times, oldest first
-	total  int                  // the assets there are
-	refs   *refTimes            // the times by element ref, as looked up
+	at    map[string]time.Time // by asset id; zero: unknown
+	total int                  // the assets there are
+	refs  *refTimes            // the times by element ref, as looked up
+
+	sortOnce sync.Once
+	sorted   []time.Time // the known times, oldest first (sortTimes)
 }
 
 // newTimeline is the timeline of the published times in at, of a library
 // of total assets (those missing from at are older than every one in it).
 func newTimeline(at map[string]time.Time, total int) *timeline {
-	tl := &timeline{at: at, total: max(total, len(at)), refs: newRefTimes()}
-	for _, t := range at {
-		if !t.IsZero() {
-			tl.sorted = append(tl.sorted, t)
+	return &timeline{at: at, total: max(total, len(at)), refs: newRefTimes()}
+}
+
+// sortTimes sorts the known times once, when an as-of view first needs
+// them: stats over stored outcomes check nothing and never do.
+func (tl *timeline) sortTimes() {
+	tl.sortOnce.Do(func() {
+		for _, t := range tl.at {
+			if !t.IsZero() {
+				tl.sorted = append(tl.sorted, t)
+			}
 		}
-	}
-	slices.SortFunc(tl.sorted, time.Time.Compare)
-	return tl
+		slices.SortFunc(tl.sorted, time.Time.Compare)
+	})
 }
 
 // get is an asset's published time (zero: unknown, always visible).
@@ -262,11 +264,13 @@ func (tl *timeline) get(id string) time.Time { return tl.at[id] }
 // hidesNothing reports whether a view as of t shows every asset: none
 // is published after t.
 func (tl *timeline) hidesNothing(t time.Time) bool {
+	tl.sortTimes()
 	return len(tl.sorted) == 0 || !tl.sorted[len(tl.sorted)-1].After(t)
 }
 
 // upTo counts the assets visible at t: published by t or at an unknown time.
 func (tl *timeline) upTo(t time.Time) int {
+	tl.sortTimes()
 	later := len(tl.sorted) - sort.Search(len(tl.sorted), func(i int) bool { return tl.sorted[i].After(t) })
 	return tl.total - later
 }
@@ -287,7 +291,7 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 		keep := period[truncated:] // the newest
 		var todo []int
 		for i := range keep {
-			if keep[i].outcome == nil {
+			if keep[i].outcome == nil && keep[i].result == nil {
 				todo = append(todo, i)
 			}
 		}
@@ -330,8 +334,11 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 				errs[todo[k]] = err
 				return
 			}
-			// The asset is not kept: the outcome is what the stats read.
-			pa.assetID, pa.asset, pa.outcome, pa.computed = pa.id(), nil, o, true
+			// Neither the asset nor the outcome is kept: the result is
+			// what the stats read (a long first run holds a few figures
+			// and the uses per asset, not its outcome).
+			pa.assetID, pa.asset, pa.computed = pa.id(), nil, true
+			pa.result = resultOf(pa.assetID, o, opts.By)
 			if opts.outcomes != nil {
 				opts.outcomes.add(pa.assetID, o)
 			}
@@ -359,7 +366,9 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 	}
 	results := make([]*assetResult, len(period))
 	for i, pa := range period {
-		results[i] = resultOf(pa.id(), pa.outcome, opts.By)
+		if results[i] = pa.result; results[i] == nil {
+			results[i] = resultOf(pa.id(), pa.outcome, opts.By)
+		}
 	}
 	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
 		Series: []Bucket{}, MostReused: []Reused{}, Fatigued: []Fatigued{}, Checks: len(period), Skipped: truncated}
@@ -421,7 +430,8 @@ type periodAsset struct {
 	assetID   string
 	published time.Time
 	outcome   *kit.Outcome
-	computed  bool // the outcome was computed now, not read from the store
+	result    *assetResult // the outcome computed now, as the stats read it
+	computed  bool         // the outcome was computed now, not read from the store
 }
 
 func (pa periodAsset) id() string {
@@ -578,13 +588,9 @@ func (p *asOfCheckers) outcome(ctx context.Context, pa periodAsset) (*kit.Outcom
 
 // resultOf is the stats' view of one asset's outcome.
 func resultOf(id string, o *kit.Outcome, by string) *assetResult {
-	r := &assetResult{id: id, published: o.Published, elements: o.Elements, reused: o.Reused, level: check.Level(o.Level)}
+	r := &assetResult{id: id, published: o.Published, elements: o.Elements, reused: o.Reused, level: check.Level(o.Level), uses: o.Uses}
 	if by != "" {
 		r.group = o.Groups[by]
-	}
-	for _, u := range o.Uses {
-		r.uses = append(r.uses, use{origin: check.Match{ElementID: u.OriginElement, AssetID: u.OriginAsset, Type: u.OriginType, Text: u.OriginText},
-			element: u.Element})
 	}
 	return r
 }
@@ -713,25 +719,28 @@ func bucketStart(t time.Time, monthly bool, zone *time.Location) string {
 // reuseTables builds the most reused and fatigued elements from the uses.
 func reuseTables(results []*assetResult, opts Options) ([]Reused, []Fatigued) {
 	type entry struct {
-		origin  check.Match
+		origin  *kit.OutcomeUse // the first use's origin fields
 		uses    []check.Use
 		times   []time.Time
 		members []string
-		seen    map[string]bool // assets counted
+		last    *assetResult // the asset counted last
 	}
 	byOrigin := map[string]*entry{}
 	for _, r := range results {
-		for _, u := range r.uses {
-			e := byOrigin[u.origin.ElementID]
+		for k := range r.uses {
+			u := &r.uses[k]
+			e := byOrigin[u.OriginElement]
 			if e == nil {
-				e = &entry{origin: u.origin, seen: map[string]bool{}, members: []string{u.origin.ElementID}}
-				byOrigin[u.origin.ElementID] = e
+				e = &entry{origin: u, members: []string{u.OriginElement}}
+				byOrigin[u.OriginElement] = e
 			}
-			e.members = append(e.members, u.element)
-			if e.seen[r.id] {
-				continue // an asset reusing it twice is one use
+			e.members = append(e.members, u.Element)
+			// An asset reusing it twice is one use (an asset's uses
+			// come together).
+			if e.last == r {
+				continue
 			}
-			e.seen[r.id] = true
+			e.last = r
 			e.uses = append(e.uses, check.Use{AssetID: r.id, Published: r.published.UTC().Format(time.RFC3339)})
 			e.times = append(e.times, r.published)
 		}
@@ -741,7 +750,7 @@ func reuseTables(results []*assetResult, opts Options) ([]Reused, []Fatigued) {
 	window := time.Duration(opts.FatigueDays) * 24 * time.Hour
 	for _, e := range byOrigin {
 		// results are oldest first, so uses and times are too.
-		ru := Reused{ElementID: e.origin.ElementID, AssetID: e.origin.AssetID, Type: e.origin.Type, Text: e.origin.Text,
+		ru := Reused{ElementID: e.origin.OriginElement, AssetID: e.origin.OriginAsset, Type: e.origin.OriginType, Text: e.origin.OriginText,
 			Uses: len(e.uses), LastUsed: e.uses[len(e.uses)-1].Published}
 		most = append(most, ru)
 		lo, hi, n := busiestWindow(e.times, window)
@@ -843,14 +852,14 @@ func Overview(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, 
 	if err != nil {
 		return Figures{}, nil, err
 	}
-	rst, err := v.compute(ctx, engine, lib, reuseOptions(opts), start)
+	rst, err := v.compute(ctx, engine, lib, reuseOptions(opts), start, period)
 	if err != nil || !period {
 		if rst == nil {
 			return Figures{}, nil, err
 		}
 		return rst.Figures, nil, err
 	}
-	st, err := v.compute(ctx, engine, lib, opts, time.Now())
+	st, err := v.compute(ctx, engine, lib, opts, time.Now(), false)
 	return rst.Figures, st, err
 }
 
