@@ -111,7 +111,7 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 
 // measure checks one asset without judging it.
 func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*Result, error) {
-	fps, whole := c.fingerprint(a)
+	fps, whole := c.fingerprintOf(ctx, a)
 	masks, err := c.boilerplateMasks(a, fps)
 	if err != nil {
 		return nil, err
