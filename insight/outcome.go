@@ -569,7 +569,47 @@ func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
-	return computeAndStore(ctx, engine, lib, store, seq, ids, opts)
+	return computeAndStore(ctx, engine, lib, store, seq, ids, nil, opts)
+}
+
+// AfterImportPrepared is AfterImport of a batch the import prepared
+// (library.Batcher.AfterStore): each asset's check takes the fingerprints
+// the import computed (check.Session.CheckFingerprinted) instead of
+// fingerprinting its elements again. The outcomes are AfterImport's.
+func AfterImportPrepared(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, batch []kit.Prepared, opts Options) error {
+	store, ok := lib.(kit.OutcomeStore)
+	if !ok || len(batch) == 0 {
+		return nil
+	}
+	opts.ensureDefaults()
+	seq, err := store.OutcomeSeq()
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
+	ids := make([]string, len(batch))
+	pre := make([]*kit.Prepared, len(batch))
+	for i := range batch {
+		ids[i], pre[i] = batch[i].Record.Asset.ID, &batch[i]
+	}
+	return computeAndStore(ctx, engine, lib, store, seq, ids, pre, opts)
+}
+
+// fingerprintsOf are p's fingerprints for a check of a, the asset as the
+// library read it back: none (a check fingerprints a itself) unless its
+// elements are the ones p fingerprinted.
+func fingerprintsOf(p *kit.Prepared, a *element.Asset) check.Fingerprinted {
+	if p == nil || len(p.Fingerprints) != len(a.Elements) || len(p.Record.Asset.Elements) != len(a.Elements) {
+		return check.Fingerprinted{}
+	}
+	for j := range a.Elements {
+		if p.Record.Asset.Elements[j].Text != a.Elements[j].Text {
+			return check.Fingerprinted{}
+		}
+	}
+	return check.Fingerprinted{Engine: p.Engine, Elements: p.Fingerprints}
 }
 
 // Recompute computes and stores the outcome of every asset whose outcome
@@ -607,13 +647,14 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 		}
 		ids = todo
 	}
-	return len(ids), computeAndStore(ctx, engine, lib, store, seq, ids, opts)
+	return len(ids), computeAndStore(ctx, engine, lib, store, seq, ids, nil, opts)
 }
 
 // computeAndStore checks the assets ids as of their publication and stores
 // the outcomes as they come (outcomeSaver): a run stopped part-way keeps
-// what it finished.
-func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, opts Options) error {
+// what it finished. pre, when not nil, are the assets as an import
+// prepared them, one per id.
+func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, pre []*kit.Prepared, opts Options) error {
 	all, err := lib.AssetIDs()
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
@@ -670,7 +711,11 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 			return
 		}
 		p, _ := a.Published()
-		o, err := checkers.outcome(ctx, periodAsset{asset: a, published: p})
+		pa := periodAsset{asset: a, published: p}
+		if pre != nil {
+			pa.fps = fingerprintsOf(pre[i], a)
+		}
+		o, err := checkers.outcome(ctx, pa)
 		if err != nil {
 			if ctx.Err() == nil {
 				fail(err)

@@ -39,8 +39,18 @@ func newOutcomeLibrary(t *testing.T, allow []string) *index.Library {
 }
 
 // importWithOutcomes imports assets as `elib import` does: batches through
-// a Batcher whose hooks keep the outcomes.
+// a Batcher whose hooks keep the outcomes, checked with the import's
+// fingerprints.
 func importWithOutcomes(t *testing.T, engine *fingerprint.Engine, lib kit.Library, assets []element.Asset, batch int) {
+	t.Helper()
+	importWith(t, engine, lib, assets, batch, func(ctx context.Context, as []kit.Prepared) error {
+		return AfterImportPrepared(ctx, engine, lib, as, Options{})
+	})
+}
+
+// importWith imports assets through a Batcher whose hooks keep the
+// outcomes, after computing them with after.
+func importWith(t *testing.T, engine *fingerprint.Engine, lib kit.Library, assets []element.Asset, batch int, after func(context.Context, []kit.Prepared) error) {
 	t.Helper()
 	ctx := context.Background()
 	b := library.NewBatcher(lib, batch, nil)
@@ -48,7 +58,7 @@ func importWithOutcomes(t *testing.T, engine *fingerprint.Engine, lib kit.Librar
 		_, err := BeforeImport(ctx, engine, lib, as, Options{})
 		return err
 	}
-	b.AfterStore = func(ctx context.Context, ids []string) error { return AfterImport(ctx, engine, lib, ids, Options{}) }
+	b.AfterStore = after
 	for i := range assets {
 		require.NoError(t, b.Add(ctx, assets[i].ID, assets[i:i+1]))
 	}

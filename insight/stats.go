@@ -430,8 +430,9 @@ type periodAsset struct {
 	assetID   string
 	published time.Time
 	outcome   *kit.Outcome
-	result    *assetResult // the outcome computed now, as the stats read it
-	computed  bool         // the outcome was computed now, not read from the store
+	result    *assetResult        // the outcome computed now, as the stats read it
+	computed  bool                // the outcome was computed now, not read from the store
+	fps       check.Fingerprinted // the import's fingerprints of asset, if any
 }
 
 func (pa periodAsset) id() string {
@@ -548,7 +549,7 @@ func (p *asOfCheckers) outcome(ctx context.Context, pa periodAsset) (*kit.Outcom
 	// other assets of a JSONL or table export, which must stay visible.
 	a := *pa.asset
 	a.File = ""
-	res, err := c.sess.Check(ctx, a.ID, &a)
+	res, err := c.sess.CheckFingerprinted(ctx, a.ID, &a, pa.fps)
 	if err != nil {
 		return nil, msg.Errorf("stats: check %s: %w", pa.asset.ID, err)
 	}

@@ -24,14 +24,16 @@ type Batcher struct {
 	// on the goroutine calling Add or Flush.
 	Committed func(input string, assets, elements int)
 	// BeforeStore, when set, runs with each batch's assets just before the
-	// batch is stored, and AfterStore with its asset ids once it has
-	// committed, both on the goroutine storing it (so they overlap the
-	// next batch's fingerprinting). insight's stored outcomes use them:
-	// outcomes the batch changes are marked stale before, the batch's own
-	// are computed after. An error of BeforeStore fails the batch; one of
-	// AfterStore is the batch's error although the batch committed.
+	// batch is stored, and AfterStore with its prepared assets (one per
+	// id, with their fingerprints) once it has committed, both on the
+	// goroutine storing it (so they overlap the next batch's
+	// fingerprinting). insight's stored outcomes use them: outcomes the
+	// batch changes are marked stale before, the batch's own are computed
+	// after (insight.AfterImportPrepared). An error of BeforeStore fails
+	// the batch; one of AfterStore is the batch's error although the
+	// batch committed.
 	BeforeStore func(ctx context.Context, assets []element.Asset) error
-	AfterStore  func(ctx context.Context, ids []string) error
+	AfterStore  func(ctx context.Context, assets []kit.Prepared) error
 
 	// Result sums the committed batches; IDs lists their assets.
 	Result kit.ImportResult
@@ -122,7 +124,7 @@ func (b *Batcher) send(ctx context.Context) error {
 		}
 		s.res, s.err = b.lib.ImportPrepared(ctx, p)
 		if s.err == nil && after != nil {
-			s.err = after(ctx, s.ids)
+			s.err = after(ctx, p.Assets)
 		}
 	}()
 	return nil

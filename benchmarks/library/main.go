@@ -30,6 +30,7 @@ import (
 	"elib/index"
 	"elib/insight"
 	"elib/library"
+	"elib/library/kit"
 )
 
 type config struct {
@@ -131,8 +132,8 @@ func run(c config) error {
 			_, err := insight.BeforeImport(ctx, engine, lib, as, insight.Options{})
 			return err
 		}
-		b.AfterStore = func(ctx context.Context, ids []string) error {
-			return insight.AfterImport(ctx, engine, lib, ids, insight.Options{})
+		b.AfterStore = func(ctx context.Context, batch []kit.Prepared) error {
+			return insight.AfterImportPrepared(ctx, engine, lib, batch, insight.Options{})
 		}
 	}
 	for generated := 0; generated < c.n; {
@@ -662,10 +663,10 @@ func measureMore(c config) error {
 			_, err := insight.BeforeImport(ctx, engine, lib, as, insight.Options{})
 			return err
 		}
-		b.AfterStore = func(ctx context.Context, ids []string) error {
+		b.AfterStore = func(ctx context.Context, batch []kit.Prepared) error {
 			t := time.Now()
 			defer func() { after += time.Since(t) }()
-			return insight.AfterImport(ctx, engine, lib, ids, insight.Options{})
+			return insight.AfterImportPrepared(ctx, engine, lib, batch, insight.Options{})
 		}
 	}
 	start, cpu0 := time.Now(), cpuTime()

@@ -28,8 +28,8 @@ func storeOutcomes(b *library.Batcher, engine *fingerprint.Engine, lib kit.Libra
 	if !now {
 		return
 	}
-	b.AfterStore = func(ctx context.Context, ids []string) error {
-		if err := insight.AfterImport(ctx, engine, lib, ids, insight.Options{}); err != nil {
+	b.AfterStore = func(ctx context.Context, batch []kit.Prepared) error {
+		if err := insight.AfterImportPrepared(ctx, engine, lib, batch, insight.Options{}); err != nil {
 			if ctx.Err() != nil {
 				return nil // the import stops anyway; the outcomes stay stale
 			}

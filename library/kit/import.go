@@ -47,6 +47,12 @@ type Prepared struct {
 	// Anchors[j] are the winnow anchor hashes of Elements[j] (derived, like
 	// the LSH band keys).
 	Anchors [][]uint64
+	// Fingerprints[j] is Elements[j]'s whole fingerprint as Engine made it.
+	// Not stored: the check of the batch's outcomes after it is stored
+	// takes them instead of fingerprinting the texts again
+	// (insight.AfterImportPrepared).
+	Fingerprints []*fingerprint.Fingerprint
+	Engine       *fingerprint.Engine
 }
 
 // PrepareOptions tune Prepare.
@@ -112,6 +118,8 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 		}
 		out[i].Elements = make([]ElementRecord, len(a.Elements))
 		out[i].Anchors = make([][]uint64, len(a.Elements))
+		out[i].Fingerprints = make([]*fingerprint.Fingerprint, len(a.Elements))
+		out[i].Engine = engine
 		sents[i] = make([][]uint64, len(a.Elements))
 		for j := range a.Elements {
 			jobs = append(jobs, job{i, j})
@@ -140,6 +148,7 @@ func Prepare(ctx context.Context, engine *fingerprint.Engine, assets []element.A
 				out[jb.a].Elements[jb.e] = ElementRecord{AssetID: a.ID, Index: jb.e + 1, Type: e.Type, Text: e.Text,
 					Title: a.Title, Signature: fp.Signature, Shingles: fp.Shingles}
 				out[jb.a].Anchors[jb.e] = winnow.Hashes(fp.Norm.Runes)
+				out[jb.a].Fingerprints[jb.e] = fp
 				for _, s := range boilerplate.Sentences(e.Text, fp.Norm, minRun) {
 					sents[jb.a][jb.e] = append(sents[jb.a][jb.e], s.Hash)
 				}
