@@ -195,6 +195,63 @@ func usable(lib kit.Library, outs []*kit.Outcome, basis string, rule boilerplate
 	return judge(len(outs))
 }
 
+// outcomesKey names the store's outcomes and the library's content now
+// (kit.OutcomeJudgements; "" when the store does not remember judgements
+// or cannot name them).
+func outcomesKey(store kit.OutcomeStore) string {
+	j, ok := store.(kit.OutcomeJudgements)
+	if !ok {
+		return ""
+	}
+	key, err := j.OutcomesKey()
+	if err != nil {
+		return ""
+	}
+	return key
+}
+
+// usableJudged is usable over the outcomes of the live assets ids, read
+// from store while it was named key (outcomesKey, before the read): the
+// ids whose fresh outcome the sentence frequencies no longer give are
+// remembered under key, basis and rule, and recalled instead of judged
+// again while the store and the library stay as they are.
+func usableJudged(lib kit.Library, store kit.OutcomeStore, key string, ids []string, outs []*kit.Outcome, basis string, rule boilerplate.Rule) error {
+	j, ok := store.(kit.OutcomeJudgements)
+	if !ok || key == "" {
+		return usable(lib, outs, basis, rule)
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%+v", key, basis, rule))
+	full := hex.EncodeToString(h[:12])
+	unchanged := func() bool { return outcomesKey(store) == key }
+	if bad, ok := j.RecallJudgement(full); ok && unchanged() {
+		keepFresh(outs, basis)
+		for _, id := range bad {
+			if i, found := slices.BinarySearch(ids, id); found {
+				outs[i] = nil
+			}
+		}
+		return nil
+	}
+	keepFresh(outs, basis)
+	had := make([]bool, len(outs))
+	for i, o := range outs {
+		had[i] = o != nil
+	}
+	if err := usable(lib, outs, basis, rule); err != nil {
+		return err
+	}
+	bad := []string{}
+	for i, o := range outs {
+		if had[i] && o == nil {
+			bad = append(bad, ids[i])
+		}
+	}
+	if unchanged() {
+		j.RememberJudgement(full, bad)
+	}
+	return nil
+}
+
 // timelineOf reads every live asset's published time, from its outcome
 // (outs[i] is ids[i]'s, nil where none), else from the library's
 // published times (kit.PublishedIndex), else from the asset, and returns
@@ -278,10 +335,11 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 	if v.ids, err = lib.AssetIDs(); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
+	key := outcomesKey(store)
 	if v.outs, err = store.Outcomes(v.ids); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	if err := usable(lib, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
+	if err := usableJudged(lib, store, key, v.ids, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
 	if v.tl, v.read, err = timelineOf(ctx, lib, v.ids, v.outs); err != nil {

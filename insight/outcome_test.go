@@ -2,6 +2,7 @@ package insight
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -634,4 +635,79 @@ func outOfOrderLibrary(t *testing.T, seed uint64) (kit.Library, []string, *timel
 	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
 	require.NoError(t, err)
 	return lib, ids, tl
+}
+
+// TestOutcomeJudgementRecalled: a stats read remembers which fresh
+// outcomes the sentence frequencies no longer give, under a key naming the
+// outcome files and the library; the next read recalls it instead of
+// judging (an id listed there is checked again), a judgement under
+// another key is not used, and any write changes the key.
+func TestOutcomeJudgementRecalled(t *testing.T) {
+	engine := elibtest.Engine(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
+	require.NoError(t, err)
+	assets := generated(t, 600, 3)
+	importWithOutcomes(t, engine, w, assets, 200)
+	require.NoError(t, w.Close())
+	open := func() *index.Library {
+		r, err := index.Open(index.Options{Dir: dir, Engine: engine, ReadOnly: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	file := filepath.Join(dir, "outcomes", "judgement.json")
+	first, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	second, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, OutcomeCounts{Stored: len(assets)}, *second.Outcomes)
+	assert.Equal(t, comparable(first), comparable(second))
+	b, err := os.ReadFile(file)
+	require.NoError(t, err, "the judgement is remembered")
+	var j struct {
+		Key string   `json:"key"`
+		IDs []string `json:"ids"`
+	}
+	require.NoError(t, json.Unmarshal(b, &j))
+	assert.Empty(t, j.IDs, "every stored outcome is usable")
+
+	// An id remembered as unusable is checked again: the read recalled
+	// the judgement instead of judging.
+	ids, err := open().AssetIDs()
+	require.NoError(t, err)
+	forged, err := json.Marshal(map[string]any{"key": j.Key, "ids": []string{ids[7]}})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, forged, 0o644))
+	r := open()
+	key, err := r.OutcomesKey()
+	require.NoError(t, err)
+	recalled, err := Compute(ctx, engine, r, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, recalled.Outcomes.Stale, "the recalled id is checked again")
+	assert.Equal(t, comparable(first), comparable(recalled))
+	after, err := r.OutcomesKey()
+	require.NoError(t, err)
+	assert.NotEqual(t, key, after, "storing an outcome changes the key")
+
+	// Under another key nothing is recalled: judged again, all usable.
+	forged, err = json.Marshal(map[string]any{"key": "other", "ids": []string{ids[7], ids[8]}})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, forged, 0o644))
+	judged, err := Compute(ctx, engine, open(), Options{})
+	require.NoError(t, err)
+	assert.Equal(t, OutcomeCounts{Stored: len(assets)}, *judged.Outcomes)
+
+	// An import changes the library, hence the key.
+	before, err := open().OutcomesKey()
+	require.NoError(t, err)
+	w, err = index.Open(index.Options{Dir: dir, Engine: engine})
+	require.NoError(t, err)
+	importWithOutcomes(t, engine, w, generated(t, 60, 4)[:3], 200)
+	require.NoError(t, w.Close())
+	now, err := open().OutcomesKey()
+	require.NoError(t, err)
+	assert.NotEqual(t, before, now)
 }

@@ -134,6 +134,24 @@ type OutcomeScanner interface {
 	ScanOutcomes(fn func(id string, published time.Time, sources []string, stale bool)) error
 }
 
+// OutcomeJudgements is an OutcomeStore that remembers which of its fresh
+// outcomes the library's sentence frequencies no longer give (the
+// boilerplate check of stored outcomes, insight's): the judgement is a
+// function of the stored outcomes and the library's content, which
+// OutcomesKey names, so a reader of an unchanged library does not judge
+// again.
+type OutcomeJudgements interface {
+	// OutcomesKey names the stored outcomes and the library's content as
+	// they are now: equal keys, equal outcomes and sentence frequencies.
+	OutcomesKey() (string, error)
+	// RecallJudgement returns the ids remembered under key (ok false:
+	// nothing is remembered under it).
+	RecallJudgement(key string) (ids []string, ok bool)
+	// RememberJudgement remembers ids under key in place of what was
+	// remembered (failures are only logged: the next reader judges again).
+	RememberJudgement(key string, ids []string)
+}
+
 // StoredOutcome is an outcome as a store holds it.
 type StoredOutcome struct {
 	Outcome *Outcome `json:"outcome,omitempty"`
