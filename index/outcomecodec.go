@@ -186,6 +186,10 @@ type outcomeDecoder struct {
 	sources  []string
 	hashSlab []uint64
 	groups   map[[6]uint64]map[string]string
+
+	// figures leaves out the sources and the sentence hashes
+	// (Library.OutcomeFigures).
+	figures bool
 }
 
 // slab returns n items carved from *pool, refilled by at least min.
@@ -310,16 +314,28 @@ func (d *outcomeDecoder) outcome() *kit.Outcome {
 				OriginType: element.Type(d.str()), OriginText: d.str()}
 		}
 	}
-	if n := d.count(1); n > 0 {
+	if n := d.count(1); n > 0 && d.figures {
+		for range n {
+			d.uvarint()
+		}
+	} else if n > 0 {
 		o.Sources = slab(&d.sources, n, 4096)
 		for i := range o.Sources {
 			o.Sources[i] = d.str()
 		}
 	}
 	o.Assets = int(d.uvarint())
+	if d.figures {
+		d.skipHashes()
+		d.skipHashes()
+		return o
+	}
 	o.Common, o.Plain = d.hashes(), d.hashes()
 	return o
 }
+
+// skipHashes reads past a list of hashes.
+func (d *outcomeDecoder) skipHashes() { d.bytes(8 * d.count(8)) }
 
 // walkOutcome reads past one outcome, copying it to e when e is not nil
 // (its strings looked up again in e's table). It follows the layout

@@ -238,7 +238,13 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 			break
 		}
 	}
-	st.entries, st.runs, st.seq, st.rewrite, st.legacy = map[string]outcomeRef{}, nil, 0, false, false
+	n := 0 // at most this many entries: the map is sized once
+	for _, r := range runs[start:] {
+		if r != nil {
+			n += len(r.ids)
+		}
+	}
+	st.entries, st.runs, st.seq, st.rewrite, st.legacy = make(map[string]outcomeRef, n), nil, 0, false, false
 	st.loaded = listing
 	for i, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
@@ -316,29 +322,47 @@ func (l *Library) readOutcomeRun(dir, name string) (*outcomeRun, error) {
 }
 
 // outcomeDecoders decodes the outcomes of a state's refs, one decoder per
-// file.
-type outcomeDecoders map[*outcomeSource]*outcomeDecoder
+// file; figures leaves out the sources and sentence hashes of those read
+// from binary files.
+type outcomeDecoders struct {
+	by      map[*outcomeSource]*outcomeDecoder
+	figures bool
+}
 
-func (ds outcomeDecoders) decode(r outcomeRef) (*kit.Outcome, error) {
+func (ds *outcomeDecoders) decode(r outcomeRef) (*kit.Outcome, error) {
 	if r.src == nil {
 		return r.decoded, nil
 	}
-	d := ds[r.src]
+	d := ds.by[r.src]
 	if d == nil {
+		if ds.by == nil {
+			ds.by = map[*outcomeSource]*outcomeDecoder{}
+		}
 		d = r.src.decoder()
-		ds[r.src] = d
+		d.figures = ds.figures
+		ds.by[r.src] = d
 	}
 	return d.decodeAt(r.src, r.off)
 }
 
 // Outcomes returns the fresh stored outcome of each asset (nil where none).
 func (l *Library) Outcomes(ids []string) ([]*kit.Outcome, error) {
+	return l.readOutcomes(ids, false)
+}
+
+// OutcomeFigures is Outcomes without the outcomes' sources and sentence
+// hashes (kit.OutcomeJudgements).
+func (l *Library) OutcomeFigures(ids []string) ([]*kit.Outcome, error) {
+	return l.readOutcomes(ids, true)
+}
+
+func (l *Library) readOutcomes(ids []string, figures bool) ([]*kit.Outcome, error) {
 	st, err := l.outcomeLocked()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*kit.Outcome, len(ids))
-	ds := outcomeDecoders{}
+	ds := outcomeDecoders{figures: figures}
 	for i, id := range ids {
 		if e, ok := st.entries[id]; ok && e.fresh() {
 			if out[i], err = ds.decode(e); err != nil {
@@ -399,7 +423,7 @@ func (l *Library) ScanOutcomes(fn func(id string, published time.Time, sources [
 	}
 	defer st.mu.Unlock()
 	var sources []string
-	ds := outcomeDecoders{}
+	ds := map[*outcomeSource]*outcomeDecoder{}
 	for id, e := range st.entries {
 		switch {
 		case e.decoded != nil:

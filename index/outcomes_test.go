@@ -50,6 +50,20 @@ func checkOutcomes(t *testing.T, l *Library, dir string, live map[string]bool, i
 		require.NoError(t, err, step)
 		outs, err := lib.Outcomes(ids)
 		require.NoError(t, err, step)
+		// The figures are the outcomes without sources and sentence hashes.
+		figures, err := lib.OutcomeFigures(ids)
+		require.NoError(t, err, step)
+		require.Len(t, figures, len(outs), step)
+		for i, o := range outs {
+			if o == nil {
+				assert.Nil(t, figures[i], "%s: %s figures", step, ids[i])
+				continue
+			}
+			want := *o
+			want.Sources, want.Common, want.Plain = nil, nil, nil
+			require.NotNil(t, figures[i], "%s: %s figures", step, ids[i])
+			assert.Equal(t, want, *figures[i], "%s: %s figures", step, ids[i])
+		}
 		scanned := map[string]kit.StoredOutcome{}
 		require.NoError(t, lib.ScanOutcomes(func(id string, published time.Time, sources []string, stale bool) {
 			scanned[id] = kit.StoredOutcome{Outcome: &kit.Outcome{Published: published, Sources: slices.Clone(sources)}, Stale: stale}

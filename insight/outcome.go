@@ -210,27 +210,49 @@ func outcomesKey(store kit.OutcomeStore) string {
 	return key
 }
 
-// usableJudged is usable over the outcomes of the live assets ids, read
-// from store while it was named key (outcomesKey, before the read): the
-// ids whose fresh outcome the sentence frequencies no longer give are
-// remembered under key, basis and rule, and recalled instead of judged
-// again while the store and the library stay as they are.
-func usableJudged(lib kit.Library, store kit.OutcomeStore, key string, ids []string, outs []*kit.Outcome, basis string, rule boilerplate.Rule) error {
+// readUsable reads the fresh stored outcomes of the live assets ids that
+// are usable (keepFresh, usable; nil where none). The ids whose fresh
+// outcome the sentence frequencies no longer give are remembered by a
+// store that can (kit.OutcomeJudgements) under its key, basis and rule,
+// and recalled instead of judged again while the store and the library
+// stay as they are; the outcomes are then read without the judgement's
+// inputs.
+func readUsable(lib kit.Library, store kit.OutcomeStore, ids []string, basis string, rule boilerplate.Rule) ([]*kit.Outcome, error) {
 	j, ok := store.(kit.OutcomeJudgements)
+	key := outcomesKey(store)
 	if !ok || key == "" {
-		return usable(lib, outs, basis, rule)
+		outs, err := store.Outcomes(ids)
+		if err != nil {
+			return nil, err
+		}
+		return outs, usable(lib, outs, basis, rule)
 	}
 	h := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%+v", key, basis, rule))
 	full := hex.EncodeToString(h[:12])
-	unchanged := func() bool { return outcomesKey(store) == key }
-	if bad, ok := j.RecallJudgement(full); ok && unchanged() {
-		keepFresh(outs, basis)
-		for _, id := range bad {
-			if i, found := slices.BinarySearch(ids, id); found {
-				outs[i] = nil
-			}
+	// The key is read before the outcomes and again after: equal, the
+	// outcomes read are those it names.
+	if bad, ok := j.RecallJudgement(full); ok {
+		outs, err := j.OutcomeFigures(ids)
+		if err != nil {
+			return nil, err
 		}
-		return nil
+		if outcomesKey(store) == key {
+			keepFresh(outs, basis)
+			for _, id := range bad {
+				if i, found := slices.BinarySearch(ids, id); found {
+					outs[i] = nil
+				}
+			}
+			return outs, nil
+		}
+		// Changed meanwhile: judged below, under the new key.
+		key = outcomesKey(store)
+		h = sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%+v", key, basis, rule))
+		full = hex.EncodeToString(h[:12])
+	}
+	outs, err := store.Outcomes(ids)
+	if err != nil {
+		return nil, err
 	}
 	keepFresh(outs, basis)
 	had := make([]bool, len(outs))
@@ -238,7 +260,7 @@ func usableJudged(lib kit.Library, store kit.OutcomeStore, key string, ids []str
 		had[i] = o != nil
 	}
 	if err := usable(lib, outs, basis, rule); err != nil {
-		return err
+		return nil, err
 	}
 	bad := []string{}
 	for i, o := range outs {
@@ -246,10 +268,10 @@ func usableJudged(lib kit.Library, store kit.OutcomeStore, key string, ids []str
 			bad = append(bad, ids[i])
 		}
 	}
-	if unchanged() {
+	if key != "" && outcomesKey(store) == key {
 		j.RememberJudgement(full, bad)
 	}
-	return nil
+	return outs, nil
 }
 
 // timelineOf reads every live asset's published time, from its outcome
@@ -335,11 +357,7 @@ func readStored(ctx context.Context, engine *fingerprint.Engine, lib kit.Library
 	if v.ids, err = lib.AssetIDs(); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
-	key := outcomesKey(store)
-	if v.outs, err = store.Outcomes(v.ids); err != nil {
-		return nil, fmt.Errorf("stats: %w", err)
-	}
-	if err := usableJudged(lib, store, key, v.ids, v.outs, v.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
+	if v.outs, err = readUsable(lib, store, v.ids, v.basis, ruleOf(engineOptions(engine, opts), opts.Check)); err != nil {
 		return nil, fmt.Errorf("stats: %w", err)
 	}
 	if v.tl, v.read, err = timelineOf(ctx, lib, v.ids, v.outs); err != nil {

@@ -150,6 +150,10 @@ type OutcomeJudgements interface {
 	// RememberJudgement remembers ids under key in place of what was
 	// remembered (failures are only logged: the next reader judges again).
 	RememberJudgement(key string, ids []string)
+	// OutcomeFigures is Outcomes without the outcomes' Sources, Common
+	// and Plain (the judgement's inputs), which a reader that recalled
+	// the judgement does not need.
+	OutcomeFigures(ids []string) ([]*Outcome, error)
 }
 
 // StoredOutcome is an outcome as a store holds it.
