@@ -300,7 +300,7 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 					return err
 				}
 			}
-			cd, shared, err := v.load(ctx, k)
+			cd, shared, err := v.load(ctx, k, &v.aligners[0])
 			if err != nil {
 				return err
 			}
