@@ -30,6 +30,7 @@ func TestAssistAnswersAlike(t *testing.T) {
 	}{
 		{"synthetic", devLibrary(t, eng, dev), filepath.Join(dev, "new")},
 		{"rewrites of real copy", taobao, rewrite},
+		{"collages of real copy", taobao, filepath.Join(devdata.DevRealDir(t), "taobao_collage", "new")},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			alone, err := check.New(eng, check.Options{Assist: check.NewAssist(1)}, set.lib)
