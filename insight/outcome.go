@@ -279,13 +279,32 @@ func readUsable(lib kit.Library, store kit.OutcomeStore, ids []string, basis str
 // published times (kit.PublishedIndex), else from the asset, and returns
 // the assets it read.
 func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.Outcome) (*timeline, map[string]*element.Asset, error) {
-	at := make(map[string]time.Time, len(ids))
+	// The times of the assets without an outcome are read now; the map
+	// of all is built when an as-of view first needs it.
+	others := map[string]time.Time{}
+	withOutcome := 0
+	lazy := func() *timeline {
+		tl := &timeline{others: others, total: withOutcome + len(others), refs: newRefTimes()}
+		tl.fill = func() map[string]time.Time {
+			at := make(map[string]time.Time, tl.total)
+			for i, id := range ids {
+				if outs[i] != nil {
+					at[id] = outs[i].Published
+				}
+			}
+			for id, t := range others {
+				at[id] = t
+			}
+			return at
+		}
+		return tl
+	}
 	read := map[string]*element.Asset{}
 	if pi, ok := lib.(kit.PublishedIndex); ok {
 		var rest []string
 		for i, id := range ids {
 			if outs[i] != nil {
-				at[id] = outs[i].Published
+				withOutcome++
 			} else {
 				rest = append(rest, id)
 			}
@@ -296,14 +315,14 @@ func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.
 		}
 		for i, id := range rest {
 			if live[i] {
-				at[id] = times[i]
+				others[id] = times[i]
 			}
 		}
-		return newTimeline(at, len(at)), read, nil
+		return lazy(), read, nil
 	}
 	for i, id := range ids {
 		if outs[i] != nil {
-			at[id] = outs[i].Published
+			withOutcome++
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -316,10 +335,10 @@ func timelineOf(ctx context.Context, lib kit.Library, ids []string, outs []*kit.
 		if err != nil {
 			return nil, nil, err
 		}
-		at[id], _ = a.Published()
+		others[id], _ = a.Published()
 		read[id] = a
 	}
-	return newTimeline(at, len(at)), read, nil
+	return lazy(), read, nil
 }
 
 // computeStored is Compute over stored outcomes.
@@ -386,10 +405,11 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 	period := make([]periodAsset, 0, max(0, hi-lo))
 	for _, ti := range v.order[lo:max(lo, hi)] {
 		i := ti.i
-		pa := periodAsset{assetID: v.ids[i], outcome: v.outs[i], published: v.tl.at[v.ids[i]]}
+		pa := periodAsset{assetID: v.ids[i], outcome: v.outs[i]}
 		if pa.outcome != nil {
 			pa.published = pa.outcome.Published
-		} else if a := v.read[pa.assetID]; a != nil {
+		} else if pa.published = v.tl.others[pa.assetID]; v.read[pa.assetID] != nil {
+			a := v.read[pa.assetID]
 			// The assets read for their published time are checked as
 			// they are; the others are read when checked.
 			pa.asset = a
@@ -439,7 +459,7 @@ func (v *storedView) sortByTime() {
 		var p time.Time
 		if o := v.outs[i]; o != nil {
 			p = o.Published
-		} else if t, ok := v.tl.at[id]; ok {
+		} else if t, ok := v.tl.others[id]; ok {
 			p = t
 		}
 		if p.IsZero() {

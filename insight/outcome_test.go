@@ -491,10 +491,14 @@ func TestPublishedTimesSelectTheSamePeriods(t *testing.T) {
 			slow, read, err := timelineOf(ctx, decodingOnly{lib, lib}, ids, outs)
 			require.NoError(t, err)
 			assert.NotEmpty(t, read)
-			require.Equal(t, len(slow.at), len(fast.at))
-			for id, want := range slow.at {
-				assert.True(t, want.Equal(fast.at[id]), "%s: %v, want %v", id, fast.at[id], want)
+			require.Equal(t, len(slow.times()), len(fast.times()))
+			for id, want := range slow.times() {
+				assert.True(t, want.Equal(fast.times()[id]), "%s: %v, want %v", id, fast.times()[id], want)
 			}
+			assert.Equal(t, slow.total, fast.total)
+			slow.sortTimes()
+			fast.sortTimes()
+			require.NotEmpty(t, fast.sorted)
 			assert.Equal(t, slow.sorted, fast.sorted)
 
 			last, _ := tc.assets[len(tc.assets)-1].Published()
@@ -530,7 +534,7 @@ func TestAsOfByRefEqualsByID(t *testing.T) {
 	ctx := context.Background()
 	lib, ids, tl := outOfOrderLibrary(t, 8)
 	require.NotNil(t, tl.refs)
-	byID := newTimeline(tl.at, tl.total)
+	byID := newTimeline(tl.times(), tl.total)
 	byID.refs = nil
 	opts := Options{}
 	opts.ensureDefaults()
@@ -582,7 +586,7 @@ func TestWholeViewEqualsFiltered(t *testing.T) {
 	ids := elibtest.Must(lib.AssetIDs())
 	tl, _, err := timelineOf(ctx, lib, ids, make([]*kit.Outcome, len(ids)))
 	require.NoError(t, err)
-	at := maps.Clone(tl.at)
+	at := maps.Clone(tl.times())
 	at["later/phantom.txt"] = time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)
 	filtering := newTimeline(at, tl.total+1)
 	cutoff := elibtest.Must(time.Parse(time.RFC3339, newest))

@@ -234,9 +234,16 @@ func Compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 
 // timeline is the live assets' published times.
 type timeline struct {
-	at    map[string]time.Time // by asset id; zero: unknown
-	total int                  // the assets there are
-	refs  *refTimes            // the times by element ref, as looked up
+	total int       // the assets there are
+	refs  *refTimes // the times by element ref, as looked up
+
+	// others are the times not taken from a stored outcome, by asset id
+	// (all of them unless the timeline is built by timelineOf).
+	others map[string]time.Time
+
+	atOnce sync.Once
+	fill   func() map[string]time.Time // builds at when it is first needed
+	at     map[string]time.Time        // by asset id; zero: unknown (times)
 
 	sortOnce sync.Once
 	sorted   []time.Time // the known times, oldest first (sortTimes)
@@ -245,14 +252,25 @@ type timeline struct {
 // newTimeline is the timeline of the published times in at, of a library
 // of total assets (those missing from at are older than every one in it).
 func newTimeline(at map[string]time.Time, total int) *timeline {
-	return &timeline{at: at, total: max(total, len(at)), refs: newRefTimes()}
+	return &timeline{at: at, others: at, total: max(total, len(at)), refs: newRefTimes()}
+}
+
+// times is every live asset's time by id, built once, when an as-of view
+// first needs it: stats over stored outcomes check nothing and never do.
+func (tl *timeline) times() map[string]time.Time {
+	tl.atOnce.Do(func() {
+		if tl.fill != nil {
+			tl.at, tl.fill = tl.fill(), nil
+		}
+	})
+	return tl.at
 }
 
 // sortTimes sorts the known times once, when an as-of view first needs
-// them: stats over stored outcomes check nothing and never do.
+// them.
 func (tl *timeline) sortTimes() {
 	tl.sortOnce.Do(func() {
-		for _, t := range tl.at {
+		for _, t := range tl.times() {
 			if !t.IsZero() {
 				tl.sorted = append(tl.sorted, t)
 			}
@@ -262,7 +280,7 @@ func (tl *timeline) sortTimes() {
 }
 
 // get is an asset's published time (zero: unknown, always visible).
-func (tl *timeline) get(id string) time.Time { return tl.at[id] }
+func (tl *timeline) get(id string) time.Time { return tl.times()[id] }
 
 // hidesNothing reports whether a view as of t shows every asset: none
 // is published after t.
