@@ -359,7 +359,8 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 			// what the stats read (a long first run holds a few figures
 			// and the uses per asset, not its outcome).
 			pa.assetID, pa.asset, pa.computed = pa.id(), nil, true
-			pa.result = resultOf(pa.assetID, o, opts.By)
+			r := resultOf(pa.assetID, o, opts.By)
+			pa.result = &r
 			if opts.outcomes != nil {
 				opts.outcomes.add(pa.assetID, o)
 			}
@@ -386,9 +387,17 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 		period = slices.DeleteFunc(period, func(pa periodAsset) bool { return ids[pa.id()] })
 	}
 	results := make([]*assetResult, len(period))
+	stored := 0
+	for _, pa := range period {
+		if pa.result == nil {
+			stored++
+		}
+	}
+	slab := make([]assetResult, 0, stored) // one allocation for the stored ones
 	for i, pa := range period {
 		if results[i] = pa.result; results[i] == nil {
-			results[i] = resultOf(pa.id(), pa.outcome, opts.By)
+			slab = append(slab, resultOf(pa.id(), pa.outcome, opts.By))
+			results[i] = &slab[len(slab)-1]
 		}
 	}
 	st := &Stats{Levels: map[check.Level]int{}, By: opts.By, FatigueUses: opts.FatigueUses, FatigueDays: opts.FatigueDays,
@@ -407,6 +416,7 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 	}
 	groups := map[string]*Group{}
 	buckets := map[string]*Bucket{}
+	day := newDayBucket(opts.Zone) // results are oldest first: most share the last one's day
 	monthly := seriesMonthly(opts, period)
 	for _, r := range results {
 		st.Figures.add(r)
@@ -419,11 +429,14 @@ func compute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, o
 			}
 			g.add(r)
 		}
-		k := bucketStart(r.published, monthly, opts.Zone)
-		b := buckets[k]
+		b := day.bucket(r.published)
 		if b == nil {
-			b = &Bucket{Start: k}
-			buckets[k] = b
+			k := bucketStart(r.published, monthly, opts.Zone)
+			if b = buckets[k]; b == nil {
+				b = &Bucket{Start: k}
+				buckets[k] = b
+			}
+			day.set(r.published, b)
 		}
 		b.add(r)
 	}
@@ -609,8 +622,8 @@ func (p *asOfCheckers) outcome(ctx context.Context, pa periodAsset) (*kit.Outcom
 }
 
 // resultOf is the stats' view of one asset's outcome.
-func resultOf(id string, o *kit.Outcome, by string) *assetResult {
-	r := &assetResult{id: id, published: o.Published, elements: o.Elements, reused: o.Reused, level: check.Level(o.Level), uses: o.Uses}
+func resultOf(id string, o *kit.Outcome, by string) assetResult {
+	r := assetResult{id: id, published: o.Published, elements: o.Elements, reused: o.Reused, level: check.Level(o.Level), uses: o.Uses}
 	if by != "" {
 		r.group = o.Groups[by]
 	}
@@ -721,6 +734,37 @@ func continuousSeries(buckets map[string]*Bucket, bounds [2]time.Time, monthly b
 		out = out[len(out)-maxSeriesBuckets:]
 	}
 	return out
+}
+
+// dayBucket remembers the bucket of one day of the zone: every instant of
+// a day is in the same week and month.
+type dayBucket struct {
+	zone *time.Location
+	y    int
+	yd   int // the day of the year; 0: none remembered
+	b    *Bucket
+}
+
+func newDayBucket(zone *time.Location) *dayBucket {
+	if zone == nil {
+		zone = time.UTC
+	}
+	return &dayBucket{zone: zone}
+}
+
+// bucket is t's bucket if t is in the remembered day, else nil.
+func (d *dayBucket) bucket(t time.Time) *Bucket {
+	t = t.In(d.zone)
+	if d.yd != 0 && t.YearDay() == d.yd && t.Year() == d.y {
+		return d.b
+	}
+	return nil
+}
+
+// set remembers b as the bucket of t's day.
+func (d *dayBucket) set(t time.Time, b *Bucket) {
+	t = t.In(d.zone)
+	d.y, d.yd, d.b = t.Year(), t.YearDay(), b
 }
 
 // bucketStart is the first day of t's month or ISO week (Monday) in zone
