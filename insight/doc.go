@@ -12,7 +12,8 @@
 //
 // The per-asset judgements are stored with the library (outcome.go,
 // kit.OutcomeStore): AfterImport computes an imported asset's outcome
-// once, BeforeImport and BeforeRemove mark stale the outcomes a change
+// once (AfterImportPrepared with the fingerprints the import computed),
+// BeforeImport and BeforeRemove mark stale the outcomes a change
 // could alter, and Compute and CurrentFatigue read the stored outcomes,
 // checking only missing or stale ones. Whatever computes outcomes stores
 // them in chunks as they come (saver.go), so a stopped run keeps them.
