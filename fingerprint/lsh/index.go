@@ -296,8 +296,8 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 			r := &b.runs[ri]
 			j, k := r.span(hi)
 			if r.packed() {
-				for _, id := range r.ids[j:k] {
-					if x.live.has(id) {
+				for _, e := range r.p[j:k] {
+					if id := e.id(); x.live.has(id) {
 						ids = append(ids, id)
 					}
 				}
@@ -357,7 +357,7 @@ func (b *band) touch(k uint64) uint64 {
 	var sum uint64
 	for ri := range b.runs {
 		r := &b.runs[ri]
-		if r.dir == nil {
+		if !r.indexed() {
 			break // runs shrink: the rest are small too
 		}
 		sum += r.touch(k)

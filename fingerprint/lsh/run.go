@@ -9,17 +9,29 @@ import (
 // the entries as they are (e). A large one keeps a directory of offsets by
 // the keys' top bits, so a lookup touches one directory word and a few
 // neighbouring entries instead of a whole binary search (cache misses
-// dominate a query on a large index). From packMin entries on it is also
-// packed: the directory slot already says an entry's top key bits (at
-// least 16 of them), so the entry keeps only the key's low bits (lo) and
-// its id (ids) — 6 bytes instead of 8. A run is never changed once built.
+// dominate a query on a large index).
+//
+// From packMin entries on a run is packed: the directory slot already says
+// an entry's top key bits (at least 16 of them), so the entry keeps only
+// the key's low bits and its id — 6 bytes instead of 8, side by side so
+// that the search and the id read the same cache line. A packed run's
+// directory is two-level — a 4-byte base per dirGroup slots and a 2-byte
+// offset per slot — so that it takes no more cache than an unpacked run's
+// directory of half as many slots. A run is never changed once built.
 type run struct {
-	e      []uint64 // the entries; nil when packed
-	lo     []uint16 // packed: the key bits below the directory's
-	ids    []uint32 // packed: the ids, in entry order
-	dir    []uint32 // dir[p] = first entry whose key>>kshift >= p; len 2^bits+1
-	kshift uint     // 32 - the directory's bits
+	e      []uint64      // the entries; nil when packed
+	dir    []uint32      // unpacked: dir[p] = first entry whose key>>kshift >= p; len 2^bits+1
+	p      []packedEntry // packed: the entries without their top key bits
+	base   []uint32      // packed: the directory's base of each group of dirGroup slots
+	off    []uint16      // packed: dir[p] - base[p/dirGroup]
+	kshift uint          // 32 - the directory's bits
 }
+
+// packedEntry is an entry of a packed run: the key bits below the
+// directory's and the id in two halves (6 bytes, 2-byte aligned).
+type packedEntry struct{ lo, idHi, idLo uint16 }
+
+func (e packedEntry) id() uint32 { return uint32(e.idHi)<<16 | uint32(e.idLo) }
 
 // dirMin is the run length from which a directory is built.
 const dirMin = 2048
@@ -29,14 +41,21 @@ const dirMin = 2048
 // and a few neighbouring cache lines of entries.
 const dirEntries = 16
 
-// packMin is the run length from which a run is packed. A packed run's
-// directory has at least 2^16 slots (256 KiB), at most 1 byte per entry
-// from here on, less than the 2 bytes per entry packing saves.
-const packMin = 1 << 18
+// packMin is the run length from which a run is packed: from here on an
+// unpacked run's directory has 2^15 slots or more, so the packed one's
+// (2^16 slots or more, 2 bytes each) takes no more cache.
+const packMin = 1 << 19
 
 // packBits is the fewest directory bits of a packed run: the key bits
-// below them must fit lo's 16.
+// below them must fit packedEntry.lo's 16.
 const packBits = 16
+
+// dirGroupBits sets dirGroup, the slots that share a base in a packed
+// run's directory.
+const (
+	dirGroupBits = 8
+	dirGroup     = 1 << dirGroupBits
+)
 
 func newRun(e []uint64) run {
 	if len(e) < dirMin {
@@ -44,37 +63,71 @@ func newRun(e []uint64) run {
 	}
 	bits := min(mathbits.Len(uint(len(e)/dirEntries))-1, 24)
 	if len(e) >= packMin {
-		bits = max(bits, packBits)
-	}
-	r := run{kshift: uint(32 - bits), dir: make([]uint32, 1<<bits+1)}
-	j := 0
-	for p := range r.dir {
-		for j < len(e) && e[j]>>32>>r.kshift < uint64(p) {
-			j++
+		if r, ok := packRun(e, max(bits, packBits)); ok {
+			return r
 		}
-		r.dir[p] = uint32(j)
 	}
-	if len(e) < packMin {
-		r.e = e
-		return r
-	}
-	r.lo = make([]uint16, len(e))
-	r.ids = make([]uint32, len(e))
-	mask := uint64(1)<<r.kshift - 1
-	for i, v := range e {
-		r.lo[i] = uint16(v >> 32 & mask)
-		r.ids[i] = uint32(v)
-	}
-	return r
+	return run{e: e, dir: directory(e, bits), kshift: uint(32 - bits)}
 }
 
-// packed reports whether the run keeps lo and ids instead of entries.
-func (r *run) packed() bool { return r.ids != nil }
+// directory returns the offsets of the sorted entries e by the top bits of
+// their keys: dir[p] is the first entry whose key's top bits are >= p.
+func directory(e []uint64, bits int) []uint32 {
+	dir := make([]uint32, 1<<bits+1)
+	shift := uint(64 - bits)
+	j := 0
+	for p := range dir {
+		for j < len(e) && e[j]>>shift < uint64(p) {
+			j++
+		}
+		dir[p] = uint32(j)
+	}
+	return dir
+}
+
+// packRun returns e as a packed run with a directory of bits bits (>=
+// packBits); false when some group of dirGroup slots holds more than
+// 65,535 entries (a very common key), which the offsets cannot say.
+func packRun(e []uint64, bits int) (run, bool) {
+	dir := directory(e, bits)
+	r := run{kshift: uint(32 - bits), base: make([]uint32, len(dir)>>dirGroupBits+1), off: make([]uint16, len(dir))}
+	for p, v := range dir {
+		g := p >> dirGroupBits
+		if p&(dirGroup-1) == 0 {
+			r.base[g] = v
+		}
+		d := v - r.base[g]
+		if d > 0xffff {
+			return run{}, false
+		}
+		r.off[p] = uint16(d)
+	}
+	r.p = make([]packedEntry, len(e))
+	mask := uint64(1)<<r.kshift - 1
+	for i, v := range e {
+		r.p[i] = packedEntry{lo: uint16(v >> 32 & mask), idHi: uint16(v >> 16), idLo: uint16(v)}
+	}
+	return r, true
+}
+
+// packed reports whether the run keeps packed entries.
+func (r *run) packed() bool { return r.p != nil }
+
+// indexed reports whether the run has a directory.
+func (r *run) indexed() bool { return r.dir != nil || r.off != nil }
+
+// slot returns the entries [a, b) of directory slot p (an indexed run).
+func (r *run) slot(p uint64) (a, b int) {
+	if r.off != nil {
+		return int(r.base[p>>dirGroupBits] + uint32(r.off[p])), int(r.base[(p+1)>>dirGroupBits] + uint32(r.off[p+1]))
+	}
+	return int(r.dir[p]), int(r.dir[p+1])
+}
 
 // len returns the number of entries.
 func (r *run) len() int {
 	if r.packed() {
-		return len(r.ids)
+		return len(r.p)
 	}
 	return len(r.e)
 }
@@ -82,27 +135,45 @@ func (r *run) len() int {
 // id returns the id of entry j.
 func (r *run) id(j int) uint32 {
 	if r.packed() {
-		return r.ids[j]
+		return r.p[j].id()
 	}
 	return uint32(r.e[j])
 }
 
 // span returns the entries [j, k) whose key's top 32 bits are hi.
 func (r *run) span(hi uint64) (j, k int) {
-	if r.packed() {
-		p := hi >> r.kshift
-		a, b := int(r.dir[p]), int(r.dir[p+1])
-		rem := uint16(hi & (1<<r.kshift - 1))
-		j, _ = slices.BinarySearch(r.lo[a:b], rem)
-		j += a
-		k, _ = slices.BinarySearch(r.lo[j:b], rem+1)
-		if rem == 0xffff {
-			k = b - j
-		}
-		return j, j + k
+	if !r.packed() {
+		j = r.find(hi << 32)
+		return j, r.end(j, hi)
 	}
-	j = r.find(hi << 32)
-	return j, r.end(j, hi)
+	a, end := r.slot(hi >> r.kshift)
+	rem := uint16(hi & (1<<r.kshift - 1))
+	for b := end; a < b; { // the first entry >= rem
+		m := int(uint(a+b) >> 1)
+		if r.p[m].lo < rem {
+			a = m + 1
+		} else {
+			b = m
+		}
+	}
+	j, k = a, a
+	for k < end && r.p[k].lo == rem {
+		if k-j == 8 { // a stock key: search for the end of its entries
+			for lo, hi := k, end; ; {
+				if lo >= hi {
+					return j, lo
+				}
+				m := int(uint(lo+hi) >> 1)
+				if r.p[m].lo <= rem {
+					lo = m + 1
+				} else {
+					hi = m
+				}
+			}
+		}
+		k++
+	}
+	return j, k
 }
 
 // find returns the index of the first entry >= t (an unpacked run).
@@ -111,8 +182,7 @@ func (r *run) find(t uint64) int {
 		i, _ := slices.BinarySearch(r.e, t)
 		return i
 	}
-	p := t >> 32 >> r.kshift
-	lo, hi := int(r.dir[p]), int(r.dir[p+1])
+	lo, hi := r.slot(t >> 32 >> r.kshift)
 	i, _ := slices.BinarySearch(r.e[lo:hi], t)
 	return lo + i
 }
@@ -140,15 +210,14 @@ func (r *run) end(j int, hi uint64) int {
 // cache line of the entries it spans, and returns their sum; 0 for a run
 // without a directory.
 func (r *run) touch(k uint64) uint64 {
-	if r.dir == nil {
+	if !r.indexed() {
 		return 0
 	}
 	var sum uint64
-	p := k >> 32 >> r.kshift
-	lo, hi := int(r.dir[p]), int(r.dir[p+1])
+	lo, hi := r.slot(k >> 32 >> r.kshift)
 	if r.packed() {
-		for j := lo; j < hi; j += 2 * entriesPerLine {
-			sum += uint64(r.lo[j]) + uint64(r.ids[j])
+		for j := lo; j < hi; j += 10 { // 60 bytes
+			sum += uint64(r.p[j].lo)
 		}
 		return sum
 	}
@@ -164,10 +233,11 @@ func (r *run) mergeInto(dst, b []uint64) []uint64 {
 		return mergeSorted(dst, r.e, b)
 	}
 	i := 0
-	for p := 0; p+1 < len(r.dir); p++ {
+	for p := 0; p+1 < len(r.off); p++ {
 		top := uint64(p) << r.kshift
-		for j := r.dir[p]; j < r.dir[p+1]; j++ {
-			e := (top|uint64(r.lo[j]))<<32 | uint64(r.ids[j])
+		lo, hi := r.slot(uint64(p))
+		for _, pe := range r.p[lo:hi] {
+			e := (top|uint64(pe.lo))<<32 | uint64(pe.id())
 			for i < len(b) && b[i] < e {
 				dst = append(dst, b[i])
 				i++
@@ -185,5 +255,5 @@ func (r *run) entries() []uint64 {
 
 // bytes returns the heap the run holds, by capacity.
 func (r *run) bytes() int {
-	return 8*cap(r.e) + 2*cap(r.lo) + 4*cap(r.ids) + 4*cap(r.dir)
+	return 8*cap(r.e) + 4*cap(r.dir) + 6*cap(r.p) + 4*cap(r.base) + 2*cap(r.off)
 }
