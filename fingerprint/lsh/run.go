@@ -17,13 +17,16 @@ import (
 // that the search and the id read the same cache line. A packed run's
 // directory is two-level — a 4-byte base per dirGroup slots and a 2-byte
 // offset per slot — so that it takes no more cache than an unpacked run's
-// directory of half as many slots. A run is never changed once built.
+// directory of half as many slots; when a very common key overflows the
+// offsets, it is one of 4-byte slots as in an unpacked run, or the run
+// stays unpacked if that directory would be larger than an unpacked
+// run's. A run is never changed once built.
 type run struct {
 	e      []uint64      // the entries; nil when packed
-	dir    []uint32      // unpacked: dir[p] = first entry whose key>>kshift >= p; len 2^bits+1
+	dir    []uint32      // dir[p] = first entry whose key>>kshift >= p; len 2^bits+1
 	p      []packedEntry // packed: the entries without their top key bits
-	base   []uint32      // packed: the directory's base of each group of dirGroup slots
-	off    []uint16      // packed: dir[p] - base[p/dirGroup]
+	base   []uint32      // packed, two-level: the directory's base of each group of dirGroup slots
+	off    []uint16      // packed, two-level: dir[p] - base[p/dirGroup]; dir is nil
 	kshift uint          // 32 - the directory's bits
 }
 
@@ -63,8 +66,15 @@ func newRun(e []uint64) run {
 	}
 	bits := min(mathbits.Len(uint(len(e)/dirEntries))-1, 24)
 	if len(e) >= packMin {
-		if r, ok := packRun(e, max(bits, packBits)); ok {
-			return r
+		pb := max(bits, packBits)
+		dir := directory(e, pb)
+		if base, off, ok := twoLevel(dir); ok {
+			return pack(e, pb, run{base: base, off: off})
+		}
+		if bits >= packBits {
+			// Some key is too common for the offsets: a directory of
+			// 4-byte slots, no more than an unpacked run's.
+			return pack(e, pb, run{dir: dir})
 		}
 	}
 	return run{e: e, dir: directory(e, bits), kshift: uint(32 - bits)}
@@ -85,29 +95,36 @@ func directory(e []uint64, bits int) []uint32 {
 	return dir
 }
 
-// packRun returns e as a packed run with a directory of bits bits (>=
-// packBits); false when some group of dirGroup slots holds more than
-// 65,535 entries (a very common key), which the offsets cannot say.
-func packRun(e []uint64, bits int) (run, bool) {
-	dir := directory(e, bits)
-	r := run{kshift: uint(32 - bits), base: make([]uint32, len(dir)>>dirGroupBits+1), off: make([]uint16, len(dir))}
+// twoLevel returns dir as a base per dirGroup slots and a 2-byte offset
+// per slot; false when some group holds more than 65,535 entries (a very
+// common key), which the offsets cannot say.
+func twoLevel(dir []uint32) (base []uint32, off []uint16, ok bool) {
+	base = make([]uint32, len(dir)>>dirGroupBits+1)
+	off = make([]uint16, len(dir))
 	for p, v := range dir {
 		g := p >> dirGroupBits
 		if p&(dirGroup-1) == 0 {
-			r.base[g] = v
+			base[g] = v
 		}
-		d := v - r.base[g]
+		d := v - base[g]
 		if d > 0xffff {
-			return run{}, false
+			return nil, nil, false
 		}
-		r.off[p] = uint16(d)
+		off[p] = uint16(d)
 	}
+	return base, off, true
+}
+
+// pack returns r, which holds a directory of bits bits (>= packBits) of
+// the sorted entries e, with e's entries packed.
+func pack(e []uint64, bits int, r run) run {
+	r.kshift = uint(32 - bits)
 	r.p = make([]packedEntry, len(e))
 	mask := uint64(1)<<r.kshift - 1
 	for i, v := range e {
 		r.p[i] = packedEntry{lo: uint16(v >> 32 & mask), idHi: uint16(v >> 16), idLo: uint16(v)}
 	}
-	return r, true
+	return r
 }
 
 // packed reports whether the run keeps packed entries.
@@ -233,7 +250,8 @@ func (r *run) mergeInto(dst, b []uint64) []uint64 {
 		return mergeSorted(dst, r.e, b)
 	}
 	i := 0
-	for p := 0; p+1 < len(r.off); p++ {
+	slots := max(len(r.off), len(r.dir)) - 1
+	for p := range slots {
 		top := uint64(p) << r.kshift
 		lo, hi := r.slot(uint64(p))
 		for _, pe := range r.p[lo:hi] {

@@ -70,6 +70,9 @@ func TestRunLayouts(t *testing.T) {
 		// Keys of 100,000+ entries: the packed directory's offsets
 		// cannot say them, so the run stays unpacked.
 		{"a key too common to pack", packMin, packMin / 2, false, true},
+		// ... but a run long enough for a 2^16-slot directory anyway is
+		// packed with a directory of 4-byte slots.
+		{"packed, a key too common for offsets", 1 << 20, 1 << 17, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := randomEntries(uint64(tc.n), tc.n, tc.perKey)
