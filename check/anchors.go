@@ -215,9 +215,6 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 	budget := t.ClauseTries
 	clause := verify.Options{MinRun: t.ClauseRun}
 	var m verify.Matcher
-	// While a holder is verified, a lent core loads the next few.
-	var spec *speculation
-	defer func() { spec.finish() }()
 	for si, h := range look.bySource {
 		covered := make([]bool, len(look.pos))
 		for i, refs := range h.holders {
@@ -302,14 +299,8 @@ func (c *Checker) clauseSources(ctx context.Context, v *verifier, whole *fingerp
 				if err := v.prefetch(ahead); err != nil {
 					return err
 				}
-				spec.finish()
-				spec = v.speculate(ctx, ahead[1:])
 			}
-			l, ok := spec.take(k)
-			if !ok {
-				l.cd, l.shared, l.err = v.load(ctx, k, &v.aligners[0])
-			}
-			cd, shared, err := l.cd, l.shared, l.err
+			cd, shared, err := v.load(ctx, k)
 			if err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -112,23 +111,17 @@ func (c *Checker) Check(ctx context.Context, file string, a *element.Asset) (*Re
 
 // measure checks one asset without judging it.
 func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*Result, error) {
-	c.opts.Assist.enter()
-	defer c.opts.Assist.leave()
 	fps, whole := c.fingerprintOf(ctx, a)
-	// The LSH lookup needs no boilerplate masks: it runs beside them and
-	// the anchor lookup.
-	var masks [][]bool
-	var anchors *anchorLookup
-	var order []candKey
-	var errA, errB error
-	c.opts.Assist.both(func() {
-		if masks, errA = c.boilerplateMasks(a, fps); errA == nil {
-			anchors, errA = c.lookupAnchors(whole, masks)
-		}
-	}, func() {
-		order, errB = c.candidates(fps, whole)
-	})
-	if err := cmp.Or(errA, errB); err != nil {
+	masks, err := c.boilerplateMasks(a, fps)
+	if err != nil {
+		return nil, err
+	}
+	anchors, err := c.lookupAnchors(whole, masks)
+	if err != nil {
+		return nil, err
+	}
+	order, err := c.candidates(fps, whole)
+	if err != nil {
 		return nil, err
 	}
 	more, err := c.anchorCandidates(anchors, order)
@@ -154,11 +147,8 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements)),
 		AlreadyInLibrary: self.identical, OwnVersion: self.own}
 	reused := 0
-	ers := make([]ElementResult, len(a.Elements))
-	c.opts.Assist.each(len(a.Elements), func(_, i int) {
-		ers[i] = c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands)
-	})
-	for _, er := range ers {
+	for i := range a.Elements {
+		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands)
 		if er.bestContainment() >= c.opts.Tuning.ReuseContainment {
 			reused++
 		}
@@ -188,7 +178,7 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 		texts[i] = e.Text
 		starts[i] = e.Start
 	}
-	fps := c.engine.FingerprintEach(texts, c.opts.Assist.forEach)
+	fps := c.engine.FingerprintAll(texts)
 	return fps, c.engine.Concat(fps, starts)
 }
 

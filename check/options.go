@@ -53,11 +53,6 @@ type Options struct {
 	// itself (--cross): there, the asset with the checked asset's id is
 	// the input and never a candidate.
 	BatchSources int
-	// Assist lends idle cores to checks. Checkers that run at the same
-	// time share one (the server's, insight's workers'). Default: one of
-	// the Checker's own, for GOMAXPROCS cores; NewAssist(1) keeps every
-	// check on one goroutine.
-	Assist *Assist
 	// Tuning holds the candidate-search knobs; the defaults are measured
 	// (benchmarks/RESULTS.md, ## Check) and rarely need changing.
 	Tuning Tuning
@@ -144,9 +139,6 @@ type Tuning struct {
 
 // EnsureDefaults fills zero fields; minRun is the engine's MinRun.
 func (o *Options) EnsureDefaults(minRun int) {
-	if o.Assist == nil {
-		o.Assist = NewAssist(0)
-	}
 	if o.Threshold == 0 {
 		o.Threshold = DefaultThreshold
 	}

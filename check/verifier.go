@@ -38,7 +38,7 @@ type verifier struct {
 	a        *element.Asset
 	screen   *verify.PartScreen
 	whole    normalize.Text
-	aligners [lanes]verify.Aligner // one per lane of Assist.each
+	aligner  verify.Aligner
 	self     *selfMatch
 	queue    []candKey
 	seen     map[candKey]bool // queued or fetched
@@ -75,44 +75,25 @@ func (v *verifier) run(ctx context.Context, order []candKey) error {
 			v.queue = append(v.queue, k)
 		}
 	}
-	// Every queued key is loaded, so a batch (what is queued) loads on
-	// the Assist's lanes at once; accepting stays in queue order.
 	for len(v.queue) > 0 {
-		batch := v.queue
-		v.queue = nil
-		if err := v.prefetch(batch); err != nil {
+		if !v.asked[v.queue[0]] {
+			if err := v.prefetch(v.queue); err != nil {
+				return err
+			}
+		}
+		k := v.queue[0]
+		v.queue = v.queue[1:]
+		cd, shared, err := v.load(ctx, k)
+		if err != nil {
 			return err
 		}
-		loads := v.loadAll(ctx, batch)
-		for _, l := range loads {
-			if l.err != nil {
-				return l.err
-			}
-			if l.cd != nil {
-				if err := v.accept(l.cd, l.shared); err != nil {
-					return err
-				}
+		if cd != nil {
+			if err := v.accept(cd, shared); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
-}
-
-// loaded is what load returned for one key.
-type loaded struct {
-	cd     *candidate
-	shared int
-	err    error
-}
-
-// loadAll loads keys on the Assist's lanes.
-func (v *verifier) loadAll(ctx context.Context, keys []candKey) []loaded {
-	out := make([]loaded, len(keys))
-	v.c.opts.Assist.each(len(keys), func(lane, i int) {
-		l := &out[i]
-		l.cd, l.shared, l.err = v.load(ctx, keys[i], &v.aligners[lane])
-	})
-	return out
 }
 
 // prefetch announces the keys not announced yet to their sources, one
@@ -138,10 +119,7 @@ func (v *verifier) prefetch(keys []candKey) error {
 // load fetches and screens one candidate: nil when it is gone, the
 // input itself, or shares no MinRun-gram with the text; shared
 // is how many of its MinRun-grams the text holds.
-//
-// load only reads the verifier (al is the caller's lane's): the Assist's
-// lanes call it at once.
-func (v *verifier) load(ctx context.Context, k candKey, al *verify.Aligner) (*candidate, int, error) {
+func (v *verifier) load(ctx context.Context, k candKey) (*candidate, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -163,7 +141,7 @@ func (v *verifier) load(ctx context.Context, k candKey, al *verify.Aligner) (*ca
 	if shared < v.c.opts.Tuning.ExpandRun-minRun+1 && cd.reach.SharedBigrams >= minAlignBigrams {
 		// An edited copy shares few exact runs: its aligned stretches
 		// decide, as if they were runs of their matched characters.
-		for _, st := range al.Align(v.whole, cd.norm, v.c.opts.Tuning.Align) {
+		for _, st := range v.aligner.Align(v.whole, cd.norm, v.c.opts.Tuning.Align) {
 			shared = max(shared, st.Matched()-minRun+1)
 		}
 	}

@@ -115,7 +115,7 @@ func (e *Engine) Fingerprint(text string) *Fingerprint {
 
 // FingerprintNormalized fingerprints text that is already normalised.
 func (e *Engine) FingerprintNormalized(norm normalize.Text) *Fingerprint {
-	return e.fingerprintAll([]normalize.Text{norm}, serial)[0]
+	return e.fingerprintAll([]normalize.Text{norm})[0]
 }
 
 // FingerprintAll fingerprints several texts (an asset's elements). Short
@@ -123,28 +123,11 @@ func (e *Engine) FingerprintNormalized(norm normalize.Text) *Fingerprint {
 // gojieba, which costs as much as segmenting a short element); see
 // segmentCallRunes. The result equals calling Fingerprint on each text.
 func (e *Engine) FingerprintAll(texts []string) []*Fingerprint {
-	return e.FingerprintEach(texts, serial)
-}
-
-// ForEach calls fn(i) for every i in [0, n), in any order and possibly at
-// once: a caller's way to spread work over goroutines.
-type ForEach func(n int, fn func(i int))
-
-// serial is the ForEach of one goroutine.
-func serial(n int, fn func(i int)) {
-	for i := range n {
-		fn(i)
-	}
-}
-
-// FingerprintEach is FingerprintAll with its segmenter calls, which are
-// independent, run by each.
-func (e *Engine) FingerprintEach(texts []string, each ForEach) []*Fingerprint {
 	norms := make([]normalize.Text, len(texts))
 	for i, t := range texts {
 		norms[i] = e.norm.Normalize(t)
 	}
-	return e.fingerprintAll(norms, each)
+	return e.fingerprintAll(norms)
 }
 
 // segmentCallRunes bounds how many runes of consecutive texts are joined
@@ -158,22 +141,17 @@ const segmentCallRunes = 64
 // fingerprintAll segments the normalised texts — consecutive short ones
 // joined by newlines, which gojieba never joins into a word (normalised
 // text has no whitespace) — and gives each text its own tokens.
-func (e *Engine) fingerprintAll(norms []normalize.Text, each ForEach) []*Fingerprint {
+func (e *Engine) fingerprintAll(norms []normalize.Text) []*Fingerprint {
 	fps := make([]*Fingerprint, len(norms))
-	var calls [][2]int // [i, j): the texts of one segmenter call
 	for i := 0; i < len(norms); {
 		j, runes := i+1, len(norms[i].Runes)
 		for j < len(norms) && runes+len(norms[j].Runes) <= segmentCallRunes {
 			runes += len(norms[j].Runes)
 			j++
 		}
-		calls = append(calls, [2]int{i, j})
+		e.segmentJoined(norms[i:j], fps[i:j])
 		i = j
 	}
-	each(len(calls), func(c int) {
-		i, j := calls[c][0], calls[c][1]
-		e.segmentJoined(norms[i:j], fps[i:j])
-	})
 	return fps
 }
 

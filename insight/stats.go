@@ -91,9 +91,6 @@ func (o *Options) ensureDefaults() {
 	if o.Check.MaxMatches < 20 {
 		o.Check.MaxMatches = 20
 	}
-	if o.Check.Assist == nil {
-		o.Check.Assist = check.NewAssist(0) // one for the workers' checkers
-	}
 }
 
 // Stats are the figures of one period. JSON field names are part of the

@@ -221,7 +221,6 @@ type Server struct {
 	checkerMu sync.Mutex
 	checkr    *check.Checker
 	checkrEx  *check.Checker // with ExcludeSelf
-	assist    *check.Assist  // the checkers' idle cores, shared
 
 	// fatigue caches the library's current fatigue for check warnings.
 	fatigue fatigueCache
@@ -267,7 +266,7 @@ func New(opts Options) (*Server, error) {
 		notifier: ability[kit.Notifier](opts.Library), lagger: ability[kit.Lagger](opts.Library),
 		checkSlots: make(chan struct{}, runtime.GOMAXPROCS(0)), csrf: http.NewCrossOriginProtection(),
 		heavySlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-reservedLightSlots)),
-		mediaSlots: make(chan struct{}, opts.MediaSlots), assist: check.NewAssist(0)}
+		mediaSlots: make(chan struct{}, opts.MediaSlots)}
 	if opts.Token != "" {
 		s.tokenSum = sha256.Sum256([]byte(opts.Token))
 	}
@@ -428,13 +427,12 @@ func (s *Server) checkerFor(excludeSelf bool) (*check.Checker, error) {
 	if *slot != nil {
 		return *slot, nil
 	}
-	copts := check.Options{ExcludeSelf: excludeSelf, Assist: s.assist}
-	c, err := check.New(s.opts.Engine, copts, s.opts.Library)
+	c, err := check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
 	if errors.Is(err, check.ErrRead) {
 		// The Session's rule for failed reads: after a database restart
 		// the first read on each pooled connection fails, so read once
 		// more before answering 503.
-		c, err = check.New(s.opts.Engine, copts, s.opts.Library)
+		c, err = check.New(s.opts.Engine, check.Options{ExcludeSelf: excludeSelf}, s.opts.Library)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("build checker: %w", err)
