@@ -110,26 +110,33 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 	// The import's fingerprinting and search-index batches yield to the
 	// checks between steps (yieldToChecks); its answer waits for them.
 	paced := pace.With(r.Context(), s.yieldToChecks)
+	// Fingerprinted before the write lock: it does not touch the library.
+	prepared, err := s.opts.Library.PrepareImport(paced, assets)
+	if err != nil {
+		s.writeErr(w, r, "import", err)
+		return
+	}
 	s.writeMu.Lock()
 	// Stored check outcomes the import changes go stale first; the new
-	// assets' own are computed in the background (insight.AfterImport).
+	// assets' own are computed in the background.
 	_, err = insight.BeforeImport(paced, s.opts.Engine, s.opts.Library, assets, insight.Options{})
 	var res kit.ImportResult
 	if err == nil {
-		res, err = s.opts.Library.Import(paced, assets)
+		res, err = s.opts.Library.ImportPrepared(paced, prepared)
 	}
 	s.writeMu.Unlock()
 	if err != nil {
 		s.writeErr(w, r, "import", err)
 		return
 	}
-	go func(ids []string) {
-		// On one worker, yielding to the checks before each asset.
+	go func(batch []kit.Prepared) {
+		// On one worker, yielding to the checks before each asset; the
+		// checks take the import's fingerprints.
 		ctx := pace.With(context.Background(), s.yieldToChecks)
-		if err := insight.AfterImport(ctx, s.opts.Engine, s.opts.Library, ids, insight.Options{Workers: 1}); err != nil {
+		if err := insight.AfterImportPrepared(ctx, s.opts.Engine, s.opts.Library, batch, insight.Options{Workers: 1}); err != nil {
 			s.opts.Logger.Warn("check outcomes not stored; the next stats computes them", "err", err)
 		}
-	}(out.IDs)
+	}(prepared.Assets)
 	s.metrics.imported(res.Assets, res.Elements)
 	out.Imported, out.Elements, out.Replaced = res.Assets, res.Elements, res.Replaced
 	s.opts.Logger.Info("imported through the API", "assets", res.Assets, "elements", res.Elements, "replaced", res.Replaced)
