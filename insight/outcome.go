@@ -653,6 +653,25 @@ func scanStored(store kit.OutcomeStore, fn func(id string, published time.Time, 
 // (ids), each against the library as of its publication. A library that
 // keeps no outcomes is left alone.
 func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, ids []string, opts Options) error {
+	return afterImport(ctx, engine, lib, ids, nil, opts)
+}
+
+// AfterImportPrepared is AfterImport of a batch the import prepared
+// (library.Batcher.AfterStore): each asset's check takes the fingerprints
+// the import computed (check.Session.CheckFingerprinted) instead of
+// fingerprinting its elements again. The outcomes are AfterImport's.
+func AfterImportPrepared(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, batch []kit.Prepared, opts Options) error {
+	ids := make([]string, len(batch))
+	pre := make([]*kit.Prepared, len(batch))
+	for i := range batch {
+		ids[i], pre[i] = batch[i].Record.Asset.ID, &batch[i]
+	}
+	return afterImport(ctx, engine, lib, ids, pre, opts)
+}
+
+// afterImport is AfterImport, with the import's prepared assets when pre
+// is set (pre[i] is ids[i]'s).
+func afterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, ids []string, pre []*kit.Prepared, opts Options) error {
 	store, ok := lib.(kit.OutcomeStore)
 	if !ok || len(ids) == 0 {
 		return nil
@@ -664,31 +683,6 @@ func AfterImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Librar
 	}
 	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
 		return fmt.Errorf("outcomes: %w", err)
-	}
-	return computeAndStore(ctx, engine, lib, store, seq, ids, nil, opts)
-}
-
-// AfterImportPrepared is AfterImport of a batch the import prepared
-// (library.Batcher.AfterStore): each asset's check takes the fingerprints
-// the import computed (check.Session.CheckFingerprinted) instead of
-// fingerprinting its elements again. The outcomes are AfterImport's.
-func AfterImportPrepared(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, batch []kit.Prepared, opts Options) error {
-	store, ok := lib.(kit.OutcomeStore)
-	if !ok || len(batch) == 0 {
-		return nil
-	}
-	opts.ensureDefaults()
-	seq, err := store.OutcomeSeq()
-	if err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
-	if opts.basis, err = basisOf(engineOptions(engine, opts), lib, opts.Check); err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
-	ids := make([]string, len(batch))
-	pre := make([]*kit.Prepared, len(batch))
-	for i := range batch {
-		ids[i], pre[i] = batch[i].Record.Asset.ID, &batch[i]
 	}
 	return computeAndStore(ctx, engine, lib, store, seq, ids, pre, opts)
 }

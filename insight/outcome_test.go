@@ -310,20 +310,7 @@ func TestOutcomesOfAnOldLibrary(t *testing.T) {
 func TestOutcomesKeptByTheFileLibrary(t *testing.T) {
 	engine := elibtest.Engine(t)
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "lib")
-	require.NoError(t, index.Init(dir))
-	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
-	require.NoError(t, err)
-	assets := generated(t, 600, 2)
-	importWithOutcomes(t, engine, w, assets, 200)
-	require.NoError(t, w.Close())
-
-	open := func() *index.Library {
-		r, err := index.Open(index.Options{Dir: dir, Engine: engine, ReadOnly: true})
-		require.NoError(t, err)
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
+	dir, assets, open := outcomeLibrary(t, engine, 2)
 	r := open()
 	first, err := Compute(ctx, engine, r, Options{})
 	require.NoError(t, err)
@@ -340,7 +327,7 @@ func TestOutcomesKeptByTheFileLibrary(t *testing.T) {
 	// file (it cannot be written so by elib) voids every outcome.
 	od := filepath.Join(dir, "outcomes")
 	require.NoError(t, os.WriteFile(filepath.Join(od, "out-9999999999999999.json.tmp"), []byte(`{"version":1,"seq":`), 0o644))
-	w, err = index.Open(index.Options{Dir: dir, Engine: engine})
+	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
 	require.NoError(t, err)
 	_, err = os.Stat(filepath.Join(od, "out-9999999999999999.json.tmp"))
 	assert.ErrorIs(t, err, os.ErrNotExist, "a writer removes the leftover")
@@ -649,19 +636,7 @@ func outOfOrderLibrary(t *testing.T, seed uint64) (kit.Library, []string, *timel
 func TestOutcomeJudgementRecalled(t *testing.T) {
 	engine := elibtest.Engine(t)
 	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "lib")
-	require.NoError(t, index.Init(dir))
-	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
-	require.NoError(t, err)
-	assets := generated(t, 600, 3)
-	importWithOutcomes(t, engine, w, assets, 200)
-	require.NoError(t, w.Close())
-	open := func() *index.Library {
-		r, err := index.Open(index.Options{Dir: dir, Engine: engine, ReadOnly: true})
-		require.NoError(t, err)
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
+	dir, assets, open := outcomeLibrary(t, engine, 3)
 	file := filepath.Join(dir, "outcomes", "judgement.json")
 	first, err := Compute(ctx, engine, open(), Options{})
 	require.NoError(t, err)
@@ -707,11 +682,31 @@ func TestOutcomeJudgementRecalled(t *testing.T) {
 	// An import changes the library, hence the key.
 	before, err := open().OutcomesKey()
 	require.NoError(t, err)
-	w, err = index.Open(index.Options{Dir: dir, Engine: engine})
+	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
 	require.NoError(t, err)
 	importWithOutcomes(t, engine, w, generated(t, 60, 4)[:3], 200)
 	require.NoError(t, w.Close())
 	now, err := open().OutcomesKey()
 	require.NoError(t, err)
 	assert.NotEqual(t, before, now)
+}
+
+// outcomeLibrary imports 600 generated assets (seed) with their outcomes
+// into a new file library, closes it, and returns its directory, the
+// assets and a read-only opener (closed at the test's end).
+func outcomeLibrary(t *testing.T, engine *fingerprint.Engine, seed uint64) (string, []element.Asset, func() *index.Library) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	w, err := index.Open(index.Options{Dir: dir, Engine: engine})
+	require.NoError(t, err)
+	assets := generated(t, 600, seed)
+	importWithOutcomes(t, engine, w, assets, 200)
+	require.NoError(t, w.Close())
+	return dir, assets, func() *index.Library {
+		r, err := index.Open(index.Options{Dir: dir, Engine: engine, ReadOnly: true})
+		require.NoError(t, err)
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
 }
