@@ -389,7 +389,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	var held []uint64
 	for si, s := range c.sources {
 		start := len(held)
-		counts, err := s.AnchorHolders(hashes, t.EditMaxPostings, func(i int, ref uint32) {
+		counts, err := rareAnchorHolders(s, hashes, t.EditMaxPostings, func(i int, ref uint32) {
 			held = append(held, uint64(si)<<56|uint64(ref)<<24|uint64(i))
 		})
 		if err != nil {
@@ -494,6 +494,22 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 	}
 	return out, nil
+}
+
+// rareHolderSource is a Source that can skip the holders of stock
+// anchors (index.Library): a lookup that drops them anyway need not
+// receive them.
+type rareHolderSource interface {
+	RareAnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error)
+}
+
+// rareAnchorHolders is s.AnchorHolders where only the holders of anchors
+// held by at most limit elements are used.
+func rareAnchorHolders(s Source, hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	if r, ok := s.(rareHolderSource); ok {
+		return r.RareAnchorHolders(hashes, limit, fn)
+	}
+	return s.AnchorHolders(hashes, limit, fn)
 }
 
 // assetBound is a Source that knows the most elements one of its assets

@@ -92,6 +92,17 @@ func (l *Library) keepLive(hits []refHit) []refHit {
 // fn runs with no lock held. Its error is that of loading a LazyIndex
 // library's indexes (see CandidateCounts).
 func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	return l.anchorHolders(hashes, limit, false, fn)
+}
+
+// RareAnchorHolders is AnchorHolders for callers that drop stock anchors:
+// an anchor held by more than limit elements (live or not) gives no refs;
+// its count is still returned.
+func (l *Library) RareAnchorHolders(hashes []uint64, limit int, fn func(i int, ref uint32)) ([]int, error) {
+	return l.anchorHolders(hashes, limit, true, fn)
+}
+
+func (l *Library) anchorHolders(hashes []uint64, limit int, rareOnly bool, fn func(i int, ref uint32)) ([]int, error) {
 	if err := l.ensureIndex(); err != nil {
 		return nil, err
 	}
@@ -104,7 +115,13 @@ func (l *Library) AnchorHolders(hashes []uint64, limit int, fn func(i int, ref u
 	buf := l.hitBuf()
 	defer l.hits.Put(buf)
 	hits := (*buf)[:0]
-	counts := idx.Holders(0, hashes, limit, func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) })
+	add := func(i int, ref uint32) { hits = append(hits, refHit{ref, i}) }
+	var counts []int
+	if rareOnly {
+		counts = idx.RareHolders(0, hashes, limit, add)
+	} else {
+		counts = idx.Holders(0, hashes, limit, add)
+	}
 	*buf = hits
 	for _, h := range l.keepLive(hits) {
 		fn(h.n, h.ref)

@@ -447,6 +447,18 @@ func (s bitset) count() int {
 // holders. All keys are looked up under one read lock; fn runs after it is
 // released.
 func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id uint32)) []int {
+	return x.holders(band, keys, limit, false, fn)
+}
+
+// RareHolders is Holders for callers that drop stock keys: a key carried
+// by more than limit entries gives no ids (its count is still returned).
+func (x *Index) RareHolders(band int, keys []uint64, limit int, fn func(i int, id uint32)) []int {
+	return x.holders(band, keys, limit, true, fn)
+}
+
+// holders is Holders; rareOnly skips the ids of keys with more than limit
+// entries.
+func (x *Index) holders(band int, keys []uint64, limit int, rareOnly bool, fn func(i int, id uint32)) []int {
 	counts := make([]int, len(keys))
 	if band < 0 || band >= len(x.bands) {
 		return counts
@@ -459,27 +471,44 @@ func (x *Index) Holders(band int, keys []uint64, limit int, fn func(i int, id ui
 	x.mu.RLock()
 	b := &x.bands[band]
 	x.prefetchBand(b, keys)
+	var stack [8][2]int
+	var inTail []uint32 // the ids of the tail's entries under one key
+	spans := stack[:0]
+	if len(b.runs) > len(stack) {
+		spans = make([][2]int, 0, len(b.runs))
+	}
 	for i, key := range keys {
 		hi := key >> 32
-		taken := 0
+		spans = spans[:0]
 		for ri := range b.runs {
-			r := &b.runs[ri]
-			j, k := r.span(hi)
+			j, k := b.runs[ri].span(hi)
+			spans = append(spans, [2]int{j, k})
 			counts[i] += k - j
-			for ; j < k && taken < limit; j++ {
+		}
+		inTail = inTail[:0]
+		for _, e := range b.tail {
+			if e>>32 == hi {
+				inTail = append(inTail, uint32(e))
+			}
+		}
+		counts[i] += len(inTail)
+		if rareOnly && counts[i] > limit {
+			continue
+		}
+		taken := 0
+		for ri, sp := range spans {
+			r := &b.runs[ri]
+			for j := sp[0]; j < sp[1] && taken < limit; j++ {
 				if id := r.id(j); x.live.has(id) {
 					hits = append(hits, uint64(i)<<32|uint64(id))
 					taken++
 				}
 			}
 		}
-		for _, e := range b.tail {
-			if e>>32 == hi {
-				counts[i]++
-				if id := uint32(e); taken < limit && x.live.has(id) {
-					hits = append(hits, uint64(i)<<32|uint64(id))
-					taken++
-				}
+		for _, id := range inTail {
+			if taken < limit && x.live.has(id) {
+				hits = append(hits, uint64(i)<<32|uint64(id))
+				taken++
 			}
 		}
 	}

@@ -378,6 +378,46 @@ func TestHoldersCountsProperty(t *testing.T) {
 	}
 }
 
+// TestRareHoldersProperty: RareHolders gives the same counts as Holders
+// and the same ids for every key with at most limit entries, none for the
+// others — in runs of every size, with a tail and removed ids.
+func TestRareHoldersProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 2))
+	for round := range 20 {
+		x := NewIndex(Params{Bands: 1, Rows: 1})
+		id := uint32(0)
+		for range rng.IntN(2000) {
+			key := uint64(rng.IntN(120)) << 32
+			for range 1 + rng.IntN(12) {
+				x.AddKeys(id, 0, []uint64{key})
+				if rng.IntN(20) == 0 {
+					x.Remove(id)
+				}
+				id++
+			}
+			if rng.IntN(300) == 0 {
+				x.Compact()
+			}
+		}
+		keys := make([]uint64, 0, 121)
+		for k := range 121 {
+			keys = append(keys, uint64(k)<<32)
+		}
+		limit := 1 + rng.IntN(30)
+		all, rare := map[int][]uint32{}, map[int][]uint32{}
+		counts := x.Holders(0, keys, limit, func(i int, id uint32) { all[i] = append(all[i], id) })
+		rareCounts := x.RareHolders(0, keys, limit, func(i int, id uint32) { rare[i] = append(rare[i], id) })
+		require.Equal(t, counts, rareCounts, "round %d", round)
+		for i := range keys {
+			if counts[i] > limit {
+				require.Empty(t, rare[i], "round %d key %d: a stock key gives no ids", round, i)
+				continue
+			}
+			require.Equal(t, all[i], rare[i], "round %d key %d", round, i)
+		}
+	}
+}
+
 // TestMergeKeepsAnswers: adds, removals, re-adds and Merge in any order
 // answer every query as a model of live ids per band key does, and a
 // Merge leaves each band one run with no tail.
