@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -43,6 +44,10 @@ type globalOptions struct {
 	msg  *i18n.Printer
 	tz   string
 	zone *time.Location
+	// cpuprofile is the hidden --cpuprofile: a CPU profile of the
+	// command is written there (measurements; stopProfile ends it).
+	cpuprofile  string
+	stopProfile func()
 }
 
 // DefaultTZ is the time zone of --tz: the team's.
@@ -184,6 +189,9 @@ higher than 62 % is rejected.`,
 				level = slog.LevelDebug
 			}
 			slog.SetDefault(slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level})))
+			if err := g.startProfile(); err != nil {
+				return withCode(exitError, err)
+			}
 			if err := g.media.apply(); err != nil {
 				return withCode(exitError, err)
 			}
@@ -204,6 +212,8 @@ higher than 62 % is rejected.`,
 	pf.BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	pf.StringVar(&g.lang, "lang", "", "language of messages and tables: zh or en (default: zh when LC_ALL, LC_MESSAGES or LANG starts with zh, else en)")
 	pf.StringVar(&g.tz, "tz", "", "time zone text output shows times in (default: the library's, set with elib init --tz; else "+DefaultTZ+")")
+	pf.StringVar(&g.cpuprofile, "cpuprofile", "", "write a CPU profile of the command to this file")
+	_ = pf.MarkHidden("cpuprofile")
 	addMediaFlags(pf, &g.media)
 	pf.StringVar(&g.dictDir, "dict-dir", "", "gojieba dictionary directory to use instead of the embedded one (default $"+wordseg.DictDirEnv+")")
 	root.AddCommand(
@@ -225,6 +235,26 @@ higher than 62 % is rejected.`,
 	return root
 }
 
+// startProfile starts the CPU profile --cpuprofile asks for.
+func (g *globalOptions) startProfile() error {
+	if g.cpuprofile == "" {
+		return nil
+	}
+	f, err := os.Create(g.cpuprofile)
+	if err != nil {
+		return i18n.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return i18n.Errorf("--cpuprofile: %w", err)
+	}
+	g.stopProfile = func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+	return nil
+}
+
 // Execute runs elib with args and returns the process exit code.
 func Execute(args []string) int {
 	return execute(context.Background(), args, os.Stdin, os.Stdout, os.Stderr)
@@ -237,6 +267,9 @@ func execute(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root := newRootCommand(g)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if g.stopProfile != nil {
+		g.stopProfile()
+	}
 	if err == nil {
 		return exitOK
 	}

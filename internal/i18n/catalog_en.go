@@ -177,6 +177,7 @@ var enMessages = map[string]string{
 	"%w (create one with `elib init`)":                                                                  "%w (create one with `elib init`)",
 	"--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive": "--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive",
 	"--media-max-duration %s: at most 24h":                                                              "--media-max-duration %s: at most 24h",
+	"--cpuprofile: %w":                                                                                  "--cpuprofile: %w",
 	"--dict-dir: %w":                                                                                    "--dict-dir: %w",
 	"empty input: no copy text":                                                                         "empty input: no copy text",
 	"asset has no copy text":                                                                            "asset has no copy text",

@@ -177,6 +177,7 @@ var zhMessages = map[string]string{
 	"%w (create one with `elib init`)":                                                                  "%w（先用 `elib init` 创建）",
 	"--media-max-side, --media-max-pixels, --media-max-duration and --media-max-bytes must be positive": "--media-max-side、--media-max-pixels、--media-max-duration 和 --media-max-bytes 必须为正数",
 	"--media-max-duration %s: at most 24h":                                                              "--media-max-duration %s：最多 24h",
+	"--cpuprofile: %w":                                                                                  "--cpuprofile：%w",
 	"--dict-dir: %w":                                                                                    "--dict-dir：%w",
 	"empty input: no copy text":                                                                         "输入为空：没有文案",
 	"asset has no copy text":                                                                            "素材没有文案",
