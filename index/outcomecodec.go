@@ -12,18 +12,22 @@ import (
 	"elib/library/kit"
 )
 
-// The binary outcome file (out-<seq>.bin, outcomeBinaryVersion): a
-// million-element library keeps a few hundred thousand outcomes, which
-// elib stats reads at every run, and JSON took seconds to decode. Every
-// string (ids, origin texts, levels, group names) is stored once in a
-// table and referred to by number, so an origin element reused by many
-// assets costs its text once.
+// The binary outcome file (out-<seq>.bin): a million-element library
+// keeps a few hundred thousand outcomes, which elib stats reads at every
+// run, and JSON took seconds to decode. Every string (ids, origin texts,
+// levels, group names) is stored once in a table and referred to by
+// number, so an origin element reused by many assets costs its text once.
+// The entries come in a table of their own before the outcomes, each
+// with its outcome's offset, so a reader indexes a file without reading
+// its outcomes (version 3; version 2 files, written before, interleave
+// entries and outcomes and are still read, walking every outcome).
 //
-//	magic "ELIBOUT2"
+//	magic "ELIBOUT3"
 //	uvarint seq, byte full
 //	uvarint strings, then each: uvarint length, bytes
 //	uvarint entries, then each (by asset id):
-//	  uvarint id, computed, stale; byte has-outcome; if so:
+//	  uvarint id, computed, stale, outcome (its offset in the outcomes + 1; 0: none)
+//	uvarint length of the outcomes, then the outcomes, each:
 //	  uvarint version, basis; uvarint length, time.MarshalBinary of published
 //	  uvarint groups, then key, value; uvarint elements, reused, level
 //	  uvarint uses, then element, origin element, asset, type, text
@@ -31,27 +35,39 @@ import (
 //	  uvarint common, then 8 bytes each; uvarint plain, then 8 bytes each
 //	CRC-32C of everything before, 4 bytes little-endian
 //
-// Strings are uvarint indexes into the table.
+// Strings are uvarint indexes into the table. A version 2 file
+// ("ELIBOUT2") has the same header and string table, then uvarint
+// entries, each: uvarint id, computed, stale; byte has-outcome; if so,
+// the outcome.
 
-const outcomeMagic = "ELIBOUT2"
+// outcomeMagic starts the files written now; outcomeMagicV2 those
+// written before the entry table.
+const (
+	outcomeMagic   = "ELIBOUT3"
+	outcomeMagicV2 = "ELIBOUT2"
+)
 
 // outcomeEncoder builds one binary outcome file.
 type outcomeEncoder struct {
 	strs  []string
 	index map[string]uint64
-	body  []byte
+	table []byte // the entry table
+	body  []byte // the outcomes
 }
 
 func (e *outcomeEncoder) uvarint(x uint64) { e.body = binary.AppendUvarint(e.body, x) }
 
-func (e *outcomeEncoder) str(s string) {
+func (e *outcomeEncoder) str(s string) { e.uvarint(e.strIndex(s)) }
+
+// strIndex is s's number in the string table.
+func (e *outcomeEncoder) strIndex(s string) uint64 {
 	i, ok := e.index[s]
 	if !ok {
 		i = uint64(len(e.strs))
 		e.index[s] = i
 		e.strs = append(e.strs, s)
 	}
-	e.uvarint(i)
+	return i
 }
 
 func (e *outcomeEncoder) hashes(hs kit.Hashes) {
@@ -126,20 +142,20 @@ func encodeOutcomeFile(f *outcomeFile) ([]byte, error) {
 // each an entry, then its outcome if it has one.
 func newOutcomeEncoder(n int) *outcomeEncoder {
 	e := &outcomeEncoder{index: map[string]uint64{}}
-	e.uvarint(uint64(n))
+	e.table = binary.AppendUvarint(e.table, uint64(n))
 	return e
 }
 
-// entry writes an entry's head; its outcome (has) follows.
+// entry writes an entry to the table; its outcome (has) follows.
 func (e *outcomeEncoder) entry(id string, computed, stale uint64, has bool) {
-	e.str(id)
-	e.uvarint(computed)
-	e.uvarint(stale)
+	e.table = binary.AppendUvarint(e.table, e.strIndex(id))
+	e.table = binary.AppendUvarint(e.table, computed)
+	e.table = binary.AppendUvarint(e.table, stale)
+	off := uint64(0)
 	if has {
-		e.body = append(e.body, 1)
-	} else {
-		e.body = append(e.body, 0)
+		off = uint64(len(e.body)) + 1
 	}
+	e.table = binary.AppendUvarint(e.table, off)
 }
 
 // copyOutcome writes the outcome stored at off in src, as it is: its
@@ -150,9 +166,10 @@ func (e *outcomeEncoder) copyOutcome(src *outcomeSource, off int) error {
 	return d.err
 }
 
-// finish returns the file's bytes: header, string table, body, checksum.
+// finish returns the file's bytes: header, string table, entry table,
+// outcomes, checksum.
 func (e *outcomeEncoder) finish(seq uint64, full bool) []byte {
-	size := len(outcomeMagic) + 2*binary.MaxVarintLen64 + len(e.body) + 4
+	size := len(outcomeMagic) + 3*binary.MaxVarintLen64 + len(e.table) + len(e.body) + 4
 	for _, s := range e.strs {
 		size += binary.MaxVarintLen64 + len(s)
 	}
@@ -169,6 +186,8 @@ func (e *outcomeEncoder) finish(seq uint64, full bool) []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
+	b = append(b, e.table...)
+	b = binary.AppendUvarint(b, uint64(len(e.body)))
 	b = append(b, e.body...)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
@@ -429,10 +448,15 @@ type outcomeSource struct {
 	strs []string // the string table, slices of one string
 }
 
+// isOutcomeBinary reports whether b starts like a binary outcome file.
+func isOutcomeBinary(b []byte) bool {
+	return len(b) >= len(outcomeMagic) && (string(b[:len(outcomeMagic)]) == outcomeMagic || string(b[:len(outcomeMagicV2)]) == outcomeMagicV2)
+}
+
 // outcomeHeader checks a binary file's checksum and reads its header and
 // string table; d is left at the entry count.
 func outcomeHeader(b []byte) (d *outcomeDecoder, seq uint64, full bool, err error) {
-	if len(b) < len(outcomeMagic)+4 {
+	if len(b) < len(outcomeMagic)+4 || !isOutcomeBinary(b) {
 		return nil, 0, false, errOutcomeShort
 	}
 	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
@@ -470,7 +494,8 @@ func outcomeHeader(b []byte) (d *outcomeDecoder, seq uint64, full bool, err erro
 
 // indexOutcomeFile checks one binary file and indexes its entries
 // without decoding their outcomes: each ref points at its outcome in the
-// file's source.
+// file's source. A version 2 file is walked outcome by outcome; a newer
+// one's entry table says where each outcome is.
 func indexOutcomeFile(b []byte) (r *outcomeRun, err error) {
 	d, seq, full, err := outcomeHeader(b)
 	if err != nil {
@@ -478,6 +503,44 @@ func indexOutcomeFile(b []byte) (r *outcomeRun, err error) {
 	}
 	src := &outcomeSource{strs: d.strs}
 	r = &outcomeRun{seq: seq, full: full, size: len(b), src: src}
+	if string(b[:len(outcomeMagicV2)]) == outcomeMagicV2 {
+		r.v2 = true
+		return r, indexOutcomesV2(d, r)
+	}
+	n := d.count(4)
+	if d.err != nil {
+		return nil, d.err
+	}
+	r.ids, r.refs = make([]string, n), make([]outcomeRef, n)
+	offs := make([]uint64, n)
+	for k := range n {
+		r.ids[k] = d.str()
+		r.refs[k] = outcomeRef{computed: d.uvarint(), stale: d.uvarint(), off: -1}
+		offs[k] = d.uvarint()
+	}
+	src.body = d.bytes(d.count(1))
+	if d.err != nil {
+		return nil, d.err
+	}
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%d bytes after the outcomes", len(d.b))
+	}
+	for k, off := range offs {
+		if off == 0 {
+			continue
+		}
+		if off > uint64(len(src.body)) {
+			return nil, fmt.Errorf("outcome of %s at %d of %d bytes", r.ids[k], off-1, len(src.body))
+		}
+		r.refs[k].src, r.refs[k].off = src, int(off-1)
+	}
+	return r, nil
+}
+
+// indexOutcomesV2 indexes the entries of a version 2 file (d at the entry
+// count) into r, walking every outcome to find the next entry.
+func indexOutcomesV2(d *outcomeDecoder, r *outcomeRun) error {
+	src := r.src
 	n := d.count(4)
 	src.body = d.b
 	r.ids, r.refs = make([]string, 0, n), make([]outcomeRef, 0, n)
@@ -489,15 +552,15 @@ func indexOutcomeFile(b []byte) (r *outcomeRun, err error) {
 			d.walkOutcome(nil)
 		}
 		if d.err != nil {
-			return nil, d.err
+			return d.err
 		}
 		r.ids = append(r.ids, id)
 		r.refs = append(r.refs, ref)
 	}
 	if len(d.b) != 0 {
-		return nil, fmt.Errorf("%d bytes after the entries", len(d.b))
+		return fmt.Errorf("%d bytes after the entries", len(d.b))
 	}
-	return r, nil
+	return nil
 }
 
 // decoder returns a decoder of src's outcomes; one decoder serves many
@@ -516,29 +579,24 @@ func (d *outcomeDecoder) decodeAt(src *outcomeSource, off int) (*kit.Outcome, er
 // decodeOutcomeFile checks and reads one file: binary, or JSON as
 // libraries written before the binary form hold.
 func decodeOutcomeFile(b []byte) (*outcomeFile, error) {
-	if len(b) < len(outcomeMagic) || string(b[:len(outcomeMagic)]) != outcomeMagic {
+	if !isOutcomeBinary(b) {
 		return decodeOutcomeFileJSON(b)
 	}
-	d, seq, full, err := outcomeHeader(b)
+	r, err := indexOutcomeFile(b)
 	if err != nil {
 		return nil, err
 	}
-	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: seq, Full: full}
-	entries := d.count(4)
-	f.Entries = make(map[string]*outcomeEntry, entries)
-	for range entries {
-		id := d.str()
-		e := &outcomeEntry{Computed: d.uvarint(), Stale: d.uvarint()}
-		if has := d.bytes(1); d.err == nil && has[0] == 1 {
-			e.Outcome = d.outcome()
-		}
-		if d.err != nil {
-			return nil, d.err
+	f := &outcomeFile{Version: outcomeBinaryVersion, Seq: r.seq, Full: r.full, Entries: make(map[string]*outcomeEntry, len(r.ids))}
+	d := r.src.decoder()
+	for k, id := range r.ids {
+		ref := r.refs[k]
+		e := &outcomeEntry{Computed: ref.computed, Stale: ref.stale}
+		if ref.has() {
+			if e.Outcome, err = d.decodeAt(r.src, ref.off); err != nil {
+				return nil, err
+			}
 		}
 		f.Entries[id] = e
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = fmt.Errorf("%d bytes after the entries", len(d.b))
-	}
-	return f, d.err
+	return f, nil
 }

@@ -3,11 +3,13 @@ package index
 import (
 	"context"
 	"elib/internal/elibtest"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +124,131 @@ func TestOutcomesJSONUpgrade(t *testing.T) {
 	assert.Len(t, stored, 3, "the outcomes of live assets, stale ones included")
 	assert.True(t, stored[ids[1]].Stale)
 	assert.Equal(t, f.Entries[ids[2]].Outcome.Uses, stored[ids[2]].Outcome.Uses)
+}
+
+// encodeOutcomeFileV2 writes f as version 2 files were written: each
+// entry followed by its outcome, no entry table.
+func encodeOutcomeFileV2(t *testing.T, f *outcomeFile) []byte {
+	ids := make([]string, 0, len(f.Entries))
+	for id := range f.Entries {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	e := newOutcomeEncoder(0)
+	for _, id := range ids {
+		en := f.Entries[id]
+		e.uvarint(e.strIndex(id))
+		e.uvarint(en.Computed)
+		e.uvarint(en.Stale)
+		if en.Outcome == nil {
+			e.body = append(e.body, 0)
+			continue
+		}
+		e.body = append(e.body, 1)
+		require.NoError(t, e.outcome(en.Outcome))
+	}
+	b := []byte(outcomeMagicV2)
+	b = binary.AppendUvarint(b, f.Seq)
+	if f.Full {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.strs)))
+	for _, s := range e.strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	b = append(b, e.body...)
+	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, crcTable))
+}
+
+// A version 2 file (before the entry table) reads as the same file
+// written now does, and a file's entry table is checked.
+func TestOutcomeFileV2Reads(t *testing.T) {
+	f := outcomeFixture()
+	f.Full = true
+	v2 := encodeOutcomeFileV2(t, f)
+	v3, err := encodeOutcomeFile(f)
+	require.NoError(t, err)
+	got, err := decodeOutcomeFile(v2)
+	require.NoError(t, err)
+	want, err := decodeOutcomeFile(v3)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	r, err := indexOutcomeFile(v2)
+	require.NoError(t, err)
+	assert.True(t, r.v2)
+	assert.True(t, r.full)
+	r, err = indexOutcomeFile(v3)
+	require.NoError(t, err)
+	assert.False(t, r.v2)
+
+	for _, cut := range []int{len(outcomeMagic) + 1, len(v3) / 3, len(v3) - 5} {
+		_, err := decodeOutcomeFile(v3[:cut])
+		assert.Error(t, err, "cut at %d", cut)
+	}
+	// An offset past the outcomes is refused, checksum or not.
+	e := newOutcomeEncoder(1)
+	e.entry("a.md", 1, 0, true)
+	e.body = append(e.body, 0) // one byte of outcomes; the entry says at 0
+	e.table[len(e.table)-1] = 9
+	_, err = indexOutcomeFile(e.finish(1, false))
+	assert.ErrorContains(t, err, "outcome of a.md")
+}
+
+// A library whose outcomes are version 2 files reads them, and its first
+// reader rewrites them as one full file of the current version.
+func TestOutcomesV2Upgrade(t *testing.T) {
+	w, dir := newLib(t, true)
+	_, err := w.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	ids := elibtest.Must(w.AssetIDs())
+	require.Len(t, ids, 3)
+	f := outcomeFixture(ids...)
+	f.Seq = 7
+	od := filepath.Join(dir, outcomesDir)
+	require.NoError(t, os.MkdirAll(od, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(od, outcomeFileName(7)), encodeOutcomeFileV2(t, f), 0o644))
+
+	outs, err := newReader(t, dir).Outcomes(ids)
+	require.NoError(t, err)
+	// Entry i was computed at 10+i and marked stale at 20 when i is odd.
+	want := []*kit.Outcome{f.Entries[ids[0]].Outcome, nil, f.Entries[ids[2]].Outcome}
+	for i := range want {
+		if want[i] == nil {
+			assert.Nil(t, outs[i], ids[i])
+			continue
+		}
+		require.NotNil(t, outs[i], ids[i])
+		assert.True(t, want[i].Published.Equal(outs[i].Published), ids[i])
+		outs[i].Published = want[i].Published
+		assert.Equal(t, want[i], outs[i], ids[i])
+	}
+	es, err := os.ReadDir(od)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range es {
+		if strings.HasPrefix(e.Name(), outcomeFilePrefix) {
+			names = append(names, e.Name())
+		}
+	}
+	require.Equal(t, []string{outcomeFileName(8)}, names, "rewritten as one full file")
+	b, err := os.ReadFile(filepath.Join(od, names[0]))
+	require.NoError(t, err)
+	assert.Equal(t, outcomeMagic, string(b[:len(outcomeMagic)]))
+
+	again, err := newReader(t, dir).Outcomes(ids)
+	require.NoError(t, err)
+	for i := range again {
+		if again[i] != nil {
+			again[i].Published = outs[i].Published
+		}
+	}
+	assert.Equal(t, outs, again)
+	stored, err := newReader(t, dir).StoredOutcomes()
+	require.NoError(t, err)
+	assert.Len(t, stored, 3, "stale ones included")
+	assert.True(t, stored[ids[1]].Stale)
 }

@@ -47,15 +47,17 @@ import (
 // part of the manifest: losing them costs a recomputation, never an
 // asset. Libraries written before the binary form hold out-<seq>.json
 // files: they are read, and the first reader writes the whole state as
-// one binary full file (so that the next reads are quick).
+// one binary full file (so that the next reads are quick); so are
+// binary files of version 2, which have no entry table (outcomecodec.go).
 
 const (
 	outcomesDir = "outcomes"
 	// outcomeJSONVersion and outcomeBinaryVersion are the versions of
-	// an outcome file (JSON files were written before binary ones); files
+	// an outcome file (JSON files were written before binary ones, and
+	// binary ones of version 2 before the entry table); files
 	// of other versions are ignored (their outcomes count as missing).
 	outcomeJSONVersion   = 1
-	outcomeBinaryVersion = 2
+	outcomeBinaryVersion = 3
 	outcomeFilePrefix    = "out-"
 	outcomeFileExtension = ".bin"
 	outcomeJSONExtension = ".json"
@@ -112,6 +114,7 @@ type outcomeRun struct {
 	full bool
 	size int            // the file's bytes
 	src  *outcomeSource // nil: a JSON file, or a damaged one
+	v2   bool           // a binary file of version 2 (no entry table)
 	ids  []string
 	refs []outcomeRef
 }
@@ -125,7 +128,8 @@ type outcomeState struct {
 	// entries is the runs applied in order (nil: not read).
 	entries map[string]outcomeRef
 	// rewrite makes the next write a full file of the whole state: the
-	// state holds JSON files or damaged ones. legacy marks JSON files:
+	// state holds JSON files or damaged ones. legacy marks JSON and
+	// version 2 files:
 	// the first reader rewrites them (upgradeOutcomes).
 	rewrite, legacy bool
 }
@@ -266,7 +270,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 			continue
 		}
 		st.seq = max(st.seq, r.seq)
-		if r.src == nil {
+		if r.src == nil || r.v2 {
 			st.rewrite, st.legacy = true, true
 		}
 		st.runs = append(st.runs, r)
@@ -294,7 +298,7 @@ func (l *Library) readOutcomeRun(dir, name string) (*outcomeRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(b) >= len(outcomeMagic) && string(b[:len(outcomeMagic)]) == outcomeMagic {
+	if isOutcomeBinary(b) {
 		r, err := indexOutcomeFile(b)
 		if err != nil {
 			return nil, err
@@ -379,9 +383,10 @@ func (l *Library) readOutcomes(ids []string, figures bool) ([]*kit.Outcome, erro
 	return out, nil
 }
 
-// upgradeOutcomes writes outcomes read from JSON files as one binary full
-// file (a reader may: outcome writes have their own lock). It changes no
-// outcome; a read-only file system leaves the JSON files.
+// upgradeOutcomes writes outcomes read from JSON or version 2 files as
+// one binary full file of the current version (a reader may: outcome
+// writes have their own lock). It changes no outcome; a read-only file
+// system leaves the old files.
 func (l *Library) upgradeOutcomes() {
 	err := l.writeOutcomes(func(*outcomeState, uint64) map[string]*outcomeEntry { return nil })
 	switch {
@@ -389,7 +394,7 @@ func (l *Library) upgradeOutcomes() {
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
 		slog.Debug("outcomes: not rewritten in binary: the library is read-only", "err", err)
 	default:
-		slog.Warn("outcomes: not rewritten in binary; they are read from JSON until the next write", "err", err)
+		slog.Warn("outcomes: not rewritten in the current form; they are read from the old files until the next write", "err", err)
 	}
 }
 
