@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,8 +126,13 @@ type outcomeState struct {
 	loaded string // the folder listing the state was read from
 	seq    uint64
 	runs   []*outcomeRun // the newest full file (if any) and those after it, oldest first
-	// entries is the runs applied in order (nil: not read).
-	entries map[string]outcomeRef
+	// ids and refs are the runs applied in order: every asset's entry,
+	// by id (sorted). A state of one file shares its run's slices
+	// (shared: refs are copied before they change in place).
+	ids    []string
+	refs   []outcomeRef
+	shared bool
+	read   bool // ids and refs hold the folder's state (false: read it)
 	// rewrite makes the next write a full file of the whole state: the
 	// state holds JSON files or damaged ones. legacy marks JSON and
 	// version 2 files:
@@ -193,7 +199,7 @@ func (l *Library) outcomeLocked() (*outcomeState, error) {
 		if !vanished || try >= 3 {
 			return st, nil
 		}
-		st.entries = nil // a writer merged meanwhile: list again
+		st.read = false // a writer merged meanwhile: list again
 	}
 }
 
@@ -215,7 +221,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	}
 	sort.Strings(names) // zero-padded sequences: name order is sequence order
 	listing := strings.Join(names, ",")
-	if st.entries != nil && listing == st.loaded {
+	if st.read && listing == st.loaded {
 		return false, nil
 	}
 	known := map[string]*outcomeRun{}
@@ -242,13 +248,8 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 			break
 		}
 	}
-	n := 0 // at most this many entries: the map is sized once
-	for _, r := range runs[start:] {
-		if r != nil {
-			n += len(r.ids)
-		}
-	}
-	st.entries, st.runs, st.seq, st.rewrite, st.legacy = make(map[string]outcomeRef, n), nil, 0, false, false
+	st.ids, st.refs, st.shared, st.runs, st.seq, st.rewrite, st.legacy = nil, nil, false, nil, 0, false, false
+	st.read = true
 	st.loaded = listing
 	for i, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
@@ -261,9 +262,9 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 			// none of the outcomes (they are recomputed on demand), and
 			// write the state whole next time.
 			slog.Warn("outcome file unreadable; every stored check outcome counts as stale", "file", n, "err", err)
-			for id, e := range st.entries {
-				e.stale = max(e.stale, e.computed)
-				st.entries[id] = e
+			st.own()
+			for i := range st.refs {
+				st.refs[i].stale = max(st.refs[i].stale, st.refs[i].computed)
 			}
 			st.runs = append(st.runs, &outcomeRun{name: n})
 			st.rewrite = true
@@ -279,17 +280,98 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	return false, nil
 }
 
-// applyRun lays r's entries over the state's.
+// applyRun lays r's entries over the state's: the first run's slices
+// are taken as they are; a run whose ids the state holds already is
+// applied in place, another merged into new slices.
 func (st *outcomeState) applyRun(r *outcomeRun) {
-	for i, id := range r.ids {
-		cur, ok := st.entries[id]
-		if !ok {
-			st.entries[id] = r.refs[i]
-			continue
-		}
-		cur.apply(r.refs[i])
-		st.entries[id] = cur
+	if len(st.ids) == 0 {
+		st.ids, st.refs, st.shared = r.ids, r.refs, true
+		return
 	}
+	at := make([]int, len(r.ids))
+	inPlace := true
+	for k, id := range r.ids {
+		i, ok := slices.BinarySearch(st.ids, id)
+		if !ok {
+			inPlace = false
+			break
+		}
+		at[k] = i
+	}
+	if inPlace {
+		st.own()
+		for k, i := range at {
+			st.refs[i].apply(r.refs[k])
+		}
+		return
+	}
+	ids := make([]string, 0, len(st.ids)+len(r.ids))
+	refs := make([]outcomeRef, 0, len(st.ids)+len(r.ids))
+	i, j := 0, 0
+	for i < len(st.ids) && j < len(r.ids) {
+		switch c := strings.Compare(st.ids[i], r.ids[j]); {
+		case c < 0:
+			ids, refs = append(ids, st.ids[i]), append(refs, st.refs[i])
+			i++
+		case c > 0:
+			ids, refs = append(ids, r.ids[j]), append(refs, r.refs[j])
+			j++
+		default:
+			cur := st.refs[i]
+			cur.apply(r.refs[j])
+			ids, refs = append(ids, st.ids[i]), append(refs, cur)
+			i, j = i+1, j+1
+		}
+	}
+	ids, refs = append(ids, st.ids[i:]...), append(refs, st.refs[i:]...)
+	ids, refs = append(ids, r.ids[j:]...), append(refs, r.refs[j:]...)
+	st.ids, st.refs, st.shared = ids, refs, false
+}
+
+// own copies refs shared with a run before they change in place.
+func (st *outcomeState) own() {
+	if st.shared {
+		st.refs, st.shared = slices.Clone(st.refs), false
+	}
+}
+
+// get is id's entry.
+func (st *outcomeState) get(id string) (outcomeRef, bool) {
+	i, ok := slices.BinarySearch(st.ids, id)
+	if !ok {
+		return outcomeRef{}, false
+	}
+	return st.refs[i], true
+}
+
+// each calls fn with the entry of every id of ids that has one (i its
+// index in ids): sorted ids are walked side by side with the state's.
+func (st *outcomeState) each(ids []string, fn func(i int, r outcomeRef) error) error {
+	if !slices.IsSorted(ids) {
+		for i, id := range ids {
+			if r, ok := st.get(id); ok {
+				if err := fn(i, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	j := 0
+	for i, id := range ids {
+		for j < len(st.ids) && st.ids[j] < id {
+			j++
+		}
+		if j == len(st.ids) {
+			break
+		}
+		if st.ids[j] == id {
+			if err := fn(i, st.refs[j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // readOutcomeRun reads and indexes one file.
@@ -367,13 +449,19 @@ func (l *Library) readOutcomes(ids []string, figures bool) ([]*kit.Outcome, erro
 	}
 	out := make([]*kit.Outcome, len(ids))
 	ds := outcomeDecoders{figures: figures}
-	for i, id := range ids {
-		if e, ok := st.entries[id]; ok && e.fresh() {
-			if out[i], err = ds.decode(e); err != nil {
-				st.mu.Unlock()
-				return nil, fmt.Errorf("outcomes: %s: %w", id, err)
-			}
+	err = st.each(ids, func(i int, e outcomeRef) error {
+		if !e.fresh() {
+			return nil
 		}
+		var err error
+		if out[i], err = ds.decode(e); err != nil {
+			return fmt.Errorf("outcomes: %s: %w", ids[i], err)
+		}
+		return nil
+	})
+	if err != nil {
+		st.mu.Unlock()
+		return nil, err
 	}
 	legacy := st.legacy
 	st.mu.Unlock()
@@ -405,9 +493,10 @@ func (l *Library) StoredOutcomes() (map[string]kit.StoredOutcome, error) {
 		return nil, err
 	}
 	defer st.mu.Unlock()
-	out := make(map[string]kit.StoredOutcome, len(st.entries))
+	out := make(map[string]kit.StoredOutcome, len(st.ids))
 	ds := outcomeDecoders{}
-	for id, e := range st.entries {
+	for k, id := range st.ids {
+		e := st.refs[k]
 		if e.has() {
 			o, err := ds.decode(e)
 			if err != nil {
@@ -429,7 +518,8 @@ func (l *Library) ScanOutcomes(fn func(id string, published time.Time, sources [
 	defer st.mu.Unlock()
 	var sources []string
 	ds := map[*outcomeSource]*outcomeDecoder{}
-	for id, e := range st.entries {
+	for k, id := range st.ids {
+		e := st.refs[k]
 		switch {
 		case e.decoded != nil:
 			fn(id, e.decoded.Published, e.decoded.Sources, !e.fresh())
@@ -467,7 +557,7 @@ func (l *Library) PutOutcomes(since uint64, outs map[string]*kit.Outcome) error 
 	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
 		changed := map[string]*outcomeEntry{}
 		for id, o := range outs {
-			if e, ok := st.entries[id]; ok && e.stale > since {
+			if e, ok := st.get(id); ok && e.stale > since {
 				continue
 			}
 			changed[id] = &outcomeEntry{Outcome: o, Computed: seq}
@@ -481,7 +571,7 @@ func (l *Library) MarkStale(ids []string) error {
 	return l.writeOutcomes(func(st *outcomeState, seq uint64) map[string]*outcomeEntry {
 		changed := map[string]*outcomeEntry{}
 		for _, id := range ids {
-			if _, ok := st.entries[id]; !ok {
+			if _, ok := st.get(id); !ok {
 				continue // nothing stored: already counts as stale
 			}
 			changed[id] = &outcomeEntry{Stale: seq}
@@ -537,7 +627,7 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 		}
 		st.applyRun(r)
 		if err := l.mergeOutcomes(st, dir, 0, seq); err != nil {
-			st.entries = nil // reread from the folder next time
+			st.read = false // reread from the folder next time
 			return err
 		}
 		return nil
@@ -599,11 +689,10 @@ func (l *Library) mergeOutcomes(st *outcomeState, dir string, from int, seq uint
 		if err != nil {
 			return fmt.Errorf("outcomes: %w", err)
 		}
-		for _, id := range ids {
-			if e, ok := st.entries[id]; ok {
-				merged[id] = e
-			}
-		}
+		_ = st.each(ids, func(i int, e outcomeRef) error {
+			merged[ids[i]] = e
+			return nil
+		})
 	} else {
 		for _, r := range st.runs[from:] {
 			for i, id := range r.ids {
@@ -646,17 +735,21 @@ func (l *Library) mergeOutcomes(st *outcomeState, dir string, from int, seq uint
 	st.seq = seq
 	st.runs = append(st.runs[:from:from], r)
 	if full {
-		st.entries = map[string]outcomeRef{}
+		st.ids, st.refs, st.shared = nil, nil, false
 		st.applyRun(r)
 		st.rewrite, st.legacy = false, false
 	} else {
 		// The state reads the same; refs into the merged files move to
 		// the new one, so that their bytes can go.
-		for i, id := range r.ids {
-			cur := st.entries[id]
-			if cur.has() && r.refs[i].has() && cur.computed == r.refs[i].computed {
-				cur.src, cur.off, cur.decoded = r.refs[i].src, r.refs[i].off, r.refs[i].decoded
-				st.entries[id] = cur
+		st.own()
+		for k, id := range r.ids {
+			i, ok := slices.BinarySearch(st.ids, id)
+			if !ok {
+				continue
+			}
+			cur := &st.refs[i]
+			if cur.has() && r.refs[k].has() && cur.computed == r.refs[k].computed {
+				cur.src, cur.off, cur.decoded = r.refs[k].src, r.refs[k].off, r.refs[k].decoded
 			}
 		}
 	}
