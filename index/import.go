@@ -98,6 +98,7 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 	m := l.man.Clone()
 	tombs := append([]store.Tombstone(nil), removals...)
 	replacedLoc := map[string]assetLoc{}
+	ver := l.assetsVer // the asset map replacedLoc is read from
 	for i := range prep {
 		if loc, ok := l.assets[prep[i].Record.Asset.ID]; ok {
 			replacedLoc[prep[i].Record.Asset.ID] = loc
@@ -121,6 +122,7 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 		}
 		oldSentences = append(oldSentences, rec.Sentences)
 	}
+	gone, keepOrder := l.goneEntries(replacedLoc, len(removals) == 0)
 
 	ref := m.NextRef
 	for i := range prep {
@@ -153,6 +155,10 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 		l.lsh = lsh.NewIndex(l.params)
 	}
 	l.segs = append(l.segs, s)
+	ord := l.ord
+	if !keepOrder || ver != l.assetsVer {
+		ord = nil
+	}
 	for _, t := range tombs {
 		for r := t.FirstRef; r < t.FirstRef+t.Count; r++ {
 			l.lsh.Remove(r)
@@ -160,6 +166,9 @@ func (l *Library) commit(ctx context.Context, prep []kit.Prepared, removals []st
 		}
 	}
 	l.applySegment(s)
+	if ord != nil {
+		l.ord = ord.withCommit(gone, prep, s.published.entries)
+	}
 	var keys []uint64
 	for i := range prep {
 		for j := range prep[i].Elements {

@@ -119,7 +119,11 @@ type Library struct {
 	types   []byte // per ref: kit.TypeCode, 0 = not live
 	live    int
 	assets  map[string]assetLoc
-	sketch  *boilerplate.Sketch
+	// ord is the live assets in order (assetorder.go; nil: built at the
+	// next need); assetsVer counts the changes of assets.
+	ord       *assetOrder
+	assetsVer uint64
+	sketch    *boilerplate.Sketch
 	// footage indexes the live video assets' footage fingerprints;
 	// footageSeq is the segment each one's record is in (footage.go).
 	footage    *footage.Index
@@ -449,13 +453,16 @@ func (l *Library) rebuildMaps() {
 	l.types = make([]byte, l.man.NextRef)
 	l.assets = make(map[string]assetLoc)
 	l.live = 0
+	l.ord, l.assetsVer = nil, l.assetsVer+1
 	for _, s := range l.segs {
 		l.applySegment(s)
 	}
 }
 
-// applySegment adds one segment's tombstones and records to the maps.
+// applySegment adds one segment's tombstones and records to the maps
+// (dropping the asset order: a commit keeps it, see commit).
 func (l *Library) applySegment(s *segment) {
+	l.ord, l.assetsVer = nil, l.assetsVer+1
 	if s.damaged {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"sync/atomic"
 
@@ -328,9 +329,14 @@ func (l *Library) AssetElements(assetID string) ([]uint32, error) {
 	return out, nil
 }
 
-// AssetIDs returns the ids of all live assets, sorted.
+// AssetIDs returns the ids of all live assets, sorted (a copy of the
+// asset order when a commit kept it: no sort).
 func (l *Library) AssetIDs() ([]string, error) {
 	l.mu.RLock()
+	if o := l.ord; o != nil {
+		l.mu.RUnlock()
+		return slices.Clone(o.ids), nil
+	}
 	out := make([]string, 0, len(l.assets))
 	for id := range l.assets {
 		out = append(out, id)

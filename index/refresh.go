@@ -107,6 +107,7 @@ func (l *Library) Refresh() (bool, error) {
 	l.man, l.params, l.segs, l.lsh, l.anchors = next.man, next.params, next.segs, next.lsh, next.anchors
 	l.lazyIndex = next.lazyIndex // (LazyIndex) loaded at the next lookup
 	l.types, l.live, l.assets = next.types, next.live, next.assets
+	l.ord, l.assetsVer = nil, l.assetsVer+1
 	l.sketch, l.damage = next.sketch, next.damage
 	l.footage, l.footageSeq = next.footage, next.footageSeq
 	ft := l.ft

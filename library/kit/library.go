@@ -97,6 +97,19 @@ type PublishedIndex interface {
 	PublishedTimes(ids []string) (times []time.Time, live []bool, err error)
 }
 
+// PublishedOrder is a PublishedIndex that keeps its live assets'
+// published times in order, so that the timeline of an as-of check (how
+// many assets are published after a time) costs no sort of every time
+// (the file library keeps it through its imports' commits).
+type PublishedOrder interface {
+	PublishedIndex
+	// PublishedOrder returns the published entries (PublishedEntry) of
+	// the live assets that have a time, sorted — shared, not to be
+	// changed — and how many live assets there are; ok is false when
+	// some asset's time is one an entry cannot hold.
+	PublishedOrder() (entries []int64, assets int, ok bool, err error)
+}
+
 // PackStore keeps creator packs.
 type PackStore interface {
 	Packs() ([]Pack, error)
