@@ -745,21 +745,7 @@ func Recompute(ctx context.Context, engine *fingerprint.Engine, lib kit.Library,
 // what it finished. pre, when not nil, are the assets as an import
 // prepared them, one per id.
 func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Library, store kit.OutcomeStore, seq uint64, ids []string, pre []*kit.Prepared, opts Options) error {
-	all, err := lib.AssetIDs()
-	if err != nil {
-		return fmt.Errorf("outcomes: %w", err)
-	}
-	// Published times only change with the asset, whose outcome then
-	// goes stale: any stored outcome's time is the asset's. A library
-	// that keeps the times apart gives them all, without decoding the
-	// stored outcomes.
-	outs := make([]*kit.Outcome, len(all))
-	if _, ok := lib.(kit.PublishedIndex); !ok {
-		if outs, err = store.Outcomes(all); err != nil {
-			return fmt.Errorf("outcomes: %w", err)
-		}
-	}
-	tl, _, err := timelineOf(ctx, lib, all, outs)
+	tl, err := checkTimeline(ctx, lib, store)
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
@@ -828,6 +814,31 @@ func computeAndStore(ctx context.Context, engine *fingerprint.Engine, lib kit.Li
 		return fmt.Errorf("outcomes: %w", kit.ErrReadOnly)
 	}
 	return nil
+}
+
+// checkTimeline is the timeline the checks of computeAndStore judge
+// against: the library's own order of times when it keeps one (no scan
+// of every asset), else every asset's time read now.
+func checkTimeline(ctx context.Context, lib kit.Library, store kit.OutcomeStore) (*timeline, error) {
+	if tl, ok, err := orderedTimeline(lib); ok || err != nil {
+		return tl, err
+	}
+	all, err := lib.AssetIDs()
+	if err != nil {
+		return nil, err
+	}
+	// Published times only change with the asset, whose outcome then
+	// goes stale: any stored outcome's time is the asset's. A library
+	// that keeps the times apart gives them all, without decoding the
+	// stored outcomes.
+	outs := make([]*kit.Outcome, len(all))
+	if _, ok := lib.(kit.PublishedIndex); !ok {
+		if outs, err = store.Outcomes(all); err != nil {
+			return nil, err
+		}
+	}
+	tl, _, err := timelineOf(ctx, lib, all, outs)
+	return tl, err
 }
 
 // candidateFinder names the library assets a check of an asset would

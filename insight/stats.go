@@ -244,6 +244,48 @@ type timeline struct {
 
 	sortOnce sync.Once
 	sorted   []time.Time // the known times, oldest first (sortTimes)
+
+	// ordered, when lookup is set, are the known times as the library
+	// keeps them in order (kit.PublishedOrder: entries, oldest first),
+	// and lookup reads one asset's time: a timeline of the library as it
+	// is (orderedTimeline) reads only the times its views ask for.
+	ordered []int64
+	lookup  func(id string) time.Time
+}
+
+// orderedTimeline is the timeline of lib's live assets from the order it
+// keeps their times in (ok false: lib keeps none, or cannot tell every
+// time). Times by id are read as the as-of views ask for them.
+func orderedTimeline(lib kit.Library) (tl *timeline, ok bool, err error) {
+	po, isOrder := lib.(kit.PublishedOrder)
+	if !isOrder {
+		return nil, false, nil
+	}
+	entries, total, ok, err := po.PublishedOrder()
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	var mu sync.Mutex
+	read := map[string]time.Time{}
+	lookup := func(id string) time.Time {
+		mu.Lock()
+		t, seen := read[id]
+		mu.Unlock()
+		if seen {
+			return t
+		}
+		times, _, err := po.PublishedTimes([]string{id})
+		if err != nil {
+			// As a timeline that does not know the asset: visible. A
+			// failed read of the library fails the check anyway.
+			return time.Time{}
+		}
+		mu.Lock()
+		read[id] = times[0]
+		mu.Unlock()
+		return times[0]
+	}
+	return &timeline{total: total, refs: newRefTimes(), ordered: entries, lookup: lookup}, true, nil
 }
 
 // newTimeline is the timeline of the published times in at, of a library
@@ -277,20 +319,31 @@ func (tl *timeline) sortTimes() {
 }
 
 // get is an asset's published time (zero: unknown, always visible).
-func (tl *timeline) get(id string) time.Time { return tl.times()[id] }
+func (tl *timeline) get(id string) time.Time {
+	if tl.lookup != nil {
+		return tl.lookup(id)
+	}
+	return tl.times()[id]
+}
 
 // hidesNothing reports whether a view as of t shows every asset: none
 // is published after t.
 func (tl *timeline) hidesNothing(t time.Time) bool {
-	tl.sortTimes()
-	return len(tl.sorted) == 0 || !tl.sorted[len(tl.sorted)-1].After(t)
+	return tl.later(t) == 0
 }
 
 // upTo counts the assets visible at t: published by t or at an unknown time.
 func (tl *timeline) upTo(t time.Time) int {
+	return tl.total - tl.later(t)
+}
+
+// later counts the assets published after t.
+func (tl *timeline) later(t time.Time) int {
+	if tl.lookup != nil {
+		return len(tl.ordered) - sort.Search(len(tl.ordered), func(i int) bool { return time.Unix(0, tl.ordered[i]).After(t) })
+	}
 	tl.sortTimes()
-	later := len(tl.sorted) - sort.Search(len(tl.sorted), func(i int) bool { return tl.sorted[i].After(t) })
-	return tl.total - later
+	return len(tl.sorted) - sort.Search(len(tl.sorted), func(i int) bool { return tl.sorted[i].After(t) })
 }
 
 // compute checks the period assets that have no outcome yet and sums up.
