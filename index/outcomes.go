@@ -138,6 +138,9 @@ type outcomeState struct {
 	// version 2 files:
 	// the first reader rewrites them (upgradeOutcomes).
 	rewrite, legacy bool
+	// links index the entries for invalidation (outcomelinks.go; nil:
+	// built at the next question).
+	links *outcomeLinks
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -250,6 +253,7 @@ func (l *Library) loadOutcomes(st *outcomeState) (vanished bool, err error) {
 	}
 	st.ids, st.refs, st.shared, st.runs, st.seq, st.rewrite, st.legacy = nil, nil, false, nil, 0, false, false
 	st.read = true
+	st.links = nil
 	st.loaded = listing
 	for i, n := range names[start:] {
 		// The next write is numbered after every file, damaged or not.
@@ -626,6 +630,7 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 			r.refs = append(r.refs, outcomeRef{decoded: e.Outcome, computed: e.Computed, stale: e.Stale})
 		}
 		st.applyRun(r)
+		st.links = nil
 		if err := l.mergeOutcomes(st, dir, 0, seq); err != nil {
 			st.read = false // reread from the folder next time
 			return err
@@ -643,6 +648,7 @@ func (l *Library) writeOutcomes(change func(st *outcomeState, seq uint64) map[st
 	st.seq = seq
 	st.runs = append(st.runs, r)
 	st.applyRun(r)
+	st.addRun(r)
 	st.loaded = runNames(st.runs)
 	for n := len(st.runs); n >= 2; n = len(st.runs) {
 		if 2*st.runs[n-1].size < st.runs[n-2].size && n <= outcomeMaxFiles {

@@ -74,6 +74,7 @@ func checkOutcomes(t *testing.T, l *Library, dir string, live map[string]bool, i
 			assert.Equal(t, so.Outcome.Sources, scanned[id].Outcome.Sources, "%s: %s scanned", step, id)
 			assert.True(t, so.Outcome.Published.Equal(scanned[id].Outcome.Published), "%s: %s scanned", step, id)
 		}
+		checkOutcomeIndex(t, lib, stored, ids, step)
 		for i, id := range ids {
 			e := m[id]
 			so, ok := stored[id]
@@ -113,8 +114,8 @@ func checkOutcomes(t *testing.T, l *Library, dir string, live map[string]bool, i
 // read back as a map model says, by the writer and by a fresh reader,
 // and after reopening.
 func TestOutcomeStoreEqualsModel(t *testing.T) {
-	defer func(n int) { outcomeMaxFiles = n }(outcomeMaxFiles)
-	outcomeMaxFiles = 5
+	defer func(n, m int) { outcomeMaxFiles, outcomeTailMax = n, m }(outcomeMaxFiles, outcomeTailMax)
+	outcomeMaxFiles, outcomeTailMax = 5, 3
 	w, dir := newLib(t, true)
 	var assets []element.Asset
 	for i := range 24 {
@@ -294,4 +295,56 @@ func TestOutcomeWalkMatchesDecode(t *testing.T) {
 	want, err := decodeOutcomeFile(b)
 	require.NoError(t, err)
 	assert.Equal(t, want, copied)
+}
+
+// checkOutcomeIndex compares the answers of the outcome index
+// (kit.OutcomeIndex: kept through the writer's writes, built afresh by a
+// new reader) with what the stored outcomes say: for each id and each
+// source, alone, the fresh outcomes of it or naming it; for every
+// published time (and just around it), the fresh outcomes at or after it.
+func checkOutcomeIndex(t *testing.T, lib *Library, stored map[string]kit.StoredOutcome, ids []string, step string) {
+	t.Helper()
+	naming := map[string][]string{}
+	var times []time.Time
+	for id, so := range stored {
+		for _, src := range so.Outcome.Sources {
+			naming[src] = nil
+		}
+		times = append(times, so.Outcome.Published, so.Outcome.Published.Add(-time.Nanosecond), so.Outcome.Published.Add(time.Nanosecond))
+		if so.Stale {
+			continue
+		}
+		naming[id] = append(naming[id], id)
+		for _, src := range so.Outcome.Sources {
+			naming[src] = append(naming[src], id)
+		}
+	}
+	for _, id := range ids {
+		if _, ok := naming[id]; !ok {
+			naming[id] = nil
+		}
+	}
+	for name, want := range naming {
+		got, err := lib.FreshOutcomesNaming([]string{name})
+		require.NoError(t, err, step)
+		slices.Sort(want)
+		assert.Equal(t, append([]string{}, slices.Compact(want)...), append([]string{}, got...), "%s: naming %s", step, name)
+	}
+	for _, at := range times {
+		want := map[string]time.Time{}
+		for id, so := range stored {
+			if !so.Stale && !so.Outcome.Published.Before(at) {
+				want[id] = so.Outcome.Published
+			}
+		}
+		got := map[string]time.Time{}
+		require.NoError(t, lib.FreshOutcomesFrom(at, func(id string, p time.Time) {
+			assert.NotContains(t, got, id, "%s: once each", step)
+			got[id] = p
+		}), step)
+		assert.Equal(t, len(want), len(got), "%s: from %v", step, at)
+		for id, p := range want {
+			assert.True(t, p.Equal(got[id]), "%s: from %v: %s", step, at, id)
+		}
+	}
 }

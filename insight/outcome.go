@@ -508,26 +508,7 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 			earliestNew = p
 		}
 	}
-	stale := map[string]bool{}
-	later := map[string]time.Time{} // fresh outcomes an import out of order may change
-	err := scanStored(store, func(id string, published time.Time, sources []string, isStale bool) {
-		if isStale {
-			return
-		}
-		if batch[id] {
-			stale[id] = true
-			return
-		}
-		for _, s := range sources {
-			if batch[s] {
-				stale[id] = true
-				break
-			}
-		}
-		if !stale[id] && !earliestNew.IsZero() && !published.Before(earliestNew) {
-			later[id] = published
-		}
-	})
+	stale, later, err := importChanges(store, batch, earliestNew)
 	if err != nil {
 		return 0, fmt.Errorf("outcomes: %w", err)
 	}
@@ -562,6 +543,59 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		return 0, fmt.Errorf("outcomes: %w", err)
 	}
 	return len(ids), nil
+}
+
+// importChanges returns the fresh outcomes an import of the assets batch
+// changes for sure (their own, and those naming one of them as a source),
+// and, by published time, the other fresh outcomes published at or after
+// earliest (zero: none), which it may change. A store that indexes its
+// outcomes (kit.OutcomeIndex) answers from its index; the others are
+// scanned.
+func importChanges(store kit.OutcomeStore, batch map[string]bool, earliest time.Time) (stale map[string]bool, later map[string]time.Time, err error) {
+	stale = map[string]bool{}
+	later = map[string]time.Time{}
+	if ix, ok := store.(kit.OutcomeIndex); ok {
+		ids := make([]string, 0, len(batch))
+		for id := range batch {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		changed, err := ix.FreshOutcomesNaming(ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range changed {
+			stale[id] = true
+		}
+		if earliest.IsZero() {
+			return stale, later, nil
+		}
+		err = ix.FreshOutcomesFrom(earliest, func(id string, published time.Time) {
+			if !stale[id] {
+				later[id] = published
+			}
+		})
+		return stale, later, err
+	}
+	err = scanStored(store, func(id string, published time.Time, sources []string, isStale bool) {
+		if isStale {
+			return
+		}
+		if batch[id] {
+			stale[id] = true
+			return
+		}
+		for _, s := range sources {
+			if batch[s] {
+				stale[id] = true
+				break
+			}
+		}
+		if !stale[id] && !earliest.IsZero() && !published.Before(earliest) {
+			later[id] = published
+		}
+	})
+	return stale, later, err
 }
 
 // BeforeRemove marks stale the outcomes a removal of ids (assets or

@@ -134,6 +134,21 @@ type OutcomeScanner interface {
 	ScanOutcomes(fn func(id string, published time.Time, sources []string, stale bool)) error
 }
 
+// OutcomeIndex is an OutcomeStore that finds the fresh outcomes an import
+// may change without reading every stored one (the file library keeps an
+// index of them in memory, kept by its writes): invalidation before each
+// batch of an import then costs what the batch touches.
+type OutcomeIndex interface {
+	// FreshOutcomesNaming returns, sorted, those of ids that have a fresh
+	// outcome and the ids of the fresh outcomes naming one of ids among
+	// their sources.
+	FreshOutcomesNaming(ids []string) ([]string, error)
+	// FreshOutcomesFrom calls fn with the id and published time of every
+	// fresh outcome published at or after t, once each. fn must not call
+	// the store.
+	FreshOutcomesFrom(t time.Time, fn func(id string, published time.Time)) error
+}
+
 // OutcomeJudgements is an OutcomeStore that remembers which of its fresh
 // outcomes the library's sentence frequencies no longer give (the
 // boilerplate check of stored outcomes, insight's): the judgement is a
