@@ -21,13 +21,13 @@ import (
 // Links are only added: an outcome computed again or marked stale leaves
 // the old ones in place, and every answer is checked against the state
 // (the entry fresh, its sources or time as they are now), so a link too
-// many costs a look, never a wrong answer. Once the links outnumber the
-// outcomes twice over, they are dropped and built again.
+// many costs a look, never a wrong answer. Once more outcomes were linked
+// than twice those stored, the links are dropped and built again.
 type outcomeLinks struct {
 	bySource map[string][]string // source → ids of outcomes that named it
 	byTime   []timedID           // sorted by time, then id
 	tail     []timedID           // added since byTime was sorted
-	links    int                 // links added in all
+	added    int                 // outcomes linked in all
 }
 
 // outcomeTailMax is how many links by time may wait unsorted (scanned
@@ -91,7 +91,7 @@ func (x *outcomeLinks) add(id string, p time.Time, sources []string) {
 		x.bySource[src] = append(x.bySource[src], id)
 	}
 	x.tail = append(x.tail, timedOf(id, p))
-	x.links += len(sources) + 1
+	x.added++
 }
 
 // linksLocked returns st's links, building them if there are none (under
@@ -100,7 +100,7 @@ func (st *outcomeState) linksLocked() (*outcomeLinks, error) {
 	if st.links != nil {
 		return st.links, nil
 	}
-	x := &outcomeLinks{bySource: map[string][]string{}}
+	x := &outcomeLinks{bySource: make(map[string][]string, len(st.ids)), tail: make([]timedID, 0, len(st.ids))}
 	var sum outcomeSummaries
 	for i, id := range st.ids {
 		e := st.refs[i]
@@ -135,7 +135,7 @@ func (st *outcomeState) addRun(r *outcomeRun) {
 			x.add(id, p, sources)
 		}
 	}
-	if x.links > 2*len(st.ids)+4096 {
+	if x.added > 2*len(st.ids)+4096 {
 		st.links = nil
 	}
 }

@@ -348,3 +348,41 @@ func checkOutcomeIndex(t *testing.T, lib *Library, stored map[string]kit.StoredO
 		}
 	}
 }
+
+// TestOutcomeLinksKeptByWrites: the outcome index built at the first
+// question is kept by the writer's own writes (outcomes naming many
+// sources, stale marks, merges), not built again, and answers as a new
+// reader's.
+func TestOutcomeLinksKeptByWrites(t *testing.T) {
+	w, dir := newLib(t, true)
+	links := func() *outcomeLinks {
+		w.outcomes.mu.Lock()
+		defer w.outcomes.mu.Unlock()
+		return w.outcomes.links
+	}
+	_, err := w.FreshOutcomesNaming([]string{"x"})
+	require.NoError(t, err)
+	first := links()
+	require.NotNil(t, first)
+	for step := range 40 {
+		outs := map[string]*kit.Outcome{}
+		for i := range 20 {
+			o := testOutcome(fmt.Sprintf("%02d@%d", i, step), 2)
+			o.Sources = []string{"s/1", "s/2", "s/3", "s/4", fmt.Sprintf("s/%d", 5+step)}
+			outs[fmt.Sprintf("a/%02d", (step*7+i)%60)] = o
+		}
+		require.NoError(t, w.PutOutcomes(elibtest.Must(w.OutcomeSeq()), outs))
+		if step%5 == 4 {
+			require.NoError(t, w.MarkStale([]string{fmt.Sprintf("a/%02d", step%60)}))
+		}
+		require.Same(t, first, links(), "step %d: kept", step)
+	}
+	r := newReader(t, dir)
+	for _, name := range []string{"s/1", "s/7", "s/44", "a/03", "a/59"} {
+		want, err := r.FreshOutcomesNaming([]string{name})
+		require.NoError(t, err)
+		got, err := w.FreshOutcomesNaming([]string{name})
+		require.NoError(t, err)
+		assert.Equal(t, want, got, name)
+	}
+}
