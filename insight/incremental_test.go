@@ -165,3 +165,42 @@ func assertTimelineEqualRebuilt(t *testing.T, l *index.Library, batch int) {
 		require.True(t, want.get(id).Equal(got.get(id)), fmt.Sprintf("batch %d: %s", batch, id))
 	}
 }
+
+// TestUndatedBatchesOfOneSecond: assets without a published time take
+// the import's time, stamped when their batch is prepared — while the
+// batch before is still being stored, so seconds before BeforeImport
+// runs. BeforeImport reads that stamp (the Batcher hands it the assets as
+// stored), so a batch stamped in the same second as the one before (here
+// the library's clock stands still) marks stale the earlier assets whose
+// candidates it shares: their as-of views now show it. The stored path
+// then equals a recompute.
+func TestUndatedBatchesOfOneSecond(t *testing.T) {
+	engine := elibtest.Engine(t)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, index.Init(dir))
+	lib, err := index.Open(index.Options{Dir: dir, Engine: engine, NoFulltext: true, Now: func() time.Time { return now }})
+	require.NoError(t, err)
+	t.Cleanup(func() { lib.Close() })
+	undated := func(id string, texts ...string) element.Asset {
+		a := scripted(id, "", "抖音", texts...)
+		delete(a.Meta, "published")
+		return a
+	}
+	importWithOutcomes(t, engine, lib, []element.Asset{
+		undated("u1", hitHook, fresh[3]),
+		undated("other", fresh[6], fresh[7]),
+		undated("u2", hitHook, fresh[4]),
+	}, 1)
+	st, err := lib.StoredOutcomes()
+	require.NoError(t, err)
+	var stale []string
+	for id, so := range st {
+		assert.True(t, so.Outcome.Published.Equal(now), id)
+		if so.Stale {
+			stale = append(stale, id)
+		}
+	}
+	assert.Equal(t, []string{"u1"}, stale, "u2, of the same second, shares u1's hook")
+	assertSameStats(t, engine, lib, now.Add(time.Hour), -1)
+}

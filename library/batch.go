@@ -24,8 +24,11 @@ type Batcher struct {
 	// on the goroutine calling Add or Flush.
 	Committed func(input string, assets, elements int)
 	// BeforeStore, when set, runs with each batch's assets just before the
-	// batch is stored, and AfterStore with its prepared assets (one per
-	// id, with their fingerprints) once it has committed, both on the
+	// batch is stored (their metadata as the library stores it: stamped
+	// with the import time, element.MetaImported, so that an asset
+	// without a published time has the one it is stored with), and
+	// AfterStore with its prepared assets (one per id, with their
+	// fingerprints) once it has committed, both on the
 	// goroutine storing it (so they overlap the next batch's
 	// fingerprinting). insight's stored outcomes use them: outcomes the
 	// batch changes are marked stale before, the batch's own are computed
@@ -112,6 +115,9 @@ func (b *Batcher) send(ctx context.Context) error {
 		s.ids = append(s.ids, a.ID)
 	}
 	batch := b.batch
+	if b.BeforeStore != nil {
+		batch = stamped(batch, p.Assets)
+	}
 	b.batch, b.pending, b.elements = nil, nil, 0
 	b.storing = s
 	before, after := b.BeforeStore, b.AfterStore
@@ -152,4 +158,21 @@ func (b *Batcher) Wait() error {
 		}
 	}
 	return nil
+}
+
+// stamped returns the assets with the metadata their prepared records
+// hold (the import time stamped in), matched by id.
+func stamped(assets []element.Asset, prep []kit.Prepared) []element.Asset {
+	meta := make(map[string]map[string]any, len(prep))
+	for i := range prep {
+		meta[prep[i].Record.Asset.ID] = prep[i].Record.Asset.Meta
+	}
+	out := make([]element.Asset, len(assets))
+	for i, a := range assets {
+		if m, ok := meta[a.ID]; ok {
+			a.Meta = m
+		}
+		out[i] = a
+	}
+	return out
 }
