@@ -451,7 +451,13 @@ func (l *Library) verifySegment(s *segment, sm manifest.Segment) error {
 // segments' footers, applying tombstones in order.
 func (l *Library) rebuildMaps() {
 	l.types = make([]byte, l.man.NextRef)
-	l.assets = make(map[string]assetLoc)
+	n := 0 // at most this many assets: the map is sized once
+	for _, s := range l.segs {
+		if !s.damaged {
+			n += len(s.assetDir())
+		}
+	}
+	l.assets = make(map[string]assetLoc, n)
 	l.live = 0
 	l.ord, l.assetsVer = nil, l.assetsVer+1
 	for _, s := range l.segs {

@@ -337,6 +337,10 @@ func (l *Library) AssetIDs() ([]string, error) {
 		l.mu.RUnlock()
 		return slices.Clone(o.ids), nil
 	}
+	if out, ok := l.idsInOrder(); ok {
+		l.mu.RUnlock()
+		return out, nil
+	}
 	out := make([]string, 0, len(l.assets))
 	for id := range l.assets {
 		out = append(out, id)
@@ -344,6 +348,36 @@ func (l *Library) AssetIDs() ([]string, error) {
 	l.mu.RUnlock()
 	sort.Strings(out)
 	return out, nil
+}
+
+// idsInOrder lists the live assets' ids from the segments' asset
+// directories, without sorting them, when the directories hold only
+// live assets and, one after another, list them in id order (a library
+// imported in id order, never changed); ok is false otherwise. Called
+// under l.mu.
+func (l *Library) idsInOrder() (ids []string, ok bool) {
+	n := 0
+	for _, s := range l.segs {
+		if s.damaged {
+			return nil, false
+		}
+		n += len(s.assetDir())
+	}
+	// Every live asset has its entry: as many entries as live assets
+	// means every entry is live.
+	if n != len(l.assets) {
+		return nil, false
+	}
+	ids = make([]string, 0, n)
+	for _, s := range l.segs {
+		for _, a := range s.assetDir() {
+			if len(ids) > 0 && a.ID <= ids[len(ids)-1] {
+				return nil, false
+			}
+			ids = append(ids, a.ID)
+		}
+	}
+	return ids, true
 }
 
 // AssetCount returns the number of live assets.
