@@ -402,6 +402,22 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 	if !opts.Until.IsZero() {
 		hi = sort.Search(len(v.order), func(k int) bool { return v.order[k].after(opts.Until) })
 	}
+	// A capped compute (the library's reuse, the fatigue) whose newest
+	// MaxAssets all have an outcome takes only those: nothing is checked,
+	// so none can leave the period for an older one to come in.
+	dropped := 0
+	if opts.MaxAssets > 0 && hi-lo > opts.MaxAssets {
+		stored := true
+		for _, ti := range v.order[hi-opts.MaxAssets : hi] {
+			if v.outs[ti.i] == nil {
+				stored = false
+				break
+			}
+		}
+		if stored {
+			dropped, lo = hi-opts.MaxAssets-lo, hi-opts.MaxAssets
+		}
+	}
 	period := make([]periodAsset, 0, max(0, hi-lo))
 	for _, ti := range v.order[lo:max(lo, hi)] {
 		i := ti.i
@@ -420,6 +436,9 @@ func (v *storedView) compute(ctx context.Context, engine *fingerprint.Engine, li
 	tally := newOutcomeTally(v.store, v.seq, keep)
 	opts.outcomes = tally
 	st, err := compute(ctx, engine, lib, opts, v.tl, period, start)
+	if st != nil {
+		st.Skipped += dropped
+	}
 	for id, o := range tally.computed {
 		if i, ok := slices.BinarySearch(v.ids, id); ok {
 			v.outs[i] = o
