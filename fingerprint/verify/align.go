@@ -74,6 +74,7 @@ type Aligner struct {
 	kept   []int // matched runes along the best chain (ties)
 	prev   []int
 	used   []bool
+	chain  []int // the best chain's blocks, first to last
 }
 
 // Align finds the stretches of query that are edited copies of stretches
@@ -170,6 +171,12 @@ func (a *Aligner) bestChain(opts AlignOptions) (Stretch, bool) {
 	for _, b := range bs {
 		longest = max(longest, b.End-b.Start)
 	}
+	// "On average" one edit per EditEvery runes, not in every prefix: a
+	// chain may dip below zero on its way, by one for every EditEvery
+	// runes it has matched, at most two edits' worth; a short chain gets
+	// no such credit. The stretch kept is then trimmed to a part whose own
+	// score is at least zero.
+	credit := func(kept int) int { return min(2*opts.EditEvery, kept/opts.EditEvery) }
 	a.score = resize(a.score, len(bs))
 	a.kept = resize(a.kept, len(bs))
 	a.prev = resize(a.prev, len(bs))
@@ -193,11 +200,11 @@ func (a *Aligner) bestChain(opts AlignOptions) (Stretch, bool) {
 				continue
 			}
 			s := a.score[p] - (opts.EditEvery*GapEdits(gq, gl) - max(gq, gl))
-			if s < 0 {
+			if s < -credit(a.kept[p]) {
 				continue
 			}
 			s += n
-			if k := a.kept[p] + n; s > a.score[b] || s == a.score[b] && k > a.kept[b] {
+			if k := a.kept[p] + n; k > a.kept[b] || k == a.kept[b] && s > a.score[b] {
 				a.score[b], a.kept[b], a.prev[b] = s, k, p
 			}
 		}
@@ -208,18 +215,38 @@ func (a *Aligner) bestChain(opts AlignOptions) (Stretch, bool) {
 	if best < 0 {
 		return Stretch{}, false
 	}
-	first, n := best, 1
-	st := Stretch{End: bs[best].End, LibEnd: bs[best].LibEnd}
-	for b := best; a.prev[b] >= 0; b = a.prev[b] {
-		p := a.prev[b]
-		st.Edits += GapEdits(bs[b].Start-bs[p].End, bs[b].LibStart-bs[p].LibEnd)
-		first = p
-		n++
+	chain := a.chain[:0]
+	for b := best; b >= 0; b = a.prev[b] {
+		chain = append(chain, b)
 	}
-	st.Start, st.LibStart = bs[first].Start, bs[first].LibStart
+	slices.Reverse(chain)
+	a.chain = chain
+	// Trim the front to the first block from which the chain's score is at
+	// least zero: score[best] less the score reached just before it.
+	first := 0
+	if total := a.score[best]; total < 0 {
+		before := 0 // the chain's score before block chain[i]
+		for i, b := range chain {
+			if i > 0 {
+				p := chain[i-1]
+				gq, gl := bs[b].Start-bs[p].End, bs[b].LibStart-bs[p].LibEnd
+				before = a.score[p] - (opts.EditEvery*GapEdits(gq, gl) - max(gq, gl))
+			}
+			if before <= total {
+				first = i
+				break
+			}
+		}
+	}
+	chain = chain[first:]
+	st := Stretch{Start: bs[chain[0]].Start, LibStart: bs[chain[0]].LibStart, End: bs[best].End, LibEnd: bs[best].LibEnd}
+	for i := 1; i < len(chain); i++ {
+		b, p := chain[i], chain[i-1]
+		st.Edits += GapEdits(bs[b].Start-bs[p].End, bs[b].LibStart-bs[p].LibEnd)
+	}
 	if st.End-st.Start >= opts.MinLen && st.Edits > 0 {
-		st.Blocks = make([]Run, n)
-		for b, i := best, n-1; b >= 0; b, i = a.prev[b], i-1 {
+		st.Blocks = make([]Run, len(chain))
+		for i, b := range chain {
 			st.Blocks[i] = bs[b]
 		}
 	}

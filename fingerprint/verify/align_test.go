@@ -51,6 +51,16 @@ func TestAlign(t *testing.T) {
 		{"stock phrases in another order", "口感细腻入口即化奶香浓郁甜而不腻",
 			"甜而不腻回味无穷奶香浓郁令人难忘口感细腻", 0, 0},
 		{"too short", "清香扑鼻的肉厚", "清香扑鼻肉厚", 0, 0},
+		// Two edits close together early (帝二夫 for 第二天) put the prefix
+		// above one edit per four characters; the stretch as a whole is
+		// one edit per ten and counts from its first character.
+		{"edits on average, not in every prefix",
+			"熬夜追剧帝二夫脸色暗沉的像没睡醒粉底越涂越卡粉下午两点就开始脱妆",
+			"熬夜追剧第二天脸色暗沉得像没睡醒粉底越涂越卡粉下午两点就开始脱妆",
+			0.85, 1},
+		// A lone two-character block earns no credit for the edit after it:
+		// what is left (金属挂钩可悬挂短柄) is shorter than a stretch.
+		{"a short block carries no edit", "特有的金属挂钩，可悬挂短柄", "特有金属挂钩悬挂短柄", 0, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
