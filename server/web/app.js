@@ -648,7 +648,14 @@ function svg(tag, attrs, text) {
   return n;
 }
 
+// dashboardRequest numbers the dashboard's loads: only the newest one
+// shows its answer (a slow answer for the period chosen before must not
+// replace the one for the period chosen since).
+let dashboardRequest = 0;
+
 async function loadDashboard() {
+  const mine = ++dashboardRequest;
+  const current = () => mine === dashboardRequest;
   const err = $('dash-error');
   err.hidden = true;
   const params = new URLSearchParams();
@@ -656,21 +663,25 @@ async function loadDashboard() {
   try {
     // A large library's stats are computed in the background and cached;
     // until they are, the server answers 503 with Retry-After.
+    let stats;
     for (let tries = 0; ; tries++) {
       try {
-        state.stats = await api('GET', '/v1/stats?' + params.toString());
+        stats = await api('GET', '/v1/stats?' + params.toString());
         break;
       } catch (e) {
-        if (e.status !== 503 || tries >= 20) throw e;
+        if (e.status !== 503 || tries >= 20 || !current()) throw e;
         err.textContent = t('statsComputing');
         err.hidden = false;
         await new Promise((r) => setTimeout(r, 1000 * Math.max(2, e.retryAfter)));
       }
     }
+    if (!current()) return;
+    state.stats = stats;
     err.hidden = true;
     renderDashboard(state.stats);
     document.body.dataset.dashboard = 'ready';
   } catch (e) {
+    if (!current()) return;
     err.textContent = e.message;
     err.hidden = false;
   }
