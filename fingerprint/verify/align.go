@@ -80,14 +80,15 @@ type Aligner struct {
 // Align finds the stretches of query that are edited copies of stretches
 // of lib: chains of identical blocks (maximal, at least MinBlock runes)
 // in order on both sides, bridged by gaps of at most MaxGap runes, with
-// at most one edit per EditEvery query runes (GapEdits) and at least
-// MinLen query runes. Stretches do not overlap in the query; the best
-// (most matched runes) come first.
+// on average at most one edit per EditEvery query runes (GapEdits) and at
+// least MinLen query runes. Stretches do not overlap in the query; the
+// best (most matched runes) come first.
 //
 // Chaining is local alignment over blocks: a block scores its length, a
 // gap its alignment columns (the longer side) minus EditEvery per edit,
-// so a chain whose score stays at or above zero holds at most one edit
-// per EditEvery columns.
+// so a stretch whose score is at least zero holds at most one edit per
+// EditEvery columns. On its way a chain may dip below zero a little (see
+// bestChain); the stretch is trimmed back to a score of at least zero.
 func (a *Aligner) Align(query, lib normalize.Text, opts AlignOptions) []Stretch {
 	opts = opts.EnsureDefaults()
 	q, l := query.Runes, lib.Runes
