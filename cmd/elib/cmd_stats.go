@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,7 +72,8 @@ Each asset's judgement is stored with the library when it is imported
 only those an out-of-order import, a replaced or removed source, another
 allowlist or the boilerplate statistics made stale (period.outcomes says
 how many), storing them for the next time. --recompute checks every
-period asset.
+period asset. A run that checks assets keeps its heap under half the
+machine's memory (a soft limit; $GOMEMLIMIT sets another).
 Exit codes: 0 ok, 2 error.`,
 		Example: `  elib stats
   elib stats --since 30d
@@ -98,6 +100,71 @@ Exit codes: 0 ok, 2 error.`,
 // statsReadGCPercent is the garbage collector's target (GOGC) while
 // elib stats reads stored outcomes only, before anything must be checked.
 const statsReadGCPercent = 400
+
+// statsMemoryShare is the share of the machine's memory a stats run that
+// checks assets keeps its heap under (a soft limit, debug.SetMemoryLimit).
+const statsMemoryShare = 0.5
+
+// statsMemory is how elib stats uses memory. Reading stored outcomes
+// only, the run is short and its heap mostly what it keeps for the
+// answer: it collects less often (statsReadGCPercent). Once an asset must
+// be checked (a library's first run checks every one, for minutes), the
+// default target is back and the heap is kept under statsMemoryShare of
+// the machine's memory. $GOGC and $GOMEMLIMIT, when set, win.
+type statsMemory struct {
+	gc, limit int64 // what to restore; -1: nothing
+	once      sync.Once
+}
+
+func newStatsMemory() *statsMemory {
+	m := &statsMemory{gc: -1, limit: -1}
+	if os.Getenv("GOGC") == "" {
+		m.gc = int64(debug.SetGCPercent(statsReadGCPercent))
+	}
+	return m
+}
+
+// checking is called before the first check.
+func (m *statsMemory) checking() {
+	m.once.Do(func() {
+		if m.gc >= 0 {
+			debug.SetGCPercent(int(m.gc))
+		}
+		if total := machineMemory(); total > 0 && os.Getenv("GOMEMLIMIT") == "" {
+			m.limit = debug.SetMemoryLimit(int64(statsMemoryShare * float64(total)))
+		}
+	})
+}
+
+// restore puts back what the run changed.
+func (m *statsMemory) restore() {
+	if m.gc >= 0 {
+		debug.SetGCPercent(int(m.gc))
+	}
+	if m.limit >= 0 {
+		debug.SetMemoryLimit(m.limit)
+	}
+}
+
+// machineMemory is the machine's memory in bytes (MemTotal of
+// /proc/meminfo; 0 where there is none).
+func machineMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 0
+}
 
 // periodWanted reports whether the period report was asked for.
 func (o statsOptions) periodWanted() bool { return o.since != "" || o.until != "" || o.by != "" }
@@ -146,16 +213,11 @@ func runStats(ctx context.Context, g *globalOptions, opts statsOptions) error {
 	// candidate indexes: both load only when an asset must be checked.
 	loader := newLazyEngineLoader()
 	iopts.LoadEngine, iopts.EngineOptions = loader.Engine, engineOptions
-	if !opts.sample && os.Getenv("GOGC") == "" {
-		// Reading stored outcomes, the run is short and its heap is
-		// mostly what it keeps for the answer: it collects less often
-		// (unless $GOGC says otherwise). An asset to check restores the
-		// default before the check.
-		defaultGC := debug.SetGCPercent(statsReadGCPercent)
-		defer debug.SetGCPercent(defaultGC)
-		var restore sync.Once
+	if !opts.sample {
+		mem := newStatsMemory()
+		defer mem.restore()
 		iopts.LoadEngine = func() (*fingerprint.Engine, error) {
-			restore.Do(func() { debug.SetGCPercent(defaultGC) })
+			mem.checking()
 			return loader.Engine()
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +181,26 @@ func TestImportOutcomesLater(t *testing.T) {
 		figures = append(figures, got)
 	}
 	assert.Equal(t, figures[0], figures[1], "the same stats either way")
+}
+
+// Stats collects less often while it reads stored outcomes, goes back to
+// the default target with a memory limit of half the machine once it
+// checks, and leaves both as they were.
+func TestStatsMemory(t *testing.T) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("$GOGC or $GOMEMLIMIT set: stats leaves them alone")
+	}
+	gc := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(gc)
+	limit := debug.SetMemoryLimit(-1)
+	m := newStatsMemory()
+	assert.Equal(t, statsReadGCPercent, debug.SetGCPercent(statsReadGCPercent))
+	m.checking()
+	assert.Equal(t, 100, debug.SetGCPercent(100))
+	if total := machineMemory(); total > 0 {
+		assert.Equal(t, total/2, debug.SetMemoryLimit(-1))
+	}
+	m.restore()
+	assert.Equal(t, 100, debug.SetGCPercent(100))
+	assert.Equal(t, limit, debug.SetMemoryLimit(-1))
 }
