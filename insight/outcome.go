@@ -537,6 +537,9 @@ func BeforeImport(ctx context.Context, engine *fingerprint.Engine, lib kit.Libra
 		if err != nil {
 			return 0, fmt.Errorf("outcomes: %w", err)
 		}
+		if err := find.among(later); err != nil {
+			return 0, fmt.Errorf("outcomes: %w", err)
+		}
 		for i := range assets {
 			p := publishedOf(&assets[i])
 			cands, err := find.of(ctx, &assets[i])
@@ -904,6 +907,34 @@ type candidateFinder struct {
 	lib kit.Library
 	rec *recorder
 	c   *check.Checker
+	// only, when set, are the live element refs of the only assets the
+	// caller asks about, with their asset ids (among).
+	only map[uint32]string
+}
+
+// amongMax is how many assets among lists by their elements at most (a
+// variable for tests).
+var amongMax = 20_000
+
+// among makes of name only the assets of ids that are candidates, when
+// they are few: their elements are listed once, and a check's refs are
+// looked up among them instead of asking the library which asset holds
+// each.
+func (f *candidateFinder) among(ids map[string]time.Time) error {
+	if len(ids) > amongMax {
+		return nil
+	}
+	f.only = map[uint32]string{}
+	for id := range ids {
+		refs, err := f.lib.AssetElements(id)
+		if err != nil {
+			return fmt.Errorf("candidates: %w", err)
+		}
+		for _, r := range refs {
+			f.only[r] = id
+		}
+	}
+	return nil
 }
 
 func newCandidateFinder(engine *fingerprint.Engine, lib kit.Library, opts Options) (*candidateFinder, error) {
@@ -915,7 +946,8 @@ func newCandidateFinder(engine *fingerprint.Engine, lib kit.Library, opts Option
 	return &candidateFinder{lib: lib, rec: rec, c: c}, nil
 }
 
-// of returns the candidate assets of a. A failed read is its error.
+// of returns the candidate assets of a (among those among named, when
+// it was called). A failed read is its error.
 func (f *candidateFinder) of(ctx context.Context, a *element.Asset) ([]string, error) {
 	f.rec.mu.Lock()
 	f.rec.refs = map[uint32]bool{}
@@ -925,6 +957,17 @@ func (f *candidateFinder) of(ctx context.Context, a *element.Asset) ([]string, e
 	if _, err := f.c.Check(ctx, "", &cp); err != nil {
 		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
 	}
+	seen := map[string]bool{}
+	var out []string
+	if f.only != nil {
+		for r := range f.rec.refs {
+			if id, ok := f.only[r]; ok && !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+		return out, nil
+	}
 	refs := make([]uint32, 0, len(f.rec.refs))
 	for r := range f.rec.refs {
 		refs = append(refs, r)
@@ -933,8 +976,6 @@ func (f *candidateFinder) of(ctx context.Context, a *element.Asset) ([]string, e
 	if err != nil {
 		return nil, fmt.Errorf("candidates of %s: %w", a.ID, err)
 	}
-	seen := map[string]bool{}
-	var out []string
 	for _, id := range ids {
 		if id != "" && !seen[id] {
 			seen[id] = true
