@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"elib/library/kit"
@@ -24,10 +25,13 @@ import (
 // many costs a look, never a wrong answer. Once more outcomes were linked
 // than twice those stored, the links are dropped and built again.
 type outcomeLinks struct {
-	bySource map[string][]string // source → ids of outcomes that named it
-	byTime   []timedID           // sorted by time, then id
-	tail     []timedID           // added since byTime was sorted
-	added    int                 // outcomes linked in all
+	// names are the linked outcomes' ids, by link number (an outcome
+	// linked again has a new number); the ids and sources kept are
+	// copies, so that they keep no outcome file's strings alive.
+	names    []string
+	bySource map[string][]int32 // source → numbers of the outcomes that named it
+	byTime   []timedLink        // sorted by time, then number
+	tail     []timedLink        // added since byTime was sorted
 }
 
 // outcomeTailMax is how many links by time may wait unsorted (scanned
@@ -35,25 +39,25 @@ type outcomeLinks struct {
 // tests).
 var outcomeTailMax = 1024
 
-// timedID is an outcome's id and its published time.
-type timedID struct {
+// timedLink is a linked outcome's number and its published time.
+type timedLink struct {
 	sec  int64
 	nsec int32
-	id   string
+	n    int32
 }
 
-func timedOf(id string, t time.Time) timedID {
-	return timedID{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: id}
+func timedOf(n int32, t time.Time) timedLink {
+	return timedLink{sec: t.Unix(), nsec: int32(t.Nanosecond()), n: n}
 }
 
-func (a timedID) compare(b timedID) int {
+func (a timedLink) compare(b timedLink) int {
 	if c := cmp.Compare(a.sec, b.sec); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.id, b.id)
+	return cmp.Compare(a.n, b.n)
 }
 
 // outcomeSummaries reads entries' published times and sources, one
@@ -87,11 +91,16 @@ func (s *outcomeSummaries) of(e outcomeRef) (published time.Time, sources []stri
 
 // add links the outcome of id, published at p, naming sources.
 func (x *outcomeLinks) add(id string, p time.Time, sources []string) {
+	n := int32(len(x.names))
+	x.names = append(x.names, strings.Clone(id))
 	for _, src := range sources {
-		x.bySource[src] = append(x.bySource[src], id)
+		links, ok := x.bySource[src]
+		if !ok {
+			src = strings.Clone(src)
+		}
+		x.bySource[src] = append(links, n)
 	}
-	x.tail = append(x.tail, timedOf(id, p))
-	x.added++
+	x.tail = append(x.tail, timedOf(n, p))
 }
 
 // linksLocked returns st's links, building them if there are none (under
@@ -100,7 +109,7 @@ func (st *outcomeState) linksLocked() (*outcomeLinks, error) {
 	if st.links != nil {
 		return st.links, nil
 	}
-	x := &outcomeLinks{bySource: make(map[string][]string, len(st.ids)), tail: make([]timedID, 0, len(st.ids))}
+	x := &outcomeLinks{bySource: map[string][]int32{}, names: make([]string, 0, len(st.ids)), tail: make([]timedLink, 0, len(st.ids))}
 	var sum outcomeSummaries
 	for i, id := range st.ids {
 		e := st.refs[i]
@@ -135,7 +144,7 @@ func (st *outcomeState) addRun(r *outcomeRun) {
 			x.add(id, p, sources)
 		}
 	}
-	if x.added > 2*len(st.ids)+4096 {
+	if len(x.names) > 2*len(st.ids)+4096 {
 		st.links = nil
 	}
 }
@@ -159,7 +168,8 @@ func (l *Library) FreshOutcomesNaming(ids []string) ([]string, error) {
 		if e, ok := st.get(id); ok && e.fresh() {
 			found[id] = true
 		}
-		for _, oid := range x.bySource[id] {
+		for _, k := range x.bySource[id] {
+			oid := x.names[k]
 			e, ok := st.get(oid)
 			if found[oid] || !ok || !e.fresh() {
 				continue
@@ -195,25 +205,26 @@ func (l *Library) FreshOutcomesFrom(t time.Time, fn func(id string, published ti
 		return err
 	}
 	if len(x.tail) > outcomeTailMax+len(x.byTime)/16 {
-		slices.SortFunc(x.tail, timedID.compare)
-		x.byTime = mergeSorted(x.byTime, x.tail, timedID.compare)
+		slices.SortFunc(x.tail, timedLink.compare)
+		x.byTime = mergeSorted(x.byTime, x.tail, timedLink.compare)
 		x.tail = nil
 	}
-	from := timedOf("", t)
+	from := timedOf(-1, t)
 	seen := map[string]bool{}
 	var sum outcomeSummaries
-	look := func(c timedID) error {
-		e, ok := st.get(c.id)
-		if seen[c.id] || !ok || !e.fresh() {
+	look := func(c timedLink) error {
+		id := x.names[c.n]
+		e, ok := st.get(id)
+		if seen[id] || !ok || !e.fresh() {
 			return nil
 		}
 		p, _, _, err := sum.of(e)
 		if err != nil {
-			return fmt.Errorf("outcomes: %s: %w", c.id, err)
+			return fmt.Errorf("outcomes: %s: %w", id, err)
 		}
 		if !p.Before(t) {
-			seen[c.id] = true
-			fn(c.id, p)
+			seen[id] = true
+			fn(id, p)
 		}
 		return nil
 	}
