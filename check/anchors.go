@@ -368,7 +368,13 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 			}
 		}
 	}
-	hashes, pos := probes(winnow.EditGrams(nil, whole.Norm.Runes), skip)
+	sc, _ := c.edits.Get().(*editScratch)
+	if sc == nil {
+		sc = new(editScratch)
+	}
+	defer c.edits.Put(sc)
+	sc.grams = winnow.EditGrams(sc.grams[:0], whole.Norm.Runes)
+	hashes, pos := probes(sc.grams, skip)
 	if len(hashes) == 0 {
 		return nil, nil
 	}
@@ -386,7 +392,8 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 	if len(hashes) >= rareBit || len(c.sources) > 255 {
 		return nil, nil // never: a check has a few hundred anchors
 	}
-	var held []uint64
+	held := sc.held[:0]
+	defer func() { sc.held = held[:0] }()
 	for si, s := range c.sources {
 		start := len(held)
 		counts, err := rareAnchorHolders(s, hashes, t.EditMaxPostings, func(i int, ref uint32) {
@@ -494,6 +501,13 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 	}
 	return out, nil
+}
+
+// editScratch is editCandidates' memory, reused check after check: the
+// text's edit grams and the holdings of its probes.
+type editScratch struct {
+	grams []winnow.Anchor
+	held  []uint64
 }
 
 // rareHolderSource is a Source that can skip the holders of stock

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"elib/element"
 	"elib/fingerprint"
@@ -54,6 +55,7 @@ type Checker struct {
 	phrases []*boilerplate.Phrases // per source
 	opts    Options
 	norms   *gencache.Cache[string, normalize.Text] // normalised library texts (normalized)
+	edits   *sync.Pool                              // *editScratch
 }
 
 // normCacheTexts is how many library texts a Checker keeps normalised:
@@ -67,7 +69,7 @@ func New(engine *fingerprint.Engine, opts Options, sources ...Source) (*Checker,
 		return nil, fmt.Errorf("check: nil engine")
 	}
 	opts.EnsureDefaults(engine.Options().MinRun)
-	c := &Checker{engine: engine, sources: sources, opts: opts, norms: gencache.New[string, normalize.Text](normCacheTexts)}
+	c := &Checker{engine: engine, sources: sources, opts: opts, norms: gencache.New[string, normalize.Text](normCacheTexts), edits: &sync.Pool{}}
 	for _, s := range sources {
 		allow, err := s.Allowlist()
 		if err != nil {
@@ -138,6 +140,7 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 		return nil, err
 	}
 	v := c.newVerifier(file, a, fps, whole, self)
+	defer v.screen.Release()
 	if err := v.run(ctx, order); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"math/bits"
+	"sync"
 
 	"elib/fingerprint/normalize"
 )
@@ -37,7 +38,7 @@ type Reach struct {
 func NewPartScreen(whole normalize.Text, parts []normalize.Text, opts Options) *PartScreen {
 	opts = opts.EnsureDefaults()
 	k := opts.MinRun
-	s := &PartScreen{k: k, grams: newTable(len(whole.Runes)), bigrams: newTable(len(whole.Runes))}
+	s := &PartScreen{k: k, grams: getTable(len(whole.Runes)), bigrams: getTable(len(whole.Runes))}
 	rs := whole.Runes
 	for j := 0; j+k <= len(rs); j++ {
 		s.grams.add(gramHash(rs[j:j+k]), 0, true)
@@ -55,6 +56,14 @@ func NewPartScreen(whole normalize.Text, parts []normalize.Text, opts Options) *
 		}
 	}
 	return s
+}
+
+// Release hands the screen's memory back for later screens; s must not be
+// used after.
+func (s *PartScreen) Release() {
+	putTable(s.grams)
+	putTable(s.bigrams)
+	s.grams, s.bigrams = table{}, table{}
 }
 
 // Reach screens lib; minBigrams is the bigram count that sets a part's
@@ -111,6 +120,37 @@ func newTable(n int) table {
 		size <<= 1
 	}
 	return table{keys: make([]uint64, size), parts: make([]uint64, size), whole: make([]bool, size), mask: uint64(size - 1)}
+}
+
+// tables keeps released tables (*table) for getTable: a check screens one
+// text, and its tables are the same few sizes check after check.
+var tables sync.Pool
+
+// getTable is newTable(n), reusing a released table of the same size.
+func getTable(n int) table {
+	t, ok := tables.Get().(*table)
+	if !ok {
+		return newTable(n)
+	}
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if len(t.keys) != size {
+		tables.Put(t)
+		return newTable(n)
+	}
+	clear(t.keys)
+	clear(t.parts)
+	clear(t.whole)
+	return *t
+}
+
+// putTable releases t for getTable.
+func putTable(t table) {
+	if t.keys != nil {
+		tables.Put(&t)
+	}
 }
 
 // slot finds key's slot: where it is, or the empty slot where it goes.

@@ -12,7 +12,8 @@ import (
 // TestPartScreenAgreesWithScreens is the property PartScreen stands on: for
 // random parts and library texts over a small alphabet (many chance
 // grams), Reach gives the whole text's and each part's own Screen answers, and for parts
-// sharing the last bit never less.
+// sharing the last bit never less — also from tables a released screen
+// handed back.
 func TestPartScreenAgreesWithScreens(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 21))
 	alphabet := []rune("的了是在有我他这中大来上个国到说们为子和你地出道也时年")
@@ -64,5 +65,6 @@ func TestPartScreenAgreesWithScreens(t *testing.T) {
 				require.NotZero(t, align&PartBit(MaxParts-1), "round %d: last bit align", round)
 			}
 		}
+		ps.Release() // the next rounds' screens reuse its tables: answers as fresh ones
 	}
 }
