@@ -96,27 +96,8 @@ func TestOutcomesJSONUpgrade(t *testing.T) {
 	r := newReader(t, dir)
 	outs, err := r.Outcomes(ids)
 	require.NoError(t, err)
-	// Entry i was computed at 10+i and marked stale at 20 when i is odd.
-	want := []*kit.Outcome{f.Entries[ids[0]].Outcome, nil, f.Entries[ids[2]].Outcome}
-	require.Len(t, outs, len(want))
-	for i := range want {
-		if want[i] == nil {
-			assert.Nil(t, outs[i], ids[i])
-			continue
-		}
-		require.NotNil(t, outs[i], ids[i])
-		assert.True(t, want[i].Published.Equal(outs[i].Published), ids[i])
-		outs[i].Published = want[i].Published
-		assert.Equal(t, want[i], outs[i], ids[i])
-	}
-	es, err := os.ReadDir(od)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range es {
-		if strings.HasPrefix(e.Name(), outcomeFilePrefix) {
-			names = append(names, e.Name())
-		}
-	}
+	assertFixtureOutcomes(t, f, ids, outs)
+	names := outcomeFileNames(t, od)
 	assert.Equal(t, []string{"out-0000000000000043.bin"}, names, "rewritten as one binary full file")
 
 	stored, err := newReader(t, dir).StoredOutcomes()
@@ -214,26 +195,8 @@ func TestOutcomesV2Upgrade(t *testing.T) {
 
 	outs, err := newReader(t, dir).Outcomes(ids)
 	require.NoError(t, err)
-	// Entry i was computed at 10+i and marked stale at 20 when i is odd.
-	want := []*kit.Outcome{f.Entries[ids[0]].Outcome, nil, f.Entries[ids[2]].Outcome}
-	for i := range want {
-		if want[i] == nil {
-			assert.Nil(t, outs[i], ids[i])
-			continue
-		}
-		require.NotNil(t, outs[i], ids[i])
-		assert.True(t, want[i].Published.Equal(outs[i].Published), ids[i])
-		outs[i].Published = want[i].Published
-		assert.Equal(t, want[i], outs[i], ids[i])
-	}
-	es, err := os.ReadDir(od)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range es {
-		if strings.HasPrefix(e.Name(), outcomeFilePrefix) {
-			names = append(names, e.Name())
-		}
-	}
+	assertFixtureOutcomes(t, f, ids, outs)
+	names := outcomeFileNames(t, od)
 	require.Equal(t, []string{outcomeFileName(8)}, names, "rewritten as one full file")
 	b, err := os.ReadFile(filepath.Join(od, names[0]))
 	require.NoError(t, err)
@@ -251,4 +214,37 @@ func TestOutcomesV2Upgrade(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, stored, 3, "stale ones included")
 	assert.True(t, stored[ids[1]].Stale)
+}
+
+// assertFixtureOutcomes: outs, read for ids of outcomeFixture f, are its
+// fresh entries' outcomes (entry i was computed at 10+i and marked stale
+// at 20 when i is odd), published times equal as instants.
+func assertFixtureOutcomes(t *testing.T, f *outcomeFile, ids []string, outs []*kit.Outcome) {
+	t.Helper()
+	want := []*kit.Outcome{f.Entries[ids[0]].Outcome, nil, f.Entries[ids[2]].Outcome}
+	require.Len(t, outs, len(want))
+	for i := range want {
+		if want[i] == nil {
+			assert.Nil(t, outs[i], ids[i])
+			continue
+		}
+		require.NotNil(t, outs[i], ids[i])
+		assert.True(t, want[i].Published.Equal(outs[i].Published), ids[i])
+		outs[i].Published = want[i].Published
+		assert.Equal(t, want[i], outs[i], ids[i])
+	}
+}
+
+// outcomeFileNames lists the outcome files in od.
+func outcomeFileNames(t *testing.T, od string) []string {
+	t.Helper()
+	es, err := os.ReadDir(od)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range es {
+		if strings.HasPrefix(e.Name(), outcomeFilePrefix) {
+			names = append(names, e.Name())
+		}
+	}
+	return names
 }
