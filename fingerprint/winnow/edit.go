@@ -13,8 +13,8 @@ package winnow
 const EditK = 3
 
 // EditWindow is how many consecutive EditK-grams one edit anchor is chosen
-// from in a long text. A shorter one (fewer than 4×EditWindow grams: a
-// hook, a conflict) winnows over a quarter of its grams, at least
+// from in a long text. A shorter one (fewer than 3×EditWindow grams: a
+// hook, a conflict) winnows over a third of its grams, at least
 // EditMinWindow, so that it holds enough anchors for an edited copy of it
 // to be found by several.
 const EditWindow = 16
