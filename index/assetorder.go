@@ -31,9 +31,11 @@ type assetOrder struct {
 func (l *Library) order() (*assetOrder, error) {
 	l.mu.RLock()
 	o, ver := l.ord, l.assetsVer
-	ids := make([]string, 0, len(l.assets))
-	locs := make([]assetLoc, 0, len(l.assets))
+	var ids []string
+	var locs []assetLoc
 	if o == nil {
+		ids = make([]string, 0, len(l.assets))
+		locs = make([]assetLoc, 0, len(l.assets))
 		for id, loc := range l.assets {
 			ids, locs = append(ids, id), append(locs, loc)
 		}

@@ -35,7 +35,7 @@ const (
 	storyCar = elibtest.StoryCar
 )
 
-func newLib(t *testing.T, noFulltext bool) (*Library, string) {
+func newLib(t testing.TB, noFulltext bool) (*Library, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, Init(dir))
