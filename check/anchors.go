@@ -79,6 +79,28 @@ func (c *Checker) lookupAnchors(whole *fingerprint.Fingerprint, masks [][]bool) 
 	return look, nil
 }
 
+// anchorHeldAt lays look over the whole text's n runes: at the start of
+// each looked-up anchor, how many library elements hold it (summed over
+// the sources); -1 elsewhere.
+func anchorHeldAt(look *anchorLookup, n int) []int {
+	held := make([]int, n)
+	for k := range held {
+		held[k] = -1
+	}
+	for j, p := range look.pos {
+		if p >= n {
+			continue
+		}
+		held[p] = 0
+		for _, h := range look.bySource {
+			if j < len(h.counts) {
+				held[p] += h.counts[j]
+			}
+		}
+	}
+	return held
+}
+
 // anchorCandidates returns the library elements, not already in chosen,
 // that hold several separate parts of the checked text (see
 // Tuning.AnchorMinShared): paraphrase evidence. Only anchors held by at

@@ -150,8 +150,12 @@ func (c *Checker) measure(ctx context.Context, file string, a *element.Asset) (*
 	res := &Result{File: file, AssetID: a.ID, Title: a.Title, Elements: make([]ElementResult, 0, len(a.Elements)),
 		AlreadyInLibrary: self.identical, OwnVersion: self.own}
 	reused := 0
+	held := anchorHeldAt(anchors, len(whole.Norm.Runes))
+	off := 0
 	for i := range a.Elements {
-		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands)
+		n := len(fps[i].Norm.Runes)
+		er := c.checkElement(i, &a.Elements[i], fps[i], masks[i], v.cands, held[off:off+n])
+		off += n
 		if er.bestContainment() >= c.opts.Tuning.ReuseContainment {
 			reused++
 		}
@@ -188,8 +192,9 @@ func (c *Checker) fingerprint(a *element.Asset) ([]*fingerprint.Fingerprint, *fi
 // checkElement verifies element i against the candidates exactly: matched
 // runs trimmed to whole words, boilerplate left out of both sides, the
 // best matches first. Candidates that cannot match it (candidate.reach)
-// are skipped.
-func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate) ElementResult {
+// are skipped. held is anchorHeldAt over the element's runes: edited
+// stretches of stock phrasing (stockStretch) do not count.
+func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Fingerprint, mask []bool, cands []*candidate, held []int) ElementResult {
 	n := len(fp.Norm.Runes)
 	covered := make([]bool, n)
 	licensed := make([]bool, n) // covered by a licensed match: never copied
@@ -218,7 +223,7 @@ func (c *Checker) checkElement(i int, e *element.Element, fp *fingerprint.Finger
 		}
 		var edited []verify.Stretch
 		if align {
-			edited = al.Align(fp.Norm, cd.norm, c.opts.Tuning.Align)
+			edited = dropStock(al.Align(fp.Norm, cd.norm, c.opts.Tuning.Align), held, c.opts.Tuning.StockHolders)
 		}
 		if r.CoveredCount == 0 && len(edited) == 0 {
 			continue

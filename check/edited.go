@@ -5,6 +5,7 @@ import (
 
 	"elib/fingerprint/normalize"
 	"elib/fingerprint/verify"
+	"elib/fingerprint/winnow"
 )
 
 // Span kinds (SPEC §3: span kind).
@@ -64,4 +65,43 @@ func mergeEdited(query, lib normalize.Text, r verify.Result, edited []verify.Str
 	}
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
 	return spans, covered
+}
+
+// dropStock drops, in place, the stretches that are stock phrasing
+// (stockStretch); minHolders < 0 keeps every stretch.
+func dropStock(edited []verify.Stretch, held []int, minHolders int) []verify.Stretch {
+	if minHolders < 0 {
+		return edited
+	}
+	kept := edited[:0]
+	for _, st := range edited {
+		if !stockStretch(st, held, minHolders) {
+			kept = append(kept, st)
+		}
+	}
+	return kept
+}
+
+// stockStretch reports whether an edited stretch is stock phrasing rather
+// than an edited copy: its identical blocks hold anchors of the checked
+// text that library elements hold too (held[p] > 0: the anchor starting at
+// p, winnow.K runes), and every one of them is held by at least minHolders
+// library elements — phrases
+// other writers use too, in the same order (a sales formula), with nothing
+// of the candidate's own. A stretch whose blocks hold no anchor (an edit
+// every few characters leaves no K runes whole) is not judged stock.
+func stockStretch(st verify.Stretch, held []int, minHolders int) bool {
+	seen := false
+	for _, b := range st.Blocks {
+		for p := b.Start; p+winnow.K <= b.End && p < len(held); p++ {
+			if held[p] <= 0 {
+				continue // not an anchor, or one no element holds: no evidence
+			}
+			if held[p] < minHolders {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
 }

@@ -221,3 +221,44 @@ func TestEditedShortElements(t *testing.T) {
 		}
 	}
 }
+
+// TestEditedStockFormula: a sales formula that several library scripts
+// use in the same order (今天到手价…点击…下单，再送一个…) aligns with each of
+// them like an edited copy, but it is stock phrasing, not a copy: with
+// the stock rule no edited span counts it; without it (StockHolders < 0)
+// it does. An edited copy of a script's own wording still counts.
+func TestEditedStockFormula(t *testing.T) {
+	eng := elibtest.Engine(t)
+	lib, err := index.Memory(context.Background(), eng, []element.Asset{
+		asset("lib/clip.md", "导航的时候，你的手机放在哪里？", "今天到手价只要39.9，点击小黄车下单，再送一个备用夹头，适配百分之九十五的车型。"),
+		asset("lib/bag.md", "今天到手价只要59，点击小黄车下单，再送一个收纳袋，宝宝出门带着刚刚好。"),
+		asset("lib/cloth.md", "今天到手价只要129，点击小黄车下单，再送一个清洁布，厨房里的油污一擦就掉。"),
+		asset("lib/cup.md", "今天到手价只要49，点击小黄车下单，再送一个杯刷，办公室里天天用得上。"),
+		asset("lib/lamp.md", "今天到手价只要89，点击小黄车下单，再送一个挂钩，床头墙上都能装。"),
+		asset("lib/mat.md", "今天到手价只要69，点击小黄车下单，再送一个收纳网，后备箱一下就整齐了。"),
+		asset("lib/fridge.md", "这台车载冰箱只有十五升，放在后排脚下刚好，制冷很快，半小时就能把饮料冰透。"),
+	})
+	require.NoError(t, err)
+	// The hook is copied as is, so the clip script's other element, the
+	// formula, is verified too (its asset is expanded).
+	formula := asset("new/formula.md", "导航的时候，你的手机放在哪里？", "今天到手价399，点击链接下单，再送一个车载电源线，夏天自驾游的家人们可以安排上。")
+	edited := asset("new/fridge.md", "这台车载的冰箱只有十五升，放在后排的脚下刚好，制冷超很快，半小时就能把饮料都冰透。")
+	for _, tc := range []struct {
+		name         string
+		stockHolders int
+		a            element.Asset
+		wantEdited   bool
+	}{
+		{"a stock formula is not an edited copy", 0, formula, false},
+		{"without the stock rule it is", -1, formula, true},
+		{"an edited copy of a script's own wording counts", 0, edited, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := check.New(eng, check.Options{Tuning: check.Tuning{StockHolders: tc.stockHolders}}, lib)
+			require.NoError(t, err)
+			res, err := c.Check(context.Background(), tc.a.ID, &tc.a)
+			require.NoError(t, err)
+			assert.Equal(t, tc.wantEdited, hasEdited(res), "duplication %.3f", res.Duplication)
+		})
+	}
+}

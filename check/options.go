@@ -132,6 +132,12 @@ type Tuning struct {
 	// Align says what an edited copy is (SPEC §4, edited copies count);
 	// zero fields take verify's defaults.
 	Align verify.AlignOptions
+	// StockHolders: an edited stretch whose identical blocks hold anchors
+	// of the checked text, every one held by at least this many library
+	// elements, is stock phrasing (a sales formula other writers use
+	// too), not an edited copy; negative counts every stretch. The
+	// default value is 3: the candidate and two more.
+	StockHolders int
 	// Boilerplate is the rule for sentences common across the library.
 	// The default value is boilerplate.DefaultRule().
 	Boilerplate boilerplate.Rule
@@ -204,6 +210,9 @@ func (t *Tuning) ensureDefaults(minRun int) {
 		t.MaxEditCandidates = 16
 	}
 	t.Align = t.Align.EnsureDefaults()
+	if t.StockHolders == 0 {
+		t.StockHolders = 3
+	}
 	if t.ReuseContainment == 0 {
 		t.ReuseContainment = DefaultReuseContainment
 	}
