@@ -551,8 +551,25 @@ function unescapeHTML(s) {
   });
 }
 
+// newestOf numbers one kind of request: each call starts a request and
+// returns whether it is still the newest of its kind. Only the newest
+// shows its answer: a slow answer to an earlier request (the search the
+// library tab starts on its own, the period chosen before) must not
+// replace the answer to a later one.
+function newestOf() {
+  let last = 0;
+  return () => {
+    const mine = ++last;
+    return () => mine === last;
+  };
+}
+
+const searches = newestOf();
+const dashboardLoads = newestOf();
+
 async function doSearch(ev) {
   if (ev) ev.preventDefault();
+  const current = searches();
   state.search.q = $('q').value;
   const params = new URLSearchParams({ q: state.search.q, limit: '30' });
   if (state.search.type) params.set('type', state.search.type);
@@ -562,9 +579,12 @@ async function doSearch(ev) {
   const err = $('search-error');
   err.hidden = true;
   try {
-    state.searchResult = await api('GET', '/v1/search?' + params.toString());
-    renderSearch(state.searchResult);
+    const res = await api('GET', '/v1/search?' + params.toString());
+    if (!current()) return;
+    state.searchResult = res;
+    renderSearch(res);
   } catch (e) {
+    if (!current()) return;
     err.textContent = e.message;
     err.hidden = false;
   }
@@ -648,14 +668,8 @@ function svg(tag, attrs, text) {
   return n;
 }
 
-// dashboardRequest numbers the dashboard's loads: only the newest one
-// shows its answer (a slow answer for the period chosen before must not
-// replace the one for the period chosen since).
-let dashboardRequest = 0;
-
 async function loadDashboard() {
-  const mine = ++dashboardRequest;
-  const current = () => mine === dashboardRequest;
+  const current = dashboardLoads();
   const err = $('dash-error');
   err.hidden = true;
   const params = new URLSearchParams();
