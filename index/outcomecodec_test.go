@@ -79,12 +79,7 @@ func TestOutcomeFileRoundTrip(t *testing.T) {
 // form) reads them, and its first reader rewrites them as one binary full
 // file.
 func TestOutcomesJSONUpgrade(t *testing.T) {
-	w, dir := newLib(t, true)
-	_, err := w.Import(context.Background(), sampleAssets())
-	require.NoError(t, err)
-	ids := elibtest.Must(w.AssetIDs())
-	require.Len(t, ids, 3)
-	f := outcomeFixture(ids...)
+	dir, ids, f := sampleOutcomeFixture(t)
 	f.Version = outcomeJSONVersion
 	j, err := json.Marshal(f)
 	require.NoError(t, err)
@@ -182,12 +177,7 @@ func TestOutcomeFileV2Reads(t *testing.T) {
 // A library whose outcomes are version 2 files reads them, and its first
 // reader rewrites them as one full file of the current version.
 func TestOutcomesV2Upgrade(t *testing.T) {
-	w, dir := newLib(t, true)
-	_, err := w.Import(context.Background(), sampleAssets())
-	require.NoError(t, err)
-	ids := elibtest.Must(w.AssetIDs())
-	require.Len(t, ids, 3)
-	f := outcomeFixture(ids...)
+	dir, ids, f := sampleOutcomeFixture(t)
 	f.Seq = 7
 	od := filepath.Join(dir, outcomesDir)
 	require.NoError(t, os.MkdirAll(od, 0o755))
@@ -247,4 +237,16 @@ func outcomeFileNames(t *testing.T, od string) []string {
 		}
 	}
 	return names
+}
+
+// sampleOutcomeFixture imports the sample into a new file library and
+// returns its directory, its three asset ids and an outcomeFixture of them.
+func sampleOutcomeFixture(t *testing.T) (string, []string, *outcomeFile) {
+	t.Helper()
+	w, dir := newLib(t, true)
+	_, err := w.Import(context.Background(), sampleAssets())
+	require.NoError(t, err)
+	ids := elibtest.Must(w.AssetIDs())
+	require.Len(t, ids, 3)
+	return dir, ids, outcomeFixture(ids...)
 }
