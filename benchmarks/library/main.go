@@ -50,11 +50,18 @@ type config struct {
 	// cacheBlocks is index.Options.CacheBlocks of the open phase (0: the
 	// library's default).
 	cacheBlocks int
-	direct      bool
-	outcomes    bool
-	queries     int
-	seed        uint64
-	corpus      string
+	// each receives one line per query in order: its wall and CPU time,
+	// page faults, element fetches and LSH candidates.
+	each string
+	// release returns the free heap to the OS after the open, before RSS
+	// is read (debug.FreeOSMemory), so the checks start on an untouched
+	// heap; a server does not do this.
+	release  bool
+	direct   bool
+	outcomes bool
+	queries  int
+	seed     uint64
+	corpus   string
 }
 
 func main() {
@@ -74,6 +81,8 @@ func main() {
 	fs.StringVar(&c.memProfile, "memprofile", "", "open phase: write a heap profile taken after the open to this file")
 	fs.StringVar(&c.results, "results", "", "open phase: write each check's result to this file, one JSON line per query")
 	fs.IntVar(&c.cacheBlocks, "cache-blocks", 0, "open phase: decoded blocks the library caches (0: the library's default)")
+	fs.StringVar(&c.each, "each", "", "open phase: write each query's wall and CPU time, page faults (minor/major), fetches and candidates to this file, in query order")
+	fs.BoolVar(&c.release, "release", true, "open phase: return the free heap to the OS after the open (debug.FreeOSMemory) before reading RSS; the checks then allocate on pages never touched")
 	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -211,7 +220,9 @@ func measureOpen(c config) error {
 	}
 	openDur := time.Since(start)
 	runtime.GC()
-	debug.FreeOSMemory()
+	if c.release {
+		debug.FreeOSMemory()
+	}
 	var m1 runtime.MemStats
 	runtime.ReadMemStats(&m1)
 	rss1 := rssBytes()
@@ -274,6 +285,17 @@ func measureOpen(c config) error {
 		defer bw.Flush()
 		results = json.NewEncoder(bw)
 	}
+	var each *bufio.Writer
+	if c.each != "" {
+		f, err := os.Create(c.each)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		each = bufio.NewWriter(f)
+		defer each.Flush()
+		fmt.Fprintln(each, "query\twall_us\tcpu_us\tsys_us\tminflt\tmajflt\tfetches\tcandidates")
+	}
 	var full []time.Duration
 	var cands, fetches []int
 	var cpu time.Duration // CPU time of the checks alone (less noisy than wall time on a shared machine)
@@ -306,6 +328,7 @@ func measureOpen(c config) error {
 		// runs first: the lookup count below fingerprints the same text,
 		// and the segmenter remembers what it cut.
 		counted.fetches = 0
+		f0, s0 := faults(), sysTime()
 		c0 := cpuTime()
 		t0 := time.Now()
 		res, err := checker.Check(context.Background(), script.ID, &script)
@@ -313,7 +336,9 @@ func measureOpen(c config) error {
 			return err
 		}
 		full = append(full, time.Since(t0))
-		cpu += cpuTime() - c0
+		qcpu := cpuTime() - c0
+		cpu += qcpu
+		f1, s1 := faults(), sysTime()
 		if results != nil {
 			if err := results.Encode(res); err != nil {
 				return err
@@ -343,9 +368,24 @@ func measureOpen(c config) error {
 		}
 		cands = append(cands, len(seen))
 		fetches = append(fetches, counted.fetches)
+		if each != nil {
+			fmt.Fprintf(each, "%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", q, full[len(full)-1].Microseconds(), qcpu.Microseconds(), (s1 - s0).Microseconds(),
+				f1[0]-f0[0], f1[1]-f0[1], counted.fetches, len(seen))
+		}
 	}
 	if len(full) == 0 { // -queries 0: the open figures only
 		return lib.Close()
+	}
+	// Where the slowest queries fall: the p99 of 300 is the fourth
+	// slowest, and the first queries after the open find the caches empty.
+	order := make([]int, len(full))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return full[order[i]] > full[order[j]] })
+	var slow []string
+	for _, q := range order[:min(8, len(order))] {
+		slow = append(slow, fmt.Sprintf("#%d %.1f ms", q, float64(full[q].Microseconds())/1000))
 	}
 	sort.Slice(full, func(i, j int) bool { return full[i] < full[j] })
 	sort.Ints(cands)
@@ -355,6 +395,7 @@ func measureOpen(c config) error {
 		len(full), pct(full, .5), pct(full, .99), cands[len(cands)/2], cands[int(.99*float64(len(cands)-1))],
 		fetches[len(fetches)/2], fetches[int(.99*float64(len(fetches)-1))])
 	fmt.Printf("check CPU time: %v per check (mean, process user+system)\n", cpu/time.Duration(max(1, len(full))))
+	fmt.Printf("slowest queries (position from 0 after the open): %s\n", strings.Join(slow, ", "))
 	// What the checks left: the block cache's blocks and decoded
 	// elements on the heap; in RSS also the segment pages they touched
 	// (mapped pages of the page cache, shared and reclaimable).
@@ -683,6 +724,24 @@ func measureMore(c config) error {
 	fmt.Printf("more: %d elements (%d assets) in %.1f s wall, %.1f CPU-s: %.0f el/s wall, %.0f el/CPU-s (outcomes %v, batches of %d); BeforeImport %.1f s wall, AfterImport %.1f s wall\n",
 		el, b.Result.Assets, wall, cpu, float64(el)/wall, float64(el)/cpu, c.outcomes, c.batch, before.Seconds(), after.Seconds())
 	return nil
+}
+
+// faults returns the process's minor and major page faults so far.
+func faults() [2]int64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return [2]int64{}
+	}
+	return [2]int64{ru.Minflt, ru.Majflt}
+}
+
+// sysTime is the process's system CPU time so far.
+func sysTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Stime.Nano())
 }
 
 // cpuTime is the process's user + system CPU time so far.
