@@ -488,3 +488,44 @@ func TestReadersOpenWhileWriterCommits(t *testing.T) {
 	t.Logf("%d reader opens during 30 commits and a reindex", opens)
 	assert.Zero(t, failures, "first error: %v", firstErr)
 }
+
+// TestDamagedIndexSnapshotsAreRebuilt: an LSH or anchor snapshot with a
+// byte changed, missing or added fails the manifest's checksum (streamed
+// through the decoder, not read whole first), is named in Damage and is
+// rebuilt from the store.
+func TestDamagedIndexSnapshotsAreRebuilt(t *testing.T) {
+	damages := map[string]func([]byte) []byte{
+		"flipped":   func(b []byte) []byte { b[len(b)/2] ^= 0x40; return b },
+		"truncated": func(b []byte) []byte { return b[:len(b)-1] },
+		"extended":  func(b []byte) []byte { return append(b, 0) },
+		"header":    func(b []byte) []byte { b[0] ^= 0xff; return b },
+	}
+	for name, damage := range damages {
+		for _, which := range []string{"lsh", "anchors"} {
+			t.Run(name+"/"+which, func(t *testing.T) {
+				l, dir := newLib(t, true)
+				_, err := l.Import(context.Background(), sampleAssets())
+				require.NoError(t, err)
+				require.NoError(t, l.Close())
+				m, err := manifest.Read(dir)
+				require.NoError(t, err)
+				s := m.LSH
+				if which == "anchors" {
+					s = m.Anchors
+				}
+				require.NotNil(t, s)
+				path := filepath.Join(dir, s.File)
+				b, err := os.ReadFile(path)
+				require.NoError(t, err)
+				require.NoError(t, os.WriteFile(path, damage(b), 0o644))
+
+				r, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true, ReadOnly: true})
+				require.NoError(t, err)
+				defer r.Close()
+				require.Len(t, r.Damage(), 1)
+				assert.Contains(t, r.Damage()[0], s.File+": checksum mismatch")
+				assert.True(t, candidates(t, r, storyCar)["car/c.txt#1"])
+			})
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -51,18 +50,27 @@ func (l *Library) closeSnapshots() {
 }
 
 // readSnapshot reads a derived file and checks it against the manifest.
+// The buffer is allocated once at the file's size: growing it as the
+// file arrives would touch several times that size of fresh memory.
 func (l *Library) readSnapshot(s *manifest.Snapshot) ([]byte, error) {
 	path := filepath.Join(l.dir, s.File)
 	f, ok := l.snapFiles[s.File]
 	if !ok {
 		return nil, fmt.Errorf("open %s: %w", path, os.ErrNotExist)
 	}
-	b, err := io.ReadAll(io.NewSectionReader(f, 0, s.Size+1))
+	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if st.Size() != s.Size {
+		return nil, fmt.Errorf("%s: checksum mismatch", path)
+	}
+	b := make([]byte, s.Size)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, s.Size), b); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
 	want, err := manifest.ParseHash(s.XXHash)
-	if err != nil || int64(len(b)) != s.Size || xxhash.Sum64(b) != want {
+	if err != nil || xxhash.Sum64(b) != want {
 		return nil, fmt.Errorf("%s: checksum mismatch", path)
 	}
 	return b, nil
@@ -200,13 +208,33 @@ func (l *Library) loadLSH() error {
 	return nil
 }
 
-// readIndexSnapshot reads an lsh.Index persisted as snapshot s.
+// readIndexSnapshot reads an lsh.Index persisted as snapshot s, streaming
+// the file through the decoder and its checksum at once: the index's own
+// arrays are the only copy made of it (hundreds of MB at 1M elements).
+// A file that fails the manifest's checksum is reported as such, as
+// readSnapshot does, even when decoding it failed first.
 func (l *Library) readIndexSnapshot(s *manifest.Snapshot) (*lsh.Index, error) {
-	b, err := l.readSnapshot(s)
-	if err != nil {
-		return nil, err
+	path := filepath.Join(l.dir, s.File)
+	f, ok := l.snapFiles[s.File]
+	if !ok {
+		return nil, fmt.Errorf("open %s: %w", path, os.ErrNotExist)
 	}
-	return lsh.ReadIndex(bytes.NewReader(b))
+	h := xxhash.New()
+	seen := &countWriter{w: h}
+	// One byte past the manifest's size: a longer file is found.
+	r := io.TeeReader(io.NewSectionReader(f, 0, s.Size+1), seen)
+	idx, decodeErr := lsh.ReadIndex(r)
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	want, err := manifest.ParseHash(s.XXHash)
+	if err != nil || seen.n != s.Size || h.Sum64() != want {
+		return nil, fmt.Errorf("%s: checksum mismatch", path)
+	}
+	if decodeErr != nil {
+		return nil, decodeErr
+	}
+	return idx, nil
 }
 
 // newAnchorIndex returns an empty anchor index: one band of winnow hashes.
