@@ -237,7 +237,10 @@ func (l *Library) Element(ref uint32) (*element.Stored, error) {
 		return e, nil
 	}
 	rec, err := blk.recs.Element(i)
-	if err != nil || rec.Ref != ref {
+	if err != nil {
+		return nil, fmt.Errorf("element ref %d: %w", ref, err)
+	}
+	if rec.Ref != ref {
 		return nil, fmt.Errorf("element ref %d: %w: block does not hold it", ref, store.ErrCorrupt)
 	}
 	e := toStored(&rec)

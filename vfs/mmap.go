@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"errors"
 	"io"
 	"runtime/debug"
 	"sync"
@@ -77,6 +78,46 @@ func (m *Mapping) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// View calls fn with the n bytes at offset off of the mapping in place,
+// without copying them: fn must not keep the slice, nor anything pointing
+// into it, after it returns. The mapping stays mapped until fn returns
+// (Close waits), and a page the file no longer backs fails the call with
+// ErrMappingFault instead of crashing the process. View returns fn's
+// error, or an error wrapping io.ErrUnexpectedEOF when the range is not
+// all mapped.
+func (m *Mapping) View(off int64, n int, fn func(b []byte) error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return msg.Errorf("read %s: %w", m.name, ErrMappingClosed)
+	}
+	if off < 0 || n < 0 || off > int64(len(m.data)) || int64(n) > int64(len(m.data))-off {
+		return msg.Errorf("read %s: %d bytes at offset %d of %d: %w", m.name, n, off, len(m.data), io.ErrUnexpectedEOF)
+	}
+	if err := viewMapped(m.data[off:off+int64(n):off+int64(n)], fn); err != nil {
+		if errors.Is(err, ErrMappingFault) {
+			return msg.Errorf("read %s at offset %d: %w", m.name, off, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// viewMapped calls fn with b, mapped memory; a fault on a page the file no
+// longer backs becomes ErrMappingFault.
+func viewMapped(b []byte, fn func([]byte) error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			err = ErrMappingFault
+		}
+	}()
+	return fn(b)
 }
 
 // copyMapped copies src, mapped memory, into dst; a fault on a page the

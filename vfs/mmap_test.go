@@ -110,3 +110,37 @@ func TestMappingOfTruncatedFile(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrMappingFault), "%v", err)
 	assert.Contains(t, err.Error(), p)
 }
+
+// TestMappingView hands out the mapped bytes in place: the range checks
+// of ReadAt, fn's error returned as is, ErrMappingClosed after Close, and
+// ErrMappingFault naming the file for a page past a truncated file's end.
+func TestMappingView(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	_, m := mapFile(t, data)
+	var got string
+	require.NoError(t, m.View(5, 10, func(b []byte) error { got = string(b); return nil }))
+	assert.Equal(t, "5678901234", got)
+	require.NoError(t, m.View(int64(len(data)), 0, func(b []byte) error { assert.Empty(t, b); return nil }))
+	for _, bad := range [][2]int64{{-1, 4}, {0, int64(len(data)) + 1}, {int64(len(data)) - 3, 4}, {int64(len(data)) + 1, 0}, {0, -1}} {
+		err := m.View(bad[0], int(bad[1]), func([]byte) error { t.Fatal("fn called out of range"); return nil })
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "range %v", bad)
+	}
+	mine := errors.New("mine")
+	assert.Equal(t, mine, m.View(0, 1, func([]byte) error { return mine }))
+
+	require.NoError(t, m.Close())
+	err := m.View(0, 1, func([]byte) error { t.Fatal("fn called after Close"); return nil })
+	assert.ErrorIs(t, err, ErrMappingClosed)
+}
+
+// TestMappingViewOfTruncatedFile: fn touching a page past a truncated
+// file's end fails the call with ErrMappingFault naming the file.
+func TestMappingViewOfTruncatedFile(t *testing.T) {
+	p, m := mapFile(t, bytes.Repeat([]byte{1}, 64<<10))
+	require.NoError(t, os.Truncate(p, 4096))
+	sum := func(b []byte) error { _ = bytes.Count(b, []byte{1}); return nil }
+	require.NoError(t, m.View(0, 4096, sum), "the page the file still backs")
+	err := m.View(32<<10, 4096, sum)
+	assert.ErrorIs(t, err, ErrMappingFault)
+	assert.Contains(t, err.Error(), p)
+}

@@ -92,11 +92,55 @@ func TestTruncatedMappedSegment(t *testing.T) {
 		assert.Greater(t, ok, 0, "blocks before the cut still read")
 		assert.Greater(t, failed, 0, "blocks past the cut fail")
 	})
+
+	// ElementRecords checks a block in the mapping and decodes records
+	// from it later: blocks read before the cut fail then, naming the file.
+	t.Run("records while mapped", func(t *testing.T) {
+		path := copyFile(t, clean)
+		r, err := Open(vfs.OS, path, dec)
+		require.NoError(t, err)
+		defer r.Close()
+		if !r.Mapped() {
+			t.Skip("segments are not mapped here")
+		}
+		all := make([]*ElementRecords, len(r.ElementBlocks()))
+		for i := range all {
+			all[i], err = r.ElementRecords(i)
+			require.NoError(t, err)
+		}
+		require.NoError(t, os.Truncate(path, info.Size/3))
+		var ok, failed int
+		for i, recs := range all {
+			for _, check := range []func() (kit.ElementRecord, error){
+				func() (kit.ElementRecord, error) { return recs.Element(recs.Len() - 1) },
+				func() (kit.ElementRecord, error) {
+					again, err := r.ElementRecords(i)
+					if err != nil {
+						return kit.ElementRecord{}, err
+					}
+					return again.Element(0)
+				},
+			} {
+				got, err := check()
+				if err != nil {
+					failed++
+					assert.Contains(t, err.Error(), path, "the error names the file")
+					assert.ErrorIs(t, err, vfs.ErrMappingFault)
+					continue
+				}
+				ok++
+				assert.Equal(t, els[got.Ref], got)
+			}
+		}
+		assert.Greater(t, ok, 0, "records before the cut still decode")
+		assert.Greater(t, failed, 0, "records past the cut fail")
+	})
 }
 
 // TestCloseWhileReading closes a mapped segment while goroutines read its
-// blocks (run with -race): every read returns the right records or an
-// error naming the file; Close waits for the reads in flight.
+// blocks (run with -race): every read, and every decode of a block read
+// before, returns the right records or an error naming the file; Close
+// waits for the reads in flight.
 func TestCloseWhileReading(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	els, assets := testElements(3000, 10, rng)
@@ -125,8 +169,15 @@ func TestCloseWhileReading(t *testing.T) {
 						assert.Contains(t, err.Error(), path)
 						return
 					}
-					var rec kit.ElementRecord
-					if rec, err = recs.Element(0); !assert.NoError(t, err) || !assert.Equal(t, els[rec.Ref-10], rec) {
+					// A block read before Close decodes in place from the
+					// mapping: after Close it fails, naming the file.
+					rec, err := recs.Element(0)
+					if err != nil {
+						assert.ErrorIs(t, err, vfs.ErrMappingClosed)
+						assert.Contains(t, err.Error(), path)
+						return
+					}
+					if !assert.Equal(t, els[rec.Ref-10], rec) {
 						return
 					}
 				}

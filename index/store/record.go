@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 
+	"elib/internal/i18n/msg"
 	"elib/library/kit"
+	"elib/vfs"
 )
 
 // Tombstone records that an asset's elements stopped being live: the asset
@@ -149,25 +151,52 @@ func (d *decoder) skipElement() {
 
 // ElementRecords is an element block read and checked but not decoded:
 // a check needs a few of its elements, so each is decoded on its own.
+// The block's bytes are either a copy (raw) or left in the segment's
+// mapping (m, from offset base), where each record is decoded in place.
 type ElementRecords struct {
 	raw  []byte
-	offs []uint32 // record i is raw[offs[i]:offs[i+1]]
+	offs []uint32 // record i is raw[offs[i]:offs[i+1]], or the mapping's from base
+	m    *vfs.Mapping
+	base int64
+	path string // the segment file, for the mapping's errors
 }
 
 // Len returns the number of records.
 func (b *ElementRecords) Len() int { return len(b.offs) - 1 }
 
-// Element decodes record i.
+// Element decodes record i. A record that does not decode is an error
+// wrapping ErrCorrupt; a mapped block that can no longer be read (its
+// segment closed, or its file cut short) is an error naming the file.
 func (b *ElementRecords) Element(i int) (kit.ElementRecord, error) {
 	if i < 0 || i >= b.Len() {
-		return kit.ElementRecord{}, fmt.Errorf("record %d of %d: %w", i, b.Len(), errCorruptRecord)
+		return kit.ElementRecord{}, fmt.Errorf("record %d of %d: %w", i, b.Len(), ErrCorrupt)
 	}
-	d := &decoder{b: b.raw[b.offs[i]:b.offs[i+1]]}
+	if b.m == nil {
+		return decodeElement(b.raw[b.offs[i]:b.offs[i+1]], i)
+	}
+	var e kit.ElementRecord
+	err := b.m.View(b.base+int64(b.offs[i]), int(b.offs[i+1]-b.offs[i]), func(rec []byte) error {
+		var err error
+		e, err = decodeElement(rec, i) // copies every field out of the mapping
+		return err
+	})
+	if err != nil && !errors.Is(err, ErrCorrupt) {
+		return kit.ElementRecord{}, msg.Errorf("segment %s: element record %d: %w", b.path, i, err)
+	}
+	return e, err
+}
+
+// decodeElement decodes the one element record rec (record i of its block).
+func decodeElement(rec []byte, i int) (kit.ElementRecord, error) {
+	d := &decoder{b: rec}
 	e := d.element()
 	if d.err == nil && len(d.b) != 0 {
 		d.err = errCorruptRecord
 	}
-	return e, d.err
+	if d.err != nil {
+		return kit.ElementRecord{}, fmt.Errorf("record %d: %w", i, ErrCorrupt)
+	}
+	return e, nil
 }
 
 // splitElements finds the records of an uncompressed element block.

@@ -576,11 +576,16 @@ func (r *Reader) ElementBlock(i int) ([]kit.ElementRecord, error) {
 
 // ElementRecords reads element block i, verifying its checksum and its
 // record framing; records are decoded one at a time (ElementRecords.Element).
+// A mapped segment's block is checked in place and left in the mapping:
+// no copy of it is made, and each record is decoded from it when asked.
 func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 	if i < 0 || i >= len(r.elemBlocks) {
 		return nil, msg.Errorf("segment %s: element block %d out of range", r.path, i)
 	}
 	bi := r.elemBlocks[i]
+	if r.m != nil && r.version >= rawElementsVersion {
+		return r.mappedElementRecords(i, bi)
+	}
 	raw, err := r.readBlock("element", i, bi, r.version < rawElementsVersion)
 	if err != nil {
 		return nil, err
@@ -589,6 +594,36 @@ func (r *Reader) ElementRecords(i int) (*ElementRecords, error) {
 	if err != nil || recs.Len() != int(bi.Count) {
 		return nil, msg.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
 	}
+	return recs, nil
+}
+
+// errBlockSum is a mapped block's checksum failure inside Mapping.View.
+var errBlockSum = errors.New("block checksum mismatch")
+
+// mappedElementRecords checks raw element block i in the mapping, as
+// readBlock and splitElements check a copy, and keeps its record offsets.
+func (r *Reader) mappedElementRecords(i int, bi BlockInfo) (*ElementRecords, error) {
+	if bi.CLen != bi.ULen {
+		return nil, msg.Errorf("segment %s: element block %d: %w: stored size %d, raw size %d", r.path, i, ErrCorrupt, bi.CLen, bi.ULen)
+	}
+	var recs *ElementRecords
+	err := r.m.View(bi.Offset, int(bi.CLen), func(b []byte) error {
+		if xxhash.Sum64(b) != bi.Sum {
+			return errBlockSum
+		}
+		var err error
+		recs, err = splitElements(b)
+		return err
+	})
+	switch {
+	case errors.Is(err, errBlockSum):
+		return nil, msg.Errorf("segment %s: element block %d: %w: checksum mismatch", r.path, i, ErrCorrupt)
+	case errors.Is(err, errCorruptRecord) || err == nil && recs.Len() != int(bi.Count):
+		return nil, msg.Errorf("segment %s: element block %d: %w: malformed records", r.path, i, ErrCorrupt)
+	case err != nil:
+		return nil, msg.Errorf("segment %s: read element block %d: %w", r.path, i, err)
+	}
+	recs.raw, recs.m, recs.base, recs.path = nil, r.m, bi.Offset, r.path // the offsets only: nothing points into the mapping
 	return recs, nil
 }
 
