@@ -331,6 +331,10 @@ func (x *Index) QueryCounts(keys []uint64, fn func(id uint32, bands int)) {
 
 // prefetchBand is prefetch for keys all of band b.
 func (x *Index) prefetchBand(b *band, keys []uint64) {
+	if havePrefetch {
+		prefetchKeys(keys, func(int) *band { return b })
+		return
+	}
 	var sink uint64
 	for _, k := range keys {
 		sink += b.touch(k)
@@ -338,17 +342,49 @@ func (x *Index) prefetchBand(b *band, keys []uint64) {
 	keep(sink)
 }
 
-// prefetch touches, for every key and large run of its band, the directory
-// slot and the entries a lookup will search. The loads are independent,
-// so the CPU overlaps their cache misses instead of paying them one lookup
-// (and one step of its binary search) at a time.
+// prefetch brings into the cache, for every key and large run of its band,
+// the directory slot and the entries a lookup will search, so that the
+// CPU overlaps their cache misses instead of paying them one lookup (and
+// one step of its binary search) at a time.
 func (x *Index) prefetch(keys []uint64) {
-	var sink uint64
 	nb := len(x.bands)
+	if havePrefetch {
+		prefetchKeys(keys, func(i int) *band { return &x.bands[i%nb] })
+		return
+	}
+	var sink uint64
 	for i, k := range keys {
 		sink += x.bands[i%nb].touch(k)
 	}
 	keep(sink)
+}
+
+// prefetchKeys issues prefetches in two passes: every key's directory
+// slots, then, reading those slots (in the cache by then), the entries
+// they point to. Prefetches do not wait for memory, so every miss of a
+// pass is in flight at once; loads (band.touch) keep only as many as the
+// CPU's reorder window holds.
+func prefetchKeys(keys []uint64, bandOf func(i int) *band) {
+	for i, k := range keys {
+		b := bandOf(i)
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			if !r.indexed() {
+				break // runs shrink: the rest are small too
+			}
+			prefetchLine(r.slotPointer(k >> 32 >> r.kshift))
+		}
+	}
+	for i, k := range keys {
+		b := bandOf(i)
+		for ri := range b.runs {
+			r := &b.runs[ri]
+			if !r.indexed() {
+				break
+			}
+			r.prefetchSlot(k >> 32 >> r.kshift)
+		}
+	}
 }
 
 // touch reads the directory slot of key k in b's large runs and one entry

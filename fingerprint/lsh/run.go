@@ -3,6 +3,7 @@ package lsh
 import (
 	mathbits "math/bits"
 	"slices"
+	"unsafe"
 )
 
 // run is a sorted sequence of entries (key<<32 | id). A small run keeps
@@ -242,6 +243,34 @@ func (r *run) touch(k uint64) uint64 {
 		sum += r.e[j]
 	}
 	return sum
+}
+
+// slotPointer returns the address of directory slot p of an indexed run.
+func (r *run) slotPointer(p uint64) unsafe.Pointer {
+	if r.off != nil {
+		return unsafe.Pointer(&r.off[p])
+	}
+	return unsafe.Pointer(&r.dir[p])
+}
+
+// prefetchSlot prefetches the entries of directory slot p of an indexed
+// run, one address per cache line.
+func (r *run) prefetchSlot(p uint64) {
+	lo, hi := r.slot(p)
+	if lo == hi {
+		return
+	}
+	if r.packed() {
+		for j := lo; j < hi; j += 10 { // 60 bytes
+			prefetchLine(unsafe.Pointer(&r.p[j]))
+		}
+		prefetchLine(unsafe.Pointer(&r.p[hi-1]))
+		return
+	}
+	for j := lo; j < hi; j += entriesPerLine {
+		prefetchLine(unsafe.Pointer(&r.e[j]))
+	}
+	prefetchLine(unsafe.Pointer(&r.e[hi-1]))
 }
 
 // mergeInto appends the merge of the run's entries and the sorted b to dst.

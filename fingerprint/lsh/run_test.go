@@ -48,6 +48,10 @@ func checkRun(t *testing.T, e []uint64, probes []uint64) {
 			}
 		}
 		r.touch(hi << 32)
+		if havePrefetch && r.indexed() {
+			prefetchLine(r.slotPointer(hi >> r.kshift))
+			r.prefetchSlot(hi >> r.kshift)
+		}
 	}
 	other := randomEntries(99, 1000, 3)
 	require.Equal(t, mergeSorted(nil, e, other), r.mergeInto(nil, other), "mergeInto")
