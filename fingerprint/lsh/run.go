@@ -42,13 +42,13 @@ const dirMin = 2048
 
 // dirEntries sets the directory's size: one slot per dirEntries to
 // 2×dirEntries entries (4 bytes per slot), so a lookup reads one slot
-// and a few neighbouring cache lines of entries.
-const dirEntries = 16
+// and one or two neighbouring cache lines of entries.
+const dirEntries = 8
 
 // packMin is the run length from which a run is packed: from here on an
 // unpacked run's directory has 2^15 slots or more, so the packed one's
 // (2^16 slots or more, 2 bytes each) takes no more cache.
-const packMin = 1 << 19
+const packMin = 1 << 18
 
 // packBits is the fewest directory bits of a packed run: the key bits
 // below them must fit packedEntry.lo's 16.
