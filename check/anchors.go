@@ -3,6 +3,7 @@ package check
 import (
 	"cmp"
 	"context"
+	"elib/internal/radix"
 	"math"
 	mathbits "math/bits"
 	"slices"
@@ -415,7 +416,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		return nil, nil // never: a check has a few hundred anchors
 	}
 	held := sc.held[:0]
-	defer func() { sc.held = held[:0] }()
+	defer func() { sc.held, sc.spare = held[:0], sc.spare[:0] }()
 	for si, s := range c.sources {
 		start := len(held)
 		counts, err := rareAnchorHolders(s, hashes, t.EditMaxPostings, func(i int, ref uint32) {
@@ -437,9 +438,9 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 		}
 		held = kept
 	}
-	// Per element: sort the holdings by element, sum each run. An element
-	// holding one common anchor adds nothing worth an asset lookup.
-	slices.Sort(held)
+	// Per element: group the holdings by element, sum each group. An
+	// element holding one common anchor adds nothing worth an asset lookup.
+	held, sc.spare = radix.SortHigh(held, sc.spare, 24)
 	var keys []candKey
 	var own []evidence // per key
 	for j := 0; j < len(held); {
@@ -530,6 +531,7 @@ func (c *Checker) editCandidates(whole *fingerprint.Fingerprint, masks [][]bool,
 type editScratch struct {
 	grams []winnow.Anchor
 	held  []uint64
+	spare []uint64 // the radix sort's other buffer
 }
 
 // rareHolderSource is a Source that can skip the holders of stock
