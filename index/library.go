@@ -89,6 +89,15 @@ type Options struct {
 	// long-running reader should not set it: every Refresh that rebuilds
 	// the state defers the load again. The default value is false.
 	LazyIndex bool
+	// WarmSegments maps the element blocks of the segments Open finds
+	// into memory in the background after Open, reading from disk those
+	// the page cache lacks, paced to take at most about half a core, so
+	// that the first checks of a long-running process (elib serve) neither
+	// wait for the disk nor fault on them. The process's RSS then counts
+	// those pages (page cache, shared and reclaimable, not heap). It
+	// costs a one-shot command reads of blocks it will never use. The
+	// default value is false.
+	WarmSegments bool
 }
 
 // Library is an opened element library. It is safe for concurrent use.
@@ -106,6 +115,8 @@ type Library struct {
 	wmu sync.Mutex // serialises writers in this process
 
 	merging, mergeAgain atomic.Bool                     // mergeLater's goroutine runs; run again
+	warming             sync.WaitGroup                  // warmSegments' goroutine (Options.WarmSegments)
+	stopWarming         atomic.Bool                     // set by Close: warmSegments returns
 	mergeCtx            atomic.Pointer[context.Context] // the pace of mergeLater's latest call
 
 	mu     sync.RWMutex // guards everything below
@@ -295,6 +306,9 @@ func OpenContext(ctx context.Context, opts Options) (*Library, error) {
 			l.Close()
 			return nil, err
 		}
+	}
+	if opts.WarmSegments {
+		l.warmSegments()
 	}
 	return l, nil
 }
@@ -582,6 +596,8 @@ func (l *Library) release() {
 
 // Close releases the library's files and lock.
 func (l *Library) Close() error {
+	l.stopWarming.Store(true)
+	l.warming.Wait() // before the locks: it takes l.mu to list the segments
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	l.mu.Lock()

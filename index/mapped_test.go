@@ -19,8 +19,9 @@ import (
 
 // TestCloseWhileChecksRead closes a file library, and retires its
 // segments at once after a reindex, while readers fetch elements through
-// the segments' mappings (run with -race): a read returns its element or
-// an error — never a crash, never a wrong element.
+// the segments' mappings, and while they are warmed (run with -race): a
+// read returns its element or an error — never a crash, never a wrong
+// element.
 func TestCloseWhileChecksRead(t *testing.T) {
 	w, dir := newLib(t, true)
 	ctx := context.Background()
@@ -45,8 +46,10 @@ func TestCloseWhileChecksRead(t *testing.T) {
 
 	var closedReads atomic.Int64 // reads that met a closed mapping
 	for round := 0; round < 10; round++ {
-		// A one-block cache sends most reads to the segment files.
-		r, err := Open(Options{Dir: dir, ReadOnly: true, CacheBlocks: 1})
+		// A one-block cache sends most reads to the segment files; every
+		// other round warms the segments meanwhile (WarmSegments), which
+		// Close stops.
+		r, err := Open(Options{Dir: dir, ReadOnly: true, CacheBlocks: 1, WarmSegments: round%2 == 1})
 		require.NoError(t, err)
 		mapped := 0
 		for _, s := range r.segs {

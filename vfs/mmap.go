@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"elib/internal/i18n/msg"
 )
@@ -119,6 +120,59 @@ func viewMapped(b []byte, fn func([]byte) error) (err error) {
 	}()
 	return fn(b)
 }
+
+// populateStep is how much of a mapping Populate maps per step.
+const populateStep = 4 << 20
+
+// Populate maps the pages of the n bytes at offset off of the mapping into
+// the process ahead of their use, reading from the file those not in the
+// page cache, so that later reads of them neither wait for the disk nor
+// fault. It works in steps of a few MiB, each under the mapping's read
+// lock, so a Close waits for one step at most; between steps it calls
+// pause, which returns false to stop. It returns ErrMappingClosed once the
+// mapping is closed, and ErrMappingFault if the file no longer backs the
+// range. Populate changes no byte a read returns: it is a hint.
+func (m *Mapping) Populate(off, n int64, pause func() bool) error {
+	for end := off + n; off < end; off += populateStep {
+		if err := m.populateStep(off, min(populateStep, end-off)); err != nil {
+			return err
+		}
+		if off+populateStep < end && !pause() {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (m *Mapping) populateStep(off, n int64) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return msg.Errorf("populate %s: %w", m.name, ErrMappingClosed)
+	}
+	if off < 0 || n < 0 || off > int64(len(m.data)) || n > int64(len(m.data))-off {
+		return msg.Errorf("populate %s: %d bytes at offset %d of %d: %w", m.name, n, off, len(m.data), io.ErrUnexpectedEOF)
+	}
+	if err := viewMapped(m.data[off:off+n:off+n], populate); err != nil {
+		return msg.Errorf("populate %s at offset %d: %w", m.name, off, err)
+	}
+	return nil
+}
+
+// touchPages reads one byte of each page of b, mapped memory: the portable
+// way to map its pages (populate's fallback).
+func touchPages(b []byte) error {
+	const page = 4096
+	var sum byte
+	for i := 0; i < len(b); i += page {
+		sum += b[i]
+	}
+	touched.Add(uint32(sum)) // the reads are kept
+	return nil
+}
+
+// touched keeps touchPages' reads from being optimised away.
+var touched atomic.Uint32
 
 // copyMapped copies src, mapped memory, into dst; a fault on a page the
 // file no longer backs (SIGBUS past its end) becomes ErrMappingFault.

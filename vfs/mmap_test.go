@@ -144,3 +144,29 @@ func TestMappingViewOfTruncatedFile(t *testing.T) {
 	assert.ErrorIs(t, err, ErrMappingFault)
 	assert.Contains(t, err.Error(), p)
 }
+
+// TestMappingPopulate maps a range ahead of its reads without changing
+// them, stops when pause says so, fails with ErrMappingFault past a
+// truncated file's end and with ErrMappingClosed after Close.
+func TestMappingPopulate(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), 3*populateStep/16+100)
+	p, m := mapFile(t, data)
+	pauses := 0
+	require.NoError(t, m.Populate(0, int64(len(data)), func() bool { pauses++; return true }))
+	assert.Equal(t, 3, pauses, "between steps")
+	buf := make([]byte, 16)
+	_, err := m.ReadAt(buf, populateStep+16)
+	require.NoError(t, err)
+	assert.Equal(t, "0123456789abcdef", string(buf))
+	pauses = 0
+	require.NoError(t, m.Populate(0, int64(len(data)), func() bool { pauses++; return false }))
+	assert.Equal(t, 1, pauses, "stopped at the first pause")
+	assert.ErrorIs(t, m.Populate(1, int64(len(data)), func() bool { return true }), io.ErrUnexpectedEOF)
+
+	require.NoError(t, os.Truncate(p, 4096))
+	err = m.Populate(0, int64(len(data)), func() bool { return true })
+	assert.ErrorIs(t, err, ErrMappingFault)
+	assert.Contains(t, err.Error(), p)
+	require.NoError(t, m.Close())
+	assert.ErrorIs(t, m.Populate(0, 1, func() bool { return true }), ErrMappingClosed)
+}

@@ -56,7 +56,10 @@ type config struct {
 	// release returns the free heap to the OS after the open, before RSS
 	// is read (debug.FreeOSMemory), so the checks start on an untouched
 	// heap; a server does not do this.
-	release  bool
+	release bool
+	// warm sets index.Options.WarmSegments in the open phase, as elib
+	// serve does.
+	warm     bool
 	direct   bool
 	outcomes bool
 	queries  int
@@ -83,6 +86,7 @@ func main() {
 	fs.IntVar(&c.cacheBlocks, "cache-blocks", 0, "open phase: decoded blocks the library caches (0: the library's default)")
 	fs.StringVar(&c.each, "each", "", "open phase: write each query's wall and CPU time, page faults (minor/major), fetches and candidates to this file, in query order")
 	fs.BoolVar(&c.release, "release", true, "open phase: return the free heap to the OS after the open (debug.FreeOSMemory) before reading RSS; the checks then allocate on pages never touched")
+	fs.BoolVar(&c.warm, "warm", false, "open phase: map the segments' element blocks in the background after the open (index.Options.WarmSegments), as elib serve does")
 	fs.StringVar(&c.corpus, "corpus", "", "sentence source files, comma-separated (default: poetry sample + benchmarks/data/tang.txt if present)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -214,7 +218,7 @@ func measureOpen(c config) error {
 	runtime.ReadMemStats(&m0)
 	rss0 := rssBytes()
 	start := time.Now()
-	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip, CacheBlocks: c.cacheBlocks})
+	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip, CacheBlocks: c.cacheBlocks, WarmSegments: c.warm})
 	if err != nil {
 		return err
 	}

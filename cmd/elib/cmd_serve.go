@@ -244,7 +244,7 @@ func openServeLibrary(ctx context.Context, g *globalOptions, opts serveOptions, 
 		// server, so it sets it, before opening any index.
 		fulltext.SetAnalysisWorkers(1)
 		lib, err := library.Open(ctx, dir, library.Options{ReadOnly: opts.token == "", Engine: engine, Workers: 1,
-			File: index.Options{MergeAfterWrites: true}})
+			File: index.Options{MergeAfterWrites: true, WarmSegments: true}})
 		if err != nil {
 			return nil, "", false, i18n.Errorf("open library %s: %w", library.Describe(dir), err)
 		}

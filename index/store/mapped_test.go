@@ -188,3 +188,40 @@ func TestCloseWhileReading(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// TestWarmElements maps a segment's element blocks ahead of their reads
+// without changing them; a memory segment has nothing to warm, a closed
+// one fails naming the file.
+func TestWarmElements(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 11))
+	els, assets := testElements(2000, 0, rng)
+	path := filepath.Join(t.TempDir(), "seg")
+	writeSegment(t, path, els, assets, nil)
+	dec := newDecoder(t)
+	r, err := Open(vfs.OS, path, dec)
+	require.NoError(t, err)
+	require.NoError(t, r.WarmElements(func() bool { return true }))
+	for i := range r.ElementBlocks() {
+		recs, err := r.ElementRecords(i)
+		require.NoError(t, err)
+		got, err := recs.Element(0)
+		require.NoError(t, err)
+		assert.Equal(t, els[got.Ref], got)
+	}
+	require.NoError(t, r.Close())
+	if r.Mapped() {
+		err = r.WarmElements(func() bool { return true })
+		assert.ErrorIs(t, err, vfs.ErrMappingClosed)
+		assert.Contains(t, err.Error(), path)
+	}
+
+	mem := vfs.NewMem()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, vfs.WriteFile(mem, "/seg", b))
+	m, err := Open(mem, "/seg", dec)
+	require.NoError(t, err)
+	defer m.Close()
+	assert.False(t, m.Mapped())
+	assert.NoError(t, m.WarmElements(func() bool { t.Fatal("a memory segment has no steps"); return false }))
+}

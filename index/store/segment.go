@@ -678,6 +678,21 @@ func FileSum(r io.ReaderAt) (uint64, error) {
 	}
 }
 
+// WarmElements maps the element blocks of a mapped segment into memory
+// ahead of their reads (vfs.Mapping.Populate, pause between steps), so
+// that a check's first reads of them do not wait for the disk; an
+// unmapped segment has nothing to warm.
+func (r *Reader) WarmElements(pause func() bool) error {
+	if r.m == nil || len(r.elemBlocks) == 0 {
+		return nil
+	}
+	first, last := r.elemBlocks[0], r.elemBlocks[len(r.elemBlocks)-1]
+	if err := r.m.Populate(first.Offset, last.Offset+int64(last.CLen)-first.Offset, pause); err != nil {
+		return msg.Errorf("segment %s: %w", r.path, err)
+	}
+	return nil
+}
+
 // Mapped reports whether blocks are read from a mapping of the file.
 func (r *Reader) Mapped() bool { return r.m != nil }
 
