@@ -3,7 +3,6 @@ package check
 import (
 	"cmp"
 	"context"
-	"elib/internal/radix"
 	"math"
 	mathbits "math/bits"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"elib/fingerprint/verify"
 	"elib/fingerprint/winnow"
 	"elib/internal/i18n/msg"
+	"elib/internal/radix"
 )
 
 // anchorLookup holds the checked text's anchors (outside boilerplate) and,
