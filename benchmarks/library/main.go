@@ -217,12 +217,15 @@ func measureOpen(c config) error {
 	var m0 runtime.MemStats
 	runtime.ReadMemStats(&m0)
 	rss0 := rssBytes()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	lib, err := index.Open(index.Options{Dir: c.dir, ReadOnly: true, SkipVerify: skip, CacheBlocks: c.cacheBlocks, WarmSegments: c.warm})
 	if err != nil {
 		return err
 	}
 	openDur := time.Since(start)
+	openCPU := cpuTime() - cpu0
+	var mo runtime.MemStats
+	runtime.ReadMemStats(&mo)
 	runtime.GC()
 	if c.release {
 		debug.FreeOSMemory()
@@ -237,6 +240,11 @@ func measureOpen(c config) error {
 	fmt.Printf("open (verify=%v): %v for %d elements; heap %+.0f B/element, RSS %+.0f B/element\n",
 		!skip, openDur.Round(time.Millisecond), n,
 		float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(n), float64(rss1-rss0)/float64(n))
+	// What the open cost beyond its wall time: its CPU (the page faults
+	// of fresh memory are system time) and the memory it allocated on the
+	// way, most of it garbage once it returns.
+	fmt.Printf("open cost: %v CPU, %d MB allocated, %d collections\n", openCPU.Round(time.Millisecond),
+		(mo.TotalAlloc-m0.TotalAlloc)>>20, mo.NumGC-m0.NumGC)
 	if c.memProfile != "" {
 		if err := writeHeapProfile(c.memProfile); err != nil {
 			return err
