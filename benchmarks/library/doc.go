@@ -11,7 +11,10 @@
 //     fresh child process, so the tokenizer does not pollute the figure);
 //   - on-disk bytes per element;
 //   - LSH candidate lookup + exact verification latency, p50/p99, for one
-//     300-character script.
+//     300-character script; the positions of the slowest checks after the
+//     open, and with -each every check's time, CPU and page faults in order
+//     (-warm opens as elib serve does; -release=false keeps the open's
+//     freed heap instead of returning it to the OS before the checks).
 //
 // Usage:
 //
