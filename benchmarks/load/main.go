@@ -206,8 +206,10 @@ func run(ctx context.Context, o options) error {
 	}
 
 	const token = "load-test-token"
-	fulltext.SetAnalysisWorkers(1)                                                                                                     // as elib serve does
-	lib, err := library.Open(ctx, o.library, library.Options{Engine: engine, Workers: 1, File: index.Options{MergeAfterWrites: true, WarmSegments: true}}) // as elib serve opens it
+	fulltext.SetAnalysisWorkers(1) // as elib serve does
+	// As elib serve opens it.
+	lib, err := library.Open(ctx, o.library, library.Options{Engine: engine, Workers: 1,
+		File: index.Options{MergeAfterWrites: true, WarmSegments: true}})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.library, err)
 	}
