@@ -223,7 +223,7 @@ func (l *Library) readIndexSnapshot(s *manifest.Snapshot) (*lsh.Index, error) {
 	seen := &countWriter{w: h}
 	// One byte past the manifest's size: a longer file is found.
 	r := io.TeeReader(io.NewSectionReader(f, 0, s.Size+1), seen)
-	idx, decodeErr := lsh.ReadIndex(r)
+	idx, decodeErr := lsh.ReadIndexSize(r, s.Size)
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

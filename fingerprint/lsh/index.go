@@ -188,12 +188,28 @@ func filterInPlace(s []uint64, keep func(uint64) bool) []uint64 {
 func (x *Index) Compact() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	noDead := x.dead.count() == 0
+	var buf []uint64
 	for i := range x.bands {
 		b := &x.bands[i]
-		merged := x.snapshot(b)
+		var r run
+		if noDead && len(b.runs) > 0 && b.runs[0].len() >= packMin {
+			// Every entry is live (a removed id is dead until its
+			// entries are dropped): the largest run merged with the
+			// rest straight into the new run, packed as it goes.
+			if buf == nil {
+				buf = make([]uint64, readStep)
+			}
+			rest := mergeAll(b.runs[1:], b.tail)
+			nb := newRunBuilder(b.runs[0].len() + len(rest))
+			b.runs[0].mergeTo(rest, buf, nb.add)
+			r = nb.run()
+		} else if merged := x.snapshot(b); len(merged) > 0 {
+			r = newRun(merged)
+		}
 		b.runs = nil
-		if len(merged) > 0 {
-			b.runs = append(b.runs, newRun(merged))
+		if r.len() > 0 {
+			b.runs = append(b.runs, r)
 		}
 		b.tail = nil
 		b.gen++

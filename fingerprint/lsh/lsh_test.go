@@ -3,8 +3,10 @@ package lsh
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -298,9 +300,12 @@ func FuzzReadIndex(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		y, err := ReadIndex(bytes.NewReader(data))
+		z, zerr := ReadIndexSize(bytes.NewReader(data), int64(len(data)))
+		require.Equal(t, err == nil, zerr == nil, "ReadIndex: %v; ReadIndexSize: %v", err, zerr)
 		if err != nil {
 			return
 		}
+		require.True(t, reflect.DeepEqual(y.bands, z.bands))
 		var out bytes.Buffer
 		_, err = y.WriteTo(&out)
 		require.NoError(t, err)
@@ -543,4 +548,72 @@ func TestMergeContextPaced(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.Equal(t, 1, n, "the band before the cancelled wait is merged")
 	require.Equal(t, 3, x.Merge(), "the rest is left for the next Merge")
+}
+
+// TestReadIndexSizeAndCompact checks that ReadIndexSize builds the runs
+// ReadIndex builds and rejects a count its size cannot hold, and that
+// Compact of a loaded index with ids added builds the runs of merging
+// every entry and packing the merge.
+func TestReadIndexSizeAndCompact(t *testing.T) {
+	p := Params{Bands: 2, Rows: 1}
+	x := NewIndex(p)
+	r := rand.New(rand.NewPCG(9, 9))
+	add := func(x *Index, id uint32) {
+		x.Add(id, []uint64{r.Uint64(), uint64(r.Uint32N(3000)) << 32}) // band 1: common keys
+	}
+	for id := range uint32(packMin + 1000) {
+		add(x, 2*id)
+	}
+	var buf bytes.Buffer
+	_, err := x.WriteTo(&buf)
+	require.NoError(t, err)
+	data := buf.Bytes()
+
+	a, err := ReadIndex(bytes.NewReader(data))
+	require.NoError(t, err)
+	b, err := ReadIndexSize(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	require.True(t, reflect.DeepEqual(a.bands, b.bands), "ReadIndexSize and ReadIndex")
+	require.True(t, b.bands[0].runs[0].packed())
+	_, err = ReadIndexSize(bytes.NewReader(data), int64(len(data))+100)
+	require.NoError(t, err, "a size past the input's end")
+
+	countAt := 24 + 8 + 8*len(x.live) // band 0's entry count
+	d := append([]byte(nil), data...)
+	binary.LittleEndian.PutUint64(d[countAt:], 1<<39)
+	_, err = ReadIndexSize(bytes.NewReader(d), int64(len(d)))
+	require.ErrorIs(t, err, ErrCorrupt, "a count the size cannot hold")
+	_, err = ReadIndexSize(bytes.NewReader(data), int64(len(data))-9)
+	require.ErrorIs(t, err, ErrCorrupt, "a size too short for the entries")
+	d = append([]byte(nil), data...)
+	d[countAt+8+8*1000+4] ^= 0x80 // a key in band 0: out of order
+	_, err = ReadIndexSize(bytes.NewReader(d), int64(len(d)))
+	require.ErrorIs(t, err, ErrCorrupt, "unsorted")
+
+	// Compact of a loaded index with adds (the catch-up of an Open).
+	for _, y := range []*Index{a, b} {
+		r = rand.New(rand.NewPCG(10, 10))
+		for id := range uint32(5000) {
+			add(y, 2*id+1)
+		}
+	}
+	var want []run
+	for i := range a.bands {
+		merged := a.snapshot(&a.bands[i])
+		want = append(want, newRun(append(make([]uint64, 0, len(merged)), merged...)))
+	}
+	b.Compact()
+	for i := range b.bands {
+		require.Len(t, b.bands[i].runs, 1)
+		require.True(t, reflect.DeepEqual(want[i], b.bands[i].runs[0]), "band %d", i)
+		require.Equal(t, want[i].bytes(), b.bands[i].runs[0].bytes(), "band %d", i)
+	}
+	a.Compact()
+	require.True(t, reflect.DeepEqual(a.bands, b.bands))
+
+	// With a removed id Compact drops its entries, as before.
+	b.Remove(3)
+	b.Compact()
+	require.Equal(t, packMin+1000+5000-1, b.Len())
+	require.Equal(t, b.Entries(), 2*b.Len())
 }

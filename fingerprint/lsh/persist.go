@@ -93,7 +93,21 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // ReadIndex reads an index written by WriteTo. It validates the header,
 // the ordering of every band and the trailing checksum; it never allocates
 // much more than the input actually holds.
-func ReadIndex(r io.Reader) (*Index, error) {
+func ReadIndex(r io.Reader) (*Index, error) { return readIndex(r, -1) }
+
+// ReadIndexSize is ReadIndex of an input of at most size bytes (a file's
+// size): each band is decoded straight into its final arrays, allocated
+// once at the size its count says, so the index's arrays are the only
+// memory the read takes. A count that does not fit in size is corrupt.
+func ReadIndexSize(r io.Reader, size int64) (*Index, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("read lsh index: size %d: %w", size, ErrCorrupt)
+	}
+	return readIndex(r, size)
+}
+
+// readIndex is ReadIndex; size >= 0 bounds the input's length.
+func readIndex(r io.Reader, size int64) (*Index, error) {
 	d := xxhash.New()
 	br := bufio.NewReaderSize(r, 1<<16)
 	tr := io.TeeReader(br, d)
@@ -126,26 +140,56 @@ func ReadIndex(r io.Reader) (*Index, error) {
 		return nil, fmt.Errorf("read lsh index bitset: %w", err)
 	}
 	x.n = x.live.count()
+	left := size - 24 - 8 - 8*int64(words) // bytes the bands may take
+	var chunk []byte
 	for i := range x.bands {
 		count, err := readU64(tr)
 		if err != nil {
 			return nil, fmt.Errorf("read lsh index band %d: %w", i, err)
 		}
-		if count > 1<<40 {
+		left -= 8
+		if count > 1<<40 || size >= 0 && count > uint64(max(left, 0))/8 {
 			return nil, fmt.Errorf("read lsh index band %d: %d entries: %w", i, count, ErrCorrupt)
 		}
-		entries, err := readU64s(tr, count)
-		if err != nil {
-			return nil, fmt.Errorf("read lsh index band %d: %w", i, err)
+		if count == 0 {
+			continue
 		}
-		for j, e := range entries {
-			if (j > 0 && e < entries[j-1]) || !x.live.has(uint32(e)) {
+		if size < 0 { // a lying count must not allocate: grow as data arrives
+			entries, err := readU64s(tr, count)
+			if err != nil {
+				return nil, fmt.Errorf("read lsh index band %d: %w", i, err)
+			}
+			if j := x.badEntry(entries, 0); j >= 0 {
 				return nil, fmt.Errorf("read lsh index band %d entry %d: unsorted or unknown id: %w", i, j, ErrCorrupt)
 			}
-		}
-		if len(entries) > 0 {
 			x.bands[i].runs = []run{newRun(entries)}
+			continue
 		}
+		left -= 8 * int64(count)
+		b := newRunBuilder(int(count))
+		if chunk == nil {
+			chunk = make([]byte, 8*readStep)
+		}
+		entries := make([]uint64, 0, min(count, readStep))
+		var last uint64
+		for done := uint64(0); done < count; {
+			k := min(count-done, readStep)
+			c := chunk[:8*k]
+			if _, err := io.ReadFull(tr, c); err != nil {
+				return nil, fmt.Errorf("read lsh index band %d: %w", i, noEOF(err))
+			}
+			entries = entries[:0]
+			for j := 0; j < len(c); j += 8 {
+				entries = append(entries, binary.LittleEndian.Uint64(c[j:]))
+			}
+			if j := x.badEntry(entries, last); j >= 0 {
+				return nil, fmt.Errorf("read lsh index band %d entry %d: unsorted or unknown id: %w", i, done+uint64(j), ErrCorrupt)
+			}
+			last = entries[len(entries)-1]
+			b.add(entries)
+			done += k
+		}
+		x.bands[i].runs = []run{b.run()}
 	}
 	want := d.Sum64()
 	got, err := readU64(br)
@@ -173,10 +217,26 @@ func readU64(r io.Reader) (uint64, error) {
 	return binary.LittleEndian.Uint64(b[:]), nil
 }
 
+// badEntry returns the index of the first of a band's entries e that is
+// below the one before it (prev before e[0]) or of an id not live; -1 if
+// none is.
+func (x *Index) badEntry(e []uint64, prev uint64) int {
+	for j, v := range e {
+		if v < prev || !x.live.has(uint32(v)) {
+			return j
+		}
+		prev = v
+	}
+	return -1
+}
+
+// readStep is how many entries ReadIndex decodes at a time.
+const readStep = 1 << 15
+
 // readU64s reads n little-endian u64 in chunks, so a lying count fails on
 // a short input before it can allocate the whole claimed size.
 func readU64s(r io.Reader, n uint64) ([]uint64, error) {
-	const step = 1 << 15
+	const step = readStep
 	// Trust the count up to 32 MB at once; beyond, grow as data arrives.
 	out := make([]uint64, 0, min(n, 1<<22))
 	buf := make([]byte, 8*min(n, step))

@@ -65,7 +65,7 @@ func newRun(e []uint64) run {
 	if len(e) < dirMin {
 		return run{e: e}
 	}
-	bits := min(mathbits.Len(uint(len(e)/dirEntries))-1, 24)
+	bits := runDirBits(len(e))
 	if len(e) >= packMin {
 		pb := max(bits, packBits)
 		dir := directory(e, pb)
@@ -79,6 +79,72 @@ func newRun(e []uint64) run {
 		}
 	}
 	return run{e: e, dir: directory(e, bits), kshift: uint(32 - bits)}
+}
+
+// runBuilder builds the run newRun builds of n sorted entries, given a
+// chunk at a time in order, without holding them all as 8-byte entries
+// when the run is packed: each entry is packed, and the directory filled,
+// as it arrives. ReadIndex and Compact build large runs with it.
+type runBuilder struct {
+	n     int
+	e     []uint64      // unpacked (n < packMin): the entries
+	p     []packedEntry // packed: the entries so far
+	dir   []uint32      // packed: the directory of the entries so far
+	shift uint          // packed: 64 - the directory's bits
+	slot  int           // packed: the next slot of dir to fill
+}
+
+// newRunBuilder returns a builder of a run of n entries.
+func newRunBuilder(n int) *runBuilder {
+	if n < packMin {
+		return &runBuilder{n: n, e: make([]uint64, 0, n)}
+	}
+	pb := max(runDirBits(n), packBits)
+	return &runBuilder{n: n, p: make([]packedEntry, 0, n), dir: make([]uint32, 1<<pb+1), shift: uint(64 - pb)}
+}
+
+// runDirBits is the directory bits newRun gives a run of n >= dirMin
+// entries.
+func runDirBits(n int) int { return min(mathbits.Len(uint(n/dirEntries))-1, 24) }
+
+// add appends the sorted entries e, each >= the last one added; at most n
+// in all.
+func (b *runBuilder) add(e []uint64) {
+	if b.p == nil {
+		b.e = append(b.e, e...)
+		return
+	}
+	mask := uint64(1)<<(b.shift-32) - 1
+	for _, v := range e {
+		for top := int(v >> b.shift); b.slot <= top; b.slot++ {
+			b.dir[b.slot] = uint32(len(b.p))
+		}
+		b.p = append(b.p, packedEntry{lo: uint16(v >> 32 & mask), idHi: uint16(v >> 16), idLo: uint16(v)})
+	}
+}
+
+// run returns the run of the n entries added: the run newRun would.
+func (b *runBuilder) run() run {
+	if len(b.e)+len(b.p) != b.n {
+		panic("lsh: runBuilder given fewer entries than announced")
+	}
+	if b.p == nil {
+		return newRun(b.e)
+	}
+	for ; b.slot < len(b.dir); b.slot++ {
+		b.dir[b.slot] = uint32(len(b.p))
+	}
+	r := run{p: b.p, dir: b.dir, kshift: b.shift - 32}
+	if base, off, ok := twoLevel(b.dir); ok {
+		return run{p: b.p, base: base, off: off, kshift: r.kshift}
+	}
+	if bits := runDirBits(b.n); bits < packBits {
+		// Some key is too common for the offsets and a directory of
+		// 4-byte slots would be larger than an unpacked run's: unpacked.
+		e := r.entries()
+		return run{e: e, dir: directory(e, bits), kshift: uint(32 - bits)}
+	}
+	return r
 }
 
 // directory returns the offsets of the sorted entries e by the top bits of
@@ -293,6 +359,49 @@ func (r *run) mergeInto(dst, b []uint64) []uint64 {
 		}
 	}
 	return append(dst, b[i:]...)
+}
+
+// mergeTo passes the merge of the run's entries and the sorted b to add,
+// len(buf) entries at a time (the last chunk shorter), in buf: mergeInto
+// without holding the whole merge.
+func (r *run) mergeTo(b, buf []uint64, add func([]uint64)) {
+	out, i := buf[:0], 0
+	put := func(e uint64) {
+		for i < len(b) && b[i] < e {
+			if out = append(out, b[i]); len(out) == cap(out) {
+				add(out)
+				out = out[:0]
+			}
+			i++
+		}
+		if out = append(out, e); len(out) == cap(out) {
+			add(out)
+			out = out[:0]
+		}
+	}
+	if !r.packed() {
+		for _, e := range r.e {
+			put(e)
+		}
+	} else {
+		slots := max(len(r.off), len(r.dir)) - 1
+		for p := range slots {
+			top := uint64(p) << r.kshift
+			lo, hi := r.slot(uint64(p))
+			for _, pe := range r.p[lo:hi] {
+				put((top|uint64(pe.lo))<<32 | uint64(pe.id()))
+			}
+		}
+	}
+	for ; i < len(b); i++ {
+		if out = append(out, b[i]); len(out) == cap(out) {
+			add(out)
+			out = out[:0]
+		}
+	}
+	if len(out) > 0 {
+		add(out)
+	}
 }
 
 // entries returns the run's entries as one new slice.

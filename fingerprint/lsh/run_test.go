@@ -177,3 +177,51 @@ func refSpanSearch(e []uint64, hi uint64) (int, int) {
 	}
 	return j, k
 }
+
+// TestRunBuilder checks that runBuilder, given the entries in chunks,
+// builds the very run newRun builds of them, in every layout.
+func TestRunBuilder(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		n, perKey int
+	}{
+		{"empty", 0, 1},
+		{"small", 100, 2},
+		{"directory", dirMin * 4, 3},
+		{"just below packMin", packMin - 1, 2},
+		{"packed", packMin, 2},
+		{"packed, stock keys", packMin + 5, 5000},
+		{"packed, more bits", 1 << 21, 1},
+		{"a key too common to pack", packMin, packMin / 2},
+		{"packed, a key too common for offsets", 1 << 20, 1 << 17},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := randomEntries(uint64(tc.n), tc.n, tc.perKey)
+			if tc.n == 0 {
+				e = nil
+			}
+			want := newRun(append(make([]uint64, 0, len(e)), e...))
+			for _, chunk := range []int{1, 7, readStep, tc.n + 1} {
+				b := newRunBuilder(len(e))
+				for i := 0; i < len(e); i += chunk {
+					b.add(e[i:min(i+chunk, len(e))])
+				}
+				got := b.run()
+				if len(e) == 0 {
+					require.Zero(t, got.len())
+					continue
+				}
+				require.Equal(t, want, got, "chunks of %d", chunk)
+				require.Equal(t, want.bytes(), got.bytes(), "capacities, chunks of %d", chunk)
+			}
+			other := randomEntries(99, 5000, 3)
+			var merged []uint64
+			buf := make([]uint64, 100)
+			want.mergeTo(other, buf, func(c []uint64) {
+				require.LessOrEqual(t, len(c), len(buf))
+				merged = append(merged, c...)
+			})
+			require.Equal(t, mergeSorted(nil, e, other), merged, "mergeTo")
+		})
+	}
+}
