@@ -77,10 +77,11 @@ type Options struct {
 	// are rarely searched (the embedded sample library, a check's batch).
 	LazyFulltext bool
 	// MergeAfterWrites merges the candidate indexes' new entries into one
-	// sorted run per band in the background after each import or
-	// refresh, so that checks cost what they cost before it: for
-	// long-running processes (elib serve). Without it they are merged at
-	// the next open.
+	// sorted run per band in the background after the open, each import
+	// and each refresh, so that checks cost what they cost before it: for
+	// long-running processes (elib serve). Without it they stay in their
+	// runs; an open reads the snapshot's one run per band and adds the
+	// segments it does not cover as one more run per band.
 	MergeAfterWrites bool
 	// LazyIndex (read-only libraries only) defers loading the candidate
 	// indexes — LSH and anchors, most of an Open at a million elements —
@@ -310,6 +311,7 @@ func OpenContext(ctx context.Context, opts Options) (*Library, error) {
 	if opts.WarmSegments {
 		l.warmSegments()
 	}
+	l.mergeLater(ctx) // the segments the snapshots do not cover
 	return l, nil
 }
 

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -96,4 +97,44 @@ func TestOpenStopsWhileCatchingUpSearch(t *testing.T) {
 	require.NoError(t, err)
 	defer l.Close()
 	assert.True(t, searchIDs(t, l, "膝盖")["run/a.txt#1"], "caught up at the second open")
+}
+
+// TestOpenCatchUpMerged: an open adds the segments its snapshots do not
+// cover as one more run per band, left so without MergeAfterWrites and
+// merged in the background with it; the candidates are found either way.
+func TestOpenCatchUpMerged(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lib")
+	require.NoError(t, Init(dir))
+	w, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), NoFulltext: true})
+	require.NoError(t, err)
+	ctx := context.Background()
+	assets := sampleAssets() // and enough more that one asset's entries stay a run of their own
+	for i := range 60 {
+		assets = append(assets, elibtest.Script(fmt.Sprintf("gen/%02d.md", i), "t", "hook", fmt.Sprintf("第%d个脚本的开头写在这里，然后是正文内容。", i)))
+	}
+	_, err = w.Import(ctx, assets)
+	require.NoError(t, err)
+	_, err = w.Import(ctx, []element.Asset{script("camp/d.txt", "营地灯", "hook", hookNew, "conversion", convRun)})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	last := w.man.Segments[len(w.man.Segments)-1].Seq
+	require.Less(t, w.man.LSH.Seq, last, "the snapshots lag a segment")
+	require.Less(t, w.man.Anchors.Seq, last, "the snapshots lag a segment")
+
+	for _, merge := range []bool{false, true} {
+		l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), ReadOnly: true, NoFulltext: true, MergeAfterWrites: merge})
+		require.NoError(t, err)
+		assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
+		assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
+		if merge {
+			require.Eventually(t, func() bool { return !l.merging.Load() }, 5*time.Second, time.Millisecond)
+			assert.Zero(t, l.lsh.Merge(), "LSH bands left unmerged")
+			assert.Zero(t, l.anchors.Merge(), "anchor band left unmerged")
+		} else {
+			assert.NotZero(t, l.lsh.Merge(), "without the option the segment's entries stay in their run")
+			assert.NotZero(t, l.anchors.Merge(), "without the option the segment's entries stay in their run")
+		}
+		assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
+		require.NoError(t, l.Close())
+	}
 }

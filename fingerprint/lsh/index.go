@@ -118,6 +118,12 @@ func (b *band) flush() {
 	e := slices.Clone(b.tail)
 	slices.Sort(e)
 	b.tail = b.tail[:0]
+	b.addRun(e)
+}
+
+// addRun adds the sorted entries e as a run and merges runs that became
+// too similar in size.
+func (b *band) addRun(e []uint64) {
 	b.runs = append(b.runs, newRun(e))
 	for n := len(b.runs); n >= 2 && b.runs[n-1].len()*runRatio >= b.runs[n-2].len(); n = len(b.runs) {
 		a, c := &b.runs[n-2], &b.runs[n-1]
@@ -127,6 +133,66 @@ func (b *band) flush() {
 		}
 		b.runs[n-2] = newRun(a.mergeInto(make([]uint64, 0, a.len()+c.len()), small))
 		b.runs = b.runs[:n-1]
+	}
+}
+
+// Batch collects ids and their keys for AddBatch, which adds them at
+// once: each band's new entries sorted into one run, instead of Add's
+// tail and log-structured merges (an Open adding the segments its
+// snapshot does not cover).
+type Batch struct {
+	ids   []uint32
+	bands [][]uint64
+}
+
+// NewBatch returns an empty batch for an index of bands bands.
+func NewBatch(bands int) *Batch { return &Batch{bands: make([][]uint64, max(bands, 0))} }
+
+// Add is Index.Add into the batch.
+func (b *Batch) Add(id uint32, keys []uint64) {
+	b.ids = append(b.ids, id)
+	for i, k := range keys[:min(len(keys), len(b.bands))] {
+		b.bands[i] = append(b.bands[i], entry(k, id))
+	}
+}
+
+// AddKeys is Index.AddKeys into the batch.
+func (b *Batch) AddKeys(id uint32, band int, keys []uint64) {
+	if band < 0 || band >= len(b.bands) {
+		return
+	}
+	b.ids = append(b.ids, id)
+	for _, k := range keys {
+		b.bands[band] = append(b.bands[band], entry(k, id))
+	}
+}
+
+// AddBatch adds the ids and keys of b (made for an index of as many
+// bands), as b's Add and AddKeys calls would have on x in their order,
+// and empties b. Each band's new entries become one sorted run after the
+// band's runs, merged into them only as Add's runs would be: a band of a
+// loaded index keeps its one large run and gains a small one.
+func (x *Index) AddBatch(b *Batch) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, id := range b.ids {
+		x.revive(id)
+	}
+	for i, e := range b.bands[:min(len(b.bands), len(x.bands))] {
+		if len(e) == 0 {
+			continue
+		}
+		slices.Sort(e)
+		if len(e) < packMin && cap(e)-len(e) > len(e)/8 {
+			e = append(make([]uint64, 0, len(e)), e...) // kept as it is: no growth slack
+		}
+		x.bands[i].gen++
+		x.bands[i].addRun(e)
+		b.bands[i] = nil
+	}
+	b.ids = b.ids[:0]
+	for i := range b.bands {
+		b.bands[i] = nil
 	}
 }
 
@@ -188,22 +254,14 @@ func filterInPlace(s []uint64, keep func(uint64) bool) []uint64 {
 func (x *Index) Compact() {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// Without removed ids every entry is live (a removed id is dead
+	// until its entries are dropped): nothing to filter.
 	noDead := x.dead.count() == 0
-	var buf []uint64
 	for i := range x.bands {
 		b := &x.bands[i]
 		var r run
-		if noDead && len(b.runs) > 0 && b.runs[0].len() >= packMin {
-			// Every entry is live (a removed id is dead until its
-			// entries are dropped): the largest run merged with the
-			// rest straight into the new run, packed as it goes.
-			if buf == nil {
-				buf = make([]uint64, readStep)
-			}
-			rest := mergeAll(b.runs[1:], b.tail)
-			nb := newRunBuilder(b.runs[0].len() + len(rest))
-			b.runs[0].mergeTo(rest, buf, nb.add)
-			r = nb.run()
+		if noDead {
+			r = mergeRuns(b.runs, b.tail)
 		} else if merged := x.snapshot(b); len(merged) > 0 {
 			r = newRun(merged)
 		}
@@ -249,7 +307,7 @@ func (x *Index) MergeContext(ctx context.Context) (int, error) {
 		gen, runs, tail := b.gen, slices.Clone(b.runs), slices.Clone(b.tail)
 		x.mu.RUnlock()
 
-		r := newRun(mergeAll(runs, tail))
+		r := mergeRuns(runs, tail)
 
 		x.mu.Lock()
 		if b.gen == gen {
@@ -267,6 +325,23 @@ func (x *Index) MergeContext(ctx context.Context) (int, error) {
 func (x *Index) snapshot(b *band) []uint64 {
 	return filterInPlace(mergeAll(b.runs, b.tail), func(e uint64) bool { return x.live.has(uint32(e)) })
 }
+
+// mergeRuns returns the run of every entry of runs and of the unsorted
+// tail (runs and tail are left as they are). A large first run (the
+// largest) is merged with the merge of the rest straight into the new
+// run, packed as it goes, without an 8-byte copy of every entry.
+func mergeRuns(runs []run, tail []uint64) run {
+	if len(runs) == 0 || runs[0].len() < packMin {
+		return newRun(mergeAll(runs, tail))
+	}
+	rest := mergeAll(runs[1:], tail)
+	b := newRunBuilder(runs[0].len() + len(rest))
+	runs[0].mergeTo(rest, make([]uint64, mergeChunk), b.add)
+	return b.run()
+}
+
+// mergeChunk is how many entries mergeRuns passes on at a time.
+const mergeChunk = 1 << 12
 
 // mergeAll returns the entries of runs and of the unsorted tail as one new
 // sorted slice (runs and tail are left as they are).

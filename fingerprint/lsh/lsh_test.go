@@ -591,7 +591,9 @@ func TestReadIndexSizeAndCompact(t *testing.T) {
 	require.ErrorIs(t, err, ErrCorrupt, "unsorted")
 
 	// Compact of a loaded index with adds (the catch-up of an Open).
-	for _, y := range []*Index{a, b} {
+	c, err := ReadIndexSize(bytes.NewReader(data), int64(len(data)))
+	require.NoError(t, err)
+	for _, y := range []*Index{a, b, c} {
 		r = rand.New(rand.NewPCG(10, 10))
 		for id := range uint32(5000) {
 			add(y, 2*id+1)
@@ -610,10 +612,70 @@ func TestReadIndexSizeAndCompact(t *testing.T) {
 	}
 	a.Compact()
 	require.True(t, reflect.DeepEqual(a.bands, b.bands))
+	require.Equal(t, len(c.bands), c.Merge())
+	for i := range c.bands {
+		require.True(t, reflect.DeepEqual(want[i], c.bands[i].runs[0]), "Merge, band %d", i)
+	}
 
 	// With a removed id Compact drops its entries, as before.
 	b.Remove(3)
 	b.Compact()
 	require.Equal(t, packMin+1000+5000-1, b.Len())
 	require.Equal(t, b.Entries(), 2*b.Len())
+}
+
+// TestAddBatch checks that AddBatch answers as the same Add and AddKeys
+// calls one at a time do, a removed id re-added included, and that a
+// loaded index's band keeps its large run and gains one small run.
+func TestAddBatch(t *testing.T) {
+	p := Params{Bands: 3, Rows: 1}
+	r := rand.New(rand.NewPCG(12, 12))
+	keysOf := make([][]uint64, 3300)
+	for i := range keysOf {
+		keysOf[i] = []uint64{r.Uint64(), uint64(r.Uint32N(40)) << 32, r.Uint64(), r.Uint64()}
+	}
+	base := NewIndex(p)
+	for id := range uint32(3000) {
+		base.Add(id, keysOf[id][:3])
+	}
+	var buf bytes.Buffer
+	_, err := base.WriteTo(&buf)
+	require.NoError(t, err)
+	load := func() *Index {
+		x, err := ReadIndex(bytes.NewReader(buf.Bytes()))
+		require.NoError(t, err)
+		x.Remove(7)
+		return x
+	}
+	one, batched := load(), load()
+	b := NewBatch(p.Bands)
+	for id := uint32(2990); id < 3300; id++ { // 2990-2999 again: more keys
+		one.Add(id, keysOf[id][:3])
+		b.Add(id, keysOf[id][:3])
+		one.AddKeys(id, 2, keysOf[id][3:])
+		b.AddKeys(id, 2, keysOf[id][3:])
+	}
+	one.Add(7, keysOf[7][:3]) // a removed id re-added: its old entries purged
+	b.Add(7, keysOf[7][:3])
+	b.AddKeys(7, 5, keysOf[7]) // no such band
+	batched.AddBatch(b)
+	require.Equal(t, one.Len(), batched.Len())
+	require.Equal(t, one.Entries(), batched.Entries())
+	for i := range batched.bands {
+		require.Len(t, batched.bands[i].runs, 2, "band %d: the loaded run and the batch's", i)
+	}
+	for id := range keysOf {
+		var a, c []uint32
+		var na, nc []int
+		one.QueryCounts(keysOf[id], func(id uint32, n int) { a, na = append(a, id), append(na, n) })
+		batched.QueryCounts(keysOf[id], func(id uint32, n int) { c, nc = append(c, id), append(nc, n) })
+		require.Equal(t, a, c, "keys of %d", id)
+		require.Equal(t, na, nc, "keys of %d", id)
+		require.Equal(t, one.Holders(2, keysOf[id], 100, func(int, uint32) {}), batched.Holders(2, keysOf[id], 100, func(int, uint32) {}))
+	}
+	one.Compact()
+	batched.Compact()
+	for i := range one.bands {
+		require.Equal(t, one.bands[i].runs[0].entries(), batched.bands[i].runs[0].entries(), "band %d", i)
+	}
 }
