@@ -77,11 +77,10 @@ type Options struct {
 	// are rarely searched (the embedded sample library, a check's batch).
 	LazyFulltext bool
 	// MergeAfterWrites merges the candidate indexes' new entries into one
-	// sorted run per band in the background after the open, each import
-	// and each refresh, so that checks cost what they cost before it: for
-	// long-running processes (elib serve). Without it they stay in their
-	// runs; an open reads the snapshot's one run per band and adds the
-	// segments it does not cover as one more run per band.
+	// sorted run per band in the background after each import or
+	// refresh, so that checks cost what they cost before it: for
+	// long-running processes (elib serve). Without it they are merged at
+	// the next open.
 	MergeAfterWrites bool
 	// LazyIndex (read-only libraries only) defers loading the candidate
 	// indexes — LSH and anchors, most of an Open at a million elements —
@@ -116,6 +115,7 @@ type Library struct {
 	wmu sync.Mutex // serialises writers in this process
 
 	merging, mergeAgain atomic.Bool                     // mergeLater's goroutine runs; run again
+	caughtUp            <-chan struct{}                 // closed when the merge of the segments the snapshots lagged is done (nil: none)
 	warming             sync.WaitGroup                  // warmSegments' goroutine (Options.WarmSegments)
 	stopWarming         atomic.Bool                     // set by Close: warmSegments returns
 	mergeCtx            atomic.Pointer[context.Context] // the pace of mergeLater's latest call
@@ -311,7 +311,6 @@ func OpenContext(ctx context.Context, opts Options) (*Library, error) {
 	if opts.WarmSegments {
 		l.warmSegments()
 	}
-	l.mergeLater(ctx) // the segments the snapshots do not cover
 	return l, nil
 }
 

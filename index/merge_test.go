@@ -100,8 +100,8 @@ func TestOpenStopsWhileCatchingUpSearch(t *testing.T) {
 }
 
 // TestOpenCatchUpMerged: an open adds the segments its snapshots do not
-// cover as one more run per band, left so without MergeAfterWrites and
-// merged in the background with it; the candidates are found either way.
+// cover as one more run per band and merges it in the background; the
+// candidates are found before and after.
 func TestOpenCatchUpMerged(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "lib")
 	require.NoError(t, Init(dir))
@@ -121,20 +121,19 @@ func TestOpenCatchUpMerged(t *testing.T) {
 	require.Less(t, w.man.LSH.Seq, last, "the snapshots lag a segment")
 	require.Less(t, w.man.Anchors.Seq, last, "the snapshots lag a segment")
 
-	for _, merge := range []bool{false, true} {
-		l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), ReadOnly: true, NoFulltext: true, MergeAfterWrites: merge})
-		require.NoError(t, err)
-		assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
-		assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
-		if merge {
-			require.Eventually(t, func() bool { return !l.merging.Load() }, 5*time.Second, time.Millisecond)
-			assert.Zero(t, l.lsh.Merge(), "LSH bands left unmerged")
-			assert.Zero(t, l.anchors.Merge(), "anchor band left unmerged")
-		} else {
-			assert.NotZero(t, l.lsh.Merge(), "without the option the segment's entries stay in their run")
-			assert.NotZero(t, l.anchors.Merge(), "without the option the segment's entries stay in their run")
-		}
-		assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
-		require.NoError(t, l.Close())
+	l, err := Open(Options{Dir: dir, Engine: elibtest.Engine(t), ReadOnly: true, NoFulltext: true})
+	require.NoError(t, err)
+	defer l.Close()
+	assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
+	assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
+	require.NotNil(t, l.caughtUp)
+	select {
+	case <-l.caughtUp:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the open's merge did not end")
 	}
+	assert.Zero(t, l.lsh.Merge(), "LSH bands left unmerged")
+	assert.Zero(t, l.anchors.Merge(), "anchor band left unmerged")
+	assert.True(t, candidates(t, l, hookNew)["camp/d.txt#1"])
+	assert.True(t, candidates(t, l, hookRun)["run/a.txt#1"])
 }

@@ -115,7 +115,6 @@ func (l *Library) Refresh() (bool, error) {
 	// directory (a reindex builds a new one).
 	l.ft, l.ftErr = nil, nil
 	l.mu.Unlock()
-	l.mergeLater(context.Background()) // the segments the snapshots do not cover
 
 	now := time.Now()
 	for _, s := range old {
