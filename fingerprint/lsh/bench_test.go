@@ -148,3 +148,51 @@ func BenchmarkReadIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkQueryCountsCatchUp is BenchmarkQueryCounts on the compacted
+// 1M-id index with 20,000 more ids (2 %) added as an Open adds the
+// segments its snapshot does not cover: "batch run" as AddBatch leaves
+// them (a second, small run per band), "merged" after Merge.
+func BenchmarkQueryCountsCatchUp(b *testing.B) {
+	const nq, more = 256, 20_000
+	queries := benchQueries(nq, 14, 3)
+	var buf bytes.Buffer
+	if _, err := compactBenchIndex(b).WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	load := func() *Index {
+		x, err := ReadIndexSize(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := x.Params()
+		batch := NewBatch(p.Bands)
+		sig := make([]uint32, 0, 128)
+		var keys []uint64
+		for id := uint32(benchIDs); id < benchIDs+more; id++ {
+			sig = benchSig(id, sig)
+			keys = p.BandKeys(keys[:0], sig)
+			batch.Add(id, keys)
+		}
+		x.AddBatch(batch)
+		return x
+	}
+	batched := load()
+	merged := load()
+	merged.Merge()
+	for _, tc := range []struct {
+		name string
+		x    *Index
+	}{{"batch run", batched}, {"merged", merged}} {
+		b.Run(tc.name, func(b *testing.B) {
+			hits, i := 0, 0
+			cpu := cputime.Start()
+			for b.Loop() {
+				tc.x.QueryCounts(queries[i%nq], func(uint32, int) { hits++ })
+				i++
+			}
+			cpu.Report(b)
+			b.ReportMetric(float64(hits)/float64(b.N), "ids/query")
+		})
+	}
+}
