@@ -196,3 +196,20 @@ func BenchmarkQueryCountsCatchUp(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadIndexSize is BenchmarkReadIndex through ReadIndexSize, as
+// a library opens its snapshots: each band decoded into its final arrays.
+func BenchmarkReadIndexSize(b *testing.B) {
+	x := buildBenchIndex(b)
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(buf.Len()))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadIndexSize(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
