@@ -171,12 +171,6 @@ func (l *Library) loadLSH() error {
 		l.anchors.AddBatch(anchorBatch)
 	}
 	added := false
-	defer func() {
-		flush()
-		if added {
-			l.caughtUp = mergeCaughtUp(l.lsh, l.anchors)
-		}
-	}()
 	norm := l.normalizer()
 	for _, s := range l.segs {
 		doLSH, doAnchors := s.meta.Seq > covered, s.meta.Seq > anchorsCovered
@@ -215,6 +209,10 @@ func (l *Library) loadLSH() error {
 		if err != nil {
 			return fmt.Errorf("open library %s: %w", l.dir, err)
 		}
+	}
+	flush()
+	if added {
+		l.caughtUp = mergeCaughtUp(l.lsh, l.anchors)
 	}
 	return nil
 }
