@@ -188,7 +188,6 @@ func (x *Index) AddBatch(b *Batch) {
 		}
 		x.bands[i].gen++
 		x.bands[i].addRun(e)
-		b.bands[i] = nil
 	}
 	b.ids = b.ids[:0]
 	for i := range b.bands {
