@@ -10,9 +10,15 @@ import (
 )
 
 // MetaImported is the metadata key the library stamps with the import time
-// (RFC 3339, UTC) when an asset arrives without one; Published falls back
-// to it.
+// (RFC 3339 in UTC to the millisecond, ImportedLayout) when an asset
+// arrives without one; Published falls back to it.
 const MetaImported = "imported"
+
+// ImportedLayout is MetaImported's time format. Milliseconds keep the
+// batches of one import apart: an asset is checked against the library as
+// of its publication, and a batch stamped in the same second as the one
+// before would count as published with it.
+const ImportedLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // publishedKeys are the metadata keys that give an asset's published time,
 // in order of preference (English and Chinese column names).

@@ -196,6 +196,6 @@ func stampImported(meta map[string]any, now time.Time) map[string]any {
 	}
 	out := make(map[string]any, len(meta)+1)
 	maps.Copy(out, meta)
-	out[element.MetaImported] = now.UTC().Format(time.RFC3339)
+	out[element.MetaImported] = now.UTC().Format(element.ImportedLayout)
 	return out
 }
