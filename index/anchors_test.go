@@ -52,12 +52,7 @@ func TestAnchorsFindPartOfAnElement(t *testing.T) {
 // snapshot; a library written before anchors existed gets it built at Open
 // and persisted by its next writer.
 func TestAnchorsPersistAndBackfill(t *testing.T) {
-	w, dir := newLib(t, true)
-	_, err := w.Import(context.Background(), sampleAssets())
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	m, err := manifest.Read(dir)
-	require.NoError(t, err)
+	dir, m := closedSampleLibrary(t)
 	require.NotNil(t, m.Anchors, "saved at the first import")
 	part := "每次跑完五公里膝盖就酸得不行"
 

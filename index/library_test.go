@@ -347,13 +347,21 @@ func TestReindexCompactsAndKeepsAnswers(t *testing.T) {
 	assert.NotZero(t, res.Total)
 }
 
-func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
+// closedSampleLibrary imports the sample into a new library without a
+// search index, closes it and returns its folder and manifest.
+func closedSampleLibrary(t *testing.T) (string, *manifest.Manifest) {
+	t.Helper()
 	l, dir := newLib(t, true)
 	_, err := l.Import(context.Background(), sampleAssets())
 	require.NoError(t, err)
 	require.NoError(t, l.Close())
 	m, err := manifest.Read(dir)
 	require.NoError(t, err)
+	return dir, m
+}
+
+func TestMissingLSHSnapshotIsRebuilt(t *testing.T) {
+	dir, m := closedSampleLibrary(t)
 	require.NotNil(t, m.LSH)
 	require.NoError(t, os.Remove(filepath.Join(dir, m.LSH.File)))
 	require.NoError(t, os.Remove(filepath.Join(dir, m.Sketch.File)))
@@ -503,12 +511,7 @@ func TestDamagedIndexSnapshotsAreRebuilt(t *testing.T) {
 	for name, damage := range damages {
 		for _, which := range []string{"lsh", "anchors"} {
 			t.Run(name+"/"+which, func(t *testing.T) {
-				l, dir := newLib(t, true)
-				_, err := l.Import(context.Background(), sampleAssets())
-				require.NoError(t, err)
-				require.NoError(t, l.Close())
-				m, err := manifest.Read(dir)
-				require.NoError(t, err)
+				dir, m := closedSampleLibrary(t)
 				s := m.LSH
 				if which == "anchors" {
 					s = m.Anchors

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -24,6 +25,20 @@ func copyFile(t *testing.T, src string) string {
 	dst := filepath.Join(t.TempDir(), filepath.Base(src)+"-copy")
 	require.NoError(t, os.WriteFile(dst, b, 0o644))
 	return dst
+}
+
+// openMappedCopy opens a copy of the segment src, closed when the test
+// ends, and skips the test where segments are not mapped.
+func openMappedCopy(t *testing.T, src string, dec *zstd.Decoder) (string, *Reader) {
+	t.Helper()
+	path := copyFile(t, src)
+	r, err := Open(vfs.OS, path, dec)
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	if !r.Mapped() {
+		t.Skip("segments are not mapped here")
+	}
+	return path, r
 }
 
 func TestSegmentOfOSIsMapped(t *testing.T) {
@@ -62,13 +77,7 @@ func TestTruncatedMappedSegment(t *testing.T) {
 	})
 
 	t.Run("while mapped", func(t *testing.T) {
-		path := copyFile(t, clean)
-		r, err := Open(vfs.OS, path, dec)
-		require.NoError(t, err)
-		defer r.Close()
-		if !r.Mapped() {
-			t.Skip("segments are not mapped here")
-		}
+		path, r := openMappedCopy(t, clean, dec)
 		require.Greater(t, len(r.ElementBlocks()), 4)
 		require.NoError(t, os.Truncate(path, info.Size/3))
 		var ok, failed int
@@ -96,15 +105,10 @@ func TestTruncatedMappedSegment(t *testing.T) {
 	// ElementRecords checks a block in the mapping and decodes records
 	// from it later: blocks read before the cut fail then, naming the file.
 	t.Run("records while mapped", func(t *testing.T) {
-		path := copyFile(t, clean)
-		r, err := Open(vfs.OS, path, dec)
-		require.NoError(t, err)
-		defer r.Close()
-		if !r.Mapped() {
-			t.Skip("segments are not mapped here")
-		}
+		path, r := openMappedCopy(t, clean, dec)
 		all := make([]*ElementRecords, len(r.ElementBlocks()))
 		for i := range all {
+			var err error
 			all[i], err = r.ElementRecords(i)
 			require.NoError(t, err)
 		}
